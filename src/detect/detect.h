@@ -1,0 +1,127 @@
+/*
+ * detect.h - from model outputs to boxes, and the video pipeline that runs a
+ * model over a whole input. This header is the whole public API of
+ * src/detect/.
+ *
+ * Decoding: YOLOX ([N, A, 5+C], grid/stride decode), YOLOv5 ([N, A, 5+C],
+ * decoded, objectness) and YOLOv8/YOLO11 ([N, 4+C, A], no objectness);
+ * class-aware NMS; boxes mapped back to source pixels.
+ *
+ * Pipeline (DESIGN in pipeline.c): a decode thread fills pooled input
+ * tensors, a bounded queue carries them to the inference thread, which runs
+ * batches, decodes and hands each batch's results to the caller's sink in
+ * frame order. Backpressure comes from the pool; cancellation from a flag.
+ */
+#ifndef AVP_DETECT_DETECT_H
+#define AVP_DETECT_DETECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "infer/infer.h"
+#include "media/media.h"
+#include "util/avp.h"
+
+#define DETECT_MAX_CLASSES 1024
+
+typedef struct detect_box {
+    int cls;
+    float score;
+    float box[4]; /* x1, y1, x2, y2 in source pixels */
+} detect_box_t;
+
+typedef struct detect_params {
+    float conf;      /* keep scores >= conf (default 0.25) */
+    float iou;       /* NMS IoU threshold (default 0.45) */
+    int max_det;     /* per frame (default 300) */
+    /* Optional class filter: keep[c] true keeps class c. NULL keeps all. */
+    const bool *keep;
+} detect_params_t;
+
+void detect_params_default(detect_params_t *p);
+
+/* The letterbox a family expects (YOLOX: BGR 0..255 top-left pad 114;
+ * YOLOv5/v8: RGB /255 centered pad 114) for a model input of w x h. */
+void detect_letterbox_for(infer_family_t family, int w, int h,
+                          media_letterbox_t *lb);
+
+/* Parses "yolox", "yolov5", "yolov8", "yolo11" (and "auto" -> UNKNOWN). */
+int detect_family_parse(const char *s, infer_family_t *out);
+
+/* Decodes one frame's output (the frame's slice of the output tensor,
+ * dims given without the batch dimension: ndim 2) into at most cap boxes,
+ * after NMS, sorted by score. scratch must hold detect_scratch_floats()
+ * floats. Returns the number of boxes. Allocation-free. */
+size_t detect_scratch_floats(infer_family_t family, const int64_t *dims);
+int detect_decode(infer_family_t family, int input_w, int input_h,
+                  const int64_t *dims, const float *out,
+                  const detect_params_t *p, const media_frame_t *frame,
+                  float *scratch, detect_box_t *boxes, int cap);
+
+/* Class-aware NMS over n boxes in place; returns how many are kept (first). */
+int detect_nms(detect_box_t *boxes, int n, float iou, int max_det);
+
+float detect_iou(const float *a, const float *b);
+
+/* Class names: COCO-80 by default, or one per line from a file. */
+typedef struct detect_names detect_names_t;
+detect_names_t *detect_names_coco(void);
+int detect_names_load(const char *path, detect_names_t **out, avp_error_t *err);
+void detect_names_destroy(detect_names_t *n); /* NULL is a no-op */
+int detect_names_count(const detect_names_t *n);
+const char *detect_names_get(const detect_names_t *n, int cls); /* "class_N" past the end */
+int detect_names_find(const detect_names_t *n, const char *name); /* -1 if absent */
+
+/* ---- Pipeline ---------------------------------------------------------- */
+
+typedef struct detect_frame_result {
+    media_frame_t frame;
+    const detect_box_t *boxes; /* valid during the sink call only */
+    int count;
+} detect_frame_result_t;
+
+typedef struct detect_progress {
+    int64_t frames_done;  /* frames through the sink */
+    int64_t frames_total; /* estimate; 0 if unknown */
+    double fps;           /* frames per second since start */
+    double elapsed;       /* seconds */
+} detect_progress_t;
+
+/* Called on the inference thread with one batch of results, in frame order.
+ * Returning non-zero stops the run with that code. */
+typedef int (*detect_sink_fn)(void *user, const detect_frame_result_t *frames,
+                              int n);
+typedef void (*detect_progress_fn)(void *user, const detect_progress_t *p);
+
+typedef struct detect_pipeline_opts {
+    infer_family_t family;      /* UNKNOWN: use the model's guess */
+    detect_params_t params;
+    media_options_t media;
+    int queue_depth;            /* pooled tensors in flight (default 2 x batch) */
+    detect_sink_fn sink;
+    detect_progress_fn progress;/* may be NULL; called at most every 250 ms */
+    void *user;
+    const volatile int *cancel; /* may be NULL; non-zero stops the run */
+} detect_pipeline_opts_t;
+
+/* Runs model over input. The model's batch size (from infer_options) is the
+ * pipeline's batch. Returns AVP_OK, AVP_ECANCELLED, or an error with err. */
+int detect_pipeline_run(infer_model_t *model, const char *input,
+                        const detect_pipeline_opts_t *opt, avp_error_t *err);
+
+/* ---- Output files ------------------------------------------------------ */
+
+/* Writers for `avp detect`: JSONL (one detection per line) and COCO results.
+ * Both write to "<path>.tmp" and rename on commit, so a failed run leaves no
+ * partial file. */
+typedef struct detect_writer detect_writer_t;
+typedef enum detect_format { DETECT_FORMAT_JSONL, DETECT_FORMAT_COCO } detect_format_t;
+int detect_writer_open(const char *path, detect_format_t fmt,
+                       const detect_names_t *names, detect_writer_t **out,
+                       avp_error_t *err);
+int detect_writer_add(detect_writer_t *w, const detect_frame_result_t *f);
+int detect_writer_commit(detect_writer_t *w, avp_error_t *err); /* closes */
+void detect_writer_abort(detect_writer_t *w); /* removes the temp file; NULL ok */
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * media.h - frames in: video files (anything FFmpeg's libavformat and
+ * libavcodec read), single images (JPEG/PNG) and folders of images, decoded
+ * and converted with libswscale straight into a model's input tensor
+ * (letterbox, channel order, scaling). This header is the whole public API
+ * of src/media/.
+ *
+ * Memory: a source owns its decoder state and one set of conversion buffers
+ * sized on the first frame; media_source_read() writes into the caller's
+ * tensor and allocates nothing per frame in steady state (libavformat's own
+ * packet buffers aside).
+ *
+ * Timestamps: t is the frame's PTS in seconds (stream time base), relative
+ * to the stream's start time; the frame index counts decoded frames from 0,
+ * including the ones skipped by sampling. Images have t = 0 and folders
+ * number their images 0.. in name order.
+ *
+ * Thread model: a source is used by one thread at a time. Decoding itself
+ * uses FFmpeg's frame/slice threads (options->threads).
+ */
+#ifndef AVP_MEDIA_MEDIA_H
+#define AVP_MEDIA_MEDIA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/avp.h"
+
+typedef struct media_source media_source_t;
+
+typedef struct media_options {
+    int every;          /* keep every Nth frame (default 1 = all) */
+    double fps;         /* or keep frames at this rate (0 = off); not with every > 1 */
+    int threads;        /* decoder threads (0 = FFmpeg's choice) */
+    int64_t start_frame;/* skip frames with index < start_frame (resume) */
+} media_options_t;
+
+typedef enum media_kind { MEDIA_VIDEO, MEDIA_IMAGE, MEDIA_FOLDER } media_kind_t;
+
+typedef struct media_info {
+    media_kind_t kind;
+    int width, height;   /* of the first frame */
+    double fps;          /* average frame rate (0 for images) */
+    double duration;     /* seconds (0 for images) */
+    int64_t frame_count; /* exact when the container says, else estimated; images: count */
+    char codec[32];      /* "h264", "mjpeg", "png" ... */
+    char format[32];     /* container: "mov,mp4,m4a,3gp,3g2,mj2" ... */
+} media_info_t;
+
+/* How a frame becomes a model input. */
+typedef enum media_order { MEDIA_ORDER_BGR, MEDIA_ORDER_RGB } media_order_t;
+
+typedef struct media_letterbox {
+    int width, height;   /* model input size */
+    media_order_t order;
+    float scale;         /* multiply pixel values: 1.0 (YOLOX) or 1/255 (Ultralytics) */
+    int centered;        /* 0: image at top-left (YOLOX); 1: centered (Ultralytics) */
+    uint8_t pad;         /* pad value before scaling (114) */
+} media_letterbox_t;
+
+/* Where a frame came from and how it was placed in the tensor:
+ * source_x = (tensor_x - pad_x) / scale. */
+typedef struct media_frame {
+    int64_t index;
+    double t;
+    int src_width, src_height;
+    float scale, pad_x, pad_y;
+} media_frame_t;
+
+/* Opens a file (video or image) or a folder of images. Fails with
+ * AVP_ENOTFOUND, AVP_EFORMAT ("not a video or image") etc. and a message. */
+int media_source_open(const char *path, const media_options_t *opt,
+                      media_source_t **out, avp_error_t *err);
+void media_source_close(media_source_t *s); /* NULL is a no-op */
+
+const media_info_t *media_source_info(const media_source_t *s);
+
+/* Decodes the next kept frame into dst, a planar float tensor of
+ * 3 x lb->height x lb->width. Returns 1 for a frame, 0 at the end, or a
+ * negative AVP_E* code (err says why). */
+int media_source_read(media_source_t *s, const media_letterbox_t *lb,
+                      float *dst, media_frame_t *frame, avp_error_t *err);
+
+/* Reads the stream headers (and decodes one frame to prove the file is a
+ * decodable video or image) without keeping anything open. */
+int media_probe(const char *path, media_info_t *info, avp_error_t *err);
+
+/* Writes a JPEG thumbnail of the frame nearest to t seconds, scaled to fit
+ * max_width (keeping aspect). Used by the API server. */
+int media_thumbnail(const char *path, double t, int max_width,
+                    const char *out_path, avp_error_t *err);
+
+#endif
