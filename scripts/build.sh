@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Configures and builds AVP. Usage: scripts/build.sh [release|asan|fuzz]...
+# (default: release). Build trees: build/, build-asan/, build-fuzz/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+for kind in "${@:-release}"; do
+  case "$kind" in
+    release) cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+             cmake --build build -j"$jobs" ;;
+    asan)    cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAVP_SANITIZE=ON >/dev/null
+             cmake --build build-asan -j"$jobs" ;;
+    fuzz)    CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DAVP_FUZZ=ON \
+               -DAVP_SANITIZE=ON -DCMAKE_C_COMPILER=clang >/dev/null
+             cmake --build build-fuzz -j"$jobs" ;;
+    *) echo "build.sh: unknown build '$kind'" >&2; exit 2 ;;
+  esac
+done

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages AVP needs (build, run, test). Safe to run
+# twice: it only calls apt-get when something is missing.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  build-essential cmake pkg-config clang libclang-rt-14-dev
+  # libraries
+  libopenblas-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
+  libjansson-dev libcivetweb-dev libhiredis-dev libpq-dev libargon2-dev libsodium-dev
+  # services and tools at run time
+  ffmpeg postgresql redis-server
+  # tests, oracles and benchmarks (Debian's python3, not a virtualenv)
+  python3 python3-numpy python3-opencv python3-onnx python3-pytest python3-requests
+  python3-websocket darknet wrk hyperfine time
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

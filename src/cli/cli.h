@@ -1,0 +1,28 @@
+/*
+ * cli.h - the `avp` command's subcommands. Each takes the arguments after
+ * its name (argv[0] is the subcommand) and returns the process exit code:
+ * 0 on success, 1 on a runtime failure, 2 on a usage error. Errors are one
+ * line on stderr starting with "avp <command>: ".
+ */
+#ifndef AVP_CLI_CLI_H
+#define AVP_CLI_CLI_H
+
+#include "detect/detect.h"
+
+int cli_detect(int argc, char **argv);
+int cli_models(int argc, char **argv);
+
+/* Shared helpers for subcommands (args.c). */
+
+/* Parses a whole decimal number in [min, max]; returns 0 or -1. */
+int cli_parse_int(const char *s, long min, long max, long *out);
+/* Parses a finite float in [min, max]; returns 0 or -1. */
+int cli_parse_float(const char *s, double min, double max, double *out);
+/* Default thread count: the number of online cores. */
+int cli_default_threads(void);
+/* Parses "person,bicycle" or "0,1" into keep[] (num_classes entries).
+ * Returns 0, or -1 with the offending name in err. */
+int cli_parse_classes(const char *list, const detect_names_t *names,
+                      bool *keep, avp_error_t *err);
+
+#endif

@@ -1,0 +1,115 @@
+/* cmd_models.c - `avp models inspect`: what is inside an ONNX file. */
+#include "cli.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: avp models inspect [--json] [--batch N] MODEL.onnx\n"
+    "Prints inputs, outputs, op histogram, parameter count, FLOPs per frame\n"
+    "and the detected YOLO family.\n";
+
+static void print_dims(FILE *f, const infer_tensor_info_t *t)
+{
+    fprintf(f, "  %-24s [", t->name);
+    for (int d = 0; d < t->ndim; d++)
+        fprintf(f, "%s%lld", d ? ", " : "", (long long)t->dims[d]);
+    fprintf(f, "]\n");
+}
+
+static void print_text(const char *path, const infer_info_t *info)
+{
+    printf("model      %s\nopset      %d\nfamily     %s (%d classes)\n", path,
+           info->opset, infer_family_name(info->family), info->num_classes);
+    printf("params     %lld\nGFLOPs     %.3f per frame\narena      %.1f MB\n",
+           (long long)info->params, info->flops_per_frame / 1e9,
+           (double)info->arena_bytes / (1024.0 * 1024.0));
+    printf("inputs\n");
+    for (int i = 0; i < info->num_inputs; i++)
+        print_dims(stdout, &info->inputs[i]);
+    printf("outputs\n");
+    for (int i = 0; i < info->num_outputs; i++)
+        print_dims(stdout, &info->outputs[i]);
+    printf("ops\n");
+    for (int i = 0; i < info->num_op_counts; i++)
+        printf("  %-24s %d\n", info->op_counts[i].op, info->op_counts[i].count);
+}
+
+static json_t *tensors_json(const infer_tensor_info_t *t, int n)
+{
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *dims = json_array();
+        for (int d = 0; d < t[i].ndim; d++)
+            json_array_append_new(dims, json_integer(t[i].dims[d]));
+        json_array_append_new(arr, json_pack("{s:s, s:o}", "name", t[i].name,
+                                             "shape", dims));
+    }
+    return arr;
+}
+
+static void print_json(const char *path, const infer_info_t *info)
+{
+    json_t *ops = json_object();
+    for (int i = 0; i < info->num_op_counts; i++)
+        json_object_set_new(ops, info->op_counts[i].op,
+                            json_integer(info->op_counts[i].count));
+    json_t *root = json_pack(
+        "{s:s, s:i, s:s, s:i, s:I, s:f, s:I, s:o, s:o, s:o}", "model", path,
+        "opset", info->opset, "family", infer_family_name(info->family),
+        "num_classes", info->num_classes, "params", (json_int_t)info->params,
+        "flops_per_frame", info->flops_per_frame, "arena_bytes",
+        (json_int_t)info->arena_bytes, "inputs",
+        tensors_json(info->inputs, info->num_inputs), "outputs",
+        tensors_json(info->outputs, info->num_outputs), "ops", ops);
+    json_dumpf(root, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+    fputc('\n', stdout);
+    json_decref(root);
+}
+
+static int inspect(int argc, char **argv)
+{
+    int as_json = 0;
+    long batch = 1;
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json"))
+            as_json = 1;
+        else if (!strcmp(argv[i], "--batch") && i + 1 < argc) {
+            if (cli_parse_int(argv[++i], 1, 64, &batch)) {
+                fprintf(stderr, "avp models: invalid --batch '%s'\n", argv[i]);
+                return 2;
+            }
+        } else if (argv[i][0] == '-' || path) {
+            fputs(usage, stderr);
+            return 2;
+        } else
+            path = argv[i];
+    }
+    if (!path) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    avp_error_t err = {0};
+    infer_model_t *m = NULL;
+    infer_options_t opt = {.batch = (int)batch, .threads = 1};
+    if (infer_model_load(path, &opt, &m, &err)) {
+        fprintf(stderr, "avp models: %s\n", err.msg);
+        return 1;
+    }
+    if (as_json)
+        print_json(path, infer_model_info(m));
+    else
+        print_text(path, infer_model_info(m));
+    infer_model_destroy(m);
+    return 0;
+}
+
+int cli_models(int argc, char **argv)
+{
+    if (argc >= 2 && !strcmp(argv[1], "inspect"))
+        return inspect(argc - 1, argv + 1);
+    fputs(usage, argc >= 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
+    return argc >= 2 && !strcmp(argv[1], "--help") ? 0 : 2;
+}

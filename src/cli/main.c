@@ -1,0 +1,46 @@
+/* main.c - the `avp` command: one binary, one subcommand per job. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: avp COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  detect           run a detector over a video, image or folder\n"
+    "  models inspect   show what an ONNX model contains\n"
+    "  version          print the version\n"
+    "\n"
+    "Run 'avp COMMAND --help' for a command's options.\n";
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} command_t;
+
+static int version(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    printf("avp %s\n", AVP_VERSION);
+    return 0;
+}
+
+static const command_t commands[] = {
+    {"detect", cli_detect},
+    {"models", cli_models},
+    {"version", version},
+};
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    for (size_t i = 0; i < AVP_ARRAY_LEN(commands); i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "avp: unknown command '%s'\n%s", argv[1], usage);
+    return 2;
+}
