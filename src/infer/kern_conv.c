@@ -1,0 +1,209 @@
+/* kern_conv.c - 2D convolution as GEMM. The output of each (image, group)
+ * is cut into column blocks; a task takes blocks from a shared counter,
+ * builds the block's im2col matrix in its own slice of the scratch (1x1
+ * stride-1 unpadded convs read the input directly), runs one single-
+ * threaded sgemm and applies bias + activation while the block is hot.
+ * Depthwise convs go to kern_depthwise.c. */
+#include "infer/kern_internal.h"
+
+#include <cblas.h>
+#include <stdatomic.h>
+#include <string.h>
+
+/* Block sizes in floats, chosen so a block's operands stay in L2: the
+ * im2col matrix of a block, and a 1x1 block's input plus output columns. */
+#define IM2COL_BLOCK_FLOATS (96 * 1024)
+#define DIRECT_BLOCK_FLOATS (128 * 1024)
+
+typedef struct conv_job {
+    const kern_conv_t *p;
+    const float *x, *w, *bias;
+    float *y, *scratch;
+    int direct;          /* 1x1 GEMM straight on the input */
+    int k;               /* GEMM depth: c_in/groups * k_h * k_w */
+    int block;           /* rows (im2col) or columns (direct) per unit */
+    int blocks;          /* units per (image, group) */
+    int units, tasks;
+    size_t slot_floats;  /* scratch per task */
+    atomic_int next;
+} conv_job_t;
+
+static int ceil_div(int a, int b)
+{
+    return (a + b - 1) / b;
+}
+
+static int is_depthwise(const kern_conv_t *p)
+{
+    return p->groups == p->c_in && p->groups == p->c_out;
+}
+
+static int is_direct(const kern_conv_t *p)
+{
+    return p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 &&
+           p->stride_w == 1 && p->pad_top == 0 && p->pad_left == 0 &&
+           p->pad_bottom == 0 && p->pad_right == 0;
+}
+
+static int gemm_depth(const kern_conv_t *p)
+{
+    return p->c_in / p->groups * p->k_h * p->k_w;
+}
+
+/* Output rows per im2col block; depends on the shape only, so the scratch
+ * the planner reserves always fits. */
+static int im2col_rows(const kern_conv_t *p)
+{
+    int rows = IM2COL_BLOCK_FLOATS / gemm_depth(p) / p->w_out;
+    if (rows < 1)
+        rows = 1;
+    return rows < p->h_out ? rows : p->h_out;
+}
+
+size_t kern_conv2d_scratch(const kern_conv_t *p, int threads)
+{
+    if (is_depthwise(p) || is_direct(p))
+        return 0;
+    if (threads < 1)
+        threads = 1;
+    return (size_t)threads * (size_t)gemm_depth(p) * (size_t)im2col_rows(p) *
+           (size_t)p->w_out;
+}
+
+/* First output index whose input tap lands at or past `limit`, where the
+ * tap of output o is o*stride + off. */
+static int first_at_or_past(int limit, int off, int stride)
+{
+    return limit - off <= 0 ? 0 : ceil_div(limit - off, stride);
+}
+
+static void im2col_row(const kern_conv_t *p, const float *src, int off,
+                       float *d)
+{
+    int lo = first_at_or_past(0, off, p->stride_w);
+    int hi = first_at_or_past(p->w_in, off, p->stride_w);
+    lo = lo < p->w_out ? lo : p->w_out;
+    hi = hi < lo ? lo : hi < p->w_out ? hi : p->w_out;
+    memset(d, 0, sizeof(float) * (size_t)lo);
+    if (p->stride_w == 1) {
+        memcpy(d + lo, src + lo + off, sizeof(float) * (size_t)(hi - lo));
+    } else {
+        for (int o = lo; o < hi; o++)
+            d[o] = src[o * p->stride_w + off];
+    }
+    memset(d + hi, 0, sizeof(float) * (size_t)(p->w_out - hi));
+}
+
+/* col[K, (r1-r0)*w_out] for output rows [r0, r1) of one (image, group);
+ * x points at the group's first input channel. */
+static void im2col(const kern_conv_t *p, const float *x, int r0, int r1,
+                   float *col)
+{
+    size_t ncols = (size_t)(r1 - r0) * (size_t)p->w_out;
+    int cig = p->c_in / p->groups;
+    for (int c = 0; c < cig; c++) {
+        const float *plane = x + (size_t)c * p->h_in * p->w_in;
+        for (int kh = 0; kh < p->k_h; kh++) {
+            for (int kw = 0; kw < p->k_w; kw++) {
+                int off = kw * p->dil_w - p->pad_left;
+                for (int oh = r0; oh < r1; oh++) {
+                    float *d = col + (size_t)(oh - r0) * p->w_out;
+                    int ih = oh * p->stride_h - p->pad_top + kh * p->dil_h;
+                    if (ih < 0 || ih >= p->h_in)
+                        memset(d, 0, sizeof(float) * (size_t)p->w_out);
+                    else
+                        im2col_row(p, plane + (size_t)ih * p->w_in, off, d);
+                }
+                col += ncols;
+            }
+        }
+    }
+}
+
+/* One unit: output columns [c0, c1) of one (image, group). */
+static void conv_unit(conv_job_t *j, int unit, float *col)
+{
+    const kern_conv_t *p = j->p;
+    int per_image = p->groups * j->blocks;
+    int img = unit / per_image, g = unit % per_image / j->blocks;
+    int blk = unit % j->blocks;
+    int cig = p->c_in / p->groups, cog = p->c_out / p->groups;
+    int hw_in = p->h_in * p->w_in, hw_out = p->h_out * p->w_out;
+    const float *x = j->x + ((size_t)img * p->c_in + (size_t)g * cig) * hw_in;
+    float *y = j->y + ((size_t)img * p->c_out + (size_t)g * cog) * hw_out;
+    const float *w = j->w + (size_t)g * cog * j->k;
+    const float *b;
+    int c0, c1, ldb;
+    if (j->direct) {
+        c0 = blk * j->block;
+        c1 = c0 + j->block < hw_out ? c0 + j->block : hw_out;
+        b = x + c0;
+        ldb = hw_in;
+    } else {
+        int r0 = blk * j->block;
+        int r1 = r0 + j->block < p->h_out ? r0 + j->block : p->h_out;
+        im2col(p, x, r0, r1, col);
+        c0 = r0 * p->w_out;
+        c1 = r1 * p->w_out;
+        b = col;
+        ldb = c1 - c0;
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cog, c1 - c0, j->k,
+                1.0f, w, j->k, b, ldb, 0.0f, y + c0, hw_out);
+    for (int m = 0; m < cog; m++)
+        kern__bias_act(y + (size_t)m * hw_out + c0, (size_t)(c1 - c0),
+                       j->bias ? j->bias[g * cog + m] : 0.0f, &p->act);
+}
+
+static void conv_task(void *ctx, int task)
+{
+    conv_job_t *j = ctx;
+    float *col = j->scratch ? j->scratch + (size_t)task * j->slot_floats : NULL;
+    for (;;) {
+        int unit = atomic_fetch_add(&j->next, 1);
+        if (unit >= j->units)
+            return;
+        conv_unit(j, unit, col);
+    }
+}
+
+/* Picks the block size; with few images (batch 1) blocks are halved until
+ * every thread has about two units, so no core idles. */
+static void plan_blocks(conv_job_t *j, int threads)
+{
+    const kern_conv_t *p = j->p;
+    int total = j->direct ? p->h_out * p->w_out : p->h_out;
+    if (j->direct) {
+        j->block = DIRECT_BLOCK_FLOATS / (j->k + p->c_out / p->groups);
+        j->block = j->block < 64 ? 64 : j->block;
+    } else {
+        j->block = im2col_rows(p);
+    }
+    int min_block = j->direct ? 32 : 1;
+    for (;;) {
+        j->blocks = ceil_div(total, j->block);
+        j->units = p->n * p->groups * j->blocks;
+        if (j->units >= 2 * threads || j->block / 2 < min_block)
+            break;
+        j->block = ceil_div(j->block, 2);
+    }
+    j->tasks = j->units < threads ? j->units : threads;
+}
+
+void kern_conv2d(const kern_conv_t *p, const float *x, const float *w,
+                 const float *bias, float *y, float *scratch, tpool_t *tp)
+{
+    if (is_depthwise(p)) {
+        kern__depthwise(p, x, w, bias, y, tp);
+        return;
+    }
+    conv_job_t j = {.p = p, .x = x, .w = w, .bias = bias, .y = y,
+                    .direct = is_direct(p), .k = gemm_depth(p)};
+    plan_blocks(&j, tpool_threads(tp));
+    if (!j.direct) {
+        j.scratch = scratch;
+        j.slot_floats = (size_t)j.k * (size_t)im2col_rows(p) * (size_t)p->w_out;
+    }
+    atomic_init(&j.next, 0);
+    tpool_run(tp, j.tasks, conv_task, &j);
+}

@@ -1,0 +1,51 @@
+/*
+ * kern_internal.h - what the kern_*.c files share with each other (and with
+ * their tests), beyond the contract in kernels.h: the CPU dispatch switch,
+ * the fused bias+activation used by every conv path, and the vectorized
+ * exp that activations, Exp and Softmax share.
+ */
+#ifndef AVP_INFER_KERN_INTERNAL_H
+#define AVP_INFER_KERN_INTERNAL_H
+
+#include <stddef.h>
+
+#include "infer/kernels.h"
+
+/* 1 when the AVX2+FMA paths are in use: the CPU has them and they were not
+ * turned off (AVP_NO_AVX2=1 in the environment at kern_init(), or
+ * kern__force_scalar(1)). */
+int kern__use_avx2(void);
+
+/* Tests call this to run the scalar fallbacks on an AVX2 machine (on=1) and
+ * to return to runtime detection (on=0). Not thread-safe against running
+ * kernels. */
+void kern__force_scalar(int on);
+
+/* y[i] = act(y[i] + bias) for n contiguous floats: the epilogue every conv
+ * runs on a block of its output while it is still in cache. */
+void kern__bias_act(float *y, size_t n, float bias, const kern_act_params_t *a);
+
+/* y[i] = exp(x[i]); x and y may be the same array. */
+void kern__exp(const float *x, float *y, size_t n);
+
+/* The depthwise convolution (groups == c_in == c_out) behind
+ * kern_conv2d(): direct loops, no scratch. */
+void kern__depthwise(const kern_conv_t *p, const float *x, const float *w,
+                     const float *bias, float *y, tpool_t *tp);
+
+/* Splits n items into `parts` nearly equal ranges: range `i` is
+ * [*begin, *end). */
+static inline void kern__range(size_t n, int parts, int i, size_t *begin,
+                               size_t *end)
+{
+    size_t q = n / (size_t)parts, r = n % (size_t)parts, k = (size_t)i;
+    *begin = k * q + (k < r ? k : r);
+    *end = *begin + q + (k < r ? 1 : 0);
+}
+
+/* How many tasks a streaming (memory bound) loop over n floats should use:
+ * one per thread, but never tasks of less than ~16K floats, where waking a
+ * helper costs more than it saves. */
+int kern__stream_tasks(size_t n, tpool_t *tp);
+
+#endif
