@@ -50,21 +50,34 @@ void detect_letterbox_for(infer_family_t family, int w, int h,
 int detect_family_parse(const char *s, infer_family_t *out);
 
 /* Decodes one frame's output (the frame's slice of the output tensor,
- * dims given without the batch dimension: ndim 2) into at most cap boxes,
- * after NMS, sorted by score. scratch must hold detect_scratch_floats()
- * floats. Returns the number of boxes. Allocation-free. */
+ * dims given without the batch dimension: ndim 2) into at most
+ * min(cap, p->max_det) boxes, after NMS, sorted by score (ties: anchor
+ * order). Boxes are in source pixels, clipped to the image, using frame's
+ * letterbox placement; with frame NULL they stay in input pixels. The class
+ * filter drops a candidate whose best class is filtered out. scratch must
+ * hold detect_scratch_floats() floats (0 means the dims fit no family).
+ * Returns the number of boxes, or AVP_EFORMAT when dims do not fit the
+ * family and input size. Allocation-free; safe from any thread with its own
+ * scratch. */
 size_t detect_scratch_floats(infer_family_t family, const int64_t *dims);
 int detect_decode(infer_family_t family, int input_w, int input_h,
                   const int64_t *dims, const float *out,
                   const detect_params_t *p, const media_frame_t *frame,
                   float *scratch, detect_box_t *boxes, int cap);
 
-/* Class-aware NMS over n boxes in place; returns how many are kept (first). */
+/* Class-aware NMS over n boxes in place, with cv2.dnn.NMSBoxes semantics
+ * per class (IoU > iou suppresses; equal scores keep the earlier box).
+ * Returns how many are kept, first and sorted by score, or AVP_EINVAL if a
+ * class is outside [0, DETECT_MAX_CLASSES). Allocates work memory of its
+ * own (detect_decode() does the same on its scratch instead). */
 int detect_nms(detect_box_t *boxes, int n, float iou, int max_det);
 
 float detect_iou(const float *a, const float *b);
 
-/* Class names: COCO-80 by default, or one per line from a file. */
+/* Class names: COCO-80 by default, or one per line from a file (trimmed;
+ * an empty line is an error naming its line; at most DETECT_MAX_CLASSES).
+ * Handles are immutable once made, so safe to share between threads;
+ * returned strings live as long as the handle (or forever for "class_N"). */
 typedef struct detect_names detect_names_t;
 detect_names_t *detect_names_coco(void);
 int detect_names_load(const char *path, detect_names_t **out, avp_error_t *err);
@@ -89,7 +102,8 @@ typedef struct detect_progress {
 } detect_progress_t;
 
 /* Called on the inference thread with one batch of results, in frame order.
- * Returning non-zero stops the run with that code. */
+ * Returning non-zero stops the run, and detect_pipeline_run() returns that
+ * code. */
 typedef int (*detect_sink_fn)(void *user, const detect_frame_result_t *frames,
                               int n);
 typedef void (*detect_progress_fn)(void *user, const detect_progress_t *p);
@@ -100,21 +114,28 @@ typedef struct detect_pipeline_opts {
     media_options_t media;
     int queue_depth;            /* pooled tensors in flight (default 2 x batch) */
     detect_sink_fn sink;
-    detect_progress_fn progress;/* may be NULL; called at most every 250 ms */
+    detect_progress_fn progress;/* may be NULL; at most every 250 ms, and at the end */
     void *user;
     const volatile int *cancel; /* may be NULL; non-zero stops the run */
 } detect_pipeline_opts_t;
 
 /* Runs model over input. The model's batch size (from infer_options) is the
- * pipeline's batch. Returns AVP_OK, AVP_ECANCELLED, or an error with err. */
+ * pipeline's batch; the model is used from the calling thread only. Blocks
+ * until the input ends, the sink or cancel flag stops it, or an error.
+ * Frames decoded before a decode error still reach the sink. Returns AVP_OK,
+ * AVP_ECANCELLED, the sink's code, or an error with err. All per-run memory
+ * is allocated before the first frame; nothing per frame after that. */
 int detect_pipeline_run(infer_model_t *model, const char *input,
                         const detect_pipeline_opts_t *opt, avp_error_t *err);
 
 /* ---- Output files ------------------------------------------------------ */
 
-/* Writers for `avp detect`: JSONL (one detection per line) and COCO results.
- * Both write to "<path>.tmp" and rename on commit, so a failed run leaves no
- * partial file. */
+/* Writers for `avp detect`: JSONL (one detection per line) and COCO results
+ * (the formats are in writer.c; COCO category ids are COCO's 91-id scheme
+ * with the built-in names, class + 1 otherwise). Both write to "<path>.tmp"
+ * and rename on commit, so a failed run leaves no partial file. names must
+ * outlive the writer. A writer is used by one thread. add returns AVP_OK or
+ * AVP_EIO; commit and abort free the writer. */
 typedef struct detect_writer detect_writer_t;
 typedef enum detect_format { DETECT_FORMAT_JSONL, DETECT_FORMAT_COCO } detect_format_t;
 int detect_writer_open(const char *path, detect_format_t fmt,

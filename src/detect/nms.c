@@ -50,13 +50,24 @@ static int key_cmp(const void *pa, const void *pb)
     return (a->idx > b->idx) - (a->idx < b->idx);
 }
 
-/* True if box overlaps a kept box of its class by more than iou. */
+/* True if box overlaps a kept box of its class by more than iou. This is
+ * the inner loop: it tests inter > iou x union instead of dividing. */
 static int suppressed(const detect_box_t *box, const detect_box_t *out,
                       const int *next, int first, float iou)
 {
-    for (int k = first; k >= 0; k = next[k])
-        if (detect_iou(box->box, out[k].box) > iou)
+    const float *a = box->box;
+    float area_a = (a[2] - a[0]) * (a[3] - a[1]);
+    for (int k = first; k >= 0; k = next[k]) {
+        const float *b = out[k].box;
+        float iw = fminf(a[2], b[2]) - fmaxf(a[0], b[0]);
+        float ih = fminf(a[3], b[3]) - fmaxf(a[1], b[1]);
+        if (iw <= 0.0f || ih <= 0.0f)
+            continue;
+        float inter = iw * ih;
+        float uni = area_a + (b[2] - b[0]) * (b[3] - b[1]) - inter;
+        if (uni > 0.0f && inter > iou * uni)
             return 1;
+    }
     return 0;
 }
 
