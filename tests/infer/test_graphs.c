@@ -1,0 +1,323 @@
+/*
+ * test_graphs.c - proves the runtime computes the right numbers on whole
+ * YOLO-style graphs, against an independent oracle.
+ *
+ * tests/oracle/build_models.py writes small YOLOv5/YOLOv8/YOLO11-style
+ * graphs (random seeded weights) into a temp dir; with YOLOX-Nano from the
+ * shared models they are run on random frames by tests/oracle/
+ * run_reference.py (OpenCV DNN, or its numpy interpreter where OpenCV 4.6
+ * cannot run the graph), each frame at batch 1. AVP then runs the same
+ * frames at batch 1 and in a larger batch (including a partial batch), and
+ * every output element of every frame must satisfy
+ *     |avp - ref| <= 1e-3 * max(1, |ref|)
+ * (element-wise relative tolerance, absolute below magnitude 1).
+ *
+ * Needs $AVP_PYTHON with cv2, onnx and numpy (skips with 77 otherwise);
+ * YOLOX-Nano is skipped alone when the shared model is absent.
+ */
+#include <ftw.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "infer/infer.h"
+
+#define TOLERANCE 1e-3
+
+typedef struct graph_case {
+    const char *file;     /* in the temp dir, or absolute */
+    float input_scale;    /* frames are uniform in [0, input_scale) */
+    int batch;            /* the batched run; frames = batch */
+    const char *oracle;   /* run_reference.py --oracle */
+} graph_case_t;
+
+static char tmpdir[64];
+static const char *python, *srcdir;
+
+/* The reference for all frames of a case: output 0, frame-major. */
+typedef struct reference {
+    float *data;
+    int64_t frame_len;
+    int frames;
+} reference_t;
+
+static int sh(const char *cmd)
+{
+    int rc = system(cmd);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15u;
+
+static float rand_unit(void)
+{
+    rng_state = rng_state * 6364136223846793005u + 1442695040888963407u;
+    return (float)(rng_state >> 40) / (float)(1u << 24);
+}
+
+static int write_frames(const char *path, const float *x, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    size_t wrote = fwrite(x, sizeof(float), n, f);
+    return fclose(f) == 0 && wrote == n ? 0 : -1;
+}
+
+static float *read_floats(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    float *x = malloc((size_t)len > 0 ? (size_t)len : 1);
+    *n = fread(x, 1, (size_t)len, f) / sizeof(float);
+    fclose(f);
+    return x;
+}
+
+/* Reads OUTPUT.json's oracle name and output 0 shape, so the reference is
+ * checked against the shape AVP reports rather than trusted. */
+static int read_meta(const char *path, char *oracle, size_t cap,
+                     int64_t *dims, int *ndim)
+{
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr);
+    if (!root)
+        return -1;
+    json_t *shape = json_object_get(json_array_get(json_object_get(root, "outputs"), 0), "shape");
+    snprintf(oracle, cap, "%s", json_string_value(json_object_get(root, "oracle")));
+    *ndim = (int)json_array_size(shape);
+    for (int i = 0; i < *ndim && i < INFER_MAX_DIMS; i++)
+        dims[i] = json_integer_value(json_array_get(shape, (size_t)i));
+    json_decref(root);
+    return *ndim > 0 ? 0 : -1;
+}
+
+static int64_t frame_elems(const infer_tensor_info_t *t)
+{
+    int64_t n = 1;
+    for (int i = 1; i < t->ndim; i++)
+        n *= t->dims[i];
+    return n;
+}
+
+/* Runs the oracle on `frames` frames written at `in`; fills ref. */
+static int run_oracle(const char *model, const graph_case_t *c, const float *in,
+                      const infer_tensor_info_t *shape, int frames, reference_t *ref)
+{
+    char in_path[128], out_path[128], meta_path[160], cmd[1024], oracle[32];
+    snprintf(in_path, sizeof in_path, "%s/input.f32", tmpdir);
+    snprintf(out_path, sizeof out_path, "%s/ref.f32", tmpdir);
+    snprintf(meta_path, sizeof meta_path, "%s.json", out_path);
+    if (write_frames(in_path, in, (size_t)(frames * frame_elems(shape))) != 0)
+        return -1;
+    snprintf(cmd, sizeof cmd,
+             "PYTHONDONTWRITEBYTECODE=1 '%s' '%s/tests/oracle/run_reference.py' '%s' "
+             "'%s' '%s' --shape %d,%lld,%lld,%lld --oracle %s >&2",
+             python, srcdir, model, in_path, out_path, frames, (long long)shape->dims[1],
+             (long long)shape->dims[2], (long long)shape->dims[3], c->oracle);
+    if (sh(cmd) != 0)
+        return -1;
+    int64_t dims[INFER_MAX_DIMS];
+    int ndim;
+    if (read_meta(meta_path, oracle, sizeof oracle, dims, &ndim) != 0)
+        return -1;
+    size_t n = 0;
+    ref->data = read_floats(out_path, &n);
+    ref->frames = frames;
+    ref->frame_len = (int64_t)n / frames;
+    return ref->data && dims[0] == frames ? 0 : -1;
+}
+
+/* Counts elements outside the tolerance and reports the worst one. */
+static int64_t compare_frame(const char *what, int frame, const float *got,
+                             const float *want, int64_t n)
+{
+    int64_t bad = 0, worst = 0;
+    double worst_err = -1;
+    for (int64_t i = 0; i < n; i++) {
+        double err = fabs((double)got[i] - want[i]) / fmax(1.0, fabs(want[i]));
+        if (!(err <= TOLERANCE))
+            bad++;
+        if (!(err <= worst_err)) {
+            worst_err = err;
+            worst = i;
+        }
+    }
+    if (bad)
+        fprintf(stderr, "  %s frame %d: %lld of %lld outside tolerance, worst [%lld] "
+                "avp %.7g ref %.7g\n", what, frame, (long long)bad, (long long)n,
+                (long long)worst, got[worst], want[worst]);
+    return bad;
+}
+
+/* A test that cannot tell frames apart cannot catch a runtime that mixes
+ * them up: the first two reference frames must differ beyond tolerance. */
+static int frames_distinct(const reference_t *ref)
+{
+    const float *a = ref->data, *b = ref->data + ref->frame_len;
+    for (int64_t i = 0; i < ref->frame_len; i++)
+        if (fabs((double)a[i] - b[i]) > 10 * TOLERANCE * fmax(1.0, fabs(b[i])))
+            return 1;
+    return 0;
+}
+
+/* Loads `model` at `batch`, runs frames order[0..n) as one batch of n and
+ * compares each against its reference. Returns the number of bad elements
+ * (or -1 if the runtime failed). */
+static int64_t run_avp(const char *model, int batch, int threads, const float *in,
+                       const reference_t *ref, const int *order, int n)
+{
+    infer_options_t opt = {.batch = batch, .threads = threads};
+    infer_model_t *m = NULL;
+    avp_error_t err = {0};
+    if (infer_model_load(model, &opt, &m, &err) != AVP_OK) {
+        fprintf(stderr, "  load at batch %d: %s\n", batch, err.msg);
+        return -1;
+    }
+    const infer_info_t *info = infer_model_info(m);
+    int64_t in_len = frame_elems(&info->inputs[0]);
+    int64_t bad = -1;
+    if (info->inputs[0].dims[0] != batch || info->outputs[0].dims[0] != batch ||
+        frame_elems(&info->outputs[0]) != ref->frame_len) {
+        fprintf(stderr, "  batch %d: shapes do not match the reference\n", batch);
+        goto done;
+    }
+    for (int i = 0; i < n; i++)
+        memcpy(infer_model_input(m, 0) + i * in_len, in + order[i] * in_len,
+               (size_t)in_len * sizeof(float));
+    if (infer_model_run(m, n, &err) != AVP_OK) {
+        fprintf(stderr, "  run at batch %d: %s\n", batch, err.msg);
+        goto done;
+    }
+    char what[64];
+    snprintf(what, sizeof what, "batch %d (%d frames)", batch, n);
+    const float *out = infer_model_output(m, 0, NULL);
+    bad = 0;
+    for (int i = 0; i < n; i++)
+        bad += compare_frame(what, order[i], out + i * ref->frame_len,
+                             ref->data + order[i] * ref->frame_len, ref->frame_len);
+done:
+    infer_model_destroy(m);
+    return bad;
+}
+
+/* The whole check for one graph: oracle, then AVP at batch 1 frame by
+ * frame (1 thread), the full batch (2 threads), and a partial batch of the
+ * frames in reverse order (so stale outputs of the previous run fail). */
+static int check_graph(const char *model, const graph_case_t *c)
+{
+    infer_options_t opt = {.batch = 1, .threads = 1};
+    infer_model_t *m = NULL;
+    avp_error_t err = {0};
+    if (infer_model_load(model, &opt, &m, &err) != AVP_OK) {
+        fprintf(stderr, "  %s: %s\n", model, err.msg);
+        return -1;
+    }
+    infer_tensor_info_t shape = infer_model_info(m)->inputs[0];
+    infer_model_destroy(m);
+    int n = c->batch, order[16];
+    int64_t in_len = frame_elems(&shape), bad = 0;
+    float *in = malloc((size_t)(n * in_len) * sizeof(float));
+    for (int64_t i = 0; i < n * in_len; i++)
+        in[i] = rand_unit() * c->input_scale;
+    reference_t ref = {0};
+    int rc = run_oracle(model, c, in, &shape, n, &ref);
+    if (rc != 0 || !frames_distinct(&ref)) {
+        fprintf(stderr, "  %s\n", rc ? "oracle failed" : "reference frames are identical");
+        bad = -1;
+        goto done;
+    }
+    for (int i = 0; i < n && bad >= 0; i++)
+        bad += run_avp(model, 1, 1, in, &ref, &i, 1);
+    for (int i = 0; i < n; i++)
+        order[i] = i;
+    if (bad == 0)
+        bad = run_avp(model, n, 2, in, &ref, order, n);
+    for (int i = 0; i < n - 1; i++)
+        order[i] = n - 2 - i;
+    if (bad == 0)
+        bad = run_avp(model, n, 2, in, &ref, order, n - 1);
+done:
+    free(ref.data);
+    free(in);
+    return bad == 0 ? 0 : -1;
+}
+
+static int check_generated(const char *name, int batch)
+{
+    char model[128];
+    snprintf(model, sizeof model, "%s/%s.onnx", tmpdir, name);
+    graph_case_t c = {model, 1.0f, batch, "auto"};
+    /* OpenCV runs the v5 graph, so there both oracles run and must agree:
+     * that is what vouches for the numpy interpreter on the other graphs. */
+    if (strcmp(name, "yolov5s_like") == 0)
+        c.oracle = "both";
+    return check_graph(model, &c);
+}
+
+static void test_graphs_yolov5_like(void) { CHECK(check_generated("yolov5s_like", 4) == 0); }
+static void test_graphs_yolov8_like(void) { CHECK(check_generated("yolov8n_like", 4) == 0); }
+static void test_graphs_yolo11_like(void) { CHECK(check_generated("yolo11n_like", 4) == 0); }
+static void test_graphs_ops_misc(void) { CHECK(check_generated("ops_misc", 3) == 0); }
+
+static void test_graphs_yolox_nano(void)
+{
+    char model[512];
+    snprintf(model, sizeof model, "%s/models/yolox_nano.onnx", getenv("AVP_SHARED_DIR"));
+    graph_case_t c = {model, 255.0f, 8, "auto"};
+    CHECK(check_graph(model, &c) == 0);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+/* `test_graphs` checks the generated graphs; `test_graphs yolox` checks
+ * YOLOX-Nano, a separate CTest entry so that a missing shared model skips
+ * only that. */
+int main(int argc, char **argv)
+{
+    python = getenv("AVP_PYTHON");
+    srcdir = getenv("AVP_SOURCE_DIR");
+    if (!python || !srcdir || !getenv("AVP_SHARED_DIR"))
+        CHECK_SKIP("AVP_PYTHON, AVP_SOURCE_DIR or AVP_SHARED_DIR not set (run under CTest)");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "'%s' -c 'import cv2, onnx, numpy' 2>/dev/null", python);
+    if (sh(cmd) != 0)
+        CHECK_SKIP("python3 with cv2, onnx and numpy is needed for the oracle");
+    int yolox = argc > 1 && strcmp(argv[1], "yolox") == 0;
+    if (yolox) {
+        snprintf(cmd, sizeof cmd, "%s/models/yolox_nano.onnx", getenv("AVP_SHARED_DIR"));
+        if (access(cmd, R_OK) != 0)
+            CHECK_SKIP("../shared/models/yolox_nano.onnx is absent");
+    }
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/avp_test_graphs_XXXXXX");
+    if (!mkdtemp(tmpdir))
+        return EXIT_FAILURE;
+    snprintf(cmd, sizeof cmd, "PYTHONDONTWRITEBYTECODE=1 '%s' '%s/tests/oracle/build_models.py' "
+             "'%s' >/dev/null", python, srcdir, tmpdir);
+    if (yolox) {
+        RUN(test_graphs_yolox_nano);
+    } else if (sh(cmd) != 0) {
+        fprintf(stderr, "build_models.py failed\n");
+        check_failed_ = 1;
+    } else {
+        RUN(test_graphs_yolov5_like);
+        RUN(test_graphs_yolov8_like);
+        RUN(test_graphs_yolo11_like);
+        RUN(test_graphs_ops_misc);
+    }
+    nftw(tmpdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    return CHECK_DONE();
+}
