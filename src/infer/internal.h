@@ -1,0 +1,201 @@
+/*
+ * internal.h - the runtime's intermediate representation and the stages
+ * that turn an ONNX file into a runnable plan (internal to src/infer/).
+ *
+ * DESIGN: load is a pipeline over one ir_graph_t.
+ *   onnx_load.c  protobuf bytes -> tensors, nodes, attributes (ir_graph_t)
+ *   ops.c        op type -> ir_op_t, attributes -> ir_params_t; anything the
+ *                runtime cannot honour fails here, naming node, op, attribute
+ *   shape.c      static shapes in node order, batch rewritten to N; folds
+ *                constant subgraphs (fold.c) as soon as their inputs are known
+ *   fuse.c       BatchNormalization into Conv, Conv + activation
+ *   plan.c       view ops become aliases, activations share one arena by
+ *                liveness
+ *   exec.c       runs the live nodes, calling kernels.h
+ * Tensors and nodes are addressed by index; -1 means "absent".
+ */
+#ifndef AVP_INFER_INTERNAL_H
+#define AVP_INFER_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "infer/infer.h"
+#include "infer/kernels.h"
+#include "util/avp.h"
+
+#define IR_MAX_DIMS INFER_MAX_DIMS
+#define IR_MAX_PARTS 64 /* inputs or outputs of a node run at run time */
+
+/* Element types, with ONNX's TensorProto.DataType codes. INT32 and DOUBLE
+ * are converted on load; only FLOAT tensors exist at run time. */
+typedef enum ir_dtype {
+    IR_FLOAT = 1, IR_INT32 = 6, IR_INT64 = 7, IR_DOUBLE = 11
+} ir_dtype_t;
+
+typedef struct ir_tensor {
+    char *name;
+    ir_dtype_t dtype;
+    int ndim;                   /* -1 until shape inference reaches it */
+    int64_t dims[IR_MAX_DIMS];
+    void *data;                 /* constant value (owned, aligned) or NULL */
+    int batch_major;            /* dims[0] is the batch: frame i is a prefix */
+    int producer;               /* node index; -1 for inputs and constants */
+    int uses;                   /* live nodes reading it */
+    int is_output;
+    /* Filled by plan.c. */
+    int alias;                  /* tensor whose storage this one views, -1 */
+    int first, last;            /* live range in node indices */
+    size_t offset;              /* in the arena (alias roots only) */
+    float *ptr;                 /* resolved storage at run time */
+} ir_tensor_t;
+
+typedef enum ir_attr_type {
+    IR_ATTR_FLOAT = 1, IR_ATTR_INT, IR_ATTR_STRING, IR_ATTR_TENSOR,
+    IR_ATTR_FLOATS = 6, IR_ATTR_INTS
+} ir_attr_type_t;
+
+typedef struct ir_attr {
+    char *name;
+    ir_attr_type_t type;
+    int64_t i;
+    float f;
+    char *s;
+    int n;                      /* count of ints or floats */
+    int64_t *ints;
+    float *floats;
+    int tensor;                 /* constant tensor index for TENSOR */
+    int used;                   /* read by ops.c; unread ones are errors */
+} ir_attr_t;
+
+typedef enum ir_op {
+    OP_CONV, OP_BATCHNORM, OP_SIGMOID, OP_EXP, OP_RELU, OP_LEAKYRELU,
+    OP_HARDSIGMOID, OP_HARDSWISH, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW,
+    OP_CONCAT, OP_SPLIT, OP_SLICE, OP_MAXPOOL, OP_RESIZE, OP_UPSAMPLE,
+    OP_RESHAPE, OP_FLATTEN, OP_SQUEEZE, OP_UNSQUEEZE, OP_IDENTITY,
+    OP_TRANSPOSE, OP_SOFTMAX, OP_MATMUL, OP_GATHER, OP_CONSTANT, OP_SHAPE,
+    OP_CAST, OP_CONSTANTOFSHAPE, OP_RANGE,
+    OP_COUNT
+} ir_op_t;
+
+enum { IR_PAD_NOTSET, IR_PAD_SAME_UPPER, IR_PAD_SAME_LOWER, IR_PAD_VALID };
+
+/* Parsed attributes and shape-derived parameters; each op uses a few. */
+typedef struct ir_params {
+    int64_t kernel[2], strides[2], dil[2], pads[4]; /* top left bottom right */
+    int auto_pad, ceil_mode, group;
+    int axis;
+    int nperm, perm[IR_MAX_DIMS];
+    float alpha, beta, eps;
+    int to;                     /* Cast target dtype */
+    int allowzero;              /* Reshape */
+    int64_t shape_start, shape_end; /* Shape (opset 15) */
+    int has_end;
+    kern_resize_mode_t rmode;
+    kern_coord_mode_t coord;
+    kern_nearest_mode_t nearest;
+    float scale_h, scale_w;     /* Resize: output/input for the kernel */
+    int64_t starts[IR_MAX_DIMS], steps[IR_MAX_DIMS]; /* Slice, per axis */
+    int64_t *sizes;             /* Split: per output (owned) */
+    int naxes;                  /* Squeeze/Unsqueeze attr form */
+    int64_t axes[IR_MAX_DIMS];
+    kern_act_params_t act;      /* Conv: fused activation */
+} ir_params_t;
+
+typedef struct ir_node {
+    char *name, *op_type;
+    ir_op_t op;
+    int nin, nout;
+    int *in, *out;
+    int nattr;
+    ir_attr_t *attr;
+    int dead;                   /* folded or fused away */
+    ir_params_t p;
+} ir_node_t;
+
+typedef struct ir_graph {
+    ir_tensor_t *t;
+    int nt, cap_t;
+    ir_node_t *n;
+    int nn, cap_n;
+    int *inputs, ninputs;
+    int *outputs, noutputs;
+    int opset;
+    int64_t batch;
+    int64_t params;             /* float initializer elements, as loaded */
+    /* name -> tensor index, open addressing */
+    int *hash;
+    size_t hash_cap;
+} ir_graph_t;
+
+/* graph.c */
+void ir_graph_init(ir_graph_t *g);
+void ir_graph_free(ir_graph_t *g);
+int ir_tensor_find(const ir_graph_t *g, const char *name);
+int ir_tensor_add(ir_graph_t *g, const char *name); /* new, unnamed if NULL */
+int ir_tensor_get(ir_graph_t *g, const char *name); /* find or add */
+void ir_tensor_set_name(ir_graph_t *g, int t, char *name); /* takes name */
+ir_node_t *ir_node_add(ir_graph_t *g);
+int64_t ir_numel(const ir_tensor_t *t);
+size_t ir_dtype_size(ir_dtype_t dt);
+int ir_tensor_alloc(ir_tensor_t *t, ir_dtype_t dt, int ndim,
+                    const int64_t *dims); /* sets data, 0 or AVP_ENOMEM */
+void ir_node_kill(ir_graph_t *g, ir_node_t *nd);
+int ir_count_uses(ir_graph_t *g);
+const char *ir_dims_str(const ir_tensor_t *t, char *buf, size_t len);
+
+/* onnx_load.c */
+int onnx_load(ir_graph_t *g, const uint8_t *data, size_t len,
+              avp_error_t *err);
+
+/* ops.c */
+int ir_ops_parse(ir_graph_t *g, avp_error_t *err);
+const char *ir_op_name(ir_op_t op);
+int ir_node_error(const ir_node_t *nd, avp_error_t *err, int code,
+                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* shape.c */
+int ir_shapes_infer(ir_graph_t *g, avp_error_t *err);
+int ir_broadcast(int na, const int64_t *a, int nb, const int64_t *b,
+                 int *ny, int64_t *y);
+int ir_norm_axis(int64_t axis, int ndim, int *out);
+
+/* shape_layout.c */
+int ir_shapes_resize(ir_graph_t *g, ir_node_t *nd, avp_error_t *err);
+int ir_shapes_layout(ir_graph_t *g, ir_node_t *nd, avp_error_t *err);
+
+/* fold.c */
+int ir_fold_foldable(const ir_graph_t *g, const ir_node_t *nd);
+int ir_fold_node(ir_graph_t *g, ir_node_t *nd, avp_error_t *err);
+int ir_const_ints(const ir_tensor_t *t, int64_t *v, int max);
+
+/* fuse.c */
+int ir_fuse(ir_graph_t *g, avp_error_t *err);
+
+/* plan.c */
+typedef struct ir_plan {
+    size_t arena_bytes;         /* activations + scratch */
+    size_t scratch_floats;
+    size_t scratch_offset;      /* bytes into the arena */
+    int partial_ok;             /* ops are batch-major: run n < batch cheaply */
+} ir_plan_t;
+int ir_plan_build(ir_graph_t *g, int threads, ir_plan_t *plan,
+                  avp_error_t *err);
+void ir_plan_bind(ir_graph_t *g, float *arena);
+
+/* exec.c */
+size_t ir_exec_conv_scratch(const ir_graph_t *g, const ir_node_t *nd,
+                            int threads);
+void ir_exec_run(ir_graph_t *g, int n, float *scratch, tpool_t *tp);
+
+/* info.c */
+typedef struct ir_info_state {
+    infer_info_t info;
+    infer_tensor_info_t *inputs, *outputs;
+    infer_op_count_t *ops;
+} ir_info_state_t;
+void ir_info_histogram(const ir_graph_t *g, ir_info_state_t *s);
+void ir_info_finish(const ir_graph_t *g, ir_info_state_t *s);
+void ir_info_free(ir_info_state_t *s);
+
+#endif

@@ -1,0 +1,187 @@
+/*
+ * plan.c - memory planning. Every activation lives in one arena allocated
+ * at load, so a run allocates nothing.
+ *
+ * View ops (Reshape, Flatten, Squeeze, Unsqueeze, Identity, float Cast)
+ * copy nothing: their output aliases their input's storage, and the root
+ * of an alias chain stays live until the last reader of any alias. Roots
+ * are then placed greedily, largest first, at the lowest offset that does
+ * not overlap a placed tensor whose live range [producer, last reader]
+ * intersects theirs. A node's output and inputs are live at the same node,
+ * so no kernel reads and writes the same memory. Conv scratch (im2col)
+ * follows the activations, sized for the largest conv.
+ */
+#include "infer/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ALIGN 64
+
+static int is_view(const ir_graph_t *g, const ir_node_t *nd)
+{
+    switch (nd->op) {
+    case OP_RESHAPE: case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE:
+    case OP_IDENTITY:
+        return 1;
+    case OP_CAST:
+        return g->t[nd->out[0]].dtype == g->t[nd->in[0]].dtype;
+    default:
+        return 0;
+    }
+}
+
+static int root_of(const ir_graph_t *g, int t)
+{
+    while (g->t[t].alias >= 0)
+        t = g->t[t].alias;
+    return t;
+}
+
+/* Live ranges of alias roots; returns the number of runtime roots. */
+static int live_ranges(ir_graph_t *g, int *roots)
+{
+    int nroots = 0;
+    for (int i = 0; i < g->nt; i++) {
+        g->t[i].alias = -1;
+        g->t[i].first = g->nn;
+        g->t[i].last = -2;
+    }
+    for (int i = 0; i < g->ninputs; i++)
+        g->t[g->inputs[i]].first = -1;
+    for (int k = 0; k < g->nn; k++) {
+        const ir_node_t *nd = &g->n[k];
+        if (nd->dead)
+            continue;
+        for (int i = 0; i < nd->nin; i++)
+            if (nd->in[i] >= 0 && !g->t[nd->in[i]].data) {
+                ir_tensor_t *r = &g->t[root_of(g, nd->in[i])];
+                r->last = k > r->last ? k : r->last;
+            }
+        if (is_view(g, nd)) {
+            g->t[nd->out[0]].alias = root_of(g, nd->in[0]);
+            continue;
+        }
+        for (int o = 0; o < nd->nout; o++)
+            g->t[nd->out[o]].first = g->t[nd->out[o]].last = k;
+    }
+    /* Inputs stay intact through a run (callers may run twice on one
+     * fill); outputs stay until the next run. */
+    for (int i = 0; i < g->ninputs; i++)
+        g->t[g->inputs[i]].last = g->nn;
+    for (int i = 0; i < g->noutputs; i++)
+        g->t[root_of(g, g->outputs[i])].last = g->nn;
+    for (int i = 0; i < g->nt; i++)
+        if (g->t[i].alias < 0 && g->t[i].last >= -1 && !g->t[i].data)
+            roots[nroots++] = i;
+    return nroots;
+}
+
+static size_t bytes_of(const ir_tensor_t *t)
+{
+    size_t n = (size_t)ir_numel(t) * sizeof(float);
+    return (n + ALIGN - 1) / ALIGN * ALIGN;
+}
+
+static const ir_graph_t *sort_graph;
+
+static int by_size_desc(const void *a, const void *b)
+{
+    size_t sa = bytes_of(&sort_graph->t[*(const int *)a]);
+    size_t sb = bytes_of(&sort_graph->t[*(const int *)b]);
+    return sa < sb ? 1 : sa > sb ? -1 : *(const int *)a - *(const int *)b;
+}
+
+static int by_offset(const void *a, const void *b)
+{
+    size_t oa = sort_graph->t[*(const int *)a].offset;
+    size_t ob = sort_graph->t[*(const int *)b].offset;
+    return oa < ob ? -1 : oa > ob;
+}
+
+/* Lowest offset for roots[i] clear of every placed root live with it. */
+static size_t place(ir_graph_t *g, const int *roots, int i, int *tmp)
+{
+    const ir_tensor_t *t = &g->t[roots[i]];
+    int n = 0;
+    for (int j = 0; j < i; j++) {
+        const ir_tensor_t *u = &g->t[roots[j]];
+        if (u->first <= t->last && t->first <= u->last)
+            tmp[n++] = roots[j];
+    }
+    qsort(tmp, (size_t)n, sizeof(int), by_offset);
+    size_t at = 0, need = bytes_of(t);
+    for (int j = 0; j < n; j++) {
+        const ir_tensor_t *u = &g->t[tmp[j]];
+        if (u->offset >= at + need)
+            break;
+        if (u->offset + bytes_of(u) > at)
+            at = u->offset + bytes_of(u);
+    }
+    return at;
+}
+
+static int check_outputs(const ir_graph_t *g, avp_error_t *err)
+{
+    for (int i = 0; i < g->noutputs; i++) {
+        const ir_tensor_t *t = &g->t[g->outputs[i]];
+        if (t->data || t->dtype != IR_FLOAT || t->ndim < 0)
+            return avp_error_set(err, AVP_EUNSUPPORTED, "output '%s' does "
+                                 "not depend on the input", t->name);
+    }
+    return 0;
+}
+
+int ir_plan_build(ir_graph_t *g, int threads, ir_plan_t *plan,
+                  avp_error_t *err)
+{
+    int rc = check_outputs(g, err);
+    if (rc < 0)
+        return rc;
+    int *roots = avp_malloc((size_t)g->nt * 2 * sizeof(int));
+    int nroots = live_ranges(g, roots);
+    sort_graph = g;
+    qsort(roots, (size_t)nroots, sizeof(int), by_size_desc);
+    size_t end = 0;
+    plan->partial_ok = 1;
+    for (int i = 0; i < nroots; i++) {
+        ir_tensor_t *t = &g->t[roots[i]];
+        t->offset = place(g, roots, i, roots + g->nt);
+        end = t->offset + bytes_of(t) > end ? t->offset + bytes_of(t) : end;
+    }
+    for (int i = 0; i < g->nt; i++) {
+        const ir_tensor_t *t = &g->t[i];
+        int live = t->first == -1 ||
+                   (t->producer >= 0 && !g->n[t->producer].dead);
+        if (live && !t->data && !t->batch_major)
+            plan->partial_ok = 0;
+    }
+    avp_free(roots);
+    plan->scratch_floats = 0;
+    for (int k = 0; k < g->nn; k++) {
+        if (g->n[k].dead || g->n[k].op != OP_CONV)
+            continue;
+        size_t s = ir_exec_conv_scratch(g, &g->n[k], threads);
+        plan->scratch_floats = s > plan->scratch_floats ? s
+                                                        : plan->scratch_floats;
+    }
+    plan->scratch_offset = end;
+    plan->arena_bytes = end + plan->scratch_floats * sizeof(float);
+    return 0;
+}
+
+void ir_plan_bind(ir_graph_t *g, float *arena)
+{
+    for (int i = 0; i < g->nt; i++) {
+        ir_tensor_t *t = &g->t[i];
+        t->ptr = t->data ? t->data : NULL;
+    }
+    for (int i = 0; i < g->nt; i++) {
+        ir_tensor_t *t = &g->t[i];
+        if (!t->data && t->last >= -1 && t->alias < 0)
+            t->ptr = (float *)((char *)arena + t->offset);
+    }
+    for (int i = 0; i < g->nt; i++)
+        if (g->t[i].alias >= 0)
+            g->t[i].ptr = g->t[root_of(g, i)].ptr;
+}
