@@ -1,0 +1,95 @@
+/*
+ * internal.h - what the files of src/queue share: the parsed address, the
+ * raw link to Redis, and the reconnecting command call every module goes
+ * through. Not API.
+ */
+#ifndef AVP_QUEUE_INTERNAL_H
+#define AVP_QUEUE_INTERNAL_H
+
+#include "queue/queue.h"
+
+#include <hiredis/hiredis.h>
+
+#define QUEUE__RUN_ID_MAX 41 /* Redis run_id: 40 hex digits and the NUL */
+
+typedef struct queue__addr {
+    char *host;     /* TCP host, or NULL for a Unix socket */
+    int port;
+    char *path;     /* Unix socket path, or NULL */
+    char *password; /* AUTH, or NULL */
+    int db;         /* SELECT, 0 by default */
+} queue__addr_t;
+
+/* Parses a URL (see queue_conn_open) into a, which the caller finalizes
+ * with queue__addr_fini even on failure. */
+int queue__addr_parse(const char *url, queue__addr_t *a, avp_error_t *err);
+void queue__addr_fini(queue__addr_t *a);
+
+/* Fills out with opts (may be NULL) and the defaults for what is unset.
+ * out->ns points into opts or to a literal: copy it to keep it. */
+void queue__opts_resolve(const queue_opts_t *opts, queue_opts_t *out);
+
+/* Connects, authenticates and selects the database. When run_id is not
+ * NULL it also receives the server's run_id, which changes at every
+ * restart. */
+int queue__link_open(const queue__addr_t *a, const queue_opts_t *o,
+                     redisContext **out, char *run_id, avp_error_t *err);
+
+/* Spacing of reconnect attempts while Redis is down: 10 ms, doubling up
+ * to retry_max_ms, back to none after a success. */
+typedef struct queue__backoff {
+    int ms;          /* the last wait; 0 after a success */
+    double retry_at; /* avp_now() before which no attempt is made */
+} queue__backoff_t;
+
+/* AVP_OK when an attempt may be made now, else AVP_EUNAVAILABLE. */
+int queue__backoff_check(const queue__backoff_t *b, avp_error_t *err);
+/* Records the outcome (rc) of an attempt. */
+void queue__backoff_update(queue__backoff_t *b, int rc, int max_ms);
+
+/* Maps an error reply to an AVP code with the text in err: NOGROUP ->
+ * AVP_ENOTFOUND; LOADING, BUSY, MASTERDOWN -> AVP_EUNAVAILABLE; the rest
+ * AVP_EIO. */
+int queue__reply_error(const redisReply *r, avp_error_t *err);
+
+/* Runs one command on c, (re)connecting first when the link is down. A
+ * link that turns out to be dead (the server restarted and closed it) is
+ * replaced and the command sent once more, which is safe for every command
+ * this folder sends (each is idempotent or harmless to repeat). The wait
+ * for the reply is the command timeout plus extra_ms (the BLOCK time of a
+ * blocking command).
+ * Returns AVP_OK with *out set (free with freeReplyObject), or with *out
+ * NULL: AVP_EUNAVAILABLE when Redis cannot be reached, or the code of an
+ * error reply (queue__reply_error). */
+int queue__command(queue_conn_t *c, int argc, const char **argv,
+                   const size_t *lens, int extra_ms, redisReply **out,
+                   avp_error_t *err);
+
+/* queue__command with NUL-terminated arguments, the list ending in NULL. */
+int queue__call(queue_conn_t *c, redisReply **out, avp_error_t *err, ...)
+    __attribute__((sentinel));
+
+/* A write to a socket the server has closed raises SIGPIPE, which would
+ * kill the process when Redis restarts; hiredis does not prevent it, so
+ * opening a connection ignores SIGPIPE unless the program set a handler. */
+void queue__ignore_sigpipe(void);
+
+/* Prefixes err (which may be NULL) with the formatted context and returns
+ * rc, so failures read "claim: redis: ...". */
+int queue__fail(int rc, avp_error_t *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Copies the run_id of the server c last connected to (QUEUE__RUN_ID_MAX
+ * bytes; empty before the first connection). */
+void queue__run_id(queue_conn_t *c, char *run_id);
+
+const char *queue__ns(const queue_conn_t *c);
+long queue__maxlen(const queue_conn_t *c);
+
+/* Called by the connection on every new link, before any other command
+ * goes over it: moves the cache to a new epoch if Redis restarted since
+ * the epoch was made (cache.c). */
+int queue__cache_on_connect(redisContext *ctx, const char *ns,
+                            const char *run_id, avp_error_t *err);
+
+#endif

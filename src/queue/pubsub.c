@@ -1,0 +1,364 @@
+/*
+ * pubsub.c - task progress: publishing with a stored latest value, and a
+ * subscriber that survives Redis restarts.
+ *
+ * The subscriber reads with poll() on the socket and hiredis's reader
+ * rather than a blocking redisGetReply(): a timed-out blocking read leaves
+ * a hiredis context unusable, and a subscriber mostly times out.
+ *
+ * When the link breaks the subscriber reconnects on its next call, renews
+ * every subscription, and reports QUEUE_EVENT_RESUBSCRIBED once, because
+ * messages published while it was away are gone (Redis pub/sub keeps
+ * nothing); the watcher re-reads the stored latest progress then.
+ */
+#include "queue/internal.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* The latest value first, so a watcher that subscribes and then reads it
+ * cannot miss this update: either the read sees it or the message comes. */
+static const char PUBLISH_LUA[] =
+    "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])\n"
+    "return redis.call('PUBLISH', ARGV[1], ARGV[2])\n";
+
+static void channel_name(char *buf, size_t n, const char *ns, int64_t task)
+{
+    if (task < 0)
+        snprintf(buf, n, "%s:task:*", ns);
+    else
+        snprintf(buf, n, "%s:task:%lld", ns, (long long)task);
+}
+
+static void progress_key(char *buf, size_t n, const char *ns, int64_t task)
+{
+    snprintf(buf, n, "%s:progress:%lld", ns, (long long)task);
+}
+
+int queue_publish_progress(queue_conn_t *c, int64_t task_id,
+                           const char *json, avp_error_t *err)
+{
+    if (task_id < 0 || !json)
+        return avp_error_set(err, AVP_EINVAL, "publish: bad arguments");
+    char key[192], channel[192], ttl[24];
+    progress_key(key, sizeof(key), queue__ns(c), task_id);
+    channel_name(channel, sizeof(channel), queue__ns(c), task_id);
+    snprintf(ttl, sizeof(ttl), "%d", QUEUE_PROGRESS_TTL_MS);
+    redisReply *r;
+    int rc = queue__call(c, &r, err, "EVAL", PUBLISH_LUA, "1", key, channel,
+                         json, ttl, NULL);
+    if (rc < 0)
+        return queue__fail(rc, err, "publish progress of task %lld",
+                           (long long)task_id);
+    rc = r->type == REDIS_REPLY_INTEGER ? (int)r->integer : 0;
+    freeReplyObject(r);
+    return rc;
+}
+
+int queue_latest_progress(queue_conn_t *c, int64_t task_id, char **json,
+                          avp_error_t *err)
+{
+    char key[192];
+    progress_key(key, sizeof(key), queue__ns(c), task_id);
+    *json = NULL;
+    redisReply *r;
+    int rc = queue__call(c, &r, err, "GET", key, NULL);
+    if (rc < 0)
+        return queue__fail(rc, err, "progress of task %lld",
+                           (long long)task_id);
+    rc = 0;
+    if (r->type == REDIS_REPLY_STRING) {
+        *json = avp_malloc(r->len + 1);
+        memcpy(*json, r->str, r->len + 1);
+        rc = 1;
+    }
+    freeReplyObject(r);
+    return rc;
+}
+
+struct queue_sub {
+    queue__addr_t addr;
+    queue_opts_t opts;
+    char *ns;
+    redisContext *ctx;     /* NULL while the link is down */
+    queue__backoff_t backoff;
+    int lost;              /* the link broke; report RESUBSCRIBED when back */
+    int64_t *tasks;        /* subscribed task ids; -1 for all */
+    size_t ntasks, cap;
+    redisReply **held;     /* messages that came while awaiting a
+                              confirmation, in order from held_head */
+    size_t nheld, held_head, held_cap;
+    redisReply *last;      /* holds the json of the last event */
+};
+
+static void drop_link(queue_sub_t *s)
+{
+    redisFree(s->ctx);
+    s->ctx = NULL;
+    s->lost = 1;
+}
+
+/* Waits for socket data until deadline: 1 data, 0 timeout, or an error. */
+static int wait_readable(queue_sub_t *s, double deadline, avp_error_t *err)
+{
+    for (;;) {
+        int ms = (int)((deadline - avp_now()) * 1e3 + 0.999);
+        struct pollfd p = {.fd = s->ctx->fd, .events = POLLIN};
+        int n = poll(&p, 1, ms > 0 ? ms : 0);
+        if (n > 0)
+            break;
+        if (n == 0)
+            return 0;
+        if (errno != EINTR)
+            return avp_error_set(err, AVP_EIO, "poll: %s", strerror(errno));
+    }
+    if (redisBufferRead(s->ctx) != REDIS_OK) {
+        avp_error_set(err, AVP_EUNAVAILABLE, "redis subscriber: %s",
+                      s->ctx->errstr);
+        drop_link(s);
+        return AVP_EUNAVAILABLE;
+    }
+    return 1;
+}
+
+/* The next reply from the link, waiting until deadline: 1 with *out, 0 on
+ * timeout, or an error (the link is then dropped). */
+static int next_reply(queue_sub_t *s, double deadline, redisReply **out,
+                      avp_error_t *err)
+{
+    for (;;) {
+        void *reply = NULL;
+        if (redisGetReplyFromReader(s->ctx, &reply) != REDIS_OK) {
+            avp_error_set(err, AVP_EIO, "redis subscriber: %s",
+                          s->ctx->errstr);
+            drop_link(s);
+            return AVP_EIO;
+        }
+        if (reply) {
+            *out = reply;
+            return 1;
+        }
+        int rc = wait_readable(s, deadline, err);
+        if (rc <= 0)
+            return rc;
+    }
+}
+
+static void hold(queue_sub_t *s, redisReply *r)
+{
+    if (s->held_head + s->nheld == s->held_cap) {
+        s->held_cap = s->held_cap ? s->held_cap * 2 : 8;
+        s->held = avp_realloc(s->held, s->held_cap * sizeof(*s->held));
+    }
+    s->held[s->held_head + s->nheld++] = r;
+}
+
+static redisReply *unhold(queue_sub_t *s)
+{
+    if (s->nheld == 0)
+        return NULL;
+    redisReply *r = s->held[s->held_head++];
+    if (--s->nheld == 0)
+        s->held_head = 0;
+    return r;
+}
+
+/* Reads until Redis confirms cmd on channel, holding the messages that come
+ * first for queue_sub_read(). Waiting matters: once subscribe returns, a
+ * PUBLISH from any client reaches this subscriber. */
+static int await_confirmation(queue_sub_t *s, const char *cmd,
+                              const char *channel, avp_error_t *err)
+{
+    double deadline = avp_now() + s->opts.command_timeout_ms / 1e3;
+    for (;;) {
+        redisReply *r;
+        int rc = next_reply(s, deadline, &r, err);
+        if (rc == 0) {
+            avp_error_set(err, AVP_EUNAVAILABLE, "redis %s %s: no answer",
+                          cmd, channel);
+            drop_link(s);
+            return AVP_EUNAVAILABLE;
+        }
+        if (rc < 0)
+            return rc;
+        if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
+            r->element[0]->str && strcasecmp(r->element[0]->str, cmd) == 0 &&
+            r->element[1]->str && strcmp(r->element[1]->str, channel) == 0) {
+            freeReplyObject(r);
+            return AVP_OK;
+        }
+        hold(s, r);
+    }
+}
+
+/* Sends (UN)SUBSCRIBE or P(UN)SUBSCRIBE for one task id and waits for
+ * Redis to confirm it. */
+static int send_subscription(queue_sub_t *s, int64_t task, int on,
+                             avp_error_t *err)
+{
+    char channel[192];
+    channel_name(channel, sizeof(channel), s->ns, task);
+    const char *cmd = task < 0 ? (on ? "PSUBSCRIBE" : "PUNSUBSCRIBE")
+                               : (on ? "SUBSCRIBE" : "UNSUBSCRIBE");
+    const char *argv[] = {cmd, channel};
+    int done = 0;
+    if (redisAppendCommandArgv(s->ctx, 2, argv, NULL) != REDIS_OK)
+        goto fail;
+    while (!done)
+        if (redisBufferWrite(s->ctx, &done) != REDIS_OK)
+            goto fail;
+    return await_confirmation(s, cmd, channel, err);
+fail:
+    avp_error_set(err, AVP_EUNAVAILABLE, "redis %s %s: %s", cmd, channel,
+                  s->ctx->errstr);
+    drop_link(s);
+    return AVP_EUNAVAILABLE;
+}
+
+/* Makes a link if there is none and renews every subscription on it. */
+static int ensure_link(queue_sub_t *s, avp_error_t *err)
+{
+    if (s->ctx)
+        return AVP_OK;
+    int rc = queue__backoff_check(&s->backoff, err);
+    if (rc < 0)
+        return rc;
+    rc = queue__link_open(&s->addr, &s->opts, &s->ctx, NULL, err);
+    for (size_t i = 0; rc == AVP_OK && i < s->ntasks; i++)
+        rc = send_subscription(s, s->tasks[i], 1, err);
+    queue__backoff_update(&s->backoff, rc, s->opts.retry_max_ms);
+    return rc;
+}
+
+int queue_sub_open(const char *url, const queue_opts_t *opts,
+                   queue_sub_t **out, avp_error_t *err)
+{
+    queue_sub_t *s = avp_calloc(1, sizeof(*s));
+    *out = NULL;
+    queue__ignore_sigpipe();
+    queue__opts_resolve(opts, &s->opts);
+    s->ns = avp_strdup(s->opts.ns);
+    s->opts.ns = s->ns;
+    int rc = queue__addr_parse(url, &s->addr, err);
+    if (rc == AVP_OK)
+        rc = ensure_link(s, err);
+    if (rc < 0) {
+        queue_sub_close(s);
+        return rc;
+    }
+    s->lost = 0;
+    *out = s;
+    return AVP_OK;
+}
+
+void queue_sub_close(queue_sub_t *s)
+{
+    if (!s)
+        return;
+    if (s->ctx)
+        redisFree(s->ctx);
+    if (s->last)
+        freeReplyObject(s->last);
+    for (redisReply *r; (r = unhold(s));)
+        freeReplyObject(r);
+    avp_free(s->held);
+    queue__addr_fini(&s->addr);
+    avp_free(s->tasks);
+    avp_free(s->ns);
+    avp_free(s);
+}
+
+static ptrdiff_t find_task(const queue_sub_t *s, int64_t task)
+{
+    for (size_t i = 0; i < s->ntasks; i++)
+        if (s->tasks[i] == task)
+            return (ptrdiff_t)i;
+    return -1;
+}
+
+int queue_sub_add(queue_sub_t *s, int64_t task_id, avp_error_t *err)
+{
+    if (task_id < 0)
+        task_id = -1;
+    if (find_task(s, task_id) >= 0)
+        return AVP_OK;
+    if (s->ntasks == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 8;
+        s->tasks = avp_realloc(s->tasks, s->cap * sizeof(*s->tasks));
+    }
+    s->tasks[s->ntasks++] = task_id;
+    /* Remembered even when the link is down: a new link subscribes to all. */
+    if (!s->ctx)
+        return ensure_link(s, err);
+    return send_subscription(s, task_id, 1, err);
+}
+
+int queue_sub_remove(queue_sub_t *s, int64_t task_id, avp_error_t *err)
+{
+    if (task_id < 0)
+        task_id = -1;
+    ptrdiff_t i = find_task(s, task_id);
+    if (i < 0)
+        return AVP_OK;
+    s->tasks[i] = s->tasks[--s->ntasks];
+    return s->ctx ? send_subscription(s, task_id, 0, err) : AVP_OK;
+}
+
+/* Fills ev from a (p)message reply; 0 for confirmations and for messages
+ * of tasks no longer subscribed (they may still be in flight). */
+static int parse_message(queue_sub_t *s, const redisReply *r,
+                         queue_event_t *ev)
+{
+    if (r->type != REDIS_REPLY_ARRAY || r->elements < 3)
+        return 0;
+    int pattern = strcmp(r->element[0]->str, "pmessage") == 0;
+    if (!pattern && strcmp(r->element[0]->str, "message") != 0)
+        return 0;
+    const redisReply *channel = r->element[pattern ? 2 : 1];
+    const redisReply *payload = r->element[pattern ? 3 : 2];
+    if (pattern && r->elements < 4)
+        return 0;
+    char prefix[192];
+    int n = snprintf(prefix, sizeof(prefix), "%s:task:", s->ns);
+    if (!channel->str || strncmp(channel->str, prefix, (size_t)n) != 0)
+        return 0;
+    char *end;
+    int64_t task = strtoll(channel->str + n, &end, 10);
+    if (*end || (find_task(s, task) < 0 && find_task(s, -1) < 0))
+        return 0;
+    *ev = (queue_event_t){QUEUE_EVENT_PROGRESS, task, payload->str,
+                          payload->len};
+    return 1;
+}
+
+int queue_sub_read(queue_sub_t *s, int timeout_ms, queue_event_t *ev,
+                   avp_error_t *err)
+{
+    if (s->last) {
+        freeReplyObject(s->last);
+        s->last = NULL;
+    }
+    int rc = ensure_link(s, err);
+    if (rc < 0)
+        return rc;
+    if (s->lost) {
+        s->lost = 0;
+        *ev = (queue_event_t){QUEUE_EVENT_RESUBSCRIBED, 0, NULL, 0};
+        return 1;
+    }
+    double deadline = avp_now() + (timeout_ms > 0 ? timeout_ms : 0) / 1e3;
+    for (;;) {
+        redisReply *r = unhold(s);
+        if (!r && (rc = next_reply(s, deadline, &r, err)) <= 0)
+            return rc;
+        if (parse_message(s, r, ev)) {
+            s->last = r;
+            return 1;
+        }
+        freeReplyObject(r); /* a confirmation, or a task no longer wanted */
+    }
+}
