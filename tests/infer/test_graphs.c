@@ -170,11 +170,36 @@ static int frames_distinct(const reference_t *ref)
     return 0;
 }
 
-/* Loads `model` at `batch`, runs frames order[0..n) as one batch of n and
- * compares each against its reference. Returns the number of bad elements
- * (or -1 if the runtime failed). */
+/* Runs one batch of n frames, in[order[0..n)], on a loaded model and
+ * compares each frame with its reference. Returns the number of bad
+ * elements, or -1 if the runtime failed. */
+static int64_t run_batch(infer_model_t *m, const float *in, const reference_t *ref,
+                         const int *order, int n)
+{
+    const infer_info_t *info = infer_model_info(m);
+    int64_t in_len = frame_elems(&info->inputs[0]), bad = 0;
+    for (int i = 0; i < n; i++)
+        memcpy(infer_model_input(m, 0) + i * in_len, in + order[i] * in_len,
+               (size_t)in_len * sizeof(float));
+    avp_error_t err = {0};
+    if (infer_model_run(m, n, &err) != AVP_OK) {
+        fprintf(stderr, "  run of %d frames: %s\n", n, err.msg);
+        return -1;
+    }
+    char what[64];
+    snprintf(what, sizeof what, "batch %d (%d frames)", (int)info->inputs[0].dims[0], n);
+    const float *out = infer_model_output(m, 0, NULL);
+    for (int i = 0; i < n; i++)
+        bad += compare_frame(what, order[i], out + i * ref->frame_len,
+                             ref->data + order[i] * ref->frame_len, ref->frame_len);
+    return bad;
+}
+
+/* Loads `model` at `batch` and runs consecutive batches on the one handle:
+ * batch r takes the next sizes[r] frames of `order`. */
 static int64_t run_avp(const char *model, int batch, int threads, const float *in,
-                       const reference_t *ref, const int *order, int n)
+                       const reference_t *ref, const int *order, const int *sizes,
+                       int runs)
 {
     infer_options_t opt = {.batch = batch, .threads = threads};
     infer_model_t *m = NULL;
@@ -184,35 +209,22 @@ static int64_t run_avp(const char *model, int batch, int threads, const float *i
         return -1;
     }
     const infer_info_t *info = infer_model_info(m);
-    int64_t in_len = frame_elems(&info->inputs[0]);
-    int64_t bad = -1;
+    int64_t bad = 0;
     if (info->inputs[0].dims[0] != batch || info->outputs[0].dims[0] != batch ||
         frame_elems(&info->outputs[0]) != ref->frame_len) {
         fprintf(stderr, "  batch %d: shapes do not match the reference\n", batch);
-        goto done;
+        bad = -1;
     }
-    for (int i = 0; i < n; i++)
-        memcpy(infer_model_input(m, 0) + i * in_len, in + order[i] * in_len,
-               (size_t)in_len * sizeof(float));
-    if (infer_model_run(m, n, &err) != AVP_OK) {
-        fprintf(stderr, "  run at batch %d: %s\n", batch, err.msg);
-        goto done;
-    }
-    char what[64];
-    snprintf(what, sizeof what, "batch %d (%d frames)", batch, n);
-    const float *out = infer_model_output(m, 0, NULL);
-    bad = 0;
-    for (int i = 0; i < n; i++)
-        bad += compare_frame(what, order[i], out + i * ref->frame_len,
-                             ref->data + order[i] * ref->frame_len, ref->frame_len);
-done:
+    for (int r = 0; r < runs && bad == 0; order += sizes[r++])
+        bad = run_batch(m, in, ref, order, sizes[r]);
     infer_model_destroy(m);
     return bad;
 }
 
-/* The whole check for one graph: oracle, then AVP at batch 1 frame by
- * frame (1 thread), the full batch (2 threads), and a partial batch of the
- * frames in reverse order (so stale outputs of the previous run fail). */
+/* The whole check for one graph: the oracle on `batch` frames, then AVP
+ * at batch 1 on two frames in turn (1 thread), and at `batch` (2 threads)
+ * on all frames and then on all but one in reverse order, so a runtime
+ * that keeps stale outputs or mixes up frames fails. */
 static int check_graph(const char *model, const graph_case_t *c)
 {
     infer_options_t opt = {.batch = 1, .threads = 1};
@@ -224,8 +236,8 @@ static int check_graph(const char *model, const graph_case_t *c)
     }
     infer_tensor_info_t shape = infer_model_info(m)->inputs[0];
     infer_model_destroy(m);
-    int n = c->batch, order[16];
-    int64_t in_len = frame_elems(&shape), bad = 0;
+    int n = c->batch, order[32] = {0, 1}, /* batch <= 16 */ ones[2] = {1, 1}, sizes[2] = {n, n - 1};
+    int64_t in_len = frame_elems(&shape), bad = -1;
     float *in = malloc((size_t)(n * in_len) * sizeof(float));
     for (int64_t i = 0; i < n * in_len; i++)
         in[i] = rand_unit() * c->input_scale;
@@ -233,19 +245,15 @@ static int check_graph(const char *model, const graph_case_t *c)
     int rc = run_oracle(model, c, in, &shape, n, &ref);
     if (rc != 0 || !frames_distinct(&ref)) {
         fprintf(stderr, "  %s\n", rc ? "oracle failed" : "reference frames are identical");
-        bad = -1;
         goto done;
     }
-    for (int i = 0; i < n && bad >= 0; i++)
-        bad += run_avp(model, 1, 1, in, &ref, &i, 1);
+    bad = run_avp(model, 1, 1, in, &ref, order, ones, 2);
     for (int i = 0; i < n; i++)
         order[i] = i;
-    if (bad == 0)
-        bad = run_avp(model, n, 2, in, &ref, order, n);
     for (int i = 0; i < n - 1; i++)
-        order[i] = n - 2 - i;
+        order[n + i] = n - 2 - i;
     if (bad == 0)
-        bad = run_avp(model, n, 2, in, &ref, order, n - 1);
+        bad = run_avp(model, n, 2, in, &ref, order, sizes, 2);
 done:
     free(ref.data);
     free(in);
