@@ -1,0 +1,264 @@
+/*
+ * decoder.c - one video stream of one file through libavformat and
+ * libavcodec: open with limits (probe size, analyse duration, an interrupt
+ * deadline, local files only), decode in order, flush at the end so the
+ * frames a frame-threaded or B-frame decoder still holds come out, and
+ * report libav's errors as AVP codes with libav's own words.
+ */
+#include "media/internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libavutil/avutil.h>
+
+/* libav gives up probing after this many bytes / this much media time, so
+ * a large garbage file costs a bounded amount of work. */
+#define MEDIA_PROBE_BYTES (5 << 20)
+#define MEDIA_ANALYZE_US (5 * AV_TIME_BASE)
+
+/* Demuxers that turn text files into "video" (ANSI art, binary text): a
+ * notes.txt is not something to run a detector on. */
+static const char *const text_demuxers[] = {"tty", "bin", "xbin", "adf", "idf"};
+
+static int interrupted(void *opaque)
+{
+    const media_decoder_t *d = opaque;
+    return d->deadline > 0 && avp_now() > d->deadline;
+}
+
+static int is_text_demuxer(const char *name)
+{
+    for (size_t i = 0; i < AVP_ARRAY_LEN(text_demuxers); i++)
+        if (strcmp(name, text_demuxers[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int is_image_demuxer(const char *name)
+{
+    size_t n = strlen(name);
+    return strcmp(name, "image2") == 0 ||
+           (n > 5 && strcmp(name + n - 5, "_pipe") == 0);
+}
+
+static int open_format(media_decoder_t *d, avp_error_t *err)
+{
+    d->fmt = avformat_alloc_context();
+    if (!d->fmt)
+        return avp_error_set(err, AVP_ENOMEM, "%s: out of memory", d->path);
+    d->fmt->interrupt_callback.callback = interrupted;
+    d->fmt->interrupt_callback.opaque = d;
+    d->fmt->probesize = MEDIA_PROBE_BYTES;
+    d->fmt->max_analyze_duration = MEDIA_ANALYZE_US;
+    /* Only local files, also for playlists that name other inputs; a
+     * single image is that image, not the start of a numbered sequence. */
+    AVDictionary *opts = NULL;
+    av_dict_set(&opts, "protocol_whitelist", "file", 0);
+    av_dict_set(&opts, "pattern_type", "none", 0);
+    int ret = avformat_open_input(&d->fmt, d->path, NULL, &opts);
+    av_dict_free(&opts);
+    if (ret < 0) /* avformat_open_input freed d->fmt */
+        return media__av_error(err, AVP_EFORMAT, d->path,
+                               "not a video or image", ret);
+    if (is_text_demuxer(d->fmt->iformat->name))
+        return avp_error_set(err, AVP_EFORMAT,
+                             "%s: not a video or image (text)", d->path);
+    ret = avformat_find_stream_info(d->fmt, NULL);
+    if (ret < 0)
+        return media__av_error(err, AVP_EFORMAT, d->path,
+                               "cannot read stream information", ret);
+    d->image = is_image_demuxer(d->fmt->iformat->name);
+    return AVP_OK;
+}
+
+/* The first real video stream: cover art in an audio file is a "video"
+ * stream with a single attached picture and does not count. Other streams
+ * are discarded so the demuxer does not hand us their packets. */
+static int pick_stream(media_decoder_t *d, avp_error_t *err)
+{
+    d->stream = -1;
+    for (unsigned i = 0; i < d->fmt->nb_streams; i++) {
+        AVStream *st = d->fmt->streams[i];
+        int video = st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO &&
+                    !(st->disposition & AV_DISPOSITION_ATTACHED_PIC);
+        if (video && d->stream < 0)
+            d->stream = (int)i;
+        else
+            st->discard = AVDISCARD_ALL;
+    }
+    if (d->stream < 0)
+        return avp_error_set(err, AVP_EFORMAT,
+                             "%s: not a video or image (no video stream)",
+                             d->path);
+    return AVP_OK;
+}
+
+static int open_codec(media_decoder_t *d, int threads, avp_error_t *err)
+{
+    AVStream *st = d->fmt->streams[d->stream];
+    const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
+    if (!codec)
+        return avp_error_set(err, AVP_EUNSUPPORTED, "%s: no decoder for %s",
+                             d->path, avcodec_get_name(st->codecpar->codec_id));
+    d->codec = avcodec_alloc_context3(codec);
+    if (!d->codec)
+        return avp_error_set(err, AVP_ENOMEM, "%s: out of memory", d->path);
+    int ret = avcodec_parameters_to_context(d->codec, st->codecpar);
+    if (ret < 0)
+        return media__av_error(err, AVP_EFORMAT, d->path, "bad codec parameters", ret);
+    d->codec->thread_count = threads;
+    d->codec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    d->codec->pkt_timebase = st->time_base;
+    ret = avcodec_open2(d->codec, codec, NULL);
+    if (ret < 0)
+        return media__av_error(err, AVP_EUNSUPPORTED, d->path,
+                               "cannot open the decoder", ret);
+    d->time_base = av_q2d(st->time_base);
+    d->start_pts = st->start_time;
+    return AVP_OK;
+}
+
+int media__decoder_open(media_decoder_t *d, const char *path, int threads,
+                        avp_error_t *err)
+{
+    media__avlog_init();
+    media__avlog_clear();
+    memset(d, 0, sizeof(*d));
+    d->path = path;
+    d->deadline = avp_now() + MEDIA_OPEN_SECONDS;
+    int ret = open_format(d, err);
+    if (ret == AVP_OK)
+        ret = pick_stream(d, err);
+    if (ret == AVP_OK)
+        ret = open_codec(d, threads, err);
+    if (ret == AVP_OK) {
+        d->pkt = av_packet_alloc();
+        d->frame = av_frame_alloc();
+        if (!d->pkt || !d->frame)
+            ret = avp_error_set(err, AVP_ENOMEM, "%s: out of memory", path);
+    }
+    if (ret != AVP_OK)
+        media__decoder_close(d);
+    return ret;
+}
+
+void media__decoder_close(media_decoder_t *d)
+{
+    avcodec_free_context(&d->codec);
+    avformat_close_input(&d->fmt);
+    av_packet_free(&d->pkt);
+    av_frame_free(&d->frame);
+}
+
+/* Sends the next packet of our stream to the decoder, or the flush packet
+ * at the end. A corrupt packet is skipped, as ffmpeg does; a read error
+ * ends the stream like EOF (so buffered frames still come out) and is
+ * reported once those are drained. */
+static int feed(media_decoder_t *d, avp_error_t *err)
+{
+    for (;;) {
+        int ret = av_read_frame(d->fmt, d->pkt);
+        if (ret == AVERROR_EXIT)
+            return avp_error_set(err, AVP_EIO, "%s: reading timed out", d->path);
+        if (ret < 0) {
+            d->read_error = ret == AVERROR_EOF ? 0 : ret;
+            d->flushing = 1;
+            avcodec_send_packet(d->codec, NULL);
+            return AVP_OK;
+        }
+        if (d->pkt->stream_index != d->stream) {
+            av_packet_unref(d->pkt);
+            continue;
+        }
+        ret = avcodec_send_packet(d->codec, d->pkt);
+        av_packet_unref(d->pkt);
+        if (ret == AVERROR_INVALIDDATA)
+            continue;
+        if (ret < 0)
+            return media__av_error(err, AVP_EFORMAT, d->path, "decoding failed", ret);
+        return AVP_OK;
+    }
+}
+
+int media__decoder_next(media_decoder_t *d, avp_error_t *err)
+{
+    media__avlog_clear();
+    d->deadline = avp_now() + MEDIA_READ_SECONDS;
+    for (;;) {
+        int ret = avcodec_receive_frame(d->codec, d->frame);
+        if (ret == 0) {
+            if (d->start_pts == AV_NOPTS_VALUE)
+                d->start_pts = d->frame->best_effort_timestamp;
+            return 1;
+        }
+        if (ret == AVERROR_EOF) {
+            /* On a local file a failed read means a truncated or corrupt
+             * container far more often than a failing disk. */
+            if (d->read_error)
+                return media__av_error(err, AVP_EFORMAT, d->path,
+                                       "truncated or corrupt", d->read_error);
+            return 0;
+        }
+        if (ret != AVERROR(EAGAIN))
+            return media__av_error(err, AVP_EFORMAT, d->path, "decoding failed", ret);
+        if (d->flushing) /* a decoder that wants input after the flush */
+            return avp_error_set(err, AVP_EINTERNAL, "%s: decoder stalled", d->path);
+        ret = feed(d, err);
+        if (ret < 0)
+            return ret;
+    }
+}
+
+double media__decoder_frame_time(const media_decoder_t *d)
+{
+    int64_t pts = d->frame->best_effort_timestamp;
+    if (pts == AV_NOPTS_VALUE || d->start_pts == AV_NOPTS_VALUE)
+        return NAN;
+    return (double)(pts - d->start_pts) * d->time_base;
+}
+
+static void copy_name(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src ? src : "");
+}
+
+void media__decoder_info(const media_decoder_t *d, media_info_t *info)
+{
+    const AVStream *st = d->fmt->streams[d->stream];
+    memset(info, 0, sizeof(*info));
+    info->kind = d->image ? MEDIA_IMAGE : MEDIA_VIDEO;
+    info->width = d->frame->width;
+    info->height = d->frame->height;
+    copy_name(info->codec, sizeof(info->codec), avcodec_get_name(st->codecpar->codec_id));
+    copy_name(info->format, sizeof(info->format), d->fmt->iformat->name);
+    if (d->image) {
+        info->frame_count = 1;
+        return;
+    }
+    AVRational rate = st->avg_frame_rate;
+    if (!rate.num || !rate.den)
+        rate = st->r_frame_rate;
+    info->fps = rate.num && rate.den ? av_q2d(rate) : 0;
+    if (st->duration != AV_NOPTS_VALUE)
+        info->duration = (double)st->duration * d->time_base;
+    else if (d->fmt->duration != AV_NOPTS_VALUE)
+        info->duration = (double)d->fmt->duration / AV_TIME_BASE;
+    info->frame_count = st->nb_frames > 0 ? st->nb_frames
+                                          : llround(info->duration * info->fps);
+}
+
+int media__decoder_seek(media_decoder_t *d, double t, avp_error_t *err)
+{
+    int64_t start = d->start_pts == AV_NOPTS_VALUE ? 0 : d->start_pts;
+    int64_t ts = start + llround(t / d->time_base);
+    d->deadline = avp_now() + MEDIA_READ_SECONDS;
+    int ret = avformat_seek_file(d->fmt, d->stream, INT64_MIN, ts, ts, 0);
+    if (ret < 0)
+        return media__av_error(err, AVP_EIO, d->path, "seek failed", ret);
+    avcodec_flush_buffers(d->codec);
+    d->flushing = 0;
+    d->read_error = 0;
+    return AVP_OK;
+}

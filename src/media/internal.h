@@ -1,0 +1,133 @@
+/*
+ * internal.h - what the files of src/media/ share: the libav decoder
+ * wrapper (decoder.c), the letterbox converter (letterbox.c), the image
+ * folder listing (folder.c) and libav log capture (avlog.c). Not API.
+ */
+#ifndef AVP_MEDIA_INTERNAL_H
+#define AVP_MEDIA_INTERNAL_H
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+
+#include "media/media.h"
+
+/* ---- libav logging (avlog.c) ------------------------------------------ */
+
+/* Routes libav's log into a per-thread "last message" instead of stderr.
+ * Idempotent; every entry point calls it. AVP_FFMPEG_LOG=<level name>
+ * ("info", "debug") restores libav's own stderr logging for debugging. */
+void media__avlog_init(void);
+
+/* Clears the last captured libav message of this thread. */
+void media__avlog_clear(void);
+
+/* Sets err to "<path>: <what>: <av_strerror(averr)> (<last libav message>)"
+ * and returns code. averr 0 leaves out the libav error text. */
+int media__av_error(avp_error_t *err, int code, const char *path,
+                    const char *what, int averr);
+
+/* ---- Paths (source.c) ------------------------------------------------- */
+
+/* AVP_ENOTFOUND for a missing path, AVP_EUNSUPPORTED for anything but a
+ * regular file or a folder; *is_dir says which. */
+int media__stat_path(const char *path, int *is_dir, avp_error_t *err);
+
+/* ---- Decoder (decoder.c) ---------------------------------------------- */
+
+/* One video (or image) stream of one file, decoded in order. Caller-owned
+ * struct: media__decoder_open() fills it, media__decoder_close() empties
+ * it (a zeroed or closed decoder may be closed again). */
+typedef struct media_decoder {
+    AVFormatContext *fmt;
+    AVCodecContext *codec;
+    AVPacket *pkt;
+    AVFrame *frame;         /* the last decoded frame */
+    int stream;             /* index of the video stream in fmt */
+    int flushing;           /* EOF reached, draining the decoder */
+    int read_error;         /* libav error that ended reading early, or 0 */
+    int image;              /* the container is a single image */
+    double time_base;       /* seconds per PTS tick */
+    int64_t start_pts;      /* stream start time (PTS ticks) */
+    double deadline;        /* avp_now() after which libav is interrupted; 0 = none */
+    const char *path;       /* for messages; not owned */
+} media_decoder_t;
+
+/* How long one libav call may block before the interrupt callback stops
+ * it: generous for local files, short enough that garbage cannot hang us. */
+#define MEDIA_OPEN_SECONDS 20.0
+#define MEDIA_READ_SECONDS 20.0
+
+/* Opens path and its best video stream (attached cover pictures are not
+ * video). threads: decoder threads, 0 = libav's choice. Errors: AVP_EFORMAT
+ * (not a video or image), AVP_EUNSUPPORTED (no decoder), AVP_EIO. */
+int media__decoder_open(media_decoder_t *d, const char *path, int threads,
+                        avp_error_t *err);
+void media__decoder_close(media_decoder_t *d);
+
+/* Decodes the next frame into d->frame: 1, 0 at the end (the decoder has
+ * been flushed), or a negative AVP_E*. */
+int media__decoder_next(media_decoder_t *d, avp_error_t *err);
+
+/* Seconds of d->frame from the stream start; NAN when it has no timestamp. */
+double media__decoder_frame_time(const media_decoder_t *d);
+
+/* Fills info from the stream headers and the frame in d->frame. */
+void media__decoder_info(const media_decoder_t *d, media_info_t *info);
+
+/* Seeks to the key frame at or before t seconds; the next frames decoded
+ * start there. */
+int media__decoder_seek(media_decoder_t *d, double t, avp_error_t *err);
+
+/* ---- Letterbox conversion (letterbox.c) ------------------------------- */
+
+/* Reusable swscale state and packed-pixel buffer; zero-initialise. */
+typedef struct media_convert {
+    struct SwsContext *sws;
+    uint8_t *packed;        /* new_w x new_h packed BGR24/RGB24 */
+    size_t packed_cap;
+    /* What sws was set up for, so colour details are set only on change. */
+    int src_w, src_h, src_fmt, dst_w, dst_h, dst_fmt;
+    int colorspace, full_range;
+} media_convert_t;
+
+void media__convert_fini(media_convert_t *c);
+
+/* The geometry of a w x h source in lb: ratio r, resized size and where
+ * the resized image goes (see media_frame_t). */
+typedef struct media_geometry {
+    double r;
+    int new_w, new_h, pad_x, pad_y;
+} media_geometry_t;
+
+media_geometry_t media__letterbox_geometry(int w, int h,
+                                           const media_letterbox_t *lb);
+
+int media__letterbox_check(const media_letterbox_t *lb, avp_error_t *err);
+
+/* Resizes src into dst (3 x lb->height x lb->width floats) and fills the
+ * geometry fields of out. Allocates only when the packed buffer must grow. */
+int media__convert_frame(media_convert_t *c, const AVFrame *src,
+                         const media_letterbox_t *lb, float *dst,
+                         media_frame_t *out, avp_error_t *err);
+
+/* Converts a frame's pixel format and colour details for swscale: the
+ * deprecated full-range yuvj formats become yuv + full range. */
+int media__sws_source_format(const AVFrame *f, int *full_range);
+
+/* Sets swscale's YUV->RGB matrix and ranges from the frame's tags. */
+void media__sws_set_colors(struct SwsContext *sws, int colorspace,
+                           int src_full, int dst_full);
+
+/* ---- Image folders (folder.c) ----------------------------------------- */
+
+typedef struct media_folder {
+    char **names;           /* image file names, sorted; owned */
+    size_t count;
+} media_folder_t;
+
+/* Lists the .jpg/.jpeg/.png/.bmp files of dir (case-insensitive, hidden
+ * files and sub-folders skipped). An empty folder is AVP_EFORMAT. */
+int media__folder_list(const char *dir, media_folder_t *f, avp_error_t *err);
+void media__folder_fini(media_folder_t *f);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * fixtures.h - what the media tests share: a scratch folder per test
+ * process, clips made at test time with the ffmpeg command line from
+ * Debian's darknet photos, and ffprobe's view of a file as the oracle for
+ * frame counts and timestamps.
+ */
+#ifndef AVP_TESTS_MEDIA_FIXTURES_H
+#define AVP_TESTS_MEDIA_FIXTURES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FX_PHOTOS "/usr/share/darknet/data"
+
+/* Creates the scratch folder (removed at exit) and skips the test (exit
+ * 77) when ffmpeg, ffprobe or the photos are missing. */
+void fx_setup(void);
+
+/* "<scratch>/<name>", the same stable string for the same name. */
+const char *fx_path(const char *name);
+
+/* Runs a shell command built like printf; returns its exit status. */
+int fx_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Makes <scratch>/<name> from a photo with a moving zoom: frames frames of
+ * w x h at fps, encoded with the given ffmpeg output arguments ("-c:v
+ * libx264 ..."). Returns the path or NULL. */
+const char *fx_clip(const char *name, const char *photo, int w, int h,
+                    int frames, const char *fps, const char *out_args);
+
+/* ffprobe's best-effort timestamps of the video frames, relative to the
+ * stream's start time, into t (cap entries). Returns the frame count or -1. */
+int fx_probe_times(const char *path, double *t, int cap);
+
+/* Decodes frame 0 of a file with the ffmpeg command line into rgb24
+ * (w x h x 3, caller frees). Returns NULL on failure. */
+uint8_t *fx_decode_rgb(const char *path, int *w, int *h);
+
+#endif
