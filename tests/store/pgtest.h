@@ -1,0 +1,117 @@
+/*
+ * pgtest.h - what the store tests share: the private PostgreSQL cluster
+ * that the CTest fixture store_pg starts (scripts/pg-private.sh, directory
+ * in AVP_TEST_PG_DIR), a fresh database per test program, and a migrated
+ * detection run to write into.
+ */
+#ifndef AVP_TESTS_STORE_PGTEST_H
+#define AVP_TESTS_STORE_PGTEST_H
+
+#include "check.h"
+#include "store/store.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PGTEST_INITDB "/usr/lib/postgresql/15/bin/initdb"
+
+/* Skips the program when PostgreSQL 15 is not installed; fails it when
+ * the fixture did not run. Returns the cluster directory. */
+static inline const char *pgtest_dir(void)
+{
+    if (access(PGTEST_INITDB, X_OK) != 0)
+        CHECK_SKIP(PGTEST_INITDB " not found: PostgreSQL 15 is not installed");
+    const char *dir = getenv("AVP_TEST_PG_DIR");
+    if (!dir) {
+        fprintf(stderr, "AVP_TEST_PG_DIR is not set: run through ctest\n");
+        exit(EXIT_FAILURE);
+    }
+    return dir;
+}
+
+/* URL of database `db` in the private cluster (malloc'd). */
+static inline char *pgtest_url(const char *db)
+{
+    char path[1024];
+    int port = 5432;
+    snprintf(path, sizeof(path), "%s/port", pgtest_dir());
+    FILE *f = fopen(path, "r");
+    if (f && fscanf(f, "%d", &port) != 1)
+        port = 5432;
+    if (f)
+        fclose(f);
+    char *url = malloc(1024);
+    snprintf(url, 1024, "postgresql:///%s?host=%s/run&user=avp&port=%d", db,
+             pgtest_dir(), port);
+    return url;
+}
+
+/* Drops and recreates database `db`; returns its URL (malloc'd). */
+static inline char *pgtest_fresh_db(const char *db)
+{
+    char *admin = pgtest_url("postgres");
+    PGconn *pg = PQconnectdb(admin);
+    free(admin);
+    if (PQstatus(pg) != CONNECTION_OK) {
+        fprintf(stderr, "pgtest: %s", PQerrorMessage(pg));
+        exit(EXIT_FAILURE);
+    }
+    char sql[256];
+    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", db);
+    PQclear(PQexec(pg, sql));
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", db);
+    PGresult *res = PQexec(pg, sql);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        fprintf(stderr, "pgtest: %s", PQerrorMessage(pg));
+        exit(EXIT_FAILURE);
+    }
+    PQclear(res);
+    PQfinish(pg);
+    return pgtest_url(db);
+}
+
+/* Runs scripts/pg-private.sh CMD on the fixture's cluster. */
+static inline int pgtest_ctl(const char *cmd)
+{
+    char line[2048];
+    snprintf(line, sizeof(line), "'%s/scripts/pg-private.sh' %s '%s' >/dev/null",
+             getenv("AVP_SOURCE_DIR"), cmd, pgtest_dir());
+    return system(line);
+}
+
+static inline store_pool_t *pgtest_pool(const char *url, int min, int max, int timeout_ms)
+{
+    store_pool_opts_t o = {.conninfo = url, .min_size = min, .max_size = max,
+                           .acquire_timeout_ms = timeout_ms};
+    store_pool_t *pool = NULL;
+    avp_error_t err = {0};
+    if (store_pool_create(&o, &pool, &err)) {
+        fprintf(stderr, "pgtest: %s\n", err.msg);
+        exit(EXIT_FAILURE);
+    }
+    return pool;
+}
+
+/* Single-value query as text; "" on error. The result is per thread. */
+static inline const char *pgtest_value(store_conn_t *c, const char *sql)
+{
+    static _Thread_local char buf[256];
+    PGresult *res = PQexec(store_conn_pg(c), sql);
+    buf[0] = '\0';
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+        snprintf(buf, sizeof(buf), "%s", PQgetvalue(res, 0, 0));
+    else
+        fprintf(stderr, "pgtest: %s: %s", sql, PQresultErrorMessage(res));
+    PQclear(res);
+    return buf;
+}
+
+static inline long long pgtest_int(store_conn_t *c, const char *sql)
+{
+    return atoll(pgtest_value(c, sql));
+}
+
+#endif

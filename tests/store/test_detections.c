@@ -1,0 +1,382 @@
+#include "pgtest.h"
+
+#include <math.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#define MAX_BOXES 40
+
+static char *url;
+static store_pool_t *pool;
+
+/* The detections of frame f: deterministic, 0..39 boxes, three classes,
+ * scores spread over [0, 1), so filters select irregular subsets. */
+static int gen_frame(int32_t f, store_box_t *boxes)
+{
+    int n = f % 11 == 3 ? 0 : (int)((f * 7u) % MAX_BOXES);
+    for (int j = 0; j < n; j++) {
+        boxes[j].cls = (f + j) % 3;
+        boxes[j].score = (float)((f * 31 + j * 17) % 100) / 100.0f;
+        for (int k = 0; k < 4; k++)
+            boxes[j].box[k] = (float)(f * 0.5 + j * 3.25 + k * 100.125);
+    }
+    return n;
+}
+
+static double frame_t(int32_t f) { return f / 25.0; }
+
+/* Appends frames [from, to) in batches of `batch` frames. */
+static int append_range(store_conn_t *c, int64_t run, int32_t from, int32_t to,
+                        int batch, avp_error_t *err)
+{
+    static store_box_t boxes[64][MAX_BOXES];
+    store_frame_t frames[64];
+    for (int32_t f0 = from; f0 < to; f0 += batch) {
+        int n = 0;
+        for (int32_t f = f0; f < to && f < f0 + batch; f++, n++) {
+            frames[n] = (store_frame_t){f, frame_t(f), boxes[n], 0};
+            frames[n].nboxes = gen_frame(f, boxes[n]);
+        }
+        int32_t end = f0 + n;
+        int rc = store_detections_append(c, run, f0, end, frames, n, err);
+        if (rc)
+            return rc;
+    }
+    return AVP_OK;
+}
+
+/* All detections of frames [0, frames) in stored order. */
+static store_det_t *expected_rows(int32_t frames, int *count)
+{
+    store_det_t *rows = malloc((size_t)frames * MAX_BOXES * sizeof(*rows));
+    store_box_t boxes[MAX_BOXES];
+    int n = 0;
+    for (int32_t f = 0; f < frames; f++) {
+        int nb = gen_frame(f, boxes);
+        for (int j = 0; j < nb; j++, n++) {
+            rows[n] = (store_det_t){0, f, frame_t(f), boxes[j].cls, boxes[j].score,
+                                    {0}};
+            memcpy(rows[n].box, boxes[j].box, sizeof(rows[n].box));
+        }
+    }
+    *count = n;
+    return rows;
+}
+
+static int same_det(const store_det_t *a, const store_det_t *b)
+{
+    return a->frame == b->frame && a->t == b->t && a->cls == b->cls &&
+           a->score == b->score && !memcmp(a->box, b->box, sizeof(a->box));
+}
+
+static int64_t new_run(store_conn_t *c)
+{
+    store_exec(c, "INSERT INTO projects (name) SELECT 'p' WHERE NOT EXISTS"
+                  " (SELECT 1 FROM projects);"
+                  "INSERT INTO videos (project_id, filename, path)"
+                  " SELECT min(id), 'v.mp4', '/v.mp4' FROM projects;"
+                  "INSERT INTO models (name, path, sha256, family, input_w, input_h,"
+                  " num_classes) VALUES ('m', '/m.onnx', repeat('a', 64), 'yolox',"
+                  " 416, 416, 80)", NULL);
+    return pgtest_int(c, "INSERT INTO detection_runs (video_id, model_id, conf, iou)"
+                         " SELECT max(v.id), max(m.id), 0.25, 0.45 FROM videos v,"
+                         " models m RETURNING id");
+}
+
+/* Reads the whole run through the stream and compares it to frames
+ * [0, frames) of the generator; ids must grow along the way. */
+static int stream_matches(store_conn_t *c, int64_t run, int32_t frames, int batch)
+{
+    int n;
+    store_det_t *want = expected_rows(frames, &n);
+    store_det_iter_t *it;
+    int ok = store_det_iter_open(c, run, batch, &it, NULL) == AVP_OK;
+    store_det_t row;
+    int64_t last_id = -1;
+    int i = 0, rc;
+    while (ok && (rc = store_det_iter_next(it, &row, NULL)) == 1) {
+        ok = i < n && same_det(&row, &want[i]) && row.id > last_id;
+        last_id = row.id;
+        i++;
+    }
+    ok = ok && rc == 0 && i == n;
+    store_det_iter_close(it);
+    free(want);
+    return ok;
+}
+
+static void test_detections_append_moves_mark(void)
+{
+    store_conn_t *c;
+    avp_error_t err = {0};
+    CHECK(store_pool_acquire(pool, -1, &c, &err) == AVP_OK);
+    int64_t run = new_run(c), mark = -1, count = -1;
+    CHECK(run > 0);
+    CHECK(store_detections_mark(c, run, &mark, &count, &err) == AVP_OK);
+    CHECK(mark == 0 && count == 0);
+    CHECK(append_range(c, run, 0, 30, 10, &err) == AVP_OK);
+    int n;
+    free(expected_rows(30, &n));
+    CHECK(store_detections_mark(c, run, &mark, &count, &err) == AVP_OK);
+    CHECK(mark == 30 && count == n);
+    CHECK(stream_matches(c, run, 30, 1000));
+    /* A replay of an old batch is refused and changes nothing. */
+    CHECK(append_range(c, run, 10, 20, 10, &err) == AVP_ECANCELLED);
+    CHECK(strstr(err.msg, "mark is 30, not 10") != NULL);
+    CHECK(store_detections_mark(c, run, &mark, &count, &err) == AVP_OK);
+    CHECK(mark == 30 && count == n);
+    CHECK(pgtest_int(c, "SELECT count(*) FROM detections") == n);
+    /* Frames outside [expected, new) and bad runs. */
+    store_box_t box = {1, 0.5f, {1, 2, 3, 4}};
+    store_frame_t fr = {29, 1.0, &box, 1};
+    CHECK(store_detections_append(c, run, 30, 40, &fr, 1, &err) == AVP_EINVAL);
+    fr.frame = 40;
+    CHECK(store_detections_append(c, run, 30, 40, &fr, 1, &err) == AVP_EINVAL);
+    box.cls = -1, fr.frame = 30;
+    CHECK(store_detections_append(c, run, 30, 40, &fr, 1, &err) == AVP_EINVAL);
+    CHECK(store_detections_append(c, run + 1000, 0, 1, NULL, 0, &err) == AVP_ENOTFOUND);
+    CHECK(store_detections_mark(c, run + 1000, &mark, NULL, &err) == AVP_ENOTFOUND);
+    /* Frames with no boxes still move the mark. */
+    CHECK(store_detections_append(c, run, 30, 35, NULL, 0, &err) == AVP_OK);
+    CHECK(store_detections_mark(c, run, &mark, &count, &err) == AVP_OK);
+    CHECK(mark == 35 && count == n);
+    CHECK(PQtransactionStatus(store_conn_pg(c)) == PQTRANS_IDLE);
+    store_pool_release(c);
+}
+
+/* A worker process appends the run and is killed with SIGKILL mid-way;
+ * resuming from the committed mark must give exactly the rows of an
+ * uninterrupted run. */
+static void worker_process(int64_t run)
+{
+    store_pool_t *own = pgtest_pool(url, 1, 1, 5000);
+    store_conn_t *c;
+    if (store_pool_acquire(own, -1, &c, NULL) ||
+        append_range(c, run, 0, 100000, 40, NULL))
+        _exit(1);
+    _exit(0);
+}
+
+static void test_detections_resume_after_kill(void)
+{
+    store_conn_t *c;
+    avp_error_t err = {0};
+    CHECK(store_pool_acquire(pool, -1, &c, &err) == AVP_OK);
+    int64_t run = new_run(c), mark = 0, count;
+    pid_t pid = fork();
+    if (pid == 0)
+        worker_process(run);
+    CHECK(pid > 0);
+    double t0 = avp_now();
+    while (mark < 400 && avp_now() - t0 < 30)
+        CHECK(store_detections_mark(c, run, &mark, NULL, &err) == AVP_OK);
+    kill(pid, SIGKILL);
+    int status;
+    waitpid(pid, &status, 0);
+    CHECK(WIFSIGNALED(status));
+    CHECK(store_detections_mark(c, run, &mark, &count, &err) == AVP_OK);
+    CHECK(mark >= 400 && mark % 40 == 0 && mark < 100000);
+    /* What is stored is exactly frames [0, mark). */
+    CHECK(pgtest_int(c, "SELECT count(*) FROM detections d JOIN detection_runs r"
+                        " ON r.id = d.run_id WHERE d.frame >= r.frames_done") == 0);
+    /* The killed worker's first batches, replayed, are refused. */
+    CHECK(append_range(c, run, 0, 40, 40, &err) == AVP_ECANCELLED);
+    /* Resume with another batch size, to a shorter end. */
+    int32_t end = (int32_t)mark + 333;
+    CHECK(append_range(c, run, (int32_t)mark, end, 7, &err) == AVP_OK);
+    int n;
+    free(expected_rows(end, &n));
+    CHECK(store_detections_mark(c, run, &mark, &count, &err) == AVP_OK);
+    CHECK(mark == end && count == n);
+    CHECK(stream_matches(c, run, end, 997));
+    store_pool_release(c);
+}
+
+/* Walks all pages of q and checks they hold exactly the rows of `want`
+ * that pass the filter, once each, in order. */
+static int pages_match(store_conn_t *c, store_det_query_t q, const store_det_t *want,
+                       int n)
+{
+    char cursor[STORE_CURSOR_MAX] = "";
+    int i = 0, pages = 0;
+    for (;;) {
+        store_det_page_t page;
+        q.cursor = cursor;
+        if (store_detections_page(c, &q, &page, NULL) != AVP_OK)
+            return 0;
+        pages++;
+        for (int k = 0; k < page.count; k++) {
+            while (i < n && ((q.cls >= 0 && want[i].cls != q.cls) ||
+                             want[i].score < q.min_score ||
+                             (!isnan(q.t0) && want[i].t < q.t0) ||
+                             (!isnan(q.t1) && want[i].t > q.t1)))
+                i++;
+            if (i >= n || !same_det(&page.items[k], &want[i++])) {
+                store_det_page_free(&page);
+                return 0;
+            }
+        }
+        int full = page.count == q.limit;
+        snprintf(cursor, sizeof(cursor), "%s", page.next_cursor);
+        store_det_page_free(&page);
+        if (!cursor[0])
+            break;
+        if (!full)
+            return 0;
+    }
+    /* Nothing that passes the filter is left over. */
+    for (; i < n; i++)
+        if ((q.cls < 0 || want[i].cls == q.cls) && want[i].score >= q.min_score &&
+            (isnan(q.t0) || want[i].t >= q.t0) && (isnan(q.t1) || want[i].t <= q.t1))
+            return 0;
+    return pages > 0;
+}
+
+static void test_detections_keyset_pages(void)
+{
+    store_conn_t *c;
+    avp_error_t err = {0};
+    CHECK(store_pool_acquire(pool, -1, &c, &err) == AVP_OK);
+    int64_t run = new_run(c);
+    CHECK(append_range(c, run, 0, 200, 25, &err) == AVP_OK);
+    int n;
+    store_det_t *want = expected_rows(200, &n);
+    store_det_query_t q = {.run_id = run, .limit = 7, .cls = -1, .t0 = NAN, .t1 = NAN};
+    int ok = pages_match(c, q, want, n);
+    q.limit = 1000;
+    ok = ok && pages_match(c, q, want, n);
+    q.limit = 13, q.cls = 1;
+    ok = ok && pages_match(c, q, want, n);
+    q.cls = -1, q.min_score = 0.7f;
+    ok = ok && pages_match(c, q, want, n);
+    q.cls = 2, q.min_score = 0.3f, q.t0 = 1.0, q.t1 = 5.0;
+    ok = ok && pages_match(c, q, want, n);
+    q = (store_det_query_t){.run_id = run, .limit = 50, .cls = -1, .t0 = 100, .t1 = NAN};
+    ok = ok && pages_match(c, q, want, n); /* empty */
+    free(want);
+    CHECK(ok);
+    store_pool_release(c);
+}
+
+static void test_detections_bad_cursor(void)
+{
+    store_conn_t *c;
+    avp_error_t err = {0};
+    CHECK(store_pool_acquire(pool, -1, &c, &err) == AVP_OK);
+    int64_t run = new_run(c), other = new_run(c);
+    CHECK(append_range(c, run, 0, 20, 20, &err) == AVP_OK);
+    store_det_query_t q = {.run_id = run, .limit = 5, .cls = -1, .t0 = NAN, .t1 = NAN};
+    store_det_page_t page;
+    CHECK(store_detections_page(c, &q, &page, &err) == AVP_OK);
+    char good[STORE_CURSOR_MAX];
+    snprintf(good, sizeof(good), "%s", page.next_cursor);
+    store_det_page_free(&page);
+    CHECK(strlen(good) > 0);
+    q.cursor = good;
+    CHECK(store_detections_page(c, &q, &page, &err) == AVP_OK);
+    CHECK(page.count == 5);
+    store_det_page_free(&page);
+
+    char bad[STORE_CURSOR_MAX];
+    const char *garbage[] = {"x", "not a cursor at all!!!!!!!!!", "../../etc/passwd",
+                             "AAAAAAAAAAAAAAAAAAAAAAAAAAAA"};
+    for (size_t i = 0; i < AVP_ARRAY_LEN(garbage); i++) {
+        q.cursor = garbage[i];
+        CHECK(store_detections_page(c, &q, &page, &err) == AVP_EINVAL);
+        CHECK(page.count == 0 && page.items == NULL);
+    }
+    snprintf(bad, sizeof(bad), "%s", good);
+    bad[5] = bad[5] == 'A' ? 'B' : 'A'; /* inside the run id */
+    q.cursor = bad;
+    CHECK(store_detections_page(c, &q, &page, &err) == AVP_EINVAL);
+    CHECK(strstr(err.msg, "invalid cursor") != NULL);
+    q.cursor = good, q.run_id = other; /* another run's cursor */
+    CHECK(store_detections_page(c, &q, &page, &err) == AVP_EINVAL);
+    q.cursor = NULL, q.limit = 0;
+    CHECK(store_detections_page(c, &q, &page, &err) == AVP_EINVAL);
+    q.limit = STORE_PAGE_MAX + 1;
+    CHECK(store_detections_page(c, &q, &page, &err) == AVP_EINVAL);
+    store_pool_release(c);
+}
+
+static void test_detections_stream_batches(void)
+{
+    store_conn_t *c;
+    avp_error_t err = {0};
+    CHECK(store_pool_acquire(pool, -1, &c, &err) == AVP_OK);
+    int64_t run = new_run(c);
+    CHECK(append_range(c, run, 0, 60, 60, &err) == AVP_OK);
+    int n;
+    free(expected_rows(60, &n));
+    /* Batches that divide the count exactly, do not, and exceed it. */
+    CHECK(stream_matches(c, run, 60, 1));
+    CHECK(stream_matches(c, run, 60, n));
+    CHECK(stream_matches(c, run, 60, n / 3 + 1));
+    CHECK(stream_matches(c, run, 60, n + 1));
+    CHECK(PQtransactionStatus(store_conn_pg(c)) == PQTRANS_IDLE);
+    /* An empty run streams nothing. */
+    int64_t empty = new_run(c);
+    store_det_iter_t *it;
+    store_det_t row;
+    CHECK(store_det_iter_open(c, empty, 10, &it, &err) == AVP_OK);
+    CHECK(store_det_iter_next(it, &row, &err) == 0);
+    CHECK(store_det_iter_next(it, &row, &err) == 0);
+    store_det_iter_close(it);
+    store_det_iter_close(NULL);
+    store_pool_release(c);
+}
+
+/* detections has no foreign key; deleting a run, or the video above it,
+ * must still take its detections along. */
+static void test_detections_deleted_with_run(void)
+{
+    store_conn_t *c;
+    avp_error_t err = {0};
+    CHECK(store_pool_acquire(pool, -1, &c, &err) == AVP_OK);
+    int64_t a = new_run(c), b = new_run(c);
+    CHECK(append_range(c, a, 0, 20, 20, &err) == AVP_OK);
+    CHECK(append_range(c, b, 0, 20, 20, &err) == AVP_OK);
+    long long before = pgtest_int(c, "SELECT count(*) FROM detections");
+    char sql[160];
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM detections WHERE run_id = %lld",
+             (long long)a);
+    long long in_a = pgtest_int(c, sql);
+    CHECK(in_a > 0);
+    snprintf(sql, sizeof(sql), "DELETE FROM detection_runs WHERE id = %lld", (long long)a);
+    CHECK(store_exec(c, sql, &err) == AVP_OK);
+    CHECK(pgtest_int(c, "SELECT count(*) FROM detections") == before - in_a);
+    CHECK(append_range(c, a, 20, 40, 20, &err) == AVP_ENOTFOUND);
+    snprintf(sql, sizeof(sql), "DELETE FROM videos WHERE id = (SELECT video_id FROM"
+             " detection_runs WHERE id = %lld)", (long long)b);
+    CHECK(store_exec(c, sql, &err) == AVP_OK);
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM detections WHERE run_id = %lld",
+             (long long)b);
+    CHECK(pgtest_int(c, sql) == 0);
+    store_pool_release(c);
+}
+
+int main(void)
+{
+    pgtest_dir();
+    url = pgtest_fresh_db("avp_test_detections");
+    pool = pgtest_pool(url, 1, 2, 5000);
+    store_conn_t *c;
+    avp_error_t err = {0};
+    size_t nm;
+    const store_migration_t *m = store_migrations(&nm);
+    if (store_pool_acquire(pool, -1, &c, &err) ||
+        store_migrate(c, m, nm, NULL, &err)) {
+        fprintf(stderr, "setup: %s\n", err.msg);
+        return EXIT_FAILURE;
+    }
+    store_pool_release(c);
+    RUN(test_detections_append_moves_mark);
+    RUN(test_detections_resume_after_kill);
+    RUN(test_detections_keyset_pages);
+    RUN(test_detections_bad_cursor);
+    RUN(test_detections_stream_batches);
+    RUN(test_detections_deleted_with_run);
+    store_pool_destroy(pool);
+    free(url);
+    return CHECK_DONE();
+}
