@@ -150,6 +150,14 @@ pg_ctl_start() {
     }
 }
 
+# The socket's path must fit in sockaddr_un (107 bytes); PostgreSQL's own
+# message for this is easy to miss in the log.
+sock="$run/.s.PGSQL.$(port)"
+if [ ${#sock} -gt 107 ]; then
+    echo "pg-private: socket path $sock is longer than 107 bytes; use a shorter DIR" >&2
+    exit 1
+fi
+
 case $cmd in
 start)
     init_cluster

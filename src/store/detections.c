@@ -13,6 +13,8 @@
  *   COPY detections FROM STDIN (binary)             -- frames in [old, new)
  *   COMMIT
  *
+ * sent as one query string (one round trip besides the COPY data).
+ *
  * - A worker killed at any point before COMMIT leaves neither rows nor a
  *   moved mark, so the next worker redoes exactly that batch: nothing is
  *   lost and nothing is stored twice.
@@ -101,38 +103,29 @@ static int copy_row(copy_out_t *o, int64_t run_id, const store_frame_t *f,
     return AVP_OK;
 }
 
-static int copy_rows(store_conn_t *c, int64_t run_id, const store_frame_t *frames,
-                     int n, avp_error_t *err)
+/* Sends the rows of frames[0..n) as the COPY's data, or only ends the COPY
+ * with an error when `send` is 0, which makes the server abort it. */
+static int send_rows(store_conn_t *c, int64_t run_id, const store_frame_t *frames,
+                     int n, int send, avp_error_t *err)
 {
-    PGresult *res = PQexec(c->pg,
-        "COPY detections (run_id, frame, t, class_id, score, x1, y1, x2, y2)"
-        " FROM STDIN (FORMAT binary)");
-    int rc = store__check(err, c->pg, res, PGRES_COPY_IN, "COPY detections");
-    if (rc)
-        return rc;
-    PQclear(res);
+    int rc = AVP_OK;
     if (!c->copy_buf)
         c->copy_buf = avp_malloc(STORE__COPY_CHUNK);
     copy_out_t o = {c, sizeof(copy_header)};
     memcpy(c->copy_buf, copy_header, sizeof(copy_header));
-    for (int i = 0; !rc && i < n; i++)
+    for (int i = 0; send && !rc && i < n; i++)
         for (int j = 0; !rc && j < frames[i].nboxes; j++)
             rc = copy_row(&o, run_id, &frames[i], &frames[i].boxes[j], err);
-    if (!rc) {
+    if (send && !rc) {
         c->copy_buf[o.used++] = 0xff; /* trailer: field count -1 */
         c->copy_buf[o.used++] = 0xff;
         rc = copy_flush(&o, err);
     }
-    /* Ending the COPY is needed even after a failure, to get the connection
+    /* The COPY must be ended even after a failure, to get the connection
      * out of COPY state; an error message makes the server discard it. */
-    if (PQputCopyEnd(c->pg, rc ? "aborted by client" : NULL) != 1 && !rc)
+    const char *abort_msg = !send ? "progress mark moved" : rc ? "aborted" : NULL;
+    if (PQputCopyEnd(c->pg, abort_msg) != 1 && !rc)
         rc = store__pg_error(err, c->pg, NULL, "COPY detections");
-    while ((res = PQgetResult(c->pg))) {
-        if (!rc && PQresultStatus(res) != PGRES_COMMAND_OK)
-            rc = store__pg_error(err, c->pg, res, "COPY detections");
-        else
-            PQclear(res);
-    }
     return rc;
 }
 
@@ -188,36 +181,41 @@ int store_detections_mark(store_conn_t *c, int64_t run_id, int64_t *mark,
     return AVP_OK;
 }
 
-/* Opens the transaction and moves the mark if it still is `expected`, in
- * one round trip (the values are integers, safe to format); explains why
- * not otherwise. */
-static int begin_move_mark(store_conn_t *c, int64_t run_id, int64_t expected,
-                           int64_t new_mark, int64_t rows, avp_error_t *err)
+/* Why the mark did not move: the run is gone or another worker moved it. */
+static int mark_moved_error(store_conn_t *c, int64_t run_id, int64_t expected,
+                            avp_error_t *err)
 {
-    char sql[320];
-    snprintf(sql, sizeof(sql),
-             "BEGIN; SET LOCAL synchronous_commit TO off;"
-             " UPDATE detection_runs SET frames_done = %lld,"
-             " detections_count = detections_count + %lld"
-             " WHERE id = %lld AND frames_done = %lld",
-             (long long)new_mark, (long long)rows, (long long)run_id,
-             (long long)expected);
-    PGresult *res = PQexec(c->pg, sql);
-    int rc = store__check(err, c->pg, res, PGRES_COMMAND_OK, "detection run");
-    if (rc)
-        return rc;
-    int updated = atoi(PQcmdTuples(res));
-    PQclear(res);
-    if (updated == 1)
-        return AVP_OK;
     int64_t mark;
-    rc = store_detections_mark(c, run_id, &mark, NULL, err);
+    int rc = store_detections_mark(c, run_id, &mark, NULL, err);
     if (rc)
         return rc;
     return avp_error_set(err, AVP_ECANCELLED,
                          "detection run %lld: progress mark is %lld, not %lld "
                          "(another worker resumed it)",
                          (long long)run_id, (long long)mark, (long long)expected);
+}
+
+/* The whole transaction is one query string, so a batch costs one round
+ * trip plus the COPY data: PostgreSQL runs the statements in order, stops
+ * at the COPY for its data, then commits. The values are integers, safe
+ * to format into the text. */
+static int send_batch(store_conn_t *c, int64_t run_id, int64_t expected,
+                      int64_t new_mark, int64_t rows, avp_error_t *err)
+{
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "BEGIN; SET LOCAL synchronous_commit TO off;"
+             " UPDATE detection_runs SET frames_done = %lld,"
+             " detections_count = detections_count + %lld"
+             " WHERE id = %lld AND frames_done = %lld;"
+             " COPY detections (run_id, frame, t, class_id, score, x1, y1, x2, y2)"
+             " FROM STDIN (FORMAT binary);"
+             " COMMIT",
+             (long long)new_mark, (long long)rows, (long long)run_id,
+             (long long)expected);
+    if (!PQsendQuery(c->pg, sql))
+        return store__pg_error(err, c->pg, NULL, "append detections");
+    return AVP_OK;
 }
 
 int store_detections_append(store_conn_t *c, int64_t run_id,
@@ -227,14 +225,31 @@ int store_detections_append(store_conn_t *c, int64_t run_id,
 {
     int64_t rows = 0;
     int rc = check_batch(expected_mark, new_mark, frames, n, &rows, err);
+    if (!rc)
+        rc = send_batch(c, run_id, expected_mark, new_mark, rows, err);
     if (rc)
         return rc;
-    rc = begin_move_mark(c, run_id, expected_mark, new_mark, rows, err);
-    if (!rc && rows)
-        rc = copy_rows(c, run_id, frames, n, err);
-    if (!rc)
-        rc = store_exec(c, "COMMIT", err);
-    if (rc)
+    /* Results arrive per statement. The UPDATE's row count decides whether
+     * the COPY gets its rows or is aborted, which aborts the rest. */
+    int updated = -1;
+    PGresult *res;
+    while ((res = PQgetResult(c->pg))) {
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_COPY_IN) {
+            int r = send_rows(c, run_id, frames, n, updated == 1, err);
+            rc = rc ? rc : r;
+        } else if (st == PGRES_COMMAND_OK) {
+            if (!strncmp(PQcmdStatus(res), "UPDATE", 6))
+                updated = atoi(PQcmdTuples(res));
+        } else if (!rc && updated != 0) {
+            rc = store__pg_error(err, c->pg, res, "append detections");
+            continue;
+        }
+        PQclear(res);
+    }
+    if (rc || updated != 1)
         store__rollback(c);
+    if (!rc && updated != 1)
+        rc = mark_moved_error(c, run_id, expected_mark, err);
     return rc;
 }
