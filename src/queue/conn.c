@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct queue_conn {
     pthread_mutex_t lock; /* serializes calls on ctx */
@@ -44,12 +45,12 @@ static struct timeval ms_to_tv(int ms)
     return tv;
 }
 
-void queue__opts_resolve(const queue_opts_t *opts, queue_opts_t *out)
+int queue__opts_resolve(const queue_opts_t *opts, queue_opts_t *out,
+                        avp_error_t *err)
 {
     static const queue_opts_t none;
     *out = opts ? *opts : none;
-    if (!out->ns || !out->ns[0])
-        out->ns = "avp";
+    out->ns = avp_strdup(out->ns && out->ns[0] ? out->ns : "avp");
     if (out->connect_timeout_ms <= 0)
         out->connect_timeout_ms = 1000;
     if (out->command_timeout_ms <= 0)
@@ -58,6 +59,10 @@ void queue__opts_resolve(const queue_opts_t *opts, queue_opts_t *out)
         out->retry_max_ms = 1000;
     if (out->stream_maxlen <= 0)
         out->stream_maxlen = 1000000;
+    if (strlen(out->ns) > QUEUE_NS_MAX)
+        return avp_error_set(err, AVP_EINVAL, "Redis namespace longer than "
+                             "%d characters", QUEUE_NS_MAX);
+    return AVP_OK;
 }
 
 void queue__addr_fini(queue__addr_t *a)
@@ -241,6 +246,18 @@ int queue__backoff_check(const queue__backoff_t *b, avp_error_t *err)
     return AVP_OK;
 }
 
+int queue__pause(double deadline)
+{
+    double s = deadline - avp_now();
+    if (s <= 0)
+        return 0;
+    if (s > 0.05)
+        s = 0.05;
+    struct timespec ts = {0, (long)(s * 1e9)};
+    nanosleep(&ts, NULL);
+    return 1;
+}
+
 void queue__backoff_update(queue__backoff_t *b, int rc, int max_ms)
 {
     if (rc == AVP_OK) {
@@ -385,11 +402,11 @@ int queue_conn_open(const char *url, const queue_opts_t *opts,
     *out = NULL;
     queue__ignore_sigpipe();
     pthread_mutex_init(&c->lock, NULL);
-    queue__opts_resolve(opts, &c->opts);
-    c->ns = avp_strdup(c->opts.ns);
-    c->opts.ns = c->ns;
-    int rc = queue__addr_parse(url, &c->addr, err);
-    if (rc == AVP_OK) {
+    int rc = queue__opts_resolve(opts, &c->opts, err);
+    c->ns = (char *)c->opts.ns;
+    if (rc == AVP_OK)
+        rc = queue__addr_parse(url, &c->addr, err);
+    if (rc == AVP_OK && !c->opts.lazy) {
         pthread_mutex_lock(&c->lock);
         rc = ensure_link(c, err);
         pthread_mutex_unlock(&c->lock);

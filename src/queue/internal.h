@@ -25,16 +25,6 @@ typedef struct queue__addr {
 int queue__addr_parse(const char *url, queue__addr_t *a, avp_error_t *err);
 void queue__addr_fini(queue__addr_t *a);
 
-/* Fills out with opts (may be NULL) and the defaults for what is unset.
- * out->ns points into opts or to a literal: copy it to keep it. */
-void queue__opts_resolve(const queue_opts_t *opts, queue_opts_t *out);
-
-/* Connects, authenticates and selects the database. When run_id is not
- * NULL it also receives the server's run_id, which changes at every
- * restart. */
-int queue__link_open(const queue__addr_t *a, const queue_opts_t *o,
-                     redisContext **out, char *run_id, avp_error_t *err);
-
 /* Spacing of reconnect attempts while Redis is down: 10 ms, doubling up
  * to retry_max_ms, back to none after a success. */
 typedef struct queue__backoff {
@@ -46,6 +36,24 @@ typedef struct queue__backoff {
 int queue__backoff_check(const queue__backoff_t *b, avp_error_t *err);
 /* Records the outcome (rc) of an attempt. */
 void queue__backoff_update(queue__backoff_t *b, int rc, int max_ms);
+
+/* Fills out with opts (may be NULL) and the defaults for what is unset,
+ * with out->ns a copy the caller frees (avp_free) even on failure.
+ * AVP_EINVAL for a namespace that is too long. */
+int queue__opts_resolve(const queue_opts_t *opts, queue_opts_t *out,
+                        avp_error_t *err);
+
+/* Sleeps 50 ms, or less if deadline (avp_now() time) comes first; returns
+ * 0 without sleeping when deadline has passed. For calls that wait (claim,
+ * subscriber reads) and keep trying while Redis is down instead of
+ * returning at once. */
+int queue__pause(double deadline);
+
+/* Connects, authenticates and selects the database. When run_id is not
+ * NULL it also receives the server's run_id, which changes at every
+ * restart. */
+int queue__link_open(const queue__addr_t *a, const queue_opts_t *o,
+                     redisContext **out, char *run_id, avp_error_t *err);
 
 /* Maps an error reply to an AVP code with the text in err: NOGROUP ->
  * AVP_ENOTFOUND; LOADING, BUSY, MASTERDOWN -> AVP_EUNAVAILABLE; the rest

@@ -240,11 +240,11 @@ int queue_sub_open(const char *url, const queue_opts_t *opts,
     queue_sub_t *s = avp_calloc(1, sizeof(*s));
     *out = NULL;
     queue__ignore_sigpipe();
-    queue__opts_resolve(opts, &s->opts);
-    s->ns = avp_strdup(s->opts.ns);
-    s->opts.ns = s->ns;
-    int rc = queue__addr_parse(url, &s->addr, err);
+    int rc = queue__opts_resolve(opts, &s->opts, err);
+    s->ns = (char *)s->opts.ns;
     if (rc == AVP_OK)
+        rc = queue__addr_parse(url, &s->addr, err);
+    if (rc == AVP_OK && !s->opts.lazy)
         rc = ensure_link(s, err);
     if (rc < 0) {
         queue_sub_close(s);
@@ -335,13 +335,10 @@ static int parse_message(queue_sub_t *s, const redisReply *r,
     return 1;
 }
 
-int queue_sub_read(queue_sub_t *s, int timeout_ms, queue_event_t *ev,
-                   avp_error_t *err)
+/* One try at the next event until deadline, as queue_sub_read. */
+static int read_once(queue_sub_t *s, double deadline, queue_event_t *ev,
+                     avp_error_t *err)
 {
-    if (s->last) {
-        freeReplyObject(s->last);
-        s->last = NULL;
-    }
     int rc = ensure_link(s, err);
     if (rc < 0)
         return rc;
@@ -350,7 +347,6 @@ int queue_sub_read(queue_sub_t *s, int timeout_ms, queue_event_t *ev,
         *ev = (queue_event_t){QUEUE_EVENT_RESUBSCRIBED, 0, NULL, 0};
         return 1;
     }
-    double deadline = avp_now() + (timeout_ms > 0 ? timeout_ms : 0) / 1e3;
     for (;;) {
         redisReply *r = unhold(s);
         if (!r && (rc = next_reply(s, deadline, &r, err)) <= 0)
@@ -361,4 +357,19 @@ int queue_sub_read(queue_sub_t *s, int timeout_ms, queue_event_t *ev,
         }
         freeReplyObject(r); /* a confirmation, or a task no longer wanted */
     }
+}
+
+int queue_sub_read(queue_sub_t *s, int timeout_ms, queue_event_t *ev,
+                   avp_error_t *err)
+{
+    if (s->last) {
+        freeReplyObject(s->last);
+        s->last = NULL;
+    }
+    double deadline = avp_now() + (timeout_ms > 0 ? timeout_ms : 0) / 1e3;
+    int rc;
+    while ((rc = read_once(s, deadline, ev, err)) == AVP_EUNAVAILABLE &&
+           queue__pause(deadline))
+        ;
+    return rc;
 }

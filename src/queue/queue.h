@@ -69,19 +69,25 @@
 
 typedef struct queue_conn queue_conn_t;
 
+#define QUEUE_NS_MAX 64
+
 typedef struct queue_opts {
     const char *ns;          /* key prefix; NULL: "avp" */
     int connect_timeout_ms;  /* 0: 1000 */
     int command_timeout_ms;  /* 0: 2000 */
     int retry_max_ms;        /* 0: 1000; longest wait between reconnects */
     long stream_maxlen;      /* 0: 1000000; approximate cap (MAXLEN ~) */
+    int lazy;                /* 1: do not connect in open (see below) */
 } queue_opts_t;
 
 /* Opens a connection to url: "redis://[:password@]host[:port][/db]" or
- * "unix:///path/to/redis.sock". opts may be NULL for the defaults. The
- * first connection is made at once so a wrong URL fails here (AVP_EINVAL
- * for a malformed URL, AVP_EUNAVAILABLE when nothing answers). *out is
- * NULL on failure; the caller owns the handle. */
+ * "unix:///path/to/redis.sock". opts may be NULL for the defaults; ns has
+ * at most QUEUE_NS_MAX characters. The first connection is made at once so
+ * a wrong URL fails here (AVP_EINVAL for a malformed URL or options,
+ * AVP_EUNAVAILABLE when nothing answers), unless opts->lazy is set: then
+ * only the URL is checked, and a server that must start while Redis is
+ * down gets a handle that connects when Redis comes. *out is NULL on
+ * failure; the caller owns the handle. */
 int queue_conn_open(const char *url, const queue_opts_t *opts,
                     queue_conn_t **out, avp_error_t *err);
 void queue_conn_close(queue_conn_t *c);
@@ -121,8 +127,11 @@ int queue_enqueue(queue_conn_t *c, int64_t task_id, const char *kind,
 /* Waits up to block_ms (0: do not wait) for a task never delivered before
  * and assigns it to consumer (a name unique per worker process, e.g.
  * "host:pid"). Returns 1 with *msg filled, 0 when none came, or an error.
- * An entry that cannot be parsed is acked, deleted and reported as
- * AVP_EFORMAT so one bad entry cannot wedge the queue. */
+ * While Redis is down it keeps trying for block_ms and then returns
+ * AVP_EUNAVAILABLE, so a worker's claim loop never spins. The wait holds
+ * the connection: give the claim loop a connection of its own. An entry
+ * that cannot be parsed is acked, deleted and reported as AVP_EFORMAT so
+ * one bad entry cannot wedge the queue. */
 int queue_claim(queue_conn_t *c, const char *consumer, int block_ms,
                 queue_msg_t *msg, avp_error_t *err);
 
@@ -146,6 +155,12 @@ int queue_heartbeat(queue_conn_t *c, const char *consumer, const char *id,
                     avp_error_t *err);
 
 int queue_depth(queue_conn_t *c, queue_depth_t *out, avp_error_t *err);
+
+/* Removes from the group the consumers that hold no pending entry and have
+ * not been heard from for idle_ms (workers that exited; each new worker
+ * process joins under a new name). A live worker removed while idle
+ * simply rejoins on its next claim. Returns how many were removed. */
+int queue_prune_consumers(queue_conn_t *c, int64_t idle_ms, avp_error_t *err);
 
 /* ---- progress ------------------------------------------------------- */
 
@@ -190,8 +205,9 @@ int queue_sub_add(queue_sub_t *s, int64_t task_id, avp_error_t *err);
 int queue_sub_remove(queue_sub_t *s, int64_t task_id, avp_error_t *err);
 
 /* Waits up to timeout_ms for the next event. Returns 1 with *ev filled, 0
- * on timeout, or an error (AVP_EUNAVAILABLE while Redis is down: call
- * again, the subscriber reconnects and resubscribes by itself). */
+ * on timeout, or an error: AVP_EUNAVAILABLE when Redis stayed down for the
+ * whole timeout (call again: the subscriber reconnects and resubscribes by
+ * itself). */
 int queue_sub_read(queue_sub_t *s, int timeout_ms, queue_event_t *ev,
                    avp_error_t *err);
 

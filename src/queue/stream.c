@@ -56,6 +56,21 @@ static const char HEARTBEAT_LUA[] =
     "redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')\n"
     "return 1\n";
 
+/* XINFO CONSUMERS answers a list of flat field/value lists (and an error
+ * for a missing stream, hence the EXISTS). */
+static const char PRUNE_LUA[] =
+    "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end\n"
+    "local n = 0\n"
+    "for _, c in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do\n"
+    "  local f = {}\n"
+    "  for i = 1, #c - 1, 2 do f[c[i]] = c[i + 1] end\n"
+    "  if f.pending == 0 and f.idle >= tonumber(ARGV[2]) then\n"
+    "    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], f.name)\n"
+    "    n = n + 1\n"
+    "  end\n"
+    "end\n"
+    "return n\n";
+
 typedef struct names {
     char stream[160];
     char group[160];
@@ -185,11 +200,10 @@ static int read_group(queue_conn_t *c, const names_t *n, const char *consumer,
                           err);
 }
 
-int queue_claim(queue_conn_t *c, const char *consumer, int block_ms,
-                queue_msg_t *msg, avp_error_t *err)
+/* One XREADGROUP (with the group made if missing) and its reply. */
+static int claim_once(queue_conn_t *c, const char *consumer, int block_ms,
+                      queue_msg_t *msg, avp_error_t *err)
 {
-    if (!consumer || !consumer[0])
-        return avp_error_set(err, AVP_EINVAL, "claim: no consumer name");
     names_t n;
     names_init(&n, c);
     redisReply *r;
@@ -208,6 +222,22 @@ int queue_claim(queue_conn_t *c, const char *consumer, int block_ms,
         rc = take_entry(c, s->element[1]->element[0], msg, err);
     freeReplyObject(r);
     return rc;
+}
+
+int queue_claim(queue_conn_t *c, const char *consumer, int block_ms,
+                queue_msg_t *msg, avp_error_t *err)
+{
+    if (!consumer || !consumer[0])
+        return avp_error_set(err, AVP_EINVAL, "claim: no consumer name");
+    double deadline = avp_now() + (block_ms > 0 ? block_ms : 0) / 1e3;
+    for (;;) {
+        int rc = claim_once(c, consumer, block_ms, msg, err);
+        if (rc != AVP_EUNAVAILABLE || !queue__pause(deadline))
+            return rc;
+        block_ms = (int)((deadline - avp_now()) * 1e3);
+        if (block_ms < 0)
+            block_ms = 0; /* a last try that does not wait */
+    }
 }
 
 int queue_ack(queue_conn_t *c, const char *id, avp_error_t *err)
@@ -324,4 +354,24 @@ int queue_depth(queue_conn_t *c, queue_depth_t *out, avp_error_t *err)
     }
     freeReplyObject(r);
     return AVP_OK;
+}
+
+int queue_prune_consumers(queue_conn_t *c, int64_t idle_ms, avp_error_t *err)
+{
+    if (idle_ms < 0)
+        return avp_error_set(err, AVP_EINVAL, "prune: negative idle time");
+    names_t n;
+    names_init(&n, c);
+    char idle[24];
+    snprintf(idle, sizeof(idle), "%lld", (long long)idle_ms);
+    redisReply *r;
+    int rc = queue__call(c, &r, err, "EVAL", PRUNE_LUA, "1", n.stream,
+                         n.group, idle, NULL);
+    if (rc == AVP_ENOTFOUND)
+        return 0;
+    if (rc < 0)
+        return queue__fail(rc, err, "prune consumers");
+    rc = r->type == REDIS_REPLY_INTEGER ? (int)r->integer : 0;
+    freeReplyObject(r);
+    return rc;
 }

@@ -79,6 +79,29 @@ static void test_conn_tcp_with_database(void)
     CHECK(rc == AVP_OK);
 }
 
+static void test_conn_lazy_open_waits_for_redis(void)
+{
+    /* A server must start while Redis is down and use it once it is up. */
+    queue_opts_t o = redis_test_opts("lazy");
+    o.lazy = 1;
+    queue_conn_t *c;
+    avp_error_t err;
+    CHECK(redis_test_ctl("stop") == 0);
+    CHECK(queue_conn_open(redis_test_url(), &o, &c, &err) == AVP_OK);
+    CHECK(queue_conn_ping(c, &err) == AVP_EUNAVAILABLE);
+    CHECK(queue_conn_connects(c) == 0);
+    CHECK(redis_test_ctl("start") == 0);
+    CHECK(redis_test_wait_up(c));
+    CHECK(queue_conn_connects(c) == 1);
+    queue_conn_close(c);
+
+    char ns[QUEUE_NS_MAX + 2];
+    memset(ns, 'n', sizeof(ns) - 1);
+    ns[sizeof(ns) - 1] = '\0';
+    o.ns = ns;
+    CHECK(queue_conn_open(redis_test_url(), &o, &c, &err) == AVP_EINVAL);
+}
+
 static void test_conn_survives_restart_and_outage(void)
 {
     queue_opts_t o = redis_test_opts("c");
@@ -112,6 +135,7 @@ int main(void)
     RUN(test_conn_unix_ping_and_close);
     RUN(test_conn_nothing_listening);
     RUN(test_conn_tcp_with_database);
+    RUN(test_conn_lazy_open_waits_for_redis);
     RUN(test_conn_survives_restart_and_outage);
     return CHECK_DONE();
 }

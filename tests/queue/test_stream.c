@@ -100,14 +100,14 @@ static void test_stream_dead_consumer_is_reclaimed(void)
     CHECK(queue_enqueue(a, 9, "detect", NULL, &err) == 1);
     CHECK(queue_claim(a, "wa", 100, &m, &err) == 1);
     /* wa dies: it never acks. Not idle long enough yet. */
-    CHECK(queue_reclaim(b, "wb", 300, &r, &err) == 0);
-    redis_test_sleep_ms(350);
-    CHECK(queue_reclaim(b, "wb", 300, &r, &err) == 1);
+    CHECK(queue_reclaim(b, "wb", 400, &r, &err) == 0);
+    redis_test_sleep_ms(450);
+    CHECK(queue_reclaim(b, "wb", 400, &r, &err) == 1);
     CHECK(r.task_id == 9 && strcmp(r.id, m.id) == 0);
     /* The old owner learns it lost the task; the new one holds it. */
     CHECK(queue_heartbeat(a, "wa", m.id, &err) == 0);
     CHECK(queue_heartbeat(b, "wb", r.id, &err) == 1);
-    CHECK(queue_reclaim(a, "wa", 300, &m, &err) == 0);
+    CHECK(queue_reclaim(a, "wa", 400, &m, &err) == 0);
     CHECK(queue_ack(b, r.id, &err) == 1);
     queue_conn_close(a);
     queue_conn_close(b);
@@ -121,14 +121,14 @@ static void test_stream_heartbeat_prevents_reclaim(void)
     queue_msg_t m, r;
     CHECK(queue_enqueue(a, 11, "detect", NULL, &err) == 1);
     CHECK(queue_claim(a, "wa", 100, &m, &err) == 1);
-    /* 500 ms of work, heartbeats every 50 ms, reclaimers want 150 ms. */
-    for (int i = 0; i < 10; i++) {
+    /* 600 ms of work, heartbeats every 50 ms, reclaimers want 400 ms. */
+    for (int i = 0; i < 12; i++) {
         redis_test_sleep_ms(50);
         CHECK(queue_heartbeat(a, "wa", m.id, &err) == 1);
-        CHECK(queue_reclaim(b, "wb", 150, &r, &err) == 0);
+        CHECK(queue_reclaim(b, "wb", 400, &r, &err) == 0);
     }
-    redis_test_sleep_ms(200);
-    CHECK(queue_reclaim(b, "wb", 150, &r, &err) == 1);
+    redis_test_sleep_ms(450);
+    CHECK(queue_reclaim(b, "wb", 400, &r, &err) == 1);
     CHECK(r.task_id == 11);
     CHECK(queue_ack(b, r.id, &err) == 1);
     queue_conn_close(a);
@@ -149,12 +149,41 @@ static void test_stream_reclaim_scans_past_busy_entries(void)
     }
     CHECK(queue_enqueue(c, 1000, "detect", NULL, &err) == 1);
     CHECK(queue_claim(c, "dead", 0, &m, &err) == 1);
-    redis_test_sleep_ms(150);
-    for (int t = 0; t < 40; t++)
-        CHECK(queue_heartbeat(c, "busy", busy[t].id, &err) == 1);
-    CHECK(queue_reclaim(c, "wb", 100, &m, &err) == 1);
+    /* Age only the dead one (XCLAIM ... IDLE), so timing cannot blur it. */
+    redisReply *r = redis_test_raw("XCLAIM t_scan:tasks t_scan:workers dead "
+                                   "0 %s IDLE 100000 JUSTID", m.id);
+    CHECK(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1);
+    freeReplyObject(r);
+    CHECK(queue_reclaim(c, "wb", 50000, &m, &err) == 1);
     CHECK(m.task_id == 1000);
-    CHECK(queue_reclaim(c, "wb", 100, &m, &err) == 0);
+    CHECK(queue_reclaim(c, "wb", 50000, &m, &err) == 0);
+    queue_conn_close(c);
+}
+
+static void test_stream_prune_removes_idle_consumers_only(void)
+{
+    queue_conn_t *c = open_conn("t_prune");
+    CHECK(c);
+    avp_error_t err;
+    queue_msg_t m;
+    /* A consumer joins the group when it first gets an entry. */
+    CHECK(queue_enqueue(c, 1, "detect", NULL, &err) == 1);
+    CHECK(queue_enqueue(c, 2, "detect", NULL, &err) == 1);
+    CHECK(queue_claim(c, "holder", 0, &m, &err) == 1);
+    CHECK(queue_claim(c, "exited", 0, &m, &err) == 1);
+    CHECK(queue_ack(c, m.id, &err) == 1);
+    redis_test_sleep_ms(120);
+    CHECK(queue_enqueue(c, 3, "detect", NULL, &err) == 1);
+    CHECK(queue_claim(c, "fresh", 0, &m, &err) == 1);
+    CHECK(queue_ack(c, m.id, &err) == 1);
+    /* Only "exited": "holder" has a pending entry, "fresh" was just seen. */
+    CHECK(queue_prune_consumers(c, 100, &err) == 1);
+    redisReply *r = redis_test_raw("XINFO CONSUMERS t_prune:tasks "
+                                   "t_prune:workers");
+    CHECK(r && r->type == REDIS_REPLY_ARRAY);
+    size_t n = r->elements;
+    freeReplyObject(r);
+    CHECK(n == 2);
     queue_conn_close(c);
 }
 
@@ -199,6 +228,12 @@ static void test_stream_group_is_recreated_when_lost(void)
     CHECK(queue_ack(c, m.id, &err) == 1);
     /* Redis lost everything (restart without AOF, FLUSHALL). */
     CHECK(redis_test_raw_int("DEL t_lost:tasks") == 1);
+    CHECK(queue_reclaim(c, "w", 0, &m, &err) == 0);
+    CHECK(queue_heartbeat(c, "w", "1-1", &err) == 0);
+    CHECK(queue_ack(c, "1-1", &err) == 0);
+    CHECK(queue_prune_consumers(c, 0, &err) == 0);
+    queue_depth_t d;
+    CHECK(queue_depth(c, &d, &err) == AVP_OK && d.length == 0);
     CHECK(queue_claim(c, "w", 0, &m, &err) == 0);
     /* Tasks enqueued before any worker asks are all delivered. */
     CHECK(redis_test_raw_int("DEL t_lost:tasks") == 1);
@@ -221,7 +256,10 @@ static void test_stream_survives_redis_restart(void)
 
     CHECK(redis_test_ctl("stop") == 0);
     CHECK(queue_enqueue(b, 4, "detect", NULL, &err) == AVP_EUNAVAILABLE);
-    CHECK(queue_claim(b, "wb", 100, &m2, &err) == AVP_EUNAVAILABLE);
+    /* A claim keeps trying for its wait, so a worker loop does not spin. */
+    double t0 = avp_now();
+    CHECK(queue_claim(b, "wb", 200, &m2, &err) == AVP_EUNAVAILABLE);
+    CHECK(avp_now() - t0 >= 0.19 && avp_now() - t0 < 1.0);
     CHECK(redis_test_ctl("start") == 0);
     CHECK(redis_test_wait_up(b));
 
@@ -251,6 +289,7 @@ int main(void)
     RUN(test_stream_dead_consumer_is_reclaimed);
     RUN(test_stream_heartbeat_prevents_reclaim);
     RUN(test_stream_reclaim_scans_past_busy_entries);
+    RUN(test_stream_prune_removes_idle_consumers_only);
     RUN(test_stream_bad_and_deleted_entries);
     RUN(test_stream_group_is_recreated_when_lost);
     RUN(test_stream_survives_redis_restart);
