@@ -1,18 +1,11 @@
-/* kern_act.c - activations and exp, the epilogue of every conv. SiLU runs
- * on every conv output of YOLOX, so the AVX2 path carries its own exp: a
- * Cephes-style range reduction (x = k*ln2 + r) and a degree-6 polynomial,
- * within 2 ulp of expf over the clamped range. */
+/* kern_act.c - activations and exp, the epilogue of every conv (SiLU runs
+ * on every conv output of YOLOX). The vector math lives in kern_simd.h;
+ * here are the loops over arrays, specialized per activation, and the
+ * scalar fallbacks. */
 #include "infer/kern_internal.h"
+#include "infer/kern_simd.h"
 
-#include <immintrin.h>
 #include <math.h>
-
-#define AVX2 __attribute__((target("avx2,fma")))
-
-/* exp() saturates here: e^88 is below FLT_MAX and e^-87.3 is still a
- * normal float, so the exponent arithmetic below cannot overflow. */
-#define EXP_HI 88.0f
-#define EXP_LO -87.3f
 
 static float act_scalar(float v, const kern_act_params_t *a)
 {
@@ -35,75 +28,36 @@ static float act_scalar(float v, const kern_act_params_t *a)
     return v;
 }
 
-AVX2 static inline __m256 exp_avx2(__m256 x)
-{
-    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(EXP_LO)),
-                      _mm256_set1_ps(EXP_HI));
-    __m256 k = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)),
-                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    /* ln2 split in two so k*ln2_hi is exact and r keeps full precision. */
-    __m256 r = _mm256_fnmadd_ps(k, _mm256_set1_ps(0.693359375f), x);
-    r = _mm256_fnmadd_ps(k, _mm256_set1_ps(-2.12194440e-4f), r);
-    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
-    __m256 r2 = _mm256_mul_ps(r, r);
-    p = _mm256_fmadd_ps(p, r2, _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-    __m256i e = _mm256_slli_epi32(
-        _mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127)), 23);
-    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
-}
-
-AVX2 static inline __m256 act_avx2(__m256 v, kern_act_t act, __m256 alpha,
-                                   __m256 beta)
-{
-    const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f);
-    switch (act) {
-    case KERN_ACT_NONE:
-        return v;
-    case KERN_ACT_RELU:
-        return _mm256_max_ps(v, zero);
-    case KERN_ACT_LEAKY_RELU:
-        return _mm256_blendv_ps(v, _mm256_mul_ps(v, alpha),
-                                _mm256_cmp_ps(v, zero, _CMP_LT_OQ));
-    case KERN_ACT_SIGMOID:
-        return _mm256_div_ps(one, _mm256_add_ps(one, exp_avx2(_mm256_sub_ps(zero, v))));
-    case KERN_ACT_SILU:
-        return _mm256_div_ps(v, _mm256_add_ps(one, exp_avx2(_mm256_sub_ps(zero, v))));
-    case KERN_ACT_HARD_SIGMOID:
-        return _mm256_max_ps(zero, _mm256_min_ps(one, _mm256_fmadd_ps(alpha, v, beta)));
-    case KERN_ACT_HARD_SWISH: {
-        __m256 h = _mm256_fmadd_ps(v, _mm256_set1_ps(1.0f / 6.0f), _mm256_set1_ps(0.5f));
-        return _mm256_mul_ps(v, _mm256_max_ps(zero, _mm256_min_ps(one, h)));
-    }
-    }
-    return v;
-}
-
-/* Mask selecting the first n (< 8) lanes, for the tail of a row. */
-AVX2 static inline __m256i tail_mask(size_t n)
-{
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n),
-                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
-AVX2 static void bias_act_avx2(float *y, size_t n, float bias,
-                               const kern_act_params_t *a)
+/* The loop for one activation; `act` is a constant in every call below,
+ * so each copy is straight-line vector code. */
+KERN_AVX2_INLINE void bias_act_loop(float *y, size_t n, float bias,
+                                    const kern_act_params_t *a, kern_act_t act)
 {
     const __m256 b = _mm256_set1_ps(bias), alpha = _mm256_set1_ps(a->alpha),
                  beta = _mm256_set1_ps(a->beta);
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         __m256 v = _mm256_add_ps(_mm256_loadu_ps(y + i), b);
-        _mm256_storeu_ps(y + i, act_avx2(v, a->act, alpha, beta));
+        _mm256_storeu_ps(y + i, kern_act8(v, act, alpha, beta));
     }
     if (i < n) {
-        __m256i m = tail_mask(n - i);
+        __m256i m = kern_tail_mask((long)(n - i));
         __m256 v = _mm256_add_ps(_mm256_maskload_ps(y + i, m), b);
-        _mm256_maskstore_ps(y + i, m, act_avx2(v, a->act, alpha, beta));
+        _mm256_maskstore_ps(y + i, m, kern_act8(v, act, alpha, beta));
+    }
+}
+
+KERN_AVX2 static void bias_act_avx2(float *y, size_t n, float bias,
+                                    const kern_act_params_t *a)
+{
+    switch (a->act) {
+    case KERN_ACT_NONE: bias_act_loop(y, n, bias, a, KERN_ACT_NONE); break;
+    case KERN_ACT_RELU: bias_act_loop(y, n, bias, a, KERN_ACT_RELU); break;
+    case KERN_ACT_LEAKY_RELU: bias_act_loop(y, n, bias, a, KERN_ACT_LEAKY_RELU); break;
+    case KERN_ACT_SIGMOID: bias_act_loop(y, n, bias, a, KERN_ACT_SIGMOID); break;
+    case KERN_ACT_SILU: bias_act_loop(y, n, bias, a, KERN_ACT_SILU); break;
+    case KERN_ACT_HARD_SIGMOID: bias_act_loop(y, n, bias, a, KERN_ACT_HARD_SIGMOID); break;
+    case KERN_ACT_HARD_SWISH: bias_act_loop(y, n, bias, a, KERN_ACT_HARD_SWISH); break;
     }
 }
 
@@ -119,21 +73,21 @@ void kern__bias_act(float *y, size_t n, float bias, const kern_act_params_t *a)
         y[i] = act_scalar(y[i] + bias, a);
 }
 
-AVX2 static void exp_avx2_array(const float *x, float *y, size_t n)
+KERN_AVX2 static void exp_avx2(const float *x, float *y, size_t n)
 {
     size_t i = 0;
     for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(y + i, exp_avx2(_mm256_loadu_ps(x + i)));
+        _mm256_storeu_ps(y + i, kern_exp8(_mm256_loadu_ps(x + i)));
     if (i < n) {
-        __m256i m = tail_mask(n - i);
-        _mm256_maskstore_ps(y + i, m, exp_avx2(_mm256_maskload_ps(x + i, m)));
+        __m256i m = kern_tail_mask((long)(n - i));
+        _mm256_maskstore_ps(y + i, m, kern_exp8(_mm256_maskload_ps(x + i, m)));
     }
 }
 
 void kern__exp(const float *x, float *y, size_t n)
 {
     if (kern__use_avx2()) {
-        exp_avx2_array(x, y, n);
+        exp_avx2(x, y, n);
         return;
     }
     for (size_t i = 0; i < n; i++)

@@ -35,7 +35,8 @@ static int ceil_div(int a, int b)
 
 static int is_depthwise(const kern_conv_t *p)
 {
-    return p->groups == p->c_in && p->groups == p->c_out;
+    return p->groups == p->c_in && p->groups == p->c_out &&
+           kern__depthwise_fits(p);
 }
 
 static int is_direct(const kern_conv_t *p)

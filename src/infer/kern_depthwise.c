@@ -1,16 +1,22 @@
 /* kern_depthwise.c - depthwise convolution (one filter per channel), the
  * 3x3 and 5x5 convs between YOLOX's 1x1s. GEMM would waste itself on a
  * K of 9, so these are direct loops: one task per (image, channel) plane,
- * output row by row. The AVX2 path computes 8 outputs per vector in
- * groups of 4 independent accumulators (an FMA chain per vector would
- * wait on latency), for stride 1 and 2 and any kernel size or dilation;
- * the columns whose taps touch the padding, and CPUs without AVX2, go
- * through the scalar loop. */
+ * output row by row.
+ *
+ * Each input row is copied once into a small ring of zero-padded lines on
+ * the stack, so the inner loops never test for borders: the AVX2 path
+ * computes 8 outputs per vector, 4 independent accumulators at a time (a
+ * single FMA chain would wait on latency), with stride 1 or 2 and bias +
+ * activation applied in registers before the store. Other strides, and
+ * CPUs without AVX2, take the scalar loop over the same lines. Shapes the
+ * ring cannot hold go to the grouped GEMM instead (kern__depthwise_fits). */
 #include "infer/kern_internal.h"
+#include "infer/kern_simd.h"
 
-#include <immintrin.h>
+#include <string.h>
 
-#define AVX2 __attribute__((target("avx2,fma")))
+#define RING_ROWS 8     /* power of 2 >= the rows a window spans */
+#define LINE_FLOATS 2304
 
 typedef struct dw_job {
     const kern_conv_t *p;
@@ -19,40 +25,84 @@ typedef struct dw_job {
     int avx2;
 } dw_job_t;
 
-static int ceil_div(int a, int b)
+/* Zero-padded copies of the input rows a window needs. line[s] holds
+ * input row row[s] (s = row & mask); column iw of the input sits at
+ * iw + pad_left. The padding is zeroed once per plane; rows are only ever
+ * copied over the middle. */
+typedef struct dw_ring {
+    int mask;
+    int row[RING_ROWS];
+    float line[RING_ROWS][LINE_FLOATS];
+} dw_ring_t;
+
+/* Floats a padded line needs: the vector over the last (rounded up) group
+ * of 8 outputs reads up to 8*stride past its first tap. */
+static int line_len(const kern_conv_t *p)
 {
-    return (a + b - 1) / b;
+    int w8 = (p->w_out + 7) / 8 * 8;
+    int len = w8 * p->stride_w + (p->k_w - 1) * p->dil_w;
+    return len > p->pad_left + p->w_in ? len : p->pad_left + p->w_in;
 }
 
-/* First output column whose tap o*stride + off lands at or past limit. */
-static int first_at_or_past(int limit, int off, int stride)
+int kern__depthwise_fits(const kern_conv_t *p)
 {
-    return limit - off <= 0 ? 0 : ceil_div(limit - off, stride);
+    return (p->k_h - 1) * p->dil_h + 1 <= RING_ROWS && line_len(p) <= LINE_FLOATS;
 }
 
-/* Outputs [o0, o1) of row oh, each a plain sum over the taps inside the
- * input. */
-static void dw_row_scalar(const kern_conv_t *p, const float *in,
-                          const float *wk, int oh, float *out, int o0, int o1)
+static void ring_init(dw_ring_t *r, const kern_conv_t *p)
 {
-    for (int ow = o0; ow < o1; ow++) {
-        float acc = 0.0f;
-        for (int kh = 0; kh < p->k_h; kh++) {
-            int ih = oh * p->stride_h - p->pad_top + kh * p->dil_h;
-            if (ih < 0 || ih >= p->h_in)
-                continue;
-            for (int kw = 0; kw < p->k_w; kw++) {
-                int iw = ow * p->stride_w - p->pad_left + kw * p->dil_w;
-                if (iw >= 0 && iw < p->w_in)
-                    acc += in[(size_t)ih * p->w_in + iw] * wk[kh * p->k_w + kw];
-            }
-        }
-        out[ow] = acc;
+    int span = (p->k_h - 1) * p->dil_h + 1, slots = 1;
+    while (slots < span)
+        slots *= 2;
+    r->mask = slots - 1;
+    for (int s = 0; s < slots; s++) {
+        r->row[s] = -1;
+        memset(r->line[s], 0, sizeof(float) * (size_t)line_len(p));
     }
 }
 
+static const float *ring_line(dw_ring_t *r, const kern_conv_t *p,
+                              const float *in, int ih)
+{
+    int s = ih & r->mask;
+    float *l = r->line[s];
+    if (r->row[s] != ih) {
+        memcpy(l + p->pad_left, in + (size_t)ih * p->w_in, sizeof(float) * (size_t)p->w_in);
+        r->row[s] = ih;
+    }
+    return l;
+}
+
+/* The padded lines of output row oh's window; NULL for rows outside the
+ * input (their taps are padding and contribute nothing). */
+static void window_lines(dw_ring_t *r, const kern_conv_t *p, const float *in,
+                         int oh, const float **lines)
+{
+    for (int kh = 0; kh < p->k_h; kh++) {
+        int ih = oh * p->stride_h - p->pad_top + kh * p->dil_h;
+        lines[kh] = ih < 0 || ih >= p->h_in ? NULL : ring_line(r, p, in, ih);
+    }
+}
+
+static void dw_row_scalar(const kern_conv_t *p, const float *const *lines,
+                          const float *wk, float bias, float *out)
+{
+    for (int ow = 0; ow < p->w_out; ow++) {
+        float acc = 0.0f;
+        for (int kh = 0; kh < p->k_h; kh++) {
+            if (!lines[kh])
+                continue;
+            const float *t = lines[kh] + ow * p->stride_w;
+            for (int kw = 0; kw < p->k_w; kw++)
+                acc += t[kw * p->dil_w] * wk[kh * p->k_w + kw];
+        }
+        out[ow] = acc;
+    }
+    kern__bias_act(out, (size_t)p->w_out, bias, &p->act);
+}
+
 /* 8 consecutive taps at stride 1, or the even ones of 16 at stride 2. */
-AVX2 static inline __m256 load_taps(const float *s, int stride)
+KERN_AVX2_INLINE __m256 load_taps(const float *s, int stride)
 {
     if (stride == 1)
         return _mm256_loadu_ps(s);
@@ -61,64 +111,114 @@ AVX2 static inline __m256 load_taps(const float *s, int stride)
     return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(ev), 0xD8));
 }
 
-/* nv vectors of 8 outputs starting at column ow; every tap is inside the
- * row (the caller checked), rows outside the input are skipped. */
-AVX2 static inline __attribute__((always_inline)) void
-dw_vectors(const kern_conv_t *p, const float *in, const float *wk, int oh,
-           float *out, int ow, int nv)
+/* nv (<= 4) vectors of 8 outputs from column ow: taps, bias, activation,
+ * store (masked past w_out). With fewer than 3 vectors the rows of the
+ * window accumulate separately, so there are always several independent
+ * FMA chains. kh_n, kw_n, s and dil are compile-time constants in the
+ * specialized rows below; the loops unroll and acc[][] lives in
+ * registers. */
+KERN_AVX2_INLINE void dw_vectors(const kern_conv_t *p, const float *const *lines,
+                                 const float *wk, float bias, float *out,
+                                 int ow, int nv, int kh_n, int kw_n, int s,
+                                 int dil)
 {
-    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(),
-                     _mm256_setzero_ps(), _mm256_setzero_ps()};
-    int s = p->stride_w;
-    for (int kh = 0; kh < p->k_h; kh++) {
-        int ih = oh * p->stride_h - p->pad_top + kh * p->dil_h;
-        if (ih < 0 || ih >= p->h_in)
+    const int chains = nv >= 3 ? 1 : nv == 2 ? 2 : 3;
+    __m256 acc[4][3];
+#pragma GCC unroll 4
+    for (int v = 0; v < nv; v++) {
+        acc[v][0] = _mm256_set1_ps(bias);
+        acc[v][1] = acc[v][2] = _mm256_setzero_ps();
+    }
+#pragma GCC unroll 7
+    for (int kh = 0; kh < kh_n; kh++) {
+        if (!lines[kh])
             continue;
-        const float *row = in + (size_t)ih * p->w_in + ow * s - p->pad_left;
-        for (int kw = 0; kw < p->k_w; kw++) {
-            __m256 wv = _mm256_broadcast_ss(wk + kh * p->k_w + kw);
-            const float *t = row + kw * p->dil_w;
+        const float *row = lines[kh] + ow * s;
+        int c = kh % chains;
+#pragma GCC unroll 7
+        for (int kw = 0; kw < kw_n; kw++) {
+            __m256 wv = _mm256_broadcast_ss(wk + kh * kw_n + kw);
+            const float *t = row + kw * dil;
+#pragma GCC unroll 4
             for (int v = 0; v < nv; v++)
-                acc[v] = _mm256_fmadd_ps(load_taps(t + v * 8 * s, s), wv, acc[v]);
+                acc[v][c] = _mm256_fmadd_ps(load_taps(t + v * 8 * s, s), wv, acc[v][c]);
         }
     }
-    for (int v = 0; v < nv; v++)
-        _mm256_storeu_ps(out + ow + v * 8, acc[v]);
+    const __m256 alpha = _mm256_set1_ps(p->act.alpha), beta = _mm256_set1_ps(p->act.beta);
+#pragma GCC unroll 4
+    for (int v = 0; v < nv; v++) {
+        __m256 sum = acc[v][0];
+        if (chains > 1)
+            sum = _mm256_add_ps(sum, acc[v][1]);
+        if (chains > 2)
+            sum = _mm256_add_ps(sum, acc[v][2]);
+        __m256 r = kern_act8(sum, p->act.act, alpha, beta);
+        int o = ow + v * 8;
+        if (o + 8 <= p->w_out) {
+            _mm256_storeu_ps(out + o, r);
+        } else {
+            /* AMD CPUs microcode vmaskmovps stores: spill and copy. */
+            float tail[8];
+            _mm256_storeu_ps(tail, r);
+            memcpy(out + o, tail, sizeof(float) * (size_t)(p->w_out - o));
+        }
+    }
 }
 
-AVX2 static void dw_row_avx2(const kern_conv_t *p, const float *in,
-                             const float *wk, int oh, float *out)
+/* Groups of 4 vectors, then one group of the 1-3 left. */
+KERN_AVX2_INLINE void dw_row(const kern_conv_t *p, const float *const *lines,
+                             const float *wk, float bias, float *out, int kh_n,
+                             int kw_n, int s, int dil)
 {
-    int s = p->stride_w;
-    int lo = first_at_or_past(0, -p->pad_left, s);
-    /* A vector at ow reads up to ow*s - pad_left + (k_w-1)*dil_w + 8*s - 1. */
-    int hi = first_at_or_past(p->w_in - 8 * s + 1,
-                              (p->k_w - 1) * p->dil_w - p->pad_left, s);
-    lo = lo < p->w_out ? lo : p->w_out;
-    int ow = lo;
-    for (; ow + 32 <= p->w_out && ow + 24 < hi; ow += 32)
-        dw_vectors(p, in, wk, oh, out, ow, 4);
-    for (; ow + 8 <= p->w_out && ow < hi; ow += 8)
-        dw_vectors(p, in, wk, oh, out, ow, 1);
-    dw_row_scalar(p, in, wk, oh, out, 0, lo);
-    dw_row_scalar(p, in, wk, oh, out, ow, p->w_out);
+    int ow = 0;
+    for (; ow + 32 <= p->w_out; ow += 32)
+        dw_vectors(p, lines, wk, bias, out, ow, 4, kh_n, kw_n, s, dil);
+    switch ((p->w_out - ow + 7) / 8) {
+    case 3: dw_vectors(p, lines, wk, bias, out, ow, 3, kh_n, kw_n, s, dil); break;
+    case 2: dw_vectors(p, lines, wk, bias, out, ow, 2, kh_n, kw_n, s, dil); break;
+    case 1: dw_vectors(p, lines, wk, bias, out, ow, 1, kh_n, kw_n, s, dil); break;
+    }
+}
+
+/* Specialized copies for the 3x3 and 5x5 undilated kernels of YOLO
+ * models; anything else runs the same code with run-time sizes. */
+KERN_AVX2 static void dw_row_avx2(const kern_conv_t *p, const float *const *lines,
+                                  const float *wk, float bias, float *out)
+{
+    int s = p->stride_w, k = p->k_h;
+    if (p->k_w == k && p->dil_w == 1 && (k == 3 || k == 5)) {
+        if (k == 3 && s == 1)
+            dw_row(p, lines, wk, bias, out, 3, 3, 1, 1);
+        else if (k == 3)
+            dw_row(p, lines, wk, bias, out, 3, 3, 2, 1);
+        else if (s == 1)
+            dw_row(p, lines, wk, bias, out, 5, 5, 1, 1);
+        else
+            dw_row(p, lines, wk, bias, out, 5, 5, 2, 1);
+        return;
+    }
+    dw_row(p, lines, wk, bias, out, p->k_h, p->k_w, s, p->dil_w);
 }
 
 static void dw_task(void *ctx, int task)
 {
-    dw_job_t *j = ctx;
+    const dw_job_t *j = ctx;
     const kern_conv_t *p = j->p;
     int ch = task % p->c_in;
     const float *in = j->x + (size_t)task * p->h_in * p->w_in;
     const float *wk = j->w + (size_t)ch * p->k_h * p->k_w;
     float *out = j->y + (size_t)task * p->h_out * p->w_out;
     float bias = j->bias ? j->bias[ch] : 0.0f;
+    int vec = j->avx2 && (p->stride_w == 1 || p->stride_w == 2);
+    dw_ring_t ring;
+    ring_init(&ring, p);
     for (int oh = 0; oh < p->h_out; oh++, out += p->w_out) {
-        if (j->avx2 && (p->stride_w == 1 || p->stride_w == 2))
-            dw_row_avx2(p, in, wk, oh, out);
+        const float *lines[RING_ROWS];
+        window_lines(&ring, p, in, oh, lines);
+        if (vec)
+            dw_row_avx2(p, lines, wk, bias, out);
         else
-            dw_row_scalar(p, in, wk, oh, out, 0, p->w_out);
-        kern__bias_act(out, (size_t)p->w_out, bias, &p->act);
+            dw_row_scalar(p, lines, wk, bias, out);
     }
 }
 

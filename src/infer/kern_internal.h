@@ -29,7 +29,10 @@ void kern__bias_act(float *y, size_t n, float bias, const kern_act_params_t *a);
 void kern__exp(const float *x, float *y, size_t n);
 
 /* The depthwise convolution (groups == c_in == c_out) behind
- * kern_conv2d(): direct loops, no scratch. */
+ * kern_conv2d(): direct loops, no scratch, for shapes where
+ * kern__depthwise_fits() (kernels up to 7 rows tall, rows up to ~2K wide;
+ * others run as a grouped GEMM). */
+int kern__depthwise_fits(const kern_conv_t *p);
 void kern__depthwise(const kern_conv_t *p, const float *x, const float *w,
                      const float *bias, float *y, tpool_t *tp);
 

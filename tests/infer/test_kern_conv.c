@@ -100,6 +100,8 @@ static void test_kern_conv_paths_vs_ref(void)
         shape(2, 6, 9, 9, 12, 3, 1, 1, 3),    /* grouped 3x3, 3 groups */
         shape(1, 4, 8, 8, 8, 3, 1, 1, 4),     /* channel multiplier 2 */
         shape(1, 2, 300, 5, 3, 3, 1, 1, 1),   /* tall: several row blocks */
+        shape(1, 3, 12, 10, 3, 9, 1, 4, 3),   /* depthwise too tall for the
+                                                 direct kernel: GEMM */
     };
     for (size_t i = 0; i < AVP_ARRAY_LEN(cases); i++) {
         CHECK(conv_vs_ref(cases[i], 1, NULL) < 1e-5);

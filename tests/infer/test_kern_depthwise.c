@@ -105,6 +105,8 @@ static void test_kern_depthwise_dilation_asymmetric_pad(void)
     CHECK(dw_both_paths_ok(p, NULL));
     p.stride_w = 3; /* no vector path: scalar on both */
     CHECK(dw_both_paths_ok(p, NULL));
+    CHECK(dw_both_paths_ok(dw_shape(2, 3, 15, 37, 7, 1, 3), NULL));
+    CHECK(dw_both_paths_ok(dw_shape(1, 2, 15, 37, 7, 2, 3), NULL));
 }
 
 static void test_kern_depthwise_activations(void)
