@@ -150,7 +150,10 @@ int queue__cache_on_connect(redisContext *ctx, const char *ns,
     return rc;
 }
 
-/* Replaces the epoch if an invalidation failed since the last time. */
+/* Replaces the epoch if an invalidation failed since the last time. (If
+ * the link is remade to a restarted server inside this call, run_id is the
+ * old server's; the epoch is still new, and the next connection to check
+ * it replaces it once more: extra misses, never a stale hit.) */
 static int cover_lost_invalidations(queue_cache_t *cache, avp_error_t *err)
 {
     uint64_t lost = atomic_load(&lost_invalidations);
@@ -192,18 +195,24 @@ void queue_cache_stats(queue_cache_t *cache, queue_cache_stats_t *out)
     out->stale_stores = atomic_load(&cache->stale_stores);
 }
 
+/* The arguments of one EVAL of GET_LUA or SET_LUA: EVAL, the script, 2
+ * keys, 4 shared arguments, ticket, value and TTL (set), the tags. */
+#define CALL_ARGS_MAX (11 + QUEUE_CACHE_MAX_TAGS)
+
 /* The arguments of one EVAL of GET_LUA or SET_LUA. */
 typedef struct cache_call {
     char entry[KEY_BUF], epoch[192], prefix[192];
     char candidate[QUEUE__RUN_ID_MAX + 48];
     char joined[QUEUE_CACHE_MAX_TAGS * (QUEUE_CACHE_TAG_MAX + 1)];
-    const char *argv[8 + QUEUE_CACHE_MAX_TAGS];
-    size_t lens[8 + QUEUE_CACHE_MAX_TAGS];
+    const char *argv[CALL_ARGS_MAX];
+    size_t lens[CALL_ARGS_MAX];
     int argc;
 } cache_call_t;
 
 static void push(cache_call_t *k, const void *p, size_t len)
 {
+    if (k->argc == CALL_ARGS_MAX)
+        abort(); /* a bug here: CALL_ARGS_MAX is out of date */
     k->argv[k->argc] = p;
     k->lens[k->argc++] = len;
 }

@@ -95,11 +95,35 @@ struct queue_sub {
     redisReply *last;      /* holds the json of the last event */
 };
 
+static void hold(queue_sub_t *s, redisReply *r)
+{
+    if (s->held_head + s->nheld == s->held_cap) {
+        s->held_cap = s->held_cap ? s->held_cap * 2 : 8;
+        s->held = avp_realloc(s->held, s->held_cap * sizeof(*s->held));
+    }
+    s->held[s->held_head + s->nheld++] = r;
+}
+
+static redisReply *unhold(queue_sub_t *s)
+{
+    if (s->nheld == 0)
+        return NULL;
+    redisReply *r = s->held[s->held_head++];
+    if (--s->nheld == 0)
+        s->held_head = 0;
+    return r;
+}
+
+/* Drops the link and the messages held from it: the RESUBSCRIBED event
+ * that follows tells the watcher to re-read the latest progress, which
+ * supersedes them. */
 static void drop_link(queue_sub_t *s)
 {
     redisFree(s->ctx);
     s->ctx = NULL;
     s->lost = 1;
+    for (redisReply *r; (r = unhold(s));)
+        freeReplyObject(r);
 }
 
 /* Waits for socket data until deadline: 1 data, 0 timeout, or an error. */
@@ -146,25 +170,6 @@ static int next_reply(queue_sub_t *s, double deadline, redisReply **out,
         if (rc <= 0)
             return rc;
     }
-}
-
-static void hold(queue_sub_t *s, redisReply *r)
-{
-    if (s->held_head + s->nheld == s->held_cap) {
-        s->held_cap = s->held_cap ? s->held_cap * 2 : 8;
-        s->held = avp_realloc(s->held, s->held_cap * sizeof(*s->held));
-    }
-    s->held[s->held_head + s->nheld++] = r;
-}
-
-static redisReply *unhold(queue_sub_t *s)
-{
-    if (s->nheld == 0)
-        return NULL;
-    redisReply *r = s->held[s->held_head++];
-    if (--s->nheld == 0)
-        s->held_head = 0;
-    return r;
 }
 
 /* Reads until Redis confirms cmd on channel, holding the messages that come
@@ -260,11 +265,9 @@ void queue_sub_close(queue_sub_t *s)
     if (!s)
         return;
     if (s->ctx)
-        redisFree(s->ctx);
+        drop_link(s);
     if (s->last)
         freeReplyObject(s->last);
-    for (redisReply *r; (r = unhold(s));)
-        freeReplyObject(r);
     avp_free(s->held);
     queue__addr_fini(&s->addr);
     avp_free(s->tasks);
@@ -291,10 +294,13 @@ int queue_sub_add(queue_sub_t *s, int64_t task_id, avp_error_t *err)
         s->tasks = avp_realloc(s->tasks, s->cap * sizeof(*s->tasks));
     }
     s->tasks[s->ntasks++] = task_id;
-    /* Remembered even when the link is down: a new link subscribes to all. */
-    if (!s->ctx)
-        return ensure_link(s, err);
-    return send_subscription(s, task_id, 1, err);
+    /* Remembered even when the link is down: a new link subscribes to all,
+     * and reports RESUBSCRIBED so the watcher reads the latest then. */
+    int rc = s->ctx ? send_subscription(s, task_id, 1, err)
+                    : ensure_link(s, err);
+    if (rc < 0)
+        s->lost = 1;
+    return rc;
 }
 
 int queue_sub_remove(queue_sub_t *s, int64_t task_id, avp_error_t *err)

@@ -50,7 +50,17 @@
  * fail fast with AVP_EUNAVAILABLE. A Redis restart therefore costs the
  * calls made while it is down and nothing else.
  *
- * Not for Redis Cluster: scripts touch keys they compute themselves.
+ * What Redis must be: 6.2 or later (XAUTOCLAIM; Debian 12 has 7.0), with
+ * appendonly yes so pending tasks survive a restart (the heartbeat's
+ * answer 0 also tells a worker when its entry was lost), and a
+ * maxmemory-policy that never evicts keys without a TTL (noeviction or
+ * volatile-*). scripts/redis-private.sh starts such a server. Not Redis
+ * Cluster: scripts touch keys they compute themselves.
+ *
+ * Opening a connection or subscriber ignores SIGPIPE (unless the program
+ * installed a handler): hiredis writes with write(), and a write to a
+ * socket that a restarting Redis has closed would otherwise kill the
+ * process.
  *
  * Thread model: a queue_conn_t is safe to call from any thread; its calls
  * are serialized on one socket, so give busy threads their own connection.

@@ -111,6 +111,38 @@ static void test_cache_invalidate_by_tag(void)
     fixture_close(&f);
 }
 
+static void test_cache_many_tags(void)
+{
+    fixture_t f;
+    CHECK(fixture_open(&f, "c_tags"));
+    char names[QUEUE_CACHE_MAX_TAGS + 1][QUEUE_CACHE_TAG_MAX + 1];
+    const char *tags[QUEUE_CACHE_MAX_TAGS + 1];
+    for (int i = 0; i <= QUEUE_CACHE_MAX_TAGS; i++) {
+        memset(names[i], 'a' + i, QUEUE_CACHE_TAG_MAX);
+        names[i][QUEUE_CACHE_TAG_MAX] = '\0';
+        tags[i] = names[i];
+    }
+    queue_cache_ticket_t t;
+    char *v;
+    size_t n = QUEUE_CACHE_MAX_TAGS;
+    CHECK(queue_cache_get(f.cache, "k", tags, n, &v, NULL, &t, NULL) == 0);
+    CHECK(queue_cache_set(f.cache, "k", "v", 1, 60000, tags, n, &t, NULL) ==
+          1);
+    CHECK(queue_cache_get(f.cache, "k", tags, n, &v, NULL, &t, NULL) == 1);
+    avp_free(v);
+    /* Any one of them invalidates it; the last one too. */
+    CHECK(queue_cache_invalidate(f.cache, tags[n - 1], NULL) == AVP_OK);
+    CHECK(queue_cache_get(f.cache, "k", tags, n, &v, NULL, &t, NULL) == 0);
+    CHECK(queue_cache_get(f.cache, "k", tags, n + 1, &v, NULL, &t, NULL) ==
+          AVP_EINVAL);
+    names[0][0] = '\n';
+    CHECK(queue_cache_get(f.cache, "k", tags, 1, &v, NULL, &t, NULL) ==
+          AVP_EINVAL);
+    CHECK(queue_cache_get(f.cache, "", tags, 0, &v, NULL, &t, NULL) ==
+          AVP_EINVAL);
+    fixture_close(&f);
+}
+
 static void test_cache_ttl(void)
 {
     fixture_t f;
@@ -291,6 +323,7 @@ int main(void)
     redis_test_begin();
     RUN(test_cache_miss_set_hit);
     RUN(test_cache_invalidate_by_tag);
+    RUN(test_cache_many_tags);
     RUN(test_cache_ttl);
     RUN(test_cache_set_after_invalidate_is_dropped);
     RUN(test_cache_concurrent_readers_never_see_invalidated);

@@ -124,11 +124,37 @@ static void test_pubsub_resubscribes_after_restart(void)
     queue_conn_close(c);
 }
 
+static void test_pubsub_lazy_subscriber_starts_while_down(void)
+{
+    queue_opts_t o = opts();
+    o.lazy = 1;
+    queue_sub_t *s;
+    queue_event_t ev;
+    avp_error_t err;
+    CHECK(redis_test_ctl("stop") == 0);
+    CHECK(queue_sub_open(redis_test_url(), &o, &s, &err) == AVP_OK);
+    CHECK(queue_sub_add(s, 12, &err) == AVP_EUNAVAILABLE);
+    CHECK(redis_test_ctl("start") == 0);
+    int rc = AVP_EUNAVAILABLE;
+    for (int i = 0; i < 100 && rc < 0; i++)
+        rc = queue_sub_read(s, 50, &ev, &err);
+    /* The watcher learns to read the latest progress: it may have missed
+     * some while the subscription was pending. */
+    CHECK(rc == 1 && ev.type == QUEUE_EVENT_RESUBSCRIBED);
+    queue_conn_t *c = open_conn();
+    CHECK(c);
+    CHECK(queue_publish_progress(c, 12, "{}", &err) == 1);
+    CHECK(next_is(s, 12, "{}"));
+    queue_conn_close(c);
+    queue_sub_close(s);
+}
+
 int main(void)
 {
     redis_test_begin();
     RUN(test_pubsub_publish_and_latest);
     RUN(test_pubsub_subscriber_gets_its_tasks);
     RUN(test_pubsub_resubscribes_after_restart);
+    RUN(test_pubsub_lazy_subscriber_starts_while_down);
     return CHECK_DONE();
 }
