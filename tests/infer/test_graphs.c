@@ -4,7 +4,8 @@
  *
  * tests/oracle/build_models.py writes small YOLOv5/YOLOv8/YOLO11-style
  * graphs (random seeded weights) into a temp dir; with YOLOX-Nano from the
- * shared models they are run on random frames by tests/oracle/
+ * shared models they are run on random frames (for YOLOX-Nano, mostly
+ * real letterboxed photos) by tests/oracle/
  * run_reference.py (OpenCV DNN, or its numpy interpreter where OpenCV 4.6
  * cannot run the graph), each frame at batch 1. AVP then runs the same
  * frames at batch 1 and in a larger batch (including a partial batch), and
@@ -31,6 +32,7 @@
 
 typedef struct graph_case {
     float input_scale;    /* frames are uniform in [0, input_scale) */
+    int photos;           /* except the first `photos`: letterboxed photos */
     int batch;            /* the batched run; frames = batch */
     const char *oracle;   /* run_reference.py --oracle */
 } graph_case_t;
@@ -121,6 +123,35 @@ static int64_t frame_elems(const infer_tensor_info_t *t)
     for (int i = 1; i < t->ndim; i++)
         n *= t->dims[i];
     return n;
+}
+
+/* Overwrites the first n frames of `in` with darknet's photos, letterboxed
+ * by tests/oracle/letterbox.py. Without the photos the frames stay random. */
+static int load_photos(float *in, int n, const infer_tensor_info_t *shape)
+{
+    static const char *names[] = {"person", "dog", "horses", "giraffe", "eagle", "kite"};
+    const char *dir = "/usr/share/darknet/data";
+    char cmd[1024], path[128];
+    if (n == 0)
+        return 0;
+    snprintf(path, sizeof path, "%s/tmp_photos.f32", tmpdir);
+    int len = snprintf(cmd, sizeof cmd, "'%s' '%s/tests/oracle/letterbox.py' %lld '%s'",
+                       python, srcdir, (long long)shape->dims[2], path);
+    for (int i = 0; i < n && i < (int)AVP_ARRAY_LEN(names); i++)
+        len += snprintf(cmd + len, sizeof cmd - (size_t)len, " %s/%s.jpg", dir, names[i]);
+    snprintf(path, sizeof path, "%s/person.jpg", dir);
+    if (access(path, R_OK) != 0) {
+        fprintf(stderr, "  no darknet photos in %s: all frames random\n", dir);
+        return 0;
+    }
+    snprintf(path, sizeof path, "%s/tmp_photos.f32", tmpdir);
+    size_t got = 0;
+    float *x = sh(cmd) == 0 ? read_floats(path, &got) : NULL;
+    int ok = x && (int64_t)got == n * frame_elems(shape);
+    if (ok)
+        memcpy(in, x, got * sizeof(float));
+    free(x);
+    return ok ? 0 : -1;
 }
 
 /* Runs the oracle on `frames` frames written at `in`; fills ref. */
@@ -254,9 +285,11 @@ static int check_graph(const char *model, const graph_case_t *c)
     for (int64_t i = 0; i < n * in_len; i++)
         in[i] = rand_unit() * c->input_scale;
     reference_t ref = {0};
-    int rc = run_oracle(model, c, in, &shape, n, &ref);
+    int rc = load_photos(in, c->photos, &shape);
+    if (rc == 0)
+        rc = run_oracle(model, c, in, &shape, n, &ref);
     if (rc != 0 || !frames_distinct(&ref)) {
-        fprintf(stderr, "  %s\n", rc ? "oracle failed" : "reference frames are identical");
+        fprintf(stderr, "  %s\n", rc ? "input or oracle failed" : "reference frames are identical");
         goto done;
     }
     bad = run_avp(model, 1, 1, in, &ref, order, ones, 2);
@@ -276,7 +309,7 @@ static int check_generated(const char *name, int batch)
 {
     char model[128];
     snprintf(model, sizeof model, "%s/%s.onnx", tmpdir, name);
-    graph_case_t c = {1.0f, batch, "auto"};
+    graph_case_t c = {1.0f, 0, batch, "auto"};
     /* OpenCV runs the v5 graph, so there both oracles run and must agree:
      * that is what vouches for the numpy interpreter on the other graphs. */
     if (strcmp(name, "yolov5s_like") == 0)
@@ -293,7 +326,7 @@ static void test_graphs_yolox_nano(void)
 {
     char model[512];
     snprintf(model, sizeof model, "%s/models/yolox_nano.onnx", getenv("AVP_SHARED_DIR"));
-    graph_case_t c = {255.0f, 8, "auto"};
+    graph_case_t c = {255.0f, 6, 8, "auto"};
     CHECK(check_graph(model, &c) == 0);
 }
 
