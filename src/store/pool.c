@@ -42,6 +42,14 @@ struct store_pool {
     double wait_seconds;
 };
 
+/* Notices ("relation already exists, skipping") are for people at a psql
+ * prompt; libpq would print them on stderr. Errors still reach callers. */
+static void ignore_notice(void *arg, const char *msg)
+{
+    (void)arg;
+    (void)msg;
+}
+
 static int slot_connect(store_pool_t *p, store_conn_t *c, avp_error_t *err)
 {
     /* Later keywords override earlier ones, so settings in the caller's
@@ -49,8 +57,10 @@ static int slot_connect(store_pool_t *p, store_conn_t *c, avp_error_t *err)
     const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
     const char *vals[] = {p->connect_timeout, p->appname, p->conninfo, NULL};
     c->pg = PQconnectdbParams(keys, vals, 1);
-    if (c->pg && PQstatus(c->pg) == CONNECTION_OK)
+    if (c->pg && PQstatus(c->pg) == CONNECTION_OK) {
+        PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
         return AVP_OK;
+    }
     const char *msg = c->pg ? PQerrorMessage(c->pg) : "out of memory";
     avp_error_set(err, AVP_EUNAVAILABLE, "database connection: %.*s",
                   (int)strcspn(msg, "\n"), msg);

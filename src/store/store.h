@@ -133,7 +133,10 @@ typedef struct store_frame {
 /* Appends the boxes of frames[0..n) to run_id and moves the run's progress
  * mark from expected_mark to new_mark, atomically. Every frame must lie in
  * [expected_mark, new_mark). AVP_ECANCELLED (nothing written) when the mark
- * is no longer expected_mark; AVP_ENOTFOUND when the run does not exist.
+ * is no longer expected_mark: another worker wrote to the run, or the last
+ * batch of a worker that died committed after the mark was read. Re-read
+ * the mark and go on from there if this worker still owns the run's task,
+ * stop otherwise. AVP_ENOTFOUND when the run does not exist.
  * The commit is asynchronous (see detections.c): make one synchronous
  * commit (any ordinary transaction) before reporting the run finished. */
 int store_detections_append(store_conn_t *c, int64_t run_id,
