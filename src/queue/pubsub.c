@@ -321,20 +321,24 @@ static int parse_message(queue_sub_t *s, const redisReply *r,
 {
     if (r->type != REDIS_REPLY_ARRAY || r->elements < 3)
         return 0;
-    int pattern = strcmp(r->element[0]->str, "pmessage") == 0;
-    if (!pattern && strcmp(r->element[0]->str, "message") != 0)
+    for (size_t i = 0; i < r->elements; i++)
+        if (r->element[i]->type != REDIS_REPLY_STRING)
+            return 0; /* a subscribe confirmation (its count) or else */
+    /* ["message", channel, payload] or ["pmessage", pattern, channel,
+     * payload] */
+    size_t at = strcmp(r->element[0]->str, "pmessage") == 0 ? 2 : 1;
+    if (at + 2 != r->elements ||
+        (at == 1 && strcmp(r->element[0]->str, "message") != 0))
         return 0;
-    const redisReply *channel = r->element[pattern ? 2 : 1];
-    const redisReply *payload = r->element[pattern ? 3 : 2];
-    if (pattern && r->elements < 4)
-        return 0;
+    const redisReply *channel = r->element[at], *payload = r->element[at + 1];
     char prefix[192];
     int n = snprintf(prefix, sizeof(prefix), "%s:task:", s->ns);
-    if (!channel->str || strncmp(channel->str, prefix, (size_t)n) != 0)
+    if (strncmp(channel->str, prefix, (size_t)n) != 0)
         return 0;
     char *end;
     int64_t task = strtoll(channel->str + n, &end, 10);
-    if (*end || (find_task(s, task) < 0 && find_task(s, -1) < 0))
+    if (end == channel->str + n || *end ||
+        (find_task(s, task) < 0 && find_task(s, -1) < 0))
         return 0;
     *ev = (queue_event_t){QUEUE_EVENT_PROGRESS, task, payload->str,
                           payload->len};

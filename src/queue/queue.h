@@ -30,7 +30,26 @@
  * reclaimed. Heartbeat answers 0 when another worker has taken the entry
  * over; the old owner should then stop. Workers must therefore tolerate
  * seeing a task twice (the tasks table says whether it is still to do, and
- * results are committed idempotently by frame).
+ * results are committed idempotently by frame). Pending entries keep their
+ * delivery time through a restart, so after an outage longer than
+ * min_idle an entry may change hands before its owner's next heartbeat;
+ * that heartbeat then answers 0.
+ *
+ * A worker's loop, in outline:
+ *     for (;;) {
+ *         rc = queue_reclaim(c, me, MIN_IDLE, &m, &err);   orphans first
+ *         if (rc == 0)
+ *             rc = queue_claim(c, me, 1000, &m, &err);     waits, even
+ *         if (rc <= 0)                                     while Redis is
+ *             continue;                                    down
+ *         look the task up; unless already finished or cancelled, run it,
+ *         calling queue_heartbeat() every MIN_IDLE/3 and stopping when it
+ *         answers 0; then queue_ack(c, m.id, &err)
+ *     }
+ * and the server's reconciliation: at start, and whenever
+ * queue_conn_connects() has grown (Redis came back, perhaps without the
+ * last second of writes), queue_enqueue() every task the table says is
+ * queued or running.
  *
  * Progress: queue_publish_progress() stores the latest JSON in
  * <ns>:progress:<id> (expires after QUEUE_PROGRESS_TTL_MS) and PUBLISHes
@@ -90,7 +109,8 @@ typedef struct queue_opts {
     int lazy;                /* 1: do not connect in open (see below) */
 } queue_opts_t;
 
-/* Opens a connection to url: "redis://[:password@]host[:port][/db]" or
+/* Opens a connection to url: "redis://[:password@]host[:port][/db]" (the
+ * password as is, without percent-decoding) or
  * "unix:///path/to/redis.sock". opts may be NULL for the defaults; ns has
  * at most QUEUE_NS_MAX characters. The first connection is made at once so
  * a wrong URL fails here (AVP_EINVAL for a malformed URL or options,

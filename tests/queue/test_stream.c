@@ -1,5 +1,7 @@
 #include "redis_test.h"
 
+#include <pthread.h>
+
 static queue_conn_t *open_conn(const char *ns)
 {
     queue_opts_t o = redis_test_opts(ns);
@@ -280,6 +282,41 @@ static void test_stream_survives_redis_restart(void)
     queue_conn_close(b);
 }
 
+typedef struct blocked {
+    queue_conn_t *conn;
+    int rc;
+    queue_msg_t msg;
+} blocked_t;
+
+static void *claim_blocking(void *p)
+{
+    blocked_t *b = p;
+    b->rc = queue_claim(b->conn, "w", 5000, &b->msg, NULL);
+    return NULL;
+}
+
+static void test_stream_blocked_claim_rides_out_restart(void)
+{
+    /* A worker waiting for work while Redis restarts keeps waiting, and
+     * gets the task enqueued after the restart within the same call. */
+    blocked_t b = {open_conn("t_block"), 0, {{0}, 0, {0}}};
+    queue_conn_t *server = open_conn("t_block");
+    CHECK(b.conn && server);
+    queue_msg_t m;
+    CHECK(queue_claim(b.conn, "w", 0, &m, NULL) == 0); /* makes the group */
+    pthread_t t;
+    pthread_create(&t, NULL, claim_blocking, &b);
+    redis_test_sleep_ms(200);
+    int restarted = redis_test_ctl("restart") == 0;
+    redis_test_wait_up(server);
+    int queued = queue_enqueue(server, 77, "detect", NULL, NULL);
+    pthread_join(t, NULL);
+    CHECK(restarted && queued == 1);
+    CHECK(b.rc == 1 && b.msg.task_id == 77);
+    queue_conn_close(b.conn);
+    queue_conn_close(server);
+}
+
 int main(void)
 {
     redis_test_begin();
@@ -293,5 +330,6 @@ int main(void)
     RUN(test_stream_bad_and_deleted_entries);
     RUN(test_stream_group_is_recreated_when_lost);
     RUN(test_stream_survives_redis_restart);
+    RUN(test_stream_blocked_claim_rides_out_restart);
     return CHECK_DONE();
 }
