@@ -10,14 +10,16 @@ static const double duration_bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
                                          0.025,  0.05,  0.1,    0.25,  0.5,
                                          1,      2.5,   5,      10};
 
-/* civetweb reports errors (like a port in use) through log_message while
- * mg_start runs on the caller's thread; keep the last one for the error. */
-static _Thread_local char last_log[256];
+/* civetweb reports why mg_start failed (a port in use) only through
+ * log_message, called on the thread running mg_start: keep the first
+ * message of that thread for server_start's error. */
+static _Thread_local char start_error[256];
 
 static int on_log(const struct mg_connection *conn, const char *msg)
 {
     (void)conn;
-    snprintf(last_log, sizeof(last_log), "%s", msg);
+    if (!start_error[0])
+        snprintf(start_error, sizeof(start_error), "%s", msg);
     fprintf(stderr, "avp server: %s\n", msg);
     return 1;
 }
@@ -323,6 +325,11 @@ int server_start(server_t *srv, avp_error_t *err)
 {
     if (srv->mg)
         return avp_error_set(err, AVP_EINVAL, "server already started");
+    /* Debian's libcivetweb has it, but a rebuilt one might not, and the
+     * progress endpoint would then fail only when a browser connects. */
+    if (!mg_check_feature(MG_FEATURES_WEBSOCKET))
+        return avp_error_set(err, AVP_EUNSUPPORTED,
+                             "libcivetweb was built without WebSocket support");
     int rc = server__static_open(srv, err);
     if (rc < 0)
         return rc;
@@ -345,12 +352,12 @@ int server_start(server_t *srv, avp_error_t *err)
     struct mg_callbacks cb = {.log_message = on_log,
                               .http_error = on_http_error};
     mg_init_library(0);
-    last_log[0] = '\0';
+    start_error[0] = '\0';
     srv->mg = mg_start(&cb, srv, options);
     if (!srv->mg) {
         mg_exit_library();
         return avp_error_set(err, AVP_EIO, "cannot listen on %s: %s", listen,
-                             last_log[0] ? last_log : "mg_start failed");
+                             start_error[0] ? start_error : "mg_start failed");
     }
     mg_set_request_handler(srv->mg, "**", on_request, srv);
     server__ws_register(srv);
