@@ -18,8 +18,8 @@
 # and its consumer group must survive a restart: a worker's unacknowledged
 # task is still pending after Redis comes back. RDB snapshots are off.
 #
-# Every command is idempotent: start on a running server prints the URL,
-# stop on a stopped one succeeds. Only the URL goes to stdout (start, status),
+# Every command is idempotent: start on a running server prints its URL
+# (restart to change the port), stop on a stopped one succeeds. Only the URL goes to stdout (start, status),
 # so callers can write URL=$(redis-private.sh start DIR).
 # Exit codes: 0 ok, 1 failure (status: not running), 2 usage,
 # 77 redis-server is not installed (the tests skip on it).
@@ -110,6 +110,8 @@ EOF
 
 start() {
     if pid >/dev/null && answers; then
+        # Running already: the URL it listens on, whatever PORT says now.
+        port=$(cat "$dir/port" 2>/dev/null || echo 0)
         url
         return 0
     fi

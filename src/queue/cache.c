@@ -308,7 +308,7 @@ static int read_get_reply(const redisReply *r, char **value, size_t *len,
             *len = s->len;
         return 1;
     }
-    if (s->len < sizeof(ticket->stamp))
+    if (ticket && s->len < sizeof(ticket->stamp))
         memcpy(ticket->stamp, s->str, s->len + 1);
     return 0;
 }
@@ -321,7 +321,8 @@ int queue_cache_get(queue_cache_t *cache, const char *key,
     *value = NULL;
     if (len)
         *len = 0;
-    ticket->stamp[0] = '\0';
+    if (ticket)
+        ticket->stamp[0] = '\0';
     cache_call_t k;
     int rc = call_init(&k, cache, GET_LUA, key, tags, ntags, err);
     if (rc < 0)

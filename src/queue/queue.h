@@ -271,7 +271,7 @@ void queue_cache_destroy(queue_cache_t *cache);
  * the following queue_cache_set(). When Redis is down or fails this is a
  * miss too (0, with err set to say why; err is untouched on a plain miss)
  * and the ticket is empty. Negative only for bad arguments (AVP_EINVAL).
- * len may be NULL. */
+ * len and ticket may be NULL (a caller that will not store). */
 int queue_cache_get(queue_cache_t *cache, const char *key,
                     const char *const *tags, size_t ntags, char **value,
                     size_t *len, queue_cache_ticket_t *ticket,
