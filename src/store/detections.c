@@ -191,7 +191,7 @@ static int mark_moved_error(store_conn_t *c, int64_t run_id, int64_t expected,
         return rc;
     return avp_error_set(err, AVP_ECANCELLED,
                          "detection run %lld: progress mark is %lld, not %lld "
-                         "(another worker resumed it)",
+                         "(another writer moved it)",
                          (long long)run_id, (long long)mark, (long long)expected);
 }
 

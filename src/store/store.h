@@ -178,14 +178,19 @@ typedef struct store_det_page {
 
 /* One page in (frame, id) order after the cursor. A cursor is an opaque
  * string that only this run accepts: anything else is AVP_EINVAL. Free the
- * page with store_det_page_free() whatever the result. */
+ * page with store_det_page_free() whatever the result.
+ * Cost: the walk after the cursor is an index range scan; the class, score
+ * and time filters are checked on the rows it passes, so a page costs in
+ * proportion to the rows it skips (a rare class, or a time window late in
+ * a long run, reads more than it returns). */
 int store_detections_page(store_conn_t *c, const store_det_query_t *q,
                           store_det_page_t *page, avp_error_t *err);
 void store_det_page_free(store_det_page_t *page);
 
 /* Streams every detection of a run in (frame, id) order in constant memory
- * (a server-side cursor read in batches). The iterator holds c inside a
- * transaction until closed. */
+ * (a server-side cursor read `batch` rows at a time; <= 0: 1000). The
+ * iterator holds c inside a read-only transaction until closed, and shows
+ * the run as it was at open; one iterator per connection at a time. */
 typedef struct store_det_iter store_det_iter_t;
 int store_det_iter_open(store_conn_t *c, int64_t run_id, int batch,
                         store_det_iter_t **out, avp_error_t *err);
