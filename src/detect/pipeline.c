@@ -251,6 +251,7 @@ static int run_batch(run_t *r, int n, avp_error_t *err)
         res->count = k;
     }
     rc = r->opt->sink(r->opt->user, r->results, n);
+    r->frames_done += n;
     if (rc != 0)
         return avp_error_set(err, rc, "stopped by the output (%s)",
                              avp_strerror(rc));
@@ -287,7 +288,6 @@ static int run_loop(run_t *r, avp_error_t *err)
         rc = run_batch(r, n, err);
         if (rc != AVP_OK)
             return rc;
-        r->frames_done += n;
         report(r, 0);
     }
 }
