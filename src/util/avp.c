@@ -51,10 +51,12 @@ int avp_error_prefix(avp_error_t *err, const char *fmt, ...)
     vsnprintf(prefix, sizeof(prefix), fmt, ap);
     va_end(ap);
     memcpy(old, err->msg, sizeof(old));
-    /* Truncating a long message is fine; it stays NUL-terminated. */
-    int n = snprintf(err->msg, sizeof(err->msg), "%s: ", prefix);
-    if (n > 0 && (size_t)n < sizeof(err->msg))
-        snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, "%s", old);
+    /* Build in a buffer big enough for both, then truncate on copy: a long
+     * message loses its tail, never its prefix. */
+    char joined[sizeof(prefix) + sizeof(old) + 2];
+    snprintf(joined, sizeof(joined), "%s: %s", prefix, old);
+    memcpy(err->msg, joined, sizeof(err->msg) - 1);
+    err->msg[sizeof(err->msg) - 1] = 0;
     return err->code;
 }
 
