@@ -182,6 +182,26 @@ static void test_pool_recovers_after_postgres_restart(void)
     store_pool_destroy(pool);
 }
 
+static void test_pool_database_down_then_back(void)
+{
+    store_pool_t *pool = pgtest_pool(url, 1, 2, 2000);
+    avp_error_t err = {0};
+    store_conn_t *c;
+    CHECK(pgtest_ctl("stop") == 0);
+    double t0 = avp_now();
+    int rc = store_pool_acquire(pool, -1, &c, &err);
+    double took = avp_now() - t0;
+    CHECK(pgtest_ctl("start") == 0);
+    CHECK(rc == AVP_EUNAVAILABLE && took < 2.0);
+    store_pool_stats_t s;
+    store_pool_stats(pool, &s);
+    CHECK(s.in_use == 0 && s.connect_failures == 1 && s.broken == 1);
+    CHECK(store_pool_acquire(pool, -1, &c, &err) == AVP_OK);
+    CHECK(pgtest_int(c, "SELECT 9") == 9);
+    store_pool_release(c);
+    store_pool_destroy(pool);
+}
+
 static void test_pool_unreachable_database(void)
 {
     store_pool_opts_t o = {
@@ -206,6 +226,7 @@ int main(void)
     RUN(test_pool_threads_share_few_connections);
     RUN(test_pool_release_ends_transaction);
     RUN(test_pool_recovers_after_postgres_restart);
+    RUN(test_pool_database_down_then_back);
     RUN(test_pool_unreachable_database);
     free(url);
     return CHECK_DONE();
