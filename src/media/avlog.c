@@ -13,14 +13,16 @@
 #include <libavutil/log.h>
 
 static _Thread_local char last_msg[256];
-static _Thread_local int print_prefix = 1;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 static void capture(void *avcl, int level, const char *fmt, va_list vl)
 {
     if (level > AV_LOG_ERROR)
         return;
+    /* Without libav's "[mov,mp4,... @ 0x55d0e5f9d980] " prefix: the
+     * message goes after our own "<path>: <what>". */
     char line[sizeof(last_msg)];
+    int print_prefix = 0;
     av_log_format_line2(avcl, level, fmt, vl, line, sizeof(line),
                         &print_prefix);
     size_t n = strlen(line);

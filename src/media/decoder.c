@@ -17,6 +17,9 @@
  * a large garbage file costs a bounded amount of work. */
 #define MEDIA_PROBE_BYTES (5 << 20)
 #define MEDIA_ANALYZE_US (5 * AV_TIME_BASE)
+/* Largest frame we decode (8192 x 8192, beyond 8K video): a forged header
+ * must not make the decoder allocate gigabytes. */
+#define MEDIA_MAX_PIXELS (8192 * 8192)
 
 /* Demuxers that turn text files into "video" (ANSI art, binary text): a
  * notes.txt is not something to run a detector on. */
@@ -111,6 +114,7 @@ static int open_codec(media_decoder_t *d, int threads, avp_error_t *err)
     d->codec->thread_count = threads;
     d->codec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
     d->codec->pkt_timebase = st->time_base;
+    d->codec->max_pixels = MEDIA_MAX_PIXELS;
     ret = avcodec_open2(d->codec, codec, NULL);
     if (ret < 0)
         return media__av_error(err, AVP_EUNSUPPORTED, d->path,

@@ -15,8 +15,14 @@
  * including the ones skipped by sampling. Images have t = 0 and folders
  * number their images 0.. in name order.
  *
- * Thread model: a source is used by one thread at a time. Decoding itself
- * uses FFmpeg's frame/slice threads (options->threads).
+ * Thread model: a source is used by one thread at a time; different
+ * sources, media_probe() and media_thumbnail() may run on any threads at
+ * once. Decoding itself uses FFmpeg's frame/slice threads
+ * (options->threads).
+ *
+ * Logging: libav's own log is kept off stderr; its last error line goes
+ * into the avp_error_t of the call that failed. AVP_FFMPEG_LOG=info (or
+ * debug, warning ...) in the environment restores libav's stderr log.
  */
 #ifndef AVP_MEDIA_MEDIA_H
 #define AVP_MEDIA_MEDIA_H
@@ -28,11 +34,17 @@
 
 typedef struct media_source media_source_t;
 
+/* Zero-initialised options mean every frame, FFmpeg's thread count. */
 typedef struct media_options {
-    int every;          /* keep every Nth frame (default 1 = all) */
-    double fps;         /* or keep frames at this rate (0 = off); not with every > 1 */
+    int every;          /* keep every Nth frame (0 or 1 = all) */
+    double fps;         /* or keep the first frame at or past each k/fps
+                         * seconds (0 = off); not with every > 1, not for
+                         * folders */
     int threads;        /* decoder threads (0 = FFmpeg's choice) */
-    int64_t start_frame;/* skip frames with index < start_frame (resume) */
+    int64_t start_frame;/* skip frames with index < start_frame (resume):
+                         * they are decoded, not converted, and sampling
+                         * counts them, so a resumed run keeps the same
+                         * frames as an uninterrupted one */
 } media_options_t;
 
 typedef enum media_kind { MEDIA_VIDEO, MEDIA_IMAGE, MEDIA_FOLDER } media_kind_t;
@@ -44,7 +56,8 @@ typedef struct media_info {
     double duration;     /* seconds (0 for images) */
     int64_t frame_count; /* exact when the container says, else estimated; images: count */
     char codec[32];      /* "h264", "mjpeg", "png" ... */
-    char format[32];     /* container: "mov,mp4,m4a,3gp,3g2,mj2" ... */
+    char format[32];     /* container: "mov,mp4,m4a,3gp,3g2,mj2", "image2",
+                          * "folder" ... */
 } media_info_t;
 
 /* How a frame becomes a model input. */
@@ -67,26 +80,39 @@ typedef struct media_frame {
     float scale, pad_x, pad_y;
 } media_frame_t;
 
-/* Opens a file (video or image) or a folder of images. Fails with
- * AVP_ENOTFOUND, AVP_EFORMAT ("not a video or image") etc. and a message. */
+/* Opens a file (video or image) or a folder of images (.jpg, .jpeg, .png,
+ * .bmp in name order; other files skipped) and decodes the first frame, so
+ * an open source is decodable and its info is real. Fails with
+ * AVP_ENOTFOUND, AVP_EFORMAT ("not a video or image", an empty folder, a
+ * folder whose first image is bad), AVP_EINVAL (options) and a message;
+ * *out is NULL then. Owned by the caller: media_source_close(). */
 int media_source_open(const char *path, const media_options_t *opt,
                       media_source_t **out, avp_error_t *err);
 void media_source_close(media_source_t *s); /* NULL is a no-op */
 
+/* Valid until media_source_close(). */
 const media_info_t *media_source_info(const media_source_t *s);
 
 /* Decodes the next kept frame into dst, a planar float tensor of
  * 3 x lb->height x lb->width. Returns 1 for a frame, 0 at the end, or a
- * negative AVP_E* code (err says why). */
+ * negative AVP_E* code (err says why). lb may differ from call to call.
+ * A bad image in a folder fails its read (AVP_EFORMAT, naming the file)
+ * and the next read goes on with the next image; a video that is cut short
+ * returns its frames up to the damage, then AVP_EFORMAT. */
 int media_source_read(media_source_t *s, const media_letterbox_t *lb,
                       float *dst, media_frame_t *frame, avp_error_t *err);
 
 /* Reads the stream headers (and decodes one frame to prove the file is a
- * decodable video or image) without keeping anything open. */
+ * decodable video or image) without keeping anything open. Also works on
+ * folders (kind MEDIA_FOLDER, frame_count = number of images). Errors as
+ * media_source_open(). */
 int media_probe(const char *path, media_info_t *info, avp_error_t *err);
 
-/* Writes a JPEG thumbnail of the frame nearest to t seconds, scaled to fit
- * max_width (keeping aspect). Used by the API server. */
+/* Writes a JPEG thumbnail of the frame nearest to t seconds (the last frame
+ * past the end), scaled down to max_width keeping the aspect ratio (never
+ * up). out_path appears atomically (temp file + rename). Used by the API
+ * server. AVP_ENOTFOUND, AVP_EFORMAT, AVP_EIO (cannot write), AVP_EINVAL;
+ * a folder is AVP_EUNSUPPORTED. */
 int media_thumbnail(const char *path, double t, int max_width,
                     const char *out_path, avp_error_t *err);
 

@@ -62,7 +62,6 @@ static void test_decoder_h264_mp4_bframes(void)
     CHECK(p);
     CHECK(matches_ffprobe(p, 1, 20));
     CHECK(matches_ffprobe(p, 0, 20)); /* frame threads: same frames */
-    CHECK(matches_ffprobe(p, 4, 20));
 }
 
 static void test_decoder_mjpeg_avi(void)
