@@ -51,7 +51,8 @@ struct server_req {
     auth_user_t user_buf;
     json_t *query;
     json_t *body;
-    int status; /* sent so far; 0 = no reply yet */
+    size_t body_read; /* bytes of a raw body read so far */
+    int status;       /* sent so far; 0 = no reply yet */
     /* Replies written without civetweb's header API, which refuses a
      * connection being upgraded to WebSocket or failing to parse. */
     int raw_head;
@@ -64,6 +65,9 @@ void server__req_init(server_req_t *req, server_t *srv,
 /* Authenticates with the request's Authorization header, query_token
  * (WebSockets; may be NULL) or session cookie, else replies 401 (or 503). */
 int server__authenticate_or_reply(server_req_t *req, const char *query_token);
+
+/* The body size limit of the request's route. */
+size_t server__body_limit(const server_req_t *req);
 
 /* Status classes index the duration histograms: 2xx -> 1. */
 int server__status_class(int status);

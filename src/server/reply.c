@@ -272,6 +272,37 @@ int reply_read_body_or_reply(server_req_t *req, size_t max, char **buf,
     return AVP_OK;
 }
 
+size_t server__body_limit(const server_req_t *req)
+{
+    size_t max = req->rec->route.max_body;
+    return max ? max : req->srv->opt.max_body;
+}
+
+long reply_read_chunk_or_reply(server_req_t *req, void *buf, size_t cap)
+{
+    size_t max = server__body_limit(req);
+    long long cl = req->ri->content_length;
+    if (cl > (long long)max || req->body_read > max) {
+        too_large(req, max);
+        return AVP_EINVAL;
+    }
+    /* Read one byte past the limit at most, to notice an oversize body. */
+    size_t room = max + 1 - req->body_read;
+    int r = mg_read(req->conn, buf, cap < room ? cap : room);
+    if (r > 0) {
+        req->body_read += (size_t)r;
+        if (req->body_read <= max)
+            return r;
+        too_large(req, max);
+        return AVP_EINVAL;
+    }
+    if (r < 0 || (cl >= 0 && req->body_read < (size_t)cl)) {
+        reply_error(req, 400, "bad_request", "request body ended early");
+        return AVP_EIO;
+    }
+    return 0;
+}
+
 static int is_json_type(const char *type)
 {
     static const char json[] = "application/json";
@@ -360,6 +391,7 @@ int reply_stream_begin(reply_stream_t *s, server_req_t *req, int status,
                        const char *content_type)
 {
     s->_req = req;
+    s->_buf = avp_malloc(REPLY_STREAM_BUF);
     s->_len = 0;
     s->_failed = 0;
     send_head(req, status, content_type, -1);
@@ -379,9 +411,9 @@ int reply_stream_write(reply_stream_t *s, const void *data, size_t n)
 {
     const char *p = data;
     while (n && !s->_failed) {
-        if (s->_len == sizeof(s->_buf) && stream_flush(s) < 0)
+        if (s->_len == REPLY_STREAM_BUF && stream_flush(s) < 0)
             break;
-        size_t k = sizeof(s->_buf) - s->_len;
+        size_t k = REPLY_STREAM_BUF - s->_len;
         k = k < n ? k : n;
         memcpy(s->_buf + s->_len, p, k);
         s->_len += k;
@@ -393,7 +425,7 @@ int reply_stream_write(reply_stream_t *s, const void *data, size_t n)
 
 int reply_stream_json_line(reply_stream_t *s, const json_t *obj)
 {
-    char line[4096];
+    char line[2048];
     size_t n = json_dumpb(obj, line, sizeof(line) - 1, JSON_FLAGS);
     if (n < sizeof(line)) {
         line[n] = '\n';
@@ -407,9 +439,11 @@ int reply_stream_json_line(reply_stream_t *s, const json_t *obj)
 
 int reply_stream_end(reply_stream_t *s)
 {
-    if (stream_flush(s) < 0)
-        return AVP_EIO;
-    if (mg_send_chunk(s->_req->conn, "", 0) < 0)
+    if (stream_flush(s) == AVP_OK && mg_send_chunk(s->_req->conn, "", 0) < 0)
         s->_failed = 1;
+    if (s->_failed) /* the body is cut short: the connection cannot be reused */
+        mg_disable_connection_keep_alive(s->_req->conn);
+    avp_free(s->_buf);
+    s->_buf = NULL;
     return s->_failed ? AVP_EIO : AVP_OK;
 }

@@ -15,6 +15,10 @@
  * handler that did not.
  *
  * Thread model: a server_req_t belongs to the thread running its handler.
+ *
+ * Stack: handlers run on civetweb's worker threads, whose stack Debian's
+ * libcivetweb fixes at 100 KiB (USE_STACK_SIZE=102400). Buffers larger than
+ * a few KiB (upload chunks, file paths are fine) belong on the heap.
  */
 #ifndef AVP_SERVER_REPLY_H
 #define AVP_SERVER_REPLY_H
@@ -88,6 +92,12 @@ int reply_file(server_req_t *req, const char *path, const char *mime);
 int reply_read_body_or_reply(server_req_t *req, size_t max, char **buf,
                              size_t *len);
 
+/* For SERVER_RAW_BODY routes (uploads), which stream the body in constant
+ * memory: reads the next piece of it into buf and returns its length, 0 at
+ * the end, or a negative code after replying 413 (the body passed the
+ * route's max_body) or 400 (the client stopped sending mid-body). */
+long reply_read_chunk_or_reply(server_req_t *req, void *buf, size_t cap);
+
 /* Parses a JSON body: malformed JSON, a Content-Type that is not
  * application/json, or a mismatch with fields are 400/415 naming the
  * problem. *out is a new reference. */
@@ -107,16 +117,18 @@ void reply_cursor_encode(const int64_t *vals, int n,
 int reply_cursor_decode(const char *cursor, int64_t *vals, int n);
 
 /* ---- chunked streaming (NDJSON and other large bodies) ----
- * Memory stays constant: bytes collect in the stream's buffer and go out as
- * one chunk when it fills. Writes block while the client's socket is full,
- * which holds the producer back; once a write fails (the client went away)
- * every later call returns AVP_EIO at once, so the producer stops. */
-#define REPLY_STREAM_BUF 16384
+ * Memory stays constant: bytes collect in the stream's buffer (on the
+ * heap: see the stack note above) and go out as one chunk when it fills.
+ * Writes block while the client's socket is full, which holds the producer
+ * back; once a write fails (the client went away) every later call returns
+ * AVP_EIO at once, so the producer stops. reply_stream_end must always be
+ * called: it finishes the body if it can and frees the buffer. */
+#define REPLY_STREAM_BUF 65536
 typedef struct reply_stream {
     server_req_t *_req;
+    char *_buf;
     size_t _len;
     int _failed;
-    char _buf[REPLY_STREAM_BUF];
 } reply_stream_t;
 
 int reply_stream_begin(reply_stream_t *s, server_req_t *req, int status,
@@ -124,7 +136,8 @@ int reply_stream_begin(reply_stream_t *s, server_req_t *req, int status,
 int reply_stream_write(reply_stream_t *s, const void *data, size_t n);
 /* Writes obj as one compact line of NDJSON. */
 int reply_stream_json_line(reply_stream_t *s, const json_t *obj);
-/* Flushes and ends the chunked body. Returns AVP_OK or AVP_EIO. */
+/* Flushes, ends the chunked body and frees the buffer. Returns AVP_OK or
+ * AVP_EIO (the body is incomplete: the client went away). */
 int reply_stream_end(reply_stream_t *s);
 
 #endif

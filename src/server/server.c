@@ -90,6 +90,7 @@ void server__req_init(server_req_t *req, server_t *srv,
     req->rec = &srv->unmatched;
     req->user = NULL;
     req->query = req->body = NULL;
+    req->body_read = 0;
     req->status = 0;
     req->raw_head = 0;
     req->headers[0] = '\0';
@@ -214,7 +215,7 @@ int server__authenticate_or_reply(server_req_t *req, const char *query_token)
 static int body_or_reply(server_req_t *req)
 {
     const server_route_t *rt = &req->rec->route;
-    size_t max = rt->max_body ? rt->max_body : req->srv->opt.max_body;
+    size_t max = server__body_limit(req);
     if (rt->flags & SERVER_RAW_BODY)
         return AVP_OK;
     if (!rt->body) {

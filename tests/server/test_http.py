@@ -136,6 +136,45 @@ def test_oversize_body_is_413(server):
     assert requests.get(server["base"] + "/healthz").status_code == 200
 
 
+def fnv1a(data):
+    h = 1469598103934665603
+    for b in data:
+        h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return f"{h:016x}"
+
+
+def test_raw_body_streams_with_limit(server):
+    data = bytes((i * 13) % 251 for i in range(1 << 20))  # exactly the limit
+    r = requests.post(server["base"] + "/api/upload", data=data,
+                      headers={"Content-Type": "video/mp4"})
+    assert r.status_code == 200, r.text
+    assert r.json() == {"bytes": len(data), "fnv1a": fnv1a(data)}
+    code, _ = error_of(requests.post(server["base"] + "/api/upload",
+                                     data=data + b"x"), 413)
+    assert code == "payload_too_large"
+    # Chunked, without Content-Length: refused once past the limit.
+    conn = http.client.HTTPConnection("127.0.0.1", server["port"], timeout=5)
+    conn.putrequest("POST", "/api/upload")
+    conn.putheader("Transfer-Encoding", "chunked")
+    conn.endheaders()
+    for _ in range(17):
+        conn.send(b"10000\r\n" + b"v" * 65536 + b"\r\n")
+    r = conn.getresponse()
+    assert r.status == 413
+    conn.close()
+    # A body that stops short of its Content-Length is a 400.
+    conn = http.client.HTTPConnection("127.0.0.1", server["port"], timeout=5)
+    conn.putrequest("POST", "/api/upload")
+    conn.putheader("Content-Length", "1000")
+    conn.endheaders()
+    conn.send(b"x" * 10)
+    conn.sock.shutdown(1)  # half-close: no more body will come
+    r = conn.getresponse()
+    assert r.status == 400
+    assert json.loads(r.read())["error"]["message"] == "request body ended early"
+    conn.close()
+
+
 # ---- routing ----
 
 def test_unknown_route_is_404_json(server):
