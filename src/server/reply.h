@@ -9,6 +9,29 @@
  * too_many_requests, unavailable, internal) and a message for people that
  * names the problem.
  *
+ * An endpoint is a handler plus a route (see server.h):
+ *
+ *   static const schema_field_t create_body[] = {
+ *       {"name", SCHEMA_STRING, 1, 1, 200, "project name"}, {0}};
+ *
+ *   static void project_create(server_req_t *req, void *ctx)
+ *   {
+ *       json_t *body = server_req_body(req); // already checked
+ *       avp_error_t err;
+ *       int64_t id;
+ *       if (store_project_create(ctx, server_req_user(req)->id, body, &id,
+ *                                &err) < 0) {
+ *           reply_avp_error(req, &err);
+ *           return;
+ *       }
+ *       reply_json(req, 201, json_pack("{s:I}", "id", (json_int_t)id));
+ *   }
+ *
+ *   server_add_route(srv, &(server_route_t){
+ *       .method = "POST", .pattern = "/api/projects",
+ *       .name = "projects_create", .summary = "Create a project",
+ *       .handler = project_create, .ctx = store, .body = create_body}, &err);
+ *
  * Functions named ..._or_reply have already sent the error reply when they
  * fail (they return a negative AVP_E* code): the handler just returns.
  * A handler must reply exactly once; the dispatcher answers 500 for a
@@ -17,8 +40,8 @@
  * Thread model: a server_req_t belongs to the thread running its handler.
  *
  * Stack: handlers run on civetweb's worker threads, whose stack Debian's
- * libcivetweb fixes at 100 KiB (USE_STACK_SIZE=102400). Buffers larger than
- * a few KiB (upload chunks, file paths are fine) belong on the heap.
+ * libcivetweb fixes at 100 KiB (USE_STACK_SIZE=102400): keep buffers over a
+ * few KiB (upload chunks, stream buffers) on the heap; PATH_MAX is fine.
  */
 #ifndef AVP_SERVER_REPLY_H
 #define AVP_SERVER_REPLY_H
