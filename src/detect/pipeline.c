@@ -156,7 +156,10 @@ static int run_open(run_t *r, const char *input, avp_error_t *err)
     if (p->max_det < 1 || !r->opt->sink)
         return avp_error_set(err, AVP_EINVAL,
                              "pipeline: need max_det >= 1 and a sink");
-    r->per_frame = p->max_det;
+    /* A frame cannot keep more boxes than the model has anchors. */
+    int64_t anchors = r->family == INFER_FAMILY_YOLOV8 ? r->out_dims[1]
+                                                       : r->out_dims[0];
+    r->per_frame = p->max_det < anchors ? p->max_det : (int)anchors;
     int depth = r->opt->queue_depth > 0 ? r->opt->queue_depth : 2 * r->batch;
     rc = media_source_open(input, &r->opt->media, &r->src, err);
     if (rc != AVP_OK)
