@@ -196,10 +196,13 @@ static int fold_constant(ir_graph_t *g, ir_node_t *nd, ir_tensor_t *y,
                 ((int64_t *)y->data)[i] = *(const int64_t *)v->data;
         return 0;
     }
-    if (!a || (a->type == IR_ATTR_TENSOR && a->tensor < 0) ||
-        a->type == IR_ATTR_STRING || a->type > IR_ATTR_INTS)
+    int numeric = a && (a->type == IR_ATTR_INT || a->type == IR_ATTR_FLOAT ||
+                        a->type == IR_ATTR_INTS || a->type == IR_ATTR_FLOATS ||
+                        (a->type == IR_ATTR_TENSOR && a->tensor >= 0));
+    if (!numeric)
         return FAIL(AVP_EUNSUPPORTED, "needs one numeric value attribute");
-    int64_t n = a->type == IR_ATTR_INTS || a->type == IR_ATTR_FLOATS ? a->n : 1;
+    int64_t n = a->type == IR_ATTR_INTS ? a->n
+              : a->type == IR_ATTR_FLOATS ? a->nf : 1;
     ir_dtype_t dt = a->type == IR_ATTR_INT || a->type == IR_ATTR_INTS
                     ? IR_INT64 : IR_FLOAT;
     if (a->type == IR_ATTR_TENSOR) {

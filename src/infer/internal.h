@@ -25,6 +25,7 @@
 #include "util/avp.h"
 
 #define IR_MAX_DIMS INFER_MAX_DIMS
+#define IR_MAX_ELEMS (INT64_C(1) << 30) /* per tensor: 4 GiB of floats */
 #define IR_MAX_PARTS 64 /* inputs or outputs of a node run at run time */
 
 /* Element types, with ONNX's TensorProto.DataType codes. INT32 and DOUBLE
@@ -61,7 +62,7 @@ typedef struct ir_attr {
     int64_t i;
     float f;
     char *s;
-    int n;                      /* count of ints or floats */
+    int n, nf;                  /* count of ints, of floats */
     int64_t *ints;
     float *floats;
     int tensor;                 /* constant tensor index for TENSOR */
@@ -187,6 +188,9 @@ void ir_plan_bind(ir_graph_t *g, float *arena);
 size_t ir_exec_conv_scratch(const ir_graph_t *g, const ir_node_t *nd,
                             int threads);
 void ir_exec_run(ir_graph_t *g, int n, float *scratch, tpool_t *tp);
+
+/* model.c: the graph behind a loaded model, for tests. */
+const ir_graph_t *ir_model_graph(const infer_model_t *m);
 
 /* info.c */
 typedef struct ir_info_state {

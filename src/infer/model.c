@@ -59,8 +59,6 @@ static int prepare(infer_model_t *m, int threads, avp_error_t *err)
     if (!m->arena)
         return avp_error_set(err, AVP_ENOMEM, "out of memory for a %zu-byte "
                              "activation arena", m->plan.arena_bytes);
-    /* Zeroed so frames a partial run skips read as 0, not garbage. */
-    memset(m->arena, 0, m->plan.arena_bytes);
     ir_plan_bind(&m->g, m->arena);
     ir_info_finish(&m->g, &m->info);
     m->info.info.arena_bytes = m->plan.arena_bytes;
@@ -125,6 +123,11 @@ int infer_model_load(const char *path, const infer_options_t *opt,
     }
     avp_free_aligned(data);
     return rc;
+}
+
+const ir_graph_t *ir_model_graph(const infer_model_t *m)
+{
+    return &m->g;
 }
 
 const infer_info_t *infer_model_info(const infer_model_t *m)

@@ -10,8 +10,6 @@
 
 #include <string.h>
 
-#define MAX_ELEMS (INT64_C(1) << 32) /* 16 GiB of floats: surely corrupt */
-
 static char *wire_strdup(const wire_field_t *f)
 {
     char *s = avp_malloc(f->len + 1);
@@ -134,13 +132,18 @@ static int tensor_fill(ir_tensor_t *t, const tensor_proto_t *tp,
 {
     int64_t numel = 1;
     for (int i = 0; i < tp->ndim; i++) {
-        if (tp->dims[i] < 0 || (tp->dims[i] && numel > MAX_ELEMS / tp->dims[i]))
+        if (tp->dims[i] < 0 ||
+            (tp->dims[i] && numel > IR_MAX_ELEMS / tp->dims[i]))
             return BAD("tensor dims");
         numel *= tp->dims[i];
     }
     size_t in_size = tp->dtype == IR_INT32 ? 4 : tp->dtype == IR_FLOAT ? 4 : 8;
     ir_dtype_t dt = tp->dtype == IR_INT32 ? IR_INT64
                   : tp->dtype == IR_DOUBLE ? IR_FLOAT : (ir_dtype_t)tp->dtype;
+    /* The data must be all there before anything is allocated for it. */
+    if (tp->has_raw ? tp->raw_field.len != (size_t)numel * in_size
+                    : tp->typed != numel)
+        return BAD("tensor data size");
     /* Allocated at the wider of the file's and the runtime's type. */
     int64_t dims1[1] = {numel * (int64_t)(in_size > ir_dtype_size(dt) ? 2 : 1)};
     if (ir_tensor_alloc(t, dt, 1, dims1) < 0)
@@ -148,11 +151,8 @@ static int tensor_fill(ir_tensor_t *t, const tensor_proto_t *tp,
     t->ndim = tp->ndim;
     memcpy(t->dims, tp->dims, sizeof(t->dims));
     if (tp->has_raw) {
-        if (tp->raw_field.len != (size_t)numel * in_size)
-            return BAD("tensor raw_data size");
         memcpy(t->data, tp->raw_field.data, tp->raw_field.len);
-    } else if (tp->typed != numel ||
-               tensor_read_typed(data, len, tp->dtype, t->data,
+    } else if (tensor_read_typed(data, len, tp->dtype, t->data,
                                  (size_t)numel) < 0) {
         return BAD("tensor data count");
     }
@@ -181,11 +181,12 @@ static int tensor_parse(ir_tensor_t *t, const uint8_t *data, size_t len,
 
 /* ---- AttributeProto --------------------------------------------------- */
 
+/* Repeated ints (field 8) and floats (field 7), packed or not. */
 static int attr_list(ir_attr_t *a, const wire_field_t *f, avp_error_t *err)
 {
     if (f->num == 8) {
         int64_t c = wire_ints_count(f);
-        if (c < 0)
+        if (c < 0 || c > IR_MAX_ELEMS)
             return BAD("attribute ints");
         size_t n = (size_t)a->n;
         a->ints = avp_realloc(a->ints, (size_t)(a->n + c) * sizeof(int64_t));
@@ -194,13 +195,14 @@ static int attr_list(ir_attr_t *a, const wire_field_t *f, avp_error_t *err)
         a->n = (int)n;
     } else {
         int64_t c = wire_fixed_count(f, 4);
-        if (c < 0)
+        if (c < 0 || c > IR_MAX_ELEMS)
             return BAD("attribute floats");
-        size_t n = (size_t)a->n;
-        a->floats = avp_realloc(a->floats, (size_t)(a->n + c) * sizeof(float));
-        if (wire_floats_read(f, a->floats, (size_t)(a->n + c), &n) < 0)
+        size_t n = (size_t)a->nf;
+        a->floats = avp_realloc(a->floats,
+                                (size_t)(a->nf + c) * sizeof(float));
+        if (wire_floats_read(f, a->floats, (size_t)(a->nf + c), &n) < 0)
             return BAD("attribute floats");
-        a->n = (int)n;
+        a->nf = (int)n;
     }
     return 0;
 }
@@ -230,14 +232,15 @@ static int attr_parse(ir_graph_t *g, ir_attr_t *a, const uint8_t *data,
             if ((rc = tensor_parse(&g->t[a->tensor], f.data, f.len, NULL,
                                    err)) < 0)
                 return rc;
-        } else if ((f.num == 7 && a->ints == NULL) ||
-                   (f.num == 8 && a->floats == NULL)) {
+        } else if (f.num == 7 || f.num == 8) {
             if ((rc = attr_list(a, &f, err)) < 0)
                 return rc;
         }
     }
     if (rc < 0 || !a->name)
         return BAD("attribute");
+    if (!a->s) /* an empty string is not written to the file */
+        a->s = avp_strdup("");
     return 0;
 }
 

@@ -1,4 +1,4 @@
-/* onnx_wire.c - bounds-checked protobuf wire format reader (see onnx_wire.h). */
+/* onnx_wire.c - bounds-checked protobuf wire reader (see onnx_wire.h). */
 #include "infer/onnx_wire.h"
 
 #include <string.h>

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#define WINDOW_MAX (1 << 16) /* kernel, stride, dilation, pad */
+
 typedef struct op_def {
     const char *name;
     ir_op_t op;
@@ -90,31 +92,35 @@ static ir_attr_t *attr(ir_node_t *nd, const char *name, ir_attr_type_t type,
     return NULL;
 }
 
-static int64_t attr_int(ir_node_t *nd, const char *name, int64_t def, const char **bad)
+static int64_t attr_int(ir_node_t *nd, const char *name, int64_t def,
+                        const char **bad)
 {
     ir_attr_t *a = attr(nd, name, IR_ATTR_INT, bad);
     return a ? a->i : def;
 }
 
-static float attr_float(ir_node_t *nd, const char *name, float def, const char **bad)
+static float attr_float(ir_node_t *nd, const char *name, float def,
+                        const char **bad)
 {
     ir_attr_t *a = attr(nd, name, IR_ATTR_FLOAT, bad);
     return a ? a->f : def;
 }
 
-/* Fills out[0..want) from an ints attribute with exactly want entries;
- * absent leaves out untouched. Returns entries read or -1 if wrong. */
+/* Fills out[0..want) from an ints attribute with exactly want entries (or
+ * up to IR_MAX_DIMS if want is -1); absent leaves out untouched. Returns
+ * entries read or -1 if wrong. */
 static int attr_ints(ir_node_t *nd, const char *name, int64_t *out, int want,
                      const char **bad)
 {
     ir_attr_t *a = attr(nd, name, IR_ATTR_INTS, bad);
     if (!a)
         return 0;
-    if (a->n != want && want >= 0) {
+    if ((a->n != want && want >= 0) || a->n > IR_MAX_DIMS) {
         *bad = name;
         return -1;
     }
-    memcpy(out, a->ints, (size_t)a->n * sizeof(int64_t));
+    if (a->n)
+        memcpy(out, a->ints, (size_t)a->n * sizeof(int64_t));
     return a->n;
 }
 
@@ -154,11 +160,14 @@ static void parse_window(ir_node_t *nd, const char **bad)
     p->pads[3] = pads[3];
     int ap = attr_enum(nd, "auto_pad", auto_pads, bad);
     p->auto_pad = ap < 0 ? IR_PAD_NOTSET : ap;
+    /* Bounded so that window arithmetic in shape.c cannot overflow. */
     for (int i = 0; i < 2; i++)
-        if (p->strides[i] < 1 || p->dil[i] < 1 || p->kernel[i] < 0)
+        if (p->strides[i] < 1 || p->dil[i] < 1 || p->kernel[i] < 0 ||
+            p->strides[i] > WINDOW_MAX || p->dil[i] > WINDOW_MAX ||
+            p->kernel[i] > WINDOW_MAX)
             *bad = "strides, dilations or kernel_shape";
     for (int i = 0; i < 4; i++)
-        if (pads[i] < 0)
+        if (pads[i] < 0 || pads[i] > WINDOW_MAX)
             *bad = "pads";
 }
 
@@ -252,8 +261,8 @@ static void parse_shape_ops(ir_graph_t *g, ir_node_t *nd, const char **bad)
         p->naxes = -1;
         if (a && (a->n > IR_MAX_DIMS || g->opset >= 13))
             *bad = "axes";
-        else if (a)
-            memcpy(p->axes, a->ints, (size_t)(p->naxes = a->n) * 8);
+        else if (a && (p->naxes = a->n) > 0)
+            memcpy(p->axes, a->ints, (size_t)a->n * sizeof(int64_t));
     } else if (nd->op == OP_SPLIT && g->opset < 13) {
         ir_attr_t *a = attr(nd, "split", IR_ATTR_INTS, bad);
         if (a && a->n != nd->nout)

@@ -249,6 +249,22 @@ static int shape_node(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
     }
 }
 
+/* Caps every tensor at IR_MAX_ELEMS, so that no later size computation
+ * (arena offsets, kernel loops over int) can overflow. */
+static int check_sizes(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
+{
+    for (int o = 0; o < nd->nout; o++) {
+        const ir_tensor_t *t = &g->t[nd->out[o]];
+        int64_t n = 1;
+        for (int i = 0; i < t->ndim; i++)
+            if (t->dims[i] < 0 ||
+                __builtin_mul_overflow(n, t->dims[i], &n) || n > IR_MAX_ELEMS)
+                return FAIL(AVP_EUNSUPPORTED, "tensor '%s' is too large or "
+                            "has a negative dim", t->name);
+    }
+    return 0;
+}
+
 /* Runtime nodes compute float32 only; integer tensors must fold away. */
 static int check_runtime(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
 {
@@ -270,6 +286,11 @@ static int batch_inputs(ir_graph_t *g, avp_error_t *err)
 {
     for (int i = 0; i < g->ninputs; i++) {
         ir_tensor_t *t = &g->t[g->inputs[i]];
+        int64_t n = g->batch;
+        for (int d = 1; d < t->ndim; d++)
+            if (__builtin_mul_overflow(n, t->dims[d], &n) || n > IR_MAX_ELEMS)
+                return avp_error_set(err, AVP_EUNSUPPORTED, "input '%s' is "
+                                     "too large", t->name);
         if (t->dims[0] != 1 && t->dims[0] != g->batch)
             return avp_error_set(err, AVP_EUNSUPPORTED, "input '%s' has "
                                  "batch %lld; AVP rewrites a batch of 1",
@@ -292,7 +313,8 @@ int ir_shapes_infer(ir_graph_t *g, avp_error_t *err)
             if (nd->in[i] >= 0 && g->t[nd->in[i]].ndim < 0)
                 return FAIL(AVP_EFORMAT, "input '%s' has no shape",
                             g->t[nd->in[i]].name);
-        if ((rc = shape_node(g, nd, err)) < 0)
+        if ((rc = shape_node(g, nd, err)) < 0 ||
+            (rc = check_sizes(g, nd, err)) < 0)
             break;
         if (ir_fold_foldable(g, nd))
             rc = ir_fold_node(g, nd, err);

@@ -62,9 +62,8 @@ static int reshape_target(ir_graph_t *g, ir_node_t *nd, const ir_tensor_t *x,
             infer = i;
         else if (y[i] < 0)
             return FAIL(AVP_EFORMAT, "bad target dim %lld", (long long)y[i]);
-        else
-            known *= y[i];
-        if (known > (INT64_C(1) << 40))
+        else if (__builtin_mul_overflow(known, y[i], &known) ||
+                 known > IR_MAX_ELEMS)
             return FAIL(AVP_EFORMAT, "target too large");
     }
     if (infer >= 0)
@@ -243,12 +242,13 @@ static int64_t slice_axis(int64_t dim, int64_t start, int64_t end,
         start = start < 0 ? 0 : start > dim ? dim : start;
         end = end < 0 ? 0 : end > dim ? dim : end;
         *first = start;
-        return end > start ? (end - start + step - 1) / step : 0;
+        return end > start ? (end - start - 1) / step + 1 : 0;
     }
+    step = step < -INT64_MAX ? -INT64_MAX : step; /* so -step exists */
     start = start < 0 ? 0 : start > dim - 1 ? dim - 1 : start;
     end = end < -1 ? -1 : end > dim - 1 ? dim - 1 : end;
     *first = start;
-    return start > end ? (start - end + (-step) - 1) / (-step) : 0;
+    return start > end ? (start - end - 1) / -step + 1 : 0;
 }
 
 static int shape_slice(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
