@@ -35,7 +35,8 @@ typedef struct detect_params {
     float conf;      /* keep scores >= conf (default 0.25) */
     float iou;       /* NMS IoU threshold (default 0.45) */
     int max_det;     /* per frame (default 300) */
-    /* Optional class filter: keep[c] true keeps class c. NULL keeps all. */
+    /* Optional class filter: keep[c] true keeps class c; when set it must
+     * have an entry for every class of the model. NULL keeps all. */
     const bool *keep;
 } detect_params_t;
 

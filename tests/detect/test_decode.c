@@ -117,6 +117,32 @@ static void test_decode_yolox_rejects_wrong_anchor_count(void)
     CHECK(detect_scratch_floats(INFER_FAMILY_UNKNOWN, yx_dims) == 0);
 }
 
+static void test_decode_yolox_non_square_grid(void)
+{
+    /* 64 wide x 32 high: grids 8x4, 4x2, 2x1 = 42 anchors, row-major. */
+    enum { A = 42 };
+    static float out[A * YX_W];
+    memset(out, 0, sizeof(out));
+    float *row = &out[(2 * 8 + 5) * YX_W]; /* stride 8, gx 5, gy 2 */
+    row[4] = 1.0f;
+    row[5] = 0.9f;
+    row = &out[(32 + 1 * 4 + 2) * YX_W]; /* stride 16, gx 2, gy 1 */
+    row[4] = 1.0f;
+    row[7] = 0.8f;
+    row = &out[(40 + 1) * YX_W]; /* stride 32, gx 1, gy 0 */
+    row[4] = 1.0f;
+    row[6] = 0.7f;
+    int64_t dims[2] = {A, YX_W};
+    detect_params_t p;
+    detect_params_default(&p);
+    detect_box_t b[4];
+    CHECK(detect_decode(INFER_FAMILY_YOLOX, 64, 32, dims, out, &p, NULL,
+                        scratch, b, 4) == 3);
+    CHECK(check_box(&b[0], 0, 0.9f, 36, 12, 44, 20));  /* centre 40, 16 */
+    CHECK(check_box(&b[1], 2, 0.8f, 24, 8, 40, 24));   /* centre 32, 16 */
+    CHECK(check_box(&b[2], 1, 0.7f, 16, -16, 48, 16)); /* centre 32, 0 */
+}
+
 static void test_decode_yolov5_objectness_and_nms(void)
 {
     float out[3 * 7] = {
@@ -190,6 +216,7 @@ int main(void)
     RUN(test_decode_yolox_centered_letterbox);
     RUN(test_decode_yolox_filter_max_det_and_cap);
     RUN(test_decode_yolox_rejects_wrong_anchor_count);
+    RUN(test_decode_yolox_non_square_grid);
     RUN(test_decode_yolov5_objectness_and_nms);
     RUN(test_decode_yolov8_transposed);
     RUN(test_decode_family_and_letterbox);
