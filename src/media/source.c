@@ -32,8 +32,9 @@ struct media_source {
     double last_t;          /* for frames without a timestamp */
 };
 
-/* Fewer threads are no slower for a single image and save thread start-up. */
-#define MEDIA_IMAGE_THREADS 1
+/* For a single image, and for a probe that decodes one frame, decoder
+ * threads only add start-up time. */
+#define MEDIA_ONE_THREAD 1
 
 static int check_options(const media_options_t *o, avp_error_t *err)
 {
@@ -73,7 +74,7 @@ static int open_image(media_source_t *s, avp_error_t *err)
 {
     const char *name = s->folder.names[s->next_image++];
     sprintf(s->image_path, "%s/%s", s->path, name); /* sized at open */
-    int ret = media__decoder_open(&s->dec, s->image_path, MEDIA_IMAGE_THREADS, err);
+    int ret = media__decoder_open(&s->dec, s->image_path, MEDIA_ONE_THREAD, err);
     if (ret == AVP_OK)
         ret = first_frame(s, s->image_path, err);
     return ret;
@@ -237,7 +238,7 @@ int media_source_read(media_source_t *s, const media_letterbox_t *lb,
 
 int media_probe(const char *path, media_info_t *info, avp_error_t *err)
 {
-    media_options_t o = {.every = 1, .threads = MEDIA_IMAGE_THREADS};
+    media_options_t o = {.every = 1, .threads = MEDIA_ONE_THREAD};
     media_source_t *s;
     int ret = media_source_open(path, &o, &s, err);
     if (ret != AVP_OK)
