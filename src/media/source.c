@@ -162,6 +162,16 @@ const media_info_t *media_source_info(const media_source_t *s)
     return &s->info;
 }
 
+/* Images are independent, so unlike video frames the ones sampling would
+ * drop (or a resume skips) need not be decoded at all. */
+static void skip_unwanted_images(media_source_t *s)
+{
+    while (s->next_image < s->folder.count &&
+           ((int64_t)s->next_image < s->opt.start_frame ||
+            s->next_image % (size_t)s->opt.every != 0))
+        s->next_image++;
+}
+
 /* Decodes the next frame of the source into s->dec.frame: 1, 0 at the end
  * or an error. A folder's images have one frame each; a bad image fails
  * this call and the next call goes on with the following image. */
@@ -174,6 +184,7 @@ static int next_frame(media_source_t *s, avp_error_t *err)
     if (s->info.kind != MEDIA_FOLDER)
         return media__decoder_next(&s->dec, err);
     media__decoder_close(&s->dec);
+    skip_unwanted_images(s);
     if (s->next_image >= s->folder.count)
         return 0;
     int ret = open_image(s, err);

@@ -71,6 +71,16 @@ static void test_folder_every(void)
     ret = media_source_read(s, &lb, tensor, &f, &err);
     media_source_close(s);
     CHECK(ok && ret == 0);
+    /* Skipped images are not even opened: a broken one is never seen. */
+    CHECK(fx_sh("echo broken > '%s/b2.jpg'", dir) == 0);
+    media_options_t skip = {.every = 2, .start_frame = 3}; /* a, b, b2, c, d */
+    CHECK(media_source_open(dir, &skip, &s, &err) == AVP_OK);
+    ret = media_source_read(s, &lb, tensor, &f, &err);
+    ok = ret == 1 && f.index == 4 && f.src_width == 64;
+    ret = media_source_read(s, &lb, tensor, &f, &err);
+    media_source_close(s);
+    CHECK(fx_sh("rm '%s/b2.jpg'", dir) == 0);
+    CHECK(ok && ret == 0);
     media_options_t fps = {.fps = 5};
     CHECK(media_source_open(dir, &fps, &s, &err) == AVP_EINVAL);
 }
