@@ -8,41 +8,88 @@
 
 #define MAX_DIMS 8
 
-/* y (contiguous, dims) = x viewed with per-dim strides src_strides. The
- * innermost dim is a memcpy when its stride is 1. */
-static void strided_copy(int ndim, const int64_t *dims,
-                         const int64_t *src_strides, const float *x, float *y)
-{
-    int64_t idx[MAX_DIMS] = {0};
-    int64_t inner = ndim > 0 ? dims[ndim - 1] : 1;
-    int64_t si = ndim > 0 ? src_strides[ndim - 1] : 1;
-    int64_t rows = 1;
-    for (int d = 0; d < ndim - 1; d++)
-        rows *= dims[d];
-    if (inner == 0)
-        return;
-    for (int64_t r = 0; r < rows; r++) {
-        int64_t off = 0;
-        for (int d = 0; d < ndim - 1; d++)
-            off += idx[d] * src_strides[d];
-        if (si == 1) {
-            memcpy(y, x + off, sizeof(float) * (size_t)inner);
-        } else {
-            for (int64_t i = 0; i < inner; i++)
-                y[i] = x[off + i * si];
-        }
-        y += inner;
-        for (int d = ndim - 2; d >= 0 && ++idx[d] == dims[d]; d--)
-            idx[d] = 0;
-    }
-}
-
 static void contiguous_strides(int ndim, const int64_t *dims, int64_t *strides)
 {
     int64_t s = 1;
     for (int d = ndim - 1; d >= 0; d--) {
         strides[d] = s;
         s *= dims[d];
+    }
+}
+
+/* Tile edge for copies whose source runs across y's rows. */
+#define TILE 32
+
+/* y's dims d and last, where x is contiguous along d and strided along
+ * last (a transpose): copied in TILE x TILE tiles, so the TILE source
+ * lines a tile reads stay in L1 instead of one line per element. */
+static void copy_tile_pair(const int64_t *dims, const int64_t *src_strides,
+                           const int64_t *ys, int ndim, int d, const float *x,
+                           float *y)
+{
+    int64_t nd = dims[d], nl = dims[ndim - 1], sl = src_strides[ndim - 1];
+    for (int64_t i0 = 0; i0 < nd; i0 += TILE) {
+        int64_t i1 = i0 + TILE < nd ? i0 + TILE : nd;
+        for (int64_t j0 = 0; j0 < nl; j0 += TILE) {
+            int64_t j1 = j0 + TILE < nl ? j0 + TILE : nl;
+            for (int64_t i = i0; i < i1; i++)
+                for (int64_t j = j0; j < j1; j++)
+                    y[i * ys[d] + j] = x[i + j * sl];
+        }
+    }
+}
+
+/* The innermost dim as one run: memcpy, a stride of 2 (YOLOX's focus
+ * slices; a constant stride vectorizes) or a plain strided loop. */
+static void copy_run(const float *x, int64_t stride, int64_t n, float *y)
+{
+    if (stride == 1) {
+        memcpy(y, x, sizeof(float) * (size_t)n);
+    } else if (stride == 2) {
+        for (int64_t i = 0; i < n; i++)
+            y[i] = x[2 * i];
+    } else {
+        for (int64_t i = 0; i < n; i++)
+            y[i] = x[i * stride];
+    }
+}
+
+/* y (contiguous, dims) = x viewed with per-dim strides src_strides. The
+ * innermost dim is a run, unless x is contiguous along another dim: then
+ * that dim and the innermost are copied together in tiles. */
+static void strided_copy(int ndim, const int64_t *dims,
+                         const int64_t *src_strides, const float *x, float *y)
+{
+    int64_t ys[MAX_DIMS], idx[MAX_DIMS] = {0}, rows = 1;
+    int tiled = -1;
+    if (ndim == 0) {
+        y[0] = x[0];
+        return;
+    }
+    contiguous_strides(ndim, dims, ys);
+    for (int d = 0; d < ndim - 1; d++) {
+        if (src_strides[d] == 1 && src_strides[ndim - 1] != 1 && dims[d] > 1)
+            tiled = d;
+    }
+    for (int d = 0; d < ndim - 1; d++)
+        rows *= d == tiled ? 1 : dims[d];
+    for (int64_t r = 0; r < rows && dims[ndim - 1] > 0; r++) {
+        int64_t xo = 0, yo = 0;
+        for (int d = 0; d < ndim - 1; d++) {
+            xo += idx[d] * src_strides[d];
+            yo += idx[d] * ys[d];
+        }
+        if (tiled >= 0)
+            copy_tile_pair(dims, src_strides, ys, ndim, tiled, x + xo, y + yo);
+        else
+            copy_run(x + xo, src_strides[ndim - 1], dims[ndim - 1], y + yo);
+        for (int d = ndim - 2; d >= 0; d--) {
+            if (d == tiled)
+                continue;
+            if (++idx[d] < dims[d])
+                break;
+            idx[d] = 0;
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 #include "infer/kern_internal.h"
 
 #include <math.h>
+#include <string.h>
 
 typedef struct resize_job {
     const kern_resize_t *p;
@@ -58,16 +59,34 @@ static void linear_taps(float c, int len_in, int *i0, int *i1, float *t)
     *t = c - (float)*i0;
 }
 
+/* Columns are mapped through a table built once per plane, a chunk of
+ * COLS at a time (one chunk for any realistic width). */
+#define COLS 1024
+
 static void resize_nearest_plane(const resize_job_t *j, const float *in,
                                  float *out)
 {
     const kern_resize_t *p = j->p;
-    for (int oh = 0; oh < p->h_out; oh++) {
-        float ch = src_coord(p->coord, oh, j->scale_h, p->h_in, p->h_out);
-        const float *row = in + (size_t)nearest_index(p->nearest, ch, p->h_in) * p->w_in;
-        for (int ow = 0; ow < p->w_out; ow++) {
-            float cw = src_coord(p->coord, ow, j->scale_w, p->w_in, p->w_out);
-            *out++ = row[nearest_index(p->nearest, cw, p->w_in)];
+    int src[COLS];
+    for (int c0 = 0; c0 < p->w_out; c0 += COLS) {
+        int n = p->w_out - c0 < COLS ? p->w_out - c0 : COLS;
+        for (int i = 0; i < n; i++)
+            src[i] = nearest_index(p->nearest, src_coord(p->coord, c0 + i,
+                                   j->scale_w, p->w_in, p->w_out), p->w_in);
+        int prev = -1;
+        for (int oh = 0; oh < p->h_out; oh++) {
+            float *o = out + (size_t)oh * p->w_out + c0;
+            int ih = nearest_index(p->nearest, src_coord(p->coord, oh, j->scale_h,
+                                   p->h_in, p->h_out), p->h_in);
+            /* Upsampling repeats rows: copy the previous output row. */
+            if (ih == prev) {
+                memcpy(o, o - p->w_out, sizeof(float) * (size_t)n);
+                continue;
+            }
+            const float *row = in + (size_t)ih * p->w_in;
+            for (int i = 0; i < n; i++)
+                o[i] = row[src[i]];
+            prev = ih;
         }
     }
 }
@@ -76,18 +95,25 @@ static void resize_linear_plane(const resize_job_t *j, const float *in,
                                 float *out)
 {
     const kern_resize_t *p = j->p;
-    for (int oh = 0; oh < p->h_out; oh++) {
-        int h0, h1, w0, w1;
-        float th, tw;
-        linear_taps(src_coord(p->coord, oh, j->scale_h, p->h_in, p->h_out),
-                    p->h_in, &h0, &h1, &th);
-        const float *r0 = in + (size_t)h0 * p->w_in, *r1 = in + (size_t)h1 * p->w_in;
-        for (int ow = 0; ow < p->w_out; ow++) {
-            linear_taps(src_coord(p->coord, ow, j->scale_w, p->w_in, p->w_out),
-                        p->w_in, &w0, &w1, &tw);
-            float top = r0[w0] + (r0[w1] - r0[w0]) * tw;
-            float bot = r1[w0] + (r1[w1] - r1[w0]) * tw;
-            *out++ = top + (bot - top) * th;
+    int w0[COLS], w1[COLS];
+    float tw[COLS];
+    for (int c0 = 0; c0 < p->w_out; c0 += COLS) {
+        int n = p->w_out - c0 < COLS ? p->w_out - c0 : COLS;
+        for (int i = 0; i < n; i++)
+            linear_taps(src_coord(p->coord, c0 + i, j->scale_w, p->w_in, p->w_out),
+                        p->w_in, &w0[i], &w1[i], &tw[i]);
+        for (int oh = 0; oh < p->h_out; oh++) {
+            int h0, h1;
+            float th;
+            linear_taps(src_coord(p->coord, oh, j->scale_h, p->h_in, p->h_out),
+                        p->h_in, &h0, &h1, &th);
+            const float *r0 = in + (size_t)h0 * p->w_in, *r1 = in + (size_t)h1 * p->w_in;
+            float *o = out + (size_t)oh * p->w_out + c0;
+            for (int i = 0; i < n; i++) {
+                float top = r0[w0[i]] + (r0[w1[i]] - r0[w0[i]]) * tw[i];
+                float bot = r1[w0[i]] + (r1[w1[i]] - r1[w0[i]]) * tw[i];
+                o[i] = top + (bot - top) * th;
+            }
         }
     }
 }

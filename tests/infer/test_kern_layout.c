@@ -31,6 +31,25 @@ static void test_kern_transpose_hand_and_ref(void)
         CHECK(ys[((c * 2 + a) * 5 + e) * 3 + b] == xs[((a * 3 + b) * 4 + c) * 5 + e]);
 }
 
+static void test_kern_transpose_tiles(void)
+{
+    /* YOLO heads: [N, 85, A] -> [N, A, 85], sizes that leave partial
+     * tiles. */
+    const int64_t xd[3] = {2, 85, 333};
+    const int perm[3] = {0, 2, 1};
+    size_t n = 2 * 85 * 333;
+    float *x = avp_malloc(n * sizeof(float)), *y = avp_malloc(n * sizeof(float));
+    ref_fill(x, n, -1, 1);
+    kern_transpose(3, xd, perm, x, y);
+    int bad = 0;
+    for (int b = 0; b < 2; b++)
+        for (int c = 0; c < 85; c++)
+            for (int a = 0; a < 333; a++)
+                bad += y[((size_t)b * 333 + a) * 85 + c] != x[((size_t)b * 85 + c) * 333 + a];
+    avp_free(x), avp_free(y);
+    CHECK(bad == 0);
+}
+
 static void test_kern_concat_axes(void)
 {
     /* [2,1] ++ [2,2] along axis 1, then [1,3] ++ [2,3] along axis 0. */
@@ -116,6 +135,7 @@ static void test_kern_gather_axes(void)
 int main(void)
 {
     RUN(test_kern_transpose_hand_and_ref);
+    RUN(test_kern_transpose_tiles);
     RUN(test_kern_concat_axes);
     RUN(test_kern_slice_steps);
     RUN(test_kern_split_inverts_concat);
