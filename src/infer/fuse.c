@@ -4,7 +4,8 @@
  * and the activation after a Conv (Relu, LeakyRelu, Sigmoid, HardSigmoid,
  * HardSwish, and the x * sigmoid(x) / x * hardsigmoid(x) pairs that
  * exporters emit for SiLU and HardSwish) applied by the conv kernel while
- * the output is still in cache.
+ * the output is still in cache, and a Slice of a Slice (YOLOv5/YOLOX Focus
+ * stems take every other row, then every other column) made one pass.
  */
 #include "infer/internal.h"
 
@@ -167,6 +168,30 @@ static void fuse_act(ir_graph_t *g)
     }
 }
 
+/* Slice(Slice(x)) -> one Slice of x: per axis, the inner slice's start
+ * and step are in the outer slice's coordinates. */
+static void fuse_slices(ir_graph_t *g)
+{
+    for (int k = 0; k < g->nn; k++) {
+        ir_node_t *outer = &g->n[k];
+        if (outer->dead || outer->op != OP_SLICE)
+            continue;
+        ir_node_t *inner = sole_consumer(g, outer->out[0], k);
+        if (!inner || inner->op != OP_SLICE || inner->in[0] != outer->out[0])
+            continue;
+        const ir_tensor_t *x = &g->t[outer->in[0]];
+        for (int d = 0; d < x->ndim; d++) {
+            inner->p.starts[d] = outer->p.starts[d] +
+                                 inner->p.starts[d] * outer->p.steps[d];
+            inner->p.steps[d] *= outer->p.steps[d];
+        }
+        ir_node_kill(g, outer);
+        g->t[outer->out[0]].uses--; /* inner now reads x instead */
+        inner->in[0] = outer->in[0];
+        g->t[inner->in[0]].uses++;
+    }
+}
+
 /* Weights replaced by folding are freed now rather than at destroy. */
 static void drop_unused(ir_graph_t *g)
 {
@@ -186,6 +211,7 @@ int ir_fuse(ir_graph_t *g, avp_error_t *err)
     if (rc < 0)
         return rc;
     fuse_act(g);
+    fuse_slices(g);
     drop_unused(g);
     return 0;
 }

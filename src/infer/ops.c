@@ -294,10 +294,13 @@ static int node_parse(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
                              "type '%s'", nd->op_type);
     nd->op = def->op;
     if (nd->nin < def->min_in || nd->nin > def->max_in ||
-        nd->nout < def->min_out || nd->nout > def->max_out ||
-        (def->min_in > 0 && nd->in[0] < 0))
+        nd->nout < def->min_out || nd->nout > def->max_out)
         return ir_node_error(nd, err, AVP_EFORMAT, "%d inputs and %d "
                              "outputs", nd->nin, nd->nout);
+    for (int i = 0; i < def->min_in; i++)
+        if (nd->in[i] < 0)
+            return ir_node_error(nd, err, AVP_EFORMAT, "required input %d "
+                                 "is empty", i);
     const char *bad = NULL;
     if (nd->op == OP_CONV || nd->op == OP_MAXPOOL)
         parse_window(nd, &bad);
