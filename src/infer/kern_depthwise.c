@@ -165,7 +165,8 @@ KERN_AVX2_INLINE void dw_vectors(const kern_conv_t *p, const float *const *lines
     }
 }
 
-/* Groups of 4 vectors, then one group of the 1-3 left. */
+/* Groups of 4 vectors, then one group of the 1-4 left (25-31 columns
+ * left take 4 vectors, the last one partial). */
 KERN_AVX2_INLINE void dw_row(const kern_conv_t *p, const float *const *lines,
                              const float *wk, float bias, float *out, int kh_n,
                              int kw_n, int s, int dil)
@@ -174,6 +175,7 @@ KERN_AVX2_INLINE void dw_row(const kern_conv_t *p, const float *const *lines,
     for (; ow + 32 <= p->w_out; ow += 32)
         dw_vectors(p, lines, wk, bias, out, ow, 4, kh_n, kw_n, s, dil);
     switch ((p->w_out - ow + 7) / 8) {
+    case 4: dw_vectors(p, lines, wk, bias, out, ow, 4, kh_n, kw_n, s, dil); break;
     case 3: dw_vectors(p, lines, wk, bias, out, ow, 3, kh_n, kw_n, s, dil); break;
     case 2: dw_vectors(p, lines, wk, bias, out, ow, 2, kh_n, kw_n, s, dil); break;
     case 1: dw_vectors(p, lines, wk, bias, out, ow, 1, kh_n, kw_n, s, dil); break;
