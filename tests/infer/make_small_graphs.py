@@ -209,6 +209,16 @@ def ops11(out):
     save(out, "ops11", g.model("x", [1, 3, 4, 4], [y], 11), [1, 3, 4, 4])
 
 
+def depthwise(out):
+    """Depthwise convs whose rows end in a partial group of vectors (26
+    output columns, as at stride 16 of a 416 input), fused with SiLU."""
+    g = G()
+    x = g.conv("x", 4, 4, k=3, stride=2, group=4)
+    x = g.node("Mul", [x, g.node("Sigmoid", [x])])
+    x = g.conv(x, 4, 4, k=5, group=4)
+    save(out, "depthwise", g.model("x", [1, 4, 52, 52], [x], 13), [1, 4, 52, 52])
+
+
 def failing(out):
     """Graphs the loader must reject, each for a named reason."""
     g = G()
@@ -235,6 +245,7 @@ def main():
     head(out, "head_v8", "v8")
     ops13(out)
     ops11(out)
+    depthwise(out)
     failing(out)
 
 
