@@ -49,8 +49,8 @@ typedef struct store_conn store_conn_t;
 
 typedef struct store_pool_opts {
     const char *conninfo;   /* URL or "key=value ..." (libpq syntax) */
-    int min_size;           /* opened by create and kept open (default 1) */
-    int max_size;           /* never more connections than this (default 10) */
+    int min_size;           /* opened by create (default 1) */
+    int max_size;           /* grown to on demand, then kept (default 10) */
     int acquire_timeout_ms; /* default wait in acquire (default 5000) */
     int connect_timeout_s;  /* per connection attempt (default 5) */
     const char *application_name; /* shown in pg_stat_activity ("avp") */
@@ -110,7 +110,8 @@ const store_migration_t *store_migrations(size_t *count);
  * are sent one by one outside a transaction (CREATE INDEX CONCURRENTLY)
  * and must be safe to repeat (IF NOT EXISTS), since a failure part way
  * leaves the earlier ones done. *applied (may be NULL) receives how many
- * this call applied. Safe to run from many processes at once. */
+ * this call applied. Safe to run from many processes at once: a caller
+ * waits, without a time limit, while another one holds the lock. */
 int store_migrate(store_conn_t *c, const store_migration_t *list, size_t n,
                   int *applied, avp_error_t *err);
 

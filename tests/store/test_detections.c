@@ -84,7 +84,9 @@ static int64_t new_run(store_conn_t *c)
 }
 
 /* Reads the whole run through the stream and compares it to frames
- * [0, frames) of the generator; ids must grow along the way. */
+ * [0, frames) of the generator; ids must grow within a frame (across
+ * frames they need not: each backend takes ids from its own cached block
+ * of the sequence). */
 static int stream_matches(store_conn_t *c, int64_t run, int32_t frames, int batch)
 {
     int n;
@@ -92,11 +94,12 @@ static int stream_matches(store_conn_t *c, int64_t run, int32_t frames, int batc
     store_det_iter_t *it;
     int ok = store_det_iter_open(c, run, batch, &it, NULL) == AVP_OK;
     store_det_t row;
-    int64_t last_id = -1;
+    store_det_t prev = {.id = -1, .frame = -1};
     int i = 0, rc;
     while (ok && (rc = store_det_iter_next(it, &row, NULL)) == 1) {
-        ok = i < n && same_det(&row, &want[i]) && row.id > last_id;
-        last_id = row.id;
+        ok = i < n && same_det(&row, &want[i]) &&
+             (row.frame > prev.frame || row.id > prev.id);
+        prev = row;
         i++;
     }
     ok = ok && rc == 0 && i == n;
