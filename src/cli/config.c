@@ -1,0 +1,201 @@
+/* config.c - environment and flags into one validated cli_config_t. */
+#include "config.h"
+
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef AVP_SOURCE_DIR
+#define AVP_SOURCE_DIR "."
+#endif
+
+#define DEFAULT_PORT 8080
+#define DEFAULT_POOL_MAX 8
+#define DEFAULT_MODEL_CACHE_MB 512
+#define DEFAULT_MAX_UPLOAD (4ull << 30)
+
+static const char *const data_subdirs[] = {
+    "pg", "redis", "videos", "models", "thumbs", "logs", "run",
+};
+
+/* An environment variable, with an empty value treated as unset so that
+ * `AVP_REDIS_URL= avp up` means "start a private one". */
+static const char *env(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
+static char *env_dup(const char *name)
+{
+    const char *v = env(name);
+    return v ? avp_strdup(v) : NULL;
+}
+
+/* Parses the integer in s (from `what`) into *out when s is non-NULL. */
+static int parse_range(const char *what, const char *s, long min, long max,
+                       int *out, avp_error_t *err)
+{
+    long v;
+    if (!s)
+        return AVP_OK;
+    if (cli_parse_int(s, min, max, &v) < 0)
+        return avp_error_set(err, AVP_EINVAL,
+                             "%s: '%s' is not a whole number in %ld-%ld",
+                             what, s, min, max);
+    *out = (int)v;
+    return AVP_OK;
+}
+
+static int parse_bytes(const char *what, const char *s, uint64_t *out,
+                       avp_error_t *err)
+{
+    char *end;
+    if (!s)
+        return AVP_OK;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || v == 0 || s[0] == '-')
+        return avp_error_set(err, AVP_EINVAL,
+                             "%s: '%s' is not a positive byte count", what, s);
+    *out = v;
+    return AVP_OK;
+}
+
+static char *default_web_dir(void)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/web/dist", AVP_SOURCE_DIR);
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? avp_strdup(path)
+                                                        : NULL;
+}
+
+int cli_config_load(cli_config_t *cfg, avp_error_t *err)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->database_url = env_dup("AVP_DATABASE_URL");
+    cfg->redis_url = env_dup("AVP_REDIS_URL");
+    cfg->data_dir = avp_strdup(env("AVP_DATA_DIR") ? env("AVP_DATA_DIR")
+                                                   : "./avp-data");
+    cfg->admin_password = env_dup("AVP_ADMIN_PASSWORD");
+    cfg->web_dir = env("AVP_WEB_DIR") ? env_dup("AVP_WEB_DIR")
+                                      : default_web_dir();
+    cfg->port = DEFAULT_PORT;
+    cfg->workers = cli_default_threads();
+    cfg->db_pool_max = DEFAULT_POOL_MAX;
+    cfg->model_cache_mb = DEFAULT_MODEL_CACHE_MB;
+    cfg->max_upload = DEFAULT_MAX_UPLOAD;
+
+    int rc = parse_range("AVP_PORT", env("AVP_PORT"), 1, 65535, &cfg->port,
+                         err);
+    if (!rc)
+        rc = parse_range("AVP_WORKERS", env("AVP_WORKERS"), 1, 256,
+                         &cfg->workers, err);
+    if (!rc)
+        rc = parse_range("AVP_DB_POOL_MAX", env("AVP_DB_POOL_MAX"), 1, 1000,
+                         &cfg->db_pool_max, err);
+    if (!rc)
+        rc = parse_range("AVP_MODEL_CACHE_MB", env("AVP_MODEL_CACHE_MB"), 16,
+                         1 << 20, &cfg->model_cache_mb, err);
+    if (!rc)
+        rc = parse_bytes("AVP_MAX_UPLOAD", env("AVP_MAX_UPLOAD"),
+                         &cfg->max_upload, err);
+    return rc;
+}
+
+void cli_config_fini(cli_config_t *cfg)
+{
+    if (!cfg)
+        return;
+    avp_free(cfg->database_url);
+    avp_free(cfg->redis_url);
+    avp_free(cfg->data_dir);
+    avp_free(cfg->admin_password);
+    avp_free(cfg->web_dir);
+    memset(cfg, 0, sizeof *cfg);
+}
+
+int cli_config_set_port(cli_config_t *cfg, const char *s, avp_error_t *err)
+{
+    return parse_range("--port", s, 1, 65535, &cfg->port, err);
+}
+
+int cli_config_set_workers(cli_config_t *cfg, const char *s, avp_error_t *err)
+{
+    return parse_range("--workers", s, 1, 256, &cfg->workers, err);
+}
+
+void cli_config_set_data_dir(cli_config_t *cfg, const char *dir)
+{
+    avp_free(cfg->data_dir);
+    cfg->data_dir = avp_strdup(dir);
+}
+
+char *cli_config_path(const cli_config_t *cfg, const char *sub)
+{
+    size_t n = strlen(cfg->data_dir) + strlen(sub) + 2;
+    char *p = avp_malloc(n);
+    snprintf(p, n, "%s/%s", cfg->data_dir, sub);
+    return p;
+}
+
+static int make_dir(const char *path, avp_error_t *err)
+{
+    if (mkdir(path, 0755) < 0 && errno != EEXIST)
+        return avp_error_set(err, AVP_EIO, "%s: %s", path, strerror(errno));
+    return AVP_OK;
+}
+
+int cli_config_prepare_dirs(cli_config_t *cfg, avp_error_t *err)
+{
+    int rc = make_dir(cfg->data_dir, err);
+    if (rc)
+        return rc;
+    char *abs = realpath(cfg->data_dir, NULL);
+    if (!abs)
+        return avp_error_set(err, AVP_EIO, "%s: %s", cfg->data_dir,
+                             strerror(errno));
+    cli_config_set_data_dir(cfg, abs);
+    free(abs);
+    for (size_t i = 0; i < AVP_ARRAY_LEN(data_subdirs) && !rc; i++) {
+        char *p = cli_config_path(cfg, data_subdirs[i]);
+        rc = make_dir(p, err);
+        avp_free(p);
+    }
+    return rc;
+}
+
+static void export_str(const char *name, const char *v)
+{
+    if (v)
+        setenv(name, v, 1);
+    else
+        unsetenv(name);
+}
+
+static void export_num(const char *name, unsigned long long v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%llu", v);
+    setenv(name, buf, 1);
+}
+
+void cli_config_export(const cli_config_t *cfg)
+{
+    export_str("AVP_DATABASE_URL", cfg->database_url);
+    export_str("AVP_REDIS_URL", cfg->redis_url);
+    export_str("AVP_DATA_DIR", cfg->data_dir);
+    export_str("AVP_WEB_DIR", cfg->web_dir);
+    export_num("AVP_PORT", (unsigned long long)cfg->port);
+    export_num("AVP_WORKERS", (unsigned long long)cfg->workers);
+    export_num("AVP_DB_POOL_MAX", (unsigned long long)cfg->db_pool_max);
+    export_num("AVP_MODEL_CACHE_MB", (unsigned long long)cfg->model_cache_mb);
+    export_num("AVP_MAX_UPLOAD", cfg->max_upload);
+}

@@ -1,0 +1,70 @@
+/*
+ * config.h - the platform's configuration, read in one place. `avp up`,
+ * `avp serve`, `avp worker`, `avp migrate` and `avp user` all start from
+ * cli_config_load() (environment, then defaults) and then apply their
+ * command-line flags with the cli_config_set_* functions, so a value means
+ * the same thing in every process and is validated the same way.
+ *
+ * Environment (defaults in brackets):
+ *   AVP_DATABASE_URL    libpq URL [unset: `avp up` starts a private PostgreSQL]
+ *   AVP_REDIS_URL       redis://host:port or unix:///path [unset: private Redis]
+ *   AVP_DATA_DIR        data directory [./avp-data]; --data overrides
+ *   AVP_PORT            HTTP port [8080]; --port overrides
+ *   AVP_ADMIN_PASSWORD  first admin's password [unset: generated and printed]
+ *   AVP_WORKERS         worker processes under `avp up` [online cores]
+ *   AVP_WEB_DIR         built web UI [<source>/web/dist if it exists]
+ *   AVP_MAX_UPLOAD      largest video upload in bytes [4 GiB]
+ *   AVP_DB_POOL_MAX     PostgreSQL connections per process [8]
+ *   AVP_MODEL_CACHE_MB  memory budget of a worker's loaded models [512]
+ *
+ * Data directory layout: pg/, redis/, videos/, models/, thumbs/, logs/,
+ * run/ (pid files of `avp up` and its children).
+ *
+ * Ownership: the strings in cli_config_t belong to the struct and are freed
+ * by cli_config_fini(). Not thread-safe; load it once at start.
+ */
+#ifndef AVP_CLI_CONFIG_H
+#define AVP_CLI_CONFIG_H
+
+#include "util/avp.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct cli_config {
+    char *database_url;   /* NULL: no external database configured */
+    char *redis_url;      /* NULL: no external Redis configured */
+    char *data_dir;       /* absolute once cli_config_prepare_dirs() ran */
+    char *admin_password; /* NULL: generate one on first start */
+    char *web_dir;        /* NULL: no UI to serve */
+    int port;             /* 1..65535 */
+    int workers;          /* 1..256 */
+    int db_pool_max;      /* 1..1000 */
+    int model_cache_mb;   /* 16..1048576 */
+    uint64_t max_upload;  /* bytes, >= 1 */
+} cli_config_t;
+
+/* Fills cfg from the environment and defaults. On a malformed variable
+ * returns AVP_EINVAL with a message naming it ("AVP_PORT: '70000' is not a
+ * port (1-65535)"); callers print it and exit 2. cfg is always safe to
+ * cli_config_fini() afterwards. */
+int cli_config_load(cli_config_t *cfg, avp_error_t *err);
+void cli_config_fini(cli_config_t *cfg);
+
+/* Flag overrides with the same validation as the environment. */
+int cli_config_set_port(cli_config_t *cfg, const char *s, avp_error_t *err);
+int cli_config_set_workers(cli_config_t *cfg, const char *s, avp_error_t *err);
+void cli_config_set_data_dir(cli_config_t *cfg, const char *dir);
+
+/* Creates the data directory and its subfolders (mode 0755) and makes
+ * cfg->data_dir absolute, so children started elsewhere find it. */
+int cli_config_prepare_dirs(cli_config_t *cfg, avp_error_t *err);
+
+/* "<data_dir>/<sub>"; the caller frees it with avp_free(). */
+char *cli_config_path(const cli_config_t *cfg, const char *sub);
+
+/* Exports the configuration into this process's environment (AVP_*), so a
+ * child started with exec sees exactly what the parent resolved. */
+void cli_config_export(const cli_config_t *cfg);
+
+#endif
