@@ -1,0 +1,173 @@
+// run.mjs - end to end against a running AVP (`avp up`): sign in, create a
+// project, upload a clip, process it, watch progress reach 100 %, browse
+// detections, see boxes in the player, view results and operations.
+// Screenshots of every page go to AVP_SHOTS (default web/e2e/shots).
+//
+//   AVP_URL=http://127.0.0.1:8080 AVP_USER=admin AVP_PASSWORD=... npm run e2e
+//
+// Optional: AVP_CLIP (video to upload), AVP_MODEL (ONNX model uploaded when
+// the server has none), AVP_SHOTS, CHROMIUM_PATH, AVP_E2E_TIMEOUT_S.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { env, launch, signIn } from './lib.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const shared = process.env.AVP_SHARED_DIR ?? path.resolve(here, '../../../shared');
+const BASE = env('AVP_URL').replace(/\/$/, '');
+const USER = env('AVP_USER');
+const PASSWORD = env('AVP_PASSWORD');
+const CLIP = env('AVP_CLIP', path.join(shared, 'media/photos_720p.mp4'));
+const MODEL = env('AVP_MODEL', path.join(shared, 'models/yolox_nano.onnx'));
+const SHOTS = env('AVP_SHOTS', path.join(here, 'shots'));
+const TIMEOUT = Number(process.env.AVP_E2E_TIMEOUT_S ?? 300) * 1000;
+
+const steps = [];
+let current = '';
+async function step(name, fn) {
+  current = name;
+  const t0 = Date.now();
+  await fn();
+  steps.push({ name, ms: Date.now() - t0 });
+  console.log(`ok  ${name} (${Date.now() - t0} ms)`);
+}
+
+function check(cond, what) {
+  if (!cond) throw new Error(`check failed: ${what}`);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(SHOTS, `${String(steps.length + 1).padStart(2, '0')}-${name}.png`), fullPage: true });
+}
+
+/** The server needs a model to process with; upload one if it has none. */
+async function ensureModel(page) {
+  const list = await page.request.get(BASE + '/api/models?limit=100');
+  check(list.ok(), `GET /api/models answers (${list.status()})`);
+  if ((await list.json()).items.length) return;
+  const r = await page.request.post(`${BASE}/api/models?name=yolox_nano`, {
+    data: fs.readFileSync(MODEL), headers: { 'Content-Type': 'application/octet-stream' }, timeout: 120_000,
+  });
+  check(r.ok(), `POST /api/models accepted the model (${r.status()} ${await r.text()})`);
+}
+
+async function main() {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  check(fs.existsSync(CLIP), `clip ${CLIP} exists`);
+  const { context, close } = await launch();
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(30_000);
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  try {
+    await step('sign in', async () => {
+      await page.goto(BASE + '/login');
+      await shot(page, 'login');
+      await signIn(page, BASE, USER, PASSWORD);
+      await shot(page, 'projects');
+    });
+    const projectName = `e2e ${new Date().toISOString()}`;
+    await step('create a project', async () => {
+      await page.getByRole('button', { name: 'New project' }).click();
+      await page.getByLabel('Name').fill(projectName);
+      await page.getByLabel('Camera model').fill('Dashcam X1');
+      await page.getByLabel('Resolution').fill('1280x720');
+      await page.getByRole('button', { name: 'Create project' }).click();
+      await page.getByRole('heading', { name: projectName }).waitFor();
+      check(/\/projects\/\d+$/.test(page.url()), 'landed on the project page');
+    });
+    await step('upload a clip', async () => {
+      await page.getByLabel('Video files').setInputFiles(CLIP);
+      await page.locator('.upload-done').first().waitFor({ timeout: TIMEOUT });
+      const name = path.basename(CLIP);
+      await page.getByRole('link', { name }).first().waitFor();
+      await shot(page, 'project-uploaded');
+    });
+    await step('process it and watch progress reach 100 %', async () => {
+      await ensureModel(page);
+      await page.getByRole('link', { name: path.basename(CLIP) }).first().click();
+      await page.getByRole('button', { name: 'Start run' }).waitFor();
+      await page.getByRole('button', { name: 'Start run' }).click();
+      const task = page.getByTestId('task-progress').first();
+      await task.waitFor();
+      const seen = new Set();
+      const deadline = Date.now() + TIMEOUT;
+      for (;;) {
+        const state = await task.getAttribute('data-state');
+        const pct = await page.getByTestId('task-percent').first().textContent();
+        seen.add(pct);
+        if (state === 'done') break;
+        check(state !== 'failed' && state !== 'cancelled', `task ended ${state}`);
+        check(Date.now() < deadline, 'run finished in time');
+        await page.waitForTimeout(100);
+      }
+      const final = await page.getByTestId('task-percent').first().textContent();
+      check(final?.trim() === '100 %', `progress shows 100 % (it shows ${final})`);
+      console.log(`    progress values seen: ${[...seen].join(', ')}`);
+      await page.getByRole('link', { name: 'Browse detections' }).waitFor({ timeout: 15_000 });
+      await shot(page, 'video-processed');
+    });
+    await step('browse detections', async () => {
+      await page.getByRole('link', { name: 'Browse detections' }).click();
+      const list = page.getByTestId('detection-list');
+      await list.locator('.det-row').first().waitFor();
+      const n = await list.locator('.det-row').count();
+      check(n > 0, 'detections are listed');
+      await list.evaluate((el) => el.scrollBy(0, 2000));
+      await page.waitForTimeout(500);
+      await shot(page, 'detections');
+      const classSelect = page.getByLabel('Class');
+      const person = await classSelect.locator('option').filter({ hasText: /^person/ }).first().getAttribute('value');
+      await classSelect.selectOption(person);
+      await page.waitForTimeout(800);
+      const classes = await list.locator('.det-class').allTextContents();
+      check(classes.length > 0 && classes.every((c) => c.startsWith('person')), `class filter shows only persons (${classes.slice(0, 3)})`);
+      await shot(page, 'detections-person');
+    });
+    await step('open the player and see boxes', async () => {
+      await list0(page).click();
+      const video = page.getByTestId('player-video');
+      await video.waitFor();
+      await page.waitForFunction(() => document.querySelector('video')?.readyState >= 2, null, { timeout: 30_000 });
+      const overlay = page.getByTestId('player-overlay');
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid=player-overlay]')?.dataset.boxes) > 0, null, { timeout: 30_000 });
+      const painted = await overlay.evaluate((c) => {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i]) n++;
+        return n;
+      });
+      check(painted > 100, `boxes are drawn on the overlay (${painted} pixels)`);
+      await page.keyboard.press('ArrowRight');
+      await page.waitForTimeout(300);
+      await shot(page, 'player');
+    });
+    await step('view results', async () => {
+      await page.getByRole('link', { name: 'Results' }).first().click();
+      await page.getByRole('heading', { name: /Results · run #/ }).waitFor();
+      await page.waitForSelector('.card .state, .metrics-table', { timeout: 15_000 });
+      const hasTable = await page.locator('.metrics-table').count();
+      console.log(`    evaluation ${hasTable ? 'shown' : 'not available: ' + (await page.locator('.state strong').first().textContent())}`);
+      await shot(page, 'results');
+    });
+    await step('operations page', async () => {
+      await page.getByRole('link', { name: 'Operations' }).click();
+      await page.getByRole('heading', { name: 'Operations' }).waitFor();
+      await page.getByText('Request latency per route').waitFor();
+      await shot(page, 'operations');
+    });
+    check(pageErrors.length === 0, `no uncaught errors in the page (${pageErrors.join(' | ')})`);
+    console.log(`e2e passed: ${steps.length} steps, screenshots in ${SHOTS}`);
+  } catch (e) {
+    await page.screenshot({ path: path.join(SHOTS, 'failure.png'), fullPage: true }).catch(() => undefined);
+    console.error(`FAIL at "${current}": ${e.message}`);
+    if (pageErrors.length) console.error(`page errors: ${pageErrors.join(" | ")}`);
+    process.exitCode = 1;
+  } finally {
+    await close();
+  }
+}
+
+const list0 = (page) => page.getByTestId('detection-list').locator('.det-row').first();
+
+main();

@@ -1,0 +1,60 @@
+// DetectionFilters.tsx - class, minimum score and time range. Values are
+// the URL's; the list reacts through a deferred/debounced copy.
+import { COCO_CLASSES, className } from '../../../lib/classes';
+import type { DetectionFilter } from '../api/types';
+
+interface Props {
+  value: DetectionFilter;
+  onChange: (f: DetectionFilter) => void;
+  classNames: readonly string[] | null;
+  counts?: Uint32Array | null;
+}
+
+const num = (s: string) => (s === '' ? null : Number(s));
+
+export function DetectionFilters({ value, onChange, classNames, counts }: Props) {
+  const names = classNames && classNames.length ? classNames : COCO_CLASSES;
+  return (
+    <form className="filters" role="search" aria-label="Filter detections" onSubmit={(e) => e.preventDefault()}>
+      <label>
+        Class
+        <select value={value.classId ?? ''} onChange={(e) => onChange({ ...value, classId: num(e.target.value) })}>
+          <option value="">All classes</option>
+          {names.map((_n, i) => (
+            <option key={i} value={i}>{className(i, names)}{counts && counts[i] ? ` (${counts[i]})` : ''}</option>
+          ))}
+        </select>
+      </label>
+      <label className="filter-score">
+        Score ≥ <output>{value.minScore.toFixed(2)}</output>
+        <input type="range" min={0} max={1} step={0.01} value={value.minScore}
+          onChange={(e) => onChange({ ...value, minScore: Number(e.target.value) })} />
+      </label>
+      <label>
+        From (s)
+        <input type="number" min={0} step="any" inputMode="decimal" value={value.t0 ?? ''}
+          onChange={(e) => onChange({ ...value, t0: num(e.target.value) })} />
+      </label>
+      <label>
+        To (s)
+        <input type="number" min={0} step="any" inputMode="decimal" value={value.t1 ?? ''}
+          onChange={(e) => onChange({ ...value, t1: num(e.target.value) })} />
+      </label>
+    </form>
+  );
+}
+
+/** URL <-> filter: ?class=0&min=0.5&t0=1&t1=20 */
+export function filterFromParams(p: URLSearchParams): DetectionFilter {
+  const n = (k: string) => (p.get(k) != null && p.get(k) !== '' && Number.isFinite(Number(p.get(k))) ? Number(p.get(k)) : null);
+  return { classId: n('class'), minScore: n('min') ?? 0, t0: n('t0'), t1: n('t1') };
+}
+
+export function filterToParams(f: DetectionFilter): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (f.classId != null) out.class = String(f.classId);
+  if (f.minScore > 0) out.min = String(f.minScore);
+  if (f.t0 != null) out.t0 = String(f.t0);
+  if (f.t1 != null) out.t1 = String(f.t1);
+  return out;
+}

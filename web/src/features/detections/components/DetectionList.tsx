@@ -1,0 +1,58 @@
+// DetectionList.tsx - the virtualized list: only the rows in view (plus a
+// few) are in the DOM, whatever the count; reaching the end loads the
+// next page of 50.
+import { useEffect, useRef } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { DetectionRow } from './DetectionRow';
+import type { Detection } from '../api/types';
+
+interface Props {
+  rows: readonly Detection[];
+  indices: Uint32Array | null; // rows to show; null: all
+  hasMore: boolean;
+  loadingMore: boolean;
+  loadMore: () => void;
+  runId: number;
+  videoId: number | null;
+  frameSize: { w: number; h: number } | null;
+  classNames: readonly string[] | null;
+}
+
+export const ROW_HEIGHT = 56;
+
+export function DetectionList({ rows, indices, hasMore, loadingMore, loadMore, ...rowProps }: Props) {
+  const parent = useRef<HTMLDivElement>(null);
+  const count = indices ? indices.length : rows.length;
+  const v = useVirtualizer({
+    count: count + (hasMore ? 1 : 0),
+    getScrollElement: () => parent.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+    initialRect: { width: 800, height: 600 },
+  });
+  const items = v.getVirtualItems();
+  const last = items[items.length - 1];
+  useEffect(() => {
+    if (last && last.index >= count - 10 && hasMore && !loadingMore) loadMore();
+  }, [last, count, hasMore, loadingMore, loadMore]);
+
+  return (
+    <div ref={parent} className="det-list" tabIndex={0} role="list" aria-label="Detections" aria-rowcount={count}
+      data-testid="detection-list">
+      <div style={{ height: v.getTotalSize(), position: 'relative' }}>
+        {items.map((it) => {
+          const style = { position: 'absolute' as const, top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${it.start}px)` };
+          if (it.index >= count) {
+            return <div key="more" role="listitem" className="det-more muted" style={style}>{loadingMore ? 'Loading more…' : ''}</div>;
+          }
+          const d = rows[indices ? indices[it.index] : it.index];
+          return (
+            <div key={it.key} role="listitem" style={style}>
+              <DetectionRow d={d} {...rowProps} />
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,51 @@
+// DetectionRow.tsx - one detection: a crop of its frame (lazy), class,
+// score, time, box; opens the player at that frame.
+import { memo } from 'react';
+import { Link } from 'react-router';
+import { classColor, className } from '../../../lib/classes';
+import { formatDuration } from '../../../lib/format';
+import { frameThumbnailUrl, type Detection } from '../api/types';
+
+interface Props {
+  d: Detection;
+  runId: number;
+  videoId: number | null;
+  frameSize: { w: number; h: number } | null;
+  classNames: readonly string[] | null;
+}
+
+const THUMB = { w: 64, h: 48 };
+
+/** CSS that shows the box region of a frame thumbnail, scaled to fit. */
+export function cropStyle(d: Detection, frame: { w: number; h: number }, url: string) {
+  const bw = Math.max(1, d.x2 - d.x1);
+  const bh = Math.max(1, d.y2 - d.y1);
+  const k = Math.min(THUMB.w / bw, THUMB.h / bh);
+  const ox = (THUMB.w - bw * k) / 2 - d.x1 * k;
+  const oy = (THUMB.h - bh * k) / 2 - d.y1 * k;
+  return {
+    backgroundImage: `url("${url}")`,
+    backgroundSize: `${frame.w * k}px ${frame.h * k}px`,
+    backgroundPosition: `${ox}px ${oy}px`,
+  };
+}
+
+export const DetectionRow = memo(function DetectionRow({ d, runId, videoId, frameSize, classNames }: Props) {
+  const color = classColor(d.class_id);
+  return (
+    <Link className="det-row" to={`/runs/${runId}/player?t=${d.t.toFixed(3)}&frame=${d.frame}`}
+      aria-label={`${className(d.class_id, classNames)} ${(d.score * 100).toFixed(0)} % at frame ${d.frame}`}>
+      {videoId && frameSize
+        ? <span className="det-thumb" style={cropStyle(d, frameSize, frameThumbnailUrl(videoId, d.frame))} />
+        : <span className="det-thumb" />}
+      <span className="det-class"><span className="swatch" style={{ background: color }} />{className(d.class_id, classNames)}</span>
+      <span className="det-score">
+        <span className="scorebar"><span style={{ width: `${d.score * 100}%`, background: color }} /></span>
+        <span className="num">{d.score.toFixed(3)}</span>
+      </span>
+      <span className="num">#{d.frame}</span>
+      <span className="num">{formatDuration(d.t, 2)}</span>
+      <span className="num muted small">{Math.round(d.x1)},{Math.round(d.y1)} – {Math.round(d.x2)},{Math.round(d.y2)}</span>
+    </Link>
+  );
+});

@@ -1,0 +1,238 @@
+// PlayerPage.tsx - the video with its detections (and ground truth) drawn
+// on a canvas for the exact frame on screen, a timeline to jump, frame
+// stepping from the keyboard, and ground-truth editing.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useParams, useSearchParams } from 'react-router';
+import { useQueryClient } from '@tanstack/react-query';
+import { useRunWithModel } from '../../runs/api/runModel';
+import { useVideo } from '../../videos/api/video';
+import { videoStreamUrl } from '../../videos/api/types';
+import { fetchWindow, useDetectionWindow, WINDOW_SECONDS } from '../../detections/api/detectionWindow';
+import { detectionKeys, type Detection } from '../../detections/api/types';
+import { useGroundTruthWindow, type GtBox } from '../api/groundTruth';
+import { useFrameOutcomes } from '../../results/api/frameOutcomes';
+import { useFrameClock } from './useFrameClock';
+import { useGtEditor } from './useGtEditor';
+import { containFit, frameAt } from './geometry';
+import { drawBoxes } from './drawBoxes';
+import { bucketize, BUCKETS, Timeline } from './Timeline';
+import { ErrorState, Loading, PageHeader } from '../../../components/States';
+import { COCO_CLASSES, OUTCOME_COLORS } from '../../../lib/classes';
+import { formatDuration } from '../../../lib/format';
+import { isMissingEndpoint } from '../../../lib/http';
+
+/** The detections to show at frame: its own, or the last sampled frame
+ * before it when the run processed every n-th frame. */
+export function detectionsAt(byFrame: Map<number, Detection[]>, frame: number, every: number): Detection[] {
+  for (let k = 0; k < Math.max(1, every); k++) {
+    const d = byFrame.get(frame - k);
+    if (d) return d;
+  }
+  return [];
+}
+
+function groupByFrame<T extends { frame: number }>(rows: readonly T[] | undefined): Map<number, T[]> {
+  const m = new Map<number, T[]>();
+  for (const r of rows ?? []) {
+    const list = m.get(r.frame);
+    if (list) list.push(r);
+    else m.set(r.frame, [r]);
+  }
+  return m;
+}
+
+function useElementSize(ref: React.RefObject<HTMLElement | null>) {
+  const [size, setSize] = useState({ w: 0, h: 0 });
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(([e]) => setSize({ w: e.contentRect.width, h: e.contentRect.height }));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [ref]);
+  return size;
+}
+
+export default function PlayerPage() {
+  const runId = Number(useParams().runId);
+  const [params] = useSearchParams();
+  const { run, classNames } = useRunWithModel(runId);
+  const video = useVideo(run.data?.video_id ?? null);
+  if (run.isError) return <ErrorState error={run.error} what="the run" retry={() => run.refetch()} />;
+  if (video.isError) return <ErrorState error={video.error} what="the video" retry={() => video.refetch()} />;
+  if (!run.data || !video.data) return <Loading label="Loading player…" />;
+  return <Player runId={runId} every={run.data.every} video={video.data} classNames={classNames}
+    startT={Number(params.get('t') ?? 0) || 0} />;
+}
+
+interface PlayerProps {
+  runId: number;
+  every: number;
+  video: { id: number; filename: string; fps: number | null; width: number | null; height: number | null; duration: number | null; project_id: number };
+  classNames: readonly string[] | null;
+  startT: number;
+}
+
+function Player({ runId, every, video, classNames, startT }: PlayerProps) {
+  const qc = useQueryClient();
+  const ref = useRef<HTMLVideoElement>(null);
+  const stage = useRef<HTMLDivElement>(null);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const t = useFrameClock(ref);
+  const fps = video.fps || 30;
+  const frame = frameAt(t, fps);
+  const vw = video.width ?? 0;
+  const vh = video.height ?? 0;
+  const duration = video.duration ?? 0;
+  const size = useElementSize(stage);
+  const fit = useMemo(() => containFit(vw, vh, size.w, size.h), [vw, vh, size.w, size.h]);
+  const [showGt, setShowGt] = useState(true);
+  const [editing, setEditing] = useState(false);
+  const [newClass, setNewClass] = useState('person');
+
+  const dets = useDetectionWindow(runId, t);
+  const w0 = Math.floor(t / WINDOW_SECONDS) * WINDOW_SECONDS;
+  const gt = useGroundTruthWindow(video.id, w0, w0 + WINDOW_SECONDS);
+  const outcomes = useFrameOutcomes(runId);
+  const detByFrame = useMemo(() => groupByFrame(dets.data), [dets.data]);
+  const gtByFrame = useMemo(() => groupByFrame<GtBox>(gt.data), [gt.data]);
+  const shownDets = useMemo(() => detectionsAt(detByFrame, frame, every), [detByFrame, frame, every]);
+  const shownGt = useMemo(() => (showGt ? gtByFrame.get(frame) ?? [] : []), [showGt, gtByFrame, frame]);
+  const gtUnavailable = gt.isError;
+  const editor = useGtEditor({ videoId: video.id, frame, t, fit, size: { w: vw, h: vh }, boxes: shownGt, newClass });
+
+  // Fetch the next window before playback reaches it.
+  useEffect(() => {
+    if (t - w0 > WINDOW_SECONDS * 0.6 && w0 + WINDOW_SECONDS < duration) {
+      const a = w0 + WINDOW_SECONDS;
+      void qc.prefetchQuery({ queryKey: detectionKeys.window(runId, a, a + WINDOW_SECONDS),
+        queryFn: ({ signal }) => fetchWindow(runId, a, a + WINDOW_SECONDS, signal), staleTime: Infinity });
+    }
+  }, [t, w0, duration, runId, qc]);
+
+  useEffect(() => {
+    const c = canvas.current;
+    const ctx = c?.getContext('2d');
+    if (!c || !ctx || !size.w) return;
+    const dpr = window.devicePixelRatio || 1;
+    if (c.width !== Math.round(size.w * dpr)) c.width = Math.round(size.w * dpr);
+    if (c.height !== Math.round(size.h * dpr)) c.height = Math.round(size.h * dpr);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    drawBoxes({ ctx, width: size.w, height: size.h, fit, dets: shownDets, gt: shownGt, classNames,
+      selectedGt: editing ? editor.selected : null, draft: editing ? editor.draft : null });
+  }, [size, fit, shownDets, shownGt, classNames, editing, editor.selected, editor.draft]);
+
+  useEffect(() => {
+    if (ref.current && startT > 0) ref.current.currentTime = startT;
+  }, [startT]);
+
+  const seek = (sec: number) => {
+    if (ref.current) ref.current.currentTime = Math.max(0, Math.min(duration || Infinity, sec));
+  };
+  const seekFrame = (f: number) => seek((Math.max(0, f) + 0.5) / fps);
+
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    if ((e.target as HTMLElement).closest('input, select, textarea')) return;
+    const v = ref.current;
+    if (!v) return;
+    if (editing && editor.onKey(e.key)) { e.preventDefault(); return; }
+    const handled = (() => {
+      switch (e.key) {
+        case ' ': case 'k': v.paused ? void v.play() : v.pause(); return true;
+        case 'ArrowRight': case '.': v.pause(); e.shiftKey ? seek(t + 1) : seekFrame(frame + 1); return true;
+        case 'ArrowLeft': case ',': v.pause(); e.shiftKey ? seek(t - 1) : seekFrame(frame - 1); return true;
+        case 'Home': seek(0); return true;
+        case 'e': if (!gtUnavailable) setEditing((x) => !x); return true;
+        case 'g': setShowGt((x) => !x); return true;
+        default: return false;
+      }
+    })();
+    if (handled) e.preventDefault();
+  };
+
+  // Timeline: detections of every window loaded so far, ground truth of
+  // the current window, and the evaluation's per-frame outcomes.
+  const timeline = useMemo(() => {
+    const det = new Float64Array(BUCKETS);
+    for (const [, rows] of qc.getQueriesData<Detection[]>({ queryKey: [...detectionKeys.run(runId), 'window'] })) {
+      if (rows) bucketize(rows.map((r) => r.t), duration, det);
+    }
+    return { detections: det, gt: bucketize((gt.data ?? []).map((g) => g.t), duration), outcomes: outcomes.data ?? null };
+    // dets.data: a new window arrived, so the cache has more to show.
+  }, [qc, runId, duration, dets.data, gt.data, outcomes.data]);
+
+  return (
+    <div className="player-page" onKeyDown={onKeyDown}>
+      <PageHeader title={`Player · run #${runId}`} subtitle={video.filename}
+        actions={<>
+          <Link className="btn" to={`/runs/${runId}/detections`}>Detections</Link>
+          <Link className="btn" to={`/runs/${runId}/results`}>Results</Link>
+        </>} />
+      <div className="player-layout">
+        <section className="card player-card" aria-label="Video player">
+          <div className="stage" ref={stage} style={{ aspectRatio: vw && vh ? `${vw} / ${vh}` : '16 / 9' }}>
+            <video ref={ref} src={videoStreamUrl(video.id)} preload="auto" playsInline muted controls={false}
+              aria-label={`Video ${video.filename}`} data-testid="player-video" />
+            <canvas ref={canvas} className={editing ? 'overlay editing' : 'overlay'} data-testid="player-overlay"
+              data-boxes={shownDets.length} data-gt={shownGt.length}
+              onPointerDown={editing ? editor.onPointerDown : undefined}
+              onPointerMove={editing ? editor.onPointerMove : undefined}
+              onPointerUp={editing ? editor.onPointerUp : undefined} />
+          </div>
+          <div className="player-controls" tabIndex={0} aria-label="Player controls: space plays, arrows step a frame, shift+arrows a second">
+            <button type="button" className="btn" onClick={() => seekFrame(frame - 1)} aria-label="Previous frame">◀︎ frame</button>
+            <button type="button" className="btn btn-primary" onClick={() => { const v = ref.current; if (v) v.paused ? void v.play() : v.pause(); }}>
+              Play / pause
+            </button>
+            <button type="button" className="btn" onClick={() => seekFrame(frame + 1)} aria-label="Next frame">frame ▶︎</button>
+            <span className="num" data-testid="player-frame">frame {frame} · {formatDuration(t, 3)} / {formatDuration(duration, 1)}</span>
+            <span className="muted small">{shownDets.length} boxes{dets.isFetching ? ' · loading…' : ''}</span>
+          </div>
+          <Timeline duration={duration} t={t} data={timeline} onSeek={seek} />
+          <ul className="legend">
+            <li><span className="swatch" style={{ background: OUTCOME_COLORS.tp }} />TP</li>
+            <li><span className="swatch" style={{ background: OUTCOME_COLORS.fp }} />FP</li>
+            <li><span className="swatch" style={{ background: OUTCOME_COLORS.fn }} />FN</li>
+            <li><span className="swatch" style={{ background: OUTCOME_COLORS.gt }} />ground truth</li>
+          </ul>
+          {dets.isError && <ErrorState error={dets.error} what="detections" />}
+        </section>
+        <aside className="card player-side" aria-label="Ground truth">
+          <h2>Ground truth</h2>
+          {gtUnavailable ? (
+            <ErrorState error={gt.error} what="Ground truth" retry={isMissingEndpoint(gt.error) ? undefined : () => gt.refetch()} />
+          ) : (
+            <>
+              <label className="check"><input type="checkbox" checked={showGt} onChange={(e) => setShowGt(e.target.checked)} /> Show (G)</label>
+              <label className="check"><input type="checkbox" checked={editing} onChange={(e) => setEditing(e.target.checked)} /> Edit (E)</label>
+              <label>
+                Class for new boxes
+                <select value={newClass} onChange={(e) => setNewClass(e.target.value)}>
+                  {(classNames?.length ? classNames : COCO_CLASSES).map((c) => <option key={c}>{c}</option>)}
+                </select>
+              </label>
+              <p className="muted small">Drag on the video to add a box, drag a box to move it; Delete removes the selected box, V validates it.</p>
+              <ul className="list">
+                {shownGt.map((g) => (
+                  <li key={g.id} className={g.id === editor.selected ? 'selected' : undefined}>
+                    <span>{g.class}</span>
+                    <span className="muted small">{g.source}{g.validated ? ' · validated' : ''}</span>
+                  </li>
+                ))}
+                {!shownGt.length && <li className="muted">No boxes on this frame.</li>}
+              </ul>
+            </>
+          )}
+          {editor.error && <p className="form-error" role="alert">Edit failed: {editor.error.message}</p>}
+          <h3>Keys</h3>
+          <dl className="keys">
+            <div><dt>Space</dt><dd>play / pause</dd></div>
+            <div><dt>← →</dt><dd>one frame</dd></div>
+            <div><dt>Shift ← →</dt><dd>one second</dd></div>
+            <div><dt>E / G</dt><dd>edit / show ground truth</dd></div>
+          </dl>
+        </aside>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+// drawBoxes.ts - paints detections and ground truth on the overlay canvas.
+import { classColor, className, OUTCOME_COLORS } from '../../../lib/classes';
+import { toScreen, type Fit } from './geometry';
+import type { Detection } from '../../detections/api/types';
+import type { GtBox } from '../api/groundTruth';
+
+export interface DrawInput {
+  ctx: CanvasRenderingContext2D;
+  width: number;
+  height: number;
+  fit: Fit;
+  dets: readonly Detection[];
+  gt: readonly GtBox[];
+  classNames: readonly string[] | null;
+  selectedGt: number | null;
+  draft: { x1: number; y1: number; x2: number; y2: number } | null;
+}
+
+function rect(ctx: CanvasRenderingContext2D, fit: Fit, b: { x1: number; y1: number; x2: number; y2: number }) {
+  const a = toScreen(fit, b.x1, b.y1);
+  const c = toScreen(fit, b.x2, b.y2);
+  ctx.strokeRect(a.x, a.y, c.x - a.x, c.y - a.y);
+  return a;
+}
+
+function label(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, color: string) {
+  const w = ctx.measureText(text).width + 8;
+  const top = y - 18 < 0 ? y : y - 18;
+  ctx.fillStyle = color;
+  ctx.fillRect(x, top, w, 18);
+  ctx.fillStyle = '#000';
+  ctx.fillText(text, x + 4, top + 13);
+}
+
+export function drawBoxes(p: DrawInput): void {
+  const { ctx, fit } = p;
+  ctx.clearRect(0, 0, p.width, p.height);
+  ctx.font = '600 12px system-ui, sans-serif';
+  ctx.setLineDash([6, 4]);
+  for (const g of p.gt) {
+    const color = g.id === p.selectedGt ? '#fff' : OUTCOME_COLORS.gt;
+    ctx.strokeStyle = color;
+    ctx.lineWidth = g.id === p.selectedGt ? 3 : 2;
+    const a = rect(ctx, fit, g);
+    label(ctx, `GT ${g.class}${g.validated ? ' ✓' : ''}`, a.x, toScreen(fit, g.x2, g.y2).y + 18, color);
+  }
+  ctx.setLineDash([]);
+  ctx.lineWidth = 2;
+  for (const d of p.dets) {
+    const color = classColor(d.class_id);
+    ctx.strokeStyle = color;
+    const a = rect(ctx, fit, d);
+    label(ctx, `${className(d.class_id, p.classNames)} ${(d.score * 100).toFixed(0)}%`, a.x, a.y, color);
+  }
+  if (p.draft) {
+    ctx.strokeStyle = '#fff';
+    ctx.setLineDash([3, 3]);
+    rect(ctx, fit, p.draft);
+    ctx.setLineDash([]);
+  }
+}

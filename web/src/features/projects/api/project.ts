@@ -1,0 +1,12 @@
+// GET /api/projects/{id}
+import { useQuery } from '@tanstack/react-query';
+import { api } from '../../../lib/http';
+import { projectKeys, type Project } from './types';
+
+export function getProject(id: number, signal?: AbortSignal): Promise<Project> {
+  return api<Project>(`/api/projects/${id}`, { signal });
+}
+
+export function useProject(id: number) {
+  return useQuery({ queryKey: projectKeys.detail(id), queryFn: ({ signal }) => getProject(id, signal) });
+}

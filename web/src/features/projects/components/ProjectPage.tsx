@@ -1,0 +1,63 @@
+// ProjectPage.tsx - one project: its metadata, videos (upload and list),
+// members and criteria.
+import { useState } from 'react';
+import { useNavigate, useParams } from 'react-router';
+import { useProject } from '../api/project';
+import { useUpdateProject } from '../api/updateProject';
+import { useDeleteProject } from '../api/deleteProject';
+import { ProjectForm } from './ProjectForm';
+import { MembersCard } from './MembersCard';
+import { CriteriaCard } from './CriteriaCard';
+import { VideosPanel } from '../../videos/components/VideosPanel';
+import { ErrorState, Loading, PageHeader } from '../../../components/States';
+import type { Project } from '../api/types';
+
+function Metadata({ p }: { p: Project }) {
+  const rows: [string, string | number | null | undefined][] = [
+    ['Camera model', p.camera_model], ['Camera view', p.camera_view], ['Lens', p.lens_type],
+    ['Resolution', p.resolution], ['Frame rate', p.frame_rate != null ? `${p.frame_rate} fps` : null], ['Signal', p.signal_type],
+  ];
+  return (
+    <dl className="meta">
+      {rows.map(([k, v]) => (
+        <div key={k}><dt>{k}</dt><dd>{v || '—'}</dd></div>
+      ))}
+    </dl>
+  );
+}
+
+export default function ProjectPage() {
+  const id = Number(useParams().projectId);
+  const project = useProject(id);
+  const update = useUpdateProject(id);
+  const del = useDeleteProject();
+  const navigate = useNavigate();
+  const [editing, setEditing] = useState(false);
+  if (project.isPending) return <Loading label="Loading project…" />;
+  if (project.isError) return <ErrorState error={project.error} what="the project" retry={() => project.refetch()} />;
+  const p = project.data;
+  return (
+    <>
+      <PageHeader title={p.name} subtitle={p.description || undefined}
+        actions={!editing && <>
+          <button type="button" className="btn" onClick={() => setEditing(true)}>Edit</button>
+          <button type="button" className="btn btn-ghost" disabled={del.isPending}
+            onClick={() => { if (confirm(`Delete ${p.name} with all its videos and runs?`)) del.mutate(id, { onSuccess: () => navigate('/') }); }}>
+            Delete
+          </button>
+        </>} />
+      {del.error && <p className="form-error" role="alert">{del.error.message}</p>}
+      <section className="card" aria-label="Camera and device">
+        {editing ? (
+          <ProjectForm initial={p} submitLabel="Save" pending={update.isPending} error={update.error}
+            onCancel={() => setEditing(false)} onSubmit={(v) => update.mutate(v, { onSuccess: () => setEditing(false) })} />
+        ) : <Metadata p={p} />}
+      </section>
+      <VideosPanel projectId={id} />
+      <div className="grid-2">
+        <MembersCard projectId={id} />
+        <CriteriaCard project={p} />
+      </div>
+    </>
+  );
+}

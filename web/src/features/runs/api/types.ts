@@ -1,0 +1,58 @@
+// types.ts - models, tasks and detection runs as the server returns them.
+
+export interface Model {
+  id: number;
+  name: string;
+  sha256: string;
+  family: string;
+  input_w: number;
+  input_h: number;
+  num_classes: number;
+  class_names?: string[];
+  created_at: string;
+}
+
+export type TaskState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface TaskStatus {
+  state: TaskState;
+  progress: number;
+  frames_done?: number;
+  frames_total?: number | null;
+  fps?: number | null;
+  eta?: number | null;
+  error?: string | null;
+  run_id?: number | null;
+}
+
+export interface Run {
+  id: number;
+  video_id: number;
+  model_id: number;
+  conf: number;
+  iou: number;
+  every: number;
+  state: TaskState;
+  frames_done: number;
+  detections_count: number;
+  task_id?: number | null;
+  created_at: string;
+  finished_at?: string | null;
+}
+
+export interface ProcessParams {
+  model_id: number;
+  conf: number;
+  iou: number;
+  every: number;
+}
+
+export const runKeys = {
+  models: ['models'] as const,
+  runs: ['runs'] as const,
+  byVideo: (videoId: number) => [...runKeys.runs, 'video', videoId] as const,
+  detail: (id: number) => [...runKeys.runs, 'detail', id] as const,
+  task: (id: number) => ['tasks', id] as const,
+};
+
+export const isFinal = (s: TaskState | undefined) => s === 'done' || s === 'failed' || s === 'cancelled';

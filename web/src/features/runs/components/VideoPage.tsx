@@ -1,0 +1,61 @@
+// VideoPage.tsx - one video: its facts, a form to start a run, the run in
+// progress (task id in the URL, so a reload keeps watching) and all runs.
+import { Link, useParams, useSearchParams } from 'react-router';
+import { useVideo } from '../../videos/api/video';
+import { videoThumbnailUrl } from '../../videos/api/types';
+import { useTaskStatus } from '../api/taskStatus';
+import { StartRunForm } from './StartRunForm';
+import { TaskProgress } from './TaskProgress';
+import { RunsList } from './RunsList';
+import { ErrorState, Loading, PageHeader, StateBadge } from '../../../components/States';
+import { LazyImage } from '../../../components/LazyImage';
+import { formatBytes, formatDuration, formatNumber } from '../../../lib/format';
+
+export default function VideoPage() {
+  const id = Number(useParams().videoId);
+  const [params, setParams] = useSearchParams();
+  const taskId = params.get('task') ? Number(params.get('task')) : null;
+  const video = useVideo(id);
+  const task = useTaskStatus(taskId, false);
+  if (video.isPending) return <Loading label="Loading video…" />;
+  if (video.isError) return <ErrorState error={video.error} what="the video" retry={() => video.refetch()} />;
+  const v = video.data;
+  const runId = task.data?.run_id;
+  return (
+    <>
+      <PageHeader title={v.filename} subtitle={<Link to={`/projects/${v.project_id}`}>← Project</Link>} actions={<StateBadge state={v.status} />} />
+      <section className="card video-facts">
+        <LazyImage src={videoThumbnailUrl(v.id)} alt={`First frame of ${v.filename}`} width={192} height={108} />
+        <dl className="meta">
+          <div><dt>Duration</dt><dd>{formatDuration(v.duration, 1)}</dd></div>
+          <div><dt>Resolution</dt><dd>{v.width}×{v.height}</dd></div>
+          <div><dt>Frame rate</dt><dd>{v.fps ? `${v.fps.toFixed(2)} fps` : '—'}</dd></div>
+          <div><dt>Frames</dt><dd>{formatNumber(v.frame_count)}</dd></div>
+          <div><dt>Codec</dt><dd>{v.codec ?? '—'}</dd></div>
+          <div><dt>Size</dt><dd>{formatBytes(v.size_bytes)}</dd></div>
+        </dl>
+      </section>
+      <section className="card" aria-labelledby="process-title">
+        <h2 id="process-title">Process</h2>
+        <StartRunForm videoId={id} onStarted={(t) => setParams({ task: String(t) })} />
+        {taskId != null && (
+          <div className="current-task">
+            <h3>Task #{taskId}</h3>
+            <TaskProgress taskId={taskId} />
+            {runId && (
+              <p className="links">
+                <Link to={`/runs/${runId}/detections`}>Browse detections</Link>
+                <Link to={`/runs/${runId}/player`}>Open player</Link>
+                <Link to={`/runs/${runId}/results`}>Results</Link>
+              </p>
+            )}
+          </div>
+        )}
+      </section>
+      <section className="card" aria-labelledby="runs-title">
+        <h2 id="runs-title">Runs</h2>
+        <RunsList videoId={id} />
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,16 @@
+// GET /api/videos/{id}
+import { useQuery } from '@tanstack/react-query';
+import { api } from '../../../lib/http';
+import { videoKeys, type Video } from './types';
+
+export function getVideo(id: number, signal?: AbortSignal): Promise<Video> {
+  return api<Video>(`/api/videos/${id}`, { signal });
+}
+
+export function useVideo(id: number | null) {
+  return useQuery({
+    queryKey: videoKeys.detail(id ?? 0),
+    queryFn: ({ signal }) => getVideo(id!, signal),
+    enabled: id != null && id > 0,
+  });
+}
