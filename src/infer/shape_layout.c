@@ -86,6 +86,7 @@ static int squeeze_axes(ir_graph_t *g, ir_node_t *nd, int rank, int *mask,
     else if (in_t(g, nd, 1) &&
              (n = const_input(g, nd, 1, axes, IR_MAX_DIMS)) < 0)
         return FAIL(AVP_EUNSUPPORTED, "axes must be constant");
+    n = n < 0 ? 0 : n; /* Squeeze without axes: every dim of 1 */
     memset(mask, 0, (size_t)IR_MAX_DIMS * sizeof(int));
     for (int i = 0; i < n; i++) {
         int a;

@@ -219,6 +219,13 @@ def depthwise(out):
     save(out, "depthwise", g.model("x", [1, 4, 52, 52], [x], 13), [1, 4, 52, 52])
 
 
+def squeeze_all(out):
+    """Squeeze without axes drops every dim of 1 (shape test only)."""
+    g = G()
+    y = g.node("Squeeze", [g.node("Relu", ["x"])])
+    save(out, "squeeze_all", g.model("x", [1, 3, 1, 5], [y], 11))
+
+
 def failing(out):
     """Graphs the loader must reject, each for a named reason."""
     g = G()
@@ -246,6 +253,7 @@ def main():
     ops13(out)
     ops11(out)
     depthwise(out)
+    squeeze_all(out)
     failing(out)
 
 

@@ -90,6 +90,17 @@ static void test_shape_slice_and_padding(void)
     CHECK(ok);
 }
 
+static void test_shape_squeeze_without_axes(void)
+{
+    infer_model_t *m = sg_load("squeeze_all", 2, 1);
+    CHECK(m);
+    const infer_tensor_info_t *y = &infer_model_info(m)->outputs[0];
+    int ok = y->ndim == 3 && y->dims[0] == 2 && y->dims[1] == 3 &&
+             y->dims[2] == 5;
+    infer_model_destroy(m);
+    CHECK(ok);
+}
+
 static void test_shape_broadcast_rules(void)
 {
     int64_t a[] = {4, 1, 3}, b[] = {5, 1}, y[8];
@@ -109,6 +120,7 @@ int main(void)
     RUN(test_shape_outputs);
     RUN(test_shape_reshape_batch);
     RUN(test_shape_slice_and_padding);
+    RUN(test_shape_squeeze_without_axes);
     RUN(test_shape_broadcast_rules);
     return CHECK_DONE();
 }
