@@ -10,6 +10,7 @@
 #include "detect/detect.h"
 
 int cli_detect(int argc, char **argv);
+int cli_eval(int argc, char **argv);
 int cli_models(int argc, char **argv);
 
 /* Shared helpers for subcommands (args.c). */

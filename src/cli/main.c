@@ -9,6 +9,7 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  detect           run a detector over a video, image or folder\n"
+    "  eval             COCO metrics of results against ground truth\n"
     "  models inspect   show what an ONNX model contains\n"
     "  version          print the version\n"
     "\n"
@@ -28,6 +29,7 @@ static int version(int argc, char **argv)
 
 static const command_t commands[] = {
     {"detect", cli_detect},
+    {"eval", cli_eval},
     {"models", cli_models},
     {"version", version},
 };

@@ -1,0 +1,221 @@
+/* cmd_eval.c - `avp eval`: COCO ground truth x COCO results -> the COCO
+ * numbers (pycocotools' COCOeval, bbox) and the operating-point extras. */
+#include "cli.h"
+#include "eval/eval.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: avp eval --gt GT.json --pred PRED.json [--iou-type bbox]\n"
+    "                [--score-thr 0.25] [--cm-iou 0.5] [--threads N] "
+    "[--json]\n"
+    "Evaluates COCO results against COCO ground truth: the 12 COCO numbers\n"
+    "(same as pycocotools COCOeval), then per class AP, AP50 and\n"
+    "precision/recall/F1 at the score threshold. docs/METRICS.md has the\n"
+    "protocol.\n";
+
+typedef struct eval_args {
+    const char *gt, *pred;
+    int as_json;
+    eval_options_t opt;
+} eval_args_t;
+
+/* Returns 0, or 2 after printing a usage error. */
+static int parse_args(int argc, char **argv, eval_args_t *a)
+{
+    eval_options_default(&a->opt);
+    a->opt.threads = cli_default_threads();
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        long n;
+        if (!strcmp(arg, "--json"))
+            a->as_json = 1;
+        else if (!strcmp(arg, "--gt") && val)
+            a->gt = argv[++i];
+        else if (!strcmp(arg, "--pred") && val)
+            a->pred = argv[++i];
+        else if (!strcmp(arg, "--iou-type") && val && !strcmp(val, "bbox"))
+            i++;
+        else if (!strcmp(arg, "--score-thr") && val &&
+                 !cli_parse_float(val, -1e30, 1e30, &a->opt.score_thr))
+            i++;
+        else if (!strcmp(arg, "--cm-iou") && val &&
+                 !cli_parse_float(val, 1e-6, 1, &a->opt.cm_iou))
+            i++;
+        else if (!strcmp(arg, "--threads") && val &&
+                 !cli_parse_int(val, 1, 256, &n)) {
+            a->opt.threads = (int)n;
+            i++;
+        } else {
+            fprintf(stderr, "avp eval: bad or incomplete option '%s'\n%s",
+                    arg, usage);
+            return 2;
+        }
+    }
+    if (!a->gt || !a->pred) {
+        fprintf(stderr, "avp eval: --gt and --pred are required\n%s", usage);
+        return 2;
+    }
+    return 0;
+}
+
+/* pycocotools' summarize() lines, with its labels and format. */
+static void print_coco(const eval_result_t *r)
+{
+    static const char *const iou[] = {"0.50:0.95", "0.50", "0.75"};
+    static const struct { int ap, iou; const char *area; int maxdet; }
+    rows[EVAL_NUM_STATS] = {
+        {1, 0, "all", 100},    {1, 1, "all", 100},   {1, 2, "all", 100},
+        {1, 0, "small", 100},  {1, 0, "medium", 100}, {1, 0, "large", 100},
+        {0, 0, "all", 1},      {0, 0, "all", 10},    {0, 0, "all", 100},
+        {0, 0, "small", 100},  {0, 0, "medium", 100}, {0, 0, "large", 100},
+    };
+    for (int i = 0; i < EVAL_NUM_STATS; i++)
+        printf(" %-18s %s @[ IoU=%-9s | area=%6s | maxDets=%3d ] = %0.3f\n",
+               rows[i].ap ? "Average Precision" : "Average Recall",
+               rows[i].ap ? "(AP)" : "(AR)", iou[rows[i].iou], rows[i].area,
+               rows[i].maxdet, r->coco_stats[i]);
+}
+
+static void print_ratio(double v)
+{
+    if (v < 0)
+        printf(" %7s", "-");
+    else
+        printf(" %7.3f", v);
+}
+
+static void print_class_row(const char *name, const double *stats,
+                            const eval_counts_t *c)
+{
+    printf("%-20.20s", name);
+    print_ratio(stats ? stats[EVAL_AP] : -1);
+    print_ratio(stats ? stats[EVAL_AP50] : -1);
+    printf(" %8lld %8lld %8lld", (long long)c->tp, (long long)c->fp,
+           (long long)c->fn);
+    print_ratio(c->precision);
+    print_ratio(c->recall);
+    print_ratio(c->f1);
+    printf("\n");
+}
+
+static void print_text(const eval_result_t *r)
+{
+    print_coco(r);
+    printf("\nper class at score >= %g, IoU 0.50 (AP over .50:.95 and at "
+           ".50):\n", r->score_thr);
+    printf("%-20s %7s %7s %8s %8s %8s %7s %7s %7s\n", "class", "AP", "AP50",
+           "TP", "FP", "FN", "P", "R", "F1");
+    for (int k = 0; k < r->num_classes; k++)
+        print_class_row(r->classes[k].name, r->classes[k].stats,
+                        &r->classes[k].at_thr);
+    print_class_row("all", r->coco_stats, &r->overall);
+    printf("\nbest overall F1 %.3f at score %.2f; %lld images, %lld ground "
+           "truth, %lld detections, %.2f s\n", r->best_f1, r->best_thr,
+           (long long)r->num_images, (long long)r->num_gt,
+           (long long)r->num_det, r->seconds);
+}
+
+static json_t *reals(const double *v, int n)
+{
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(arr, json_real(v[i]));
+    return arr;
+}
+
+static json_t *counts_json(const eval_counts_t *c, const double *f1_curve,
+                           double best_thr, double best_f1)
+{
+    return json_pack("{s:I, s:I, s:I, s:f, s:f, s:f, s:o, s:f, s:f}", "tp",
+                     (json_int_t)c->tp, "fp", (json_int_t)c->fp, "fn",
+                     (json_int_t)c->fn, "precision", c->precision, "recall",
+                     c->recall, "f1", c->f1, "f1_curve",
+                     reals(f1_curve, EVAL_NUM_F1), "best_thr", best_thr,
+                     "best_f1", best_f1);
+}
+
+static json_t *class_json(const eval_class_t *c)
+{
+    json_t *o = counts_json(&c->at_thr, c->f1_curve, c->best_thr, c->best_f1);
+    json_object_set_new(o, "category_id", json_integer(c->category_id));
+    json_object_set_new(o, "name", json_string(c->name));
+    json_object_set_new(o, "num_gt", json_integer(c->num_gt));
+    json_object_set_new(o, "num_det", json_integer(c->num_det));
+    json_object_set_new(o, "coco_stats", reals(c->stats, EVAL_NUM_STATS));
+    json_object_set_new(o, "AP", json_real(c->stats[EVAL_AP]));
+    json_object_set_new(o, "AP50", json_real(c->stats[EVAL_AP50]));
+    json_object_set_new(o, "pr_curve",
+                        json_pack("{s:o, s:o}", "precision",
+                                  reals(c->pr_precision, EVAL_NUM_REC),
+                                  "score", reals(c->pr_score, EVAL_NUM_REC)));
+    return o;
+}
+
+static json_t *confusion_json(const eval_result_t *r)
+{
+    json_t *labels = json_array(), *rows = json_array();
+    int w = r->num_classes + 1;
+    for (int k = 0; k < w; k++) {
+        json_array_append_new(labels, json_string(
+            k < r->num_classes ? r->classes[k].name : "background"));
+        json_t *row = json_array();
+        for (int j = 0; j < w; j++)
+            json_array_append_new(
+                row, json_integer(r->confusion[(size_t)k * w + j]));
+        json_array_append_new(rows, row);
+    }
+    return json_pack("{s:o, s:o, s:f}", "labels", labels, "rows", rows,
+                     "iou", r->cm_iou);
+}
+
+static void print_json(const eval_result_t *r)
+{
+    json_t *names = json_array(), *classes = json_array();
+    for (int i = 0; i < EVAL_NUM_STATS; i++)
+        json_array_append_new(names, json_string(eval_stat_names[i]));
+    for (int k = 0; k < r->num_classes; k++)
+        json_array_append_new(classes, class_json(&r->classes[k]));
+    json_t *root = json_pack(
+        "{s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:I, s:I, s:I, s:f, s:s}",
+        "coco_stats", reals(r->coco_stats, EVAL_NUM_STATS),
+        "coco_stat_names", names, "per_class", classes, "overall",
+        counts_json(&r->overall, r->f1_curve, r->best_thr, r->best_f1),
+        "confusion_matrix", confusion_json(r), "recall_thresholds",
+        reals(r->rec_thrs, EVAL_NUM_REC), "score_thr", r->score_thr,
+        "num_images", (json_int_t)r->num_images, "num_gt",
+        (json_int_t)r->num_gt, "num_det", (json_int_t)r->num_det, "seconds",
+        r->seconds, "avp_version", AVP_VERSION);
+    json_dumpf(root, stdout, JSON_COMPACT);
+    fputc('\n', stdout);
+    json_decref(root);
+}
+
+int cli_eval(int argc, char **argv)
+{
+    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    eval_args_t a = {0};
+    int rc = parse_args(argc, argv, &a);
+    if (rc)
+        return rc;
+    avp_error_t err = {0};
+    eval_result_t *r = NULL;
+    eval_data_t *d = eval_data_create();
+    if (!eval_load_coco_pair(d, a.gt, a.pred, &err) &&
+        !eval_run(d, &a.opt, &r, &err)) {
+        if (a.as_json)
+            print_json(r);
+        else
+            print_text(r);
+    } else {
+        fprintf(stderr, "avp eval: %s\n", err.msg);
+    }
+    eval_result_destroy(r);
+    eval_data_destroy(d);
+    return r ? 0 : 1;
+}

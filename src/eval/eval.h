@@ -1,0 +1,192 @@
+/*
+ * eval.h - frame-level evaluation of detections against ground truth, with
+ * the numbers of pycocotools' COCOeval (bbox) and the extras a validation
+ * team asks for (TP/FP/FN at an operating threshold, PR and F1 curves, a
+ * confusion matrix with background). docs/METRICS.md states the protocol.
+ *
+ * DESIGN
+ * An eval_data_t collects images, categories, ground-truth boxes and
+ * detections, either through eval_data_add_*() (the ground-truth store, a
+ * finished run) or from COCO files (eval_load_coco_*). eval_run() then:
+ *   1. validates and indexes: ids are sorted (pycocotools evaluates images
+ *      and categories in ascending id order), every box gets an image and a
+ *      category index, and two stable counting sorts order the boxes by
+ *      (category, image, input order). A "cell" is one (category, image)
+ *      pair that has ground truth or detections; everything later is flat
+ *      arrays indexed by cell, no per-box allocation.
+ *   2. matches each cell (match.c) exactly as COCOeval.evaluateImg: the
+ *      100 best-scored detections, greedy in score order, for 4 area ranges
+ *      x 10 IoU thresholds, leaving two bit masks per detection and area
+ *      (true positive, ignored). Cells run in parallel on a util/tpool.
+ *   3. accumulates per category (accumulate.c) as COCOeval.accumulate:
+ *      a stable sort by score, cumulative TP/FP, the precision envelope and
+ *      101 recall thresholds; then summarizes into the 12 COCO numbers.
+ *      The operating-point extras (extras.c) reuse the same sorted lists.
+ *   4. builds the confusion matrix per image (confusion.c).
+ * The results never depend on the thread count.
+ *
+ * Known divergence: pycocotools stores the matched ground-truth id in a
+ * float array where 0 means "unmatched", so a detection matched to a
+ * ground-truth annotation with id 0 counts as a false positive there. AVP
+ * counts it as a match. With annotation ids >= 1 (the COCO norm) the
+ * numbers are identical.
+ *
+ * Thread model: an eval_data_t is used by one thread at a time; eval_run()
+ * reads it and uses its own worker threads. A result is immutable.
+ */
+#ifndef AVP_EVAL_EVAL_H
+#define AVP_EVAL_EVAL_H
+
+#include "util/avp.h"
+
+#include <stdint.h>
+
+enum {
+    EVAL_NUM_IOU = 10,    /* IoU thresholds .50:.05:.95 */
+    EVAL_NUM_REC = 101,   /* recall thresholds 0:.01:1 */
+    EVAL_NUM_AREA = 4,    /* all, small, medium, large */
+    EVAL_NUM_MAXDET = 3,  /* 1, 10, 100 detections per image and class */
+    EVAL_NUM_STATS = 12,  /* the COCO summary, pycocotools' order */
+    EVAL_NUM_F1 = 101     /* F1 curve at score thresholds 0:.01:1 */
+};
+
+/* Indices into the 12 COCO numbers, pycocotools' order. */
+enum {
+    EVAL_AP, EVAL_AP50, EVAL_AP75, EVAL_APS, EVAL_APM, EVAL_APL,
+    EVAL_AR1, EVAL_AR10, EVAL_AR100, EVAL_ARS, EVAL_ARM, EVAL_ARL
+};
+
+/* Short names of the 12 numbers ("AP", "AP50", ... "ARl"). */
+extern const char *const eval_stat_names[EVAL_NUM_STATS];
+
+typedef struct eval_data eval_data_t;
+
+/* One box, COCO style: (x, y) is the top-left corner, w and h >= 0 in
+ * pixels. For ground truth, area is the annotation's area (COCO takes it
+ * from the segmentation; it decides small/medium/large) and score is
+ * unused; for detections, area and iscrowd are unused (the area is w * h,
+ * as pycocotools' loadRes computes it). id is only checked for duplicates
+ * among ground truth. */
+typedef struct eval_box {
+    int64_t id, image_id, category_id;
+    double x, y, w, h;
+    double area;
+    double score;
+    int iscrowd;
+} eval_box_t;
+
+eval_data_t *eval_data_create(void);
+void eval_data_destroy(eval_data_t *d); /* NULL is a no-op */
+
+/* Images and categories that the evaluation covers. Ids need not be
+ * ordered; duplicates are reported by eval_run(). name is copied. */
+void eval_data_add_image(eval_data_t *d, int64_t id);
+void eval_data_add_category(eval_data_t *d, int64_t id, const char *name);
+
+/* Adds a box; returns AVP_OK or AVP_EFORMAT (non-finite numbers, negative
+ * width or height or area) with err naming "annotations[i]" (ground truth)
+ * or "results[i]" (detections), i counting the boxes added so far. Unknown image
+ * and category ids are reported by eval_run() with the same names. */
+int eval_data_add_gt(eval_data_t *d, const eval_box_t *b, avp_error_t *err);
+int eval_data_add_det(eval_data_t *d, const eval_box_t *b, avp_error_t *err);
+
+/* Loads a COCO ground-truth file (images, categories, annotations with
+ * bbox; area defaults to w * h and iscrowd to 0 when absent) or a COCO
+ * results file (a list of {image_id, category_id, bbox, score}) into d.
+ * Errors are AVP_ENOTFOUND/AVP_EIO for the file and AVP_EFORMAT naming
+ * the element: "annotations[12].bbox: expected 4 numbers". The parse_
+ * variants take the JSON text itself. */
+int eval_load_coco_gt(eval_data_t *d, const char *path, avp_error_t *err);
+int eval_load_coco_results(eval_data_t *d, const char *path,
+                           avp_error_t *err);
+/* Both files at once: they are read and parsed on two threads, then added
+ * to d in order (ground truth first). */
+int eval_load_coco_pair(eval_data_t *d, const char *gt_path,
+                        const char *results_path, avp_error_t *err);
+int eval_parse_coco_gt(eval_data_t *d, const char *text, size_t len,
+                       avp_error_t *err);
+int eval_parse_coco_results(eval_data_t *d, const char *text, size_t len,
+                            avp_error_t *err);
+
+typedef struct eval_options {
+    double score_thr; /* operating point for TP/FP/FN and the matrix */
+    double cm_iou;    /* IoU for the confusion matrix (0.5) */
+    int threads;      /* worker threads; <= 1 runs on the caller */
+} eval_options_t;
+
+/* score_thr 0.25, cm_iou 0.5, threads 1. */
+void eval_options_default(eval_options_t *opt);
+
+/* Counts at the operating point (IoU .50, area "all", 100 detections per
+ * image and class). Undefined ratios: precision is 0 without detections,
+ * recall is -1 without ground truth, and f1 is -1 when recall is. */
+typedef struct eval_counts {
+    int64_t tp, fp, fn;
+    double precision, recall, f1;
+} eval_counts_t;
+
+typedef struct eval_class {
+    int64_t category_id;
+    const char *name;
+    int64_t num_gt;   /* ground truth that is not crowd */
+    int64_t num_det;  /* detections of this class */
+    double stats[EVAL_NUM_STATS]; /* the 12 numbers for this class alone */
+    eval_counts_t at_thr;
+    /* COCO's interpolated precision and the score reached at each recall
+     * threshold, IoU .50, area "all", maxDets 100 (-1 without ground
+     * truth). */
+    double pr_precision[EVAL_NUM_REC];
+    double pr_score[EVAL_NUM_REC];
+    /* F1 at score thresholds i / 100 (same definitions as eval_counts_t),
+     * and the detection score that maximizes F1 (ties: the higher score),
+     * searched over every distinct score. best_f1 is -1 when undefined. */
+    double f1_curve[EVAL_NUM_F1];
+    double best_thr, best_f1;
+} eval_class_t;
+
+typedef struct eval_result {
+    double coco_stats[EVAL_NUM_STATS];
+    double iou_thrs[EVAL_NUM_IOU];
+    double rec_thrs[EVAL_NUM_REC];
+    int num_classes;             /* categories in ascending id order */
+    eval_class_t *classes;
+    eval_counts_t overall;       /* summed over classes */
+    double f1_curve[EVAL_NUM_F1];
+    double best_thr, best_f1;    /* on the 0.01 grid of f1_curve */
+    /* (num_classes + 1)^2 counts, row = ground-truth class, column =
+     * predicted class, index num_classes = background. */
+    int64_t *confusion;
+    /* COCOeval's arrays: precision and scores [T][R][K][A][M], recall
+     * [T][K][A][M] (T IoU, R recall thresholds, K classes, A areas, M
+     * maxDets), -1 where a class has no ground truth. */
+    double *precision, *scores, *recall;
+    double score_thr, cm_iou;
+    int64_t num_images, num_gt, num_det;
+    double seconds;              /* wall time of eval_run() */
+} eval_result_t;
+
+/* Evaluates d. On success *out is a result the caller frees with
+ * eval_result_destroy(); on failure *out is NULL and err says why
+ * (AVP_EFORMAT for inconsistent data, AVP_ENOMEM). */
+int eval_run(eval_data_t *d, const eval_options_t *opt, eval_result_t **out,
+             avp_error_t *err);
+void eval_result_destroy(eval_result_t *r); /* NULL is a no-op */
+
+/* Index into eval_result_t.precision / scores for (t, r, k, a, m). */
+static inline size_t eval_pr_index(const eval_result_t *r, int t, int rr,
+                                   int k, int a, int m)
+{
+    return ((((size_t)t * EVAL_NUM_REC + (size_t)rr) * (size_t)r->num_classes
+             + (size_t)k) * EVAL_NUM_AREA + (size_t)a) * EVAL_NUM_MAXDET
+           + (size_t)m;
+}
+
+/* Index into eval_result_t.recall for (t, k, a, m). */
+static inline size_t eval_rc_index(const eval_result_t *r, int t, int k,
+                                   int a, int m)
+{
+    return (((size_t)t * (size_t)r->num_classes + (size_t)k) * EVAL_NUM_AREA
+            + (size_t)a) * EVAL_NUM_MAXDET + (size_t)m;
+}
+
+#endif

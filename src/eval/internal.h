@@ -1,0 +1,94 @@
+/* internal.h - what the files of src/eval share; not API. */
+#ifndef AVP_EVAL_INTERNAL_H
+#define AVP_EVAL_INTERNAL_H
+
+#include "eval.h"
+#include "util/tpool.h"
+
+#include <stdint.h>
+
+#define EVAL__MAX_DETS 100 /* the largest maxDets: matching keeps these */
+
+extern const double eval__area_lo[EVAL_NUM_AREA];
+extern const double eval__area_hi[EVAL_NUM_AREA];
+extern const int eval__max_dets[EVAL_NUM_MAXDET];
+
+/* A growable array of boxes with, after indexing, the image and category
+ * index of each box and the permutation that orders them by (category,
+ * image, input order). */
+typedef struct eval__boxes {
+    eval_box_t *v;
+    size_t n, cap;
+    int32_t *img, *cat;
+    uint32_t *order;
+} eval__boxes_t;
+
+typedef struct eval__category {
+    int64_t id;
+    char *name;
+} eval__category_t;
+
+/* One (category, image) pair with ground truth or detections. gt and det
+ * are ranges of the boxes' order[]; kept is the range of this cell's
+ * detections (at most 100, best score first) in the matching arrays. */
+typedef struct eval__cell {
+    int32_t cat, img;
+    uint32_t gt0, ngt, det0, ndet;
+    uint32_t kept0, nkept;
+    int32_t npig[EVAL_NUM_AREA]; /* ground truth not ignored, per area */
+} eval__cell_t;
+
+struct eval_data {
+    int64_t *images;
+    size_t nimages, cap_images;
+    eval__category_t *cats;
+    size_t ncats, cap_cats;
+    eval__boxes_t gt, det;
+    /* Built by eval__index(): */
+    eval__cell_t *cells;
+    size_t ncells;
+    uint32_t *cat_cells;  /* cells of category k: [cat_cells[k], [k+1]) */
+};
+
+/* The matching of every kept detection: for area a, bit t of tp[i*A+a]
+ * says "true positive at IoU threshold t", bit t of ig[i*A+a] "ignored".
+ * det[i] is the box index, rank[i] its place in its cell (0 = best). */
+typedef struct eval__matches {
+    uint32_t *det;
+    uint16_t *rank;
+    uint16_t *tp, *ig;
+    size_t n;
+} eval__matches_t;
+
+/* data.c: validates ids, maps boxes to indices and builds the cells. */
+int eval__index(eval_data_t *d, avp_error_t *err);
+
+/* match.c: sets the cells' kept ranges and npig counts and fills m, which
+ * the caller releases with eval__matches_free(). AVP_ENOMEM on failure. */
+int eval__match(eval_data_t *d, const double *iou_thrs, tpool_t *tp,
+                eval__matches_t *m);
+void eval__matches_free(eval__matches_t *m);
+
+/* IoU of detection box a with ground truth g, pycocotools' bbIou: for a
+ * crowd g the union is a's area alone. */
+double eval__iou(const eval_box_t *a, const eval_box_t *g, int crowd);
+
+/* accumulate.c: COCOeval.accumulate + the per-category extras, then
+ * summarize into the 12 numbers for all classes and for each class. */
+int eval__accumulate(const eval_data_t *d, const eval__matches_t *m,
+                     tpool_t *tp, eval_result_t *r);
+double eval__summarize(const eval_result_t *r, int stat, int k);
+
+/* extras.c: counts and F1 of one category from its detections sorted by
+ * score (indices into m), at IoU index 0 and area "all". */
+void eval__extras(const eval__matches_t *m, const uint32_t *sorted,
+                  size_t n, const double *score, int64_t npig,
+                  double score_thr, eval_class_t *c, int64_t *f1_tp,
+                  int64_t *f1_fp);
+void eval__counts_finish(eval_counts_t *c, int64_t npig);
+
+/* confusion.c */
+int eval__confusion(const eval_data_t *d, const eval__matches_t *m,
+                    tpool_t *tp, eval_result_t *r);
+
+#endif
