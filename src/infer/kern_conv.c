@@ -17,12 +17,21 @@
 #define IM2COL_BLOCK_FLOATS (32 * 1024)
 #define DIRECT_BLOCK_FLOATS (128 * 1024)
 
+/* OpenBLAS (0.3.x, AVX-512 builds) sends a GEMM with M*N*K <= 1e6 and 8,
+ * 16 or 32 output rows to its small-matrix kernel, which skips packing
+ * and the beta pass; on YOLOX's 1x1 shapes that ran 1.2-1.5x faster than
+ * the packed path. So when a group's output channels come in such chunks,
+ * blocks are sized for that limit and each block's GEMM is issued as one
+ * call per chunk of rows. With another BLAS this only costs a few calls. */
+#define SMALL_GEMM_MNK 1000000
+
 typedef struct conv_job {
     const kern_conv_t *p;
     const float *x, *w, *bias;
     float *y, *scratch;
     int direct;          /* 1x1 GEMM straight on the input */
     int k;               /* GEMM depth: c_in/groups * k_h * k_w */
+    int m_chunk;         /* output channels per sgemm call */
     int block;           /* rows (im2col) or columns (direct) per unit */
     int blocks;          /* units per (image, group) */
     int units, tasks;
@@ -53,11 +62,28 @@ static int gemm_depth(const kern_conv_t *p)
     return p->c_in / p->groups * p->k_h * p->k_w;
 }
 
+/* Output channels per sgemm call for the small-matrix kernel, 0 if the
+ * group's channels do not come in such chunks. */
+static int small_m_chunk(const kern_conv_t *p)
+{
+    int cog = p->c_out / p->groups;
+    for (int m = 32; m >= 8; m /= 2)
+        if (cog % m == 0)
+            return m;
+    return 0;
+}
+
+static int small_gemm(const kern_conv_t *p)
+{
+    return small_m_chunk(p) > 0;
+}
+
 /* Output rows per im2col block; depends on the shape only, so the scratch
  * the planner reserves always fits. */
 static int im2col_rows(const kern_conv_t *p)
 {
-    int rows = IM2COL_BLOCK_FLOATS / gemm_depth(p) / p->w_out;
+    int cols = small_gemm(p) ? SMALL_GEMM_MNK / small_m_chunk(p) : IM2COL_BLOCK_FLOATS;
+    int rows = cols / gemm_depth(p) / p->w_out;
     if (rows < 1)
         rows = 1;
     return rows < p->h_out ? rows : p->h_out;
@@ -151,8 +177,10 @@ static void conv_unit(conv_job_t *j, int unit, float *col)
         b = col;
         ldb = c1 - c0;
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cog, c1 - c0, j->k,
-                1.0f, w, j->k, b, ldb, 0.0f, y + c0, hw_out);
+    for (int m0 = 0; m0 < cog; m0 += j->m_chunk)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, j->m_chunk,
+                    c1 - c0, j->k, 1.0f, w + (size_t)m0 * j->k, j->k, b, ldb,
+                    0.0f, y + (size_t)m0 * hw_out + c0, hw_out);
     for (int m = 0; m < cog; m++)
         kern__bias_act(y + (size_t)m * hw_out + c0, (size_t)(c1 - c0),
                        j->bias ? j->bias[g * cog + m] : 0.0f, &p->act);
@@ -177,8 +205,9 @@ static void plan_blocks(conv_job_t *j, int threads)
     const kern_conv_t *p = j->p;
     int total = j->direct ? p->h_out * p->w_out : p->h_out;
     if (j->direct) {
-        j->block = DIRECT_BLOCK_FLOATS / (j->k + p->c_out / p->groups);
-        j->block = j->block < 64 ? 64 : j->block;
+        j->block = small_gemm(p) ? SMALL_GEMM_MNK / (j->m_chunk * j->k) / 16 * 16
+                                 : DIRECT_BLOCK_FLOATS / (j->k + p->c_out / p->groups);
+        j->block = j->block < 32 ? 32 : j->block;
     } else {
         j->block = im2col_rows(p);
     }
@@ -201,7 +230,8 @@ void kern_conv2d(const kern_conv_t *p, const float *x, const float *w,
         return;
     }
     conv_job_t j = {.p = p, .x = x, .w = w, .bias = bias, .y = y,
-                    .direct = is_direct(p), .k = gemm_depth(p)};
+                    .direct = is_direct(p), .k = gemm_depth(p),
+                    .m_chunk = small_gemm(p) ? small_m_chunk(p) : p->c_out / p->groups};
     plan_blocks(&j, tpool_threads(tp));
     if (!j.direct) {
         j.scratch = scratch;

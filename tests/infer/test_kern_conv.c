@@ -92,7 +92,9 @@ static void test_kern_conv_paths_vs_ref(void)
 {
     tpool_t *tp = tpool_create(2);
     kern_conv_t cases[] = {
-        shape(2, 16, 9, 11, 24, 1, 1, 0, 1),  /* 1x1 direct */
+        shape(2, 16, 9, 11, 24, 1, 1, 0, 1),  /* 1x1 direct, 3 GEMMs of 8 */
+        shape(1, 32, 9, 9, 128, 1, 1, 0, 2),  /* grouped, 2 GEMMs of 32 each */
+        shape(1, 40, 20, 30, 80, 1, 1, 0, 1), /* 5 GEMMs of 16 (YOLO heads) */
         shape(1, 8, 7, 7, 12, 1, 2, 0, 1),    /* 1x1 strided: im2col */
         shape(1, 3, 20, 17, 8, 3, 1, 1, 1),   /* 3x3 same */
         shape(3, 12, 26, 26, 16, 3, 2, 1, 1), /* 3x3 stride 2 */
