@@ -135,6 +135,29 @@ static void walk_pages(store_conn_t *c, int64_t run, int limit, int cls,
     free(lat);
 }
 
+/* First pages of time windows [t0, t0 + 2 s] at random places in the run:
+ * the index walk must start at t0's frame, not at frame 0. */
+static void time_windows(store_conn_t *c, int64_t run, double duration)
+{
+    enum { N = 200 };
+    double lat[N];
+    avp_error_t err = {0};
+    srand(1);
+    for (int i = 0; i < N; i++) {
+        double t0 = duration * rand() / RAND_MAX;
+        store_det_query_t q = {run, NULL, 100, -1, 0, t0, t0 + 2};
+        store_det_page_t page;
+        double start = avp_now();
+        if (store_detections_page(c, &q, &page, &err))
+            die("time window", &err);
+        lat[i] = avp_now() - start;
+        store_det_page_free(&page);
+    }
+    qsort(lat, N, sizeof(double), cmp_double);
+    printf("page limit=100 window=2s pages=%d p50_ms=%.3f p99_ms=%.3f max_ms=%.3f\n",
+           N, lat[N / 2] * 1e3, lat[N * 99 / 100] * 1e3, lat[N - 1] * 1e3);
+}
+
 static void stream_all(store_conn_t *c, int64_t run)
 {
     store_det_iter_t *it;
@@ -180,6 +203,7 @@ int main(int argc, char **argv)
     walk_pages(c, run, 100, -1, (int)(pages < 200000 ? pages : 200000));
     walk_pages(c, run, 1000, -1, (int)(rows / 1000 + 2));
     walk_pages(c, run, 100, 7, 2000);
+    time_windows(c, run, (double)(rows / BOXES_PER_FRAME) / 25.0);
     stream_all(c, run);
     PGresult *res = PQexec(store_conn_pg(c),
         "SELECT pg_size_pretty(pg_total_relation_size('detections'))");

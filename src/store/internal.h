@@ -35,6 +35,21 @@ int store__check(avp_error_t *err, PGconn *pg, PGresult *res,
 /* Ends whatever transaction c is in; used on error paths. */
 void store__rollback(store_conn_t *c);
 
+/* Where a detections page walk stands (cursor.c). */
+typedef struct store__cursor {
+    int64_t run_id;
+    int32_t frame;    /* the last row returned */
+    int64_t id;
+    double t1;        /* the window end frame_hi belongs to (NAN: none) */
+    int32_t frame_hi; /* last frame with t <= t1, -1 if none */
+} store__cursor_t;
+
+/* out holds STORE_CURSOR_MAX bytes. */
+void store__cursor_encode(const store__cursor_t *c, char *out);
+/* AVP_EINVAL for anything that is not a cursor of run_id. */
+int store__cursor_decode(const char *s, int64_t run_id, store__cursor_t *c,
+                         avp_error_t *err);
+
 /* Builds the migrations table; generated from migrations/ at build time. */
 extern const store_migration_t store__embedded_migrations[];
 extern const size_t store__embedded_count;

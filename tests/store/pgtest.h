@@ -56,7 +56,8 @@ static inline void pgtest_exec_or_die(const char *url, const char *sql,
     PGconn *pg = PQconnectdb(url);
     PGresult *res = PQexec(pg, sql);
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+    ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
         !(ok_state && state && !strcmp(state, ok_state))) {
         fprintf(stderr, "pgtest: %s: %s", sql, PQerrorMessage(pg));
         exit(EXIT_FAILURE);
@@ -74,6 +75,10 @@ static inline char *pgtest_fresh_db(const char *db)
     char sql[256];
     snprintf(sql, sizeof(sql), "CREATE DATABASE %s", db);
     pgtest_exec_or_die(admin, sql, "42P04"); /* it already exists */
+    /* A session left over from an interrupted run could hold locks. */
+    snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(pid) FROM"
+             " pg_stat_activity WHERE datname = '%s'", db);
+    pgtest_exec_or_die(admin, sql, NULL);
     pgtest_exec_or_die(url, "SET client_min_messages TO warning;"
                             " DROP SCHEMA IF EXISTS public CASCADE;"
                             " CREATE SCHEMA public", NULL);

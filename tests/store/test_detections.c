@@ -262,10 +262,63 @@ static void test_detections_keyset_pages(void)
     ok = ok && pages_match(c, q, want, n);
     q.cls = 2, q.min_score = 0.3f, q.t0 = 1.0, q.t1 = 5.0;
     ok = ok && pages_match(c, q, want, n);
-    q = (store_det_query_t){.run_id = run, .limit = 50, .cls = -1, .t0 = 100, .t1 = NAN};
-    ok = ok && pages_match(c, q, want, n); /* empty */
+    /* Time windows: open on either side, inside, at frame boundaries,
+     * around frames without detections, and past either end. */
+    const double windows[][2] = {{3.0, NAN}, {NAN, 2.5}, {0.12, 0.12}, {0.1, 0.16},
+                                 {5.5, 5.62}, {-1, 0}, {7.96, NAN}, {100, NAN},
+                                 {NAN, -1}};
+    for (size_t w = 0; w < AVP_ARRAY_LEN(windows); w++) {
+        q = (store_det_query_t){.run_id = run, .limit = 9, .cls = -1,
+                                .t0 = windows[w][0], .t1 = windows[w][1]};
+        ok = ok && pages_match(c, q, want, n);
+    }
     free(want);
     CHECK(ok);
+    store_pool_release(c);
+}
+
+/* Rows from the cursor to the end of the walk of q. */
+static int rows_after(store_conn_t *c, store_det_query_t q, const char *from)
+{
+    char cursor[STORE_CURSOR_MAX];
+    snprintf(cursor, sizeof(cursor), "%s", from);
+    int rows = 0;
+    do {
+        store_det_page_t page;
+        q.cursor = cursor;
+        if (store_detections_page(c, &q, &page, NULL) != AVP_OK)
+            return -1;
+        rows += page.count;
+        snprintf(cursor, sizeof(cursor), "%s", page.next_cursor);
+        store_det_page_free(&page);
+    } while (cursor[0]);
+    return rows;
+}
+
+/* The window end's frame bound travels in the cursor; a cursor taken with
+ * one window end and used with another must not stop at the old one. */
+static void test_detections_cursor_with_other_window(void)
+{
+    store_conn_t *c;
+    avp_error_t err = {0};
+    CHECK(store_pool_acquire(pool, -1, &c, &err) == AVP_OK);
+    int64_t run = new_run(c);
+    CHECK(append_range(c, run, 0, 200, 50, &err) == AVP_OK);
+    int n, upto5 = 0;
+    store_det_t *want = expected_rows(200, &n);
+    for (int i = 0; i < n; i++)
+        upto5 += want[i].t <= 5.0;
+    free(want);
+    store_det_query_t q = {.run_id = run, .limit = 5, .cls = -1, .t0 = NAN, .t1 = 2.0};
+    store_det_page_t page;
+    CHECK(store_detections_page(c, &q, &page, &err) == AVP_OK);
+    CHECK(page.count == 5 && page.next_cursor[0]);
+    q.limit = 11;
+    q.t1 = NAN;
+    CHECK(rows_after(c, q, page.next_cursor) == n - 5);
+    q.t1 = 5.0;
+    CHECK(rows_after(c, q, page.next_cursor) == upto5 - 5);
+    store_det_page_free(&page);
     store_pool_release(c);
 }
 
@@ -384,6 +437,7 @@ int main(void)
     RUN(test_detections_append_moves_mark);
     RUN(test_detections_resume_after_kill);
     RUN(test_detections_keyset_pages);
+    RUN(test_detections_cursor_with_other_window);
     RUN(test_detections_bad_cursor);
     RUN(test_detections_stream_batches);
     RUN(test_detections_deleted_with_run);
