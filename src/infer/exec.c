@@ -71,10 +71,11 @@ static void conv_params(const ir_graph_t *g, const ir_node_t *nd, int n,
 }
 
 size_t ir_exec_conv_scratch(const ir_graph_t *g, const ir_node_t *nd,
-                            int threads)
+                            int one_frame, int threads)
 {
     kern_conv_t p;
-    conv_params(g, nd, (int)g->t[nd->in[0]].dims[0], &p);
+    const ir_tensor_t *x = &g->t[nd->in[0]];
+    conv_params(g, nd, one_frame && x->batch_major ? 1 : (int)x->dims[0], &p);
     return kern_conv2d_scratch(&p, threads);
 }
 

@@ -48,6 +48,9 @@ typedef struct ir_tensor {
     int alias;                  /* tensor whose storage this one views, -1 */
     int first, last;            /* live range in node indices */
     size_t offset;              /* in the arena (alias roots only) */
+    size_t bytes;               /* planned size (alias roots only) */
+    int64_t frame_stride;       /* frame loop: floats per frame, else 0 */
+    float *base;                /* storage of frame 0 */
     float *ptr;                 /* resolved storage at run time */
 } ir_tensor_t;
 
@@ -179,14 +182,16 @@ typedef struct ir_plan {
     size_t scratch_floats;
     size_t scratch_offset;      /* bytes into the arena */
     int partial_ok;             /* ops are batch-major: run n < batch cheaply */
+    int frame_loop;             /* run a batch as one pass per frame */
 } ir_plan_t;
 int ir_plan_build(ir_graph_t *g, int threads, ir_plan_t *plan,
                   avp_error_t *err);
 void ir_plan_bind(ir_graph_t *g, float *arena);
+void ir_plan_frame(ir_graph_t *g, int frame); /* frame loop: move I/O on */
 
 /* exec.c */
 size_t ir_exec_conv_scratch(const ir_graph_t *g, const ir_node_t *nd,
-                            int threads);
+                            int one_frame, int threads);
 void ir_exec_run(ir_graph_t *g, int n, float *scratch, tpool_t *tp);
 
 /* model.c: the graph behind a loaded model, for tests. */

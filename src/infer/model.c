@@ -148,7 +148,15 @@ int infer_model_run(infer_model_t *m, int n, avp_error_t *err)
         return avp_error_set(err, AVP_EINVAL, "run of %d frames on a model "
                              "loaded for batch %d", n, m->batch);
     float *scratch = (float *)((char *)m->arena + m->plan.scratch_offset);
-    ir_exec_run(&m->g, m->plan.partial_ok ? n : m->batch, scratch, m->tp);
+    if (!m->plan.frame_loop) {
+        ir_exec_run(&m->g, m->plan.partial_ok ? n : m->batch, scratch, m->tp);
+        return 0;
+    }
+    for (int f = 0; f < n; f++) {
+        ir_plan_frame(&m->g, f);
+        ir_exec_run(&m->g, 1, scratch, m->tp);
+    }
+    ir_plan_frame(&m->g, 0); /* input and output pointers back on frame 0 */
     return 0;
 }
 
