@@ -12,6 +12,11 @@
 int cli_detect(int argc, char **argv);
 int cli_eval(int argc, char **argv);
 int cli_models(int argc, char **argv);
+int cli_worker(int argc, char **argv);
+int cli_up(int argc, char **argv);
+int cli_migrate(int argc, char **argv);
+int cli_serve(int argc, char **argv);
+int cli_user(int argc, char **argv);
 
 /* Shared helpers for subcommands (args.c). */
 

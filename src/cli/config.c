@@ -19,6 +19,7 @@
 #define DEFAULT_POOL_MAX 8
 #define DEFAULT_MODEL_CACHE_MB 512
 #define DEFAULT_MAX_UPLOAD (4ull << 30)
+#define DEFAULT_RECLAIM_IDLE_S 30
 
 static const char *const data_subdirs[] = {
     "pg", "redis", "videos", "models", "thumbs", "logs", "run",
@@ -92,6 +93,7 @@ int cli_config_load(cli_config_t *cfg, avp_error_t *err)
     cfg->db_pool_max = DEFAULT_POOL_MAX;
     cfg->model_cache_mb = DEFAULT_MODEL_CACHE_MB;
     cfg->max_upload = DEFAULT_MAX_UPLOAD;
+    cfg->reclaim_idle_s = DEFAULT_RECLAIM_IDLE_S;
 
     int rc = parse_range("AVP_PORT", env("AVP_PORT"), 1, 65535, &cfg->port,
                          err);
@@ -104,6 +106,9 @@ int cli_config_load(cli_config_t *cfg, avp_error_t *err)
     if (!rc)
         rc = parse_range("AVP_MODEL_CACHE_MB", env("AVP_MODEL_CACHE_MB"), 16,
                          1 << 20, &cfg->model_cache_mb, err);
+    if (!rc)
+        rc = parse_range("AVP_RECLAIM_IDLE_S", env("AVP_RECLAIM_IDLE_S"), 2,
+                         3600, &cfg->reclaim_idle_s, err);
     if (!rc)
         rc = parse_bytes("AVP_MAX_UPLOAD", env("AVP_MAX_UPLOAD"),
                          &cfg->max_upload, err);
@@ -198,4 +203,29 @@ void cli_config_export(const cli_config_t *cfg)
     export_num("AVP_DB_POOL_MAX", (unsigned long long)cfg->db_pool_max);
     export_num("AVP_MODEL_CACHE_MB", (unsigned long long)cfg->model_cache_mb);
     export_num("AVP_MAX_UPLOAD", cfg->max_upload);
+    export_num("AVP_RECLAIM_IDLE_S", (unsigned long long)cfg->reclaim_idle_s);
+}
+
+int cli_open_pool(const char *cmd, cli_config_t *cfg, int min_size,
+                  store_pool_t **pool)
+{
+    avp_error_t err = {0};
+    *pool = NULL;
+    if (cli_config_load(cfg, &err)) {
+        fprintf(stderr, "avp %s: %s\n", cmd, err.msg);
+        return 2;
+    }
+    if (!cfg->database_url) {
+        fprintf(stderr, "avp %s: AVP_DATABASE_URL is not set (`avp up` "
+                "sets it for the processes it starts)\n", cmd);
+        return 2;
+    }
+    store_pool_opts_t po = {.conninfo = cfg->database_url, .min_size = min_size,
+                            .max_size = cfg->db_pool_max,
+                            .application_name = cmd};
+    if (store_pool_create(&po, pool, &err)) {
+        fprintf(stderr, "avp %s: %s\n", cmd, err.msg);
+        return 1;
+    }
+    return 0;
 }

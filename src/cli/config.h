@@ -16,6 +16,8 @@
  *   AVP_MAX_UPLOAD      largest video upload in bytes [4 GiB]
  *   AVP_DB_POOL_MAX     PostgreSQL connections per process [8]
  *   AVP_MODEL_CACHE_MB  memory budget of a worker's loaded models [512]
+ *   AVP_RECLAIM_IDLE_S  a task whose worker went silent this long is taken
+ *                       over by another worker [30]; tests shorten it
  *
  * Data directory layout: pg/, redis/, videos/, models/, thumbs/, logs/,
  * run/ (pid files of `avp up` and its children).
@@ -26,6 +28,7 @@
 #ifndef AVP_CLI_CONFIG_H
 #define AVP_CLI_CONFIG_H
 
+#include "store/store.h"
 #include "util/avp.h"
 
 #include <stdbool.h>
@@ -41,6 +44,7 @@ typedef struct cli_config {
     int workers;          /* 1..256 */
     int db_pool_max;      /* 1..1000 */
     int model_cache_mb;   /* 16..1048576 */
+    int reclaim_idle_s;   /* 2..3600 */
     uint64_t max_upload;  /* bytes, >= 1 */
 } cli_config_t;
 
@@ -66,5 +70,24 @@ char *cli_config_path(const cli_config_t *cfg, const char *sub);
 /* Exports the configuration into this process's environment (AVP_*), so a
  * child started with exec sees exactly what the parent resolved. */
 void cli_config_export(const cli_config_t *cfg);
+
+/* For the commands that talk to the database: loads the configuration into
+ * cfg, checks AVP_DATABASE_URL and opens a pool of up to AVP_DB_POOL_MAX
+ * connections named `cmd` in pg_stat_activity. On failure prints
+ * "avp <cmd>: why" and returns the exit code (2: configuration, 1:
+ * database unreachable); 0 with *pool set otherwise. cfg must be
+ * cli_config_fini()'d and the pool destroyed in every case. */
+int cli_open_pool(const char *cmd, cli_config_t *cfg, int min_size,
+                  store_pool_t **pool);
+
+/* Applies the migrations compiled into the binary (cmd_migrate.c).
+ * *applied (may be NULL) receives how many were missing. */
+int cli_apply_migrations(store_pool_t *pool, int *applied, avp_error_t *err);
+
+/* Creates a user with an argon2id hash of password (users.c), for `avp up`
+ * (the first admin) and `avp user add`. AVP_EINVAL when the name is taken
+ * or not 1-64 characters. */
+int cli_user_create(store_conn_t *c, const char *name, const char *password,
+                    bool admin, avp_error_t *err);
 
 #endif

@@ -11,6 +11,11 @@ static const char usage[] =
     "  detect           run a detector over a video, image or folder\n"
     "  eval             COCO metrics of results against ground truth\n"
     "  models inspect   show what an ONNX model contains\n"
+    "  up               run the platform: database, queue, server, workers\n"
+    "  worker           run queued detect tasks (one worker process)\n"
+    "  migrate          apply the database schema migrations\n"
+    "  serve            run the API server alone\n"
+    "  user add NAME    create a user (--admin for an administrator)\n"
     "  version          print the version\n"
     "\n"
     "Run 'avp COMMAND --help' for a command's options.\n";
@@ -31,6 +36,11 @@ static const command_t commands[] = {
     {"detect", cli_detect},
     {"eval", cli_eval},
     {"models", cli_models},
+    {"up", cli_up},
+    {"worker", cli_worker},
+    {"migrate", cli_migrate},
+    {"serve", cli_serve},
+    {"user", cli_user},
     {"version", version},
 };
 

@@ -1,0 +1,283 @@
+/* cmd_up.c - `avp up`: the whole platform in one command. Private
+ * PostgreSQL and Redis when no URLs are configured, the migrations, the
+ * first admin, then one `avp serve` and N `avp worker` children under the
+ * supervisor (supervise.h) until Ctrl-C or SIGTERM, which stops the
+ * children and then the private services. A lock file in DATA/run makes a
+ * second `avp up` on the same data directory say that one runs already. */
+#include "cli.h"
+#include "config.h"
+#include "services.h"
+#include "supervise.h"
+
+#include "server/auth.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libpq-fe.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#define ADMIN_NAME "admin"
+#define STOP_TIMEOUT_S 20.0
+
+static const char usage[] =
+    "usage: avp up [--data DIR] [--port N] [--workers N]\n"
+    "\n"
+    "Runs the platform: PostgreSQL and Redis (private ones in DIR unless\n"
+    "AVP_DATABASE_URL / AVP_REDIS_URL are set), the schema migrations, the\n"
+    "API server and N workers, until Ctrl-C. Logs go to DIR/logs.\n"
+    "  --data DIR     data directory (default AVP_DATA_DIR or ./avp-data)\n"
+    "  --port N       HTTP port (default AVP_PORT or 8080)\n"
+    "  --workers N    worker processes (default AVP_WORKERS or cores)\n"
+    "The first admin's password is AVP_ADMIN_PASSWORD, or generated and\n"
+    "printed once at the first start.\n";
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+typedef struct up {
+    cli_config_t cfg;
+    int lock_fd;
+    char *pg_dir, *redis_dir; /* set when the private service is ours */
+    sup_t *sup;
+} up_t;
+
+static int parse_args(up_t *u, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"data", required_argument, 0, 'd'}, {"port", required_argument, 0, 'p'},
+        {"workers", required_argument, 0, 'w'}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    avp_error_t err = {0};
+    int opt, rc = 0;
+    optind = 1;
+    while (!rc && (opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'd': cli_config_set_data_dir(&u->cfg, optarg); break;
+        case 'p': rc = cli_config_set_port(&u->cfg, optarg, &err); break;
+        case 'w': rc = cli_config_set_workers(&u->cfg, optarg, &err); break;
+        case 'h': fputs(usage, stdout); return -1;
+        default: fputs(usage, stderr); return 2;
+        }
+    }
+    if (rc) {
+        fprintf(stderr, "avp up: %s\n", err.msg);
+        return 2;
+    }
+    if (optind != argc) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    return 0;
+}
+
+static void write_file(const up_t *u, const char *name, const char *text)
+{
+    char *p = cli_config_path(&u->cfg, name);
+    FILE *f = fopen(p, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+    avp_free(p);
+}
+
+/* Takes DATA/run/up.lock; if another `avp up` holds it, says so. */
+static int take_lock(up_t *u)
+{
+    char *p = cli_config_path(&u->cfg, "run/up.lock");
+    u->lock_fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    avp_free(p);
+    if (u->lock_fd >= 0 && flock(u->lock_fd, LOCK_EX | LOCK_NB) == 0) {
+        char pid[32];
+        snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+        write_file(u, "run/up.pid", pid);
+        return 0;
+    }
+    char url[256] = "", *path = cli_config_path(&u->cfg, "run/url");
+    FILE *f = fopen(path, "r");
+    if (f && fgets(url, sizeof url, f))
+        url[strcspn(url, "\n")] = 0;
+    if (f)
+        fclose(f);
+    avp_free(path);
+    fprintf(stderr, "avp up: already running with data directory %s%s%s\n",
+            u->cfg.data_dir, url[0] ? " at " : "", url);
+    return 1;
+}
+
+static int start_services(up_t *u, avp_error_t *err)
+{
+    int rc = AVP_OK;
+    if (!u->cfg.database_url) {
+        u->pg_dir = cli_config_path(&u->cfg, "pg");
+        printf("avp up: starting PostgreSQL in %s\n", u->pg_dir);
+        rc = services_pg_start(u->pg_dir, &u->cfg.database_url, err);
+    }
+    if (!rc && !u->cfg.redis_url) {
+        u->redis_dir = cli_config_path(&u->cfg, "redis");
+        printf("avp up: starting Redis in %s\n", u->redis_dir);
+        rc = services_redis_start(u->redis_dir, &u->cfg.redis_url, err);
+    }
+    return rc;
+}
+
+static void stop_services(up_t *u)
+{
+    avp_error_t err = {0};
+    if (u->redis_dir && services_redis_stop(u->redis_dir, &err))
+        fprintf(stderr, "avp up: %s\n", err.msg);
+    if (u->pg_dir && services_pg_stop(u->pg_dir, &err))
+        fprintf(stderr, "avp up: %s\n", err.msg);
+    if (u->redis_dir || u->pg_dir)
+        printf("avp up: private services stopped\n");
+}
+
+/* Creates the admin when the users table is empty. *password receives
+ * the password to print when it was generated (else stays empty). */
+static int ensure_admin(up_t *u, store_pool_t *pool, char *generated,
+                        avp_error_t *err)
+{
+    store_conn_t *c;
+    int rc = store_pool_acquire(pool, -1, &c, err);
+    if (rc)
+        return rc;
+    PGresult *r = PQexec(store_conn_pg(c), "SELECT count(*) FROM users");
+    bool empty = PQresultStatus(r) == PGRES_TUPLES_OK &&
+                 !strcmp(PQgetvalue(r, 0, 0), "0");
+    PQclear(r);
+    generated[0] = 0;
+    if (empty) {
+        const char *pw = u->cfg.admin_password;
+        if (!pw) {
+            auth_token_new("", generated);
+            pw = generated;
+        }
+        rc = cli_user_create(c, ADMIN_NAME, pw, true, err);
+    }
+    store_pool_release(c);
+    return rc;
+}
+
+static int prepare_database(up_t *u, char *generated, avp_error_t *err)
+{
+    store_pool_t *pool = NULL;
+    store_pool_opts_t po = {.conninfo = u->cfg.database_url, .max_size = 2,
+                            .application_name = "avp up"};
+    int applied = 0, rc = store_pool_create(&po, &pool, err);
+    if (!rc)
+        rc = cli_apply_migrations(pool, &applied, err);
+    if (!rc && applied)
+        printf("avp up: %d migration%s applied\n", applied,
+               applied == 1 ? "" : "s");
+    if (!rc)
+        rc = ensure_admin(u, pool, generated, err);
+    store_pool_destroy(pool);
+    return rc;
+}
+
+static int spawn_children(up_t *u)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return -1;
+    exe[n] = 0;
+    char *logs = cli_config_path(&u->cfg, "logs");
+    char *run = cli_config_path(&u->cfg, "run");
+    u->sup = sup_create(exe, logs, run);
+    avp_free(logs), avp_free(run);
+    cli_config_export(&u->cfg);
+    unsetenv("AVP_ADMIN_PASSWORD"); /* children have no use for it */
+    const char *serve[] = {"avp", "serve", NULL};
+    int rc = sup_spawn(u->sup, "serve", serve);
+    for (int i = 1; i <= u->cfg.workers && !rc; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "worker-%d", i);
+        const char *argv[] = {"avp", "worker", "--name", name, NULL};
+        rc = sup_spawn(u->sup, name, argv);
+    }
+    return rc;
+}
+
+static void announce(const up_t *u, const char *generated)
+{
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", u->cfg.port);
+    write_file(u, "run/url", url);
+    printf("avp up: %s  (%d worker%s, data in %s)\n", url, u->cfg.workers,
+           u->cfg.workers == 1 ? "" : "s", u->cfg.data_dir);
+    if (generated[0])
+        printf("avp up: admin user '%s', password %s (shown only now)\n",
+               ADMIN_NAME, generated);
+    else
+        printf("avp up: admin user '%s' (password: %s)\n", ADMIN_NAME,
+               u->cfg.admin_password ? "AVP_ADMIN_PASSWORD"
+                                     : "as printed at the first start");
+    fflush(stdout);
+}
+
+static int run(up_t *u)
+{
+    avp_error_t err = {0};
+    char generated[AUTH_TOKEN_MAX];
+    int rc = start_services(u, &err);
+    if (!rc)
+        rc = prepare_database(u, generated, &err);
+    if (rc) {
+        fprintf(stderr, "avp up: %s\n", err.msg);
+        return 1;
+    }
+    if (spawn_children(u)) {
+        fprintf(stderr, "avp up: cannot start children: %s\n", strerror(errno));
+        return 1;
+    }
+    announce(u, generated);
+    while (!stop_requested)
+        sup_poll(u->sup, 200);
+    printf("avp up: stopping\n");
+    sup_stop(u->sup, STOP_TIMEOUT_S);
+    return 0;
+}
+
+int cli_up(int argc, char **argv)
+{
+    up_t u = {.lock_fd = -1};
+    avp_error_t err = {0};
+    if (cli_config_load(&u.cfg, &err)) {
+        fprintf(stderr, "avp up: %s\n", err.msg);
+        cli_config_fini(&u.cfg);
+        return 2;
+    }
+    int rc = parse_args(&u, argc, argv);
+    if (rc == 0 && cli_config_prepare_dirs(&u.cfg, &err)) {
+        fprintf(stderr, "avp up: %s\n", err.msg);
+        rc = 1;
+    }
+    if (rc == 0 && (rc = take_lock(&u)) == 0) {
+        struct sigaction sa = {.sa_handler = on_stop};
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        signal(SIGPIPE, SIG_IGN);
+        setvbuf(stdout, NULL, _IOLBF, 0); /* lines interleave with children */
+        rc = run(&u);
+        sup_destroy(u.sup);
+        stop_services(&u);
+    }
+    if (u.lock_fd >= 0)
+        close(u.lock_fd);
+    avp_free(u.pg_dir), avp_free(u.redis_dir);
+    cli_config_fini(&u.cfg);
+    return rc < 0 ? 0 : rc;
+}

@@ -1,0 +1,26 @@
+/*
+ * services.h - the private PostgreSQL 15 and Redis that `avp up` runs when
+ * AVP_DATABASE_URL / AVP_REDIS_URL are unset, in C so that `avp up` works
+ * from any directory (scripts/pg-private.sh and redis-private.sh do the
+ * same for the tests and by hand, with the same layout):
+ *   DIR/pg/data      the cluster (initdb on first start), DIR/pg/run its
+ *                    Unix socket, DIR/pg/log its log; no TCP listener
+ *   DIR/redis/       redis.conf, redis.sock, redis.pid, redis.log and the
+ *                    append-only file; no TCP listener
+ * PostgreSQL refuses to run as root: as root the cluster belongs to the
+ * system user `avp` (created if missing), which must be able to reach DIR.
+ * Both servers are started in their own session, so a Ctrl-C meant for
+ * `avp up` does not reach them; `avp up` stops them itself.
+ * Start on a running server reuses it. Every URL is malloc'd (avp_free).
+ */
+#ifndef AVP_CLI_SERVICES_H
+#define AVP_CLI_SERVICES_H
+
+#include "util/avp.h"
+
+int services_pg_start(const char *dir, char **url, avp_error_t *err);
+int services_pg_stop(const char *dir, avp_error_t *err);
+int services_redis_start(const char *dir, char **url, avp_error_t *err);
+int services_redis_stop(const char *dir, avp_error_t *err);
+
+#endif

@@ -1,0 +1,198 @@
+/* loop.c - the worker process's loop and its reconciler.
+ *
+ * DESIGN
+ * The tasks table is the truth; the Redis stream only says "look at task
+ * N". So the loop trusts nothing an entry says beyond the id:
+ *   1. Take work: first an entry another worker left pending for
+ *      reclaim_idle_ms (it died: queue_reclaim), else a new entry
+ *      (queue_claim, blocking 2 s so an idle worker costs nothing).
+ *   2. Read the task row. Finished (done/failed/cancelled) or gone: ack
+ *      and skip; a duplicate delivery ends here. Cancelled before it ran:
+ *      record it and ack.
+ *   3. Start it: state running, attempts + 1, our name in `worker`. The
+ *      update only matches queued or running rows, so a finished task is
+ *      never restarted.
+ *   4. Run it (run.c): resume at the run's committed mark, append each
+ *      batch together with the mark (a batch stored twice is impossible:
+ *      the append names the mark it expects), tick every 250 ms with
+ *      progress, heartbeat and the cancel check.
+ *   5. End: done / cancelled / retry (queued, error kept; the reconciler
+ *      enqueues it again once 2^attempts seconds have passed) / failed
+ *      after max_attempts; then ack. On SIGTERM the batch in flight is
+ *      stored and the task is handed back (queued, the attempt not
+ *      counted) and re-enqueued for another worker.
+ * The reconciler thread runs every reconcile_s in every worker, but only
+ * the process that wins pg_try_advisory_xact_lock does the pass: it
+ * re-enqueues tasks that are queued (their entry was lost with Redis, or
+ * enqueue failed while Redis was down, or they wait for a retry) and tasks
+ * still running without an update for 60 s (their worker is gone and the
+ * entry too). Enqueue is idempotent per task, so a task that still has an
+ * entry is not queued twice.
+ * Failures of PostgreSQL or Redis never end the loop: it waits and tries
+ * again, since both come back (the pool and the queue connection
+ * reconnect by themselves).
+ */
+#include "internal.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CLAIM_BLOCK_MS 2000
+#define STALE_RUNNING_S 60
+#define PRUNE_IDLE_MS (3600 * 1000)
+
+typedef struct reconciler {
+    const worker_opts_t *opts;
+    queue_conn_t *q;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t wake;
+    int quit;
+} reconciler_t;
+
+static void reconcile_once(reconciler_t *rc)
+{
+    int64_t *ids;
+    int n;
+    avp_error_t err;
+    if (worker__tasks_orphaned(rc->opts->pool, STALE_RUNNING_S, &ids, &n, &err))
+        return; /* database down: next period */
+    int added = 0;
+    for (int i = 0; i < n; i++)
+        if (queue_enqueue(rc->q, ids[i], "detect", NULL, &err) == 1)
+            added++;
+    if (added)
+        fprintf(stderr, "worker %s: reconciler enqueued %d of %d waiting "
+                "tasks\n", rc->opts->name, added, n);
+    if (n)
+        queue_prune_consumers(rc->q, PRUNE_IDLE_MS, &err);
+    avp_free(ids);
+}
+
+static void *reconcile_main(void *arg)
+{
+    reconciler_t *rc = arg;
+    pthread_mutex_lock(&rc->mu);
+    while (!rc->quit) {
+        pthread_mutex_unlock(&rc->mu);
+        reconcile_once(rc);
+        pthread_mutex_lock(&rc->mu);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += (time_t)rc->opts->reconcile_s;
+        while (!rc->quit &&
+               pthread_cond_timedwait(&rc->wake, &rc->mu, &until) == 0)
+            ;
+    }
+    pthread_mutex_unlock(&rc->mu);
+    return NULL;
+}
+
+static void reconciler_stop(reconciler_t *rc)
+{
+    pthread_mutex_lock(&rc->mu);
+    rc->quit = 1;
+    pthread_cond_signal(&rc->wake);
+    pthread_mutex_unlock(&rc->mu);
+    pthread_join(rc->thread, NULL);
+    pthread_cond_destroy(&rc->wake);
+    pthread_mutex_destroy(&rc->mu);
+}
+
+/* Takes the next entry: orphans first. 1 with *m, 0 for none. */
+static int take(queue_conn_t *q, const worker_opts_t *o, queue_msg_t *m)
+{
+    avp_error_t err;
+    int rc = queue_reclaim(q, o->name, o->reclaim_idle_ms, m, &err);
+    if (rc == 0)
+        rc = queue_claim(q, o->name, CLAIM_BLOCK_MS, m, &err);
+    if (rc == AVP_EUNAVAILABLE)
+        usleep(500 * 1000); /* claim already waited; reclaim did not */
+    return rc == 1;
+}
+
+static bool finished(const char *state)
+{
+    return !strcmp(state, "done") || !strcmp(state, "failed") ||
+           !strcmp(state, "cancelled");
+}
+
+/* Steps 2-5 of the DESIGN for one entry. A database error leaves the
+ * entry pending, to be reclaimed when the database is back. */
+static void handle(worker_ctx_t *ctx, const queue_msg_t *m)
+{
+    const worker_opts_t *o = ctx->opts;
+    worker_task_t t;
+    avp_error_t err;
+    int rc = worker__task_load(o->pool, m->task_id, &t, &err);
+    if (rc == AVP_ENOTFOUND || (rc == AVP_OK && finished(t.state))) {
+        queue_ack(ctx->q, m->id, &err);
+        return;
+    }
+    if (rc == AVP_OK && t.cancel_requested) {
+        if (worker__task_end(o->pool, &t, WORKER_END_CANCELLED, NULL, 0,
+                             &err) == AVP_OK)
+            queue_ack(ctx->q, m->id, &err);
+        return;
+    }
+    if (rc == AVP_OK && strcmp(t.kind, "detect") != 0) {
+        worker__task_end(o->pool, &t, WORKER_END_FAILED,
+                         "unknown task kind", 0, &err);
+        queue_ack(ctx->q, m->id, &err);
+        return;
+    }
+    if (rc == AVP_OK && (rc = worker__task_start(o->pool, &t, o->name, &err)) == 1) {
+        worker_end_t end = worker__run_detect(ctx, &t, m->id);
+        fprintf(stderr, "worker %s: task %lld %s\n", o->name, (long long)t.id,
+                end == WORKER_END_DONE ? "done" : end == WORKER_END_FAILED
+                ? "failed" : end == WORKER_END_RETRY ? "will be retried"
+                : end == WORKER_END_CANCELLED ? "cancelled" : "handed back");
+    } else if (rc == 0) {
+        queue_ack(ctx->q, m->id, &err); /* its state forbids a start */
+    }
+}
+
+static worker_opts_t with_defaults(const worker_opts_t *in)
+{
+    worker_opts_t o = *in;
+    if (o.batch <= 0) o.batch = 8;
+    if (o.threads <= 0) o.threads = 1;
+    if (!o.model_cache_bytes) o.model_cache_bytes = (size_t)512 << 20;
+    if (o.reconcile_s <= 0) o.reconcile_s = 10;
+    if (o.reclaim_idle_ms <= 0) o.reclaim_idle_ms = 30000;
+    return o;
+}
+
+int worker_run(const worker_opts_t *in, avp_error_t *err)
+{
+    worker_opts_t o = with_defaults(in);
+    queue_opts_t qo = {.lazy = 1};
+    queue_conn_t *claim_q = NULL, *side_q = NULL, *rec_q = NULL;
+    int rc = queue_conn_open(o.redis_url, &qo, &claim_q, err);
+    if (!rc) rc = queue_conn_open(o.redis_url, &qo, &side_q, err);
+    if (!rc) rc = queue_conn_open(o.redis_url, &qo, &rec_q, err);
+    if (rc)
+        goto out;
+    worker_ctx_t ctx = {&o, worker_models_create(o.model_cache_bytes, NULL,
+                                                 o.batch, o.threads), side_q};
+    reconciler_t rec = {.opts = &o, .q = rec_q};
+    pthread_mutex_init(&rec.mu, NULL);
+    pthread_cond_init(&rec.wake, NULL);
+    pthread_create(&rec.thread, NULL, reconcile_main, &rec);
+    fprintf(stderr, "worker %s: ready (batch %d, %d threads)\n", o.name,
+            o.batch, o.threads);
+    while (!*o.stop) {
+        queue_msg_t m;
+        if (take(claim_q, &o, &m))
+            handle(&ctx, &m);
+    }
+    reconciler_stop(&rec);
+    worker_models_destroy(ctx.models);
+out:
+    queue_conn_close(claim_q);
+    queue_conn_close(side_q);
+    queue_conn_close(rec_q);
+    return rc;
+}

@@ -1,0 +1,258 @@
+/* run.c - one attempt at a detect task: the model from the cache, the
+ * pipeline from the run's committed mark, a sink that appends each batch
+ * with the mark, and a throttled tick for progress, heartbeat and cancel.
+ * How the attempt ended is recorded by worker__run_detect's caller-facing
+ * end (see finish()). */
+#include "internal.h"
+
+#include "detect/detect.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Sink codes (positive, so they cannot be taken for AVP_E* errors). */
+enum { STOP_LOST = 1, STOP_CANCEL = 2, STOP_SHUTDOWN = 3 };
+
+#define TICK_PERIOD_S 0.25
+/* How long a batch waits for PostgreSQL to come back before the attempt
+ * fails (and is retried): longer than a restart, shorter than the 60 s
+ * after which the reconciler calls a running task abandoned. */
+#define APPEND_PATIENCE_S 45.0
+
+typedef struct run {
+    worker_ctx_t *ctx;
+    const worker_task_t *t;
+    const char *entry_id;
+    int64_t mark, frames_total, frames_this_attempt;
+    double start;
+    worker_throttle_t throttle;
+    store_frame_t *frames;
+    int frame_cap;
+    store_box_t *boxes;
+    size_t box_cap;
+    avp_error_t err;
+} run_t;
+
+static void grow(run_t *r, int n, size_t nboxes)
+{
+    if (n > r->frame_cap) {
+        r->frames = avp_realloc(r->frames, sizeof *r->frames * (size_t)n);
+        r->frame_cap = n;
+    }
+    if (nboxes > r->box_cap) {
+        r->boxes = avp_realloc(r->boxes, sizeof *r->boxes * nboxes);
+        r->box_cap = nboxes;
+    }
+}
+
+/* detect_box_t and store_box_t hold the same numbers in their own types. */
+static void convert(run_t *r, const detect_frame_result_t *in, int n)
+{
+    size_t total = 0;
+    for (int i = 0; i < n; i++)
+        total += (size_t)in[i].count;
+    grow(r, n, total);
+    store_box_t *b = r->boxes;
+    for (int i = 0; i < n; i++) {
+        r->frames[i] = (store_frame_t){(int32_t)in[i].frame.index,
+                                       in[i].frame.t, b, in[i].count};
+        for (int k = 0; k < in[i].count; k++, b++) {
+            const detect_box_t *d = &in[i].boxes[k];
+            *b = (store_box_t){d->cls, d->score,
+                               {d->box[0], d->box[1], d->box[2], d->box[3]}};
+        }
+    }
+}
+
+static int still_ours(run_t *r)
+{
+    avp_error_t err;
+    int rc = queue_heartbeat(r->ctx->q, r->ctx->opts->name, r->entry_id, &err);
+    return rc != 0; /* an error (Redis down) is not proof of loss */
+}
+
+/* The mark moved under us: either our own earlier commit that we did not
+ * see (it landed after a connection broke) or another worker's. */
+static int resync_mark(run_t *r, store_conn_t *c, int64_t new_mark)
+{
+    int64_t mark, count;
+    if (!still_ours(r))
+        return STOP_LOST;
+    if (store_detections_mark(c, r->t->run_id, &mark, &count, &r->err))
+        return r->err.code;
+    if (mark < new_mark)
+        return avp_error_set(&r->err, AVP_EINTERNAL, "run %lld: mark %lld "
+                             "is inside the batch ending at %lld",
+                             (long long)r->t->run_id, (long long)mark,
+                             (long long)new_mark);
+    r->mark = mark; /* this batch is stored already */
+    return 0;
+}
+
+static int append_once(run_t *r, int n, int64_t new_mark)
+{
+    store_conn_t *c;
+    int rc = store_pool_acquire(r->ctx->opts->pool, -1, &c, &r->err);
+    if (rc)
+        return rc;
+    rc = store_detections_append(c, r->t->run_id, r->mark, new_mark,
+                                 r->frames, n, &r->err);
+    if (rc == AVP_OK)
+        r->mark = new_mark;
+    else if (rc == AVP_ECANCELLED)
+        rc = resync_mark(r, c, new_mark);
+    store_pool_release(c);
+    return rc;
+}
+
+/* Appends with patience for a database that is restarting. */
+static int append(run_t *r, int n, int64_t new_mark)
+{
+    double until = avp_now() + APPEND_PATIENCE_S;
+    for (;;) {
+        int rc = append_once(r, n, new_mark);
+        if ((rc != AVP_EUNAVAILABLE && rc != AVP_EBUSY) || avp_now() > until)
+            return rc;
+        usleep(250 * 1000);
+    }
+}
+
+static void publish(run_t *r, const char *state)
+{
+    char json[512];
+    worker_progress_t p = {r->t->id, state, r->mark, r->frames_total, 0};
+    double secs = avp_now() - r->start;
+    p.fps = secs > 0 ? (double)r->frames_this_attempt / secs : 0;
+    worker_progress_json(&p, json, sizeof json);
+    avp_error_t err;
+    queue_publish_progress(r->ctx->q, r->t->id, json, &err);
+}
+
+/* Progress into the row and to Redis, heartbeat, and the cancel check. */
+static int tick(run_t *r)
+{
+    double secs = avp_now() - r->start;
+    worker_progress_t p = {r->t->id, "running", r->mark, r->frames_total, 0};
+    worker_tick_t tk = {
+        .frames_done = r->mark, .frames_total = r->frames_total,
+        .progress = worker_progress_fraction(&p),
+        .fps = secs > 0 ? (double)r->frames_this_attempt / secs : 0};
+    avp_error_t err;
+    int rc = worker__task_tick(r->ctx->opts->pool, r->t->id,
+                               r->ctx->opts->name, &tk, &err);
+    if (rc == 0 || !still_ours(r))
+        return STOP_LOST;
+    publish(r, "running");
+    return rc == 1 && tk.cancel_requested ? STOP_CANCEL : 0;
+}
+
+static int sink(void *user, const detect_frame_result_t *frames, int n)
+{
+    run_t *r = user;
+    convert(r, frames, n);
+    int rc = append(r, n, frames[n - 1].frame.index + 1);
+    if (rc)
+        return rc;
+    r->frames_this_attempt += n;
+    if (worker_throttle_due(&r->throttle, avp_now()) && (rc = tick(r)))
+        return rc;
+    return *r->ctx->opts->stop ? STOP_SHUTDOWN : 0;
+}
+
+static int64_t frames_total(const worker_job_t *job)
+{
+    int64_t count = job->frame_count;
+    media_info_t info;
+    avp_error_t err;
+    if (count <= 0 && media_probe(job->video_path, &info, &err) == AVP_OK)
+        count = info.frame_count;
+    return worker_frames_total(count, job->every);
+}
+
+static int run_pipeline(run_t *r, const worker_job_t *job, avp_error_t *err)
+{
+    store_conn_t *c;
+    int64_t count;
+    int rc = store_pool_acquire(r->ctx->opts->pool, -1, &c, err);
+    if (rc)
+        return rc;
+    rc = store_detections_mark(c, job->run_id, &r->mark, &count, err);
+    store_pool_release(c);
+    if (rc)
+        return rc;
+    void *model;
+    rc = worker_models_get(r->ctx->models, job->model_id, job->sha256,
+                           job->model_path, &model, err);
+    if (rc)
+        return avp_error_prefix(err, "model %lld", (long long)job->model_id);
+    detect_pipeline_opts_t o = {.sink = sink, .user = r};
+    detect_params_default(&o.params);
+    o.params.conf = (float)job->conf;
+    o.params.iou = (float)job->iou;
+    o.media.every = job->every;
+    o.media.start_frame = r->mark;
+    if (detect_family_parse(job->family, &o.family))
+        o.family = INFER_FAMILY_UNKNOWN;
+    rc = detect_pipeline_run(model, job->video_path, &o, err);
+    worker_models_put(r->ctx->models, model);
+    if (rc < 0 && r->err.code == rc)
+        *err = r->err; /* the sink's error says more than the pipeline's */
+    return rc;
+}
+
+/* Records the end of the attempt, publishes it and acks as the protocol
+ * says. Returns the end recorded. */
+static worker_end_t finish(run_t *r, int rc, const avp_error_t *why)
+{
+    const worker_task_t *t = r->t;
+    worker_end_t end;
+    avp_error_t err;
+    int64_t detections = 0, mark;
+    store_conn_t *c;
+    if (rc == STOP_LOST)
+        return WORKER_END_HANDBACK; /* the new owner records the end */
+    if (rc == AVP_OK && store_pool_acquire(r->ctx->opts->pool, -1, &c, &err) == 0) {
+        rc = store_detections_mark(c, t->run_id, &mark, &detections, &err);
+        store_pool_release(c);
+    }
+    end = rc == AVP_OK ? WORKER_END_DONE
+        : rc == STOP_CANCEL ? WORKER_END_CANCELLED
+        : rc == STOP_SHUTDOWN ? WORKER_END_HANDBACK
+        : worker_after_failure(t->attempts, t->max_attempts) == WORKER_RETRY
+            ? WORKER_END_RETRY : WORKER_END_FAILED;
+    if (end == WORKER_END_DONE)
+        tick(r); /* the final frames_done and fps into the row */
+    if (worker__task_end(r->ctx->opts->pool, t, end, why->msg, detections, &err))
+        return WORKER_END_HANDBACK; /* not recorded: leave it to a reclaim */
+    static const char *const states[] = {"done", "failed", "queued",
+                                         "cancelled", "queued"};
+    publish(r, states[end]);
+    queue_ack(r->ctx->q, r->entry_id, &err);
+    if (end == WORKER_END_HANDBACK)
+        queue_enqueue(r->ctx->q, t->id, t->kind, NULL, &err);
+    return end;
+}
+
+worker_end_t worker__run_detect(worker_ctx_t *ctx, worker_task_t *t,
+                                const char *entry_id)
+{
+    run_t r = {.ctx = ctx, .t = t, .entry_id = entry_id, .start = avp_now(),
+               .throttle = {TICK_PERIOD_S, 0}};
+    worker_job_t job;
+    avp_error_t err = {0};
+    int rc = worker__job_load(ctx->opts->pool, t->run_id, ctx->opts->data_dir,
+                              &job, &err);
+    if (rc == AVP_OK) {
+        r.frames_total = frames_total(&job);
+        rc = run_pipeline(&r, &job, &err);
+    }
+    if (rc < 0)
+        fprintf(stderr, "worker %s: task %lld attempt %d/%d: %s\n",
+                ctx->opts->name, (long long)t->id, t->attempts,
+                t->max_attempts, err.msg);
+    worker_end_t end = finish(&r, rc, &err);
+    avp_free(r.frames);
+    avp_free(r.boxes);
+    return end;
+}
