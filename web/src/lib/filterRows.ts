@@ -54,7 +54,8 @@ export function filterColumns(c: Columns, f: RowFilter, numClasses = 80): Filter
     if (f.classId != null && cls !== f.classId) continue;
     out[k++] = i;
     if (cls >= 0 && cls < perClass.length) perClass[cls]++;
-    hist[Math.min(SCORE_BINS - 1, Math.max(0, Math.floor(s * SCORE_BINS)))]++;
+    // Scores are float32: 0.9 is 0.89999998, which belongs in the 0.90 bin.
+    hist[Math.min(SCORE_BINS - 1, Math.max(0, Math.floor(s * SCORE_BINS + 1e-5)))]++;
   }
   return { indices: out.slice(0, k), perClass, scoreHist: hist };
 }

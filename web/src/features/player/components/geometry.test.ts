@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { containFit, frameAt, hitTest, normalizeBox, toScreen, toVideo } from './geometry';
+import { detectionsAt } from './PlayerPage';
+import { bucketize } from './Timeline';
+import type { Detection } from '../../detections/api/types';
+
+describe('containFit', () => {
+  it('letterboxes a 16:9 video in a square and maps both ways', () => {
+    const f = containFit(1280, 720, 640, 640);
+    expect(f.scale).toBe(0.5);
+    expect(f.oy).toBe((640 - 360) / 2);
+    expect(toScreen(f, 1280, 720)).toEqual({ x: 640, y: 500 });
+    expect(toVideo(f, 320, 320)).toEqual({ x: 640, y: 360 });
+  });
+});
+
+describe('frameAt', () => {
+  it('maps media time to the frame it shows, robust to float error', () => {
+    expect(frameAt(0, 30)).toBe(0);
+    expect(frameAt(10 / 30, 30)).toBe(10);
+    expect(frameAt(0.3333333, 30)).toBe(10);
+    expect(frameAt((10 + 0.5) / 30, 30)).toBe(10);
+  });
+});
+
+describe('hitTest and normalizeBox', () => {
+  it('finds the topmost box and orders and clamps a dragged box', () => {
+    const boxes = [{ x1: 0, y1: 0, x2: 100, y2: 100 }, { x1: 50, y1: 50, x2: 80, y2: 80 }];
+    expect(hitTest(boxes, 60, 60)).toBe(1);
+    expect(hitTest(boxes, 10, 10)).toBe(0);
+    expect(hitTest(boxes, 200, 10)).toBe(-1);
+    expect(normalizeBox({ x: 120, y: 40 }, { x: -5, y: 10 }, 100, 100)).toEqual({ x1: 0, y1: 10, x2: 100, y2: 40 });
+  });
+});
+
+describe('detectionsAt', () => {
+  const d = (frame: number) => ({ frame } as Detection);
+  const byFrame = new Map([[10, [d(10)]], [15, [d(15), d(15)]]]);
+  it('shows the frame own boxes, or the last sampled frame within every', () => {
+    expect(detectionsAt(byFrame, 10, 1)).toHaveLength(1);
+    expect(detectionsAt(byFrame, 11, 1)).toHaveLength(0);
+    expect(detectionsAt(byFrame, 14, 5)).toEqual([d(10)]);
+    expect(detectionsAt(byFrame, 16, 5)).toHaveLength(2);
+  });
+});
+
+describe('bucketize', () => {
+  it('counts times into equal buckets over the duration', () => {
+    const b = bucketize([0, 0.5, 9.99, 10, -1], 10, new Float64Array(10));
+    expect(Array.from(b)).toEqual([2, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+  });
+});
