@@ -8,8 +8,6 @@
 #include <math.h>
 #include <string.h>
 
-#define MAX_DIMS 8
-
 /* The broadcast problem after merging: rows of `len` outputs; row r starts
  * at the offsets given by its index over dims[0..nd). */
 typedef struct bin_job {
@@ -17,8 +15,8 @@ typedef struct bin_job {
     const float *a, *b;
     float *y;
     int nd;                 /* outer dims */
-    int64_t dims[MAX_DIMS]; /* outer dims, innermost last */
-    int64_t sa[MAX_DIMS], sb[MAX_DIMS];
+    int64_t dims[KERN_MAX_DIMS]; /* outer dims, innermost last */
+    int64_t sa[KERN_MAX_DIMS], sb[KERN_MAX_DIMS];
     int64_t len, ia, ib;    /* row length; inner strides (0 or 1) */
     int64_t rows;
     int tasks;

@@ -11,6 +11,9 @@
 
 #include "infer/kernels.h"
 
+/* Most dims a shape may have (kernels.h: "<= 8"). */
+#define KERN_MAX_DIMS 8
+
 /* 1 when the AVX2+FMA paths are in use: the CPU has them and they were not
  * turned off (AVP_NO_AVX2=1 in the environment at kern_init(), or
  * kern__force_scalar(1)). */
@@ -30,8 +33,8 @@ void kern__exp(const float *x, float *y, size_t n);
 
 /* The depthwise convolution (groups == c_in == c_out) behind
  * kern_conv2d(): direct loops, no scratch, for shapes where
- * kern__depthwise_fits() (kernels up to 7 rows tall, rows up to ~2K wide;
- * others run as a grouped GEMM). */
+ * kern__depthwise_fits() (windows spanning up to 8 input rows, rows up
+ * to ~2K floats; others run as a grouped GEMM). */
 int kern__depthwise_fits(const kern_conv_t *p);
 void kern__depthwise(const kern_conv_t *p, const float *x, const float *w,
                      const float *bias, float *y, tpool_t *tp);

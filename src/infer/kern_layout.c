@@ -6,8 +6,6 @@
 
 #include <string.h>
 
-#define MAX_DIMS 8
-
 static void contiguous_strides(int ndim, const int64_t *dims, int64_t *strides)
 {
     int64_t s = 1;
@@ -60,7 +58,7 @@ static void copy_run(const float *x, int64_t stride, int64_t n, float *y)
 static void strided_copy(int ndim, const int64_t *dims,
                          const int64_t *src_strides, const float *x, float *y)
 {
-    int64_t ys[MAX_DIMS], idx[MAX_DIMS] = {0}, rows = 1;
+    int64_t ys[KERN_MAX_DIMS], idx[KERN_MAX_DIMS] = {0}, rows = 1;
     int tiled = -1;
     if (ndim == 0) {
         y[0] = x[0];
@@ -96,7 +94,7 @@ static void strided_copy(int ndim, const int64_t *dims,
 void kern_transpose(int ndim, const int64_t *x_dims, const int *perm,
                     const float *x, float *y)
 {
-    int64_t xs[MAX_DIMS], ydims[MAX_DIMS], ys[MAX_DIMS];
+    int64_t xs[KERN_MAX_DIMS], ydims[KERN_MAX_DIMS], ys[KERN_MAX_DIMS];
     contiguous_strides(ndim, x_dims, xs);
     for (int d = 0; d < ndim; d++) {
         ydims[d] = x_dims[perm[d]];
@@ -109,7 +107,7 @@ void kern_slice(int ndim, const int64_t *x_dims, const int64_t *starts,
                 const int64_t *steps, const int64_t *y_dims, const float *x,
                 float *y)
 {
-    int64_t xs[MAX_DIMS], ss[MAX_DIMS], base = 0;
+    int64_t xs[KERN_MAX_DIMS], ss[KERN_MAX_DIMS], base = 0;
     contiguous_strides(ndim, x_dims, xs);
     for (int d = 0; d < ndim; d++) {
         if (y_dims[d] == 0)

@@ -6,12 +6,10 @@
 #include <cblas.h>
 #include <string.h>
 
-#define MAX_DIMS 8
-
 typedef struct mm_job {
     int nb;                    /* batch dims */
-    int64_t dims[MAX_DIMS];    /* y's batch dims */
-    int64_t sa[MAX_DIMS], sb[MAX_DIMS]; /* matrix strides, 0 = broadcast */
+    int64_t dims[KERN_MAX_DIMS];    /* y's batch dims */
+    int64_t sa[KERN_MAX_DIMS], sb[KERN_MAX_DIMS]; /* matrix strides, 0 = broadcast */
     const float *a, *b;
     float *y;
     int m, n, k, mblocks;
