@@ -36,57 +36,97 @@ typedef struct acc_ctx {
 /* Scratch of one category: detections in score order and the curves. */
 typedef struct acc_scratch {
     sorted_t *sorted;
-    uint32_t *keep;
+    uint32_t *keep, *ev;
+    uint16_t *ftp, *fig; /* [area][i]: the masks of keep[i], contiguous */
     double *score, *pr, *rc;
 } acc_scratch_t;
 
-/* Fills precision, scores and recall for one (t, k, a, m). keep[] holds
- * the nd detections (positions) that survive the maxDets cut, in order. */
-static void pr_curve(const acc_ctx_t *c, acc_scratch_t *s, uint32_t base,
-                     uint32_t nd, int32_t npig, int t, int k, int a, int mi)
+/* Fills precision, scores and recall for one (t, k, a, m) from the nd
+ * detections that survive the maxDets cut. Recall only grows at a true
+ * positive, and between two of them precision only falls, so pycocotools'
+ * per-detection arrays are only needed at "events": position 0 and every
+ * true positive. The envelope over events equals the envelope over all
+ * positions there, and the first position reaching a recall threshold is
+ * always an event; the doubles are computed by the same expressions. */
+static void pr_curve(const acc_ctx_t *c, acc_scratch_t *s, uint32_t nd,
+                     int32_t npig, int t, int k, int a, int mi)
 {
-    const eval__matches_t *m = c->m;
     eval_result_t *r = c->r;
+    const uint16_t *ftp = s->ftp + (size_t)a * nd, *fig = s->fig + (size_t)a * nd;
     double tp = 0, fp = 0;
+    uint32_t ne = 0;
     for (uint32_t i = 0; i < nd; i++) {
-        size_t at = (size_t)(base + s->keep[i]) * EVAL_NUM_AREA + (size_t)a;
-        int is_tp = m->tp[at] >> t & 1, is_ig = m->ig[at] >> t & 1;
+        int is_tp = ftp[i] >> t & 1;
         tp += is_tp;
-        fp += !is_tp && !is_ig;
-        s->rc[i] = tp / npig;
-        s->pr[i] = tp / (fp + tp + DBL_EPSILON);
+        fp += !is_tp && !(fig[i] >> t & 1);
+        if (is_tp || i == 0) {
+            s->ev[ne] = i;
+            s->rc[ne] = tp / npig;
+            s->pr[ne++] = tp / (fp + tp + DBL_EPSILON);
+        }
     }
-    r->recall[eval_rc_index(r, t, k, a, mi)] = nd ? s->rc[nd - 1] : 0;
-    for (uint32_t i = nd > 0 ? nd - 1 : 0; i > 0; i--)
-        if (s->pr[i] > s->pr[i - 1])
-            s->pr[i - 1] = s->pr[i];
-    uint32_t i = 0;
+    r->recall[eval_rc_index(r, t, k, a, mi)] = nd ? tp / npig : 0;
+    for (uint32_t e = ne > 0 ? ne - 1 : 0; e > 0; e--)
+        if (s->pr[e] > s->pr[e - 1])
+            s->pr[e - 1] = s->pr[e];
+    uint32_t e = 0;
     for (int ri = 0; ri < EVAL_NUM_REC; ri++) {
-        while (i < nd && s->rc[i] < r->rec_thrs[ri])
-            i++;
+        while (e < ne && s->rc[e] < r->rec_thrs[ri])
+            e++;
         size_t at = eval_pr_index(r, t, ri, k, a, mi);
-        r->precision[at] = i < nd ? s->pr[i] : 0;
-        r->scores[at] = i < nd ? s->score[i] : 0;
+        r->precision[at] = e < ne ? s->pr[e] : 0;
+        r->scores[at] = e < ne ? s->score[s->ev[e]] : 0;
     }
 }
 
 static void category_curves(const acc_ctx_t *c, acc_scratch_t *s, int k,
                             uint32_t base, uint32_t n, const int32_t *npig)
 {
+    const eval__matches_t *m = c->m;
     for (int mi = 0; mi < EVAL_NUM_MAXDET; mi++) {
         uint32_t nd = 0;
         for (uint32_t i = 0; i < n; i++)
-            if (c->m->rank[base + s->sorted[i].pos] < eval__max_dets[mi]) {
-                s->keep[nd] = s->sorted[i].pos;
+            if (m->rank[base + s->sorted[i].pos] < eval__max_dets[mi]) {
+                s->keep[nd] = base + s->sorted[i].pos;
                 s->score[nd++] = s->sorted[i].score;
+            }
+        for (int a = 0; a < EVAL_NUM_AREA; a++)
+            for (uint32_t i = 0; i < nd; i++) {
+                size_t at = (size_t)s->keep[i] * EVAL_NUM_AREA + (size_t)a;
+                s->ftp[(size_t)a * nd + i] = m->tp[at];
+                s->fig[(size_t)a * nd + i] = m->ig[at];
             }
         for (int a = 0; a < EVAL_NUM_AREA; a++) {
             if (npig[a] == 0)
                 continue; /* stays -1: no ground truth to find */
             for (int t = 0; t < EVAL_NUM_IOU; t++)
-                pr_curve(c, s, base, nd, npig[a], t, k, a, mi);
+                pr_curve(c, s, nd, npig[a], t, k, a, mi);
         }
     }
+}
+
+static void scratch_init(acc_scratch_t *s, uint32_t n)
+{
+    s->sorted = avp_malloc((n + 1) * sizeof(sorted_t));
+    s->keep = avp_malloc((n + 1) * sizeof(uint32_t));
+    s->ev = avp_malloc((n + 1) * sizeof(uint32_t));
+    s->ftp = avp_malloc((n + 1) * EVAL_NUM_AREA * sizeof(uint16_t));
+    s->fig = avp_malloc((n + 1) * EVAL_NUM_AREA * sizeof(uint16_t));
+    s->score = avp_malloc((n + 1) * sizeof(double));
+    s->pr = avp_malloc((n + 1) * sizeof(double));
+    s->rc = avp_malloc((n + 1) * sizeof(double));
+}
+
+static void scratch_free(acc_scratch_t *s)
+{
+    avp_free(s->sorted);
+    avp_free(s->keep);
+    avp_free(s->ev);
+    avp_free(s->ftp);
+    avp_free(s->fig);
+    avp_free(s->score);
+    avp_free(s->pr);
+    avp_free(s->rc);
 }
 
 static void accumulate_task(void *ctx, int k)
@@ -105,11 +145,7 @@ static void accumulate_task(void *ctx, int k)
     uint32_t n = c0 < c1 ? d->cells[c1 - 1].kept0 + d->cells[c1 - 1].nkept
                                - base : 0;
     acc_scratch_t s;
-    s.sorted = avp_malloc((n + 1) * sizeof(sorted_t));
-    s.keep = avp_malloc((n + 1) * sizeof(uint32_t));
-    s.score = avp_malloc((n + 1) * sizeof(double));
-    s.pr = avp_malloc((n + 1) * sizeof(double));
-    s.rc = avp_malloc((n + 1) * sizeof(double));
+    scratch_init(&s, n);
     for (uint32_t i = 0; i < n; i++)
         s.sorted[i] = (sorted_t){d->det.v[c->m->det[base + i]].score, i};
     qsort(s.sorted, n, sizeof(sorted_t), cmp_sorted);
@@ -118,18 +154,11 @@ static void accumulate_task(void *ctx, int k)
     eval_class_t *cls = &c->r->classes[k];
     cls->num_gt = npig[0];
     cls->num_det = ndet;
-    for (uint32_t i = 0; i < n; i++) {
-        s.keep[i] = base + s.sorted[i].pos;
-        s.score[i] = s.sorted[i].score;
-    }
+    /* The last maxDets pass (100) left every detection in keep[]. */
     eval__extras(c->m, s.keep, n, s.score, npig[0], c->r->score_thr, cls,
                  c->grid_tp + (size_t)k * EVAL_NUM_F1,
                  c->grid_fp + (size_t)k * EVAL_NUM_F1);
-    avp_free(s.sorted);
-    avp_free(s.keep);
-    avp_free(s.score);
-    avp_free(s.pr);
-    avp_free(s.rc);
+    scratch_free(&s);
 }
 
 /* The per-class PR curve the header promises: IoU .50, all, maxDets 100. */

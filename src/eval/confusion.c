@@ -1,13 +1,14 @@
 /* confusion.c - the confusion matrix with background. Per image, all
- * classes together: the ground truth that is not crowd, and the kept
- * detections (the 100 best per image and class, as COCO) scoring at least
- * the operating threshold. Every (ground truth, detection) pair with IoU >=
- * cm_iou is a candidate; candidates are taken greedily by descending IoU
- * (ties: ground truth, then detection in index order), each box at most
- * once. A taken pair counts at [gt class][detected class]; a ground truth
- * left over at [gt class][background] (missed); a detection left over at
- * [background][detected class] (false alarm) unless it lies on a crowd
- * region of its own class (crowd IoU >= cm_iou), which COCO ignores too. */
+ * classes together: the ground truth that is neither crowd nor ignored,
+ * and the kept detections (the 100 best per image and class, as COCO)
+ * scoring at least the operating threshold. Every (ground truth,
+ * detection) pair with IoU >= cm_iou is a candidate; candidates are taken
+ * greedily by descending IoU (ties: ground truth, then detection in index
+ * order), each box at most once. A taken pair counts at [gt class]
+ * [detected class]; a ground truth left over at [gt class][background]
+ * (missed); a detection left over at [background][detected class] (false
+ * alarm) unless it lies on a crowd region (crowd IoU >= cm_iou) or an
+ * ignored box (IoU >= cm_iou) of its own class, which COCO ignores too. */
 #include "internal.h"
 
 #include <stdlib.h>
@@ -82,7 +83,7 @@ static void gather(const cm_ctx_t *c, cm_scratch_t *s, uint32_t img,
         fit_boxes(&s->det, &s->dcls, &s->cap_det, *nd + cell->nkept);
         for (uint32_t g = 0; g < cell->ngt; g++) {
             uint32_t box = d->gt.order[cell->gt0 + g];
-            if (!d->gt.v[box].iscrowd) {
+            if (!d->gt.v[box].iscrowd && !d->gt.v[box].ignore) {
                 s->gcls[*ng] = cell->cat;
                 s->gt[(*ng)++] = box;
             }
@@ -97,8 +98,9 @@ static void gather(const cm_ctx_t *c, cm_scratch_t *s, uint32_t img,
     }
 }
 
-/* True if detection box lies on a crowd region of its class. */
-static int on_crowd(const cm_ctx_t *c, uint32_t img, uint32_t box,
+/* True if detection box lies on a crowd region or an ignored box of its
+ * class. */
+static int on_ignored(const cm_ctx_t *c, uint32_t img, uint32_t box,
                     int32_t cls)
 {
     const eval_data_t *d = c->d;
@@ -108,8 +110,8 @@ static int on_crowd(const cm_ctx_t *c, uint32_t img, uint32_t box,
             continue;
         for (uint32_t g = 0; g < cell->ngt; g++) {
             const eval_box_t *gb = &d->gt.v[d->gt.order[cell->gt0 + g]];
-            if (gb->iscrowd &&
-                eval__iou(&d->det.v[box], gb, 1) >= c->r->cm_iou)
+            if ((gb->iscrowd || gb->ignore) &&
+                eval__iou(&d->det.v[box], gb, gb->iscrowd) >= c->r->cm_iou)
                 return 1;
         }
     }
@@ -146,7 +148,7 @@ static void image_matrix(const cm_ctx_t *c, cm_scratch_t *s, uint32_t img)
         if (!s->gused[g])
             cm_add(c, s->gcls[g], bg);
     for (size_t t = 0; t < nd; t++)
-        if (!s->dused[t] && !on_crowd(c, img, s->det[t], s->dcls[t]))
+        if (!s->dused[t] && !on_ignored(c, img, s->det[t], s->dcls[t]))
             cm_add(c, bg, s->dcls[t]);
 }
 

@@ -64,15 +64,23 @@ typedef struct eval_data eval_data_t;
 /* One box, COCO style: (x, y) is the top-left corner, w and h >= 0 in
  * pixels. For ground truth, area is the annotation's area (COCO takes it
  * from the segmentation; it decides small/medium/large) and score is
- * unused; for detections, area and iscrowd are unused (the area is w * h,
- * as pycocotools' loadRes computes it). id is only checked for duplicates
- * among ground truth. */
+ * unused; for detections, area, iscrowd and ignore are unused (the area is
+ * w * h, as pycocotools' loadRes computes it). id is only checked for
+ * duplicates among ground truth.
+ *
+ * ignore marks a ground-truth box that must be neither found nor missed
+ * (a "difficult" object): it is never a false negative and a detection
+ * matched to it counts neither way, like a box outside the area range.
+ * Unlike iscrowd it is matched with the plain IoU and only once. COCO
+ * files never set it: pycocotools overwrites an annotation's "ignore"
+ * with its iscrowd, and eval_load_coco_gt() does the same. */
 typedef struct eval_box {
     int64_t id, image_id, category_id;
     double x, y, w, h;
     double area;
     double score;
     int iscrowd;
+    int ignore;
 } eval_box_t;
 
 eval_data_t *eval_data_create(void);
@@ -128,7 +136,7 @@ typedef struct eval_counts {
 typedef struct eval_class {
     int64_t category_id;
     const char *name;
-    int64_t num_gt;   /* ground truth that is not crowd */
+    int64_t num_gt;   /* ground truth that is neither crowd nor ignored */
     int64_t num_det;  /* detections of this class */
     double stats[EVAL_NUM_STATS]; /* the 12 numbers for this class alone */
     eval_counts_t at_thr;

@@ -91,7 +91,8 @@ static int32_t order_gt(const eval_data_t *d, scratch_t *s, uint32_t ngt,
     for (int pass = 0; pass < 2; pass++)
         for (uint32_t g = 0; g < ngt; g++) {
             const eval_box_t *b = &d->gt.v[s->gt[g]];
-            uint8_t ig = b->iscrowd || b->area < eval__area_lo[a] ||
+            uint8_t ig = b->iscrowd || b->ignore ||
+                         b->area < eval__area_lo[a] ||
                          b->area > eval__area_hi[a];
             if (ig == pass) {
                 s->gord[n] = g;

@@ -22,6 +22,11 @@ static void test_confusion_with_background(void)
     fx_det(d, 2, 2, 100, 100, 50, 50, 0.8);     /* other class: counted */
     fx_gt(d, 2, 2, 500, 500, 40, 40, 0);        /* found */
     fx_det(d, 2, 2, 500, 500, 40, 40, 0.6);
+    eval_box_t hard = {.id = 999, .image_id = 2, .category_id = 2,
+                       .x = 800, .y = 100, .w = 60, .h = 60, .area = 3600,
+                       .ignore = 1};                 /* ignored ... */
+    CHECK(eval_data_add_gt(d, &hard, NULL) == AVP_OK);
+    fx_det(d, 2, 2, 805, 100, 60, 60, 0.9);     /* ... and found: nothing */
     eval_result_t *r = fx_run(d);
     CHECK(r->num_classes == 2);
     CHECK(cell(r, 0, 1) == 1);

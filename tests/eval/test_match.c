@@ -53,6 +53,27 @@ static void test_match_crowd_is_ignored(void)
     eval_data_destroy(d);
 }
 
+/* An ignored ("difficult") box is neither found nor missed; unlike a crowd
+ * region it absorbs only one detection. */
+static void test_match_ignored_box(void)
+{
+    eval_data_t *d = fx_data(1, 1);
+    fx_gt(d, 1, 1, 0, 0, 100, 100, 0);
+    eval_box_t hard = {.id = 999, .image_id = 1, .category_id = 1, .x = 300,
+                       .w = 100, .h = 100, .area = 10000, .ignore = 1};
+    CHECK(eval_data_add_gt(d, &hard, NULL) == AVP_OK);
+    fx_det(d, 1, 1, 300, 0, 100, 100, 0.9); /* on the ignored box */
+    fx_det(d, 1, 1, 0, 0, 100, 100, 0.8);
+    fx_det(d, 1, 1, 305, 0, 100, 100, 0.7); /* the box is taken: FP */
+    eval_result_t *r = fx_run(d);
+    const eval_counts_t *c = &r->classes[0].at_thr;
+    CHECK(r->classes[0].num_gt == 1);
+    CHECK(c->tp == 1 && c->fp == 1 && c->fn == 0);
+    CHECK_NEAR(r->coco_stats[EVAL_AP50], 1, 1e-12);
+    eval_result_destroy(r);
+    eval_data_destroy(d);
+}
+
 /* Equal scores keep their input order (numpy's stable mergesort): the
  * false positive first halves the precision, second it costs nothing. */
 static void test_match_score_ties_keep_input_order(void)
@@ -148,6 +169,7 @@ int main(void)
     RUN(test_match_iou);
     RUN(test_match_identical_boxes);
     RUN(test_match_crowd_is_ignored);
+    RUN(test_match_ignored_box);
     RUN(test_match_score_ties_keep_input_order);
     RUN(test_match_greedy_by_score);
     RUN(test_match_equal_iou_takes_the_last);
