@@ -16,9 +16,10 @@
  *      batch together with the mark (a batch stored twice is impossible:
  *      the append names the mark it expects), tick every 250 ms with
  *      progress, heartbeat and the cancel check.
- *   5. End: done / cancelled / retry (queued, error kept; the reconciler
- *      enqueues it again once 2^attempts seconds have passed) / failed
- *      after max_attempts; then ack. On SIGTERM the batch in flight is
+ *   5. End: done / cancelled / retry (queued, error kept; this worker
+ *      enqueues it again once 2^attempts seconds have passed, and so does
+ *      the reconciler should this worker die first) / failed after
+ *      max_attempts; then ack. On SIGTERM the batch in flight is
  *      stored and the task is handed back (queued, the attempt not
  *      counted) and re-enqueued for another worker.
  * The reconciler thread runs every reconcile_s in every worker, but only
@@ -42,6 +43,39 @@
 #define CLAIM_BLOCK_MS 2000
 #define STALE_RUNNING_S 60
 #define PRUNE_IDLE_MS (3600 * 1000)
+
+/* Retries waiting for their backoff; when full, the reconciler is the
+ * fallback (it applies the same backoff). */
+#define MAX_RETRIES 64
+
+typedef struct retry {
+    int64_t task_id;
+    double due;
+} retry_t;
+
+typedef struct retries {
+    retry_t items[MAX_RETRIES];
+    int n;
+} retries_t;
+
+static void retry_later(retries_t *r, int64_t task_id, int attempts)
+{
+    if (r->n < MAX_RETRIES)
+        r->items[r->n++] = (retry_t){task_id, avp_now() + worker_backoff_s(attempts)};
+}
+
+/* Enqueues the retries that are due; keeps those Redis refused. */
+static void retry_due(retries_t *r, queue_conn_t *q)
+{
+    double now = avp_now();
+    avp_error_t err;
+    for (int i = 0; i < r->n;)
+        if (r->items[i].due <= now &&
+            queue_enqueue(q, r->items[i].task_id, "detect", NULL, &err) >= 0)
+            r->items[i] = r->items[--r->n];
+        else
+            i++;
+}
 
 typedef struct reconciler {
     const worker_opts_t *opts;
@@ -121,7 +155,7 @@ static bool finished(const char *state)
 
 /* Steps 2-5 of the DESIGN for one entry. A database error leaves the
  * entry pending, to be reclaimed when the database is back. */
-static void handle(worker_ctx_t *ctx, const queue_msg_t *m)
+static void handle(worker_ctx_t *ctx, retries_t *retries, const queue_msg_t *m)
 {
     const worker_opts_t *o = ctx->opts;
     worker_task_t t;
@@ -145,6 +179,8 @@ static void handle(worker_ctx_t *ctx, const queue_msg_t *m)
     }
     if (rc == AVP_OK && (rc = worker__task_start(o->pool, &t, o->name, &err)) == 1) {
         worker_end_t end = worker__run_detect(ctx, &t, m->id);
+        if (end == WORKER_END_RETRY)
+            retry_later(retries, t.id, t.attempts);
         fprintf(stderr, "worker %s: task %lld %s\n", o->name, (long long)t.id,
                 end == WORKER_END_DONE ? "done" : end == WORKER_END_FAILED
                 ? "failed" : end == WORKER_END_RETRY ? "will be retried"
@@ -183,10 +219,12 @@ int worker_run(const worker_opts_t *in, avp_error_t *err)
     pthread_create(&rec.thread, NULL, reconcile_main, &rec);
     fprintf(stderr, "worker %s: ready (batch %d, %d threads)\n", o.name,
             o.batch, o.threads);
+    retries_t retries = {.n = 0};
     while (!*o.stop) {
         queue_msg_t m;
         if (take(claim_q, &o, &m))
-            handle(&ctx, &m);
+            handle(&ctx, &retries, &m);
+        retry_due(&retries, side_q);
     }
     reconciler_stop(&rec);
     worker_models_destroy(ctx.models);

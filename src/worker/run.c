@@ -223,8 +223,11 @@ static worker_end_t finish(run_t *r, int rc, const avp_error_t *why)
             ? WORKER_END_RETRY : WORKER_END_FAILED;
     if (end == WORKER_END_DONE)
         tick(r); /* the final frames_done and fps into the row */
-    if (worker__task_end(r->ctx->opts->pool, t, end, why->msg, detections, &err))
+    if (worker__task_end(r->ctx->opts->pool, t, end, why->msg, detections, &err)) {
+        fprintf(stderr, "worker %s: task %lld: cannot record its end: %s\n",
+                r->ctx->opts->name, (long long)t->id, err.msg);
         return WORKER_END_HANDBACK; /* not recorded: leave it to a reclaim */
+    }
     static const char *const states[] = {"done", "failed", "queued",
                                          "cancelled", "queued"};
     publish(r, states[end]);

@@ -213,6 +213,12 @@ static const char *const end_sql[] = {
         "AND EXISTS (SELECT 1 FROM t)",
 };
 
+/* DONE: $3 is the detection count; RETRY and FAILED: $3 is the error. */
+static const int end_nparams[] = {
+    [WORKER_END_DONE] = 3, [WORKER_END_FAILED] = 3, [WORKER_END_RETRY] = 3,
+    [WORKER_END_CANCELLED] = 2, [WORKER_END_HANDBACK] = 2,
+};
+
 int worker__task_end(store_pool_t *pool, const worker_task_t *t,
                      worker_end_t end, const char *error, int64_t detections,
                      avp_error_t *err)
@@ -232,7 +238,7 @@ int worker__task_end(store_pool_t *pool, const worker_task_t *t,
     /* Detections were committed asynchronously (SET LOCAL in their own
      * transactions); this ordinary commit is synchronous, which makes
      * every earlier commit durable too. */
-    PGresult *r = query(c, end_sql[end], 3, v, err);
+    PGresult *r = query(c, end_sql[end], end_nparams[end], v, err);
     if (!r)
         rc = err->code;
     PQclear(r);

@@ -23,8 +23,12 @@ import tempfile
 import threading
 import time
 
+import json
+
 import pytest
 import requests
+
+import runs
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
 ADMIN_PASSWORD = "platform-test-Pw1"
@@ -210,3 +214,19 @@ def model(avp):
     if not avp.model_path:
         pytest.skip("../shared/models/yolox_nano.onnx is absent")
     return avp.model_path
+
+
+@pytest.fixture(scope="session")
+def reference(avp, clip, model, tmp_path_factory):
+    """Detections of the clip by `avp detect`, per frame, sorted."""
+    out = str(tmp_path_factory.mktemp("ref") / "ref.jsonl")
+    subprocess.run([os.environ["AVP_BIN"], "detect", "--model", model, "--conf", str(runs.CONF),
+                    "--iou", str(runs.IOU), clip, "-o", out],
+                   check=True, capture_output=True, timeout=300)
+    rows = []
+    with open(out) as f:
+        for line in f:
+            d = json.loads(line)
+            rows.append((d["frame"], d["class"], d["score"], *d["box"]))
+    assert rows, "the reference run found nothing; the comparison would be empty"
+    return sorted(rows)
