@@ -9,7 +9,7 @@
  *                      [--only 1x1|dense|depthwise]
  * Each shape is run once to warm up, then R times; the median counts.
  */
-#include "infer/kernels.h"
+#include "infer/kern_internal.h"
 #include "util/avp.h"
 #include "util/tpool.h"
 
@@ -199,11 +199,10 @@ int main(int argc, char **argv)
         if (kind_flop[k] > 0)
             summary(KIND_NAME[k], kind_t[k], kind_flop[k]);
     summary("convs", total, total_flop);
-    const char *no_avx2 = getenv("AVP_NO_AVX2");
-    int avx2 = kern_have_avx2() && !(no_avx2 && !strcmp(no_avx2, "1"));
+    static const char *ISA[] = {"scalar", "avx2", "avx2 + avx512 activations"};
     printf("batch %d, %d threads, %s; cpu time is summed over threads, so with "
            "the cores to ourselves wall ~= cpu / threads\n",
-           o.batch, o.threads, avx2 ? "avx2" : "scalar");
+           o.batch, o.threads, ISA[kern__isa()]);
     tpool_destroy(tp);
     return 0;
 }

@@ -1,7 +1,7 @@
 /* kern_act.c - activations and exp, the epilogue of every conv (SiLU runs
  * on every conv output of YOLOX). The vector math lives in kern_simd.h;
- * here are the loops over arrays, specialized per activation, and the
- * scalar fallbacks. */
+ * here are the loops over arrays, specialized per activation, for
+ * AVX-512, AVX2 and the scalar fallbacks. */
 #include "infer/kern_internal.h"
 #include "infer/kern_simd.h"
 
@@ -61,10 +61,45 @@ KERN_AVX2 static void bias_act_avx2(float *y, size_t n, float bias,
     }
 }
 
+KERN_AVX512_INLINE void bias_act_loop16(float *y, size_t n, float bias,
+                                        const kern_act_params_t *a, kern_act_t act)
+{
+    const __m512 b = _mm512_set1_ps(bias), alpha = _mm512_set1_ps(a->alpha),
+                 beta = _mm512_set1_ps(a->beta);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512 v = _mm512_add_ps(_mm512_loadu_ps(y + i), b);
+        _mm512_storeu_ps(y + i, kern_act16(v, act, alpha, beta));
+    }
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1);
+        __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, y + i), b);
+        _mm512_mask_storeu_ps(y + i, m, kern_act16(v, act, alpha, beta));
+    }
+}
+
+KERN_AVX512 static void bias_act_avx512(float *y, size_t n, float bias,
+                                        const kern_act_params_t *a)
+{
+    switch (a->act) {
+    case KERN_ACT_NONE: bias_act_loop16(y, n, bias, a, KERN_ACT_NONE); break;
+    case KERN_ACT_RELU: bias_act_loop16(y, n, bias, a, KERN_ACT_RELU); break;
+    case KERN_ACT_LEAKY_RELU: bias_act_loop16(y, n, bias, a, KERN_ACT_LEAKY_RELU); break;
+    case KERN_ACT_SIGMOID: bias_act_loop16(y, n, bias, a, KERN_ACT_SIGMOID); break;
+    case KERN_ACT_SILU: bias_act_loop16(y, n, bias, a, KERN_ACT_SILU); break;
+    case KERN_ACT_HARD_SIGMOID: bias_act_loop16(y, n, bias, a, KERN_ACT_HARD_SIGMOID); break;
+    case KERN_ACT_HARD_SWISH: bias_act_loop16(y, n, bias, a, KERN_ACT_HARD_SWISH); break;
+    }
+}
+
 void kern__bias_act(float *y, size_t n, float bias, const kern_act_params_t *a)
 {
     if (a->act == KERN_ACT_NONE && bias == 0.0f)
         return;
+    if (kern__isa() >= KERN_ISA_AVX512) {
+        bias_act_avx512(y, n, bias, a);
+        return;
+    }
     if (kern__use_avx2()) {
         bias_act_avx2(y, n, bias, a);
         return;

@@ -1,5 +1,6 @@
 /* kern_cpu.c - start-up of the kernels: OpenBLAS pinned to one thread and
- * the choice between the AVX2+FMA paths and the scalar fallbacks. */
+ * the choice of instruction set: AVX-512 (activations only), AVX2+FMA, or
+ * the scalar fallbacks. */
 #include "infer/kern_internal.h"
 
 #include <cblas.h>
@@ -7,30 +8,50 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* -1 until detected; then 0 or 1. Atomic because kernels read it from
- * pool threads while a test may flip it between runs. */
-static atomic_int cpu_avx2 = -1;
-static atomic_int forced_scalar;
+/* The CPU's level, -1 until detected, and the cap set by the environment
+ * or a test. Atomic because kernels read them from pool threads while a
+ * test may change the cap between runs. */
+static atomic_int cpu_isa = -1;
+static atomic_int isa_cap = KERN_ISA_AVX512;
+
+static int cpu_level(void)
+{
+    int isa = atomic_load(&cpu_isa);
+    if (isa < 0) {
+        __builtin_cpu_init();
+        isa = KERN_ISA_SCALAR;
+        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+            isa = __builtin_cpu_supports("avx512f") ? KERN_ISA_AVX512 : KERN_ISA_AVX2;
+        atomic_store(&cpu_isa, isa);
+    }
+    return isa;
+}
 
 int kern_have_avx2(void)
 {
-    int have = atomic_load(&cpu_avx2);
-    if (have < 0) {
-        __builtin_cpu_init();
-        have = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-        atomic_store(&cpu_avx2, have);
-    }
-    return have;
+    return cpu_level() >= KERN_ISA_AVX2;
+}
+
+int kern__isa(void)
+{
+    int cap = atomic_load(&isa_cap), isa = cpu_level();
+    return isa < cap ? isa : cap;
 }
 
 int kern__use_avx2(void)
 {
-    return !atomic_load(&forced_scalar) && kern_have_avx2();
+    return kern__isa() >= KERN_ISA_AVX2;
 }
 
-void kern__force_scalar(int on)
+void kern__force_isa(int max_isa)
 {
-    atomic_store(&forced_scalar, on ? 1 : 0);
+    atomic_store(&isa_cap, max_isa);
+}
+
+static int env_is_1(const char *name)
+{
+    const char *v = getenv(name);
+    return v && strcmp(v, "1") == 0;
 }
 
 void kern_init(void)
@@ -38,10 +59,11 @@ void kern_init(void)
     /* Our tasks call sgemm concurrently; OpenBLAS's own threads would
      * oversubscribe the cores we already keep busy. */
     openblas_set_num_threads(1);
-    const char *no = getenv("AVP_NO_AVX2");
-    if (no && strcmp(no, "1") == 0)
-        kern__force_scalar(1);
-    kern_have_avx2();
+    if (env_is_1("AVP_NO_AVX2"))
+        kern__force_isa(KERN_ISA_SCALAR);
+    else if (env_is_1("AVP_NO_AVX512"))
+        kern__force_isa(KERN_ISA_AVX2);
+    cpu_level();
 }
 
 int kern__stream_tasks(size_t n, tpool_t *tp)

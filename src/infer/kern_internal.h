@@ -14,15 +14,21 @@
 /* Most dims a shape may have (kernels.h: "<= 8"). */
 #define KERN_MAX_DIMS 8
 
-/* 1 when the AVX2+FMA paths are in use: the CPU has them and they were not
- * turned off (AVP_NO_AVX2=1 in the environment at kern_init(), or
- * kern__force_scalar(1)). */
-int kern__use_avx2(void);
+/* Instruction-set levels, each including the ones below. AVX-512 is used
+ * only where it measured faster than AVX2 on AMD Zen 4 (the activations);
+ * everything else tops out at AVX2+FMA. */
+enum { KERN_ISA_SCALAR = 0, KERN_ISA_AVX2 = 1, KERN_ISA_AVX512 = 2 };
 
-/* Tests call this to run the scalar fallbacks on an AVX2 machine (on=1) and
- * to return to runtime detection (on=0). Not thread-safe against running
- * kernels. */
-void kern__force_scalar(int on);
+/* The level in use: what the CPU has, capped by the environment at
+ * kern_init() (AVP_NO_AVX2=1: scalar; AVP_NO_AVX512=1: AVX2) or by
+ * kern__force_isa(). */
+int kern__isa(void);
+int kern__use_avx2(void); /* kern__isa() >= KERN_ISA_AVX2 */
+
+/* Caps the level, so tests run every path on the best machine;
+ * kern__force_isa(KERN_ISA_AVX512) lifts the cap. Not thread-safe against
+ * running kernels. */
+void kern__force_isa(int max_isa);
 
 /* y[i] = act(y[i] + bias) for n contiguous floats: the epilogue every conv
  * runs on a block of its output while it is still in cache. */

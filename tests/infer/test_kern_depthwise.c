@@ -37,9 +37,9 @@ static double dw_vs_ref(kern_conv_t *p, int scalar, tpool_t *tp, float **out)
     ref_fill(x, nx, -2, 2);
     ref_fill(w, nw, -1, 1);
     ref_fill(b, (size_t)p->c_out, -1, 1);
-    kern__force_scalar(scalar);
+    kern__force_isa(scalar ? KERN_ISA_SCALAR : KERN_ISA_AVX2);
     kern_conv2d(p, x, w, b, y, NULL, tp);
-    kern__force_scalar(0);
+    kern__force_isa(KERN_ISA_AVX512);
     ref_conv(p, x, w, b, ref);
     double err = ref_max_err(y, ref, ny);
     avp_free(x), avp_free(w), avp_free(b), avp_free(ref);
@@ -72,9 +72,9 @@ static void test_kern_depthwise_hand(void)
     kern_conv_t p = dw_shape(1, 2, 3, 3, 3, 1, 1);
     p.act.act = KERN_ACT_NONE;
     for (int scalar = 0; scalar < 2; scalar++) {
-        kern__force_scalar(scalar);
+        kern__force_isa(scalar ? KERN_ISA_SCALAR : KERN_ISA_AVX2);
         kern_conv2d(&p, x, w, bias, y, NULL, NULL);
-        kern__force_scalar(0);
+        kern__force_isa(KERN_ISA_AVX512);
         const float want[18] = {1, 2, 3, 4, 5, 6, 7, 8, 9,
                                 5, 7, 5, 7, 10, 7, 5, 7, 5};
         for (int i = 0; i < 18; i++)
