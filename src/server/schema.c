@@ -16,6 +16,7 @@ static const char *type_name(schema_type_t t)
     case SCHEMA_INTEGER: return "an integer";
     case SCHEMA_NUMBER: return "a number";
     case SCHEMA_BOOLEAN: return "a boolean";
+    case SCHEMA_OBJECT: return "an object";
     }
     return "?";
 }
@@ -41,6 +42,7 @@ static int type_ok(const schema_field_t *f, const json_t *v)
     case SCHEMA_INTEGER: return json_is_integer(v);
     case SCHEMA_NUMBER: return json_is_number(v);
     case SCHEMA_BOOLEAN: return json_is_boolean(v);
+    case SCHEMA_OBJECT: return json_is_object(v);
     }
     return 0;
 }
@@ -60,7 +62,7 @@ static int range_ok(const schema_field_t *f, const json_t *v, avp_error_t *err)
                                  "field '%s' must not contain NUL", f->name);
         return AVP_OK;
     }
-    if (f->type == SCHEMA_BOOLEAN || !has_range(f))
+    if (f->type == SCHEMA_BOOLEAN || f->type == SCHEMA_OBJECT || !has_range(f))
         return AVP_OK;
     double x = json_number_value(v);
     if (x < f->min || x > f->max)
@@ -121,6 +123,8 @@ static json_t *query_value(const schema_field_t *f, const char *s)
         if (!strcmp(s, "false") || !strcmp(s, "0"))
             return json_false();
         return NULL;
+    case SCHEMA_OBJECT:
+        return NULL;
     }
     return NULL;
 }
@@ -177,7 +181,7 @@ int schema_parse_query(const schema_field_t *fields, const char *query,
 json_t *schema_field_to_openapi(const schema_field_t *f)
 {
     static const char *const names[] = {"", "string", "integer", "number",
-                                        "boolean"};
+                                        "boolean", "object"};
     json_t *s = json_pack("{s:s}", "type", names[f->type]);
     if (f->type == SCHEMA_INTEGER)
         json_object_set_new(s, "format", json_string("int64"));
@@ -190,7 +194,8 @@ json_t *schema_field_to_openapi(const schema_field_t *f)
         json_object_set_new(s, "maxLength",
                             json_integer(has_range(f) ? (json_int_t)f->max
                                                       : SCHEMA_STRING_MAX));
-    } else if (f->type != SCHEMA_BOOLEAN && has_range(f)) {
+    } else if (f->type != SCHEMA_BOOLEAN && f->type != SCHEMA_OBJECT &&
+               has_range(f)) {
         int integer = f->type == SCHEMA_INTEGER;
         json_object_set_new(s, "minimum",
                             integer ? json_integer((json_int_t)f->min)

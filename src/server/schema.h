@@ -25,7 +25,8 @@ typedef enum schema_type {
     SCHEMA_STRING = 1,
     SCHEMA_INTEGER, /* JSON integer (int64); 1.0 is not an integer */
     SCHEMA_NUMBER,  /* any finite JSON number */
-    SCHEMA_BOOLEAN
+    SCHEMA_BOOLEAN,
+    SCHEMA_OBJECT   /* any JSON object (free-form; bodies only, not queries) */
 } schema_type_t;
 
 typedef struct schema_field {

@@ -2,8 +2,25 @@
  * DESIGN is in server.h. */
 #include "server/internal.h"
 
+#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
+
+/* Debian's libcivetweb creates its threads with a fixed 100 KiB stack
+ * (USE_STACK_SIZE), and glibc carves every thread's static TLS out of its
+ * stack: in the avp binary libopenblas alone brings 60 KiB of TLS, which
+ * leaves civetweb's handlers too little and crashes them in mg_printf.
+ * This definition in the executable comes before libc's for every shared
+ * library, so civetweb's request for a small stack is raised here. */
+#define SERVER_MIN_THREAD_STACK (512 * 1024)
+int pthread_attr_setstacksize(pthread_attr_t *attr, size_t size)
+{
+    static int (*real)(pthread_attr_t *, size_t);
+    if (!real)
+        *(void **)&real = dlsym(RTLD_NEXT, "pthread_attr_setstacksize");
+    return real(attr, size < SERVER_MIN_THREAD_STACK ? SERVER_MIN_THREAD_STACK
+                                                     : size);
+}
 
 /* Request duration buckets: 0.5 ms (a cached read) to 10 s (an upload). */
 static const double duration_bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01,

@@ -78,6 +78,13 @@ typedef int (*server_ready_fn)(void *ctx, avp_error_t *err);
 typedef int (*server_ws_access_fn)(void *ctx, const auth_user_t *user,
                                    int64_t task_id);
 
+/* The first message of a new WebSocket watching task_id (the task's latest
+ * state), or NULL for none; a new string the server frees with avp_free().
+ * Setting *ended says the task is over: the server closes the connection
+ * after sending it. Called on the connection's thread once it is open and
+ * already receives pushes, so nothing published meanwhile is missed. */
+typedef char *(*server_ws_hello_fn)(void *ctx, int64_t task_id, int *ended);
+
 typedef struct server_options {
     const char *listen_addr; /* default "127.0.0.1"; "0.0.0.0" for all */
     int port;                /* 0: an ephemeral port (see server_port) */
@@ -92,6 +99,8 @@ typedef struct server_options {
     void *ready_ctx;
     server_ws_access_fn ws_access; /* NULL: any authenticated user */
     void *ws_access_ctx;
+    server_ws_hello_fn ws_hello; /* NULL: no first message */
+    void *ws_hello_ctx;
 } server_options_t;
 
 server_t *server_create(const server_options_t *opt, avp_error_t *err);

@@ -110,6 +110,31 @@ static int on_connect(const struct mg_connection *cconn, void *cbdata)
     return 0;
 }
 
+/* Sends the task's latest state to a connection that just joined (after
+ * joining, so a push cannot fall between the two), and ends it at once if
+ * the task is over. */
+static void send_hello(server_t *srv, ws_conn_t *wc)
+{
+    static const char normal_closure[2] = {0x03, (char)0xe8}; /* 1000 */
+    if (!srv->opt.ws_hello)
+        return;
+    int ended = 0;
+    char *text = srv->opt.ws_hello(srv->opt.ws_hello_ctx, wc->task_id, &ended);
+    pthread_mutex_lock(&srv->ws->mu);
+    if (!wc->ended) {
+        if (text)
+            mg_websocket_write(wc->conn, MG_WEBSOCKET_OPCODE_TEXT, text,
+                               strlen(text));
+        if (ended) {
+            mg_websocket_write(wc->conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE,
+                               normal_closure, sizeof(normal_closure));
+            wc->ended = 1;
+        }
+    }
+    pthread_mutex_unlock(&srv->ws->mu);
+    avp_free(text);
+}
+
 static void on_ready(struct mg_connection *conn, void *cbdata)
 {
     ws_registry_t *ws = ((server_t *)cbdata)->ws;
@@ -122,6 +147,7 @@ static void on_ready(struct mg_connection *conn, void *cbdata)
     wc->linked = 1;
     pthread_mutex_unlock(&ws->mu);
     metrics_gauge_add(ws->open, 1);
+    send_hello(cbdata, wc);
 }
 
 static int on_data(struct mg_connection *conn, int bits, char *data, size_t len,

@@ -200,4 +200,8 @@ int store_det_iter_next(store_det_iter_t *it, store_det_t *row,
                         avp_error_t *err);
 void store_det_iter_close(store_det_iter_t *it); /* NULL is a no-op */
 
+/* ---- the platform catalog (catalog.h) --------------------------------- */
+
+#include "store/catalog.h"
+
 #endif

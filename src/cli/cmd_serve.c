@@ -1,0 +1,124 @@
+/* cmd_serve.c - `avp serve`: the API server alone (server/routes.h on the
+ * HTTP foundation), until SIGTERM or Ctrl-C. `avp up` runs it as a child;
+ * it can also run by itself against external PostgreSQL and Redis. */
+#include "cli.h"
+#include "config.h"
+
+#include "server/routes.h"
+
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char serve_usage[] =
+    "usage: avp serve [--port N] [--data DIR] [--listen ADDR]\n"
+    "\n"
+    "Serves the HTTP API, the progress WebSockets and the web UI until\n"
+    "SIGTERM or Ctrl-C. Applies missing migrations first.\n"
+    "  --port N       port (default AVP_PORT or 8080)\n"
+    "  --data DIR     data directory (default AVP_DATA_DIR or ./avp-data)\n"
+    "  --listen ADDR  address to bind (default 127.0.0.1; 0.0.0.0 for all)\n"
+    "Environment: AVP_DATABASE_URL (required), AVP_REDIS_URL (without it:\n"
+    "no cache, no live progress, tasks wait for a worker's reconciler),\n"
+    "AVP_WEB_DIR, AVP_MAX_UPLOAD, AVP_DB_POOL_MAX.\n";
+
+typedef struct serve_cmd {
+    const char *port, *data, *listen;
+} serve_cmd_t;
+
+static int parse_serve(serve_cmd_t *c, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"port", required_argument, 0, 'p'}, {"data", required_argument, 0, 'd'},
+        {"listen", required_argument, 0, 'l'}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'p': c->port = optarg; break;
+        case 'd': c->data = optarg; break;
+        case 'l': c->listen = optarg; break;
+        case 'h': fputs(serve_usage, stdout); return -1;
+        default: fputs(serve_usage, stderr); return 2;
+        }
+    }
+    if (optind != argc) {
+        fputs(serve_usage, stderr);
+        return 2;
+    }
+    return 0;
+}
+
+/* Flags over the environment, then the data directory and the schema. */
+static int prepare(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
+                   avp_error_t *err)
+{
+    if (c->port && cli_config_set_port(cfg, c->port, err))
+        return 2;
+    if (c->data)
+        cli_config_set_data_dir(cfg, c->data);
+    if (cli_config_prepare_dirs(cfg, err) || cli_apply_migrations(pool, NULL, err))
+        return 1;
+    return 0;
+}
+
+/* Runs the server until SIGTERM/SIGINT, which every thread blocks so that
+ * this one takes them with sigwait. */
+static int run(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
+               const sigset_t *stop, avp_error_t *err)
+{
+    routes_t *routes;
+    server_t *srv = NULL;
+    int rc = routes_create(&(routes_options_t){.pool = pool,
+                                               .redis_url = cfg->redis_url,
+                                               .data_dir = cfg->data_dir,
+                                               .max_upload = cfg->max_upload},
+                           &routes, err);
+    if (rc < 0)
+        return 1;
+    server_options_t so = {.listen_addr = c->listen, .port = cfg->port,
+                           .static_root = cfg->web_dir};
+    routes_server_options(routes, &so);
+    if (!(srv = server_create(&so, err)) || routes_register(routes, srv, err) < 0 ||
+        server_start(srv, err) < 0)
+        rc = 1;
+    if (rc == 0) {
+        printf("avp serve: http://%s:%d\n", c->listen ? c->listen : "127.0.0.1",
+               server_port(srv));
+        fflush(stdout);
+        int sig;
+        sigwait(stop, &sig);
+        fprintf(stderr, "avp serve: %s, stopping\n", strsignal(sig));
+    }
+    server_stop(srv);
+    routes_destroy(routes);
+    server_destroy(srv);
+    return rc;
+}
+
+int cli_serve(int argc, char **argv)
+{
+    serve_cmd_t c = {0};
+    int rc = parse_serve(&c, argc, argv);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    cli_config_t cfg;
+    store_pool_t *pool;
+    avp_error_t err = {0};
+    if ((rc = cli_open_pool("serve", &cfg, 1, &pool)) == 0 &&
+        (rc = prepare(&c, &cfg, pool, &err)) == 0)
+        rc = run(&c, &cfg, pool, &stop, &err);
+    if (rc && err.msg[0])
+        fprintf(stderr, "avp serve: %s\n", err.msg);
+    store_pool_destroy(pool);
+    cli_config_fini(&cfg);
+    return rc;
+}

@@ -1,0 +1,242 @@
+/* routes_common.c - the routes record and what every handler leans on:
+ * borrowing a connection, access checks, keyset pages, the read-through
+ * cache and its invalidation, the audit log. */
+#include "server/routes_internal.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const schema_field_t routes__list_query[] = {
+    {"cursor", SCHEMA_STRING, 0, 1, REPLY_CURSOR_MAX - 1,
+     "next_cursor of the previous page"},
+    {"limit", SCHEMA_INTEGER, 0, 1, STORE_LIST_MAX, "items per page (50)"},
+    {0}};
+
+/* Cached answers expire on their own within this, whatever happens to
+ * invalidations. */
+#define CACHE_TTL_MS (600 * 1000)
+
+int routes_create(const routes_options_t *opt, routes_t **out,
+                  avp_error_t *err)
+{
+    *out = NULL;
+    routes_t *r = avp_calloc(1, sizeof *r);
+    r->opt = *opt;
+    r->data_dir = avp_strdup(opt->data_dir);
+    if (!r->opt.max_upload)
+        r->opt.max_upload = 4ull << 30;
+    if (!r->opt.max_model)
+        r->opt.max_model = 1ull << 30;
+    if (!r->opt.acquire_timeout_ms)
+        r->opt.acquire_timeout_ms = 2000;
+    if (opt->redis_url) {
+        r->redis_url = avp_strdup(opt->redis_url);
+        int rc = queue_conn_open(opt->redis_url,
+                                 &(queue_opts_t){.lazy = 1,
+                                                 .command_timeout_ms = 1000},
+                                 &r->q, err);
+        if (rc < 0) {
+            routes_destroy(r);
+            return rc;
+        }
+        r->cache = queue_cache_create(r->q);
+    }
+    routes__auth_store_init(r);
+    *out = r;
+    return AVP_OK;
+}
+
+void routes_destroy(routes_t *r)
+{
+    if (!r)
+        return;
+    routes__live_stop(r);
+    queue_cache_destroy(r->cache);
+    queue_conn_close(r->q);
+    routes__vitals_destroy(r->vitals);
+    avp_free(r->redis_url);
+    avp_free(r->data_dir);
+    avp_free(r);
+}
+
+void routes_server_options(routes_t *r, server_options_t *opt)
+{
+    opt->auth_store = &r->auth;
+    opt->ready = routes__ready;
+    opt->ready_ctx = r;
+    opt->ws_access = routes__ws_access;
+    opt->ws_access_ctx = r;
+    opt->ws_hello = routes__ws_hello;
+    opt->ws_hello_ctx = r;
+}
+
+int routes__add_routes(server_t *srv, const server_route_t *routes, size_t n,
+                       avp_error_t *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc = server_add_route(srv, &routes[i], err);
+        if (rc < 0)
+            return rc;
+    }
+    return AVP_OK;
+}
+
+int routes_register(routes_t *r, server_t *srv, avp_error_t *err)
+{
+    int (*const add[])(routes_t *, server_t *, avp_error_t *) = {
+        routes__add_auth,   routes__add_projects,   routes__add_videos,
+        routes__add_models, routes__add_tasks,      routes__add_detections,
+        routes__add_ops};
+    r->srv = srv;
+    for (size_t i = 0; i < AVP_ARRAY_LEN(add); i++) {
+        int rc = add[i](r, srv, err);
+        if (rc < 0)
+            return rc;
+    }
+    return routes__live_start(r, err);
+}
+
+store_conn_t *routes__conn_or_reply(routes_t *r, server_req_t *req)
+{
+    store_conn_t *c;
+    avp_error_t err;
+    int rc = store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, &c, &err);
+    if (rc == AVP_OK)
+        return c;
+    reply_unavailable(req, 1, "%s", err.msg);
+    return NULL;
+}
+
+int routes__access_or_reply(routes_t *r, server_req_t *req, store_conn_t *c,
+                            store_object_t kind, int64_t id, store_role_t need,
+                            int64_t *project_id)
+{
+    (void)r;
+    int64_t pid;
+    store_role_t role;
+    avp_error_t err;
+    int rc = store_object_access(c, kind, id, server_req_user(req)->id, &pid,
+                                 &role, &err);
+    if (rc < 0) {
+        reply_avp_error(req, &err);
+        return rc;
+    }
+    if (role < need) {
+        reply_error(req, 403, "forbidden", "your role in project %" PRId64
+                    " is %s; this needs %s", pid, store_role_name(role),
+                    store_role_name(need));
+        return AVP_EUNSUPPORTED;
+    }
+    if (project_id)
+        *project_id = pid;
+    return AVP_OK;
+}
+
+int routes__page_or_reply(server_req_t *req, int nkeys, int64_t keys[2],
+                          const int64_t **after, int *limit)
+{
+    int rc = reply_cursor_or_reply(req, keys, nkeys);
+    if (rc < 0)
+        return rc;
+    *after = rc == 1 ? keys : NULL;
+    *limit = (int)server_query_int(req, "limit", 50);
+    return AVP_OK;
+}
+
+char *routes__page_json(const store_list_t *l, int nkeys)
+{
+    char cursor[REPLY_CURSOR_MAX + 2] = "null";
+    if (l->more) {
+        char c[REPLY_CURSOR_MAX];
+        reply_cursor_encode(l->key, nkeys, c);
+        snprintf(cursor, sizeof cursor, "\"%s\"", c);
+    }
+    size_t n = strlen(l->json) + strlen(cursor) + 32;
+    char *s = avp_malloc(n);
+    snprintf(s, n, "{\"items\":%s,\"next_cursor\":%s}", l->json, cursor);
+    return s;
+}
+
+void routes__reply_text(server_req_t *req, int status, char *json)
+{
+    reply_bytes(req, status, "application/json", json, strlen(json));
+    avp_free(json);
+}
+
+void routes__reply_cached(routes_t *r, server_req_t *req, store_conn_t *c,
+                          const char *key, const char *const *tags, int ntags,
+                          routes_fill_fn fill, void *arg)
+{
+    char *json = NULL;
+    size_t len;
+    queue_cache_ticket_t ticket = {{0}};
+    avp_error_t err;
+    if (r->cache && queue_cache_get(r->cache, key, tags, (size_t)ntags, &json,
+                                    &len, &ticket, &err) == 1) {
+        reply_bytes(req, 200, "application/json", json, len);
+        avp_free(json);
+        return;
+    }
+    store_conn_t *own = c ? NULL : routes__conn_or_reply(r, req);
+    if (!c && !own)
+        return;
+    if (fill(r, c ? c : own, arg, &json, &err) < 0) {
+        store_pool_release(own);
+        reply_avp_error(req, &err);
+        return;
+    }
+    store_pool_release(own);
+    if (r->cache)
+        queue_cache_set(r->cache, key, json, strlen(json), CACHE_TTL_MS, tags,
+                        (size_t)ntags, &ticket, &err);
+    routes__reply_text(req, 200, json);
+}
+
+void routes__invalidate(routes_t *r, const char *fmt, int64_t id)
+{
+    if (!r->cache)
+        return;
+    char tag[64];
+    avp_error_t err;
+    snprintf(tag, sizeof tag, fmt, id);
+    queue_cache_invalidate(r->cache, tag, &err);
+}
+
+void routes__invalidate_project(routes_t *r, store_conn_t *c,
+                                int64_t project_id)
+{
+    int64_t *ids;
+    int n;
+    avp_error_t err;
+    if (!r->cache)
+        return;
+    routes__invalidate(r, "p:%" PRId64, project_id);
+    if (store_member_ids(c, project_id, &ids, &n, &err) < 0) {
+        fprintf(stderr, "avp serve: cache: %s\n", err.msg);
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        routes__invalidate(r, "u:%" PRId64, ids[i]);
+    avp_free(ids);
+}
+
+void routes__audit(store_conn_t *c, server_req_t *req, const char *action,
+                   const char *type, int64_t id, json_t *detail)
+{
+    char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+    avp_error_t err;
+    if (store_audit(c, server_req_user(req)->id, action, type, id, text,
+                    &err) < 0)
+        fprintf(stderr, "avp serve: audit %s %s %" PRId64 ": %s\n", action,
+                type, id, err.msg);
+    free(text);
+    json_decref(detail);
+}
+
+void routes__path(const routes_t *r, const char *rel, char *out)
+{
+    snprintf(out, PATH_MAX, "%s/%s", r->data_dir, rel);
+}

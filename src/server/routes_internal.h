@@ -1,0 +1,115 @@
+/*
+ * routes_internal.h - what the routes_*.c files share: the routes record,
+ * borrowing a database connection, access checks, keyset pages, the
+ * cache and its invalidation.
+ */
+#ifndef AVP_SERVER_ROUTES_INTERNAL_H
+#define AVP_SERVER_ROUTES_INTERNAL_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "queue/queue.h"
+#include "server/reply.h"
+#include "server/routes.h"
+
+typedef struct routes_vitals routes_vitals_t;
+
+struct routes {
+    routes_options_t opt;
+    char *data_dir;
+    queue_conn_t *q;       /* NULL without Redis */
+    queue_cache_t *cache;  /* on q */
+    char *redis_url;
+    auth_store_t auth;
+    server_t *srv;
+    pthread_t sub_thread;
+    int sub_started;
+    atomic_int stop;
+    routes_vitals_t *vitals;
+    metrics_gauge_t *pool_g[6], *queue_g[3], *cache_g[3], *task_g[2];
+    metrics_counter_t *uploads, *upload_bytes;
+};
+
+/* Shared query of every list endpoint. */
+extern const schema_field_t routes__list_query[];
+
+/* A pooled connection, or NULL after replying 503. */
+store_conn_t *routes__conn_or_reply(routes_t *r, server_req_t *req);
+
+/* Checks that the caller may reach object `id` of `kind` with at least
+ * role `need`: 404 when it does not exist or the caller is no member, 403
+ * when the caller's role is too low. *project_id (may be NULL) is set. */
+int routes__access_or_reply(routes_t *r, server_req_t *req, store_conn_t *c,
+                            store_object_t kind, int64_t id, store_role_t need,
+                            int64_t *project_id);
+
+/* Reads ?cursor= (nkeys values) and ?limit= (default 50). *after points
+ * to keys or is NULL for the first page. */
+int routes__page_or_reply(server_req_t *req, int nkeys, int64_t keys[2],
+                          const int64_t **after, int *limit);
+
+/* {"items": [...], "next_cursor": "..."|null} of a page: new string. */
+char *routes__page_json(const store_list_t *l, int nkeys);
+
+/* Fills *json (a new string) for a cached answer. */
+typedef int (*routes_fill_fn)(routes_t *r, store_conn_t *c, void *arg,
+                              char **json, avp_error_t *err);
+
+/* Answers 200 with the JSON cached under key, or computes it with fill on
+ * c (acquired here when NULL), stores it under tags and answers it. */
+void routes__reply_cached(routes_t *r, server_req_t *req, store_conn_t *c,
+                          const char *key, const char *const *tags, int ntags,
+                          routes_fill_fn fill, void *arg);
+
+/* Invalidates a tag; Redis down is remembered by the cache (queue.h). */
+void routes__invalidate(routes_t *r, const char *fmt, int64_t id);
+/* Invalidates "p:<project>" and "u:<member>" of every member. */
+void routes__invalidate_project(routes_t *r, store_conn_t *c,
+                                int64_t project_id);
+
+/* Records a write in the audit log (a failure is logged, not returned). */
+void routes__audit(store_conn_t *c, server_req_t *req, const char *action,
+                   const char *type, int64_t id, json_t *detail);
+
+/* Replies 200 with a JSON text the call frees. */
+void routes__reply_text(server_req_t *req, int status, char *json);
+
+/* "<data_dir>/<rel>" into out (PATH_MAX). */
+void routes__path(const routes_t *r, const char *rel, char *out);
+
+/* A raw upload streamed into a temporary file under dir (relative to the
+ * data directory) with its SHA-256, in constant memory; 413 past the
+ * route's max_body. Replies on failure (and removes the file). */
+typedef struct routes_upload {
+    char tmp[4096];   /* absolute path of the temporary file */
+    char sha256[65];
+    uint64_t size;
+} routes_upload_t;
+int routes__receive_or_reply(routes_t *r, server_req_t *req, const char *dir,
+                             routes_upload_t *up);
+
+/* Each file's routes. */
+int routes__add_auth(routes_t *r, server_t *srv, avp_error_t *err);
+int routes__add_projects(routes_t *r, server_t *srv, avp_error_t *err);
+int routes__add_videos(routes_t *r, server_t *srv, avp_error_t *err);
+int routes__add_models(routes_t *r, server_t *srv, avp_error_t *err);
+int routes__add_tasks(routes_t *r, server_t *srv, avp_error_t *err);
+int routes__add_detections(routes_t *r, server_t *srv, avp_error_t *err);
+int routes__add_ops(routes_t *r, server_t *srv, avp_error_t *err);
+int routes__add_routes(server_t *srv, const server_route_t *routes, size_t n,
+                       avp_error_t *err);
+
+/* routes_auth.c: the PostgreSQL auth_store_t. */
+void routes__auth_store_init(routes_t *r);
+/* routes_live.c: progress relay. */
+int routes__live_start(routes_t *r, avp_error_t *err);
+void routes__live_stop(routes_t *r);
+int routes__ws_access(void *ctx, const auth_user_t *user, int64_t task_id);
+char *routes__ws_hello(void *ctx, int64_t task_id, int *ended);
+/* routes_ops.c */
+int routes__ready(void *ctx, avp_error_t *err);
+void routes__vitals_destroy(routes_vitals_t *v);
+
+#endif

@@ -1,0 +1,142 @@
+/* routes_live.c - live progress: who may watch a task (ws_access), the
+ * first message a watcher gets (ws_hello), and the subscriber thread that
+ * relays every task's progress from Redis to the WebSockets watching it.
+ *
+ * DESIGN: one subscription for all tasks per server process, so the cost
+ * is one Redis connection whatever the number of watchers, and any server
+ * instance can serve any watcher. The relay also sees every state change
+ * the workers make (queued, running, done, ...), which is when the cached
+ * lists and dashboards of the task's project go stale: it invalidates
+ * them, since the worker knows nothing about the API's cache. */
+#include "server/routes_internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+int routes__ws_access(void *ctx, const auth_user_t *user, int64_t task_id)
+{
+    routes_t *r = ctx;
+    store_conn_t *c;
+    int64_t pid;
+    store_role_t role;
+    avp_error_t err;
+    if (store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, &c, &err) < 0)
+        return AVP_EUNAVAILABLE;
+    int rc = store_object_access(c, STORE_OBJ_TASK, task_id, user->id, &pid,
+                                 &role, &err);
+    store_pool_release(c);
+    return rc == AVP_OK || rc == AVP_ENOTFOUND ? rc : AVP_EUNAVAILABLE;
+}
+
+static int is_final(const char *state)
+{
+    return state && (!strcmp(state, "done") || !strcmp(state, "failed") ||
+                     !strcmp(state, "cancelled"));
+}
+
+/* The state field of a progress or status message, or NULL. */
+static const char *state_of(json_t *msg)
+{
+    return json_string_value(json_object_get(msg, "state"));
+}
+
+/* The table says whether the task has ended (the last publish may have
+ * been lost); otherwise Redis has the freshest progress. */
+char *routes__ws_hello(void *ctx, int64_t task_id, int *ended)
+{
+    routes_t *r = ctx;
+    store_conn_t *c;
+    char *status = NULL, *latest = NULL;
+    avp_error_t err;
+    if (store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, &c, &err) == 0) {
+        store_task_status(c, task_id, &status, &err);
+        store_pool_release(c);
+    }
+    json_t *st = status ? json_loads(status, 0, NULL) : NULL;
+    *ended = is_final(state_of(st));
+    json_decref(st);
+    if (*ended || !r->q || queue_latest_progress(r->q, task_id, &latest, &err) != 1)
+        return status;
+    avp_free(status);
+    return latest;
+}
+
+/* Last state seen per task (a small direct-mapped table: a collision only
+ * costs a spare invalidation). */
+#define SEEN_SLOTS 1024
+typedef struct seen {
+    int64_t task_id;
+    char state[12];
+} seen_t;
+
+static void invalidate_task_project(routes_t *r, int64_t task_id)
+{
+    store_conn_t *c;
+    int64_t pid;
+    store_role_t role;
+    avp_error_t err;
+    if (store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, &c, &err) < 0)
+        return;
+    if (store_object_access(c, STORE_OBJ_TASK, task_id, 0, &pid, &role,
+                            &err) == AVP_OK)
+        routes__invalidate_project(r, c, pid);
+    store_pool_release(c);
+}
+
+static void relay(routes_t *r, seen_t *seen, const queue_event_t *ev)
+{
+    server_ws_push(r->srv, ev->task_id, ev->json);
+    json_t *msg = json_loads(ev->json, 0, NULL);
+    const char *state = state_of(msg);
+    seen_t *s = &seen[(uint64_t)ev->task_id % SEEN_SLOTS];
+    if (state && (s->task_id != ev->task_id || strcmp(s->state, state))) {
+        s->task_id = ev->task_id;
+        snprintf(s->state, sizeof s->state, "%s", state);
+        invalidate_task_project(r, ev->task_id);
+    }
+    if (is_final(state))
+        server_ws_end(r->srv, ev->task_id, NULL);
+    json_decref(msg);
+}
+
+static void *subscriber(void *arg)
+{
+    routes_t *r = arg;
+    queue_sub_t *sub;
+    queue_event_t ev;
+    avp_error_t err;
+    if (queue_sub_open(r->redis_url, &(queue_opts_t){.lazy = 1}, &sub,
+                       &err) < 0) {
+        fprintf(stderr, "avp serve: progress relay: %s\n", err.msg);
+        return NULL;
+    }
+    seen_t *seen = avp_calloc(SEEN_SLOTS, sizeof *seen);
+    queue_sub_add(sub, -1, &err); /* remembered if Redis is down */
+    while (!atomic_load(&r->stop))
+        if (queue_sub_read(sub, 250, &ev, &err) == 1 &&
+            ev.type == QUEUE_EVENT_PROGRESS)
+            relay(r, seen, &ev);
+    avp_free(seen);
+    queue_sub_close(sub);
+    return NULL;
+}
+
+int routes__live_start(routes_t *r, avp_error_t *err)
+{
+    if (!r->redis_url)
+        return AVP_OK;
+    if (pthread_create(&r->sub_thread, NULL, subscriber, r) != 0)
+        return avp_error_set(err, AVP_ENOMEM, "cannot start the progress relay");
+    r->sub_started = 1;
+    return AVP_OK;
+}
+
+void routes__live_stop(routes_t *r)
+{
+    if (!r->sub_started)
+        return;
+    atomic_store(&r->stop, 1);
+    pthread_join(r->sub_thread, NULL);
+    r->sub_started = 0;
+}

@@ -1,0 +1,245 @@
+/*
+ * catalog.h - the platform's catalog in PostgreSQL: accounts (users,
+ * sessions, API keys), projects and their members, videos, models, detect
+ * tasks and runs, dashboard statistics and the audit log. Included at the
+ * end of store.h; the implementation is in catalog_*.c.
+ *
+ * DESIGN
+ * - Every statement is parameterized (PQexecParams); no caller text is ever
+ *   spliced into SQL.
+ * - Objects come back as JSON text made by PostgreSQL (json_build_object),
+ *   because the API server sends JSON and caches JSON: building it where the
+ *   rows are saves a decode and an encode per object, and one function per
+ *   object kind is the single place that decides its public shape.
+ * - Lists are keyset pages (never OFFSET): newest first on (created_at, id),
+ *   or ascending on an id. The caller passes the key of the last item it
+ *   saw (store_list_t.key of the previous page) and gets `limit` items and
+ *   whether more follow. Keys of created_at are microseconds since 1970.
+ * - Access control is membership: store_object_access() answers which
+ *   project an object (project, video, run, task) lives in and the caller's
+ *   role there, or AVP_ENOTFOUND for objects the caller may not see (the
+ *   same answer as for objects that do not exist, so ids leak nothing).
+ *
+ * Errors as in store.h; AVP_ENOTFOUND for a missing object, AVP_EINVAL for
+ * values the database refuses (a constraint, a taken name).
+ *
+ * Ownership: JSON strings and lists returned here belong to the caller:
+ * avp_free() the strings, store_list_free() the lists.
+ *
+ * Thread model: as store.h, a store_conn_t is used by one thread at a time.
+ */
+#ifndef AVP_STORE_CATALOG_H
+#define AVP_STORE_CATALOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- pages (catalog_util.c) -------------------------------------------- */
+
+#define STORE_LIST_MAX 200 /* largest limit of a catalog page */
+
+typedef struct store_list {
+    char *json;     /* "[{...},...]": the page's items */
+    int count;      /* items in json */
+    int more;       /* another page follows */
+    int64_t key[2]; /* keyset of the last item: the next page's `after` */
+} store_list_t;
+
+void store_list_free(store_list_t *l); /* frees json; the struct may be reused */
+
+/* ---- accounts (catalog_auth.c) ----------------------------------------- */
+
+#define STORE_NAME_MAX 128
+#define STORE_TOKEN_HASH_LEN 32 /* SHA-256 of a session token or API key */
+
+typedef struct store_user {
+    int64_t id;
+    char name[STORE_NAME_MAX];
+    int admin;
+} store_user_t;
+
+/* The user and the encoded password hash (hash_cap bytes). */
+int store_user_by_name(store_conn_t *c, const char *name, store_user_t *u,
+                       char *hash, size_t hash_cap, avp_error_t *err);
+
+int store_session_insert(store_conn_t *c,
+                         const uint8_t hash[STORE_TOKEN_HASH_LEN],
+                         int64_t user_id, int64_t expires_unix,
+                         avp_error_t *err);
+/* A session that has not expired at now_unix, with its user. */
+int store_session_find(store_conn_t *c, const uint8_t hash[STORE_TOKEN_HASH_LEN],
+                       int64_t now_unix, store_user_t *u, avp_error_t *err);
+int store_session_delete(store_conn_t *c,
+                         const uint8_t hash[STORE_TOKEN_HASH_LEN],
+                         avp_error_t *err);
+
+int store_api_key_find(store_conn_t *c, const uint8_t hash[STORE_TOKEN_HASH_LEN],
+                       store_user_t *u, avp_error_t *err);
+/* Stores a key of user_id; *json is the key's record (no secret in it). */
+int store_api_key_create(store_conn_t *c, int64_t user_id, const char *name,
+                         const uint8_t hash[STORE_TOKEN_HASH_LEN], char **json,
+                         avp_error_t *err);
+/* The user's keys by ascending id after key after[0] (NULL: from the start). */
+int store_api_key_list(store_conn_t *c, int64_t user_id, const int64_t *after,
+                       int limit, store_list_t *out, avp_error_t *err);
+/* AVP_ENOTFOUND unless user_id owns key_id. */
+int store_api_key_delete(store_conn_t *c, int64_t user_id, int64_t key_id,
+                         avp_error_t *err);
+
+/* ---- projects and members (catalog_projects.c) ------------------------- */
+
+typedef enum store_role {
+    STORE_ROLE_NONE = 0,
+    STORE_ROLE_VIEWER,
+    STORE_ROLE_EDITOR,
+    STORE_ROLE_OWNER
+} store_role_t;
+
+/* "owner"/"editor"/"viewer" and back; STORE_ROLE_NONE for anything else. */
+store_role_t store_role_parse(const char *s);
+const char *store_role_name(store_role_t r);
+
+/* fields is a JSON object (text) with any of the project's writable fields
+ * (name, description, camera_model, camera_view, lens_type, resolution,
+ * frame_rate, signal_type, tolerance_ms, criteria), already validated. The
+ * creator becomes the owner in the same transaction. */
+int store_project_create(store_conn_t *c, int64_t user_id, const char *fields,
+                         int64_t *id, char **json, avp_error_t *err);
+/* Projects user_id is a member of, newest first. */
+int store_project_list(store_conn_t *c, int64_t user_id, const int64_t *after,
+                       int limit, store_list_t *out, avp_error_t *err);
+/* The project as user_id sees it (with "role"). */
+int store_project_get(store_conn_t *c, int64_t project_id, int64_t user_id,
+                      char **json, avp_error_t *err);
+/* Sets the fields present in fields (JSON object text). */
+int store_project_update(store_conn_t *c, int64_t project_id,
+                         const char *fields, avp_error_t *err);
+int store_project_delete(store_conn_t *c, int64_t project_id, avp_error_t *err);
+
+/* Members by ascending user id. */
+int store_member_list(store_conn_t *c, int64_t project_id, const int64_t *after,
+                      int limit, store_list_t *out, avp_error_t *err);
+/* Adds user_id (or changes its role); AVP_ENOTFOUND for an unknown user,
+ * AVP_EINVAL when that would leave the project without an owner. */
+int store_member_set(store_conn_t *c, int64_t project_id, int64_t user_id,
+                     store_role_t role, char **json, avp_error_t *err);
+/* AVP_ENOTFOUND when not a member, AVP_EINVAL for the last owner. */
+int store_member_remove(store_conn_t *c, int64_t project_id, int64_t user_id,
+                        avp_error_t *err);
+/* The ids of the project's members: *ids (avp_free) and *n. */
+int store_member_ids(store_conn_t *c, int64_t project_id, int64_t **ids,
+                     int *n, avp_error_t *err);
+int store_user_id_by_name(store_conn_t *c, const char *name, int64_t *id,
+                          avp_error_t *err);
+
+typedef enum store_object {
+    STORE_OBJ_PROJECT = 0,
+    STORE_OBJ_VIDEO,
+    STORE_OBJ_RUN,
+    STORE_OBJ_TASK
+} store_object_t;
+
+/* The project of object id and user_id's role in it. user_id <= 0 asks as
+ * the system (any project, role owner). AVP_ENOTFOUND when the object does
+ * not exist or user_id is not a member of its project. */
+int store_object_access(store_conn_t *c, store_object_t kind, int64_t id,
+                        int64_t user_id, int64_t *project_id,
+                        store_role_t *role, avp_error_t *err);
+
+/* ---- videos and models (catalog_media.c) ------------------------------- */
+
+typedef struct store_video_new {
+    int64_t project_id, created_by;
+    const char *filename; /* as uploaded, for people */
+    const char *path;     /* relative to the data directory */
+    int64_t size_bytes;
+    double duration, fps;
+    int width, height;
+    int64_t frame_count;
+    const char *codec;
+    const char *sha256; /* 64 lowercase hex digits */
+} store_video_new_t;
+
+int store_video_insert(store_conn_t *c, const store_video_new_t *v,
+                       int64_t *id, char **json, avp_error_t *err);
+/* Ready videos of a project, newest first. */
+int store_video_list(store_conn_t *c, int64_t project_id, const int64_t *after,
+                     int limit, store_list_t *out, avp_error_t *err);
+int store_video_get(store_conn_t *c, int64_t video_id, char **json,
+                    avp_error_t *err);
+/* The stored path (relative to the data directory), duration and frame
+ * rate (0 when unknown). */
+int store_video_file(store_conn_t *c, int64_t video_id, char *path,
+                     size_t cap, double *duration, double *fps,
+                     avp_error_t *err);
+/* Deletes the row (its runs and detections go with it) and returns the
+ * path of the file, which the caller removes. */
+int store_video_delete(store_conn_t *c, int64_t video_id, char *path,
+                       size_t cap, avp_error_t *err);
+
+typedef struct store_model_new {
+    int64_t created_by;
+    const char *name, *path, *sha256, *family;
+    int input_w, input_h, num_classes;
+    const char *class_names; /* JSON array text */
+    int64_t size_bytes;
+} store_model_new_t;
+
+int store_model_insert(store_conn_t *c, const store_model_new_t *m,
+                       int64_t *id, char **json, avp_error_t *err);
+int store_model_list(store_conn_t *c, const int64_t *after, int limit,
+                     store_list_t *out, avp_error_t *err);
+int store_model_get(store_conn_t *c, int64_t model_id, char **json,
+                    avp_error_t *err);
+/* Deletes the model if user_id uploaded it or admin is set; its runs go
+ * with it. The file's path goes to path. AVP_ENOTFOUND for no such model,
+ * AVP_EUNSUPPORTED when the caller may not delete it. */
+int store_model_delete(store_conn_t *c, int64_t model_id, int64_t user_id,
+                       int admin, char *path, size_t cap, avp_error_t *err);
+
+/* ---- tasks, runs, statistics, audit (catalog_runs.c) ------------------- */
+
+typedef struct store_process {
+    int64_t video_id, project_id, model_id, user_id;
+    double conf, iou;
+    int every;
+} store_process_t;
+
+/* Creates a queued detection run and its detect task in one transaction.
+ * AVP_ENOTFOUND when the model does not exist. */
+int store_process_create(store_conn_t *c, const store_process_t *p,
+                         int64_t *task_id, int64_t *run_id, avp_error_t *err);
+
+/* {state, progress, frames_done, frames_total, fps, eta, error, run_id}. */
+int store_task_status(store_conn_t *c, int64_t task_id, char **json,
+                      avp_error_t *err);
+
+typedef enum store_cancel {
+    STORE_CANCEL_DONE = 1,      /* it was queued: cancelled now */
+    STORE_CANCEL_REQUESTED = 2, /* running: its worker stops at its next tick */
+    STORE_CANCEL_ENDED = 3      /* it had already ended: nothing changed */
+} store_cancel_t;
+int store_task_cancel(store_conn_t *c, int64_t task_id, store_cancel_t *out,
+                      avp_error_t *err);
+
+/* Runs of a video, newest first. */
+int store_run_list(store_conn_t *c, int64_t video_id, const int64_t *after,
+                   int limit, store_list_t *out, avp_error_t *err);
+int store_run_get(store_conn_t *c, int64_t run_id, char **json,
+                  avp_error_t *err);
+
+/* Counts of what user_id can see: {projects, videos, runs, detections,
+ * runs_by_state: {queued, running, done, failed, cancelled}}. */
+int store_dashboard_stats(store_conn_t *c, int64_t user_id, char **json,
+                          avp_error_t *err);
+
+/* The summed frame rate and number of running tasks. */
+int store_running_fps(store_conn_t *c, double *fps, int *running,
+                      avp_error_t *err);
+
+/* Appends to the audit log; detail is JSON object text or NULL. */
+int store_audit(store_conn_t *c, int64_t user_id, const char *action,
+                const char *object_type, int64_t object_id, const char *detail,
+                avp_error_t *err);
+
+#endif

@@ -1,0 +1,189 @@
+/* catalog_media.c - uploaded videos (per project) and models (global). The
+ * files live under the data directory; rows keep their relative paths. */
+#include "store/catalog_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define VIDEO_JSON                                                          \
+    "json_build_object('id', v.id, 'project_id', v.project_id, "           \
+    "'filename', v.filename, 'size_bytes', v.size_bytes, 'duration', v.duration, "\
+    "'fps', v.fps, 'width', v.width, 'height', v.height, "                 \
+    "'frame_count', v.frame_count, 'codec', v.codec, 'sha256', v.sha256, " \
+    "'status', v.status, 'created_by', v.created_by, "                     \
+    "'created_at', v.created_at)::text"
+
+/* Runs an INSERT ... RETURNING (json, id). */
+static int insert_returning(store_conn_t *c, const char *what, const char *sql,
+                            int n, const char *const *v, int64_t *id,
+                            char **json, avp_error_t *err)
+{
+    PGresult *r = store__run(c, what, sql, n, v, err);
+    if (!r)
+        return err->code;
+    *json = avp_strdup(PQgetvalue(r, 0, 0));
+    *id = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+    PQclear(r);
+    return AVP_OK;
+}
+
+int store_video_insert(store_conn_t *c, const store_video_new_t *x,
+                       int64_t *id, char **json, avp_error_t *err)
+{
+    store__num_t pid = store__i64(x->project_id), by = store__i64(x->created_by);
+    store__num_t size = store__i64(x->size_bytes), dur = store__f64(x->duration);
+    store__num_t fps = store__f64(x->fps), w = store__i64(x->width);
+    store__num_t h = store__i64(x->height), fc = store__i64(x->frame_count);
+    const char *v[] = {pid.s, x->filename, x->path, size.s, dur.s, fps.s,
+                       w.s, h.s, fc.s, x->codec, x->sha256, by.s};
+    return insert_returning(c, "video",
+        "INSERT INTO videos AS v (project_id, filename, path, size_bytes, "
+        "duration, fps, width, height, frame_count, codec, sha256, status, "
+        "created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+        "'ready', $12) RETURNING " VIDEO_JSON ", v.id",
+        12, v, id, json, err);
+}
+
+int store_video_list(store_conn_t *c, int64_t project_id, const int64_t *after,
+                     int limit, store_list_t *out, avp_error_t *err)
+{
+    store__num_t pid = store__i64(project_id), lim = store__i64(limit + 1);
+    store__num_t k1 = store__i64(after ? after[0] : 0);
+    store__num_t k2 = store__i64(after ? after[1] : 0);
+    const char *v[] = {pid.s, after ? k1.s : NULL, k2.s, lim.s};
+    return store__run_list(c, "videos",
+        "SELECT " VIDEO_JSON ", " STORE__US("v.created_at") ", v.id "
+        "FROM videos v WHERE v.project_id = $1 AND v.status = 'ready' "
+        "AND ($2::bigint IS NULL OR (v.created_at, v.id) < ("
+        STORE__FROM_US("$2") ", $3::bigint)) "
+        "ORDER BY v.created_at DESC, v.id DESC LIMIT $4",
+        4, v, limit, out, err);
+}
+
+int store_video_get(store_conn_t *c, int64_t video_id, char **json,
+                    avp_error_t *err)
+{
+    store__num_t vid = store__i64(video_id);
+    const char *v[] = {vid.s};
+    return store__run_json(c, "video",
+        "SELECT " VIDEO_JSON " FROM videos v WHERE v.id = $1", 1, v, json, err);
+}
+
+/* Copies column 0 of row 0 into path; columns 1 and 2 (if asked) into
+ * num[0] and num[1]. */
+static int path_of(store_conn_t *c, const char *what, const char *sql,
+                   const char *const *v, char *path, size_t cap, double *num,
+                   avp_error_t *err)
+{
+    PGresult *r = store__run(c, what, sql, 1, v, err);
+    if (!r)
+        return err->code;
+    int rc = AVP_OK;
+    if (PQntuples(r) == 0)
+        rc = avp_error_set(err, AVP_ENOTFOUND, "no such %s", what);
+    else {
+        snprintf(path, cap, "%s", PQgetvalue(r, 0, 0));
+        for (int k = 0; num && k < 2; k++)
+            num[k] = strtod(PQgetvalue(r, 0, 1 + k), NULL);
+    }
+    PQclear(r);
+    return rc;
+}
+
+int store_video_file(store_conn_t *c, int64_t video_id, char *path,
+                     size_t cap, double *duration, double *fps,
+                     avp_error_t *err)
+{
+    store__num_t vid = store__i64(video_id);
+    const char *v[] = {vid.s};
+    double num[2] = {0, 0};
+    int rc = path_of(c, "video",
+                     "SELECT path, coalesce(duration, 0), coalesce(fps, 0) "
+                     "FROM videos WHERE id = $1",
+                     v, path, cap, num, err);
+    *duration = num[0], *fps = num[1];
+    return rc;
+}
+
+int store_video_delete(store_conn_t *c, int64_t video_id, char *path,
+                       size_t cap, avp_error_t *err)
+{
+    store__num_t vid = store__i64(video_id);
+    const char *v[] = {vid.s};
+    return path_of(c, "video", "DELETE FROM videos WHERE id = $1 RETURNING path",
+                   v, path, cap, NULL, err);
+}
+
+#define MODEL_JSON                                                          \
+    "json_build_object('id', m.id, 'name', m.name, 'sha256', m.sha256, "   \
+    "'family', m.family, 'input_w', m.input_w, 'input_h', m.input_h, "     \
+    "'num_classes', m.num_classes, 'class_names', m.class_names, "         \
+    "'size_bytes', m.size_bytes, 'created_by', m.created_by, "                   \
+    "'created_at', m.created_at)::text"
+
+int store_model_insert(store_conn_t *c, const store_model_new_t *x,
+                       int64_t *id, char **json, avp_error_t *err)
+{
+    store__num_t w = store__i64(x->input_w), h = store__i64(x->input_h);
+    store__num_t nc = store__i64(x->num_classes), sz = store__i64(x->size_bytes);
+    store__num_t by = store__i64(x->created_by);
+    const char *v[] = {x->name, x->path, x->sha256, x->family, w.s, h.s,
+                       nc.s, x->class_names, sz.s, by.s};
+    return insert_returning(c, "model",
+        "INSERT INTO models AS m (name, path, sha256, family, input_w, "
+        "input_h, num_classes, class_names, size_bytes, created_by) VALUES "
+        "($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10) "
+        "RETURNING " MODEL_JSON ", m.id",
+        10, v, id, json, err);
+}
+
+int store_model_list(store_conn_t *c, const int64_t *after, int limit,
+                     store_list_t *out, avp_error_t *err)
+{
+    store__num_t lim = store__i64(limit + 1);
+    store__num_t k1 = store__i64(after ? after[0] : 0);
+    store__num_t k2 = store__i64(after ? after[1] : 0);
+    const char *v[] = {after ? k1.s : NULL, k2.s, lim.s};
+    return store__run_list(c, "models",
+        "SELECT " MODEL_JSON ", " STORE__US("m.created_at") ", m.id "
+        "FROM models m WHERE $1::bigint IS NULL OR (m.created_at, m.id) < ("
+        STORE__FROM_US("$1") ", $2::bigint) "
+        "ORDER BY m.created_at DESC, m.id DESC LIMIT $3",
+        3, v, limit, out, err);
+}
+
+int store_model_get(store_conn_t *c, int64_t model_id, char **json,
+                    avp_error_t *err)
+{
+    store__num_t mid = store__i64(model_id);
+    const char *v[] = {mid.s};
+    return store__run_json(c, "model",
+        "SELECT " MODEL_JSON " FROM models m WHERE m.id = $1", 1, v, json, err);
+}
+
+int store_model_delete(store_conn_t *c, int64_t model_id, int64_t user_id,
+                       int admin, char *path, size_t cap, avp_error_t *err)
+{
+    store__num_t mid = store__i64(model_id), uid = store__i64(user_id);
+    const char *v[] = {mid.s, uid.s, admin ? "true" : "false"};
+    PGresult *r = store__run(c, "model",
+        "WITH d AS (DELETE FROM models WHERE id = $1 AND "
+        "($3::boolean OR created_by = $2) RETURNING path) "
+        "SELECT (SELECT path FROM d), EXISTS (SELECT 1 FROM models WHERE id = $1)",
+        3, v, err);
+    if (!r)
+        return err->code;
+    int rc = AVP_OK;
+    if (!PQgetisnull(r, 0, 0))
+        snprintf(path, cap, "%s", PQgetvalue(r, 0, 0));
+    else if (PQgetvalue(r, 0, 1)[0] == 't')
+        rc = avp_error_set(err, AVP_EUNSUPPORTED,
+                           "only its uploader or an admin may delete model %lld",
+                           (long long)model_id);
+    else
+        rc = avp_error_set(err, AVP_ENOTFOUND, "no model %lld",
+                           (long long)model_id);
+    PQclear(r);
+    return rc;
+}
