@@ -125,7 +125,11 @@ async function main() {
       await shot(page, 'detections-person');
     });
     await step('open the player and see boxes', async () => {
+      // The first person row: opens the player at its frame.
+      const href = await list0(page).getAttribute('href');
       await list0(page).click();
+      await page.waitForURL((u) => u.pathname.endsWith('/player'));
+      check(href?.includes('/player?t='), `a detection opens the player at its time (${href})`);
       const video = page.getByTestId('player-video');
       await video.waitFor();
       await page.waitForFunction(() => document.querySelector('video')?.readyState >= 2, null, { timeout: 30_000 });

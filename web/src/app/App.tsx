@@ -1,6 +1,7 @@
 // App.tsx - routes and providers. Ids and filters live in the URL; server
 // state lives in TanStack Query; nothing else is global.
-import { lazy, Suspense, useState } from 'react';
+import { Suspense, useState } from 'react';
+import type { QueryClient } from '@tanstack/react-query';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { createQueryClient } from './queryClient';
@@ -10,13 +11,25 @@ import { LoginPage } from '../features/auth/components/LoginPage';
 import { ProjectsPage } from '../features/projects/components/ProjectsPage';
 import { Loading } from '../components/States';
 
-// Heavier pages load on first visit, so the first render stays small.
-const ProjectPage = lazy(() => import('../features/projects/components/ProjectPage'));
-const VideoPage = lazy(() => import('../features/runs/components/VideoPage'));
-const DetectionsPage = lazy(() => import('../features/detections/components/DetectionsPage'));
-const PlayerPage = lazy(() => import('../features/player/components/PlayerPage'));
-const ResultsPage = lazy(() => import('../features/results/components/ResultsPage'));
-const OpsPage = lazy(() => import('../features/ops/components/OpsPage'));
+import { lazyPage } from './lazyPage';
+
+// Heavier pages are separate chunks, loaded on first visit (lazyPage.ts).
+const ProjectPage = lazyPage(() => import('../features/projects/components/ProjectPage'));
+const VideoPage = lazyPage(() => import('../features/runs/components/VideoPage'));
+const DetectionsPage = lazyPage(() => import('../features/detections/components/DetectionsPage'));
+const PlayerPage = lazyPage(() => import('../features/player/components/PlayerPage'));
+const ResultsPage = lazyPage(() => import('../features/results/components/ResultsPage'));
+const OpsPage = lazyPage(() => import('../features/ops/components/OpsPage'));
+
+/** The signed-in pages; main.tsx preloads the one a visit starts on. */
+export const PAGE_ROUTES = [
+  { path: '/projects/:projectId', page: ProjectPage },
+  { path: '/videos/:videoId', page: VideoPage },
+  { path: '/runs/:runId/detections', page: DetectionsPage },
+  { path: '/runs/:runId/player', page: PlayerPage },
+  { path: '/runs/:runId/results', page: ResultsPage },
+  { path: '/ops', page: OpsPage },
+];
 
 export function AppRoutes() {
   return (
@@ -24,20 +37,15 @@ export function AppRoutes() {
       <Route path="/login" element={<LoginPage />} />
       <Route element={<RequireAuth><Layout /></RequireAuth>}>
         <Route index element={<ProjectsPage />} />
-        <Route path="projects/:projectId" element={<ProjectPage />} />
-        <Route path="videos/:videoId" element={<VideoPage />} />
-        <Route path="runs/:runId/detections" element={<DetectionsPage />} />
-        <Route path="runs/:runId/player" element={<PlayerPage />} />
-        <Route path="runs/:runId/results" element={<ResultsPage />} />
-        <Route path="ops" element={<OpsPage />} />
+        {PAGE_ROUTES.map(({ path, page }) => <Route key={path} path={path.slice(1)} element={<page.Component />} />)}
         <Route path="*" element={<Navigate to="/" replace />} />
       </Route>
     </Routes>
   );
 }
 
-export function App() {
-  const [client] = useState(createQueryClient);
+export function App({ queryClient }: { queryClient?: QueryClient }) {
+  const [client] = useState(() => queryClient ?? createQueryClient());
   return (
     <QueryClientProvider client={client}>
       <BrowserRouter>

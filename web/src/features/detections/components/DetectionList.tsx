@@ -1,6 +1,7 @@
 // DetectionList.tsx - the virtualized list: only the rows in view (plus a
 // few) are in the DOM, whatever the count; reaching the end loads the
-// next page of 50.
+// next page of 50. Thumbnails wait until scrolling pauses, so a fast
+// fling does not fetch and decode images for rows that fly past.
 import { useEffect, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { DetectionRow } from './DetectionRow';
@@ -48,7 +49,7 @@ export function DetectionList({ rows, indices, hasMore, loadingMore, loadMore, .
           const d = rows[indices ? indices[it.index] : it.index];
           return (
             <div key={it.key} role="listitem" style={style}>
-              <DetectionRow d={d} {...rowProps} />
+              <DetectionRow d={d} {...rowProps} thumbnail={!v.isScrolling} />
             </div>
           );
         })}

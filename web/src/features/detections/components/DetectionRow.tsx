@@ -12,6 +12,7 @@ interface Props {
   videoId: number | null;
   frameSize: { w: number; h: number } | null;
   classNames: readonly string[] | null;
+  thumbnail: boolean;
 }
 
 const THUMB = { w: 64, h: 48 };
@@ -30,12 +31,12 @@ export function cropStyle(d: Detection, frame: { w: number; h: number }, url: st
   };
 }
 
-export const DetectionRow = memo(function DetectionRow({ d, runId, videoId, frameSize, classNames }: Props) {
+export const DetectionRow = memo(function DetectionRow({ d, runId, videoId, frameSize, classNames, thumbnail }: Props) {
   const color = classColor(d.class_id);
   return (
     <Link className="det-row" to={`/runs/${runId}/player?t=${d.t.toFixed(3)}&frame=${d.frame}`}
       aria-label={`${className(d.class_id, classNames)} ${(d.score * 100).toFixed(0)} % at frame ${d.frame}`}>
-      {videoId && frameSize
+      {videoId && frameSize && thumbnail
         ? <span className="det-thumb" style={cropStyle(d, frameSize, frameThumbnailUrl(videoId, d.frame))} />
         : <span className="det-thumb" />}
       <span className="det-class"><span className="swatch" style={{ background: color }} />{className(d.class_id, classNames)}</span>

@@ -19,6 +19,7 @@ import { Badge, Empty, ErrorState, Loading, PageHeader } from '../../../componen
 import { classColor } from '../../../lib/classes';
 import { download, toCsv } from '../../../lib/export';
 import { ApiError, isMissingEndpoint } from '../../../lib/http';
+import { formatDate } from '../../../lib/format';
 
 const MAX_CURVES = 8;
 
@@ -82,7 +83,7 @@ export default function ResultsPage() {
   return (
     <>
       <PageHeader title={<>Results · run #{runId} {v && <Badge tone={v.pass ? 'ok' : 'bad'}>{v.pass ? 'PASS' : 'FAIL'}</Badge>}</>}
-        subtitle={v?.reasons.length ? v.reasons.join('; ') : e ? `Evaluated ${new Date(e.created_at).toLocaleString()} · AVP ${e.manifest.avp_version ?? '?'}` : undefined}
+        subtitle={v?.reasons.length ? v.reasons.join('; ') : e ? `Evaluated ${formatDate(e.created_at)} · AVP ${e.manifest.avp_version ?? '?'}` : undefined}
         actions={<>
           <Link className="btn" to={`/runs/${runId}/player`}>Player</Link>
           <Link className="btn" to={`/runs/${runId}/detections`}>Detections</Link>
