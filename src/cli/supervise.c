@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -76,7 +77,7 @@ static void remove_pidfile(sup_t *s, child_t *c)
 }
 
 /* In the child: output into the pipe, default signals, then exec. */
-static void exec_child(sup_t *s, child_t *c, int fds[2])
+static void exec_child(sup_t *s, child_t *c, int fds[2], pid_t parent)
 {
     dup2(fds[1], 1);
     dup2(fds[1], 2);
@@ -88,6 +89,11 @@ static void exec_child(sup_t *s, child_t *c, int fds[2])
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     signal(SIGPIPE, SIG_DFL);
+    /* If `avp up` is killed outright, its children must not live on as
+     * orphans holding the port for the next `avp up`. */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent)
+        _exit(1); /* it died before prctl took effect */
     execv(s->exe, c->argv);
     fprintf(stderr, "exec %s: %s\n", s->exe, strerror(errno));
     _exit(127);
@@ -98,13 +104,13 @@ static int start(sup_t *s, child_t *c)
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) < 0)
         return -1;
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     if (pid < 0) {
         close(fds[0]), close(fds[1]);
         return -1;
     }
     if (pid == 0)
-        exec_child(s, c, fds);
+        exec_child(s, c, fds, parent);
     close(fds[1]);
     if (c->out >= 0)
         close(c->out);

@@ -137,3 +137,14 @@ def test_second_up_on_same_data_dir_says_running(avp):
     assert r.returncode == 1
     assert "already running" in r.stderr and avp.url in r.stderr, r.stderr
     assert avp.proc.poll() is None
+
+
+def test_bad_port_is_a_usage_error(avp):
+    r = subprocess.run([os.environ["AVP_BIN"], "up", "--data", avp.data_dir, "--port", "70000"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2
+    assert "--port" in r.stderr and "70000" in r.stderr, r.stderr
+    env = dict(os.environ, AVP_PORT="http")
+    r = subprocess.run([os.environ["AVP_BIN"], "worker"], env=env, capture_output=True,
+                       text=True, timeout=30)
+    assert r.returncode == 2 and "AVP_PORT" in r.stderr, r.stderr

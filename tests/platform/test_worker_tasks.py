@@ -7,8 +7,8 @@ import os
 import signal
 import subprocess
 
-from runs import (assert_same_detections, submit_run, task_row, wait_done,
-                  wait_mid_run, wait_task)
+from runs import (assert_same_detections, cancel, submit_run, task_row, upload_video,
+                  wait_done, wait_mid_run, wait_task)
 
 
 def latest_progress(avp, task_id):
@@ -36,7 +36,7 @@ def test_done_run_reports_progress_and_fps(avp, clip, model, reference):
 def test_cancel_stops_the_run(avp, clip, model):
     run_id, task_id = submit_run(avp, clip, model)
     wait_mid_run(avp, task_id)
-    avp.psql("UPDATE tasks SET cancel_requested = true WHERE id = %d" % task_id)
+    cancel(avp, task_id)
     t = wait_task(avp, task_id, lambda t: t["state"] != "running", 30, "not running")
     assert t["state"] == "cancelled" and t["frames_done"] < 120, t
     run = avp.psql("SELECT state, frames_done FROM detection_runs WHERE id = %d" % run_id)[0]
@@ -44,12 +44,15 @@ def test_cancel_stops_the_run(avp, clip, model):
     assert latest_progress(avp, task_id)["state"] == "cancelled"
 
 
-def test_failing_task_is_retried_then_failed_with_error(avp, model, tmp_path):
-    missing = str(tmp_path / "no-such-video.mp4")
-    run_id, task_id = submit_run(avp, missing, model)
+def test_failing_task_is_retried_then_failed_with_error(avp, clip, model):
+    """The video's file vanishes from the data directory after upload."""
+    video_id = upload_video(avp, clip, "vanishing.mp4")
+    path = avp.psql("SELECT path FROM videos WHERE id = %d" % video_id)[0][0]
+    os.unlink(path if path.startswith("/") else os.path.join(avp.data_dir, path))
+    run_id, task_id = submit_run(avp, clip, model, video_id=video_id)
     t = wait_task(avp, task_id, lambda t: t["state"] == "failed", 90, "failed")
     assert t["attempts"] == 3, t  # max_attempts, with backoff between
-    assert "no-such-video.mp4" in t["error"], t
+    assert os.path.basename(path) in t["error"], t
     run = avp.psql("SELECT state FROM detection_runs WHERE id = %d" % run_id)[0]
     assert run[0] == "failed"
 
