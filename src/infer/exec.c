@@ -234,7 +234,10 @@ static void run_node(exec_ctx_t *c, const ir_node_t *nd)
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_POW:
         run_binary(c, nd);
         break;
-    case OP_CONCAT: run_concat(c, nd); break;
+    case OP_CONCAT:
+        if (!nd->p.in_place)
+            run_concat(c, nd);
+        break;
     case OP_SPLIT: run_split(c, nd); break;
     case OP_SLICE: case OP_TRANSPOSE: case OP_GATHER: case OP_SOFTMAX:
         run_layout(c, nd);

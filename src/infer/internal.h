@@ -46,6 +46,7 @@ typedef struct ir_tensor {
     int is_output;
     /* Filled by plan.c. */
     int alias;                  /* tensor whose storage this one views, -1 */
+    int64_t alias_offset;       /* floats into the alias's storage */
     int first, last;            /* live range in node indices */
     size_t offset;              /* in the arena (alias roots only) */
     size_t bytes;               /* planned size (alias roots only) */
@@ -104,6 +105,7 @@ typedef struct ir_params {
     int naxes;                  /* Squeeze/Unsqueeze attr form */
     int64_t axes[IR_MAX_DIMS];
     kern_act_params_t act;      /* Conv: fused activation */
+    int in_place;               /* Concat: producers wrote the output */
 } ir_params_t;
 
 typedef struct ir_node {

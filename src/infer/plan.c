@@ -47,12 +47,78 @@ static int root_of(const ir_graph_t *g, int t)
     return t;
 }
 
-/* Live ranges of alias roots; returns the number of runtime roots. */
+/* Floats from the root's storage to tensor t's. */
+static int64_t offset_of(const ir_graph_t *g, int t)
+{
+    int64_t off = 0;
+    for (; g->t[t].alias >= 0; t = g->t[t].alias)
+        off += g->t[t].alias_offset;
+    return off;
+}
+
+static int is_io(const ir_graph_t *g, int t)
+{
+    for (int i = 0; i < g->ninputs; i++)
+        if (g->inputs[i] == t)
+            return 1;
+    return g->t[t].is_output;
+}
+
+static void assign_views(ir_graph_t *g)
+{
+    for (int i = 0; i < g->nt; i++) {
+        g->t[i].alias = -1;
+        g->t[i].alias_offset = 0;
+    }
+    for (int k = 0; k < g->nn; k++)
+        if (!g->n[k].dead && is_view(g, &g->n[k]))
+            g->t[g->n[k].out[0]].alias = g->n[k].in[0];
+}
+
+/* Concat in place: when the inputs are consecutive blocks of the output
+ * (nothing but the batch, run one frame at a time, before the axis), each
+ * producer writes straight into its block and the Concat does nothing.
+ * Only for inputs that are plain activations used by no other in-place
+ * Concat; otherwise the Concat copies as usual. */
+static void concat_in_place(ir_graph_t *g, int frame_loop)
+{
+    for (int k = 0; k < g->nn; k++) {
+        ir_node_t *nd = &g->n[k];
+        if (nd->dead || nd->op != OP_CONCAT)
+            continue;
+        const ir_tensor_t *y = &g->t[nd->out[0]];
+        int64_t outer = 1, inner = 1;
+        for (int d = 0; d < nd->p.axis; d++)
+            outer *= d == 0 && frame_loop ? 1 : y->dims[d];
+        for (int d = nd->p.axis + 1; d < y->ndim; d++)
+            inner *= y->dims[d];
+        int ok = outer == 1;
+        for (int i = 0; ok && i < nd->nin; i++) {
+            const ir_tensor_t *t = &g->t[nd->in[i]];
+            ok = !t->data && t->alias < 0 && t->producer >= 0 &&
+                 !g->n[t->producer].dead && !is_io(g, nd->in[i]);
+            for (int j = 0; ok && j < i; j++)
+                ok = nd->in[j] != nd->in[i];
+        }
+        if (!ok)
+            continue;
+        int64_t at = 0;
+        for (int i = 0; i < nd->nin; i++) {
+            ir_tensor_t *t = &g->t[nd->in[i]];
+            t->alias = nd->out[0];
+            t->alias_offset = at;
+            at += t->dims[nd->p.axis] * inner;
+        }
+        nd->p.in_place = 1;
+    }
+}
+
+/* Live ranges of alias roots: a root lives from the first write to any
+ * tensor in its storage to the last read. Returns the number of roots. */
 static int live_ranges(ir_graph_t *g, int *roots)
 {
     int nroots = 0;
     for (int i = 0; i < g->nt; i++) {
-        g->t[i].alias = -1;
         g->t[i].first = g->nn;
         g->t[i].last = -2;
     }
@@ -60,19 +126,14 @@ static int live_ranges(ir_graph_t *g, int *roots)
         g->t[g->inputs[i]].first = -1;
     for (int k = 0; k < g->nn; k++) {
         const ir_node_t *nd = &g->n[k];
-        if (nd->dead)
-            continue;
-        for (int i = 0; i < nd->nin; i++)
-            if (nd->in[i] >= 0 && !g->t[nd->in[i]].data) {
-                ir_tensor_t *r = &g->t[root_of(g, nd->in[i])];
-                r->last = k > r->last ? k : r->last;
-            }
-        if (is_view(g, nd)) {
-            g->t[nd->out[0]].alias = root_of(g, nd->in[0]);
-            continue;
+        for (int i = 0; !nd->dead && i < nd->nin + nd->nout; i++) {
+            int t = i < nd->nin ? nd->in[i] : nd->out[i - nd->nin];
+            if (t < 0 || g->t[t].data)
+                continue;
+            ir_tensor_t *r = &g->t[root_of(g, t)];
+            r->first = k < r->first ? k : r->first;
+            r->last = k > r->last ? k : r->last;
         }
-        for (int o = 0; o < nd->nout; o++)
-            g->t[nd->out[o]].first = g->t[nd->out[o]].last = k;
     }
     /* Inputs stay intact through a run (callers may run twice on one
      * fill); outputs stay until the next run. */
@@ -96,7 +157,7 @@ static int all_batch_major(const ir_graph_t *g)
 {
     for (int i = 0; i < g->nt; i++) {
         const ir_tensor_t *t = &g->t[i];
-        int live = t->first == -1 ||
+        int live = is_io(g, i) ||
                    (t->producer >= 0 && !g->n[t->producer].dead);
         if (live && !t->data && !t->batch_major)
             return 0;
@@ -185,9 +246,11 @@ int ir_plan_build(ir_graph_t *g, int threads, ir_plan_t *plan,
     if (rc < 0)
         return rc;
     int *roots = avp_malloc((size_t)g->nt * 2 * sizeof(int));
-    int nroots = live_ranges(g, roots);
     plan->partial_ok = all_batch_major(g);
     plan->frame_loop = plan->partial_ok && g->batch > 1;
+    assign_views(g);
+    concat_in_place(g, plan->frame_loop);
+    int nroots = live_ranges(g, roots);
     root_sizes(g, roots, nroots, plan->frame_loop);
     sort_graph = g;
     qsort(roots, (size_t)nroots, sizeof(int), by_size_desc);
@@ -225,11 +288,14 @@ void ir_plan_bind(ir_graph_t *g, float *arena)
     }
     for (int i = 0; i < g->nt; i++) {
         ir_tensor_t *t = &g->t[i];
-        const ir_tensor_t *r = &g->t[t->alias >= 0 ? root_of(g, i) : i];
-        t->ptr = r->ptr;
+        if (t->alias < 0)
+            continue;
+        const ir_tensor_t *r = &g->t[root_of(g, i)];
+        t->ptr = r->ptr ? r->ptr + offset_of(g, i) : NULL;
         t->frame_stride = r->frame_stride;
-        t->base = t->ptr;
     }
+    for (int i = 0; i < g->nt; i++)
+        g->t[i].base = g->t[i].ptr;
 }
 
 void ir_plan_frame(ir_graph_t *g, int frame)

@@ -219,6 +219,18 @@ def depthwise(out):
     save(out, "depthwise", g.model("x", [1, 4, 52, 52], [x], 13), [1, 4, 52, 52])
 
 
+def concat_blocks(out):
+    """A CSP-style block: two convs and a pool concatenated on channels
+    (written in place by their producers), one input also read later."""
+    g = G()
+    a = g.conv("x", 3, 4, k=1)
+    b = g.node("Relu", [g.conv(a, 4, 5, k=3)])
+    p = g.node("MaxPool", [a], kernel_shape=[3, 3], pads=[1, 1, 1, 1])
+    c = g.node("Concat", [b, a, p], axis=1)
+    y = g.node("Add", [g.conv(c, 13, 4, k=1), a])
+    save(out, "concat_blocks", g.model("x", [1, 3, 9, 7], [y], 13), [1, 3, 9, 7])
+
+
 def squeeze_all(out):
     """Squeeze without axes drops every dim of 1 (shape test only)."""
     g = G()
@@ -253,6 +265,7 @@ def main():
     ops13(out)
     ops11(out)
     depthwise(out)
+    concat_blocks(out)
     squeeze_all(out)
     failing(out)
 

@@ -6,7 +6,8 @@
 #include "small_graphs.h"
 
 static const char *const graphs[] = {"ops13", "ops11", "head_x", "head_v5",
-                                     "head_v8", "fold_bn", "depthwise"};
+                                     "head_v8", "fold_bn", "depthwise",
+                                     "concat_blocks"};
 
 static void test_exec_matches_reference(void)
 {

@@ -39,6 +39,28 @@ static void test_plan_views_alias(void)
     CHECK(views == 3 && ok);
 }
 
+/* concat_blocks: the Concat's inputs live inside its output, in order. */
+static void test_plan_concat_in_place(void)
+{
+    for (int batch = 1; batch <= 3; batch += 2) {
+        infer_model_t *m = sg_load("concat_blocks", batch, 1);
+        CHECK(m);
+        const ir_graph_t *g = ir_model_graph(m);
+        int ok = 0;
+        for (int k = 0; k < g->nn; k++) {
+            const ir_node_t *nd = &g->n[k];
+            if (nd->op != OP_CONCAT)
+                continue;
+            const float *y = g->t[nd->out[0]].ptr;
+            ok = nd->p.in_place && g->t[nd->in[0]].ptr == y &&
+                 g->t[nd->in[1]].ptr == y + 5 * 9 * 7 &&
+                 g->t[nd->in[2]].ptr == y + 9 * 9 * 7;
+        }
+        infer_model_destroy(m);
+        CHECK(ok);
+    }
+}
+
 /* The arena is smaller than all activations laid end to end, and no two
  * tensors live at the same node overlap in their planned bytes (one frame
  * of an intermediate in the frame loop). */
@@ -102,6 +124,7 @@ int main(void)
     sg_make();
     RUN(test_plan_run_allocates_nothing);
     RUN(test_plan_views_alias);
+    RUN(test_plan_concat_in_place);
     RUN(test_plan_reuses_memory);
     RUN(test_plan_partial_run);
     return CHECK_DONE();
