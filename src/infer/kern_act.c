@@ -7,25 +7,50 @@
 
 #include <math.h>
 
-static float act_scalar(float v, const kern_act_params_t *a)
+static inline __attribute__((always_inline)) float
+act_scalar(float v, kern_act_t act, float alpha, float beta)
 {
-    switch (a->act) {
+    switch (act) {
     case KERN_ACT_NONE:
         return v;
     case KERN_ACT_RELU:
         return v > 0.0f ? v : 0.0f;
     case KERN_ACT_LEAKY_RELU:
-        return v < 0.0f ? a->alpha * v : v;
+        return v < 0.0f ? alpha * v : v;
     case KERN_ACT_SIGMOID:
         return 1.0f / (1.0f + expf(-v));
     case KERN_ACT_SILU:
         return v / (1.0f + expf(-v));
     case KERN_ACT_HARD_SIGMOID:
-        return fmaxf(0.0f, fminf(1.0f, a->alpha * v + a->beta));
+        return fmaxf(0.0f, fminf(1.0f, alpha * v + beta));
     case KERN_ACT_HARD_SWISH:
         return v * fmaxf(0.0f, fminf(1.0f, v * (1.0f / 6.0f) + 0.5f));
     }
     return v;
+}
+
+/* The scalar loop for one activation; with `act` constant the cheap ones
+ * vectorize with the baseline SSE2. */
+static inline __attribute__((always_inline)) void
+bias_act_loop1(float *y, size_t n, float bias, const kern_act_params_t *a,
+               kern_act_t act)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = act_scalar(y[i] + bias, act, a->alpha, a->beta);
+}
+
+static void bias_act_scalar(float *y, size_t n, float bias,
+                            const kern_act_params_t *a)
+{
+    switch (a->act) {
+    case KERN_ACT_NONE: bias_act_loop1(y, n, bias, a, KERN_ACT_NONE); break;
+    case KERN_ACT_RELU: bias_act_loop1(y, n, bias, a, KERN_ACT_RELU); break;
+    case KERN_ACT_LEAKY_RELU: bias_act_loop1(y, n, bias, a, KERN_ACT_LEAKY_RELU); break;
+    case KERN_ACT_SIGMOID: bias_act_loop1(y, n, bias, a, KERN_ACT_SIGMOID); break;
+    case KERN_ACT_SILU: bias_act_loop1(y, n, bias, a, KERN_ACT_SILU); break;
+    case KERN_ACT_HARD_SIGMOID: bias_act_loop1(y, n, bias, a, KERN_ACT_HARD_SIGMOID); break;
+    case KERN_ACT_HARD_SWISH: bias_act_loop1(y, n, bias, a, KERN_ACT_HARD_SWISH); break;
+    }
 }
 
 /* The loop for one activation; `act` is a constant in every call below,
@@ -104,8 +129,7 @@ void kern__bias_act(float *y, size_t n, float bias, const kern_act_params_t *a)
         bias_act_avx2(y, n, bias, a);
         return;
     }
-    for (size_t i = 0; i < n; i++)
-        y[i] = act_scalar(y[i] + bias, a);
+    bias_act_scalar(y, n, bias, a);
 }
 
 KERN_AVX2 static void exp_avx2(const float *x, float *y, size_t n)

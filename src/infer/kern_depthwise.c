@@ -84,19 +84,28 @@ static void window_lines(dw_ring_t *r, const kern_conv_t *p, const float *in,
     }
 }
 
+/* Tap by tap across the whole row, so the stride-1 loop vectorizes with
+ * the baseline SSE2 even on CPUs without AVX2. */
 static void dw_row_scalar(const kern_conv_t *p, const float *const *lines,
-                          const float *wk, float bias, float *out)
+                          const float *wk, float bias, float *restrict out)
 {
-    for (int ow = 0; ow < p->w_out; ow++) {
-        float acc = 0.0f;
-        for (int kh = 0; kh < p->k_h; kh++) {
-            if (!lines[kh])
-                continue;
-            const float *t = lines[kh] + ow * p->stride_w;
-            for (int kw = 0; kw < p->k_w; kw++)
-                acc += t[kw * p->dil_w] * wk[kh * p->k_w + kw];
+    int s = p->stride_w;
+    for (int ow = 0; ow < p->w_out; ow++)
+        out[ow] = 0.0f;
+    for (int kh = 0; kh < p->k_h; kh++) {
+        if (!lines[kh])
+            continue;
+        for (int kw = 0; kw < p->k_w; kw++) {
+            const float *restrict t = lines[kh] + kw * p->dil_w;
+            float w = wk[kh * p->k_w + kw];
+            if (s == 1) {
+                for (int ow = 0; ow < p->w_out; ow++)
+                    out[ow] += w * t[ow];
+            } else {
+                for (int ow = 0; ow < p->w_out; ow++)
+                    out[ow] += w * t[ow * s];
+            }
         }
-        out[ow] = acc;
     }
     kern__bias_act(out, (size_t)p->w_out, bias, &p->act);
 }
