@@ -1,9 +1,10 @@
 /* kern_conv.c - 2D convolution as GEMM. The output of each (image, group)
  * is cut into column blocks; a task takes blocks from a shared counter,
  * builds the block's im2col matrix in its own slice of the scratch (1x1
- * stride-1 unpadded convs read the input directly), runs one single-
- * threaded sgemm and applies bias + activation while the block is hot.
- * Depthwise convs go to kern_depthwise.c. */
+ * stride-1 unpadded convs read the input directly), runs single-threaded
+ * sgemm on it (one call per chunk of output channels, see SMALL_GEMM_MNK)
+ * and applies bias + activation while the block is hot. Depthwise convs go
+ * to kern_depthwise.c. */
 #include "infer/kern_internal.h"
 
 #include <cblas.h>
