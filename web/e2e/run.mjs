@@ -151,7 +151,8 @@ async function main() {
       await page.getByRole('heading', { name: /Results · run #/ }).waitFor();
       await page.waitForSelector('.card .state, .metrics-table', { timeout: 15_000 });
       const hasTable = await page.locator('.metrics-table').count();
-      console.log(`    evaluation ${hasTable ? 'shown' : 'not available: ' + (await page.locator('.state strong').first().textContent())}`);
+      const first = page.locator('main section.card').first();
+      console.log(`    evaluation ${hasTable ? 'shown' : 'not available: ' + (await first.locator('.state strong').first().textContent())}`);
       await shot(page, 'results');
     });
     await step('operations page', async () => {

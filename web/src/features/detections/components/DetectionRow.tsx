@@ -1,9 +1,11 @@
-// DetectionRow.tsx - one detection: a crop of its frame (lazy), class,
-// score, time, box; opens the player at that frame.
+// DetectionRow.tsx - one detection: a crop of its frame (loaded through
+// the thumbnail queue once scrolling pauses), class, score, time, box;
+// opens the player at that frame.
 import { memo } from 'react';
 import { Link } from 'react-router';
 import { classColor, className } from '../../../lib/classes';
 import { formatDuration } from '../../../lib/format';
+import { useThumbnail } from '../../../lib/thumbnails';
 import { frameThumbnailUrl, type Detection } from '../api/types';
 
 interface Props {
@@ -33,12 +35,11 @@ export function cropStyle(d: Detection, frame: { w: number; h: number }, url: st
 
 export const DetectionRow = memo(function DetectionRow({ d, runId, videoId, frameSize, classNames, thumbnail }: Props) {
   const color = classColor(d.class_id);
+  const image = useThumbnail(videoId && frameSize && thumbnail ? frameThumbnailUrl(videoId, d.frame) : null);
   return (
     <Link className="det-row" to={`/runs/${runId}/player?t=${d.t.toFixed(3)}&frame=${d.frame}`}
       aria-label={`${className(d.class_id, classNames)} ${(d.score * 100).toFixed(0)} % at frame ${d.frame}`}>
-      {videoId && frameSize && thumbnail
-        ? <span className="det-thumb" style={cropStyle(d, frameSize, frameThumbnailUrl(videoId, d.frame))} />
-        : <span className="det-thumb" />}
+      {image && frameSize ? <span className="det-thumb" style={cropStyle(d, frameSize, image)} /> : <span className="det-thumb" />}
       <span className="det-class"><span className="swatch" style={{ background: color }} />{className(d.class_id, classNames)}</span>
       <span className="det-score">
         <span className="scorebar"><span style={{ width: `${d.score * 100}%`, background: color }} /></span>

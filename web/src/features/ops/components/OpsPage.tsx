@@ -36,6 +36,7 @@ export default function OpsPage() {
   const fps = gaugeLike(now, FPS_RE);
   const hit = cacheHitRate(now, prev);
   const rss = sum(now, RSS);
+  const dbInUse = sum(now, 'avp_db_pool_in_use');
   return (
     <>
       <PageHeader title="Operations" subtitle={`From /metrics every 5 s · ${h.length} scrape${h.length === 1 ? '' : 's'} · last ${clock(now.at)}`} />
@@ -45,6 +46,7 @@ export default function OpsPage() {
         <Stat label="Queue depth" value={queue ? String(queue.value) : '—'} />
         <Stat label="Worker fps" value={fps ? fps.value.toFixed(1) : '—'} />
         <Stat label="Cache hit rate" value={formatPercent(hit)} />
+        <Stat label="DB connections in use" value={dbInUse == null ? '—' : `${dbInUse} / ${sum(now, 'avp_db_pool_max') ?? '?'}`} />
         <Stat label="Server memory (RSS)" value={formatBytes(rss)} />
         <Stat label="WebSockets" value={String(sum(now, 'avp_ws_connections') ?? '—')} />
       </section>

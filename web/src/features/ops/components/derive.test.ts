@@ -31,6 +31,14 @@ describe('operations numbers', () => {
 
   it('computes the cache hit rate between scrapes', () => {
     expect(cacheHitRate(scrape(1, 130, 2000), scrape(1, 100, 0))).toBe(1); // misses did not move
-    expect(cacheHitRate(scrape(1, 30, 0))).toBe(0.75);
+    expect(cacheHitRate(scrape(1, 30, 0))).toBe(0.75); // one scrape: since start
+    expect(cacheHitRate(scrape(1, 30, 2000), scrape(1, 30, 0))).toBe(0.75); // idle interval: since start
+  });
+
+  it('reads lookups labelled by result, as avp exports them', () => {
+    const s = (hit: number, miss: number) => parsePrometheus(`avp_cache_lookups{result="hit"} ${hit}\navp_cache_lookups{result="miss"} ${miss}\n`);
+    expect(cacheHitRate(s(3, 10))).toBeCloseTo(3 / 13);
+    expect(cacheHitRate(s(13, 10), s(3, 10))).toBe(1);
+    expect(cacheHitRate(parsePrometheus('x 1\n'))).toBeNull();
   });
 });

@@ -55,15 +55,27 @@ export const QUEUE_RE = /queue.*(depth|length|pending|backlog)|(depth|pending).*
 export const FPS_RE = /(worker|task).*fps|fps.*(worker|task)/;
 export const RSS = 'process_resident_memory_bytes';
 
-/** Cache hit rate over an interval: hits / (hits + misses). */
-export function cacheHitRate(now: Scrape, before?: Scrape): number | null {
-  const hitName = namesMatching(now, /cache.*hit/)[0];
-  const missName = namesMatching(now, /cache.*miss/)[0];
+/** Cache hits and misses so far: avp_cache_lookups{result="hit|miss"},
+ * or a pair of *cache*hit* / *cache*miss* series. */
+function cacheCounts(s: Scrape): { hits: number; misses: number } | null {
+  const lookups = namesMatching(s, /cache.*lookups/)[0];
+  if (lookups) return { hits: sum(s, lookups, { result: 'hit' }) ?? 0, misses: sum(s, lookups, { result: 'miss' }) ?? 0 };
+  const hitName = namesMatching(s, /cache.*hit/)[0];
+  const missName = namesMatching(s, /cache.*miss/)[0];
   if (!hitName || !missName) return null;
-  const h = before ? rate(now, before, hitName) : sum(now, hitName);
-  const m = before ? rate(now, before, missName) : sum(now, missName);
-  if (h == null || m == null || h + m === 0) return null;
-  return h / (h + m);
+  return { hits: sum(s, hitName) ?? 0, misses: sum(s, missName) ?? 0 };
+}
+
+/** Cache hit rate over the last interval; since start when the interval
+ * had no lookups (or there is one scrape). */
+export function cacheHitRate(now: Scrape, before?: Scrape): number | null {
+  const a = cacheCounts(now);
+  if (!a) return null;
+  const b = before ? cacheCounts(before) : null;
+  const dh = b ? a.hits - b.hits : 0;
+  const dm = b ? a.misses - b.misses : 0;
+  if (dh + dm > 0) return dh / (dh + dm);
+  return a.hits + a.misses > 0 ? a.hits / (a.hits + a.misses) : null;
 }
 
 export function requestRate(now: Scrape, before?: Scrape): number | null {
