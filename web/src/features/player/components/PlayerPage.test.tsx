@@ -1,0 +1,94 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { act, renderHook, screen, waitFor } from '@testing-library/react';
+import { QueryClientProvider } from '@tanstack/react-query';
+import type { PointerEvent, ReactNode } from 'react';
+import PlayerPage from './PlayerPage';
+import { useGtEditor } from './useGtEditor';
+import { freshClient, renderAt } from '../../../test/render';
+import { apiError, json, stubFetch } from '../../../test/fetchStub';
+import type { GtBox } from '../api/groundTruth';
+
+afterEach(() => vi.unstubAllGlobals());
+
+const det = (frame: number, cls: number) => ({ frame, t: frame / 30, class_id: cls, score: 0.9, x1: 10, y1: 10, x2: 50, y2: 80 });
+const gtBox = (id: number, frame: number, validated = false): GtBox =>
+  ({ id, frame, t: frame / 30, class: 'person', x1: 100, y1: 100, x2: 200, y2: 300, validated, source: 'human' });
+
+function serve(gt: () => Response) {
+  return stubFetch({
+    'GET /api/runs/8': () => json(200, { id: 8, video_id: 3, model_id: 1, every: 1, state: 'done' }),
+    'GET /api/models': () => json(200, { items: [], next_cursor: null }),
+    'GET /api/videos/3': () => json(200, { id: 3, project_id: 1, filename: 'clip.mp4', fps: 30, width: 1280, height: 720, duration: 8 }),
+    'GET /api/runs/8/detections': () => json(200, { items: [det(0, 0), det(0, 16), det(1, 0)], next_cursor: null }),
+    'GET /api/runs/8/evaluation/frames': () => apiError(404, 'not_found', 'no route for GET /api/runs/8/evaluation/frames'),
+    'GET /api/videos/3/ground-truth': gt,
+  });
+}
+
+describe('PlayerPage', () => {
+  it('puts the boxes of the frame on screen on the overlay and reads the 5 s window', async () => {
+    const { calls } = serve(() => json(200, { items: [gtBox(1, 0, true), gtBox(2, 5)], next_cursor: null }));
+    renderAt(<PlayerPage />, { route: '/runs/8/player', path: '/runs/:runId/player' });
+    const overlay = await screen.findByTestId('player-overlay');
+    await waitFor(() => expect(overlay.dataset.boxes).toBe('2'));
+    expect(overlay.dataset.gt).toBe('1');
+    const req = calls.find((c) => c.url.pathname === '/api/runs/8/detections')!;
+    expect([req.url.searchParams.get('t0'), req.url.searchParams.get('t1')]).toEqual(['0', '5']);
+    expect(screen.getByText('human · validated')).toBeInTheDocument();
+    expect(screen.getByTestId('player-frame')).toHaveTextContent('frame 0');
+  });
+
+  it('says clearly that ground truth is not available when the server lacks it', async () => {
+    serve(() => apiError(404, 'not_found', 'no route for GET /api/videos/3/ground-truth'));
+    renderAt(<PlayerPage />, { route: '/runs/8/player', path: '/runs/:runId/player' });
+    expect(await screen.findByText('Ground truth: not available on this server yet')).toBeInTheDocument();
+    expect(screen.queryByLabelText(/Edit/)).not.toBeInTheDocument();
+  });
+});
+
+describe('useGtEditor', () => {
+  // The overlay shows the 1280x720 video at half size, no letterbox.
+  const fit = { scale: 0.5, ox: 0, oy: 0 };
+  const target = { getBoundingClientRect: () => ({ left: 0, top: 0 }), setPointerCapture: () => undefined };
+  const at = (x: number, y: number) => ({ clientX: x, clientY: y, pointerId: 1, currentTarget: target }) as unknown as PointerEvent<HTMLCanvasElement>;
+  const wrapper = ({ children }: { children: ReactNode }) => <QueryClientProvider client={freshClient()}>{children}</QueryClientProvider>;
+  const setup = (boxes: GtBox[]) => renderHook(() => useGtEditor({
+    videoId: 3, frame: 12, t: 0.4, fit, size: { w: 1280, h: 720 }, boxes, newClass: 'cyclist',
+  }), { wrapper });
+
+  it('adds a dragged box in video pixels with the chosen class', async () => {
+    const { calls } = stubFetch({ 'POST /api/videos/3/ground-truth': () => json(201, gtBox(9, 12)) });
+    const { result } = setup([]);
+    act(() => result.current.onPointerDown(at(10, 20)));
+    act(() => result.current.onPointerMove(at(60, 120)));
+    act(() => result.current.onPointerUp());
+    await waitFor(() => expect(calls).toHaveLength(1));
+    expect(calls[0].body).toEqual({ frame: 12, t: 0.4, class: 'cyclist', x1: 20, y1: 40, x2: 120, y2: 240 });
+  });
+
+  it('moves, validates and deletes an existing box', async () => {
+    const { calls } = stubFetch({
+      'PATCH /api/ground-truth/1': () => json(200, gtBox(1, 12)),
+      'DELETE /api/ground-truth/1': () => new Response(null, { status: 204 }),
+    });
+    const { result } = setup([gtBox(1, 12)]);
+    act(() => result.current.onPointerDown(at(60, 60))); // inside 100..200 x 100..300 in video pixels
+    act(() => result.current.onPointerMove(at(70, 65)));
+    act(() => result.current.onPointerUp());
+    await waitFor(() => expect(calls).toHaveLength(1));
+    expect(calls[0].body).toEqual({ x1: 120, y1: 110, x2: 220, y2: 310 });
+    act(() => void result.current.onKey('v'));
+    await waitFor(() => expect(calls).toHaveLength(2));
+    expect(calls[1].body).toEqual({ validated: true });
+    act(() => void result.current.onKey('Delete'));
+    await waitFor(() => expect(calls.map((c) => c.method)).toEqual(['PATCH', 'PATCH', 'DELETE']));
+  });
+
+  it('reports a failed edit', async () => {
+    stubFetch({});
+    const { result } = setup([gtBox(1, 12)]);
+    act(() => result.current.onPointerDown(at(60, 60)));
+    act(() => void result.current.onKey('Delete'));
+    await waitFor(() => expect(result.current.error?.message).toMatch(/no route/));
+  });
+});
