@@ -3,6 +3,7 @@
 #include "server/routes_internal.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,22 +57,88 @@ static int session_insert(void *ctx, const uint8_t hash[AUTH_HASH_LEN],
     return give(c, store_session_insert(c, hash, user_id, expires_unix, &err));
 }
 
+/* ---- credentials seen recently ------------------------------------------
+ * Every request authenticates, and a database round trip for it would
+ * double the cost of a cached list. Tokens found valid are remembered for
+ * AUTH_CACHE_S seconds in a direct-mapped table (a collision just costs a
+ * lookup). A logout or key revocation on this server forgets at once; one
+ * made through another server instance is seen here within AUTH_CACHE_S. */
+#define AUTH_CACHE_S 5
+#define AUTH_CACHE_SLOTS 1024
+
+typedef struct auth_slot {
+    uint8_t hash[AUTH_HASH_LEN];
+    auth_user_t user;
+    double until; /* avp_now() */
+} auth_slot_t;
+
+static pthread_mutex_t auth_mu = PTHREAD_MUTEX_INITIALIZER;
+static auth_slot_t auth_slots[AUTH_CACHE_SLOTS];
+
+static auth_slot_t *slot_of(const uint8_t hash[AUTH_HASH_LEN])
+{
+    uint32_t i;
+    memcpy(&i, hash, sizeof i); /* a SHA-256 is uniform already */
+    return &auth_slots[i % AUTH_CACHE_SLOTS];
+}
+
+static int cache_find(const uint8_t hash[AUTH_HASH_LEN], auth_user_t *user)
+{
+    pthread_mutex_lock(&auth_mu);
+    auth_slot_t *s = slot_of(hash);
+    int hit = s->until > avp_now() && !memcmp(s->hash, hash, AUTH_HASH_LEN);
+    if (hit)
+        *user = s->user;
+    pthread_mutex_unlock(&auth_mu);
+    return hit;
+}
+
+static int cache_put(int rc, const uint8_t hash[AUTH_HASH_LEN],
+                     const auth_user_t *user)
+{
+    if (rc != AVP_OK)
+        return rc;
+    pthread_mutex_lock(&auth_mu);
+    auth_slot_t *s = slot_of(hash);
+    memcpy(s->hash, hash, AUTH_HASH_LEN);
+    s->user = *user;
+    s->until = avp_now() + AUTH_CACHE_S;
+    pthread_mutex_unlock(&auth_mu);
+    return rc;
+}
+
+/* Forgets one token, or every token (hash NULL: a key was revoked, and
+ * only its id is known). */
+static void cache_forget(const uint8_t *hash)
+{
+    pthread_mutex_lock(&auth_mu);
+    if (hash)
+        slot_of(hash)->until = 0;
+    else
+        for (int i = 0; i < AUTH_CACHE_SLOTS; i++)
+            auth_slots[i].until = 0;
+    pthread_mutex_unlock(&auth_mu);
+}
+
 static int session_find(void *ctx, const uint8_t hash[AUTH_HASH_LEN],
                         int64_t now_unix, auth_user_t *user)
 {
     store_conn_t *c;
     store_user_t su;
     avp_error_t err;
+    if (cache_find(hash, user))
+        return AVP_OK;
     if (take(ctx, &c) < 0)
         return AVP_EUNAVAILABLE;
     int rc = store_session_find(c, hash, now_unix, &su, &err);
-    return give(c, to_auth_user(rc, &su, user));
+    return cache_put(give(c, to_auth_user(rc, &su, user)), hash, user);
 }
 
 static int session_delete(void *ctx, const uint8_t hash[AUTH_HASH_LEN])
 {
     store_conn_t *c;
     avp_error_t err;
+    cache_forget(hash);
     if (take(ctx, &c) < 0)
         return AVP_EUNAVAILABLE;
     return give(c, store_session_delete(c, hash, &err));
@@ -83,10 +150,12 @@ static int api_key_find(void *ctx, const uint8_t hash[AUTH_HASH_LEN],
     store_conn_t *c;
     store_user_t su;
     avp_error_t err;
+    if (cache_find(hash, user))
+        return AVP_OK;
     if (take(ctx, &c) < 0)
         return AVP_EUNAVAILABLE;
     int rc = store_api_key_find(c, hash, &su, &err);
-    return give(c, to_auth_user(rc, &su, user));
+    return cache_put(give(c, to_auth_user(rc, &su, user)), hash, user);
 }
 
 void routes__auth_store_init(routes_t *r)
@@ -163,8 +232,10 @@ static void key_delete(server_req_t *req, void *ctx)
     if (!c)
         return;
     int rc = store_api_key_delete(c, server_req_user(req)->id, id, &err);
-    if (rc == AVP_OK)
+    if (rc == AVP_OK) {
+        cache_forget(NULL);
         routes__audit(c, req, "delete", "api_key", id, NULL);
+    }
     store_pool_release(c);
     if (rc < 0)
         reply_avp_error(req, &err);

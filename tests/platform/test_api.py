@@ -432,16 +432,18 @@ def test_detections_page_stream_and_match_avp_detect(avp, admin, run, clip, mode
                     str(PARAMS["every"]), clip, "-o", str(out)],
                    check=True, capture_output=True, timeout=300)
     ref = [json.loads(line) for line in out.read_text().splitlines()]
-    key = lambda d: (d["frame"], d["class"], round(d["box"][0]))
+    key = lambda d: (d["frame"], d["class"], [round(x, 1) for x in d["box"]])
     ref.sort(key=key)
     api_rows = sorted(({"frame": x["frame"], "class": x["class_id"], "score": x["score"],
                         "box": [x["x1"], x["y1"], x["x2"], x["y2"]]} for x in rows), key=key)
     assert len(api_rows) == len(ref)
     for a, b in zip(api_rows, ref):
         assert (a["frame"], a["class"]) == (b["frame"], b["class"])
-        # avp detect prints boxes with 2 decimals and scores with 5.
+        # avp detect prints boxes with 2 decimals and scores with 5; the
+        # worker's batches and threads may differ from avp detect's in the
+        # last bits of a float sum.
         assert all(abs(x - y) <= 0.005 + 1e-3 for x, y in zip(a["box"], b["box"])), (a, b)
-        assert abs(a["score"] - b["score"]) <= 5e-6 + 1e-6
+        assert abs(a["score"] - b["score"]) <= 5e-6 + 1e-4, (a, b)
 
 
 def test_cancel_and_runs_list(admin, video, model_id, run):
@@ -504,3 +506,48 @@ def test_ready_metrics_and_vitals(avp, admin):
                          json={"name": "LCP"}).status_code == 400
     v = call(admin, "GET", "/api/vitals").json()
     assert v["items"][0]["name"] == "LCP" and v["aggregates"]["LCP"]["count"] >= 1
+
+
+# ---- Redis down ------------------------------------------------------------
+
+def redis_ping(sock):
+    out = subprocess.run(["redis-cli", "-s", sock, "ping"], capture_output=True, text=True)
+    return out.stdout.strip() == "PONG"
+
+
+def test_redis_down_answers_from_postgres(avp, admin, project, video, model_id, clip):
+    """Lists, the dashboard and processing keep working from PostgreSQL
+    while Redis is down, and nothing cached before the outage is served
+    stale after it (the invalidations missed meanwhile move the cache to a
+    new epoch)."""
+    rdir = os.path.join(avp.data_dir, "redis")
+    s0 = call(admin, "GET", "/api/dashboard/stats").json()
+    call(admin, "GET", "/api/projects/%d/videos" % project)  # cached now
+    pid = int(open(os.path.join(rdir, "redis.pid")).read())
+    os.kill(pid, 15)
+    deadline = time.time() + 10
+    while redis_ping(os.path.join(rdir, "redis.sock")) and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    try:
+        assert call(admin, "GET", "/api/dashboard/stats").json() == s0
+        v = upload(admin, project, clip, "during-outage.mp4")
+        assert v.status_code == 201, v.text
+        assert call(admin, "GET", "/api/dashboard/stats").json()["videos"] == s0["videos"] + 1
+        listed = call(admin, "GET", "/api/projects/%d/videos" % project).json()["items"]
+        assert listed[0]["id"] == v.json()["id"]
+        r = call(admin, "POST", "/api/videos/%d/process" % video["id"],
+                 json={"model_id": model_id, "every": 10})
+        assert r.status_code == 202, r.text
+        assert requests.get(avp.url + "/readyz", timeout=10).status_code == 503
+    finally:
+        subprocess.run(["redis-server", os.path.join(rdir, "redis.conf")], check=True)
+        deadline = time.time() + 10
+        while not redis_ping(os.path.join(rdir, "redis.sock")):
+            assert time.time() < deadline, "redis did not come back"
+            time.sleep(0.1)
+    assert call(admin, "GET", "/api/dashboard/stats").json()["videos"] == s0["videos"] + 1
+    listed = call(admin, "GET", "/api/projects/%d/videos" % project).json()["items"]
+    assert listed[0]["id"] == v.json()["id"]
+    assert wait_task(admin, r.json()["task_id"])["state"] == "done"  # the reconciler's
+    assert requests.get(avp.url + "/readyz", timeout=10).status_code == 200
