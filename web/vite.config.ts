@@ -22,5 +22,8 @@ export default defineConfig({
     globals: true,
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
+    // One jsdom per worker rather than per file: 5x faster here. Tests
+    // restore what they stub (fetch, XHR, WebSocket, layout) after each.
+    isolate: false,
   },
 });
