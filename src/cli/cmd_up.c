@@ -205,6 +205,9 @@ static int spawn_children(up_t *u)
     for (int i = 1; i <= u->cfg.workers && !rc; i++) {
         char name[32];
         snprintf(name, sizeof name, "worker-%d", i);
+        /* Each worker uses every core, as `avp detect` does: the runtime's
+         * sums depend on its thread count in the last digits, and a run
+         * should give what `avp detect` gives on the same clip. */
         const char *argv[] = {"avp", "worker", "--name", name, NULL};
         rc = sup_spawn(u->sup, name, argv);
     }

@@ -114,6 +114,8 @@ static int append(run_t *r, int n, int64_t new_mark)
         int rc = append_once(r, n, new_mark);
         if ((rc != AVP_EUNAVAILABLE && rc != AVP_EBUSY) || avp_now() > until)
             return rc;
+        if (*r->ctx->opts->stop)
+            return STOP_SHUTDOWN; /* the batch is redone by the next owner */
         usleep(250 * 1000);
     }
 }

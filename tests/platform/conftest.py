@@ -139,7 +139,7 @@ def avp():
     for k in ("AVP_DATABASE_URL", "AVP_REDIS_URL", "AVP_DATA_DIR", "AVP_PORT"):
         env.pop(k, None)
     env.update(AVP_ADMIN_PASSWORD=ADMIN_PASSWORD, AVP_DB_POOL_MAX="3",
-               AVP_RECLAIM_IDLE_S="4", AVP_WEB_DIR="")
+               AVP_RECLAIM_IDLE_S="6", AVP_WEB_DIR="")
     proc = subprocess.Popen([exe, "up", "--data", data_dir, "--port", str(port),
                              "--workers", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
