@@ -36,8 +36,10 @@ function check(cond, what) {
   if (!cond) throw new Error(`check failed: ${what}`);
 }
 
+let shots = 0;
 async function shot(page, name) {
-  await page.screenshot({ path: path.join(SHOTS, `${String(steps.length + 1).padStart(2, '0')}-${name}.png`), fullPage: true });
+  shots++;
+  await page.screenshot({ path: path.join(SHOTS, `${String(shots).padStart(2, '0')}-${name}.png`), fullPage: true });
 }
 
 /** The server needs a model to process with; upload one if it has none. */

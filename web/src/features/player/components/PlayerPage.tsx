@@ -15,7 +15,7 @@ import { useFrameClock } from './useFrameClock';
 import { useGtEditor } from './useGtEditor';
 import { containFit, frameAt } from './geometry';
 import { drawBoxes } from './drawBoxes';
-import { bucketize, BUCKETS, Timeline } from './Timeline';
+import { bucketize, sumWindows, Timeline } from './Timeline';
 import { ErrorState, Loading, PageHeader } from '../../../components/States';
 import { COCO_CLASSES, OUTCOME_COLORS } from '../../../lib/classes';
 import { formatDuration } from '../../../lib/format';
@@ -153,11 +153,9 @@ function Player({ runId, every, video, classNames, startT }: PlayerProps) {
   // Timeline: detections of every window loaded so far, ground truth of
   // the current window, and the evaluation's per-frame outcomes.
   const timeline = useMemo(() => {
-    const det = new Float64Array(BUCKETS);
-    for (const [, rows] of qc.getQueriesData<Detection[]>({ queryKey: [...detectionKeys.run(runId), 'window'] })) {
-      if (rows) bucketize(rows.map((r) => r.t), duration, det);
-    }
-    return { detections: det, gt: bucketize((gt.data ?? []).map((g) => g.t), duration), outcomes: outcomes.data ?? null };
+    const windows = qc.getQueriesData<Detection[]>({ queryKey: [...detectionKeys.run(runId), 'window'] })
+      .map(([, rows]) => rows).filter((rows): rows is Detection[] => !!rows);
+    return { detections: sumWindows(windows, duration), gt: bucketize((gt.data ?? []).map((g) => g.t), duration), outcomes: outcomes.data ?? null };
     // dets.data: a new window arrived, so the cache has more to show.
   }, [qc, runId, duration, dets.data, gt.data, outcomes.data]);
 

@@ -88,6 +88,24 @@ export function Timeline({ duration, t, data, onSeek }: Props) {
   );
 }
 
+const perWindow = new WeakMap<readonly { t: number }[], { duration: number; counts: Float64Array }>();
+
+/** Adds the counts of every loaded window into one strip. Each window is
+ * bucketed once (cached by its array), so a long playback that loaded
+ * hundreds of windows costs one 600-element add per window per update. */
+export function sumWindows(windows: Iterable<readonly { t: number }[]>, duration: number): Float64Array {
+  const total = new Float64Array(BUCKETS);
+  for (const rows of windows) {
+    let w = perWindow.get(rows);
+    if (!w || w.duration !== duration) {
+      w = { duration, counts: bucketize(rows.map((r) => r.t), duration) };
+      perWindow.set(rows, w);
+    }
+    for (let i = 0; i < BUCKETS; i++) total[i] += w.counts[i];
+  }
+  return total;
+}
+
 /** Adds rows' times into per-bucket counts over [0, duration). */
 export function bucketize(times: Iterable<number>, duration: number, into = new Float64Array(BUCKETS)): Float64Array {
   if (duration <= 0) return into;

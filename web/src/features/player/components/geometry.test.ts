@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { containFit, frameAt, hitTest, normalizeBox, toScreen, toVideo } from './geometry';
 import { detectionsAt } from './PlayerPage';
-import { bucketize } from './Timeline';
+import { bucketize, BUCKETS, sumWindows } from './Timeline';
 import type { Detection } from '../../detections/api/types';
 
 describe('containFit', () => {
@@ -48,5 +48,17 @@ describe('bucketize', () => {
   it('counts times into equal buckets over the duration', () => {
     const b = bucketize([0, 0.5, 9.99, 10, -1], 10, new Float64Array(10));
     expect(Array.from(b)).toEqual([2, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+  });
+});
+
+describe('sumWindows', () => {
+  it('adds the buckets of every window, reusing each window\'s counts', () => {
+    const a = [{ t: 0 }, { t: 0.01 }];
+    const b = [{ t: 9.99 }];
+    const s1 = sumWindows([a, b], 10);
+    expect(s1[0]).toBe(2);
+    expect(s1[BUCKETS - 1]).toBe(1);
+    expect(sumWindows([a], 10)[0]).toBe(2);
+    expect(sumWindows([a], 20)[0]).toBe(2); // another duration buckets again
   });
 });
