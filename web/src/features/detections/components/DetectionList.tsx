@@ -2,7 +2,7 @@
 // few) are in the DOM, whatever the count; reaching the end loads the
 // next page of 50. Thumbnails wait until scrolling pauses, so a fast
 // fling does not fetch and decode images for rows that fly past.
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { DetectionRow } from './DetectionRow';
 import type { Detection } from '../api/types';
@@ -32,14 +32,29 @@ export function DetectionList({ rows, indices, hasMore, loadingMore, loadMore, .
     initialRect: { width: 800, height: 600 },
   });
   const items = v.getVirtualItems();
+  // Keyboard: arrows, Page Up/Down, Home/End move the focus between rows;
+  // the row is scrolled into view first, then focused once rendered.
+  const focusRow = (i: number) => {
+    const next = Math.max(0, Math.min(count - 1, i));
+    v.scrollToIndex(next, { align: 'auto' });
+    requestAnimationFrame(() => parent.current?.querySelector<HTMLElement>(`[data-index="${next}"] a`)?.focus());
+  };
+  const onKeyDown = (e: KeyboardEvent) => {
+    const at = Number((document.activeElement?.closest('[data-index]') as HTMLElement | null)?.dataset.index ?? -1);
+    const page = Math.max(1, Math.floor((parent.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
+    const to = { ArrowDown: at + 1, ArrowUp: at - 1, PageDown: at + page, PageUp: at - page, Home: 0, End: count - 1 }[e.key];
+    if (to === undefined || !count) return;
+    e.preventDefault();
+    focusRow(to);
+  };
   const last = items[items.length - 1];
   useEffect(() => {
     if (last && last.index >= count - 10 && hasMore && !loadingMore) loadMore();
   }, [last, count, hasMore, loadingMore, loadMore]);
 
   return (
-    <div ref={parent} className="det-list" tabIndex={0} role="list" aria-label="Detections" aria-rowcount={count}
-      data-testid="detection-list">
+    <div ref={parent} className="det-list" tabIndex={0} role="list" aria-label="Detections (arrow keys move between rows)"
+      data-testid="detection-list" onKeyDown={onKeyDown}>
       <div style={{ height: v.getTotalSize(), position: 'relative' }}>
         {items.map((it) => {
           const style = { position: 'absolute' as const, top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${it.start}px)` };
@@ -48,7 +63,7 @@ export function DetectionList({ rows, indices, hasMore, loadingMore, loadMore, .
           }
           const d = rows[indices ? indices[it.index] : it.index];
           return (
-            <div key={it.key} role="listitem" style={style}>
+            <div key={it.key} role="listitem" style={style} data-index={it.index}>
               <DetectionRow d={d} {...rowProps} thumbnail={!v.isScrolling} />
             </div>
           );

@@ -80,6 +80,19 @@ describe('DetectionsPage', () => {
     await waitFor(() => expect(calls.some((c) => c.url.searchParams.get('class') === '0')).toBe(true));
   });
 
+  it('moves the focus between rows with the arrow keys', async () => {
+    serve();
+    renderAt(<DetectionsPage />, { route: '/runs/5/detections', path: '/runs/:runId/detections' });
+    const list = await screen.findByTestId('detection-list');
+    await waitFor(() => expect(within(list).getAllByRole('link').length).toBeGreaterThan(3));
+    fireEvent.keyDown(list, { key: 'ArrowDown' });
+    await waitFor(() => expect(document.activeElement).toHaveAccessibleName(/at frame 0$/));
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowDown' });
+    await waitFor(() => expect(document.activeElement).toHaveAccessibleName(/at frame 1$/));
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowUp' });
+    await waitFor(() => expect(document.activeElement).toHaveAccessibleName(/at frame 0$/));
+  });
+
   it('shows an error with the server message', async () => {
     stubFetch({
       'GET /api/runs/5': () => json(200, { id: 5, video_id: 2, model_id: 1, every: 1, state: 'done', detections_count: 0 }),
