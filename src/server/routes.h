@@ -19,7 +19,8 @@
  * - Cache tags: "u:<user>" (what depends on the user's projects: project
  *   list, dashboard), "p:<project>" (lists inside a project), "models".
  *   Every write invalidates the tags of what it changed after it commits,
- *   including run state changes, which the subscriber sees go by.
+ *   including the workers' progress and state changes, which the
+ *   subscriber sees go by (routes_live.c).
  *
  * Life cycle: routes_create, routes_server_options (before server_create),
  * routes_register (after it, before server_start), server_start ...

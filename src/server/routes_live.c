@@ -4,10 +4,11 @@
  *
  * DESIGN: one subscription for all tasks per server process, so the cost
  * is one Redis connection whatever the number of watchers, and any server
- * instance can serve any watcher. The relay also sees every state change
- * the workers make (queued, running, done, ...), which is when the cached
- * lists and dashboards of the task's project go stale: it invalidates
- * them, since the worker knows nothing about the API's cache. */
+ * instance can serve any watcher. The relay also sees what the workers
+ * change, which the API's cache must follow although the workers know
+ * nothing of it: each progress message means the run's row moved (the
+ * project's lists are stale), each new state (running, done, ...) also
+ * changes the members' dashboards. */
 #include "server/routes_internal.h"
 
 #include <inttypes.h>
@@ -62,26 +63,52 @@ char *routes__ws_hello(void *ctx, int64_t task_id, int *ended)
     return latest;
 }
 
-/* Last state seen per task (a small direct-mapped table: a collision only
- * costs a spare invalidation). */
+/* Per task: its project and the last state seen (a small direct-mapped
+ * table; a collision only costs a lookup and a spare invalidation). */
 #define SEEN_SLOTS 1024
 typedef struct seen {
-    int64_t task_id;
+    int64_t task_id, project_id;
     char state[12];
 } seen_t;
 
-static void invalidate_task_project(routes_t *r, int64_t task_id)
+/* The slot of the task, its project looked up when the slot was another
+ * task's. NULL when the database cannot say. */
+static seen_t *seen_slot(routes_t *r, seen_t *seen, int64_t task_id)
 {
+    seen_t *s = &seen[(uint64_t)task_id % SEEN_SLOTS];
+    if (s->task_id == task_id)
+        return s;
     store_conn_t *c;
-    int64_t pid;
     store_role_t role;
     avp_error_t err;
     if (store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, &c, &err) < 0)
-        return;
-    if (store_object_access(c, STORE_OBJ_TASK, task_id, 0, &pid, &role,
-                            &err) == AVP_OK)
-        routes__invalidate_project(r, c, pid);
+        return NULL;
+    int rc = store_object_access(c, STORE_OBJ_TASK, task_id, 0,
+                                 &s->project_id, &role, &err);
     store_pool_release(c);
+    if (rc < 0)
+        return NULL;
+    s->task_id = task_id;
+    s->state[0] = 0;
+    return s;
+}
+
+/* A progress message means the run's row moved (frames_done): the lists
+ * of its project are stale. A new state also changes the dashboards of
+ * every member (runs by state, detections when done). */
+static void invalidate_for(routes_t *r, seen_t *s, const char *state)
+{
+    if (!state || !strcmp(s->state, state)) {
+        routes__invalidate(r, "p:%" PRId64, s->project_id);
+        return;
+    }
+    snprintf(s->state, sizeof s->state, "%s", state);
+    store_conn_t *c;
+    avp_error_t err;
+    if (store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, &c, &err) == 0) {
+        routes__invalidate_project(r, c, s->project_id);
+        store_pool_release(c);
+    }
 }
 
 static void relay(routes_t *r, seen_t *seen, const queue_event_t *ev)
@@ -89,12 +116,9 @@ static void relay(routes_t *r, seen_t *seen, const queue_event_t *ev)
     server_ws_push(r->srv, ev->task_id, ev->json);
     json_t *msg = json_loads(ev->json, 0, NULL);
     const char *state = state_of(msg);
-    seen_t *s = &seen[(uint64_t)ev->task_id % SEEN_SLOTS];
-    if (state && (s->task_id != ev->task_id || strcmp(s->state, state))) {
-        s->task_id = ev->task_id;
-        snprintf(s->state, sizeof s->state, "%s", state);
-        invalidate_task_project(r, ev->task_id);
-    }
+    seen_t *s = r->cache ? seen_slot(r, seen, ev->task_id) : NULL;
+    if (s)
+        invalidate_for(r, s, state);
     if (is_final(state))
         server_ws_end(r->srv, ev->task_id, NULL);
     json_decref(msg);

@@ -457,6 +457,10 @@ def test_cancel_and_runs_list(admin, video, model_id, run):
     assert wait_task(admin, t)["state"] in ("cancelled", "done")
     runs = call(admin, "GET", "/api/videos/%d/runs" % video["id"]).json()["items"]
     assert [x["id"] for x in runs][:2] == [r.json()["run_id"], run["run_id"]]
+    # Listed (and cached) while it ran, the run now shows how it ended.
+    detail = call(admin, "GET", "/api/runs/%d" % run["run_id"]).json()
+    assert runs[1] == detail and detail["state"] == "done"
+    assert runs[0]["state"] == call(admin, "GET", "/api/runs/%d" % runs[0]["id"]).json()["state"]
     assert_error(call(admin, "POST", "/api/videos/%d/process" % video["id"],
                       json={"model_id": 987654}), 404)
 
