@@ -9,12 +9,17 @@ PACKAGES=(
   # libraries
   libopenblas-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
   libjansson-dev libcivetweb-dev libhiredis-dev libpq-dev libargon2-dev libsodium-dev
+  libxml2-dev
   # services and tools at run time
   ffmpeg postgresql redis-server
   # tests, oracles and benchmarks (Debian's python3, not a virtualenv)
   python3 python3-numpy python3-opencv python3-onnx python3-pytest python3-requests
   python3-websocket darknet wrk hyperfine time
+  # the web UI's browser tests drive Debian's chromium (never a downloaded one)
+  chromium
 )
+# Node.js comes with this machine image; Debian's own is the fallback.
+command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
