@@ -1,0 +1,179 @@
+"""Black-box tests of the `avp` command line: usage errors, bad inputs that
+must leave no output behind, and real detections on Debian's darknet photos."""
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+AVP = os.environ.get("AVP_BIN", "build/src/cli/avp")
+SHARED = Path(os.environ.get("AVP_SHARED_DIR", "../shared"))
+MODEL = SHARED / "models" / "yolox_nano.onnx"
+PHOTOS = Path("/usr/share/darknet/data")
+
+needs_model = pytest.mark.skipif(
+    not MODEL.exists(), reason=f"{MODEL} absent: the shared YOLOX-Nano model is needed")
+needs_photos = pytest.mark.skipif(
+    not (PHOTOS / "person.jpg").exists(), reason="Debian's darknet photos are not installed")
+
+
+def avp(*args, check=None):
+    r = subprocess.run([AVP, *map(str, args)], capture_output=True, text=True, timeout=300)
+    if check is not None:
+        assert r.returncode == check, (r.returncode, r.stdout, r.stderr)
+    return r
+
+
+def leftovers(d: Path):
+    return sorted(p.name for p in d.iterdir())
+
+
+def test_usage_errors_exit_2():
+    assert avp().returncode == 2
+    assert avp("frobnicate").returncode == 2
+    r = avp("detect", "x.mp4", "-o", "o.jsonl", check=2)
+    assert "--model is required" in r.stderr
+    r = avp("detect", "--model", "m.onnx", "--conf", "1.5", "x.mp4", "-o", "o", check=2)
+    assert "--conf" in r.stderr
+    r = avp("detect", "--model", "m", "--every", "2", "--fps", "5", "x", "-o", "o", check=2)
+    assert "exclude" in r.stderr
+    r = avp("detect", "--model", "m", "x", check=2)
+    assert "nothing to write" in r.stderr
+
+
+def test_version_and_help():
+    assert avp("version", check=0).stdout.startswith("avp ")
+    assert "detect" in avp("--help", check=0).stdout
+
+
+def test_missing_model_is_one_clear_line(tmp_path):
+    out = tmp_path / "o.jsonl"
+    r = avp("detect", "--model", tmp_path / "none.onnx", PHOTOS / "dog.jpg", "-o", out, check=1)
+    assert r.stderr.startswith("avp detect: ") and r.stderr.count("\n") == 1
+    assert leftovers(tmp_path) == []
+
+
+def test_text_file_as_model_fails_cleanly(tmp_path):
+    bad = tmp_path / "bad.onnx"
+    bad.write_text("this is not a protobuf\n" * 10)
+    r = avp("detect", "--model", bad, PHOTOS / "dog.jpg", "-o", tmp_path / "o.jsonl", check=1)
+    assert "bad.onnx" in r.stderr
+    assert leftovers(tmp_path) == ["bad.onnx"]
+    assert avp("models", "inspect", bad).returncode == 1
+
+
+@needs_model
+@pytest.mark.parametrize("content", [b"", b"hello, not a video\n", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64])
+def test_bad_input_leaves_no_output_and_keeps_old_file(tmp_path, content):
+    src = tmp_path / "in.mp4"
+    src.write_bytes(content)
+    out = tmp_path / "o.jsonl"
+    out.write_text("previous results\n")
+    r = avp("detect", "--model", MODEL, src, "-o", out, "--coco", tmp_path / "c.json", check=1)
+    assert r.stderr.startswith("avp detect: ")
+    assert out.read_text() == "previous results\n"
+    assert leftovers(tmp_path) == ["in.mp4", "o.jsonl"]
+
+
+@needs_model
+def test_missing_input(tmp_path):
+    r = avp("detect", "--model", MODEL, tmp_path / "nope.mp4", "-o", tmp_path / "o.jsonl", check=1)
+    assert "nope.mp4" in r.stderr
+    assert leftovers(tmp_path) == []
+
+
+@needs_model
+@needs_photos
+def test_person_jpg_jsonl_and_coco(tmp_path):
+    out, coco = tmp_path / "o.jsonl", tmp_path / "c.json"
+    r = avp("detect", "--model", MODEL, "--conf", "0.35", PHOTOS / "person.jpg",
+            "-o", out, "--coco", coco, check=0)
+    assert "1 frames, 3 detections" in r.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert sorted(r["label"] for r in rows) == ["dog", "horse", "person"]
+    for row in rows:
+        assert set(row) == {"frame", "t", "class", "label", "score", "box"}
+        assert row["frame"] == 0 and row["t"] == 0
+        x1, y1, x2, y2 = row["box"]
+        assert 0 <= x1 < x2 <= 640 and 0 <= y1 < y2 <= 424
+        assert 0.8 < row["score"] < 0.95
+    results = json.loads(coco.read_text())
+    # COCO's own category ids: person 1, dog 18, horse 19.
+    assert sorted(d["category_id"] for d in results) == [1, 18, 19]
+    for d in results:
+        assert d["image_id"] == 0 and len(d["bbox"]) == 4 and d["bbox"][2] > 0
+
+
+@needs_model
+@needs_photos
+def test_class_filter_by_name_and_index(tmp_path):
+    out = tmp_path / "o.jsonl"
+    avp("detect", "--model", MODEL, "--classes", "person,16", PHOTOS / "person.jpg", "-o", out, check=0)
+    labels = sorted(json.loads(l)["label"] for l in out.read_text().splitlines())
+    assert labels == ["dog", "person"]
+    r = avp("detect", "--model", MODEL, "--classes", "unicorn", PHOTOS / "person.jpg", "-o", out, check=1)
+    assert "unicorn" in r.stderr
+
+
+@needs_model
+@needs_photos
+def test_names_file_must_match_model(tmp_path):
+    names = tmp_path / "names.txt"
+    names.write_text("a\nb\nc\n")
+    r = avp("detect", "--model", MODEL, "--names", names, PHOTOS / "dog.jpg",
+            "-o", tmp_path / "o.jsonl", check=1)
+    assert "3 names" in r.stderr and "80 classes" in r.stderr
+
+
+@needs_model
+@needs_photos
+def test_folder_input_numbers_images_in_name_order(tmp_path):
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    for i, name in enumerate(["person", "dog", "horses"]):
+        shutil.copy(PHOTOS / f"{name}.jpg", folder / f"{i:02d}.jpg")
+    (folder / "notes.txt").write_text("not an image")
+    out = tmp_path / "o.jsonl"
+    avp("detect", "--model", MODEL, "--conf", "0.5", folder, "-o", out, check=0)
+    rows = [json.loads(l) for l in out.read_text().splitlines()]
+    by_frame = {}
+    for r in rows:
+        by_frame.setdefault(r["frame"], set()).add(r["label"])
+    assert by_frame[0] >= {"person", "dog", "horse"}
+    assert "dog" in by_frame[1] and "bicycle" in by_frame[1]
+    assert by_frame[2] == {"horse"}
+
+
+@needs_model
+@needs_photos
+def test_every_nth_frame_keeps_frame_numbers_and_pts(tmp_path):
+    clip = tmp_path / "clip.mp4"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-loop", "1", "-t", "2", "-i",
+                    PHOTOS / "dog.jpg", "-r", "10", "-c:v", "libx264", "-pix_fmt",
+                    "yuv420p", clip], check=True)
+    total = int(subprocess.run(
+        ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+         "stream=nb_read_frames", "-of", "csv=p=0", clip],
+        capture_output=True, text=True, check=True).stdout)
+    kept = list(range(0, total, 5))
+    out = tmp_path / "o.jsonl"
+    r = avp("detect", "--model", MODEL, "--every", "5", "--batch", "3", clip, "-o", out, check=0)
+    assert f"{len(kept)} frames" in r.stderr
+    frames = sorted({json.loads(l)["frame"] for l in out.read_text().splitlines()})
+    assert frames == kept
+    for line in out.read_text().splitlines():
+        row = json.loads(line)
+        assert row["t"] == pytest.approx(row["frame"] / 10, abs=1e-6)
+
+
+@needs_model
+def test_models_inspect_text_and_json():
+    r = avp("models", "inspect", MODEL, check=0)
+    assert "yolox (80 classes)" in r.stdout and "Conv" in r.stdout
+    info = json.loads(avp("models", "inspect", "--json", "--batch", "4", MODEL, check=0).stdout)
+    assert info["family"] == "yolox" and info["num_classes"] == 80
+    assert info["outputs"][0]["shape"] == [4, 3549, 85]
+    assert info["ops"]["Conv"] == 113
+    assert 0.9e9 < info["flops_per_frame"] < 1.2e9
