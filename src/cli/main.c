@@ -10,6 +10,8 @@ static const char usage[] =
     "commands:\n"
     "  detect           run a detector over a video, image or folder\n"
     "  eval             COCO metrics of results against ground truth\n"
+    "  gt               convert ground truth; track detections into it\n"
+    "  device           simulate or score a device under test\n"
     "  models inspect   show what an ONNX model contains\n"
     "  up               run the platform: database, queue, server, workers\n"
     "  worker           run queued detect tasks (one worker process)\n"
@@ -35,6 +37,8 @@ static int version(int argc, char **argv)
 static const command_t commands[] = {
     {"detect", cli_detect},
     {"eval", cli_eval},
+    {"gt", cli_gt},
+    {"device", cli_device},
     {"models", cli_models},
     {"up", cli_up},
     {"worker", cli_worker},

@@ -197,4 +197,7 @@ static inline size_t eval_rc_index(const eval_result_t *r, int t, int k,
             + (size_t)a) * EVAL_NUM_MAXDET + (size_t)m;
 }
 
+/* Ground truth, tracker, formats and device sessions. */
+#include "eval/gt.h"
+
 #endif

@@ -1,0 +1,235 @@
+/* fmt_avp.c - AVP's own ground-truth JSON: everything a gt_t holds, plus
+ * the derived tracks for readers (ignored on import).
+ *   {"format": "avp-gt", "version": 1,
+ *    "video": {"width", "height", "fps", "num_frames"},
+ *    "labels": ["person", ...],
+ *    "boxes": [{"frame", "t", "label", "box": [x, y, w, h], "score",
+ *               "validated", "difficult", "occluded", "truncated",
+ *               "source", "track_id"}],
+ *    "tracks": [{"id", "label", "first_frame", "last_frame", "first_t",
+ *                "last_t", "num_boxes"}]} */
+#include "gt_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static json_t *box_json(const gt_t *g, const gt_box_t *b)
+{
+    json_t *o = json_pack("{sI sf ss s[ffff]}", "frame", (json_int_t)b->frame,
+                          "t", b->t, "label", gt_label_name(g, b->label),
+                          "box", b->x, b->y, b->w, b->h);
+    gt__attrs_to_json(b, o);
+    return o;
+}
+
+static json_t *tracks_json(const gt_t *g)
+{
+    gt_track_t *t;
+    size_t n;
+    gt_tracks(g, &t, &n);
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_pack(
+            "{sI ss sI sI sf sf sI}", "id", (json_int_t)t[i].id, "label",
+            gt_label_name(g, t[i].label), "first_frame",
+            (json_int_t)t[i].first_frame, "last_frame",
+            (json_int_t)t[i].last_frame, "first_t", t[i].first_t, "last_t",
+            t[i].last_t, "num_boxes", (json_int_t)t[i].num_boxes));
+    avp_free(t);
+    return a;
+}
+
+int gt__export_avp(const gt_t *g, const gt_io_options_t *o, char **out,
+                   avp_error_t *err)
+{
+    (void)o;
+    json_t *labels = json_array(), *boxes = json_array();
+    for (int l = 0; l < gt_num_labels(g); l++)
+        json_array_append_new(labels, json_string(gt_label_name(g, l)));
+    for (size_t i = 0; i < gt_num_boxes(g); i++)
+        json_array_append_new(boxes, box_json(g, &gt_boxes(g)[i]));
+    json_t *root = json_pack(
+        "{ss si s{si si sf sI} so so so}", "format", "avp-gt", "version", 1,
+        "video", "width", gt_width(g), "height", gt_height(g), "fps",
+        gt_fps(g), "num_frames", (json_int_t)gt_num_frames(g), "labels",
+        labels, "boxes", boxes, "tracks", tracks_json(g));
+    return gt__json_dump(root, out, err);
+}
+
+int gt__json_box(json_t *o, const char *key, const char *path, gt_box_t *b,
+                 avp_error_t *err)
+{
+    json_t *a = json_object_get(o, key);
+    double v[4];
+    if (!json_is_array(a) || json_array_size(a) != 4)
+        return avp_error_set(err, AVP_EFORMAT, "%s.%s: expected 4 numbers",
+                             path, key);
+    for (int k = 0; k < 4; k++) {
+        if (!json_is_number(json_array_get(a, (size_t)k)))
+            return avp_error_set(err, AVP_EFORMAT,
+                                 "%s.%s: expected 4 numbers", path, key);
+        v[k] = json_number_value(json_array_get(a, (size_t)k));
+    }
+    b->x = v[0], b->y = v[1], b->w = v[2], b->h = v[3];
+    return AVP_OK;
+}
+
+static int read_boxes(gt_t *g, json_t *boxes, avp_error_t *err)
+{
+    if (!json_is_array(boxes))
+        return avp_error_set(err, AVP_EFORMAT, "boxes: expected a list");
+    for (size_t i = 0; i < json_array_size(boxes); i++) {
+        json_t *o = json_array_get(boxes, i);
+        char path[64];
+        snprintf(path, sizeof path, "boxes[%zu]", i);
+        gt_box_t b = {.score = 1, .source = GT_SOURCE_IMPORT,
+                      .track_id = -1};
+        const char *label = NULL;
+        double frame = -1;
+        int rc = json_is_object(o) ? AVP_OK
+                 : avp_error_set(err, AVP_EFORMAT, "%s: expected an object",
+                                 path);
+        if (rc == AVP_OK)
+            rc = gt__json_num(o, "frame", path, &frame, 1, err);
+        if (rc == AVP_OK && frame != (double)(int64_t)frame)
+            rc = avp_error_set(err, AVP_EFORMAT, "%s.frame: not an integer",
+                               path);
+        if (rc == AVP_OK)
+            rc = gt__json_num(o, "t", path, &b.t, 1, err);
+        if (rc == AVP_OK)
+            rc = gt__json_str(o, "label", path, &label, 1, err);
+        if (rc == AVP_OK)
+            rc = gt__json_box(o, "box", path, &b, err);
+        if (rc == AVP_OK)
+            rc = gt__attrs_from_json(o, path, &b, err);
+        if (rc == AVP_OK) {
+            b.frame = (int64_t)frame;
+            b.label = gt_label(g, label);
+            if ((rc = gt_add_box(g, &b, err)) < 0)
+                avp_error_prefix(err, "%s", path);
+        }
+        if (rc < 0)
+            return rc;
+    }
+    return AVP_OK;
+}
+
+static int read_video(gt_t *g, json_t *root, avp_error_t *err)
+{
+    json_t *v = json_object_get(root, "video");
+    double w = 0, h = 0, fps = 0, n = 0;
+    if (!v)
+        return AVP_OK;
+    int rc = json_is_object(v) ? AVP_OK
+             : avp_error_set(err, AVP_EFORMAT, "video: expected an object");
+    if (rc == AVP_OK)
+        rc = gt__json_num(v, "width", "video", &w, 0, err);
+    if (rc == AVP_OK)
+        rc = gt__json_num(v, "height", "video", &h, 0, err);
+    if (rc == AVP_OK)
+        rc = gt__json_num(v, "fps", "video", &fps, 0, err);
+    if (rc == AVP_OK)
+        rc = gt__json_num(v, "num_frames", "video", &n, 0, err);
+    if (rc == AVP_OK && (!(w >= 0 && w < 1e6) || !(h >= 0 && h < 1e6) ||
+                         !(n >= 0 && n < 1e12)))
+        rc = avp_error_set(err, AVP_EFORMAT, "video: size out of range");
+    if (rc == AVP_OK)
+        gt_set_video(g, (int)w, (int)h, fps, (int64_t)n);
+    return rc;
+}
+
+static int read_labels(gt_t *g, json_t *labels, avp_error_t *err)
+{
+    if (labels && !json_is_array(labels))
+        return avp_error_set(err, AVP_EFORMAT, "labels: expected a list");
+    for (size_t i = 0; i < json_array_size(labels); i++) {
+        json_t *s = json_array_get(labels, i);
+        if (!json_is_string(s))
+            return avp_error_set(err, AVP_EFORMAT,
+                                 "labels[%zu]: expected a string", i);
+        gt_label(g, json_string_value(s));
+    }
+    return AVP_OK;
+}
+
+int gt_parse_avp(const char *text, size_t len, const gt_io_options_t *o,
+                 gt_t **out, avp_error_t *err)
+{
+    json_error_t je;
+    json_t *root = json_loadb(text, len, 0, &je);
+    *out = NULL;
+    if (!root)
+        return gt__json_parse_error(&je, err);
+    gt_t *g = gt_create();
+    int rc = read_video(g, root, err);
+    if (rc == AVP_OK)
+        rc = read_labels(g, json_object_get(root, "labels"), err);
+    if (rc == AVP_OK)
+        rc = read_boxes(g, json_object_get(root, "boxes"), err);
+    json_decref(root);
+    if (rc < 0) {
+        gt_destroy(g);
+        return rc;
+    }
+    gt__apply_options(g, o);
+    *out = g;
+    return AVP_OK;
+}
+
+/* One `avp detect` line: {"frame", "t", "label", "score", "box": [x1, y1,
+ * x2, y2]}. */
+static int detect_line(gt_t *g, json_t *o, avp_error_t *err)
+{
+    gt_box_t b = {.source = GT_SOURCE_MODEL, .track_id = -1};
+    double frame = -1;
+    const char *label = NULL;
+    int rc = json_is_object(o) ? AVP_OK
+             : avp_error_set(err, AVP_EFORMAT, "expected an object");
+    if (rc == AVP_OK)
+        rc = gt__json_num(o, "frame", "", &frame, 1, err);
+    if (rc == AVP_OK)
+        rc = gt__json_num(o, "t", "", &b.t, 1, err);
+    if (rc == AVP_OK)
+        rc = gt__json_num(o, "score", "", &b.score, 1, err);
+    if (rc == AVP_OK)
+        rc = gt__json_str(o, "label", "", &label, 1, err);
+    if (rc == AVP_OK)
+        rc = gt__json_box(o, "box", "", &b, err);
+    if (rc == AVP_OK && !(frame >= 0 && frame < 1e12 &&
+                          frame == (double)(int64_t)frame))
+        rc = avp_error_set(err, AVP_EFORMAT, ".frame: not an integer >= 0");
+    if (rc < 0)
+        return rc;
+    b.frame = (int64_t)frame;
+    b.w -= b.x, b.h -= b.y; /* corners to size */
+    b.label = gt_label(g, label);
+    return gt_add_box(g, &b, err);
+}
+
+int gt_parse_detect_jsonl(const char *text, size_t len, gt_t **out,
+                          avp_error_t *err)
+{
+    gt_t *g = gt_create();
+    size_t line = 0;
+    int rc = AVP_OK;
+    *out = NULL;
+    for (size_t i = 0; i < len && rc == AVP_OK;) {
+        const char *nl = memchr(text + i, '\n', len - i);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        json_error_t je;
+        line++;
+        if (end > i + strspn(text + i, " \t\r") && end > i) {
+            json_t *o = json_loadb(text + i, end - i, 0, &je);
+            rc = o ? detect_line(g, o, err) : gt__json_parse_error(&je, err);
+            json_decref(o);
+            if (rc < 0)
+                avp_error_prefix(err, "line %zu", line);
+        }
+        i = end + 1;
+    }
+    if (rc < 0)
+        gt_destroy(g);
+    else
+        *out = g;
+    return rc;
+}

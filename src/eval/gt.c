@@ -1,0 +1,207 @@
+/* gt.c - the in-memory ground truth of one video: labels, boxes, and the
+ * tracks derived from them. */
+#include "gt.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct gt {
+    int width, height;
+    double fps;
+    int64_t num_frames;
+    char **labels;
+    int nlabels, cap_labels;
+    gt_box_t *boxes;
+    size_t nboxes, cap_boxes;
+};
+
+gt_t *gt_create(void)
+{
+    return avp_calloc(1, sizeof(gt_t));
+}
+
+void gt_destroy(gt_t *g)
+{
+    if (!g)
+        return;
+    for (int i = 0; i < g->nlabels; i++)
+        avp_free(g->labels[i]);
+    avp_free(g->labels);
+    avp_free(g->boxes);
+    avp_free(g);
+}
+
+void gt_set_video(gt_t *g, int width, int height, double fps,
+                  int64_t num_frames)
+{
+    g->width = width > 0 ? width : 0;
+    g->height = height > 0 ? height : 0;
+    g->fps = isfinite(fps) && fps > 0 ? fps : 0;
+    if (num_frames > g->num_frames)
+        g->num_frames = num_frames < GT_MAX_FRAMES ? num_frames
+                                                   : GT_MAX_FRAMES;
+}
+
+int gt_width(const gt_t *g) { return g->width; }
+int gt_height(const gt_t *g) { return g->height; }
+double gt_fps(const gt_t *g) { return g->fps; }
+int64_t gt_num_frames(const gt_t *g) { return g->num_frames; }
+
+int gt_find_label(const gt_t *g, const char *name)
+{
+    for (int i = 0; i < g->nlabels; i++)
+        if (!strcmp(g->labels[i], name))
+            return i;
+    return -1;
+}
+
+int gt_label(gt_t *g, const char *name)
+{
+    int i = gt_find_label(g, name);
+    if (i >= 0)
+        return i;
+    if (g->nlabels == g->cap_labels) {
+        g->cap_labels = g->cap_labels ? 2 * g->cap_labels : 8;
+        g->labels = avp_realloc(g->labels,
+                                (size_t)g->cap_labels * sizeof(char *));
+    }
+    g->labels[g->nlabels] = avp_strdup(name);
+    return g->nlabels++;
+}
+
+int gt_num_labels(const gt_t *g) { return g->nlabels; }
+
+const char *gt_label_name(const gt_t *g, int label)
+{
+    return label >= 0 && label < g->nlabels ? g->labels[label] : NULL;
+}
+
+static int check_box(const gt_t *g, const gt_box_t *b, avp_error_t *err)
+{
+    const unsigned all = GT_VALIDATED | GT_DIFFICULT | GT_OCCLUDED |
+                         GT_TRUNCATED;
+    if (b->frame < 0 || b->frame >= GT_MAX_FRAMES)
+        return avp_error_set(err, AVP_EFORMAT, "frame %lld outside [0, %d)",
+                             (long long)b->frame, GT_MAX_FRAMES);
+    if (!isfinite(b->t) || !isfinite(b->x) || !isfinite(b->y) ||
+        !isfinite(b->w) || !isfinite(b->h) || !isfinite(b->score))
+        return avp_error_set(err, AVP_EFORMAT, "non-finite number");
+    if (b->w <= 0 || b->h <= 0)
+        return avp_error_set(err, AVP_EFORMAT,
+                             "box width and height must be > 0 (%g x %g)",
+                             b->w, b->h);
+    if (b->label < 0 || b->label >= g->nlabels)
+        return avp_error_set(err, AVP_EFORMAT, "unknown label %d", b->label);
+    if (b->flags & ~all)
+        return avp_error_set(err, AVP_EFORMAT, "unknown flags 0x%x",
+                             b->flags);
+    if ((unsigned)b->source > GT_SOURCE_IMPORT)
+        return avp_error_set(err, AVP_EFORMAT, "unknown source %d",
+                             (int)b->source);
+    if (b->score < 0 || b->score > 1)
+        return avp_error_set(err, AVP_EFORMAT, "score %g outside [0, 1]",
+                             b->score);
+    return AVP_OK;
+}
+
+int gt_add_box(gt_t *g, const gt_box_t *b, avp_error_t *err)
+{
+    int rc = check_box(g, b, err);
+    if (rc < 0)
+        return rc;
+    if (g->nboxes == g->cap_boxes) {
+        g->cap_boxes = g->cap_boxes ? 2 * g->cap_boxes : 64;
+        g->boxes = avp_realloc(g->boxes, g->cap_boxes * sizeof(gt_box_t));
+    }
+    g->boxes[g->nboxes++] = *b;
+    if (b->frame + 1 > g->num_frames)
+        g->num_frames = b->frame + 1;
+    return AVP_OK;
+}
+
+int gt_set_box(gt_t *g, size_t i, const gt_box_t *b, avp_error_t *err)
+{
+    if (i >= g->nboxes)
+        return avp_error_set(err, AVP_EINVAL, "box %zu of %zu", i, g->nboxes);
+    int rc = check_box(g, b, err);
+    if (rc < 0)
+        return rc;
+    g->boxes[i] = *b;
+    if (b->frame + 1 > g->num_frames)
+        g->num_frames = b->frame + 1;
+    return AVP_OK;
+}
+
+size_t gt_num_boxes(const gt_t *g) { return g->nboxes; }
+const gt_box_t *gt_boxes(const gt_t *g) { return g->boxes; }
+
+/* qsort is not stable, so the sort key ends with the input position, kept
+ * in a side array of indices. */
+typedef struct keyed {
+    const gt_box_t *b;
+    size_t pos;
+} keyed_t;
+
+#define CMP(a, b) ((a) < (b) ? -1 : (a) > (b) ? 1 : 0)
+
+static int cmp_keyed(const void *pa, const void *pb)
+{
+    const keyed_t *ka = pa, *kb = pb;
+    const gt_box_t *a = ka->b, *b = kb->b;
+    int c = CMP(a->frame, b->frame);
+    if (!c) c = CMP(a->track_id, b->track_id);
+    if (!c) c = CMP(a->label, b->label);
+    if (!c) c = CMP(a->x, b->x);
+    if (!c) c = CMP(a->y, b->y);
+    return c ? c : CMP(ka->pos, kb->pos);
+}
+
+void gt_sort(gt_t *g)
+{
+    if (g->nboxes < 2)
+        return;
+    keyed_t *k = avp_malloc(g->nboxes * sizeof(keyed_t));
+    gt_box_t *sorted = avp_malloc(g->cap_boxes * sizeof(gt_box_t));
+    for (size_t i = 0; i < g->nboxes; i++)
+        k[i] = (keyed_t){&g->boxes[i], i};
+    qsort(k, g->nboxes, sizeof(keyed_t), cmp_keyed);
+    for (size_t i = 0; i < g->nboxes; i++)
+        sorted[i] = *k[i].b;
+    avp_free(k);
+    avp_free(g->boxes);
+    g->boxes = sorted;
+}
+
+static int cmp_track_id(const void *pa, const void *pb)
+{
+    const gt_box_t *a = *(const gt_box_t *const *)pa;
+    const gt_box_t *b = *(const gt_box_t *const *)pb;
+    int c = CMP(a->track_id, b->track_id);
+    if (!c) c = CMP(a->frame, b->frame);
+    return c ? c : CMP(a, b);
+}
+
+void gt_tracks(const gt_t *g, gt_track_t **out, size_t *n)
+{
+    const gt_box_t **v = avp_malloc((g->nboxes + 1) * sizeof(*v));
+    size_t m = 0, nt = 0;
+    for (size_t i = 0; i < g->nboxes; i++)
+        if (g->boxes[i].track_id >= 0)
+            v[m++] = &g->boxes[i];
+    qsort(v, m, sizeof(*v), cmp_track_id);
+    gt_track_t *t = m ? avp_malloc(m * sizeof(gt_track_t)) : NULL;
+    for (size_t i = 0; i < m; i++) {
+        const gt_box_t *b = v[i];
+        if (!nt || t[nt - 1].id != b->track_id)
+            t[nt++] = (gt_track_t){b->track_id, b->label, b->frame, b->frame,
+                                   b->t, b->t, 0};
+        gt_track_t *cur = &t[nt - 1];
+        cur->last_frame = b->frame;
+        cur->last_t = b->t;
+        cur->num_boxes++;
+    }
+    avp_free(v);
+    *out = t;
+    *n = nt;
+}

@@ -1,0 +1,91 @@
+/* gt_internal.h - what the ground-truth format files share; not API. */
+#ifndef AVP_EVAL_GT_INTERNAL_H
+#define AVP_EVAL_GT_INTERNAL_H
+
+#include "gt.h"
+
+#include <jansson.h>
+
+/* Whole-file I/O; *text is NUL-terminated and freed with avp_free. */
+int gt__read_file(const char *path, char **text, size_t *len,
+                  avp_error_t *err);
+int gt__write_file(const char *path, const char *text, avp_error_t *err);
+
+/* t of a frame for formats without time stamps. */
+double gt__time(const gt_io_options_t *o, int64_t frame);
+/* Applies the options' non-zero video fields to g. */
+void gt__apply_options(gt_t *g, const gt_io_options_t *o);
+/* The 0-based class index of label in o->names, or -1. */
+int gt__class_of(const gt_t *g, int label, const gt_io_options_t *o);
+
+const char *gt__source_name(gt_source_t s);
+int gt__source_parse(const char *name, gt_source_t *out);
+
+/* Whole-file exporters: a text in *out (avp_free) or an error. */
+int gt__export_avp(const gt_t *g, const gt_io_options_t *o, char **out,
+                   avp_error_t *err);
+int gt__export_coco(const gt_t *g, const gt_io_options_t *o, char **out,
+                    avp_error_t *err);
+int gt__export_cvat(const gt_t *g, const gt_io_options_t *o, char **out,
+                    avp_error_t *err);
+int gt__export_mot(const gt_t *g, const gt_io_options_t *o, char **out,
+                   avp_error_t *err);
+/* Per-frame exporters: boxes are the frame's n boxes. */
+int gt__export_yolo_frame(const gt_t *g, const gt_box_t *boxes, size_t n,
+                          int64_t frame, const gt_io_options_t *o,
+                          char **out, avp_error_t *err);
+int gt__export_voc_frame(const gt_t *g, const gt_box_t *boxes, size_t n,
+                         int64_t frame, const gt_io_options_t *o,
+                         char **out, avp_error_t *err);
+
+/* jansson helpers that name the element on failure: path is a printf
+ * prefix such as "annotations[3]". */
+int gt__json_num(json_t *obj, const char *key, const char *path,
+                 double *out, int required, avp_error_t *err);
+int gt__json_str(json_t *obj, const char *key, const char *path,
+                 const char **out, int required, avp_error_t *err);
+int gt__json_parse_error(const json_error_t *je, avp_error_t *err);
+/* A box's attributes as JSON members of obj (validated, difficult,
+ * occluded, truncated booleans; source; track_id; score) and back; absent
+ * members keep b's values. */
+void gt__attrs_to_json(const gt_box_t *b, json_t *obj);
+int gt__attrs_from_json(json_t *obj, const char *path, gt_box_t *b,
+                        avp_error_t *err);
+/* obj[key] as [x, y, w, h] (four numbers) into b. */
+int gt__json_box(json_t *obj, const char *key, const char *path,
+                 gt_box_t *b, avp_error_t *err);
+/* Dumps root compactly with one element per line and frees it. */
+int gt__json_dump(json_t *root, char **out, avp_error_t *err);
+
+/* numpy's default percentile (q in [0, 1]) of n > 0 sorted values:
+ * linear between the closest ranks. */
+double gt__percentile(const double *sorted, size_t n, double q);
+
+/* ---- XML (fmt_xml.c), through libxml2 ---- */
+typedef struct _xmlNode gt__xml_node_t;
+typedef struct gt__xml gt__xml_t;
+
+/* Parses text (no network, no entities); the root element must be named
+ * root. Errors name the line. */
+int gt__xml_parse(const char *text, size_t len, const char *root,
+                  gt__xml_t **out, gt__xml_node_t **root_node,
+                  avp_error_t *err);
+void gt__xml_free(gt__xml_t *x);
+/* The next element sibling named name starting at n itself (NULL: none);
+ * first child: gt__xml_next(node->children, name). */
+gt__xml_node_t *gt__xml_first(gt__xml_node_t *parent, const char *name);
+gt__xml_node_t *gt__xml_next(gt__xml_node_t *n, const char *name);
+long gt__xml_line(const gt__xml_node_t *n);
+/* A number from a child element's text or from an attribute; where names
+ * the element in messages. Optional ones keep *out when absent. */
+int gt__xml_child_num(gt__xml_node_t *n, const char *child,
+                      const char *where, double *out, int required,
+                      avp_error_t *err);
+int gt__xml_attr_num(gt__xml_node_t *n, const char *attr, const char *where,
+                     double *out, int required, avp_error_t *err);
+/* Text of a child element or attribute, copied (avp_free); NULL if
+ * absent. */
+char *gt__xml_child_text(gt__xml_node_t *n, const char *child);
+char *gt__xml_attr(gt__xml_node_t *n, const char *attr);
+
+#endif

@@ -1,0 +1,10 @@
+/* fuzz_fmt_avp.c - libFuzzer target: gt_parse_avp() on arbitrary bytes, and
+ * the round trip of whatever parses (fuzz_fmt.h). */
+#include "fuzz_fmt.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz_file_format(data, size, gt_parse_avp, gt__export_avp);
+}
