@@ -27,8 +27,8 @@ if [ ! -s "$demo" ]; then
   photos=/usr/share/darknet/data
   inputs=() filters="" i=0
   for p in person dog horses giraffe; do
-    inputs+=(-loop 1 -t 2 -i "$photos/$p.jpg")
-    filters+="[$i:v]scale=1280:720:force_original_aspect_ratio=decrease,pad=1280:720:(ow-iw)/2:(oh-ih)/2,zoompan=z='1+0.002*on':d=1:s=1280x720:fps=30,trim=duration=2,setpts=PTS-STARTPTS[v$i];"
+    inputs+=(-loop 1 -framerate 30 -t 2 -i "$photos/$p.jpg")
+    filters+="[$i:v]scale=1280:720:force_original_aspect_ratio=decrease,pad=1280:720:(ow-iw)/2:(oh-ih)/2,zoompan=z='1+0.002*on':d=1:s=1280x720:fps=30,setsar=1,trim=duration=2,setpts=PTS-STARTPTS[v$i];"
     i=$((i + 1))
   done
   ffmpeg -loglevel error -y "${inputs[@]}" \
