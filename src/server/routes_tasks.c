@@ -6,6 +6,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+/* The run and task are committed before Redis is touched, and the
+ * connection goes back first: a slow or absent Redis must not hold one of
+ * the pool's few connections. */
 static void process(server_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
@@ -21,31 +24,30 @@ static void process(server_req_t *req, void *ctx)
         .iou = iou ? json_number_value(iou) : 0.45,
         .every = every ? (int)json_integer_value(every) : 1,
     };
-    int64_t task_id, run_id;
+    store_process_out_t out;
     avp_error_t err;
     store_conn_t *c = routes__conn_or_reply(r, req);
     if (!c)
         return;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_VIDEO, p.video_id,
-                                STORE_ROLE_EDITOR, &p.project_id) < 0)
-        goto out;
-    if (store_process_create(c, &p, &task_id, &run_id, &err) < 0) {
+    int rc = routes__access_or_reply(r, req, c, STORE_OBJ_VIDEO, p.video_id,
+                                     STORE_ROLE_EDITOR, &p.project_id);
+    if (rc == AVP_OK && (rc = store_process_create(c, &p, &out, &err)) < 0)
         reply_avp_error(req, &err);
-        goto out;
-    }
+    store_pool_release(c);
+    if (rc < 0)
+        return;
     /* Redis down: the task stays queued in the table and the workers'
      * reconciler enqueues it once Redis is back. */
-    if (r->q && queue_enqueue(r->q, task_id, "detect", NULL, &err) < 0)
+    if (r->q && queue_enqueue(r->q, out.task_id, "detect", NULL, &err) < 0)
         fprintf(stderr, "avp serve: task %" PRId64 " left to the "
-                "reconciler: %s\n", task_id, err.msg);
-    routes__invalidate_project(r, c, p.project_id);
-    routes__audit(c, req, "process", "video", p.video_id,
-                  json_pack("{s:I, s:I}", "task_id", (json_int_t)task_id,
-                            "run_id", (json_int_t)run_id));
-    reply_json(req, 202, json_pack("{s:I, s:I}", "task_id", (json_int_t)task_id,
-                                   "run_id", (json_int_t)run_id));
-out:
-    store_pool_release(c);
+                "reconciler: %s\n", out.task_id, err.msg);
+    routes__invalidate(r, "p:%" PRId64, p.project_id);
+    for (int i = 0; i < out.nmembers; i++)
+        routes__invalidate(r, "u:%" PRId64, out.members[i]);
+    avp_free(out.members);
+    reply_json(req, 202, json_pack("{s:I, s:I}", "task_id",
+                                   (json_int_t)out.task_id, "run_id",
+                                   (json_int_t)out.run_id));
 }
 
 static void task_status(server_req_t *req, void *ctx)

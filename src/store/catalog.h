@@ -205,10 +205,19 @@ typedef struct store_process {
     int every;
 } store_process_t;
 
-/* Creates a queued detection run and its detect task in one transaction.
- * AVP_ENOTFOUND when the model does not exist. */
+/* The result of store_process_create. */
+typedef struct store_process_out {
+    int64_t task_id, run_id;
+    int64_t *members; /* the project's members (avp_free) */
+    int nmembers;
+} store_process_out_t;
+
+/* Creates a queued detection run, its detect task and the audit record in
+ * one statement (one transaction, one round trip: this is the API's
+ * busiest write), and returns the project's members, whose cached views
+ * the caller invalidates. AVP_ENOTFOUND when the model does not exist. */
 int store_process_create(store_conn_t *c, const store_process_t *p,
-                         int64_t *task_id, int64_t *run_id, avp_error_t *err);
+                         store_process_out_t *out, avp_error_t *err);
 
 /* {state, progress, frames_done, frames_total, fps, eta, error, run_id}. */
 int store_task_status(store_conn_t *c, int64_t task_id, char **json,

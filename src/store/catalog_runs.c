@@ -8,23 +8,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Parses "1,5,7" (string_agg of ids) into a new array. */
+static int64_t *parse_ids(const char *s, int *n)
+{
+    int64_t *ids = avp_calloc(strlen(s) / 2 + 1, sizeof *ids);
+    *n = 0;
+    for (char *end; *s; s = *end ? end + 1 : end)
+        ids[(*n)++] = strtoll(s, &end, 10);
+    return ids;
+}
+
 int store_process_create(store_conn_t *c, const store_process_t *p,
-                         int64_t *task_id, int64_t *run_id, avp_error_t *err)
+                         store_process_out_t *out, avp_error_t *err)
 {
     store__num_t vid = store__i64(p->video_id), pid = store__i64(p->project_id);
     store__num_t mid = store__i64(p->model_id), uid = store__i64(p->user_id);
     store__num_t conf = store__f64(p->conf), iou = store__f64(p->iou);
     store__num_t every = store__i64(p->every);
     const char *v[] = {vid.s, mid.s, conf.s, iou.s, every.s, uid.s, pid.s};
-    /* One statement is one transaction: the run and its task exist
-     * together or not at all. */
+    memset(out, 0, sizeof *out);
     PGresult *r = store__run(c, "process",
         "WITH r AS (INSERT INTO detection_runs (video_id, model_id, conf, iou, "
         "every, created_by) SELECT $1, id, $3, $4, $5, $6 FROM models "
         "WHERE id = $2 RETURNING id), "
         "t AS (INSERT INTO tasks (kind, payload, run_id, project_id, "
         "created_by) SELECT 'detect', json_build_object('run_id', r.id), r.id, "
-        "$7, $6 FROM r RETURNING id, run_id) SELECT id, run_id FROM t",
+        "$7, $6 FROM r RETURNING id, run_id), "
+        "a AS (INSERT INTO audit_log (user_id, action, object_type, object_id, "
+        "detail) SELECT $6, 'process', 'video', $1, json_build_object("
+        "'task_id', t.id, 'run_id', t.run_id) FROM t) "
+        "SELECT t.id, t.run_id, (SELECT coalesce(string_agg(user_id::text, ','), "
+        "'') FROM project_members WHERE project_id = $7) FROM t",
         7, v, err);
     if (!r)
         return err->code;
@@ -33,8 +47,9 @@ int store_process_create(store_conn_t *c, const store_process_t *p,
         rc = avp_error_set(err, AVP_ENOTFOUND, "no model %lld",
                            (long long)p->model_id);
     else {
-        *task_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-        *run_id = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+        out->task_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        out->run_id = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+        out->members = parse_ids(PQgetvalue(r, 0, 2), &out->nmembers);
     }
     PQclear(r);
     return rc;

@@ -374,6 +374,13 @@ def test_process_answers_fast(run):
     assert run["elapsed"] < 0.1, run
 
 
+def test_writes_are_audited(avp, project, video, model_id, run):
+    rows = avp.psql("SELECT action, object_type, object_id FROM audit_log")
+    seen = {(a, t, int(i)) for a, t, i in rows}
+    assert {("create", "project", project), ("upload", "video", video["id"]),
+            ("upload", "model", model_id), ("process", "video", video["id"])} <= seen
+
+
 def test_progress_websocket_reaches_done(avp, admin, run):
     url = avp.url.replace("http", "ws") + "/ws/progress/%d?token=%s" % (
         run["task_id"], admin.headers["Authorization"][7:])
