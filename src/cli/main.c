@@ -20,6 +20,20 @@ static const char usage[] =
     "  user add NAME    create a user (--admin for an administrator)\n"
     "  version          print the version\n"
     "\n"
+    "environment (flags of the same name win):\n"
+    "  AVP_DATABASE_URL    PostgreSQL URL; unset: `avp up` runs a private one\n"
+    "  AVP_REDIS_URL       Redis URL; unset: `avp up` runs a private one\n"
+    "  AVP_DATA_DIR        data folder (default ./avp-data)\n"
+    "  AVP_PORT            HTTP port (default 8080)\n"
+    "  AVP_WORKERS         worker processes under `avp up` (default: cores)\n"
+    "  AVP_ADMIN_PASSWORD  first admin's password (default: generated, printed once)\n"
+    "  AVP_PASSWORD        password for `avp user add` (default: prompted)\n"
+    "  AVP_WEB_DIR         built web UI served at / (default web/dist)\n"
+    "  AVP_MAX_UPLOAD      largest upload in bytes (default 4 GiB)\n"
+    "  AVP_DB_POOL_MAX     database connections per process (default 8)\n"
+    "  AVP_MODEL_CACHE_MB  memory for a worker's loaded models (default 512)\n"
+    "  AVP_RECLAIM_IDLE_S  seconds before a silent worker's task is reclaimed (30)\n"
+    "\n"
     "Run 'avp COMMAND --help' for a command's options.\n";
 
 typedef struct command {
