@@ -188,27 +188,30 @@ static size_t repair_times(gt_t *g, double fps)
     return fixed;
 }
 
+/* Reads the whole JSONL file into *dets. */
+static int read_detections(const char *path, gt_t **dets, avp_error_t *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return avp_error_set(err, AVP_ENOTFOUND, "%s: cannot open", path);
+    size_t cap = 1 << 20, len = 0, got;
+    char *text = avp_malloc(cap);
+    while ((got = fread(text + len, 1, cap - len, f)) > 0)
+        if ((len += got) == cap)
+            text = avp_realloc(text, cap *= 2);
+    fclose(f);
+    int rc = gt_parse_detect_jsonl(text, len, dets, err);
+    avp_free(text);
+    return rc;
+}
+
 static int track(gt_cmd_t *c)
 {
     if (!c->in || !c->out)
         return usage_error("track needs --in and --out", "");
-    char *text = NULL;
-    size_t len = 0;
     gt_t *dets = NULL, *g = NULL;
     avp_error_t err = {0};
-    FILE *f = fopen(c->in, "rb");
-    int rc = f ? AVP_OK : avp_error_set(&err, AVP_ENOTFOUND, "%s: cannot "
-                                        "open", c->in);
-    if (f) {
-        size_t cap = 1 << 20, got;
-        text = avp_malloc(cap);
-        while ((got = fread(text + len, 1, cap - len, f)) > 0)
-            if ((len += got) == cap)
-                text = avp_realloc(text, cap *= 2);
-        fclose(f);
-        rc = gt_parse_detect_jsonl(text, len, &dets, &err);
-        avp_free(text);
-    }
+    int rc = read_detections(c->in, &dets, &err);
     if (rc == AVP_OK) {
         gt_set_video(dets, c->io.width, c->io.height,
                      c->io.fps > 0 ? c->io.fps : guess_fps(dets), 0);

@@ -228,14 +228,36 @@ static int64_t *renumber(const int64_t *ids, size_t n, int64_t max_id,
     return count;
 }
 
+/* The tracked boxes of tracks that survive renumber(), in a new gt with
+ * dets' video and labels. */
+static int keep_tracked(const gt_t *dets, const size_t *order,
+                        const int64_t *ids, const int64_t *map, gt_t **out,
+                        avp_error_t *err)
+{
+    gt_t *g = gt_create();
+    gt_set_video(g, gt_width(dets), gt_height(dets), gt_fps(dets),
+                 gt_num_frames(dets));
+    for (int l = 0; l < gt_num_labels(dets); l++)
+        gt_label(g, gt_label_name(dets, l));
+    int rc = AVP_OK;
+    for (size_t i = 0; i < gt_num_boxes(dets) && rc == AVP_OK; i++) {
+        if (ids[i] <= 0 || !map[ids[i]])
+            continue;
+        gt_box_t box = gt_boxes(dets)[order[i]];
+        box.track_id = map[ids[i]];
+        box.source = GT_SOURCE_MODEL;
+        rc = gt_add_box(g, &box, err);
+    }
+    if (rc < 0)
+        gt_destroy(g);
+    *out = rc < 0 ? NULL : g;
+    return rc;
+}
+
 int gt_autotrack(const gt_t *dets, const gt_track_options_t *o, gt_t **out,
                  avp_error_t *err)
 {
-    gt_track_options_t opt;
-    if (o)
-        opt = *o;
-    else
-        gt_track_options_default(&opt);
+    gt_tracker_t *tr = gt_tracker_create(o);
     size_t n = gt_num_boxes(dets);
     const gt_box_t *b = gt_boxes(dets);
     size_t *order = avp_malloc((n + 1) * sizeof(size_t));
@@ -244,7 +266,6 @@ int gt_autotrack(const gt_t *dets, const gt_track_options_t *o, gt_t **out,
     for (size_t i = 0; i < n; i++)
         order[i] = i;
     qsort_r(order, n, sizeof(size_t), cmp_frame, (void *)b);
-    gt_tracker_t *tr = gt_tracker_create(&opt);
     int rc = AVP_OK;
     for (size_t i = 0; i < n && rc == AVP_OK;) {
         size_t j = i;
@@ -254,30 +275,13 @@ int gt_autotrack(const gt_t *dets, const gt_track_options_t *o, gt_t **out,
                              ids + i, err);
         i = j;
     }
-    int64_t max_id = tr->next_id - 1;
-    gt_tracker_destroy(tr);
     *out = NULL;
     if (rc == AVP_OK) {
-        int64_t *map = renumber(ids, n, max_id, opt.min_length);
-        gt_t *g = gt_create();
-        gt_set_video(g, gt_width(dets), gt_height(dets), gt_fps(dets),
-                     gt_num_frames(dets));
-        for (int l = 0; l < gt_num_labels(dets); l++)
-            gt_label(g, gt_label_name(dets, l));
-        for (size_t i = 0; i < n && rc == AVP_OK; i++) {
-            if (ids[i] <= 0 || !map[ids[i]])
-                continue;
-            gt_box_t box = b[order[i]];
-            box.track_id = map[ids[i]];
-            box.source = GT_SOURCE_MODEL;
-            rc = gt_add_box(g, &box, err);
-        }
+        int64_t *map = renumber(ids, n, tr->next_id - 1, tr->opt.min_length);
+        rc = keep_tracked(dets, order, ids, map, out, err);
         avp_free(map);
-        if (rc == AVP_OK)
-            *out = g;
-        else
-            gt_destroy(g);
     }
+    gt_tracker_destroy(tr);
     avp_free(order);
     avp_free(frame_boxes);
     avp_free(ids);
