@@ -35,35 +35,52 @@ static void to_hex(const unsigned char *d, int n, char *out)
     out[2 * n] = 0;
 }
 
-/* Copies the body into fd; returns 0, or < 0 after replying. The route's
- * max_body bounds it (reply_read_chunk_or_reply answers 413). */
-static int copy_body(server_req_t *req, int fd, routes_upload_t *up)
+/* Creates the temporary file; replies on failure. */
+static int create_or_reply(server_req_t *req, routes_upload_t *up)
+{
+    int fd = mkstemp(up->tmp);
+    if (fd < 0) {
+        up->tmp[0] = 0;
+        reply_unavailable(req, 5, "cannot store the upload: %s",
+                          strerror(errno));
+        return -1;
+    }
+    fchmod(fd, 0644); /* mkstemp's 0600 would hide it from other users */
+    return fd;
+}
+
+/* Copies the body into a new temporary file (made once the first bytes
+ * arrive, so a body refused at once leaves nothing behind); returns the
+ * open descriptor, or < 0 after replying. The route's max_body bounds it
+ * (reply_read_chunk_or_reply answers 413). */
+static int copy_body(server_req_t *req, routes_upload_t *up)
 {
     crypto_hash_sha256_state st;
     unsigned char digest[crypto_hash_sha256_BYTES];
     unsigned char *buf = avp_malloc(CHUNK); /* not on the 100 KiB stack */
     long n;
-    int rc = 0;
+    int fd = -1, failed = 0;
     crypto_hash_sha256_init(&st);
-    while ((n = reply_read_chunk_or_reply(req, buf, CHUNK)) > 0) {
-        up->size += (uint64_t)n;
-        if (write_all(fd, buf, (size_t)n) < 0) {
-            reply_unavailable(req, 5, "writing the upload: %s", strerror(errno));
-            rc = -1;
+    while (!failed && (n = reply_read_chunk_or_reply(req, buf, CHUNK)) > 0) {
+        if (fd < 0 && (fd = create_or_reply(req, up)) < 0)
             break;
-        }
+        up->size += (uint64_t)n;
+        failed = write_all(fd, buf, (size_t)n) < 0;
+        if (failed)
+            reply_unavailable(req, 5, "writing the upload: %s", strerror(errno));
         crypto_hash_sha256_update(&st, buf, (unsigned long long)n);
     }
-    if (n < 0)
-        rc = -1;
-    else if (rc == 0 && up->size == 0) {
+    if (n == 0 && up->size == 0)
         reply_error(req, 400, "bad_request", "the upload is empty");
-        rc = -1;
-    }
     crypto_hash_sha256_final(&st, digest);
     to_hex(digest, sizeof digest, up->sha256);
     avp_free(buf);
-    return rc;
+    if (fd >= 0 && (failed || n < 0)) {
+        close(fd);
+        unlink(up->tmp);
+        return -1;
+    }
+    return fd;
 }
 
 int routes__receive_or_reply(routes_t *r, server_req_t *req, const char *dir,
@@ -71,20 +88,11 @@ int routes__receive_or_reply(routes_t *r, server_req_t *req, const char *dir,
 {
     memset(up, 0, sizeof *up);
     snprintf(up->tmp, sizeof up->tmp, "%s/%s/.upload-XXXXXX", r->data_dir, dir);
-    int fd = mkstemp(up->tmp);
-    if (fd >= 0)
-        fchmod(fd, 0644); /* mkstemp's 0600 would hide it from other users */
-    if (fd < 0) {
-        reply_unavailable(req, 5, "cannot store the upload: %s",
-                          strerror(errno));
+    int fd = copy_body(req, up);
+    if (fd < 0)
         return AVP_EIO;
-    }
-    int rc = copy_body(req, fd, up);
-    if (close(fd) < 0 && rc == 0) {
+    if (close(fd) < 0) {
         reply_unavailable(req, 5, "writing the upload: %s", strerror(errno));
-        rc = -1;
-    }
-    if (rc < 0) {
         unlink(up->tmp);
         return AVP_EIO;
     }

@@ -316,11 +316,13 @@ def test_oversized_upload_is_413(avp, admin, project):
 
 
 def test_text_file_is_415_and_leaves_nothing(avp, admin, project, tmp_path, video):
-    before = sorted(os.listdir(os.path.join(avp.data_dir, "videos")))
+    vdir = os.path.join(avp.data_dir, "videos")
+    assert not [f for f in os.listdir(vdir) if f.startswith(".upload-")]
+    before = sorted(os.listdir(vdir))
     txt = tmp_path / "notes.mp4"
     txt.write_text("this is not a video\n" * 100)
     assert_error(upload(admin, project, str(txt)), 415)
-    assert sorted(os.listdir(os.path.join(avp.data_dir, "videos"))) == before
+    assert sorted(os.listdir(vdir)) == before
 
 
 def test_bad_model_names_the_problem(admin, tmp_path):
