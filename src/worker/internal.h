@@ -6,6 +6,8 @@
 #include "queue/queue.h"
 #include "worker.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #define WORKER_ERROR_MAX 512
@@ -77,6 +79,22 @@ typedef struct worker_ctx {
     worker_models_t *models;
     queue_conn_t *q; /* heartbeat, progress, enqueue */
 } worker_ctx_t;
+
+/* The heartbeat thread of one attempt (beat.c): keeps the attempt's stream
+ * entry fresh from start to end, and notes when another worker took it. */
+typedef struct worker_beat {
+    worker_ctx_t *ctx;
+    const char *entry_id;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop, running;
+    atomic_bool lost;
+} worker_beat_t;
+
+int worker__beat_start(worker_beat_t *b, worker_ctx_t *ctx, const char *entry_id);
+void worker__beat_stop(worker_beat_t *b); /* joins the thread */
+bool worker__beat_lost(worker_beat_t *b);
 
 /* Runs the detect task t (already started) whose stream entry is entry_id
  * and records how it ended. Returns the end it recorded. */

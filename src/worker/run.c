@@ -24,6 +24,7 @@ typedef struct run {
     worker_ctx_t *ctx;
     const worker_task_t *t;
     const char *entry_id;
+    worker_beat_t beat;
     int64_t mark, frames_total, frames_this_attempt;
     double start;
     worker_throttle_t throttle;
@@ -67,6 +68,8 @@ static void convert(run_t *r, const detect_frame_result_t *in, int n)
 
 static int still_ours(run_t *r)
 {
+    if (worker__beat_lost(&r->beat))
+        return 0;
     avp_error_t err;
     int rc = queue_heartbeat(r->ctx->q, r->ctx->opts->name, r->entry_id, &err);
     return rc != 0; /* an error (Redis down) is not proof of loss */
@@ -152,6 +155,8 @@ static int tick(run_t *r)
 static int sink(void *user, const detect_frame_result_t *frames, int n)
 {
     run_t *r = user;
+    if (worker__beat_lost(&r->beat))
+        return STOP_LOST; /* the batch is redone by the new owner */
     convert(r, frames, n);
     int rc = append(r, n, frames[n - 1].frame.index + 1);
     if (rc)
@@ -246,12 +251,15 @@ worker_end_t worker__run_detect(worker_ctx_t *ctx, worker_task_t *t,
                .throttle = {TICK_PERIOD_S, 0}};
     worker_job_t job;
     avp_error_t err = {0};
-    int rc = worker__job_load(ctx->opts->pool, t->run_id, ctx->opts->data_dir,
+    int rc = worker__beat_start(&r.beat, ctx, entry_id);
+    if (rc == AVP_OK)
+        rc = worker__job_load(ctx->opts->pool, t->run_id, ctx->opts->data_dir,
                               &job, &err);
     if (rc == AVP_OK) {
         r.frames_total = frames_total(&job);
         rc = run_pipeline(&r, &job, &err);
     }
+    worker__beat_stop(&r.beat);
     if (rc < 0)
         fprintf(stderr, "worker %s: task %lld attempt %d/%d: %s\n",
                 ctx->opts->name, (long long)t->id, t->attempts,
