@@ -136,7 +136,8 @@ typedef enum store_object {
     STORE_OBJ_PROJECT = 0,
     STORE_OBJ_VIDEO,
     STORE_OBJ_RUN,
-    STORE_OBJ_TASK
+    STORE_OBJ_TASK,
+    STORE_OBJ_GT /* a ground-truth box, through its video */
 } store_object_t;
 
 /* The project of object id and user_id's role in it. user_id <= 0 asks as
@@ -250,5 +251,59 @@ int store_running_fps(store_conn_t *c, double *fps, int *running,
 int store_audit(store_conn_t *c, int64_t user_id, const char *action,
                 const char *object_type, int64_t object_id, const char *detail,
                 avp_error_t *err);
+
+/* ---- ground truth and evaluations (catalog_gt.c) ---------------------- */
+
+/* A video's boxes in (frame, id) order, optionally only those with
+ * t0 <= t <= t1 (NAN: open). after is (frame, id) of the last box seen. */
+typedef struct store_gt_query {
+    int64_t video_id;
+    double t0, t1;
+    const int64_t *after;
+    int limit;
+} store_gt_query_t;
+int store_gt_list(store_conn_t *c, const store_gt_query_t *q,
+                  store_list_t *out, avp_error_t *err);
+
+/* Every write below is one statement that also appends its audit_log row
+ * (user_id, the change), so a box never changes without its record.
+ * fields is a JSON object (text), already validated: frame, t, class,
+ * x1, y1, x2, y2, validated, difficult, occluded, truncated. AVP_EINVAL
+ * when the box would be inverted or the class empty. *json is the box. */
+int store_gt_insert(store_conn_t *c, int64_t video_id, int64_t user_id,
+                    const char *fields, char **json, avp_error_t *err);
+/* Sets the fields present in fields. */
+int store_gt_update(store_conn_t *c, int64_t box_id, int64_t user_id,
+                    const char *fields, char **json, avp_error_t *err);
+int store_gt_delete(store_conn_t *c, int64_t box_id, int64_t user_id,
+                    avp_error_t *err);
+
+/* A box as the evaluation reads it. */
+typedef struct store_gt_box {
+    int64_t id, frame;
+    const char *cls; /* valid during the callback */
+    double box[4];   /* x1, y1, x2, y2 */
+    int difficult;
+} store_gt_box_t;
+typedef void (*store_gt_fn)(void *arg, const store_gt_box_t *b);
+/* Calls fn for each box of the video on frames 0, every, 2 every, ...
+ * below frames (the frames a run looked at). */
+int store_gt_each(store_conn_t *c, int64_t video_id, int64_t frames,
+                  int every, store_gt_fn fn, void *arg, avp_error_t *err);
+
+/* What an evaluation of run_id needs, as JSON: {state, video_id,
+ * frames_done, every, conf, iou, model_id, model_sha256, video_sha256,
+ * class_names}. */
+int store_eval_source(store_conn_t *c, int64_t run_id, char **json,
+                      avp_error_t *err);
+/* Stores an evaluation (manifest and results are JSON object text) and its
+ * audit record in one statement; *json is the stored evaluation. */
+int store_eval_insert(store_conn_t *c, int64_t run_id, int64_t user_id,
+                      const char *manifest, const char *results, char **json,
+                      avp_error_t *err);
+/* The run's latest evaluation {id, run_id, created_at, manifest, results};
+ * AVP_ENOTFOUND when it has none. */
+int store_eval_latest(store_conn_t *c, int64_t run_id, char **json,
+                      avp_error_t *err);
 
 #endif

@@ -218,13 +218,16 @@ static const char *const access_sql[] = {
     [STORE_OBJ_TASK] = "SELECT v.project_id AS pid FROM tasks t "
                        "JOIN detection_runs r ON r.id = t.run_id "
                        "JOIN videos v ON v.id = r.video_id WHERE t.id = $1",
+    [STORE_OBJ_GT] = "SELECT v.project_id AS pid FROM ground_truth_objects g "
+                     "JOIN videos v ON v.id = g.video_id WHERE g.id = $1",
 };
 
 int store_object_access(store_conn_t *c, store_object_t kind, int64_t id,
                         int64_t user_id, int64_t *project_id,
                         store_role_t *role, avp_error_t *err)
 {
-    static const char *const names[] = {"project", "video", "run", "task"};
+    static const char *const names[] = {"project", "video", "run", "task",
+                                        "ground-truth box"};
     char sql[512];
     snprintf(sql, sizeof sql,
              "SELECT o.pid, coalesce(m.role, 'owner') FROM (%s) o "

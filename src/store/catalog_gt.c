@@ -1,0 +1,172 @@
+/* catalog_gt.c - ground-truth boxes of a video (keyset pages, audited
+ * edits) and the evaluations of runs against them. Each write is a single
+ * statement whose CTEs change the row and append the audit record, so
+ * both commit or neither does, in one round trip. */
+#include "store/catalog_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A box's public shape (web/src/features/player/api/groundTruth.ts). */
+#define GT_JSON                                                              \
+    "json_build_object('id', g.id, 'video_id', g.video_id, 'frame', "        \
+    "g.frame, 't', g.t, 'class', g.class, 'x1', g.x1, 'y1', g.y1, 'x2', "    \
+    "g.x2, 'y2', g.y2, 'track_id', g.track_id, 'validated', g.validated, "   \
+    "'difficult', g.difficult, 'occluded', g.occluded, 'truncated', "        \
+    "g.truncated, 'source', g.source, 'updated_at', g.updated_at)::text"
+
+/* The flags of a new box: absent means false. */
+#define GT_FLAG_NEW(name) "coalesce((f->>'" name "')::boolean, false)"
+/* A field of an edit: absent keeps the stored value. */
+#define GT_KEEP(col, type) col " = coalesce((f->>'" col "')::" type ", o." col ")"
+
+int store_gt_list(store_conn_t *c, const store_gt_query_t *q,
+                  store_list_t *out, avp_error_t *err)
+{
+    store__num_t vid = store__i64(q->video_id), lim = store__i64(q->limit + 1);
+    store__num_t t0 = store__f64(q->t0), t1 = store__f64(q->t1);
+    store__num_t k1 = store__i64(q->after ? q->after[0] : 0);
+    store__num_t k2 = store__i64(q->after ? q->after[1] : 0);
+    const char *v[] = {vid.s, isnan(q->t0) ? NULL : t0.s,
+                       isnan(q->t1) ? NULL : t1.s, q->after ? k1.s : NULL,
+                       k2.s, lim.s};
+    return store__run_list(c, "ground truth",
+        "SELECT " GT_JSON ", g.frame, g.id FROM ground_truth_objects g "
+        "WHERE g.video_id = $1 AND ($2::float8 IS NULL OR g.t >= $2) "
+        "AND ($3::float8 IS NULL OR g.t <= $3) AND ($4::bigint IS NULL OR "
+        "(g.frame, g.id) > ($4::int, $5::bigint)) ORDER BY g.frame, g.id "
+        "LIMIT $6", 6, v, q->limit, out, err);
+}
+
+int store_gt_insert(store_conn_t *c, int64_t video_id, int64_t user_id,
+                    const char *fields, char **json, avp_error_t *err)
+{
+    store__num_t vid = store__i64(video_id), uid = store__i64(user_id);
+    const char *v[] = {vid.s, uid.s, fields};
+    return store__run_json(c, "ground-truth box",
+        "WITH s AS (SELECT $3::jsonb AS f), "
+        "g AS (INSERT INTO ground_truth_objects (video_id, frame, t, class, "
+        "x1, y1, x2, y2, validated, difficult, occluded, truncated, source, "
+        "created_by) SELECT $1, (f->>'frame')::int, (f->>'t')::float8, "
+        "f->>'class', (f->>'x1')::real, (f->>'y1')::real, (f->>'x2')::real, "
+        "(f->>'y2')::real, " GT_FLAG_NEW("validated") ", "
+        GT_FLAG_NEW("difficult") ", " GT_FLAG_NEW("occluded") ", "
+        GT_FLAG_NEW("truncated") ", 'human', $2 FROM s RETURNING *), "
+        "a AS (INSERT INTO audit_log (user_id, action, object_type, "
+        "object_id, detail) SELECT $2, 'create', 'ground_truth', g.id, "
+        "json_build_object('video_id', g.video_id, 'box', s.f) FROM g, s) "
+        "SELECT " GT_JSON " FROM g", 3, v, json, err);
+}
+
+int store_gt_update(store_conn_t *c, int64_t box_id, int64_t user_id,
+                    const char *fields, char **json, avp_error_t *err)
+{
+    store__num_t bid = store__i64(box_id), uid = store__i64(user_id);
+    const char *v[] = {bid.s, uid.s, fields};
+    /* Every CTE sees the snapshot from before the UPDATE: `before` is the
+     * box as it was, kept in the audit record beside the change. */
+    return store__run_json(c, "ground-truth box",
+        "WITH s AS (SELECT $3::jsonb AS f), "
+        "before AS (SELECT to_jsonb(b) AS row FROM ground_truth_objects b "
+        "WHERE b.id = $1), "
+        "g AS (UPDATE ground_truth_objects o SET " GT_KEEP("frame", "int") ", "
+        GT_KEEP("t", "float8") ", " GT_KEEP("class", "text") ", "
+        GT_KEEP("x1", "real") ", " GT_KEEP("y1", "real") ", "
+        GT_KEEP("x2", "real") ", " GT_KEEP("y2", "real") ", "
+        GT_KEEP("validated", "boolean") ", " GT_KEEP("difficult", "boolean")
+        ", " GT_KEEP("occluded", "boolean") ", "
+        GT_KEEP("truncated", "boolean") ", updated_at = now() FROM s "
+        "WHERE o.id = $1 RETURNING o.*), "
+        "a AS (INSERT INTO audit_log (user_id, action, object_type, "
+        "object_id, detail) SELECT $2, 'update', 'ground_truth', g.id, "
+        "json_build_object('changes', s.f, 'before', before.row) "
+        "FROM g, s, before) "
+        "SELECT " GT_JSON " FROM g", 3, v, json, err);
+}
+
+int store_gt_delete(store_conn_t *c, int64_t box_id, int64_t user_id,
+                    avp_error_t *err)
+{
+    store__num_t bid = store__i64(box_id), uid = store__i64(user_id);
+    const char *v[] = {bid.s, uid.s};
+    return store__run_one(c, "ground-truth box",
+        "WITH g AS (DELETE FROM ground_truth_objects WHERE id = $1 "
+        "RETURNING *), "
+        "a AS (INSERT INTO audit_log (user_id, action, object_type, "
+        "object_id, detail) SELECT $2, 'delete', 'ground_truth', g.id, "
+        "json_build_object('before', to_jsonb(g)) FROM g) "
+        "SELECT g.id FROM g", 2, v, err);
+}
+
+int store_gt_each(store_conn_t *c, int64_t video_id, int64_t frames,
+                  int every, store_gt_fn fn, void *arg, avp_error_t *err)
+{
+    store__num_t vid = store__i64(video_id), n = store__i64(frames);
+    store__num_t ev = store__i64(every);
+    const char *v[] = {vid.s, n.s, ev.s};
+    PGresult *r = store__run(c, "ground truth",
+        "SELECT id, frame, class, x1, y1, x2, y2, difficult "
+        "FROM ground_truth_objects WHERE video_id = $1 AND frame < $2 "
+        "AND frame % $3 = 0 ORDER BY frame, id", 3, v, err);
+    if (!r)
+        return err->code;
+    for (int i = 0; i < PQntuples(r); i++) {
+        store_gt_box_t b = {
+            .id = strtoll(PQgetvalue(r, i, 0), NULL, 10),
+            .frame = strtoll(PQgetvalue(r, i, 1), NULL, 10),
+            .cls = PQgetvalue(r, i, 2),
+            .difficult = PQgetvalue(r, i, 7)[0] == 't',
+        };
+        for (int k = 0; k < 4; k++)
+            b.box[k] = strtod(PQgetvalue(r, i, 3 + k), NULL);
+        fn(arg, &b);
+    }
+    PQclear(r);
+    return AVP_OK;
+}
+
+int store_eval_source(store_conn_t *c, int64_t run_id, char **json,
+                      avp_error_t *err)
+{
+    store__num_t rid = store__i64(run_id);
+    const char *v[] = {rid.s};
+    return store__run_json(c, "run",
+        "SELECT json_build_object('state', r.state, 'video_id', r.video_id, "
+        "'frames_done', r.frames_done, 'every', r.every, 'conf', r.conf, "
+        "'iou', r.iou, 'model_id', r.model_id, 'model_sha256', m.sha256, "
+        "'video_sha256', v.sha256, 'class_names', m.class_names)::text "
+        "FROM detection_runs r JOIN models m ON m.id = r.model_id "
+        "JOIN videos v ON v.id = r.video_id WHERE r.id = $1", 1, v, json, err);
+}
+
+#define EVAL_JSON                                                            \
+    "json_build_object('id', e.id, 'run_id', e.run_id, 'created_at', "       \
+    "e.created_at, 'created_by', e.created_by, 'manifest', e.manifest, "     \
+    "'results', e.results)::text"
+
+int store_eval_insert(store_conn_t *c, int64_t run_id, int64_t user_id,
+                      const char *manifest, const char *results, char **json,
+                      avp_error_t *err)
+{
+    store__num_t rid = store__i64(run_id), uid = store__i64(user_id);
+    const char *v[] = {rid.s, uid.s, manifest, results};
+    return store__run_json(c, "evaluation",
+        "WITH e AS (INSERT INTO evaluations (run_id, manifest, results, "
+        "created_by) VALUES ($1, $3::jsonb, $4::jsonb, $2) RETURNING *), "
+        "a AS (INSERT INTO audit_log (user_id, action, object_type, "
+        "object_id, detail) SELECT $2, 'evaluate', 'run', $1, "
+        "json_build_object('evaluation_id', e.id) FROM e) "
+        "SELECT " EVAL_JSON " FROM e", 4, v, json, err);
+}
+
+int store_eval_latest(store_conn_t *c, int64_t run_id, char **json,
+                      avp_error_t *err)
+{
+    store__num_t rid = store__i64(run_id);
+    const char *v[] = {rid.s};
+    return store__run_json(c, "evaluation",
+        "SELECT " EVAL_JSON " FROM evaluations e WHERE e.run_id = $1 "
+        "ORDER BY e.created_at DESC, e.id DESC LIMIT 1", 1, v, json, err);
+}

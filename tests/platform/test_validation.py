@@ -1,0 +1,381 @@
+"""Black-box tests of validation through the HTTP API (`avp serve` under
+`avp up`, see conftest.py): ground-truth boxes (add, move, validate,
+delete, each with its audit row, written in the same statement), access
+rules, and evaluation of a finished run against ground truth, with
+`avp eval --json` on the same data written as COCO files as the oracle."""
+import hashlib
+import json
+import os
+import subprocess
+import time
+
+import pytest
+import requests
+
+
+# ---- helpers ---------------------------------------------------------------
+
+def api(system, token=None):
+    s = requests.Session()
+    if token:
+        s.headers["Authorization"] = "Bearer " + token
+    s.base = system.url
+    return s
+
+
+def call(s, method, path, **kw):
+    kw.setdefault("timeout", 60)
+    return s.request(method, s.base + path, **kw)
+
+
+def login(system, user, password):
+    r = requests.post(system.url + "/api/auth/login", timeout=30,
+                      json={"username": user, "password": password})
+    assert r.status_code == 200, r.text
+    return r.json()["token"]
+
+
+def assert_error(r, status):
+    assert r.status_code == status, (r.status_code, r.text)
+    body = r.json()
+    assert set(body) == {"error"} and body["error"]["message"], body
+
+
+def upload(s, project_id, path):
+    with open(path, "rb") as f:
+        r = call(s, "POST", "/api/projects/%d/videos" % project_id,
+                 params={"filename": os.path.basename(path)}, data=f)
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def all_boxes(s, video_id, limit=2, **window):
+    """Every box of the video, following next_cursor."""
+    items, cursor = [], None
+    while True:
+        params = dict(window, limit=limit)
+        if cursor:
+            params["cursor"] = cursor
+        r = call(s, "GET", "/api/videos/%d/ground-truth" % video_id, params=params)
+        assert r.status_code == 200, r.text
+        page = r.json()
+        assert len(page["items"]) <= min(limit, 200)
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            return items
+
+
+BOX = {"frame": 4, "t": 0.4, "class": "person", "x1": 10, "y1": 20, "x2": 110, "y2": 220}
+
+
+# ---- fixtures --------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def admin(avp):
+    if not avp.api_up:
+        pytest.skip("avp serve does not answer")
+    s = api(avp, login(avp, avp.admin_user, avp.admin_password))
+    s.user_id = call(s, "GET", "/api/auth/me").json()["user"]["id"]
+    return s
+
+
+@pytest.fixture(scope="module")
+def carol(avp, admin):
+    env = dict(os.environ, AVP_PASSWORD="carol-password-1", AVP_DATABASE_URL=(
+        "postgresql:///avp?host=%s/pg/run&port=5432&user=avp" % avp.data_dir))
+    out = subprocess.run([os.environ["AVP_BIN"], "user", "add", "carol"], env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    s = api(avp, login(avp, "carol", "carol-password-1"))
+    s.user_id = call(s, "GET", "/api/auth/me").json()["user"]["id"]
+    return s
+
+
+@pytest.fixture(scope="module")
+def project(admin):
+    r = call(admin, "POST", "/api/projects", json={"name": "validation test"})
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+@pytest.fixture(scope="module")
+def model(admin, model):
+    with open(model, "rb") as f:
+        r = call(admin, "POST", "/api/models", params={"name": "yolox_nano"}, data=f)
+    assert r.status_code == 201, r.text
+    m = r.json()
+    m["path"] = model
+    return m
+
+
+@pytest.fixture(scope="module")
+def edit_video(admin, project, clip):
+    return upload(admin, project, clip)
+
+
+@pytest.fixture(scope="module")
+def run(avp, admin, project, clip, model):
+    """A finished run (every 2nd frame) on a video of its own."""
+    video_id = upload(admin, project, clip)
+    r = call(admin, "POST", "/api/videos/%d/process" % video_id,
+             json={"model_id": model["id"], "conf": 0.25, "iou": 0.45, "every": 2})
+    assert r.status_code == 202, r.text
+    task_id, run_id = r.json()["task_id"], r.json()["run_id"]
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        st = call(admin, "GET", "/api/tasks/%d/status" % task_id).json()
+        if st["state"] in ("done", "failed", "cancelled"):
+            break
+        time.sleep(0.3)
+    assert st["state"] == "done", st
+    run = call(admin, "GET", "/api/runs/%d" % run_id).json()
+    r = call(admin, "GET", "/api/runs/%d/detections.ndjson" % run_id)
+    dets = [json.loads(line) for line in r.text.splitlines() if line]
+    assert dets, "the run found nothing; the evaluation would be empty"
+    return {"id": run_id, "video_id": video_id, "dets": dets,
+            "frames_done": int(avp.psql("SELECT frames_done FROM detection_runs "
+                                        "WHERE id = %d" % run_id)[0][0]), "row": run}
+
+
+def audit_rows(avp, box_id):
+    return avp.psql("SELECT action, coalesce(user_id, 0), detail::text FROM audit_log "
+                    "WHERE object_type = 'ground_truth' AND object_id = %d "
+                    "ORDER BY id" % box_id)
+
+
+# ---- ground-truth edits ----------------------------------------------------
+
+def test_add_move_validate_delete_are_audited(avp, admin, edit_video):
+    r = call(admin, "POST", "/api/videos/%d/ground-truth" % edit_video, json=BOX)
+    assert r.status_code == 201, r.text
+    box = r.json()
+    assert {k: box[k] for k in BOX} == BOX
+    assert box["source"] == "human" and box["validated"] is False and box["track_id"] is None
+    assert [b["id"] for b in all_boxes(admin, edit_video, t0=0.3, t1=0.5)] == [box["id"]]
+    assert all_boxes(admin, edit_video, t0=0.5, t1=9) == []
+
+    r = call(admin, "PATCH", "/api/ground-truth/%d" % box["id"],
+             json={"x1": 15, "x2": 120, "validated": True, "occluded": True})
+    assert r.status_code == 200, r.text
+    moved = r.json()
+    assert (moved["x1"], moved["x2"], moved["y1"], moved["validated"], moved["occluded"],
+            moved["difficult"]) == (15, 120, 20, True, True, False)
+    r = call(admin, "PATCH", "/api/ground-truth/%d" % box["id"], json={"class": "cyclist"})
+    assert r.status_code == 200 and r.json()["class"] == "cyclist", r.text
+
+    # An edit that would invert the box is refused, atomically: no audit row.
+    assert_error(call(admin, "PATCH", "/api/ground-truth/%d" % box["id"], json={"x2": 5}), 400)
+    assert call(admin, "DELETE", "/api/ground-truth/%d" % box["id"]).status_code == 204
+    assert_error(call(admin, "DELETE", "/api/ground-truth/%d" % box["id"]), 404)
+    assert_error(call(admin, "PATCH", "/api/ground-truth/%d" % box["id"], json={"x1": 1}), 404)
+    assert all_boxes(admin, edit_video) == []
+
+    rows = audit_rows(avp, box["id"])
+    assert [a for a, _, _ in rows] == ["create", "update", "update", "delete"], rows
+    assert all(int(u) == admin.user_id for _, u, _ in rows)
+    first_update = json.loads(rows[1][2])
+    assert first_update["changes"]["validated"] is True
+    assert first_update["before"]["x1"] == 10 and first_update["before"]["validated"] is False
+    assert json.loads(rows[3][2])["before"]["class"] == "cyclist"
+
+
+def test_boxes_page_in_frame_order(admin, edit_video):
+    ids = []
+    for frame in (9, 3, 3, 7, 0):
+        r = call(admin, "POST", "/api/videos/%d/ground-truth" % edit_video,
+                 json=dict(BOX, frame=frame, t=frame / 10.0))
+        assert r.status_code == 201, r.text
+        ids.append((frame, r.json()["id"]))
+    got = [(b["frame"], b["id"]) for b in all_boxes(admin, edit_video, limit=2)]
+    assert got == sorted(ids)
+    assert [(b["frame"], b["id"]) for b in all_boxes(admin, edit_video, limit=1000)] == sorted(ids)
+    assert [b["frame"] for b in all_boxes(admin, edit_video, t0=0.3, t1=0.7)] == [3, 3, 7]
+    for _, i in ids:
+        assert call(admin, "DELETE", "/api/ground-truth/%d" % i).status_code == 204
+
+
+def test_bad_boxes_are_400(admin, edit_video):
+    path = "/api/videos/%d/ground-truth" % edit_video
+    for body in ({k: v for k, v in BOX.items() if k != "class"}, dict(BOX, x2=1),
+                 dict(BOX, frame=-1), dict(BOX, **{"class": ""}), dict(BOX, color="red"),
+                 dict(BOX, x1="a")):
+        assert_error(call(admin, "POST", path, json=body), 400)
+    assert_error(call(admin, "GET", path, params={"limit": 0}), 400)
+    assert_error(call(admin, "GET", path, params={"cursor": "garbage"}), 400)
+    assert all_boxes(admin, edit_video) == []
+
+
+def test_access_rules(avp, admin, carol, project, edit_video, run):
+    r = call(admin, "POST", "/api/videos/%d/ground-truth" % edit_video, json=BOX)
+    box = r.json()["id"]
+    reads = [("GET", "/api/videos/%d/ground-truth" % edit_video, None),
+             ("GET", "/api/runs/%d/evaluation" % run["id"], None)]
+    writes = [("POST", "/api/videos/%d/ground-truth" % edit_video, BOX),
+              ("PATCH", "/api/ground-truth/%d" % box, {"validated": True}),
+              ("DELETE", "/api/ground-truth/%d" % box, None),
+              ("POST", "/api/runs/%d/evaluate" % run["id"], {})]
+    anonymous = api(avp)
+    for method, path, body in reads + writes:
+        assert_error(call(anonymous, method, path, json=body), 401)
+        assert_error(call(carol, method, path, json=body), 404)
+    r = call(admin, "POST", "/api/projects/%d/members" % project,
+             json={"user_id": carol.user_id, "role": "viewer"})
+    assert r.status_code == 201, r.text
+    try:
+        assert call(carol, "GET", reads[0][1]).status_code == 200
+        for method, path, body in writes:
+            assert_error(call(carol, method, path, json=body), 403)
+    finally:
+        call(admin, "DELETE", "/api/projects/%d/members/%d" % (project, carol.user_id))
+    assert len(all_boxes(admin, edit_video)) == 1
+    assert [a for a, _, _ in audit_rows(avp, box)] == ["create"]
+    assert call(admin, "DELETE", "/api/ground-truth/%d" % box).status_code == 204
+
+
+# ---- evaluation ------------------------------------------------------------
+
+def class_name(model, class_id):
+    return model["class_names"][class_id]
+
+
+def gt_from_detections(avp, run, model):
+    """Ground truth equal to the run's detections, written in one statement."""
+    avp.psql("DELETE FROM ground_truth_objects WHERE video_id = %d" % run["video_id"])
+    avp.psql("INSERT INTO ground_truth_objects (video_id, frame, t, class, x1, y1, x2, y2, "
+             "source) SELECT %d, d.frame, d.t, m.class_names->>d.class_id, d.x1, d.y1, d.x2, "
+             "d.y2, 'import' FROM detections d JOIN detection_runs r ON r.id = d.run_id "
+             "JOIN models m ON m.id = r.model_id WHERE d.run_id = %d"
+             % (run["video_id"], run["id"]))
+
+
+def evaluate(admin, run, **body):
+    r = call(admin, "POST", "/api/runs/%d/evaluate" % run["id"], json=body)
+    assert r.status_code == 201, r.text
+    ev = r.json()
+    got = call(admin, "GET", "/api/runs/%d/evaluation" % run["id"])
+    assert got.status_code == 200 and got.json() == ev, got.text
+    return ev
+
+
+def test_perfect_ground_truth_scores_one(avp, admin, run, model, clip):
+    assert_error(call(admin, "GET", "/api/runs/%d/evaluation" % run["id"]), 404)
+    gt_from_detections(avp, run, model)
+    ev = evaluate(admin, run)
+    res, man = ev["results"], ev["manifest"]
+    present = {class_name(model, d["class_id"]) for d in run["dets"]}
+    assert {c["class"] for c in res["classes"]} == present
+    for c in res["classes"]:
+        assert c["ap50"] == pytest.approx(1.0) and c["map"] == pytest.approx(1.0), c
+        assert c["fp"] == 0 and c["fn"] == 0 and c["tp"] == c["num_gt"] == c["num_det"], c
+        assert len(c["pr_curve"]["recall"]) == len(c["pr_curve"]["precision"]) == 101
+        assert len(c["f1_curve"]["threshold"]) == len(c["f1_curve"]["f1"]) == 101
+    assert res["overall"]["tp"] == len(run["dets"]) and res["overall"]["fp"] == 0
+    assert res["overall"]["map"] == pytest.approx(1.0)
+    assert res["coco_stats"][0] == pytest.approx(1.0) and len(res["coco_stats"]) == 12
+    labels = res["confusion"]["labels"]
+    assert labels[-1] == "background" and len(res["confusion"]["matrix"]) == len(labels)
+    assert man["model_sha256"] == sha256(model["path"]) == model["sha256"]
+    assert man["video_sha256"] == sha256(clip)
+    assert man["score_threshold"] == 0.25 and man["iou_threshold"] == 0.5
+    assert man["run_id"] == run["id"] and man["every"] == 2
+    version = subprocess.run([os.environ["AVP_BIN"], "version"], capture_output=True,
+                             text=True, timeout=30).stdout
+    assert man["avp_version"] and man["avp_version"] in version
+    assert man["frames"] == len(range(0, run["frames_done"], 2))
+    stored = avp.psql("SELECT manifest->>'model_sha256', results->'overall'->>'tp' "
+                      "FROM evaluations WHERE id = %d" % ev["id"])
+    assert stored == [[model["sha256"], str(len(run["dets"]))]]
+    audit = avp.psql("SELECT user_id FROM audit_log WHERE action = 'evaluate' AND "
+                     "object_type = 'run' AND object_id = %d" % run["id"])
+    assert audit == [[str(admin.user_id)]]
+
+
+def perturb(admin, run):
+    """Deletes every 3rd box, moves every 4th by a few pixels and relabels
+    every 7th through the API; adds a missed object and a box on a frame
+    the run skipped (odd), which must count neither way."""
+    boxes = all_boxes(admin, run["video_id"], limit=200)
+    for i, b in enumerate(boxes):
+        path = "/api/ground-truth/%d" % b["id"]
+        if i % 3 == 0:
+            assert call(admin, "DELETE", path).status_code == 204
+        elif i % 4 == 1:
+            r = call(admin, "PATCH", path, json={"x1": b["x1"] + 6, "y1": b["y1"] - 4,
+                                                 "x2": b["x2"] + 9})
+            assert r.status_code == 200, r.text
+        elif i % 7 == 2:
+            r = call(admin, "PATCH", path, json={"class": "dog" if b["class"] != "dog" else "cat"})
+            assert r.status_code == 200, r.text
+    for frame in (2, 3):
+        r = call(admin, "POST", "/api/videos/%d/ground-truth" % run["video_id"],
+                 json=dict(BOX, frame=frame, t=frame / 10.0))
+        assert r.status_code == 201, r.text
+    return all_boxes(admin, run["video_id"], limit=200)
+
+
+def write_coco(tmp_path, run, model, boxes):
+    """The evaluated frames, ground truth and detections as COCO files."""
+    names = sorted({b["class"] for b in boxes} |
+                   {class_name(model, d["class_id"]) for d in run["dets"]})
+    cat = {n: i + 1 for i, n in enumerate(names)}
+    frames = list(range(0, run["frames_done"], 2))
+    anns = [{"id": b["id"], "image_id": b["frame"], "category_id": cat[b["class"]],
+             "bbox": [b["x1"], b["y1"], b["x2"] - b["x1"], b["y2"] - b["y1"]],
+             "area": (b["x2"] - b["x1"]) * (b["y2"] - b["y1"]), "iscrowd": 0}
+            for b in boxes if b["frame"] in set(frames)]
+    gt = {"images": [{"id": f} for f in frames], "annotations": anns,
+          "categories": [{"id": i, "name": n} for n, i in cat.items()]}
+    pred = [{"image_id": d["frame"], "category_id": cat[class_name(model, d["class_id"])],
+             "bbox": [d["x1"], d["y1"], d["x2"] - d["x1"], d["y2"] - d["y1"]],
+             "score": d["score"]} for d in run["dets"]]
+    gt_path, pred_path = tmp_path / "gt.json", tmp_path / "pred.json"
+    gt_path.write_text(json.dumps(gt))
+    pred_path.write_text(json.dumps(pred))
+    return str(gt_path), str(pred_path), len(anns)
+
+
+def test_partial_ground_truth_matches_avp_eval(avp, admin, run, model, tmp_path):
+    gt_from_detections(avp, run, model)
+    boxes = perturb(admin, run)
+    assert_error(call(admin, "POST", "/api/runs/%d/evaluate" % run["id"],
+                      json={"score_threshold": 0.5, "iou_threshold": 0.7}), 400)
+    ev = evaluate(admin, run, score_threshold=0.5, iou_threshold=0.5)
+    gt_path, pred_path, num_gt = write_coco(tmp_path, run, model, boxes)
+    out = subprocess.run([os.environ["AVP_BIN"], "eval", "--gt", gt_path, "--pred", pred_path,
+                          "--score-thr", "0.5", "--json"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    oracle = json.loads(out.stdout)
+    res = ev["results"]
+    assert ev["manifest"]["score_threshold"] == 0.5
+    assert res["num_gt"] == num_gt == oracle["num_gt"] and res["num_det"] == oracle["num_det"]
+    assert res["coco_stats"] == pytest.approx(oracle["coco_stats"], abs=1e-9)
+    assert res["coco_stats"][0] < 0.99, "the perturbation changed nothing"
+    by_name = {c["name"]: c for c in oracle["per_class"]}
+    assert {c["class"] for c in res["classes"]} == set(by_name)
+    for c in res["classes"]:
+        o = by_name[c["class"]]
+        assert c["coco_stats"] == pytest.approx(o["coco_stats"], abs=1e-9), c["class"]
+        assert (c["tp"], c["fp"], c["fn"]) == (o["tp"], o["fp"], o["fn"]), c["class"]
+        assert c["ap50"] == pytest.approx(o["AP50"], abs=1e-9)
+        assert c["pr_curve"]["precision"] == pytest.approx(o["pr_curve"]["precision"], abs=1e-9)
+    for k in ("tp", "fp", "fn", "precision", "recall", "f1"):
+        assert res["overall"][k] == pytest.approx(oracle["overall"][k], abs=1e-9), k
+
+
+def test_unfinished_or_missing_runs(admin, project, run, model):
+    assert_error(call(admin, "POST", "/api/runs/999999/evaluate", json={}), 404)
+    assert_error(call(admin, "POST", "/api/runs/%d/evaluate" % run["id"],
+                      json={"score_threshold": 2}), 400)
+    r = call(admin, "POST", "/api/videos/%d/process" % run["video_id"],
+             json={"model_id": model["id"], "every": 1})
+    assert r.status_code == 202, r.text
+    q = r.json()
+    call(admin, "POST", "/api/tasks/%d/cancel" % q["task_id"])
+    assert_error(call(admin, "POST", "/api/runs/%d/evaluate" % q["run_id"], json={}), 409)
