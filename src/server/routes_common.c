@@ -19,6 +19,40 @@ const schema_field_t routes__list_query[] = {
  * invalidations. */
 #define CACHE_TTL_MS (600 * 1000)
 
+/* Lazy links: Redis down at start is not an error, and an idle link costs
+ * one socket. */
+static int open_links(routes_t *r, avp_error_t *err)
+{
+    for (int i = 0; i < ROUTES_REDIS_LINKS; i++) {
+        int rc = queue_conn_open(r->redis_url,
+                                 &(queue_opts_t){.lazy = 1,
+                                                 .command_timeout_ms = 1000},
+                                 &r->links[i], err);
+        if (rc < 0)
+            return rc;
+        r->caches[i] = queue_cache_create(r->links[i]);
+    }
+    r->q = r->links[0];
+    r->cache = r->caches[0];
+    return AVP_OK;
+}
+
+static int thread_link(void)
+{
+    static atomic_int next;
+    static _Thread_local int slot = -1;
+    if (slot < 0)
+        slot = atomic_fetch_add(&next, 1) % ROUTES_REDIS_LINKS;
+    return slot;
+}
+
+queue_conn_t *routes__q(routes_t *r) { return r->links[thread_link()]; }
+
+queue_cache_t *routes__cache(routes_t *r)
+{
+    return r->caches[thread_link()];
+}
+
 int routes_create(const routes_options_t *opt, routes_t **out,
                   avp_error_t *err)
 {
@@ -34,15 +68,11 @@ int routes_create(const routes_options_t *opt, routes_t **out,
         r->opt.acquire_timeout_ms = 2000;
     if (opt->redis_url) {
         r->redis_url = avp_strdup(opt->redis_url);
-        int rc = queue_conn_open(opt->redis_url,
-                                 &(queue_opts_t){.lazy = 1,
-                                                 .command_timeout_ms = 1000},
-                                 &r->q, err);
+        int rc = open_links(r, err);
         if (rc < 0) {
             routes_destroy(r);
             return rc;
         }
-        r->cache = queue_cache_create(r->q);
     }
     routes__auth_store_init(r);
     *out = r;
@@ -54,8 +84,10 @@ void routes_destroy(routes_t *r)
     if (!r)
         return;
     routes__live_stop(r);
-    queue_cache_destroy(r->cache);
-    queue_conn_close(r->q);
+    for (int i = 0; i < ROUTES_REDIS_LINKS; i++) {
+        queue_cache_destroy(r->caches[i]);
+        queue_conn_close(r->links[i]);
+    }
     routes__vitals_destroy(r->vitals);
     avp_free(r->redis_url);
     avp_free(r->data_dir);
@@ -174,8 +206,9 @@ void routes__reply_cached(routes_t *r, server_req_t *req, store_conn_t *c,
     size_t len;
     queue_cache_ticket_t ticket = {{0}};
     avp_error_t err;
-    if (r->cache && queue_cache_get(r->cache, key, tags, (size_t)ntags, &json,
-                                    &len, &ticket, &err) == 1) {
+    queue_cache_t *cache = routes__cache(r);
+    if (cache && queue_cache_get(cache, key, tags, (size_t)ntags, &json,
+                                 &len, &ticket, &err) == 1) {
         reply_bytes(req, 200, "application/json", json, len);
         avp_free(json);
         return;
@@ -189,8 +222,8 @@ void routes__reply_cached(routes_t *r, server_req_t *req, store_conn_t *c,
         return;
     }
     store_pool_release(own);
-    if (r->cache)
-        queue_cache_set(r->cache, key, json, strlen(json), CACHE_TTL_MS, tags,
+    if (cache)
+        queue_cache_set(cache, key, json, strlen(json), CACHE_TTL_MS, tags,
                         (size_t)ntags, &ticket, &err);
     routes__reply_text(req, 200, json);
 }
@@ -202,7 +235,7 @@ void routes__invalidate(routes_t *r, const char *fmt, int64_t id)
     char tag[64];
     avp_error_t err;
     snprintf(tag, sizeof tag, fmt, id);
-    queue_cache_invalidate(r->cache, tag, &err);
+    queue_cache_invalidate(routes__cache(r), tag, &err);
 }
 
 void routes__invalidate_project(routes_t *r, store_conn_t *c,

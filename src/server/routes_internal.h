@@ -16,11 +16,18 @@
 
 typedef struct routes_vitals routes_vitals_t;
 
+#define ROUTES_REDIS_LINKS 8
+
 struct routes {
     routes_options_t opt;
     char *data_dir;
-    queue_conn_t *q;       /* NULL without Redis */
-    queue_cache_t *cache;  /* on q */
+    queue_conn_t *q;       /* NULL without Redis; = links[0] */
+    queue_cache_t *cache;  /* on q; = caches[0] */
+    /* A queue_conn_t serializes its calls, and every request touches the
+     * cache: the request threads spread over several links (routes__q)
+     * instead of queueing on one. */
+    queue_conn_t *links[ROUTES_REDIS_LINKS];
+    queue_cache_t *caches[ROUTES_REDIS_LINKS];
     char *redis_url;
     auth_store_t auth;
     server_t *srv;
@@ -31,6 +38,11 @@ struct routes {
     metrics_gauge_t *pool_g[6], *queue_g[3], *cache_g[3], *task_g[2];
     metrics_counter_t *uploads, *upload_bytes;
 };
+
+/* The Redis link and cache of the calling thread (a fixed one per thread,
+ * threads dealt round-robin over the links); NULL without Redis. */
+queue_conn_t *routes__q(routes_t *r);
+queue_cache_t *routes__cache(routes_t *r);
 
 /* Shared query of every list endpoint. */
 extern const schema_field_t routes__list_query[];

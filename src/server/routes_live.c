@@ -57,7 +57,8 @@ char *routes__ws_hello(void *ctx, int64_t task_id, int *ended)
     json_t *st = status ? json_loads(status, 0, NULL) : NULL;
     *ended = is_final(state_of(st));
     json_decref(st);
-    if (*ended || !r->q || queue_latest_progress(r->q, task_id, &latest, &err) != 1)
+    if (*ended || !r->q ||
+        queue_latest_progress(routes__q(r), task_id, &latest, &err) != 1)
         return status;
     avp_free(status);
     return latest;

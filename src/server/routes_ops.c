@@ -140,8 +140,13 @@ static void collect(void *ctx)
         metrics_gauge_set(r->queue_g[2], (double)d.consumers);
     }
     queue_cache_stats_t cs = {0};
-    if (r->cache)
-        queue_cache_stats(r->cache, &cs);
+    for (int i = 0; r->cache && i < ROUTES_REDIS_LINKS; i++) {
+        queue_cache_stats_t one;
+        queue_cache_stats(r->caches[i], &one);
+        cs.hits += one.hits;
+        cs.misses += one.misses;
+        cs.errors += one.errors;
+    }
     metrics_gauge_set(r->cache_g[0], (double)cs.hits);
     metrics_gauge_set(r->cache_g[1], (double)cs.misses);
     metrics_gauge_set(r->cache_g[2], (double)cs.errors);

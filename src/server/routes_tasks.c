@@ -38,7 +38,8 @@ static void process(server_req_t *req, void *ctx)
         return;
     /* Redis down: the task stays queued in the table and the workers'
      * reconciler enqueues it once Redis is back. */
-    if (r->q && queue_enqueue(r->q, out.task_id, "detect", NULL, &err) < 0)
+    if (r->q &&
+        queue_enqueue(routes__q(r), out.task_id, "detect", NULL, &err) < 0)
         fprintf(stderr, "avp serve: task %" PRId64 " left to the "
                 "reconciler: %s\n", out.task_id, err.msg);
     routes__invalidate(r, "p:%" PRId64, p.project_id);

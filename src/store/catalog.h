@@ -166,8 +166,10 @@ int store_video_insert(store_conn_t *c, const store_video_new_t *v,
 /* Ready videos of a project, newest first. */
 int store_video_list(store_conn_t *c, int64_t project_id, const int64_t *after,
                      int limit, store_list_t *out, avp_error_t *err);
-int store_video_get(store_conn_t *c, int64_t video_id, char **json,
-                    avp_error_t *err);
+/* A ready video user_id may see (the access check of store_object_access
+ * in the same statement, for a viewer); AVP_ENOTFOUND otherwise. */
+int store_video_get(store_conn_t *c, int64_t video_id, int64_t user_id,
+                    char **json, avp_error_t *err);
 /* The stored path (relative to the data directory), duration and frame
  * rate (0 when unknown). */
 int store_video_file(store_conn_t *c, int64_t video_id, char *path,

@@ -61,13 +61,19 @@ int store_video_list(store_conn_t *c, int64_t project_id, const int64_t *after,
         4, v, limit, out, err);
 }
 
-int store_video_get(store_conn_t *c, int64_t video_id, char **json,
-                    avp_error_t *err)
+int store_video_get(store_conn_t *c, int64_t video_id, int64_t user_id,
+                    char **json, avp_error_t *err)
 {
-    store__num_t vid = store__i64(video_id);
-    const char *v[] = {vid.s};
-    return store__run_json(c, "video",
-        "SELECT " VIDEO_JSON " FROM videos v WHERE v.id = $1", 1, v, json, err);
+    store__num_t vid = store__i64(video_id), uid = store__i64(user_id);
+    const char *v[] = {vid.s, uid.s};
+    int rc = store__run_json(c, "video",
+        "SELECT " VIDEO_JSON " FROM videos v "
+        "LEFT JOIN project_members m ON m.project_id = v.project_id "
+        "AND m.user_id = $2 WHERE v.id = $1 AND v.status = 'ready' "
+        "AND ($2::bigint <= 0 OR m.role IS NOT NULL)", 2, v, json, err);
+    if (rc == AVP_ENOTFOUND) /* worded as store_object_access words it */
+        avp_error_set(err, rc, "no video %lld", (long long)video_id);
+    return rc;
 }
 
 /* Copies column 0 of row 0 into path; columns 1 and 2 (if asked) into
