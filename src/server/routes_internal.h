@@ -111,6 +111,7 @@ int routes__add_tasks(routes_t *r, server_t *srv, avp_error_t *err);
 int routes__add_detections(routes_t *r, server_t *srv, avp_error_t *err);
 int routes__add_gt(routes_t *r, server_t *srv, avp_error_t *err);
 int routes__add_eval(routes_t *r, server_t *srv, avp_error_t *err);
+int routes__add_gt_io(routes_t *r, server_t *srv, avp_error_t *err);
 int routes__add_ops(routes_t *r, server_t *srv, avp_error_t *err);
 int routes__add_routes(server_t *srv, const server_route_t *routes, size_t n,
                        avp_error_t *err);

@@ -280,6 +280,13 @@ int store_gt_update(store_conn_t *c, int64_t box_id, int64_t user_id,
 int store_gt_delete(store_conn_t *c, int64_t box_id, int64_t user_id,
                     avp_error_t *err);
 
+/* Adds boxes (a JSON array text of objects with every field of
+ * store_gt_insert) with source 'import' and one audit record, all or
+ * nothing; *count is how many. */
+int store_gt_import(store_conn_t *c, int64_t video_id, int64_t user_id,
+                    const char *format, const char *boxes, int64_t *count,
+                    avp_error_t *err);
+
 /* A box as the evaluation reads it. */
 typedef struct store_gt_box {
     int64_t id, frame;

@@ -170,3 +170,31 @@ int store_eval_latest(store_conn_t *c, int64_t run_id, char **json,
         "SELECT " EVAL_JSON " FROM evaluations e WHERE e.run_id = $1 "
         "ORDER BY e.created_at DESC, e.id DESC LIMIT 1", 1, v, json, err);
 }
+
+int store_gt_import(store_conn_t *c, int64_t video_id, int64_t user_id,
+                    const char *format, const char *boxes, int64_t *count,
+                    avp_error_t *err)
+{
+    store__num_t vid = store__i64(video_id), uid = store__i64(user_id);
+    const char *v[] = {vid.s, uid.s, boxes, format};
+    char *json;
+    int rc = store__run_json(c, "ground-truth import",
+        "WITH g AS (INSERT INTO ground_truth_objects (video_id, frame, t, "
+        "class, x1, y1, x2, y2, validated, difficult, occluded, truncated, "
+        "source, created_by) SELECT $1, b.frame, b.t, b.class, b.x1, b.y1, "
+        "b.x2, b.y2, b.validated, b.difficult, b.occluded, b.truncated, "
+        "'import', $2 FROM jsonb_to_recordset($3::jsonb) AS b(frame int, "
+        "t float8, class text, x1 real, y1 real, x2 real, y2 real, "
+        "validated boolean, difficult boolean, occluded boolean, "
+        "truncated boolean) RETURNING id), "
+        "n AS (SELECT count(*) AS n FROM g), "
+        "a AS (INSERT INTO audit_log (user_id, action, object_type, "
+        "object_id, detail) SELECT $2, 'import', 'video', $1, "
+        "json_build_object('format', $4::text, 'boxes', n.n) FROM n) "
+        "SELECT n::text FROM n", 4, v, &json, err);
+    if (rc == AVP_OK) {
+        *count = strtoll(json, NULL, 10);
+        avp_free(json);
+    }
+    return rc;
+}

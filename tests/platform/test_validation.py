@@ -379,3 +379,44 @@ def test_unfinished_or_missing_runs(admin, project, run, model):
     q = r.json()
     call(admin, "POST", "/api/tasks/%d/cancel" % q["task_id"])
     assert_error(call(admin, "POST", "/api/runs/%d/evaluate" % q["run_id"], json={}), 409)
+
+
+# ---- import ----------------------------------------------------------------
+
+COCO_GT = {
+    "images": [{"id": 1, "frame_id": 5, "t": 0.5}, {"id": 2, "frame_id": 6, "t": 0.6}],
+    "categories": [{"id": 1, "name": "pedestrian"}, {"id": 2, "name": "cyclist"}],
+    "annotations": [
+        {"id": 1, "image_id": 1, "category_id": 1, "bbox": [10, 20, 30, 40]},
+        {"id": 2, "image_id": 2, "category_id": 2, "bbox": [50, 60, 70, 80],
+         "attributes": {"difficult": True}},
+        {"id": 3, "image_id": 2, "category_id": 1, "bbox": [1, 2, 3, 4]},
+    ],
+}
+
+
+def test_import_is_all_or_nothing(avp, admin, carol, project, clip):
+    video_id = upload(admin, project, clip)
+    path = "/api/videos/%d/ground-truth/import" % video_id
+    bad = json.loads(json.dumps(COCO_GT))
+    bad["annotations"][2]["bbox"] = [1, 2, 3]
+    r = call(admin, "POST", path, params={"format": "coco"}, data=json.dumps(bad))
+    assert_error(r, 400)
+    assert "annotations[2]" in r.json()["error"]["message"], r.text
+    assert_error(call(admin, "POST", path, params={"format": "mot"}, data=b"1,2,3\nx"), 400)
+    assert_error(call(admin, "POST", path, params={"format": "yolo"}, data=b"0 .5 .5 .1 .1"), 400)
+    assert_error(call(admin, "POST", path, params={"format": "coco"}, data=b"{"), 400)
+    assert all_boxes(admin, video_id) == []
+    assert_error(call(carol, "POST", path, params={"format": "coco"},
+                      data=json.dumps(COCO_GT)), 404)
+
+    r = call(admin, "POST", path, params={"format": "coco"}, data=json.dumps(COCO_GT))
+    assert r.status_code == 201 and r.json() == {"imported": 3}, r.text
+    got = [(b["frame"], b["class"], b["x1"], b["y1"], b["x2"], b["y2"], b["difficult"],
+            b["source"]) for b in all_boxes(admin, video_id)]
+    assert sorted(got) == [(5, "pedestrian", 10, 20, 40, 60, False, "import"),
+                           (6, "cyclist", 50, 60, 120, 140, True, "import"),
+                           (6, "pedestrian", 1, 2, 4, 6, False, "import")]
+    audit = avp.psql("SELECT detail->>'format', detail->>'boxes', user_id FROM audit_log "
+                     "WHERE action = 'import' AND object_id = %d" % video_id)
+    assert audit == [["coco", "3", str(admin.user_id)]]

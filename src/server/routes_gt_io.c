@@ -1,0 +1,114 @@
+/* routes_gt_io.c - import of a video's ground truth from a file sent as
+ * the raw body, in the formats of eval/gt.h that are one file (COCO, CVAT
+ * for video 1.1, MOTChallenge, AVP JSON). The parser accepts the whole
+ * file or nothing and names the line or element it stumbled on; the boxes
+ * then go in with one statement (one transaction) with their audit record.
+ * Track ids of the file are not kept: tracks are rows of their own
+ * (issue 4's merge/split), which this import does not create. */
+#include "server/routes_internal.h"
+
+#include "eval/eval.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define GT_IMPORT_MAX (256ull << 20)
+
+/* The boxes of g as the JSON array store_gt_import takes: new string. */
+static char *boxes_json(const gt_t *g)
+{
+    json_t *a = json_array();
+    const gt_box_t *b = gt_boxes(g);
+    for (size_t i = 0; i < gt_num_boxes(g); i++)
+        json_array_append_new(a, json_pack(
+            "{s:I, s:f, s:s, s:f, s:f, s:f, s:f, s:b, s:b, s:b, s:b}",
+            "frame", (json_int_t)b[i].frame, "t", b[i].t, "class",
+            gt_label_name(g, b[i].label), "x1", b[i].x, "y1", b[i].y, "x2",
+            b[i].x + b[i].w, "y2", b[i].y + b[i].h, "validated",
+            !!(b[i].flags & GT_VALIDATED), "difficult",
+            !!(b[i].flags & GT_DIFFICULT), "occluded",
+            !!(b[i].flags & GT_OCCLUDED), "truncated",
+            !!(b[i].flags & GT_TRUNCATED)));
+    char *s = json_dumps(a, JSON_COMPACT);
+    json_decref(a);
+    return s;
+}
+
+/* Parses the received file; replies 400 naming the problem on failure. */
+static gt_t *parse_or_reply(server_req_t *req, gt_format_t f,
+                            const char *path, double fps)
+{
+    gt_io_options_t o = {.fps = fps};
+    gt_t *g = NULL;
+    avp_error_t err;
+    if (gt_import(f, path, &o, &g, &err) < 0)
+        reply_error(req, 400, "bad_request", "%s", err.msg);
+    return g;
+}
+
+static void store_or_reply(server_req_t *req, store_conn_t *c, int64_t id,
+                           const char *format, const gt_t *g)
+{
+    char *boxes = boxes_json(g);
+    int64_t n;
+    avp_error_t err;
+    if (store_gt_import(c, id, server_req_user(req)->id, format, boxes, &n,
+                        &err) < 0)
+        reply_avp_error(req, &err);
+    else
+        reply_json(req, 201, json_pack("{s:I}", "imported", (json_int_t)n));
+    free(boxes);
+}
+
+static void gt_import_file(server_req_t *req, void *ctx)
+{
+    routes_t *r = ctx;
+    int64_t id = server_req_param(req, "id");
+    const char *name =
+        json_string_value(json_object_get(server_req_query(req), "format"));
+    gt_format_t f;
+    if (gt_format_parse(name, &f) < 0 || f == GT_FORMAT_YOLO ||
+        f == GT_FORMAT_VOC) {
+        reply_error(req, 400, "bad_request", "format must be coco, cvat, mot "
+                    "or avp (yolo and voc are folders of files)");
+        return;
+    }
+    char path[PATH_MAX];
+    double duration, fps;
+    routes_upload_t up;
+    avp_error_t err;
+    store_conn_t *c = routes__conn_or_reply(r, req);
+    if (!c)
+        return;
+    if (routes__access_or_reply(r, req, c, STORE_OBJ_VIDEO, id,
+                                STORE_ROLE_EDITOR, NULL) < 0)
+        goto out;
+    if (store_video_file(c, id, path, sizeof path, &duration, &fps, &err) < 0) {
+        reply_avp_error(req, &err);
+        goto out;
+    }
+    if (routes__receive_or_reply(r, req, "videos", &up) < 0)
+        goto out;
+    gt_t *g = parse_or_reply(req, f, up.tmp, fps);
+    unlink(up.tmp);
+    if (g)
+        store_or_reply(req, c, id, name, g);
+    gt_destroy(g);
+out:
+    store_pool_release(c);
+}
+
+int routes__add_gt_io(routes_t *r, server_t *srv, avp_error_t *err)
+{
+    static const schema_field_t import_query[] = {
+        {"format", SCHEMA_STRING, 1, 1, 16, "coco, cvat, mot or avp"},
+        {0}};
+    const server_route_t routes[] = {
+        {"POST", "/api/videos/{id}/ground-truth/import", "gt_import",
+         "Import ground truth from a file (raw body), all or nothing",
+         gt_import_file, r, SERVER_RAW_BODY, NULL, import_query,
+         GT_IMPORT_MAX},
+    };
+    return routes__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+}
