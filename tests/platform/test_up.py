@@ -91,9 +91,10 @@ def test_restart_reuses_data_dir_and_admin():
         stop_up(first)
     second = start_up(data_dir, port)
     try:
+        # The admin line follows the URL line that start_up waited for.
+        second.wait_log(r"as printed at the first start", timeout=30)
         lines = second.log_lines()
         assert not any("initdb" in line or "shown only now" in line for line in lines), lines
-        assert any("as printed at the first start" in line for line in lines), lines
         if wait_http(second.url, 30):
             assert login_ok(second.url, password)
             assert not login_ok(second.url, password + "x")
