@@ -168,6 +168,25 @@ int routes__access_or_reply(routes_t *r, server_req_t *req, store_conn_t *c,
     return AVP_OK;
 }
 
+void routes__get_one(routes_t *r, server_req_t *req, store_object_t kind,
+                     routes_get_fn get)
+{
+    int64_t id = server_req_param(req, "id");
+    char *json;
+    avp_error_t err;
+    store_conn_t *c = routes__conn_or_reply(r, req);
+    if (!c)
+        return;
+    if (routes__access_or_reply(r, req, c, kind, id, STORE_ROLE_VIEWER,
+                                NULL) == AVP_OK) {
+        if (get(c, id, &json, &err) < 0)
+            reply_avp_error(req, &err);
+        else
+            routes__reply_text(req, 200, json);
+    }
+    store_pool_release(c);
+}
+
 int routes__page_or_reply(server_req_t *req, int nkeys, int64_t keys[2],
                           const int64_t **after, int *limit)
 {

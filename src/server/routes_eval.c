@@ -326,21 +326,7 @@ static void eval_post(server_req_t *req, void *ctx)
 
 static void eval_get(server_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id");
-    char *json;
-    avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
-    if (!c)
-        return;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_RUN, id,
-                                STORE_ROLE_VIEWER, NULL) == AVP_OK) {
-        if (store_eval_latest(c, id, &json, &err) < 0)
-            reply_avp_error(req, &err);
-        else
-            routes__reply_text(req, 200, json);
-    }
-    store_pool_release(c);
+    routes__get_one(ctx, req, STORE_OBJ_RUN, store_eval_latest);
 }
 
 int routes__add_eval(routes_t *r, server_t *srv, avp_error_t *err)

@@ -57,6 +57,16 @@ int routes__access_or_reply(routes_t *r, server_req_t *req, store_conn_t *c,
                             store_object_t kind, int64_t id, store_role_t need,
                             int64_t *project_id);
 
+/* Reads one object as JSON (a new string) from the catalog. */
+typedef int (*routes_get_fn)(store_conn_t *c, int64_t id, char **json,
+                             avp_error_t *err);
+
+/* The whole of a "GET one object" route: the {id} path parameter, a
+ * connection, the viewer access check on `kind`, get, and the 200 reply
+ * (or the error's). */
+void routes__get_one(routes_t *r, server_req_t *req, store_object_t kind,
+                     routes_get_fn get);
+
 /* Reads ?cursor= (nkeys values) and ?limit= (default 50). *after points
  * to keys or is NULL for the first page. */
 int routes__page_or_reply(server_req_t *req, int nkeys, int64_t keys[2],

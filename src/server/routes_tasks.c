@@ -53,21 +53,7 @@ static void process(server_req_t *req, void *ctx)
 
 static void task_status(server_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id");
-    char *json;
-    avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
-    if (!c)
-        return;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_TASK, id,
-                                STORE_ROLE_VIEWER, NULL) == AVP_OK) {
-        if (store_task_status(c, id, &json, &err) < 0)
-            reply_avp_error(req, &err);
-        else
-            routes__reply_text(req, 200, json);
-    }
-    store_pool_release(c);
+    routes__get_one(ctx, req, STORE_OBJ_TASK, store_task_status);
 }
 
 /* Tells watchers a queued task was cancelled: no worker will. */
@@ -159,21 +145,7 @@ static void run_list(server_req_t *req, void *ctx)
 
 static void run_get(server_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id");
-    char *json;
-    avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
-    if (!c)
-        return;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_RUN, id,
-                                STORE_ROLE_VIEWER, NULL) == AVP_OK) {
-        if (store_run_get(c, id, &json, &err) < 0)
-            reply_avp_error(req, &err);
-        else
-            routes__reply_text(req, 200, json);
-    }
-    store_pool_release(c);
+    routes__get_one(ctx, req, STORE_OBJ_RUN, store_run_get);
 }
 
 int routes__add_tasks(routes_t *r, server_t *srv, avp_error_t *err)
