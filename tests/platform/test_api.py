@@ -12,37 +12,12 @@ from urllib.parse import urlparse
 
 import pytest
 import requests
+from client import api, assert_error, call, login
 
 websocket = pytest.importorskip("websocket")  # python3-websocket
 
 
 # ---- helpers ---------------------------------------------------------------
-
-def api(system, token=None):
-    s = requests.Session()
-    if token:
-        s.headers["Authorization"] = "Bearer " + token
-    s.base = system.url
-    return s
-
-
-def call(s, method, path, **kw):
-    kw.setdefault("timeout", 60)
-    return s.request(method, s.base + path, **kw)
-
-
-def login(system, user, password):
-    r = requests.post(system.url + "/api/auth/login", timeout=30,
-                      json={"username": user, "password": password})
-    assert r.status_code == 200, r.text
-    return r.json()["token"]
-
-
-def assert_error(r, status):
-    assert r.status_code == status, (r.status_code, r.text)
-    body = r.json()
-    assert set(body) == {"error"}, body
-    assert body["error"]["code"] and body["error"]["message"], body
 
 
 def add_user(system, name, password, admin=False):
