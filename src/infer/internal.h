@@ -165,6 +165,11 @@ int ir_shapes_infer(ir_graph_t *g, avp_error_t *err);
 int ir_broadcast(int na, const int64_t *a, int nb, const int64_t *b,
                  int *ny, int64_t *y);
 int ir_norm_axis(int64_t axis, int ndim, int *out);
+/* Input i of nd (NULL when absent), and the shape setter every shape rule
+ * ends with: batch_major holds only while dim 0 is still the batch. */
+ir_tensor_t *ir_shape_in(ir_graph_t *g, const ir_node_t *nd, int i);
+void ir_shape_set_out(ir_graph_t *g, const ir_node_t *nd, int o, ir_dtype_t dt,
+                      int ndim, const int64_t *dims, int batch_major);
 
 /* shape_layout.c */
 int ir_shapes_resize(ir_graph_t *g, ir_node_t *nd, avp_error_t *err);

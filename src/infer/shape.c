@@ -41,13 +41,13 @@ int ir_broadcast(int na, const int64_t *a, int nb, const int64_t *b,
     return 0;
 }
 
-static ir_tensor_t *in_t(ir_graph_t *g, const ir_node_t *nd, int i)
+ir_tensor_t *ir_shape_in(ir_graph_t *g, const ir_node_t *nd, int i)
 {
     return i < nd->nin && nd->in[i] >= 0 ? &g->t[nd->in[i]] : NULL;
 }
 
-static void set_out(ir_graph_t *g, const ir_node_t *nd, int o, ir_dtype_t dt,
-                    int ndim, const int64_t *dims, int batch_major)
+void ir_shape_set_out(ir_graph_t *g, const ir_node_t *nd, int o, ir_dtype_t dt,
+                      int ndim, const int64_t *dims, int batch_major)
 {
     ir_tensor_t *t = &g->t[nd->out[o]];
     t->dtype = dt;
@@ -84,7 +84,7 @@ static int window(int64_t in, int64_t k, int64_t s, int64_t d, int auto_pad,
 static int shape_window(ir_graph_t *g, ir_node_t *nd, int64_t c_out,
                         avp_error_t *err)
 {
-    const ir_tensor_t *x = in_t(g, nd, 0);
+    const ir_tensor_t *x = ir_shape_in(g, nd, 0);
     ir_params_t *p = &nd->p;
     int64_t y[4] = {x->dims[0], c_out, 0, 0};
     for (int i = 0; i < 2; i++)
@@ -95,14 +95,14 @@ static int shape_window(ir_graph_t *g, ir_node_t *nd, int64_t c_out,
     if (p->pads[0] > 1 << 16 || p->pads[1] > 1 << 16 || p->pads[2] > 1 << 16 ||
         p->pads[3] > 1 << 16)
         return FAIL(AVP_EFORMAT, "implausible pads");
-    set_out(g, nd, 0, IR_FLOAT, 4, y, x->batch_major);
+    ir_shape_set_out(g, nd, 0, IR_FLOAT, 4, y, x->batch_major);
     return 0;
 }
 
 static int shape_conv(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
 {
-    const ir_tensor_t *x = in_t(g, nd, 0), *w = in_t(g, nd, 1);
-    const ir_tensor_t *b = in_t(g, nd, 2);
+    const ir_tensor_t *x = ir_shape_in(g, nd, 0), *w = ir_shape_in(g, nd, 1);
+    const ir_tensor_t *b = ir_shape_in(g, nd, 2);
     int64_t gr = nd->p.group;
     if (x->ndim != 4)
         return FAIL(AVP_EUNSUPPORTED, "only 2-D convolution (input has %d "
@@ -126,7 +126,7 @@ static int shape_conv(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
 
 static int shape_pool(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
 {
-    const ir_tensor_t *x = in_t(g, nd, 0);
+    const ir_tensor_t *x = ir_shape_in(g, nd, 0);
     if (x->ndim != 4)
         return FAIL(AVP_EUNSUPPORTED, "only 2-D pooling");
     return shape_window(g, nd, x->dims[1], err);
@@ -136,7 +136,7 @@ static int shape_pool(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
 
 static int shape_binary(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
 {
-    const ir_tensor_t *a = in_t(g, nd, 0), *b = in_t(g, nd, 1);
+    const ir_tensor_t *a = ir_shape_in(g, nd, 0), *b = ir_shape_in(g, nd, 1);
     int64_t y[IR_MAX_DIMS];
     int ny;
     if (ir_broadcast(a->ndim, a->dims, b->ndim, b->dims, &ny, y) < 0)
@@ -147,16 +147,16 @@ static int shape_binary(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
     int bm = (a->batch_major || b->batch_major) &&
              (!a->batch_major || a->ndim == ny) &&
              (!b->batch_major || b->ndim == ny);
-    set_out(g, nd, 0, a->dtype, ny, y, bm);
+    ir_shape_set_out(g, nd, 0, a->dtype, ny, y, bm);
     return 0;
 }
 
 static int shape_same(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
 {
-    const ir_tensor_t *x = in_t(g, nd, 0);
+    const ir_tensor_t *x = ir_shape_in(g, nd, 0);
     if (nd->op == OP_BATCHNORM) {
         for (int i = 1; i < 5; i++) {
-            const ir_tensor_t *t = in_t(g, nd, i);
+            const ir_tensor_t *t = ir_shape_in(g, nd, i);
             if (!t || !t->data || ir_numel(t) != (x->ndim > 1 ? x->dims[1] : 0))
                 return FAIL(AVP_EUNSUPPORTED, "parameters must be constant "
                             "with one value per channel");
@@ -177,7 +177,7 @@ static int shape_same(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
         nd->p.axis = axis;
         bm = bm && axis > 0;
     }
-    set_out(g, nd, 0, dt, x->ndim, x->dims, bm);
+    ir_shape_set_out(g, nd, 0, dt, x->ndim, x->dims, bm);
     return 0;
 }
 
@@ -185,7 +185,7 @@ static int shape_same(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
 
 static int shape_valued(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
 {
-    const ir_tensor_t *x = in_t(g, nd, 0);
+    const ir_tensor_t *x = ir_shape_in(g, nd, 0);
     int64_t d[IR_MAX_DIMS];
     if (nd->op == OP_SHAPE) {
         int64_t r = x->ndim, s = nd->p.shape_start, e = nd->p.shape_end;
@@ -196,7 +196,7 @@ static int shape_valued(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
         nd->p.shape_start = s;
         nd->p.shape_end = e > s ? e : s;
         d[0] = nd->p.shape_end - s;
-        set_out(g, nd, 0, IR_INT64, 1, d, 0);
+        ir_shape_set_out(g, nd, 0, IR_INT64, 1, d, 0);
         return 0;
     }
     if (!x->data || x->dtype != IR_INT64 || x->ndim != 1 ||
@@ -206,7 +206,7 @@ static int shape_valued(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
     for (int i = 0; i < n; i++)
         if (d[i] < 0 || d[i] > (1 << 24))
             return FAIL(AVP_EFORMAT, "bad shape value");
-    set_out(g, nd, 0, IR_FLOAT, n, d, 0); /* dtype fixed by fold.c */
+    ir_shape_set_out(g, nd, 0, IR_FLOAT, n, d, 0); /* dtype fixed by fold.c */
     return 0;
 }
 
@@ -214,7 +214,7 @@ static int shape_range(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
 {
     double v[3];
     for (int i = 0; i < 3; i++) {
-        const ir_tensor_t *t = in_t(g, nd, i);
+        const ir_tensor_t *t = ir_shape_in(g, nd, i);
         if (!t || !t->data || ir_numel(t) != 1)
             return FAIL(AVP_EUNSUPPORTED, "inputs must be constant scalars");
         v[i] = t->dtype == IR_FLOAT ? *(const float *)t->data
@@ -225,7 +225,7 @@ static int shape_range(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
         return FAIL(AVP_EFORMAT, "bad range");
     int64_t d = count > 0 ? (int64_t)count + ((double)(int64_t)count < count)
                           : 0;
-    set_out(g, nd, 0, in_t(g, nd, 0)->dtype, 1, &d, 0);
+    ir_shape_set_out(g, nd, 0, ir_shape_in(g, nd, 0)->dtype, 1, &d, 0);
     return 0;
 }
 

@@ -11,27 +11,12 @@
 
 #define FAIL(code, ...) ir_node_error(nd, err, code, __VA_ARGS__)
 
-static ir_tensor_t *in_t(ir_graph_t *g, const ir_node_t *nd, int i)
-{
-    return i < nd->nin && nd->in[i] >= 0 ? &g->t[nd->in[i]] : NULL;
-}
-
-static void set_out(ir_graph_t *g, const ir_node_t *nd, int o, ir_dtype_t dt,
-                    int ndim, const int64_t *dims, int batch_major)
-{
-    ir_tensor_t *t = &g->t[nd->out[o]];
-    t->dtype = dt;
-    t->ndim = ndim;
-    memmove(t->dims, dims, (size_t)ndim * sizeof(int64_t));
-    t->batch_major = batch_major && ndim > 0 && dims[0] == g->batch;
-}
-
 /* Reads constant integer input i (at most max values); -1 if it is not a
  * constant integer vector. */
 static int const_input(ir_graph_t *g, const ir_node_t *nd, int i, int64_t *v,
                        int max)
 {
-    const ir_tensor_t *t = in_t(g, nd, i);
+    const ir_tensor_t *t = ir_shape_in(g, nd, i);
     if (!t || !t->data || t->dtype != IR_INT64 || t->ndim > 1 ||
         ir_numel(t) > max)
         return -1;
@@ -79,11 +64,11 @@ static int squeeze_axes(ir_graph_t *g, ir_node_t *nd, int rank, int *mask,
     int n = nd->p.naxes;
     if (rank > IR_MAX_DIMS)
         return FAIL(AVP_EUNSUPPORTED, "too many dims");
-    if (n < 0 && !in_t(g, nd, 1) && nd->op == OP_UNSQUEEZE)
+    if (n < 0 && !ir_shape_in(g, nd, 1) && nd->op == OP_UNSQUEEZE)
         return FAIL(AVP_EFORMAT, "no axes");
     if (n >= 0)
         memcpy(axes, nd->p.axes, sizeof(axes));
-    else if (in_t(g, nd, 1) &&
+    else if (ir_shape_in(g, nd, 1) &&
              (n = const_input(g, nd, 1, axes, IR_MAX_DIMS)) < 0)
         return FAIL(AVP_EUNSUPPORTED, "axes must be constant");
     n = n < 0 ? 0 : n; /* Squeeze without axes: every dim of 1 */
@@ -99,7 +84,7 @@ static int squeeze_axes(ir_graph_t *g, ir_node_t *nd, int rank, int *mask,
 
 static int shape_view(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
 {
-    const ir_tensor_t *x = in_t(g, nd, 0);
+    const ir_tensor_t *x = ir_shape_in(g, nd, 0);
     int64_t y[IR_MAX_DIMS];
     int ny = 0, mask[IR_MAX_DIMS], rc = 0;
     if (nd->op == OP_RESHAPE) {
@@ -121,7 +106,7 @@ static int shape_view(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
                 return FAIL(AVP_EFORMAT, "squeezed dim is not 1");
         rc = n < 0 ? n : 0;
     } else if (nd->op == OP_UNSQUEEZE) {
-        const ir_tensor_t *a = in_t(g, nd, 1);
+        const ir_tensor_t *a = ir_shape_in(g, nd, 1);
         int64_t k = nd->p.naxes >= 0 ? nd->p.naxes : a ? ir_numel(a) : 0;
         int n = squeeze_axes(g, nd, (int)(x->ndim + (k < 9 ? k : 9)), mask,
                              err);
@@ -141,7 +126,7 @@ static int shape_view(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
     if (numel != ir_numel(x))
         return FAIL(AVP_EFORMAT, "%lld elements cannot become %lld",
                     (long long)ir_numel(x), (long long)numel);
-    set_out(g, nd, 0, x->dtype, ny, y, x->batch_major);
+    ir_shape_set_out(g, nd, 0, x->dtype, ny, y, x->batch_major);
     return 0;
 }
 
@@ -149,7 +134,7 @@ static int shape_view(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
 
 static int shape_transpose(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
 {
-    const ir_tensor_t *x = in_t(g, nd, 0);
+    const ir_tensor_t *x = ir_shape_in(g, nd, 0);
     ir_params_t *p = &nd->p;
     int seen[IR_MAX_DIMS] = {0};
     int64_t y[IR_MAX_DIMS];
@@ -166,13 +151,13 @@ static int shape_transpose(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
             return FAIL(AVP_EFORMAT, "perm is not a permutation");
         y[i] = x->dims[p->perm[i]];
     }
-    set_out(g, nd, 0, x->dtype, x->ndim, y, x->batch_major && p->perm[0] == 0);
+    ir_shape_set_out(g, nd, 0, x->dtype, x->ndim, y, x->batch_major && p->perm[0] == 0);
     return 0;
 }
 
 static int shape_concat(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
 {
-    const ir_tensor_t *x = in_t(g, nd, 0);
+    const ir_tensor_t *x = ir_shape_in(g, nd, 0);
     int axis, bm = 1;
     int64_t y[IR_MAX_DIMS];
     if (ir_norm_axis(nd->p.axis, x->ndim, &axis) < 0)
@@ -181,7 +166,7 @@ static int shape_concat(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
     memcpy(y, x->dims, sizeof(y));
     y[axis] = 0;
     for (int i = 0; i < nd->nin; i++) {
-        const ir_tensor_t *t = in_t(g, nd, i);
+        const ir_tensor_t *t = ir_shape_in(g, nd, i);
         if (!t || t->ndim != x->ndim || t->dtype != x->dtype)
             return FAIL(AVP_EFORMAT, "inputs differ in rank or type");
         for (int d = 0; d < x->ndim; d++)
@@ -192,20 +177,20 @@ static int shape_concat(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
         y[axis] += t->dims[axis];
         bm &= t->batch_major || (t->data != NULL && g->batch == 1);
     }
-    set_out(g, nd, 0, x->dtype, x->ndim, y, bm && axis > 0);
+    ir_shape_set_out(g, nd, 0, x->dtype, x->ndim, y, bm && axis > 0);
     return 0;
 }
 
 static int shape_split(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
 {
-    const ir_tensor_t *x = in_t(g, nd, 0);
+    const ir_tensor_t *x = ir_shape_in(g, nd, 0);
     int axis;
     if (ir_norm_axis(nd->p.axis, x->ndim, &axis) < 0)
         return FAIL(AVP_EFORMAT, "axis out of range");
     nd->p.axis = axis;
     if (!nd->p.sizes) {
         nd->p.sizes = avp_malloc((size_t)nd->nout * sizeof(int64_t));
-        if (in_t(g, nd, 1)) {
+        if (ir_shape_in(g, nd, 1)) {
             if (const_input(g, nd, 1, nd->p.sizes, nd->nout) != nd->nout)
                 return FAIL(AVP_EUNSUPPORTED, "split sizes must be constant, "
                             "one per output");
@@ -223,7 +208,7 @@ static int shape_split(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
             return FAIL(AVP_EFORMAT, "negative split");
         sum += nd->p.sizes[i];
         y[axis] = nd->p.sizes[i];
-        set_out(g, nd, i, x->dtype, x->ndim, y, x->batch_major && axis > 0);
+        ir_shape_set_out(g, nd, i, x->dtype, x->ndim, y, x->batch_major && axis > 0);
     }
     if (sum != x->dims[axis])
         return FAIL(AVP_EFORMAT, "split sizes sum to %lld, not %lld",
@@ -254,12 +239,12 @@ static int64_t slice_axis(int64_t dim, int64_t start, int64_t end,
 
 static int shape_slice(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
 {
-    const ir_tensor_t *x = in_t(g, nd, 0);
+    const ir_tensor_t *x = ir_shape_in(g, nd, 0);
     int64_t st[IR_MAX_DIMS], en[IR_MAX_DIMS], ax[IR_MAX_DIMS], sp[IR_MAX_DIMS];
     int n = const_input(g, nd, 1, st, IR_MAX_DIMS);
     int ne = const_input(g, nd, 2, en, IR_MAX_DIMS);
-    int na = in_t(g, nd, 3) ? const_input(g, nd, 3, ax, IR_MAX_DIMS) : n;
-    int ns = in_t(g, nd, 4) ? const_input(g, nd, 4, sp, IR_MAX_DIMS) : n;
+    int na = ir_shape_in(g, nd, 3) ? const_input(g, nd, 3, ax, IR_MAX_DIMS) : n;
+    int ns = ir_shape_in(g, nd, 4) ? const_input(g, nd, 4, sp, IR_MAX_DIMS) : n;
     if (n < 0 || ne != n || na != n || ns != n)
         return FAIL(AVP_EUNSUPPORTED, "starts, ends, axes and steps must be "
                     "constant and of equal length");
@@ -273,23 +258,23 @@ static int shape_slice(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
     }
     for (int i = 0; i < n; i++) {
         int a;
-        if (ir_norm_axis(in_t(g, nd, 3) ? ax[i] : i, x->ndim, &a) < 0 ||
+        if (ir_norm_axis(ir_shape_in(g, nd, 3) ? ax[i] : i, x->ndim, &a) < 0 ||
             seen[a]++)
             return FAIL(AVP_EFORMAT, "bad axes");
-        int64_t step = in_t(g, nd, 4) ? sp[i] : 1;
+        int64_t step = ir_shape_in(g, nd, 4) ? sp[i] : 1;
         if (step == 0)
             return FAIL(AVP_EFORMAT, "step 0");
         p->steps[a] = step;
         y[a] = slice_axis(x->dims[a], st[i], en[i], step, &p->starts[a]);
     }
     int bm = x->batch_major && p->starts[0] == 0 && p->steps[0] == 1;
-    set_out(g, nd, 0, x->dtype, x->ndim, y, bm);
+    ir_shape_set_out(g, nd, 0, x->dtype, x->ndim, y, bm);
     return 0;
 }
 
 static int shape_gather(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
 {
-    const ir_tensor_t *x = in_t(g, nd, 0), *idx = in_t(g, nd, 1);
+    const ir_tensor_t *x = ir_shape_in(g, nd, 0), *idx = ir_shape_in(g, nd, 1);
     int axis;
     if (ir_norm_axis(nd->p.axis, x->ndim, &axis) < 0)
         return FAIL(AVP_EFORMAT, "axis out of range");
@@ -311,13 +296,13 @@ static int shape_gather(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
         y[ny++] = idx->dims[i];
     for (int i = axis + 1; i < x->ndim; i++)
         y[ny++] = x->dims[i];
-    set_out(g, nd, 0, x->dtype, ny, y, x->batch_major && axis > 0);
+    ir_shape_set_out(g, nd, 0, x->dtype, ny, y, x->batch_major && axis > 0);
     return 0;
 }
 
 static int shape_matmul(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
 {
-    const ir_tensor_t *a = in_t(g, nd, 0), *b = in_t(g, nd, 1);
+    const ir_tensor_t *a = ir_shape_in(g, nd, 0), *b = ir_shape_in(g, nd, 1);
     int64_t y[IR_MAX_DIMS];
     int ny;
     if (a->ndim < 2 || b->ndim < 2)
@@ -329,7 +314,7 @@ static int shape_matmul(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
     y[ny++] = b->dims[b->ndim - 1];
     int bm = a->batch_major && a->ndim == ny &&
              (!b->batch_major || (b->ndim == ny && ny >= 3));
-    set_out(g, nd, 0, IR_FLOAT, ny, y, bm);
+    ir_shape_set_out(g, nd, 0, IR_FLOAT, ny, y, bm);
     return 0;
 }
 
@@ -339,8 +324,8 @@ static int resize_params(ir_graph_t *g, ir_node_t *nd, const ir_tensor_t *x,
                          int64_t *y, avp_error_t *err)
 {
     int is_up = nd->op == OP_UPSAMPLE;
-    const ir_tensor_t *scales = in_t(g, nd, is_up ? 1 : 2);
-    const ir_tensor_t *sizes = is_up ? NULL : in_t(g, nd, 3);
+    const ir_tensor_t *scales = ir_shape_in(g, nd, is_up ? 1 : 2);
+    const ir_tensor_t *sizes = is_up ? NULL : ir_shape_in(g, nd, 3);
     if (sizes && ir_numel(sizes) > 0) {
         if (const_input(g, nd, 3, y, 4) != 4)
             return FAIL(AVP_EUNSUPPORTED, "sizes must be constant, 4 values");
@@ -368,7 +353,7 @@ static int resize_params(ir_graph_t *g, ir_node_t *nd, const ir_tensor_t *x,
 
 int ir_shapes_resize(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
 {
-    const ir_tensor_t *x = in_t(g, nd, 0);
+    const ir_tensor_t *x = ir_shape_in(g, nd, 0);
     int64_t y[4];
     if (x->ndim != 4)
         return FAIL(AVP_EUNSUPPORTED, "only 4-D (NCHW) input");
@@ -377,7 +362,7 @@ int ir_shapes_resize(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
         return rc;
     if (y[0] != x->dims[0] || y[1] != x->dims[1] || y[2] < 1 || y[3] < 1)
         return FAIL(AVP_EUNSUPPORTED, "only spatial resizing");
-    set_out(g, nd, 0, IR_FLOAT, 4, y, x->batch_major);
+    ir_shape_set_out(g, nd, 0, IR_FLOAT, 4, y, x->batch_major);
     return 0;
 }
 
