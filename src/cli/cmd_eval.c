@@ -154,23 +154,6 @@ static json_t *class_json(const eval_class_t *c)
     return o;
 }
 
-static json_t *confusion_json(const eval_result_t *r)
-{
-    json_t *labels = json_array(), *rows = json_array();
-    int w = r->num_classes + 1;
-    for (int k = 0; k < w; k++) {
-        json_array_append_new(labels, json_string(
-            k < r->num_classes ? r->classes[k].name : "background"));
-        json_t *row = json_array();
-        for (int j = 0; j < w; j++)
-            json_array_append_new(
-                row, json_integer(r->confusion[(size_t)k * w + j]));
-        json_array_append_new(rows, row);
-    }
-    return json_pack("{s:o, s:o, s:f}", "labels", labels, "rows", rows,
-                     "iou", r->cm_iou);
-}
-
 static void print_json(const eval_result_t *r)
 {
     json_t *names = json_array(), *classes = json_array();
@@ -183,7 +166,7 @@ static void print_json(const eval_result_t *r)
         "coco_stats", reals(r->coco_stats, EVAL_NUM_STATS),
         "coco_stat_names", names, "per_class", classes, "overall",
         counts_json(&r->overall, r->f1_curve, r->best_thr, r->best_f1),
-        "confusion_matrix", confusion_json(r), "recall_thresholds",
+        "confusion_matrix", eval_confusion_json(r, "rows"), "recall_thresholds",
         reals(r->rec_thrs, EVAL_NUM_REC), "score_thr", r->score_thr,
         "num_images", (json_int_t)r->num_images, "num_gt",
         (json_int_t)r->num_gt, "num_det", (json_int_t)r->num_det, "seconds",

@@ -200,3 +200,20 @@ int eval__confusion(const eval_data_t *d, const eval__matches_t *m,
     avp_free(c.img_first);
     return AVP_OK;
 }
+
+json_t *eval_confusion_json(const eval_result_t *r, const char *rows_key)
+{
+    json_t *labels = json_array(), *rows = json_array();
+    int w = r->num_classes + 1;
+    for (int k = 0; k < w; k++) {
+        json_array_append_new(labels, json_string(
+            k < r->num_classes ? r->classes[k].name : "background"));
+        json_t *row = json_array();
+        for (int j = 0; j < w; j++)
+            json_array_append_new(
+                row, json_integer(r->confusion[(size_t)k * w + j]));
+        json_array_append_new(rows, row);
+    }
+    return json_pack("{s:o, s:o, s:f}", "labels", labels, rows_key, rows,
+                     "iou", r->cm_iou);
+}

@@ -39,6 +39,7 @@
 
 #include "util/avp.h"
 
+#include <jansson.h>
 #include <stdint.h>
 
 enum {
@@ -179,6 +180,12 @@ typedef struct eval_result {
 int eval_run(eval_data_t *d, const eval_options_t *opt, eval_result_t **out,
              avp_error_t *err);
 void eval_result_destroy(eval_result_t *r); /* NULL is a no-op */
+
+/* The confusion matrix as JSON: {"labels": [class names..., "background"],
+ * rows_key: [[counts]...], "iou": cm_iou}. The CLI and the API name the
+ * rows differently ("rows", "matrix"); the numbers are one rendering.
+ * Returns a new reference. */
+json_t *eval_confusion_json(const eval_result_t *r, const char *rows_key);
 
 /* Index into eval_result_t.precision / scores for (t, r, k, a, m). */
 static inline size_t eval_pr_index(const eval_result_t *r, int t, int rr,

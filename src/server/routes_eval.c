@@ -176,23 +176,6 @@ static json_t *class_json(const eval_result_t *r, const eval_class_t *c)
     return o;
 }
 
-static json_t *confusion_json(const eval_result_t *r)
-{
-    json_t *labels = json_array(), *rows = json_array();
-    int w = r->num_classes + 1;
-    for (int k = 0; k < w; k++) {
-        json_array_append_new(labels, json_string(
-            k < r->num_classes ? r->classes[k].name : "background"));
-        json_t *row = json_array();
-        for (int j = 0; j < w; j++)
-            json_array_append_new(row,
-                                  json_integer(r->confusion[(size_t)k * w + j]));
-        json_array_append_new(rows, row);
-    }
-    return json_pack("{s:o, s:o, s:f}", "labels", labels, "matrix", rows,
-                     "iou", r->cm_iou);
-}
-
 static json_t *results_json(const eval_result_t *r)
 {
     json_t *classes = json_array(), *names = json_array();
@@ -205,7 +188,7 @@ static json_t *results_json(const eval_result_t *r)
                                  r->best_f1),
                      "classes", classes, "coco_stats",
                      reals(r->coco_stats, EVAL_NUM_STATS), "coco_stat_names",
-                     names, "confusion", confusion_json(r), "num_images",
+                     names, "confusion", eval_confusion_json(r, "matrix"), "num_images",
                      (json_int_t)r->num_images, "num_gt", (json_int_t)r->num_gt,
                      "num_det", (json_int_t)r->num_det);
 }
