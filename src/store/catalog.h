@@ -315,4 +315,16 @@ int store_eval_insert(store_conn_t *c, int64_t run_id, int64_t user_id,
 int store_eval_latest(store_conn_t *c, int64_t run_id, char **json,
                       avp_error_t *err);
 
+/* ---- class map per project (catalog_classmap.c) ------------------------ */
+
+/* The project's class map as a JSON object {"from": "to", ...} ("{}" when
+ * it has none) in *json (avp_free). Access is the caller's to check. */
+int store_class_map_get(store_conn_t *c, int64_t project_id, char **json,
+                        avp_error_t *err);
+/* Replaces the whole map with json_map (a JSON object of strings, already
+ * validated) in one statement with one audit record (before and after);
+ * *json is the new map as store_class_map_get returns it. */
+int store_class_map_put(store_conn_t *c, int64_t project_id, int64_t user_id,
+                        const char *json_map, char **json, avp_error_t *err);
+
 #endif
