@@ -311,6 +311,24 @@ int gt__json_parse_error(const json_error_t *je, avp_error_t *err)
                          je->line, je->column, je->text);
 }
 
+int gt__parse_json(const char *text, size_t len, gt__json_reader_fn read,
+                   const gt_io_options_t *o, gt_t **out, avp_error_t *err)
+{
+    json_error_t je;
+    json_t *root = json_loadb(text, len, 0, &je);
+    *out = NULL;
+    if (!root)
+        return gt__json_parse_error(&je, err);
+    gt_t *g = gt_create();
+    int rc = read(g, root, o, err);
+    json_decref(root);
+    if (rc < 0)
+        gt_destroy(g);
+    else
+        *out = g;
+    return rc;
+}
+
 int gt__json_dump(json_t *root, char **out, avp_error_t *err)
 {
     char *s = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(17));

@@ -152,28 +152,23 @@ static int read_labels(gt_t *g, json_t *labels, avp_error_t *err)
     return AVP_OK;
 }
 
-int gt_parse_avp(const char *text, size_t len, const gt_io_options_t *o,
-                 gt_t **out, avp_error_t *err)
+static int read_all(gt_t *g, json_t *root, const gt_io_options_t *o,
+                    avp_error_t *err)
 {
-    json_error_t je;
-    json_t *root = json_loadb(text, len, 0, &je);
-    *out = NULL;
-    if (!root)
-        return gt__json_parse_error(&je, err);
-    gt_t *g = gt_create();
     int rc = read_video(g, root, err);
     if (rc == AVP_OK)
         rc = read_labels(g, json_object_get(root, "labels"), err);
     if (rc == AVP_OK)
         rc = read_boxes(g, json_object_get(root, "boxes"), err);
-    json_decref(root);
-    if (rc < 0) {
-        gt_destroy(g);
-        return rc;
-    }
-    gt__apply_options(g, o);
-    *out = g;
-    return AVP_OK;
+    if (rc == AVP_OK)
+        gt__apply_options(g, o);
+    return rc;
+}
+
+int gt_parse_avp(const char *text, size_t len, const gt_io_options_t *o,
+                 gt_t **out, avp_error_t *err)
+{
+    return gt__parse_json(text, len, read_all, o, out, err);
 }
 
 /* One `avp detect` line: {"frame", "t", "label", "score", "box": [x1, y1,

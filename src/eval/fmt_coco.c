@@ -219,17 +219,5 @@ static int read_all(gt_t *g, json_t *root, const gt_io_options_t *o,
 int gt_parse_coco(const char *text, size_t len, const gt_io_options_t *o,
                   gt_t **out, avp_error_t *err)
 {
-    json_error_t je;
-    json_t *root = json_loadb(text, len, 0, &je);
-    *out = NULL;
-    if (!root)
-        return gt__json_parse_error(&je, err);
-    gt_t *g = gt_create();
-    int rc = read_all(g, root, o, err);
-    json_decref(root);
-    if (rc < 0)
-        gt_destroy(g);
-    else
-        *out = g;
-    return rc;
+    return gt__parse_json(text, len, read_all, o, out, err);
 }

@@ -45,6 +45,12 @@ int gt__json_num(json_t *obj, const char *key, const char *path,
 int gt__json_str(json_t *obj, const char *key, const char *path,
                  const char **out, int required, avp_error_t *err);
 int gt__json_parse_error(const json_error_t *je, avp_error_t *err);
+/* Parses text as one JSON document and lets read fill a new gt from its
+ * root; *out is the gt if both succeed, else NULL. */
+typedef int (*gt__json_reader_fn)(gt_t *g, json_t *root,
+                                  const gt_io_options_t *o, avp_error_t *err);
+int gt__parse_json(const char *text, size_t len, gt__json_reader_fn read,
+                   const gt_io_options_t *o, gt_t **out, avp_error_t *err);
 /* A box's attributes as JSON members of obj (validated, difficult,
  * occluded, truncated booleans; source; track_id; score) and back; absent
  * members keep b's values. */
