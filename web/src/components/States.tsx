@@ -48,7 +48,7 @@ export function Badge({ tone, children }: { tone: 'ok' | 'bad' | 'warn' | 'info'
 
 const STATE_TONES: Record<string, 'ok' | 'bad' | 'warn' | 'info' | 'muted'> = {
   done: 'ok', ready: 'ok', running: 'info', queued: 'muted', uploading: 'info',
-  failed: 'bad', cancelled: 'warn', deleting: 'warn',
+  failed: 'bad', cancelled: 'warn', deleting: 'warn', open: 'ok', closed: 'muted',
 };
 
 export function StateBadge({ state }: { state: string }) {

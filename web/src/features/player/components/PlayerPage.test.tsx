@@ -14,13 +14,13 @@ const det = (frame: number, cls: number) => ({ frame, t: frame / 30, class_id: c
 const gtBox = (id: number, frame: number, validated = false): GtBox =>
   ({ id, frame, t: frame / 30, class: 'person', x1: 100, y1: 100, x2: 200, y2: 300, validated, source: 'human' });
 
-function serve(gt: () => Response) {
+function serve(gt: () => Response, frames: () => Response = () => apiError(404, 'not_found', 'no route for GET /api/runs/8/evaluation/frames')) {
   return stubFetch({
     'GET /api/runs/8': () => json(200, { id: 8, video_id: 3, model_id: 1, every: 1, state: 'done' }),
     'GET /api/models': () => json(200, { items: [], next_cursor: null }),
     'GET /api/videos/3': () => json(200, { id: 3, project_id: 1, filename: 'clip.mp4', fps: 30, width: 1280, height: 720, duration: 8 }),
     'GET /api/runs/8/detections': () => json(200, { items: [det(0, 0), det(0, 16), det(1, 0)], next_cursor: null }),
-    'GET /api/runs/8/evaluation/frames': () => apiError(404, 'not_found', 'no route for GET /api/runs/8/evaluation/frames'),
+    'GET /api/runs/8/evaluation/frames': frames,
     'GET /api/videos/3/ground-truth': gt,
   });
 }
@@ -43,6 +43,43 @@ describe('PlayerPage', () => {
     renderAt(<PlayerPage />, { route: '/runs/8/player', path: '/runs/:runId/player' });
     expect(await screen.findByText('Ground truth: not available on this server yet')).toBeInTheDocument();
     expect(screen.queryByLabelText(/Edit/)).not.toBeInTheDocument();
+  });
+});
+
+describe('PlayerPage timeline outcomes', () => {
+  /** A 2D context that records the rectangles filled and their colors. */
+  function recordCanvas() {
+    const rects: { style: string; x: number; y: number }[] = [];
+    const ctx = {
+      fillStyle: '', globalAlpha: 1,
+      setTransform: () => undefined, clearRect: () => undefined, strokeRect: () => undefined, fillText: () => undefined,
+      measureText: () => ({ width: 10 }), beginPath: () => undefined, stroke: () => undefined, save: () => undefined, restore: () => undefined,
+      setLineDash: () => undefined,
+      fillRect(x: number, y: number) { rects.push({ style: String(this.fillStyle), x, y }); },
+    };
+    vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockImplementation(() => ctx as unknown as CanvasRenderingContext2D);
+    vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockReturnValue(800);
+    return rects;
+  }
+  afterEach(() => vi.restoreAllMocks());
+
+  it('colors the strip by each frame\'s worst outcome from the evaluation', async () => {
+    const rects = recordCanvas();
+    serve(() => json(200, { items: [], next_cursor: null }), () => json(200, { items: [
+      { frame: 30, t: 1, tp: 2, fp: 0, fn: 0 }, { frame: 60, t: 2, tp: 1, fp: 1, fn: 0 }, { frame: 90, t: 3, tp: 0, fp: 1, fn: 1 },
+    ] }));
+    renderAt(<PlayerPage />, { route: '/runs/8/player', path: '/runs/:runId/player' });
+    // The outcomes row is the third (y = 28); x is t / duration (8 s) of 800 px.
+    await waitFor(() => expect(rects.filter((r) => r.y === 28)).toHaveLength(3));
+    expect(rects.filter((r) => r.y === 28).map((r) => [r.x, r.style])).toEqual([[100, '#22a06b'], [200, '#e5484d'], [300, '#f5a524']]);
+  });
+
+  it('says the run needs an evaluation when it has none', async () => {
+    recordCanvas();
+    serve(() => json(200, { items: [], next_cursor: null }), () => apiError(404, 'not_evaluated', 'run 8 has no evaluation'));
+    renderAt(<PlayerPage />, { route: '/runs/8/player', path: '/runs/:runId/player' });
+    expect(await screen.findByTestId('outcomes-note')).toHaveTextContent('TP / FP / FN appear once the run is evaluated');
+    expect(screen.getByRole('link', { name: 'evaluated' })).toHaveAttribute('href', '/runs/8/results');
   });
 });
 

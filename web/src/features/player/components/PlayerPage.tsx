@@ -19,7 +19,7 @@ import { bucketize, sumWindows, Timeline } from './Timeline';
 import { ErrorState, Loading, PageHeader } from '../../../components/States';
 import { COCO_CLASSES, OUTCOME_COLORS } from '../../../lib/classes';
 import { formatDuration } from '../../../lib/format';
-import { isMissingEndpoint } from '../../../lib/http';
+import { ApiError, isMissingEndpoint } from '../../../lib/http';
 
 /** The detections to show at frame: its own, or the last sampled frame
  * before it when the run processed every n-th frame. */
@@ -192,6 +192,13 @@ function Player({ runId, every, video, classNames, startT }: PlayerProps) {
             <li><span className="swatch" style={{ background: OUTCOME_COLORS.fp }} />FP</li>
             <li><span className="swatch" style={{ background: OUTCOME_COLORS.fn }} />FN</li>
             <li><span className="swatch" style={{ background: OUTCOME_COLORS.gt }} />ground truth</li>
+            {outcomes.isError && (
+              <li data-testid="outcomes-note">
+                {outcomes.error instanceof ApiError && outcomes.error.code === 'not_evaluated'
+                  ? <>TP / FP / FN appear once the run is <Link to={`/runs/${runId}/results`}>evaluated</Link></>
+                  : isMissingEndpoint(outcomes.error) ? 'TP / FP / FN: not available on this server yet' : `TP / FP / FN: ${outcomes.error.message}`}
+              </li>
+            )}
           </ul>
           {dets.isError && <ErrorState error={dets.error} what="detections" />}
         </section>

@@ -1,5 +1,5 @@
 // ProjectPage.tsx - one project: its metadata, videos (upload and list),
-// members and criteria.
+// device test sessions, members, criteria and class map.
 import { useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { useProject } from '../api/project';
@@ -8,6 +8,8 @@ import { useDeleteProject } from '../api/deleteProject';
 import { ProjectForm } from './ProjectForm';
 import { MembersCard } from './MembersCard';
 import { CriteriaCard } from './CriteriaCard';
+import { ClassMapCard } from './ClassMapCard';
+import { SessionsCard } from '../../sessions/components/SessionsCard';
 import { VideosPanel } from '../../videos/components/VideosPanel';
 import { ErrorState, Loading, PageHeader } from '../../../components/States';
 import type { Project } from '../api/types';
@@ -54,9 +56,11 @@ export default function ProjectPage() {
         ) : <Metadata p={p} />}
       </section>
       <VideosPanel projectId={id} />
+      <SessionsCard project={p} />
       <div className="grid-2">
         <MembersCard projectId={id} />
         <CriteriaCard project={p} />
+        <ClassMapCard projectId={id} />
       </div>
     </>
   );

@@ -1,5 +1,6 @@
 // GET /api/runs/{id}/evaluation/frames - per-frame TP/FP/FN counts of the
-// latest evaluation (the player's timeline strip).
+// latest evaluation (the player's timeline strip); 404 "not_evaluated"
+// when the run has none.
 import { useQuery } from '@tanstack/react-query';
 import { api, type Page } from '../../../lib/http';
 import { resultKeys, type FrameOutcome } from './types';

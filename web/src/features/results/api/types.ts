@@ -1,22 +1,32 @@
-// types.ts - evaluation results (issue 4), as the UI expects them from
-// GET /api/runs/{id}/evaluation. Curves are parallel arrays (compact JSON).
+// types.ts - evaluation results (issue 4) as avp serves them: a run's
+// stored evaluation (src/server/routes_eval.c), its per-frame outcomes, the
+// comparison of two runs (device sessions: features/sessions). Curves are parallel
+// arrays (compact JSON). The server sends null, never NaN, for a number it
+// cannot define (precision with no detections).
 
 export interface Counts {
   tp: number;
   fp: number;
   fn: number;
-  precision: number;
-  recall: number;
-  f1: number;
+  precision: number | null;
+  recall: number | null;
+  f1: number | null;
 }
 
-export interface ClassResult extends Counts {
+export interface Overall extends Counts {
+  ap50?: number | null;
+  ap75?: number | null;
+  map?: number | null;
+  best_threshold?: number | null;
+  best_f1?: number | null;
+}
+
+export interface ClassResult extends Overall {
   class: string;
-  ap50?: number;
-  ap75?: number;
-  map?: number;
-  best_threshold?: number;
-  pr_curve?: { recall: number[]; precision: number[] };
+  num_gt?: number;
+  num_det?: number;
+  coco_stats?: number[];
+  pr_curve?: { recall: number[]; precision: number[]; score?: number[] };
   f1_curve?: { threshold: number[]; f1: number[] };
 }
 
@@ -30,13 +40,18 @@ export interface Evaluation {
     score_threshold?: number;
     iou_threshold?: number;
     avp_version?: string;
+    class_map?: Record<string, string>;
     [k: string]: unknown;
   };
   results: {
-    overall: Counts & { ap50?: number; ap75?: number; map?: number };
+    overall: Overall;
     classes: ClassResult[];
     coco_stats?: number[];
-    confusion?: { labels: string[]; matrix: number[][] };
+    coco_stat_names?: string[];
+    confusion?: { labels: string[]; matrix: number[][]; iou?: number };
+    num_images?: number;
+    num_gt?: number;
+    num_det?: number;
   };
   pass?: boolean | null;
 }
@@ -50,17 +65,35 @@ export interface FrameOutcome {
   fn: number;
 }
 
-export interface SessionResults {
-  session_id: number;
-  precision: number;
-  recall: number;
-  f1: number;
-  precision_ci?: [number, number];
-  recall_ci?: [number, number];
-  latency_ms: { median: number; p90: number; p99: number; histogram: { edges: number[]; counts: number[] } };
-  classes?: (Counts & { class: string })[];
-  criteria?: { min_precision?: number; min_recall?: number; max_median_latency_ms?: number };
-  pass?: boolean | null;
+/** The metrics GET /api/runs/{a}/compare/{b} takes differences of. */
+export interface MetricDeltas {
+  precision: number | null;
+  recall: number | null;
+  f1: number | null;
+  ap50: number | null;
+  ap75?: number | null;
+  map: number | null;
+}
+
+export interface CompareSide {
+  run_id: number;
+  evaluation_id: number;
+  overall: Overall;
+}
+
+export interface FrameDiff {
+  frame: number;
+  t: number;
+  a: { tp: number; fp: number; fn: number };
+  b: { tp: number; fp: number; fn: number };
+}
+
+export interface Comparison {
+  a: CompareSide;
+  b: CompareSide;
+  delta: { overall: MetricDeltas; classes: (MetricDeltas & { class: string })[] };
+  frames: FrameDiff[];
+  frames_truncated?: boolean;
 }
 
 export const COCO_STAT_NAMES = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl'];
@@ -69,6 +102,5 @@ export const resultKeys = {
   all: ['results'] as const,
   evaluation: (runId: number) => [...resultKeys.all, 'run', runId] as const,
   frames: (runId: number) => [...resultKeys.all, 'run', runId, 'frames'] as const,
-  session: (id: number) => [...resultKeys.all, 'session', id] as const,
-  sessions: (projectId: number) => [...resultKeys.all, 'sessions', projectId] as const,
+  compare: (a: number, b: number) => [...resultKeys.all, 'compare', a, b] as const,
 };

@@ -1,11 +1,11 @@
 // ClassTable.tsx - per-class TP/FP/FN, precision, recall, F1 and AP.
 import { classColor } from '../../../lib/classes';
 import { formatNumber } from '../../../lib/format';
-import type { ClassResult, Counts } from '../api/types';
+import type { ClassResult, Overall } from '../api/types';
 
-const f3 = (x: number | undefined) => (x == null ? '—' : x.toFixed(3));
+const f3 = (x: number | null | undefined) => (x == null ? '—' : x.toFixed(3));
 
-export function ClassTable({ classes, overall }: { classes: ClassResult[]; overall: Counts & { ap50?: number; ap75?: number; map?: number } }) {
+export function ClassTable({ classes, overall }: { classes: ClassResult[]; overall: Overall }) {
   return (
     <div className="table-scroll">
       <table className="table metrics-table">

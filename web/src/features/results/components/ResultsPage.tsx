@@ -1,25 +1,26 @@
-// ResultsPage.tsx - a run's evaluation: verdict, COCO summary, per-class
-// table, PR and F1-vs-threshold curves, confusion matrix, comparison with
-// another run (?compare=), device sessions (?session=), CSV/JSON export.
+// ResultsPage.tsx - a run's evaluation: evaluate (again) at a score
+// threshold, verdict, COCO summary, per-class table, PR and F1-vs-threshold
+// curves, confusion matrix, comparison with another run (?compare=),
+// CSV/JSON export.
 import { useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useEvaluation } from '../api/evaluation';
 import { useEvaluateRun } from '../api/evaluate';
 import { COCO_STAT_NAMES, type Evaluation } from '../api/types';
 import { useRun } from '../../runs/api/run';
+import { useRuns } from '../../runs/api/runs';
 import { useVideo } from '../../videos/api/video';
 import { useProject } from '../../projects/api/project';
 import { ClassTable } from './ClassTable';
-import { CompareTable } from './CompareTable';
-import { SessionPanel } from './SessionPanel';
-import { classRows, CLASS_COLUMNS, compareRuns, verdict } from './metrics';
+import { ComparePanel } from './ComparePanel';
+import { classRows, CLASS_COLUMNS, verdict } from './metrics';
 import { LineChart } from '../../../components/charts/LineChart';
 import { Heatmap } from '../../../components/charts/Heatmap';
 import { Badge, Empty, ErrorState, Loading, PageHeader } from '../../../components/States';
 import { classColor } from '../../../lib/classes';
 import { download, toCsv } from '../../../lib/export';
 import { ApiError, isMissingEndpoint } from '../../../lib/http';
-import { formatDate } from '../../../lib/format';
+import { formatDate, formatNumber } from '../../../lib/format';
 
 const MAX_CURVES = 8;
 
@@ -38,21 +39,46 @@ function Curves({ e }: { e: Evaluation }) {
   );
 }
 
-function NoEvaluation({ runId, error }: { runId: number; error: unknown }) {
+/** Evaluates the run at a score threshold (IoU 0.5, the protocol's). */
+function EvaluateForm({ runId, initial = 0.25, label = 'Evaluate' }: { runId: number; initial?: number; label?: string }) {
   const evaluate = useEvaluateRun(runId);
-  const [score, setScore] = useState(0.5);
+  const [score, setScore] = useState(initial);
+  return (
+    <form className="inline-form" aria-label="Evaluate the run" onSubmit={(ev) => { ev.preventDefault(); evaluate.mutate({ score }); }}>
+      <label>Score threshold <input type="number" min={0} max={1} step={0.05} value={score} onChange={(ev) => setScore(Number(ev.target.value))} /></label>
+      <button type="submit" className="btn btn-primary" disabled={evaluate.isPending}>{evaluate.isPending ? 'Evaluating…' : label}</button>
+      {evaluate.error && <p className="form-error" role="alert">{evaluate.error.message}{isMissingEndpoint(evaluate.error) ? ' (not available on this server yet)' : ''}</p>}
+    </form>
+  );
+}
+
+function NoEvaluation({ runId, error }: { runId: number; error: unknown }) {
   if (isMissingEndpoint(error)) return <ErrorState error={error} what="Evaluation" />;
   if (!(error instanceof ApiError && error.status === 404)) return <ErrorState error={error} what="the evaluation" />;
   return (
     <Empty title="This run has not been evaluated yet">
       <p>Evaluate it against the video's ground truth.</p>
-      <form className="inline-form" onSubmit={(ev) => { ev.preventDefault(); evaluate.mutate({ score, iou: 0.5 }); }}>
-        <label>Score threshold <input type="number" min={0} max={1} step={0.05} value={score} onChange={(ev) => setScore(Number(ev.target.value))} /></label>
-        <button type="submit" className="btn btn-primary" disabled={evaluate.isPending}>Evaluate</button>
-      </form>
-      {evaluate.isSuccess && <p role="status">Evaluation started; this page updates when it is stored.</p>}
-      {evaluate.error && <p className="form-error" role="alert">{evaluate.error.message}{isMissingEndpoint(evaluate.error) ? ' (not available on this server yet)' : ''}</p>}
+      <EvaluateForm runId={runId} />
     </Empty>
+  );
+}
+
+/** The other runs of the same video (only those can be compared). */
+function CompareChooser({ videoId, runId, value, onChange }: { videoId: number; runId: number; value: number | null; onChange: (id: number | null) => void }) {
+  const runs = useRuns(videoId);
+  const others = (runs.data?.pages.flatMap((p) => p.items) ?? []).filter((r) => r.id !== runId);
+  if (runs.isError) return <ErrorState error={runs.error} what="the runs of this video" />;
+  return (
+    <div className="inline-form">
+      <label>
+        Run B (same video, evaluated)
+        <select value={value ?? ''} onChange={(x) => onChange(Number(x.target.value) || null)} disabled={runs.isPending}>
+          <option value="">{runs.isPending ? 'Loading…' : others.length ? 'Choose a run' : 'No other run of this video'}</option>
+          {value != null && !others.some((r) => r.id === value) && <option value={value}>run #{value}</option>}
+          {others.map((r) => <option key={r.id} value={r.id}>run #{r.id} · {r.state} · conf {r.conf.toFixed(2)} · every {r.every}</option>)}
+        </select>
+      </label>
+    </div>
   );
 }
 
@@ -65,17 +91,14 @@ export default function ResultsPage() {
   const runId = Number(useParams().runId);
   const [params, setParams] = useSearchParams();
   const compareId = Number(params.get('compare')) || null;
-  const sessionId = Number(params.get('session')) || null;
   const run = useRun(runId);
   const video = useVideo(run.data?.video_id ?? null);
   const project = useProject(video.data?.project_id ?? 0);
   const ev = useEvaluation(runId);
-  const other = useEvaluation(compareId);
-  const [compareInput, setCompareInput] = useState(compareId ? String(compareId) : '');
-  const setParam = (k: string, v: string | null) => {
+  const setCompare = (id: number | null) => {
     const next = new URLSearchParams(params);
-    if (v) next.set(k, v);
-    else next.delete(k);
+    if (id) next.set('compare', String(id));
+    else next.delete('compare');
     setParams(next, { replace: true });
   };
   const e = ev.data;
@@ -94,15 +117,21 @@ export default function ResultsPage() {
         <section className="card"><NoEvaluation runId={runId} error={ev.error} /></section>
       ) : e && (
         <>
-          {e.results.coco_stats && (
-            <section className="card" aria-label="COCO summary">
+          <section className="card" aria-label="COCO summary">
+            {e.results.coco_stats && (
               <div className="stats">
-                {e.results.coco_stats.map((s, i) => (
-                  <div key={COCO_STAT_NAMES[i]} className="stat"><span className="muted small">{COCO_STAT_NAMES[i]}</span><strong className="num">{s.toFixed(3)}</strong></div>
-                ))}
+                {e.results.coco_stats.map((s, i) => {
+                  const name = e.results.coco_stat_names?.[i] ?? COCO_STAT_NAMES[i];
+                  return <div key={name} className="stat"><span className="muted small">{name}</span><strong className="num">{s == null ? '—' : s.toFixed(3)}</strong></div>;
+                })}
               </div>
-            </section>
-          )}
+            )}
+            <p className="muted small">
+              Score threshold {e.manifest.score_threshold ?? '?'} · IoU {e.manifest.iou_threshold ?? 0.5}
+              {e.results.num_images != null && <> · {formatNumber(e.results.num_images)} frames, {formatNumber(e.results.num_gt)} ground-truth boxes, {formatNumber(e.results.num_det)} detections</>}
+            </p>
+            <EvaluateForm runId={runId} initial={e.manifest.score_threshold ?? 0.25} label="Evaluate again" key={e.id} />
+          </section>
           <section className="card" aria-labelledby="per-class">
             <h2 id="per-class">Per class</h2>
             <ClassTable classes={e.results.classes} overall={e.results.overall} />
@@ -115,16 +144,8 @@ export default function ResultsPage() {
       )}
       <section className="card" aria-labelledby="compare-title">
         <h2 id="compare-title">Compare with another run</h2>
-        <form className="inline-form" onSubmit={(x) => { x.preventDefault(); setParam('compare', compareInput || null); }}>
-          <label>Run id <input type="number" min={1} value={compareInput} onChange={(x) => setCompareInput(x.target.value)} /></label>
-          <button type="submit" className="btn">Compare</button>
-        </form>
-        {compareId != null && (other.isPending ? <Loading /> : other.isError ? <ErrorState error={other.error} what={`the evaluation of run #${compareId}`} />
-          : e && other.data && <CompareTable deltas={compareRuns(e, other.data)} a={runId} b={compareId} />)}
-      </section>
-      <section className="card" aria-labelledby="devices-title">
-        <h2 id="devices-title">Devices under test</h2>
-        {video.data ? <SessionPanel projectId={video.data.project_id} sessionId={sessionId} onSelect={(id) => setParam('session', String(id))} /> : <Loading />}
+        {run.data ? <CompareChooser videoId={run.data.video_id} runId={runId} value={compareId} onChange={setCompare} /> : <Loading />}
+        {compareId != null && <ComparePanel runId={runId} otherId={compareId} />}
       </section>
     </>
   );

@@ -5,22 +5,7 @@ import type { ReactNode } from 'react';
 import { fractionOf, progressSocketUrl, useTaskProgress } from './taskProgress';
 import { freshClient } from '../../../test/render';
 import { json, stubFetch } from '../../../test/fetchStub';
-
-class FakeSocket {
-  static all: FakeSocket[] = [];
-  onmessage: ((e: { data: string }) => void) | null = null;
-  onclose: (() => void) | null = null;
-  closed = false;
-  constructor(public url: string) {
-    FakeSocket.all.push(this);
-  }
-  close() {
-    this.closed = true;
-  }
-  push(m: unknown) {
-    this.onmessage?.({ data: JSON.stringify(m) });
-  }
-}
+import { FakeSocket } from '../../../test/fakeSocket';
 
 beforeEach(() => {
   FakeSocket.all = [];

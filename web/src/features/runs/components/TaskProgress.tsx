@@ -1,16 +1,29 @@
 // TaskProgress.tsx - a live run: bar, frames, fps and ETA from the
 // WebSocket (or polling), and a cancel button.
+import { useEffect } from 'react';
 import { fractionOf, useTaskProgress } from '../api/taskProgress';
 import { useCancelTask } from '../api/cancelTask';
-import { isFinal } from '../api/types';
+import { isFinal, type TaskState } from '../api/types';
 import { ProgressBar, StateBadge } from '../../../components/States';
 import { formatDuration, formatNumber } from '../../../lib/format';
 
-export function TaskProgress({ taskId, compact = false }: { taskId: number; compact?: boolean }) {
+interface Props {
+  taskId: number;
+  compact?: boolean;
+  /** Called once when the task reaches a final state. */
+  onFinal?: (state: TaskState) => void;
+}
+
+export function TaskProgress({ taskId, compact = false, onFinal }: Props) {
   const { status, transport } = useTaskProgress(taskId);
   const cancel = useCancelTask();
   const frac = fractionOf(status);
   const state = status?.state ?? 'queued';
+  const final = isFinal(state);
+  useEffect(() => {
+    if (final) onFinal?.(state);
+    // Once per final state: a new onFinal identity must not call it again.
+  }, [final, state]);
   return (
     <div className={`task${compact ? ' task-compact' : ''}`} data-testid="task-progress" data-state={state}>
       <div className="task-head">

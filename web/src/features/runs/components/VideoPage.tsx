@@ -1,5 +1,6 @@
 // VideoPage.tsx - one video: its facts, a form to start a run, the run in
-// progress (task id in the URL, so a reload keeps watching) and all runs.
+// progress (task id in the URL, so a reload keeps watching), all runs and
+// its ground truth (auto ground truth, exports).
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useVideo } from '../../videos/api/video';
 import { videoThumbnailUrl } from '../../videos/api/types';
@@ -7,6 +8,7 @@ import { useTaskStatus } from '../api/taskStatus';
 import { StartRunForm } from './StartRunForm';
 import { TaskProgress } from './TaskProgress';
 import { RunsList } from './RunsList';
+import { GroundTruthCard } from '../../videos/components/GroundTruthCard';
 import { ErrorState, Loading, PageHeader, StateBadge } from '../../../components/States';
 import { LazyImage } from '../../../components/LazyImage';
 import { formatBytes, formatDuration, formatNumber } from '../../../lib/format';
@@ -37,7 +39,7 @@ export default function VideoPage() {
       </section>
       <section className="card" aria-labelledby="process-title">
         <h2 id="process-title">Process</h2>
-        <StartRunForm videoId={id} onStarted={(t) => setParams({ task: String(t) })} />
+        <StartRunForm videoId={id} onStarted={(t) => setParams((p) => { const n = new URLSearchParams(p); n.set('task', String(t)); return n; })} />
         {taskId != null && (
           <div className="current-task">
             <h3>Task #{taskId}</h3>
@@ -56,6 +58,7 @@ export default function VideoPage() {
         <h2 id="runs-title">Runs</h2>
         <RunsList videoId={id} />
       </section>
+      <GroundTruthCard videoId={id} />
     </>
   );
 }

@@ -1,0 +1,76 @@
+// types.ts - device test sessions (issue 4): a device under test posts
+// its detection events against a video with ground truth; the server
+// scores them (device_score) with the project's class map and tolerance.
+// Undefined numbers arrive as null, never NaN.
+import type { Counts } from '../../results/api/types';
+
+export interface SessionCriteria {
+  min_precision?: number | null;
+  min_recall?: number | null;
+  max_median_latency_ms?: number | null;
+}
+
+export type SessionState = 'open' | 'running' | 'closed';
+
+export interface TestSession {
+  id: number;
+  project_id: number;
+  video_id: number;
+  name: string;
+  tolerance_ms: number;
+  criteria: SessionCriteria | null;
+  sync_offset: number | null;
+  state: SessionState;
+  created_at: string;
+  events_count: number;
+}
+
+export interface SessionInput {
+  video_id: number;
+  name?: string;
+  tolerance_ms?: number;
+  criteria?: SessionCriteria;
+}
+
+export interface SessionEvent {
+  id: number;
+  class: string;
+  confidence?: number | null;
+  box?: [number, number, number, number] | null;
+  timestamp: number;
+  device_time?: number | null;
+}
+
+export interface Latency {
+  median: number | null;
+  p90: number | null;
+  p99: number | null;
+  histogram: { edges: number[]; counts: number[] };
+}
+
+export interface SessionResults {
+  session_id: number;
+  targets: number;
+  events: number;
+  tp: number;
+  fp: number;
+  fn: number;
+  precision: number | null;
+  recall: number | null;
+  f1: number | null;
+  precision_ci?: [number | null, number | null] | null;
+  recall_ci?: [number | null, number | null] | null;
+  latency_ms: Latency;
+  classes?: (Counts & { class: string; latency_ms?: Partial<Latency> | null })[];
+  criteria?: SessionCriteria | null;
+  pass: boolean | null;
+  fail_reason?: string | null;
+}
+
+export const sessionKeys = {
+  all: ['test-sessions'] as const,
+  list: (projectId: number) => [...sessionKeys.all, 'list', projectId] as const,
+  detail: (id: number) => [...sessionKeys.all, 'detail', id] as const,
+  results: (id: number) => [...sessionKeys.all, 'detail', id, 'results'] as const,
+  events: (id: number) => [...sessionKeys.all, 'detail', id, 'events'] as const,
+};

@@ -1,0 +1,62 @@
+// SessionPage.tsx - one device test session: its settings, live results
+// (WS /ws/test-sessions/{id}, polling when the socket is unavailable), the
+// state (open -> running -> closed; closing stores an evaluation) and the
+// events the device posted.
+import { Link, useNavigate, useParams } from 'react-router';
+import { useSession, useSessionMutations } from '../api/session';
+import { useSessionResults } from '../api/sessionResults';
+import type { TestSession } from '../api/types';
+import { SessionResultsView, Verdict } from './SessionResultsView';
+import { EventsList } from './EventsList';
+import { Badge, ErrorState, Loading, PageHeader, StateBadge } from '../../../components/States';
+import { formatDate } from '../../../lib/format';
+
+function Actions({ s }: { s: TestSession }) {
+  const { patch, remove } = useSessionMutations(s.id);
+  const navigate = useNavigate();
+  const busy = patch.isPending || remove.isPending;
+  return (
+    <>
+      {s.state === 'open' && <button type="button" className="btn" disabled={busy} onClick={() => patch.mutate({ state: 'running' })}>Start</button>}
+      {s.state !== 'closed' && (
+        <button type="button" className="btn" disabled={busy}
+          onClick={() => { if (confirm('Close the session? No more events are accepted and the results are stored.')) patch.mutate({ state: 'closed' }); }}>
+          Close
+        </button>
+      )}
+      <button type="button" className="btn btn-ghost" disabled={busy}
+        onClick={() => { if (confirm(`Delete session #${s.id} and its events?`)) remove.mutate(undefined, { onSuccess: () => navigate(`/projects/${s.project_id}`) }); }}>
+        Delete
+      </button>
+      {(patch.error || remove.error) && <span className="form-error" role="alert">{(patch.error ?? remove.error)!.message}</span>}
+    </>
+  );
+}
+
+export default function SessionPage() {
+  const id = Number(useParams().sessionId);
+  const session = useSession(id);
+  const live = session.data ? session.data.state !== 'closed' : false;
+  const { results, transport } = useSessionResults(id, live);
+  if (session.isPending) return <Loading label="Loading session…" />;
+  if (session.isError) return <ErrorState error={session.error} what="Test session" retry={() => session.refetch()} />;
+  const s = session.data;
+  const r = results.data;
+  return (
+    <>
+      <PageHeader title={<>Session #{s.id} {s.name} <StateBadge state={s.state} /> {r && <Verdict r={r} />}</>}
+        subtitle={<>
+          <Link to={`/projects/${s.project_id}`}>← Project</Link> · <Link to={`/videos/${s.video_id}`}>video #{s.video_id}</Link>
+          {' '}· tolerance {s.tolerance_ms} ms · {s.sync_offset != null ? `clock offset ${s.sync_offset.toFixed(3)} s` : 'no clock sync'} · created {formatDate(s.created_at)}
+        </>}
+        actions={<Actions s={s} />} />
+      <p className="muted small live-note" aria-live="polite">
+        {live ? <>Live results <Badge tone={transport === 'websocket' ? 'ok' : 'muted'}>{transport}</Badge></> : 'Closed: results as stored.'}
+      </p>
+      {results.isPending ? <Loading label="Scoring…" /> : results.isError ? (
+        <ErrorState error={results.error} what="Session results" retry={() => results.refetch()} />
+      ) : <SessionResultsView r={results.data} />}
+      <EventsList sessionId={id} total={r?.events ?? s.events_count} />
+    </>
+  );
+}

@@ -1,0 +1,41 @@
+// POST /api/videos/{id}/auto-ground-truth {model_id, conf?, iou?, every?,
+// replace?} -> 202 {task_id, run_id}: a detect task whose detections become
+// the video's model-made ground truth (linked into tracks) when it ends.
+// Progress comes over WS /ws/progress/{task_id} like any run.
+// GET /api/videos/{id}/ground-truth/export?format=... downloads the video's
+// ground truth (yolo and voc, one file per frame, as a tar archive).
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api, query } from '../../../lib/http';
+import { runKeys } from '../../runs/api/types';
+
+export interface AutoGtParams {
+  model_id: number;
+  conf?: number;
+  iou?: number;
+  every?: number;
+  replace?: boolean;
+}
+
+export function startAutoGroundTruth(videoId: number, p: AutoGtParams): Promise<{ task_id: number; run_id: number }> {
+  return api(`/api/videos/${videoId}/auto-ground-truth`, { method: 'POST', body: { ...p } });
+}
+
+export function useAutoGroundTruth(videoId: number) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (p: AutoGtParams) => startAutoGroundTruth(videoId, p),
+    onSuccess: () => qc.invalidateQueries({ queryKey: runKeys.byVideo(videoId) }),
+  });
+}
+
+export const GT_FORMATS = [
+  { id: 'avp', label: 'AVP JSON' },
+  { id: 'coco', label: 'COCO' },
+  { id: 'cvat', label: 'CVAT video' },
+  { id: 'mot', label: 'MOTChallenge' },
+  { id: 'yolo', label: 'YOLO (tar)' },
+  { id: 'voc', label: 'Pascal VOC (tar)' },
+] as const;
+
+export const groundTruthExportUrl = (videoId: number, format: string) =>
+  `/api/videos/${videoId}/ground-truth/export` + query({ format });

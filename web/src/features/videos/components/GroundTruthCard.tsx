@@ -1,0 +1,72 @@
+// GroundTruthCard.tsx - a video's ground truth: make it with a model (auto
+// ground truth: a detect task whose boxes replace the earlier model-made
+// ones, linked into tracks; human and imported boxes stay) with live
+// progress, and download it in any format the server writes.
+import { useState, type FormEvent } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useSearchParams } from 'react-router';
+import { GT_FORMATS, groundTruthExportUrl, useAutoGroundTruth } from '../api/autoGroundTruth';
+import { useModels } from '../../runs/api/models';
+import { TaskProgress } from '../../runs/components/TaskProgress';
+import { gtKeys } from '../../player/api/groundTruth';
+import { isMissingEndpoint } from '../../../lib/http';
+
+export function GroundTruthCard({ videoId }: { videoId: number }) {
+  const qc = useQueryClient();
+  const models = useModels();
+  const auto = useAutoGroundTruth(videoId);
+  const [params, setParams] = useSearchParams();
+  const taskId = Number(params.get('gt_task')) || null;
+  const [modelId, setModelId] = useState<number | ''>('');
+  const [conf, setConf] = useState(0.4);
+  const [every, setEvery] = useState(1);
+  const [replace, setReplace] = useState(true);
+  const list = models.data?.items ?? [];
+  const chosen = modelId === '' ? list[0]?.id : modelId;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (chosen == null) return;
+    auto.mutate({ model_id: chosen, conf, every, replace }, {
+      onSuccess: (r) => setParams((p) => { const n = new URLSearchParams(p); n.set('gt_task', String(r.task_id)); return n; }, { replace: true }),
+    });
+  };
+  return (
+    <section className="card" aria-labelledby="gt-title">
+      <h2 id="gt-title">Ground truth</h2>
+      <form className="run-form" onSubmit={submit} aria-label="Auto ground truth">
+        <label>
+          Model
+          <select value={chosen ?? ''} onChange={(e) => setModelId(Number(e.target.value))} disabled={!list.length}>
+            {!list.length && <option value="">{models.isPending ? 'Loading…' : 'No models'}</option>}
+            {list.map((m) => <option key={m.id} value={m.id}>{m.name}</option>)}
+          </select>
+        </label>
+        <label>
+          Confidence ≥ <output>{conf.toFixed(2)}</output>
+          <input type="range" min={0.05} max={0.95} step={0.05} value={conf} onChange={(e) => setConf(Number(e.target.value))} />
+        </label>
+        <label>
+          Every n-th frame
+          <input type="number" min={1} max={1000} value={every} onChange={(e) => setEvery(Math.max(1, Number(e.target.value) || 1))} />
+        </label>
+        <label className="check"><input type="checkbox" checked={replace} onChange={(e) => setReplace(e.target.checked)} /> Replace earlier model-made boxes</label>
+        <button type="submit" className="btn btn-primary" disabled={chosen == null || auto.isPending}>
+          {auto.isPending ? 'Starting…' : 'Auto ground truth'}
+        </button>
+      </form>
+      {auto.error && (
+        <p className="form-error" role="alert">{auto.error.message}{isMissingEndpoint(auto.error) ? ' (auto ground truth is not available on this server yet)' : ''}</p>
+      )}
+      {taskId != null && (
+        <div className="current-task">
+          <h3>Auto ground truth · task #{taskId}</h3>
+          <TaskProgress taskId={taskId} onFinal={() => qc.invalidateQueries({ queryKey: gtKeys.video(videoId) })} />
+        </div>
+      )}
+      <h3>Export</h3>
+      <p className="links gt-exports">
+        {GT_FORMATS.map((f) => <a key={f.id} href={groundTruthExportUrl(videoId, f.id)} download>{f.label}</a>)}
+      </p>
+    </section>
+  );
+}
