@@ -1,11 +1,12 @@
 /* routes_detections.c - a run's detections: keyset pages with filters
- * (store_detections_page) and the whole run as NDJSON, streamed in
- * constant memory from a server-side cursor. */
+ * (store_detections_page) and the whole run as NDJSON or as a COCO results
+ * array, streamed in constant memory from a server-side cursor. */
 #include "server/routes_internal.h"
 
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 /* One detection as JSON, the same shape in pages and in NDJSON. %.9g
  * keeps float32 values exact. */
@@ -74,25 +75,61 @@ static void det_page(server_req_t *req, void *ctx)
     store_pool_release(c);
 }
 
+/* How a whole run is streamed: each row formatted into a buffer of
+ * DET_JSON_MAX bytes, rows separated by sep, inside open ... close. */
+typedef struct det_stream_fmt {
+    const char *mime, *open, *sep, *close;
+    int (*row)(const store_det_t *d, char *out, size_t cap);
+} det_stream_fmt_t;
+
+static int ndjson_row(const store_det_t *d, char *out, size_t cap)
+{
+    int n = det_format(d, out, cap - 1);
+    out[n++] = '\n';
+    return n;
+}
+
+/* A COCO results entry: image_id is the frame, category_id the model's
+ * class index, bbox [x, y, w, h]. */
+static int coco_row(const store_det_t *d, char *out, size_t cap)
+{
+    return snprintf(out, cap,
+                    "{\"image_id\":%d,\"category_id\":%d,\"bbox\":[%.9g,"
+                    "%.9g,%.9g,%.9g],\"score\":%.9g}",
+                    (int)d->frame, (int)d->cls, (double)d->box[0],
+                    (double)d->box[1], (double)(d->box[2] - d->box[0]),
+                    (double)(d->box[3] - d->box[1]), (double)d->score);
+}
+
+static const det_stream_fmt_t ndjson_fmt = {"application/x-ndjson", "", "",
+                                            "", ndjson_row};
+static const det_stream_fmt_t coco_fmt = {"application/json", "[", ",",
+                                          "]\n", coco_row};
+
 /* Streams rows until the end, an error or a client that went away. */
 static int stream_rows(store_det_iter_t *it, reply_stream_t *s,
-                       avp_error_t *err)
+                       const det_stream_fmt_t *f, avp_error_t *err)
 {
     store_det_t d;
     char line[DET_JSON_MAX];
-    int rc;
+    int rc, first = 1;
+    if (reply_stream_write(s, f->open, strlen(f->open)) < 0)
+        return AVP_EIO;
     while ((rc = store_det_iter_next(it, &d, err)) == 1) {
-        int n = det_format(&d, line, sizeof line - 1);
-        line[n++] = '\n';
-        if (reply_stream_write(s, line, (size_t)n) < 0)
+        int n = f->row(&d, line, sizeof line);
+        if ((!first && reply_stream_write(s, f->sep, strlen(f->sep)) < 0) ||
+            reply_stream_write(s, line, (size_t)n) < 0)
             return AVP_EIO;
+        first = 0;
     }
+    if (rc == 0 && reply_stream_write(s, f->close, strlen(f->close)) < 0)
+        return AVP_EIO;
     return rc;
 }
 
-static void det_ndjson(server_req_t *req, void *ctx)
+static void det_stream(server_req_t *req, routes_t *r,
+                       const det_stream_fmt_t *f)
 {
-    routes_t *r = ctx;
     int64_t id = server_req_param(req, "id");
     store_det_iter_t *it = NULL;
     reply_stream_t s;
@@ -107,16 +144,26 @@ static void det_ndjson(server_req_t *req, void *ctx)
         reply_avp_error(req, &err);
         goto out;
     }
-    reply_stream_begin(&s, req, 200, "application/x-ndjson");
+    reply_stream_begin(&s, req, 200, f->mime);
     /* Once the status line is out, a failure can only cut the body short;
      * the client sees a chunked body without its final chunk. */
-    if (stream_rows(it, &s, &err) < 0)
-        fprintf(stderr, "avp serve: run %" PRId64 " NDJSON cut short: %s\n",
+    if (stream_rows(it, &s, f, &err) < 0)
+        fprintf(stderr, "avp serve: run %" PRId64 " stream cut short: %s\n",
                 id, err.code ? err.msg : "client went away");
     reply_stream_end(&s);
 out:
     store_det_iter_close(it);
     store_pool_release(c);
+}
+
+static void det_ndjson(server_req_t *req, void *ctx)
+{
+    det_stream(req, ctx, &ndjson_fmt);
+}
+
+static void det_coco(server_req_t *req, void *ctx)
+{
+    det_stream(req, ctx, &coco_fmt);
 }
 
 int routes__add_detections(routes_t *r, server_t *srv, avp_error_t *err)
@@ -137,6 +184,10 @@ int routes__add_detections(routes_t *r, server_t *srv, avp_error_t *err)
         {"GET", "/api/runs/{id}/detections.ndjson", "detections_ndjson",
          "Every detection of a run, one JSON object per line", det_ndjson, r,
          0, NULL, NULL, 0},
+        {"GET", "/api/runs/{id}/detections.coco.json", "detections_coco",
+         "Every detection of a run as a COCO results array (image_id = "
+         "frame, category_id = class index, bbox [x, y, w, h], score)",
+         det_coco, r, 0, NULL, NULL, 0},
     };
     return routes__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

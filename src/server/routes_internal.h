@@ -112,6 +112,17 @@ typedef struct routes_upload {
 int routes__receive_or_reply(routes_t *r, server_req_t *req, const char *dir,
                              routes_upload_t *up);
 
+/* routes_tasks.c: starts a detect run on the video of the {id} path
+ * parameter as a task of `kind` ("detect", "auto_gt"; replace goes into
+ * its payload) from a body of ROUTES_PROCESS_FIELDS: 202 {task_id, run_id}. */
+void routes__start_task(routes_t *r, server_req_t *req, const char *kind,
+                        int replace);
+#define ROUTES_PROCESS_FIELDS                                               \
+    {"model_id", SCHEMA_INTEGER, 1, 1, 9.2e18, "the model to run"},         \
+    {"conf", SCHEMA_NUMBER, 0, 0, 1, "score threshold (0.25)"},             \
+    {"iou", SCHEMA_NUMBER, 0, 0, 1, "NMS IoU threshold (0.45)"},            \
+    {"every", SCHEMA_INTEGER, 0, 1, 1000000, "every Nth frame (1)"}
+
 /* Each file's routes. */
 int routes__add_auth(routes_t *r, server_t *srv, avp_error_t *err);
 int routes__add_projects(routes_t *r, server_t *srv, avp_error_t *err);
@@ -122,6 +133,8 @@ int routes__add_detections(routes_t *r, server_t *srv, avp_error_t *err);
 int routes__add_gt(routes_t *r, server_t *srv, avp_error_t *err);
 int routes__add_eval(routes_t *r, server_t *srv, avp_error_t *err);
 int routes__add_gt_io(routes_t *r, server_t *srv, avp_error_t *err);
+int routes__add_autogt(routes_t *r, server_t *srv, avp_error_t *err);
+int routes__add_gt_export(routes_t *r, server_t *srv, avp_error_t *err);
 int routes__add_ops(routes_t *r, server_t *srv, avp_error_t *err);
 int routes__add_routes(server_t *srv, const server_route_t *routes, size_t n,
                        avp_error_t *err);

@@ -9,9 +9,9 @@
 /* The run and task are committed before Redis is touched, and the
  * connection goes back first: a slow or absent Redis must not hold one of
  * the pool's few connections. */
-static void process(server_req_t *req, void *ctx)
+void routes__start_task(routes_t *r, server_req_t *req, const char *kind,
+                        int replace)
 {
-    routes_t *r = ctx;
     json_t *body = server_req_body(req);
     json_t *conf = json_object_get(body, "conf");
     json_t *iou = json_object_get(body, "iou");
@@ -23,6 +23,8 @@ static void process(server_req_t *req, void *ctx)
         .conf = conf ? json_number_value(conf) : 0.25,
         .iou = iou ? json_number_value(iou) : 0.45,
         .every = every ? (int)json_integer_value(every) : 1,
+        .kind = kind,
+        .replace = replace,
     };
     store_process_out_t out;
     avp_error_t err;
@@ -39,7 +41,7 @@ static void process(server_req_t *req, void *ctx)
     /* Redis down: the task stays queued in the table and the workers'
      * reconciler enqueues it once Redis is back. */
     if (r->q &&
-        queue_enqueue(routes__q(r), out.task_id, "detect", NULL, &err) < 0)
+        queue_enqueue(routes__q(r), out.task_id, kind, NULL, &err) < 0)
         fprintf(stderr, "avp serve: task %" PRId64 " left to the "
                 "reconciler: %s\n", out.task_id, err.msg);
     routes__invalidate(r, "p:%" PRId64, p.project_id);
@@ -49,6 +51,11 @@ static void process(server_req_t *req, void *ctx)
     reply_json(req, 202, json_pack("{s:I, s:I}", "task_id",
                                    (json_int_t)out.task_id, "run_id",
                                    (json_int_t)out.run_id));
+}
+
+static void process(server_req_t *req, void *ctx)
+{
+    routes__start_task(ctx, req, "detect", 0);
 }
 
 static void task_status(server_req_t *req, void *ctx)
@@ -150,12 +157,8 @@ static void run_get(server_req_t *req, void *ctx)
 
 int routes__add_tasks(routes_t *r, server_t *srv, avp_error_t *err)
 {
-    static const schema_field_t process_body[] = {
-        {"model_id", SCHEMA_INTEGER, 1, 1, 9.2e18, "the model to run"},
-        {"conf", SCHEMA_NUMBER, 0, 0, 1, "score threshold (0.25)"},
-        {"iou", SCHEMA_NUMBER, 0, 0, 1, "NMS IoU threshold (0.45)"},
-        {"every", SCHEMA_INTEGER, 0, 1, 1000000, "every Nth frame (1)"},
-        {0}};
+    static const schema_field_t process_body[] = {ROUTES_PROCESS_FIELDS,
+                                                  {0}};
     const server_route_t routes[] = {
         {"POST", "/api/videos/{id}/process", "videos_process",
          "Run a detector over a video: 202 with the task and run", process, r,

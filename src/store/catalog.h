@@ -206,6 +206,8 @@ typedef struct store_process {
     int64_t video_id, project_id, model_id, user_id;
     double conf, iou;
     int every;
+    const char *kind; /* the task's kind: "detect" (NULL) or "auto_gt" */
+    int replace;      /* auto_gt: replace the video's model-made boxes */
 } store_process_t;
 
 /* The result of store_process_create. */
@@ -215,7 +217,7 @@ typedef struct store_process_out {
     int nmembers;
 } store_process_out_t;
 
-/* Creates a queued detection run, its detect task and the audit record in
+/* Creates a queued detection run, its task and the audit record in
  * one statement (one transaction, one round trip: this is the API's
  * busiest write), and returns the project's members, whose cached views
  * the caller invalidates. AVP_ENOTFOUND when the model does not exist. */
@@ -326,5 +328,75 @@ int store_class_map_get(store_conn_t *c, int64_t project_id, char **json,
  * *json is the new map as store_class_map_get returns it. */
 int store_class_map_put(store_conn_t *c, int64_t project_id, int64_t user_id,
                         const char *json_map, char **json, avp_error_t *err);
+
+/* ---- auto ground truth, exports and tracks (catalog_autogt.c) --------- */
+
+/* A run's detections as the video's model-made ground truth. det_ids[i]
+ * (a detection of run_id) goes into local track tracks[i], numbered
+ * 1..num_tracks (every number used). */
+typedef struct store_autogt {
+    int64_t video_id, run_id, task_id, user_id;
+    int replace; /* first delete the video's source 'model' boxes */
+    const int64_t *det_ids, *tracks;
+    size_t n;
+    int64_t num_tracks;
+} store_autogt_t;
+
+typedef struct store_autogt_out {
+    int64_t boxes, removed_boxes, removed_tracks;
+} store_autogt_out_t;
+
+/* Called inside a transaction before its commit; an error rolls it back. */
+typedef int (*store_tx_fn)(void *arg, store_conn_t *c, avp_error_t *err);
+
+/* In one transaction (the video's row locked, so conversions of a video
+ * run one after the other): with replace, deletes the video's model boxes
+ * and the tracks they were in unless a human or imported box is in that
+ * track too (human and imported boxes are never touched); inserts one
+ * track per local track and a box per detection (source 'model', class
+ * from the model's class names, frame, t and corners copied); appends one
+ * audit record (action 'auto_ground_truth' on the video); calls
+ * before_commit (may be NULL) on c; commits. Nothing is changed unless
+ * all of it is. AVP_EINVAL for a track number out of range. */
+int store_autogt_commit(store_conn_t *c, const store_autogt_t *a,
+                        store_tx_fn before_commit, void *arg,
+                        store_autogt_out_t *out, avp_error_t *err);
+
+typedef struct store_gt_video {
+    int width, height; /* 0 when unknown */
+    double fps;
+    int64_t frame_count;
+} store_gt_video_t;
+
+/* A box with everything an export writes. */
+typedef struct store_gt_row {
+    int64_t id, frame, track_id; /* track_id 0: in no track */
+    double t, box[4];            /* x1, y1, x2, y2 */
+    const char *cls, *source;    /* valid during the callback */
+    int flags[4];                /* validated, difficult, occluded, truncated */
+} store_gt_row_t;
+typedef void (*store_gt_row_fn)(void *arg, const store_gt_row_t *b);
+
+/* The video's geometry and then every box of it in (frame, id) order. */
+int store_gt_video_rows(store_conn_t *c, int64_t video_id,
+                        store_gt_video_t *video, store_gt_row_fn fn, void *arg,
+                        avp_error_t *err);
+
+/* The video of a track (AVP_ENOTFOUND when there is no such track), for
+ * the access check of the track edits. */
+int store_track_video(store_conn_t *c, int64_t track_id, int64_t *video_id,
+                      avp_error_t *err);
+/* Moves every box of the tracks from[0..n) into track `into` and deletes
+ * them, in one statement with its audit record. AVP_EINVAL when a track
+ * is `into` itself, missing, or of another video. *json is the track
+ * {id, video_id, class, first_frame, last_frame, first_t, last_t, boxes}. */
+int store_track_merge(store_conn_t *c, int64_t into, const int64_t *from,
+                      size_t n, int64_t user_id, char **json,
+                      avp_error_t *err);
+/* Moves the boxes of track_id at frame >= frame into a new track, in one
+ * statement with its audit record. AVP_EINVAL when that would leave
+ * either part empty. *json is {"track":{...}, "new_track":{...}}. */
+int store_track_split(store_conn_t *c, int64_t track_id, int64_t frame,
+                      int64_t user_id, char **json, avp_error_t *err);
 
 #endif

@@ -25,21 +25,23 @@ int store_process_create(store_conn_t *c, const store_process_t *p,
     store__num_t mid = store__i64(p->model_id), uid = store__i64(p->user_id);
     store__num_t conf = store__f64(p->conf), iou = store__f64(p->iou);
     store__num_t every = store__i64(p->every);
-    const char *v[] = {vid.s, mid.s, conf.s, iou.s, every.s, uid.s, pid.s};
+    const char *v[] = {vid.s, mid.s, conf.s, iou.s, every.s, uid.s, pid.s,
+                       p->kind ? p->kind : "detect",
+                       p->replace ? "true" : "false"};
     memset(out, 0, sizeof *out);
     PGresult *r = store__run(c, "process",
         "WITH r AS (INSERT INTO detection_runs (video_id, model_id, conf, iou, "
         "every, created_by) SELECT $1, id, $3, $4, $5, $6 FROM models "
         "WHERE id = $2 RETURNING id), "
         "t AS (INSERT INTO tasks (kind, payload, run_id, project_id, "
-        "created_by) SELECT 'detect', json_build_object('run_id', r.id), r.id, "
-        "$7, $6 FROM r RETURNING id, run_id), "
+        "created_by) SELECT $8, json_build_object('run_id', r.id, 'replace', "
+        "$9::boolean), r.id, $7, $6 FROM r RETURNING id, run_id), "
         "a AS (INSERT INTO audit_log (user_id, action, object_type, object_id, "
         "detail) SELECT $6, 'process', 'video', $1, json_build_object("
-        "'task_id', t.id, 'run_id', t.run_id) FROM t) "
+        "'task_id', t.id, 'run_id', t.run_id, 'kind', $8::text) FROM t) "
         "SELECT t.id, t.run_id, (SELECT coalesce(string_agg(user_id::text, ','), "
         "'') FROM project_members WHERE project_id = $7) FROM t",
-        7, v, err);
+        9, v, err);
     if (!r)
         return err->code;
     int rc = AVP_OK;

@@ -6,6 +6,7 @@
 #include "queue/queue.h"
 #include "worker.h"
 
+#include <libpq-fe.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -49,6 +50,9 @@ typedef enum worker_end {
 } worker_end_t;
 
 /* task.c: each takes a connection from the pool for its statements. */
+/* Runs sql with text parameters; NULL on error with err set. */
+PGresult *worker__query(store_conn_t *c, const char *sql, int n,
+                        const char *const *vals, avp_error_t *err);
 int worker__task_load(store_pool_t *pool, int64_t id, worker_task_t *t,
                       avp_error_t *err);
 /* Moves a queued (or abandoned running) task to running for worker `name`
@@ -66,6 +70,10 @@ int worker__task_tick(store_pool_t *pool, int64_t task_id, const char *name,
 int worker__task_end(store_pool_t *pool, const worker_task_t *t,
                      worker_end_t end, const char *error, int64_t detections,
                      avp_error_t *err);
+/* The same on c, inside the caller's transaction if it has one. */
+int worker__task_end_on(store_conn_t *c, const worker_task_t *t,
+                        worker_end_t end, const char *error,
+                        int64_t detections, avp_error_t *err);
 /* The reconciler's pass: under a transaction-level advisory lock, the ids
  * of tasks to enqueue again (queued and past their backoff, or running
  * without an update for stale_s). *ids is NULL and *n 0 when another
@@ -95,6 +103,13 @@ typedef struct worker_beat {
 int worker__beat_start(worker_beat_t *b, worker_ctx_t *ctx, const char *entry_id);
 void worker__beat_stop(worker_beat_t *b); /* joins the thread */
 bool worker__beat_lost(worker_beat_t *b);
+
+/* autogt.c: the end of an auto_gt task whose frames are all committed:
+ * its detections become the video's model-made ground truth, and the task
+ * is recorded done, in one transaction. AVP_ECANCELLED (nothing changed)
+ * when the task is no longer this worker's. */
+int worker__autogt_commit(worker_ctx_t *ctx, const worker_task_t *t,
+                          avp_error_t *err);
 
 /* Runs the detect task t (already started) whose stream entry is entry_id
  * and records how it ended. Returns the end it recorded. */

@@ -171,7 +171,7 @@ static void handle(worker_ctx_t *ctx, retries_t *retries, const queue_msg_t *m)
             queue_ack(ctx->q, m->id, &err);
         return;
     }
-    if (rc == AVP_OK && strcmp(t.kind, "detect") != 0) {
+    if (rc == AVP_OK && strcmp(t.kind, "detect") && strcmp(t.kind, "auto_gt")) {
         worker__task_end(o->pool, &t, WORKER_END_FAILED,
                          "unknown task kind", 0, &err);
         queue_ack(ctx->q, m->id, &err);

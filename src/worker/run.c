@@ -1,6 +1,8 @@
-/* run.c - one attempt at a detect task: the model from the cache, the
- * pipeline from the run's committed mark, a sink that appends each batch
- * with the mark, and a throttled tick for progress, heartbeat and cancel.
+/* run.c - one attempt at a detect task (kinds 'detect' and 'auto_gt',
+ * whose detections end as ground truth: autogt.c): the model from the
+ * cache, the pipeline from the run's committed mark, a sink that appends
+ * each batch with the mark, and a throttled tick for progress, heartbeat
+ * and cancel.
  * How the attempt ended is recorded by worker__run_detect's caller-facing
  * end (see finish()). */
 #include "internal.h"
@@ -32,6 +34,7 @@ typedef struct run {
     int frame_cap;
     store_box_t *boxes;
     size_t box_cap;
+    bool done_recorded; /* an auto_gt conversion recorded the task done */
     avp_error_t err;
 } run_t;
 
@@ -208,6 +211,20 @@ static int run_pipeline(run_t *r, const worker_job_t *job, avp_error_t *err)
     return rc;
 }
 
+/* An auto_gt task's conversion, while the heartbeat still runs (it may
+ * take a while on a long video): progress shows every frame done first. */
+static int convert_to_gt(run_t *r, avp_error_t *err)
+{
+    int rc = tick(r);
+    if (rc)
+        return rc;
+    rc = worker__autogt_commit(r->ctx, r->t, err);
+    if (rc == AVP_ECANCELLED)
+        return STOP_LOST; /* another worker owns the task now */
+    r->done_recorded = rc == AVP_OK;
+    return rc;
+}
+
 /* Records the end of the attempt, publishes it and acks as the protocol
  * says. Returns the end recorded. */
 static worker_end_t finish(run_t *r, int rc, const avp_error_t *why)
@@ -219,7 +236,8 @@ static worker_end_t finish(run_t *r, int rc, const avp_error_t *why)
     store_conn_t *c;
     if (rc == STOP_LOST)
         return WORKER_END_HANDBACK; /* the new owner records the end */
-    if (rc == AVP_OK && store_pool_acquire(r->ctx->opts->pool, -1, &c, &err) == 0) {
+    if (rc == AVP_OK && !r->done_recorded &&
+        store_pool_acquire(r->ctx->opts->pool, -1, &c, &err) == 0) {
         rc = store_detections_mark(c, t->run_id, &mark, &detections, &err);
         store_pool_release(c);
     }
@@ -228,9 +246,10 @@ static worker_end_t finish(run_t *r, int rc, const avp_error_t *why)
         : rc == STOP_SHUTDOWN ? WORKER_END_HANDBACK
         : worker_after_failure(t->attempts, t->max_attempts) == WORKER_RETRY
             ? WORKER_END_RETRY : WORKER_END_FAILED;
-    if (end == WORKER_END_DONE)
+    if (end == WORKER_END_DONE && !r->done_recorded)
         tick(r); /* the final frames_done and fps into the row */
-    if (worker__task_end(r->ctx->opts->pool, t, end, why->msg, detections, &err)) {
+    if (!r->done_recorded &&
+        worker__task_end(r->ctx->opts->pool, t, end, why->msg, detections, &err)) {
         fprintf(stderr, "worker %s: task %lld: cannot record its end: %s\n",
                 r->ctx->opts->name, (long long)t->id, err.msg);
         return WORKER_END_HANDBACK; /* not recorded: leave it to a reclaim */
@@ -259,6 +278,8 @@ worker_end_t worker__run_detect(worker_ctx_t *ctx, worker_task_t *t,
         r.frames_total = frames_total(&job);
         rc = run_pipeline(&r, &job, &err);
     }
+    if (rc == AVP_OK && !strcmp(t->kind, "auto_gt"))
+        rc = convert_to_gt(&r, &err);
     worker__beat_stop(&r.beat);
     if (rc < 0)
         fprintf(stderr, "worker %s: task %lld attempt %d/%d: %s\n",

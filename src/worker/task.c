@@ -10,9 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Runs sql with text parameters; NULL on error with err set. */
-static PGresult *query(store_conn_t *c, const char *sql, int n,
-                       const char *const *vals, avp_error_t *err)
+PGresult *worker__query(store_conn_t *c, const char *sql, int n,
+                        const char *const *vals, avp_error_t *err)
 {
     PGconn *pg = store_conn_pg(c);
     PGresult *r = PQexecParams(pg, sql, n, NULL, vals, NULL, NULL, 0);
@@ -46,7 +45,7 @@ int worker__task_load(store_pool_t *pool, int64_t id, worker_task_t *t,
     char sid[24];
     i64(sid, id);
     const char *v[] = {sid};
-    PGresult *r = query(c,
+    PGresult *r = worker__query(c,
         "SELECT kind, state, attempts, max_attempts, cancel_requested, "
         "coalesce(run_id, (payload->>'run_id')::bigint, 0) "
         "FROM tasks WHERE id = $1", 1, v, err);
@@ -80,7 +79,7 @@ int worker__task_start(store_pool_t *pool, worker_task_t *t, const char *name,
     i64(sid, t->id);
     i64(srun, t->run_id);
     const char *v[] = {sid, name, srun};
-    PGresult *r = query(c,
+    PGresult *r = worker__query(c,
         "WITH t AS (UPDATE tasks SET state = 'running', "
         "attempts = attempts + 1, started_at = coalesce(started_at, now()), "
         "worker = $2, updated_at = now() "
@@ -135,7 +134,7 @@ int worker__job_load(store_pool_t *pool, int64_t run_id, const char *data_dir,
     char srun[24];
     i64(srun, run_id);
     const char *v[] = {srun};
-    PGresult *r = query(c,
+    PGresult *r = worker__query(c,
         "SELECT v.path, m.path, m.sha256, m.family, m.id, r.conf, r.iou, "
         "r.every, coalesce(v.frame_count, 0) FROM detection_runs r "
         "JOIN videos v ON v.id = r.video_id "
@@ -168,7 +167,7 @@ int worker__task_tick(store_pool_t *pool, int64_t task_id, const char *name,
     snprintf(prog, sizeof prog, "%.4f", tick->progress);
     snprintf(fps, sizeof fps, "%.2f", tick->fps);
     const char *v[] = {sid, name, prog, done, total, fps};
-    PGresult *r = query(c,
+    PGresult *r = worker__query(c,
         "UPDATE tasks SET progress = $3, frames_done = $4, "
         "frames_total = nullif($5::bigint, 0), fps = $6, updated_at = now() "
         "WHERE id = $1 AND worker = $2 AND state = 'running' "
@@ -219,14 +218,10 @@ static const int end_nparams[] = {
     [WORKER_END_CANCELLED] = 2, [WORKER_END_HANDBACK] = 2,
 };
 
-int worker__task_end(store_pool_t *pool, const worker_task_t *t,
-                     worker_end_t end, const char *error, int64_t detections,
-                     avp_error_t *err)
+int worker__task_end_on(store_conn_t *c, const worker_task_t *t,
+                        worker_end_t end, const char *error,
+                        int64_t detections, avp_error_t *err)
 {
-    store_conn_t *c;
-    int rc = store_pool_acquire(pool, -1, &c, err);
-    if (rc)
-        return rc;
     char sid[24], srun[24], third[WORKER_ERROR_MAX];
     i64(sid, t->id);
     i64(srun, t->run_id);
@@ -238,10 +233,22 @@ int worker__task_end(store_pool_t *pool, const worker_task_t *t,
     /* Detections were committed asynchronously (SET LOCAL in their own
      * transactions); this ordinary commit is synchronous, which makes
      * every earlier commit durable too. */
-    PGresult *r = query(c, end_sql[end], end_nparams[end], v, err);
+    PGresult *r = worker__query(c, end_sql[end], end_nparams[end], v, err);
     if (!r)
-        rc = err->code;
+        return err->code;
     PQclear(r);
+    return AVP_OK;
+}
+
+int worker__task_end(store_pool_t *pool, const worker_task_t *t,
+                     worker_end_t end, const char *error, int64_t detections,
+                     avp_error_t *err)
+{
+    store_conn_t *c;
+    int rc = store_pool_acquire(pool, -1, &c, err);
+    if (rc)
+        return rc;
+    rc = worker__task_end_on(c, t, end, error, detections, err);
     store_pool_release(c);
     return rc;
 }
@@ -260,7 +267,7 @@ int worker__tasks_orphaned(store_pool_t *pool, int stale_s, int64_t **ids,
     const char *v[] = {stale};
     /* One statement is one transaction: the xact lock is released at its
      * end, and only one process at a time gets the rows. */
-    PGresult *r = query(c,
+    PGresult *r = worker__query(c,
         "SELECT id FROM tasks WHERE pg_try_advisory_xact_lock(4242001) AND "
         "((state = 'queued' AND updated_at < now() - "
         "make_interval(secs => least(power(2, attempts), 300))) OR "
