@@ -10,6 +10,7 @@ PACKAGES=(
   libopenblas-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
   libjansson-dev libcivetweb-dev libhiredis-dev libpq-dev libargon2-dev libsodium-dev
   libxml2-dev
+  libyajl-dev
   # services and tools at run time
   ffmpeg postgresql redis-server
   # tests, oracles and benchmarks (Debian's python3, not a virtualenv)

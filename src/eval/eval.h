@@ -102,14 +102,17 @@ int eval_data_add_det(eval_data_t *d, const eval_box_t *b, avp_error_t *err);
 /* Loads a COCO ground-truth file (images, categories, annotations with
  * bbox; area defaults to w * h and iscrowd to 0 when absent) or a COCO
  * results file (a list of {image_id, category_id, bbox, score}) into d.
- * Errors are AVP_ENOTFOUND/AVP_EIO for the file and AVP_EFORMAT naming
- * the element: "annotations[12].bbox: expected 4 numbers". The parse_
- * variants take the JSON text itself. */
+ * The file is read as a stream: memory grows with the boxes, not with
+ * the text. Errors are AVP_ENOTFOUND/AVP_EIO for the file and AVP_EFORMAT
+ * naming the place and the element: "gt.json:40:3: annotations[12].bbox:
+ * expected 4 numbers" (for the parse_ variants, which take the JSON text
+ * itself: "line 40 column 3: ..."). After an error d holds what was read
+ * before it. */
 int eval_load_coco_gt(eval_data_t *d, const char *path, avp_error_t *err);
 int eval_load_coco_results(eval_data_t *d, const char *path,
                            avp_error_t *err);
-/* Both files at once: they are read and parsed on two threads, then added
- * to d in order (ground truth first). */
+/* Both files at once, each read on its own thread; when both are bad the
+ * ground truth's error is reported. */
 int eval_load_coco_pair(eval_data_t *d, const char *gt_path,
                         const char *results_path, avp_error_t *err);
 int eval_parse_coco_gt(eval_data_t *d, const char *text, size_t len,
