@@ -1,46 +1,11 @@
-/* test_eval.c - eval_run() as a whole: a published fixture with its
- * pycocotools numbers, and results that do not depend on the number of
- * threads or on running twice. The random cross-check against the Python
- * implementation of the protocol is tests/eval/parity_random.sh. */
+/* test_eval.c - eval_run() as a whole: results that do not depend on the
+ * number of threads or on running twice. Published pycocotools numbers
+ * are checked in test_eval_published.c, the random cross-check against
+ * the Python implementation of the protocol in parity_random.sh. */
 #include "check.h"
 #include "eval_fixture.h"
 
-#include <stdlib.h>
 #include <string.h>
-
-/* The example of torchmetrics' MeanAveragePrecision documentation (one
- * box, xyxy [214, 41, 562, 285], detected at [258, 41, 606, 285] with
- * score .536), whose pycocotools-backed result is written down there and
- * repeated as `valid_result` in faster_coco_eval's
- * tests/test_torchmetrics.py: map .6, map_50 1, map_75 1, map_small -1,
- * map_medium -1, map_large .6, mar_1 .6, mar_10 .6, mar_100 .6,
- * mar_small -1, mar_medium -1, mar_large .6. The boxes are converted to
- * COCO xywh in fixtures/torchmetrics_example_*.json. It is the only
- * published pycocotools result small enough to carry here: larger
- * published fixtures (rafaelpadilla/review_object_detection_metrics,
- * tests/test_coco_eval, 6-decimal pycocotools numbers) were not
- * transcribable into this repository. */
-static void test_eval_published_fixture(void)
-{
-    static const double want[EVAL_NUM_STATS] = {
-        0.6, 1, 1, -1, -1, 0.6, 0.6, 0.6, 0.6, -1, -1, 0.6};
-    const char *src = getenv("AVP_SOURCE_DIR");
-    CHECK(src != NULL);
-    char gt[1024], pred[1024];
-    snprintf(gt, sizeof(gt), "%s/tests/eval/fixtures/"
-             "torchmetrics_example_gt.json", src);
-    snprintf(pred, sizeof(pred), "%s/tests/eval/fixtures/"
-             "torchmetrics_example_pred.json", src);
-    eval_data_t *d = eval_data_create();
-    avp_error_t err = {0};
-    int rc = eval_load_coco_pair(d, gt, pred, &err);
-    eval_result_t *r = rc ? NULL : fx_run(d);
-    eval_data_destroy(d);
-    CHECK(rc == AVP_OK);
-    for (int i = 0; i < EVAL_NUM_STATS; i++)
-        CHECK_NEAR(r->coco_stats[i], want[i], 1e-4);
-    eval_result_destroy(r);
-}
 
 static unsigned rnd(unsigned *seed)
 {
@@ -118,7 +83,6 @@ static void test_eval_threads_do_not_change_results(void)
 
 int main(void)
 {
-    RUN(test_eval_published_fixture);
     RUN(test_eval_threads_do_not_change_results);
     return CHECK_DONE();
 }
