@@ -7,7 +7,6 @@
  * to kern_depthwise.c. */
 #include "infer/kern_internal.h"
 
-#include <cblas.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -179,9 +178,8 @@ static void conv_unit(conv_job_t *j, int unit, float *col)
         ldb = c1 - c0;
     }
     for (int m0 = 0; m0 < cog; m0 += j->m_chunk)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, j->m_chunk,
-                    c1 - c0, j->k, 1.0f, w + (size_t)m0 * j->k, j->k, b, ldb,
-                    0.0f, y + (size_t)m0 * hw_out + c0, hw_out);
+        kern__sgemm(j->m_chunk, c1 - c0, j->k, w + (size_t)m0 * j->k, j->k,
+                    b, ldb, y + (size_t)m0 * hw_out + c0, hw_out);
     for (int m = 0; m < cog; m++)
         kern__bias_act(y + (size_t)m * hw_out + c0, (size_t)(c1 - c0),
                        j->bias ? j->bias[g * cog + m] : 0.0f, &p->act);

@@ -1,9 +1,8 @@
-/* kern_cpu.c - start-up of the kernels: OpenBLAS pinned to one thread and
+/* kern_cpu.c - start-up of the kernels: OpenBLAS opened (kern_blas.c) and
  * the choice of instruction set: AVX-512 (activations only), AVX2+FMA, or
  * the scalar fallbacks. */
 #include "infer/kern_internal.h"
 
-#include <cblas.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,9 +55,7 @@ static int env_is_1(const char *name)
 
 void kern_init(void)
 {
-    /* Our tasks call sgemm concurrently; OpenBLAS's own threads would
-     * oversubscribe the cores we already keep busy. */
-    openblas_set_num_threads(1);
+    kern__blas_init();
     if (env_is_1("AVP_NO_AVX2"))
         kern__force_isa(KERN_ISA_SCALAR);
     else if (env_is_1("AVP_NO_AVX512"))

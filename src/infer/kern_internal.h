@@ -30,6 +30,15 @@ int kern__use_avx2(void); /* kern__isa() >= KERN_ISA_AVX2 */
  * running kernels. */
 void kern__force_isa(int max_isa);
 
+/* Opens OpenBLAS (once) and pins it to one thread; kern__sgemm calls it
+ * itself, kern_init() does it up front. Aborts if OpenBLAS is missing. */
+void kern__blas_init(void);
+
+/* c = a * b, row-major, a m x k, b k x n: cblas_sgemm of the OpenBLAS
+ * opened by kern__blas_init (kern_blas.c says why it is not linked). */
+void kern__sgemm(int m, int n, int k, const float *a, int lda, const float *b,
+                 int ldb, float *c, int ldc);
+
 /* y[i] = act(y[i] + bias) for n contiguous floats: the epilogue every conv
  * runs on a block of its output while it is still in cache. */
 void kern__bias_act(float *y, size_t n, float bias, const kern_act_params_t *a);

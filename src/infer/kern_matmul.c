@@ -3,7 +3,6 @@
  * pool. A lone product is cut into row blocks so every thread works. */
 #include "infer/kern_internal.h"
 
-#include <cblas.h>
 #include <string.h>
 
 typedef struct mm_job {
@@ -31,9 +30,8 @@ static void mm_task(void *ctx, int task)
         return;
     const float *a = j->a + oa * j->m * j->k + (int64_t)r0 * j->k;
     float *y = j->y + (batch * j->m + (int64_t)r0) * j->n;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(r1 - r0),
-                j->n, j->k, 1.0f, a, j->k, j->b + ob * j->k * j->n, j->n,
-                0.0f, y, j->n);
+    kern__sgemm((int)(r1 - r0), j->n, j->k, a, j->k,
+                j->b + ob * j->k * j->n, j->n, y, j->n);
 }
 
 void kern_matmul(int ndim, const int64_t *a_dims, const float *a,

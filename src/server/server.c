@@ -7,11 +7,14 @@
 #include <string.h>
 
 /* Debian's libcivetweb creates its threads with a fixed 100 KiB stack
- * (USE_STACK_SIZE), and glibc carves every thread's static TLS out of its
- * stack: in the avp binary libopenblas alone brings 60 KiB of TLS, which
- * leaves civetweb's handlers too little and crashes them in mg_printf.
- * This definition in the executable comes before libc's for every shared
- * library, so civetweb's request for a small stack is raised here. */
+ * (USE_STACK_SIZE). civetweb itself is ~29 KiB deep when it calls a
+ * handler, a cached read goes ~23 KiB deeper, and an upload runs
+ * libavformat's probe and a video decoder on top, twice as deep again
+ * under ASan. This definition in the executable comes before libc's for
+ * every shared library, so civetweb's request for a small stack is raised
+ * here. Only the pages a thread touches are resident, so the larger size
+ * costs address space, not memory (~44 KiB per thread after a burst of
+ * cached reads, bench/api). */
 #define SERVER_MIN_THREAD_STACK (512 * 1024)
 int pthread_attr_setstacksize(pthread_attr_t *attr, size_t size)
 {
@@ -120,6 +123,12 @@ server_t *server_create(const server_options_t *opt, avp_error_t *err)
     srv->opt = *opt;
     if (!srv->opt.listen_addr)
         srv->opt.listen_addr = "127.0.0.1";
+    /* civetweb gives a connection its thread until the connection closes,
+     * and the platform must serve 500 open connections at once. Fewer
+     * threads do not refuse the rest, they starve them in the accept
+     * queue: wrk with 500 connections on 64 threads showed fine
+     * percentiles for the 64 lucky connections and nothing for the others.
+     * A thread costs ~16 KiB resident idle and ~44 KiB once used. */
     if (srv->opt.threads <= 0)
         srv->opt.threads = 512;
     if (!srv->opt.max_body)
