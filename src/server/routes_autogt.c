@@ -1,7 +1,8 @@
 /* routes_autogt.c - auto ground truth (a detect task of kind 'auto_gt'
  * whose worker turns the run into the video's model-made ground truth:
- * src/worker/autogt.c) and the track edits, merge and split, each one
- * transaction with its audit record (store/catalog_autogt.c). */
+ * src/worker/autogt.c), a video's tracks, and the track edits, merge and
+ * split, each one transaction with its audit record
+ * (store/catalog_autogt.c). */
 #include "server/routes_internal.h"
 
 #include <stdlib.h>
@@ -12,6 +13,30 @@ static void auto_gt(server_req_t *req, void *ctx)
 {
     json_t *replace = json_object_get(server_req_body(req), "replace");
     routes__start_task(ctx, req, "auto_gt", replace ? json_is_true(replace) : 1);
+}
+
+static void track_list(server_req_t *req, void *ctx)
+{
+    routes_t *r = ctx;
+    int64_t id = server_req_param(req, "id"), keys[2];
+    const int64_t *after;
+    int limit;
+    store_list_t l = {0};
+    avp_error_t err;
+    if (routes__page_or_reply(req, 1, keys, &after, &limit) < 0)
+        return;
+    store_conn_t *c = routes__conn_or_reply(r, req);
+    if (!c)
+        return;
+    if (routes__access_or_reply(r, req, c, STORE_OBJ_VIDEO, id,
+                                STORE_ROLE_VIEWER, NULL) == AVP_OK) {
+        if (store_track_list(c, id, after, limit, &l, &err) < 0)
+            reply_avp_error(req, &err);
+        else
+            routes__reply_text(req, 200, routes__page_json(&l, 1));
+    }
+    store_list_free(&l);
+    store_pool_release(c);
 }
 
 /* The track of the {id} parameter (or `id`) at editor level: its video's
@@ -121,6 +146,9 @@ int routes__add_autogt(routes_t *r, server_t *srv, avp_error_t *err)
          "and run); when it ends its detections, linked into tracks, become "
          "the video's model-made ground truth in one transaction", auto_gt,
          r, 0, auto_gt_body, NULL, 0},
+        {"GET", "/api/videos/{id}/tracks", "tracks_list",
+         "Tracks of a video by id, with their extent and box count",
+         track_list, r, 0, NULL, routes__list_query, 0},
         {"POST", "/api/tracks/merge", "tracks_merge",
          "Move every box of the `from` tracks into track `into` and delete "
          "them (audited); body {\"into\": id, \"from\": [ids]}", track_merge,

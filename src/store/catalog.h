@@ -382,6 +382,11 @@ int store_gt_video_rows(store_conn_t *c, int64_t video_id,
                         store_gt_video_t *video, store_gt_row_fn fn, void *arg,
                         avp_error_t *err);
 
+/* The video's tracks by ascending id after after[0] (NULL: from the
+ * start), each {id, video_id, class, first_frame, last_frame, first_t,
+ * last_t, boxes}. */
+int store_track_list(store_conn_t *c, int64_t video_id, const int64_t *after,
+                     int limit, store_list_t *out, avp_error_t *err);
 /* The video of a track (AVP_ENOTFOUND when there is no such track), for
  * the access check of the track edits. */
 int store_track_video(store_conn_t *c, int64_t track_id, int64_t *video_id,

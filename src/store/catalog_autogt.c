@@ -248,6 +248,17 @@ int store_track_video(store_conn_t *c, int64_t track_id, int64_t *video_id,
     "'first_t', k.first_t, 'last_t', k.last_t, 'boxes', (SELECT count(*) "  \
     "FROM ground_truth_objects g WHERE g.track_id = k.id))"
 
+int store_track_list(store_conn_t *c, int64_t video_id, const int64_t *after,
+                     int limit, store_list_t *out, avp_error_t *err)
+{
+    store__num_t vid = store__i64(video_id), lim = store__i64(limit + 1);
+    store__num_t a = store__i64(after ? after[0] : 0);
+    const char *v[] = {vid.s, a.s, lim.s};
+    return store__run_list(c, "tracks",
+        "SELECT " TRACK_JSON "::text, k.id FROM tracks k WHERE k.video_id = $1 "
+        "AND k.id > $2 ORDER BY k.id LIMIT $3", 3, v, limit, out, err);
+}
+
 /* A track's extent is derived from its boxes after every move. */
 #define TRACK_REFRESH(ids)                                                  \
     "UPDATE tracks k SET first_frame = e.ff, last_frame = e.lf, "           \

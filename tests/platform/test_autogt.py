@@ -69,6 +69,20 @@ def wait_task(s, task_id, timeout=300):
     raise AssertionError("task %d did not end: %s" % (task_id, st))
 
 
+def all_tracks(s, video_id):
+    items, cursor = [], None
+    while True:
+        params = {"limit": 7}
+        if cursor:
+            params["cursor"] = cursor
+        r = call(s, "GET", "/api/videos/%d/tracks" % video_id, params=params)
+        assert r.status_code == 200, r.text
+        items += r.json()["items"]
+        cursor = r.json()["next_cursor"]
+        if not cursor:
+            return items
+
+
 def run_detections(s, run_id):
     r = call(s, "GET", "/api/runs/%d/detections.ndjson" % run_id)
     assert r.status_code == 200, r.text
@@ -206,17 +220,16 @@ def test_auto_gt_boxes_are_the_runs_detections(avp, admin, video, model, auto_gt
     assert len(audit) == 1, audit
     detail = json.loads(audit[0][0])
     assert detail["run_id"] == auto_gt["run_id"] and detail["boxes"] == len(model_boxes)
-    # The tracks are rows whose extent is their boxes'.
-    rows = avp.psql("SELECT k.id, k.first_frame, k.last_frame, k.class FROM tracks k "
-                    "WHERE k.video_id = %d" % video)
+    # GET /api/videos/{id}/tracks: the tracks, whose extent is their boxes'.
+    tracks = all_tracks(admin, video)
     by_track = {}
     for b in model_boxes:
         by_track.setdefault(b["track_id"], []).append(b)
-    assert {int(r[0]) for r in rows} == set(by_track)
-    for r in rows:
-        bs = by_track[int(r[0])]
-        assert (int(r[1]), int(r[2]), r[3]) == (min(b["frame"] for b in bs),
-                                                max(b["frame"] for b in bs), bs[0]["class"])
+    assert sorted(t["id"] for t in tracks) == sorted(by_track)
+    for t in tracks:
+        bs = by_track[t["id"]]
+        assert (t["first_frame"], t["last_frame"], t["class"], t["boxes"]) == (
+            min(b["frame"] for b in bs), max(b["frame"] for b in bs), bs[0]["class"], len(bs))
 
 
 def test_replace_keeps_human_and_imported_boxes(avp, admin, video, model, auto_gt):
@@ -373,6 +386,7 @@ def test_export_refuses_bad_format_and_strangers(admin, dave, export_video, auto
     assert_error(call(dave, "GET", "/api/videos/%d/ground-truth/export" % export_video,
                       params={"format": "coco"}), 404)
     assert_error(call(dave, "GET", "/api/runs/%d/detections.coco.json" % auto_gt["run_id"]), 404)
+    assert_error(call(dave, "GET", "/api/videos/%d/tracks" % export_video), 404)
     assert_error(call(dave, "POST", "/api/videos/%d/auto-ground-truth" % export_video,
                       json={"model_id": 1}), 404)
     assert_error(call(admin, "POST", "/api/videos/%d/auto-ground-truth" % export_video,
