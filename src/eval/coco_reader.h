@@ -15,6 +15,7 @@
 #include "eval.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum eval__coco_kind {
     EVAL__COCO_GT,      /* {"images": [...], "categories": [...], ...} */
@@ -36,5 +37,16 @@ int eval__coco_reader_feed(eval__coco_reader_t *r, const char *buf,
                            size_t len, avp_error_t *err);
 /* End of the text: a document cut short is an error. */
 int eval__coco_reader_finish(eval__coco_reader_t *r, avp_error_t *err);
+
+/* coco_number.c: a JSON number token (valid per JSON's grammar, len >= 1)
+ * as an integer (*i) or a double (*d), the values strtoll and strtod give;
+ * returns which, or that the value is out of range. */
+enum {
+    EVAL__NUM_INT = 1,
+    EVAL__NUM_DOUBLE,
+    EVAL__NUM_INT_OVERFLOW,
+    EVAL__NUM_DOUBLE_OVERFLOW
+};
+int eval__json_number(const char *s, size_t len, int64_t *i, double *d);
 
 #endif

@@ -6,7 +6,6 @@
  * regular box over an ignored one. */
 #include "internal.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,12 +13,24 @@ const double eval__area_lo[EVAL_NUM_AREA] = {0, 0, 32 * 32, 96 * 96};
 const double eval__area_hi[EVAL_NUM_AREA] = {1e5 * 1e5, 32 * 32, 96 * 96,
                                              1e5 * 1e5};
 
+/* min and max as maskApi.c's bbIou writes them; unlike fmin and fmax they
+ * compile inline (the coordinates are finite: eval_data_add_* checks). */
+static inline double min2(double a, double b)
+{
+    return a < b ? a : b;
+}
+
+static inline double max2(double a, double b)
+{
+    return a > b ? a : b;
+}
+
 double eval__iou(const eval_box_t *a, const eval_box_t *g, int crowd)
 {
-    double w = fmin(a->x + a->w, g->x + g->w) - fmax(a->x, g->x);
+    double w = min2(a->x + a->w, g->x + g->w) - max2(a->x, g->x);
     if (w <= 0)
         return 0;
-    double h = fmin(a->y + a->h, g->y + g->h) - fmax(a->y, g->y);
+    double h = min2(a->y + a->h, g->y + g->h) - max2(a->y, g->y);
     if (h <= 0)
         return 0;
     double inter = w * h, da = a->w * a->h;
@@ -113,7 +124,7 @@ static void match_thr(const eval_data_t *d, scratch_t *s, uint32_t nkept,
     if (ngt)
         memset(s->gtm, 0, ngt);
     for (uint32_t k = 0; k < nkept; k++) {
-        double iou = fmin(thr, 1 - 1e-10);
+        double iou = min2(thr, 1 - 1e-10);
         int32_t m = -1;
         for (uint32_t gi = 0; gi < ngt; gi++) {
             uint32_t g = s->gord[gi];
@@ -130,6 +141,36 @@ static void match_thr(const eval_data_t *d, scratch_t *s, uint32_t nkept,
         best[k] = m;
         if (m > -1)
             s->gtm[m] = 1;
+    }
+}
+
+/* The masks of the cell's kept detections for area range a: a match with
+ * a regular box is a true positive, one with an ignored box is ignored,
+ * and so is no match for a detection outside the range. Without ground
+ * truth nothing can match, which is most cells of a sparse data set. */
+static void match_area(match_ctx_t *c, scratch_t *s, eval__cell_t *cell,
+                       int a)
+{
+    const eval_data_t *d = c->d;
+    eval__matches_t *m = c->m;
+    const uint16_t all = (1u << EVAL_NUM_IOU) - 1;
+    cell->npig[a] = order_gt(d, s, cell->ngt, a);
+    uint16_t *tp = m->tp + (size_t)cell->kept0 * EVAL_NUM_AREA + (size_t)a;
+    uint16_t *ig = m->ig + (size_t)cell->kept0 * EVAL_NUM_AREA + (size_t)a;
+    for (uint32_t k = 0; k < cell->nkept; k++)
+        tp[k * EVAL_NUM_AREA] = ig[k * EVAL_NUM_AREA] = 0;
+    int32_t best[EVAL__MAX_DETS];
+    for (int t = 0; cell->ngt && t < EVAL_NUM_IOU; t++) {
+        match_thr(d, s, cell->nkept, cell->ngt, c->iou_thrs[t], best);
+        for (uint32_t k = 0; k < cell->nkept; k++)
+            if (best[k] >= 0)
+                (s->gig[best[k]] ? ig : tp)[k * EVAL_NUM_AREA] |=
+                    (uint16_t)(1u << t);
+    }
+    for (uint32_t k = 0; k < cell->nkept; k++) {
+        double area = d->det.v[s->dets[k].box].area;
+        if (area < eval__area_lo[a] || area > eval__area_hi[a])
+            ig[k * EVAL_NUM_AREA] = all & (uint16_t)~tp[k * EVAL_NUM_AREA];
     }
 }
 
@@ -155,27 +196,8 @@ static void match_cell(match_ctx_t *c, scratch_t *s, eval__cell_t *cell)
             s->iou[(size_t)k * cell->ngt + g] = eval__iou(db, gb, gb->iscrowd);
         }
     }
-    int32_t best[EVAL__MAX_DETS];
-    for (int a = 0; a < EVAL_NUM_AREA; a++) {
-        cell->npig[a] = order_gt(d, s, cell->ngt, a);
-        size_t base = (size_t)cell->kept0 * EVAL_NUM_AREA + (size_t)a;
-        for (uint32_t k = 0; k < cell->nkept; k++)
-            m->tp[base + (size_t)k * EVAL_NUM_AREA] =
-                m->ig[base + (size_t)k * EVAL_NUM_AREA] = 0;
-        for (int t = 0; t < EVAL_NUM_IOU; t++) {
-            match_thr(d, s, cell->nkept, cell->ngt, c->iou_thrs[t], best);
-            for (uint32_t k = 0; k < cell->nkept; k++) {
-                double area = d->det.v[s->dets[k].box].area;
-                int outside = area < eval__area_lo[a] ||
-                              area > eval__area_hi[a];
-                size_t at = base + (size_t)k * EVAL_NUM_AREA;
-                if (best[k] >= 0 && !s->gig[best[k]])
-                    m->tp[at] |= (uint16_t)(1u << t);
-                else if (best[k] >= 0 || outside)
-                    m->ig[at] |= (uint16_t)(1u << t);
-            }
-        }
-    }
+    for (int a = 0; a < EVAL_NUM_AREA; a++)
+        match_area(c, s, cell, a);
 }
 
 static void match_task(void *ctx, int task)
