@@ -2,6 +2,7 @@
  * truth, and score a device's events offline (the protocol of test
  * sessions, docs/METRICS.md). */
 #include "cli.h"
+#include "device_post.h"
 #include "eval/eval.h"
 
 #include <jansson.h>
@@ -15,6 +16,9 @@ static const char usage[] =
     "usage: avp device simulate --gt GT.json [--latency 120ms]\n"
     "                  [--jitter 30ms] [--miss 5%] [--fp-rate 0.1/s]\n"
     "                  [--seed 1] [--epoch START] [-o EVENTS.jsonl]\n"
+    "       avp device simulate --session ID --server URL [--api-key K]\n"
+    "                  [--latency ...] [--clock video|epoch]\n"
+    "                  [--realtime | --speed X] [--batch 100] [--json]\n"
     "       avp device score --gt GT.json --events EVENTS.jsonl\n"
     "                  [--tolerance 500ms] [--epoch-zero E |\n"
     "                  --playback-start E [--start-pos S]]\n"
@@ -27,10 +31,14 @@ static const char usage[] =
     "line: {\"class\", \"confidence\", \"t\"} in video seconds, or\n"
     "{\"class\", \"confidence\", \"epoch\"} with --epoch START (the device\n"
     "clock when the video started). score exits 1 when a criterion fails.\n"
-    "Posting events to a server (--post) is not implemented yet.\n";
+    "With --session, simulate reads the session's targets from the server\n"
+    "(API key from --api-key or AVP_API_KEY), posts the events (in device\n"
+    "epoch time after a sync with --clock epoch), paced by their video\n"
+    "time with --realtime or --speed X, and prints the server's results.\n";
 
 typedef struct dev_cmd {
     const char *gt, *events, *out, *map;
+    device_post_t post; /* --session: its sim is the one below */
     device_sim_options_t sim;
     device_options_t opt;
     double epoch, playback_start, start_pos;
@@ -102,6 +110,19 @@ static int option(dev_cmd_t *c, const char *arg, const char *val)
         c->out = val;
     else if (!strcmp(arg, "--map"))
         c->map = val;
+    else if (!strcmp(arg, "--session") && !cli_parse_int(val, 1, LONG_MAX, &n))
+        c->post.session = n;
+    else if (!strcmp(arg, "--server"))
+        c->post.server = val;
+    else if (!strcmp(arg, "--api-key"))
+        c->post.api_key = val;
+    else if (!strcmp(arg, "--speed"))
+        return cli_parse_float(val, 1e-3, 1e3, &c->post.speed);
+    else if (!strcmp(arg, "--batch") && !cli_parse_int(val, 1, 10000, &n))
+        c->post.batch = (int)n;
+    else if (!strcmp(arg, "--clock") &&
+             (!strcmp(val, "video") || !strcmp(val, "epoch")))
+        c->post.epoch = !strcmp(val, "epoch");
     else
         return -1;
     return 0;
@@ -117,6 +138,10 @@ static int parse_args(dev_cmd_t *c, int argc, char **argv)
             c->as_json = 1;
             continue;
         }
+        if (!strcmp(argv[i], "--realtime")) {
+            c->post.speed = 1;
+            continue;
+        }
         if (i + 1 >= argc || option(c, argv[i], argv[i + 1]) < 0) {
             fprintf(stderr, "avp device: bad or incomplete option '%s'\n%s",
                     argv[i], usage);
@@ -124,8 +149,9 @@ static int parse_args(dev_cmd_t *c, int argc, char **argv)
         }
         i++;
     }
-    if (!c->gt) {
-        fprintf(stderr, "avp device: --gt is required\n%s", usage);
+    if (!c->gt == !c->post.session || !c->post.session != !c->post.server) {
+        fprintf(stderr, "avp device: --gt, or --session with --server, is "
+                "required\n%s", usage);
         return 2;
     }
     if (c->has_start) {
@@ -168,8 +194,22 @@ static int load_gt(session_t *s, const char *path)
     return 0;
 }
 
+/* A device posting to a live session of a server. */
+static int simulate_online(dev_cmd_t *c)
+{
+    device_post_t p = c->post;
+    p.sim = c->sim;
+    p.as_json = c->as_json;
+    p.batch = p.batch ? p.batch : 100;
+    if (!p.api_key)
+        p.api_key = getenv("AVP_API_KEY");
+    return device_post_run(&p);
+}
+
 static int simulate(dev_cmd_t *c, session_t *s)
 {
+    if (c->post.session)
+        return simulate_online(c);
     if (load_gt(s, c->gt))
         return 1;
     c->sim.duration = gt_fps(s->gt) > 0

@@ -1,6 +1,7 @@
 /*
- * pubsub.c - task progress: publishing with a stored latest value, and a
- * subscriber that survives Redis restarts.
+ * pubsub.c - task progress (published with a stored latest value), news
+ * of changed test sessions, and a subscriber of both that survives Redis
+ * restarts.
  *
  * The subscriber reads with poll() on the socket and hiredis's reader
  * rather than a blocking redisGetReply(): a timed-out blocking read leaves
@@ -26,12 +27,22 @@ static const char PUBLISH_LUA[] =
     "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])\n"
     "return redis.call('PUBLISH', ARGV[1], ARGV[2])\n";
 
-static void channel_name(char *buf, size_t n, const char *ns, int64_t task)
+static const char *const topic_names[] = {[QUEUE_TOPIC_TASK] = "task",
+                                           [QUEUE_TOPIC_SESSION] = "session"};
+
+/* A subscription: a topic's channel of one id, or of all (id -1). */
+typedef struct sub_key {
+    queue_topic_t topic;
+    int64_t id;
+} sub_key_t;
+
+static void channel_name(char *buf, size_t n, const char *ns, sub_key_t k)
 {
-    if (task < 0)
-        snprintf(buf, n, "%s:task:*", ns);
+    if (k.id < 0)
+        snprintf(buf, n, "%s:%s:*", ns, topic_names[k.topic]);
     else
-        snprintf(buf, n, "%s:task:%lld", ns, (long long)task);
+        snprintf(buf, n, "%s:%s:%lld", ns, topic_names[k.topic],
+                 (long long)k.id);
 }
 
 static void progress_key(char *buf, size_t n, const char *ns, int64_t task)
@@ -46,7 +57,8 @@ int queue_publish_progress(queue_conn_t *c, int64_t task_id,
         return avp_error_set(err, AVP_EINVAL, "publish: bad arguments");
     char key[192], channel[192], ttl[24];
     progress_key(key, sizeof(key), queue__ns(c), task_id);
-    channel_name(channel, sizeof(channel), queue__ns(c), task_id);
+    channel_name(channel, sizeof(channel), queue__ns(c),
+                 (sub_key_t){QUEUE_TOPIC_TASK, task_id});
     snprintf(ttl, sizeof(ttl), "%d", QUEUE_PROGRESS_TTL_MS);
     redisReply *r;
     int rc = queue__call(c, &r, err, "EVAL", PUBLISH_LUA, "1", key, channel,
@@ -54,6 +66,23 @@ int queue_publish_progress(queue_conn_t *c, int64_t task_id,
     if (rc < 0)
         return queue__fail(rc, err, "publish progress of task %lld",
                            (long long)task_id);
+    rc = r->type == REDIS_REPLY_INTEGER ? (int)r->integer : 0;
+    freeReplyObject(r);
+    return rc;
+}
+
+int queue_publish(queue_conn_t *c, queue_topic_t topic, int64_t id,
+                  const char *json, avp_error_t *err)
+{
+    if (id < 0 || !json || (unsigned)topic > QUEUE_TOPIC_SESSION)
+        return avp_error_set(err, AVP_EINVAL, "publish: bad arguments");
+    char channel[192];
+    channel_name(channel, sizeof(channel), queue__ns(c),
+                 (sub_key_t){topic, id});
+    redisReply *r;
+    int rc = queue__call(c, &r, err, "PUBLISH", channel, json, NULL);
+    if (rc < 0)
+        return queue__fail(rc, err, "publish to %s", channel);
     rc = r->type == REDIS_REPLY_INTEGER ? (int)r->integer : 0;
     freeReplyObject(r);
     return rc;
@@ -87,8 +116,8 @@ struct queue_sub {
     redisContext *ctx;     /* NULL while the link is down */
     queue__backoff_t backoff;
     int lost;              /* the link broke; report RESUBSCRIBED when back */
-    int64_t *tasks;        /* subscribed task ids; -1 for all */
-    size_t ntasks, cap;
+    sub_key_t *keys;       /* the subscriptions */
+    size_t nkeys, cap;
     redisReply **held;     /* messages that came while awaiting a
                               confirmation, in order from held_head */
     size_t nheld, held_head, held_cap;
@@ -200,14 +229,14 @@ static int await_confirmation(queue_sub_t *s, const char *cmd,
     }
 }
 
-/* Sends (UN)SUBSCRIBE or P(UN)SUBSCRIBE for one task id and waits for
- * Redis to confirm it. */
-static int send_subscription(queue_sub_t *s, int64_t task, int on,
+/* Sends (UN)SUBSCRIBE or P(UN)SUBSCRIBE for one key and waits for Redis
+ * to confirm it. */
+static int send_subscription(queue_sub_t *s, sub_key_t k, int on,
                              avp_error_t *err)
 {
     char channel[192];
-    channel_name(channel, sizeof(channel), s->ns, task);
-    const char *cmd = task < 0 ? (on ? "PSUBSCRIBE" : "PUNSUBSCRIBE")
+    channel_name(channel, sizeof(channel), s->ns, k);
+    const char *cmd = k.id < 0 ? (on ? "PSUBSCRIBE" : "PUNSUBSCRIBE")
                                : (on ? "SUBSCRIBE" : "UNSUBSCRIBE");
     const char *argv[] = {cmd, channel};
     int done = 0;
@@ -233,8 +262,8 @@ static int ensure_link(queue_sub_t *s, avp_error_t *err)
     if (rc < 0)
         return rc;
     rc = queue__link_open(&s->addr, &s->opts, &s->ctx, NULL, err);
-    for (size_t i = 0; rc == AVP_OK && i < s->ntasks; i++)
-        rc = send_subscription(s, s->tasks[i], 1, err);
+    for (size_t i = 0; rc == AVP_OK && i < s->nkeys; i++)
+        rc = send_subscription(s, s->keys[i], 1, err);
     queue__backoff_update(&s->backoff, rc, s->opts.retry_max_ms);
     return rc;
 }
@@ -270,52 +299,83 @@ void queue_sub_close(queue_sub_t *s)
         freeReplyObject(s->last);
     avp_free(s->held);
     queue__addr_fini(&s->addr);
-    avp_free(s->tasks);
+    avp_free(s->keys);
     avp_free(s->ns);
     avp_free(s);
 }
 
-static ptrdiff_t find_task(const queue_sub_t *s, int64_t task)
+static ptrdiff_t find_key(const queue_sub_t *s, queue_topic_t topic,
+                          int64_t id)
 {
-    for (size_t i = 0; i < s->ntasks; i++)
-        if (s->tasks[i] == task)
+    for (size_t i = 0; i < s->nkeys; i++)
+        if (s->keys[i].topic == topic && s->keys[i].id == id)
             return (ptrdiff_t)i;
     return -1;
 }
 
-int queue_sub_add(queue_sub_t *s, int64_t task_id, avp_error_t *err)
+static int bad_topic(queue_topic_t topic, avp_error_t *err)
 {
-    if (task_id < 0)
-        task_id = -1;
-    if (find_task(s, task_id) >= 0)
+    return (unsigned)topic > QUEUE_TOPIC_SESSION
+               ? avp_error_set(err, AVP_EINVAL, "unknown topic %d", topic)
+               : AVP_OK;
+}
+
+int queue_sub_add(queue_sub_t *s, queue_topic_t topic, int64_t id,
+                  avp_error_t *err)
+{
+    sub_key_t k = {topic, id < 0 ? -1 : id};
+    if (bad_topic(topic, err) < 0)
+        return AVP_EINVAL;
+    if (find_key(s, k.topic, k.id) >= 0)
         return AVP_OK;
-    if (s->ntasks == s->cap) {
+    if (s->nkeys == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 8;
-        s->tasks = avp_realloc(s->tasks, s->cap * sizeof(*s->tasks));
+        s->keys = avp_realloc(s->keys, s->cap * sizeof(*s->keys));
     }
-    s->tasks[s->ntasks++] = task_id;
+    s->keys[s->nkeys++] = k;
     /* Remembered even when the link is down: a new link subscribes to all,
      * and reports RESUBSCRIBED so the watcher reads the latest then. */
-    int rc = s->ctx ? send_subscription(s, task_id, 1, err)
-                    : ensure_link(s, err);
+    int rc = s->ctx ? send_subscription(s, k, 1, err) : ensure_link(s, err);
     if (rc < 0)
         s->lost = 1;
     return rc;
 }
 
-int queue_sub_remove(queue_sub_t *s, int64_t task_id, avp_error_t *err)
+int queue_sub_remove(queue_sub_t *s, queue_topic_t topic, int64_t id,
+                     avp_error_t *err)
 {
-    if (task_id < 0)
-        task_id = -1;
-    ptrdiff_t i = find_task(s, task_id);
+    sub_key_t k = {topic, id < 0 ? -1 : id};
+    if (bad_topic(topic, err) < 0)
+        return AVP_EINVAL;
+    ptrdiff_t i = find_key(s, k.topic, k.id);
     if (i < 0)
         return AVP_OK;
-    s->tasks[i] = s->tasks[--s->ntasks];
-    return s->ctx ? send_subscription(s, task_id, 0, err) : AVP_OK;
+    s->keys[i] = s->keys[--s->nkeys];
+    return s->ctx ? send_subscription(s, k, 0, err) : AVP_OK;
+}
+
+/* The topic and id of a channel name, or -1 when it is none of ours. */
+static int parse_channel(const queue_sub_t *s, const char *channel,
+                         sub_key_t *k)
+{
+    size_t n = strlen(s->ns);
+    if (strncmp(channel, s->ns, n) || channel[n] != ':')
+        return -1;
+    channel += n + 1;
+    for (unsigned t = 0; t < AVP_ARRAY_LEN(topic_names); t++) {
+        size_t len = strlen(topic_names[t]);
+        if (strncmp(channel, topic_names[t], len) || channel[len] != ':')
+            continue;
+        char *end;
+        k->topic = (queue_topic_t)t;
+        k->id = strtoll(channel + len + 1, &end, 10);
+        return end == channel + len + 1 || *end || k->id < 0 ? -1 : 0;
+    }
+    return -1;
 }
 
 /* Fills ev from a (p)message reply; 0 for confirmations and for messages
- * of tasks no longer subscribed (they may still be in flight). */
+ * of channels no longer subscribed (they may still be in flight). */
 static int parse_message(queue_sub_t *s, const redisReply *r,
                          queue_event_t *ev)
 {
@@ -331,16 +391,11 @@ static int parse_message(queue_sub_t *s, const redisReply *r,
         (at == 1 && strcmp(r->element[0]->str, "message") != 0))
         return 0;
     const redisReply *channel = r->element[at], *payload = r->element[at + 1];
-    char prefix[192];
-    int n = snprintf(prefix, sizeof(prefix), "%s:task:", s->ns);
-    if (strncmp(channel->str, prefix, (size_t)n) != 0)
+    sub_key_t k;
+    if (parse_channel(s, channel->str, &k) < 0 ||
+        (find_key(s, k.topic, k.id) < 0 && find_key(s, k.topic, -1) < 0))
         return 0;
-    char *end;
-    int64_t task = strtoll(channel->str + n, &end, 10);
-    if (end == channel->str + n || *end ||
-        (find_task(s, task) < 0 && find_task(s, -1) < 0))
-        return 0;
-    *ev = (queue_event_t){QUEUE_EVENT_PROGRESS, task, payload->str,
+    *ev = (queue_event_t){QUEUE_EVENT_MESSAGE, k.topic, k.id, payload->str,
                           payload->len};
     return 1;
 }
@@ -354,7 +409,7 @@ static int read_once(queue_sub_t *s, double deadline, queue_event_t *ev,
         return rc;
     if (s->lost) {
         s->lost = 0;
-        *ev = (queue_event_t){QUEUE_EVENT_RESUBSCRIBED, 0, NULL, 0};
+        *ev = (queue_event_t){QUEUE_EVENT_RESUBSCRIBED, 0, 0, NULL, 0};
         return 1;
     }
     for (;;) {
@@ -365,7 +420,7 @@ static int read_once(queue_sub_t *s, double deadline, queue_event_t *ev,
             s->last = r;
             return 1;
         }
-        freeReplyObject(r); /* a confirmation, or a task no longer wanted */
+        freeReplyObject(r); /* a confirmation, or a channel not wanted */
     }
 }
 

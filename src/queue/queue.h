@@ -206,20 +206,34 @@ int queue_publish_progress(queue_conn_t *c, int64_t task_id,
 int queue_latest_progress(queue_conn_t *c, int64_t task_id, char **json,
                           avp_error_t *err);
 
+/* What a channel carries: a task's progress (<ns>:task:<id>) or the news
+ * that a test session changed (<ns>:session:<id>). */
+typedef enum queue_topic {
+    QUEUE_TOPIC_TASK = 0,
+    QUEUE_TOPIC_SESSION = 1
+} queue_topic_t;
+
+/* Publishes json on the topic's channel of id, storing nothing (the
+ * watcher's fresh state lives elsewhere, e.g. in the database). Returns
+ * the number of subscribers that received it. */
+int queue_publish(queue_conn_t *c, queue_topic_t topic, int64_t id,
+                  const char *json, avp_error_t *err);
+
 typedef struct queue_sub queue_sub_t;
 
 enum {
-    QUEUE_EVENT_PROGRESS = 1,    /* a published progress message */
+    QUEUE_EVENT_MESSAGE = 1,     /* a published message */
     QUEUE_EVENT_RESUBSCRIBED = 2 /* the link was lost and is back; what was
                                     published meanwhile is gone, so re-read
                                     queue_latest_progress() */
 };
 
 typedef struct queue_event {
-    int type;          /* QUEUE_EVENT_* */
-    int64_t task_id;   /* PROGRESS: the task; RESUBSCRIBED: 0 */
-    const char *json;  /* PROGRESS: the message, NUL-terminated; owned by
-                          the subscriber, valid until its next call */
+    int type;            /* QUEUE_EVENT_* */
+    queue_topic_t topic; /* MESSAGE: its channel's topic and id */
+    int64_t id;          /* RESUBSCRIBED: 0 */
+    const char *json;    /* MESSAGE: the message, NUL-terminated; owned by
+                            the subscriber, valid until its next call */
     size_t len;
 } queue_event_t;
 
@@ -229,10 +243,12 @@ int queue_sub_open(const char *url, const queue_opts_t *opts,
                    queue_sub_t **out, avp_error_t *err);
 void queue_sub_close(queue_sub_t *s);
 
-/* Subscribes to one task's progress, or (task_id < 0) to every task's.
+/* Subscribes to one id's channel of a topic, or (id < 0) to every id's.
  * Subscriptions are remembered and renewed after a reconnect. */
-int queue_sub_add(queue_sub_t *s, int64_t task_id, avp_error_t *err);
-int queue_sub_remove(queue_sub_t *s, int64_t task_id, avp_error_t *err);
+int queue_sub_add(queue_sub_t *s, queue_topic_t topic, int64_t id,
+                  avp_error_t *err);
+int queue_sub_remove(queue_sub_t *s, queue_topic_t topic, int64_t id,
+                     avp_error_t *err);
 
 /* Waits up to timeout_ms for the next event. Returns 1 with *ev filled, 0
  * on timeout, or an error: AVP_EUNAVAILABLE when Redis stayed down for the

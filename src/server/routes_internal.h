@@ -15,6 +15,7 @@
 #include "server/routes.h"
 
 typedef struct routes_vitals routes_vitals_t;
+typedef struct routes_session_live routes_session_live_t;
 
 #define ROUTES_REDIS_LINKS 8
 
@@ -33,6 +34,7 @@ struct routes {
     server_t *srv;
     pthread_t sub_thread;
     int sub_started;
+    routes_session_live_t *session_live;
     atomic_int stop;
     routes_vitals_t *vitals;
     metrics_gauge_t *pool_g[6], *queue_g[3], *cache_g[3], *task_g[2];
@@ -136,16 +138,51 @@ int routes__add_gt_io(routes_t *r, server_t *srv, avp_error_t *err);
 int routes__add_autogt(routes_t *r, server_t *srv, avp_error_t *err);
 int routes__add_gt_export(routes_t *r, server_t *srv, avp_error_t *err);
 int routes__add_ops(routes_t *r, server_t *srv, avp_error_t *err);
+int routes__add_sessions(routes_t *r, server_t *srv, avp_error_t *err);
 int routes__add_routes(server_t *srv, const server_route_t *routes, size_t n,
                        avp_error_t *err);
 
 /* routes_auth.c: the PostgreSQL auth_store_t. */
 void routes__auth_store_init(routes_t *r);
-/* routes_live.c: progress relay. */
+/* routes_live.c: the relay of task progress and session news from Redis,
+ * and the WebSocket hooks of every topic. */
 int routes__live_start(routes_t *r, avp_error_t *err);
 void routes__live_stop(routes_t *r);
-int routes__ws_access(void *ctx, const auth_user_t *user, int64_t task_id);
-char *routes__ws_hello(void *ctx, int64_t task_id, int *ended);
+int routes__ws_access(void *ctx, const auth_user_t *user, const char *topic,
+                      int64_t id);
+char *routes__ws_hello(void *ctx, const char *topic, int64_t id, int *ended);
+
+/* ---- test sessions (routes_sessions*.c) ---- */
+
+#define ROUTES_SESSION_EVENTS_MAX 10000 /* events per POST */
+/* 10000 events of ~150 bytes, with room for long class names. */
+#define ROUTES_SESSION_EVENTS_BODY_MAX (8u << 20)
+#define ROUTES_WS_SESSION "ws_test_session" /* the WebSocket topic */
+/* Results pushed to WebSockets are written as reply_json writes them, so
+ * a push equals the GET of the same moment. */
+#define ROUTES_SESSION_JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
+/* POST /api/test-sessions/{id}/events (routes_sessions_events.c). */
+void routes__session_events_post(server_req_t *req, void *ctx);
+/* The session's results (SessionResults) and, if manifest is not NULL,
+ * the manifest of an evaluation: new references. */
+int routes__session_results(store_conn_t *c, int64_t session_id,
+                            json_t **results, json_t **manifest,
+                            avp_error_t *err);
+/* The targets results are computed against (one per ground-truth track,
+ * classes before the class map): {"items": [{track_id, class, onset,
+ * end}]}, a new reference. */
+int routes__session_targets(store_conn_t *c, int64_t session_id,
+                            json_t **out, avp_error_t *err);
+/* routes_sessions_live.c: a session's results changed; its watchers on
+ * every instance get them anew, at most every ROUTES_SESSION_PUSH_MS. */
+#define ROUTES_SESSION_PUSH_MS 250
+int routes__session_live_start(routes_t *r, avp_error_t *err);
+void routes__session_live_stop(routes_t *r);
+void routes__session_changed(routes_t *r, int64_t session_id);
+/* News of a change published by any instance (the relay calls it): marks
+ * the session's results stale here unless this process sent it. */
+void routes__session_news(routes_t *r, int64_t session_id, const char *json);
 /* routes_ops.c */
 int routes__ready(void *ctx, avp_error_t *err);
 void routes__vitals_destroy(routes_vitals_t *v);

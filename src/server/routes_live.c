@@ -1,6 +1,8 @@
-/* routes_live.c - live progress: who may watch a task (ws_access), the
- * first message a watcher gets (ws_hello), and the subscriber thread that
- * relays every task's progress from Redis to the WebSockets watching it.
+/* routes_live.c - live updates: who may watch a task or a test session
+ * (ws_access), the first message a watcher gets (ws_hello), and the
+ * subscriber thread that relays every task's progress from Redis to the
+ * WebSockets watching it and every session's news to the session pusher
+ * (routes_sessions_live.c).
  *
  * DESIGN: one subscription for all tasks per server process, so the cost
  * is one Redis connection whatever the number of watchers, and any server
@@ -15,7 +17,15 @@
 #include <stdio.h>
 #include <string.h>
 
-int routes__ws_access(void *ctx, const auth_user_t *user, int64_t task_id)
+#define WS_PROGRESS "ws_progress" /* the task topic (server/ops.c) */
+
+static int is_session(const char *topic)
+{
+    return !strcmp(topic, ROUTES_WS_SESSION);
+}
+
+int routes__ws_access(void *ctx, const auth_user_t *user, const char *topic,
+                      int64_t id)
 {
     routes_t *r = ctx;
     store_conn_t *c;
@@ -24,8 +34,9 @@ int routes__ws_access(void *ctx, const auth_user_t *user, int64_t task_id)
     avp_error_t err;
     if (store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, &c, &err) < 0)
         return AVP_EUNAVAILABLE;
-    int rc = store_object_access(c, STORE_OBJ_TASK, task_id, user->id, &pid,
-                                 &role, &err);
+    int rc = store_object_access(c, is_session(topic) ? STORE_OBJ_SESSION
+                                                      : STORE_OBJ_TASK,
+                                 id, user->id, &pid, &role, &err);
     store_pool_release(c);
     return rc == AVP_OK || rc == AVP_ENOTFOUND ? rc : AVP_EUNAVAILABLE;
 }
@@ -42,14 +53,38 @@ static const char *state_of(json_t *msg)
     return json_string_value(json_object_get(msg, "state"));
 }
 
-/* The table says whether the task has ended (the last publish may have
- * been lost); otherwise Redis has the freshest progress. */
-char *routes__ws_hello(void *ctx, int64_t task_id, int *ended)
+/* The session's results as they are now. */
+static char *session_hello(routes_t *r, int64_t id)
+{
+    store_conn_t *c;
+    json_t *results = NULL;
+    avp_error_t err;
+    if (store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, &c,
+                           &err) < 0)
+        return NULL;
+    routes__session_results(c, id, &results, NULL, &err);
+    store_pool_release(c);
+    char *text = results ? json_dumps(results, ROUTES_SESSION_JSON_FLAGS)
+                         : NULL;
+    char *out = text ? avp_strdup(text) : NULL;
+    free(text);
+    json_decref(results);
+    return out;
+}
+
+/* A task: the table says whether it has ended (the last publish may have
+ * been lost); otherwise Redis has the freshest progress. A session: its
+ * current results. */
+char *routes__ws_hello(void *ctx, const char *topic, int64_t task_id,
+                       int *ended)
 {
     routes_t *r = ctx;
     store_conn_t *c;
     char *status = NULL, *latest = NULL;
     avp_error_t err;
+    *ended = 0;
+    if (is_session(topic))
+        return session_hello(r, task_id);
     if (store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, &c, &err) == 0) {
         store_task_status(c, task_id, &status, &err);
         store_pool_release(c);
@@ -114,14 +149,18 @@ static void invalidate_for(routes_t *r, seen_t *s, const char *state)
 
 static void relay(routes_t *r, seen_t *seen, const queue_event_t *ev)
 {
-    server_ws_push(r->srv, ev->task_id, ev->json);
+    if (ev->topic == QUEUE_TOPIC_SESSION) {
+        routes__session_news(r, ev->id, ev->json);
+        return;
+    }
+    server_ws_push(r->srv, WS_PROGRESS, ev->id, ev->json);
     json_t *msg = json_loads(ev->json, 0, NULL);
     const char *state = state_of(msg);
-    seen_t *s = r->cache ? seen_slot(r, seen, ev->task_id) : NULL;
+    seen_t *s = r->cache ? seen_slot(r, seen, ev->id) : NULL;
     if (s)
         invalidate_for(r, s, state);
     if (is_final(state))
-        server_ws_end(r->srv, ev->task_id, NULL);
+        server_ws_end(r->srv, WS_PROGRESS, ev->id, NULL);
     json_decref(msg);
 }
 
@@ -137,10 +176,12 @@ static void *subscriber(void *arg)
         return NULL;
     }
     seen_t *seen = avp_calloc(SEEN_SLOTS, sizeof *seen);
-    queue_sub_add(sub, -1, &err); /* remembered if Redis is down */
+    /* Remembered if Redis is down. */
+    queue_sub_add(sub, QUEUE_TOPIC_TASK, -1, &err);
+    queue_sub_add(sub, QUEUE_TOPIC_SESSION, -1, &err);
     while (!atomic_load(&r->stop))
         if (queue_sub_read(sub, 250, &ev, &err) == 1 &&
-            ev.type == QUEUE_EVENT_PROGRESS)
+            ev.type == QUEUE_EVENT_MESSAGE)
             relay(r, seen, &ev);
     avp_free(seen);
     queue_sub_close(sub);
@@ -149,8 +190,9 @@ static void *subscriber(void *arg)
 
 int routes__live_start(routes_t *r, avp_error_t *err)
 {
-    if (!r->redis_url)
-        return AVP_OK;
+    int rc = routes__session_live_start(r, err);
+    if (rc < 0 || !r->redis_url)
+        return rc;
     if (pthread_create(&r->sub_thread, NULL, subscriber, r) != 0)
         return avp_error_set(err, AVP_ENOMEM, "cannot start the progress relay");
     r->sub_started = 1;
@@ -159,9 +201,11 @@ int routes__live_start(routes_t *r, avp_error_t *err)
 
 void routes__live_stop(routes_t *r)
 {
-    if (!r->sub_started)
-        return;
-    atomic_store(&r->stop, 1);
-    pthread_join(r->sub_thread, NULL);
-    r->sub_started = 0;
+    if (r->sub_started) {
+        atomic_store(&r->stop, 1);
+        pthread_join(r->sub_thread, NULL);
+        r->sub_started = 0;
+    }
+    /* After the relay, which calls into it. */
+    routes__session_live_stop(r);
 }

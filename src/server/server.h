@@ -17,6 +17,10 @@
  * /api/openapi.json, /api/auth/login, /api/auth/logout, /api/auth/me and
  * /ws/progress/{task_id}.
  *
+ * WebSockets: a SERVER_WEBSOCKET route "/ws/<what>/{id}" is a topic named
+ * by the route's name ("ws_progress"); a connection watches (topic, id),
+ * and pushes, access checks and first messages are keyed by both.
+ *
  * Life cycle: server_create, server_add_route (any number, before start),
  * server_start, ..., server_stop, server_destroy. Route structs are copied,
  * but the strings and schemas they point to must outlive the server (they
@@ -73,17 +77,20 @@ typedef struct server_route {
  * reachable), else an error whose message /readyz reports with a 503. */
 typedef int (*server_ready_fn)(void *ctx, avp_error_t *err);
 
-/* May user watch task_id? AVP_OK, or AVP_ENOTFOUND (reported as 404, as
- * for any object outside the caller's projects), or AVP_EUNAVAILABLE. */
+/* May user watch id of topic (the WebSocket route's name)? AVP_OK, or
+ * AVP_ENOTFOUND (reported as 404, as for any object outside the caller's
+ * projects), or AVP_EUNAVAILABLE. */
 typedef int (*server_ws_access_fn)(void *ctx, const auth_user_t *user,
-                                   int64_t task_id);
+                                   const char *topic, int64_t id);
 
-/* The first message of a new WebSocket watching task_id (the task's latest
- * state), or NULL for none; a new string the server frees with avp_free().
- * Setting *ended says the task is over: the server closes the connection
- * after sending it. Called on the connection's thread once it is open and
- * already receives pushes, so nothing published meanwhile is missed. */
-typedef char *(*server_ws_hello_fn)(void *ctx, int64_t task_id, int *ended);
+/* The first message of a new WebSocket watching id of topic (e.g. the
+ * task's latest state), or NULL for none; a new string the server frees
+ * with avp_free(). Setting *ended says the object is done: the server
+ * closes the connection after sending it. Called on the connection's
+ * thread once it is open and already receives pushes, so nothing
+ * published meanwhile is missed. */
+typedef char *(*server_ws_hello_fn)(void *ctx, const char *topic, int64_t id,
+                                    int *ended);
 
 typedef struct server_options {
     const char *listen_addr; /* default "127.0.0.1"; "0.0.0.0" for all */
@@ -123,12 +130,17 @@ int server_port(const server_t *srv);
 /* The registry /metrics renders; other components add their series. */
 metrics_t *server_metrics(server_t *srv);
 
-/* Sends text to every WebSocket watching task_id. Returns the number of
- * connections written to. Safe from any thread. */
-int server_ws_push(server_t *srv, int64_t task_id, const char *text);
+/* Sends text to every WebSocket watching id of topic. Returns the number
+ * of connections written to. Safe from any thread. */
+int server_ws_push(server_t *srv, const char *topic, int64_t id,
+                   const char *text);
 
-/* Sends final_text (may be NULL), then closes every WebSocket watching
- * task_id: the task has ended. Returns the number of connections closed. */
-int server_ws_end(server_t *srv, int64_t task_id, const char *final_text);
+/* Sends final_text (may be NULL), then closes every WebSocket watching id
+ * of topic: it has ended. Returns the number of connections closed. */
+int server_ws_end(server_t *srv, const char *topic, int64_t id,
+                  const char *final_text);
+
+/* How many WebSockets watch id of topic (to skip work nobody would see). */
+int server_ws_watchers(server_t *srv, const char *topic, int64_t id);
 
 #endif

@@ -1,4 +1,5 @@
-/* ws.c - WebSocket plumbing for /ws/progress/{task_id}.
+/* ws.c - WebSocket plumbing for the /ws/<topic>/{id} routes (task
+ * progress, test-session results).
  *
  * DESIGN: civetweb does the handshake and framing and runs one worker
  * thread per open WebSocket. On connect we match the route, authenticate
@@ -18,7 +19,8 @@
 
 typedef struct ws_conn {
     struct mg_connection *conn;
-    int64_t task_id;
+    const char *topic; /* the route's name (static) */
+    int64_t id;
     int linked, ended;
     struct ws_conn *prev, *next;
 } ws_conn_t;
@@ -77,15 +79,15 @@ static int ws_admit_or_reply(server_req_t *req)
     int rc = ws_authenticate_or_reply(req);
     if (rc < 0)
         return rc;
-    int64_t task = req->match.values[0];
+    int64_t id = req->match.values[0];
+    const char *topic = req->rec->route.name;
     rc = srv->opt.ws_access
-             ? srv->opt.ws_access(srv->opt.ws_access_ctx, req->user, task)
+             ? srv->opt.ws_access(srv->opt.ws_access_ctx, req->user, topic, id)
              : AVP_OK;
     if (rc == AVP_ENOTFOUND)
-        reply_error(req, 404, "not_found", "no task %lld", (long long)task);
+        reply_error(req, 404, "not_found", "nothing to watch at %s", path);
     else if (rc < 0)
-        reply_unavailable(req, 2, "cannot check access to task %lld",
-                          (long long)task);
+        reply_unavailable(req, 2, "cannot check access to %s", path);
     return rc;
 }
 
@@ -105,21 +107,23 @@ static int on_connect(const struct mg_connection *cconn, void *cbdata)
         return 1;
     ws_conn_t *wc = avp_calloc(1, sizeof(*wc));
     wc->conn = conn;
-    wc->task_id = req.match.values[0];
+    wc->topic = req.rec->route.name;
+    wc->id = req.match.values[0];
     mg_set_user_connection_data(conn, wc);
     return 0;
 }
 
-/* Sends the task's latest state to a connection that just joined (after
+/* Sends the first message to a connection that just joined (after
  * joining, so a push cannot fall between the two), and ends it at once if
- * the task is over. */
+ * what it watches is over. */
 static void send_hello(server_t *srv, ws_conn_t *wc)
 {
     static const char normal_closure[2] = {0x03, (char)0xe8}; /* 1000 */
     if (!srv->opt.ws_hello)
         return;
     int ended = 0;
-    char *text = srv->opt.ws_hello(srv->opt.ws_hello_ctx, wc->task_id, &ended);
+    char *text = srv->opt.ws_hello(srv->opt.ws_hello_ctx, wc->topic, wc->id,
+                                   &ended);
     pthread_mutex_lock(&srv->ws->mu);
     if (!wc->ended) {
         if (text)
@@ -199,16 +203,22 @@ void server__ws_register(server_t *srv)
     }
 }
 
-/* Writes to every live connection of task_id; with end, also closes them.
- * Returns how many were written to. */
-static int ws_send(server_t *srv, int64_t task_id, const char *text, int end)
+static int watches(const ws_conn_t *wc, const char *topic, int64_t id)
+{
+    return wc->id == id && !wc->ended && !strcmp(wc->topic, topic);
+}
+
+/* Writes to every live connection of (topic, id); with end, also closes
+ * them. Returns how many were written to. */
+static int ws_send(server_t *srv, const char *topic, int64_t id,
+                   const char *text, int end)
 {
     ws_registry_t *ws = srv->ws;
     static const char normal_closure[2] = {0x03, (char)0xe8}; /* 1000 */
     int n = 0;
     pthread_mutex_lock(&ws->mu);
     for (ws_conn_t *wc = ws->head; wc; wc = wc->next) {
-        if (wc->task_id != task_id || wc->ended)
+        if (!watches(wc, topic, id))
             continue;
         int ok = !text || mg_websocket_write(wc->conn, MG_WEBSOCKET_OPCODE_TEXT,
                                              text, strlen(text)) > 0;
@@ -225,12 +235,24 @@ static int ws_send(server_t *srv, int64_t task_id, const char *text, int end)
     return n;
 }
 
-int server_ws_push(server_t *srv, int64_t task_id, const char *text)
+int server_ws_push(server_t *srv, const char *topic, int64_t id,
+                   const char *text)
 {
-    return ws_send(srv, task_id, text, 0);
+    return ws_send(srv, topic, id, text, 0);
 }
 
-int server_ws_end(server_t *srv, int64_t task_id, const char *final_text)
+int server_ws_end(server_t *srv, const char *topic, int64_t id,
+                  const char *final_text)
 {
-    return ws_send(srv, task_id, final_text, 1);
+    return ws_send(srv, topic, id, final_text, 1);
+}
+
+int server_ws_watchers(server_t *srv, const char *topic, int64_t id)
+{
+    int n = 0;
+    pthread_mutex_lock(&srv->ws->mu);
+    for (ws_conn_t *wc = srv->ws->head; wc; wc = wc->next)
+        n += watches(wc, topic, id);
+    pthread_mutex_unlock(&srv->ws->mu);
+    return n;
 }

@@ -137,7 +137,8 @@ typedef enum store_object {
     STORE_OBJ_VIDEO,
     STORE_OBJ_RUN,
     STORE_OBJ_TASK,
-    STORE_OBJ_GT /* a ground-truth box, through its video */
+    STORE_OBJ_GT, /* a ground-truth box, through its video */
+    STORE_OBJ_SESSION /* a test session */
 } store_object_t;
 
 /* The project of object id and user_id's role in it. user_id <= 0 asks as
@@ -328,6 +329,82 @@ int store_class_map_get(store_conn_t *c, int64_t project_id, char **json,
  * *json is the new map as store_class_map_get returns it. */
 int store_class_map_put(store_conn_t *c, int64_t project_id, int64_t user_id,
                         const char *json_map, char **json, avp_error_t *err);
+
+/* ---- test sessions of devices under test (catalog_sessions.c) --------- */
+
+/* Every write appends its audit_log row (object_type 'test_session') in
+ * the same statement. fields are JSON object text, already validated.
+ * *json is the session {id, project_id, video_id, name, tolerance_ms,
+ * criteria, sync_offset, state, created_at, events_count}. */
+
+/* fields: video_id (a ready video of the project; else AVP_ENOTFOUND),
+ * name, tolerance_ms (default: the project's), criteria. */
+int store_test_session_create(store_conn_t *c, int64_t project_id,
+                              int64_t user_id, const char *fields,
+                              char **json, avp_error_t *err);
+/* The project's sessions, newest first. */
+int store_test_session_list(store_conn_t *c, int64_t project_id,
+                            const int64_t *after, int limit,
+                            store_list_t *out, avp_error_t *err);
+int store_test_session_get(store_conn_t *c, int64_t session_id, char **json,
+                           avp_error_t *err);
+/* Sets the fields present (name, tolerance_ms, criteria, state,
+ * sync_offset); action names the audit record ("update", "sync"). */
+int store_test_session_update(store_conn_t *c, int64_t session_id,
+                              int64_t user_id, const char *action,
+                              const char *fields, char **json,
+                              avp_error_t *err);
+int store_test_session_delete(store_conn_t *c, int64_t session_id,
+                              int64_t user_id, avp_error_t *err);
+
+/* Inserts events (a JSON array text of {class, confidence?, box?: [x1, y1,
+ * x2, y2], t? | device_time?}, already validated) all or nothing, with the
+ * session's events_count and one audit record. device_time is converted
+ * with the session's sync_offset (video = device - offset); video times
+ * are stored rounded to the microsecond. AVP_ENOTFOUND (no session),
+ * AVP_EBUSY (the session is closed), AVP_EUNSUPPORTED (device times and
+ * no sync). */
+int store_test_session_events_insert(store_conn_t *c, int64_t session_id,
+                                     int64_t user_id, const char *events,
+                                     int64_t *inserted, avp_error_t *err);
+/* Events {id, class, confidence, box, timestamp, device_time} in
+ * (timestamp, id) order; the key is (timestamp in microseconds, id). */
+int store_test_session_events_page(store_conn_t *c, int64_t session_id,
+                                   const int64_t *after, int limit,
+                                   store_list_t *out, avp_error_t *err);
+
+/* What scoring reads: {session: {...}, video_sha256, fps, width, height,
+ * frame_count}. */
+int store_test_session_source(store_conn_t *c, int64_t session_id,
+                              char **json, avp_error_t *err);
+
+/* A ground-truth box as track onsets are derived from it. */
+typedef struct store_track_box {
+    int64_t frame, track_id; /* track_id -1: in no track */
+    double t;
+    const char *cls;         /* valid during the callback */
+    double box[4];           /* x1, y1, x2, y2 */
+} store_track_box_t;
+typedef void (*store_track_box_fn)(void *arg, const store_track_box_t *b);
+/* Calls fn for each box of the video that is not `difficult`, in (frame,
+ * id) order. */
+int store_test_session_gt_each(store_conn_t *c, int64_t video_id,
+                               store_track_box_fn fn, void *arg,
+                               avp_error_t *err);
+/* Calls fn for each event of the session in (timestamp, id) order; cls is
+ * valid during the call, confidence 1 when the device sent none. */
+typedef void (*store_event_fn)(void *arg, const char *cls, double confidence,
+                               double t);
+int store_test_session_events_each(store_conn_t *c, int64_t session_id,
+                                   store_event_fn fn, void *arg,
+                                   avp_error_t *err);
+/* Stores an evaluation of the session (manifest and results are JSON
+ * object text) with its audit record; *json is {id, test_session_id,
+ * created_at, created_by, manifest, results}. */
+int store_test_session_eval_insert(store_conn_t *c, int64_t session_id,
+                                   int64_t user_id, const char *manifest,
+                                   const char *results, char **json,
+                                   avp_error_t *err);
 
 /* ---- auto ground truth, exports and tracks (catalog_autogt.c) --------- */
 

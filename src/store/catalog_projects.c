@@ -220,6 +220,8 @@ static const char *const access_sql[] = {
                        "JOIN videos v ON v.id = r.video_id WHERE t.id = $1",
     [STORE_OBJ_GT] = "SELECT v.project_id AS pid FROM ground_truth_objects g "
                      "JOIN videos v ON v.id = g.video_id WHERE g.id = $1",
+    [STORE_OBJ_SESSION] = "SELECT s.project_id AS pid FROM test_sessions s "
+                          "WHERE s.id = $1",
 };
 
 int store_object_access(store_conn_t *c, store_object_t kind, int64_t id,
@@ -227,7 +229,7 @@ int store_object_access(store_conn_t *c, store_object_t kind, int64_t id,
                         store_role_t *role, avp_error_t *err)
 {
     static const char *const names[] = {"project", "video", "run", "task",
-                                        "ground-truth box"};
+                                        "ground-truth box", "test session"};
     char sql[512];
     snprintf(sql, sizeof sql,
              "SELECT o.pid, coalesce(m.role, 'owner') FROM (%s) o "

@@ -32,7 +32,7 @@ static int next_is(queue_sub_t *s, int64_t task, const char *json)
         fprintf(stderr, "read: %d %s\n", rc, rc < 0 ? err.msg : "timeout");
         return 0;
     }
-    return ev.type == QUEUE_EVENT_PROGRESS && ev.task_id == task &&
+    return ev.type == QUEUE_EVENT_MESSAGE && ev.id == task &&
            ev.len == strlen(json) && strcmp(ev.json, json) == 0;
 }
 
@@ -61,8 +61,8 @@ static void test_pubsub_subscriber_gets_its_tasks(void)
     CHECK(c && s);
     avp_error_t err;
     queue_event_t ev;
-    CHECK(queue_sub_add(s, 5, &err) == AVP_OK);
-    CHECK(queue_sub_add(s, 5, &err) == AVP_OK); /* once is enough */
+    CHECK(queue_sub_add(s, QUEUE_TOPIC_TASK, 5, &err) == AVP_OK);
+    CHECK(queue_sub_add(s, QUEUE_TOPIC_TASK, 5, &err) == AVP_OK); /* once is enough */
     /* Nothing yet: the wait ends after its timeout. */
     double t0 = avp_now();
     CHECK(queue_sub_read(s, 100, &ev, &err) == 0);
@@ -76,13 +76,38 @@ static void test_pubsub_subscriber_gets_its_tasks(void)
     CHECK(queue_sub_read(s, 50, &ev, &err) == 0);
 
     /* All tasks at once (a server fanning out to its WebSockets). */
-    CHECK(queue_sub_add(s, -1, &err) == AVP_OK);
-    CHECK(queue_sub_remove(s, 5, &err) == AVP_OK);
+    CHECK(queue_sub_add(s, QUEUE_TOPIC_TASK, -1, &err) == AVP_OK);
+    CHECK(queue_sub_remove(s, QUEUE_TOPIC_TASK, 5, &err) == AVP_OK);
     CHECK(queue_publish_progress(c, 6, "{\"f\":3}", &err) == 1);
     CHECK(next_is(s, 6, "{\"f\":3}"));
-    CHECK(queue_sub_remove(s, -1, &err) == AVP_OK);
+    CHECK(queue_sub_remove(s, QUEUE_TOPIC_TASK, -1, &err) == AVP_OK);
     CHECK(queue_publish_progress(c, 6, "{\"f\":4}", &err) == 0);
     CHECK(queue_publish_progress(c, 5, "{\"f\":5}", &err) == 0);
+    CHECK(queue_sub_read(s, 50, &ev, &err) == 0);
+    queue_sub_close(s);
+    queue_conn_close(c);
+}
+
+/* Topics share ids but not channels: a task's progress never reaches a
+ * session watcher, and the event says which topic it came on. */
+static void test_pubsub_topics_are_apart(void)
+{
+    queue_conn_t *c = open_conn();
+    queue_sub_t *s = open_sub();
+    CHECK(c && s);
+    avp_error_t err;
+    queue_event_t ev;
+    CHECK(queue_sub_add(s, QUEUE_TOPIC_SESSION, -1, &err) == AVP_OK);
+    CHECK(queue_sub_add(s, (queue_topic_t)7, 1, &err) == AVP_EINVAL);
+    CHECK(queue_publish_progress(c, 7, "{\"task\":1}", &err) == 0);
+    CHECK(queue_publish(c, QUEUE_TOPIC_SESSION, 7, "{\"s\":1}", &err) == 1);
+    CHECK(queue_sub_read(s, 1000, &ev, &err) == 1);
+    CHECK(ev.type == QUEUE_EVENT_MESSAGE && ev.topic == QUEUE_TOPIC_SESSION &&
+          ev.id == 7 && strcmp(ev.json, "{\"s\":1}") == 0);
+    CHECK(queue_sub_add(s, QUEUE_TOPIC_TASK, 7, &err) == AVP_OK);
+    CHECK(queue_publish_progress(c, 7, "{\"task\":2}", &err) == 1);
+    CHECK(queue_sub_read(s, 1000, &ev, &err) == 1);
+    CHECK(ev.topic == QUEUE_TOPIC_TASK && ev.id == 7);
     CHECK(queue_sub_read(s, 50, &ev, &err) == 0);
     queue_sub_close(s);
     queue_conn_close(c);
@@ -95,7 +120,7 @@ static void test_pubsub_resubscribes_after_restart(void)
     CHECK(c && s);
     avp_error_t err;
     queue_event_t ev;
-    CHECK(queue_sub_add(s, 8, &err) == AVP_OK);
+    CHECK(queue_sub_add(s, QUEUE_TOPIC_TASK, 8, &err) == AVP_OK);
     CHECK(queue_publish_progress(c, 8, "{\"f\":1}", &err) == 1);
     CHECK(next_is(s, 8, "{\"f\":1}"));
 
@@ -133,7 +158,7 @@ static void test_pubsub_lazy_subscriber_starts_while_down(void)
     avp_error_t err;
     CHECK(redis_test_ctl("stop") == 0);
     CHECK(queue_sub_open(redis_test_url(), &o, &s, &err) == AVP_OK);
-    CHECK(queue_sub_add(s, 12, &err) == AVP_EUNAVAILABLE);
+    CHECK(queue_sub_add(s, QUEUE_TOPIC_TASK, 12, &err) == AVP_EUNAVAILABLE);
     CHECK(redis_test_ctl("start") == 0);
     int rc = AVP_EUNAVAILABLE;
     for (int i = 0; i < 100 && rc < 0; i++)
@@ -154,6 +179,7 @@ int main(void)
     redis_test_begin();
     RUN(test_pubsub_publish_and_latest);
     RUN(test_pubsub_subscriber_gets_its_tasks);
+    RUN(test_pubsub_topics_are_apart);
     RUN(test_pubsub_resubscribes_after_restart);
     RUN(test_pubsub_lazy_subscriber_starts_while_down);
     return CHECK_DONE();

@@ -101,9 +101,10 @@ static int demo_ready(void *ctx, avp_error_t *err)
                                                "database: connection refused");
 }
 
-static int demo_ws_access(void *ctx, const auth_user_t *user, int64_t task)
+static int demo_ws_access(void *ctx, const auth_user_t *user,
+                          const char *topic, int64_t task)
 {
-    (void)ctx, (void)user;
+    (void)ctx, (void)user, (void)topic;
     return task <= 1000 ? AVP_OK : AVP_ENOTFOUND;
 }
 
@@ -197,8 +198,8 @@ static void push(server_req_t *req, void *ctx)
     int64_t task = server_req_param(req, "id");
     const char *text = json_string_value(json_object_get(b, "text"));
     int n = json_is_true(json_object_get(b, "end"))
-                ? server_ws_end(srv, task, text)
-                : server_ws_push(srv, task, text);
+                ? server_ws_end(srv, "ws_progress", task, text)
+                : server_ws_push(srv, "ws_progress", task, text);
     reply_json(req, 200, json_pack("{s:i}", "sent", n));
 }
 
