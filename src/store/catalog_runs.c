@@ -112,7 +112,9 @@ int store_task_cancel(store_conn_t *c, int64_t task_id, store_cancel_t *out,
     "'every', r.every, 'state', r.state, 'frames_done', r.frames_done, "   \
     "'detections_count', r.detections_count, 'created_by', r.created_by, " \
     "'created_at', r.created_at, 'finished_at', r.finished_at, "           \
-    "'task_id', (SELECT max(t.id) FROM tasks t WHERE t.run_id = r.id))::text"
+    "'task_id', (SELECT max(t.id) FROM tasks t WHERE t.run_id = r.id), "   \
+    "'kind', (SELECT t.kind FROM tasks t WHERE t.run_id = r.id "            \
+    "ORDER BY t.id DESC LIMIT 1))::text"
 
 int store_run_list(store_conn_t *c, int64_t video_id, const int64_t *after,
                    int limit, store_list_t *out, avp_error_t *err)

@@ -209,7 +209,7 @@ def test_auto_gt_boxes_are_the_runs_detections(avp, admin, video, model, auto_gt
     assert states[-1]["state"] == "done" and states[-1]["progress"] == 1, states[-1]
     assert all(m["task_id"] == auto_gt["task_id"] for m in states)
     run = call(admin, "GET", "/api/runs/%d" % auto_gt["run_id"]).json()
-    assert run["state"] == "done" and run["every"] == 3, run
+    assert run["state"] == "done" and run["every"] == 3 and run["kind"] == "auto_gt", run
     model_boxes = assert_model_gt_is_run(admin, video, auto_gt["run_id"],
                                          model["class_names"])
     assert run["detections_count"] == len(model_boxes)
