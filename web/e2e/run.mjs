@@ -1,6 +1,9 @@
 // run.mjs - end to end against a running AVP (`avp up`): sign in, create a
 // project, upload a clip, process it, watch progress reach 100 %, browse
-// detections, see boxes in the player, view results and operations.
+// detections, see boxes in the player, make ground truth with the model,
+// evaluate the run and see its metrics and the player's TP/FP/FN strip,
+// open a device test session and watch its results follow posted events,
+// operations.
 // Screenshots of every page go to AVP_SHOTS (default web/e2e/shots).
 //
 //   AVP_URL=http://127.0.0.1:8080 AVP_USER=admin AVP_PASSWORD=... npm run e2e
@@ -69,6 +72,9 @@ async function main() {
       await shot(page, 'projects');
     });
     const projectName = `e2e ${new Date().toISOString()}`;
+    let projectPath = '';
+    let videoPath = '';
+    let runId = 0;
     await step('create a project', async () => {
       await page.getByRole('button', { name: 'New project' }).click();
       await page.getByLabel('Name').fill(projectName);
@@ -77,6 +83,7 @@ async function main() {
       await page.getByRole('button', { name: 'Create project' }).click();
       await page.getByRole('heading', { name: projectName }).waitFor();
       check(/\/projects\/\d+$/.test(page.url()), 'landed on the project page');
+      projectPath = new URL(page.url()).pathname;
     });
     await step('upload a clip', async () => {
       await page.getByLabel('Video files').setInputFiles(CLIP);
@@ -107,6 +114,8 @@ async function main() {
       check(final?.trim() === '100 %', `progress shows 100 % (it shows ${final})`);
       console.log(`    progress values seen: ${[...seen].join(', ')}`);
       await page.getByRole('link', { name: 'Browse detections' }).waitFor({ timeout: 15_000 });
+      videoPath = new URL(page.url()).pathname;
+      runId = Number((await page.getByRole('link', { name: 'Browse detections' }).getAttribute('href')).match(/runs\/(\d+)/)[1]);
       await shot(page, 'video-processed');
     });
     await step('browse detections', async () => {
@@ -148,14 +157,60 @@ async function main() {
       await page.waitForTimeout(300);
       await shot(page, 'player');
     });
-    await step('view results', async () => {
-      await page.getByRole('link', { name: 'Results' }).first().click();
+    await step('auto ground truth on the video', async () => {
+      await page.goto(BASE + videoPath);
+      await page.getByRole('button', { name: 'Auto ground truth' }).click();
+      const task = page.locator('.current-task', { hasText: 'Auto ground truth' }).getByTestId('task-progress');
+      await task.waitFor();
+      await waitForState(task, 'done');
+      const videoId = videoPath.split('/').pop();
+      const r = await page.request.get(`${BASE}/api/videos/${videoId}/ground-truth/export?format=coco`);
+      check(r.ok(), `COCO export answers (${r.status()})`);
+      const coco = await r.json();
+      check(coco.annotations?.length > 0, `the model made ground truth (${coco.annotations?.length} boxes exported)`);
+      console.log(`    ${coco.annotations.length} ground-truth boxes made by the model`);
+      await shot(page, 'auto-ground-truth');
+    });
+    await step('evaluate the run and see the metrics', async () => {
+      await page.goto(`${BASE}/runs/${runId}/results`);
       await page.getByRole('heading', { name: /Results · run #/ }).waitFor();
-      await page.waitForSelector('.card .state, .metrics-table', { timeout: 15_000 });
-      const hasTable = await page.locator('.metrics-table').count();
-      const first = page.locator('main section.card').first();
-      console.log(`    evaluation ${hasTable ? 'shown' : 'not available: ' + (await first.locator('.state strong').first().textContent())}`);
+      await page.getByRole('button', { name: 'Evaluate' }).click();
+      const table = page.locator('.metrics-table').first();
+      await table.waitFor({ timeout: 60_000 });
+      const overall = await table.locator('tfoot td').allTextContents();
+      check(Number(overall[0].replace(/,/g, '')) > 0, `true positives counted (${overall.slice(0, 3)})`);
+      console.log(`    overall TP / FP / FN ${overall.slice(0, 3).join(' / ')}, precision ${overall[3]}, recall ${overall[4]}`);
+      await page.getByRole('img', { name: 'Precision–recall' }).waitFor();
       await shot(page, 'results');
+      await page.getByRole('link', { name: 'Player' }).click();
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid=timeline]')?.dataset.outcomes) > 0, null, { timeout: 30_000 });
+      await shot(page, 'player-outcomes');
+    });
+    await step('device test session', async () => {
+      await page.goto(BASE + projectPath);
+      const card = page.locator('section', { has: page.getByRole('heading', { name: 'Device test sessions' }) });
+      await card.getByText(/No test sessions yet|not available on this server yet/).waitFor();
+      if (await card.getByText('not available on this server yet').count()) {
+        console.log('    test sessions: not available on this server yet (step skipped)');
+        return;
+      }
+      await card.getByRole('button', { name: 'New session' }).click();
+      await card.getByLabel('Name').fill('e2e device');
+      await card.getByRole('button', { name: 'Create session' }).click();
+      await page.waitForURL(/\/test-sessions\/\d+$/);
+      const sessionId = page.url().split('/').pop();
+      await page.getByTestId('session-precision').waitFor();
+      // A device reports one detection at the first ground-truth box's time:
+      // the live results (WebSocket, else polling) must count it.
+      const gt = await (await page.request.get(`${BASE}/api/videos/${videoPath.split('/').pop()}/ground-truth?limit=1`)).json();
+      const g = gt.items[0];
+      const r = await page.request.post(`${BASE}/api/test-sessions/${sessionId}/events`, {
+        data: { events: [{ class: g.class, confidence: 0.9, t: g.t + 0.05, box: [g.x1, g.y1, g.x2, g.y2] }] },
+      });
+      check(r.status() === 201, `events accepted (${r.status()} ${await r.text()})`);
+      await page.waitForFunction(() => document.querySelector('[data-testid=session-precision]')?.textContent?.trim() === '100.0 %', null, { timeout: 15_000 });
+      await page.getByRole('heading', { name: /Events/ }).waitFor();
+      await shot(page, 'test-session');
     });
     await step('operations page', async () => {
       await page.getByRole('link', { name: 'Operations' }).click();
@@ -172,6 +227,18 @@ async function main() {
     process.exitCode = 1;
   } finally {
     await close();
+  }
+}
+
+/** Polls a task-progress element until its state is `state`. */
+async function waitForState(task, state) {
+  const deadline = Date.now() + TIMEOUT;
+  for (;;) {
+    const s = await task.getAttribute('data-state');
+    if (s === state) return;
+    check(s !== 'failed' && s !== 'cancelled', `task ended ${s}`);
+    check(Date.now() < deadline, `task reached ${state} in time`);
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 

@@ -80,7 +80,7 @@ export function Timeline({ duration, t, data, onSeek }: Props) {
       </ul>
       <div className="timeline-track" role="slider" tabIndex={0} aria-label="Timeline" aria-valuemin={0}
         aria-valuemax={Math.round(duration)} aria-valuenow={Math.round(t)} aria-valuetext={formatDuration(t, 2)}
-        onPointerDown={seekAt} onKeyDown={onKey} data-testid="timeline">
+        onPointerDown={seekAt} onKeyDown={onKey} data-testid="timeline" data-outcomes={data.outcomes?.length ?? 0}>
         <canvas ref={canvas} style={{ height: ROWS.length * ROW_H }} />
         <div className="timeline-cursor" style={{ left: `${pos}%` }} />
       </div>

@@ -96,8 +96,9 @@ export function ComparePanel({ runId, otherId }: { runId: number; otherId: numbe
   if (cmp.isPending) return <Loading label="Comparing…" />;
   if (cmp.isError) {
     const e = cmp.error;
-    // 409: different videos or a run not evaluated; the message says which.
-    if (e instanceof ApiError && e.status === 409) return <p className="form-error" role="alert">{e.message}</p>;
+    // 409 or not_evaluated: different videos or a run without an
+    // evaluation; the server's message says which.
+    if (e instanceof ApiError && (e.status === 409 || e.code === 'not_evaluated')) return <p className="form-error" role="alert">{e.message}</p>;
     return <ErrorState error={e} what="Run comparison" />;
   }
   return (

@@ -57,6 +57,8 @@ describe('ResultsPage', () => {
     expect(screen.getByRole('img', { name: 'F1 vs score threshold' })).toBeInTheDocument();
     expect(screen.getByText('Confusion matrix')).toBeInTheDocument();
     expect(screen.getByText(/240 frames, 11 ground-truth boxes, 10 detections/)).toBeInTheDocument();
+    // COCO's -1 (no ground truth of that size) reads as undefined.
+    expect(screen.getByText('APs').nextElementSibling).toHaveTextContent('—');
     expect(await screen.findByText('FAIL')).toBeInTheDocument();
     expect(screen.getByText(/precision 0.900 < 0.95/)).toBeInTheDocument();
   });

@@ -24,17 +24,24 @@ import { formatDate, formatNumber } from '../../../lib/format';
 
 const MAX_CURVES = 8;
 
+/** A curve's points without COCO's -1 ("undefined": no ground truth). */
+function defined(x: readonly number[], y: readonly number[]) {
+  const keep = x.map((_v, i) => i).filter((i) => x[i] >= 0 && y[i] >= 0);
+  return { x: keep.map((i) => x[i]), y: keep.map((i) => y[i]) };
+}
+
 function Curves({ e }: { e: Evaluation }) {
-  const cs = e.results.classes.filter((c) => c.pr_curve || c.f1_curve).slice(0, MAX_CURVES);
+  // Classes without ground truth have no curve worth drawing.
+  const cs = e.results.classes.filter((c) => (c.pr_curve || c.f1_curve) && c.num_gt !== 0).slice(0, MAX_CURVES);
   if (!cs.length) return <p className="muted">This evaluation carries no curves.</p>;
   const best = cs.find((c) => c.best_threshold != null);
   return (
     <div className="grid-2">
       <LineChart title="Precision–recall" xLabel="recall" yLabel="precision" xDomain={[0, 1]} yDomain={[0, 1]}
-        series={cs.filter((c) => c.pr_curve).map((c) => ({ label: c.class, color: classColor(c.class), x: c.pr_curve!.recall, y: c.pr_curve!.precision }))} />
+        series={cs.filter((c) => c.pr_curve).map((c) => ({ label: c.class, color: classColor(c.class), ...defined(c.pr_curve!.recall, c.pr_curve!.precision) }))} />
       <LineChart title="F1 vs score threshold" xLabel="score threshold" yLabel="F1" xDomain={[0, 1]} yDomain={[0, 1]}
         marker={best ? { x: best.best_threshold!, label: `best ${best.class} ${best.best_threshold!.toFixed(2)}` } : undefined}
-        series={cs.filter((c) => c.f1_curve).map((c) => ({ label: c.class, color: classColor(c.class), x: c.f1_curve!.threshold, y: c.f1_curve!.f1 }))} />
+        series={cs.filter((c) => c.f1_curve).map((c) => ({ label: c.class, color: classColor(c.class), ...defined(c.f1_curve!.threshold, c.f1_curve!.f1) }))} />
     </div>
   );
 }
@@ -122,7 +129,7 @@ export default function ResultsPage() {
               <div className="stats">
                 {e.results.coco_stats.map((s, i) => {
                   const name = e.results.coco_stat_names?.[i] ?? COCO_STAT_NAMES[i];
-                  return <div key={name} className="stat"><span className="muted small">{name}</span><strong className="num">{s == null ? '—' : s.toFixed(3)}</strong></div>;
+                  return <div key={name} className="stat"><span className="muted small">{name}</span><strong className="num">{s == null || s < 0 ? '—' : s.toFixed(3)}</strong></div>;
                 })}
               </div>
             )}

@@ -1,16 +1,28 @@
 // EventsList.tsx - the events a device posted, oldest first in video time,
-// a page of 100 at a time. Pushed results mark it stale; "Refresh" reloads.
-import { useSessionEvents } from '../api/sessionEvents';
+// a page of 100 at a time. While everything posted fits on the loaded
+// page, a new count (pushed with the live results) reloads it; beyond
+// that the list says how many arrived since and "Refresh" reloads.
+import { useEffect } from 'react';
+import { EVENTS_PAGE, useSessionEvents } from '../api/sessionEvents';
 import { Empty, ErrorState, Loading } from '../../../components/States';
 import { formatDuration, formatNumber } from '../../../lib/format';
 
 export function EventsList({ sessionId, total }: { sessionId: number; total: number | null }) {
   const events = useSessionEvents(sessionId);
   const items = events.data?.pages.flatMap((p) => p.items) ?? [];
+  const loaded = items.length;
+  const onePage = (events.data?.pages.length ?? 0) <= 1;
+  const { refetch } = events;
+  useEffect(() => {
+    if (total != null && total !== loaded && onePage && loaded < EVENTS_PAGE) void refetch();
+    // Only a new total asks again; the loaded count follows from it.
+  }, [total]);
+  const unseen = total != null && total > loaded && !events.hasNextPage ? total - loaded : 0;
   return (
     <section className="card" aria-labelledby="events-title">
       <div className="card-head">
         <h2 id="events-title">Events{total != null && <span className="muted small"> ({formatNumber(total)})</span>}</h2>
+        {unseen > 0 && <span className="muted small" role="status">{formatNumber(unseen)} new</span>}
         <button type="button" className="btn btn-small" disabled={events.isFetching} onClick={() => events.refetch()}>Refresh</button>
       </div>
       {events.isPending ? <Loading label="Loading events…" /> : events.isError ? (

@@ -44,7 +44,7 @@ const page = () => renderAt(<SessionPage />, { route: '/test-sessions/5', path: 
 
 describe('SessionPage', () => {
   it('shows the results with CIs, verdict, per-class table and events, and follows pushed results live', async () => {
-    serve();
+    const { calls } = serve();
     page();
     expect(await screen.findByTestId('session-precision')).toHaveTextContent('66.7 %');
     expect(screen.getByText('95 % CI 20.0 % – 100.0 %')).toBeInTheDocument();
@@ -61,6 +61,8 @@ describe('SessionPage', () => {
     await waitFor(() => expect(screen.getByTestId('session-precision')).toHaveTextContent('100.0 %'));
     expect(screen.getAllByText('PASS').length).toBeGreaterThan(0);
     expect(screen.getByRole('heading', { name: /Events/ })).toHaveTextContent('(9)');
+    // The new count reloads the one page of events on screen.
+    await waitFor(() => expect(calls.filter((c) => c.url.pathname === '/api/test-sessions/5/events')).toHaveLength(2));
   });
 
   it('polls the results when the socket drops', async () => {

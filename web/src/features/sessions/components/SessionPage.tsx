@@ -44,7 +44,7 @@ export default function SessionPage() {
   const r = results.data;
   return (
     <>
-      <PageHeader title={<>Session #{s.id} {s.name} <StateBadge state={s.state} /> {r && <Verdict r={r} />}</>}
+      <PageHeader title={<>Session #{s.id} {s.name} <StateBadge state={s.state} /> {r?.pass != null && <Verdict r={r} />}</>}
         subtitle={<>
           <Link to={`/projects/${s.project_id}`}>← Project</Link> · <Link to={`/videos/${s.video_id}`}>video #{s.video_id}</Link>
           {' '}· tolerance {s.tolerance_ms} ms · {s.sync_offset != null ? `clock offset ${s.sync_offset.toFixed(3)} s` : 'no clock sync'} · created {formatDate(s.created_at)}
