@@ -28,6 +28,7 @@ typedef struct run {
     const char *entry_id;
     worker_beat_t beat;
     int64_t mark, frames_total, frames_this_attempt;
+    int every;
     double start;
     worker_throttle_t throttle;
     store_frame_t *frames;
@@ -126,10 +127,18 @@ static int append(run_t *r, int n, int64_t new_mark)
     }
 }
 
+/* Progress counts the frames the run looks at (every `every`th), as
+ * frames_total does; the mark is a frame index of the video. */
+static int64_t frames_done(const run_t *r)
+{
+    return worker_frames_total(r->mark, r->every);
+}
+
 static void publish(run_t *r, const char *state)
 {
     char json[512];
-    worker_progress_t p = {r->t->id, state, r->mark, r->frames_total, 0};
+    worker_progress_t p = {r->t->id, state, frames_done(r), r->frames_total,
+                           0};
     double secs = avp_now() - r->start;
     p.fps = secs > 0 ? (double)r->frames_this_attempt / secs : 0;
     worker_progress_json(&p, json, sizeof json);
@@ -141,9 +150,10 @@ static void publish(run_t *r, const char *state)
 static int tick(run_t *r)
 {
     double secs = avp_now() - r->start;
-    worker_progress_t p = {r->t->id, "running", r->mark, r->frames_total, 0};
+    worker_progress_t p = {r->t->id, "running", frames_done(r),
+                           r->frames_total, 0};
     worker_tick_t tk = {
-        .frames_done = r->mark, .frames_total = r->frames_total,
+        .frames_done = p.frames_done, .frames_total = r->frames_total,
         .progress = worker_progress_fraction(&p),
         .fps = secs > 0 ? (double)r->frames_this_attempt / secs : 0};
     avp_error_t err;
@@ -276,6 +286,7 @@ worker_end_t worker__run_detect(worker_ctx_t *ctx, worker_task_t *t,
                               &job, &err);
     if (rc == AVP_OK) {
         r.frames_total = frames_total(&job);
+        r.every = job.every;
         rc = run_pipeline(&r, &job, &err);
     }
     if (rc == AVP_OK && !strcmp(t->kind, "auto_gt"))
