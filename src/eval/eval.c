@@ -65,6 +65,8 @@ int eval_run(eval_data_t *d, const eval_options_t *opt, eval_result_t **out,
         rc = eval__accumulate(d, &m, tp, r);
         if (!rc)
             rc = eval__confusion(d, &m, tp, r);
+        if (!rc)
+            eval__image_counts(d, &m, r);
         eval__matches_free(&m);
     }
     tpool_destroy(tp);
@@ -85,6 +87,7 @@ void eval_result_destroy(eval_result_t *r)
         avp_free((char *)r->classes[k].name);
     avp_free(r->classes);
     avp_free(r->confusion);
+    avp_free(r->images);
     avp_free_aligned(r->precision);
     avp_free_aligned(r->scores);
     avp_free_aligned(r->recall);

@@ -156,6 +156,13 @@ typedef struct eval_class {
     double best_thr, best_f1;
 } eval_class_t;
 
+/* One image's counts at the operating point, over all classes (the same
+ * matching as eval_counts_t; the images' counts sum to the overall line). */
+typedef struct eval_image_counts {
+    int64_t image_id;
+    int64_t tp, fp, fn;
+} eval_image_counts_t;
+
 typedef struct eval_result {
     double coco_stats[EVAL_NUM_STATS];
     double iou_thrs[EVAL_NUM_IOU];
@@ -168,6 +175,7 @@ typedef struct eval_result {
     /* (num_classes + 1)^2 counts, row = ground-truth class, column =
      * predicted class, index num_classes = background. */
     int64_t *confusion;
+    eval_image_counts_t *images; /* num_images, ascending image id */
     /* COCOeval's arrays: precision and scores [T][R][K][A][M], recall
      * [T][K][A][M] (T IoU, R recall thresholds, K classes, A areas, M
      * maxDets), -1 where a class has no ground truth. */
@@ -206,6 +214,34 @@ static inline size_t eval_rc_index(const eval_result_t *r, int t, int k,
     return (((size_t)t * (size_t)r->num_classes + (size_t)k) * EVAL_NUM_AREA
             + (size_t)a) * EVAL_NUM_MAXDET + (size_t)m;
 }
+
+/* ---- class map (classmap.c) ---------------------------------------------
+ * Which model or device class counts as which ground-truth class in a
+ * project's metrics: with a non-empty map, a class that is a `from` counts
+ * as its `to`, a class that is a `to` counts as itself and any other class
+ * is left out (neither found, missed nor false); the empty map counts
+ * every class as itself. Immutable once made: safe to share between
+ * threads. */
+
+#define EVAL_CLASS_MAP_MAX 1000 /* entries */
+#define EVAL_CLASS_NAME_MAX 128 /* characters of a class name */
+
+typedef struct eval_class_map eval_class_map_t;
+
+/* Makes a map from a JSON object {"from": "to", ...} (copied). AVP_EINVAL
+ * naming the entry for anything else: a value that is not a string, an
+ * empty or too long name, too many entries, or a chain (a -> b, b -> c;
+ * b -> b is fine). */
+int eval_class_map_create(const json_t *map, eval_class_map_t **out,
+                          avp_error_t *err);
+void eval_class_map_destroy(eval_class_map_t *m); /* NULL is a no-op */
+
+/* The class label counts as, or NULL when the map leaves it out. A NULL
+ * map is the empty map. The result is label itself or a string of m. */
+const char *eval_class_map_apply(const eval_class_map_t *m, const char *label);
+
+/* The map as JSON (borrowed, valid while m lives). */
+const json_t *eval_class_map_json(const eval_class_map_t *m);
 
 /* Ground truth, tracker, formats and device sessions. */
 #include "eval/gt.h"

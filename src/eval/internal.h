@@ -87,6 +87,10 @@ void eval__extras(const eval__matches_t *m, const uint32_t *sorted,
                   int64_t *f1_fp);
 void eval__counts_finish(eval_counts_t *c, int64_t npig);
 
+/* frames.c: r->images, the counts of each image at r->score_thr. */
+void eval__image_counts(const eval_data_t *d, const eval__matches_t *m,
+                        eval_result_t *r);
+
 /* confusion.c */
 int eval__confusion(const eval_data_t *d, const eval__matches_t *m,
                     tpool_t *tp, eval_result_t *r);

@@ -123,6 +123,7 @@ int routes_register(routes_t *r, server_t *srv, avp_error_t *err)
         routes__add_models, routes__add_tasks,      routes__add_detections,
         routes__add_gt,     routes__add_gt_io,      routes__add_eval,
         routes__add_autogt, routes__add_gt_export,
+        routes__add_compare, routes__add_classmap,
         routes__add_ops,    routes__add_sessions};
     r->srv = srv;
     for (size_t i = 0; i < AVP_ARRAY_LEN(add); i++) {

@@ -134,6 +134,8 @@ int routes__add_tasks(routes_t *r, server_t *srv, avp_error_t *err);
 int routes__add_detections(routes_t *r, server_t *srv, avp_error_t *err);
 int routes__add_gt(routes_t *r, server_t *srv, avp_error_t *err);
 int routes__add_eval(routes_t *r, server_t *srv, avp_error_t *err);
+int routes__add_compare(routes_t *r, server_t *srv, avp_error_t *err);
+int routes__add_classmap(routes_t *r, server_t *srv, avp_error_t *err);
 int routes__add_gt_io(routes_t *r, server_t *srv, avp_error_t *err);
 int routes__add_autogt(routes_t *r, server_t *srv, avp_error_t *err);
 int routes__add_gt_export(routes_t *r, server_t *srv, avp_error_t *err);

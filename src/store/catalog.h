@@ -296,6 +296,7 @@ typedef struct store_gt_box {
     const char *cls; /* valid during the callback */
     double box[4];   /* x1, y1, x2, y2 */
     int difficult;
+    double t;        /* presentation time (s) */
 } store_gt_box_t;
 typedef void (*store_gt_fn)(void *arg, const store_gt_box_t *b);
 /* Calls fn for each box of the video on frames 0, every, 2 every, ...
@@ -308,11 +309,13 @@ int store_gt_each(store_conn_t *c, int64_t video_id, int64_t frames,
  * class_names}. */
 int store_eval_source(store_conn_t *c, int64_t run_id, char **json,
                       avp_error_t *err);
-/* Stores an evaluation (manifest and results are JSON object text) and its
- * audit record in one statement; *json is the stored evaluation. */
+/* Stores an evaluation (manifest and results are JSON object text; frames
+ * the per-frame outcome, JSON text or NULL, see migrations/0007) and its
+ * audit record in one statement; *json is the stored evaluation (without
+ * frames). */
 int store_eval_insert(store_conn_t *c, int64_t run_id, int64_t user_id,
-                      const char *manifest, const char *results, char **json,
-                      avp_error_t *err);
+                      const char *manifest, const char *results,
+                      const char *frames, char **json, avp_error_t *err);
 /* The run's latest evaluation {id, run_id, created_at, manifest, results};
  * AVP_ENOTFOUND when it has none. */
 int store_eval_latest(store_conn_t *c, int64_t run_id, char **json,
@@ -320,6 +323,11 @@ int store_eval_latest(store_conn_t *c, int64_t run_id, char **json,
 
 /* ---- class map per project (catalog_classmap.c) ------------------------ */
 
+/* The per-frame outcome of the run's latest evaluation: {id, video_id,
+ * frames} (frames null when that evaluation has none); AVP_ENOTFOUND when
+ * the run has no evaluation. */
+int store_eval_frames(store_conn_t *c, int64_t run_id, char **json,
+                      avp_error_t *err);
 /* The project's class map as a JSON object {"from": "to", ...} ("{}" when
  * it has none) in *json (avp_free). Access is the caller's to check. */
 int store_class_map_get(store_conn_t *c, int64_t project_id, char **json,

@@ -107,7 +107,7 @@ int store_gt_each(store_conn_t *c, int64_t video_id, int64_t frames,
     store__num_t ev = store__i64(every);
     const char *v[] = {vid.s, n.s, ev.s};
     PGresult *r = store__run(c, "ground truth",
-        "SELECT id, frame, class, x1, y1, x2, y2, difficult "
+        "SELECT id, frame, class, x1, y1, x2, y2, difficult, t "
         "FROM ground_truth_objects WHERE video_id = $1 AND frame < $2 "
         "AND frame % $3 = 0 ORDER BY frame, id", 3, v, err);
     if (!r)
@@ -118,6 +118,7 @@ int store_gt_each(store_conn_t *c, int64_t video_id, int64_t frames,
             .frame = strtoll(PQgetvalue(r, i, 1), NULL, 10),
             .cls = PQgetvalue(r, i, 2),
             .difficult = PQgetvalue(r, i, 7)[0] == 't',
+            .t = strtod(PQgetvalue(r, i, 8), NULL),
         };
         for (int k = 0; k < 4; k++)
             b.box[k] = strtod(PQgetvalue(r, i, 3 + k), NULL);
@@ -147,18 +148,19 @@ int store_eval_source(store_conn_t *c, int64_t run_id, char **json,
     "'results', e.results)::text"
 
 int store_eval_insert(store_conn_t *c, int64_t run_id, int64_t user_id,
-                      const char *manifest, const char *results, char **json,
-                      avp_error_t *err)
+                      const char *manifest, const char *results,
+                      const char *frames, char **json, avp_error_t *err)
 {
     store__num_t rid = store__i64(run_id), uid = store__i64(user_id);
-    const char *v[] = {rid.s, uid.s, manifest, results};
+    const char *v[] = {rid.s, uid.s, manifest, results, frames};
     return store__run_json(c, "evaluation",
         "WITH e AS (INSERT INTO evaluations (run_id, manifest, results, "
-        "created_by) VALUES ($1, $3::jsonb, $4::jsonb, $2) RETURNING *), "
+        "frames, created_by) VALUES ($1, $3::jsonb, $4::jsonb, $5::jsonb, $2) "
+        "RETURNING *), "
         "a AS (INSERT INTO audit_log (user_id, action, object_type, "
         "object_id, detail) SELECT $2, 'evaluate', 'run', $1, "
         "json_build_object('evaluation_id', e.id) FROM e) "
-        "SELECT " EVAL_JSON " FROM e", 4, v, json, err);
+        "SELECT " EVAL_JSON " FROM e", 5, v, json, err);
 }
 
 int store_eval_latest(store_conn_t *c, int64_t run_id, char **json,
@@ -169,6 +171,18 @@ int store_eval_latest(store_conn_t *c, int64_t run_id, char **json,
     return store__run_json(c, "evaluation",
         "SELECT " EVAL_JSON " FROM evaluations e WHERE e.run_id = $1 "
         "ORDER BY e.created_at DESC, e.id DESC LIMIT 1", 1, v, json, err);
+}
+
+int store_eval_frames(store_conn_t *c, int64_t run_id, char **json,
+                      avp_error_t *err)
+{
+    store__num_t rid = store__i64(run_id);
+    const char *v[] = {rid.s};
+    return store__run_json(c, "evaluation",
+        "SELECT json_build_object('id', e.id, 'video_id', "
+        "e.manifest->'video_id', 'frames', e.frames)::text FROM evaluations "
+        "e WHERE e.run_id = $1 ORDER BY e.created_at DESC, e.id DESC "
+        "LIMIT 1", 1, v, json, err);
 }
 
 int store_gt_import(store_conn_t *c, int64_t video_id, int64_t user_id,
