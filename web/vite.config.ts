@@ -25,5 +25,8 @@ export default defineConfig({
     // One jsdom per worker rather than per file: 5x faster here. Tests
     // restore what they stub (fetch, XHR, WebSocket, layout) after each.
     isolate: false,
+    // A loaded 2-core CI machine can take seconds per test; findBy/waitFor
+    // wait up to 5 s (src/test/setup.ts), so a test gets more than that.
+    testTimeout: 20_000,
   },
 });
