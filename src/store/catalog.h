@@ -320,14 +320,14 @@ int store_eval_insert(store_conn_t *c, int64_t run_id, int64_t user_id,
  * AVP_ENOTFOUND when it has none. */
 int store_eval_latest(store_conn_t *c, int64_t run_id, char **json,
                       avp_error_t *err);
-
-/* ---- class map per project (catalog_classmap.c) ------------------------ */
-
 /* The per-frame outcome of the run's latest evaluation: {id, video_id,
  * frames} (frames null when that evaluation has none); AVP_ENOTFOUND when
  * the run has no evaluation. */
 int store_eval_frames(store_conn_t *c, int64_t run_id, char **json,
                       avp_error_t *err);
+
+/* ---- class map per project (catalog_classmap.c) ------------------------ */
+
 /* The project's class map as a JSON object {"from": "to", ...} ("{}" when
  * it has none) in *json (avp_free). Access is the caller's to check. */
 int store_class_map_get(store_conn_t *c, int64_t project_id, char **json,
