@@ -11,12 +11,15 @@ import './app/styles.css';
 // (see prefetch.ts and lazyPage.ts).
 const queryClient = createQueryClient();
 prefetchFor(queryClient, location);
-void preloadFor(location.pathname, PAGE_ROUTES).then(() =>
+void preloadFor(location.pathname, PAGE_ROUTES).then(() => {
   createRoot(document.getElementById('root')!).render(
     <StrictMode>
       <App queryClient={queryClient} />
     </StrictMode>,
-  ),
-);
-
-void startVitals();
+  );
+  // Web Vitals load once the page is up: their chunk and first reports
+  // would otherwise compete with the page's own requests. The observers
+  // read buffered entries, so nothing is missed.
+  const idle = window.requestIdleCallback ?? ((fn: () => void) => setTimeout(fn, 200));
+  idle(() => void startVitals());
+});
