@@ -69,10 +69,12 @@ class System:
         r.raise_for_status()
         return r.json()["token"]
 
-    def rss_mb(self):
+    def rss_mb(self, field="VmRSS"):
+        """Resident memory of the server; field "RssAnon" leaves out the
+        pages of files (shared libraries), which other processes share."""
         with open("/proc/%d/status" % self.serve.pid) as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1024.0
         return 0.0
 

@@ -54,7 +54,8 @@ struct server_req {
     size_t body_read; /* bytes of a raw body read so far */
     int status;       /* sent so far; 0 = no reply yet */
     /* Replies written without civetweb's header API, which refuses a
-     * connection being upgraded to WebSocket or failing to parse. */
+     * connection being upgraded to WebSocket or failing to parse, with
+     * "Connection: close" (also set for replies that end the connection). */
     int raw_head;
     char headers[1024]; /* queued "Name: value\r\n" lines */
 };

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 
 /* Compact, and 15 significant digits: 0.3 prints as 0.3, not as the
  * 17-digit 0.29999999999999999, and float32 scores keep all their digits. */
@@ -97,12 +98,62 @@ static void send_head(server_req_t *req, int status, const char *type,
     req->status = status;
 }
 
+/* Whether civetweb keeps the connection open after this reply; its own
+ * rule (should_keep_alive, keep-alive being enabled): a Connection header
+ * must offer keep-alive, and without one HTTP/1.1 keeps it. */
+static int keeps_alive(const server_req_t *req)
+{
+    const char *c = mg_get_header(req->conn, "Connection");
+    if (c)
+        return strcasestr(c, "keep-alive") != NULL;
+    return req->ri->http_version && !strcmp(req->ri->http_version, "1.1");
+}
+
+/* Replies up to this size leave in one write with their head. */
+#define REPLY_ONE_WRITE_MAX (64 * 1024)
+
+/* Head and body in one buffer and one write. civetweb's header functions
+ * send the status line and each header with a write of their own, and
+ * with TCP_NODELAY each became a segment: sending a cached answer cost
+ * more than finding it (perf on bench/api: 35% of a cached read's CPU).
+ * The head has what civetweb's would have: Date, the length and the
+ * connection's fate. */
+static void send_whole(server_req_t *req, int status, const char *type,
+                       const char *body, size_t len, int with_body)
+{
+    char date[64];
+    struct tm tm;
+    time_t now = time(NULL);
+    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT",
+             gmtime_r(&now, &tm));
+    size_t cap = 320 + strlen(req->headers) + (with_body ? len : 0);
+    char *buf = avp_malloc(cap);
+    int n = snprintf(buf, cap,
+                     "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Type: %s\r\n"
+                     "Content-Length: %zu\r\nCache-Control: no-store\r\n"
+                     "Connection: %s\r\n%s\r\n",
+                     status, mg_get_response_code_text(req->conn, status), date,
+                     type, len, keeps_alive(req) ? "keep-alive" : "close",
+                     req->headers);
+    if (with_body)
+        memcpy(buf + n, body, len);
+    mg_write(req->conn, buf, (size_t)n + (with_body ? len : 0));
+    avp_free(buf);
+    req->headers[0] = '\0';
+    req->status = status;
+}
+
 static int send_body(server_req_t *req, int status, const char *type,
                      const char *body, size_t len)
 {
-    send_head(req, status, type, (long long)len);
     const char *m = req->ri ? req->ri->request_method : NULL;
-    if (len && !(m && !strcmp(m, "HEAD")))
+    int with_body = len && !(m && !strcmp(m, "HEAD"));
+    if (!req->raw_head && type && len <= REPLY_ONE_WRITE_MAX) {
+        send_whole(req, status, type, body, len, with_body);
+        return status;
+    }
+    send_head(req, status, type, (long long)len);
+    if (with_body)
         mg_write(req->conn, body, len);
     return status;
 }
@@ -229,8 +280,10 @@ int reply_file(server_req_t *req, const char *path, const char *mime)
 
 static int too_large(server_req_t *req, size_t max)
 {
-    /* The rest of the body is not worth reading: close after the reply. */
+    /* The rest of the body is not worth reading: close after the reply,
+     * and say so in a head written by hand. */
     mg_disable_connection_keep_alive(req->conn);
+    req->raw_head = 1;
     return reply_error(req, 413, "payload_too_large",
                        "request body is larger than %zu bytes", max);
 }
