@@ -88,6 +88,26 @@ describe('SessionPage', () => {
     expect(await screen.findByText('Closed: results as stored.')).toBeInTheDocument();
   });
 
+  it('saves tolerance and criteria, sets the clock offset, and rescores', async () => {
+    const { calls } = serve({
+      'PATCH /api/test-sessions/5': (_u, init) => json(200, session({ ...JSON.parse(String(init!.body)) })),
+      'POST /api/test-sessions/5/sync': () => json(200, session({ sync_offset: 12.5 })),
+    });
+    page();
+    const tol = await screen.findByLabelText('Tolerance (ms)');
+    await userEvent.clear(tol);
+    await userEvent.type(tol, '250');
+    await userEvent.type(screen.getByLabelText('Min recall'), '0.8');
+    await userEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    await waitFor(() => expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({ tolerance_ms: 250, criteria: { min_precision: 0.9, min_recall: 0.8 } }));
+    await userEvent.type(screen.getByLabelText(/Device clock minus video time/), '12.5');
+    await userEvent.click(screen.getByRole('button', { name: 'Set clock offset' }));
+    await waitFor(() => expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ offset: 12.5 }));
+    expect(await screen.findByText(/clock offset 12.500 s/)).toBeInTheDocument();
+    // Each change asks for the results again.
+    await waitFor(() => expect(calls.filter((c) => c.url.pathname.endsWith('/results')).length).toBeGreaterThanOrEqual(3));
+  });
+
   it('reads "—" for undefined numbers and says so when nothing is matched', async () => {
     serve({ 'GET /api/test-sessions/5/results': () => json(200, results({
       tp: 0, fp: 0, fn: 10, events: 0, precision: null, recall: 0, f1: null, precision_ci: null, pass: null, criteria: null, classes: [],

@@ -1,13 +1,14 @@
-// SessionPage.tsx - one device test session: its settings, live results
-// (WS /ws/test-sessions/{id}, polling when the socket is unavailable), the
-// state (open -> running -> closed; closing stores an evaluation) and the
-// events the device posted.
+// SessionPage.tsx - one device test session: live results (WS
+// /ws/test-sessions/{id}, polling when the socket is unavailable), the
+// state (open -> running -> closed; closing stores an evaluation), its
+// settings and clock, and the events the device posted.
 import { Link, useNavigate, useParams } from 'react-router';
 import { useSession, useSessionMutations } from '../api/session';
 import { useSessionResults } from '../api/sessionResults';
 import type { TestSession } from '../api/types';
 import { SessionResultsView, Verdict } from './SessionResultsView';
 import { EventsList } from './EventsList';
+import { SessionSettings } from './SessionSettings';
 import { Badge, ErrorState, Loading, PageHeader, StateBadge } from '../../../components/States';
 import { formatDate } from '../../../lib/format';
 
@@ -56,6 +57,7 @@ export default function SessionPage() {
       {results.isPending ? <Loading label="Scoring…" /> : results.isError ? (
         <ErrorState error={results.error} what="Session results" retry={() => results.refetch()} />
       ) : <SessionResultsView r={results.data} />}
+      <SessionSettings s={s} key={`${s.id}:${s.tolerance_ms}:${s.sync_offset}:${JSON.stringify(s.criteria)}`} />
       <EventsList sessionId={id} total={r?.events ?? s.events_count} />
     </>
   );
