@@ -56,7 +56,8 @@ static gt_t *load_or_reply(server_req_t *req, store_conn_t *c, int64_t id)
     store_gt_video_t v;
     build_t s = {gt_create(), {0}};
     avp_error_t err;
-    if (store_gt_video_rows(c, id, &v, add_row, &s, &err) < 0)
+    if (store_video_geometry(c, id, &v, &err) < 0 ||
+        store_gt_rows(c, id, add_row, &s, &err) < 0)
         reply_avp_error(req, &err);
     else if (s.err.code)
         reply_error(req, 409, "conflict", "%s", s.err.msg);
@@ -140,20 +141,6 @@ static void send_tar(server_req_t *req, const char *names_path,
     reply_stream_end(&s);
 }
 
-/* Removes a folder of files (an export's). */
-static void remove_folder(const char *dir)
-{
-    size_t n;
-    char **names = list_dir(dir, &n), path[FILE_PATH_MAX];
-    for (size_t i = 0; i < n; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        unlink(path);
-        avp_free(names[i]);
-    }
-    avp_free(names);
-    rmdir(dir);
-}
-
 /* Exports g into the new folder tmp and sends the result. */
 static void export_and_send(server_req_t *req, int64_t id, gt_format_t f,
                             const gt_t *g, const char *tmp)
@@ -183,7 +170,7 @@ static void export_and_send(server_req_t *req, int64_t id, gt_format_t f,
     }
     if (folder) {
         unlink(names_path);
-        remove_folder(path);
+        tar_remove_flat(path);
     } else {
         unlink(path);
     }

@@ -462,10 +462,12 @@ typedef struct store_gt_row {
 } store_gt_row_t;
 typedef void (*store_gt_row_fn)(void *arg, const store_gt_row_t *b);
 
-/* The video's geometry and then every box of it in (frame, id) order. */
-int store_gt_video_rows(store_conn_t *c, int64_t video_id,
-                        store_gt_video_t *video, store_gt_row_fn fn, void *arg,
-                        avp_error_t *err);
+/* The video's geometry (for formats with normalized boxes). */
+int store_video_geometry(store_conn_t *c, int64_t video_id,
+                         store_gt_video_t *video, avp_error_t *err);
+/* Calls fn for every box of the video in (frame, id) order. */
+int store_gt_rows(store_conn_t *c, int64_t video_id, store_gt_row_fn fn,
+                  void *arg, avp_error_t *err);
 
 /* The video's tracks by ascending id after after[0] (NULL: from the
  * start), each {id, video_id, class, first_frame, last_frame, first_t,

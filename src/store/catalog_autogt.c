@@ -1,7 +1,8 @@
 /* catalog_autogt.c - the video-wide ground-truth writes and reads: a run's
  * detections made into the video's model-made ground truth (auto ground
- * truth), every box of a video for an export, and the track edits (merge,
- * split). Each write is one transaction with its audit record. */
+ * truth), a video's geometry and every box of it for exports and imports,
+ * its tracks, and the track edits (merge, split). Each write is one
+ * transaction with its audit record. */
 #include "store/catalog_internal.h"
 
 #include <inttypes.h>
@@ -182,9 +183,8 @@ int store_autogt_commit(store_conn_t *c, const store_autogt_t *a,
     return rc;
 }
 
-int store_gt_video_rows(store_conn_t *c, int64_t video_id,
-                        store_gt_video_t *video, store_gt_row_fn fn, void *arg,
-                        avp_error_t *err)
+int store_video_geometry(store_conn_t *c, int64_t video_id,
+                         store_gt_video_t *video, avp_error_t *err)
 {
     store__num_t vid = store__i64(video_id);
     const char *v[] = {vid.s};
@@ -201,12 +201,21 @@ int store_gt_video_rows(store_conn_t *c, int64_t video_id,
                                     strtod(PQgetvalue(r, 0, 2), NULL),
                                     strtoll(PQgetvalue(r, 0, 3), NULL, 10)};
     PQclear(r);
-    if (rc || !(r = store__run(c, "ground truth",
+    return rc;
+}
+
+int store_gt_rows(store_conn_t *c, int64_t video_id, store_gt_row_fn fn,
+                  void *arg, avp_error_t *err)
+{
+    store__num_t vid = store__i64(video_id);
+    const char *v[] = {vid.s};
+    PGresult *r = store__run(c, "ground truth",
         "SELECT id, frame, t, class, x1, y1, x2, y2, coalesce(track_id, 0), "
         "validated, difficult, occluded, truncated, source "
         "FROM ground_truth_objects WHERE video_id = $1 ORDER BY frame, id",
-        1, v, err)))
-        return rc ? rc : err->code;
+        1, v, err);
+    if (!r)
+        return err->code;
     for (int i = 0; i < PQntuples(r); i++) {
         store_gt_row_t b = {
             .id = strtoll(PQgetvalue(r, i, 0), NULL, 10),

@@ -383,6 +383,62 @@ def test_per_frame_export_is_a_tar_avp_gt_convert_reads(admin, export_video, fmt
                          for f, c, x, y, w, h, _ in BOXES)
 
 
+@pytest.mark.parametrize("fmt", ["yolo", "voc"])
+def test_per_frame_export_round_trips_through_import(admin, project, clip, export_video, fmt):
+    r = call(admin, "GET", "/api/videos/%d/ground-truth/export" % export_video,
+             params={"format": fmt})
+    assert r.status_code == 200, r.text
+    other = upload(admin, project, clip)
+    r2 = call(admin, "POST", "/api/videos/%d/ground-truth/import" % other,
+              params={"format": fmt}, data=r.content)
+    assert r2.status_code == 201, r2.text
+    assert r2.json()["imported"] == len(BOXES)
+
+    def plain(boxes):  # YOLO carries no flags
+        return [b[:6] + ((b[6] if fmt == "voc" else None),) for b in boxes]
+    assert plain(gt_of(admin, other)) == plain(gt_of(admin, export_video))
+    again = call(admin, "GET", "/api/videos/%d/ground-truth/export" % other,
+                 params={"format": fmt})
+    assert again.status_code == 200
+    files = []
+    for body in (r.content, again.content):
+        with tarfile.open(fileobj=io.BytesIO(body)) as t:
+            files.append({m.name: t.extractfile(m).read() for m in t.getmembers()})
+    assert files[0] == files[1]
+
+
+def test_bad_tar_imports_nothing(avp, admin, export_video):
+    def tar_of(entries):
+        out = io.BytesIO()
+        with tarfile.open(fileobj=out, mode="w", format=tarfile.USTAR_FORMAT) as t:
+            for name, data in entries:
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                t.addfile(info, io.BytesIO(data))
+        return out.getvalue()
+    frame = b"0 0.5 0.5 0.1 0.1\n"
+    before = gt_of(admin, export_video)
+    cases = [
+        (tar_of([("classes.txt", b"car\n"), ("../frame_000001.txt", frame)]), "not allowed"),
+        (tar_of([("classes.txt", b"car\n"), (".hidden", frame)]), "not allowed"),
+        (tar_of([("yolo/frame_000001.txt", frame)]), "class names"),
+        (tar_of([("classes.txt", b"car\n"), ("yolo/frame_000001.txt", b"7 0.5 0.5 0.1 0.1\n")]),
+         "frame_000001.txt"),
+        (tar_of([("classes.txt", b"car\n"), ("a/frame_000001.txt", frame),
+                 ("b/frame_000001.txt", frame)]), "twice"),
+        (b"not a tar archive" * 40, "tar"),
+        (tar_of([("classes.txt", b"car\n")])[:700], "tar"),
+    ]
+    for body, words in cases:
+        r = call(admin, "POST", "/api/videos/%d/ground-truth/import" % export_video,
+                 params={"format": "yolo"}, data=body)
+        assert_error(r, 400)
+        assert words in r.json()["error"]["message"], (words, r.text)
+    assert gt_of(admin, export_video) == before
+    left = [n for n in os.listdir(os.path.join(avp.data_dir, "videos")) if n.startswith(".")]
+    assert left == [], left
+
+
 def test_export_refuses_bad_format_and_strangers(admin, dave, export_video, auto_gt):
     for bad in ({"format": "xls"}, {}, {"format": "coco", "x": "1"}):
         assert_error(call(admin, "GET", "/api/videos/%d/ground-truth/export" % export_video,
