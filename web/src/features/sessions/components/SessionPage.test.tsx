@@ -108,6 +108,27 @@ describe('SessionPage', () => {
     await waitFor(() => expect(calls.filter((c) => c.url.pathname.endsWith('/results')).length).toBeGreaterThanOrEqual(3));
   });
 
+  it('exports the results as CSV per class with an overall row', async () => {
+    serve();
+    const blobs: Blob[] = [];
+    const create = vi.fn((b: Blob) => { blobs.push(b); return 'blob:x'; });
+    const saved = { createObjectURL: URL.createObjectURL, revokeObjectURL: URL.revokeObjectURL };
+    Object.assign(URL, { createObjectURL: create, revokeObjectURL: () => undefined });
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined);
+    page();
+    await screen.findByTestId('session-precision');
+    await userEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
+    const text = await blobs[0].text();
+    expect(text.split('\r\n')).toEqual([
+      'class,tp,fp,fn,precision,recall,f1,median_latency_ms',
+      `person,2,1,8,${2 / 3},0.2,0.308,120`,
+      `all,2,1,8,${2 / 3},0.2,0.308,120`,
+      '',
+    ]);
+    Object.assign(URL, saved);
+    vi.restoreAllMocks();
+  });
+
   it('reads "—" for undefined numbers and says so when nothing is matched', async () => {
     serve({ 'GET /api/test-sessions/5/results': () => json(200, results({
       tp: 0, fp: 0, fn: 10, events: 0, precision: null, recall: 0, f1: null, precision_ci: null, pass: null, criteria: null, classes: [],

@@ -5,19 +5,31 @@
 import { Link, useNavigate, useParams } from 'react-router';
 import { useSession, useSessionMutations } from '../api/session';
 import { useSessionResults } from '../api/sessionResults';
-import type { TestSession } from '../api/types';
 import { SessionResultsView, Verdict } from './SessionResultsView';
 import { EventsList } from './EventsList';
 import { SessionSettings } from './SessionSettings';
 import { Badge, ErrorState, Loading, PageHeader, StateBadge } from '../../../components/States';
 import { formatDate } from '../../../lib/format';
+import { download, toCsv } from '../../../lib/export';
+import type { SessionResults, TestSession } from '../api/types';
 
-function Actions({ s }: { s: TestSession }) {
+const CLASS_COLUMNS = ['class', 'tp', 'fp', 'fn', 'precision', 'recall', 'f1'] as const;
+
+function exportResults(r: SessionResults, kind: 'csv' | 'json') {
+  if (kind === 'json') return download(`session-${r.session_id}-results.json`, JSON.stringify(r, null, 2), 'application/json');
+  const rows = (r.classes ?? []).map((c) => [...CLASS_COLUMNS.map((k) => c[k]), c.latency_ms?.median ?? null]);
+  rows.push(['all', r.tp, r.fp, r.fn, r.precision, r.recall, r.f1, r.latency_ms.median]);
+  download(`session-${r.session_id}-results.csv`, toCsv([...CLASS_COLUMNS, 'median_latency_ms'], rows), 'text/csv');
+}
+
+function Actions({ s, r }: { s: TestSession; r: SessionResults | undefined }) {
   const { patch, remove } = useSessionMutations(s.id);
   const navigate = useNavigate();
   const busy = patch.isPending || remove.isPending;
   return (
     <>
+      <button type="button" className="btn" disabled={!r} onClick={() => r && exportResults(r, 'csv')}>Export CSV</button>
+      <button type="button" className="btn" disabled={!r} onClick={() => r && exportResults(r, 'json')}>Export JSON</button>
       {s.state === 'open' && <button type="button" className="btn" disabled={busy} onClick={() => patch.mutate({ state: 'running' })}>Start</button>}
       {s.state !== 'closed' && (
         <button type="button" className="btn" disabled={busy}
@@ -50,7 +62,7 @@ export default function SessionPage() {
           <Link to={`/projects/${s.project_id}`}>← Project</Link> · <Link to={`/videos/${s.video_id}`}>video #{s.video_id}</Link>
           {' '}· tolerance {s.tolerance_ms} ms · {s.sync_offset != null ? `clock offset ${s.sync_offset.toFixed(3)} s` : 'no clock sync'} · created {formatDate(s.created_at)}
         </>}
-        actions={<Actions s={s} />} />
+        actions={<Actions s={s} r={r} />} />
       <p className="muted small live-note" aria-live="polite">
         {live ? <>Live results <Badge tone={transport === 'websocket' ? 'ok' : 'muted'}>{transport}</Badge></> : 'Closed: results as stored.'}
       </p>
