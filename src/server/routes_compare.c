@@ -107,8 +107,9 @@ static void frames_get(server_req_t *req, void *ctx)
         json_object_set(o, "t", json_array_get(column(&s, "t"), i));
         json_array_append_new(items, o);
     }
-    json_t *out = json_pack("{s:o, s:O}", "items", items, "evaluation_id",
-                            json_object_get(s.frames, "id"));
+    /* One page: the list is as long as the video, in one compact reply. */
+    json_t *out = json_pack("{s:o, s:n, s:O}", "items", items, "next_cursor",
+                            "evaluation_id", json_object_get(s.frames, "id"));
     routes__reply_text(req, 200, json_dumps(out, JSON_COMPACT));
     json_decref(out);
     stored_free(&s);

@@ -211,7 +211,10 @@ def evaluate(admin, run_id):
 
 
 def frames_of(admin, run_id):
-    return ok(call(admin, "GET", "/api/runs/%d/evaluation/frames" % run_id))["items"]
+    page = ok(call(admin, "GET", "/api/runs/%d/evaluation/frames" % run_id))
+    ev = ok(call(admin, "GET", "/api/runs/%d/evaluation" % run_id))
+    assert page["next_cursor"] is None and page["evaluation_id"] == ev["id"]
+    return page["items"]
 
 
 def set_map(admin, project, cmap):
