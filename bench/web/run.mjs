@@ -47,6 +47,18 @@ const PAGES = [
   { name: 'operations', path: '/ops', ready: '.stats' },
 ];
 
+/** Main-thread time the renderer has spent so far (DevTools metrics, ms):
+ * all tasks, of which script, layout and style. The difference of two
+ * reads on one page says how much work a phase cost, however loaded the
+ * machine is (a navigation restarts the counters). */
+async function cpu(cdp) {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const m = Object.fromEntries(metrics.map((x) => [x.name, x.value * 1000]));
+  return { task: m.TaskDuration, script: m.ScriptDuration, layout: m.LayoutDuration, style: m.RecalcStyleDuration };
+}
+
+const busy = (a, b) => Object.fromEntries(Object.keys(a).map((k) => [k, Math.round(b[k] - a[k])]));
+
 /** ms from navigation start to the page's content in the DOM over ROUNDS
  * loads: the median, and the fastest (least disturbed by other load). */
 async function firstRender(page, p) {
@@ -62,19 +74,21 @@ async function firstRender(page, p) {
 /** Scrolls the detection list at a steady speed for SCROLL_S seconds;
  * counts frames, frames over 20 ms and long tasks; rows loaded. */
 async function scrollFps(page) {
-  await page.goto(`${BASE}/runs/${RUN}/detections`);
-  await page.waitForSelector('.det-row');
   return page.evaluate(async (seconds) => {
     const list = document.querySelector('[data-testid=detection-list]');
     window.__longTasks.length = 0;
     const gaps = [];
     const t0 = performance.now();
     let last = t0;
+    // The position is kept here and only written: reading scrollTop back
+    // each frame would force a layout a user's wheel never causes.
+    let pos = list.scrollTop;
     await new Promise((done) => {
       const frame = (now) => {
         gaps.push(now - last);
         last = now;
-        list.scrollTop += 30; // ~1800 px/s at 60 FPS: a fast, steady wheel
+        pos += 30; // ~1800 px/s at 60 FPS: a fast, steady wheel
+        list.scrollTop = pos;
         if (now - t0 < seconds * 1000) requestAnimationFrame(frame);
         else done();
       };
@@ -98,9 +112,6 @@ async function scrollFps(page) {
  * main thread (the overlay redraws and the page re-renders per presented
  * frame), animation-frame gaps, and video frames presented per second. */
 async function playback(page) {
-  await page.goto(`${BASE}/runs/${RUN}/player`);
-  await page.waitForSelector('[data-testid=player-overlay]');
-  await page.waitForFunction(() => document.querySelector('video')?.readyState >= 2, null, { timeout: 30_000 });
   return page.evaluate(async (seconds) => {
     const v = document.querySelector('video');
     window.__longTasks.length = 0;
@@ -158,9 +169,18 @@ async function main() {
       result.firstRenderMs[p.name] = r.median;
       result.firstRenderMinMs[p.name] = r.min;
     }
+    await page.goto(`${BASE}/runs/${RUN}/detections`);
+    await page.waitForSelector('.det-row');
+    let c0 = await cpu(cdp);
     result.scroll = await scrollFps(page);
+    result.scroll.mainThread = busy(c0, await cpu(cdp));
     result.heapAfterScrollMb = Number((await heapMb(page, cdp)).toFixed(1));
+    await page.goto(`${BASE}/runs/${RUN}/player`);
+    await page.waitForSelector('[data-testid=player-overlay]');
+    await page.waitForFunction(() => document.querySelector('video')?.readyState >= 2, null, { timeout: 30_000 });
+    c0 = await cpu(cdp);
     result.playback = await playback(page);
+    result.playback.mainThread = busy(c0, await cpu(cdp));
     await page.evaluate(() => document.querySelector('video')?.play().catch(() => undefined));
     await page.waitForTimeout(1000);
     result.heapPlayerMb = Number((await heapMb(page, cdp)).toFixed(1));
@@ -171,8 +191,11 @@ async function main() {
     }
     const s = result.scroll;
     console.log(`scroll ${SCROLL_S}s: ${s.fps.toFixed(1)} FPS (target 60), p95 frame ${s.p95FrameMs.toFixed(1)} ms, ${s.framesOver20ms} frames > 20 ms, ${s.longTasks} long tasks (longest ${s.longestTaskMs.toFixed(0)} ms), ${s.rowsReached} rows scrolled, ${s.domRows} rows in the DOM`);
+    const per = (m, frames) => `main thread ${m.task} ms (script ${m.script}, layout ${m.layout}, style ${m.style}) = ${(m.task / frames).toFixed(1)} ms per frame`;
+    console.log(`  scroll ${per(s.mainThread, s.fps * SCROLL_S)}`);
     const pb = result.playback;
     console.log(`player ${pb.seconds}s of playback: ${pb.videoFps.toFixed(1)} video frames/s presented, ${pb.fps.toFixed(1)} FPS, p95 frame ${pb.p95FrameMs.toFixed(1)} ms, ${pb.longTasks} long tasks (longest ${pb.longestTaskMs.toFixed(0)} ms; target none > 50 ms)`);
+    console.log(`  playback ${per(pb.mainThread, pb.fps * pb.seconds)}`);
     console.log(`JS heap after scroll ${result.heapAfterScrollMb} MB, in the player ${result.heapPlayerMb} MB (target < 50)`);
     fs.mkdirSync(path.join(here, 'out'), { recursive: true });
     fs.writeFileSync(path.join(here, 'out/result.json'), JSON.stringify(result, null, 2) + '\n');
