@@ -101,7 +101,7 @@ static void print_class_row(const char *name, const double *stats,
     printf("\n");
 }
 
-static void print_text(const eval_result_t *r)
+static void print_text(const eval_result_t *r, double load_seconds)
 {
     print_coco(r);
     printf("\nper class at score >= %g, IoU 0.50 (AP over .50:.95 and at "
@@ -113,9 +113,10 @@ static void print_text(const eval_result_t *r)
                         &r->classes[k].at_thr);
     print_class_row("all", r->coco_stats, &r->overall);
     printf("\nbest overall F1 %.3f at score %.2f; %lld images, %lld ground "
-           "truth, %lld detections, %.2f s\n", r->best_f1, r->best_thr,
-           (long long)r->num_images, (long long)r->num_gt,
-           (long long)r->num_det, r->seconds);
+           "truth, %lld detections; read in %.2f s, evaluated in %.2f s\n",
+           r->best_f1, r->best_thr, (long long)r->num_images,
+           (long long)r->num_gt, (long long)r->num_det, load_seconds,
+           r->seconds);
 }
 
 static json_t *reals(const double *v, int n)
@@ -154,7 +155,7 @@ static json_t *class_json(const eval_class_t *c)
     return o;
 }
 
-static void print_json(const eval_result_t *r)
+static void print_json(const eval_result_t *r, double load_seconds)
 {
     json_t *names = json_array(), *classes = json_array();
     for (int i = 0; i < EVAL_NUM_STATS; i++)
@@ -171,6 +172,7 @@ static void print_json(const eval_result_t *r)
         "num_images", (json_int_t)r->num_images, "num_gt",
         (json_int_t)r->num_gt, "num_det", (json_int_t)r->num_det, "seconds",
         r->seconds, "avp_version", AVP_VERSION);
+    json_object_set_new(root, "load_seconds", json_real(load_seconds));
     json_dumpf(root, stdout, JSON_COMPACT);
     fputc('\n', stdout);
     json_decref(root);
@@ -189,12 +191,14 @@ int cli_eval(int argc, char **argv)
     avp_error_t err = {0};
     eval_result_t *r = NULL;
     eval_data_t *d = eval_data_create();
-    if (!eval_load_coco_pair(d, a.gt, a.pred, &err) &&
-        !eval_run(d, &a.opt, &r, &err)) {
+    double t0 = avp_now();
+    rc = eval_load_coco_pair(d, a.gt, a.pred, &err);
+    double load_seconds = avp_now() - t0;
+    if (!rc && !eval_run(d, &a.opt, &r, &err)) {
         if (a.as_json)
-            print_json(r);
+            print_json(r, load_seconds);
         else
-            print_text(r);
+            print_text(r, load_seconds);
     } else {
         fprintf(stderr, "avp eval: %s\n", err.msg);
     }

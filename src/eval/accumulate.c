@@ -79,10 +79,31 @@ static void pr_curve(const acc_ctx_t *c, acc_scratch_t *s, uint32_t nd,
     }
 }
 
+/* Copies the curves of maxDets index mi - 1 to mi for category k. */
+static void same_as_previous(eval_result_t *r, int k, int mi)
+{
+    for (int t = 0; t < EVAL_NUM_IOU; t++)
+        for (int a = 0; a < EVAL_NUM_AREA; a++) {
+            r->recall[eval_rc_index(r, t, k, a, mi)] =
+                r->recall[eval_rc_index(r, t, k, a, mi - 1)];
+            for (int ri = 0; ri < EVAL_NUM_REC; ri++) {
+                size_t to = eval_pr_index(r, t, ri, k, a, mi);
+                size_t from = eval_pr_index(r, t, ri, k, a, mi - 1);
+                r->precision[to] = r->precision[from];
+                r->scores[to] = r->scores[from];
+            }
+        }
+}
+
+/* A maxDets cut keeps a subsequence of the previous (larger cuts keep
+ * more), so when it keeps as many detections it keeps the same ones and
+ * its curves are the previous ones: in sparse data no image has more than
+ * 10 detections of a class, and the walks for 100 are skipped. */
 static void category_curves(const acc_ctx_t *c, acc_scratch_t *s, int k,
                             uint32_t base, uint32_t n, const int32_t *npig)
 {
     const eval__matches_t *m = c->m;
+    uint32_t prev_nd = UINT32_MAX;
     for (int mi = 0; mi < EVAL_NUM_MAXDET; mi++) {
         uint32_t nd = 0;
         for (uint32_t i = 0; i < n; i++)
@@ -90,6 +111,11 @@ static void category_curves(const acc_ctx_t *c, acc_scratch_t *s, int k,
                 s->keep[nd] = base + s->sorted[i].pos;
                 s->score[nd++] = s->sorted[i].score;
             }
+        if (nd == prev_nd) {
+            same_as_previous(c->r, k, mi);
+            continue;
+        }
+        prev_nd = nd;
         for (int a = 0; a < EVAL_NUM_AREA; a++)
             for (uint32_t i = 0; i < nd; i++) {
                 size_t at = (size_t)s->keep[i] * EVAL_NUM_AREA + (size_t)a;
