@@ -34,10 +34,68 @@ store__hex_t store__hash_hex(const uint8_t hash[STORE_TOKEN_HASH_LEN])
     return h;
 }
 
+/* ---- prepared statements -----------------------------------------------
+ * Each catalog statement is prepared once per connection and afterwards
+ * only executed, so PostgreSQL parses and analyzes it once instead of on
+ * every request (and may keep its plan). The statement's text is its key:
+ * the catalog's SQL is static text, and a statement built at run time is
+ * simply another key. A connection keeps at most STORE__STMT_MAX of them;
+ * past that, statements run unprepared as before. */
+#define STORE__STMT_MAX 128
+
+struct store__stmt {
+    uint64_t hash;
+    char *sql;
+};
+
+static uint64_t sql_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 1099511628211ULL;
+    return h;
+}
+
+void store__stmts_forget(store_conn_t *c)
+{
+    for (int i = 0; i < c->nstmts; i++)
+        avp_free(c->stmts[i].sql);
+    avp_free(c->stmts);
+    c->stmts = NULL;
+    c->nstmts = 0;
+}
+
+/* Puts in name the statement sql prepared on c, preparing it first if
+ * needed. 0 when it cannot be prepared: the caller runs it unprepared,
+ * which reports whatever is wrong with it. */
+static int prepared(store_conn_t *c, const char *sql, int n, char name[16])
+{
+    uint64_t h = sql_hash(sql);
+    for (int i = 0; i < c->nstmts; i++)
+        if (c->stmts[i].hash == h && !strcmp(c->stmts[i].sql, sql)) {
+            snprintf(name, 16, "avp_%d", i);
+            return 1;
+        }
+    if (c->nstmts == STORE__STMT_MAX)
+        return 0;
+    if (!c->stmts)
+        c->stmts = avp_calloc(STORE__STMT_MAX, sizeof *c->stmts);
+    snprintf(name, 16, "avp_%d", c->nstmts);
+    PGresult *r = PQprepare(c->pg, name, sql, n, NULL);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (ok)
+        c->stmts[c->nstmts++] = (struct store__stmt){h, avp_strdup(sql)};
+    return ok;
+}
+
 PGresult *store__run(store_conn_t *c, const char *what, const char *sql,
                      int n, const char *const *v, avp_error_t *err)
 {
-    PGresult *r = PQexecParams(c->pg, sql, n, NULL, v, NULL, NULL, 0);
+    char name[16];
+    PGresult *r = prepared(c, sql, n, name)
+                      ? PQexecPrepared(c->pg, name, n, v, NULL, NULL, 0)
+                      : PQexecParams(c->pg, sql, n, NULL, v, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(r);
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
         return r;

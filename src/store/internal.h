@@ -18,7 +18,13 @@ struct store_conn {
     store_pool_t *pool;
     int slot;
     unsigned char *copy_buf; /* STORE__COPY_CHUNK bytes, made on first use */
+    struct store__stmt *stmts; /* prepared on pg (catalog_util.c) */
+    int nstmts;
 };
+
+/* Forgets the statements prepared on c's connection: called when the
+ * connection is replaced or closed. */
+void store__stmts_forget(store_conn_t *c);
 
 /* Fills err from a failed command (res may be NULL: the connection's
  * message is used) and returns the AVP code: AVP_EUNAVAILABLE for a lost

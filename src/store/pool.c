@@ -52,6 +52,7 @@ static void ignore_notice(void *arg, const char *msg)
 
 static int slot_connect(store_pool_t *p, store_conn_t *c, avp_error_t *err)
 {
+    store__stmts_forget(c); /* they lived on the connection being replaced */
     /* Later keywords override earlier ones, so settings in the caller's
      * URL win over these defaults. */
     const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
@@ -212,6 +213,7 @@ static void pool_free(store_pool_t *p)
 {
     for (int i = 0; i < p->max_size; i++) {
         PQfinish(p->slots[i].pg);
+        store__stmts_forget(&p->slots[i]);
         avp_free(p->slots[i].copy_buf);
     }
     pthread_cond_destroy(&p->cv);
