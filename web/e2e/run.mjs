@@ -2,8 +2,8 @@
 // project, upload a clip, process it, watch progress reach 100 %, browse
 // detections, see boxes in the player, make ground truth with the model,
 // evaluate the run and see its metrics and the player's TP/FP/FN strip,
-// open a device test session and watch its results follow posted events,
-// operations.
+// compare it with another run, open a device test session and watch its
+// results follow posted events, edit the class map, operations.
 // Screenshots of every page go to AVP_SHOTS (default web/e2e/shots).
 //
 //   AVP_URL=http://127.0.0.1:8080 AVP_USER=admin AVP_PASSWORD=... npm run e2e
@@ -186,6 +186,27 @@ async function main() {
       await page.waitForFunction(() => Number(document.querySelector('[data-testid=timeline]')?.dataset.outcomes) > 0, null, { timeout: 30_000 });
       await shot(page, 'player-outcomes');
     });
+    await step('compare with the auto ground truth run', async () => {
+      // The model's ground truth came from a run of its own on the same
+      // video; evaluated too, it can be compared with the processed run.
+      const runs = (await (await page.request.get(`${BASE}/api/videos/${videoPath.split('/').pop()}/runs`)).json()).items;
+      const other = runs.find((r) => r.id !== runId && r.state === 'done');
+      check(other, `a second finished run on the video (${runs.map((r) => r.id)})`);
+      const ev = await page.request.post(`${BASE}/api/runs/${other.id}/evaluate`, { data: { score_threshold: 0.25 } });
+      check(ev.status() === 201, `run ${other.id} evaluated (${ev.status()})`);
+      await page.goto(`${BASE}/runs/${runId}/results`);
+      await page.getByLabel(/Run B/).selectOption(String(other.id));
+      await page.getByText('Δ B − A').waitFor();
+      const frames = page.getByRole('link', { name: /in run B$/ });
+      const n = await frames.count();
+      console.log(`    ${n} differing frames listed`);
+      await shot(page, 'compare');
+      if (n) {
+        await frames.first().click();
+        await page.waitForURL((u) => u.pathname === `/runs/${other.id}/player`);
+        await page.getByTestId('player-overlay').waitFor();
+      }
+    });
     await step('device test session', async () => {
       await page.goto(BASE + projectPath);
       const card = page.locator('section', { has: page.getByRole('heading', { name: 'Device test sessions' }) });
@@ -207,6 +228,18 @@ async function main() {
       await page.waitForFunction(() => document.querySelector('[data-testid=session-precision]')?.textContent?.trim() === '100.0 %', null, { timeout: 15_000 });
       await page.getByRole('heading', { name: /Events/ }).waitFor();
       await shot(page, 'test-session');
+    });
+    // Last of the validation steps: a map changes how every later score counts.
+    await step('class map', async () => {
+      await page.goto(BASE + projectPath);
+      await page.getByText('No map: every class is scored as itself.').waitFor();
+      await page.getByRole('button', { name: 'Add row' }).click();
+      await page.getByLabel('Class 1', { exact: true }).fill('cow');
+      await page.getByLabel('Counts as 1', { exact: true }).fill('horse');
+      await page.getByRole('button', { name: 'Save map' }).click();
+      await page.getByText('Saved').waitFor();
+      const m = await (await page.request.get(`${BASE}/api/projects/${projectPath.split('/').pop()}/class-map`)).json();
+      check(m.map?.cow === 'horse', `class map stored (${JSON.stringify(m)})`);
     });
     await step('operations page', async () => {
       await page.getByRole('link', { name: 'Operations' }).click();
