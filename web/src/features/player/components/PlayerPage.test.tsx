@@ -74,6 +74,20 @@ describe('PlayerPage timeline outcomes', () => {
     expect(rects.filter((r) => r.y === 28).map((r) => [r.x, r.style])).toEqual([[100, '#22a06b'], [200, '#e5484d'], [300, '#f5a524']]);
   });
 
+  it('draws one rectangle per pixel column however many frames, the worst outcome winning', async () => {
+    const rects = recordCanvas();
+    // 2400 frames over the 8 s on 800 px: three per column, each column
+    // with an FP and every fifth one with an FN too.
+    const items = Array.from({ length: 2400 }, (_, i) => ({ frame: i, t: i / 300, tp: 1, fp: i % 3 === 1 ? 1 : 0, fn: i % 15 === 2 ? 1 : 0 }));
+    serve(() => json(200, { items: [], next_cursor: null }), () => json(200, { items }));
+    renderAt(<PlayerPage />, { route: '/runs/8/player', path: '/runs/:runId/player' });
+    await waitFor(() => expect(rects.filter((r) => r.y === 28).length).toBeGreaterThan(0));
+    const row = rects.filter((r) => r.y === 28);
+    expect(row).toHaveLength(800);
+    expect(row.filter((r) => r.style === '#f5a524')).toHaveLength(160);
+    expect(row.filter((r) => r.style === '#e5484d')).toHaveLength(640);
+  });
+
   it('says the run needs an evaluation when it has none', async () => {
     recordCanvas();
     serve(() => json(200, { items: [], next_cursor: null }), () => apiError(404, 'not_evaluated', 'run 8 has no evaluation'));

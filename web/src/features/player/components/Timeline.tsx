@@ -36,12 +36,22 @@ function drawRow(ctx: CanvasRenderingContext2D, counts: Float64Array, y: number,
   ctx.globalAlpha = 1;
 }
 
+const OUTCOME_RANK = [null, OUTCOME_COLORS.tp, OUTCOME_COLORS.fp, OUTCOME_COLORS.fn] as const;
+
+/** One rectangle per pixel column, whatever the number of frames (an hour
+ * at 30 fps is 108,000): the worst outcome in the column wins, FN, then
+ * FP, then TP. */
 function drawOutcomes(ctx: CanvasRenderingContext2D, o: readonly FrameOutcome[], duration: number, y: number, w: number) {
+  const worst = new Uint8Array(Math.ceil(w) + 1);
   for (const f of o) {
-    const x = (f.t / duration) * w;
-    // The worst outcome of the frame wins the pixel: FN, then FP, then TP.
-    ctx.fillStyle = f.fn ? OUTCOME_COLORS.fn : f.fp ? OUTCOME_COLORS.fp : OUTCOME_COLORS.tp;
-    if (f.tp || f.fp || f.fn) ctx.fillRect(x, y, 1.5, ROW_H - 2);
+    const x = Math.floor((f.t / duration) * w);
+    const rank = f.fn ? 3 : f.fp ? 2 : f.tp ? 1 : 0;
+    if (x >= 0 && x < worst.length && rank > worst[x]) worst[x] = rank;
+  }
+  for (let x = 0; x < worst.length; x++) {
+    if (!worst[x]) continue;
+    ctx.fillStyle = OUTCOME_RANK[worst[x]]!;
+    ctx.fillRect(x, y, 1.5, ROW_H - 2);
   }
 }
 
