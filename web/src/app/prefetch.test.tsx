@@ -59,6 +59,14 @@ describe('prefetchFor', () => {
     expect(calls.filter((c) => c.url.pathname === '/api/test-sessions/5/results')).toHaveLength(1);
   });
 
+  it('fetches the player\'s first window and the one at ?t=', () => {
+    const { calls } = stubFetch({});
+    prefetchFor(freshClient(), { pathname: '/runs/3/player', search: '?t=12.5&frame=375' });
+    const windows = calls.filter((c) => c.url.pathname === '/api/runs/3/detections').map((c) => [c.url.searchParams.get('t0'), c.url.searchParams.get('t1')]);
+    expect(windows).toEqual([['0', '5'], ['10', '15']]);
+    expect(calls.some((c) => c.url.pathname === '/api/runs/3/evaluation/frames')).toBe(true);
+  });
+
   it('asks nothing on the sign-in page', () => {
     const { calls } = stubFetch({});
     prefetchFor(freshClient(), { pathname: '/login', search: '?next=/' });

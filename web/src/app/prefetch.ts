@@ -73,10 +73,13 @@ const ROUTES: { path: string; prefetch: Prefetch }[] = [
   } },
   { path: '/runs/:runId/player', prefetch: (qc, p, search) => {
     const id = num(p.runId);
-    const t0 = Math.max(0, Math.floor((Number(search.get('t')) || 0) / WINDOW_SECONDS) * WINDOW_SECONDS);
+    // The clock starts at 0 and then seeks to ?t=: both windows are needed.
+    const tw = Math.max(0, Math.floor((Number(search.get('t')) || 0) / WINDOW_SECONDS) * WINDOW_SECONDS);
     void run(qc, id).then((r) => video(qc, r.video_id)).catch(() => undefined);
-    void qc.prefetchQuery({ queryKey: detectionKeys.window(id, t0, t0 + WINDOW_SECONDS), staleTime: Infinity,
-      queryFn: ({ signal }) => fetchWindow(id, t0, t0 + WINDOW_SECONDS, signal) });
+    for (const t0 of new Set([0, tw])) {
+      void qc.prefetchQuery({ queryKey: detectionKeys.window(id, t0, t0 + WINDOW_SECONDS), staleTime: Infinity,
+        queryFn: ({ signal }) => fetchWindow(id, t0, t0 + WINDOW_SECONDS, signal) });
+    }
     void qc.prefetchQuery({ queryKey: resultKeys.frames(id), queryFn: ({ signal }) => getFrameOutcomes(id, signal) });
   } },
   { path: '/runs/:runId/results', prefetch: (qc, p) => {
