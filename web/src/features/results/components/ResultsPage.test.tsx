@@ -37,7 +37,7 @@ function serve(routes: Record<string, Handler>) {
     'GET /api/runs/4': () => json(200, { id: 4, video_id: 2, model_id: 1, every: 1, state: 'done', conf: 0.25 }),
     'GET /api/videos/2': () => json(200, { id: 2, project_id: 1, filename: 'a.mp4' }),
     'GET /api/videos/2/runs': () => json(200, { items: [
-      { id: 6, video_id: 2, model_id: 1, conf: 0.3, iou: 0.45, every: 1, state: 'done' },
+      { id: 6, video_id: 2, model_id: 1, conf: 0.3, iou: 0.45, every: 1, state: 'done', kind: 'auto_gt' },
       { id: 4, video_id: 2, model_id: 1, conf: 0.25, iou: 0.45, every: 1, state: 'done' },
     ], next_cursor: null }),
     'GET /api/projects/1': () => json(200, { id: 1, name: 'p', criteria: { min_precision: 0.95 } }),
@@ -106,6 +106,7 @@ describe('comparison', () => {
     page();
     const select = await screen.findByLabelText(/Run B/);
     await waitFor(() => expect(within(select).getAllByRole('option')).toHaveLength(2));
+    expect(within(select).getByRole('option', { name: /run #6 \(auto ground truth\)/ })).toBeInTheDocument();
     await userEvent.selectOptions(select, '6');
     expect(await screen.findByText('Δ B − A')).toBeInTheDocument();
     expect(screen.getByText('-0.200')).toHaveClass('bad');

@@ -82,7 +82,7 @@ function CompareChooser({ videoId, runId, value, onChange }: { videoId: number; 
         <select value={value ?? ''} onChange={(x) => onChange(Number(x.target.value) || null)} disabled={runs.isPending}>
           <option value="">{runs.isPending ? 'Loading…' : others.length ? 'Choose a run' : 'No other run of this video'}</option>
           {value != null && !others.some((r) => r.id === value) && <option value={value}>run #{value}</option>}
-          {others.map((r) => <option key={r.id} value={r.id}>run #{r.id} · {r.state} · conf {r.conf.toFixed(2)} · every {r.every}</option>)}
+          {others.map((r) => <option key={r.id} value={r.id}>run #{r.id}{r.kind === 'auto_gt' ? ' (auto ground truth)' : ''} · {r.state} · conf {r.conf.toFixed(2)} · every {r.every}</option>)}
         </select>
       </label>
     </div>

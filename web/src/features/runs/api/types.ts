@@ -36,6 +36,8 @@ export interface Run {
   frames_done: number;
   detections_count: number;
   task_id?: number | null;
+  /** 'detect', or 'auto_gt' for the run that made the video's ground truth. */
+  kind?: string | null;
   created_at: string;
   finished_at?: string | null;
 }

@@ -5,7 +5,7 @@ import { useRuns } from '../api/runs';
 import { useModels } from '../api/models';
 import { isFinal } from '../api/types';
 import { TaskProgress } from './TaskProgress';
-import { Empty, ErrorState, Loading, StateBadge } from '../../../components/States';
+import { Badge, Empty, ErrorState, Loading, StateBadge } from '../../../components/States';
 import { formatDate, formatNumber } from '../../../lib/format';
 
 export function RunsList({ videoId }: { videoId: number }) {
@@ -27,7 +27,7 @@ export function RunsList({ videoId }: { videoId: number }) {
       <tbody>
         {items.map((r) => (
           <tr key={r.id}>
-            <td className="num">#{r.id}</td>
+            <td className="num">#{r.id}{r.kind === 'auto_gt' && <> <Badge tone="info">ground truth</Badge></>}</td>
             <td>{!isFinal(r.state) && r.task_id ? <TaskProgress taskId={r.task_id} compact /> : <StateBadge state={r.state} />}</td>
             <td>{modelName(r.model_id)}</td>
             <td className="num">{r.conf.toFixed(2)} / {r.iou.toFixed(2)} / {r.every}</td>
