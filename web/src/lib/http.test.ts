@@ -11,6 +11,14 @@ describe('api', () => {
     expect(calls[0].body).toEqual({ name: 'x' });
   });
 
+  it('sends a file as the raw body with its own type (octet-stream if none) by POST', async () => {
+    const { fn } = stubFetch({ 'POST /api/x': () => json(201, {}) });
+    const tar = new Blob([new Uint8Array([1, 2, 3])]);
+    await api('/api/x', { file: tar });
+    const init = fn.mock.calls[0][1]!;
+    expect([init.method, (init.headers as Record<string, string>)['Content-Type'], init.body]).toEqual(['POST', 'application/octet-stream', tar]);
+  });
+
   it('turns the server error shape into ApiError with status, code and message', async () => {
     stubFetch({ 'POST /api/projects/1/videos': () => apiError(415, 'unsupported_media_type', 'not a video') });
     const e = (await api('/api/projects/1/videos', { method: 'POST' }).catch((x: unknown) => x)) as ApiError;

@@ -48,16 +48,19 @@ type Json = Record<string, unknown> | unknown[];
 export interface RequestOptions {
   method?: string;
   body?: Json;
+  /** A file sent as the raw body (imports), instead of JSON. */
+  file?: Blob;
   signal?: AbortSignal;
 }
 
 /** Sends a request and returns the parsed JSON body (undefined for 204). */
 export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const type = opts.file ? opts.file.type || 'application/octet-stream' : opts.body ? 'application/json' : null;
   const init: RequestInit = {
-    method: opts.method ?? (opts.body ? 'POST' : 'GET'),
+    method: opts.method ?? (type ? 'POST' : 'GET'),
     credentials: 'same-origin',
-    headers: opts.body ? { 'Content-Type': 'application/json' } : undefined,
-    body: opts.body ? JSON.stringify(opts.body) : undefined,
+    headers: type ? { 'Content-Type': type } : undefined,
+    body: opts.file ?? (opts.body ? JSON.stringify(opts.body) : undefined),
     signal: opts.signal,
   };
   const res = await fetch(path, init);

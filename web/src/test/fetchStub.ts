@@ -14,7 +14,9 @@ export function stubFetch(routes: Record<string, Handler>) {
   const fn = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(String(input), 'http://avp.test');
     const method = init?.method ?? 'GET';
-    calls.push({ method, url, body: init?.body ? JSON.parse(String(init.body)) : undefined });
+    // JSON bodies are recorded parsed; a file (Blob) as it was sent.
+    const body = typeof init?.body === 'string' ? JSON.parse(init.body) : init?.body ?? undefined;
+    calls.push({ method, url, body });
     const h = routes[`${method} ${url.pathname}`];
     if (!h) return apiError(404, 'not_found', `no route for ${method} ${url.pathname}`);
     return h(url, init);

@@ -3,10 +3,14 @@
 // the video's model-made ground truth (linked into tracks) when it ends.
 // Progress comes over WS /ws/progress/{task_id} like any run.
 // GET /api/videos/{id}/ground-truth/export?format=... downloads the video's
-// ground truth (yolo and voc, one file per frame, as a tar archive).
+// ground truth (yolo and voc, one file per frame, as a tar archive);
+// POST /api/videos/{id}/ground-truth/import?format=... takes such a file as
+// the raw body -> 201 {imported}: all of it, or nothing and a 400 naming
+// the line or element at fault.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, query } from '../../../lib/http';
 import { runKeys } from '../../runs/api/types';
+import { gtKeys } from '../../player/api/groundTruth';
 
 export interface AutoGtParams {
   model_id: number;
@@ -36,6 +40,18 @@ export const GT_FORMATS = [
   { id: 'yolo', label: 'YOLO (tar)' },
   { id: 'voc', label: 'Pascal VOC (tar)' },
 ] as const;
+
+export function importGroundTruth(videoId: number, format: string, file: Blob): Promise<{ imported: number }> {
+  return api(`/api/videos/${videoId}/ground-truth/import` + query({ format }), { file });
+}
+
+export function useImportGroundTruth(videoId: number) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (a: { format: string; file: Blob }) => importGroundTruth(videoId, a.format, a.file),
+    onSuccess: () => qc.invalidateQueries({ queryKey: gtKeys.video(videoId) }),
+  });
+}
 
 export const groundTruthExportUrl = (videoId: number, format: string) =>
   `/api/videos/${videoId}/ground-truth/export` + query({ format });

@@ -43,6 +43,25 @@ describe('GroundTruthCard', () => {
     expect(screen.getAllByRole('link')).toHaveLength(6);
   });
 
+  it('imports a file as the raw body and says how many boxes came in, or why none did', async () => {
+    let answer = () => json(201, { imported: 12 });
+    const { calls } = stubFetch({ 'GET /api/models': models, 'POST /api/videos/2/ground-truth/import': () => answer() });
+    const { client } = renderAt(<GroundTruthCard videoId={2} />);
+    client.setQueryData(gtKeys.window(2, 0, 5), []);
+    const file = new File(['{"images":[]}'], 'gt.json', { type: 'application/json' });
+    await userEvent.selectOptions(screen.getByLabelText('Format'), 'mot');
+    await userEvent.upload(screen.getByLabelText('File'), file);
+    await userEvent.click(screen.getByRole('button', { name: 'Import' }));
+    expect(await screen.findByText('Imported 12 boxes')).toBeInTheDocument();
+    const call = calls.find((c) => c.method === 'POST')!;
+    expect(call.url.search).toBe('?format=mot');
+    expect(call.body).toBe(file);
+    expect(client.getQueryState(gtKeys.window(2, 0, 5))?.isInvalidated).toBe(true);
+    answer = () => apiError(400, 'bad_request', 'line 3: expected 10 fields');
+    await userEvent.click(screen.getByRole('button', { name: 'Import' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('line 3: expected 10 fields');
+  });
+
   it('says when the server cannot make ground truth yet', async () => {
     stubFetch({ 'GET /api/models': models, 'POST /api/videos/2/auto-ground-truth': () => apiError(405, 'method_not_allowed', 'method not allowed') });
     renderAt(<GroundTruthCard videoId={2} />);

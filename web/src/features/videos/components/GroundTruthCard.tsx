@@ -1,15 +1,39 @@
 // GroundTruthCard.tsx - a video's ground truth: make it with a model (auto
 // ground truth: a detect task whose boxes replace the earlier model-made
 // ones, linked into tracks; human and imported boxes stay) with live
-// progress, and download it in any format the server writes.
+// progress, import a file of it, and download it in any format.
 import { useState, type FormEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
-import { GT_FORMATS, groundTruthExportUrl, useAutoGroundTruth } from '../api/autoGroundTruth';
+import { GT_FORMATS, groundTruthExportUrl, useAutoGroundTruth, useImportGroundTruth } from '../api/autoGroundTruth';
 import { useModels } from '../../runs/api/models';
 import { TaskProgress } from '../../runs/components/TaskProgress';
 import { gtKeys } from '../../player/api/groundTruth';
 import { isMissingEndpoint } from '../../../lib/http';
+
+function ImportForm({ videoId }: { videoId: number }) {
+  const imp = useImportGroundTruth(videoId);
+  const [format, setFormat] = useState<string>('coco');
+  const [file, setFile] = useState<File | null>(null);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (file) imp.mutate({ format, file });
+  };
+  return (
+    <form className="inline-form" onSubmit={submit} aria-label="Import ground truth">
+      <label>
+        Format
+        <select value={format} onChange={(e) => setFormat(e.target.value)}>
+          {GT_FORMATS.map((f) => <option key={f.id} value={f.id}>{f.label}</option>)}
+        </select>
+      </label>
+      <label>File <input type="file" onChange={(e) => { setFile(e.target.files?.[0] ?? null); imp.reset(); }} /></label>
+      <button type="submit" className="btn" disabled={!file || imp.isPending}>{imp.isPending ? 'Importing…' : 'Import'}</button>
+      {imp.isSuccess && <span className="muted" role="status">Imported {imp.data.imported} boxes</span>}
+      {imp.error && <span className="form-error" role="alert">{imp.error.message}</span>}
+    </form>
+  );
+}
 
 export function GroundTruthCard({ videoId }: { videoId: number }) {
   const qc = useQueryClient();
@@ -63,6 +87,8 @@ export function GroundTruthCard({ videoId }: { videoId: number }) {
           <TaskProgress taskId={taskId} onFinal={() => qc.invalidateQueries({ queryKey: gtKeys.video(videoId) })} />
         </div>
       )}
+      <h3>Import</h3>
+      <ImportForm videoId={videoId} />
       <h3>Export</h3>
       <p className="links gt-exports">
         {GT_FORMATS.map((f) => <a key={f.id} href={groundTruthExportUrl(videoId, f.id)} download>{f.label}</a>)}
