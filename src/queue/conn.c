@@ -28,6 +28,9 @@ struct queue_conn {
     int timeout_ms;       /* the socket timeout ctx has now */
     queue__backoff_t backoff;
     uint64_t connects;
+    /* Guards run_id alone: every cache call reads it, and must not wait
+     * behind another thread's command in flight under `lock`. */
+    pthread_mutex_t id_lock;
     char run_id[QUEUE__RUN_ID_MAX]; /* of the server the link goes to */
 };
 
@@ -294,7 +297,9 @@ static int ensure_link(queue_conn_t *c, avp_error_t *err)
     if (rc < 0)
         return rc;
     c->ctx = ctx;
+    pthread_mutex_lock(&c->id_lock);
     memcpy(c->run_id, run_id, sizeof(run_id));
+    pthread_mutex_unlock(&c->id_lock);
     c->timeout_ms = c->opts.command_timeout_ms;
     c->connects++;
     return AVP_OK;
@@ -402,6 +407,7 @@ int queue_conn_open(const char *url, const queue_opts_t *opts,
     *out = NULL;
     queue__ignore_sigpipe();
     pthread_mutex_init(&c->lock, NULL);
+    pthread_mutex_init(&c->id_lock, NULL);
     int rc = queue__opts_resolve(opts, &c->opts, err);
     c->ns = (char *)c->opts.ns;
     if (rc == AVP_OK)
@@ -427,6 +433,7 @@ void queue_conn_close(queue_conn_t *c)
         redisFree(c->ctx);
     queue__addr_fini(&c->addr);
     pthread_mutex_destroy(&c->lock);
+    pthread_mutex_destroy(&c->id_lock);
     avp_free(c->ns);
     avp_free(c);
 }
@@ -450,9 +457,9 @@ uint64_t queue_conn_connects(queue_conn_t *c)
 
 void queue__run_id(queue_conn_t *c, char *run_id)
 {
-    pthread_mutex_lock(&c->lock);
+    pthread_mutex_lock(&c->id_lock);
     memcpy(run_id, c->run_id, sizeof(c->run_id));
-    pthread_mutex_unlock(&c->lock);
+    pthread_mutex_unlock(&c->id_lock);
 }
 
 const char *queue__ns(const queue_conn_t *c)
