@@ -176,6 +176,27 @@ int routes__session_results(store_conn_t *c, int64_t session_id,
  * end}]}, a new reference. */
 int routes__session_targets(store_conn_t *c, int64_t session_id,
                             json_t **out, avp_error_t *err);
+/* routes_coalesce.c: pacing pushes. Ids marked stale come due at once
+ * the first time, then at most once per gap (seconds) each; a mark while
+ * one is pending adds nothing. The caller locks. */
+typedef struct routes_coalesce_entry {
+    int64_t id;
+    int stale;
+    double last; /* when it last came due */
+} routes_coalesce_entry_t;
+typedef struct routes_coalesce {
+    routes_coalesce_entry_t *v;
+    size_t n, cap;
+    double gap;
+} routes_coalesce_t;
+void routes__coalesce_init(routes_coalesce_t *c, double gap);
+void routes__coalesce_fini(routes_coalesce_t *c);
+void routes__coalesce_mark(routes_coalesce_t *c, int64_t id);
+/* Moves up to cap ids due at time now into due[] and returns how many;
+ * *next is when to ask again (now + gap when nothing is pending). */
+size_t routes__coalesce_due(routes_coalesce_t *c, double now, int64_t *due,
+                            size_t cap, double *next);
+
 /* routes_sessions_live.c: a session's results changed; its watchers on
  * every instance get them anew, at most every ROUTES_SESSION_PUSH_MS. */
 #define ROUTES_SESSION_PUSH_MS 250

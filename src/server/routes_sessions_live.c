@@ -19,88 +19,47 @@
 #include <time.h>
 #include <unistd.h>
 
-typedef struct stale {
-    int64_t id;
-    int stale;
-    double last_push; /* avp_now() of its last push */
-} stale_t;
-
 struct routes_session_live {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     pthread_t thread;
     int started, stop;
-    stale_t *v;
-    size_t n, cap;
+    routes_coalesce_t pace; /* sessions to push, paced */
     uint64_t tag; /* this process's news carry it */
 };
-
-#define PUSH_GAP (ROUTES_SESSION_PUSH_MS / 1e3)
 
 static void mark_stale(routes_session_live_t *l, int64_t id)
 {
     pthread_mutex_lock(&l->mu);
-    size_t i = 0;
-    while (i < l->n && l->v[i].id != id)
-        i++;
-    if (i == l->n) {
-        if (l->n == l->cap) {
-            l->cap = l->cap ? 2 * l->cap : 16;
-            l->v = avp_realloc(l->v, l->cap * sizeof(*l->v));
-        }
-        l->v[l->n++] = (stale_t){id, 0, 0};
-    }
-    l->v[i].stale = 1;
+    routes__coalesce_mark(&l->pace, id);
     pthread_cond_signal(&l->cv);
     pthread_mutex_unlock(&l->mu);
 }
 
-/* Recomputes and pushes one session's results to its watchers here. */
-static void push(routes_t *r, int64_t id)
+/* Recomputes and pushes one session's results to its watchers here.
+ * AVP_EBUSY when no database connection came: try again later. */
+static int push(routes_t *r, int64_t id)
 {
     if (!server_ws_watchers(r->srv, ROUTES_WS_SESSION, id))
-        return;
+        return AVP_OK;
     store_conn_t *c;
     json_t *results = NULL;
     avp_error_t err;
     if (store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, &c,
                            &err) < 0)
-        return;
+        return AVP_EBUSY;
     int rc = routes__session_results(c, id, &results, NULL, &err);
     store_pool_release(c);
     if (rc < 0) {
         fprintf(stderr, "avp serve: results of session %" PRId64 ": %s\n", id,
                 err.msg);
-        return;
+        return AVP_OK; /* a deleted session, say: nothing to retry */
     }
     char *text = json_dumps(results, ROUTES_SESSION_JSON_FLAGS);
     server_ws_push(r->srv, ROUTES_WS_SESSION, id, text);
     free(text);
     json_decref(results);
-}
-
-/* Under the lock: takes the sessions due now into due[] (at most cap),
- * forgets quiet ones, and says when the next one falls due. */
-static size_t take_due(routes_session_live_t *l, double now, int64_t *due,
-                       size_t cap, double *next)
-{
-    size_t n = 0, keep = 0;
-    *next = now + 1;
-    for (size_t i = 0; i < l->n; i++) {
-        stale_t *s = &l->v[i];
-        double at = s->last_push + PUSH_GAP;
-        if (s->stale && at <= now && n < cap) {
-            due[n++] = s->id;
-            s->stale = 0;
-            s->last_push = now;
-        } else if (s->stale && at < *next)
-            *next = at;
-        /* A quiet entry past its gap has nothing left to enforce. */
-        if (s->stale || now - s->last_push < PUSH_GAP)
-            l->v[keep++] = *s;
-    }
-    l->n = keep;
-    return n;
+    return AVP_OK;
 }
 
 static void *pusher(void *arg)
@@ -111,12 +70,17 @@ static void *pusher(void *arg)
     pthread_mutex_lock(&l->mu);
     while (!l->stop) {
         double next;
-        size_t n = take_due(l, avp_now(), due, AVP_ARRAY_LEN(due), &next);
+        size_t n = routes__coalesce_due(&l->pace, avp_now(), due,
+                                        AVP_ARRAY_LEN(due), &next);
         if (n) {
             pthread_mutex_unlock(&l->mu);
+            int retry[AVP_ARRAY_LEN(due)];
             for (size_t i = 0; i < n; i++)
-                push(r, due[i]);
+                retry[i] = push(r, due[i]) == AVP_EBUSY;
             pthread_mutex_lock(&l->mu);
+            for (size_t i = 0; i < n; i++)
+                if (retry[i])
+                    routes__coalesce_mark(&l->pace, due[i]);
             continue;
         }
         /* avp_now() is CLOCK_MONOTONIC, the condition's clock (set in
@@ -138,6 +102,7 @@ int routes__session_live_start(routes_t *r, avp_error_t *err)
     pthread_cond_init(&l->cv, &ca);
     pthread_condattr_destroy(&ca);
     pthread_mutex_init(&l->mu, NULL);
+    routes__coalesce_init(&l->pace, ROUTES_SESSION_PUSH_MS / 1e3);
     l->tag = ((uint64_t)getpid() << 32) ^ (uint64_t)(avp_now() * 1e9) ^
              (uint64_t)(uintptr_t)l;
     r->session_live = l;
@@ -163,7 +128,7 @@ void routes__session_live_stop(routes_t *r)
         pthread_join(l->thread, NULL);
     pthread_cond_destroy(&l->cv);
     pthread_mutex_destroy(&l->mu);
-    avp_free(l->v);
+    routes__coalesce_fini(&l->pace);
     avp_free(l);
     r->session_live = NULL;
 }

@@ -10,6 +10,7 @@ import subprocess
 import time
 
 import pytest
+import requests
 from client import api, assert_error, call, login
 
 websocket = pytest.importorskip("websocket")  # python3-websocket
@@ -341,8 +342,11 @@ def test_access_is_membership(admin, carol, project, video):
     assert_error(call(carol, "DELETE", "/api/test-sessions/%d" % sid), 403)
 
 
-def recv_json(ws, timeout):
-    ws.settimeout(timeout)
+def recv_json(ws, timeout=15):
+    """The next message. The timeout is per socket read and the server
+    pings every 20 s, which restarts it: keep it under 20 s or a missing
+    message waits forever."""
+    ws.settimeout(min(timeout, 15))
     return json.loads(ws.recv())
 
 
@@ -351,12 +355,12 @@ def test_websocket_gets_results_after_each_post(avp, admin, project, video):
     url = avp.url.replace("http", "ws") + "/ws/test-sessions/%d?token=%s" % (sid, admin.token)
     ws = websocket.create_connection(url, timeout=30)
     try:
-        hello = recv_json(ws, 30)
+        hello = recv_json(ws)
         assert hello["session_id"] == sid and hello["events"] == 0
         r = call(admin, "POST", "/api/test-sessions/%d/events" % sid,
                  json={"class": "person", "t": 1.1})
         assert r.status_code == 201, r.text
-        msg = recv_json(ws, 30)
+        msg = recv_json(ws)
         assert msg["events"] == 1 and msg["tp"] == 1 and msg == results(admin, sid)
         # A burst is coalesced: pushes come at most every 250 ms (counted,
         # not timed: a busy client may read two at once), and the last
@@ -368,7 +372,7 @@ def test_websocket_gets_results_after_each_post(avp, admin, project, video):
         posted = time.time() - t0
         seen = []
         while not seen or seen[-1]["events"] < 9:
-            seen.append(recv_json(ws, 30))
+            seen.append(recv_json(ws))
         assert len(seen) <= 2 + posted / 0.25, (len(seen), posted)
         assert [m["events"] for m in seen] == sorted(m["events"] for m in seen)
     finally:
@@ -376,6 +380,54 @@ def test_websocket_gets_results_after_each_post(avp, admin, project, video):
     with pytest.raises(websocket.WebSocketBadStatusException) as e:
         websocket.create_connection(url.replace("/%d?" % sid, "/999999?"))
     assert e.value.status_code == 404
+
+
+@pytest.fixture
+def second_server(avp):
+    """Another `avp serve` on the same PostgreSQL and Redis, as a second
+    instance behind a load balancer would be."""
+    import socket
+    import signal
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = dict(os.environ, AVP_PORT=str(port), AVP_DATA_DIR=avp.data_dir, AVP_WEB_DIR="",
+               AVP_DATABASE_URL="postgresql:///avp?host=%s/pg/run&port=5432&user=avp"
+               % avp.data_dir,
+               AVP_REDIS_URL="unix://%s/redis/redis.sock" % avp.data_dir)
+    proc = subprocess.Popen([os.environ["AVP_BIN"], "serve"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = "http://127.0.0.1:%d" % port
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            if requests.get(url + "/healthz", timeout=2).status_code == 200:
+                break
+        except requests.RequestException:
+            time.sleep(0.2)
+    try:
+        yield url
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        err = proc.communicate(timeout=60)[1].decode(errors="replace")
+        assert proc.returncode == 0, err
+        assert "ERROR: AddressSanitizer" not in err and "runtime error:" not in err, err
+
+
+def test_websocket_follows_posts_to_another_instance(admin, project, video, second_server):
+    sid = new_session(admin, project, video)["id"]
+    url = second_server.replace("http", "ws") + "/ws/test-sessions/%d?token=%s" % (
+        sid, admin.token)
+    ws = websocket.create_connection(url, timeout=30)
+    try:
+        assert recv_json(ws)["events"] == 0
+        r = call(admin, "POST", "/api/test-sessions/%d/events" % sid,
+                 json={"events": [{"class": "person", "t": 1.2}, {"class": "car", "t": 4.1}]})
+        assert r.status_code == 201, r.text
+        msg = recv_json(ws)  # pushed by the other instance, told through Redis
+        assert (msg["events"], msg["tp"]) == (2, 2) and msg == results(admin, sid)
+    finally:
+        ws.close()
 
 
 def test_simulator_posts_to_the_live_session(avp, admin, project, video):
