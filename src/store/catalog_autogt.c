@@ -173,7 +173,13 @@ int store_autogt_commit(store_conn_t *c, const store_autogt_t *a,
                         store_autogt_out_t *out, avp_error_t *err)
 {
     memset(out, 0, sizeof *out);
-    int rc = store_exec(c, "BEGIN", err);
+    /* The catalog's statements are prepared per connection, and after a
+     * few runs PostgreSQL may plan them generically, guessing a handful of
+     * rows for unnest($n) where a run has hundreds of thousands: a nested
+     * loop over the run's detections per detection. Planned with the
+     * arrays in hand, the join is one hash join. */
+    int rc = store_exec(c, "BEGIN; SET LOCAL plan_cache_mode TO "
+                           "force_custom_plan", err);
     if (rc == AVP_OK)
         rc = autogt_body(c, a, before_commit, arg, out, err);
     if (rc == AVP_OK)
