@@ -1,10 +1,10 @@
-// Ground truth of a video (issue 4). Designed here ahead of the server:
+// Ground truth of a video (issue 4, src/server/routes_gt.c):
 //   GET    /api/videos/{id}/ground-truth?t0=&t1=&cursor=&limit=  -> {items, next_cursor}
 //   POST   /api/videos/{id}/ground-truth {frame, t, class, x1, y1, x2, y2} -> 201 box
-//   PATCH  /api/ground-truth/{box_id} {x1, y1, x2, y2, class, validated}
+//   PATCH  /api/ground-truth/{box_id} {x1, y1, x2, y2, class, validated, difficult, occluded, truncated}
 //   DELETE /api/ground-truth/{box_id}
-// Every change is audited by the server; the UI only invalidates the video.
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+// Every change is audited by the server.
+import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { api, query, type Page } from '../../../lib/http';
 
 export interface GtBox {
@@ -25,7 +25,7 @@ export interface GtBox {
 }
 
 export type GtInput = Pick<GtBox, 'frame' | 't' | 'class' | 'x1' | 'y1' | 'x2' | 'y2'>;
-export type GtPatch = Partial<Pick<GtBox, 'x1' | 'y1' | 'x2' | 'y2' | 'class' | 'validated'>>;
+export type GtPatch = Partial<Pick<GtBox, 'x1' | 'y1' | 'x2' | 'y2' | 'class' | 'validated' | 'difficult' | 'occluded' | 'truncated'>>;
 
 export const gtKeys = {
   all: ['ground-truth'] as const,
@@ -61,12 +61,46 @@ export function useGroundTruthWindow(videoId: number, t0: number, t1: number) {
   });
 }
 
+/** Applies fn to every cached window of the video's ground truth. */
+function updateWindows(qc: QueryClient, videoId: number, fn: (rows: GtBox[], key: readonly unknown[]) => GtBox[]) {
+  for (const [key, rows] of qc.getQueriesData<GtBox[]>({ queryKey: gtKeys.video(videoId) })) {
+    if (rows) qc.setQueryData<GtBox[]>(key, fn(rows, key));
+  }
+}
+
+/** Edits show at once (optimistic): the cached windows change before the
+ * request leaves and are put back as they were if the server refuses; the
+ * video's windows are refetched either way so ids and audit fields are the
+ * server's. A box being added has a negative id until the server answers. */
 export function useGroundTruthEdits(videoId: number) {
   const qc = useQueryClient();
-  const onSuccess = () => qc.invalidateQueries({ queryKey: gtKeys.video(videoId) });
+  const optimistic = <V,>(change: (v: V) => (rows: GtBox[], key: readonly unknown[]) => GtBox[]) => ({
+    onMutate: async (v: V) => {
+      await qc.cancelQueries({ queryKey: gtKeys.video(videoId) });
+      const before = qc.getQueriesData<GtBox[]>({ queryKey: gtKeys.video(videoId) });
+      updateWindows(qc, videoId, change(v));
+      return { before };
+    },
+    onError: (_e: Error, _v: V, ctx: { before: [readonly unknown[], GtBox[] | undefined][] } | undefined) => {
+      for (const [key, rows] of ctx?.before ?? []) qc.setQueryData(key, rows);
+    },
+    onSettled: () => qc.invalidateQueries({ queryKey: gtKeys.video(videoId) }),
+  });
   return {
-    add: useMutation({ mutationFn: (b: GtInput) => addGroundTruth(videoId, b), onSuccess }),
-    patch: useMutation({ mutationFn: (a: { id: number; patch: GtPatch }) => patchGroundTruth(a.id, a.patch), onSuccess }),
-    remove: useMutation({ mutationFn: deleteGroundTruth, onSuccess }),
+    add: useMutation({
+      mutationFn: (b: GtInput) => addGroundTruth(videoId, b),
+      ...optimistic((b: GtInput) => (rows, key) => {
+        const [t0, t1] = key.slice(-2) as number[];
+        return b.t >= t0 && b.t < t1 ? [...rows, { ...b, id: -Date.now(), validated: false, source: 'human' }] : rows;
+      }),
+    }),
+    patch: useMutation({
+      mutationFn: (a: { id: number; patch: GtPatch }) => patchGroundTruth(a.id, a.patch),
+      ...optimistic((a: { id: number; patch: GtPatch }) => (rows) => rows.map((g) => (g.id === a.id ? { ...g, ...a.patch } : g))),
+    }),
+    remove: useMutation({
+      mutationFn: deleteGroundTruth,
+      ...optimistic((id: number) => (rows) => rows.filter((g) => g.id !== id)),
+    }),
   };
 }

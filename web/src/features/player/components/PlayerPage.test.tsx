@@ -128,18 +128,32 @@ describe('useGtEditor', () => {
     act(() => result.current.onPointerUp());
     await waitFor(() => expect(calls).toHaveLength(1));
     expect(calls[0].body).toEqual({ x1: 120, y1: 110, x2: 220, y2: 310 });
-    act(() => void result.current.onKey('v'));
+    act(() => void result.current.onKey({ key: 'v' }));
     await waitFor(() => expect(calls).toHaveLength(2));
     expect(calls[1].body).toEqual({ validated: true });
-    act(() => void result.current.onKey('Delete'));
+    act(() => void result.current.onKey({ key: 'Delete' }));
     await waitFor(() => expect(calls.map((c) => c.method)).toEqual(['PATCH', 'PATCH', 'DELETE']));
+  });
+
+  it('resizes the selected box by its corner handle, the opposite corner staying', async () => {
+    const { calls } = stubFetch({ 'PATCH /api/ground-truth/1': () => json(200, gtBox(1, 12)) });
+    const { result, rerender } = setup([gtBox(1, 12)]);
+    act(() => result.current.onPointerDown(at(60, 60))); // selects (and would move) it
+    act(() => result.current.onPointerUp()); // a click: no change, no request
+    rerender();
+    // The bottom-right corner (200, 300) is at (100, 150) on screen; grab it 3 px off.
+    act(() => result.current.onPointerDown(at(103, 148)));
+    act(() => result.current.onPointerMove(at(130, 200)));
+    act(() => result.current.onPointerUp());
+    await waitFor(() => expect(calls).toHaveLength(1));
+    expect(calls[0].body).toEqual({ x1: 100, y1: 100, x2: 260, y2: 400 });
   });
 
   it('reports a failed edit', async () => {
     stubFetch({});
     const { result } = setup([gtBox(1, 12)]);
     act(() => result.current.onPointerDown(at(60, 60)));
-    act(() => void result.current.onKey('Delete'));
+    act(() => void result.current.onKey({ key: 'Delete' }));
     await waitFor(() => expect(result.current.error?.message).toMatch(/no route/));
   });
 });

@@ -132,10 +132,14 @@ function Player({ runId, every, video, classNames, startT }: PlayerProps) {
   const seekFrame = (f: number) => seek((Math.max(0, f) + 0.5) / fps);
 
   const onKeyDown = (e: React.KeyboardEvent) => {
-    if ((e.target as HTMLElement).closest('input, select, textarea')) return;
+    const target = e.target as HTMLElement;
+    if (target.closest('input, select, textarea')) return;
+    // Space and Enter on a button or link are that control's own.
+    if ((e.key === ' ' || e.key === 'Enter') && target.closest('button, a')) return;
+    if (e.ctrlKey || e.metaKey) return;
     const v = ref.current;
     if (!v) return;
-    if (editing && editor.onKey(e.key)) { e.preventDefault(); return; }
+    if (editing && editor.onKey(e)) { e.preventDefault(); return; }
     const handled = (() => {
       switch (e.key) {
         case ' ': case 'k': v.paused ? void v.play() : v.pause(); return true;
@@ -172,6 +176,7 @@ function Player({ runId, every, video, classNames, startT }: PlayerProps) {
             <video ref={ref} src={videoStreamUrl(video.id)} preload="auto" playsInline muted controls={false}
               aria-label={`Video ${video.filename}`} data-testid="player-video" />
             <canvas ref={canvas} className={editing ? 'overlay editing' : 'overlay'} data-testid="player-overlay"
+              role="img" aria-label={`Frame ${frame}: ${shownDets.length} detections, ${shownGt.length} ground-truth boxes`}
               data-boxes={shownDets.length} data-gt={shownGt.length}
               onPointerDown={editing ? editor.onPointerDown : undefined}
               onPointerMove={editing ? editor.onPointerMove : undefined}
@@ -216,16 +221,20 @@ function Player({ runId, every, video, classNames, startT }: PlayerProps) {
                   {(classNames?.length ? classNames : COCO_CLASSES).map((c) => <option key={c}>{c}</option>)}
                 </select>
               </label>
-              <p className="muted small">Drag on the video to add a box, drag a box to move it; Delete removes the selected box, V validates it.</p>
-              <ul className="list">
+              <p className="muted small">Drag on the video to add a box, drag a box to move it, drag a corner of the selected box to resize it.</p>
+              <ul className="list gt-list" aria-label="Ground-truth boxes on this frame">
                 {shownGt.map((g) => (
                   <li key={g.id} className={g.id === editor.selected ? 'selected' : undefined}>
-                    <span>{g.class}</span>
-                    <span className="muted small">{g.source}{g.validated ? ' · validated' : ''}</span>
+                    <button type="button" className="gt-pick" aria-pressed={g.id === editor.selected} disabled={!editing}
+                      onClick={() => editor.setSelected(g.id === editor.selected ? null : g.id)}>
+                      <span>{g.class}</span>
+                      <span className="muted small">{g.source}{g.validated ? ' · validated' : ''}{g.id < 0 ? ' · saving…' : ''}</span>
+                    </button>
                   </li>
                 ))}
                 {!shownGt.length && <li className="muted">No boxes on this frame.</li>}
               </ul>
+              {editing && <GtBoxTools editor={editor} />}
             </>
           )}
           {editor.error && <p className="form-error" role="alert">Edit failed: {editor.error.message}</p>}
@@ -236,8 +245,40 @@ function Player({ runId, every, video, classNames, startT }: PlayerProps) {
             <div><dt>Shift ← →</dt><dd>one second</dd></div>
             <div><dt>E / G</dt><dd>edit / show ground truth</dd></div>
           </dl>
+          {editing && (
+            <dl className="keys" aria-label="Editing keys">
+              <div><dt>N / P</dt><dd>select next / previous box</dd></div>
+              <div><dt>A</dt><dd>add a box</dd></div>
+              <div><dt>← ↑ → ↓</dt><dd>move the box (Shift: 10 px)</dd></div>
+              <div><dt>Alt + arrows</dt><dd>resize it</dd></div>
+              <div><dt>V D O T</dt><dd>validated, difficult, occluded, truncated</dd></div>
+              <div><dt>Delete</dt><dd>remove it</dd></div>
+            </dl>
+          )}
         </aside>
       </div>
     </div>
+  );
+}
+
+const FLAGS = [['validated', 'Validated (V)'], ['difficult', 'Difficult (D)'], ['occluded', 'Occluded (O)'], ['truncated', 'Truncated (T)']] as const;
+
+/** The selected box's flags and removal, for mouse and screen readers
+ * (the keys do the same). */
+function GtBoxTools({ editor }: { editor: ReturnType<typeof useGtEditor> }) {
+  const g = editor.current;
+  return (
+    <>
+    <button type="button" className="btn" onClick={() => editor.onKey({ key: 'a' })}>Add box (A)</button>
+    <fieldset className="gt-tools" disabled={!g}>
+      <legend>{g ? `Selected: ${g.class} at ${Math.round(g.x1)},${Math.round(g.y1)} – ${Math.round(g.x2)},${Math.round(g.y2)}` : 'No box selected (N selects one)'}</legend>
+      {FLAGS.map(([flag, label]) => (
+        <label key={flag} className="check">
+          <input type="checkbox" checked={!!g?.[flag]} onChange={(e) => editor.patch({ [flag]: e.target.checked })} /> {label}
+        </label>
+      ))}
+      <button type="button" className="btn btn-danger" onClick={() => editor.onKey({ key: 'Delete' })}>Delete box</button>
+    </fieldset>
+    </>
   );
 }

@@ -32,6 +32,18 @@ function label(ctx: CanvasRenderingContext2D, text: string, x: number, y: number
   ctx.fillText(text, x + 4, top + 13);
 }
 
+/** The corner squares of the selected box, grabbed to resize it. */
+function handles(ctx: CanvasRenderingContext2D, fit: Fit, b: { x1: number; y1: number; x2: number; y2: number }) {
+  ctx.fillStyle = '#fff';
+  ctx.strokeStyle = '#000';
+  ctx.lineWidth = 1;
+  for (const [x, y] of [[b.x1, b.y1], [b.x2, b.y1], [b.x1, b.y2], [b.x2, b.y2]]) {
+    const s = toScreen(fit, x, y);
+    ctx.fillRect(s.x - 4, s.y - 4, 8, 8);
+    ctx.strokeRect(s.x - 4, s.y - 4, 8, 8);
+  }
+}
+
 export function drawBoxes(p: DrawInput): void {
   const { ctx, fit } = p;
   ctx.clearRect(0, 0, p.width, p.height);
@@ -45,6 +57,8 @@ export function drawBoxes(p: DrawInput): void {
     label(ctx, `GT ${g.class}${g.validated ? ' ✓' : ''}`, a.x, toScreen(fit, g.x2, g.y2).y + 18, color);
   }
   ctx.setLineDash([]);
+  const sel = p.gt.find((g) => g.id === p.selectedGt);
+  if (sel && !p.draft) handles(ctx, fit, sel);
   ctx.lineWidth = 2;
   for (const d of p.dets) {
     const color = classColor(d.class_id);

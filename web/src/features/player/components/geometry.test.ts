@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containFit, frameAt, hitTest, normalizeBox, toScreen, toVideo } from './geometry';
+import { containFit, cornerAt, frameAt, hitTest, moveBox, normalizeBox, resizeBox, toScreen, toVideo } from './geometry';
 import { detectionsAt } from './PlayerPage';
 import { bucketize, BUCKETS, sumWindows } from './Timeline';
 import type { Detection } from '../../detections/api/types';
@@ -60,5 +60,22 @@ describe('sumWindows', () => {
     expect(s1[BUCKETS - 1]).toBe(1);
     expect(sumWindows([a], 10)[0]).toBe(2);
     expect(sumWindows([a], 20)[0]).toBe(2); // another duration buckets again
+  });
+});
+
+describe('box editing geometry', () => {
+  const b = { x1: 100, y1: 100, x2: 200, y2: 300 };
+  it('finds the corner near a point, none in the middle of an edge', () => {
+    expect(cornerAt(b, 97, 303, 4)).toBe('sw');
+    expect(cornerAt(b, 204, 96, 4)).toBe('ne');
+    expect(cornerAt(b, 150, 100, 4)).toBeNull();
+  });
+  it('moves a box whole, stopping at the frame edge', () => {
+    expect(moveBox(b, 10, -5, 1280, 720)).toEqual({ x1: 110, y1: 95, x2: 210, y2: 295 });
+    expect(moveBox(b, -500, 1000, 1280, 720)).toEqual({ x1: 0, y1: 520, x2: 100, y2: 720 });
+  });
+  it('resizes by a corner inside the frame and never past the opposite corner', () => {
+    expect(resizeBox(b, 'nw', { x: 50, y: -20 }, 1280, 720)).toEqual({ x1: 50, y1: 0, x2: 200, y2: 300 });
+    expect(resizeBox(b, 'se', { x: 90, y: 90 }, 1280, 720)).toEqual({ x1: 100, y1: 100, x2: 101, y2: 101 });
   });
 });

@@ -44,3 +44,35 @@ export function normalizeBox(a: { x: number; y: number }, b: { x: number; y: num
 export function frameAt(t: number, fps: number): number {
   return Math.max(0, Math.floor(t * fps + 1e-6));
 }
+
+export type Corner = 'nw' | 'ne' | 'sw' | 'se';
+
+/** The corner of b within tol (video pixels) of (x, y), or null. */
+export function cornerAt(b: Box, x: number, y: number, tol: number): Corner | null {
+  const near = (a: number, v: number) => Math.abs(a - v) <= tol;
+  const v = near(y, b.y1) ? 'n' : near(y, b.y2) ? 's' : '';
+  const h = near(x, b.x1) ? 'w' : near(x, b.x2) ? 'e' : '';
+  return v && h ? (`${v}${h}` as Corner) : null;
+}
+
+/** b shifted by (dx, dy), kept whole inside a w x h frame. */
+export function moveBox(b: Box, dx: number, dy: number, w: number, h: number): Box {
+  const bw = b.x2 - b.x1;
+  const bh = b.y2 - b.y1;
+  const x1 = Math.max(0, Math.min(w - bw, b.x1 + dx));
+  const y1 = Math.max(0, Math.min(h - bh, b.y1 + dy));
+  return { x1, y1, x2: x1 + bw, y2: y1 + bh };
+}
+
+/** b with corner dragged to p; the opposite corner stays, the box is kept
+ * at least one pixel wide and inside the frame. */
+export function resizeBox(b: Box, corner: Corner, p: { x: number; y: number }, w: number, h: number): Box {
+  const x = Math.max(0, Math.min(w, p.x));
+  const y = Math.max(0, Math.min(h, p.y));
+  const r = { ...b };
+  if (corner[0] === 'n') r.y1 = Math.min(y, b.y2 - 1);
+  else r.y2 = Math.max(y, b.y1 + 1);
+  if (corner[1] === 'w') r.x1 = Math.min(x, b.x2 - 1);
+  else r.x2 = Math.max(x, b.x1 + 1);
+  return r;
+}
