@@ -50,8 +50,16 @@ static gt_t *parse_or_reply(server_req_t *req, gt_format_t f,
 {
     gt_t *g = NULL;
     avp_error_t err;
-    if (gt_import(f, path, o, &g, &err) < 0)
-        reply_error(req, 400, "bad_request", "%s", err.msg);
+    if (gt_import(f, path, o, &g, &err) < 0) {
+        /* The readers name the file they read; here that is our temporary
+         * file, which means nothing to the client and says where the data
+         * directory is: keep only what follows it (a frame file's name). */
+        const char *msg = err.msg;
+        size_t n = strlen(path);
+        if (!strncmp(msg, path, n))
+            msg += n + strspn(msg + n, "/: ");
+        reply_error(req, 400, "bad_request", "%s", msg);
+    }
     return g;
 }
 

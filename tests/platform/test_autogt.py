@@ -434,6 +434,7 @@ def test_bad_tar_imports_nothing(avp, admin, export_video):
                  params={"format": "yolo"}, data=body)
         assert_error(r, 400)
         assert words in r.json()["error"]["message"], (words, r.text)
+        assert avp.data_dir not in r.text, r.text
     assert gt_of(admin, export_video) == before
     left = [n for n in os.listdir(os.path.join(avp.data_dir, "videos")) if n.startswith(".")]
     assert left == [], left

@@ -379,7 +379,11 @@ def test_import_is_all_or_nothing(avp, admin, carol, project, clip):
     r = call(admin, "POST", path, params={"format": "coco"}, data=json.dumps(bad))
     assert_error(r, 400)
     assert "annotations[2]" in r.json()["error"]["message"], r.text
-    assert_error(call(admin, "POST", path, params={"format": "mot"}, data=b"1,2,3\nx"), 400)
+    r = call(admin, "POST", path, params={"format": "mot"}, data=b"1,2,3\nx")
+    assert_error(r, 400)
+    # The message names the line, not the server's temporary file.
+    assert r.json()["error"]["message"].startswith("line "), r.text
+    assert avp.data_dir not in r.text and "/tmp" not in r.text, r.text
     assert_error(call(admin, "POST", path, params={"format": "yolo"}, data=b"0 .5 .5 .1 .1"), 400)
     assert_error(call(admin, "POST", path, params={"format": "coco"}, data=b"{"), 400)
     assert all_boxes(admin, video_id) == []
