@@ -212,8 +212,10 @@ static void session_delete(server_req_t *req, void *ctx)
         if (store_test_session_delete(c, id, server_req_user(req)->id,
                                       &err) < 0)
             reply_avp_error(req, &err);
-        else
+        else {
             reply_empty(req, 204);
+            routes__session_changed(r, id); /* its watchers are let go */
+        }
     }
     store_pool_release(c);
 }

@@ -50,10 +50,14 @@ static int push(routes_t *r, int64_t id)
         return AVP_EBUSY;
     int rc = routes__session_results(c, id, &results, NULL, &err);
     store_pool_release(c);
+    if (rc == AVP_ENOTFOUND) { /* deleted: nothing more to watch */
+        server_ws_end(r->srv, ROUTES_WS_SESSION, id, NULL);
+        return AVP_OK;
+    }
     if (rc < 0) {
         fprintf(stderr, "avp serve: results of session %" PRId64 ": %s\n", id,
                 err.msg);
-        return AVP_OK; /* a deleted session, say: nothing to retry */
+        return AVP_OK; /* not the database's absence: nothing to retry */
     }
     char *text = json_dumps(results, ROUTES_SESSION_JSON_FLAGS);
     server_ws_push(r->srv, ROUTES_WS_SESSION, id, text);

@@ -375,6 +375,13 @@ def test_websocket_gets_results_after_each_post(avp, admin, project, video):
             seen.append(recv_json(ws))
         assert len(seen) <= 2 + posted / 0.25, (len(seen), posted)
         assert [m["events"] for m in seen] == sorted(m["events"] for m in seen)
+        # Deleting the session lets its watchers go.
+        assert call(admin, "DELETE", "/api/test-sessions/%d" % sid).status_code == 204
+        ws.settimeout(15)
+        with pytest.raises(websocket.WebSocketConnectionClosedException):
+            while True:
+                if not ws.recv():
+                    raise websocket.WebSocketConnectionClosedException()
     finally:
         ws.close()
     with pytest.raises(websocket.WebSocketBadStatusException) as e:
