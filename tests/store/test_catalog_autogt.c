@@ -262,18 +262,18 @@ static void test_autogt_stays_linear_on_one_connection(void)
     }
     PQclear(r);
     store_autogt_t a = {video, big, 0, user, 1, ids, trk, N, PER};
-    double first = 0;
+    /* A quadratic plan costs ~10x here; a loaded machine slows a single
+     * run 2-3x, rarely two in a row, so the faster of the last two runs
+     * (both past the fifth, where a generic plan would start) is compared. */
+    double t[7];
     for (int i = 0; i < 7; i++) {
         store_autogt_out_t out;
         double t0 = avp_now();
         CHECK(store_autogt_commit(c, &a, NULL, NULL, &out, &err) == AVP_OK);
         CHECK(out.boxes == N);
-        double t = avp_now() - t0;
-        if (i == 0)
-            first = t;
-        else
-            CHECK(t < 2 * first + 1);
+        t[i] = avp_now() - t0;
     }
+    CHECK((t[5] < t[6] ? t[5] : t[6]) < 3 * t[0] + 2);
     avp_free(ids);
     avp_free(trk);
     store_pool_release(c);
