@@ -109,10 +109,8 @@ def project(avp, admin):
     r = call(admin, "POST", "/api/projects", json={"name": "sessions", "tolerance_ms": 500})
     assert r.status_code == 201, r.text
     pid = r.json()["id"]
-    # The class map through the catalog table the API reads (its own HTTP
-    # route belongs to another part of the API).
-    for src, dst in CLASS_MAP.items():
-        avp.psql("INSERT INTO class_maps VALUES (%d, '%s', '%s')" % (pid, src, dst))
+    r = call(admin, "PUT", "/api/projects/%d/class-map" % pid, json={"map": CLASS_MAP})
+    assert r.status_code == 200, r.text
     return pid
 
 
