@@ -44,3 +44,50 @@ export async function signIn(page, base, user, password) {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Projects' }).waitFor({ timeout: 15_000 });
 }
+
+const AXE_SOURCE = fs.readFileSync(new URL('../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+const BLOCKING = new Set(['serious', 'critical']);
+
+/** Runs axe-core (WCAG 2.1 A/AA rules and best practices) on the page as
+ * it is now. Serious and critical violations are returned to fail on;
+ * the rest are printed. */
+export async function axeCheck(page, where) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE_SOURCE });
+  const violations = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')}: ${n.failureSummary?.split('\n').slice(1).join('; ')}`),
+      count: v.nodes.length,
+    }));
+  });
+  const blocking = violations.filter((v) => BLOCKING.has(v.impact));
+  for (const v of violations) {
+    console.log(`    axe ${where}: ${v.impact} ${v.id} (${v.count}) ${v.help}`);
+    for (const n of v.nodes) console.log(`      ${n}`);
+  }
+  return blocking;
+}
+
+/** Tabs through the first `max` stops of the page and returns those that
+ * show no focus indicator (no outline and no box-shadow while focused). */
+export async function focusCheck(page, max = 25) {
+  await page.evaluate(() => { document.activeElement?.blur?.(); window.scrollTo(0, 0); });
+  const missing = [];
+  const seen = new Set();
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const f = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return null;
+      const s = getComputedStyle(el);
+      const label = `${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : ''} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 30)}"`;
+      const visible = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 1) || (s.boxShadow && s.boxShadow !== 'none');
+      return { label, visible };
+    });
+    if (!f || seen.has(f.label)) break; // wrapped around
+    seen.add(f.label);
+    if (!f.visible) missing.push(f.label);
+  }
+  return { stops: seen.size, missing };
+}

@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { env, launch, signIn } from './lib.mjs';
+import { axeCheck, env, focusCheck, launch, signIn } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const shared = process.env.AVP_SHARED_DIR ?? path.resolve(here, '../../../shared');
@@ -40,9 +40,26 @@ function check(cond, what) {
 }
 
 let shots = 0;
+// AVP_AXE=report prints serious violations too instead of failing on them.
+const AXE_FAIL = process.env.AVP_AXE !== 'report';
+/** A screenshot of the page, and an accessibility check of it (axe-core):
+ * serious or critical violations fail the step. */
 async function shot(page, name) {
   shots++;
   await page.screenshot({ path: path.join(SHOTS, `${String(shots).padStart(2, '0')}-${name}.png`), fullPage: true });
+  const blocking = await axeCheck(page, name);
+  if (blocking.length && AXE_FAIL) {
+    throw new Error(`accessibility: ${blocking.map((v) => `${v.impact} ${v.id} (${v.count})`).join(', ')} on ${name}`);
+  }
+}
+
+/** Every stop Tab reaches on the page shows where the focus is; a
+ * screenshot shows the last one. */
+async function focusShot(page, name) {
+  const { stops, missing } = await focusCheck(page);
+  console.log(`    focus ${name}: ${stops} tab stops${missing.length ? `, no visible focus on: ${missing.join(', ')}` : ''}`);
+  check(missing.length === 0, `a visible focus indicator on every tab stop of ${name}`);
+  await page.screenshot({ path: path.join(SHOTS, `focus-${name}.png`) });
 }
 
 /** The server needs a model to process with; upload one if it has none. */
@@ -91,6 +108,7 @@ async function main() {
       const name = path.basename(CLIP);
       await page.getByRole('link', { name }).first().waitFor();
       await shot(page, 'project-uploaded');
+      await focusShot(page, 'project');
     });
     await step('process it and watch progress reach 100 %', async () => {
       await ensureModel(page);
@@ -134,6 +152,7 @@ async function main() {
       const classes = await list.locator('.det-class').allTextContents();
       check(classes.length > 0 && classes.every((c) => c.startsWith('person')), `class filter shows only persons (${classes.slice(0, 3)})`);
       await shot(page, 'detections-person');
+      await focusShot(page, 'detections');
     });
     await step('open the player and see boxes', async () => {
       // The first person row: opens the player at its frame.
@@ -156,6 +175,59 @@ async function main() {
       await page.keyboard.press('ArrowRight');
       await page.waitForTimeout(300);
       await shot(page, 'player');
+    });
+    await step('edit ground truth in the player (mouse and keyboard)', async () => {
+      const videoId = Number(videoPath.split('/').pop());
+      const serverBoxes = () => page.evaluate(async (id) => {
+        const r = await fetch(`/api/videos/${id}/ground-truth?limit=1000`);
+        return (await r.json()).items.filter((g) => g.source === 'human');
+      }, videoId);
+      const answered = (method) => page.waitForResponse((r) => r.request().method() === method && /\/ground-truth/.test(r.url()));
+      check((await serverBoxes()).length === 0, 'no human ground truth yet');
+      await page.getByLabel(/Player controls/).focus();
+      await page.keyboard.press('e');
+      await page.getByText('No box selected (N selects one)').waitFor();
+      // Add: draw a box with the mouse.
+      const r = await page.getByTestId('player-overlay').boundingBox();
+      const added = answered('POST');
+      await page.mouse.move(r.x + r.width * 0.3, r.y + r.height * 0.3);
+      await page.mouse.down();
+      await page.mouse.move(r.x + r.width * 0.4, r.y + r.height * 0.45, { steps: 5 });
+      await page.mouse.up();
+      check((await added).status() === 201, 'the drawn box was stored');
+      let [box] = await serverBoxes();
+      check(box && box.x2 - box.x1 > 50 && !box.validated, `the server lists the drawn box (${JSON.stringify(box)})`);
+      // Move: drag it with the mouse (select it on the way).
+      const moved = answered('PATCH');
+      await page.mouse.move(r.x + r.width * 0.35, r.y + r.height * 0.35);
+      await page.mouse.down();
+      await page.mouse.move(r.x + r.width * 0.45, r.y + r.height * 0.40, { steps: 5 });
+      await page.mouse.up();
+      check((await moved).ok(), 'the move was stored');
+      const before = box;
+      [box] = await serverBoxes();
+      check(box.x1 > before.x1 + 50 && box.y1 > before.y1 + 20 && box.x2 - box.x1 === before.x2 - before.x1,
+        `the server has the box moved, same size (${JSON.stringify(before)} -> ${JSON.stringify(box)})`);
+      // Keyboard: Shift+Right nudges it 10 px, V validates it.
+      await page.getByLabel(/Player controls/).focus();
+      const nudged = answered('PATCH');
+      await page.keyboard.press('Shift+ArrowRight');
+      check((await nudged).ok(), 'the nudge was stored');
+      const validated = answered('PATCH');
+      await page.keyboard.press('v');
+      check((await validated).ok(), 'the validation was stored');
+      const last = box;
+      [box] = await serverBoxes();
+      check(box.x1 === last.x1 + 10 && box.validated === true, `nudged and validated on the server (${JSON.stringify(box)})`);
+      await page.getByText(/human · validated/).waitFor();
+      await shot(page, 'player-gt-edit');
+      // Delete from the keyboard.
+      const deleted = answered('DELETE');
+      await page.keyboard.press('Delete');
+      check((await deleted).status() === 204, 'the delete was accepted');
+      check((await serverBoxes()).length === 0, 'the server no longer lists the box');
+      await page.keyboard.press('e');
+      await focusShot(page, 'player');
     });
     await step('auto ground truth on the video', async () => {
       await page.goto(BASE + videoPath);
@@ -182,6 +254,7 @@ async function main() {
       console.log(`    overall TP / FP / FN ${overall.slice(0, 3).join(' / ')}, precision ${overall[3]}, recall ${overall[4]}`);
       await page.getByRole('img', { name: 'Precision–recall' }).waitFor();
       await shot(page, 'results');
+      await focusShot(page, 'results');
       await page.getByRole('link', { name: 'Player' }).click();
       await page.waitForFunction(() => Number(document.querySelector('[data-testid=timeline]')?.dataset.outcomes) > 0, null, { timeout: 30_000 });
       await shot(page, 'player-outcomes');

@@ -1,6 +1,13 @@
 // Heatmap.tsx - a confusion matrix: rows are ground truth, columns are
 // predictions, the last of each is "background". Cells are shaded by their
-// share of the row, so rare classes read as well as common ones.
+// share of the row, so rare classes read as well as common ones; the
+// number in a cell is black or white, whichever reads on its shade.
+import { mix, readableText } from '../../lib/contrast';
+
+// The palette's --good and --bad (styles.css), over the white panel.
+const GOOD = '#15803d';
+const BAD = '#c62828';
+const PANEL = '#ffffff';
 
 interface Props {
   title: string;
@@ -27,10 +34,9 @@ export function Heatmap({ title, labels, matrix }: Props) {
                 <tr key={labels[i] ?? i}>
                   <th scope="row">{labels[i]}</th>
                   {row.map((v, j) => {
-                    const share = v / total;
+                    const bg = mix(i === j ? GOOD : BAD, PANEL, Math.round((v / total) * 85) / 100);
                     return (
-                      <td key={j} className={i === j ? 'diag' : undefined}
-                        style={{ background: `color-mix(in srgb, var(${i === j ? '--good' : '--bad'}) ${Math.round(share * 85)}%, transparent)` }}
+                      <td key={j} className={i === j ? 'diag' : undefined} style={{ background: bg, color: readableText(bg) }}
                         title={`${labels[i]} → ${labels[j]}: ${v}`}>
                         {v}
                       </td>

@@ -37,17 +37,18 @@ export const DetectionRow = memo(function DetectionRow({ d, runId, videoId, fram
   const color = classColor(d.class_id);
   const image = useThumbnail(videoId && frameSize && thumbnail ? frameThumbnailUrl(videoId, d.frame) : null);
   return (
-    <Link className="det-row" to={`/runs/${runId}/player?t=${d.t.toFixed(3)}&frame=${d.frame}`}
-      aria-label={`${className(d.class_id, classNames)} ${(d.score * 100).toFixed(0)} % at frame ${d.frame}`}>
+    // The link's name is its visible text (WCAG 2.5.3: a voice user says
+    // what they see), the hidden words make it read as a sentence.
+    <Link className="det-row" to={`/runs/${runId}/player?t=${d.t.toFixed(3)}&frame=${d.frame}`}>
       {image && frameSize ? <span className="det-thumb" style={cropStyle(d, frameSize, image)} /> : <span className="det-thumb" />}
-      <span className="det-class"><span className="swatch" style={{ background: color }} />{className(d.class_id, classNames)}</span>
+      <span className="det-class"><span className="swatch" style={{ background: color }} />{className(d.class_id, classNames)}</span>{' '}
       <span className="det-score">
         <span className="scorebar"><span style={{ width: `${d.score * 100}%`, background: color }} /></span>
-        <span className="num">{d.score.toFixed(3)}</span>
-      </span>
-      <span className="num">#{d.frame}</span>
-      <span className="num">{formatDuration(d.t, 2)}</span>
-      <span className="num muted small">{Math.round(d.x1)},{Math.round(d.y1)} – {Math.round(d.x2)},{Math.round(d.y2)}</span>
+        <span className="sr-only">score</span>{' '}<span className="num">{d.score.toFixed(3)}</span>
+      </span>{' '}
+      <span className="num"><span className="sr-only">frame</span>{' '}#{d.frame}</span>{' '}
+      <span className="num"><span className="sr-only">at</span>{' '}{formatDuration(d.t, 2)}</span>{' '}
+      <span className="num muted small"><span className="sr-only">box</span>{' '}{Math.round(d.x1)},{Math.round(d.y1)} – {Math.round(d.x2)},{Math.round(d.y2)}</span>
     </Link>
   );
 });

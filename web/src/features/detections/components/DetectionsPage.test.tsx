@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import DetectionsPage from './DetectionsPage';
 import { renderAt } from '../../../test/render';
 import { json, stubFetch } from '../../../test/fetchStub';
@@ -74,7 +75,7 @@ describe('DetectionsPage', () => {
     await waitFor(() => {
       const rows = within(list).getAllByRole('link');
       expect(rows.length).toBeGreaterThan(3);
-      expect(rows.every((r) => /^person /.test(r.getAttribute('aria-label') ?? ''))).toBe(true);
+      expect(rows.every((r) => /^person /.test(r.textContent ?? ''))).toBe(true);
     });
     // The server was asked for the new filter but has not answered.
     await waitFor(() => expect(calls.some((c) => c.url.searchParams.get('class') === '0')).toBe(true));
@@ -85,12 +86,17 @@ describe('DetectionsPage', () => {
     renderAt(<DetectionsPage />, { route: '/runs/5/detections', path: '/runs/:runId/detections' });
     const list = await screen.findByTestId('detection-list');
     await waitFor(() => expect(within(list).getAllByRole('link').length).toBeGreaterThan(3));
-    fireEvent.keyDown(list, { key: 'ArrowDown' });
-    await waitFor(() => expect(document.activeElement).toHaveAccessibleName(/at frame 0$/));
-    fireEvent.keyDown(document.activeElement!, { key: 'ArrowDown' });
-    await waitFor(() => expect(document.activeElement).toHaveAccessibleName(/at frame 1$/));
-    fireEvent.keyDown(document.activeElement!, { key: 'ArrowUp' });
-    await waitFor(() => expect(document.activeElement).toHaveAccessibleName(/at frame 0$/));
+    const user = userEvent.setup();
+    list.focus();
+    await user.keyboard('{ArrowDown}');
+    await waitFor(() => expect(document.activeElement).toHaveAccessibleName(/ frame #0 /));
+    await user.keyboard('{ArrowDown}');
+    await waitFor(() => expect(document.activeElement).toHaveAccessibleName(/ frame #1 /));
+    await user.keyboard('{ArrowUp}');
+    await waitFor(() => expect(document.activeElement).toHaveAccessibleName(/ frame #0 /));
+    // Enter opens the player at the focused detection's frame.
+    await user.keyboard('{Enter}');
+    expect(await screen.findByTestId('elsewhere')).toBeInTheDocument();
   });
 
   it('shows an error with the server message', async () => {

@@ -1,6 +1,7 @@
 // drawBoxes.ts - paints detections and ground truth on the overlay canvas.
 import { classColor, className, OUTCOME_COLORS } from '../../../lib/classes';
 import { toScreen, type Fit } from './geometry';
+import { readableText } from '../../../lib/contrast';
 import type { Detection } from '../../detections/api/types';
 import type { GtBox } from '../api/groundTruth';
 
@@ -28,7 +29,7 @@ function label(ctx: CanvasRenderingContext2D, text: string, x: number, y: number
   const top = y - 18 < 0 ? y : y - 18;
   ctx.fillStyle = color;
   ctx.fillRect(x, top, w, 18);
-  ctx.fillStyle = '#000';
+  ctx.fillStyle = readableText(color);
   ctx.fillText(text, x + 4, top + 13);
 }
 

@@ -2,6 +2,7 @@
 // project; used to create one and to edit one.
 import { useState, type FormEvent } from 'react';
 import type { Project, ProjectInput } from '../api/types';
+import { useInlineForm } from '../../../components/inlineForm';
 
 const FIELDS: { key: keyof ProjectInput; label: string; placeholder?: string }[] = [
   { key: 'camera_model', label: 'Camera model', placeholder: 'e.g. Axis Q1656' },
@@ -32,13 +33,14 @@ export function ProjectForm({ initial = {}, submitLabel, pending, error, onSubmi
     frame_rate: initial.frame_rate != null ? String(initial.frame_rate) : '',
   }));
   const set = (k: string) => (e: { target: { value: string } }) => setV((s) => ({ ...s, [k]: e.target.value }));
+  const form = useInlineForm<HTMLFormElement>(onCancel);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const { frame_rate, ...rest } = v;
     onSubmit({ ...rest, name: v.name.trim(), ...(frame_rate ? { frame_rate: Number(frame_rate) } : {}) } as ProjectInput);
   };
   return (
-    <form className="form-grid" onSubmit={submit}>
+    <form className="form-grid" onSubmit={submit} ref={form.ref} onKeyDown={form.onKeyDown}>
       <label className="span-2">
         Name
         <input required maxLength={200} value={v.name} onChange={set('name')} />

@@ -42,7 +42,7 @@ export default function ProjectPage() {
     <>
       <PageHeader title={p.name} subtitle={p.description || undefined}
         actions={!editing && <>
-          <button type="button" className="btn" onClick={() => setEditing(true)}>Edit</button>
+          <button type="button" ref={opener} className="btn" onClick={() => setEditing(true)}>Edit</button>
           <button type="button" className="btn btn-ghost" disabled={del.isPending}
             onClick={() => { if (confirm(`Delete ${p.name} with all its videos and runs?`)) del.mutate(id, { onSuccess: () => navigate('/') }); }}>
             Delete

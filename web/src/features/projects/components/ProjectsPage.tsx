@@ -5,6 +5,7 @@ import { Link, useNavigate } from 'react-router';
 import { useProjects } from '../api/projects';
 import { useCreateProject } from '../api/createProject';
 import { ProjectForm } from './ProjectForm';
+import { useOpener } from '../../../components/inlineForm';
 import { Empty, ErrorState, Loading, PageHeader } from '../../../components/States';
 import { formatDate } from '../../../lib/format';
 
@@ -13,11 +14,12 @@ export function ProjectsPage() {
   const create = useCreateProject();
   const navigate = useNavigate();
   const [creating, setCreating] = useState(false);
+  const opener = useOpener(creating);
   const items = projects.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <>
       <PageHeader title="Projects" subtitle="Cameras and devices under test, their videos and runs."
-        actions={!creating && <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>New project</button>} />
+        actions={!creating && <button type="button" ref={opener} className="btn btn-primary" onClick={() => setCreating(true)}>New project</button>} />
       {creating && (
         <section className="card" aria-label="New project">
           <h2>New project</h2>

@@ -9,6 +9,7 @@ import type { Project } from '../../projects/api/types';
 import { Empty, ErrorState, Loading, StateBadge } from '../../../components/States';
 import { formatDate, formatNumber } from '../../../lib/format';
 import { isMissingEndpoint } from '../../../lib/http';
+import { useInlineForm, useOpener } from '../../../components/inlineForm';
 
 const num = (s: string) => (s.trim() === '' ? undefined : Number(s));
 
@@ -23,6 +24,7 @@ function NewSessionForm({ project, onCancel }: { project: Project; onCancel: () 
     minP: c.min_precision != null ? String(c.min_precision) : '', minR: c.min_recall != null ? String(c.min_recall) : '',
     maxLat: c.max_median_latency_ms != null ? String(c.max_median_latency_ms) : '',
   });
+  const form = useInlineForm<HTMLFormElement>(onCancel);
   const videoId = Number(f.video) || list[0]?.id;
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF((s) => ({ ...s, [k]: e.target.value }));
   const submit = (e: FormEvent) => {
@@ -34,7 +36,7 @@ function NewSessionForm({ project, onCancel }: { project: Project; onCancel: () 
     }, { onSuccess: (s) => navigate(`/test-sessions/${s.id}`) });
   };
   return (
-    <form className="form-grid session-form" onSubmit={submit} aria-label="New test session">
+    <form className="form-grid session-form" onSubmit={submit} aria-label="New test session" ref={form.ref} onKeyDown={form.onKeyDown}>
       <label>
         Video
         <select value={videoId ?? ''} onChange={set('video')} disabled={!list.length} required>
@@ -59,13 +61,14 @@ function NewSessionForm({ project, onCancel }: { project: Project; onCancel: () 
 export function SessionsCard({ project }: { project: Project }) {
   const sessions = useSessions(project.id);
   const [creating, setCreating] = useState(false);
+  const opener = useOpener(creating);
   const items = sessions.data?.pages.flatMap((p) => p.items) ?? [];
   const missing = sessions.isError && isMissingEndpoint(sessions.error);
   return (
     <section className="card" aria-labelledby="sessions-title">
       <div className="card-head">
         <h2 id="sessions-title">Device test sessions</h2>
-        {!creating && !missing && <button type="button" className="btn" onClick={() => setCreating(true)}>New session</button>}
+        {!creating && !missing && <button type="button" ref={opener} className="btn" onClick={() => setCreating(true)}>New session</button>}
       </div>
       {creating && <NewSessionForm project={project} onCancel={() => setCreating(false)} />}
       {sessions.isPending ? <Loading label="Loading sessions…" /> : sessions.isError ? (
