@@ -111,57 +111,46 @@ static int evaluate(store_conn_t *c, int64_t id, int64_t user_id, char **json,
     return rc;
 }
 
-/* The session's state, or NULL after replying. New string. */
-static char *state_or_reply(server_req_t *req, store_conn_t *c, int64_t id)
-{
-    char *json;
-    avp_error_t err;
-    if (store_test_session_get(c, id, &json, &err) < 0) {
-        reply_avp_error(req, &err);
-        return NULL;
-    }
-    json_t *s = json_loads(json, 0, NULL);
-    avp_free(json);
-    const char *st = json_string_value(json_object_get(s, "state"));
-    char *state = avp_strdup(st ? st : "closed");
-    json_decref(s);
-    return state;
-}
-
 /* The shared shape of PATCH and sync: editor access, an open session (a
  * closed one is final: 409), the update with its audit action, and the
- * evaluation when this closes it. */
+ * evaluation when this closes it. One transaction that starts by locking
+ * the session's row: a session is closed, and its evaluation stored, once
+ * and together, and no events insert (which takes the same lock) lands
+ * between the check and the update. */
 static void session_write(server_req_t *req, routes_t *r, const char *action,
                           json_t *fields)
 {
-    int64_t id = server_req_param(req, "id");
+    int64_t id = server_req_param(req, "id"), uid = server_req_user(req)->id;
     char *text = json_dumps(fields, JSON_COMPACT), *json = NULL, *eval = NULL;
-    char *state = NULL;
+    const char *to = json_string_value(json_object_get(fields, "state"));
+    int closing = to && !strcmp(to, "closed"), closed = 0, began = 0;
     avp_error_t err;
     store_conn_t *c = routes__conn_or_reply(r, req);
     if (!c || routes__access_or_reply(r, req, c, STORE_OBJ_SESSION, id,
-                                      STORE_ROLE_EDITOR, NULL) < 0 ||
-        !(state = state_or_reply(req, c, id)))
+                                      STORE_ROLE_EDITOR, NULL) < 0)
         goto out;
-    const char *to = json_string_value(json_object_get(fields, "state"));
-    int closing = to && !strcmp(to, "closed");
-    if (!strcmp(state, "closed"))
+    began = store_exec(c, "BEGIN", &err) == AVP_OK;
+    if (!began || store_test_session_lock(c, id, &closed, &err) < 0)
+        reply_avp_error(req, &err);
+    else if (closed)
         reply_error(req, 409, "closed", "session %" PRId64 " is closed", id);
-    else if (store_test_session_update(c, id, server_req_user(req)->id,
-                                       action, text, &json, &err) < 0 ||
-             (closing && evaluate(c, id, server_req_user(req)->id, &eval,
-                                  &err) < 0))
+    else if (store_test_session_update(c, id, uid, action, text, &json,
+                                       &err) < 0 ||
+             (closing && evaluate(c, id, uid, &eval, &err) < 0) ||
+             store_exec(c, "COMMIT", &err) < 0)
         reply_avp_error(req, &err);
     else {
+        began = 0;
         routes__reply_text(req, 200, json);
         json = NULL;
         routes__session_changed(r, id);
     }
+    if (began)
+        store_exec(c, "ROLLBACK", &err);
 out:
     store_pool_release(c);
     avp_free(json);
     avp_free(eval);
-    avp_free(state);
     free(text);
 }
 

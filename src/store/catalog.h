@@ -354,6 +354,10 @@ int store_test_session_create(store_conn_t *c, int64_t project_id,
 int store_test_session_list(store_conn_t *c, int64_t project_id,
                             const int64_t *after, int limit,
                             store_list_t *out, avp_error_t *err);
+/* Inside the caller's transaction: locks the session's row until its end
+ * and says whether the session is closed. */
+int store_test_session_lock(store_conn_t *c, int64_t session_id, int *closed,
+                            avp_error_t *err);
 int store_test_session_get(store_conn_t *c, int64_t session_id, char **json,
                            avp_error_t *err);
 /* Sets the fields present (name, tolerance_ms, criteria, state,

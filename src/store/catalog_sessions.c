@@ -71,6 +71,20 @@ int store_test_session_get(store_conn_t *c, int64_t session_id, char **json,
         1, v, json, err);
 }
 
+int store_test_session_lock(store_conn_t *c, int64_t session_id, int *closed,
+                            avp_error_t *err)
+{
+    store__num_t sid = store__i64(session_id);
+    const char *v[] = {sid.s};
+    char *json;
+    int rc = store__run_json(c, "test session",
+        "SELECT to_json(state = 'closed')::text FROM test_sessions "
+        "WHERE id = $1 FOR UPDATE", 1, v, &json, err);
+    *closed = rc == AVP_OK && !strcmp(json, "true");
+    avp_free(json);
+    return rc;
+}
+
 int store_test_session_update(store_conn_t *c, int64_t session_id,
                               int64_t user_id, const char *action,
                               const char *fields, char **json,

@@ -280,6 +280,27 @@ def test_evaluate_stores_the_results(admin, project, video):
     assert ev["manifest"]["avp_version"]
 
 
+N_CLOSERS = 24
+
+
+def test_concurrent_closes_store_one_evaluation(avp, admin, project, video):
+    """Clients close one session at once: one wins, the others get
+    409, and exactly one evaluation is stored with it."""
+    from concurrent.futures import ThreadPoolExecutor
+    sid = new_session(admin, project, video)["id"]
+    call(admin, "POST", "/api/test-sessions/%d/events" % sid, json={"class": "person", "t": 1.0})
+    token = admin.headers["Authorization"]
+
+    def close(_):
+        return requests.patch(avp.url + "/api/test-sessions/%d" % sid, timeout=60,
+                              headers={"Authorization": token}, json={"state": "closed"})
+    with ThreadPoolExecutor(N_CLOSERS) as pool:
+        codes = sorted(r.status_code for r in pool.map(close, range(N_CLOSERS)))
+    assert codes == [200] + [409] * (N_CLOSERS - 1), codes
+    rows = avp.psql("SELECT count(*) FROM evaluations WHERE test_session_id = %d" % sid)
+    assert rows == [["1"]], rows
+
+
 @pytest.mark.parametrize("body", [
     {"class": "person", "t": 1, "colour": "red"},             # unknown field
     {"class": "person", "t": 1, "device_time": SYNC},         # two clocks in one event
