@@ -70,24 +70,29 @@ export async function axeCheck(page, where) {
 }
 
 /** Tabs through the first `max` stops of the page and returns those that
- * show no focus indicator (no outline and no box-shadow while focused). */
+ * show no focus indicator (no outline and no box-shadow while focused),
+ * and why the walk ended (back at a stop already seen, or on <body>). */
 export async function focusCheck(page, max = 25) {
   await page.evaluate(() => { document.activeElement?.blur?.(); window.scrollTo(0, 0); });
+  const token = String(Date.now());
   const missing = [];
-  const seen = new Set();
+  let stops = 0;
+  let end = `${max} stops`;
   for (let i = 0; i < max; i++) {
     await page.keyboard.press('Tab');
-    const f = await page.evaluate(() => {
+    const f = await page.evaluate((token) => {
       const el = document.activeElement;
-      if (!el || el === document.body) return null;
+      if (!el || el === document.body) return { end: 'body' };
+      const label = `${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 30)}"`;
+      if (el.dataset.focusWalk === token) return { end: `back at ${label}` };
+      el.dataset.focusWalk = token;
       const s = getComputedStyle(el);
-      const label = `${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : ''} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 30)}"`;
       const visible = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 1) || (s.boxShadow && s.boxShadow !== 'none');
       return { label, visible };
-    });
-    if (!f || seen.has(f.label)) break; // wrapped around
-    seen.add(f.label);
+    }, token);
+    if (f.end) { end = f.end; break; }
+    stops++;
     if (!f.visible) missing.push(f.label);
   }
-  return { stops: seen.size, missing };
+  return { stops, missing, end };
 }

@@ -56,8 +56,8 @@ async function shot(page, name) {
 /** Every stop Tab reaches on the page shows where the focus is; a
  * screenshot shows the last one. */
 async function focusShot(page, name) {
-  const { stops, missing } = await focusCheck(page);
-  console.log(`    focus ${name}: ${stops} tab stops${missing.length ? `, no visible focus on: ${missing.join(', ')}` : ''}`);
+  const { stops, missing, end } = await focusCheck(page);
+  console.log(`    focus ${name}: ${stops} tab stops (then ${end})${missing.length ? `, no visible focus on: ${missing.join(', ')}` : ''}`);
   check(missing.length === 0, `a visible focus indicator on every tab stop of ${name}`);
   await page.screenshot({ path: path.join(SHOTS, `focus-${name}.png`) });
 }

@@ -8,6 +8,7 @@ describe('contrast', () => {
     expect(contrastRatio('#777777', '#ffffff')).toBeCloseTo(4.48, 2);
     expect(parseColor('hsl(120 100% 50%)')).toEqual([0, 255, 0]);
     expect(mix('#ff0000', '#ffffff', 0.5)).toBe('#ff8080');
+    expect(parseColor('#fa0')).toEqual([255, 170, 0]);
   });
 
   it('finds text of at least 4.5:1 on every class color and outcome color', () => {

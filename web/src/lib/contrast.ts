@@ -4,8 +4,11 @@
 
 type Rgb = [number, number, number];
 
-/** '#rrggbb' or 'hsl(h s% l%)' (the forms classColor and the palette use). */
+/** '#rgb', '#rrggbb' or 'hsl(h s% l%)' (the forms the palette and
+ * classColor use). */
 export function parseColor(c: string): Rgb {
+  const short = /^#([0-9a-f])([0-9a-f])([0-9a-f])$/i.exec(c);
+  if (short) return [1, 2, 3].map((i) => parseInt(short[i] + short[i], 16)) as Rgb;
   const hex = /^#([0-9a-f]{6})$/i.exec(c);
   if (hex) return [0, 2, 4].map((i) => parseInt(hex[1].slice(i, i + 2), 16)) as Rgb;
   const hsl = /^hsl\(\s*([\d.]+)\s+([\d.]+)%\s+([\d.]+)%\s*\)$/.exec(c);

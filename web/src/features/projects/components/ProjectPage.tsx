@@ -6,6 +6,7 @@ import { useProject } from '../api/project';
 import { useUpdateProject } from '../api/updateProject';
 import { useDeleteProject } from '../api/deleteProject';
 import { ProjectForm } from './ProjectForm';
+import { useOpener } from '../../../components/inlineForm';
 import { MembersCard } from './MembersCard';
 import { CriteriaCard } from './CriteriaCard';
 import { ClassMapCard } from './ClassMapCard';
@@ -35,6 +36,7 @@ export default function ProjectPage() {
   const del = useDeleteProject();
   const navigate = useNavigate();
   const [editing, setEditing] = useState(false);
+  const opener = useOpener(editing);
   if (project.isPending) return <Loading label="Loading project…" />;
   if (project.isError) return <ErrorState error={project.error} what="the project" retry={() => project.refetch()} />;
   const p = project.data;
