@@ -16,7 +16,7 @@ static const char usage[] =
     "usage: avp device simulate --gt GT.json [--latency 120ms]\n"
     "                  [--jitter 30ms] [--miss 5%] [--fp-rate 0.1/s]\n"
     "                  [--seed 1] [--epoch START] [-o EVENTS.jsonl]\n"
-    "       avp device simulate --session ID --server URL [--api-key K]\n"
+    "       avp device simulate --session ID [--server URL] [--api-key K]\n"
     "                  [--latency ...] [--clock video|epoch]\n"
     "                  [--realtime | --speed X] [--batch 100] [--json]\n"
     "       avp device score --gt GT.json --events EVENTS.jsonl\n"
@@ -32,6 +32,7 @@ static const char usage[] =
     "{\"class\", \"confidence\", \"epoch\"} with --epoch START (the device\n"
     "clock when the video started). score exits 1 when a criterion fails.\n"
     "With --session, simulate reads the session's targets from the server\n"
+    "(--server, or AVP_URL, or http://127.0.0.1:AVP_PORT: `avp up`'s)\n"
     "(API key from --api-key or AVP_API_KEY), posts the events (in device\n"
     "epoch time after a sync with --clock epoch), paced by their video\n"
     "time with --realtime or --speed X, and prints the server's results.\n";
@@ -43,7 +44,20 @@ typedef struct dev_cmd {
     device_options_t opt;
     double epoch, playback_start, start_pos;
     int has_epoch, has_start, as_json;
+    char local_server[64]; /* the default --server */
 } dev_cmd_t;
+
+/* The server of `avp up` on this machine, as the other commands find it:
+ * AVP_URL, else loopback at AVP_PORT (8080). */
+static const char *default_server(dev_cmd_t *c)
+{
+    const char *url = getenv("AVP_URL"), *port = getenv("AVP_PORT");
+    if (url && *url)
+        return url;
+    snprintf(c->local_server, sizeof c->local_server, "http://127.0.0.1:%.5s",
+             port && *port ? port : "8080");
+    return c->local_server;
+}
 
 /* "120ms", "0.12s" or "0.12" (seconds); "5%" or "0.05"; "0.1/s". */
 static int parse_unit(const char *s, double min, double max, double *out)
@@ -149,11 +163,13 @@ static int parse_args(dev_cmd_t *c, int argc, char **argv)
         }
         i++;
     }
-    if (!c->gt == !c->post.session || !c->post.session != !c->post.server) {
-        fprintf(stderr, "avp device: --gt, or --session with --server, is "
-                "required\n%s", usage);
+    if (!c->gt == !c->post.session) {
+        fprintf(stderr, "avp device: --gt or --session is required\n%s",
+                usage);
         return 2;
     }
+    if (c->post.session && !c->post.server)
+        c->post.server = default_server(c);
     if (c->has_start) {
         c->opt.has_sync = 1;
         c->opt.epoch_zero = device_epoch_zero(c->playback_start,

@@ -86,9 +86,9 @@ int cli_http_json(cli_http_t *h, const char *method, const char *path,
     if (rc == CURLE_OK && h->len)
         *out = json_loadb(h->buf, h->len, 0, NULL);
     free(text);
-    avp_free(url);
     if (rc != CURLE_OK)
-        return avp_error_set(err, AVP_EUNAVAILABLE, "%s %s: %s", method, path,
-                             curl_easy_strerror(rc));
-    return (int)status;
+        avp_error_set(err, AVP_EUNAVAILABLE, "%s %s: %s", method, url,
+                      curl_easy_strerror(rc));
+    avp_free(url);
+    return rc != CURLE_OK ? AVP_EUNAVAILABLE : (int)status;
 }

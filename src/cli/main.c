@@ -33,6 +33,9 @@ static const char usage[] =
     "  AVP_DB_POOL_MAX     database connections per process (default 8)\n"
     "  AVP_MODEL_CACHE_MB  memory for a worker's loaded models (default 512)\n"
     "  AVP_RECLAIM_IDLE_S  seconds before a silent worker's task is reclaimed (30)\n"
+    "  AVP_URL             server for `avp device simulate --session` (default\n"
+    "                      http://127.0.0.1:AVP_PORT)\n"
+    "  AVP_API_KEY         API key for `avp device simulate --session`\n"
     "\n"
     "Run 'avp COMMAND --help' for a command's options.\n";
 

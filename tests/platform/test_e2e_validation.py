@@ -135,9 +135,10 @@ def test_the_two_runs_compare(story):
 
 def simulate(avp, s, session_id, *flags):
     key = ok(call(s, "POST", "/api/auth/keys", json={"name": "simulator"}), 201)["key"]
+    # The server as a device on the machine of `avp up` finds it: AVP_URL.
     out = subprocess.run([os.environ["AVP_BIN"], "device", "simulate", "--session",
-                          str(session_id), "--server", avp.url, "--api-key", key,
-                          "--seed", "7", *flags],
+                          str(session_id), "--api-key", key, "--seed", "7", *flags],
+                         env=dict(os.environ, AVP_URL=avp.url),
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     return out.stdout
