@@ -73,7 +73,14 @@ export async function axeCheck(page, where) {
  * show no focus indicator (no outline and no box-shadow while focused),
  * and why the walk ended (back at a stop already seen, or on <body>). */
 export async function focusCheck(page, max = 25) {
-  await page.evaluate(() => { document.activeElement?.blur?.(); window.scrollTo(0, 0); });
+  // Tab goes on from the last focused or clicked element; start at the top.
+  await page.evaluate(() => {
+    const start = document.createElement('span');
+    start.tabIndex = -1;
+    start.id = 'focus-walk-start';
+    document.body.prepend(start);
+    start.focus();
+  });
   const token = String(Date.now());
   const missing = [];
   let stops = 0;
@@ -94,5 +101,6 @@ export async function focusCheck(page, max = 25) {
     stops++;
     if (!f.visible) missing.push(f.label);
   }
+  await page.evaluate(() => document.getElementById('focus-walk-start')?.remove());
   return { stops, missing, end };
 }

@@ -1,5 +1,6 @@
 // classes.ts - class names and colors. Runs carry class ids; names come
 // from the model (class_names), else COCO's 80, which YOLO models use.
+import { contrastRatio } from './contrast';
 
 export const COCO_CLASSES = [
   'person', 'bicycle', 'car', 'motorcycle', 'airplane', 'bus', 'train', 'truck', 'boat',
@@ -27,6 +28,19 @@ export function classColor(key: number | string): string {
   return `hsl(${hue.toFixed(0)} 85% 55%)`;
 }
 
+/** The class's hue, dark enough for 3:1 against the white panel (WCAG
+ * 1.4.11: lines of a chart, bars and swatches on the page). The bright
+ * classColor stays for boxes drawn over video. */
+export function classColorOnLight(key: number | string): string {
+  const bright = classColor(key);
+  const hue = /hsl\((\d+)/.exec(bright)![1];
+  for (let l = 55; l > 20; l -= 5) {
+    const c = `hsl(${hue} 85% ${l}%)`;
+    if (contrastRatio(c, '#ffffff') >= 3) return c;
+  }
+  return `hsl(${hue} 85% 20%)`;
+}
+
 function hashString(s: string): number {
   let h = 0;
   for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
@@ -34,4 +48,5 @@ function hashString(s: string): number {
 }
 
 /** Colors for evaluation outcomes, also used by the legend. */
-export const OUTCOME_COLORS = { tp: '#22a06b', fp: '#e5484d', fn: '#f5a524', gt: '#3b82f6' } as const;
+// Each 3:1 or more on the light panels the timeline and legend sit on.
+export const OUTCOME_COLORS = { tp: '#15803d', fp: '#e5484d', fn: '#b45309', gt: '#3b82f6' } as const;

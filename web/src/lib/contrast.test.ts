@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contrastRatio, mix, parseColor, readableText } from './contrast';
-import { classColor, COCO_CLASSES, OUTCOME_COLORS } from './classes';
+import { classColor, classColorOnLight, COCO_CLASSES, OUTCOME_COLORS } from './classes';
 
 describe('contrast', () => {
   it('matches the WCAG reference values', () => {
@@ -15,6 +15,18 @@ describe('contrast', () => {
     const bgs = [...COCO_CLASSES.map((_, i) => classColor(i)), ...Object.values(OUTCOME_COLORS)];
     const worst = Math.min(...bgs.map((bg) => contrastRatio(bg, readableText(bg))));
     expect(worst).toBeGreaterThanOrEqual(4.5);
+  });
+
+  it('gives every class a color of at least 3:1 on the white panel, same hue as on video', () => {
+    for (let i = 0; i < COCO_CLASSES.length; i++) {
+      expect(contrastRatio(classColorOnLight(i), '#ffffff')).toBeGreaterThanOrEqual(3);
+      expect(classColorOnLight(i).split(' ')[0]).toBe(classColor(i).split(' ')[0]);
+    }
+    expect(classColorOnLight('person')).toMatch(/^hsl\(/);
+  });
+
+  it('keeps the outcome colors (timeline, legend) at 3:1 on the light panels', () => {
+    for (const c of Object.values(OUTCOME_COLORS)) expect(contrastRatio(c, '#f0f2f5')).toBeGreaterThanOrEqual(3);
   });
 
   it('keeps heatmap cell numbers readable at every shade', () => {

@@ -3,7 +3,7 @@
 // opens the player at that frame.
 import { memo } from 'react';
 import { Link } from 'react-router';
-import { classColor, className } from '../../../lib/classes';
+import { classColorOnLight as classColor, className } from '../../../lib/classes';
 import { formatDuration } from '../../../lib/format';
 import { useThumbnail } from '../../../lib/thumbnails';
 import { frameThumbnailUrl, type Detection } from '../api/types';
@@ -39,7 +39,8 @@ export const DetectionRow = memo(function DetectionRow({ d, runId, videoId, fram
   return (
     // The link's name is its visible text (WCAG 2.5.3: a voice user says
     // what they see), the hidden words make it read as a sentence.
-    <Link className="det-row" to={`/runs/${runId}/player?t=${d.t.toFixed(3)}&frame=${d.frame}`}>
+    // Out of the Tab order: the list is one stop, arrows move within it.
+    <Link className="det-row" tabIndex={-1} to={`/runs/${runId}/player?t=${d.t.toFixed(3)}&frame=${d.frame}`}>
       {image && frameSize ? <span className="det-thumb" style={cropStyle(d, frameSize, image)} /> : <span className="det-thumb" />}
       <span className="det-class"><span className="swatch" style={{ background: color }} />{className(d.class_id, classNames)}</span>{' '}
       <span className="det-score">

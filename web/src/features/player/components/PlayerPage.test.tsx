@@ -71,7 +71,7 @@ describe('PlayerPage timeline outcomes', () => {
     renderAt(<PlayerPage />, { route: '/runs/8/player', path: '/runs/:runId/player' });
     // The outcomes row is the third (y = 28); x is t / duration (8 s) of 800 px.
     await waitFor(() => expect(rects.filter((r) => r.y === 28)).toHaveLength(3));
-    expect(rects.filter((r) => r.y === 28).map((r) => [r.x, r.style])).toEqual([[100, '#22a06b'], [200, '#e5484d'], [300, '#f5a524']]);
+    expect(rects.filter((r) => r.y === 28).map((r) => [r.x, r.style])).toEqual([[100, '#15803d'], [200, '#e5484d'], [300, '#b45309']]);
   });
 
   it('draws one rectangle per pixel column however many frames, the worst outcome winning', async () => {
@@ -84,7 +84,7 @@ describe('PlayerPage timeline outcomes', () => {
     await waitFor(() => expect(rects.filter((r) => r.y === 28).length).toBeGreaterThan(0));
     const row = rects.filter((r) => r.y === 28);
     expect(row).toHaveLength(800);
-    expect(row.filter((r) => r.style === '#f5a524')).toHaveLength(160);
+    expect(row.filter((r) => r.style === '#b45309')).toHaveLength(160);
     expect(row.filter((r) => r.style === '#e5484d')).toHaveLength(640);
   });
 
