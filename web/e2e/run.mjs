@@ -59,6 +59,7 @@ async function focusShot(page, name) {
   const { stops, missing, end } = await focusCheck(page);
   console.log(`    focus ${name}: ${stops} tab stops (then ${end})${missing.length ? `, no visible focus on: ${missing.join(', ')}` : ''}`);
   check(missing.length === 0, `a visible focus indicator on every tab stop of ${name}`);
+  await page.keyboard.press('Shift+Tab'); // back from past the end onto the last stop
   await page.screenshot({ path: path.join(SHOTS, `focus-${name}.png`) });
 }
 
