@@ -97,10 +97,10 @@ describe('ground-truth editing from the keyboard', () => {
     controls.focus();
     await user.keyboard('e');
     await user.keyboard('n');
-    expect(screen.getByText('Selected: person at 100,100 – 200,300')).toBeInTheDocument();
+    expect(screen.getByRole('group')).toHaveAccessibleName('Selected: person at 100,100 – 200,300');
     await user.keyboard('{Shift>}{ArrowRight}{/Shift}');
     // Optimistic: the box moved on the page while the PATCH is in flight.
-    expect(screen.getByText('Selected: person at 110,100 – 210,300')).toBeInTheDocument();
+    expect(screen.getByRole('group')).toHaveAccessibleName('Selected: person at 110,100 – 210,300');
     expect(calls.filter((c) => c.method === 'PATCH').map((c) => c.body)).toEqual([{ x1: 110, y1: 100, x2: 210, y2: 300 }]);
     boxes[0] = gtBox(1, { x1: 110, x2: 210 });
     reply.release(json(200, boxes[0]));
@@ -119,7 +119,7 @@ describe('ground-truth editing from the keyboard', () => {
     controls.focus();
     await user.keyboard('en{ArrowUp}');
     expect(await screen.findByRole('alert')).toHaveTextContent('Edit failed: box changed meanwhile');
-    expect(screen.getByText('Selected: person at 100,100 – 200,300')).toBeInTheDocument();
+    expect(screen.getByRole('group')).toHaveAccessibleName('Selected: person at 100,100 – 200,300');
   });
 
   it('validates with V, flags with the checkboxes and deletes with Delete; a refused delete brings the box back', async () => {
@@ -135,6 +135,8 @@ describe('ground-truth editing from the keyboard', () => {
     await user.keyboard('env');
     expect(screen.getByLabelText('Validated (V)')).toBeChecked();
     await waitFor(() => expect(screen.getByText('human · validated')).toBeInTheDocument());
+    // Announced to screen readers: the edit happened away from the focus.
+    expect(screen.getByRole('status')).toHaveTextContent('Selected: person at 100,100 – 200,300, validated');
     await user.click(screen.getByLabelText('Occluded (O)'));
     expect(calls.filter((c) => c.method === 'PATCH').map((c) => c.body)).toEqual([{ validated: true }, { occluded: true }]);
     controls.focus();

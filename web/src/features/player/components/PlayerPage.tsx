@@ -267,11 +267,17 @@ const FLAGS = [['validated', 'Validated (V)'], ['difficult', 'Difficult (D)'], [
  * (the keys do the same). */
 function GtBoxTools({ editor }: { editor: ReturnType<typeof useGtEditor> }) {
   const g = editor.current;
+  const summary = g
+    ? `Selected: ${g.class} at ${Math.round(g.x1)},${Math.round(g.y1)} – ${Math.round(g.x2)},${Math.round(g.y2)}`
+    : 'No box selected (N selects one)';
+  const flags = g ? FLAGS.filter(([f]) => g[f]).map(([f]) => f).join(', ') : '';
   return (
     <>
+    {/* Keyboard edits change nothing under the focus: say what they did. */}
+    <p className="sr-only" role="status">{g ? `${summary}${flags ? `, ${flags}` : ''}` : ''}</p>
     <button type="button" className="btn" onClick={() => editor.onKey({ key: 'a' })}>Add box (A)</button>
     <fieldset className="gt-tools" disabled={!g}>
-      <legend>{g ? `Selected: ${g.class} at ${Math.round(g.x1)},${Math.round(g.y1)} – ${Math.round(g.x2)},${Math.round(g.y2)}` : 'No box selected (N selects one)'}</legend>
+      <legend>{summary}</legend>
       {FLAGS.map(([flag, label]) => (
         <label key={flag} className="check">
           <input type="checkbox" checked={!!g?.[flag]} onChange={(e) => editor.patch({ [flag]: e.target.checked })} /> {label}
