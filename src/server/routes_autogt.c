@@ -17,26 +17,7 @@ static void auto_gt(server_req_t *req, void *ctx)
 
 static void track_list(server_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id"), keys[2];
-    const int64_t *after;
-    int limit;
-    store_list_t l = {0};
-    avp_error_t err;
-    if (routes__page_or_reply(req, 1, keys, &after, &limit) < 0)
-        return;
-    store_conn_t *c = routes__conn_or_reply(r, req);
-    if (!c)
-        return;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_VIDEO, id,
-                                STORE_ROLE_VIEWER, NULL) == AVP_OK) {
-        if (store_track_list(c, id, after, limit, &l, &err) < 0)
-            reply_avp_error(req, &err);
-        else
-            routes__reply_text(req, 200, routes__page_json(&l, 1));
-    }
-    store_list_free(&l);
-    store_pool_release(c);
+    routes__list_under(ctx, req, STORE_OBJ_VIDEO, 1, store_track_list);
 }
 
 /* The track of the {id} parameter (or `id`) at editor level: its video's

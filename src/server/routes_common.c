@@ -189,6 +189,30 @@ void routes__get_one(routes_t *r, server_req_t *req, store_object_t kind,
     store_pool_release(c);
 }
 
+void routes__list_under(routes_t *r, server_req_t *req, store_object_t kind,
+                        int nkeys, routes_list_fn list)
+{
+    int64_t id = server_req_param(req, "id"), keys[2];
+    const int64_t *after;
+    int limit;
+    store_list_t l = {0};
+    avp_error_t err;
+    if (routes__page_or_reply(req, nkeys, keys, &after, &limit) < 0)
+        return;
+    store_conn_t *c = routes__conn_or_reply(r, req);
+    if (!c)
+        return;
+    if (routes__access_or_reply(r, req, c, kind, id, STORE_ROLE_VIEWER,
+                                NULL) == AVP_OK) {
+        if (list(c, id, after, limit, &l, &err) < 0)
+            reply_avp_error(req, &err);
+        else
+            routes__reply_text(req, 200, routes__page_json(&l, nkeys));
+    }
+    store_list_free(&l);
+    store_pool_release(c);
+}
+
 int routes__page_or_reply(server_req_t *req, int nkeys, int64_t keys[2],
                           const int64_t **after, int *limit)
 {

@@ -69,6 +69,18 @@ typedef int (*routes_get_fn)(store_conn_t *c, int64_t id, char **json,
 void routes__get_one(routes_t *r, server_req_t *req, store_object_t kind,
                      routes_get_fn get);
 
+/* Reads a keyset page of the objects under one object (its members, its
+ * tracks...) from the catalog. */
+typedef int (*routes_list_fn)(store_conn_t *c, int64_t id,
+                              const int64_t *after, int limit,
+                              store_list_t *out, avp_error_t *err);
+
+/* The whole of an uncached "GET the list under {id}" route: the cursor
+ * (nkeys values) and limit, a connection, the viewer access check on
+ * `kind`, list, and the 200 page (or the error). */
+void routes__list_under(routes_t *r, server_req_t *req, store_object_t kind,
+                        int nkeys, routes_list_fn list);
+
 /* Reads ?cursor= (nkeys values) and ?limit= (default 50). *after points
  * to keys or is NULL for the first page. */
 int routes__page_or_reply(server_req_t *req, int nkeys, int64_t keys[2],

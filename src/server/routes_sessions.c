@@ -66,26 +66,7 @@ static void session_create(server_req_t *req, void *ctx)
 
 static void session_list(server_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
-    int64_t pid = server_req_param(req, "id"), keys[2];
-    const int64_t *after;
-    int limit;
-    if (routes__page_or_reply(req, 2, keys, &after, &limit) < 0)
-        return;
-    store_list_t l = {0};
-    avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
-    if (!c)
-        return;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_PROJECT, pid,
-                                STORE_ROLE_VIEWER, NULL) == AVP_OK) {
-        if (store_test_session_list(c, pid, after, limit, &l, &err) < 0)
-            reply_avp_error(req, &err);
-        else
-            routes__reply_text(req, 200, routes__page_json(&l, 2));
-    }
-    store_list_free(&l);
-    store_pool_release(c);
+    routes__list_under(ctx, req, STORE_OBJ_PROJECT, 2, store_test_session_list);
 }
 
 static void session_get(server_req_t *req, void *ctx)
@@ -268,26 +249,8 @@ static void session_evaluate(server_req_t *req, void *ctx)
 
 static void events_list(server_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id"), keys[2];
-    const int64_t *after;
-    int limit;
-    if (routes__page_or_reply(req, 2, keys, &after, &limit) < 0)
-        return;
-    store_list_t l = {0};
-    avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
-    if (!c)
-        return;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_SESSION, id,
-                                STORE_ROLE_VIEWER, NULL) == AVP_OK) {
-        if (store_test_session_events_page(c, id, after, limit, &l, &err) < 0)
-            reply_avp_error(req, &err);
-        else
-            routes__reply_text(req, 200, routes__page_json(&l, 2));
-    }
-    store_list_free(&l);
-    store_pool_release(c);
+    routes__list_under(ctx, req, STORE_OBJ_SESSION, 2,
+                       store_test_session_events_page);
 }
 
 int routes__add_sessions(routes_t *r, server_t *srv, avp_error_t *err)
