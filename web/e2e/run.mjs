@@ -42,12 +42,17 @@ function check(cond, what) {
 let shots = 0;
 // AVP_AXE=report prints serious violations too instead of failing on them.
 const AXE_FAIL = process.env.AVP_AXE !== 'report';
-/** A screenshot of the page, and an accessibility check of it (axe-core):
- * serious or critical violations fail the step. */
+/** A screenshot of the page, and an accessibility check of it (axe-core)
+ * in the light and the dark theme: serious or critical violations fail the
+ * step. */
 async function shot(page, name) {
   shots++;
   await page.screenshot({ path: path.join(SHOTS, `${String(shots).padStart(2, '0')}-${name}.png`), fullPage: true });
+  // Both themes: styles.css has a dark palette for prefers-color-scheme.
   const blocking = await axeCheck(page, name);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  blocking.push(...(await axeCheck(page, `${name} (dark)`)).map((v) => ({ ...v, id: `${v.id} (dark)` })));
+  await page.emulateMedia({ colorScheme: 'light' });
   if (blocking.length && AXE_FAIL) {
     throw new Error(`accessibility: ${blocking.map((v) => `${v.impact} ${v.id} (${v.count})`).join(', ')} on ${name}`);
   }

@@ -28,17 +28,31 @@ export function classColor(key: number | string): string {
   return `hsl(${hue.toFixed(0)} 85% 55%)`;
 }
 
-/** The class's hue, dark enough for 3:1 against the white panel (WCAG
- * 1.4.11: lines of a chart, bars and swatches on the page). The bright
- * classColor stays for boxes drawn over video. */
-export function classColorOnLight(key: number | string): string {
-  const bright = classColor(key);
-  const hue = /hsl\((\d+)/.exec(bright)![1];
-  for (let l = 55; l > 20; l -= 5) {
-    const c = `hsl(${hue} 85% ${l}%)`;
-    if (contrastRatio(c, '#ffffff') >= 3) return c;
+/** The panels class colors sit on, light and dark theme (styles.css). */
+export const PANELS = { light: '#ffffff', dark: '#171b21' } as const;
+
+const onPanel = new Map<string, string>();
+
+/** The class's hue at a lightness with 3:1 against the panel (WCAG 1.4.11:
+ * chart lines, bars and swatches on the page): darker than classColor on
+ * the light theme, lighter on the dark one. The bright classColor stays
+ * for boxes drawn over video. */
+export function classColorOnPanel(key: number | string, theme: keyof typeof PANELS = currentTheme()): string {
+  const memo = `${theme}|${key}`;
+  let c = onPanel.get(memo);
+  if (!c) {
+    const hue = /hsl\((\d+)/.exec(classColor(key))![1];
+    const step = theme === 'light' ? -5 : 5;
+    let l = 55;
+    while (contrastRatio(`hsl(${hue} 85% ${l}%)`, PANELS[theme]) < 3 && l > 15 && l < 90) l += step;
+    c = `hsl(${hue} 85% ${l}%)`;
+    onPanel.set(memo, c);
   }
-  return `hsl(${hue} 85% 20%)`;
+  return c;
+}
+
+function currentTheme(): keyof typeof PANELS {
+  return typeof window !== 'undefined' && window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 }
 
 function hashString(s: string): number {

@@ -3,7 +3,7 @@
 // opens the player at that frame.
 import { memo } from 'react';
 import { Link } from 'react-router';
-import { classColorOnLight as classColor, className } from '../../../lib/classes';
+import { classColorOnPanel as classColor, className } from '../../../lib/classes';
 import { formatDuration } from '../../../lib/format';
 import { useThumbnail } from '../../../lib/thumbnails';
 import { frameThumbnailUrl, type Detection } from '../api/types';

@@ -17,7 +17,7 @@ import { Empty, ErrorState, Loading, PageHeader, StateBadge } from '../../../com
 import { BarChart } from '../../../components/charts/BarChart';
 import { SCORE_BINS } from '../../../lib/filterRows';
 import { formatNumber } from '../../../lib/format';
-import { classColorOnLight as classColor, className } from '../../../lib/classes';
+import { classColorOnPanel as classColor, className } from '../../../lib/classes';
 import { useDebounced } from '../../../lib/useDebounced';
 
 function ClassCounts({ counts, names }: { counts: Uint32Array; names: readonly string[] | null }) {

@@ -1,5 +1,5 @@
 // ClassTable.tsx - per-class TP/FP/FN, precision, recall, F1 and AP.
-import { classColorOnLight as classColor } from '../../../lib/classes';
+import { classColorOnPanel as classColor } from '../../../lib/classes';
 import { formatNumber } from '../../../lib/format';
 import type { ClassResult, Overall } from '../api/types';
 

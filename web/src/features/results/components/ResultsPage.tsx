@@ -17,7 +17,7 @@ import { classRows, CLASS_COLUMNS, verdict } from './metrics';
 import { LineChart } from '../../../components/charts/LineChart';
 import { Heatmap } from '../../../components/charts/Heatmap';
 import { Badge, Empty, ErrorState, Loading, PageHeader } from '../../../components/States';
-import { classColorOnLight as classColor } from '../../../lib/classes';
+import { classColorOnPanel as classColor } from '../../../lib/classes';
 import { download, toCsv } from '../../../lib/export';
 import { ApiError, isMissingEndpoint } from '../../../lib/http';
 import { formatDate, formatNumber } from '../../../lib/format';
