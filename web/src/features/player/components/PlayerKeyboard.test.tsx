@@ -97,16 +97,17 @@ describe('ground-truth editing from the keyboard', () => {
     controls.focus();
     await user.keyboard('e');
     await user.keyboard('n');
-    expect(screen.getByRole('group')).toHaveAccessibleName('Selected: person at 100,100 – 200,300');
+    expect(screen.getByRole('group', { name: 'Selected: person at 100,100 – 200,300' })).toBeInTheDocument();
     await user.keyboard('{Shift>}{ArrowRight}{/Shift}');
     // Optimistic: the box moved on the page while the PATCH is in flight.
-    expect(screen.getByRole('group')).toHaveAccessibleName('Selected: person at 110,100 – 210,300');
-    expect(calls.filter((c) => c.method === 'PATCH').map((c) => c.body)).toEqual([{ x1: 110, y1: 100, x2: 210, y2: 300 }]);
+    expect(screen.getByRole('group', { name: 'Selected: person at 110,100 – 210,300' })).toBeInTheDocument();
+    // The request leaves after the optimistic update (a microtask or two).
+    await waitFor(() => expect(calls.filter((c) => c.method === 'PATCH').map((c) => c.body)).toEqual([{ x1: 110, y1: 100, x2: 210, y2: 300 }]));
     boxes[0] = gtBox(1, { x1: 110, x2: 210 });
     reply.release(json(200, boxes[0]));
     await waitFor(() => expect(calls.filter((c) => c.method === 'GET' && c.url.pathname.endsWith('ground-truth'))).toHaveLength(2));
     await user.keyboard('{Alt>}{ArrowDown}{/Alt}');
-    expect(calls.filter((c) => c.method === 'PATCH').map((c) => c.body)[1]).toEqual({ x1: 110, y1: 100, x2: 210, y2: 301 });
+    await waitFor(() => expect(calls.filter((c) => c.method === 'PATCH').map((c) => c.body)[1]).toEqual({ x1: 110, y1: 100, x2: 210, y2: 301 }));
     // Arrows step frames again once the selection is dropped.
     await user.keyboard('{Escape}');
     expect(screen.getByText('No box selected (N selects one)')).toBeInTheDocument();
@@ -119,7 +120,7 @@ describe('ground-truth editing from the keyboard', () => {
     controls.focus();
     await user.keyboard('en{ArrowUp}');
     expect(await screen.findByRole('alert')).toHaveTextContent('Edit failed: box changed meanwhile');
-    expect(screen.getByRole('group')).toHaveAccessibleName('Selected: person at 100,100 – 200,300');
+    expect(screen.getByRole('group', { name: 'Selected: person at 100,100 – 200,300' })).toBeInTheDocument();
   });
 
   it('validates with V, flags with the checkboxes and deletes with Delete; a refused delete brings the box back', async () => {
@@ -138,7 +139,7 @@ describe('ground-truth editing from the keyboard', () => {
     // Announced to screen readers: the edit happened away from the focus.
     expect(screen.getByRole('status')).toHaveTextContent('Selected: person at 100,100 – 200,300, validated');
     await user.click(screen.getByLabelText('Occluded (O)'));
-    expect(calls.filter((c) => c.method === 'PATCH').map((c) => c.body)).toEqual([{ validated: true }, { occluded: true }]);
+    await waitFor(() => expect(calls.filter((c) => c.method === 'PATCH').map((c) => c.body)).toEqual([{ validated: true }, { occluded: true }]));
     controls.focus();
     await user.keyboard('n{Delete}');
     const list = screen.getByRole('list', { name: 'Ground-truth boxes on this frame' });
@@ -159,7 +160,7 @@ describe('ground-truth editing from the keyboard', () => {
     controls.focus();
     await user.keyboard('ea');
     expect(await screen.findByText(/saving…/)).toBeInTheDocument();
-    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ frame: 0, t: 0, class: 'dog', x1: 512, y1: 288, x2: 768, y2: 432 });
+    await waitFor(() => expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ frame: 0, t: 0, class: 'dog', x1: 512, y1: 288, x2: 768, y2: 432 }));
     boxes.push(gtBox(7, { class: 'dog', x1: 512, y1: 288, x2: 768, y2: 432 }));
     reply.release(json(201, boxes[0]));
     await waitFor(() => expect(screen.queryByText(/saving…/)).toBeNull());

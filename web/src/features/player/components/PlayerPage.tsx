@@ -182,7 +182,7 @@ function Player({ runId, every, video, classNames, startT }: PlayerProps) {
               onPointerMove={editing ? editor.onPointerMove : undefined}
               onPointerUp={editing ? editor.onPointerUp : undefined} />
           </div>
-          <div className="player-controls" tabIndex={0} aria-label="Player controls: space plays, arrows step a frame, shift+arrows a second">
+          <div className="player-controls" role="group" tabIndex={0} aria-label="Player controls: space plays, arrows step a frame, shift+arrows a second">
             <button type="button" className="btn" onClick={() => seekFrame(frame - 1)} aria-label="Previous frame">◀︎ frame</button>
             <button type="button" className="btn btn-primary" onClick={() => { const v = ref.current; if (v) v.paused ? void v.play() : v.pause(); }}>
               Play / pause
