@@ -91,9 +91,12 @@ static int read_boxes(gt_t *g, json_t *boxes, avp_error_t *err)
                                  path);
         if (rc == AVP_OK)
             rc = gt__json_num(o, "frame", path, &frame, 1, err);
-        if (rc == AVP_OK && frame != (double)(int64_t)frame)
-            rc = avp_error_set(err, AVP_EFORMAT, "%s.frame: not an integer",
-                               path);
+        /* The range check comes first: casting a double past int64's
+         * range is undefined (the fuzzer found it). */
+        if (rc == AVP_OK && !(frame >= 0 && frame < 1e12 &&
+                              frame == (double)(int64_t)frame))
+            rc = avp_error_set(err, AVP_EFORMAT, "%s.frame: not an integer "
+                               "in [0, 1e12)", path);
         if (rc == AVP_OK)
             rc = gt__json_num(o, "t", path, &b.t, 1, err);
         if (rc == AVP_OK)

@@ -52,6 +52,10 @@ static void test_fmt_avp_malformed(void)
     CHECK(fails("{\"boxes\": [" B0 ", {\"frame\": 1.5, \"t\": 0, "
                 "\"label\": \"a\", \"box\": [1, 2, 3, 4]}]}",
                 "boxes[1].frame: not an integer"));
+    CHECK(fails("{\"boxes\": [{\"frame\": 1e70, \"t\": 0, \"label\": \"a\", "
+                "\"box\": [1, 2, 3, 4]}]}", "boxes[0].frame: not an integer"));
+    CHECK(fails("{\"boxes\": [{\"frame\": -1, \"t\": 0, \"label\": \"a\", "
+                "\"box\": [1, 2, 3, 4]}]}", "boxes[0].frame: not an integer"));
     CHECK(fails("{\"boxes\": [" B0 ", {\"frame\": 1, \"t\": 0, "
                 "\"box\": [1, 2, 3, 4]}]}", "boxes[1].label: missing"));
     CHECK(fails("{\"boxes\": [{\"frame\": 1, \"t\": 0, \"label\": \"a\", "
