@@ -2,12 +2,16 @@
  * cursor.c - the opaque cursor of detections pages.
  *
  * A cursor is base64url (no padding) of: a version byte, the run id, the
- * (frame, id) of the last row returned, and the frame bound computed for
- * the walk's time window together with the window end it belongs to. The
+ * (frame, id) of the last row returned, the window start the walk began
+ * at, the frame bound computed for the walk's time window together with
+ * the window end it belongs to, and a zero byte that rounds the whole to
+ * base64 groups of three bytes. The
  * run id is inside so that a cursor pasted into another run's URL is
  * rejected instead of silently starting elsewhere; the bound is inside so
  * that it is searched for once per walk, not once per page, and is reused
- * only for the same window end. Cursors are not signed: a forged one can
+ * only for the same window end; the start is inside so that a page
+ * knows whether its walk already began at or after the window's first
+ * frame (detections_read.c no longer filters rows by t). Cursors are not signed: a forged one can
  * only select a starting point, or a bound that stops a walk early, that
  * the caller could ask for with other parameters anyway.
  */
@@ -15,9 +19,10 @@
 
 #include <string.h>
 
-#define CURSOR_VERSION 'E'
-#define CURSOR_BYTES 33 /* version, run (8), frame (4), id (8), t1 (8), bound (4) */
-#define CURSOR_CHARS 44 /* base64 of 33 bytes: 11 groups of 3, no padding */
+#define CURSOR_VERSION 'F'
+/* version, run (8), frame (4), id (8), t0 (8), t1 (8), bound (4), zero */
+#define CURSOR_BYTES 42
+#define CURSOR_CHARS 56 /* base64 of 42 bytes: 14 groups of 3, no padding */
 
 static const char b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -41,14 +46,17 @@ static uint64_t get_be(const unsigned char **p, int n)
 void store__cursor_encode(const store__cursor_t *c, char *out)
 {
     unsigned char raw[CURSOR_BYTES], *p = raw;
-    uint64_t t1;
+    uint64_t t0, t1;
+    memcpy(&t0, &c->t0, 8);
     memcpy(&t1, &c->t1, 8);
     *p++ = CURSOR_VERSION;
     p = put_be(p, (uint64_t)c->run_id, 8);
     p = put_be(p, (uint32_t)c->frame, 4);
     p = put_be(p, (uint64_t)c->id, 8);
+    p = put_be(p, t0, 8);
     p = put_be(p, t1, 8);
-    put_be(p, (uint32_t)c->frame_hi, 4);
+    p = put_be(p, (uint32_t)c->frame_hi, 4);
+    *p = 0;
     for (int i = 0, o = 0; i < CURSOR_BYTES; i += 3) {
         uint32_t v = (uint32_t)raw[i] << 16 | (uint32_t)raw[i + 1] << 8 | raw[i + 2];
         for (int k = 3; k >= 0; k--)
@@ -86,10 +94,11 @@ int store__cursor_decode(const char *s, int64_t run_id, store__cursor_t *c,
     c->run_id = (int64_t)get_be(&p, 8);
     c->frame = (int32_t)get_be(&p, 4);
     c->id = (int64_t)get_be(&p, 8);
-    uint64_t t1 = get_be(&p, 8);
+    uint64_t t0 = get_be(&p, 8), t1 = get_be(&p, 8);
+    memcpy(&c->t0, &t0, 8);
     memcpy(&c->t1, &t1, 8);
     c->frame_hi = (int32_t)get_be(&p, 4);
-    if (c->run_id != run_id || c->frame < 0 || c->id < 0)
+    if (c->run_id != run_id || c->frame < 0 || c->id < 0 || *p)
         goto bad;
     return AVP_OK;
 bad:

@@ -32,7 +32,13 @@
  *
  * COPY's binary format: a header, then per row a 16-bit field count and for
  * each field a 32-bit length and the value in network byte order; a 16-bit
- * -1 ends the data. It saves PostgreSQL parsing text numbers.
+ * -1 ends the data. libpq has no encoder for it (PQputCopyData takes bytes),
+ * hence the rows are built here, into 64 KiB chunks sent with one call
+ * each. It saves PostgreSQL parsing text numbers and sends floats bit for
+ * bit. Where an append's time goes (bench/store/run): building the rows
+ * here is about 0.05 us a row; the backend spends about 0.8 us on parsing
+ * and the heap, and index maintenance as much again, which is what bounds
+ * the rate.
  */
 #include "store/internal.h"
 

@@ -9,7 +9,13 @@
  *
  * A time window becomes frame bounds of that index walk (migration 0003):
  * the start only matters on the first page (later pages start at their
- * cursor), the end is searched for once and then carried in the cursor.
+ * cursor, which remembers that start), the end is searched for once and
+ * then carried in the cursor. Rows are not filtered by t besides: t never
+ * decreases as frame grows (0003 relies on that too), so the bounds select
+ * exactly the window. A t filter would also mislead the planner, which
+ * takes t and frame for independent and, multiplying their selectivities,
+ * expects a 60 s window to hold 1 % of its rows: it then preferred a bitmap
+ * scan and a sort of the whole window (4-5 ms) to the ordered index walk.
  *
  * Rows come back in PostgreSQL's binary format, which avoids formatting
  * and parsing floats and returns them bit for bit.
@@ -80,8 +86,9 @@ static int check_query(const store_det_query_t *q, avp_error_t *err)
     return AVP_OK;
 }
 
-/* The walk's frame range: lo from t0 on the first page, hi from t1 unless
- * the cursor already carries it for this t1. */
+/* The walk's frame range: lo from t0 unless the cursor's walk began at
+ * this t0 (and so at or after lo), hi from t1 unless the cursor already
+ * carries it for this t1. */
 typedef struct walk {
     store__cursor_t at; /* frame -1 before the first page */
     int has_lo, has_hi;
@@ -91,7 +98,7 @@ typedef struct walk {
 static int walk_bounds(store_conn_t *c, const store_det_query_t *q, walk_t *w,
                        avp_error_t *err)
 {
-    int need_lo = !isnan(q->t0) && w->at.frame < 0;
+    int need_lo = !isnan(q->t0) && w->at.t0 != q->t0;
     w->has_hi = !isnan(q->t1) && w->at.t1 == q->t1;
     w->hi = w->at.frame_hi;
     int need_hi = !isnan(q->t1) && !w->has_hi;
@@ -121,36 +128,36 @@ static int walk_bounds(store_conn_t *c, const store_det_query_t *q, walk_t *w,
 /* The keyset condition is spelled out rather than written as the row
  * comparison (frame, id) > (a, b): the btree cannot combine a row
  * comparison with the window's frame bounds, and the planner misjudges its
- * selectivity enough to pick a parallel bitmap scan (20 ms for 100 rows). */
+ * selectivity enough to pick a parallel bitmap scan (20 ms for 100 rows).
+ * It is "not (frame = a and id <= b)" rather than "frame > a or id > b",
+ * which means the same after frame >= a: the planner estimates an OR as
+ * keeping a tenth of the rows, and near the end of a run (few rows after
+ * the cursor) that too made it choose a bitmap scan and a sort. */
 static PGresult *page_query(store_conn_t *c, const store_det_query_t *q,
                             const walk_t *w)
 {
     /* Start at the cursor or at the window's first frame, whichever is
      * later; (lo, -1) means all of frame lo, ids being positive. */
     int late = w->has_lo && w->lo > w->at.frame;
-    char v[9][32];
+    char v[7][32];
     snprintf(v[0], sizeof(v[0]), "%lld", (long long)q->run_id);
     snprintf(v[1], sizeof(v[1]), "%d", (int)(late ? w->lo : w->at.frame));
     snprintf(v[2], sizeof(v[2]), "%lld", late ? -1LL : (long long)w->at.id);
     snprintf(v[3], sizeof(v[3]), "%d", (int)q->cls);
     snprintf(v[4], sizeof(v[4]), "%.9g", (double)q->min_score);
-    snprintf(v[5], sizeof(v[5]), "%.17g", q->t0);
-    snprintf(v[6], sizeof(v[6]), "%.17g", q->t1);
-    snprintf(v[7], sizeof(v[7]), "%d", q->limit + 1);
-    snprintf(v[8], sizeof(v[8]), "%d", (int)w->hi);
-    const char *vals[] = {v[0], v[1], v[2], q->cls < 0 ? NULL : v[3], v[4],
-                          isnan(q->t0) ? NULL : v[5], isnan(q->t1) ? NULL : v[6],
-                          v[7], w->has_hi ? v[8] : NULL};
+    snprintf(v[5], sizeof(v[5]), "%d", q->limit + 1);
+    snprintf(v[6], sizeof(v[6]), "%d", (int)w->hi);
+    const char *vals[] = {v[0], v[1], v[2], q->cls < 0 ? NULL : v[3], v[4], v[5],
+                          w->has_hi ? v[6] : NULL};
     /* One row more than asked tells whether there is a next page. */
     return PQexecParams(c->pg, SELECT_COLUMNS
         "WHERE run_id = $1 AND frame >= $2::integer"
-        " AND (frame > $2::integer OR id > $3::bigint)"
-        " AND ($9::integer IS NULL OR frame <= $9)"
+        " AND NOT (frame = $2::integer AND id <= $3::bigint)"
+        " AND ($7::integer IS NULL OR frame <= $7)"
         " AND ($4::integer IS NULL OR class_id = $4)"
         " AND score >= $5::real"
-        " AND ($6::float8 IS NULL OR t >= $6) AND ($7::float8 IS NULL OR t <= $7)"
-        " ORDER BY frame, id LIMIT $8",
-        9, NULL, vals, NULL, NULL, 1);
+        " ORDER BY frame, id LIMIT $6",
+        7, NULL, vals, NULL, NULL, 1);
 }
 
 static void fill_page(PGresult *res, const store_det_query_t *q, const walk_t *w,
@@ -164,7 +171,7 @@ static void fill_page(PGresult *res, const store_det_query_t *q, const walk_t *w
     if (n <= q->limit)
         return;
     const store_det_t *last = &page->items[page->count - 1];
-    store__cursor_t next = {q->run_id, last->frame, last->id, q->t1,
+    store__cursor_t next = {q->run_id, last->frame, last->id, q->t0, q->t1,
                             w->has_hi ? w->hi : -1};
     store__cursor_encode(&next, page->next_cursor);
 }
@@ -173,7 +180,7 @@ int store_detections_page(store_conn_t *c, const store_det_query_t *q,
                           store_det_page_t *page, avp_error_t *err)
 {
     *page = (store_det_page_t){0};
-    walk_t w = {.at = {q->run_id, -1, -1, NAN, -1}};
+    walk_t w = {.at = {q->run_id, -1, -1, NAN, NAN, -1}};
     int rc = check_query(q, err);
     if (!rc && q->cursor && q->cursor[0])
         rc = store__cursor_decode(q->cursor, q->run_id, &w.at, err);

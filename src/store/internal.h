@@ -46,6 +46,7 @@ typedef struct store__cursor {
     int64_t run_id;
     int32_t frame;    /* the last row returned */
     int64_t id;
+    double t0;        /* the window start the walk began at (NAN: none) */
     double t1;        /* the window end frame_hi belongs to (NAN: none) */
     int32_t frame_hi; /* last frame with t <= t1, -1 if none */
 } store__cursor_t;

@@ -1,5 +1,6 @@
 #include "pgtest.h"
 
+#include <float.h>
 #include <math.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -296,7 +297,9 @@ static int rows_after(store_conn_t *c, store_det_query_t q, const char *from)
 }
 
 /* The window end's frame bound travels in the cursor; a cursor taken with
- * one window end and used with another must not stop at the old one. */
+ * one window end and used with another must not stop at the old one, and
+ * one taken without a window start and used with one must not return rows
+ * before it (rows are not filtered by t, the walk starts at its frame). */
 static void test_detections_cursor_with_other_window(void)
 {
     store_conn_t *c;
@@ -304,10 +307,12 @@ static void test_detections_cursor_with_other_window(void)
     CHECK(store_pool_acquire(pool, -1, &c, &err) == AVP_OK);
     int64_t run = new_run(c);
     CHECK(append_range(c, run, 0, 200, 50, &err) == AVP_OK);
-    int n, upto5 = 0;
+    int n, upto5 = 0, from3 = 0;
     store_det_t *want = expected_rows(200, &n);
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         upto5 += want[i].t <= 5.0;
+        from3 += want[i].t >= 3.0;
+    }
     free(want);
     store_det_query_t q = {.run_id = run, .limit = 5, .cls = -1, .t0 = NAN, .t1 = 2.0};
     store_det_page_t page;
@@ -318,6 +323,8 @@ static void test_detections_cursor_with_other_window(void)
     CHECK(rows_after(c, q, page.next_cursor) == n - 5);
     q.t1 = 5.0;
     CHECK(rows_after(c, q, page.next_cursor) == upto5 - 5);
+    q.t0 = 3.0, q.t1 = NAN;
+    CHECK(from3 > 0 && rows_after(c, q, page.next_cursor) == from3);
     store_det_page_free(&page);
     store_pool_release(c);
 }
@@ -419,6 +426,46 @@ static void test_detections_deleted_with_run(void)
     store_pool_release(c);
 }
 
+/* Floats are stored and read back bit for bit, through pages and the
+ * stream alike: values with no short decimal form, subnormals, -0 (which
+ * == would not tell from 0), the extremes, infinities and a NaN. */
+static void test_detections_floats_bit_exact(void)
+{
+    const float odd[] = {0.1f, 1.0f / 3, -0.0f, 1e-45f, FLT_MIN, FLT_MAX,
+                         -FLT_MAX, nextafterf(1.0f, 2.0f), INFINITY, -INFINITY,
+                         NAN, 16777217.0f, 3.4028e38f, -1e-40f};
+    enum { NB = (int)AVP_ARRAY_LEN(odd) };
+    store_box_t boxes[NB];
+    /* Scores stay >= 0 (or -0, NaN), which the page's min_score 0 keeps. */
+    for (int j = 0; j < NB; j++)
+        boxes[j] = (store_box_t){j, odd[j] < 0 ? -odd[j] : odd[j], {odd[(j + 1) % NB], odd[(j + 2) % NB],
+                                             odd[(j + 3) % NB], odd[(j + 4) % NB]}};
+    store_frame_t fr = {5, 1.0 / 3 + 1e-12, boxes, NB};
+    store_conn_t *c;
+    avp_error_t err = {0};
+    CHECK(store_pool_acquire(pool, -1, &c, &err) == AVP_OK);
+    int64_t run = new_run(c);
+    CHECK(store_detections_append(c, run, 0, 6, &fr, 1, &err) == AVP_OK);
+    store_det_query_t q = {.run_id = run, .limit = 100, .cls = -1, .t0 = NAN,
+                           .t1 = NAN};
+    store_det_page_t page;
+    CHECK(store_detections_page(c, &q, &page, &err) == AVP_OK && page.count == NB);
+    store_det_iter_t *it;
+    CHECK(store_det_iter_open(c, run, 3, &it, &err) == AVP_OK);
+    for (int j = 0; j < page.count; j++) {
+        store_det_t *d = &page.items[j], s;
+        CHECK(store_det_iter_next(it, &s, &err) == 1);
+        const store_box_t *b = &boxes[d->cls];
+        CHECK(!memcmp(&d->t, &fr.t, 8) && !memcmp(&s.t, &fr.t, 8));
+        CHECK(!memcmp(&d->score, &b->score, 4) && !memcmp(&s.score, &b->score, 4));
+        CHECK(!memcmp(d->box, b->box, 16) && !memcmp(s.box, b->box, 16));
+    }
+    CHECK(store_det_iter_next(it, &(store_det_t){0}, &err) == 0);
+    store_det_iter_close(it);
+    store_det_page_free(&page);
+    store_pool_release(c);
+}
+
 int main(void)
 {
     pgtest_dir();
@@ -441,6 +488,7 @@ int main(void)
     RUN(test_detections_bad_cursor);
     RUN(test_detections_stream_batches);
     RUN(test_detections_deleted_with_run);
+    RUN(test_detections_floats_bit_exact);
     store_pool_destroy(pool);
     free(url);
     return CHECK_DONE();
