@@ -7,10 +7,11 @@
 -- 20 ms on 1M rows); now it reads about 70 index pages (p50 0.8 ms on 10M
 -- rows). The order of the walk is unchanged: class_id and score come after
 -- id, which is unique. A separate (run_id, class_id, frame, id) index made
--- class pages cheaper still (p50 0.3 ms) but cost more than the table
--- itself on every append: its 80 insertion points per run split pages
--- half full (1.6 us and 110 bytes of WAL a row, below 200k rows/s on a
--- loaded 2-core machine); bench/store/run measures both.
+-- class pages cheaper still (p50 0.3 ms) but doubled the backend's cost
+-- of an append: its 80 insertion points per run split pages half full
+-- (+1.5-1.8 us and +110 bytes of WAL a row; 177k rows/s at load average 6
+-- against 271k without it), while widening this index costs next to
+-- nothing (1.42 against 1.38 us a row); bench/store/run measures both.
 --
 -- Built CONCURRENTLY as in 0002, then it replaces 0002's index under that
 -- index's name (what pages, the resume protocol and the time-bound search
