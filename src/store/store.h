@@ -180,10 +180,11 @@ typedef struct store_det_page {
 /* One page in (frame, id) order after the cursor. A cursor is an opaque
  * string that only this run accepts: anything else is AVP_EINVAL. Free the
  * page with store_det_page_free() whatever the result.
- * Cost: the walk after the cursor is an index range scan; the class, score
- * and time filters are checked on the rows it passes, so a page costs in
- * proportion to the rows it skips (a rare class, or a time window late in
- * a long run, reads more than it returns). */
+ * Cost: a time window becomes a range of frames (t never decreases with
+ * frame), and the walk after the cursor is an index range scan over it;
+ * class and score are checked on the index entries it passes, so only
+ * returned rows are read from the table and a page costs in proportion to
+ * the entries it skips (a rare class reads more than it returns). */
 int store_detections_page(store_conn_t *c, const store_det_query_t *q,
                           store_det_page_t *page, avp_error_t *err);
 void store_det_page_free(store_det_page_t *page);
