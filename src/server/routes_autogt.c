@@ -21,9 +21,10 @@ static void track_list(server_req_t *req, void *ctx)
 }
 
 /* The track of the {id} parameter (or `id`) at editor level: its video's
- * access check. A connection, or NULL after replying. */
+ * access check; *pid is its project. A connection, or NULL after
+ * replying. */
 static store_conn_t *track_conn_or_reply(routes_t *r, server_req_t *req,
-                                         int64_t id)
+                                         int64_t id, int64_t *pid)
 {
     int64_t video;
     avp_error_t err;
@@ -33,7 +34,7 @@ static store_conn_t *track_conn_or_reply(routes_t *r, server_req_t *req,
     if (store_track_video(c, id, &video, &err) < 0) {
         reply_avp_error(req, &err);
     } else if (routes__access_or_reply(r, req, c, STORE_OBJ_VIDEO, video,
-                                       STORE_ROLE_EDITOR, NULL) == AVP_OK) {
+                                       STORE_ROLE_EDITOR, pid) == AVP_OK) {
         return c;
     }
     store_pool_release(c);
@@ -74,19 +75,21 @@ static int merge_body_or_reply(server_req_t *req, int64_t *into,
 
 static void track_merge(server_req_t *req, void *ctx)
 {
-    int64_t into, *from;
+    int64_t into, *from, pid;
     size_t n;
     char *json;
     avp_error_t err;
     if (merge_body_or_reply(req, &into, &from, &n) < 0)
         return;
-    store_conn_t *c = track_conn_or_reply(ctx, req, into);
+    store_conn_t *c = track_conn_or_reply(ctx, req, into, &pid);
     if (c) {
         if (store_track_merge(c, into, from, n, server_req_user(req)->id,
-                              &json, &err) < 0)
+                              &json, &err) < 0) {
             reply_avp_error(req, &err);
-        else
+        } else {
             routes__reply_text(req, 200, json);
+            routes__project_sessions_changed(ctx, c, pid);
+        }
         store_pool_release(c);
     }
     avp_free(from);
@@ -99,14 +102,17 @@ static void track_split(server_req_t *req, void *ctx)
                                                        "frame"));
     char *json;
     avp_error_t err;
-    store_conn_t *c = track_conn_or_reply(ctx, req, id);
+    int64_t pid;
+    store_conn_t *c = track_conn_or_reply(ctx, req, id, &pid);
     if (!c)
         return;
     if (store_track_split(c, id, frame, server_req_user(req)->id, &json,
-                          &err) < 0)
+                          &err) < 0) {
         reply_avp_error(req, &err);
-    else
+    } else {
         routes__reply_text(req, 200, json);
+        routes__project_sessions_changed(ctx, c, pid);
+    }
     store_pool_release(c);
 }
 

@@ -75,6 +75,7 @@ static void map_put(server_req_t *req, void *ctx)
         } else {
             routes__invalidate(r, "p:%" PRId64, id);
             routes__reply_text(req, 200, wrap(json));
+            routes__project_sessions_changed(r, c, id);
         }
     }
     store_pool_release(c);

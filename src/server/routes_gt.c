@@ -50,16 +50,18 @@ typedef int (*gt_write_fn)(store_conn_t *c, int64_t id, int64_t user_id,
 static void gt_write(server_req_t *req, routes_t *r, store_object_t kind,
                      gt_write_fn write, int status)
 {
-    int64_t id = server_req_param(req, "id");
+    int64_t id = server_req_param(req, "id"), pid;
     char *fields = json_dumps(server_req_body(req), JSON_COMPACT), *json;
     avp_error_t err;
     store_conn_t *c = routes__conn_or_reply(r, req);
     if (c && routes__access_or_reply(r, req, c, kind, id, STORE_ROLE_EDITOR,
-                                     NULL) == AVP_OK) {
+                                     &pid) == AVP_OK) {
         if (write(c, id, server_req_user(req)->id, fields, &json, &err) < 0)
             reply_avp_error(req, &err);
-        else
+        else {
             routes__reply_text(req, status, json);
+            routes__project_sessions_changed(r, c, pid);
+        }
     }
     store_pool_release(c);
     free(fields);
@@ -78,17 +80,19 @@ static void gt_patch(server_req_t *req, void *ctx)
 static void gt_delete(server_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id");
+    int64_t id = server_req_param(req, "id"), pid;
     avp_error_t err;
     store_conn_t *c = routes__conn_or_reply(r, req);
     if (!c)
         return;
     if (routes__access_or_reply(r, req, c, STORE_OBJ_GT, id, STORE_ROLE_EDITOR,
-                                NULL) == AVP_OK) {
+                                &pid) == AVP_OK) {
         if (store_gt_delete(c, id, server_req_user(req)->id, &err) < 0)
             reply_avp_error(req, &err);
-        else
+        else {
             reply_empty(req, 204);
+            routes__project_sessions_changed(r, c, pid);
+        }
     }
     store_pool_release(c);
 }

@@ -97,24 +97,26 @@ static gt_t *parse_tar_or_reply(server_req_t *req, gt_format_t f,
     return g;
 }
 
-static void store_or_reply(server_req_t *req, store_conn_t *c, int64_t id,
-                           const char *format, const gt_t *g)
+static int store_or_reply(server_req_t *req, store_conn_t *c, int64_t id,
+                          const char *format, const gt_t *g)
 {
     char *boxes = boxes_json(g);
     int64_t n;
     avp_error_t err;
-    if (store_gt_import(c, id, server_req_user(req)->id, format, boxes, &n,
-                        &err) < 0)
+    int rc = store_gt_import(c, id, server_req_user(req)->id, format, boxes,
+                             &n, &err);
+    if (rc < 0)
         reply_avp_error(req, &err);
     else
         reply_json(req, 201, json_pack("{s:I}", "imported", (json_int_t)n));
     free(boxes);
+    return rc;
 }
 
 static void gt_import_file(server_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id");
+    int64_t id = server_req_param(req, "id"), pid;
     const char *name =
         json_string_value(json_object_get(server_req_query(req), "format"));
     gt_format_t f;
@@ -132,7 +134,7 @@ static void gt_import_file(server_req_t *req, void *ctx)
     if (!c)
         return;
     if (routes__access_or_reply(r, req, c, STORE_OBJ_VIDEO, id,
-                                STORE_ROLE_EDITOR, NULL) < 0)
+                                STORE_ROLE_EDITOR, &pid) < 0)
         goto out;
     if (store_video_file(c, id, path, sizeof path, &duration, &fps, &err) < 0 ||
         store_video_geometry(c, id, &geo, &err) < 0) {
@@ -146,8 +148,8 @@ static void gt_import_file(server_req_t *req, void *ctx)
         ? parse_tar_or_reply(req, f, up.tmp, &o)
         : parse_or_reply(req, f, up.tmp, &o);
     unlink(up.tmp);
-    if (g)
-        store_or_reply(req, c, id, name, g);
+    if (g && store_or_reply(req, c, id, name, g) == AVP_OK)
+        routes__project_sessions_changed(r, c, pid);
     gt_destroy(g);
 out:
     store_pool_release(c);

@@ -215,6 +215,10 @@ size_t routes__coalesce_due(routes_coalesce_t *c, double now, int64_t *due,
 int routes__session_live_start(routes_t *r, avp_error_t *err);
 void routes__session_live_stop(routes_t *r);
 void routes__session_changed(routes_t *r, int64_t session_id);
+/* The project's ground truth or class map changed: every open session of
+ * it is changed (their results are scored against them). */
+void routes__project_sessions_changed(routes_t *r, store_conn_t *c,
+                                      int64_t project_id);
 /* News of a change published by any instance (the relay calls it): marks
  * the session's results stale here unless this process sent it. */
 void routes__session_news(routes_t *r, int64_t session_id, const char *json);

@@ -147,6 +147,18 @@ static void invalidate_for(routes_t *r, seen_t *s, const char *state)
     }
 }
 
+/* A finished task may have been an auto ground truth, which replaced the
+ * ground truth the project's sessions are scored against. */
+static void task_done(routes_t *r, int64_t project_id)
+{
+    store_conn_t *c;
+    avp_error_t err;
+    if (store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, &c, &err) < 0)
+        return;
+    routes__project_sessions_changed(r, c, project_id);
+    store_pool_release(c);
+}
+
 static void relay(routes_t *r, seen_t *seen, const queue_event_t *ev)
 {
     if (ev->topic == QUEUE_TOPIC_SESSION) {
@@ -159,6 +171,8 @@ static void relay(routes_t *r, seen_t *seen, const queue_event_t *ev)
     seen_t *s = r->cache ? seen_slot(r, seen, ev->id) : NULL;
     if (s)
         invalidate_for(r, s, state);
+    if (s && state && !strcmp(state, "done"))
+        task_done(r, s->project_id);
     if (is_final(state))
         server_ws_end(r->srv, WS_PROGRESS, ev->id, NULL);
     json_decref(msg);

@@ -153,6 +153,20 @@ void routes__session_changed(routes_t *r, int64_t session_id)
     queue_publish(routes__q(r), QUEUE_TOPIC_SESSION, session_id, msg, &err);
 }
 
+void routes__project_sessions_changed(routes_t *r, store_conn_t *c,
+                                      int64_t project_id)
+{
+    int64_t *ids;
+    int n;
+    avp_error_t err;
+    if (!r->session_live ||
+        store_test_session_open_ids(c, project_id, &ids, &n, &err) < 0)
+        return; /* watchers catch up at the session's next change */
+    for (int i = 0; i < n; i++)
+        routes__session_changed(r, ids[i]);
+    avp_free(ids);
+}
+
 void routes__session_news(routes_t *r, int64_t session_id, const char *json)
 {
     routes_session_live_t *l = r->session_live;

@@ -354,6 +354,10 @@ int store_test_session_create(store_conn_t *c, int64_t project_id,
 int store_test_session_list(store_conn_t *c, int64_t project_id,
                             const int64_t *after, int limit,
                             store_list_t *out, avp_error_t *err);
+/* The ids of the project's sessions that are not closed, whose results
+ * follow its ground truth and class map. *ids is allocated (avp_free). */
+int store_test_session_open_ids(store_conn_t *c, int64_t project_id,
+                                int64_t **ids, int *n, avp_error_t *err);
 /* Inside the caller's transaction: locks the session's row until its end
  * and says whether the session is closed. */
 int store_test_session_lock(store_conn_t *c, int64_t session_id, int *closed,

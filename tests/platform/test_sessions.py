@@ -408,6 +408,27 @@ def test_websocket_gets_results_after_each_post(avp, admin, project, video):
     assert e.value.status_code == 404
 
 
+def test_websocket_follows_ground_truth_edits(avp, admin, project, video):
+    """Results are scored against the video's ground truth: a box added or
+    deleted through the API reaches the watchers without any new event."""
+    sid = new_session(admin, project, video)["id"]
+    url = avp.url.replace("http", "ws") + "/ws/test-sessions/%d?token=%s" % (sid, admin.token)
+    ws = websocket.create_connection(url, timeout=30)
+    try:
+        before = recv_json(ws)["targets"]
+        r = call(admin, "POST", "/api/videos/%d/ground-truth" % video,
+                 json={"frame": 70, "t": 7.0, "class": "person",
+                       "x1": 5, "y1": 5, "x2": 50, "y2": 90})
+        assert r.status_code == 201, r.text
+        box = r.json()["id"]
+        msg = recv_json(ws)
+        assert msg["targets"] == before + 1 and msg == results(admin, sid)
+        assert call(admin, "DELETE", "/api/ground-truth/%d" % box).status_code == 204
+        assert recv_json(ws)["targets"] == before
+    finally:
+        ws.close()
+
+
 @pytest.fixture
 def second_server(avp):
     """Another `avp serve` on the same PostgreSQL and Redis, as a second
