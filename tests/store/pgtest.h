@@ -108,6 +108,32 @@ static inline store_pool_t *pgtest_pool(const char *url, int min, int max, int t
     return pool;
 }
 
+/* A connection from pool; the program fails when there is none. */
+static inline store_conn_t *pgtest_conn(store_pool_t *pool)
+{
+    store_conn_t *c = NULL;
+    avp_error_t err = {0};
+    if (store_pool_acquire(pool, -1, &c, &err)) {
+        fprintf(stderr, "acquire: %s\n", err.msg);
+        exit(EXIT_FAILURE);
+    }
+    return c;
+}
+
+/* Applies every embedded migration through pool, or fails the program. */
+static inline void pgtest_migrate(store_pool_t *pool)
+{
+    store_conn_t *c = pgtest_conn(pool);
+    avp_error_t err = {0};
+    size_t nm;
+    const store_migration_t *m = store_migrations(&nm);
+    if (store_migrate(c, m, nm, NULL, &err)) {
+        fprintf(stderr, "setup: %s\n", err.msg);
+        exit(EXIT_FAILURE);
+    }
+    store_pool_release(c);
+}
+
 /* Single-value query as text; "" on error. The result is per thread. */
 static inline const char *pgtest_value(store_conn_t *c, const char *sql)
 {

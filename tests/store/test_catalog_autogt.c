@@ -14,17 +14,6 @@ static char *url;
 static int64_t user, video, run;
 static int64_t det_ids[8];
 
-static store_conn_t *conn(void)
-{
-    store_conn_t *c = NULL;
-    avp_error_t err = {0};
-    if (store_pool_acquire(pool, -1, &c, &err)) {
-        fprintf(stderr, "acquire: %s\n", err.msg);
-        exit(EXIT_FAILURE);
-    }
-    return c;
-}
-
 static long long count(store_conn_t *c, const char *where)
 {
     char sql[512];
@@ -54,7 +43,7 @@ static store_autogt_t conversion(const int64_t *tracks)
 
 static void test_autogt_replaces_model_boxes_only(void)
 {
-    store_conn_t *c = conn();
+    store_conn_t *c = pgtest_conn(pool);
     long long audits = pgtest_int(c, "SELECT count(*) FROM audit_log");
     store_autogt_t a = conversion(two_tracks);
     store_autogt_out_t out;
@@ -85,7 +74,7 @@ static int refuse(void *arg, store_conn_t *c, avp_error_t *err)
 
 static void test_autogt_failed_hook_changes_nothing(void)
 {
-    store_conn_t *c = conn();
+    store_conn_t *c = pgtest_conn(pool);
     long long before = state(c);
     store_autogt_t a = conversion(two_tracks);
     store_autogt_out_t out;
@@ -107,7 +96,7 @@ static int die(void *arg, store_conn_t *c, avp_error_t *err)
  * fork. */
 static void test_autogt_killed_inside_leaves_old_gt(void)
 {
-    store_conn_t *c = conn();
+    store_conn_t *c = pgtest_conn(pool);
     long long before = state(c);
     pid_t pid = fork();
     if (pid == 0) {
@@ -129,7 +118,7 @@ static void test_autogt_killed_inside_leaves_old_gt(void)
 
 static void test_autogt_bad_track_is_refused(void)
 {
-    store_conn_t *c = conn();
+    store_conn_t *c = pgtest_conn(pool);
     long long before = state(c);
     const int64_t bad[8] = {1, 2, 1, 2, 1, 2, 1, 3};
     store_autogt_t a = conversion(bad);
@@ -151,7 +140,7 @@ static int64_t model_track(store_conn_t *c, const char *cls)
 
 static void test_track_merge_and_split(void)
 {
-    store_conn_t *c = conn();
+    store_conn_t *c = pgtest_conn(pool);
     int64_t person = model_track(c, "person"), car = model_track(c, "car");
     char *json = NULL, sql[256];
     avp_error_t err = {0};
@@ -236,7 +225,7 @@ static void setup(store_conn_t *c)
  * rows for the arrays would join them by a nested loop, quadratic). */
 static void test_autogt_stays_linear_on_one_connection(void)
 {
-    store_conn_t *c = conn();
+    store_conn_t *c = pgtest_conn(pool);
     char sql[256];
     snprintf(sql, sizeof sql, "INSERT INTO detection_runs (video_id, "
              "model_id, conf, iou) SELECT video_id, model_id, conf, iou FROM "
@@ -284,15 +273,8 @@ int main(void)
     pgtest_dir();
     url = pgtest_fresh_db("avp_test_autogt");
     pool = pgtest_pool(url, 1, 1, 5000);
-    store_conn_t *c;
-    avp_error_t err = {0};
-    size_t nm;
-    const store_migration_t *m = store_migrations(&nm);
-    if (store_pool_acquire(pool, -1, &c, &err) ||
-        store_migrate(c, m, nm, NULL, &err)) {
-        fprintf(stderr, "setup: %s\n", err.msg);
-        return EXIT_FAILURE;
-    }
+    pgtest_migrate(pool);
+    store_conn_t *c = pgtest_conn(pool);
     setup(c);
     store_pool_release(c);
     RUN(test_autogt_replaces_model_boxes_only);

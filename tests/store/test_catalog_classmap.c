@@ -6,20 +6,9 @@
 static store_pool_t *pool;
 static int64_t project_a, project_b, user;
 
-static store_conn_t *conn(void)
-{
-    store_conn_t *c = NULL;
-    avp_error_t err = {0};
-    if (store_pool_acquire(pool, -1, &c, &err)) {
-        fprintf(stderr, "acquire: %s\n", err.msg);
-        exit(EXIT_FAILURE);
-    }
-    return c;
-}
-
 static void test_class_map_empty_by_default(void)
 {
-    store_conn_t *c = conn();
+    store_conn_t *c = pgtest_conn(pool);
     char *json = NULL;
     avp_error_t err = {0};
     CHECK(store_class_map_get(c, project_a, &json, &err) == AVP_OK);
@@ -30,7 +19,7 @@ static void test_class_map_empty_by_default(void)
 
 static void test_class_map_put_replaces_whole_map(void)
 {
-    store_conn_t *c = conn();
+    store_conn_t *c = pgtest_conn(pool);
     char *json = NULL;
     avp_error_t err = {0};
     CHECK(store_class_map_put(c, project_a, user,
@@ -54,7 +43,7 @@ static void test_class_map_put_replaces_whole_map(void)
 
 static void test_class_map_put_audited(void)
 {
-    store_conn_t *c = conn();
+    store_conn_t *c = pgtest_conn(pool);
     char *json = NULL, sql[256];
     avp_error_t err = {0};
     long long before = pgtest_int(c, "SELECT count(*) FROM audit_log");
@@ -73,7 +62,7 @@ static void test_class_map_put_audited(void)
 
 static void test_class_map_per_project(void)
 {
-    store_conn_t *c = conn();
+    store_conn_t *c = pgtest_conn(pool);
     char *json = NULL;
     avp_error_t err = {0};
     CHECK(store_class_map_put(c, project_b, user, "{\"dog\":\"animal\"}",
@@ -95,7 +84,7 @@ static void test_class_map_per_project(void)
 /* Input that is not an object changes nothing and writes no audit row. */
 static void test_class_map_bad_input_changes_nothing(void)
 {
-    store_conn_t *c = conn();
+    store_conn_t *c = pgtest_conn(pool);
     char *json = NULL;
     avp_error_t err = {0};
     long long audits = pgtest_int(c, "SELECT count(*) FROM audit_log");
@@ -121,15 +110,8 @@ int main(void)
     pgtest_dir();
     char *url = pgtest_fresh_db("avp_test_classmap");
     pool = pgtest_pool(url, 1, 1, 5000);
-    store_conn_t *c;
-    avp_error_t err = {0};
-    size_t nm;
-    const store_migration_t *m = store_migrations(&nm);
-    if (store_pool_acquire(pool, -1, &c, &err) ||
-        store_migrate(c, m, nm, NULL, &err)) {
-        fprintf(stderr, "setup: %s\n", err.msg);
-        return EXIT_FAILURE;
-    }
+    pgtest_migrate(pool);
+    store_conn_t *c = pgtest_conn(pool);
     project_a = insert_id(c, "INSERT INTO projects (name) VALUES ('a') "
                              "RETURNING id");
     project_b = insert_id(c, "INSERT INTO projects (name) VALUES ('b') "

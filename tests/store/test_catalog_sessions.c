@@ -7,17 +7,6 @@
 static store_pool_t *pool;
 static int64_t project, other_project, user, video, other_video;
 
-static store_conn_t *conn(void)
-{
-    store_conn_t *c = NULL;
-    avp_error_t err = {0};
-    if (store_pool_acquire(pool, -1, &c, &err)) {
-        fprintf(stderr, "acquire: %s\n", err.msg);
-        exit(EXIT_FAILURE);
-    }
-    return c;
-}
-
 /* A new session on video: its id. */
 static int64_t new_session(store_conn_t *c, int64_t vid)
 {
@@ -39,7 +28,7 @@ static long long count(store_conn_t *c, const char *fmt, int64_t id)
 
 static void test_session_create_defaults_and_video(void)
 {
-    store_conn_t *c = conn();
+    store_conn_t *c = pgtest_conn(pool);
     char *json = NULL;
     avp_error_t err = {0};
     int64_t id = new_session(c, video);
@@ -59,7 +48,7 @@ static void test_session_create_defaults_and_video(void)
 
 static void test_session_events_all_or_nothing(void)
 {
-    store_conn_t *c = conn();
+    store_conn_t *c = pgtest_conn(pool);
     avp_error_t err = {0};
     int64_t id = new_session(c, video), n = -1;
     /* The second event breaks a table check: neither goes in. */
@@ -82,7 +71,7 @@ static void test_session_events_all_or_nothing(void)
 
 static void test_session_device_time_needs_sync(void)
 {
-    store_conn_t *c = conn();
+    store_conn_t *c = pgtest_conn(pool);
     char *json = NULL;
     avp_error_t err = {0};
     int64_t id = new_session(c, video), n = -1;
@@ -104,7 +93,7 @@ static void test_session_device_time_needs_sync(void)
 
 static void test_session_closed_takes_no_events(void)
 {
-    store_conn_t *c = conn();
+    store_conn_t *c = pgtest_conn(pool);
     char *json = NULL;
     avp_error_t err = {0};
     int64_t id = new_session(c, video), n = -1;
@@ -125,7 +114,7 @@ static void test_session_closed_takes_no_events(void)
  * every event once, in (timestamp, id) order. */
 static void test_session_events_page_exactly(void)
 {
-    store_conn_t *c = conn();
+    store_conn_t *c = pgtest_conn(pool);
     avp_error_t err = {0};
     int64_t id = new_session(c, video), n;
     CHECK(store_test_session_events_insert(c, id, user,
@@ -158,15 +147,8 @@ int main(void)
     pgtest_dir();
     char *url = pgtest_fresh_db("avp_test_sessions");
     pool = pgtest_pool(url, 1, 1, 5000);
-    store_conn_t *c;
-    avp_error_t err = {0};
-    size_t nm;
-    const store_migration_t *m = store_migrations(&nm);
-    if (store_pool_acquire(pool, -1, &c, &err) ||
-        store_migrate(c, m, nm, NULL, &err)) {
-        fprintf(stderr, "setup: %s\n", err.msg);
-        return EXIT_FAILURE;
-    }
+    pgtest_migrate(pool);
+    store_conn_t *c = pgtest_conn(pool);
     project = pgtest_int(c, "INSERT INTO projects (name, tolerance_ms) "
                             "VALUES ('a', 750) RETURNING id");
     other_project = pgtest_int(c, "INSERT INTO projects (name) VALUES ('b') "

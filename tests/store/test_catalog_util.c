@@ -9,17 +9,6 @@
 static store_pool_t *pool;
 static char *url;
 
-static store_conn_t *conn(void)
-{
-    store_conn_t *c = NULL;
-    avp_error_t err = {0};
-    if (store_pool_acquire(pool, -1, &c, &err)) {
-        fprintf(stderr, "acquire: %s\n", err.msg);
-        exit(EXIT_FAILURE);
-    }
-    return c;
-}
-
 /* $1 + k through store__run; -1 on failure. */
 static long long add(store_conn_t *c, const char *sql, long long v)
 {
@@ -42,7 +31,7 @@ static long long prepared_count(store_conn_t *c)
 
 static void test_store_run_prepares_a_statement_once(void)
 {
-    store_conn_t *c = conn();
+    store_conn_t *c = pgtest_conn(pool);
     long long before = prepared_count(c);
     for (int i = 0; i < 5; i++)
         CHECK(add(c, "SELECT $1::int + 1", i) == i + 1);
@@ -54,7 +43,7 @@ static void test_store_run_prepares_a_statement_once(void)
 
 static void test_store_run_prepares_again_on_a_new_connection(void)
 {
-    store_conn_t *c = conn();
+    store_conn_t *c = pgtest_conn(pool);
     CHECK(add(c, "SELECT $1::int + 2", 1) == 3);
     char sql[128];
     snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)",
@@ -62,7 +51,7 @@ static void test_store_run_prepares_again_on_a_new_connection(void)
     pgtest_exec_or_die(url, sql, NULL);
     CHECK(add(c, "SELECT $1::int + 2", 1) == -1); /* the connection died */
     store_pool_release(c);                        /* and the pool drops it */
-    c = conn();
+    c = pgtest_conn(pool);
     CHECK(add(c, "SELECT $1::int + 2", 5) == 7);
     CHECK(prepared_count(c) == 1);
     store_pool_release(c);
@@ -70,7 +59,7 @@ static void test_store_run_prepares_again_on_a_new_connection(void)
 
 static void test_store_run_reports_a_bad_statement(void)
 {
-    store_conn_t *c = conn();
+    store_conn_t *c = pgtest_conn(pool);
     long long before = prepared_count(c);
     const char *params[] = {"1"};
     avp_error_t err = {0};
@@ -83,7 +72,7 @@ static void test_store_run_reports_a_bad_statement(void)
 
 static void test_store_run_past_the_limit_runs_unprepared(void)
 {
-    store_conn_t *c = conn();
+    store_conn_t *c = pgtest_conn(pool);
     char sql[64];
     for (int k = 0; k < 150; k++) {
         snprintf(sql, sizeof sql, "SELECT $1::int + %d + 1000", k);
