@@ -1,11 +1,16 @@
 """The HTTP client side shared by the platform test files: a session
 bound to a server, requests against it, logins, and the error shape every
 4xx must have."""
+import os
+import subprocess
+
+import pytest
 import requests
 
 
 def api(system, token=None):
     s = requests.Session()
+    s.token = token
     if token:
         s.headers["Authorization"] = "Bearer " + token
     s.base = system.url
@@ -29,3 +34,32 @@ def assert_error(r, status):
     body = r.json()
     assert set(body) == {"error"}, body
     assert body["error"]["code"] and body["error"]["message"], body
+
+
+def add_user(system, name, password, admin=False):
+    """`avp user add` against the system's database."""
+    env = dict(os.environ, AVP_PASSWORD=password, AVP_DATABASE_URL=(
+        "postgresql:///avp?host=%s/pg/run&port=5432&user=avp" % system.data_dir))
+    args = [os.environ["AVP_BIN"], "user", "add", name] + (["--admin"] if admin else [])
+    out = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+
+
+def user_session(system, name, password):
+    """A session logged in as name, knowing its token and user id."""
+    s = api(system, login(system, name, password))
+    r = call(s, "GET", "/api/auth/me")
+    assert r.status_code == 200, r.text
+    s.user_id = r.json()["user"]["id"]
+    return s
+
+
+def admin_session(system):
+    if not system.api_up:
+        pytest.skip("avp serve does not answer")
+    return user_session(system, system.admin_user, system.admin_password)
+
+
+def new_user_session(system, name, password):
+    add_user(system, name, password)
+    return user_session(system, name, password)

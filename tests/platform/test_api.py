@@ -12,20 +12,12 @@ from urllib.parse import urlparse
 
 import pytest
 import requests
-from client import api, assert_error, call, login
+from client import add_user, api, assert_error, call, login
 
 websocket = pytest.importorskip("websocket")  # python3-websocket
 
 
 # ---- helpers ---------------------------------------------------------------
-
-
-def add_user(system, name, password, admin=False):
-    env = dict(os.environ, AVP_PASSWORD=password, AVP_DATABASE_URL=(
-        "postgresql:///avp?host=%s/pg/run&port=5432&user=avp" % system.data_dir))
-    args = [os.environ["AVP_BIN"], "user", "add", name] + (["--admin"] if admin else [])
-    out = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
 
 
 def upload(s, project_id, path, name=None):

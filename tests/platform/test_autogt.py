@@ -23,7 +23,7 @@ import tarfile
 import time
 
 import pytest
-from client import api, assert_error, call, login
+from client import admin_session, assert_error, call, new_user_session
 
 websocket = pytest.importorskip("websocket")  # python3-websocket
 
@@ -132,22 +132,12 @@ def assert_model_gt_is_run(s, video_id, run_id, names):
 
 @pytest.fixture(scope="module")
 def admin(avp):
-    if not avp.api_up:
-        pytest.skip("avp serve does not answer")
-    s = api(avp, login(avp, avp.admin_user, avp.admin_password))
-    s.token = login(avp, avp.admin_user, avp.admin_password)
-    s.headers["Authorization"] = "Bearer " + s.token
-    return s
+    return admin_session(avp)
 
 
 @pytest.fixture(scope="module")
 def dave(avp, admin):
-    env = dict(os.environ, AVP_PASSWORD="dave-password-1", AVP_DATABASE_URL=(
-        "postgresql:///avp?host=%s/pg/run&port=5432&user=avp" % avp.data_dir))
-    out = subprocess.run([os.environ["AVP_BIN"], "user", "add", "dave"], env=env,
-                         capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    return api(avp, login(avp, "dave", "dave-password-1"))
+    return new_user_session(avp, "dave", "dave-password-1")
 
 
 @pytest.fixture(scope="module")

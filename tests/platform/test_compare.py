@@ -11,11 +11,9 @@ IoU, difficult boxes neither found nor missed) over the same detections
 and boxes; comparisons are checked against the differences of the two
 stored evaluations read separately."""
 import json
-import os
-import subprocess
 
 import pytest
-from client import api, assert_error, call, login
+from client import admin_session, api, assert_error, call, new_user_session
 from test_validation import upload, all_boxes
 from runs import wait_done
 
@@ -105,24 +103,13 @@ def oracle_frames(dets, names, gt, frames_done, every, cmap=None, thr=SCORE_THR)
 
 @pytest.fixture(scope="module")
 def admin(avp):
-    if not avp.api_up:
-        pytest.skip("avp serve does not answer")
-    s = api(avp, login(avp, avp.admin_user, avp.admin_password))
-    s.user_id = ok(call(s, "GET", "/api/auth/me"))["user"]["id"]
-    return s
+    return admin_session(avp)
 
 
 @pytest.fixture(scope="module")
 def dave(avp, admin):
     """A second user, member of nothing until a test makes him one."""
-    env = dict(os.environ, AVP_PASSWORD="dave-password-1", AVP_DATABASE_URL=(
-        "postgresql:///avp?host=%s/pg/run&port=5432&user=avp" % avp.data_dir))
-    out = subprocess.run([os.environ["AVP_BIN"], "user", "add", "compare_dave"], env=env,
-                         capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    s = api(avp, login(avp, "compare_dave", "dave-password-1"))
-    s.user_id = ok(call(s, "GET", "/api/auth/me"))["user"]["id"]
-    return s
+    return new_user_session(avp, "compare_dave", "dave-password-1")
 
 
 @pytest.fixture(scope="module")

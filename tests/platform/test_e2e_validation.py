@@ -18,7 +18,7 @@ import subprocess
 import time
 
 import pytest
-from client import api, call, login
+from client import admin_session, call
 
 CLASS_MAP = {"person": "pedestrian", "dog": "animal", "horse": "animal"}
 STRICT_CONF = 0.5
@@ -62,9 +62,7 @@ def all_pages(s, path, **params):
 @pytest.fixture(scope="module")
 def story(avp, clip, model):
     """Everything up to the evaluation, shared by the tests below in order."""
-    if not avp.api_up:
-        pytest.skip("avp serve does not answer")
-    s = api(avp, login(avp, avp.admin_user, avp.admin_password))
+    s = admin_session(avp)
     st = {"s": s}
     st["project"] = ok(call(s, "POST", "/api/projects",
                             json={"name": "e2e validation"}), 201)["id"]

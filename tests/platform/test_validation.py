@@ -10,7 +10,7 @@ import subprocess
 import time
 
 import pytest
-from client import api, assert_error, call, login
+from client import admin_session, api, assert_error, call, new_user_session
 
 
 # ---- helpers ---------------------------------------------------------------
@@ -53,23 +53,12 @@ BOX = {"frame": 4, "t": 0.4, "class": "person", "x1": 10, "y1": 20, "x2": 110, "
 
 @pytest.fixture(scope="module")
 def admin(avp):
-    if not avp.api_up:
-        pytest.skip("avp serve does not answer")
-    s = api(avp, login(avp, avp.admin_user, avp.admin_password))
-    s.user_id = call(s, "GET", "/api/auth/me").json()["user"]["id"]
-    return s
+    return admin_session(avp)
 
 
 @pytest.fixture(scope="module")
 def carol(avp, admin):
-    env = dict(os.environ, AVP_PASSWORD="carol-password-1", AVP_DATABASE_URL=(
-        "postgresql:///avp?host=%s/pg/run&port=5432&user=avp" % avp.data_dir))
-    out = subprocess.run([os.environ["AVP_BIN"], "user", "add", "carol"], env=env,
-                         capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    s = api(avp, login(avp, "carol", "carol-password-1"))
-    s.user_id = call(s, "GET", "/api/auth/me").json()["user"]["id"]
-    return s
+    return new_user_session(avp, "carol", "carol-password-1")
 
 
 @pytest.fixture(scope="module")
