@@ -112,9 +112,13 @@ int store_task_cancel(store_conn_t *c, int64_t task_id, store_cancel_t *out,
     "'every', r.every, 'state', r.state, 'frames_done', r.frames_done, "   \
     "'detections_count', r.detections_count, 'created_by', r.created_by, " \
     "'created_at', r.created_at, 'finished_at', r.finished_at, "           \
-    "'task_id', (SELECT max(t.id) FROM tasks t WHERE t.run_id = r.id), "   \
-    "'kind', (SELECT t.kind FROM tasks t WHERE t.run_id = r.id "            \
-    "ORDER BY t.id DESC LIMIT 1))::text"
+    "'task_id', t.id, 'kind', t.kind)::text"
+
+/* A run and its latest task (the one whose id and kind RUN_JSON shows),
+ * found once per run. */
+#define RUN_FROM                                                            \
+    "detection_runs r LEFT JOIN LATERAL (SELECT t.id, t.kind FROM tasks t " \
+    "WHERE t.run_id = r.id ORDER BY t.id DESC LIMIT 1) t ON true"
 
 int store_run_list(store_conn_t *c, int64_t video_id, const int64_t *after,
                    int limit, store_list_t *out, avp_error_t *err)
@@ -125,7 +129,7 @@ int store_run_list(store_conn_t *c, int64_t video_id, const int64_t *after,
     const char *v[] = {vid.s, after ? k1.s : NULL, k2.s, lim.s};
     return store__run_list(c, "runs",
         "SELECT " RUN_JSON ", " STORE__US("r.created_at") ", r.id "
-        "FROM detection_runs r WHERE r.video_id = $1 AND ($2::bigint IS NULL "
+        "FROM " RUN_FROM " WHERE r.video_id = $1 AND ($2::bigint IS NULL "
         "OR (r.created_at, r.id) < (" STORE__FROM_US("$2") ", $3::bigint)) "
         "ORDER BY r.created_at DESC, r.id DESC LIMIT $4",
         4, v, limit, out, err);
@@ -137,7 +141,7 @@ int store_run_get(store_conn_t *c, int64_t run_id, char **json,
     store__num_t rid = store__i64(run_id);
     const char *v[] = {rid.s};
     return store__run_json(c, "run",
-        "SELECT " RUN_JSON " FROM detection_runs r WHERE r.id = $1", 1, v,
+        "SELECT " RUN_JSON " FROM " RUN_FROM " WHERE r.id = $1", 1, v,
         json, err);
 }
 
