@@ -31,6 +31,9 @@ static const char usage[] =
     "line: {\"class\", \"confidence\", \"t\"} in video seconds, or\n"
     "{\"class\", \"confidence\", \"epoch\"} with --epoch START (the device\n"
     "clock when the video started). score exits 1 when a criterion fails.\n"
+    "--map FROM=TO,... counts targets and events of class FROM as TO, as a\n"
+    "project's class map does: with a map, classes that are neither a FROM\n"
+    "nor a TO are ignored; a chain (a=b,b=c) is refused (exit 2).\n"
     "With --session, simulate reads the session's targets from the server\n"
     "(--server, or AVP_URL, or http://127.0.0.1:AVP_PORT: `avp up`'s)\n"
     "(API key from --api-key or AVP_API_KEY), posts the events (in device\n"
@@ -184,8 +187,7 @@ typedef struct session {
     size_t num_targets;
     device_event_t *events;
     size_t num_events;
-    device_class_map_t *map;
-    char *map_text;
+    eval_class_map_t *map; /* the results' labels may point into it */
 } session_t;
 
 static void session_fini(session_t *s)
@@ -194,8 +196,7 @@ static void session_fini(session_t *s)
         avp_free((char *)s->events[i].label);
     avp_free(s->events);
     avp_free(s->targets);
-    avp_free(s->map);
-    avp_free(s->map_text);
+    eval_class_map_destroy(s->map);
     gt_destroy(s->gt);
 }
 
@@ -313,26 +314,52 @@ static int load_events(session_t *s, const char *path)
     return rc < 0;
 }
 
-/* "person=pedestrian,bicycle=cyclist" -> map entries into a copy. */
+/* One FROM=TO of --map into obj; 0 or 2 (usage) after saying why. */
+static int map_entry(json_t *obj, char *tok)
+{
+    char *eq = strchr(tok, '=');
+    if (!eq || eq == tok || !eq[1]) {
+        fprintf(stderr, "avp device score: --map entry '%s' is not FROM=TO\n",
+                tok);
+        return 2;
+    }
+    *eq = 0;
+    const char *to = eq + 1;
+    json_t *old = json_object_get(obj, tok);
+    if (old && strcmp(json_string_value(old), to)) {
+        fprintf(stderr, "avp device score: --map maps '%s' twice, to '%s' "
+                "and to '%s'\n", tok, json_string_value(old), to);
+        return 2;
+    }
+    json_t *v = json_string(to);
+    if (!v || json_object_set_new(obj, tok, v) < 0) {
+        fprintf(stderr, "avp device score: --map entry '%s=%s': class names "
+                "must be UTF-8\n", tok, to);
+        return 2;
+    }
+    return 0;
+}
+
+/* "person=pedestrian,bicycle=cyclist" -> the class map of eval.h, so that
+ * the CLI refuses what the API refuses (chains such as a=b,b=c, whose
+ * meaning is ambiguous, and over-long names). */
 static int parse_map(session_t *s, const char *text, device_options_t *o)
 {
-    s->map_text = avp_strdup(text);
-    int n = 0;
-    for (char *save, *tok = strtok_r(s->map_text, ",", &save); tok;
-         tok = strtok_r(NULL, ",", &save)) {
-        char *eq = strchr(tok, '=');
-        if (!eq || eq == tok || !eq[1]) {
-            fprintf(stderr, "avp device: --map entry '%s' is not FROM=TO\n",
-                    tok);
-            return 2;
-        }
-        *eq = 0;
-        s->map = avp_realloc(s->map, (size_t)(n + 1) * sizeof(*s->map));
-        s->map[n++] = (device_class_map_t){tok, eq + 1};
+    char *copy = avp_strdup(text);
+    json_t *obj = json_object();
+    int rc = 0;
+    for (char *save, *tok = strtok_r(copy, ",", &save); tok && !rc;
+         tok = strtok_r(NULL, ",", &save))
+        rc = map_entry(obj, tok);
+    avp_error_t err = {0};
+    if (!rc && eval_class_map_create(obj, &s->map, &err) < 0) {
+        fprintf(stderr, "avp device score: --map: %s\n", err.msg);
+        rc = 2;
     }
     o->map = s->map;
-    o->num_map = n;
-    return 0;
+    json_decref(obj);
+    avp_free(copy);
+    return rc;
 }
 
 static void print_row(const device_stats_t *s)
@@ -418,11 +445,20 @@ static int score(dev_cmd_t *c, session_t *s)
     return rc;
 }
 
+static int is_help(const char *arg)
+{
+    return !strcmp(arg, "--help") || !strcmp(arg, "-h");
+}
+
 int cli_device(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    if (is_help(argv[1]) || (argc > 2 && is_help(argv[2]))) {
+        fputs(usage, stdout); /* avp device --help, avp device score -h */
+        return 0;
     }
     dev_cmd_t c = {0};
     session_t s = {0};

@@ -55,17 +55,34 @@ static int check_entries(eval_class_map_t *m, avp_error_t *err)
     return AVP_OK;
 }
 
+/* The class other than `to` that maps onto `to`. */
+static const char *source_of(const eval_class_map_t *m, const char *to)
+{
+    const char *from;
+    json_t *v;
+    json_object_foreach(m->from, from, v) {
+        if (strcmp(from, to) && !strcmp(json_string_value(v), to))
+            return from;
+    }
+    return to; /* not reached: check_no_chain asks only about targets */
+}
+
 /* A chain (a -> b, b -> c) would make b count as c for some boxes and as
- * b's target for others; the map must say what it means. */
+ * b's target for others; the map must say what it means. The message
+ * names the whole chain, since the CLI's --map has no JSON path. */
 static int check_no_chain(const eval_class_map_t *m, avp_error_t *err)
 {
     const char *from;
     json_t *to;
     json_object_foreach(m->from, from, to) {
         if (strcmp(from, json_string_value(to)) && json_object_get(m->to, from))
-            return avp_error_set(err, AVP_EINVAL, "map[\"%.64s\"]: \"%.64s\" "
-                                 "is the target of another class and cannot "
-                                 "be mapped on", from, from);
+            return avp_error_set(err, AVP_EINVAL, "map[\"%.64s\"]: chain "
+                                 "\"%.64s\" -> \"%.64s\" -> \"%.64s\": "
+                                 "\"%.64s\" is the target of another class "
+                                 "and cannot be mapped on; map each class "
+                                 "straight to its final class", from,
+                                 source_of(m, from), from,
+                                 json_string_value(to), from);
     }
     return AVP_OK;
 }

@@ -3,6 +3,7 @@
  * (docs/METRICS.md, "Device sessions"), and the result is counts,
  * latencies, bootstrap intervals and pass/fail. Also the simulator that
  * plays such a device. */
+#include "eval/eval.h"
 #include "gt_internal.h"
 
 #include <math.h>
@@ -20,20 +21,6 @@ void device_options_default(device_options_t *o)
 double device_epoch_zero(double start_epoch, double start_pos)
 {
     return start_epoch - start_pos;
-}
-
-/* The class a label counts as, or NULL when the map ignores it. */
-static const char *mapped(const device_options_t *o, const char *label)
-{
-    if (!o->num_map)
-        return label;
-    for (int i = 0; i < o->num_map; i++)
-        if (!strcmp(o->map[i].from, label))
-            return o->map[i].to;
-    for (int i = 0; i < o->num_map; i++)
-        if (!strcmp(o->map[i].to, label))
-            return o->map[i].to;
-    return NULL;
 }
 
 /* Video times of the events; one clock for all, converted with the sync. */
@@ -103,28 +90,29 @@ static int cmp_name(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* The index of the class label counts as, or -1 when the map ignores it. */
+static int class_of(const session_t *s, const eval_class_map_t *map,
+                    const char *label)
+{
+    const char *m = eval_class_map_apply(map, label);
+    const char **hit = m ? bsearch(&m, s->classes, (size_t)s->nclasses,
+                                   sizeof(char *), cmp_name) : NULL;
+    return hit ? (int)(hit - s->classes) : -1;
+}
+
 /* Assigns class indices in name order, so results list classes sorted. */
 static void classify(session_t *s, const device_target_t *tg,
-                     const device_event_t *ev, const device_options_t *o)
+                     const device_event_t *ev, const eval_class_map_t *map)
 {
     for (size_t i = 0; i < s->nt; i++)
-        class_index(s, mapped(o, tg[i].label));
+        class_index(s, eval_class_map_apply(map, tg[i].label));
     for (size_t i = 0; i < s->ne; i++)
-        class_index(s, mapped(o, ev[i].label));
+        class_index(s, eval_class_map_apply(map, ev[i].label));
     qsort(s->classes, (size_t)s->nclasses, sizeof(char *), cmp_name);
-    int n = s->nclasses;
-    for (size_t i = 0; i < s->nt; i++) {
-        const char *m = mapped(o, tg[i].label);
-        const char **hit = m ? bsearch(&m, s->classes, (size_t)n,
-                                       sizeof(char *), cmp_name) : NULL;
-        s->tcls[i] = hit ? (int)(hit - s->classes) : -1;
-    }
-    for (size_t i = 0; i < s->ne; i++) {
-        const char *m = mapped(o, ev[i].label);
-        const char **hit = m ? bsearch(&m, s->classes, (size_t)n,
-                                       sizeof(char *), cmp_name) : NULL;
-        s->ecls[i] = hit ? (int)(hit - s->classes) : -1;
-    }
+    for (size_t i = 0; i < s->nt; i++)
+        s->tcls[i] = class_of(s, map, tg[i].label);
+    for (size_t i = 0; i < s->ne; i++)
+        s->ecls[i] = class_of(s, map, ev[i].label);
 }
 
 static int cmp_by_key(const void *a, const void *b, void *keys)
@@ -310,7 +298,7 @@ int device_score(const device_target_t *targets, size_t num_targets,
         s.t_event = avp_malloc((nt + 1) * sizeof(long));
         s.e_used = avp_calloc(ne + 1, 1);
         s.classes = avp_malloc((nt + ne + 1) * sizeof(char *));
-        classify(&s, targets, events, o);
+        classify(&s, targets, events, o->map);
         match(&s, o->tolerance);
         *out = collect(&s, o);
     }

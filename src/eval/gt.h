@@ -239,12 +239,8 @@ typedef struct device_event {
     device_clock_t clock;
 } device_event_t;
 
-/* A class map entry: events and targets labelled `from` count as `to`.
- * With a map, a label that is neither a `from` nor a `to` of it is
- * ignored; without (num_map 0) every label counts as itself. */
-typedef struct device_class_map {
-    const char *from, *to;
-} device_class_map_t;
+/* eval.h's class map (classmap.c), repeated so that gt.h stands alone. */
+typedef struct eval_class_map eval_class_map_t;
 
 enum { DEVICE_HIST_BINS = 20 };
 
@@ -252,8 +248,11 @@ typedef struct device_options {
     double tolerance;        /* seconds either side of onset (0.5) */
     int has_sync;            /* epoch events need it */
     double epoch_zero;       /* device epoch time of video time 0 */
-    const device_class_map_t *map;
-    int num_map;
+    /* What targets' and events' classes count as (eval_class_map_apply:
+     * a label the map leaves out is ignored); NULL counts every class as
+     * itself. Borrowed: it must outlive the result, whose labels may
+     * point into it. */
+    const eval_class_map_t *map;
     /* Criteria on the overall numbers; a negative value is "not set". */
     double min_precision, min_recall, max_median_latency;
     int resamples;           /* bootstrap resamples (2000) */

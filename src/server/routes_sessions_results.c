@@ -111,19 +111,6 @@ static int load(store_conn_t *c, json_t *src, int64_t session_id,
     return rc;
 }
 
-/* The class map object as device_class_map_t entries pointing into it. */
-static device_class_map_t *map_entries(json_t *map, int *n)
-{
-    device_class_map_t *m = avp_malloc((json_object_size(map) + 1) * sizeof *m);
-    const char *key;
-    json_t *v;
-    *n = 0;
-    json_object_foreach(map, key, v)
-        if (json_is_string(v))
-            m[(*n)++] = (device_class_map_t){key, json_string_value(v)};
-    return m;
-}
-
 /* A criterion of the session, or -1 ("not set") when absent. */
 static double criterion(json_t *criteria, const char *name, double scale)
 {
@@ -222,18 +209,21 @@ static int score(score_input_t *in, json_t *src, json_t *map,
     o.min_precision = criterion(criteria, "min_precision", 1);
     o.min_recall = criterion(criteria, "min_recall", 1);
     o.max_median_latency = criterion(criteria, "max_median_latency_ms", 1e-3);
-    device_class_map_t *m = map_entries(map, &o.num_map);
+    eval_class_map_t *m;
+    int rc = eval_class_map_create(map, &m, err);
+    if (rc < 0)
+        return rc;
     o.map = m;
     device_target_t *tg;
     size_t nt;
     device_targets_from_gt(in->tracked, &tg, &nt);
     device_result_t *res;
-    int rc = device_score(tg, nt, in->ev, in->nev, &o, &res, err);
+    rc = device_score(tg, nt, in->ev, in->nev, &o, &res, err);
     if (rc == AVP_OK)
         *results = results_json(session_id, res, &o, criteria);
     device_result_destroy(res);
     avp_free(tg);
-    avp_free(m);
+    eval_class_map_destroy(m);
     return rc;
 }
 

@@ -85,7 +85,8 @@ static void test_classmap_bad_maps_refused(void)
     CHECK(refused("{\"a\":\"\"}", "map[\"a\"]: the target class"));
     CHECK(refused("{\"\":\"b\"}", "map[\"\"]: the class"));
     CHECK(refused("{\"x\":\"y\",\"a\":\"b\",\"b\":\"c\"}",
-                  "map[\"b\"]: \"b\" is the target"));
+                  "map[\"b\"]: chain \"a\" -> \"b\" -> \"c\": \"b\" is "
+                  "the target"));
     char big[300] = "{\"a\":\"";
     memset(big + 6, 'x', 129);
     strcpy(big + 135, "\"}");

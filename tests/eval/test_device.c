@@ -3,8 +3,18 @@
 #include "check.h"
 #include "gt_fixture.h"
 
-static const device_class_map_t map[] = {
-    {"person", "pedestrian"}, {"car", "vehicle"}, {"bicycle", "cyclist"}};
+/* The project-style class map of eval.h (classmap.c), made in main(). */
+static eval_class_map_t *map;
+
+static eval_class_map_t *make_map(void)
+{
+    json_t *j = json_pack("{s:s, s:s, s:s}", "person", "pedestrian", "car",
+                          "vehicle", "bicycle", "cyclist");
+    eval_class_map_t *m = NULL;
+    eval_class_map_create(j, &m, NULL);
+    json_decref(j);
+    return m;
+}
 
 static const device_target_t targets[] = {
     {"person", 1.0, 3.0, 1}, {"person", 2.0, 2.2, 2}, {"car", 5.0, 8.0, 3},
@@ -33,7 +43,6 @@ static device_options_t options(void)
     device_options_t o;
     device_options_default(&o);
     o.map = map;
-    o.num_map = 3;
     return o;
 }
 
@@ -75,6 +84,29 @@ static void test_device_hand_made_session(void)
     CHECK(device_score(targets, 6, e, AVP_ARRAY_LEN(ev), &o, &r, &err) ==
           AVP_OK);
     int ok = check_session(r, 1e-9);
+    device_result_destroy(r);
+    free(e);
+    CHECK(ok);
+}
+
+/* Without a map every class counts as itself and nothing is ignored. */
+static void test_device_without_map_counts_every_class(void)
+{
+    device_options_t o;
+    device_options_default(&o);
+    device_event_t *e = events(0, 0);
+    device_result_t *r = NULL;
+    CHECK(device_score(targets, 6, e, AVP_ARRAY_LEN(ev), &o, &r, NULL) ==
+          AVP_OK);
+    static const char *const names[] = {"bicycle", "car", "cyclist", "dog",
+                                        "pedestrian", "person"};
+    int ok = r->num_classes == 6 && r->overall.targets == 6 &&
+             r->overall.events == (int64_t)AVP_ARRAY_LEN(ev);
+    for (int i = 0; ok && i < 6; i++)
+        ok = !strcmp(r->classes[i].label, names[i]);
+    /* The dog event at 6.0 s now finds the dog target (onset 6.0). */
+    ok &= r->classes[3].tp == 1 && !r->target_ignored[4] &&
+          !r->event_ignored[5];
     device_result_destroy(r);
     free(e);
     CHECK(ok);
@@ -196,10 +228,13 @@ static void test_device_bootstrap_and_simulator(void)
 
 int main(void)
 {
+    map = make_map();
     RUN(test_device_hand_made_session);
+    RUN(test_device_without_map_counts_every_class);
     RUN(test_device_epoch_clock);
     RUN(test_device_rejects_mixed_clocks);
     RUN(test_device_criteria);
     RUN(test_device_bootstrap_and_simulator);
+    eval_class_map_destroy(map);
     return CHECK_DONE();
 }
