@@ -14,9 +14,11 @@ int cli_eval(int argc, char **argv);
 int cli_gt(int argc, char **argv);
 int cli_device(int argc, char **argv);
 int cli_models(int argc, char **argv);
+int cli_media(int argc, char **argv);
 int cli_worker(int argc, char **argv);
 int cli_up(int argc, char **argv);
 int cli_migrate(int argc, char **argv);
+/* The avp-server binary's whole job (serve_main.c). */
 int cli_serve(int argc, char **argv);
 int cli_user(int argc, char **argv);
 

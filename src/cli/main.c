@@ -1,8 +1,11 @@
 /* main.c - the `avp` command: one binary, one subcommand per job. */
 #include "cli.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage[] =
     "usage: avp COMMAND [options]\n"
@@ -13,6 +16,7 @@ static const char usage[] =
     "  gt               convert ground truth; track detections into it\n"
     "  device           simulate or score a device under test\n"
     "  models inspect   show what an ONNX model contains\n"
+    "  media            probe a video; make a thumbnail of a frame\n"
     "  up               run the platform: database, queue, server, workers\n"
     "  worker           run queued detect tasks (one worker process)\n"
     "  migrate          apply the database schema migrations\n"
@@ -51,16 +55,43 @@ static int version(int argc, char **argv)
     return 0;
 }
 
+/* `avp serve` runs the avp-server binary built beside this one: the
+ * server links neither the decoders nor the inference runtime (it runs
+ * this binary for that work, server/child.c says why), so its hundreds of
+ * threads and its shared-library pages stay few. */
+static int serve(int argc, char **argv)
+{
+    char path[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 16);
+    if (n <= 0) {
+        fprintf(stderr, "avp serve: cannot find this program: %s\n",
+                strerror(errno));
+        return 1;
+    }
+    path[n] = '\0';
+    char *slash = strrchr(path, '/');
+    strcpy(slash ? slash + 1 : path, "avp-server");
+    /* As `avp serve ...` still, for ps and for the supervisor's logs. */
+    char **args = avp_calloc((size_t)argc + 2, sizeof *args);
+    args[0] = "avp";
+    memcpy(args + 1, argv, (size_t)argc * sizeof *args);
+    execv(path, args);
+    avp_free(args);
+    fprintf(stderr, "avp serve: cannot run %s: %s\n", path, strerror(errno));
+    return 1;
+}
+
 static const command_t commands[] = {
     {"detect", cli_detect},
     {"eval", cli_eval},
     {"gt", cli_gt},
     {"device", cli_device},
     {"models", cli_models},
+    {"media", cli_media},
     {"up", cli_up},
     {"worker", cli_worker},
     {"migrate", cli_migrate},
-    {"serve", cli_serve},
+    {"serve", serve},
     {"user", cli_user},
     {"version", version},
 };

@@ -375,25 +375,54 @@ int queue_cache_set(queue_cache_t *cache, const char *key, const void *value,
     return rc;
 }
 
-int queue_cache_invalidate(queue_cache_t *cache, const char *tag,
-                           avp_error_t *err)
+/* INCR of every key: the tags of one write in one round trip. */
+#define INVALIDATE_LUA \
+    "for i = 1, #KEYS do redis.call('INCR', KEYS[i]) end return #KEYS"
+
+/* EVAL, the script, the key count and the tag keys: the keys live in one
+ * heap block (a request thread's stack stays small). */
+static char *invalidate_argv(queue_cache_t *cache, const char *const *tags,
+                             size_t ntags, const char **argv, char *count)
 {
-    int rc = check_tag(tag, err);
-    if (rc < 0)
-        return rc;
-    char key[192 + QUEUE_CACHE_TAG_MAX];
-    snprintf(key, sizeof(key), "%s:cache:tag:%s", queue__ns(cache->conn),
-             tag);
+    const size_t cap = 192 + QUEUE_CACHE_TAG_MAX;
+    char *keys = avp_malloc(ntags * cap);
+    snprintf(count, 24, "%zu", ntags);
+    argv[0] = "EVAL", argv[1] = INVALIDATE_LUA, argv[2] = count;
+    for (size_t i = 0; i < ntags; i++) {
+        snprintf(keys + i * cap, cap, "%s:cache:tag:%s",
+                 queue__ns(cache->conn), tags[i]);
+        argv[3 + i] = keys + i * cap;
+    }
+    return keys;
+}
+
+int queue_cache_invalidate(queue_cache_t *cache, const char *const *tags,
+                           size_t ntags, avp_error_t *err)
+{
+    if (ntags == 0 || ntags > QUEUE_CACHE_INVALIDATE_MAX)
+        return avp_error_set(err, AVP_EINVAL, "cache: invalidate 1..%d tags",
+                             QUEUE_CACHE_INVALIDATE_MAX);
+    for (size_t i = 0; i < ntags; i++) {
+        int rc = check_tag(tags[i], err);
+        if (rc < 0)
+            return rc;
+    }
+    const char *argv[3 + QUEUE_CACHE_INVALIDATE_MAX];
+    char count[24];
+    char *keys = invalidate_argv(cache, tags, ntags, argv, count);
     redisReply *r = NULL;
-    rc = cover_lost_invalidations(cache, err);
+    int rc = cover_lost_invalidations(cache, err);
     if (rc == AVP_OK)
-        rc = queue__call(cache->conn, &r, err, "INCR", key, NULL);
+        rc = queue__command(cache->conn, 3 + (int)ntags, argv, NULL, 0, &r,
+                            err);
+    avp_free(keys);
     if (rc < 0) {
-        /* Whether or not the INCR happened, the next call that reaches
+        /* Whether or not the INCRs happened, the next call that reaches
          * Redis starts a new epoch. */
         atomic_fetch_add(&lost_invalidations, 1);
         atomic_fetch_add(&cache->errors, 1);
-        return queue__fail(rc, err, "cache invalidate %s", tag);
+        return queue__fail(rc, err, "cache invalidate %s%s", tags[0],
+                           ntags > 1 ? " ..." : "");
     }
     freeReplyObject(r);
     return AVP_OK;

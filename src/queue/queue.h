@@ -303,14 +303,16 @@ int queue_cache_set(queue_cache_t *cache, const char *key, const void *value,
                     size_t ntags, const queue_cache_ticket_t *ticket,
                     avp_error_t *err);
 
-/* Makes every entry tagged with tag a miss from now on. Call it after the
+/* Makes every entry tagged with one of tags (1..QUEUE_CACHE_INVALIDATE_MAX
+ * of them, one round trip) a miss from now on. Call it after the
  * write that changes the data has committed. On failure (Redis down) the
  * process remembers it and, before any of its caches serves anything
  * again, moves the cache to a new epoch, which makes every entry a miss.
  * (Another process that keeps its link meanwhile may serve such an entry
  * until then, and at worst for its TTL if this process dies first.) */
-int queue_cache_invalidate(queue_cache_t *cache, const char *tag,
-                           avp_error_t *err);
+#define QUEUE_CACHE_INVALIDATE_MAX 32
+int queue_cache_invalidate(queue_cache_t *cache, const char *const *tags,
+                           size_t ntags, avp_error_t *err);
 
 void queue_cache_stats(queue_cache_t *cache, queue_cache_stats_t *out);
 

@@ -145,6 +145,17 @@ store_conn_t *routes__conn_or_reply(routes_t *r, server_req_t *req)
     return NULL;
 }
 
+int routes__role_or_reply(server_req_t *req, int64_t project_id,
+                          store_role_t role, store_role_t need)
+{
+    if (role >= need)
+        return AVP_OK;
+    reply_error(req, 403, "forbidden", "your role in project %" PRId64
+                " is %s; this needs %s", project_id, store_role_name(role),
+                store_role_name(need));
+    return AVP_EUNSUPPORTED;
+}
+
 int routes__access_or_reply(routes_t *r, server_req_t *req, store_conn_t *c,
                             store_object_t kind, int64_t id, store_role_t need,
                             int64_t *project_id)
@@ -159,12 +170,8 @@ int routes__access_or_reply(routes_t *r, server_req_t *req, store_conn_t *c,
         reply_avp_error(req, &err);
         return rc;
     }
-    if (role < need) {
-        reply_error(req, 403, "forbidden", "your role in project %" PRId64
-                    " is %s; this needs %s", pid, store_role_name(role),
-                    store_role_name(need));
-        return AVP_EUNSUPPORTED;
-    }
+    if ((rc = routes__role_or_reply(req, pid, role, need)) < 0)
+        return rc;
     if (project_id)
         *project_id = pid;
     return AVP_OK;
@@ -281,7 +288,36 @@ void routes__invalidate(routes_t *r, const char *fmt, int64_t id)
     char tag[64];
     avp_error_t err;
     snprintf(tag, sizeof tag, fmt, id);
-    queue_cache_invalidate(routes__cache(r), tag, &err);
+    queue_cache_invalidate(routes__cache(r), (const char *[]){tag}, 1, &err);
+}
+
+typedef char routes_tag_t[24];
+
+static void invalidate_tags(routes_t *r, const routes_tag_t *names, int n)
+{
+    const char *tags[QUEUE_CACHE_INVALIDATE_MAX];
+    avp_error_t err;
+    for (int i = 0; i < n; i++)
+        tags[i] = names[i];
+    queue_cache_invalidate(routes__cache(r), tags, (size_t)n, &err);
+}
+
+void routes__invalidate_people(routes_t *r, int64_t project_id,
+                               const int64_t *members, int n)
+{
+    routes_tag_t names[QUEUE_CACHE_INVALIDATE_MAX];
+    if (!r->cache)
+        return;
+    int k = 1;
+    snprintf(names[0], sizeof names[0], "p:%" PRId64, project_id);
+    for (int i = 0; i < n; i++) {
+        if (k == QUEUE_CACHE_INVALIDATE_MAX) {
+            invalidate_tags(r, names, k);
+            k = 0;
+        }
+        snprintf(names[k++], sizeof names[0], "u:%" PRId64, members[i]);
+    }
+    invalidate_tags(r, names, k);
 }
 
 void routes__invalidate_project(routes_t *r, store_conn_t *c,
@@ -292,13 +328,12 @@ void routes__invalidate_project(routes_t *r, store_conn_t *c,
     avp_error_t err;
     if (!r->cache)
         return;
-    routes__invalidate(r, "p:%" PRId64, project_id);
     if (store_member_ids(c, project_id, &ids, &n, &err) < 0) {
+        routes__invalidate(r, "p:%" PRId64, project_id);
         fprintf(stderr, "avp serve: cache: %s\n", err.msg);
         return;
     }
-    for (int i = 0; i < n; i++)
-        routes__invalidate(r, "u:%" PRId64, ids[i]);
+    routes__invalidate_people(r, project_id, ids, n);
     avp_free(ids);
 }
 

@@ -59,6 +59,10 @@ int routes__access_or_reply(routes_t *r, server_req_t *req, store_conn_t *c,
                             store_object_t kind, int64_t id, store_role_t need,
                             int64_t *project_id);
 
+/* 403 unless role reaches need (in project_id); AVP_OK if it does. */
+int routes__role_or_reply(server_req_t *req, int64_t project_id,
+                          store_role_t role, store_role_t need);
+
 /* Reads one object as JSON (a new string) from the catalog. */
 typedef int (*routes_get_fn)(store_conn_t *c, int64_t id, char **json,
                              avp_error_t *err);
@@ -101,7 +105,11 @@ void routes__reply_cached(routes_t *r, server_req_t *req, store_conn_t *c,
 
 /* Invalidates a tag; Redis down is remembered by the cache (queue.h). */
 void routes__invalidate(routes_t *r, const char *fmt, int64_t id);
-/* Invalidates "p:<project>" and "u:<member>" of every member. */
+/* Invalidates "p:<project>" and "u:<member>" of each of members, a
+ * round trip per QUEUE_CACHE_INVALIDATE_MAX tags. */
+void routes__invalidate_people(routes_t *r, int64_t project_id,
+                               const int64_t *members, int n);
+/* The same for every member of the project (read on c). */
 void routes__invalidate_project(routes_t *r, store_conn_t *c,
                                 int64_t project_id);
 
@@ -125,6 +133,16 @@ typedef struct routes_upload {
 } routes_upload_t;
 int routes__receive_or_reply(routes_t *r, server_req_t *req, const char *dir,
                              routes_upload_t *up);
+
+/* child.c: runs `avp ARGS...` (the binary beside this server) with its
+ * stdout and stderr collected into *out (avp_free; NULL when it did not
+ * run), killing it past timeout_s. Returns its exit status, -1 when it
+ * could not run, ROUTES_ENGINE_KILLED when it was killed (the deadline, or
+ * a crash: the input's fault either way). */
+int routes__run_engine(const char *const args[], double timeout_s, char **out);
+/* Time a model load, a probe or a thumbnail may take. */
+#define ROUTES_ENGINE_TIMEOUT_S 120
+#define ROUTES_ENGINE_KILLED (-2)
 
 /* routes_tasks.c: starts a detect run on the video of the {id} path
  * parameter as a task of `kind` ("detect", "auto_gt"; replace goes into

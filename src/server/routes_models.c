@@ -1,20 +1,15 @@
 /* routes_models.c - detector models, shared by every project: upload (the
  * file must load with AVP's own runtime and look like a YOLO detector),
  * list, get, delete (its uploader or an admin). The loading happens in a
- * child process (run_inspector says why). */
+ * child process (child.c says why). */
 #include "server/routes_internal.h"
 
 #include "detect/detect.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 /* What the upload is, read by loading it; replies on failure. */
@@ -22,72 +17,6 @@ typedef struct model_facts {
     char family[32];
     int input_w, input_h, num_classes;
 } model_facts_t;
-
-/* Most output of the inspector kept; a model's facts take ~1 KiB. */
-#define INSPECT_OUTPUT_MAX (256 * 1024)
-
-/* Reads fd to its end; keeps the first INSPECT_OUTPUT_MAX bytes. */
-static char *read_all(int fd)
-{
-    size_t n = 0;
-    char *buf = avp_malloc(INSPECT_OUTPUT_MAX + 1), sink[4096];
-    for (;;) {
-        ssize_t got = n < INSPECT_OUTPUT_MAX
-                          ? read(fd, buf + n, INSPECT_OUTPUT_MAX - n)
-                          : read(fd, sink, sizeof sink);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            break;
-        if (n < INSPECT_OUTPUT_MAX)
-            n += (size_t)got;
-    }
-    buf[n] = '\0';
-    return buf;
-}
-
-/* Runs `avp models inspect --json path` (this very binary) and collects
- * what it writes (stdout and stderr together) into *out (avp_free).
- * Returns its exit status, or -1 when it could not run or was killed.
- *
- * Why a child: loading a model needs OpenBLAS and the model's activation
- * arena (7 MB for YOLOX-Nano, hundreds for big models). In the server they
- * would stay for the life of the process: OpenBLAS's thread-local storage
- * in every one of its threads (kern_blas.c) and the arena in malloc's
- * heap. A child returns all of it at exit, and a model crafted to crash
- * the loader crashes only the child. posix_spawn (vfork underneath) costs
- * about a millisecond, nothing beside an upload. */
-static int run_inspector(const char *path, char **out)
-{
-    int fds[2], status = -1;
-    pid_t pid;
-    *out = NULL;
-    if (pipe2(fds, O_CLOEXEC) < 0)
-        return -1;
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t at;
-    sigset_t none;
-    sigemptyset(&none);
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], STDERR_FILENO);
-    posix_spawnattr_init(&at);
-    /* `avp serve` blocks SIGTERM and SIGINT in every thread for sigwait;
-     * the inspector must stay killable. */
-    posix_spawnattr_setsigmask(&at, &none);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK);
-    char *argv[] = {"avp", "models", "inspect", "--json", (char *)path, NULL};
-    int rc = posix_spawn(&pid, "/proc/self/exe", &fa, &at, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&at);
-    close(fds[1]);
-    if (rc == 0) {
-        *out = read_all(fds[0]);
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-    }
-    close(fds[0]);
-    return rc == 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 /* The facts from the inspector's JSON; AVP_EUNSUPPORTED when the model is
  * not a detector AVP knows. */
@@ -116,8 +45,15 @@ static int inspect_or_reply(server_req_t *req, const char *path,
                             model_facts_t *f)
 {
     char *out;
-    int status = run_inspector(path, &out), rc = AVP_OK;
-    if (status < 0) {
+    const char *args[] = {"models", "inspect", "--json", path, NULL};
+    int status = routes__run_engine(args, ROUTES_ENGINE_TIMEOUT_S, &out);
+    int rc = AVP_OK;
+    if (status == ROUTES_ENGINE_KILLED) {
+        reply_error(req, 415, "unsupported_media_type",
+                    "not a model AVP can load: the loader crashed or took "
+                    "over %d s", ROUTES_ENGINE_TIMEOUT_S);
+        rc = AVP_EUNSUPPORTED;
+    } else if (status < 0) {
         reply_unavailable(req, 5, "cannot inspect the model now");
         rc = AVP_EUNAVAILABLE;
     } else if (status != 0) {

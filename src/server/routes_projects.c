@@ -143,9 +143,7 @@ static void project_delete(server_req_t *req, void *ctx)
         reply_avp_error(req, &err);
         goto out;
     }
-    routes__invalidate(r, "p:%" PRId64, id);
-    for (int i = 0; i < n; i++)
-        routes__invalidate(r, "u:%" PRId64, members[i]);
+    routes__invalidate_people(r, id, members, n);
     routes__audit(c, req, "delete", "project", id, NULL);
     reply_empty(req, 204);
 out:

@@ -31,11 +31,14 @@ void routes__start_task(routes_t *r, server_req_t *req, const char *kind,
     store_conn_t *c = routes__conn_or_reply(r, req);
     if (!c)
         return;
-    int rc = routes__access_or_reply(r, req, c, STORE_OBJ_VIDEO, p.video_id,
-                                     STORE_ROLE_EDITOR, &p.project_id);
-    if (rc == AVP_OK && (rc = store_process_create(c, &p, &out, &err)) < 0)
-        reply_avp_error(req, &err);
+    /* The access check is part of the statement: one round trip. */
+    int rc = store_process_create(c, &p, &out, &err);
     store_pool_release(c);
+    if (rc < 0)
+        reply_avp_error(req, &err);
+    else
+        rc = routes__role_or_reply(req, out.project_id, out.role,
+                                   STORE_ROLE_EDITOR);
     if (rc < 0)
         return;
     /* Redis down: the task stays queued in the table and the workers'
@@ -44,9 +47,7 @@ void routes__start_task(routes_t *r, server_req_t *req, const char *kind,
         queue_enqueue(routes__q(r), out.task_id, kind, NULL, &err) < 0)
         fprintf(stderr, "avp serve: task %" PRId64 " left to the "
                 "reconciler: %s\n", out.task_id, err.msg);
-    routes__invalidate(r, "p:%" PRId64, p.project_id);
-    for (int i = 0; i < out.nmembers; i++)
-        routes__invalidate(r, "u:%" PRId64, out.members[i]);
+    routes__invalidate_people(r, out.project_id, out.members, out.nmembers);
     avp_free(out.members);
     reply_json(req, 202, json_pack("{s:I, s:I}", "task_id",
                                    (json_int_t)out.task_id, "run_id",

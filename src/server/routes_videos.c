@@ -3,8 +3,6 @@
  * thumbnail. */
 #include "server/routes_internal.h"
 
-#include "media/media.h"
-
 #include <ctype.h>
 #include <dirent.h>
 #include <inttypes.h>
@@ -36,6 +34,66 @@ static void extension(const char *filename, char *out, size_t cap)
     snprintf(out, cap, "%s", ok ? dot + 1 : "bin");
     for (char *p = out; *p; p++)
         *p = (char)tolower((unsigned char)*p);
+}
+
+/* Runs `avp media ARGS` (--json) and reads its answer into *out (a new
+ * reference) or err: the child's own error, or why it gave none. */
+static int run_media(const char *const args[], json_t **out, avp_error_t *err)
+{
+    char *text;
+    int status = routes__run_engine(args, ROUTES_ENGINE_TIMEOUT_S, &text);
+    json_t *j = status >= 0 ? json_loads(text, 0, NULL) : NULL;
+    json_t *e = json_object_get(j, "error");
+    int code = (int)json_integer_value(json_object_get(e, "code"));
+    const char *msg = json_string_value(json_object_get(e, "message"));
+    int rc = AVP_OK;
+    *out = NULL;
+    if (status == ROUTES_ENGINE_KILLED)
+        rc = avp_error_set(err, AVP_EFORMAT, "the decoder crashed or took "
+                           "over %d s", ROUTES_ENGINE_TIMEOUT_S);
+    else if (status < 0)
+        rc = avp_error_set(err, AVP_EUNAVAILABLE, "cannot run the decoder");
+    else if (e)
+        rc = avp_error_set(err, code < 0 && code >= AVP_EUNAVAILABLE
+                                    ? code : AVP_EINTERNAL, "%s",
+                           msg ? msg : "no reason given");
+    else if (status != 0 || !json_is_object(j))
+        rc = avp_error_set(err, AVP_EINTERNAL, "the decoder said: %.200s",
+                           text);
+    if (rc == AVP_OK)
+        *out = json_incref(j);
+    json_decref(j);
+    avp_free(text);
+    return rc;
+}
+
+/* What the upload is, from `avp media probe`: a decodable video or not. */
+typedef struct video_facts {
+    double duration, fps;
+    int width, height;
+    int64_t frame_count;
+    char codec[32];
+} video_facts_t;
+
+static int probe(const char *path, video_facts_t *f, avp_error_t *err)
+{
+    const char *args[] = {"media", "probe", "--json", "--", path, NULL};
+    json_t *j;
+    int rc = run_media(args, &j, err);
+    if (rc < 0)
+        return rc;
+    const char *kind = json_string_value(json_object_get(j, "kind"));
+    if (!kind || strcmp(kind, "video"))
+        rc = avp_error_set(err, AVP_EUNSUPPORTED, "a still image");
+    f->duration = json_number_value(json_object_get(j, "duration"));
+    f->fps = json_number_value(json_object_get(j, "fps"));
+    f->width = (int)json_integer_value(json_object_get(j, "width"));
+    f->height = (int)json_integer_value(json_object_get(j, "height"));
+    f->frame_count = json_integer_value(json_object_get(j, "frame_count"));
+    const char *codec = json_string_value(json_object_get(j, "codec"));
+    snprintf(f->codec, sizeof f->codec, "%s", codec ? codec : "");
+    json_decref(j);
+    return rc;
 }
 
 /* Checks that the caller may write videos into the project, holding a
@@ -70,7 +128,7 @@ static void video_upload(server_req_t *req, void *ctx)
     const char *filename =
         json_string_value(json_object_get(server_req_query(req), "filename"));
     routes_upload_t up;
-    media_info_t info;
+    video_facts_t info;
     avp_error_t err;
     char rel[256], abs[PATH_MAX], *json;
     if (!filename_ok(filename)) {
@@ -81,9 +139,12 @@ static void video_upload(server_req_t *req, void *ctx)
     if (may_upload_or_reply(r, req, pid) < 0 ||
         routes__receive_or_reply(r, req, "videos", &up) < 0)
         return;
-    int rc = media_probe(up.tmp, &info, &err);
-    if (rc == AVP_OK && info.kind != MEDIA_VIDEO)
-        rc = avp_error_set(&err, AVP_EUNSUPPORTED, "a still image");
+    int rc = probe(up.tmp, &info, &err);
+    if (rc == AVP_EUNAVAILABLE) {
+        unlink(up.tmp);
+        reply_unavailable(req, 5, "%s", err.msg);
+        return;
+    }
     if (rc < 0) {
         unlink(up.tmp);
         /* The decoder's message starts with the temporary path, which
@@ -284,7 +345,13 @@ static int make_thumb(const char *video, double t, const char *out,
     char tmp[PATH_MAX + 32];
     snprintf(tmp, sizeof tmp, "%s.%d.%lx.jpg", out, (int)getpid(),
              (unsigned long)pthread_self());
-    int rc = media_thumbnail(video, t, 320, tmp, err);
+    char at[32];
+    snprintf(at, sizeof at, "%.6f", t);
+    const char *args[] = {"media", "thumbnail", "--json", "--at", at,
+                          "--width", "320", "--", video, tmp, NULL};
+    json_t *j;
+    int rc = run_media(args, &j, err);
+    json_decref(j);
     if (rc == AVP_OK && rename(tmp, out) < 0)
         rc = avp_error_set(err, AVP_EIO, "cannot store the thumbnail");
     if (rc < 0)

@@ -204,7 +204,7 @@ int store_model_delete(store_conn_t *c, int64_t model_id, int64_t user_id,
 /* ---- tasks, runs, statistics, audit (catalog_runs.c) ------------------- */
 
 typedef struct store_process {
-    int64_t video_id, project_id, model_id, user_id;
+    int64_t video_id, model_id, user_id;
     double conf, iou;
     int every;
     const char *kind; /* the task's kind: "detect" (NULL) or "auto_gt" */
@@ -213,15 +213,20 @@ typedef struct store_process {
 
 /* The result of store_process_create. */
 typedef struct store_process_out {
-    int64_t task_id, run_id;
+    int64_t project_id;  /* the video's */
+    store_role_t role;   /* the user's in it */
+    int64_t task_id, run_id; /* 0 when the role is below editor */
     int64_t *members; /* the project's members (avp_free) */
     int nmembers;
 } store_process_out_t;
 
-/* Creates a queued detection run, its task and the audit record in
- * one statement (one transaction, one round trip: this is the API's
+/* Checks that user_id may edit the video's project (store_object_access's
+ * rule) and creates a queued detection run, its task and the audit record
+ * in one statement (one transaction, one round trip: this is the API's
  * busiest write), and returns the project's members, whose cached views
- * the caller invalidates. AVP_ENOTFOUND when the model does not exist. */
+ * the caller invalidates. AVP_ENOTFOUND when the video (or the user's
+ * membership) or the model does not exist; a role below editor creates
+ * nothing and says so in out->role. */
 int store_process_create(store_conn_t *c, const store_process_t *p,
                          store_process_out_t *out, avp_error_t *err);
 

@@ -18,41 +18,60 @@ static int64_t *parse_ids(const char *s, int *n)
     return ids;
 }
 
+/* One statement: the access check of store_object_access for a video, the
+ * run, the task and the audit record when the role allows, and the members
+ * to invalidate. */
+static const char process_sql[] =
+    "WITH acc AS (SELECT v.project_id AS pid, coalesce(m.role, 'owner') AS "
+    "role FROM videos v LEFT JOIN project_members m ON m.project_id = "
+    "v.project_id AND m.user_id = $6 WHERE v.id = $1 AND v.status = 'ready' "
+    "AND ($6::bigint <= 0 OR m.role IS NOT NULL)), "
+    "r AS (INSERT INTO detection_runs (video_id, model_id, conf, iou, every, "
+    "created_by) SELECT $1, m.id, $3, $4, $5, $6 FROM models m, acc "
+    "WHERE m.id = $2 AND acc.role IN ('owner', 'editor') RETURNING id), "
+    "t AS (INSERT INTO tasks (kind, payload, run_id, project_id, created_by) "
+    "SELECT $7, json_build_object('run_id', r.id, 'replace', $8::boolean), "
+    "r.id, acc.pid, $6 FROM r, acc RETURNING id, run_id), "
+    "a AS (INSERT INTO audit_log (user_id, action, object_type, object_id, "
+    "detail) SELECT $6, 'process', 'video', $1, json_build_object('task_id', "
+    "t.id, 'run_id', t.run_id, 'kind', $7::text) FROM t) "
+    "SELECT acc.pid, acc.role, t.id, t.run_id, (SELECT coalesce(string_agg("
+    "user_id::text, ','), '') FROM project_members WHERE project_id = "
+    "acc.pid) FROM acc LEFT JOIN t ON true";
+
+static int process_result(PGresult *r, const store_process_t *p,
+                          store_process_out_t *out, avp_error_t *err)
+{
+    if (PQntuples(r) == 0)
+        return avp_error_set(err, AVP_ENOTFOUND, "no video %lld",
+                             (long long)p->video_id);
+    out->project_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    out->role = store_role_parse(PQgetvalue(r, 0, 1));
+    if (out->role < STORE_ROLE_EDITOR)
+        return AVP_OK;
+    if (PQgetisnull(r, 0, 2))
+        return avp_error_set(err, AVP_ENOTFOUND, "no model %lld",
+                             (long long)p->model_id);
+    out->task_id = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+    out->run_id = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
+    out->members = parse_ids(PQgetvalue(r, 0, 4), &out->nmembers);
+    return AVP_OK;
+}
+
 int store_process_create(store_conn_t *c, const store_process_t *p,
                          store_process_out_t *out, avp_error_t *err)
 {
-    store__num_t vid = store__i64(p->video_id), pid = store__i64(p->project_id);
-    store__num_t mid = store__i64(p->model_id), uid = store__i64(p->user_id);
+    store__num_t vid = store__i64(p->video_id), mid = store__i64(p->model_id);
+    store__num_t uid = store__i64(p->user_id), every = store__i64(p->every);
     store__num_t conf = store__f64(p->conf), iou = store__f64(p->iou);
-    store__num_t every = store__i64(p->every);
-    const char *v[] = {vid.s, mid.s, conf.s, iou.s, every.s, uid.s, pid.s,
+    const char *v[] = {vid.s, mid.s, conf.s, iou.s, every.s, uid.s,
                        p->kind ? p->kind : "detect",
                        p->replace ? "true" : "false"};
     memset(out, 0, sizeof *out);
-    PGresult *r = store__run(c, "process",
-        "WITH r AS (INSERT INTO detection_runs (video_id, model_id, conf, iou, "
-        "every, created_by) SELECT $1, id, $3, $4, $5, $6 FROM models "
-        "WHERE id = $2 RETURNING id), "
-        "t AS (INSERT INTO tasks (kind, payload, run_id, project_id, "
-        "created_by) SELECT $8, json_build_object('run_id', r.id, 'replace', "
-        "$9::boolean), r.id, $7, $6 FROM r RETURNING id, run_id), "
-        "a AS (INSERT INTO audit_log (user_id, action, object_type, object_id, "
-        "detail) SELECT $6, 'process', 'video', $1, json_build_object("
-        "'task_id', t.id, 'run_id', t.run_id, 'kind', $8::text) FROM t) "
-        "SELECT t.id, t.run_id, (SELECT coalesce(string_agg(user_id::text, ','), "
-        "'') FROM project_members WHERE project_id = $7) FROM t",
-        9, v, err);
+    PGresult *r = store__run(c, "process", process_sql, 8, v, err);
     if (!r)
         return err->code;
-    int rc = AVP_OK;
-    if (PQntuples(r) == 0)
-        rc = avp_error_set(err, AVP_ENOTFOUND, "no model %lld",
-                           (long long)p->model_id);
-    else {
-        out->task_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-        out->run_id = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
-        out->members = parse_ids(PQgetvalue(r, 0, 2), &out->nmembers);
-    }
+    int rc = process_result(r, p, out, err);
     PQclear(r);
     return rc;
 }

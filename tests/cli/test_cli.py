@@ -229,3 +229,28 @@ def test_device_score_map_refuses_chains(tmp_path):
     avp("device", "score", "--gt", gt, "--events", ev, "--map",
         "person=walker,pedestrian=walker,walker=walker", "--json", check=0)
     assert "chain (a=b,b=c) is refused" in avp("device", "score", "--help", check=0).stdout
+
+
+def test_media_probe_and_thumbnail(tmp_path):
+    clip = SHARED / "media" / "photos_720p.mp4"
+    if not clip.exists():
+        pytest.skip(f"{clip} absent")
+    info = json.loads(avp("media", "probe", "--json", clip, check=0).stdout)
+    assert info["kind"] == "video" and (info["width"], info["height"]) == (1280, 720)
+    assert info["frame_count"] == 240 and info["codec"] == "h264"
+    assert "1280x720" in avp("media", "probe", clip, check=0).stdout
+    out = tmp_path / "t.jpg"
+    assert avp("media", "thumbnail", "--json", "--at", "1.5", "--width", "160", "--",
+               clip, out, check=0).stdout.strip() == "{}"
+    assert out.read_bytes()[:2] == b"\xff\xd8"
+    # Failures: a JSON error with AVP's code for the server, one line otherwise.
+    bad = tmp_path / "bad.mp4"
+    bad.write_text("not a video")
+    r = avp("media", "probe", "--json", bad, check=1)
+    err = json.loads(r.stdout)["error"]
+    assert err["code"] == -3 and "not a video" in err["message"]
+    r = avp("media", "probe", bad, check=1)
+    assert r.stderr.startswith("avp media: ") and r.stdout == ""
+    avp("media", "thumbnail", clip, out, check=2)  # --at is required
+    avp("media", "thumbnail", "--at", "x", clip, out, check=2)
+    avp("media", "frobnicate", check=2)

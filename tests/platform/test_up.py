@@ -24,6 +24,16 @@ def test_children_have_logs_and_pid_files(avp):
         assert os.path.getsize(log) > 0, log
 
 
+def test_server_maps_no_decoder_or_inference_library(avp):
+    """avp-server leaves libav* and OpenBLAS to child `avp` processes, so
+    its hundreds of threads and its shared-library pages stay few."""
+    with open("/proc/%d/maps" % avp.pid_of("serve")) as f:
+        libs = {os.path.basename(line.split()[-1]) for line in f if ".so" in line}
+    assert not [x for x in libs if x.startswith(("libav", "libsw", "libopenblas"))], libs
+    assert any(x.startswith("libpq.so") for x in libs), libs
+    assert any(x.startswith("libcivetweb") for x in libs), libs
+
+
 def test_second_up_on_same_data_dir_says_running(avp):
     r = subprocess.run([os.environ["AVP_BIN"], "up", "--data", avp.data_dir, "--port", "1"],
                        capture_output=True, text=True, timeout=30)

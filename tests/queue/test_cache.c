@@ -101,7 +101,8 @@ static void test_cache_invalidate_by_tag(void)
     CHECK(queue_cache_set(f.cache, "c", "C", 1, 60000, both, 2, &t, NULL) ==
           1);
 
-    CHECK(queue_cache_invalidate(f.cache, "project:1", NULL) == AVP_OK);
+    CHECK(queue_cache_invalidate(f.cache, (const char *[]){"project:1"}, 1,
+                                 NULL) == AVP_OK);
     CHECK(get_is(&f, "a", "project:1", NULL, &t));
     CHECK(get_is(&f, "b", "project:2", "B", &t));
     CHECK(queue_cache_get(f.cache, "c", both, 2, &v, NULL, &t, NULL) == 0);
@@ -112,7 +113,35 @@ static void test_cache_invalidate_by_tag(void)
     CHECK(get_is(&f, "a", "project:1", NULL, &t));
     CHECK(set(&f, "a", "project:1", "A2", 60000, &t) == 1);
     CHECK(get_is(&f, "a", "project:1", "A2", &t));
-    CHECK(queue_cache_invalidate(f.cache, "bad\ntag", NULL) == AVP_EINVAL);
+    CHECK(queue_cache_invalidate(f.cache, (const char *[]){"bad\ntag"}, 1,
+                                 NULL) == AVP_EINVAL);
+    fixture_close(&f);
+}
+
+/* Several tags in one call: each of their entries misses, others hit;
+ * a bad tag anywhere refuses the whole call before touching Redis. */
+static void test_cache_invalidate_several(void)
+{
+    fixture_t f;
+    CHECK(fixture_open(&f, "c_several"));
+    queue_cache_ticket_t t;
+    const char *keys[] = {"a", "b", "c"}, *tags[] = {"p:1", "u:2", "u:3"};
+    for (int i = 0; i < 3; i++) {
+        CHECK(get_is(&f, keys[i], tags[i], NULL, &t));
+        CHECK(set(&f, keys[i], tags[i], "V", 60000, &t) == 1);
+    }
+    const char *bad[] = {"p:1", "u:\n"};
+    CHECK(queue_cache_invalidate(f.cache, bad, 2, NULL) == AVP_EINVAL);
+    CHECK(get_is(&f, "a", "p:1", "V", &t));
+    CHECK(queue_cache_invalidate(f.cache, tags, 0, NULL) == AVP_EINVAL);
+    CHECK(queue_cache_invalidate(f.cache, tags, QUEUE_CACHE_INVALIDATE_MAX + 1,
+                                 NULL) == AVP_EINVAL);
+    CHECK(queue_cache_invalidate(f.cache, tags, 2, NULL) == AVP_OK);
+    CHECK(get_is(&f, "a", "p:1", NULL, &t));
+    CHECK(get_is(&f, "b", "u:2", NULL, &t));
+    CHECK(get_is(&f, "c", "u:3", "V", &t));
+    CHECK(redis_test_raw_int("INCRBY c_several:cache:tag:u:2 0") == 1);
+    CHECK(redis_test_raw_int("EXISTS c_several:cache:tag:u:3") == 0);
     fixture_close(&f);
 }
 
@@ -136,7 +165,7 @@ static void test_cache_many_tags(void)
     CHECK(queue_cache_get(f.cache, "k", tags, n, &v, NULL, &t, NULL) == 1);
     avp_free(v);
     /* Any one of them invalidates it; the last one too. */
-    CHECK(queue_cache_invalidate(f.cache, tags[n - 1], NULL) == AVP_OK);
+    CHECK(queue_cache_invalidate(f.cache, (const char *[]){tags[n - 1]}, 1, NULL) == AVP_OK);
     CHECK(queue_cache_get(f.cache, "k", tags, n, &v, NULL, &t, NULL) == 0);
     CHECK(queue_cache_get(f.cache, "k", tags, n + 1, &v, NULL, &t, NULL) ==
           AVP_EINVAL);
@@ -171,7 +200,7 @@ static void test_cache_set_after_invalidate_is_dropped(void)
     CHECK(fixture_open(&f, "c_race"));
     queue_cache_ticket_t t, t2;
     CHECK(get_is(&f, "list", "project:7", NULL, &t));
-    CHECK(queue_cache_invalidate(f.cache, "project:7", NULL) == AVP_OK);
+    CHECK(queue_cache_invalidate(f.cache, (const char *[]){"project:7"}, 1, NULL) == AVP_OK);
     CHECK(set(&f, "list", "project:7", "old", 60000, &t) == 0);
     CHECK(get_is(&f, "list", "project:7", NULL, &t2));
     queue_cache_stats_t s;
@@ -204,7 +233,7 @@ static void *race_writer(void *p)
     /* Pauses between writes let readers fill the cache and hit it. */
     for (int v = 1; v <= 200; v++) {
         atomic_store(&r->db, v);
-        if (queue_cache_invalidate(f.cache, "t", NULL) == AVP_OK)
+        if (queue_cache_invalidate(f.cache, (const char *[]){"t"}, 1, NULL) == AVP_OK)
             atomic_store(&r->invalidated, v);
         redis_test_sleep_ms(v % 4 ? 0 : 5);
     }
@@ -275,7 +304,7 @@ static void test_cache_redis_down(void)
     CHECK(set(&f, "a", "project:1", "A", 60000, &t) == 0);
     /* The write to project 1 commits in PostgreSQL; its invalidation
      * cannot reach Redis. */
-    CHECK(queue_cache_invalidate(f.cache, "project:1", &err) ==
+    CHECK(queue_cache_invalidate(f.cache, (const char *[]){"project:1"}, 1, &err) ==
           AVP_EUNAVAILABLE);
     queue_cache_stats_t s;
     queue_cache_stats(f.cache, &s);
@@ -328,6 +357,7 @@ int main(void)
     redis_test_begin();
     RUN(test_cache_miss_set_hit);
     RUN(test_cache_invalidate_by_tag);
+    RUN(test_cache_invalidate_several);
     RUN(test_cache_many_tags);
     RUN(test_cache_ttl);
     RUN(test_cache_set_after_invalidate_is_dropped);

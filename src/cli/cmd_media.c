@@ -1,0 +1,141 @@
+/* cmd_media.c - `avp media probe` and `avp media thumbnail`: what a video
+ * is, and a JPEG of one of its frames. The API server runs them as child
+ * processes (server/child.c) with --json, whose output is its protocol:
+ * the facts, or {"error": {"code": AVP_E*, "message": ...}} and exit 1. */
+#include "cli.h"
+
+#include "media/media.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: avp media probe [--json] FILE\n"
+    "       avp media thumbnail [--json] --at SECONDS [--width N] FILE OUT.jpg\n"
+    "probe: kind, size, frame rate, duration, frame count, codec, container.\n"
+    "thumbnail: a JPEG of the frame nearest to SECONDS (the last one past the\n"
+    "end), scaled down to N pixels wide (default 320), never up.\n";
+
+static const char *kind_name(media_kind_t k)
+{
+    return k == MEDIA_VIDEO ? "video" : k == MEDIA_IMAGE ? "image" : "folder";
+}
+
+/* The failure as the --json protocol says, or as a CLI error line. */
+static int fail(int as_json, const avp_error_t *err)
+{
+    if (as_json) {
+        json_t *e = json_pack("{s:{s:i, s:s}}", "error", "code", err->code,
+                              "message", err->msg);
+        json_dumpf(e, stdout, JSON_COMPACT);
+        fputc('\n', stdout);
+        json_decref(e);
+    } else
+        fprintf(stderr, "avp media: %s\n", err->msg);
+    return 1;
+}
+
+static void print_info(int as_json, const media_info_t *i)
+{
+    if (!as_json) {
+        printf("kind        %s\nsize        %dx%d\nfps         %.3f\n"
+               "duration    %.3f s\nframes      %lld\ncodec       %s\n"
+               "container   %s\n", kind_name(i->kind), i->width, i->height,
+               i->fps, i->duration, (long long)i->frame_count, i->codec,
+               i->format);
+        return;
+    }
+    json_t *o = json_pack("{s:s, s:i, s:i, s:f, s:f, s:I, s:s, s:s}", "kind",
+                          kind_name(i->kind), "width", i->width, "height",
+                          i->height, "fps", i->fps, "duration", i->duration,
+                          "frame_count", (json_int_t)i->frame_count, "codec",
+                          i->codec, "format", i->format);
+    json_dumpf(o, stdout, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    fputc('\n', stdout);
+    json_decref(o);
+}
+
+typedef struct media_cmd {
+    int as_json;
+    double at;
+    long width;
+    int have_at;
+    char **files;
+    int nfiles;
+} media_cmd_t;
+
+static int parse(media_cmd_t *c, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"json", no_argument, 0, 'j'}, {"at", required_argument, 0, 'a'},
+        {"width", required_argument, 0, 'w'}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'j': c->as_json = 1; break;
+        case 'a':
+            if (cli_parse_float(optarg, 0, 1e9, &c->at)) {
+                fprintf(stderr, "avp media: invalid --at '%s'\n", optarg);
+                return 2;
+            }
+            c->have_at = 1;
+            break;
+        case 'w':
+            if (cli_parse_int(optarg, 16, 8192, &c->width)) {
+                fprintf(stderr, "avp media: invalid --width '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'h': fputs(usage, stdout); return -1;
+        default: fputs(usage, stderr); return 2;
+        }
+    }
+    c->files = argv + optind;
+    c->nfiles = argc - optind;
+    return 0;
+}
+
+static int probe(const media_cmd_t *c)
+{
+    media_info_t info;
+    avp_error_t err = {0};
+    if (media_probe(c->files[0], &info, &err) < 0)
+        return fail(c->as_json, &err);
+    print_info(c->as_json, &info);
+    return 0;
+}
+
+static int thumbnail(const media_cmd_t *c)
+{
+    avp_error_t err = {0};
+    if (media_thumbnail(c->files[0], c->at, (int)c->width, c->files[1],
+                        &err) < 0)
+        return fail(c->as_json, &err);
+    if (c->as_json)
+        puts("{}");
+    return 0;
+}
+
+int cli_media(int argc, char **argv)
+{
+    const char *sub = argc >= 2 ? argv[1] : "";
+    media_cmd_t c = {.width = 320};
+    int is_probe = !strcmp(sub, "probe"), is_thumb = !strcmp(sub, "thumbnail");
+    if (!is_probe && !is_thumb) {
+        int help = !strcmp(sub, "--help") || !strcmp(sub, "-h");
+        fputs(usage, help ? stdout : stderr);
+        return help ? 0 : 2;
+    }
+    int rc = parse(&c, argc - 1, argv + 1);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (c.nfiles != (is_probe ? 1 : 2) || (is_thumb && !c.have_at)) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    return is_probe ? probe(&c) : thumbnail(&c);
+}
