@@ -1,7 +1,7 @@
 /*
  * pubsub.c - task progress (published with a stored latest value), news
- * of changed test sessions, and a subscriber of both that survives Redis
- * restarts.
+ * of changed test sessions and revoked credentials, and a subscriber of
+ * them that survives Redis restarts.
  *
  * The subscriber reads with poll() on the socket and hiredis's reader
  * rather than a blocking redisGetReply(): a timed-out blocking read leaves
@@ -28,7 +28,13 @@ static const char PUBLISH_LUA[] =
     "return redis.call('PUBLISH', ARGV[1], ARGV[2])\n";
 
 static const char *const topic_names[] = {[QUEUE_TOPIC_TASK] = "task",
-                                           [QUEUE_TOPIC_SESSION] = "session"};
+                                           [QUEUE_TOPIC_SESSION] = "session",
+                                           [QUEUE_TOPIC_AUTH] = "auth"};
+
+static int known_topic(queue_topic_t topic)
+{
+    return (unsigned)topic < AVP_ARRAY_LEN(topic_names);
+}
 
 /* A subscription: a topic's channel of one id, or of all (id -1). */
 typedef struct sub_key {
@@ -74,7 +80,7 @@ int queue_publish_progress(queue_conn_t *c, int64_t task_id,
 int queue_publish(queue_conn_t *c, queue_topic_t topic, int64_t id,
                   const char *json, avp_error_t *err)
 {
-    if (id < 0 || !json || (unsigned)topic > QUEUE_TOPIC_SESSION)
+    if (id < 0 || !json || !known_topic(topic))
         return avp_error_set(err, AVP_EINVAL, "publish: bad arguments");
     char channel[192];
     channel_name(channel, sizeof(channel), queue__ns(c),
@@ -229,6 +235,25 @@ static int await_confirmation(queue_sub_t *s, const char *cmd,
     }
 }
 
+/* Writes the command cmd arg to the link without reading the answer. */
+static int send_command(queue_sub_t *s, const char *cmd, const char *arg,
+                        avp_error_t *err)
+{
+    const char *argv[] = {cmd, arg};
+    int done = 0;
+    if (redisAppendCommandArgv(s->ctx, 2, argv, NULL) != REDIS_OK)
+        goto fail;
+    while (!done)
+        if (redisBufferWrite(s->ctx, &done) != REDIS_OK)
+            goto fail;
+    return AVP_OK;
+fail:
+    avp_error_set(err, AVP_EUNAVAILABLE, "redis %s %s: %s", cmd, arg,
+                  s->ctx->errstr);
+    drop_link(s);
+    return AVP_EUNAVAILABLE;
+}
+
 /* Sends (UN)SUBSCRIBE or P(UN)SUBSCRIBE for one key and waits for Redis
  * to confirm it. */
 static int send_subscription(queue_sub_t *s, sub_key_t k, int on,
@@ -238,19 +263,8 @@ static int send_subscription(queue_sub_t *s, sub_key_t k, int on,
     channel_name(channel, sizeof(channel), s->ns, k);
     const char *cmd = k.id < 0 ? (on ? "PSUBSCRIBE" : "PUNSUBSCRIBE")
                                : (on ? "SUBSCRIBE" : "UNSUBSCRIBE");
-    const char *argv[] = {cmd, channel};
-    int done = 0;
-    if (redisAppendCommandArgv(s->ctx, 2, argv, NULL) != REDIS_OK)
-        goto fail;
-    while (!done)
-        if (redisBufferWrite(s->ctx, &done) != REDIS_OK)
-            goto fail;
-    return await_confirmation(s, cmd, channel, err);
-fail:
-    avp_error_set(err, AVP_EUNAVAILABLE, "redis %s %s: %s", cmd, channel,
-                  s->ctx->errstr);
-    drop_link(s);
-    return AVP_EUNAVAILABLE;
+    int rc = send_command(s, cmd, channel, err);
+    return rc < 0 ? rc : await_confirmation(s, cmd, channel, err);
 }
 
 /* Makes a link if there is none and renews every subscription on it. */
@@ -315,7 +329,7 @@ static ptrdiff_t find_key(const queue_sub_t *s, queue_topic_t topic,
 
 static int bad_topic(queue_topic_t topic, avp_error_t *err)
 {
-    return (unsigned)topic > QUEUE_TOPIC_SESSION
+    return !known_topic(topic)
                ? avp_error_set(err, AVP_EINVAL, "unknown topic %d", topic)
                : AVP_OK;
 }
@@ -354,6 +368,16 @@ int queue_sub_remove(queue_sub_t *s, queue_topic_t topic, int64_t id,
     return s->ctx ? send_subscription(s, k, 0, err) : AVP_OK;
 }
 
+int queue_sub_ping(queue_sub_t *s, const char *text, avp_error_t *err)
+{
+    if (!text || strlen(text) > 64)
+        return avp_error_set(err, AVP_EINVAL, "ping: bad text");
+    if (!s->ctx)
+        return avp_error_set(err, AVP_EUNAVAILABLE, "redis subscriber: "
+                             "no link");
+    return send_command(s, "PING", text, err);
+}
+
 /* The topic and id of a channel name, or -1 when it is none of ours. */
 static int parse_channel(const queue_sub_t *s, const char *channel,
                          sub_key_t *k)
@@ -374,16 +398,25 @@ static int parse_channel(const queue_sub_t *s, const char *channel,
     return -1;
 }
 
-/* Fills ev from a (p)message reply; 0 for confirmations and for messages
- * of channels no longer subscribed (they may still be in flight). */
+/* Fills ev from a (p)message or pong reply; 0 for confirmations and for
+ * messages of channels no longer subscribed (they may still be in
+ * flight). */
 static int parse_message(queue_sub_t *s, const redisReply *r,
                          queue_event_t *ev)
 {
-    if (r->type != REDIS_REPLY_ARRAY || r->elements < 3)
+    if (r->type != REDIS_REPLY_ARRAY || r->elements < 2)
         return 0;
     for (size_t i = 0; i < r->elements; i++)
         if (r->element[i]->type != REDIS_REPLY_STRING)
             return 0; /* a subscribe confirmation (its count) or else */
+    /* A subscribed link answers PING with ["pong", text]. */
+    if (r->elements == 2) {
+        if (strcmp(r->element[0]->str, "pong"))
+            return 0;
+        *ev = (queue_event_t){QUEUE_EVENT_PONG, 0, 0, r->element[1]->str,
+                              r->element[1]->len};
+        return 1;
+    }
     /* ["message", channel, payload] or ["pmessage", pattern, channel,
      * payload] */
     size_t at = strcmp(r->element[0]->str, "pmessage") == 0 ? 2 : 1;

@@ -206,11 +206,14 @@ int queue_publish_progress(queue_conn_t *c, int64_t task_id,
 int queue_latest_progress(queue_conn_t *c, int64_t task_id, char **json,
                           avp_error_t *err);
 
-/* What a channel carries: a task's progress (<ns>:task:<id>) or the news
- * that a test session changed (<ns>:session:<id>). */
+/* What a channel carries: a task's progress (<ns>:task:<id>), the news
+ * that a test session changed (<ns>:session:<id>), or credentials the
+ * servers must stop accepting (<ns>:auth:0, one channel: server/
+ * auth_cache.h). */
 typedef enum queue_topic {
     QUEUE_TOPIC_TASK = 0,
-    QUEUE_TOPIC_SESSION = 1
+    QUEUE_TOPIC_SESSION = 1,
+    QUEUE_TOPIC_AUTH = 2
 } queue_topic_t;
 
 /* Publishes json on the topic's channel of id, storing nothing (the
@@ -222,10 +225,12 @@ int queue_publish(queue_conn_t *c, queue_topic_t topic, int64_t id,
 typedef struct queue_sub queue_sub_t;
 
 enum {
-    QUEUE_EVENT_MESSAGE = 1,     /* a published message */
-    QUEUE_EVENT_RESUBSCRIBED = 2 /* the link was lost and is back; what was
-                                    published meanwhile is gone, so re-read
-                                    queue_latest_progress() */
+    QUEUE_EVENT_MESSAGE = 1,      /* a published message */
+    QUEUE_EVENT_RESUBSCRIBED = 2, /* the link was lost and is back; what was
+                                     published meanwhile is gone, so re-read
+                                     queue_latest_progress() */
+    QUEUE_EVENT_PONG = 3          /* the answer to queue_sub_ping(); json is
+                                     its text */
 };
 
 typedef struct queue_event {
@@ -256,6 +261,15 @@ int queue_sub_remove(queue_sub_t *s, queue_topic_t topic, int64_t id,
  * itself). */
 int queue_sub_read(queue_sub_t *s, int timeout_ms, queue_event_t *ev,
                    avp_error_t *err);
+
+/* Sends PING text (at most 64 characters) on the subscribed link without
+ * waiting; queue_sub_read() reports the answer as QUEUE_EVENT_PONG with
+ * that text. Redis answers in order, so by the time the pong is read every
+ * message published before Redis saw the ping has been read too: a
+ * subscriber that must not miss anything learns how current it is. Call
+ * it after queue_sub_add(). AVP_EUNAVAILABLE while the link is down (the
+ * next queue_sub_read() reconnects). */
+int queue_sub_ping(queue_sub_t *s, const char *text, avp_error_t *err);
 
 /* ---- cache ---------------------------------------------------------- */
 

@@ -1,18 +1,29 @@
 /* routes_auth.c - the auth_store_t on PostgreSQL (server/auth.h calls it
- * on every authenticated request) and the API key routes. */
+ * on every authenticated request) with its credential cache, and the API
+ * key routes. */
 #include "server/routes_internal.h"
 
-#include <inttypes.h>
-#include <pthread.h>
+#include "server/auth_cache.h"
+
 #include <stdio.h>
 #include <string.h>
 
+/* What the auth store keeps beyond routes_t: the cache of credentials
+ * found valid and the relay that keeps it in step with the other server
+ * instances (auth_cache.h: how long entries are believed, and why). */
+typedef struct routes_auth {
+    routes_t *r;
+    auth_cache_t *cache;
+    auth_relay_t *relay; /* NULL without Redis */
+    metrics_gauge_t *g[4];
+} routes_auth_t;
+
 /* The auth store's connection: AVP_EUNAVAILABLE when none can be had. */
-static int take(void *ctx, store_conn_t **c)
+static int take(routes_auth_t *ra, store_conn_t **c)
 {
-    routes_t *r = ctx;
     avp_error_t err;
-    return store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, c, &err) < 0
+    return store_pool_acquire(ra->r->opt.pool, ra->r->opt.acquire_timeout_ms,
+                              c, &err) < 0
                ? AVP_EUNAVAILABLE
                : AVP_OK;
 }
@@ -57,117 +68,146 @@ static int session_insert(void *ctx, const uint8_t hash[AUTH_HASH_LEN],
     return give(c, store_session_insert(c, hash, user_id, expires_unix, &err));
 }
 
-/* ---- credentials seen recently ------------------------------------------
- * Every request authenticates, and a database round trip for it would
- * double the cost of a cached list. Tokens found valid are remembered for
- * AUTH_CACHE_S seconds in a direct-mapped table (a collision just costs a
- * lookup). A logout or key revocation on this server forgets at once; one
- * made through another server instance is seen here within AUTH_CACHE_S. */
-#define AUTH_CACHE_S 5
-#define AUTH_CACHE_SLOTS 1024
+/* A store lookup about to happen: its ticket and when it was asked (the
+ * entry's age counts from then). */
+typedef struct lookup {
+    uint64_t ticket;
+    double at;
+} lookup_t;
 
-typedef struct auth_slot {
-    uint8_t hash[AUTH_HASH_LEN];
-    auth_user_t user;
-    double until; /* avp_now() */
-} auth_slot_t;
-
-static pthread_mutex_t auth_mu = PTHREAD_MUTEX_INITIALIZER;
-static auth_slot_t auth_slots[AUTH_CACHE_SLOTS];
-
-static auth_slot_t *slot_of(const uint8_t hash[AUTH_HASH_LEN])
+static lookup_t lookup_begin(routes_auth_t *ra)
 {
-    uint32_t i;
-    memcpy(&i, hash, sizeof i); /* a SHA-256 is uniform already */
-    return &auth_slots[i % AUTH_CACHE_SLOTS];
+    return (lookup_t){auth_cache_ticket(ra->cache), avp_now()};
 }
 
-static int cache_find(const uint8_t hash[AUTH_HASH_LEN], auth_user_t *user)
+static int remember(routes_auth_t *ra, lookup_t l, int rc,
+                    const uint8_t hash[AUTH_HASH_LEN], const auth_user_t *user,
+                    int lasting)
 {
-    pthread_mutex_lock(&auth_mu);
-    auth_slot_t *s = slot_of(hash);
-    int hit = s->until > avp_now() && !memcmp(s->hash, hash, AUTH_HASH_LEN);
-    if (hit)
-        *user = s->user;
-    pthread_mutex_unlock(&auth_mu);
-    return hit;
-}
-
-static int cache_put(int rc, const uint8_t hash[AUTH_HASH_LEN],
-                     const auth_user_t *user)
-{
-    if (rc != AVP_OK)
-        return rc;
-    pthread_mutex_lock(&auth_mu);
-    auth_slot_t *s = slot_of(hash);
-    memcpy(s->hash, hash, AUTH_HASH_LEN);
-    s->user = *user;
-    s->until = avp_now() + AUTH_CACHE_S;
-    pthread_mutex_unlock(&auth_mu);
+    if (rc == AVP_OK)
+        auth_cache_put(ra->cache, l.ticket, hash, user, lasting, l.at);
     return rc;
 }
 
-/* Forgets one token, or every token (hash NULL: a key was revoked, and
- * only its id is known). */
-static void cache_forget(const uint8_t *hash)
-{
-    pthread_mutex_lock(&auth_mu);
-    if (hash)
-        slot_of(hash)->until = 0;
-    else
-        for (int i = 0; i < AUTH_CACHE_SLOTS; i++)
-            auth_slots[i].until = 0;
-    pthread_mutex_unlock(&auth_mu);
-}
-
+/* A session is asked about AUTH_CACHE_LONG_S from now first: one found
+ * valid then may be believed that long. Only one expiring sooner, or none,
+ * costs a second query. */
 static int session_find(void *ctx, const uint8_t hash[AUTH_HASH_LEN],
                         int64_t now_unix, auth_user_t *user)
 {
+    routes_auth_t *ra = ctx;
     store_conn_t *c;
     store_user_t su;
     avp_error_t err;
-    if (cache_find(hash, user))
+    if (auth_cache_find(ra->cache, hash, avp_now(), user))
         return AVP_OK;
-    if (take(ctx, &c) < 0)
+    lookup_t l = lookup_begin(ra);
+    if (take(ra, &c) < 0)
         return AVP_EUNAVAILABLE;
-    int rc = store_session_find(c, hash, now_unix, &su, &err);
-    return cache_put(give(c, to_auth_user(rc, &su, user)), hash, user);
+    int rc = store_session_find(c, hash, now_unix + (int64_t)AUTH_CACHE_LONG_S,
+                                &su, &err);
+    int lasting = rc == AVP_OK;
+    if (rc == AVP_ENOTFOUND)
+        rc = store_session_find(c, hash, now_unix, &su, &err);
+    rc = give(c, to_auth_user(rc, &su, user));
+    return remember(ra, l, rc, hash, user, lasting);
 }
 
+/* The revocation reaches this cache and the other instances' after the
+ * delete has committed (auth_cache.h: ordering). */
 static int session_delete(void *ctx, const uint8_t hash[AUTH_HASH_LEN])
 {
+    routes_auth_t *ra = ctx;
     store_conn_t *c;
     avp_error_t err;
-    cache_forget(hash);
-    if (take(ctx, &c) < 0)
+    if (take(ra, &c) < 0)
         return AVP_EUNAVAILABLE;
-    return give(c, store_session_delete(c, hash, &err));
+    int rc = give(c, store_session_delete(c, hash, &err));
+    if (rc == AVP_OK) {
+        auth_revocation_t rv = {.kind = AUTH_REVOKE_TOKEN};
+        memcpy(rv.hash, hash, AUTH_HASH_LEN);
+        auth_relay_revoke(ra->relay, ra->cache, routes__q(ra->r), &rv);
+    }
+    return rc;
 }
 
+/* API keys do not expire: a valid one may be believed long. */
 static int api_key_find(void *ctx, const uint8_t hash[AUTH_HASH_LEN],
                         auth_user_t *user)
 {
+    routes_auth_t *ra = ctx;
     store_conn_t *c;
     store_user_t su;
     avp_error_t err;
-    if (cache_find(hash, user))
+    if (auth_cache_find(ra->cache, hash, avp_now(), user))
         return AVP_OK;
-    if (take(ctx, &c) < 0)
+    lookup_t l = lookup_begin(ra);
+    if (take(ra, &c) < 0)
         return AVP_EUNAVAILABLE;
     int rc = store_api_key_find(c, hash, &su, &err);
-    return cache_put(give(c, to_auth_user(rc, &su, user)), hash, user);
+    rc = give(c, to_auth_user(rc, &su, user));
+    return remember(ra, l, rc, hash, user, 1);
 }
 
+/* Without the relay (no Redis, or it could not start) entries last
+ * AUTH_CACHE_SHORT_S, as the cache is never proven live. */
 void routes__auth_store_init(routes_t *r)
 {
+    routes_auth_t *ra = avp_calloc(1, sizeof *ra);
+    avp_error_t err;
+    ra->r = r;
+    ra->cache = auth_cache_create(0);
+    if (r->q &&
+        auth_relay_start(r->redis_url, ra->cache, r->q, &ra->relay, &err) < 0)
+        fprintf(stderr, "avp serve: %s\n", err.msg);
     r->auth = (auth_store_t){
-        .ctx = r,
+        .ctx = ra,
         .user_by_name = user_by_name,
         .session_insert = session_insert,
         .session_find = session_find,
         .session_delete = session_delete,
         .api_key_find = api_key_find,
     };
+}
+
+void routes__auth_store_fini(routes_t *r)
+{
+    routes_auth_t *ra = r->auth.ctx;
+    if (!ra)
+        return;
+    auth_relay_stop(ra->relay);
+    auth_cache_destroy(ra->cache);
+    avp_free(ra);
+    r->auth.ctx = NULL;
+}
+
+static void collect(void *ctx)
+{
+    routes_auth_t *ra = ctx;
+    auth_cache_stats_t st;
+    auth_cache_stats(ra->cache, avp_now(), &st);
+    const double v[] = {(double)st.hits, (double)st.misses,
+                        (double)st.revocations, st.live};
+    for (int i = 0; i < 4; i++)
+        metrics_gauge_set(ra->g[i], v[i]);
+}
+
+static void add_metrics(routes_auth_t *ra, metrics_t *m)
+{
+    const char *help = "Credential cache lookups of this process, total.";
+    ra->g[0] = metrics_gauge(m, "avp_auth_cache_lookups", help,
+                             "result=\"hit\"");
+    ra->g[1] = metrics_gauge(m, "avp_auth_cache_lookups", help,
+                             "result=\"miss\"");
+    ra->g[2] = metrics_gauge(m, "avp_auth_revocations",
+                             "Revocations applied to the credential cache "
+                             "(made here or received from Redis), total.",
+                             NULL);
+    ra->g[3] = metrics_gauge(m, "avp_auth_cache_live",
+                             "1 while revocations are known to arrive by "
+                             "push (cached credentials last 60 s), 0 while "
+                             "they last 5 s.", NULL);
+    metrics_on_collect(m, collect, ra);
 }
 
 /* POST /api/auth/keys: the secret is shown once, here, and never again. */
@@ -233,7 +273,12 @@ static void key_delete(server_req_t *req, void *ctx)
         return;
     int rc = store_api_key_delete(c, server_req_user(req)->id, id, &err);
     if (rc == AVP_OK) {
-        cache_forget(NULL);
+        /* Only the key's id is known here, not its hash: every cached
+         * credential of its owner goes. */
+        routes_auth_t *ra = r->auth.ctx;
+        auth_revocation_t rv = {.kind = AUTH_REVOKE_USER,
+                                .user_id = server_req_user(req)->id};
+        auth_relay_revoke(ra->relay, ra->cache, routes__q(r), &rv);
         routes__audit(c, req, "delete", "api_key", id, NULL);
     }
     store_pool_release(c);
@@ -256,5 +301,6 @@ int routes__add_auth(routes_t *r, server_t *srv, avp_error_t *err)
         {"DELETE", "/api/auth/keys/{id}", "keys_delete", "Revoke an API key",
          key_delete, r, 0, NULL, NULL, 0},
     };
+    add_metrics(r->auth.ctx, server_metrics(srv));
     return routes__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

@@ -84,6 +84,7 @@ void routes_destroy(routes_t *r)
     if (!r)
         return;
     routes__live_stop(r);
+    routes__auth_store_fini(r);
     for (int i = 0; i < ROUTES_REDIS_LINKS; i++) {
         queue_cache_destroy(r->caches[i]);
         queue_conn_close(r->links[i]);

@@ -174,8 +174,10 @@ int routes__add_sessions(routes_t *r, server_t *srv, avp_error_t *err);
 int routes__add_routes(server_t *srv, const server_route_t *routes, size_t n,
                        avp_error_t *err);
 
-/* routes_auth.c: the PostgreSQL auth_store_t. */
+/* routes_auth.c: the PostgreSQL auth_store_t, with its credential cache
+ * and revocation relay (stopped by fini, before the Redis links close). */
 void routes__auth_store_init(routes_t *r);
+void routes__auth_store_fini(routes_t *r);
 /* routes_live.c: the relay of task progress and session news from Redis,
  * and the WebSocket hooks of every topic. */
 int routes__live_start(routes_t *r, avp_error_t *err);

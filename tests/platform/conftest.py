@@ -12,6 +12,9 @@ The `avp` fixture yields a System with:
   pid_of(name)     pid of a supervised child from DATA/run/<name>.pid
   log_lines()      what `avp up` printed so far (children prefixed [name])
   wait_log(regex)  waits for a line of that output
+
+`second_server` yields the URL of another `avp serve` on the same
+PostgreSQL and Redis.
 """
 import os
 import re
@@ -230,3 +233,31 @@ def reference(avp, clip, model, tmp_path_factory):
             rows.append((d["frame"], d["class"], d["score"], *d["box"]))
     assert rows, "the reference run found nothing; the comparison would be empty"
     return sorted(rows)
+
+
+@pytest.fixture
+def second_server(avp):
+    """Another `avp serve` on the same PostgreSQL and Redis, as a second
+    instance behind a load balancer would be."""
+    port = free_port()
+    env = dict(os.environ, AVP_PORT=str(port), AVP_DATA_DIR=avp.data_dir, AVP_WEB_DIR="",
+               AVP_DATABASE_URL="postgresql:///avp?host=%s/pg/run&port=5432&user=avp"
+               % avp.data_dir,
+               AVP_REDIS_URL="unix://%s/redis/redis.sock" % avp.data_dir)
+    proc = subprocess.Popen([os.environ["AVP_BIN"], "serve"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = "http://127.0.0.1:%d" % port
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            if requests.get(url + "/healthz", timeout=2).status_code == 200:
+                break
+        except requests.RequestException:
+            time.sleep(0.2)
+    try:
+        yield url
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        err = proc.communicate(timeout=60)[1].decode(errors="replace")
+        assert proc.returncode == 0, err
+        assert "ERROR: AddressSanitizer" not in err and "runtime error:" not in err, err

@@ -418,38 +418,6 @@ def test_websocket_follows_ground_truth_edits(avp, admin, project, video):
         ws.close()
 
 
-@pytest.fixture
-def second_server(avp):
-    """Another `avp serve` on the same PostgreSQL and Redis, as a second
-    instance behind a load balancer would be."""
-    import socket
-    import signal
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = dict(os.environ, AVP_PORT=str(port), AVP_DATA_DIR=avp.data_dir, AVP_WEB_DIR="",
-               AVP_DATABASE_URL="postgresql:///avp?host=%s/pg/run&port=5432&user=avp"
-               % avp.data_dir,
-               AVP_REDIS_URL="unix://%s/redis/redis.sock" % avp.data_dir)
-    proc = subprocess.Popen([os.environ["AVP_BIN"], "serve"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = "http://127.0.0.1:%d" % port
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            if requests.get(url + "/healthz", timeout=2).status_code == 200:
-                break
-        except requests.RequestException:
-            time.sleep(0.2)
-    try:
-        yield url
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        err = proc.communicate(timeout=60)[1].decode(errors="replace")
-        assert proc.returncode == 0, err
-        assert "ERROR: AddressSanitizer" not in err and "runtime error:" not in err, err
-
-
 def test_websocket_follows_posts_to_another_instance(admin, project, video, second_server):
     sid = new_session(admin, project, video)["id"]
     url = second_server.replace("http", "ws") + "/ws/test-sessions/%d?token=%s" % (

@@ -174,6 +174,27 @@ static void test_pubsub_lazy_subscriber_starts_while_down(void)
     queue_sub_close(s);
 }
 
+/* A pong comes after every message published before the ping, on the
+ * auth topic's one channel. */
+static void test_pubsub_pong_follows_earlier_messages(void)
+{
+    queue_conn_t *c = open_conn();
+    queue_sub_t *s = open_sub();
+    queue_event_t ev;
+    avp_error_t err;
+    CHECK(c && s);
+    CHECK(queue_sub_add(s, QUEUE_TOPIC_AUTH, 0, &err) == AVP_OK);
+    CHECK(queue_publish(c, QUEUE_TOPIC_AUTH, 0, "{\"all\":true}", &err) == 1);
+    CHECK(queue_sub_ping(s, "12.5", &err) == AVP_OK);
+    CHECK(queue_sub_read(s, 1000, &ev, &err) == 1);
+    CHECK(ev.type == QUEUE_EVENT_MESSAGE && ev.topic == QUEUE_TOPIC_AUTH &&
+          ev.id == 0 && strcmp(ev.json, "{\"all\":true}") == 0);
+    CHECK(queue_sub_read(s, 1000, &ev, &err) == 1);
+    CHECK(ev.type == QUEUE_EVENT_PONG && strcmp(ev.json, "12.5") == 0);
+    queue_sub_close(s);
+    queue_conn_close(c);
+}
+
 int main(void)
 {
     redis_test_begin();
@@ -182,5 +203,6 @@ int main(void)
     RUN(test_pubsub_topics_are_apart);
     RUN(test_pubsub_resubscribes_after_restart);
     RUN(test_pubsub_lazy_subscriber_starts_while_down);
+    RUN(test_pubsub_pong_follows_earlier_messages);
     return CHECK_DONE();
 }
