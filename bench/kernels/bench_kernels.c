@@ -168,7 +168,11 @@ static void summary(const char *name, timing_t t, double flop)
 int main(int argc, char **argv)
 {
     opts_t o = parse(argc, argv);
-    kern_init();
+    avp_error_t err;
+    if (kern_init(&err) < 0) {
+        fprintf(stderr, "bench_kernels: %s\n", err.msg);
+        return 1;
+    }
     tpool_t *tp = tpool_create(o.threads);
     timing_t kind_t[KINDS] = {{0, 0}}, total = {0, 0};
     double kind_flop[KINDS] = {0}, total_flop = 0;

@@ -53,14 +53,17 @@ static int env_is_1(const char *name)
     return v && strcmp(v, "1") == 0;
 }
 
-void kern_init(void)
+int kern_init(avp_error_t *err)
 {
-    kern__blas_init();
+    int rc = kern__blas_open(err);
+    if (rc < 0)
+        return rc;
     if (env_is_1("AVP_NO_AVX2"))
         kern__force_isa(KERN_ISA_SCALAR);
     else if (env_is_1("AVP_NO_AVX512"))
         kern__force_isa(KERN_ISA_AVX2);
     cpu_level();
+    return AVP_OK;
 }
 
 int kern__stream_tasks(size_t n, tpool_t *tp)

@@ -30,12 +30,20 @@ int kern__use_avx2(void); /* kern__isa() >= KERN_ISA_AVX2 */
  * running kernels. */
 void kern__force_isa(int max_isa);
 
-/* Opens OpenBLAS (once) and pins it to one thread; kern__sgemm calls it
- * itself, kern_init() does it up front. Aborts if OpenBLAS is missing. */
-void kern__blas_init(void);
+/* Opens OpenBLAS and pins it to one thread, the first time it succeeds
+ * (kern_init() calls it; later calls return at once). AVP_EUNAVAILABLE
+ * "cannot load libopenblas.so.0: <dlerror>" when it is missing; a later
+ * call tries again. Safe to call from any thread. */
+int kern__blas_open(avp_error_t *err);
+
+/* For tests only: the soname kern__blas_open() opens next (NULL: the real
+ * "libopenblas.so.0"), so that a test can see a missing OpenBLAS fail a
+ * model load. No effect once OpenBLAS is open. */
+void kern__blas_soname(const char *soname);
 
 /* c = a * b, row-major, a m x k, b k x n: cblas_sgemm of the OpenBLAS
- * opened by kern__blas_init (kern_blas.c says why it is not linked). */
+ * opened by kern__blas_open(), which must have succeeded (kern_blas.c says
+ * why it is not linked). */
 void kern__sgemm(int m, int n, int k, const float *a, int lda, const float *b,
                  int ldb, float *c, int ldc);
 

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/avp.h"
 #include "util/tpool.h"
 
 /* Fused activation applied to a conv's output (after bias). */
@@ -130,7 +131,11 @@ void kern_gather(int ndim, const int64_t *x_dims, int axis, const float *x,
 /* True when the CPU runs the AVX2+FMA kernels (runtime dispatch). */
 int kern_have_avx2(void);
 
-/* Called once at start-up: pins OpenBLAS to one thread (see tpool.h). */
-void kern_init(void);
+/* Called before any kernel runs (every model load does): opens OpenBLAS
+ * and pins it to one thread (see tpool.h), and caps the instruction set
+ * from the environment (kern_internal.h). AVP_EUNAVAILABLE "cannot load
+ * libopenblas.so.0: <dlerror>" when OpenBLAS is missing. Safe to call
+ * from any thread, any number of times. */
+int kern_init(avp_error_t *err);
 
 #endif

@@ -5,7 +5,6 @@
 #include "infer/internal.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,8 +18,6 @@ struct infer_model {
     tpool_t *tp;
     int batch;
 };
-
-static pthread_once_t kern_once = PTHREAD_ONCE_INIT;
 
 void infer_model_destroy(infer_model_t *m)
 {
@@ -72,6 +69,8 @@ int infer_model_load_buffer(const void *data, size_t len,
     int batch, threads;
     *out = NULL;
     int rc = check_options(opt, &batch, &threads, err);
+    if (rc == 0)
+        rc = kern_init(err); /* OpenBLAS, before the plan needs it */
     if (rc < 0)
         return rc;
     infer_model_t *m = avp_calloc(1, sizeof(*m));
@@ -82,7 +81,6 @@ int infer_model_load_buffer(const void *data, size_t len,
         infer_model_destroy(m);
         return rc;
     }
-    pthread_once(&kern_once, kern_init);
     m->tp = tpool_create(threads);
     *out = m;
     return 0;

@@ -8,10 +8,23 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "infer/kernels.h"
 
 static uint32_t ref_seed_ = 12345u;
+
+/* kern_init() for a test's main(): a kernel test cannot run without
+ * OpenBLAS, so a failure ends the process (exit 1) with the reason. */
+static inline void ref_kern_init(void)
+{
+    avp_error_t err;
+    if (kern_init(&err) < 0) {
+        fprintf(stderr, "kern_init: %s\n", err.msg);
+        exit(EXIT_FAILURE);
+    }
+}
 
 /* Uniform in [lo, hi), from a fixed-seed LCG so failures reproduce. */
 static inline float ref_rand(float lo, float hi)

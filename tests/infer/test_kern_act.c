@@ -114,7 +114,7 @@ static void test_kern_act_tail_stays_in_bounds(void)
 
 int main(void)
 {
-    kern_init();
+    ref_kern_init();
     RUN(test_kern_act_hand_values);
     RUN(test_kern_act_sweep_both_paths);
     RUN(test_kern_act_exp_accuracy);

@@ -161,7 +161,7 @@ static void test_kern_conv_batch1_two_threads_yolox_shapes(void)
 
 int main(void)
 {
-    kern_init();
+    ref_kern_init();
     RUN(test_kern_conv_hand_3x3_pad1);
     RUN(test_kern_conv_hand_1x1);
     RUN(test_kern_conv_paths_vs_ref);

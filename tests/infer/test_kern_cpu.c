@@ -39,11 +39,11 @@ static void test_kern_cpu_env_caps(void)
 {
     int best = kern__isa();
     setenv("AVP_NO_AVX512", "1", 1);
-    kern_init();
+    CHECK(kern_init(NULL) == AVP_OK);
     unsetenv("AVP_NO_AVX512");
     CHECK(kern__isa() == (best < KERN_ISA_AVX2 ? best : KERN_ISA_AVX2));
     setenv("AVP_NO_AVX2", "1", 1);
-    kern_init();
+    CHECK(kern_init(NULL) == AVP_OK);
     unsetenv("AVP_NO_AVX2");
     CHECK(kern__isa() == KERN_ISA_SCALAR);
     CHECK(!kern__use_avx2());

@@ -127,7 +127,7 @@ static void test_kern_depthwise_activations(void)
 
 int main(void)
 {
-    kern_init();
+    ref_kern_init();
     if (!kern_have_avx2())
         fprintf(stderr, "note: no AVX2 on this CPU; both runs use the scalar path\n");
     RUN(test_kern_depthwise_hand);

@@ -133,7 +133,7 @@ static void test_kern_unary_ops(void)
 
 int main(void)
 {
-    kern_init();
+    ref_kern_init();
     RUN(test_kern_binary_hand);
     RUN(test_kern_binary_broadcast_patterns);
     RUN(test_kern_unary_ops);

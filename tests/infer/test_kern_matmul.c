@@ -81,7 +81,7 @@ static void test_kern_matmul_broadcast_vs_ref(void)
 
 int main(void)
 {
-    kern_init();
+    ref_kern_init();
     RUN(test_kern_matmul_hand);
     RUN(test_kern_matmul_broadcast_vs_ref);
     return CHECK_DONE();

@@ -44,7 +44,7 @@ static void test_kern_softmax_axes_vs_ref(void)
 
 int main(void)
 {
-    kern_init();
+    ref_kern_init();
     RUN(test_kern_softmax_hand);
     RUN(test_kern_softmax_axes_vs_ref);
     return CHECK_DONE();
