@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,6 +251,11 @@ void routes__reply_text(server_req_t *req, int status, char *json)
 {
     reply_bytes(req, status, "application/json", json, strlen(json));
     avp_free(json);
+}
+
+json_t *routes__number_or_null(double v, int defined)
+{
+    return defined && isfinite(v) ? json_real(v) : json_null();
 }
 
 void routes__reply_cached(routes_t *r, server_req_t *req, store_conn_t *c,

@@ -205,7 +205,7 @@ static json_t *reals(const double *v, int n)
  * -1. */
 static json_t *ratio(double v)
 {
-    return v < 0 ? json_null() : json_real(v);
+    return routes__number_or_null(v, v >= 0);
 }
 
 static json_t *counts_json(const eval_counts_t *c, const double *stats,

@@ -120,6 +120,12 @@ void routes__audit(store_conn_t *c, server_req_t *req, const char *action,
 /* Replies 200 with a JSON text the call frees. */
 void routes__reply_text(server_req_t *req, int status, char *json);
 
+/* A number of a JSON answer, or null where the computation left it
+ * undefined (defined == 0: a recall without ground truth, a latency
+ * without a true positive) or it is not finite (JSON has neither NaN nor
+ * infinity). A new reference. */
+json_t *routes__number_or_null(double v, int defined);
+
 /* "<data_dir>/<rel>" into out (PATH_MAX). */
 void routes__path(const routes_t *r, const char *rel, char *out);
 

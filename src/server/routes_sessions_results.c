@@ -118,11 +118,6 @@ static double criterion(json_t *criteria, const char *name, double scale)
     return json_is_number(v) ? json_number_value(v) * scale : -1;
 }
 
-static json_t *num_or_null(double v, int defined)
-{
-    return defined && isfinite(v) ? json_real(v) : json_null();
-}
-
 static json_t *latency_json(const device_stats_t *st, double tol)
 {
     json_t *edges = json_array(), *counts = json_array();
@@ -132,17 +127,17 @@ static json_t *latency_json(const device_stats_t *st, double tol)
     for (int i = 0; i < DEVICE_HIST_BINS; i++)
         json_array_append_new(counts, json_integer(st->latency_hist[i]));
     int any = st->tp > 0;
-    return json_pack("{s:o, s:o, s:o, s:{s:o, s:o}}",
-                     "median", num_or_null(1e3 * st->latency_median, any),
-                     "p90", num_or_null(1e3 * st->latency_p90, any),
-                     "p99", num_or_null(1e3 * st->latency_p99, any),
+    return json_pack("{s:o, s:o, s:o, s:{s:o, s:o}}", "median",
+                     routes__number_or_null(1e3 * st->latency_median, any),
+                     "p90", routes__number_or_null(1e3 * st->latency_p90, any),
+                     "p99", routes__number_or_null(1e3 * st->latency_p99, any),
                      "histogram", "edges", edges, "counts", counts);
 }
 
 static json_t *ci_json(const double ci[2])
 {
-    return json_pack("[o, o]", num_or_null(ci[0], ci[0] >= 0),
-                     num_or_null(ci[1], ci[1] >= 0));
+    return json_pack("[o, o]", routes__number_or_null(ci[0], ci[0] >= 0),
+                     routes__number_or_null(ci[1], ci[1] >= 0));
 }
 
 /* Counts, ratios and latencies of one row into o. */
@@ -153,11 +148,12 @@ static void stats_into(json_t *o, const device_stats_t *st, double tol)
     json_object_set_new(o, "tp", json_integer(st->tp));
     json_object_set_new(o, "fp", json_integer(st->fp));
     json_object_set_new(o, "fn", json_integer(st->fn));
-    json_object_set_new(o, "precision",
-                        num_or_null(st->precision, st->events > 0));
-    json_object_set_new(o, "recall", num_or_null(st->recall, st->recall >= 0));
-    json_object_set_new(o, "f1", num_or_null(st->f1, st->f1 >= 0 &&
-                                                         st->events > 0));
+    json_object_set_new(o, "precision", routes__number_or_null(
+                            st->precision, st->events > 0));
+    json_object_set_new(o, "recall", routes__number_or_null(
+                            st->recall, st->recall >= 0));
+    json_object_set_new(o, "f1", routes__number_or_null(
+                            st->f1, st->f1 >= 0 && st->events > 0));
     json_object_set_new(o, "precision_ci", ci_json(st->precision_ci));
     json_object_set_new(o, "recall_ci", ci_json(st->recall_ci));
     json_object_set_new(o, "latency_ms", latency_json(st, tol));
