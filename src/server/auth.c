@@ -142,9 +142,7 @@ void auth_set_cookie(const auth_t *a, const char *token, char *out, size_t cap)
              a->opt.secure_cookie ? "; Secure" : "");
 }
 
-/* The token a request presents, copied into token; the Authorization
- * header wins over ?token=, which wins over the cookie. */
-static int find_token(const auth_credentials_t *c, char token[AUTH_TOKEN_MAX])
+int auth_request_token(const auth_credentials_t *c, char token[AUTH_TOKEN_MAX])
 {
     const char *t = NULL;
     if (c->authorization) {
@@ -167,7 +165,7 @@ int auth_authenticate(auth_t *a, const auth_credentials_t *cred,
                       auth_user_t *user, avp_error_t *err)
 {
     char token[AUTH_TOKEN_MAX];
-    if (find_token(cred, token) < 0)
+    if (auth_request_token(cred, token) < 0)
         return avp_error_set(err, AVP_ENOTFOUND, "authentication required");
     uint8_t hash[AUTH_HASH_LEN];
     auth_token_hash(token, hash);

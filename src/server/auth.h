@@ -116,6 +116,11 @@ int auth_login(auth_t *a, const char *ip, const char *username,
 /* Deletes the session token names (a missing one is not an error). */
 int auth_logout(auth_t *a, const char *token, avp_error_t *err);
 
+/* The token a request presents, copied into token; the Authorization
+ * header wins over ?token=, which wins over the cookie. AVP_ENOTFOUND
+ * when there is none. */
+int auth_request_token(const auth_credentials_t *c, char token[AUTH_TOKEN_MAX]);
+
 /* The session token in a Cookie header, or AVP_ENOTFOUND. */
 int auth_cookie_token(const char *cookie, char token[AUTH_TOKEN_MAX]);
 

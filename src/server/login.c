@@ -49,7 +49,14 @@ static void logout(server_req_t *req, void *ctx)
     server_t *srv = ctx;
     char token[AUTH_TOKEN_MAX], cookie[256];
     avp_error_t err;
-    if (auth_cookie_token(server_req_header(req, "Cookie"), token) == AVP_OK &&
+    /* The credential the request authenticated with: a session token as a
+     * Bearer (login returns it) or the cookie. An API key names no
+     * session and stays valid (DELETE /api/auth/keys/{id} revokes it). */
+    auth_credentials_t cred = {
+        .authorization = server_req_header(req, "Authorization"),
+        .cookie = server_req_header(req, "Cookie"),
+    };
+    if (auth_request_token(&cred, token) == AVP_OK &&
         auth_logout(srv->auth, token, &err) < 0) {
         reply_unavailable(req, 2, "%s", err.msg);
         return;

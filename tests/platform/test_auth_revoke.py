@@ -64,9 +64,9 @@ def refused_after(url, token, limit):
         time.sleep(0.01)
 
 
-def logout(url, token):
-    r = requests.post(url + "/api/auth/logout", timeout=10,
-                      headers={"Cookie": "avp_session=" + token})
+def logout(url, token, bearer=False):
+    header = ("Authorization", "Bearer " + token) if bearer else ("Cookie", "avp_session=" + token)
+    r = requests.post(url + "/api/auth/logout", timeout=10, headers=dict([header]))
     assert r.status_code == 204, r.text
 
 
@@ -96,6 +96,14 @@ def test_logout_on_a_is_refused_on_b_at_once(avp, user, b):
     # Other sessions of the user live on.
     other = login(avp, *user)
     assert me(b, other).status_code == 200
+
+
+def test_bearer_logout_ends_that_session_everywhere(avp, user, b):
+    token = login(avp, *user)
+    cache_on(b, token)
+    logout(avp.url, token, bearer=True)
+    assert refused_after(b, token, PUSH_S) < PUSH_S
+    assert me(avp.url, token).status_code == 401
 
 
 def test_api_key_revoked_on_a_is_refused_on_b_at_once(avp, user, b):
