@@ -14,9 +14,19 @@
 
 static _Thread_local char last_msg[256];
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static int to_stderr; /* AVP_FFMPEG_LOG is set */
 
+/* Captures even when libav also logs to stderr, so that what AVP does
+ * about libav's errors (resume.c doubts an index libav complained about)
+ * does not change with the debug setting. */
 static void capture(void *avcl, int level, const char *fmt, va_list vl)
 {
+    if (to_stderr) {
+        va_list copy;
+        va_copy(copy, vl);
+        av_log_default_callback(avcl, level, fmt, copy);
+        va_end(copy);
+    }
     if (level > AV_LOG_ERROR)
         return;
     /* Without libav's "[mov,mp4,... @ 0x55d0e5f9d980] " prefix: the
@@ -49,17 +59,16 @@ static int level_named(const char *name)
 static void init(void)
 {
     const char *debug = getenv("AVP_FFMPEG_LOG");
-    if (debug && *debug) {
-        av_log_set_level(level_named(debug));
-        return;
-    }
-    av_log_set_level(AV_LOG_ERROR);
+    to_stderr = debug && *debug;
+    av_log_set_level(to_stderr ? level_named(debug) : AV_LOG_ERROR);
     av_log_set_callback(capture);
 }
 
 void media__avlog_init(void) { pthread_once(&init_once, init); }
 
 void media__avlog_clear(void) { last_msg[0] = '\0'; }
+
+const char *media__avlog_last(void) { return last_msg; }
 
 int media__av_error(avp_error_t *err, int code, const char *path,
                     const char *what, int averr)

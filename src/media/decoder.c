@@ -124,8 +124,7 @@ static int open_codec(media_decoder_t *d, int threads, avp_error_t *err)
     return AVP_OK;
 }
 
-int media__decoder_open(media_decoder_t *d, const char *path, int threads,
-                        avp_error_t *err)
+int media__demuxer_open(media_decoder_t *d, const char *path, avp_error_t *err)
 {
     media__avlog_init();
     media__avlog_clear();
@@ -135,14 +134,21 @@ int media__decoder_open(media_decoder_t *d, const char *path, int threads,
     int ret = open_format(d, err);
     if (ret == AVP_OK)
         ret = pick_stream(d, err);
+    if (ret == AVP_OK && !(d->pkt = av_packet_alloc()))
+        ret = avp_error_set(err, AVP_ENOMEM, "%s: out of memory", path);
+    if (ret != AVP_OK)
+        media__decoder_close(d);
+    return ret;
+}
+
+int media__decoder_open(media_decoder_t *d, const char *path, int threads,
+                        avp_error_t *err)
+{
+    int ret = media__demuxer_open(d, path, err);
     if (ret == AVP_OK)
         ret = open_codec(d, threads, err);
-    if (ret == AVP_OK) {
-        d->pkt = av_packet_alloc();
-        d->frame = av_frame_alloc();
-        if (!d->pkt || !d->frame)
-            ret = avp_error_set(err, AVP_ENOMEM, "%s: out of memory", path);
-    }
+    if (ret == AVP_OK && !(d->frame = av_frame_alloc()))
+        ret = avp_error_set(err, AVP_ENOMEM, "%s: out of memory", path);
     if (ret != AVP_OK)
         media__decoder_close(d);
     return ret;
@@ -193,6 +199,7 @@ int media__decoder_next(media_decoder_t *d, avp_error_t *err)
     for (;;) {
         int ret = avcodec_receive_frame(d->codec, d->frame);
         if (ret == 0) {
+            d->frames_out++;
             if (d->start_pts == AV_NOPTS_VALUE)
                 d->start_pts = d->frame->best_effort_timestamp;
             return 1;
@@ -215,12 +222,16 @@ int media__decoder_next(media_decoder_t *d, avp_error_t *err)
     }
 }
 
-double media__decoder_frame_time(const media_decoder_t *d)
+double media__decoder_pts_time(const media_decoder_t *d, int64_t pts)
 {
-    int64_t pts = d->frame->best_effort_timestamp;
     if (pts == AV_NOPTS_VALUE || d->start_pts == AV_NOPTS_VALUE)
         return NAN;
     return (double)(pts - d->start_pts) * d->time_base;
+}
+
+double media__decoder_frame_time(const media_decoder_t *d)
+{
+    return media__decoder_pts_time(d, d->frame->best_effort_timestamp);
 }
 
 static void copy_name(char *dst, size_t cap, const char *src)
@@ -253,6 +264,15 @@ void media__decoder_info(const media_decoder_t *d, media_info_t *info)
                                           : llround(info->duration * info->fps);
 }
 
+/* After a seek the decoder must forget the frames it holds and the end it
+ * may have reached. */
+static void flush(media_decoder_t *d)
+{
+    avcodec_flush_buffers(d->codec);
+    d->flushing = 0;
+    d->read_error = 0;
+}
+
 int media__decoder_seek(media_decoder_t *d, double t, avp_error_t *err)
 {
     int64_t start = d->start_pts == AV_NOPTS_VALUE ? 0 : d->start_pts;
@@ -261,8 +281,45 @@ int media__decoder_seek(media_decoder_t *d, double t, avp_error_t *err)
     int ret = avformat_seek_file(d->fmt, d->stream, INT64_MIN, ts, ts, 0);
     if (ret < 0)
         return media__av_error(err, AVP_EIO, d->path, "seek failed", ret);
-    avcodec_flush_buffers(d->codec);
-    d->flushing = 0;
-    d->read_error = 0;
+    flush(d);
     return AVP_OK;
+}
+
+/* One seek to ts and a look at the packet the demuxer lands on. NULL when
+ * it is the keyframe with this pts and size (then sent to the decoder),
+ * else why not. */
+static const char *land_on(media_decoder_t *d, int64_t ts, int64_t pts, int size)
+{
+    d->deadline = avp_now() + MEDIA_READ_SECONDS;
+    if (avformat_seek_file(d->fmt, d->stream, INT64_MIN, ts, ts, 0) < 0)
+        return "the container cannot seek to the keyframe";
+    flush(d);
+    for (;;) {
+        if (av_read_frame(d->fmt, d->pkt) < 0)
+            return "nothing to read after the seek";
+        if (d->pkt->stream_index == d->stream)
+            break;
+        av_packet_unref(d->pkt);
+    }
+    int landed = d->pkt->pts == pts && d->pkt->size == size &&
+                 (d->pkt->flags & AV_PKT_FLAG_KEY);
+    int ret = landed ? avcodec_send_packet(d->codec, d->pkt) : 0;
+    av_packet_unref(d->pkt);
+    if (!landed)
+        return "the seek landed on another packet than the keyframe";
+    return ret < 0 ? "the decoder refused the keyframe" : NULL;
+}
+
+/* Demuxers disagree on what a seek timestamp means: MP4 and Matroska land
+ * on the keyframe by its pts, MPEG-TS by its dts (with B-frames the two
+ * differ, and the wrong one lands a keyframe early or late). So the pts
+ * first, then the dts. A landing on a part of a packet (byte-position
+ * seeking) differs in size and is refused too. */
+const char *media__decoder_seek_packet(media_decoder_t *d, int64_t pts,
+                                       int64_t dts, int size)
+{
+    const char *why = land_on(d, pts, pts, size);
+    if (why && dts != AV_NOPTS_VALUE && dts != pts)
+        why = land_on(d, dts, pts, size);
+    return why;
 }

@@ -1,7 +1,8 @@
 /*
  * internal.h - what the files of src/media/ share: the libav decoder
- * wrapper (decoder.c), the letterbox converter (letterbox.c), the image
- * folder listing (folder.c) and libav log capture (avlog.c). Not API.
+ * wrapper (decoder.c), the frame index that lets a resumed video seek
+ * (resume.c), the letterbox converter (letterbox.c), the image folder
+ * listing (folder.c) and libav log capture (avlog.c). Not API.
  */
 #ifndef AVP_MEDIA_INTERNAL_H
 #define AVP_MEDIA_INTERNAL_H
@@ -20,6 +21,9 @@ void media__avlog_init(void);
 
 /* Clears the last captured libav message of this thread. */
 void media__avlog_clear(void);
+
+/* The last libav error message of this thread since the last clear, or "". */
+const char *media__avlog_last(void);
 
 /* Sets err to "<path>: <what>: <av_strerror(averr)> (<last libav message>)"
  * and returns code. averr 0 leaves out the libav error text. */
@@ -50,6 +54,7 @@ typedef struct media_decoder {
     int64_t start_pts;      /* stream start time (PTS ticks) */
     double deadline;        /* avp_now() after which libav is interrupted; 0 = none */
     const char *path;       /* for messages; not owned */
+    int64_t frames_out;     /* frames decoded since open (tests, stats) */
 } media_decoder_t;
 
 /* How long one libav call may block before the interrupt callback stops
@@ -64,6 +69,10 @@ int media__decoder_open(media_decoder_t *d, const char *path, int threads,
                         avp_error_t *err);
 void media__decoder_close(media_decoder_t *d);
 
+/* Opens path and picks its stream as media__decoder_open() does, without a
+ * decoder: for reading packets only (d->codec and d->frame stay NULL). */
+int media__demuxer_open(media_decoder_t *d, const char *path, avp_error_t *err);
+
 /* Decodes the next frame into d->frame: 1, 0 at the end (the decoder has
  * been flushed), or a negative AVP_E*. */
 int media__decoder_next(media_decoder_t *d, avp_error_t *err);
@@ -71,12 +80,72 @@ int media__decoder_next(media_decoder_t *d, avp_error_t *err);
 /* Seconds of d->frame from the stream start; NAN when it has no timestamp. */
 double media__decoder_frame_time(const media_decoder_t *d);
 
+/* Seconds of a PTS of the stream from the stream start (the same arithmetic
+ * as media__decoder_frame_time()); NAN when pts or the start is unknown. */
+double media__decoder_pts_time(const media_decoder_t *d, int64_t pts);
+
 /* Fills info from the stream headers and the frame in d->frame. */
 void media__decoder_info(const media_decoder_t *d, media_info_t *info);
 
 /* Seeks to the key frame at or before t seconds; the next frames decoded
  * start there. */
 int media__decoder_seek(media_decoder_t *d, double t, avp_error_t *err);
+
+/* Seeks so that the next packet of the stream is exactly the keyframe
+ * with this pts, dts and size, and sends it to the decoder (flushed
+ * first). Returns NULL when it did, else why not (the container cannot
+ * seek, the demuxer landed on another packet): the caller then decodes
+ * from the start, so this never fails for real. */
+const char *media__decoder_seek_packet(media_decoder_t *d, int64_t pts,
+                                       int64_t dts, int size);
+
+/* ---- Frame index for resuming (resume.c) ------------------------------ */
+
+/* One packet of the video stream, which the index assumes is one frame. */
+typedef struct media_index_entry {
+    int64_t pts, dts;
+    int32_t size;
+    uint32_t order : 31;    /* position in the file (decode order) */
+    uint32_t key : 1;
+} media_index_entry_t;
+
+/* Every packet of a video stream, in presentation order once planned:
+ * entry i is frame index i. One buffer (avp_try_malloc_aligned), grown only
+ * while building. Zero-initialise. */
+typedef struct media_frame_index {
+    media_index_entry_t *e;
+    size_t n, cap;
+} media_frame_index_t;
+
+/* The demux-only pass: opens path's video stream once more (the source's
+ * own demuxer is past the packets of frame 0) and reads every packet to
+ * the end, decoding nothing. expect: the container's frame count (or an
+ * estimate) to size the buffer. Returns NULL, or why the packets cannot be
+ * trusted to be the frames (a packet without a timestamp, a damaged or
+ * discarded packet, a read error, no memory). */
+const char *media__frame_index_build(const char *path, media_frame_index_t *ix,
+                                     int64_t expect);
+
+/* Sorts the index into presentation order, checks that it can number the
+ * frames (timestamps unique, the file starts with a keyframe, nothing
+ * stored before the chosen keyframe is shown after it) and sets *key to the
+ * last keyframe at or before start_frame (or the last frame). NULL, or why
+ * not; a keyframe 0 is a "why not" too, since then seeking saves nothing. */
+const char *media__frame_index_plan(media_frame_index_t *ix, int64_t start_frame,
+                                    int64_t *key);
+
+void media__frame_index_fini(media_frame_index_t *ix);
+
+/* What a video source did about start_frame, for the tests. */
+typedef struct media_resume_stats {
+    int seeked;             /* 1: it seeked to a keyframe */
+    const char *fallback;   /* why it decoded from frame 0 instead (the
+                             * first reason), or NULL */
+    int64_t frames_decoded; /* frames the decoder produced, all restarts
+                             * and the first frame of open included */
+} media_resume_stats_t;
+
+void media__source_resume_stats(const media_source_t *s, media_resume_stats_t *out);
 
 /* ---- Letterbox conversion (letterbox.c) ------------------------------- */
 

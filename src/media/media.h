@@ -42,9 +42,18 @@ typedef struct media_options {
                          * folders */
     int threads;        /* decoder threads (0 = FFmpeg's choice) */
     int64_t start_frame;/* skip frames with index < start_frame (resume):
-                         * they are decoded, not converted, and sampling
-                         * counts them, so a resumed run keeps the same
-                         * frames as an uninterrupted one */
+                         * the frames, indices and times from start_frame
+                         * on are exactly an uninterrupted source's, also
+                         * with every/fps sampling (which counts the
+                         * skipped frames). A video seeks to the last
+                         * keyframe at or before it after indexing the
+                         * file's packets (one read of the file, no
+                         * decoding) and checks every frame against that
+                         * index; when the file gives any doubt (no
+                         * timestamps, as raw H.264; damaged packets; a
+                         * container that cannot seek) it decodes from
+                         * frame 0 instead, not converting the skipped
+                         * frames. Folders skip the images unread. */
 } media_options_t;
 
 typedef enum media_kind { MEDIA_VIDEO, MEDIA_IMAGE, MEDIA_FOLDER } media_kind_t;

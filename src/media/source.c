@@ -5,9 +5,16 @@
  * tensor. The first frame is decoded at open, so a source that opens is
  * known to be decodable and its info holds real frame dimensions.
  *
- * Sampling is decided for every decoded frame, also those before
- * start_frame, so a resumed run keeps exactly the frames the first run
- * would have kept after that point.
+ * Sampling is decided for every frame, also those before start_frame, so
+ * a resumed run keeps exactly the frames the first run would have kept
+ * after that point. A video resumed at start_frame > 0 seeks to the last
+ * keyframe at or before it (resume.c builds the frame index that says
+ * where that is), replays sampling over the skipped frames' timestamps
+ * from the index, and checks every decoded frame against the index. On
+ * any doubt it decodes from frame 0 instead, dropping the frames below
+ * start_frame (or, after the seek, below the frame where the doubt came
+ * up: restart()), which is the path every resume took before seeking
+ * existed.
  */
 #include "media/internal.h"
 
@@ -27,10 +34,20 @@ struct media_source {
     size_t next_image;      /* folder: position of the next image to open */
     char *image_path;       /* folder: "<dir>/<name>" of the current image */
     media_convert_t conv;
-    int64_t decoded;        /* video: frames decoded so far */
+    int64_t decoded;        /* video: index of the next decoded frame */
+    int64_t skip_below;     /* frames below this index are not returned:
+                             * start_frame, or where a restart resumes */
     double fps_next;        /* fps sampling: the next k/fps boundary, as k */
     double last_t;          /* for frames without a timestamp */
+    media_frame_index_t index; /* seeked video: the frames by index, each
+                                * decoded frame checked against it; else empty */
+    int leading;            /* seeked, the keyframe not yet out */
+    int seeked;
+    const char *fallback;   /* why a resume decoded from frame 0 (stats) */
+    int64_t frames_earlier; /* decoded by decoders a restart closed (stats) */
 };
+
+enum { SEEK_KEEP, SEEK_DROP, SEEK_RESTART };
 
 /* For a single image, and for a probe that decodes one frame, decoder
  * threads only add start-up time. */
@@ -58,6 +75,60 @@ static int first_frame(media_source_t *s, const char *path, avp_error_t *err)
     return ret < 0 ? ret : AVP_OK;
 }
 
+static int sampled(media_source_t *s, int64_t index, double t);
+
+/* Decodes from frame 0 again, as an uninterrupted source does, not
+ * returning frames below target: the answer to every doubt about a seek.
+ * Sampling starts over as well, since decoding frames 0.. replays it. */
+static int restart(media_source_t *s, int64_t target, const char *why,
+                   avp_error_t *err)
+{
+    if (!s->fallback)
+        s->fallback = why;
+    s->frames_earlier += s->dec.frames_out;
+    media__frame_index_fini(&s->index);
+    media__decoder_close(&s->dec);
+    s->pending = 0;
+    s->decoded = 0;
+    s->fps_next = 0;
+    s->last_t = 0;
+    s->skip_below = target;
+    return media__decoder_open(&s->dec, s->path, s->opt.threads, err);
+}
+
+/* Resumes a video at start_frame from the last keyframe at or before it.
+ * The index is built on a demuxer of its own, so until the seek the
+ * source's decoder still holds frame 0: a doubt found before it is met by
+ * decoding on from there. The frames before the keyframe are never
+ * decoded, but fps sampling must have seen them: their times come from the
+ * index through the same arithmetic as a decoded frame's
+ * (media__decoder_pts_time()). */
+static int seek_to_start(media_source_t *s, avp_error_t *err)
+{
+    int64_t key = 0;
+    const char *why = media__frame_index_build(s->path, &s->index,
+                                               s->info.frame_count);
+    if (!why)
+        why = media__frame_index_plan(&s->index, s->opt.start_frame, &key);
+    if (why) {
+        s->fallback = why;
+        media__frame_index_fini(&s->index);
+        return AVP_OK;
+    }
+    const media_index_entry_t *k = &s->index.e[key];
+    why = media__decoder_seek_packet(&s->dec, k->pts, k->dts, k->size);
+    if (why)
+        return restart(s, s->opt.start_frame, why, err);
+    av_frame_unref(s->dec.frame); /* frame 0, decoded at open */
+    s->pending = 0;
+    for (int64_t i = 0; i < key && s->opt.fps > 0; i++)
+        sampled(s, i, media__decoder_pts_time(&s->dec, s->index.e[i].pts));
+    s->decoded = key;
+    s->leading = 1;
+    s->seeked = 1;
+    return AVP_OK;
+}
+
 static int open_file(media_source_t *s, avp_error_t *err)
 {
     int ret = media__decoder_open(&s->dec, s->path, s->opt.threads, err);
@@ -66,6 +137,8 @@ static int open_file(media_source_t *s, avp_error_t *err)
     if (ret == AVP_OK)
         media__decoder_info(&s->dec, &s->info);
     s->pending = ret == AVP_OK;
+    if (ret == AVP_OK && s->info.kind == MEDIA_VIDEO && s->opt.start_frame > 0)
+        ret = seek_to_start(s, err);
     return ret;
 }
 
@@ -135,6 +208,7 @@ int media_source_open(const char *path, const media_options_t *opt,
         return ret;
     media_source_t *s = avp_calloc(1, sizeof(*s));
     s->opt = o;
+    s->skip_below = o.start_frame;
     s->path = avp_strdup(path);
     ret = is_dir ? open_folder(s, err) : open_file(s, err);
     if (ret != AVP_OK) {
@@ -150,6 +224,7 @@ void media_source_close(media_source_t *s)
     if (!s)
         return;
     media__decoder_close(&s->dec);
+    media__frame_index_fini(&s->index);
     media__convert_fini(&s->conv);
     media__folder_fini(&s->folder);
     avp_free(s->image_path);
@@ -181,6 +256,8 @@ static int next_frame(media_source_t *s, avp_error_t *err)
         s->pending = 0;
         return 1;
     }
+    if (s->info.kind != MEDIA_FOLDER && !s->dec.codec) /* restart() failed */
+        return avp_error_set(err, AVP_EIO, "%s: cannot be reopened", s->path);
     if (s->info.kind != MEDIA_FOLDER)
         return media__decoder_next(&s->dec, err);
     media__decoder_close(&s->dec);
@@ -189,6 +266,57 @@ static int next_frame(media_source_t *s, avp_error_t *err)
         return 0;
     int ret = open_image(s, err);
     return ret == AVP_OK ? 1 : ret;
+}
+
+/* What a seeked video makes of the decoder's answer ret (1 a frame, 0 the
+ * end, < 0 an error): after the seek, frames shown before the keyframe (an
+ * open GOP's leading frames, which need frames before it) are dropped;
+ * from the keyframe on each frame must be the one the index expects, and
+ * the end must come where the index ends. Anything else is a restart,
+ * also an error, which a decode from frame 0 may not meet. */
+static int seek_verdict(media_source_t *s, int ret, const char **why)
+{
+    int64_t n = (int64_t)s->index.n;
+    if (n == 0)
+        return SEEK_KEEP;
+    *why = "decoding failed after the seek";
+    if (ret < 0)
+        return ret == AVP_EFORMAT ? SEEK_RESTART : SEEK_KEEP;
+    *why = "the decoder ended before the frame index";
+    if (ret == 0)
+        return s->decoded == n ? SEEK_KEEP : SEEK_RESTART;
+    int64_t pts = s->dec.frame->best_effort_timestamp;
+    if (s->leading && pts != AV_NOPTS_VALUE && pts < s->index.e[s->decoded].pts)
+        return SEEK_DROP;
+    s->leading = 0;
+    *why = "a decoded frame is not the one the frame index expects";
+    return s->decoded < n && pts == s->index.e[s->decoded].pts ? SEEK_KEEP
+                                                               : SEEK_RESTART;
+}
+
+/* The next frame in s->dec.frame and its index: 1, 0 at the end, or an
+ * error. */
+static int next_numbered(media_source_t *s, int64_t *index, avp_error_t *err)
+{
+    for (;;) {
+        int ret = next_frame(s, err);
+        const char *why = NULL;
+        int verdict = seek_verdict(s, ret, &why);
+        if (verdict == SEEK_DROP) {
+            av_frame_unref(s->dec.frame);
+            continue;
+        }
+        if (verdict == SEEK_RESTART) {
+            ret = restart(s, s->decoded, why, err);
+            if (ret < 0)
+                return ret;
+            continue;
+        }
+        if (ret == 1)
+            *index = s->info.kind == MEDIA_FOLDER ? (int64_t)s->next_image - 1
+                                                  : s->decoded++;
+        return ret;
+    }
 }
 
 /* A frame without a timestamp (rare: raw streams) follows the previous one
@@ -226,14 +354,13 @@ int media_source_read(media_source_t *s, const media_letterbox_t *lb,
     if (!dst || !frame)
         return avp_error_set(err, AVP_EINVAL, "media_source_read: no output");
     for (;;) {
-        ret = next_frame(s, err);
+        int64_t index = 0;
+        ret = next_numbered(s, &index, err);
         if (ret <= 0)
             return ret;
-        int64_t index = s->info.kind == MEDIA_FOLDER ? (int64_t)s->next_image - 1
-                                                     : s->decoded++;
         double t = frame_time(s, index);
         int keep = sampled(s, index, t); /* always: it updates fps state */
-        if (!keep || index < s->opt.start_frame) {
+        if (!keep || index < s->skip_below) {
             av_frame_unref(s->dec.frame);
             continue;
         }
@@ -245,6 +372,13 @@ int media_source_read(media_source_t *s, const media_letterbox_t *lb,
         frame->t = t;
         return 1;
     }
+}
+
+void media__source_resume_stats(const media_source_t *s, media_resume_stats_t *out)
+{
+    out->seeked = s->seeked;
+    out->fallback = s->fallback;
+    out->frames_decoded = s->frames_earlier + s->dec.frames_out;
 }
 
 int media_probe(const char *path, media_info_t *info, avp_error_t *err)

@@ -104,6 +104,22 @@ int fx_probe_times(const char *path, double *t, int cap)
     return n;
 }
 
+int fx_probe_keys(const char *path, int *key, int cap)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "ffprobe -v error -select_streams v:0 -show_entries "
+             "frame=key_frame '%s'", path);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    char line[256];
+    int n = 0, k;
+    while (fgets(line, sizeof(line), p))
+        if (sscanf(line, "key_frame=%d", &k) == 1 && n < cap)
+            key[n++] = k;
+    return pclose(p) == 0 ? n : -1;
+}
+
 uint8_t *fx_decode_rgb(const char *path, int *w, int *h)
 {
     char cmd[1024];

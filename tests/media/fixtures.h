@@ -32,6 +32,10 @@ const char *fx_clip(const char *name, const char *photo, int w, int h,
  * stream's start time, into t (cap entries). Returns the frame count or -1. */
 int fx_probe_times(const char *path, double *t, int cap);
 
+/* ffprobe's keyframe flags of the video frames in presentation order into
+ * key (cap entries). Returns the frame count or -1. */
+int fx_probe_keys(const char *path, int *key, int cap);
+
 /* Decodes frame 0 of a file with the ffmpeg command line into rgb24
  * (w x h x 3, caller frees). Returns NULL on failure. */
 uint8_t *fx_decode_rgb(const char *path, int *w, int *h);
