@@ -271,6 +271,31 @@ static void test_resume_damage_seen_by_the_index_falls_back(void)
           strstr(res.stats.fallback, "damage"));
 }
 
+/* The index is allocated at open; after the seek, reading (and checking
+ * each frame against the index) allocates nothing per frame. */
+static void test_resume_steady_state_allocates_nothing(void)
+{
+    const char *p = fx_clip("steady.mp4", "kite", 160, 120, 120, "25",
+                            "-c:v libx264 -preset veryfast -bf 3 -g 12");
+    CHECK(p);
+    media_options_t o = {.fps = 7, .start_frame = 40};
+    media_source_t *s;
+    avp_error_t err = {0};
+    CHECK(media_source_open(p, &o, &s, &err) == AVP_OK);
+    media_frame_t f;
+    uint64_t before = 0;
+    int n = 0, ret;
+    while ((ret = media_source_read(s, &lb, res.px, &f, &err)) == 1)
+        if (++n == 2)
+            before = avp_alloc_count();
+    uint64_t allocs = avp_alloc_count() - before;
+    media_resume_stats_t st;
+    media__source_resume_stats(s, &st);
+    media_source_close(s);
+    CHECK(ret == 0 && n > 10 && st.seeked && !st.fallback);
+    CHECK(allocs == 0);
+}
+
 /* Raw Annex B H.264 carries no timestamps: the index cannot number the
  * frames, so a resume decodes from frame 0. */
 static void test_resume_raw_h264_falls_back(void)
@@ -294,6 +319,7 @@ int main(void)
     RUN(test_resume_vp8_altref);
     RUN(test_resume_damage_after_the_keyframe_restarts);
     RUN(test_resume_damage_seen_by_the_index_falls_back);
+    RUN(test_resume_steady_state_allocates_nothing);
     RUN(test_resume_raw_h264_falls_back);
     free(ref.px);
     free(res.px);
