@@ -24,8 +24,11 @@
 #include <string.h>
 
 /* A container that does not state its frame count is indexed into a buffer
- * sized from its estimate, doubled when that was short. */
+ * sized from its estimate, doubled when that was short. The stated count
+ * is believed up to MEDIA_INDEX_TRUST entries (24 MB, 9 hours at 30 fps):
+ * a forged header must not reserve gigabytes, only real packets may. */
 #define MEDIA_INDEX_SLACK 64
+#define MEDIA_INDEX_TRUST (1 << 20)
 
 /* Grows the buffer to hold at least one more entry; one copy per doubling,
  * only while building. */
@@ -88,7 +91,8 @@ const char *media__frame_index_build(const char *path, media_frame_index_t *ix,
 {
     memset(ix, 0, sizeof(*ix));
     if (expect > 0) {
-        size_t cap = (size_t)expect + MEDIA_INDEX_SLACK;
+        size_t cap = (size_t)(expect < MEDIA_INDEX_TRUST ? expect : MEDIA_INDEX_TRUST) +
+                     MEDIA_INDEX_SLACK;
         if (!(ix->e = avp_try_malloc_aligned(cap * sizeof(*ix->e))))
             return "no memory for the frame index";
         ix->cap = cap;
