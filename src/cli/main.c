@@ -35,6 +35,8 @@ static const char usage[] =
     "  AVP_WEB_DIR         built web UI served at / (default web/dist)\n"
     "  AVP_MAX_UPLOAD      largest upload in bytes (default 4 GiB)\n"
     "  AVP_DB_POOL_MAX     database connections per process (default 8)\n"
+    "  AVP_ENGINE_MAX      child processes a server runs at once for probes,\n"
+    "                      thumbnails and model loads (default: twice the cores)\n"
     "  AVP_MODEL_CACHE_MB  memory for a worker's loaded models (default 512)\n"
     "  AVP_RECLAIM_IDLE_S  seconds before a silent worker's task is reclaimed (30)\n"
     "  AVP_URL             server for `avp device simulate --session` (default\n"

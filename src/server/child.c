@@ -9,12 +9,18 @@
  * threads and its shared-library pages few; a child returns everything at
  * exit; and a file crafted to crash or hang a parser takes down only the
  * child, which a deadline kills. posix_spawn (vfork underneath) costs
- * about a millisecond, little beside an upload or a decode. */
+ * about a millisecond, little beside an upload or a decode.
+ *
+ * A child decoding a 4K frame takes ~50-100 MB, so children are limited to
+ * AVP_ENGINE_MAX at once (default: twice the cores): a burst of thumbnail
+ * requests queues for up to ENGINE_WAIT_S instead of spawning one child
+ * each, then gets -1 (503, try again). */
 #include "server/routes_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -29,13 +35,28 @@ extern char **environ;
 /* Most output of a child kept; what the server reads is ~1 KiB of JSON. */
 #define CHILD_OUTPUT_MAX (256 * 1024)
 
+#define ENGINE_WAIT_S 30
+
 static char engine_path[PATH_MAX];
 static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
 
+/* Children running now, their most at once, and the limit. */
+static pthread_mutex_t engine_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t engine_cv; /* CLOCK_MONOTONIC, made in find_engine */
+static routes_engine_stats_t engine_stats;
+
 /* The `avp` binary beside this one: both are built and installed into
- * one directory. */
+ * one directory. And the limit of children at once. */
 static void find_engine(void)
 {
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&engine_cv, &ca);
+    pthread_condattr_destroy(&ca);
+    const char *max = getenv("AVP_ENGINE_MAX");
+    long limit = max ? strtol(max, NULL, 10) : 2 * sysconf(_SC_NPROCESSORS_ONLN);
+    engine_stats.max = limit < 1 ? 1 : limit > 256 ? 256 : (int)limit;
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0)
@@ -95,18 +116,49 @@ static int spawn(char *const argv[], int out_fd, pid_t *pid)
     return rc;
 }
 
-int routes__run_engine(const char *const args[], double timeout_s, char **out)
+/* Takes a place for a child, waiting up to ENGINE_WAIT_S; 0 or -1. */
+static int engine_enter(void)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += ENGINE_WAIT_S;
+    int rc = 0;
+    pthread_mutex_lock(&engine_mu);
+    if (engine_stats.running >= engine_stats.max)
+        engine_stats.waits++;
+    while (engine_stats.running >= engine_stats.max && rc == 0)
+        rc = pthread_cond_timedwait(&engine_cv, &engine_mu, &deadline);
+    if (engine_stats.running < engine_stats.max) {
+        rc = 0;
+        if (++engine_stats.running > engine_stats.peak)
+            engine_stats.peak = engine_stats.running;
+    }
+    pthread_mutex_unlock(&engine_mu);
+    return rc ? -1 : 0;
+}
+
+static void engine_leave(void)
+{
+    pthread_mutex_lock(&engine_mu);
+    engine_stats.running--;
+    pthread_cond_signal(&engine_cv);
+    pthread_mutex_unlock(&engine_mu);
+}
+
+void routes__engine_stats(routes_engine_stats_t *out)
+{
+    pthread_once(&engine_once, find_engine);
+    pthread_mutex_lock(&engine_mu);
+    *out = engine_stats;
+    pthread_mutex_unlock(&engine_mu);
+}
+
+/* Spawns argv, collects its output, kills it past timeout_s. */
+static int run_engine(char *const argv[], double timeout_s, char **out)
 {
     int fds[2], status = -1;
     pid_t pid;
-    char *argv[16] = {"avp"};
-    size_t argc = 1;
-    for (; args[argc - 1] && argc < AVP_ARRAY_LEN(argv) - 1; argc++)
-        argv[argc] = (char *)args[argc - 1];
-    argv[argc] = NULL;
-    *out = NULL;
-    pthread_once(&engine_once, find_engine);
-    if (!engine_path[0] || pipe2(fds, O_CLOEXEC) < 0)
+    if (pipe2(fds, O_CLOEXEC) < 0)
         return -1;
     int rc = spawn(argv, fds[1], &pid);
     close(fds[1]);
@@ -116,7 +168,7 @@ int routes__run_engine(const char *const args[], double timeout_s, char **out)
         if (read_until(fds[0], buf, &n, avp_now() + timeout_s) < 0) {
             kill(pid, SIGKILL);
             fprintf(stderr, "avp serve: `avp %s %s` killed after %.0f s\n",
-                    args[0], args[1] ? args[1] : "", timeout_s);
+                    argv[1], argv[2] ? argv[2] : "", timeout_s);
         }
         buf[n] = '\0';
         *out = buf;
@@ -126,4 +178,20 @@ int routes__run_engine(const char *const args[], double timeout_s, char **out)
     if (rc != 0)
         return -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : ROUTES_ENGINE_KILLED;
+}
+
+int routes__run_engine(const char *const args[], double timeout_s, char **out)
+{
+    char *argv[16] = {"avp"};
+    size_t argc = 1;
+    for (; args[argc - 1] && argc < AVP_ARRAY_LEN(argv) - 1; argc++)
+        argv[argc] = (char *)args[argc - 1];
+    argv[argc] = NULL;
+    *out = NULL;
+    pthread_once(&engine_once, find_engine);
+    if (!engine_path[0] || engine_enter() < 0)
+        return -1;
+    int status = run_engine(argv, timeout_s, out);
+    engine_leave();
+    return status;
 }

@@ -38,6 +38,7 @@ struct routes {
     atomic_int stop;
     routes_vitals_t *vitals;
     metrics_gauge_t *pool_g[6], *queue_g[3], *cache_g[3], *task_g[2];
+    metrics_gauge_t *engine_g[4];
     metrics_counter_t *uploads, *upload_bytes;
 };
 
@@ -146,6 +147,11 @@ int routes__receive_or_reply(routes_t *r, server_req_t *req, const char *dir,
  * could not run, ROUTES_ENGINE_KILLED when it was killed (the deadline, or
  * a crash: the input's fault either way). */
 int routes__run_engine(const char *const args[], double timeout_s, char **out);
+typedef struct routes_engine_stats {
+    int running, peak, max; /* children now, most at once, the limit */
+    uint64_t waits;         /* runs that waited for a place */
+} routes_engine_stats_t;
+void routes__engine_stats(routes_engine_stats_t *out);
 /* Time a model load, a probe or a thumbnail may take. */
 #define ROUTES_ENGINE_TIMEOUT_S 120
 #define ROUTES_ENGINE_KILLED (-2)

@@ -150,6 +150,11 @@ static void collect(void *ctx)
     metrics_gauge_set(r->cache_g[0], (double)cs.hits);
     metrics_gauge_set(r->cache_g[1], (double)cs.misses);
     metrics_gauge_set(r->cache_g[2], (double)cs.errors);
+    routes_engine_stats_t es;
+    routes__engine_stats(&es);
+    const double engine[] = {es.running, es.peak, es.max, (double)es.waits};
+    for (int i = 0; i < 4; i++)
+        metrics_gauge_set(r->engine_g[i], engine[i]);
     store_conn_t *c;
     double fps;
     int running;
@@ -186,6 +191,13 @@ static void add_metrics(routes_t *r, metrics_t *m)
     r->task_g[0] = metrics_gauge(m, "avp_tasks_fps",
                                  "Summed frame rate of running tasks.", NULL);
     r->task_g[1] = metrics_gauge(m, "avp_tasks_running", "Running tasks.", NULL);
+    static const char *const engine[][2] = {
+        {"avp_engine_children", "Child avp processes running (probes, thumbnails, model loads)."},
+        {"avp_engine_children_peak", "Most child avp processes at once."},
+        {"avp_engine_children_max", "Child avp processes allowed at once (AVP_ENGINE_MAX)."},
+        {"avp_engine_waits", "Child runs that waited for a place, total."}};
+    for (int i = 0; i < 4; i++)
+        r->engine_g[i] = metrics_gauge(m, engine[i][0], engine[i][1], NULL);
     r->uploads = metrics_counter(m, "avp_uploads_total", "Uploads received.", NULL);
     r->upload_bytes = metrics_counter(m, "avp_upload_bytes_total",
                                       "Bytes of uploads received.", NULL);

@@ -5,6 +5,7 @@ and the dashboard cache's invalidation."""
 import hashlib
 import json
 import os
+import re
 import socket
 import subprocess
 import time
@@ -319,6 +320,26 @@ def test_video_is_stored_intact(avp, admin, video, clip):
     assert r.status_code == 200 and r.content[:2] == b"\xff\xd8"
     r = call(admin, "GET", "/api/videos/%d/thumbnail?frame=35" % video["id"])
     assert r.status_code == 200 and r.content[:2] == b"\xff\xd8"
+
+
+def test_thumbnail_burst_is_served_by_a_bounded_number_of_children(avp, admin, video):
+    """Thumbnails are made by child `avp` processes, at most
+    avp_engine_children_max at once: a burst of distinct frames queues for
+    a place instead of spawning a child each, and every one is served."""
+    import concurrent.futures as cf
+
+    def gauge(name):
+        text = requests.get(avp.url + "/metrics", timeout=10).text
+        return float(re.search(r"^%s (\S+)$" % name, text, re.M).group(1))
+
+    limit = gauge("avp_engine_children_max")
+    frames = range(40, 40 + int(limit) * 3)
+    with cf.ThreadPoolExecutor(len(frames)) as ex:
+        got = list(ex.map(lambda f: call(admin, "GET", "/api/videos/%d/thumbnail?frame=%d"
+                                         % (video["id"], f)), frames))
+    assert all(r.status_code == 200 and r.content[:2] == b"\xff\xd8" for r in got)
+    assert 1 <= gauge("avp_engine_children_peak") <= limit
+    assert gauge("avp_engine_waits") >= 1 and gauge("avp_engine_children") == 0
 
 
 def test_video_list_pages_newest_first(admin, project, clip, video):
