@@ -32,6 +32,11 @@ PGresult *store__run(store_conn_t *c, const char *what, const char *sql,
 int store__run_json(store_conn_t *c, const char *what, const char *sql, int n,
                     const char *const *v, char **json, avp_error_t *err);
 
+/* For a statement of one parameter, id, returning one bigint column: its
+ * values in *ids (avp_free; room for one more) and their count in *n. */
+int store__run_ids(store_conn_t *c, const char *what, const char *sql,
+                   int64_t id, int64_t **ids, int *n, avp_error_t *err);
+
 /* For a statement that must touch a row: AVP_ENOTFOUND when none. */
 int store__run_one(store_conn_t *c, const char *what, const char *sql, int n,
                    const char *const *v, avp_error_t *err);

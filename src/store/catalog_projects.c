@@ -193,19 +193,9 @@ int store_member_remove(store_conn_t *c, int64_t project_id, int64_t user_id,
 int store_member_ids(store_conn_t *c, int64_t project_id, int64_t **ids,
                      int *n, avp_error_t *err)
 {
-    store__num_t pid = store__i64(project_id);
-    const char *v[] = {pid.s};
-    *ids = NULL, *n = 0;
-    PGresult *r = store__run(c, "members",
-        "SELECT user_id FROM project_members WHERE project_id = $1", 1, v, err);
-    if (!r)
-        return err->code;
-    *n = PQntuples(r);
-    *ids = avp_calloc((size_t)*n + 1, sizeof **ids);
-    for (int i = 0; i < *n; i++)
-        (*ids)[i] = strtoll(PQgetvalue(r, i, 0), NULL, 10);
-    PQclear(r);
-    return AVP_OK;
+    return store__run_ids(c, "members",
+        "SELECT user_id FROM project_members WHERE project_id = $1",
+        project_id, ids, n, err);
 }
 
 /* How each kind of object reaches its project: FROM ... yielding `pid`. */

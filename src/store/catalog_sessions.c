@@ -74,21 +74,9 @@ int store_test_session_get(store_conn_t *c, int64_t session_id, char **json,
 int store_test_session_open_ids(store_conn_t *c, int64_t project_id,
                                 int64_t **ids, int *n, avp_error_t *err)
 {
-    store__num_t pid = store__i64(project_id);
-    const char *v[] = {pid.s};
-    *ids = NULL;
-    *n = 0;
-    PGresult *r = store__run(c, "test sessions",
+    return store__run_ids(c, "test sessions",
         "SELECT id FROM test_sessions WHERE project_id = $1 "
-        "AND state <> 'closed'", 1, v, err);
-    if (!r)
-        return err->code;
-    *n = PQntuples(r);
-    *ids = avp_malloc(sizeof **ids * (size_t)(*n + 1));
-    for (int i = 0; i < *n; i++)
-        (*ids)[i] = strtoll(PQgetvalue(r, i, 0), NULL, 10);
-    PQclear(r);
-    return AVP_OK;
+        "AND state <> 'closed'", project_id, ids, n, err);
 }
 
 int store_test_session_lock(store_conn_t *c, int64_t session_id, int *closed,

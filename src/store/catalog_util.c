@@ -119,6 +119,23 @@ int store__run_json(store_conn_t *c, const char *what, const char *sql, int n,
     return rc;
 }
 
+int store__run_ids(store_conn_t *c, const char *what, const char *sql,
+                   int64_t id, int64_t **ids, int *n, avp_error_t *err)
+{
+    store__num_t key = store__i64(id);
+    const char *v[] = {key.s};
+    *ids = NULL, *n = 0;
+    PGresult *r = store__run(c, what, sql, 1, v, err);
+    if (!r)
+        return err->code;
+    *n = PQntuples(r);
+    *ids = avp_calloc((size_t)*n + 1, sizeof **ids);
+    for (int i = 0; i < *n; i++)
+        (*ids)[i] = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+    PQclear(r);
+    return AVP_OK;
+}
+
 int store__run_one(store_conn_t *c, const char *what, const char *sql, int n,
                    const char *const *v, avp_error_t *err)
 {
