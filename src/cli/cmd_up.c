@@ -190,10 +190,8 @@ static int prepare_database(up_t *u, char *generated, avp_error_t *err)
 static int spawn_children(up_t *u)
 {
     char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
+    if (avp_program_path(NULL, exe, sizeof exe) < 0)
         return -1;
-    exe[n] = 0;
     char *logs = cli_config_path(&u->cfg, "logs");
     char *run = cli_config_path(&u->cfg, "run");
     u->sup = sup_create(exe, logs, run);

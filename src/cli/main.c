@@ -64,15 +64,11 @@ static int version(int argc, char **argv)
 static int serve(int argc, char **argv)
 {
     char path[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 16);
-    if (n <= 0) {
+    if (avp_program_path("avp-server", path, sizeof path) < 0) {
         fprintf(stderr, "avp serve: cannot find this program: %s\n",
                 strerror(errno));
         return 1;
     }
-    path[n] = '\0';
-    char *slash = strrchr(path, '/');
-    strcpy(slash ? slash + 1 : path, "avp-server");
     /* As `avp serve ...` still, for ps and for the supervisor's logs. */
     char **args = avp_calloc((size_t)argc + 2, sizeof *args);
     args[0] = "avp";

@@ -57,16 +57,8 @@ static void find_engine(void)
     const char *max = getenv("AVP_ENGINE_MAX");
     long limit = max ? strtol(max, NULL, 10) : 2 * sysconf(_SC_NPROCESSORS_ONLN);
     engine_stats.max = limit < 1 ? 1 : limit > 256 ? 256 : (int)limit;
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0)
-        return;
-    self[n] = '\0';
-    char *slash = strrchr(self, '/');
-    if (slash)
-        slash[1] = '\0';
-    snprintf(engine_path, sizeof engine_path, "%.*savp",
-             (int)(sizeof engine_path - 4), self);
+    if (avp_program_path("avp", engine_path, sizeof engine_path) < 0)
+        engine_path[0] = '\0';
 }
 
 /* Reads fd until the child closes it or the deadline passes; keeps the

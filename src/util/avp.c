@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 static atomic_uint_fast64_t alloc_count;
 
@@ -116,4 +117,20 @@ size_t avp_peak_rss(void)
     if (getrusage(RUSAGE_SELF, &ru) != 0)
         return 0;
     return (size_t)ru.ru_maxrss * 1024;
+}
+
+int avp_program_path(const char *sibling, char *out, size_t cap)
+{
+    ssize_t n = cap > 1 ? readlink("/proc/self/exe", out, cap - 1) : -1;
+    if (n <= 0)
+        return AVP_ENOTFOUND;
+    out[n] = '\0';
+    if (!sibling)
+        return AVP_OK;
+    char *slash = strrchr(out, '/');
+    size_t dir = slash ? (size_t)(slash + 1 - out) : 0;
+    if (dir + strlen(sibling) + 1 > cap)
+        return AVP_ENOTFOUND;
+    strcpy(out + dir, sibling);
+    return AVP_OK;
 }

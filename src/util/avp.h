@@ -73,6 +73,11 @@ double avp_now(void);
 /* Peak resident set size of this process in bytes (0 if unknown). */
 size_t avp_peak_rss(void);
 
+/* The path of this program (sibling NULL) or of the program named sibling
+ * in its directory, into out (cap bytes). AVP_ENOTFOUND when it cannot be
+ * read or does not fit. */
+int avp_program_path(const char *sibling, char *out, size_t cap);
+
 #define AVP_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif
