@@ -123,6 +123,20 @@ int routes__ready(void *ctx, avp_error_t *err)
     return rc;
 }
 
+/* Gauges named by a {name, help} table, and their values. */
+static void add_gauges(metrics_t *m, const char *const (*t)[2], int n,
+                       metrics_gauge_t **out)
+{
+    for (int i = 0; i < n; i++)
+        out[i] = metrics_gauge(m, t[i][0], t[i][1], NULL);
+}
+
+static void set_gauges(metrics_gauge_t **g, const double *v, int n)
+{
+    for (int i = 0; i < n; i++)
+        metrics_gauge_set(g[i], v[i]);
+}
+
 static void collect(void *ctx)
 {
     routes_t *r = ctx;
@@ -130,8 +144,7 @@ static void collect(void *ctx)
     store_pool_stats(r->opt.pool, &ps);
     const double pool[] = {ps.size, ps.in_use, ps.waiters, ps.max_size,
                            (double)ps.timeouts, ps.wait_seconds};
-    for (int i = 0; i < 6; i++)
-        metrics_gauge_set(r->pool_g[i], pool[i]);
+    set_gauges(r->pool_g, pool, (int)AVP_ARRAY_LEN(pool));
     avp_error_t err;
     queue_depth_t d;
     if (r->q && queue_depth(r->q, &d, &err) == AVP_OK) {
@@ -153,8 +166,7 @@ static void collect(void *ctx)
     routes_engine_stats_t es;
     routes__engine_stats(&es);
     const double engine[] = {es.running, es.peak, es.max, (double)es.waits};
-    for (int i = 0; i < 4; i++)
-        metrics_gauge_set(r->engine_g[i], engine[i]);
+    set_gauges(r->engine_g, engine, (int)AVP_ARRAY_LEN(engine));
     store_conn_t *c;
     double fps;
     int running;
@@ -176,8 +188,7 @@ static void add_metrics(routes_t *r, metrics_t *m)
         {"avp_db_pool_max", "Largest pool size."},
         {"avp_db_pool_timeouts", "Acquires that gave up (503s), total."},
         {"avp_db_pool_wait_seconds", "Time spent waiting for connections, total."}};
-    for (int i = 0; i < 6; i++)
-        r->pool_g[i] = metrics_gauge(m, pool[i][0], pool[i][1], NULL);
+    add_gauges(m, pool, (int)AVP_ARRAY_LEN(pool), r->pool_g);
     const char *help = "Detect tasks in the Redis stream.";
     r->queue_g[0] = metrics_gauge(m, "avp_queue_depth", help, "kind=\"length\"");
     r->queue_g[1] = metrics_gauge(m, "avp_queue_depth", help, "kind=\"pending\"");
@@ -196,8 +207,7 @@ static void add_metrics(routes_t *r, metrics_t *m)
         {"avp_engine_children_peak", "Most child avp processes at once."},
         {"avp_engine_children_max", "Child avp processes allowed at once (AVP_ENGINE_MAX)."},
         {"avp_engine_waits", "Child runs that waited for a place, total."}};
-    for (int i = 0; i < 4; i++)
-        r->engine_g[i] = metrics_gauge(m, engine[i][0], engine[i][1], NULL);
+    add_gauges(m, engine, (int)AVP_ARRAY_LEN(engine), r->engine_g);
     r->uploads = metrics_counter(m, "avp_uploads_total", "Uploads received.", NULL);
     r->upload_bytes = metrics_counter(m, "avp_upload_bytes_total",
                                       "Bytes of uploads received.", NULL);
