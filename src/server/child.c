@@ -145,6 +145,15 @@ void routes__engine_stats(routes_engine_stats_t *out)
     pthread_mutex_unlock(&engine_mu);
 }
 
+const char *routes__after_path(const char *msg, const char *path)
+{
+    const char *at = strstr(msg, path);
+    if (!at || at[strlen(path)] != ':')
+        return msg;
+    at += strlen(path) + 1;
+    return at + (*at == ' ');
+}
+
 /* Spawns argv, collects its output, kills it past timeout_s. */
 static int run_engine(char *const argv[], double timeout_s, char **out)
 {

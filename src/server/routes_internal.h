@@ -147,6 +147,9 @@ int routes__receive_or_reply(routes_t *r, server_req_t *req, const char *dir,
  * could not run, ROUTES_ENGINE_KILLED when it was killed (the deadline, or
  * a crash: the input's fault either way). */
 int routes__run_engine(const char *const args[], double timeout_s, char **out);
+/* A child's message about a temporary file without "<path>: " (the text
+ * after it), which means nothing to a client; msg itself if absent. */
+const char *routes__after_path(const char *msg, const char *path);
 typedef struct routes_engine_stats {
     int running, peak, max; /* children now, most at once, the limit */
     uint64_t waits;         /* runs that waited for a place */

@@ -57,12 +57,8 @@ static int inspect_or_reply(server_req_t *req, const char *path,
         reply_unavailable(req, 5, "cannot inspect the model now");
         rc = AVP_EUNAVAILABLE;
     } else if (status != 0) {
-        /* The loader's reason, without "avp models: <temporary path>: ",
-         * which says nothing to the client. */
-        const char *at = strstr(out, path);
-        const char *why = at && !strncmp(at + strlen(path), ": ", 2)
-                              ? at + strlen(path) + 2
-                              : out;
+        /* The loader's reason, after "avp models: <temporary path>: ". */
+        const char *why = routes__after_path(out, path);
         out[strcspn(out, "\n")] = '\0';
         reply_error(req, 415, "unsupported_media_type",
                     "not a model AVP can load: %s", why);

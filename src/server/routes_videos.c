@@ -147,14 +147,9 @@ static void video_upload(server_req_t *req, void *ctx)
     }
     if (rc < 0) {
         unlink(up.tmp);
-        /* The decoder's message starts with the temporary path, which
-         * means nothing to the client. */
-        size_t skip = strlen(up.tmp);
-        const char *why = strncmp(err.msg, up.tmp, skip) || err.msg[skip] != ':'
-                              ? err.msg
-                              : err.msg + skip + 1 + (err.msg[skip + 1] == ' ');
         reply_error(req, 415, "unsupported_media_type",
-                    "%s is not a video AVP can decode: %s", filename, why);
+                    "%s is not a video AVP can decode: %s", filename,
+                    routes__after_path(err.msg, up.tmp));
         return;
     }
     if (place(r, &up, filename, rel, sizeof rel) < 0) {

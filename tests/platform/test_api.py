@@ -289,17 +289,23 @@ def test_text_file_is_415_and_leaves_nothing(avp, admin, project, tmp_path, vide
     before = sorted(os.listdir(vdir))
     txt = tmp_path / "notes.mp4"
     txt.write_text("this is not a video\n" * 100)
-    assert_error(upload(admin, project, str(txt)), 415)
+    r = upload(admin, project, str(txt))
+    assert_error(r, 415)
+    msg = r.json()["error"]["message"]
+    # The decoder's reason, without the temporary file it read.
+    assert msg.startswith("notes.mp4 is not a video AVP can decode: ") and "Invalid data" in msg
+    assert avp.data_dir not in msg and ".upload-" not in msg, msg
     assert sorted(os.listdir(vdir)) == before
 
 
-def test_bad_model_names_the_problem(admin, tmp_path):
+def test_bad_model_names_the_problem(avp, admin, tmp_path):
     junk = tmp_path / "junk.onnx"
     junk.write_bytes(b"\x08\x07" + os.urandom(200))
     with open(junk, "rb") as f:
         r = call(admin, "POST", "/api/models", params={"name": "junk"}, data=f)
     assert r.status_code in (400, 415), r.text
-    assert r.json()["error"]["message"]
+    msg = r.json()["error"]["message"]
+    assert msg and avp.data_dir not in msg and ".upload-" not in msg, msg
 
 
 # ---- videos ----------------------------------------------------------------
