@@ -75,7 +75,8 @@ static int run(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
     int rc = routes_create(&(routes_options_t){.pool = pool,
                                                .redis_url = cfg->redis_url,
                                                .data_dir = cfg->data_dir,
-                                               .max_upload = cfg->max_upload},
+                                               .max_upload = cfg->max_upload,
+                                               .engine_max = cfg->engine_max},
                            &routes, err);
     if (rc < 0)
         return 1;

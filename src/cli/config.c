@@ -110,6 +110,9 @@ int cli_config_load(cli_config_t *cfg, avp_error_t *err)
         rc = parse_range("AVP_RECLAIM_IDLE_S", env("AVP_RECLAIM_IDLE_S"), 2,
                          3600, &cfg->reclaim_idle_s, err);
     if (!rc)
+        rc = parse_range("AVP_ENGINE_MAX", env("AVP_ENGINE_MAX"), 1, 256,
+                         &cfg->engine_max, err);
+    if (!rc)
         rc = parse_bytes("AVP_MAX_UPLOAD", env("AVP_MAX_UPLOAD"),
                          &cfg->max_upload, err);
     return rc;

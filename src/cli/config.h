@@ -45,6 +45,7 @@ typedef struct cli_config {
     int db_pool_max;      /* 1..1000 */
     int model_cache_mb;   /* 16..1048576 */
     int reclaim_idle_s;   /* 2..3600 */
+    int engine_max;       /* 1..256; 0: twice the cores */
     uint64_t max_upload;  /* bytes, >= 1 */
 } cli_config_t;
 

@@ -12,7 +12,8 @@
  * about a millisecond, little beside an upload or a decode.
  *
  * A child decoding a 4K frame takes ~50-100 MB, so children are limited to
- * AVP_ENGINE_MAX at once (default: twice the cores): a burst of thumbnail
+ * routes_options_t.engine_max at once (AVP_ENGINE_MAX; default twice the
+ * cores): a burst of thumbnail
  * requests queues for up to ENGINE_WAIT_S instead of spawning one child
  * each, then gets -1 (503, try again). */
 #include "server/routes_internal.h"
@@ -20,7 +21,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdlib.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -45,8 +45,13 @@ static pthread_mutex_t engine_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t engine_cv; /* CLOCK_MONOTONIC, made in find_engine */
 static routes_engine_stats_t engine_stats;
 
+static int default_limit(void)
+{
+    return 2 * (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 /* The `avp` binary beside this one: both are built and installed into
- * one directory. And the limit of children at once. */
+ * one directory. */
 static void find_engine(void)
 {
     pthread_condattr_t ca;
@@ -54,9 +59,7 @@ static void find_engine(void)
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&engine_cv, &ca);
     pthread_condattr_destroy(&ca);
-    const char *max = getenv("AVP_ENGINE_MAX");
-    long limit = max ? strtol(max, NULL, 10) : 2 * sysconf(_SC_NPROCESSORS_ONLN);
-    engine_stats.max = limit < 1 ? 1 : limit > 256 ? 256 : (int)limit;
+    engine_stats.max = default_limit();
     if (avp_program_path("avp", engine_path, sizeof engine_path) < 0)
         engine_path[0] = '\0';
 }
@@ -152,6 +155,15 @@ const char *routes__after_path(const char *msg, const char *path)
         return msg;
     at += strlen(path) + 1;
     return at + (*at == ' ');
+}
+
+void routes__engine_limit(int max)
+{
+    pthread_once(&engine_once, find_engine);
+    pthread_mutex_lock(&engine_mu);
+    engine_stats.max = max > 0 ? max : default_limit();
+    pthread_cond_broadcast(&engine_cv);
+    pthread_mutex_unlock(&engine_mu);
 }
 
 /* Spawns argv, collects its output, kills it past timeout_s. */

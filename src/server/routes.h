@@ -46,6 +46,8 @@ typedef struct routes_options {
     uint64_t max_upload;     /* largest video upload in bytes (0: 4 GiB) */
     uint64_t max_model;      /* largest model upload in bytes (0: 1 GiB) */
     int acquire_timeout_ms;  /* wait for a database connection (0: 2000) */
+    int engine_max;          /* child avp processes at once, for the whole
+                              * process (0: twice the cores) */
 } routes_options_t;
 
 /* Opens Redis lazily (a server may start while Redis is down). */

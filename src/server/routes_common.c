@@ -67,6 +67,7 @@ int routes_create(const routes_options_t *opt, routes_t **out,
         r->opt.max_model = 1ull << 30;
     if (!r->opt.acquire_timeout_ms)
         r->opt.acquire_timeout_ms = 2000;
+    routes__engine_limit(opt->engine_max);
     if (opt->redis_url) {
         r->redis_url = avp_strdup(opt->redis_url);
         int rc = open_links(r, err);

@@ -155,6 +155,8 @@ typedef struct routes_engine_stats {
     uint64_t waits;         /* runs that waited for a place */
 } routes_engine_stats_t;
 void routes__engine_stats(routes_engine_stats_t *out);
+/* Sets the limit of children at once (0: twice the cores). */
+void routes__engine_limit(int max);
 /* Time a model load, a probe or a thumbnail may take. */
 #define ROUTES_ENGINE_TIMEOUT_S 120
 #define ROUTES_ENGINE_KILLED (-2)

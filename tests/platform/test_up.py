@@ -51,6 +51,10 @@ def test_bad_port_is_a_usage_error(avp):
     r = subprocess.run([os.environ["AVP_BIN"], "worker"], env=env, capture_output=True,
                        text=True, timeout=30)
     assert r.returncode == 2 and "AVP_PORT" in r.stderr, r.stderr
+    env = dict(os.environ, AVP_ENGINE_MAX="lots")
+    r = subprocess.run([os.environ["AVP_BIN"], "serve"], env=env, capture_output=True,
+                       text=True, timeout=30)
+    assert r.returncode == 2 and "AVP_ENGINE_MAX: 'lots'" in r.stderr, r.stderr
 
 
 def test_migrate_is_idempotent(avp):
