@@ -68,6 +68,7 @@ int routes_create(const routes_options_t *opt, routes_t **out,
     if (!r->opt.acquire_timeout_ms)
         r->opt.acquire_timeout_ms = 2000;
     routes__engine_limit(opt->engine_max);
+    r->group = store_group_create(opt->pool, r->opt.acquire_timeout_ms);
     if (opt->redis_url) {
         r->redis_url = avp_strdup(opt->redis_url);
         int rc = open_links(r, err);
@@ -87,6 +88,7 @@ void routes_destroy(routes_t *r)
         return;
     routes__live_stop(r);
     routes__auth_store_fini(r);
+    store_group_destroy(r->group);
     for (int i = 0; i < ROUTES_REDIS_LINKS; i++) {
         queue_cache_destroy(r->caches[i]);
         queue_conn_close(r->links[i]);

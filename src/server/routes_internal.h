@@ -31,6 +31,7 @@ struct routes {
     queue_cache_t *caches[ROUTES_REDIS_LINKS];
     char *redis_url;
     auth_store_t auth;
+    store_group_t *group; /* processing requests' group commit */
     server_t *srv;
     pthread_t sub_thread;
     int sub_started;
@@ -38,7 +39,7 @@ struct routes {
     atomic_int stop;
     routes_vitals_t *vitals;
     metrics_gauge_t *pool_g[6], *queue_g[3], *cache_g[3], *task_g[2];
-    metrics_gauge_t *engine_g[4];
+    metrics_gauge_t *engine_g[4], *group_g[2];
     metrics_counter_t *uploads, *upload_bytes;
 };
 

@@ -167,6 +167,10 @@ static void collect(void *ctx)
     routes__engine_stats(&es);
     const double engine[] = {es.running, es.peak, es.max, (double)es.waits};
     set_gauges(r->engine_g, engine, (int)AVP_ARRAY_LEN(engine));
+    store_group_stats_t gs;
+    store_group_stats(r->group, &gs);
+    const double group[] = {(double)gs.batches, (double)gs.requests};
+    set_gauges(r->group_g, group, (int)AVP_ARRAY_LEN(group));
     store_conn_t *c;
     double fps;
     int running;
@@ -208,6 +212,10 @@ static void add_metrics(routes_t *r, metrics_t *m)
         {"avp_engine_children_max", "Child avp processes allowed at once (AVP_ENGINE_MAX)."},
         {"avp_engine_waits", "Child runs that waited for a place, total."}};
     add_gauges(m, engine, (int)AVP_ARRAY_LEN(engine), r->engine_g);
+    static const char *const group[][2] = {
+        {"avp_process_batches", "Transactions that created processing tasks, total."},
+        {"avp_process_requests", "Processing requests written in them, total."}};
+    add_gauges(m, group, (int)AVP_ARRAY_LEN(group), r->group_g);
     r->uploads = metrics_counter(m, "avp_uploads_total", "Uploads received.", NULL);
     r->upload_bytes = metrics_counter(m, "avp_upload_bytes_total",
                                       "Bytes of uploads received.", NULL);

@@ -6,9 +6,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-/* The run and task are committed before Redis is touched, and the
- * connection goes back first: a slow or absent Redis must not hold one of
- * the pool's few connections. */
+/* The run and task are committed (with whatever other requests the group
+ * gathered) before Redis is touched: a slow or absent Redis must not hold
+ * one of the pool's few connections. */
 void routes__start_task(routes_t *r, server_req_t *req, const char *kind,
                         int replace)
 {
@@ -28,19 +28,17 @@ void routes__start_task(routes_t *r, server_req_t *req, const char *kind,
     };
     store_process_out_t out;
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
-    if (!c)
-        return;
     /* The access check is part of the statement: one round trip. */
-    int rc = store_process_create(c, &p, &out, &err);
-    store_pool_release(c);
+    int rc = store_group_process(r->group, &p, &out, &err);
     if (rc < 0)
         reply_avp_error(req, &err);
     else
         rc = routes__role_or_reply(req, out.project_id, out.role,
                                    STORE_ROLE_EDITOR);
-    if (rc < 0)
+    if (rc < 0) {
+        avp_free(out.members);
         return;
+    }
     /* Redis down: the task stays queued in the table and the workers'
      * reconciler enqueues it once Redis is back. */
     if (r->q &&

@@ -211,8 +211,10 @@ typedef struct store_process {
     int replace;      /* auto_gt: replace the video's model-made boxes */
 } store_process_t;
 
-/* The result of store_process_create. */
+/* The result of one request of store_process_create. */
 typedef struct store_process_out {
+    int rc;              /* AVP_OK or why nothing was made (err says) */
+    avp_error_t err;
     int64_t project_id;  /* the video's */
     store_role_t role;   /* the user's in it */
     int64_t task_id, run_id; /* 0 when the role is below editor */
@@ -220,15 +222,36 @@ typedef struct store_process_out {
     int nmembers;
 } store_process_out_t;
 
-/* Checks that user_id may edit the video's project (store_object_access's
- * rule) and creates a queued detection run, its task and the audit record
- * in one statement (one transaction, one round trip: this is the API's
- * busiest write), and returns the project's members, whose cached views
- * the caller invalidates. AVP_ENOTFOUND when the video (or the user's
- * membership) or the model does not exist; a role below editor creates
- * nothing and says so in out->role. */
-int store_process_create(store_conn_t *c, const store_process_t *p,
+enum { STORE_PROCESS_BATCH_MAX = 64 };
+
+/* For each of the n requests (1..STORE_PROCESS_BATCH_MAX): checks that
+ * user_id may edit the video's project (store_object_access's rule) and
+ * creates a queued detection run, its task and the audit record, and
+ * returns the project's members, whose cached views the caller
+ * invalidates. All n in one statement, so one transaction and one commit:
+ * this is the API's busiest write, and store_group.c gathers concurrent
+ * requests into such batches. out[i].rc is AVP_ENOTFOUND when request i's
+ * video (or the user's membership) or model does not exist; a role below
+ * editor creates nothing and says so in out[i].role. An error returned
+ * means the statement failed and nothing was made. */
+int store_process_create(store_conn_t *c, const store_process_t *p, int n,
                          store_process_out_t *out, avp_error_t *err);
+
+/* Group commit of store_process_create (group.c): concurrent callers'
+ * requests are written together, a batch at a time on a pooled
+ * connection (waiting up to acquire_timeout_ms for one: AVP_EBUSY). */
+typedef struct store_group store_group_t;
+typedef struct store_group_stats {
+    uint64_t batches, requests; /* written so far */
+} store_group_stats_t;
+store_group_t *store_group_create(store_pool_t *pool, int acquire_timeout_ms);
+void store_group_destroy(store_group_t *g);
+/* Creates p's run and task as store_process_create does for one request,
+ * together with whatever other threads submit meanwhile; blocks until
+ * written. Returns out->rc (err says why) or the batch's error. */
+int store_group_process(store_group_t *g, const store_process_t *p,
+                        store_process_out_t *out, avp_error_t *err);
+void store_group_stats(store_group_t *g, store_group_stats_t *out);
 
 /* {state, progress, frames_done, frames_total, fps, eta, error, run_id}. */
 int store_task_status(store_conn_t *c, int64_t task_id, char **json,

@@ -18,62 +18,119 @@ static int64_t *parse_ids(const char *s, int *n)
     return ids;
 }
 
-/* One statement: the access check of store_object_access for a video, the
- * run, the task and the audit record when the role allows, and the members
- * to invalidate. */
+/* One statement for a whole batch of requests (store_process_create says
+ * why): the requests arrive as parallel arrays, numbered n; for each, the
+ * access check of store_object_access for its video, then the run, the
+ * task and the audit record when the role allows, and the members to
+ * invalidate. The ids come from the sequences beforehand, as INSERT ...
+ * RETURNING cannot tell which request a row was made for, and in request
+ * order, so that tasks queue in the order they were asked for. */
 static const char process_sql[] =
-    "WITH acc AS (SELECT v.project_id AS pid, coalesce(m.role, 'owner') AS "
-    "role FROM videos v LEFT JOIN project_members m ON m.project_id = "
-    "v.project_id AND m.user_id = $6 WHERE v.id = $1 AND v.status = 'ready' "
-    "AND ($6::bigint <= 0 OR m.role IS NOT NULL)), "
-    "r AS (INSERT INTO detection_runs (video_id, model_id, conf, iou, every, "
-    "created_by) SELECT $1, m.id, $3, $4, $5, $6 FROM models m, acc "
-    "WHERE m.id = $2 AND acc.role IN ('owner', 'editor') RETURNING id), "
-    "t AS (INSERT INTO tasks (kind, payload, run_id, project_id, created_by) "
-    "SELECT $7, json_build_object('run_id', r.id, 'replace', $8::boolean), "
-    "r.id, acc.pid, $6 FROM r, acc RETURNING id, run_id), "
+    "WITH q AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::real[], "
+    "$4::real[], $5::integer[], $6::bigint[], $7::text[], $8::boolean[]) "
+    "WITH ORDINALITY AS q(video_id, model_id, conf, iou, every, uid, kind, "
+    "replace, n)), "
+    "acc AS MATERIALIZED (SELECT q.*, v.project_id AS pid, coalesce(m.role, "
+    "'owner') AS role FROM q JOIN videos v ON v.id = q.video_id AND v.status "
+    "= 'ready' LEFT JOIN project_members m ON m.project_id = v.project_id AND "
+    "m.user_id = q.uid WHERE q.uid <= 0 OR m.role IS NOT NULL), "
+    "ok AS MATERIALIZED (SELECT o.*, "
+    "nextval(pg_get_serial_sequence('detection_runs', 'id')) AS run_id, "
+    "nextval(pg_get_serial_sequence('tasks', 'id')) AS task_id FROM (SELECT "
+    "acc.* FROM acc JOIN models mo ON mo.id = acc.model_id WHERE acc.role IN "
+    "('owner', 'editor') ORDER BY acc.n) o), "
+    "r AS (INSERT INTO detection_runs (id, video_id, model_id, conf, iou, "
+    "every, created_by) OVERRIDING SYSTEM VALUE SELECT run_id, video_id, "
+    "model_id, conf, iou, every, uid FROM ok), "
+    "t AS (INSERT INTO tasks (id, kind, payload, run_id, project_id, "
+    "created_by) OVERRIDING SYSTEM VALUE SELECT task_id, kind, "
+    "json_build_object('run_id', run_id, 'replace', replace), run_id, pid, "
+    "uid FROM ok), "
     "a AS (INSERT INTO audit_log (user_id, action, object_type, object_id, "
-    "detail) SELECT $6, 'process', 'video', $1, json_build_object('task_id', "
-    "t.id, 'run_id', t.run_id, 'kind', $7::text) FROM t) "
-    "SELECT acc.pid, acc.role, t.id, t.run_id, (SELECT coalesce(string_agg("
-    "user_id::text, ','), '') FROM project_members WHERE project_id = "
-    "acc.pid) FROM acc LEFT JOIN t ON true";
+    "detail) SELECT uid, 'process', 'video', video_id, json_build_object("
+    "'task_id', task_id, 'run_id', run_id, 'kind', kind) FROM ok) "
+    "SELECT acc.n, acc.pid, acc.role, ok.task_id, ok.run_id, (SELECT "
+    "coalesce(string_agg(user_id::text, ','), '') FROM project_members WHERE "
+    "project_id = acc.pid) FROM acc LEFT JOIN ok ON ok.n = acc.n";
 
-static int process_result(PGresult *r, const store_process_t *p,
-                          store_process_out_t *out, avp_error_t *err)
+enum { PROCESS_COLUMNS = 8, PROCESS_VALUE_MAX = 32 };
+
+/* The value of request p in column k, as array element text. */
+static void process_value(const store_process_t *p, int k, char *s)
 {
-    if (PQntuples(r) == 0)
-        return avp_error_set(err, AVP_ENOTFOUND, "no video %lld",
-                             (long long)p->video_id);
-    out->project_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    out->role = store_role_parse(PQgetvalue(r, 0, 1));
-    if (out->role < STORE_ROLE_EDITOR)
-        return AVP_OK;
-    if (PQgetisnull(r, 0, 2))
-        return avp_error_set(err, AVP_ENOTFOUND, "no model %lld",
-                             (long long)p->model_id);
-    out->task_id = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
-    out->run_id = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
-    out->members = parse_ids(PQgetvalue(r, 0, 4), &out->nmembers);
-    return AVP_OK;
+    switch (k) {
+    case 0: snprintf(s, PROCESS_VALUE_MAX, "%lld", (long long)p->video_id); break;
+    case 1: snprintf(s, PROCESS_VALUE_MAX, "%lld", (long long)p->model_id); break;
+    case 2: snprintf(s, PROCESS_VALUE_MAX, "%.17g", p->conf); break;
+    case 3: snprintf(s, PROCESS_VALUE_MAX, "%.17g", p->iou); break;
+    case 4: snprintf(s, PROCESS_VALUE_MAX, "%d", p->every); break;
+    case 5: snprintf(s, PROCESS_VALUE_MAX, "%lld", (long long)p->user_id); break;
+    case 6: snprintf(s, PROCESS_VALUE_MAX, "%s", p->kind ? p->kind : "detect"); break;
+    default: snprintf(s, PROCESS_VALUE_MAX, "%s", p->replace ? "t" : "f");
+    }
 }
 
-int store_process_create(store_conn_t *c, const store_process_t *p,
+/* Column k of n requests as an array literal "{a,b,...}" (avp_free). The
+ * kinds are plain words (store_process_t), so nothing needs quoting. */
+static char *process_column(const store_process_t *p, int n, int k)
+{
+    char *s = avp_malloc((size_t)n * (PROCESS_VALUE_MAX + 1) + 3), *at = s;
+    *at++ = '{';
+    for (int i = 0; i < n; i++) {
+        if (i)
+            *at++ = ',';
+        process_value(&p[i], k, at);
+        at += strlen(at);
+    }
+    memcpy(at, "}", 2);
+    return s;
+}
+
+/* Request n's row (rows are per request that reached its video). */
+static void process_row(PGresult *r, int row, const store_process_t *p,
+                        store_process_out_t *out)
+{
+    out->project_id = strtoll(PQgetvalue(r, row, 1), NULL, 10);
+    out->role = store_role_parse(PQgetvalue(r, row, 2));
+    if (out->role < STORE_ROLE_EDITOR)
+        return;
+    if (PQgetisnull(r, row, 3)) {
+        out->rc = avp_error_set(&out->err, AVP_ENOTFOUND, "no model %lld",
+                                (long long)p->model_id);
+        return;
+    }
+    out->task_id = strtoll(PQgetvalue(r, row, 3), NULL, 10);
+    out->run_id = strtoll(PQgetvalue(r, row, 4), NULL, 10);
+    out->members = parse_ids(PQgetvalue(r, row, 5), &out->nmembers);
+}
+
+int store_process_create(store_conn_t *c, const store_process_t *p, int n,
                          store_process_out_t *out, avp_error_t *err)
 {
-    store__num_t vid = store__i64(p->video_id), mid = store__i64(p->model_id);
-    store__num_t uid = store__i64(p->user_id), every = store__i64(p->every);
-    store__num_t conf = store__f64(p->conf), iou = store__f64(p->iou);
-    const char *v[] = {vid.s, mid.s, conf.s, iou.s, every.s, uid.s,
-                       p->kind ? p->kind : "detect",
-                       p->replace ? "true" : "false"};
-    memset(out, 0, sizeof *out);
-    PGresult *r = store__run(c, "process", process_sql, 8, v, err);
+    if (n < 1 || n > STORE_PROCESS_BATCH_MAX)
+        return avp_error_set(err, AVP_EINVAL, "process: %d requests in one "
+                             "batch, not 1..%d", n, STORE_PROCESS_BATCH_MAX);
+    char *v[PROCESS_COLUMNS];
+    for (int k = 0; k < PROCESS_COLUMNS; k++)
+        v[k] = process_column(p, n, k);
+    PGresult *r = store__run(c, "process", process_sql, PROCESS_COLUMNS,
+                             (const char *const *)v, err);
+    for (int k = 0; k < PROCESS_COLUMNS; k++)
+        avp_free(v[k]);
     if (!r)
         return err->code;
-    int rc = process_result(r, p, out, err);
+    for (int i = 0; i < n; i++) {
+        out[i] = (store_process_out_t){0};
+        out[i].rc = avp_error_set(&out[i].err, AVP_ENOTFOUND, "no video %lld",
+                                  (long long)p[i].video_id);
+    }
+    for (int row = 0; row < PQntuples(r); row++) {
+        long i = strtol(PQgetvalue(r, row, 0), NULL, 10) - 1;
+        out[i].rc = AVP_OK;
+        process_row(r, row, &p[i], &out[i]);
+    }
     PQclear(r);
-    return rc;
+    return AVP_OK;
 }
 
 int store_task_status(store_conn_t *c, int64_t task_id, char **json,
