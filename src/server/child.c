@@ -54,11 +54,7 @@ static int default_limit(void)
  * one directory. */
 static void find_engine(void)
 {
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&engine_cv, &ca);
-    pthread_condattr_destroy(&ca);
+    avp_cond_init_monotonic(&engine_cv);
     engine_stats.max = default_limit();
     if (avp_program_path("avp", engine_path, sizeof engine_path) < 0)
         engine_path[0] = '\0';
@@ -114,9 +110,7 @@ static int spawn(char *const argv[], int out_fd, pid_t *pid)
 /* Takes a place for a child, waiting up to ENGINE_WAIT_S; 0 or -1. */
 static int engine_enter(void)
 {
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += ENGINE_WAIT_S;
+    struct timespec deadline = avp_deadline_ms(ENGINE_WAIT_S * 1000);
     int rc = 0;
     pthread_mutex_lock(&engine_mu);
     if (engine_stats.running >= engine_stats.max)

@@ -100,11 +100,7 @@ static void *pusher(void *arg)
 int routes__session_live_start(routes_t *r, avp_error_t *err)
 {
     routes_session_live_t *l = avp_calloc(1, sizeof(*l));
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&l->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    avp_cond_init_monotonic(&l->cv);
     pthread_mutex_init(&l->mu, NULL);
     routes__coalesce_init(&l->pace, ROUTES_SESSION_PUSH_MS / 1e3);
     l->tag = ((uint64_t)getpid() << 32) ^ (uint64_t)(avp_now() * 1e9) ^

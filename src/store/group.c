@@ -26,9 +26,7 @@
 #include "store/internal.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
-#include <time.h>
 
 /* Two batches in flight: one being written while the next one gathers
  * and starts would otherwise wait for a whole round trip and commit. */
@@ -153,36 +151,13 @@ static void lead(store_group_t *g)
         pthread_cond_signal(&g->head->cv);
 }
 
-/* The moment ms milliseconds from now, on the clock of job conditions. */
-static struct timespec deadline_in(int ms)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    t.tv_sec += ms / 1000;
-    t.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (t.tv_nsec >= 1000000000L) {
-        t.tv_sec++;
-        t.tv_nsec -= 1000000000L;
-    }
-    return t;
-}
-
-static void job_init(job_t *j)
-{
-    pthread_condattr_t a;
-    pthread_condattr_init(&a);
-    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-    pthread_cond_init(&j->cv, &a);
-    pthread_condattr_destroy(&a);
-}
-
 int store_group_process(store_group_t *g, const store_process_t *p,
                         store_process_out_t *out, avp_error_t *err)
 {
     job_t self = {.in = p, .out = out};
     *out = (store_process_out_t){0};
-    job_init(&self);
-    struct timespec deadline = deadline_in(g->timeout_ms > 0 ? g->timeout_ms : 1);
+    avp_cond_init_monotonic(&self.cv);
+    struct timespec deadline = avp_deadline_ms(g->timeout_ms);
     int late = 0;
     pthread_mutex_lock(&g->mu);
     if (g->tail)

@@ -117,23 +117,11 @@ static void drop_broken(store_pool_t *p, store_conn_t *c)
     pthread_mutex_unlock(&p->mu);
 }
 
-static void deadline_after(struct timespec *ts, int ms)
-{
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += ms / 1000;
-    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
-
 /* Takes a slot under the lock, waiting until the deadline. Returns the slot
  * or NULL on timeout. */
 static store_conn_t *take_slot(store_pool_t *p, int timeout_ms)
 {
-    struct timespec deadline;
-    deadline_after(&deadline, timeout_ms);
+    struct timespec deadline = avp_deadline_ms(timeout_ms);
     double t0 = 0;
     int timed_out = 0;
     pthread_mutex_lock(&p->mu);
@@ -244,11 +232,7 @@ static store_pool_t *pool_alloc(const store_pool_opts_t *o)
         p->slots[i].slot = i;
         p->empty[p->nempty++] = p->max_size - 1 - i;
     }
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&p->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    avp_cond_init_monotonic(&p->cv);
     pthread_mutex_init(&p->mu, NULL);
     return p;
 }

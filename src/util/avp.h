@@ -18,8 +18,10 @@
 #ifndef AVP_UTIL_AVP_H
 #define AVP_UTIL_AVP_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define AVP_VERSION "0.1.0"
 
@@ -69,6 +71,12 @@ uint64_t avp_alloc_count(void);
 
 /* Monotonic clock in seconds. */
 double avp_now(void);
+
+/* Waits with a deadline: a condition on CLOCK_MONOTONIC (avp_now's clock,
+ * immune to changes of the wall clock) and the moment ms milliseconds from
+ * now on it, for pthread_cond_timedwait. */
+void avp_cond_init_monotonic(pthread_cond_t *cv);
+struct timespec avp_deadline_ms(int64_t ms);
 
 /* Peak resident set size of this process in bytes (0 if unknown). */
 size_t avp_peak_rss(void);

@@ -18,26 +18,13 @@ static int64_t period_ms(const worker_ctx_t *ctx)
     return ms < 250 ? 250 : ms > 2000 ? 2000 : ms;
 }
 
-static struct timespec deadline_after(int64_t ms)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
-}
-
 static void *beat_main(void *arg)
 {
     worker_beat_t *b = arg;
     int64_t ms = period_ms(b->ctx);
     pthread_mutex_lock(&b->mu);
     while (!b->stop) {
-        struct timespec until = deadline_after(ms);
+        struct timespec until = avp_deadline_ms(ms);
         while (!b->stop && pthread_cond_timedwait(&b->cv, &b->mu, &until) != ETIMEDOUT)
             ;
         if (b->stop)
@@ -59,11 +46,7 @@ int worker__beat_start(worker_beat_t *b, worker_ctx_t *ctx, const char *entry_id
     *b = (worker_beat_t){.ctx = ctx, .entry_id = entry_id};
     atomic_init(&b->lost, false);
     pthread_mutex_init(&b->mu, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&b->cv, &attr);
-    pthread_condattr_destroy(&attr);
+    avp_cond_init_monotonic(&b->cv);
     b->running = pthread_create(&b->thread, NULL, beat_main, b) == 0;
     return b->running ? AVP_OK : AVP_ENOMEM;
 }
