@@ -90,7 +90,7 @@ def admin(avp):
 
 @pytest.fixture(scope="module")
 def carol(avp, admin):
-    return new_user_session(avp, "carol", "carol-password-1")
+    return new_user_session(avp, "sally", "sally-password-1")
 
 
 @pytest.fixture(scope="module")
