@@ -337,9 +337,16 @@ typedef struct plans {
     char last[4096];
 } plans_t;
 
+/* The index walk of the plan ("Index [Only ]Scan using NAME"), or NULL. */
+static const char *index_walk(const char *plan)
+{
+    const char *scan = strstr(plan, "Index Only Scan using ");
+    return scan ? scan : strstr(plan, "Index Scan using ");
+}
+
 static int plan_ok(const char *plan)
 {
-    return strstr(plan, "Index Scan using ") && !strstr(plan, "Sort") &&
+    return index_walk(plan) && !strstr(plan, "Sort") &&
            !strstr(plan, "Seq Scan") && !strstr(plan, "Bitmap");
 }
 
@@ -377,12 +384,15 @@ static void explain_filter(store_conn_t *c, int64_t run, const filter_t *f,
     store_det_page_free(&page);
     exec_or_die(c, "SET auto_explain.log_min_duration = -1");
     PQsetNoticeProcessor(store_conn_pg(c), old, NULL);
-    const char *scan = strstr(p[0].last, "Index Scan using ");
+    const char *scan = index_walk(p[0].last);
+    const char *name = scan ? strstr(scan, "using ") + 6 : "";
+    const char *heap = strstr(p[0].last, "Heap Fetches: ");
     const char *bufs = strstr(p[0].last, "Buffers: ");
     int ok = p[0].count == 1 && plan_ok(p[0].last);
-    printf("explain filter=%s limit=%d plan=%s index=%.*s buffers=%.*s\n", f->name,
-           f->limit, ok ? "index-scan-no-sort" : "BAD",
-           scan ? (int)strcspn(scan + 17, " ") : 0, scan ? scan + 17 : "",
+    printf("explain filter=%s limit=%d plan=%s%s index=%.*s heap_fetches=%d"
+           " buffers=%.*s\n", f->name, f->limit, ok ? "index-scan-no-sort" : "BAD",
+           scan && strstr(scan, "Only") == scan + 6 ? "-index-only" : "",
+           (int)strcspn(name, " "), name, heap ? atoi(heap + 14) : -1,
            bufs ? (int)strcspn(bufs + 9, "\n") : 0, bufs ? bufs + 9 : "");
     if (!ok)
         printf("%s\n", p[0].last);

@@ -278,6 +278,47 @@ static void test_detections_keyset_pages(void)
     store_pool_release(c);
 }
 
+/* auto_explain's NOTICE of the page query, kept by on_plan. */
+static void on_plan(void *arg, const char *msg)
+{
+    if (strstr(msg, "ORDER BY frame, id LIMIT"))
+        snprintf(arg, 4096, "%s", msg);
+}
+
+/* Every kind of page is planned as a walk of the keyset index alone
+ * (migration 0009 says why): an index-only scan, which visits a table page
+ * only where VACUUM has not yet marked it all-visible. Guards the index's
+ * INCLUDE list against a column added to the page's SELECT. */
+static void test_detections_pages_are_index_only(void)
+{
+    store_conn_t *c;
+    avp_error_t err = {0};
+    CHECK(store_pool_acquire(pool, -1, &c, &err) == AVP_OK);
+    int64_t run = new_run(c);
+    CHECK(append_range(c, run, 0, 200, 25, &err) == AVP_OK);
+    PGconn *pg = store_conn_pg(c);
+    PQclear(PQexec(pg, "VACUUM detections"));
+    PQclear(PQexec(pg, "LOAD 'auto_explain'; SET auto_explain.log_analyze = on;"
+                       " SET auto_explain.log_level = notice;"
+                       " SET auto_explain.log_min_duration = 0;"
+                       " SET enable_seqscan = off"));
+    static char plan[4096];
+    PQnoticeProcessor old = PQsetNoticeProcessor(pg, on_plan, plan);
+    const store_det_query_t qs[] = {
+        {.run_id = run, .limit = 7, .cls = -1, .t0 = NAN, .t1 = NAN},
+        {.run_id = run, .limit = 13, .cls = 2, .min_score = 0.3f, .t0 = 1.0, .t1 = 5.0}};
+    for (size_t i = 0; i < AVP_ARRAY_LEN(qs); i++) {
+        plan[0] = '\0';
+        store_det_page_t page;
+        CHECK(store_detections_page(c, &qs[i], &page, &err) == AVP_OK && page.count > 0);
+        store_det_page_free(&page);
+        CHECK(strstr(plan, "Index Only Scan using detections_run_frame_id") != NULL);
+    }
+    PQsetNoticeProcessor(pg, old, NULL);
+    PQclear(PQexec(pg, "SET auto_explain.log_min_duration = -1; RESET enable_seqscan"));
+    store_pool_release(c);
+}
+
 /* Rows from the cursor to the end of the walk of q. */
 static int rows_after(store_conn_t *c, store_det_query_t q, const char *from)
 {
@@ -484,6 +525,7 @@ int main(void)
     RUN(test_detections_append_moves_mark);
     RUN(test_detections_resume_after_kill);
     RUN(test_detections_keyset_pages);
+    RUN(test_detections_pages_are_index_only);
     RUN(test_detections_cursor_with_other_window);
     RUN(test_detections_bad_cursor);
     RUN(test_detections_stream_batches);
