@@ -21,7 +21,9 @@
  * A request still queued after the pool's acquire timeout (both batches
  * stuck, say behind a lock) leads a batch of its own all the same, so the
  * pool stays the one judge of overload: it answers AVP_EBUSY (503) when it
- * has no connection, and a request never waits on the group for ever.
+ * has no connection, and a request never waits on the group for ever. A
+ * batch waits for a connection only as long as its oldest request has
+ * left of that timeout, so a 503 comes after one timeout, not two.
  */
 #include "store/internal.h"
 
@@ -35,6 +37,7 @@
 typedef struct job {
     const store_process_t *in;
     store_process_out_t *out;
+    double until; /* avp_now() when its acquire timeout is up */
     int rc; /* the batch's, when its statement failed as a whole */
     avp_error_t err;
     int taken, done;
@@ -113,7 +116,12 @@ static void write_batch(store_group_t *g, job_t **batch, int n)
 {
     store_conn_t *c;
     avp_error_t err;
-    int rc = store_pool_acquire(g->pool, g->timeout_ms, &c, &err);
+    double left = batch[0]->until - avp_now();
+    int rc = store_pool_acquire(g->pool, left > 0 ? (int)(left * 1e3) : 0, &c,
+                                &err);
+    if (rc == AVP_EBUSY)
+        avp_error_set(&err, rc, "database pool: no connection free within "
+                      "%d ms", g->timeout_ms);
     if (rc == AVP_OK) {
         rc = write_together(c, batch, n, &err);
         for (int i = 0; rc != AVP_OK && n > 1 && i < n; i++)
@@ -154,7 +162,7 @@ static void lead(store_group_t *g)
 int store_group_process(store_group_t *g, const store_process_t *p,
                         store_process_out_t *out, avp_error_t *err)
 {
-    job_t self = {.in = p, .out = out};
+    job_t self = {.in = p, .out = out, .until = avp_now() + g->timeout_ms / 1e3};
     *out = (store_process_out_t){0};
     avp_cond_init_monotonic(&self.cv);
     struct timespec deadline = avp_deadline_ms(g->timeout_ms);

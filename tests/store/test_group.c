@@ -117,12 +117,13 @@ typedef struct submitter {
     int n;
     int rc[64];
     int64_t task[64];
-    double ended; /* avp_now() when the last answer came */
+    double started, ended; /* avp_now() at the first call, the last answer */
 } submitter_t;
 
 static void *submit(void *arg)
 {
     submitter_t *s = arg;
+    s->started = avp_now();
     for (int i = 0; i < s->n; i++) {
         store_process_out_t out;
         avp_error_t err = {0};
@@ -207,14 +208,16 @@ static void test_group_failed_batch_falls_back(void)
 }
 
 /* The tasks table is locked: the two batches in flight wait inside
- * PostgreSQL, a third request leads after the timeout and takes the last
- * connection, a fourth (later) finds none and answers AVP_EBUSY while the
- * lock is still held. Once it goes, the three are written. */
+ * PostgreSQL, a third request leads after the timeout (1 s) and takes the
+ * last connection, a fourth (later) finds none and answers AVP_EBUSY one
+ * timeout after it came (not two: its batch does not wait for the pool
+ * again), while the lock is still held. Once it goes, the three are
+ * written. */
 static void test_group_queued_request_does_not_hang(void)
 {
     enum { N = 4 };
-    store_pool_t *three = pgtest_pool(url, 1, 3, 400);
-    store_group_t *g = store_group_create(three, 400);
+    store_pool_t *three = pgtest_pool(url, 1, 3, 1000);
+    store_group_t *g = store_group_create(three, 1000);
     PGconn *locker = PQconnectdb(url);
     PGresult *r = PQexec(locker, "BEGIN; LOCK TABLE tasks IN EXCLUSIVE MODE");
     CHECK(PQresultStatus(r) == PGRES_COMMAND_OK);
@@ -226,7 +229,7 @@ static void test_group_queued_request_does_not_hang(void)
                              .p = request(editor, video, model, 0.5)};
         pthread_create(&th[i], NULL, submit, &s[i]);
         /* The fourth comes after the third has led (a batch of its own). */
-        usleep(i == 2 ? 800000 : 50000);
+        usleep(i == 2 ? 1500000 : 50000);
     }
     sleep(3);
     double released = avp_now();
@@ -241,6 +244,7 @@ static void test_group_queued_request_does_not_hang(void)
         made += s[i].rc[0] == AVP_OK && s[i].task[0] > 0;
     }
     CHECK(busy == 1 && made == N - 1);
+    CHECK(s[N - 1].rc[0] == AVP_EBUSY && s[N - 1].ended - s[N - 1].started < 1.6);
     store_group_destroy(g);
     store_pool_destroy(three);
 }
