@@ -229,7 +229,7 @@ enum { STORE_PROCESS_BATCH_MAX = 64 };
  * creates a queued detection run, its task and the audit record, and
  * returns the project's members, whose cached views the caller
  * invalidates. All n in one statement, so one transaction and one commit:
- * this is the API's busiest write, and store_group.c gathers concurrent
+ * this is the API's busiest write, and group.c gathers concurrent
  * requests into such batches. out[i].rc is AVP_ENOTFOUND when request i's
  * video (or the user's membership) or model does not exist; a role below
  * editor creates nothing and says so in out[i].role. An error returned
