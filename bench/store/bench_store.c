@@ -391,7 +391,7 @@ static void explain_filter(store_conn_t *c, int64_t run, const filter_t *f,
     int ok = p[0].count == 1 && plan_ok(p[0].last);
     printf("explain filter=%s limit=%d plan=%s%s index=%.*s heap_fetches=%d"
            " buffers=%.*s\n", f->name, f->limit, ok ? "index-scan-no-sort" : "BAD",
-           scan && strstr(scan, "Only") == scan + 6 ? "-index-only" : "",
+           scan && !strncmp(scan, "Index Only", 10) ? "-index-only" : "",
            (int)strcspn(name, " "), name, heap ? atoi(heap + 14) : -1,
            bufs ? (int)strcspn(bufs + 9, "\n") : 0, bufs ? bufs + 9 : "");
     if (!ok)
