@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "device_post.h"
 #include "eval/eval.h"
+#include "gt/gt.h"
 
 #include <jansson.h>
 #include <limits.h>

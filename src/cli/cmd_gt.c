@@ -1,7 +1,7 @@
 /* cmd_gt.c - `avp gt`: convert ground truth between formats, and make auto
  * ground truth offline by tracking `avp detect` output. */
 #include "cli.h"
-#include "eval/eval.h"
+#include "gt/gt.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * confidence intervals of device sessions. splitmix64 is tiny, passes
  * BigCrush and gives the same stream everywhere, which a reproducible
  * report needs more than speed. */
-#include "gt_internal.h"
+#include "internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -39,7 +39,7 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-double gt__percentile(const double *sorted, size_t n, double q)
+double eval__percentile(const double *sorted, size_t n, double q)
 {
     double pos = q * (double)(n - 1);
     size_t lo = (size_t)pos;
@@ -65,7 +65,7 @@ void device_bootstrap_ci(const uint8_t *outcomes, size_t n, int resamples,
         means[r] = (double)hits / (double)n;
     }
     qsort(means, (size_t)resamples, sizeof(double), cmp_double);
-    ci[0] = gt__percentile(means, (size_t)resamples, 0.025);
-    ci[1] = gt__percentile(means, (size_t)resamples, 0.975);
+    ci[0] = eval__percentile(means, (size_t)resamples, 0.025);
+    ci[1] = eval__percentile(means, (size_t)resamples, 0.975);
     avp_free(means);
 }

@@ -3,8 +3,7 @@
  * (docs/METRICS.md, "Device sessions"), and the result is counts,
  * latencies, bootstrap intervals and pass/fail. Also the simulator that
  * plays such a device. */
-#include "eval/eval.h"
-#include "gt_internal.h"
+#include "internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -184,9 +183,9 @@ static void latency_stats(device_stats_t *st, double *lat, size_t n,
     if (!n)
         return;
     qsort(lat, n, sizeof(double), cmp_double);
-    st->latency_median = gt__percentile(lat, n, 0.5);
-    st->latency_p90 = gt__percentile(lat, n, 0.9);
-    st->latency_p99 = gt__percentile(lat, n, 0.99);
+    st->latency_median = eval__percentile(lat, n, 0.5);
+    st->latency_p90 = eval__percentile(lat, n, 0.9);
+    st->latency_p99 = eval__percentile(lat, n, 0.99);
     for (size_t i = 0; i < n; i++) {
         double pos = (lat[i] + tol) / (2 * tol) * DEVICE_HIST_BINS;
         int bin = pos < 0 ? 0 : pos >= DEVICE_HIST_BINS ? DEVICE_HIST_BINS - 1

@@ -95,4 +95,8 @@ void eval__image_counts(const eval_data_t *d, const eval__matches_t *m,
 int eval__confusion(const eval_data_t *d, const eval__matches_t *m,
                     tpool_t *tp, eval_result_t *r);
 
+/* bootstrap.c: numpy's default percentile (q in [0, 1]) of n > 0 sorted
+ * values: linear between the closest ranks. */
+double eval__percentile(const double *sorted, size_t n, double q);
+
 #endif

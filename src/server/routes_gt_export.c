@@ -8,7 +8,7 @@
  * `avp gt convert --names` reads them). The folder is removed afterwards. */
 #include "server/routes_internal.h"
 
-#include "eval/eval.h"
+#include "gt/gt.h"
 #include "server/tar.h"
 
 #include <dirent.h>

@@ -11,7 +11,7 @@
 #include "server/routes_internal.h"
 
 #include "detect/detect.h"
-#include "eval/eval.h"
+#include "gt/gt.h"
 #include "server/tar.h"
 
 #include <stdio.h>

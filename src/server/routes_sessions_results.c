@@ -12,6 +12,7 @@
 #include "server/routes_internal.h"
 
 #include "eval/eval.h"
+#include "gt/gt.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -12,7 +12,7 @@
  * memory is the (detection id, track) pairs, not the boxes. */
 #include "internal.h"
 
-#include "eval/eval.h"
+#include "gt/gt.h"
 
 #include <inttypes.h>
 #include <libpq-fe.h>

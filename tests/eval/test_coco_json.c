@@ -1,7 +1,9 @@
-/* test_coco_json.c - COCO ground truth and results files: what loads, and
- * that each kind of bad element is refused with its name in the message. */
+/* test_coco_json.c - COCO ground truth and results files: what loads (the
+ * COCO export of gt/ among it), and that each kind of bad element is
+ * refused with its name in the message. */
 #include "check.h"
 #include "eval/eval.h"
+#include "gt/gt_fixture.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -181,6 +183,25 @@ static void test_coco_json_files(void)
     CHECK(rc_gt == AVP_OK);
 }
 
+/* The COCO export of a ground truth (gt/fmt_coco.c) is a ground-truth file
+ * avp eval accepts: 12 images (one per frame, empty ones too), 3
+ * categories, every box. */
+static void test_coco_json_loads_gt_export(void)
+{
+    char dir[64], path[128];
+    fixture_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/gt.json", dir);
+    gt_t *g = fixture_gt(0);
+    avp_error_t err = {0};
+    CHECK(gt_export(GT_FORMAT_COCO, g, path, NULL, &err) == AVP_OK);
+    eval_data_t *d = eval_data_create();
+    int rc = eval_load_coco_gt(d, path, &err);
+    fixture_rmdir(dir);
+    eval_data_destroy(d);
+    gt_destroy(g);
+    CHECK(rc == AVP_OK);
+}
+
 int main(void)
 {
     RUN(test_coco_json_loads_valid_files);
@@ -188,5 +209,6 @@ int main(void)
     RUN(test_coco_json_names_bad_gt_elements);
     RUN(test_coco_json_names_bad_results);
     RUN(test_coco_json_files);
+    RUN(test_coco_json_loads_gt_export);
     return CHECK_DONE();
 }

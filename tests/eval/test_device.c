@@ -1,7 +1,9 @@
 /* test_device.c - device sessions: matching rules on a hand-made session
  * (exact numbers), clocks, criteria, bootstrap intervals, the simulator. */
 #include "check.h"
-#include "gt_fixture.h"
+#include "eval/eval.h"
+
+#include <string.h>
 
 /* The project-style class map of eval.h (classmap.c), made in main(). */
 static eval_class_map_t *map;

@@ -299,7 +299,7 @@ def gt_of(s, video_id, classes=None):
 
 
 def avp_json(boxes):
-    """An AVP ground-truth file (src/eval/fmt_avp.c) of boxes (frame, class,
+    """An AVP ground-truth file (src/gt/fmt_avp.c) of boxes (frame, class,
     x, y, w, h, track), one of them occluded (a flag every file format
     carries)."""
     return json.dumps({"format": "avp-gt", "version": 1,

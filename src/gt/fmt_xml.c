@@ -1,5 +1,5 @@
 /* fmt_xml.c - the libxml2 calls the XML formats (VOC, CVAT) share. */
-#include "gt_internal.h"
+#include "internal.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>

@@ -6,7 +6,7 @@
  * difficult and truncated are <attribute>s of the box; the track's source
  * is that of its first box (model = "auto", human = "manual", import =
  * "file"). CVAT has no scores. */
-#include "gt_internal.h"
+#include "internal.h"
 
 #include <libxml/tree.h>
 #include <stdio.h>

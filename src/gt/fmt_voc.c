@@ -2,7 +2,7 @@
  * written as corners in pixels, xmin = x and xmax = x + w, as floats (the
  * way CVAT exports VOC; no 1-based shift). <difficult>, <truncated> and
  * <occluded> carry the flags; VOC has no tracks, scores or sources. */
-#include "gt_internal.h"
+#include "internal.h"
 
 #include <libxml/tree.h>
 #include <stdio.h>

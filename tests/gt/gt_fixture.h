@@ -4,7 +4,7 @@
 #ifndef AVP_TESTS_GT_FIXTURE_H
 #define AVP_TESTS_GT_FIXTURE_H
 
-#include "eval/eval.h"
+#include "gt/gt.h"
 
 #include <math.h>
 #include <stdio.h>

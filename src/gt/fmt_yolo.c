@@ -3,7 +3,7 @@
  * and height, class a 0-based index into the names list. The lines are
  * whitespace-separated numbers without quoting or escapes, so they are
  * read by hand with strtod/strtol: a parser library would add nothing. */
-#include "gt_internal.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,5 +1,5 @@
-/* test_fmt_coco.c - COCO JSON ground truth: round trip, eval compatibility,
- * malformed files. */
+/* test_fmt_coco.c - COCO JSON ground truth: round trip, malformed files.
+ * tests/eval/test_coco_json.c loads the export in eval. */
 #include "check.h"
 #include "gt_fixture.h"
 
@@ -23,24 +23,6 @@ static void test_fmt_coco_round_trip(void)
     CHECK(gt_fps(back) == 30 && gt_num_frames(back) == 12);
     gt_destroy(g);
     gt_destroy(back);
-}
-
-/* The export is a COCO ground-truth file avp eval accepts: 12 images (one
- * per frame, empty ones too), 3 categories, every box. */
-static void test_fmt_coco_loads_in_eval(void)
-{
-    char dir[64], path[128];
-    fixture_tmpdir(dir, sizeof dir);
-    snprintf(path, sizeof path, "%s/gt.json", dir);
-    gt_t *g = fixture_gt(0);
-    avp_error_t err = {0};
-    CHECK(gt_export(GT_FORMAT_COCO, g, path, NULL, &err) == AVP_OK);
-    eval_data_t *d = eval_data_create();
-    int rc = eval_load_coco_gt(d, path, &err);
-    fixture_rmdir(dir);
-    eval_data_destroy(d);
-    gt_destroy(g);
-    CHECK(rc == AVP_OK);
 }
 
 static int parse_fails(const char *text, const char *want)
@@ -105,7 +87,6 @@ static void test_fmt_coco_plain(void)
 int main(void)
 {
     RUN(test_fmt_coco_round_trip);
-    RUN(test_fmt_coco_loads_in_eval);
     RUN(test_fmt_coco_malformed);
     RUN(test_fmt_coco_plain);
     return CHECK_DONE();

@@ -11,7 +11,7 @@
 #ifndef AVP_TESTS_FUZZ_FMT_H
 #define AVP_TESTS_FUZZ_FMT_H
 
-#include "eval/gt_internal.h"
+#include "gt/internal.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* fmt.c - choosing a ground-truth format, file and folder I/O, and the
  * helpers the format files share. */
-#include "gt_internal.h"
+#include "internal.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,10 +1,8 @@
 /*
  * gt.h - ground truth of a video (boxes per frame, object tracks), the
- * tracker that makes auto ground truth from detections, the file formats
- * ground truth is imported from and exported to, and the scoring of a
- * device under test against the ground truth's tracks (test sessions).
- * Included at the end of eval/eval.h; docs/METRICS.md states the
- * device-session protocol.
+ * tracker that makes auto ground truth from detections, and the file
+ * formats ground truth is imported from and exported to. Evaluation and
+ * device sessions (eval/eval.h) score against it.
  *
  * DESIGN
  * A gt_t holds the video's size and frame rate, a table of class labels
@@ -18,11 +16,11 @@
  * Errors name the line (text formats: "gt.txt:12: ...") or the element
  * (JSON paths "annotations[3].bbox", XML "track[2]/box[5] (line 40)").
  *
- * Thread model: a gt_t, a tracker and a device session are used by one
- * thread at a time; distinct objects are independent.
+ * Thread model: a gt_t and a tracker are used by one thread at a time;
+ * distinct objects are independent.
  */
-#ifndef AVP_EVAL_GT_H
-#define AVP_EVAL_GT_H
+#ifndef AVP_GT_GT_H
+#define AVP_GT_GT_H
 
 #include "util/avp.h"
 
@@ -212,132 +210,5 @@ int gt_parse_voc_frame(gt_t *g, int64_t frame, const char *text, size_t len,
  * tracks. Errors name the line. */
 int gt_parse_detect_jsonl(const char *text, size_t len, gt_t **out,
                           avp_error_t *err);
-
-/* ---------------------------------------------------------------------------
- * Devices under test (device.c, bootstrap.c)
- * ------------------------------------------------------------------------ */
-
-/* One target: a ground-truth track's onset. It is visible over
- * [onset, end): end is its last appearance plus one frame. */
-typedef struct device_target {
-    const char *label; /* ground-truth class, before the class map */
-    double onset, end; /* video seconds */
-    int64_t track_id;
-} device_target_t;
-
-typedef enum device_clock {
-    DEVICE_CLOCK_VIDEO, /* ts is in video seconds */
-    DEVICE_CLOCK_EPOCH  /* ts is the device's epoch time in seconds */
-} device_clock_t;
-
-typedef struct device_event {
-    const char *label; /* as the device reports it */
-    double confidence;
-    int has_box;
-    double box[4];     /* x, y, w, h if has_box */
-    double ts;
-    device_clock_t clock;
-} device_event_t;
-
-/* eval.h's class map (classmap.c), repeated so that gt.h stands alone. */
-typedef struct eval_class_map eval_class_map_t;
-
-enum { DEVICE_HIST_BINS = 20 };
-
-typedef struct device_options {
-    double tolerance;        /* seconds either side of onset (0.5) */
-    int has_sync;            /* epoch events need it */
-    double epoch_zero;       /* device epoch time of video time 0 */
-    /* What targets' and events' classes count as (eval_class_map_apply:
-     * a label the map leaves out is ignored); NULL counts every class as
-     * itself. Borrowed: it must outlive the result, whose labels may
-     * point into it. */
-    const eval_class_map_t *map;
-    /* Criteria on the overall numbers; a negative value is "not set". */
-    double min_precision, min_recall, max_median_latency;
-    int resamples;           /* bootstrap resamples (2000) */
-    uint64_t seed;           /* bootstrap PRNG seed (1) */
-} device_options_t;
-
-/* tolerance 0.5 s, no sync, no map, no criteria, 2000 resamples, seed 1. */
-void device_options_default(device_options_t *o);
-
-/* The sync of a session that recorded when playback started: the device
- * epoch time start_epoch showed video time start_pos. */
-double device_epoch_zero(double start_epoch, double start_pos);
-
-/* Numbers of one class or of all classes. Undefined ratios follow
- * eval_counts_t: precision 0 without events, recall -1 without targets,
- * f1 -1 when recall is. Latencies (event - onset, seconds) are over true
- * positives; -1 without any (their histogram spans [-tolerance,
- * +tolerance] in DEVICE_HIST_BINS bins). The confidence intervals are
- * percentile bootstrap 95 % intervals ([-1, -1] when undefined). */
-typedef struct device_stats {
-    const char *label;       /* mapped class; "all" for the overall row */
-    int64_t targets, events, tp, fp, fn;
-    double precision, recall, f1;
-    double latency_median, latency_p90, latency_p99;
-    int64_t latency_hist[DEVICE_HIST_BINS];
-    double precision_ci[2], recall_ci[2];
-} device_stats_t;
-
-typedef struct device_match {
-    size_t target, event;    /* indices into the inputs */
-    double latency;
-} device_match_t;
-
-typedef struct device_result {
-    int num_classes;          /* mapped classes, sorted by name */
-    device_stats_t *classes;
-    device_stats_t overall;
-    int pass;                 /* 1 if every set criterion holds */
-    char fail_reason[256];    /* the first failing criterion, or "" */
-    device_match_t *matches;  /* the true positives, in target order */
-    size_t num_matches;
-    /* Per input: 1 when ignored (unmapped class). */
-    uint8_t *target_ignored, *event_ignored;
-} device_result_t;
-
-/* Scores a session. AVP_EINVAL (err says which) for events mixing both
- * clocks, epoch events without sync, non-finite numbers, or bad options.
- * On success *out is freed with device_result_destroy(). */
-int device_score(const device_target_t *targets, size_t num_targets,
-                 const device_event_t *events, size_t num_events,
-                 const device_options_t *o, device_result_t **out,
-                 avp_error_t *err);
-void device_result_destroy(device_result_t *r); /* NULL is a no-op */
-
-/* The targets of a ground truth: one per track, end = last_t + 1 / fps
- * (last_t when fps is unknown). Labels point into g. Allocated; free
- * with avp_free. */
-void device_targets_from_gt(const gt_t *g, device_target_t **out, size_t *n);
-
-/* The bootstrap (bootstrap.c): a percentile 95 % interval of the mean of
- * n binary outcomes, resampled `resamples` times with replacement with a
- * PRNG seeded by seed. n == 0 gives [-1, -1]. */
-void device_bootstrap_ci(const uint8_t *outcomes, size_t n, int resamples,
-                         uint64_t seed, double ci[2]);
-
-/* A small seeded PRNG (splitmix64) for the bootstrap and the simulator:
- * the same seed gives the same numbers on every platform. */
-typedef struct device_rng { uint64_t s; } device_rng_t;
-void device_rng_seed(device_rng_t *r, uint64_t seed);
-uint64_t device_rng_next(device_rng_t *r);
-double device_rng_uniform(device_rng_t *r);  /* [0, 1) */
-double device_rng_normal(device_rng_t *r);   /* mean 0, sd 1 */
-
-/* The simulator behind `avp device simulate`: events a device with the
- * given latency, jitter (sd of a normal), miss probability and false
- * positives per second (a Poisson process over the video, classes drawn
- * from the targets') would send for targets, in time order, clock video.
- * Labels point into targets. *out is allocated (avp_free). */
-typedef struct device_sim_options {
-    double latency, jitter, miss, fp_rate, duration;
-    uint64_t seed;
-} device_sim_options_t;
-
-void device_simulate(const device_target_t *targets, size_t n,
-                     const device_sim_options_t *o, device_event_t **out,
-                     size_t *num_out);
 
 #endif

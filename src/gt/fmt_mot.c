@@ -6,7 +6,7 @@
  * as occluded. conf carries the box's score. The lines hold plain numbers
  * without quoting, so they are split by hand: a CSV library would add
  * nothing but a dependency. */
-#include "gt_internal.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <math.h>

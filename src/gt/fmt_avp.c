@@ -8,7 +8,7 @@
  *               "source", "track_id"}],
  *    "tracks": [{"id", "label", "first_frame", "last_frame", "first_t",
  *                "last_t", "num_boxes"}]} */
-#include "gt_internal.h"
+#include "internal.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,6 @@
-/* gt_internal.h - what the ground-truth format files share; not API. */
-#ifndef AVP_EVAL_GT_INTERNAL_H
-#define AVP_EVAL_GT_INTERNAL_H
+/* internal.h - what the ground-truth format files share; not API. */
+#ifndef AVP_GT_INTERNAL_H
+#define AVP_GT_INTERNAL_H
 
 #include "gt.h"
 
@@ -62,10 +62,6 @@ int gt__json_box(json_t *obj, const char *key, const char *path,
                  gt_box_t *b, avp_error_t *err);
 /* Dumps root compactly with one element per line and frees it. */
 int gt__json_dump(json_t *root, char **out, avp_error_t *err);
-
-/* numpy's default percentile (q in [0, 1]) of n > 0 sorted values:
- * linear between the closest ranks. */
-double gt__percentile(const double *sorted, size_t n, double q);
 
 /* ---- XML (fmt_xml.c), through libxml2 ---- */
 typedef struct _xmlNode gt__xml_node_t;

@@ -3,7 +3,7 @@
  * (id = label + 1), an annotation per box whose "attributes" carry what
  * COCO has no field for (flags, source, track_id, score), the way CVAT's
  * COCO export does. The file is also valid input for `avp eval --gt`. */
-#include "gt_internal.h"
+#include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
