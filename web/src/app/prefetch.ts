@@ -26,9 +26,9 @@ import { detectionKeys } from '../features/detections/api/types';
 import { getEvaluation } from '../features/results/api/evaluation';
 import { getFrameOutcomes } from '../features/results/api/frameOutcomes';
 import { resultKeys } from '../features/results/api/types';
-import { getSession } from '../features/sessions/api/session';
-import { getSessionResults } from '../features/sessions/api/sessionResults';
-import { sessionKeys } from '../features/sessions/api/types';
+import { getTestSession } from '../features/testSessions/api/testSession';
+import { getTestSessionResults } from '../features/testSessions/api/testSessionResults';
+import { testSessionKeys } from '../features/testSessions/api/types';
 
 type Params = Record<string, string | undefined>;
 type Prefetch = (qc: QueryClient, p: Params, search: URLSearchParams) => void;
@@ -87,10 +87,10 @@ const ROUTES: { path: string; prefetch: Prefetch }[] = [
     void run(qc, id).then((r) => video(qc, r.video_id)).catch(() => undefined);
     void qc.prefetchQuery({ queryKey: resultKeys.evaluation(id), queryFn: ({ signal }) => getEvaluation(id, signal) });
   } },
-  { path: '/test-sessions/:sessionId', prefetch: (qc, p) => {
-    const id = num(p.sessionId);
-    void qc.prefetchQuery({ queryKey: sessionKeys.detail(id), queryFn: ({ signal }) => getSession(id, signal) });
-    void qc.prefetchQuery({ queryKey: sessionKeys.results(id), queryFn: ({ signal }) => getSessionResults(id, signal) });
+  { path: '/test-sessions/:testSessionId', prefetch: (qc, p) => {
+    const id = num(p.testSessionId);
+    void qc.prefetchQuery({ queryKey: testSessionKeys.detail(id), queryFn: ({ signal }) => getTestSession(id, signal) });
+    void qc.prefetchQuery({ queryKey: testSessionKeys.results(id), queryFn: ({ signal }) => getTestSessionResults(id, signal) });
   } },
 ];
 

@@ -10,7 +10,7 @@ import { useOpener } from '../../../components/inlineForm';
 import { MembersCard } from './MembersCard';
 import { CriteriaCard } from './CriteriaCard';
 import { ClassMapCard } from './ClassMapCard';
-import { SessionsCard } from '../../sessions/components/SessionsCard';
+import { TestSessionsCard } from '../../testSessions/components/TestSessionsCard';
 import { VideosPanel } from '../../videos/components/VideosPanel';
 import { ErrorState, Loading, PageHeader } from '../../../components/States';
 import type { Project } from '../api/types';
@@ -58,7 +58,7 @@ export default function ProjectPage() {
         ) : <Metadata p={p} />}
       </section>
       <VideosPanel projectId={id} />
-      <SessionsCard project={p} />
+      <TestSessionsCard project={p} />
       <div className="grid-2">
         <MembersCard projectId={id} />
         <CriteriaCard project={p} />

@@ -1,6 +1,6 @@
 // types.ts - evaluation results (issue 4) as avp serves them: a run's
 // stored evaluation (src/server/routes_eval.c), its per-frame outcomes, the
-// comparison of two runs (device sessions: features/sessions). Curves are parallel
+// comparison of two runs (device test sessions: features/testSessions). Curves are parallel
 // arrays (compact JSON). The server sends null, never NaN, for a number it
 // cannot define (precision with no detections).
 

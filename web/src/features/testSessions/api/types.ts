@@ -4,13 +4,13 @@
 // Undefined numbers arrive as null, never NaN.
 import type { Counts } from '../../results/api/types';
 
-export interface SessionCriteria {
+export interface TestSessionCriteria {
   min_precision?: number | null;
   min_recall?: number | null;
   max_median_latency_ms?: number | null;
 }
 
-export type SessionState = 'open' | 'running' | 'closed';
+export type TestSessionState = 'open' | 'running' | 'closed';
 
 export interface TestSession {
   id: number;
@@ -18,21 +18,21 @@ export interface TestSession {
   video_id: number;
   name: string;
   tolerance_ms: number;
-  criteria: SessionCriteria | null;
+  criteria: TestSessionCriteria | null;
   sync_offset: number | null;
-  state: SessionState;
+  state: TestSessionState;
   created_at: string;
   events_count: number;
 }
 
-export interface SessionInput {
+export interface TestSessionInput {
   video_id: number;
   name?: string;
   tolerance_ms?: number;
-  criteria?: SessionCriteria;
+  criteria?: TestSessionCriteria;
 }
 
-export interface SessionEvent {
+export interface TestSessionEvent {
   id: number;
   class: string;
   confidence?: number | null;
@@ -48,7 +48,7 @@ export interface Latency {
   histogram: { edges: number[]; counts: number[] };
 }
 
-export interface SessionResults {
+export interface TestSessionResults {
   session_id: number;
   targets: number;
   events: number;
@@ -62,15 +62,15 @@ export interface SessionResults {
   recall_ci?: [number | null, number | null] | null;
   latency_ms: Latency;
   classes?: (Counts & { class: string; latency_ms?: Partial<Latency> | null })[];
-  criteria?: SessionCriteria | null;
+  criteria?: TestSessionCriteria | null;
   pass: boolean | null;
   fail_reason?: string | null;
 }
 
-export const sessionKeys = {
+export const testSessionKeys = {
   all: ['test-sessions'] as const,
-  list: (projectId: number) => [...sessionKeys.all, 'list', projectId] as const,
-  detail: (id: number) => [...sessionKeys.all, 'detail', id] as const,
-  results: (id: number) => [...sessionKeys.all, 'detail', id, 'results'] as const,
-  events: (id: number) => [...sessionKeys.all, 'detail', id, 'events'] as const,
+  list: (projectId: number) => [...testSessionKeys.all, 'list', projectId] as const,
+  detail: (id: number) => [...testSessionKeys.all, 'detail', id] as const,
+  results: (id: number) => [...testSessionKeys.all, 'detail', id, 'results'] as const,
+  events: (id: number) => [...testSessionKeys.all, 'detail', id, 'events'] as const,
 };

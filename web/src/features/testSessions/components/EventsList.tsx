@@ -3,12 +3,12 @@
 // page, a new count (pushed with the live results) reloads it; beyond
 // that the list says how many arrived since and "Refresh" reloads.
 import { useEffect } from 'react';
-import { EVENTS_PAGE, useSessionEvents } from '../api/sessionEvents';
+import { EVENTS_PAGE, useTestSessionEvents } from '../api/testSessionEvents';
 import { Empty, ErrorState, Loading } from '../../../components/States';
 import { formatDuration, formatNumber } from '../../../lib/format';
 
-export function EventsList({ sessionId, total }: { sessionId: number; total: number | null }) {
-  const events = useSessionEvents(sessionId);
+export function EventsList({ testSessionId, total }: { testSessionId: number; total: number | null }) {
+  const events = useTestSessionEvents(testSessionId);
   const items = events.data?.pages.flatMap((p) => p.items) ?? [];
   const loaded = items.length;
   const onePage = (events.data?.pages.length ?? 0) <= 1;
@@ -28,7 +28,7 @@ export function EventsList({ sessionId, total }: { sessionId: number; total: num
       {events.isPending ? <Loading label="Loading events…" /> : events.isError ? (
         <ErrorState error={events.error} what="Session events" retry={() => events.refetch()} />
       ) : !items.length ? (
-        <Empty title="No events yet">Devices post them to POST /api/test-sessions/{sessionId}/events (or run avp device simulate).</Empty>
+        <Empty title="No events yet">Devices post them to POST /api/test-sessions/{testSessionId}/events (or run avp device simulate).</Empty>
       ) : (
         <>
           <div className="table-scroll">
