@@ -90,7 +90,7 @@ export function useGtEditor({ videoId, frame, t, fit, size, boxes, newClass }: A
     setDraft(null);
   };
 
-  const add = (b: Box) => edits.add.mutate({ frame, t, class: newClass, ...round(b) });
+  const add = useCallback((b: Box) => edits.add.mutate({ frame, t, class: newClass, ...round(b) }), [edits.add, frame, t, newClass]);
   const patch = useCallback((p: GtPatch) => {
     if (current) edits.patch.mutate({ id: current.id, patch: p });
   }, [current, edits.patch]);
@@ -136,8 +136,7 @@ export function useGtEditor({ videoId, frame, t, fit, size, boxes, newClass }: A
       return true;
     }
     return false;
-    // add() reads frame, t and newClass, hence them here.
-  }, [boxes, selected, current, size.w, size.h, patch, edits.remove, frame, t, newClass]);
+  }, [boxes, selected, current, size.w, size.h, patch, edits.remove, add]);
 
   const error = edits.add.error ?? edits.patch.error ?? edits.remove.error;
   return {

@@ -2,7 +2,7 @@
 // a page of 100 at a time. While everything posted fits on the loaded
 // page, a new count (pushed with the live results) reloads it; beyond
 // that the list says how many arrived since and "Refresh" reloads.
-import { useEffect } from 'react';
+import { useEffect, useEffectEvent } from 'react';
 import { EVENTS_PAGE, useTestSessionEvents } from '../api/testSessionEvents';
 import { Empty, ErrorState, Loading } from '../../../components/States';
 import { formatDuration, formatNumber } from '../../../lib/format';
@@ -13,10 +13,11 @@ export function EventsList({ testSessionId, total }: { testSessionId: number; to
   const loaded = items.length;
   const onePage = (events.data?.pages.length ?? 0) <= 1;
   const { refetch } = events;
-  useEffect(() => {
-    if (total != null && total !== loaded && onePage && loaded < EVENTS_PAGE) void refetch();
-    // Only a new total asks again; the loaded count follows from it.
-  }, [total]);
+  // Only a new total asks again; the loaded count follows from it.
+  const onTotal = useEffectEvent((n: number | null) => {
+    if (n != null && n !== loaded && onePage && loaded < EVENTS_PAGE) void refetch();
+  });
+  useEffect(() => onTotal(total), [total]);
   const unseen = total != null && total > loaded && !events.hasNextPage ? total - loaded : 0;
   return (
     <section className="card" aria-labelledby="events-title">
