@@ -14,8 +14,8 @@ import { Loading } from '../components/States';
 import { lazyPage } from './lazyPage';
 
 // Heavier pages are separate chunks, loaded on first visit (lazyPage.ts).
-const ProjectPage = lazyPage(() => import('../features/projects/components/ProjectPage'));
-const VideoPage = lazyPage(() => import('../features/runs/components/VideoPage'));
+const ProjectPage = lazyPage(() => import('./pages/ProjectPage'));
+const VideoPage = lazyPage(() => import('./pages/VideoPage'));
 const DetectionsPage = lazyPage(() => import('../features/detections/components/DetectionsPage'));
 const PlayerPage = lazyPage(() => import('../features/player/components/PlayerPage'));
 const ResultsPage = lazyPage(() => import('../features/results/components/ResultsPage'));

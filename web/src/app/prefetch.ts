@@ -17,7 +17,8 @@ import { getVideo } from '../features/videos/api/video';
 import { videoKeys } from '../features/videos/api/types';
 import { getRun } from '../features/runs/api/run';
 import { listRuns } from '../features/runs/api/runs';
-import { listModels } from '../features/runs/api/models';
+import { listModels } from '../features/models/api/models';
+import { modelKeys } from '../features/models/api/types';
 import { runKeys } from '../features/runs/api/types';
 import { listDetections } from '../features/detections/api/detections';
 import { fetchWindow, WINDOW_SECONDS } from '../features/detections/api/detectionWindow';
@@ -45,7 +46,7 @@ function firstPage<T>(qc: QueryClient, queryKey: readonly unknown[], list: (curs
 }
 
 function run(qc: QueryClient, id: number) {
-  void qc.prefetchQuery({ queryKey: runKeys.models, queryFn: ({ signal }) => listModels(signal) });
+  void qc.prefetchQuery({ queryKey: modelKeys.all, queryFn: ({ signal }) => listModels(signal) });
   return qc.fetchQuery({ queryKey: runKeys.detail(id), queryFn: ({ signal }) => getRun(id, signal) });
 }
 

@@ -9,7 +9,7 @@ import { useVideo } from '../../videos/api/video';
 import { videoStreamUrl } from '../../videos/api/types';
 import { fetchWindow, useDetectionWindow, WINDOW_SECONDS } from '../../detections/api/detectionWindow';
 import { detectionKeys, type Detection } from '../../detections/api/types';
-import { useGroundTruthWindow, type GtBox } from '../api/groundTruth';
+import { useGroundTruthWindow, type GtBox } from '../../groundTruth/api/groundTruth';
 import { useFrameOutcomes } from '../../results/api/frameOutcomes';
 import { useFrameClock } from './useFrameClock';
 import { useGtEditor } from './useGtEditor';

@@ -3,7 +3,7 @@ import { classColor, className, OUTCOME_COLORS } from '../../../lib/classes';
 import { toScreen, type Fit } from './geometry';
 import { readableText } from '../../../lib/contrast';
 import type { Detection } from '../../detections/api/types';
-import type { GtBox } from '../api/groundTruth';
+import type { GtBox } from '../../groundTruth/api/groundTruth';
 
 export interface DrawInput {
   ctx: CanvasRenderingContext2D;

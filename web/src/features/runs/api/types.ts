@@ -1,16 +1,4 @@
-// types.ts - models, tasks and detection runs as the server returns them.
-
-export interface Model {
-  id: number;
-  name: string;
-  sha256: string;
-  family: string;
-  input_w: number;
-  input_h: number;
-  num_classes: number;
-  class_names?: string[];
-  created_at: string;
-}
+// types.ts - tasks and detection runs as the server returns them.
 
 export type TaskState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -50,7 +38,6 @@ export interface ProcessParams {
 }
 
 export const runKeys = {
-  models: ['models'] as const,
   runs: ['runs'] as const,
   byVideo: (videoId: number) => [...runKeys.runs, 'video', videoId] as const,
   detail: (id: number) => [...runKeys.runs, 'detail', id] as const,

@@ -10,7 +10,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, query } from '../../../lib/http';
 import { runKeys } from '../../runs/api/types';
-import { gtKeys } from '../../player/api/groundTruth';
+import { gtKeys } from '../api/groundTruth';
 
 export interface AutoGtParams {
   model_id: number;
