@@ -6,7 +6,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useRunWithModel } from '../../runs/api/runModel';
 import { useVideo } from '../../videos/api/video';
-import { videoStreamUrl } from '../../videos/api/types';
+import { videoStreamUrl, type Video } from '../../videos/api/types';
 import { fetchWindow, useDetectionWindow, WINDOW_SECONDS } from '../../detections/api/detectionWindow';
 import { detectionKeys, type Detection } from '../../detections/api/types';
 import { useGroundTruthWindow, type GtBox } from '../../groundTruth/api/groundTruth';
@@ -73,7 +73,7 @@ export default function PlayerPage() {
 interface PlayerProps {
   runId: number;
   every: number;
-  video: { id: number; filename: string; fps: number | null; width: number | null; height: number | null; duration: number | null; project_id: number };
+  video: Pick<Video, 'id' | 'filename' | 'fps' | 'width' | 'height' | 'duration' | 'project_id'>;
   classNames: readonly string[] | null;
   startT: number;
 }

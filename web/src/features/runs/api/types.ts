@@ -30,12 +30,8 @@ export interface Run {
   finished_at?: string | null;
 }
 
-export interface ProcessParams {
-  model_id: number;
-  conf: number;
-  iou: number;
-  every: number;
-}
+/** What POST /api/videos/{id}/process starts a run with. */
+export type ProcessParams = Pick<Run, 'model_id' | 'conf' | 'iou' | 'every'>;
 
 export const runKeys = {
   runs: ['runs'] as const,

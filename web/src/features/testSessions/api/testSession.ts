@@ -4,9 +4,9 @@
 // video time: {offset} (device minus video, s) or {device_time, video_time}.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/http';
-import { testSessionKeys, type TestSessionCriteria, type TestSessionState, type TestSession } from './types';
+import { testSessionKeys, type TestSessionCriteria, type TestSession } from './types';
 
-export type TestSessionPatch = Partial<{ name: string; tolerance_ms: number; criteria: TestSessionCriteria; state: TestSessionState }>;
+export type TestSessionPatch = Partial<Pick<TestSession, 'name' | 'tolerance_ms' | 'state'>> & { criteria?: TestSessionCriteria };
 
 export const getTestSession = (id: number, signal?: AbortSignal) => api<TestSession>(`/api/test-sessions/${id}`, { signal });
 export const patchTestSession = (id: number, p: TestSessionPatch) =>

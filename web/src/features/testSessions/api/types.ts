@@ -3,12 +3,10 @@
 // scores them (device_score) with the project's class map and tolerance.
 // Undefined numbers arrive as null, never NaN.
 import type { Counts } from '../../results/api/types';
+import type { Criteria } from '../../projects/api/types';
 
-export interface TestSessionCriteria {
-  min_precision?: number | null;
-  min_recall?: number | null;
-  max_median_latency_ms?: number | null;
-}
+/** The project's criteria, each of which a session may clear (null). */
+export type TestSessionCriteria = { [K in keyof Criteria]?: Criteria[K] | null };
 
 export type TestSessionState = 'open' | 'running' | 'closed';
 
@@ -25,12 +23,9 @@ export interface TestSession {
   events_count: number;
 }
 
-export interface TestSessionInput {
-  video_id: number;
-  name?: string;
-  tolerance_ms?: number;
+export type TestSessionInput = Pick<TestSession, 'video_id'> & Partial<Pick<TestSession, 'name' | 'tolerance_ms'>> & {
   criteria?: TestSessionCriteria;
-}
+};
 
 export interface TestSessionEvent {
   id: number;
@@ -48,16 +43,10 @@ export interface Latency {
   histogram: { edges: number[]; counts: number[] };
 }
 
-export interface TestSessionResults {
+export interface TestSessionResults extends Counts {
   session_id: number;
   targets: number;
   events: number;
-  tp: number;
-  fp: number;
-  fn: number;
-  precision: number | null;
-  recall: number | null;
-  f1: number | null;
   precision_ci?: [number | null, number | null] | null;
   recall_ci?: [number | null, number | null] | null;
   latency_ms: Latency;
