@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the web UI into web/dist (served by `avp serve` from /), or runs
-# its unit tests: scripts/web.sh [build|test]. npm ci installs exactly the
+# Builds the web UI into web/dist (served by `avp serve` from /), runs its
+# unit tests or its linter: scripts/web.sh [build|test|lint]. npm ci installs exactly the
 # committed lockfile, only when package-lock.json changed since last time.
 set -euo pipefail
 cd "$(dirname "$0")/../web"
@@ -13,5 +13,6 @@ fi
 case "${1:-build}" in
   build) npm run build --silent ;;
   test)  npm test --silent ;;
-  *) echo "web.sh: build or test" >&2; exit 2 ;;
+  lint)  npm run lint --silent ;;
+  *) echo "web.sh: build, test or lint" >&2; exit 2 ;;
 esac

@@ -14,12 +14,12 @@ import { Loading } from '../components/States';
 import { lazyPage } from './lazyPage';
 
 // Heavier pages are separate chunks, loaded on first visit (lazyPage.ts).
-const ProjectPage = lazyPage(() => import('../features/projects/components/ProjectPage'));
-const VideoPage = lazyPage(() => import('../features/runs/components/VideoPage'));
+const ProjectPage = lazyPage(() => import('./pages/ProjectPage'));
+const VideoPage = lazyPage(() => import('./pages/VideoPage'));
 const DetectionsPage = lazyPage(() => import('../features/detections/components/DetectionsPage'));
 const PlayerPage = lazyPage(() => import('../features/player/components/PlayerPage'));
 const ResultsPage = lazyPage(() => import('../features/results/components/ResultsPage'));
-const SessionPage = lazyPage(() => import('../features/sessions/components/SessionPage'));
+const TestSessionPage = lazyPage(() => import('../features/testSessions/components/TestSessionPage'));
 const OpsPage = lazyPage(() => import('../features/ops/components/OpsPage'));
 
 /** The signed-in pages; main.tsx preloads the one a visit starts on. */
@@ -29,7 +29,7 @@ export const PAGE_ROUTES = [
   { path: '/runs/:runId/detections', page: DetectionsPage },
   { path: '/runs/:runId/player', page: PlayerPage },
   { path: '/runs/:runId/results', page: ResultsPage },
-  { path: '/test-sessions/:sessionId', page: SessionPage },
+  { path: '/test-sessions/:testSessionId', page: TestSessionPage },
   { path: '/ops', page: OpsPage },
 ];
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { screen, waitFor, within } from '@testing-library/react';
 import { prefetchFor } from './prefetch';
 import DetectionsPage from '../features/detections/components/DetectionsPage';
-import SessionPage from '../features/sessions/components/SessionPage';
+import TestSessionPage from '../features/testSessions/components/TestSessionPage';
 import { createQueryClient } from './queryClient';
 import { freshClient, renderAt } from '../test/render';
 import { json, stubFetch } from '../test/fetchStub';
@@ -41,7 +41,7 @@ describe('prefetchFor', () => {
     expect(paths.length).toBe(new Set(paths).size);
   });
 
-  it('fills a session page before it renders', async () => {
+  it('fills a test session page before it renders', async () => {
     vi.stubGlobal('WebSocket', FakeSocket);
     const { calls } = stubFetch({
       'GET /api/auth/me': () => json(200, { user: { id: 1, username: 'a', admin: true } }),
@@ -54,7 +54,7 @@ describe('prefetchFor', () => {
     const client = createQueryClient();
     prefetchFor(client, { pathname: '/test-sessions/5', search: '' });
     await waitFor(() => expect(client.isFetching()).toBe(0));
-    renderAt(<SessionPage />, { route: '/test-sessions/5', path: '/test-sessions/:sessionId', client });
+    renderAt(<TestSessionPage />, { route: '/test-sessions/5', path: '/test-sessions/:testSessionId', client });
     expect(await screen.findByText('No events yet')).toBeInTheDocument();
     expect(calls.filter((c) => c.url.pathname === '/api/test-sessions/5/results')).toHaveLength(1);
   });

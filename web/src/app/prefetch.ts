@@ -17,7 +17,8 @@ import { getVideo } from '../features/videos/api/video';
 import { videoKeys } from '../features/videos/api/types';
 import { getRun } from '../features/runs/api/run';
 import { listRuns } from '../features/runs/api/runs';
-import { listModels } from '../features/runs/api/models';
+import { listModels } from '../features/models/api/models';
+import { modelKeys } from '../features/models/api/types';
 import { runKeys } from '../features/runs/api/types';
 import { listDetections } from '../features/detections/api/detections';
 import { fetchWindow, WINDOW_SECONDS } from '../features/detections/api/detectionWindow';
@@ -26,9 +27,9 @@ import { detectionKeys } from '../features/detections/api/types';
 import { getEvaluation } from '../features/results/api/evaluation';
 import { getFrameOutcomes } from '../features/results/api/frameOutcomes';
 import { resultKeys } from '../features/results/api/types';
-import { getSession } from '../features/sessions/api/session';
-import { getSessionResults } from '../features/sessions/api/sessionResults';
-import { sessionKeys } from '../features/sessions/api/types';
+import { getTestSession } from '../features/testSessions/api/testSession';
+import { getTestSessionResults } from '../features/testSessions/api/testSessionResults';
+import { testSessionKeys } from '../features/testSessions/api/types';
 
 type Params = Record<string, string | undefined>;
 type Prefetch = (qc: QueryClient, p: Params, search: URLSearchParams) => void;
@@ -45,7 +46,7 @@ function firstPage<T>(qc: QueryClient, queryKey: readonly unknown[], list: (curs
 }
 
 function run(qc: QueryClient, id: number) {
-  void qc.prefetchQuery({ queryKey: runKeys.models, queryFn: ({ signal }) => listModels(signal) });
+  void qc.prefetchQuery({ queryKey: modelKeys.all, queryFn: ({ signal }) => listModels(signal) });
   return qc.fetchQuery({ queryKey: runKeys.detail(id), queryFn: ({ signal }) => getRun(id, signal) });
 }
 
@@ -87,10 +88,10 @@ const ROUTES: { path: string; prefetch: Prefetch }[] = [
     void run(qc, id).then((r) => video(qc, r.video_id)).catch(() => undefined);
     void qc.prefetchQuery({ queryKey: resultKeys.evaluation(id), queryFn: ({ signal }) => getEvaluation(id, signal) });
   } },
-  { path: '/test-sessions/:sessionId', prefetch: (qc, p) => {
-    const id = num(p.sessionId);
-    void qc.prefetchQuery({ queryKey: sessionKeys.detail(id), queryFn: ({ signal }) => getSession(id, signal) });
-    void qc.prefetchQuery({ queryKey: sessionKeys.results(id), queryFn: ({ signal }) => getSessionResults(id, signal) });
+  { path: '/test-sessions/:testSessionId', prefetch: (qc, p) => {
+    const id = num(p.testSessionId);
+    void qc.prefetchQuery({ queryKey: testSessionKeys.detail(id), queryFn: ({ signal }) => getTestSession(id, signal) });
+    void qc.prefetchQuery({ queryKey: testSessionKeys.results(id), queryFn: ({ signal }) => getTestSessionResults(id, signal) });
   } },
 ];
 

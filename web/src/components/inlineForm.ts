@@ -1,5 +1,5 @@
 // inlineForm.ts - keyboard focus for a form that opens in place of a
-// button (new project, edit project, new session). It is not modal, so
+// button (new project, edit project, new test session). It is not modal, so
 // focus is not trapped; instead focus moves to its first field when it
 // opens, Escape cancels it, and the button that opened it gets the focus
 // back when it closes, so a keyboard user never lands on <body>.

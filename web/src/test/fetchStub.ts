@@ -24,3 +24,14 @@ export function stubFetch(routes: Record<string, Handler>) {
   vi.stubGlobal('fetch', fn);
   return { calls, fn };
 }
+
+/** GET /api/openapi.json reduced to the request defaults the forms read. */
+export function openApiDefaults({ conf = 0.25, iou = 0.45, scoreThreshold = 0.25 } = {}): Handler {
+  const body = (properties: Record<string, { default: number }>) => ({ content: { 'application/json': { schema: { properties } } } });
+  return () => json(200, {
+    paths: {
+      '/api/videos/{id}/process': { post: { requestBody: body({ conf: { default: conf }, iou: { default: iou } }) } },
+      '/api/runs/{id}/evaluate': { post: { requestBody: body({ score_threshold: { default: scoreThreshold } }) } },
+    },
+  });
+}

@@ -1,5 +1,6 @@
 // types.ts - one detection row (the detections table) and the filters the
 // detections endpoint understands.
+import type { RowFilter } from '../../../lib/filterRows';
 
 export interface Detection {
   id?: number;
@@ -13,12 +14,8 @@ export interface Detection {
   y2: number;
 }
 
-export interface DetectionFilter {
-  classId: number | null;
-  minScore: number;
-  t0: number | null;
-  t1: number | null;
-}
+/** The endpoint takes the filters the worker applies to loaded rows. */
+export type DetectionFilter = RowFilter;
 
 export const NO_FILTER: DetectionFilter = { classId: null, minScore: 0, t0: null, t1: null };
 

@@ -6,7 +6,7 @@ import PlayerPage from './PlayerPage';
 import { useGtEditor } from './useGtEditor';
 import { freshClient, renderAt } from '../../../test/render';
 import { apiError, json, stubFetch } from '../../../test/fetchStub';
-import type { GtBox } from '../api/groundTruth';
+import type { GtBox } from '../../groundTruth/api/groundTruth';
 
 afterEach(() => vi.unstubAllGlobals());
 

@@ -6,10 +6,10 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useRunWithModel } from '../../runs/api/runModel';
 import { useVideo } from '../../videos/api/video';
-import { videoStreamUrl } from '../../videos/api/types';
+import { videoStreamUrl, type Video } from '../../videos/api/types';
 import { fetchWindow, useDetectionWindow, WINDOW_SECONDS } from '../../detections/api/detectionWindow';
 import { detectionKeys, type Detection } from '../../detections/api/types';
-import { useGroundTruthWindow, type GtBox } from '../api/groundTruth';
+import { useGroundTruthWindow, type GtBox } from '../../groundTruth/api/groundTruth';
 import { useFrameOutcomes } from '../../results/api/frameOutcomes';
 import { useFrameClock } from './useFrameClock';
 import { useGtEditor } from './useGtEditor';
@@ -41,6 +41,11 @@ function groupByFrame<T extends { frame: number }>(rows: readonly T[] | undefine
   return m;
 }
 
+function togglePlay(v: HTMLVideoElement) {
+  if (v.paused) void v.play();
+  else v.pause();
+}
+
 function useElementSize(ref: React.RefObject<HTMLElement | null>) {
   const [size, setSize] = useState({ w: 0, h: 0 });
   useEffect(() => {
@@ -68,7 +73,7 @@ export default function PlayerPage() {
 interface PlayerProps {
   runId: number;
   every: number;
-  video: { id: number; filename: string; fps: number | null; width: number | null; height: number | null; duration: number | null; project_id: number };
+  video: Pick<Video, 'id' | 'filename' | 'fps' | 'width' | 'height' | 'duration' | 'project_id'>;
   classNames: readonly string[] | null;
   startT: number;
 }
@@ -130,6 +135,8 @@ function Player({ runId, every, video, classNames, startT }: PlayerProps) {
     if (ref.current) ref.current.currentTime = Math.max(0, Math.min(duration || Infinity, sec));
   };
   const seekFrame = (f: number) => seek((Math.max(0, f) + 0.5) / fps);
+  /** One frame, or one second with Shift, in direction dir. */
+  const step = (bySecond: boolean, dir: 1 | -1) => (bySecond ? seek(t + dir) : seekFrame(frame + dir));
 
   const onKeyDown = (e: React.KeyboardEvent) => {
     const target = e.target as HTMLElement;
@@ -142,9 +149,9 @@ function Player({ runId, every, video, classNames, startT }: PlayerProps) {
     if (editing && editor.onKey(e)) { e.preventDefault(); return; }
     const handled = (() => {
       switch (e.key) {
-        case ' ': case 'k': v.paused ? void v.play() : v.pause(); return true;
-        case 'ArrowRight': case '.': v.pause(); e.shiftKey ? seek(t + 1) : seekFrame(frame + 1); return true;
-        case 'ArrowLeft': case ',': v.pause(); e.shiftKey ? seek(t - 1) : seekFrame(frame - 1); return true;
+        case ' ': case 'k': togglePlay(v); return true;
+        case 'ArrowRight': case '.': v.pause(); step(e.shiftKey, 1); return true;
+        case 'ArrowLeft': case ',': v.pause(); step(e.shiftKey, -1); return true;
         case 'Home': seek(0); return true;
         case 'e': if (!gtUnavailable) setEditing((x) => !x); return true;
         case 'g': setShowGt((x) => !x); return true;
@@ -160,7 +167,9 @@ function Player({ runId, every, video, classNames, startT }: PlayerProps) {
     const windows = qc.getQueriesData<Detection[]>({ queryKey: [...detectionKeys.run(runId), 'window'] })
       .map(([, rows]) => rows).filter((rows): rows is Detection[] => !!rows);
     return { detections: sumWindows(windows, duration), gt: bucketize((gt.data ?? []).map((g) => g.t), duration), outcomes: outcomes.data ?? null };
-    // dets.data: a new window arrived, so the cache has more to show.
+    // The windows are read from the cache, which the memo cannot see
+    // change: dets.data is listed because a new window arrived then.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [qc, runId, duration, dets.data, gt.data, outcomes.data]);
 
   return (
@@ -184,7 +193,7 @@ function Player({ runId, every, video, classNames, startT }: PlayerProps) {
           </div>
           <div className="player-controls" role="group" tabIndex={0} aria-label="Player controls: space plays, arrows step a frame, shift+arrows a second">
             <button type="button" className="btn" onClick={() => seekFrame(frame - 1)} aria-label="Previous frame">◀︎ frame</button>
-            <button type="button" className="btn btn-primary" onClick={() => { const v = ref.current; if (v) v.paused ? void v.play() : v.pause(); }}>
+            <button type="button" className="btn btn-primary" onClick={() => { if (ref.current) togglePlay(ref.current); }}>
               Play / pause
             </button>
             <button type="button" className="btn" onClick={() => seekFrame(frame + 1)} aria-label="Next frame">frame ▶︎</button>

@@ -1,9 +1,9 @@
 // drawBoxes.ts - paints detections and ground truth on the overlay canvas.
 import { classColor, className, OUTCOME_COLORS } from '../../../lib/classes';
-import { toScreen, type Fit } from './geometry';
+import { toScreen, type Box, type Fit } from './geometry';
 import { readableText } from '../../../lib/contrast';
 import type { Detection } from '../../detections/api/types';
-import type { GtBox } from '../api/groundTruth';
+import type { GtBox } from '../../groundTruth/api/groundTruth';
 
 export interface DrawInput {
   ctx: CanvasRenderingContext2D;
@@ -14,10 +14,10 @@ export interface DrawInput {
   gt: readonly GtBox[];
   classNames: readonly string[] | null;
   selectedGt: number | null;
-  draft: { x1: number; y1: number; x2: number; y2: number } | null;
+  draft: Box | null;
 }
 
-function rect(ctx: CanvasRenderingContext2D, fit: Fit, b: { x1: number; y1: number; x2: number; y2: number }) {
+function rect(ctx: CanvasRenderingContext2D, fit: Fit, b: Box) {
   const a = toScreen(fit, b.x1, b.y1);
   const c = toScreen(fit, b.x2, b.y2);
   ctx.strokeRect(a.x, a.y, c.x - a.x, c.y - a.y);

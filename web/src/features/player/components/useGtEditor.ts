@@ -8,7 +8,7 @@
 // the selection. Every edit is one request, shown at once (optimistic).
 import { useCallback, useState, type PointerEvent } from 'react';
 import { cornerAt, hitTest, moveBox, normalizeBox, resizeBox, toVideo, type Box, type Corner, type Fit } from './geometry';
-import { useGroundTruthEdits, type GtBox, type GtPatch } from '../api/groundTruth';
+import { useGroundTruthEdits, type GtBox, type GtPatch } from '../../groundTruth/api/groundTruth';
 
 interface Args {
   videoId: number;
@@ -90,7 +90,7 @@ export function useGtEditor({ videoId, frame, t, fit, size, boxes, newClass }: A
     setDraft(null);
   };
 
-  const add = (b: Box) => edits.add.mutate({ frame, t, class: newClass, ...round(b) });
+  const add = useCallback((b: Box) => edits.add.mutate({ frame, t, class: newClass, ...round(b) }), [edits.add, frame, t, newClass]);
   const patch = useCallback((p: GtPatch) => {
     if (current) edits.patch.mutate({ id: current.id, patch: p });
   }, [current, edits.patch]);
@@ -136,8 +136,7 @@ export function useGtEditor({ videoId, frame, t, fit, size, boxes, newClass }: A
       return true;
     }
     return false;
-    // add() reads frame, t and newClass, hence them here.
-  }, [boxes, selected, current, size.w, size.h, patch, edits.remove, frame, t, newClass]);
+  }, [boxes, selected, current, size.w, size.h, patch, edits.remove, add]);
 
   const error = edits.add.error ?? edits.patch.error ?? edits.remove.error;
   return {

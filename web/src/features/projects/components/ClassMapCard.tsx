@@ -1,5 +1,5 @@
 // ClassMapCard.tsx - the project's class map: which model or device class
-// counts as which ground-truth class in every evaluation and session. Rows
+// counts as which ground-truth class in every evaluation and test session. Rows
 // are edited locally and saved as one whole map (PUT replaces it).
 import { useState, type FormEvent } from 'react';
 import { classMapProblem, useClassMap, usePutClassMap, type ClassMap } from '../api/classMap';

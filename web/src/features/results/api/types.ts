@@ -1,6 +1,6 @@
 // types.ts - evaluation results (issue 4) as avp serves them: a run's
 // stored evaluation (src/server/routes_eval.c), its per-frame outcomes, the
-// comparison of two runs (device sessions: features/sessions). Curves are parallel
+// comparison of two runs (device test sessions: features/testSessions). Curves are parallel
 // arrays (compact JSON). The server sends null, never NaN, for a number it
 // cannot define (precision with no detections).
 
@@ -56,24 +56,17 @@ export interface Evaluation {
   pass?: boolean | null;
 }
 
+/** The matching's counts of one frame. */
+export type Outcomes = Pick<Counts, 'tp' | 'fp' | 'fn'>;
+
 /** Per-frame outcome counts, for the player's timeline strip. */
-export interface FrameOutcome {
+export interface FrameOutcome extends Outcomes {
   frame: number;
   t: number;
-  tp: number;
-  fp: number;
-  fn: number;
 }
 
 /** The metrics GET /api/runs/{a}/compare/{b} takes differences of. */
-export interface MetricDeltas {
-  precision: number | null;
-  recall: number | null;
-  f1: number | null;
-  ap50: number | null;
-  ap75?: number | null;
-  map: number | null;
-}
+export type MetricDeltas = Pick<Counts, 'precision' | 'recall' | 'f1'> & Required<Pick<Overall, 'ap50' | 'map'>> & Pick<Overall, 'ap75'>;
 
 export interface CompareSide {
   run_id: number;
@@ -81,11 +74,9 @@ export interface CompareSide {
   overall: Overall;
 }
 
-export interface FrameDiff {
-  frame: number;
-  t: number;
-  a: { tp: number; fp: number; fn: number };
-  b: { tp: number; fp: number; fn: number };
+export interface FrameDiff extends Pick<FrameOutcome, 'frame' | 't'> {
+  a: Outcomes;
+  b: Outcomes;
 }
 
 export interface Comparison {

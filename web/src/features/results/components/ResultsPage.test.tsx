@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import ResultsPage from './ResultsPage';
 import { verdict } from './metrics';
 import { renderAt } from '../../../test/render';
-import { apiError, json, stubFetch, type Handler } from '../../../test/fetchStub';
+import { apiError, json, openApiDefaults, stubFetch, type Handler } from '../../../test/fetchStub';
 import type { Comparison, Evaluation } from '../api/types';
 
 afterEach(() => vi.unstubAllGlobals());
@@ -41,6 +41,7 @@ function serve(routes: Record<string, Handler>) {
       { id: 4, video_id: 2, model_id: 1, conf: 0.25, iou: 0.45, every: 1, state: 'done' },
     ], next_cursor: null }),
     'GET /api/projects/1': () => json(200, { id: 1, name: 'p', criteria: { min_precision: 0.95 } }),
+    'GET /api/openapi.json': openApiDefaults({ scoreThreshold: 0.35 }),
     ...routes,
   });
 }
@@ -70,7 +71,9 @@ describe('ResultsPage', () => {
     });
     page();
     expect(await screen.findByText('This run has not been evaluated yet')).toBeInTheDocument();
-    const threshold = screen.getByLabelText('Score threshold');
+    const threshold = await screen.findByLabelText('Score threshold');
+    // The form starts at the server's default (its API document).
+    expect(threshold).toHaveValue(0.35);
     await userEvent.clear(threshold);
     await userEvent.type(threshold, '0.4');
     await userEvent.click(screen.getByRole('button', { name: 'Evaluate' }));

@@ -21,6 +21,7 @@ import { classColorOnPanel as classColor } from '../../../lib/classes';
 import { download, toCsv } from '../../../lib/export';
 import { ApiError, isMissingEndpoint } from '../../../lib/http';
 import { formatDate, formatNumber } from '../../../lib/format';
+import { useApiDefaults } from '../../../lib/apiDefaults';
 
 const MAX_CURVES = 8;
 
@@ -46,8 +47,26 @@ function Curves({ e }: { e: Evaluation }) {
   );
 }
 
+interface EvaluateFormProps {
+  runId: number;
+  /** The threshold the form starts at; the server's default without it. */
+  initial?: number | null;
+  label?: string;
+}
+
 /** Evaluates the run at a score threshold (IoU 0.5, the protocol's). */
-function EvaluateForm({ runId, initial = 0.25, label = 'Evaluate' }: { runId: number; initial?: number; label?: string }) {
+function EvaluateForm(props: EvaluateFormProps) {
+  return props.initial != null ? <ScoreForm {...props} initial={props.initial} /> : <ScoreFormAtDefault {...props} />;
+}
+
+function ScoreFormAtDefault(props: EvaluateFormProps) {
+  const defaults = useApiDefaults();
+  if (defaults.isPending) return <Loading label="Loading evaluation defaults…" />;
+  if (defaults.isError) return <ErrorState error={defaults.error} what="the evaluation defaults" retry={() => defaults.refetch()} />;
+  return <ScoreForm {...props} initial={defaults.data.scoreThreshold} />;
+}
+
+function ScoreForm({ runId, initial, label = 'Evaluate' }: EvaluateFormProps & { initial: number }) {
   const evaluate = useEvaluateRun(runId);
   const [score, setScore] = useState(initial);
   return (
@@ -137,7 +156,7 @@ export default function ResultsPage() {
               Score threshold {e.manifest.score_threshold ?? '?'} · IoU {e.manifest.iou_threshold ?? 0.5}
               {e.results.num_images != null && <> · {formatNumber(e.results.num_images)} frames, {formatNumber(e.results.num_gt)} ground-truth boxes, {formatNumber(e.results.num_det)} detections</>}
             </p>
-            <EvaluateForm runId={runId} initial={e.manifest.score_threshold ?? 0.25} label="Evaluate again" key={e.id} />
+            <EvaluateForm runId={runId} initial={e.manifest.score_threshold} label="Evaluate again" key={e.id} />
           </section>
           <section className="card" aria-labelledby="per-class">
             <h2 id="per-class">Per class</h2>

@@ -1,16 +1,4 @@
-// types.ts - models, tasks and detection runs as the server returns them.
-
-export interface Model {
-  id: number;
-  name: string;
-  sha256: string;
-  family: string;
-  input_w: number;
-  input_h: number;
-  num_classes: number;
-  class_names?: string[];
-  created_at: string;
-}
+// types.ts - tasks and detection runs as the server returns them.
 
 export type TaskState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -42,15 +30,10 @@ export interface Run {
   finished_at?: string | null;
 }
 
-export interface ProcessParams {
-  model_id: number;
-  conf: number;
-  iou: number;
-  every: number;
-}
+/** What POST /api/videos/{id}/process starts a run with. */
+export type ProcessParams = Pick<Run, 'model_id' | 'conf' | 'iou' | 'every'>;
 
 export const runKeys = {
-  models: ['models'] as const,
   runs: ['runs'] as const,
   byVideo: (videoId: number) => [...runKeys.runs, 'video', videoId] as const,
   detail: (id: number) => [...runKeys.runs, 'detail', id] as const,

@@ -1,15 +1,29 @@
 // StartRunForm.tsx - model, confidence and IoU thresholds, frame sampling.
+// The thresholds start at the server's defaults (its API document).
 import { useState, type FormEvent } from 'react';
-import { useModels } from '../api/models';
+import { useModels } from '../../models/api/models';
 import { useProcessVideo } from '../api/processVideo';
-import { ErrorState } from '../../../components/States';
+import { ErrorState, Loading } from '../../../components/States';
+import { useApiDefaults, type ApiDefaults } from '../../../lib/apiDefaults';
 
-export function StartRunForm({ videoId, onStarted }: { videoId: number; onStarted: (taskId: number) => void }) {
+interface StartRunFormProps {
+  videoId: number;
+  onStarted: (taskId: number) => void;
+}
+
+export function StartRunForm(props: StartRunFormProps) {
+  const defaults = useApiDefaults();
+  if (defaults.isPending) return <Loading label="Loading run defaults…" />;
+  if (defaults.isError) return <ErrorState error={defaults.error} what="the run defaults" retry={() => defaults.refetch()} />;
+  return <RunForm {...props} defaults={defaults.data} />;
+}
+
+function RunForm({ videoId, onStarted, defaults }: StartRunFormProps & { defaults: ApiDefaults }) {
   const models = useModels();
   const process = useProcessVideo(videoId);
   const [modelId, setModelId] = useState<number | ''>('');
-  const [conf, setConf] = useState(0.25);
-  const [iou, setIou] = useState(0.45);
+  const [conf, setConf] = useState(defaults.conf);
+  const [iou, setIou] = useState(defaults.iou);
   const [every, setEvery] = useState(1);
   const list = models.data?.items ?? [];
   const chosen = modelId === '' ? list[0]?.id : modelId;

@@ -1,6 +1,6 @@
 // TaskProgress.tsx - a live run: bar, frames, fps and ETA from the
 // WebSocket (or polling), and a cancel button.
-import { useEffect } from 'react';
+import { useEffect, useEffectEvent } from 'react';
 import { fractionOf, useTaskProgress } from '../api/taskProgress';
 import { useCancelTask } from '../api/cancelTask';
 import { isFinal, type TaskState } from '../api/types';
@@ -20,9 +20,10 @@ export function TaskProgress({ taskId, compact = false, onFinal }: Props) {
   const frac = fractionOf(status);
   const state = status?.state ?? 'queued';
   const final = isFinal(state);
+  // Once per final state: a new onFinal identity must not call it again.
+  const finished = useEffectEvent((s: TaskState) => onFinal?.(s));
   useEffect(() => {
-    if (final) onFinal?.(state);
-    // Once per final state: a new onFinal identity must not call it again.
+    if (final) finished(state);
   }, [final, state]);
   return (
     <div className={`task${compact ? ' task-compact' : ''}`} data-testid="task-progress" data-state={state}>

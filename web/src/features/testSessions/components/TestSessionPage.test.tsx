@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import SessionPage from './SessionPage';
-import { SessionsCard } from './SessionsCard';
+import TestSessionPage from './TestSessionPage';
+import { TestSessionsCard } from './TestSessionsCard';
 import { renderAt } from '../../../test/render';
 import { apiError, json, stubFetch, type Handler } from '../../../test/fetchStub';
 import { FakeSocket } from '../../../test/fakeSocket';
-import { sessionSocketUrl } from '../api/sessionResults';
-import type { SessionResults, TestSession } from '../api/types';
+import { testSessionSocketUrl } from '../api/testSessionResults';
+import type { TestSessionResults, TestSession } from '../api/types';
 import type { Project } from '../../projects/api/types';
 
 beforeEach(() => {
@@ -21,7 +21,7 @@ const session = (over: Partial<TestSession> = {}): TestSession => ({
   sync_offset: null, state: 'running', created_at: '2026-11-27T08:00:00Z', events_count: 3, ...over,
 });
 
-const results = (over: Partial<SessionResults> = {}): SessionResults => ({
+const results = (over: Partial<TestSessionResults> = {}): TestSessionResults => ({
   session_id: 5, targets: 10, events: 3, tp: 2, fp: 1, fn: 8, precision: 2 / 3, recall: 0.2, f1: 0.308,
   precision_ci: [0.2, 1], recall_ci: [0.05, 0.5],
   latency_ms: { median: 120, p90: 180, p99: 199, histogram: { edges: [0, 100, 200], counts: [0, 2] } },
@@ -40,9 +40,9 @@ function serve(routes: Record<string, Handler> = {}) {
   });
 }
 
-const page = () => renderAt(<SessionPage />, { route: '/test-sessions/5', path: '/test-sessions/:sessionId' });
+const page = () => renderAt(<TestSessionPage />, { route: '/test-sessions/5', path: '/test-sessions/:testSessionId' });
 
-describe('SessionPage', () => {
+describe('TestSessionPage', () => {
   it('shows the results with CIs, verdict, per-class table and events, and follows pushed results live', async () => {
     const { calls } = serve();
     page();
@@ -53,7 +53,7 @@ describe('SessionPage', () => {
     expect(screen.getByRole('img', { name: /Latency/ })).toBeInTheDocument();
     expect(await screen.findByText('0:01.500')).toBeInTheDocument();
     const ws = FakeSocket.all[0];
-    expect(ws.url).toBe(sessionSocketUrl(5));
+    expect(ws.url).toBe(testSessionSocketUrl(5));
     act(() => ws.open());
     expect(screen.getByText('websocket')).toBeInTheDocument();
     act(() => ws.push(results({ tp: 9, fp: 0, fn: 1, precision: 1, recall: 0.9, events: 9, pass: true, fail_reason: null })));
@@ -147,7 +147,7 @@ describe('SessionPage', () => {
   });
 });
 
-describe('SessionsCard', () => {
+describe('TestSessionsCard', () => {
   const project: Project = { id: 1, name: 'p', description: '', camera_model: '', camera_view: '', lens_type: '', resolution: '',
     frame_rate: null, signal_type: '', tolerance_ms: 300, criteria: { min_recall: 0.8 }, created_at: '' };
   const videos = () => json(200, { items: [
@@ -160,7 +160,7 @@ describe('SessionsCard', () => {
       'GET /api/projects/1/videos': videos,
       'POST /api/projects/1/test-sessions': () => json(201, session({ id: 9 })),
     });
-    renderAt(<SessionsCard project={project} />, { route: '/projects/1', path: '/projects/:id' });
+    renderAt(<TestSessionsCard project={project} />, { route: '/projects/1', path: '/projects/:id' });
     expect(await screen.findByRole('link', { name: '#5 bench A' })).toHaveAttribute('href', '/test-sessions/5');
     await userEvent.click(screen.getByRole('button', { name: 'New session' }));
     await waitFor(() => expect(screen.getByLabelText('Video')).toHaveValue('2'));
@@ -175,11 +175,11 @@ describe('SessionsCard', () => {
 
   it('shows the empty state, and the missing-endpoint state without a create button', async () => {
     stubFetch({ 'GET /api/projects/1/test-sessions': () => json(200, { items: [], next_cursor: null }) });
-    const { unmount } = renderAt(<SessionsCard project={project} />);
+    const { unmount } = renderAt(<TestSessionsCard project={project} />);
     expect(await screen.findByText('No test sessions yet')).toBeInTheDocument();
     unmount();
     stubFetch({ 'GET /api/projects/1/test-sessions': () => apiError(405, 'method_not_allowed', 'method not allowed') });
-    renderAt(<SessionsCard project={project} />);
+    renderAt(<TestSessionsCard project={project} />);
     expect(await screen.findByText('Test sessions: not available on this server yet')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'New session' })).not.toBeInTheDocument();
   });

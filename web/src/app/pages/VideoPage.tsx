@@ -1,17 +1,23 @@
 // VideoPage.tsx - one video: its facts, a form to start a run, the run in
 // progress (task id in the URL, so a reload keeps watching), all runs and
-// its ground truth (auto ground truth, exports).
+// its ground truth (auto ground truth, exports): videos, runs and ground
+// truth together, so the page is the app's.
 import { Link, useParams, useSearchParams } from 'react-router';
-import { useVideo } from '../../videos/api/video';
-import { videoThumbnailUrl } from '../../videos/api/types';
-import { useTaskStatus } from '../api/taskStatus';
-import { StartRunForm } from './StartRunForm';
-import { TaskProgress } from './TaskProgress';
-import { RunsList } from './RunsList';
-import { GroundTruthCard } from '../../videos/components/GroundTruthCard';
-import { ErrorState, Loading, PageHeader, StateBadge } from '../../../components/States';
-import { LazyImage } from '../../../components/LazyImage';
-import { formatBytes, formatDuration, formatNumber } from '../../../lib/format';
+import { useVideo } from '../../features/videos/api/video';
+import { videoThumbnailUrl } from '../../features/videos/api/types';
+import { useTaskStatus } from '../../features/runs/api/taskStatus';
+import { StartRunForm } from '../../features/runs/components/StartRunForm';
+import { TaskProgress } from '../../features/runs/components/TaskProgress';
+import { RunsList } from '../../features/runs/components/RunsList';
+import { GroundTruthCard } from '../../features/groundTruth/components/GroundTruthCard';
+import { ErrorState, Loading, PageHeader, StateBadge } from '../../components/States';
+import { LazyImage } from '../../components/LazyImage';
+import { formatBytes, formatDuration, formatNumber } from '../../lib/format';
+
+/** The ground-truth card, its auto ground truth followed as a run. */
+export function VideoGroundTruth({ videoId }: { videoId: number }) {
+  return <GroundTruthCard videoId={videoId} progress={(t, onFinal) => <TaskProgress taskId={t} onFinal={onFinal} />} />;
+}
 
 export default function VideoPage() {
   const id = Number(useParams().videoId);
@@ -58,7 +64,7 @@ export default function VideoPage() {
         <h2 id="runs-title">Runs</h2>
         <RunsList videoId={id} />
       </section>
-      <GroundTruthCard videoId={id} />
+      <VideoGroundTruth videoId={id} />
     </>
   );
 }

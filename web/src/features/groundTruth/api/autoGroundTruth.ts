@@ -9,16 +9,12 @@
 // the line or element at fault.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, query } from '../../../lib/http';
-import { runKeys } from '../../runs/api/types';
-import { gtKeys } from '../../player/api/groundTruth';
+import { runKeys, type ProcessParams } from '../../runs/api/types';
+import { gtKeys } from '../api/groundTruth';
 
-export interface AutoGtParams {
-  model_id: number;
-  conf?: number;
-  iou?: number;
-  every?: number;
-  replace?: boolean;
-}
+/** A run's parameters (the model's defaults where left out), and whether
+ * the new boxes replace the earlier model-made ones. */
+export type AutoGtParams = Pick<ProcessParams, 'model_id'> & Partial<Omit<ProcessParams, 'model_id'>> & { replace?: boolean };
 
 export function startAutoGroundTruth(videoId: number, p: AutoGtParams): Promise<{ task_id: number; run_id: number }> {
   return api(`/api/videos/${videoId}/auto-ground-truth`, { method: 'POST', body: { ...p } });

@@ -1,15 +1,15 @@
-// SessionSettings.tsx - what a session is judged by (matching tolerance
+// TestSessionSettings.tsx - what a session is judged by (matching tolerance
 // and pass/fail criteria, PATCH) and its device clock (the offset of device
 // time from video time, POST sync). Saving either rescores the session.
 import { useState, type FormEvent } from 'react';
-import { useSessionMutations } from '../api/session';
+import { useTestSessionMutations } from '../api/testSession';
 import type { TestSession } from '../api/types';
 
 const text = (v: number | null | undefined) => (v == null ? '' : String(v));
 const num = (s: string) => (s.trim() === '' ? undefined : Number(s));
 
-export function SessionSettings({ s }: { s: TestSession }) {
-  const { patch, sync } = useSessionMutations(s.id);
+export function TestSessionSettings({ s }: { s: TestSession }) {
+  const { patch, sync } = useTestSessionMutations(s.id);
   const c = s.criteria ?? {};
   const [f, setF] = useState({ tol: String(s.tolerance_ms), minP: text(c.min_precision), minR: text(c.min_recall), maxLat: text(c.max_median_latency_ms) });
   const [offset, setOffset] = useState(text(s.sync_offset));

@@ -6,36 +6,36 @@
 import { useEffect, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/http';
-import { sessionKeys, type SessionResults } from './types';
+import { testSessionKeys, type TestSessionResults } from './types';
 
 export const POLL_MS = 2000;
 
-export const getSessionResults = (id: number, signal?: AbortSignal) =>
-  api<SessionResults>(`/api/test-sessions/${id}/results`, { signal });
+export const getTestSessionResults = (id: number, signal?: AbortSignal) =>
+  api<TestSessionResults>(`/api/test-sessions/${id}/results`, { signal });
 
-export const sessionSocketUrl = (id: number, loc: Location = window.location) =>
+export const testSessionSocketUrl = (id: number, loc: Location = window.location) =>
   `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}/ws/test-sessions/${id}`;
 
 export type Transport = 'connecting' | 'websocket' | 'polling';
 
 /** A pushed message: the results object itself (or wrapped in {results}). */
-function parsePush(data: unknown): SessionResults | null {
+function parsePush(data: unknown): TestSessionResults | null {
   try {
-    const m = JSON.parse(String(data)) as Partial<SessionResults> & { results?: SessionResults };
-    const r = m && typeof m === 'object' && 'tp' in m ? (m as SessionResults) : m?.results;
+    const m = JSON.parse(String(data)) as Partial<TestSessionResults> & { results?: TestSessionResults };
+    const r = m && typeof m === 'object' && 'tp' in m ? (m as TestSessionResults) : m?.results;
     return r && typeof r === 'object' && 'tp' in r ? r : null;
   } catch {
     return null;
   }
 }
 
-export function useSessionResults(id: number, live = true) {
+export function useTestSessionResults(id: number, live = true) {
   const qc = useQueryClient();
   const [transport, setTransport] = useState<Transport>('connecting');
   const [polling, setPolling] = useState(false);
   const results = useQuery({
-    queryKey: sessionKeys.results(id),
-    queryFn: ({ signal }) => getSessionResults(id, signal),
+    queryKey: testSessionKeys.results(id),
+    queryFn: ({ signal }) => getTestSessionResults(id, signal),
     enabled: id > 0,
     retry: false,
     refetchInterval: live && polling ? POLL_MS : false,
@@ -44,16 +44,16 @@ export function useSessionResults(id: number, live = true) {
   useEffect(() => {
     if (!live || id <= 0 || typeof WebSocket === 'undefined') return;
     let stopped = false;
-    const ws = new WebSocket(sessionSocketUrl(id));
+    const ws = new WebSocket(testSessionSocketUrl(id));
     setTransport('connecting');
     setPolling(false);
     ws.onopen = () => setTransport('websocket');
     ws.onmessage = (ev) => {
       const r = parsePush(ev.data);
       if (!r || stopped) return;
-      qc.setQueryData(sessionKeys.results(id), r);
+      qc.setQueryData(testSessionKeys.results(id), r);
       // The count of events moved; the list refreshes when next shown.
-      void qc.invalidateQueries({ queryKey: sessionKeys.events(id), refetchType: 'none' });
+      void qc.invalidateQueries({ queryKey: testSessionKeys.events(id), refetchType: 'none' });
     };
     ws.onclose = () => {
       if (stopped) return;

@@ -1,19 +1,20 @@
 // ProjectPage.tsx - one project: its metadata, videos (upload and list),
-// device test sessions, members, criteria and class map.
+// device test sessions, members, criteria and class map: cards of three
+// features, so the page is the app's.
 import { useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
-import { useProject } from '../api/project';
-import { useUpdateProject } from '../api/updateProject';
-import { useDeleteProject } from '../api/deleteProject';
-import { ProjectForm } from './ProjectForm';
-import { useOpener } from '../../../components/inlineForm';
-import { MembersCard } from './MembersCard';
-import { CriteriaCard } from './CriteriaCard';
-import { ClassMapCard } from './ClassMapCard';
-import { SessionsCard } from '../../sessions/components/SessionsCard';
-import { VideosPanel } from '../../videos/components/VideosPanel';
-import { ErrorState, Loading, PageHeader } from '../../../components/States';
-import type { Project } from '../api/types';
+import { useProject } from '../../features/projects/api/project';
+import { useUpdateProject } from '../../features/projects/api/updateProject';
+import { useDeleteProject } from '../../features/projects/api/deleteProject';
+import type { Project } from '../../features/projects/api/types';
+import { ProjectForm } from '../../features/projects/components/ProjectForm';
+import { MembersCard } from '../../features/projects/components/MembersCard';
+import { CriteriaCard } from '../../features/projects/components/CriteriaCard';
+import { ClassMapCard } from '../../features/projects/components/ClassMapCard';
+import { TestSessionsCard } from '../../features/testSessions/components/TestSessionsCard';
+import { VideosPanel } from '../../features/videos/components/VideosPanel';
+import { useOpener } from '../../components/inlineForm';
+import { ErrorState, Loading, PageHeader } from '../../components/States';
 
 function Metadata({ p }: { p: Project }) {
   const rows: [string, string | number | null | undefined][] = [
@@ -58,7 +59,7 @@ export default function ProjectPage() {
         ) : <Metadata p={p} />}
       </section>
       <VideosPanel projectId={id} />
-      <SessionsCard project={p} />
+      <TestSessionsCard project={p} />
       <div className="grid-2">
         <MembersCard projectId={id} />
         <CriteriaCard project={p} />

@@ -1,29 +1,29 @@
-// SessionPage.tsx - one device test session: live results (WS
+// TestSessionPage.tsx - one device test session: live results (WS
 // /ws/test-sessions/{id}, polling when the socket is unavailable), the
 // state (open -> running -> closed; closing stores an evaluation), its
 // settings and clock, and the events the device posted.
 import { Link, useNavigate, useParams } from 'react-router';
-import { useSession, useSessionMutations } from '../api/session';
-import { useSessionResults } from '../api/sessionResults';
-import { SessionResultsView, Verdict } from './SessionResultsView';
+import { useTestSession, useTestSessionMutations } from '../api/testSession';
+import { useTestSessionResults } from '../api/testSessionResults';
+import { TestSessionResultsView, Verdict } from './TestSessionResultsView';
 import { EventsList } from './EventsList';
-import { SessionSettings } from './SessionSettings';
+import { TestSessionSettings } from './TestSessionSettings';
 import { Badge, ErrorState, Loading, PageHeader, StateBadge } from '../../../components/States';
 import { formatDate } from '../../../lib/format';
 import { download, toCsv } from '../../../lib/export';
-import type { SessionResults, TestSession } from '../api/types';
+import type { TestSessionResults, TestSession } from '../api/types';
 
 const CLASS_COLUMNS = ['class', 'tp', 'fp', 'fn', 'precision', 'recall', 'f1'] as const;
 
-function exportResults(r: SessionResults, kind: 'csv' | 'json') {
+function exportResults(r: TestSessionResults, kind: 'csv' | 'json') {
   if (kind === 'json') return download(`session-${r.session_id}-results.json`, JSON.stringify(r, null, 2), 'application/json');
   const rows = (r.classes ?? []).map((c) => [...CLASS_COLUMNS.map((k) => c[k]), c.latency_ms?.median ?? null]);
   rows.push(['all', r.tp, r.fp, r.fn, r.precision, r.recall, r.f1, r.latency_ms.median]);
   download(`session-${r.session_id}-results.csv`, toCsv([...CLASS_COLUMNS, 'median_latency_ms'], rows), 'text/csv');
 }
 
-function Actions({ s, r }: { s: TestSession; r: SessionResults | undefined }) {
-  const { patch, remove } = useSessionMutations(s.id);
+function Actions({ s, r }: { s: TestSession; r: TestSessionResults | undefined }) {
+  const { patch, remove } = useTestSessionMutations(s.id);
   const navigate = useNavigate();
   const busy = patch.isPending || remove.isPending;
   return (
@@ -46,11 +46,11 @@ function Actions({ s, r }: { s: TestSession; r: SessionResults | undefined }) {
   );
 }
 
-export default function SessionPage() {
-  const id = Number(useParams().sessionId);
-  const session = useSession(id);
+export default function TestSessionPage() {
+  const id = Number(useParams().testSessionId);
+  const session = useTestSession(id);
   const live = session.data ? session.data.state !== 'closed' : false;
-  const { results, transport } = useSessionResults(id, live);
+  const { results, transport } = useTestSessionResults(id, live);
   if (session.isPending) return <Loading label="Loading session…" />;
   if (session.isError) return <ErrorState error={session.error} what="Test session" retry={() => session.refetch()} />;
   const s = session.data;
@@ -68,9 +68,9 @@ export default function SessionPage() {
       </p>
       {results.isPending ? <Loading label="Scoring…" /> : results.isError ? (
         <ErrorState error={results.error} what="Session results" retry={() => results.refetch()} />
-      ) : <SessionResultsView r={results.data} />}
-      <SessionSettings s={s} key={`${s.id}:${s.tolerance_ms}:${s.sync_offset}:${JSON.stringify(s.criteria)}`} />
-      <EventsList sessionId={id} total={r?.events ?? s.events_count} />
+      ) : <TestSessionResultsView r={results.data} />}
+      <TestSessionSettings s={s} key={`${s.id}:${s.tolerance_ms}:${s.sync_offset}:${JSON.stringify(s.criteria)}`} />
+      <EventsList testSessionId={id} total={r?.events ?? s.events_count} />
     </>
   );
 }

@@ -3,20 +3,20 @@
 // criteria?} -> 201 session.
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, query, type Page } from '../../../lib/http';
-import { sessionKeys, type SessionInput, type TestSession } from './types';
+import { testSessionKeys, type TestSessionInput, type TestSession } from './types';
 
-export function listSessions(projectId: number, cursor: string | null, signal?: AbortSignal): Promise<Page<TestSession>> {
+export function listTestSessions(projectId: number, cursor: string | null, signal?: AbortSignal): Promise<Page<TestSession>> {
   return api<Page<TestSession>>(`/api/projects/${projectId}/test-sessions` + query({ cursor, limit: 50 }), { signal });
 }
 
-export function createSession(projectId: number, s: SessionInput): Promise<TestSession> {
+export function createTestSession(projectId: number, s: TestSessionInput): Promise<TestSession> {
   return api<TestSession>(`/api/projects/${projectId}/test-sessions`, { method: 'POST', body: { ...s } });
 }
 
-export function useSessions(projectId: number) {
+export function useTestSessions(projectId: number) {
   return useInfiniteQuery({
-    queryKey: sessionKeys.list(projectId),
-    queryFn: ({ pageParam, signal }) => listSessions(projectId, pageParam, signal),
+    queryKey: testSessionKeys.list(projectId),
+    queryFn: ({ pageParam, signal }) => listTestSessions(projectId, pageParam, signal),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
     enabled: projectId > 0,
@@ -24,13 +24,13 @@ export function useSessions(projectId: number) {
   });
 }
 
-export function useCreateSession(projectId: number) {
+export function useCreateTestSession(projectId: number) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (s: SessionInput) => createSession(projectId, s),
+    mutationFn: (s: TestSessionInput) => createTestSession(projectId, s),
     onSuccess: (s) => {
-      qc.setQueryData(sessionKeys.detail(s.id), s);
-      return qc.invalidateQueries({ queryKey: sessionKeys.list(projectId) });
+      qc.setQueryData(testSessionKeys.detail(s.id), s);
+      return qc.invalidateQueries({ queryKey: testSessionKeys.list(projectId) });
     },
   });
 }

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { GroundTruthCard } from './GroundTruthCard';
-import { gtKeys } from '../../player/api/groundTruth';
-import { renderAt } from '../../../test/render';
-import { apiError, json, stubFetch } from '../../../test/fetchStub';
-import { FakeSocket } from '../../../test/fakeSocket';
+import { VideoGroundTruth as Card } from './VideoPage';
+import { gtKeys } from '../../features/groundTruth/api/groundTruth';
+import { renderAt } from '../../test/render';
+import { apiError, json, stubFetch } from '../../test/fetchStub';
+import { FakeSocket } from '../../test/fakeSocket';
 
 beforeEach(() => {
   FakeSocket.all = [];
@@ -21,7 +21,7 @@ describe('GroundTruthCard', () => {
       'GET /api/models': models,
       'POST /api/videos/2/auto-ground-truth': () => json(202, { task_id: 77, run_id: 12 }),
     });
-    const { client } = renderAt(<GroundTruthCard videoId={2} />, { route: '/videos/2', path: '/videos/:id' });
+    const { client } = renderAt(<Card videoId={2} />, { route: '/videos/2', path: '/videos/:id' });
     client.setQueryData(gtKeys.window(2, 0, 5), []);
     await waitFor(() => expect(screen.getByLabelText('Model')).toHaveValue('3'));
     await userEvent.click(screen.getByRole('button', { name: 'Auto ground truth' }));
@@ -37,7 +37,7 @@ describe('GroundTruthCard', () => {
 
   it('links every export format', async () => {
     stubFetch({ 'GET /api/models': models });
-    renderAt(<GroundTruthCard videoId={2} />);
+    renderAt(<Card videoId={2} />);
     expect(screen.getByRole('link', { name: 'COCO' })).toHaveAttribute('href', '/api/videos/2/ground-truth/export?format=coco');
     expect(screen.getByRole('link', { name: 'YOLO (tar)' })).toHaveAttribute('href', '/api/videos/2/ground-truth/export?format=yolo');
     expect(screen.getAllByRole('link')).toHaveLength(6);
@@ -46,7 +46,7 @@ describe('GroundTruthCard', () => {
   it('imports a file as the raw body and says how many boxes came in, or why none did', async () => {
     let answer = () => json(201, { imported: 12 });
     const { calls } = stubFetch({ 'GET /api/models': models, 'POST /api/videos/2/ground-truth/import': () => answer() });
-    const { client } = renderAt(<GroundTruthCard videoId={2} />);
+    const { client } = renderAt(<Card videoId={2} />);
     client.setQueryData(gtKeys.window(2, 0, 5), []);
     const file = new File(['{"images":[]}'], 'gt.json', { type: 'application/json' });
     await userEvent.selectOptions(screen.getByLabelText('Format'), 'mot');
@@ -64,7 +64,7 @@ describe('GroundTruthCard', () => {
 
   it('says when the server cannot make ground truth yet', async () => {
     stubFetch({ 'GET /api/models': models, 'POST /api/videos/2/auto-ground-truth': () => apiError(405, 'method_not_allowed', 'method not allowed') });
-    renderAt(<GroundTruthCard videoId={2} />);
+    renderAt(<Card videoId={2} />);
     await waitFor(() => expect(screen.getByLabelText('Model')).toHaveValue('3'));
     await userEvent.click(screen.getByRole('button', { name: 'Auto ground truth' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('auto ground truth is not available on this server yet');

@@ -3,14 +3,12 @@
 // scores them (device_score) with the project's class map and tolerance.
 // Undefined numbers arrive as null, never NaN.
 import type { Counts } from '../../results/api/types';
+import type { Criteria } from '../../projects/api/types';
 
-export interface SessionCriteria {
-  min_precision?: number | null;
-  min_recall?: number | null;
-  max_median_latency_ms?: number | null;
-}
+/** The project's criteria, each of which a session may clear (null). */
+export type TestSessionCriteria = { [K in keyof Criteria]?: Criteria[K] | null };
 
-export type SessionState = 'open' | 'running' | 'closed';
+export type TestSessionState = 'open' | 'running' | 'closed';
 
 export interface TestSession {
   id: number;
@@ -18,21 +16,18 @@ export interface TestSession {
   video_id: number;
   name: string;
   tolerance_ms: number;
-  criteria: SessionCriteria | null;
+  criteria: TestSessionCriteria | null;
   sync_offset: number | null;
-  state: SessionState;
+  state: TestSessionState;
   created_at: string;
   events_count: number;
 }
 
-export interface SessionInput {
-  video_id: number;
-  name?: string;
-  tolerance_ms?: number;
-  criteria?: SessionCriteria;
-}
+export type TestSessionInput = Pick<TestSession, 'video_id'> & Partial<Pick<TestSession, 'name' | 'tolerance_ms'>> & {
+  criteria?: TestSessionCriteria;
+};
 
-export interface SessionEvent {
+export interface TestSessionEvent {
   id: number;
   class: string;
   confidence?: number | null;
@@ -48,29 +43,23 @@ export interface Latency {
   histogram: { edges: number[]; counts: number[] };
 }
 
-export interface SessionResults {
+export interface TestSessionResults extends Counts {
   session_id: number;
   targets: number;
   events: number;
-  tp: number;
-  fp: number;
-  fn: number;
-  precision: number | null;
-  recall: number | null;
-  f1: number | null;
   precision_ci?: [number | null, number | null] | null;
   recall_ci?: [number | null, number | null] | null;
   latency_ms: Latency;
   classes?: (Counts & { class: string; latency_ms?: Partial<Latency> | null })[];
-  criteria?: SessionCriteria | null;
+  criteria?: TestSessionCriteria | null;
   pass: boolean | null;
   fail_reason?: string | null;
 }
 
-export const sessionKeys = {
+export const testSessionKeys = {
   all: ['test-sessions'] as const,
-  list: (projectId: number) => [...sessionKeys.all, 'list', projectId] as const,
-  detail: (id: number) => [...sessionKeys.all, 'detail', id] as const,
-  results: (id: number) => [...sessionKeys.all, 'detail', id, 'results'] as const,
-  events: (id: number) => [...sessionKeys.all, 'detail', id, 'events'] as const,
+  list: (projectId: number) => [...testSessionKeys.all, 'list', projectId] as const,
+  detail: (id: number) => [...testSessionKeys.all, 'detail', id] as const,
+  results: (id: number) => [...testSessionKeys.all, 'detail', id, 'results'] as const,
+  events: (id: number) => [...testSessionKeys.all, 'detail', id, 'events'] as const,
 };

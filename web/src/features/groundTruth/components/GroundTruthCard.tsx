@@ -1,14 +1,14 @@
 // GroundTruthCard.tsx - a video's ground truth: make it with a model (auto
 // ground truth: a detect task whose boxes replace the earlier model-made
 // ones, linked into tracks; human and imported boxes stay) with live
-// progress, import a file of it, and download it in any format.
-import { useState, type FormEvent } from 'react';
+// progress, import a file of it, and download it in any format. The
+// progress is a run's (features/runs), so the page hands its view in.
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import { GT_FORMATS, groundTruthExportUrl, useAutoGroundTruth, useImportGroundTruth } from '../api/autoGroundTruth';
-import { useModels } from '../../runs/api/models';
-import { TaskProgress } from '../../runs/components/TaskProgress';
-import { gtKeys } from '../../player/api/groundTruth';
+import { useModels } from '../../models/api/models';
+import { gtKeys } from '../api/groundTruth';
 import { isMissingEndpoint } from '../../../lib/http';
 
 function ImportForm({ videoId }: { videoId: number }) {
@@ -35,7 +35,13 @@ function ImportForm({ videoId }: { videoId: number }) {
   );
 }
 
-export function GroundTruthCard({ videoId }: { videoId: number }) {
+interface GroundTruthCardProps {
+  videoId: number;
+  /** The live progress of task taskId; onFinal once it has ended. */
+  progress: (taskId: number, onFinal: () => void) => ReactNode;
+}
+
+export function GroundTruthCard({ videoId, progress }: GroundTruthCardProps) {
   const qc = useQueryClient();
   const models = useModels();
   const auto = useAutoGroundTruth(videoId);
@@ -84,7 +90,7 @@ export function GroundTruthCard({ videoId }: { videoId: number }) {
       {taskId != null && (
         <div className="current-task">
           <h3>Auto ground truth · task #{taskId}</h3>
-          <TaskProgress taskId={taskId} onFinal={() => qc.invalidateQueries({ queryKey: gtKeys.video(videoId) })} />
+          {progress(taskId, () => void qc.invalidateQueries({ queryKey: gtKeys.video(videoId) }))}
         </div>
       )}
       <h3>Import</h3>

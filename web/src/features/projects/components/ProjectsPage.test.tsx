@@ -1,12 +1,13 @@
-// Forms that open in place, from the keyboard: focus goes to the first
+// ProjectsPage.test.tsx - the new-project form opens in place
+// (components/inlineForm.ts). From the keyboard: focus goes to the first
 // field, Escape closes the form and focus returns to the button that
 // opened it (never to <body>).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { ProjectsPage } from '../features/projects/components/ProjectsPage';
-import { renderAt } from '../test/render';
-import { json, stubFetch } from '../test/fetchStub';
+import { ProjectsPage } from './ProjectsPage';
+import { renderAt } from '../../../test/render';
+import { json, stubFetch } from '../../../test/fetchStub';
 
 afterEach(() => vi.unstubAllGlobals());
 

@@ -1,8 +1,8 @@
-// SessionResultsView.tsx - a session scored: the verdict, precision and
+// TestSessionResultsView.tsx - a session scored: the verdict, precision and
 // recall with their bootstrap 95 % intervals, counts, the latency
 // histogram and the per-class table. Every number may be null (undefined:
 // nothing to divide by); it then reads "—".
-import type { SessionResults } from '../api/types';
+import type { TestSessionResults } from '../api/types';
 import { BarChart } from '../../../components/charts/BarChart';
 import { Badge } from '../../../components/States';
 import { formatNumber, formatPercent } from '../../../lib/format';
@@ -15,12 +15,12 @@ function Ci({ ci }: { ci?: [number | null, number | null] | null }) {
   return <span className="muted small">95 % CI {formatPercent(ci[0])} – {formatPercent(ci[1])}</span>;
 }
 
-export function Verdict({ r }: { r: SessionResults }) {
+export function Verdict({ r }: { r: TestSessionResults }) {
   if (r.pass == null) return <Badge tone="muted">no criteria</Badge>;
   return <Badge tone={r.pass ? 'ok' : 'bad'}>{r.pass ? 'PASS' : 'FAIL'}</Badge>;
 }
 
-function criteriaText(r: SessionResults): string | null {
+function criteriaText(r: TestSessionResults): string | null {
   const c = r.criteria;
   if (!c) return null;
   const parts = [
@@ -31,7 +31,7 @@ function criteriaText(r: SessionResults): string | null {
   return parts.length ? parts.join(', ') : null;
 }
 
-export function SessionResultsView({ r }: { r: SessionResults }) {
+export function TestSessionResultsView({ r }: { r: TestSessionResults }) {
   const h = r.latency_ms.histogram;
   const crit = criteriaText(r);
   return (

@@ -2,21 +2,22 @@
 // a page of 100 at a time. While everything posted fits on the loaded
 // page, a new count (pushed with the live results) reloads it; beyond
 // that the list says how many arrived since and "Refresh" reloads.
-import { useEffect } from 'react';
-import { EVENTS_PAGE, useSessionEvents } from '../api/sessionEvents';
+import { useEffect, useEffectEvent } from 'react';
+import { EVENTS_PAGE, useTestSessionEvents } from '../api/testSessionEvents';
 import { Empty, ErrorState, Loading } from '../../../components/States';
 import { formatDuration, formatNumber } from '../../../lib/format';
 
-export function EventsList({ sessionId, total }: { sessionId: number; total: number | null }) {
-  const events = useSessionEvents(sessionId);
+export function EventsList({ testSessionId, total }: { testSessionId: number; total: number | null }) {
+  const events = useTestSessionEvents(testSessionId);
   const items = events.data?.pages.flatMap((p) => p.items) ?? [];
   const loaded = items.length;
   const onePage = (events.data?.pages.length ?? 0) <= 1;
   const { refetch } = events;
-  useEffect(() => {
-    if (total != null && total !== loaded && onePage && loaded < EVENTS_PAGE) void refetch();
-    // Only a new total asks again; the loaded count follows from it.
-  }, [total]);
+  // Only a new total asks again; the loaded count follows from it.
+  const onTotal = useEffectEvent((n: number | null) => {
+    if (n != null && n !== loaded && onePage && loaded < EVENTS_PAGE) void refetch();
+  });
+  useEffect(() => onTotal(total), [total]);
   const unseen = total != null && total > loaded && !events.hasNextPage ? total - loaded : 0;
   return (
     <section className="card" aria-labelledby="events-title">
@@ -28,7 +29,7 @@ export function EventsList({ sessionId, total }: { sessionId: number; total: num
       {events.isPending ? <Loading label="Loading events…" /> : events.isError ? (
         <ErrorState error={events.error} what="Session events" retry={() => events.refetch()} />
       ) : !items.length ? (
-        <Empty title="No events yet">Devices post them to POST /api/test-sessions/{sessionId}/events (or run avp device simulate).</Empty>
+        <Empty title="No events yet">Devices post them to POST /api/test-sessions/{testSessionId}/events (or run avp device simulate).</Empty>
       ) : (
         <>
           <div className="table-scroll">

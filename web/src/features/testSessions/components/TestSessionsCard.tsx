@@ -1,9 +1,9 @@
-// SessionsCard.tsx - a project's device test sessions (newest first) and a
+// TestSessionsCard.tsx - a project's device test sessions (newest first) and a
 // form to open one: which video the device watches, the matching tolerance
 // and the pass/fail criteria (both default to the project's).
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { useCreateSession, useSessions } from '../api/sessions';
+import { useCreateTestSession, useTestSessions } from '../api/testSessions';
 import { useVideos } from '../../videos/api/videos';
 import type { Project } from '../../projects/api/types';
 import { Empty, ErrorState, Loading, StateBadge } from '../../../components/States';
@@ -13,9 +13,9 @@ import { useInlineForm, useOpener } from '../../../components/inlineForm';
 
 const num = (s: string) => (s.trim() === '' ? undefined : Number(s));
 
-function NewSessionForm({ project, onCancel }: { project: Project; onCancel: () => void }) {
+function NewTestSessionForm({ project, onCancel }: { project: Project; onCancel: () => void }) {
   const videos = useVideos(project.id);
-  const create = useCreateSession(project.id);
+  const create = useCreateTestSession(project.id);
   const navigate = useNavigate();
   const list = (videos.data?.pages.flatMap((p) => p.items) ?? []).filter((v) => v.status === 'ready');
   const c = project.criteria ?? {};
@@ -58,8 +58,8 @@ function NewSessionForm({ project, onCancel }: { project: Project; onCancel: () 
   );
 }
 
-export function SessionsCard({ project }: { project: Project }) {
-  const sessions = useSessions(project.id);
+export function TestSessionsCard({ project }: { project: Project }) {
+  const sessions = useTestSessions(project.id);
   const [creating, setCreating] = useState(false);
   const opener = useOpener(creating);
   const items = sessions.data?.pages.flatMap((p) => p.items) ?? [];
@@ -70,7 +70,7 @@ export function SessionsCard({ project }: { project: Project }) {
         <h2 id="sessions-title">Device test sessions</h2>
         {!creating && !missing && <button type="button" ref={opener} className="btn" onClick={() => setCreating(true)}>New session</button>}
       </div>
-      {creating && <NewSessionForm project={project} onCancel={() => setCreating(false)} />}
+      {creating && <NewTestSessionForm project={project} onCancel={() => setCreating(false)} />}
       {sessions.isPending ? <Loading label="Loading sessions…" /> : sessions.isError ? (
         <ErrorState error={sessions.error} what="Test sessions" retry={() => sessions.refetch()} />
       ) : !items.length ? (
