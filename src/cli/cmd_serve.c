@@ -72,12 +72,13 @@ static int run(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
 {
     routes_t *routes;
     server_t *srv = NULL;
-    int rc = routes_create(&(routes_options_t){.pool = pool,
-                                               .redis_url = cfg->redis_url,
-                                               .data_dir = cfg->data_dir,
-                                               .max_upload = cfg->max_upload,
-                                               .engine_max = cfg->engine_max},
-                           &routes, err);
+    routes_options_t ro = {.pool = pool, .redis_url = cfg->redis_url,
+                           .data_dir = cfg->data_dir,
+                           .max_upload = cfg->max_upload,
+                           .engine_max = cfg->engine_max,
+                           .list_cache_off = cfg->list_cache_off,
+                           .auth_cache_off = cfg->auth_cache_off};
+    int rc = routes_create(&ro, &routes, err);
     if (rc < 0)
         return 1;
     server_options_t so = {.listen_addr = c->listen, .port = cfg->port,
