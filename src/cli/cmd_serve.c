@@ -22,7 +22,8 @@ static const char serve_usage[] =
     "  --listen ADDR  address to bind (default 127.0.0.1; 0.0.0.0 for all)\n"
     "Environment: AVP_DATABASE_URL (required), AVP_REDIS_URL (without it:\n"
     "no cache, no live progress, tasks wait for a worker's reconciler),\n"
-    "AVP_WEB_DIR, AVP_MAX_UPLOAD, AVP_DB_POOL_MAX, AVP_ENGINE_MAX.\n";
+    "AVP_WEB_DIR, AVP_MAX_UPLOAD, AVP_DB_POOL_MAX, AVP_ENGINE_MAX,\n"
+    "AVP_LIST_CACHE, AVP_AUTH_CACHE.\n";
 
 typedef struct serve_cmd {
     const char *port, *data, *listen;
