@@ -63,6 +63,24 @@ class System:
             time.sleep(0.2)
         raise RuntimeError("avp serve did not become ready; see " + self.dir)
 
+    def restart_serve(self, env):
+        """Runs `avp serve` again over the same database and Redis, with env
+        added to its environment (bench/api/run caches: the caches on and
+        off against the same data)."""
+        self.stop_serve()
+        self.env.update(env)
+        self.start_serve()
+
+    def stop_serve(self):
+        if self.serve and self.serve.poll() is None:
+            self.serve.send_signal(signal.SIGTERM)
+            try:
+                self.serve.wait(30)
+            except subprocess.TimeoutExpired:
+                self.serve.kill()
+                self.serve.wait()
+        self.log.close()
+
     def token(self):
         r = requests.post(self.url + "/api/auth/login", timeout=30,
                           json={"username": "bench", "password": PASSWORD})
@@ -85,12 +103,8 @@ class System:
                               check=True, capture_output=True, text=True).stdout
 
     def close(self):
-        if self.serve and self.serve.poll() is None:
-            self.serve.send_signal(signal.SIGTERM)
-            try:
-                self.serve.wait(30)
-            except subprocess.TimeoutExpired:
-                self.serve.kill()
+        if self.serve:
+            self.stop_serve()
         for name, sub in (("redis-private.sh", "redis"), ("pg-private.sh", "pg")):
             subprocess.run([ROOT + "/scripts/" + name, "stop", self.dir + "/" + sub],
                            capture_output=True)

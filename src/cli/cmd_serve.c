@@ -22,7 +22,8 @@ static const char serve_usage[] =
     "  --listen ADDR  address to bind (default 127.0.0.1; 0.0.0.0 for all)\n"
     "Environment: AVP_DATABASE_URL (required), AVP_REDIS_URL (without it:\n"
     "no cache, no live progress, tasks wait for a worker's reconciler),\n"
-    "AVP_WEB_DIR, AVP_MAX_UPLOAD, AVP_DB_POOL_MAX, AVP_ENGINE_MAX.\n";
+    "AVP_WEB_DIR, AVP_MAX_UPLOAD, AVP_DB_POOL_MAX, AVP_ENGINE_MAX,\n"
+    "AVP_LIST_CACHE, AVP_AUTH_CACHE.\n";
 
 typedef struct serve_cmd {
     const char *port, *data, *listen;
@@ -72,12 +73,13 @@ static int run(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
 {
     routes_t *routes;
     server_t *srv = NULL;
-    int rc = routes_create(&(routes_options_t){.pool = pool,
-                                               .redis_url = cfg->redis_url,
-                                               .data_dir = cfg->data_dir,
-                                               .max_upload = cfg->max_upload,
-                                               .engine_max = cfg->engine_max},
-                           &routes, err);
+    routes_options_t ro = {.pool = pool, .redis_url = cfg->redis_url,
+                           .data_dir = cfg->data_dir,
+                           .max_upload = cfg->max_upload,
+                           .engine_max = cfg->engine_max,
+                           .list_cache_off = cfg->list_cache_off,
+                           .auth_cache_off = cfg->auth_cache_off};
+    int rc = routes_create(&ro, &routes, err);
     if (rc < 0)
         return 1;
     server_options_t so = {.listen_addr = c->listen, .port = cfg->port,

@@ -54,6 +54,19 @@ static int parse_range(const char *what, const char *s, long min, long max,
     return AVP_OK;
 }
 
+/* "on" or "off" in s (from `what`) into *off when s is non-NULL. */
+static int parse_switch(const char *what, const char *s, int *off,
+                        avp_error_t *err)
+{
+    if (!s)
+        return AVP_OK;
+    if (strcmp(s, "on") && strcmp(s, "off"))
+        return avp_error_set(err, AVP_EINVAL, "%s: '%s' is not on or off",
+                             what, s);
+    *off = !strcmp(s, "off");
+    return AVP_OK;
+}
+
 static int parse_bytes(const char *what, const char *s, uint64_t *out,
                        avp_error_t *err)
 {
@@ -112,6 +125,12 @@ int cli_config_load(cli_config_t *cfg, avp_error_t *err)
     if (!rc)
         rc = parse_range("AVP_ENGINE_MAX", env("AVP_ENGINE_MAX"), 1, 256,
                          &cfg->engine_max, err);
+    if (!rc)
+        rc = parse_switch("AVP_LIST_CACHE", env("AVP_LIST_CACHE"),
+                          &cfg->list_cache_off, err);
+    if (!rc)
+        rc = parse_switch("AVP_AUTH_CACHE", env("AVP_AUTH_CACHE"),
+                          &cfg->auth_cache_off, err);
     if (!rc)
         rc = parse_bytes("AVP_MAX_UPLOAD", env("AVP_MAX_UPLOAD"),
                          &cfg->max_upload, err);

@@ -18,6 +18,10 @@
  *   AVP_MODEL_CACHE_MB  memory budget of a worker's loaded models [512]
  *   AVP_RECLAIM_IDLE_S  a task whose worker went silent this long is taken
  *                       over by another worker [30]; tests shorten it
+ *   AVP_LIST_CACHE      on|off: the server's Redis cache of lists and the
+ *                       dashboard [on]; bench/api measures it off
+ *   AVP_AUTH_CACHE      on|off: the server's credential cache [on]; off,
+ *                       every request asks PostgreSQL
  *
  * Data directory layout: pg/, redis/, videos/, models/, thumbs/, logs/,
  * run/ (pid files of `avp up` and its children).
@@ -46,6 +50,8 @@ typedef struct cli_config {
     int model_cache_mb;   /* 16..1048576 */
     int reclaim_idle_s;   /* 2..3600 */
     int engine_max;       /* 1..256; 0: twice the cores */
+    int list_cache_off;   /* AVP_LIST_CACHE=off */
+    int auth_cache_off;   /* AVP_AUTH_CACHE=off */
     uint64_t max_upload;  /* bytes, >= 1 */
 } cli_config_t;
 

@@ -48,6 +48,10 @@ typedef struct routes_options {
     int acquire_timeout_ms;  /* wait for a database connection (0: 2000) */
     int engine_max;          /* child avp processes at once, for the whole
                               * process (0: twice the cores) */
+    int list_cache_off;      /* lists and the dashboard always read from
+                              * PostgreSQL, not the Redis cache */
+    int auth_cache_off;      /* every request's credential is looked up in
+                              * PostgreSQL */
 } routes_options_t;
 
 /* Opens Redis lazily (a server may start while Redis is down). */

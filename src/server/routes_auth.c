@@ -75,6 +75,15 @@ typedef struct lookup {
     double at;
 } lookup_t;
 
+/* The cache's answer, unless the server runs without it
+ * (AVP_AUTH_CACHE=off): then every lookup is a miss. */
+static int recall(routes_auth_t *ra, const uint8_t hash[AUTH_HASH_LEN],
+                  auth_user_t *user)
+{
+    return !ra->r->opt.auth_cache_off &&
+           auth_cache_find(ra->cache, hash, avp_now(), user);
+}
+
 static lookup_t lookup_begin(routes_auth_t *ra)
 {
     return (lookup_t){auth_cache_ticket(ra->cache), avp_now()};
@@ -84,7 +93,7 @@ static int remember(routes_auth_t *ra, lookup_t l, int rc,
                     const uint8_t hash[AUTH_HASH_LEN], const auth_user_t *user,
                     int lasting)
 {
-    if (rc == AVP_OK)
+    if (rc == AVP_OK && !ra->r->opt.auth_cache_off)
         auth_cache_put(ra->cache, l.ticket, hash, user, lasting, l.at);
     return rc;
 }
@@ -99,7 +108,7 @@ static int session_find(void *ctx, const uint8_t hash[AUTH_HASH_LEN],
     store_conn_t *c;
     store_user_t su;
     avp_error_t err;
-    if (auth_cache_find(ra->cache, hash, avp_now(), user))
+    if (recall(ra, hash, user))
         return AVP_OK;
     lookup_t l = lookup_begin(ra);
     if (take(ra, &c) < 0)
@@ -139,7 +148,7 @@ static int api_key_find(void *ctx, const uint8_t hash[AUTH_HASH_LEN],
     store_conn_t *c;
     store_user_t su;
     avp_error_t err;
-    if (auth_cache_find(ra->cache, hash, avp_now(), user))
+    if (recall(ra, hash, user))
         return AVP_OK;
     lookup_t l = lookup_begin(ra);
     if (take(ra, &c) < 0)

@@ -269,7 +269,7 @@ void routes__reply_cached(routes_t *r, server_req_t *req, store_conn_t *c,
     size_t len;
     queue_cache_ticket_t ticket = {{0}};
     avp_error_t err;
-    queue_cache_t *cache = routes__cache(r);
+    queue_cache_t *cache = r->opt.list_cache_off ? NULL : routes__cache(r);
     if (cache && queue_cache_get(cache, key, tags, (size_t)ntags, &json,
                                  &len, &ticket, &err) == 1) {
         reply_bytes(req, 200, "application/json", json, len);

@@ -57,6 +57,13 @@ def test_bad_port_is_a_usage_error(avp):
     assert r.returncode == 2 and "AVP_ENGINE_MAX: 'lots'" in r.stderr, r.stderr
 
 
+def test_cache_switches_are_on_or_off(avp):
+    for name in ("AVP_LIST_CACHE", "AVP_AUTH_CACHE"):
+        r = subprocess.run([os.environ["AVP_BIN"], "serve"], env=dict(os.environ, **{name: "no"}),
+                           capture_output=True, text=True, timeout=30)
+        assert r.returncode == 2 and name + ": 'no' is not on or off" in r.stderr, r.stderr
+
+
 def test_migrate_is_idempotent(avp):
     env = dict(os.environ, AVP_DATABASE_URL=(
         "postgresql:///avp?host=%s/pg/run&port=5432&user=avp" % avp.data_dir))
