@@ -2,7 +2,9 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,6 +29,41 @@ int cli_parse_float(const char *s, double min, double max, double *out)
         return -1;
     *out = v;
     return 0;
+}
+
+int cli_bad_option(const char *cmd, int opt, char **argv, const char *usage)
+{
+    /* getopt_long has stepped past the culprit, except within a cluster
+     * of short options, where optopt names it. */
+    const char *arg = argv[optind - 1];
+    char short_opt[3] = {'-', (char)optopt, 0};
+    if (optopt > 0 && optopt < 128 && strncmp(arg, "--", 2))
+        arg = short_opt;
+    if (opt == ':')
+        fprintf(stderr, "avp %s: option '%s' needs a value\n%s", cmd, arg,
+                usage);
+    else
+        fprintf(stderr, "avp %s: bad option '%s'\n%s", cmd, arg, usage);
+    return 2;
+}
+
+int cli_bad_argument(const char *cmd, const char *arg, const char *usage)
+{
+    fprintf(stderr, "avp %s: unexpected argument '%s'\n%s", cmd, arg, usage);
+    return 2;
+}
+
+int cli_bad_value(const char *cmd, const struct option *longopts, int opt,
+                  const char *val)
+{
+    for (; longopts->name; longopts++)
+        if (longopts->val == opt && !longopts->flag) {
+            fprintf(stderr, "avp %s: invalid value '%s' for --%s\n", cmd,
+                    val, longopts->name);
+            return 2;
+        }
+    fprintf(stderr, "avp %s: invalid value '%s' for -%c\n", cmd, val, opt);
+    return 2;
 }
 
 int cli_default_threads(void)

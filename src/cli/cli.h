@@ -24,6 +24,24 @@ int cli_user(int argc, char **argv);
 
 /* Shared helpers for subcommands (args.c). */
 
+/* Options: each subcommand runs getopt_long over its own arguments (its
+ * argv[0] is its name), with optind = 0 first, for a fresh scan whoever
+ * parsed before, and ':' leading the optstring, so that getopt stays quiet
+ * and the functions below say what is wrong, in the same words for
+ * every command. They return 2, the exit code of a usage error. */
+struct option;
+
+/* An unknown option, or one without its value (getopt_long returned opt,
+ * '?' or ':'): one line "avp CMD: ...", then usage. */
+int cli_bad_option(const char *cmd, int opt, char **argv, const char *usage);
+/* An argument that is not an option, one more than the command takes:
+ * one line, then usage. */
+int cli_bad_argument(const char *cmd, const char *arg, const char *usage);
+/* A malformed or out-of-range value of the option whose code getopt_long
+ * returned (named from longopts): "avp CMD: invalid value 'VAL' for --X". */
+int cli_bad_value(const char *cmd, const struct option *longopts, int opt,
+                  const char *val);
+
 /* Parses a whole decimal number in [min, max]; returns 0 or -1. */
 int cli_parse_int(const char *s, long min, long max, long *out);
 /* Parses a finite float in [min, max]; returns 0 or -1. */

@@ -49,13 +49,23 @@ static void on_sigint(int sig)
     interrupted = 1;
 }
 
-static int bad_value(const char *opt, const char *val)
+static const struct option longopts[] = {
+    {"model", required_argument, 0, 'm'}, {"arch", required_argument, 0, 'a'},
+    {"conf", required_argument, 0, 'c'}, {"iou", required_argument, 0, 'i'},
+    {"max-det", required_argument, 0, 'x'}, {"classes", required_argument, 0, 'k'},
+    {"names", required_argument, 0, 'N'}, {"batch", required_argument, 0, 'b'},
+    {"threads", required_argument, 0, 't'}, {"every", required_argument, 0, 'e'},
+    {"fps", required_argument, 0, 'f'}, {"coco", required_argument, 0, 'C'},
+    {"output", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0}};
+
+static int bad_value(int opt, const char *val)
 {
-    fprintf(stderr, "avp detect: invalid value '%s' for %s\n", val, opt);
-    return 2;
+    return cli_bad_value("detect", longopts, opt, val);
 }
 
-/* Parses one option; returns 0 or the exit code for a usage error. */
+/* Parses one option; returns 0, the exit code for a bad value, or -1 for
+ * what is no option. */
 static int parse_option(detect_cmd_t *c, int opt, const char *arg)
 {
     long l;
@@ -67,54 +77,44 @@ static int parse_option(detect_cmd_t *c, int opt, const char *arg)
     case 'N': c->names_path = arg; return 0;
     case 'k': c->classes = arg; return 0;
     case 'a':
-        return detect_family_parse(arg, &c->family) ? bad_value("--arch", arg) : 0;
+        return detect_family_parse(arg, &c->family) ? bad_value(opt, arg) : 0;
     case 'c':
-        if (cli_parse_float(arg, 0, 1, &d)) return bad_value("--conf", arg);
+        if (cli_parse_float(arg, 0, 1, &d)) return bad_value(opt, arg);
         c->params.conf = (float)d; return 0;
     case 'i':
-        if (cli_parse_float(arg, 0, 1, &d)) return bad_value("--iou", arg);
+        if (cli_parse_float(arg, 0, 1, &d)) return bad_value(opt, arg);
         c->params.iou = (float)d; return 0;
     case 'x':
-        if (cli_parse_int(arg, 1, 100000, &l)) return bad_value("--max-det", arg);
+        if (cli_parse_int(arg, 1, 100000, &l)) return bad_value(opt, arg);
         c->params.max_det = (int)l; return 0;
     case 'b':
-        if (cli_parse_int(arg, 1, 64, &l)) return bad_value("--batch", arg);
+        if (cli_parse_int(arg, 1, 64, &l)) return bad_value(opt, arg);
         c->batch = (int)l; return 0;
     case 't':
-        if (cli_parse_int(arg, 1, 256, &l)) return bad_value("--threads", arg);
+        if (cli_parse_int(arg, 1, 256, &l)) return bad_value(opt, arg);
         c->threads = (int)l; return 0;
     case 'e':
-        if (cli_parse_int(arg, 1, 1000000, &l)) return bad_value("--every", arg);
+        if (cli_parse_int(arg, 1, 1000000, &l)) return bad_value(opt, arg);
         c->media.every = (int)l; return 0;
     case 'f':
-        if (cli_parse_float(arg, 0.001, 1000, &d)) return bad_value("--fps", arg);
+        if (cli_parse_float(arg, 0.001, 1000, &d)) return bad_value(opt, arg);
         c->media.fps = d; return 0;
     default:
-        fputs(usage, stderr);
-        return 2;
+        return -1;
     }
 }
 
 static int parse_args(detect_cmd_t *c, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"model", required_argument, 0, 'm'}, {"arch", required_argument, 0, 'a'},
-        {"conf", required_argument, 0, 'c'}, {"iou", required_argument, 0, 'i'},
-        {"max-det", required_argument, 0, 'x'}, {"classes", required_argument, 0, 'k'},
-        {"names", required_argument, 0, 'N'}, {"batch", required_argument, 0, 'b'},
-        {"threads", required_argument, 0, 't'}, {"every", required_argument, 0, 'e'},
-        {"fps", required_argument, 0, 'f'}, {"coco", required_argument, 0, 'C'},
-        {"output", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
     int opt, rc;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
         if (opt == 'h') {
             fputs(usage, stdout);
             return -1;
         }
         if ((rc = parse_option(c, opt, optarg)) != 0)
-            return rc;
+            return rc < 0 ? cli_bad_option("detect", opt, argv, usage) : rc;
     }
     if (optind != argc - 1 || !c->model_path) {
         fprintf(stderr, "avp detect: %s\n%s", !c->model_path ?

@@ -6,6 +6,7 @@
 #include "eval/eval.h"
 #include "gt/gt.h"
 
+#include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stddef.h>
@@ -84,89 +85,128 @@ static int parse_unit(const char *s, double min, double max, double *out)
     return *out < min || *out > max ? -1 : 0;
 }
 
-static int option(dev_cmd_t *c, const char *arg, const char *val)
+/* Option codes past the characters: every option is long only, but -o. */
+enum {
+    /* the options with units, in the order of units[] */
+    OPT_LATENCY = 256, OPT_JITTER, OPT_MISS, OPT_FP_RATE, OPT_TOLERANCE,
+    OPT_MIN_PRECISION, OPT_MIN_RECALL, OPT_MAX_MEDIAN_LATENCY, OPT_EPOCH,
+    OPT_EPOCH_ZERO, OPT_PLAYBACK_START, OPT_START_POS,
+    OPT_SEED, OPT_RESAMPLES, OPT_GT, OPT_EVENTS, OPT_MAP, OPT_SESSION,
+    OPT_SERVER, OPT_API_KEY, OPT_SPEED, OPT_BATCH, OPT_CLOCK, OPT_JSON,
+    OPT_REALTIME
+};
+
+static const struct option longopts[] = {
+    {"latency", required_argument, 0, OPT_LATENCY},
+    {"jitter", required_argument, 0, OPT_JITTER},
+    {"miss", required_argument, 0, OPT_MISS},
+    {"fp-rate", required_argument, 0, OPT_FP_RATE},
+    {"tolerance", required_argument, 0, OPT_TOLERANCE},
+    {"min-precision", required_argument, 0, OPT_MIN_PRECISION},
+    {"min-recall", required_argument, 0, OPT_MIN_RECALL},
+    {"max-median-latency", required_argument, 0, OPT_MAX_MEDIAN_LATENCY},
+    {"epoch", required_argument, 0, OPT_EPOCH},
+    {"epoch-zero", required_argument, 0, OPT_EPOCH_ZERO},
+    {"playback-start", required_argument, 0, OPT_PLAYBACK_START},
+    {"start-pos", required_argument, 0, OPT_START_POS},
+    {"seed", required_argument, 0, OPT_SEED},
+    {"resamples", required_argument, 0, OPT_RESAMPLES},
+    {"gt", required_argument, 0, OPT_GT},
+    {"events", required_argument, 0, OPT_EVENTS},
+    {"map", required_argument, 0, OPT_MAP},
+    {"session", required_argument, 0, OPT_SESSION},
+    {"server", required_argument, 0, OPT_SERVER},
+    {"api-key", required_argument, 0, OPT_API_KEY},
+    {"speed", required_argument, 0, OPT_SPEED},
+    {"batch", required_argument, 0, OPT_BATCH},
+    {"clock", required_argument, 0, OPT_CLOCK},
+    {"json", no_argument, 0, OPT_JSON},
+    {"realtime", no_argument, 0, OPT_REALTIME},
+    {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0}};
+
+/* An option with a unit (parse_unit), into the double at its offset. */
+static int unit_option(dev_cmd_t *c, int opt, const char *val)
 {
-    long n;
-    device_options_t *o = &c->opt;
     static const struct {
-        const char *name;
         size_t off;
         double lo, hi;
-    } u[] = {
-        {"--latency", offsetof(dev_cmd_t, sim.latency), -60, 60},
-        {"--jitter", offsetof(dev_cmd_t, sim.jitter), 0, 60},
-        {"--miss", offsetof(dev_cmd_t, sim.miss), 0, 1},
-        {"--fp-rate", offsetof(dev_cmd_t, sim.fp_rate), 0, 1000},
-        {"--tolerance", offsetof(dev_cmd_t, opt.tolerance), 1e-6, 3600},
-        {"--min-precision", offsetof(dev_cmd_t, opt.min_precision), 0, 1},
-        {"--min-recall", offsetof(dev_cmd_t, opt.min_recall), 0, 1},
-        {"--max-median-latency", offsetof(dev_cmd_t, opt.max_median_latency),
-         0, 3600},
-        {"--epoch", offsetof(dev_cmd_t, epoch), -1e12, 1e12},
-        {"--epoch-zero", offsetof(dev_cmd_t, opt.epoch_zero), -1e12, 1e12},
-        {"--playback-start", offsetof(dev_cmd_t, playback_start), -1e12,
-         1e12},
-        {"--start-pos", offsetof(dev_cmd_t, start_pos), 0, 1e9}};
-    for (size_t i = 0; i < AVP_ARRAY_LEN(u); i++)
-        if (!strcmp(arg, u[i].name)) {
-            c->has_epoch |= !strcmp(arg, "--epoch");
-            o->has_sync |= !strcmp(arg, "--epoch-zero");
-            c->has_start |= !strcmp(arg, "--playback-start");
-            return parse_unit(val, u[i].lo, u[i].hi,
-                              (double *)((char *)c + u[i].off));
-        }
-    if (!strcmp(arg, "--seed") && !cli_parse_int(val, 0, LONG_MAX, &n))
-        c->sim.seed = o->seed = (uint64_t)n;
-    else if (!strcmp(arg, "--resamples") &&
-             !cli_parse_int(val, 0, 1000000, &n))
-        o->resamples = (int)n;
-    else if (!strcmp(arg, "--gt"))
-        c->gt = val;
-    else if (!strcmp(arg, "--events"))
-        c->events = val;
-    else if (!strcmp(arg, "-o"))
-        c->out = val;
-    else if (!strcmp(arg, "--map"))
-        c->map = val;
-    else if (!strcmp(arg, "--session") && !cli_parse_int(val, 1, LONG_MAX, &n))
-        c->post.session = n;
-    else if (!strcmp(arg, "--server"))
-        c->post.server = val;
-    else if (!strcmp(arg, "--api-key"))
-        c->post.api_key = val;
-    else if (!strcmp(arg, "--speed"))
-        return cli_parse_float(val, 1e-3, 1e3, &c->post.speed);
-    else if (!strcmp(arg, "--batch") && !cli_parse_int(val, 1, 10000, &n))
-        c->post.batch = (int)n;
-    else if (!strcmp(arg, "--clock") &&
-             (!strcmp(val, "video") || !strcmp(val, "epoch")))
-        c->post.epoch = !strcmp(val, "epoch");
-    else
-        return -1;
-    return 0;
+    } units[] = {
+        {offsetof(dev_cmd_t, sim.latency), -60, 60},
+        {offsetof(dev_cmd_t, sim.jitter), 0, 60},
+        {offsetof(dev_cmd_t, sim.miss), 0, 1},
+        {offsetof(dev_cmd_t, sim.fp_rate), 0, 1000},
+        {offsetof(dev_cmd_t, opt.tolerance), 1e-6, 3600},
+        {offsetof(dev_cmd_t, opt.min_precision), 0, 1},
+        {offsetof(dev_cmd_t, opt.min_recall), 0, 1},
+        {offsetof(dev_cmd_t, opt.max_median_latency), 0, 3600},
+        {offsetof(dev_cmd_t, epoch), -1e12, 1e12},
+        {offsetof(dev_cmd_t, opt.epoch_zero), -1e12, 1e12},
+        {offsetof(dev_cmd_t, playback_start), -1e12, 1e12},
+        {offsetof(dev_cmd_t, start_pos), 0, 1e9}};
+    size_t i = (size_t)(opt - OPT_LATENCY);
+    c->has_epoch |= opt == OPT_EPOCH;
+    c->opt.has_sync |= opt == OPT_EPOCH_ZERO;
+    c->has_start |= opt == OPT_PLAYBACK_START;
+    return parse_unit(val, units[i].lo, units[i].hi,
+                      (double *)((char *)c + units[i].off));
 }
 
+/* One option and its value; 0, or -1 for a bad value. */
+static int option(dev_cmd_t *c, int opt, const char *val)
+{
+    long n;
+    if (opt >= OPT_LATENCY && opt <= OPT_START_POS)
+        return unit_option(c, opt, val);
+    switch (opt) {
+    case OPT_SEED:
+        if (cli_parse_int(val, 0, LONG_MAX, &n)) return -1;
+        c->sim.seed = c->opt.seed = (uint64_t)n; return 0;
+    case OPT_RESAMPLES:
+        if (cli_parse_int(val, 0, 1000000, &n)) return -1;
+        c->opt.resamples = (int)n; return 0;
+    case OPT_SESSION:
+        if (cli_parse_int(val, 1, LONG_MAX, &n)) return -1;
+        c->post.session = n; return 0;
+    case OPT_BATCH:
+        if (cli_parse_int(val, 1, 10000, &n)) return -1;
+        c->post.batch = (int)n; return 0;
+    case OPT_SPEED: return cli_parse_float(val, 1e-3, 1e3, &c->post.speed);
+    case OPT_CLOCK:
+        if (strcmp(val, "video") && strcmp(val, "epoch")) return -1;
+        c->post.epoch = !strcmp(val, "epoch"); return 0;
+    case OPT_GT: c->gt = val; return 0;
+    case OPT_EVENTS: c->events = val; return 0;
+    case 'o': c->out = val; return 0;
+    case OPT_MAP: c->map = val; return 0;
+    case OPT_SERVER: c->post.server = val; return 0;
+    case OPT_API_KEY: c->post.api_key = val; return 0;
+    case OPT_JSON: c->as_json = 1; return 0;
+    case OPT_REALTIME: c->post.speed = 1; return 0;
+    default: return -1;
+    }
+}
+
+/* Returns 0, -1 after --help, or 2 after a usage error. */
 static int parse_args(dev_cmd_t *c, int argc, char **argv)
 {
     device_options_default(&c->opt);
     c->sim = (device_sim_options_t){.latency = 0.12, .jitter = 0.03,
                                     .miss = 0.05, .fp_rate = 0.1, .seed = 1};
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json")) {
-            c->as_json = 1;
-            continue;
+    int opt;
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+        if (opt == 'h') {
+            fputs(usage, stdout); /* avp device score -h */
+            return -1;
         }
-        if (!strcmp(argv[i], "--realtime")) {
-            c->post.speed = 1;
-            continue;
-        }
-        if (i + 1 >= argc || option(c, argv[i], argv[i + 1]) < 0) {
-            fprintf(stderr, "avp device: bad or incomplete option '%s'\n%s",
-                    argv[i], usage);
-            return 2;
-        }
-        i++;
+        if (opt == '?' || opt == ':')
+            return cli_bad_option("device", opt, argv, usage);
+        if (option(c, opt, optarg) < 0)
+            return cli_bad_value("device", longopts, opt, optarg);
     }
+    if (optind != argc)
+        return cli_bad_argument("device", argv[optind], usage);
     if (!c->gt == !c->post.session) {
         fprintf(stderr, "avp device: --gt or --session is required\n%s",
                 usage);
@@ -446,24 +486,21 @@ static int score(dev_cmd_t *c, session_t *s)
     return rc;
 }
 
-static int is_help(const char *arg)
-{
-    return !strcmp(arg, "--help") || !strcmp(arg, "-h");
-}
-
 int cli_device(int argc, char **argv)
 {
     if (argc < 2) {
         fputs(usage, stderr);
         return 2;
     }
-    if (is_help(argv[1]) || (argc > 2 && is_help(argv[2]))) {
-        fputs(usage, stdout); /* avp device --help, avp device score -h */
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(usage, stdout);
         return 0;
     }
     dev_cmd_t c = {0};
     session_t s = {0};
     int rc = parse_args(&c, argc - 1, argv + 1);
+    if (rc < 0)
+        return 0; /* avp device score --help */
     if (rc == 0 && !strcmp(argv[1], "simulate"))
         rc = simulate(&c, &s);
     else if (rc == 0 && !strcmp(argv[1], "score"))

@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "eval/eval.h"
 
+#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,38 +23,44 @@ typedef struct eval_args {
     eval_options_t opt;
 } eval_args_t;
 
-/* Returns 0, or 2 after printing a usage error. */
+/* Returns 0, -1 after --help, or 2 after printing a usage error. */
 static int parse_args(int argc, char **argv, eval_args_t *a)
 {
+    static const struct option longopts[] = {
+        {"gt", required_argument, 0, 'g'}, {"pred", required_argument, 0, 'p'},
+        {"iou-type", required_argument, 0, 'i'},
+        {"score-thr", required_argument, 0, 's'},
+        {"cm-iou", required_argument, 0, 'c'},
+        {"threads", required_argument, 0, 't'}, {"json", no_argument, 0, 'j'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     eval_options_default(&a->opt);
     a->opt.threads = cli_default_threads();
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        long n;
-        if (!strcmp(arg, "--json"))
-            a->as_json = 1;
-        else if (!strcmp(arg, "--gt") && val)
-            a->gt = argv[++i];
-        else if (!strcmp(arg, "--pred") && val)
-            a->pred = argv[++i];
-        else if (!strcmp(arg, "--iou-type") && val && !strcmp(val, "bbox"))
-            i++;
-        else if (!strcmp(arg, "--score-thr") && val &&
-                 !cli_parse_float(val, -1e30, 1e30, &a->opt.score_thr))
-            i++;
-        else if (!strcmp(arg, "--cm-iou") && val &&
-                 !cli_parse_float(val, 1e-6, 1, &a->opt.cm_iou))
-            i++;
-        else if (!strcmp(arg, "--threads") && val &&
-                 !cli_parse_int(val, 1, 256, &n)) {
-            a->opt.threads = (int)n;
-            i++;
-        } else {
-            fprintf(stderr, "avp eval: bad or incomplete option '%s'\n%s",
-                    arg, usage);
-            return 2;
+    int opt, bad = 0;
+    long n;
+    optind = 0;
+    while (!bad &&
+           (opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'g': a->gt = optarg; break;
+        case 'p': a->pred = optarg; break;
+        case 'j': a->as_json = 1; break;
+        case 'i': bad = strcmp(optarg, "bbox") != 0; break;
+        case 's':
+            bad = cli_parse_float(optarg, -1e30, 1e30, &a->opt.score_thr);
+            break;
+        case 'c': bad = cli_parse_float(optarg, 1e-6, 1, &a->opt.cm_iou); break;
+        case 't':
+            bad = cli_parse_int(optarg, 1, 256, &n);
+            a->opt.threads = bad ? a->opt.threads : (int)n;
+            break;
+        case 'h': fputs(usage, stdout); return -1;
+        default: return cli_bad_option("eval", opt, argv, usage);
         }
     }
+    if (bad)
+        return cli_bad_value("eval", longopts, opt, optarg);
+    if (optind != argc)
+        return cli_bad_argument("eval", argv[optind], usage);
     if (!a->gt || !a->pred) {
         fprintf(stderr, "avp eval: --gt and --pred are required\n%s", usage);
         return 2;
@@ -180,14 +187,10 @@ static void print_json(const eval_result_t *r, double load_seconds)
 
 int cli_eval(int argc, char **argv)
 {
-    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        fputs(usage, stdout);
-        return 0;
-    }
     eval_args_t a = {0};
     int rc = parse_args(argc, argv, &a);
     if (rc)
-        return rc;
+        return rc < 0 ? 0 : rc;
     avp_error_t err = {0};
     eval_result_t *r = NULL;
     eval_data_t *d = eval_data_create();

@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "gt/gt.h"
 
+#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,74 +38,71 @@ static int usage_error(const char *what, const char *arg)
     return 2;
 }
 
-/* Video and track options shared by both subcommands; 1 if consumed
- * (with its value), 0 if not this option, -1 for a bad value. */
-static int common_option(gt_cmd_t *c, const char *arg, const char *val)
+/* The options of both subcommands: each takes what it needs. */
+static const struct option longopts[] = {
+    {"from", required_argument, 0, 'F'}, {"to", required_argument, 0, 'T'},
+    {"in", required_argument, 0, 'i'}, {"out", required_argument, 0, 'o'},
+    {"names", required_argument, 0, 'n'}, {"fps", required_argument, 0, 'f'},
+    {"width", required_argument, 0, 'w'}, {"height", required_argument, 0, 'H'},
+    {"iou", required_argument, 0, 'u'}, {"high", required_argument, 0, 'g'},
+    {"low", required_argument, 0, 'l'}, {"max-age", required_argument, 0, 'a'},
+    {"min-length", required_argument, 0, 'm'},
+    {"no-predict", no_argument, 0, 'P'}, {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0}};
+
+/* One option with a number; 0, or -1 for a bad value. */
+static int number_option(gt_cmd_t *c, int opt, const char *val)
 {
     long n;
     double x;
-    if (!val)
-        return 0;
-    if (!strcmp(arg, "--fps"))
-        return cli_parse_float(val, 1e-3, 1e6, &c->io.fps) ? -1 : 1;
-    if (!strcmp(arg, "--width") || !strcmp(arg, "--height")) {
+    switch (opt) {
+    case 'f': return cli_parse_float(val, 1e-3, 1e6, &c->io.fps);
+    case 'w': case 'H':
         if (cli_parse_int(val, 1, 100000, &n))
             return -1;
-        *(arg[2] == 'w' ? &c->io.width : &c->io.height) = (int)n;
-        return 1;
-    }
-    if (!strcmp(arg, "--names")) {
-        c->names_path = val;
-        return 1;
-    }
-    if (!strcmp(arg, "--iou") || !strcmp(arg, "--high") ||
-        !strcmp(arg, "--low")) {
+        *(opt == 'w' ? &c->io.width : &c->io.height) = (int)n;
+        return 0;
+    case 'u': case 'g': case 'l':
         if (cli_parse_float(val, 0, 1, &x))
             return -1;
-        *(arg[2] == 'i' ? &c->track.iou : arg[2] == 'h'
-          ? &c->track.high_score : &c->track.low_score) = x;
-        return 1;
-    }
-    if (!strcmp(arg, "--max-age") || !strcmp(arg, "--min-length")) {
+        *(opt == 'u' ? &c->track.iou : opt == 'g' ? &c->track.high_score
+                                                  : &c->track.low_score) = x;
+        return 0;
+    default: /* 'a', 'm' */
         if (cli_parse_int(val, 0, 1000000, &n))
             return -1;
-        *(arg[3] == 'a' ? &c->track.max_age : &c->track.min_length) = (int)n;
-        return 1;
+        *(opt == 'a' ? &c->track.max_age : &c->track.min_length) = (int)n;
+        return 0;
     }
-    return 0;
 }
 
+/* Returns 0, -1 after --help, or 2 after a usage error. */
 static int parse_args(gt_cmd_t *c, int argc, char **argv)
 {
     gt_track_options_default(&c->track);
-    const char *pos[2] = {NULL, NULL};
-    int npos = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        int r = common_option(c, arg, val);
-        if (r < 0)
-            return usage_error("bad value for", arg);
-        if (r > 0) {
-            i++;
-            continue;
+    int opt;
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'F': c->from = optarg; break;
+        case 'T': c->to = optarg; break;
+        case 'i': c->in = optarg; break;
+        case 'o': c->out = optarg; break;
+        case 'n': c->names_path = optarg; break;
+        case 'P': c->track.predict = 0; break;
+        case 'h': fputs(usage, stdout); return -1;
+        case '?': case ':': return cli_bad_option("gt", opt, argv, usage);
+        default:
+            if (number_option(c, opt, optarg) < 0)
+                return cli_bad_value("gt", longopts, opt, optarg);
         }
-        const char **slot = !strcmp(arg, "--from") ? &c->from
-                            : !strcmp(arg, "--to") ? &c->to
-                            : !strcmp(arg, "--in") ? &c->in
-                            : !strcmp(arg, "--out") ? &c->out : NULL;
-        if (slot && val)
-            *slot = argv[++i];
-        else if (!strcmp(arg, "--no-predict"))
-            c->track.predict = 0;
-        else if (arg[0] != '-' && npos < 2)
-            pos[npos++] = arg;
-        else
-            return usage_error("bad or incomplete option", arg);
     }
-    if (npos == 2)
-        c->in = pos[0], c->out = pos[1];
-    else if (npos)
-        return usage_error("expected IN and OUT, got only", pos[0]);
+    if (argc - optind > 2)
+        return cli_bad_argument("gt", argv[optind + 2], usage);
+    if (argc - optind == 2)
+        c->in = argv[optind], c->out = argv[optind + 1];
+    else if (argc - optind == 1)
+        return usage_error("expected IN and OUT, got only", argv[optind]);
     return 0;
 }
 
@@ -255,5 +253,5 @@ int cli_gt(int argc, char **argv)
         rc = usage_error("unknown subcommand", argv[1]);
     detect_names_destroy(c.names);
     avp_free(c.name_list);
-    return rc;
+    return rc < 0 ? 0 : rc;
 }

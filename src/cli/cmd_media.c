@@ -73,25 +73,21 @@ static int parse(media_cmd_t *c, int argc, char **argv)
         {"width", required_argument, 0, 'w'}, {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'j': c->as_json = 1; break;
         case 'a':
-            if (cli_parse_float(optarg, 0, 1e9, &c->at)) {
-                fprintf(stderr, "avp media: invalid --at '%s'\n", optarg);
-                return 2;
-            }
+            if (cli_parse_float(optarg, 0, 1e9, &c->at))
+                return cli_bad_value("media", longopts, opt, optarg);
             c->have_at = 1;
             break;
         case 'w':
-            if (cli_parse_int(optarg, 16, 8192, &c->width)) {
-                fprintf(stderr, "avp media: invalid --width '%s'\n", optarg);
-                return 2;
-            }
+            if (cli_parse_int(optarg, 16, 8192, &c->width))
+                return cli_bad_value("media", longopts, opt, optarg);
             break;
         case 'h': fputs(usage, stdout); return -1;
-        default: fputs(usage, stderr); return 2;
+        default: return cli_bad_option("media", opt, argv, usage);
         }
     }
     c->files = argv + optind;

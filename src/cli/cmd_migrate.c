@@ -4,8 +4,8 @@
 #include "cli.h"
 #include "config.h"
 
+#include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
 int cli_apply_migrations(store_pool_t *pool, int *applied, avp_error_t *err)
 {
@@ -20,17 +20,36 @@ int cli_apply_migrations(store_pool_t *pool, int *applied, avp_error_t *err)
     return rc;
 }
 
+static const char usage[] =
+    "usage: avp migrate\n\nApplies the missing schema migrations to "
+    "AVP_DATABASE_URL.\n";
+
+/* It has no options but --help; returns 0, -1 after it, or 2. */
+static int parse_migrate(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int opt;
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        if (opt != 'h')
+            return cli_bad_option("migrate", opt, argv, usage);
+        fputs(usage, stdout);
+        return -1;
+    }
+    return optind == argc ? 0 : cli_bad_argument("migrate", argv[optind],
+                                                 usage);
+}
+
 int cli_migrate(int argc, char **argv)
 {
-    if (argc > 1) {
-        bool help = !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h");
-        fputs("usage: avp migrate\n\nApplies the missing schema migrations "
-              "to AVP_DATABASE_URL.\n", help ? stdout : stderr);
-        return help ? 0 : 2;
-    }
+    int rc = parse_migrate(argc, argv);
+    if (rc)
+        return rc < 0 ? 0 : rc;
     cli_config_t cfg;
     store_pool_t *pool;
-    int rc = cli_open_pool("migrate", &cfg, 1, &pool), applied = 0;
+    int applied = 0;
+    rc = cli_open_pool("migrate", &cfg, 1, &pool);
     avp_error_t err = {0};
     if (rc == 0 && cli_apply_migrations(pool, &applied, &err)) {
         fprintf(stderr, "avp migrate: %s\n", err.msg);

@@ -1,6 +1,7 @@
 /* cmd_models.c - `avp models inspect`: what is inside an ONNX file. */
 #include "cli.h"
 
+#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -68,29 +69,44 @@ static void print_json(const char *path, const infer_info_t *info)
     json_decref(root);
 }
 
+/* Returns 0, -1 after --help, or 2 after a usage error. */
+static int parse_inspect(int argc, char **argv, int *as_json, long *batch,
+                         const char **path)
+{
+    static const struct option longopts[] = {
+        {"json", no_argument, 0, 'j'}, {"batch", required_argument, 0, 'b'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int opt;
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'j': *as_json = 1; break;
+        case 'b':
+            if (cli_parse_int(optarg, 1, 64, batch))
+                return cli_bad_value("models", longopts, opt, optarg);
+            break;
+        case 'h': fputs(usage, stdout); return -1;
+        default: return cli_bad_option("models", opt, argv, usage);
+        }
+    }
+    if (optind == argc) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    if (argc - optind > 1)
+        return cli_bad_argument("models", argv[optind + 1], usage);
+    *path = argv[optind];
+    return 0;
+}
+
 static int inspect(int argc, char **argv)
 {
     int as_json = 0;
     long batch = 1;
     const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json"))
-            as_json = 1;
-        else if (!strcmp(argv[i], "--batch") && i + 1 < argc) {
-            if (cli_parse_int(argv[++i], 1, 64, &batch)) {
-                fprintf(stderr, "avp models: invalid --batch '%s'\n", argv[i]);
-                return 2;
-            }
-        } else if (argv[i][0] == '-' || path) {
-            fputs(usage, stderr);
-            return 2;
-        } else
-            path = argv[i];
-    }
-    if (!path) {
-        fputs(usage, stderr);
-        return 2;
-    }
+    int rc = parse_inspect(argc, argv, &as_json, &batch, &path);
+    if (rc)
+        return rc < 0 ? 0 : rc;
     avp_error_t err = {0};
     infer_model_t *m = NULL;
     infer_options_t opt = {.batch = (int)batch, .threads = 1};

@@ -36,14 +36,14 @@ static int parse_serve(serve_cmd_t *c, int argc, char **argv)
         {"listen", required_argument, 0, 'l'}, {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'p': c->port = optarg; break;
         case 'd': c->data = optarg; break;
         case 'l': c->listen = optarg; break;
         case 'h': fputs(serve_usage, stdout); return -1;
-        default: fputs(serve_usage, stderr); return 2;
+        default: return cli_bad_option("serve", opt, argv, serve_usage);
         }
     }
     if (optind != argc) {

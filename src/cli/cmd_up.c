@@ -61,14 +61,14 @@ static int parse_args(up_t *u, int argc, char **argv)
         {0, 0, 0, 0}};
     avp_error_t err = {0};
     int opt, rc = 0;
-    optind = 1;
-    while (!rc && (opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    optind = 0;
+    while (!rc && (opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'd': cli_config_set_data_dir(&u->cfg, optarg); break;
         case 'p': rc = cli_config_set_port(&u->cfg, optarg, &err); break;
         case 'w': rc = cli_config_set_workers(&u->cfg, optarg, &err); break;
         case 'h': fputs(usage, stdout); return -1;
-        default: fputs(usage, stderr); return 2;
+        default: return cli_bad_option("up", opt, argv, usage);
         }
     }
     if (rc) {

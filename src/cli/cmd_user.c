@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "config.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,18 +58,36 @@ static int get_password(char *pw, size_t cap)
     return 0;
 }
 
-int cli_user(int argc, char **argv)
+/* `add NAME [--admin]` into *name and *admin; returns 0, -1 after --help,
+ * or 2 after a usage error. */
+static int parse_user(int argc, char **argv, const char **name, int *admin)
 {
-    int admin = argc == 4 && !strcmp(argv[3], "--admin");
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        fputs(user_usage, stdout);
-        return 0;
+    static const struct option longopts[] = {
+        {"admin", no_argument, 0, 'a'}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    int opt;
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'a': *admin = 1; break;
+        case 'h': fputs(user_usage, stdout); return -1;
+        default: return cli_bad_option("user", opt, argv, user_usage);
+        }
     }
-    if (argc < 3 || argc > 4 || strcmp(argv[1], "add") || (argc == 4 && !admin) ||
-        argv[2][0] == '-') {
+    if (argc - optind != 2 || strcmp(argv[optind], "add")) {
         fputs(user_usage, stderr);
         return 2;
     }
+    *name = argv[optind + 1];
+    return 0;
+}
+
+int cli_user(int argc, char **argv)
+{
+    const char *name = NULL;
+    int admin = 0, rc = parse_user(argc, argv, &name, &admin);
+    if (rc)
+        return rc < 0 ? 0 : rc;
     char pw[256];
     if (get_password(pw, sizeof pw) < 0 || !pw[0]) {
         fprintf(stderr, "avp user: no password given\n");
@@ -78,14 +97,14 @@ int cli_user(int argc, char **argv)
     store_pool_t *pool;
     store_conn_t *c;
     avp_error_t err = {0};
-    int rc = cli_open_pool("user", &cfg, 1, &pool);
+    rc = cli_open_pool("user", &cfg, 1, &pool);
     if (rc == 0 && (store_pool_acquire(pool, -1, &c, &err) ||
-                    (rc = cli_user_create(c, argv[2], pw, admin, &err),
+                    (rc = cli_user_create(c, name, pw, admin, &err),
                      store_pool_release(c), rc))) {
         fprintf(stderr, "avp user: %s\n", err.msg);
         rc = err.code == AVP_EINVAL ? 2 : 1;
     } else if (rc == 0)
-        printf("avp user: created %s%s\n", argv[2], admin ? " (admin)" : "");
+        printf("avp user: created %s%s\n", name, admin ? " (admin)" : "");
     memset(pw, 0, sizeof pw);
     store_pool_destroy(pool);
     cli_config_fini(&cfg);

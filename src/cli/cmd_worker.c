@@ -38,33 +38,33 @@ typedef struct worker_cmd {
     int threads, batch;
 } worker_cmd_t;
 
-static int bad(const char *opt, const char *val)
+static const struct option longopts[] = {
+    {"name", required_argument, 0, 'n'}, {"threads", required_argument, 0, 't'},
+    {"batch", required_argument, 0, 'b'},
+    {"concurrency", required_argument, 0, 'c'},
+    {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+
+static int bad(int opt, const char *val)
 {
-    fprintf(stderr, "avp worker: invalid value '%s' for %s\n", val, opt);
-    return 2;
+    return cli_bad_value("worker", longopts, opt, val);
 }
 
 static int parse_worker(worker_cmd_t *c, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"name", required_argument, 0, 'n'}, {"threads", required_argument, 0, 't'},
-        {"batch", required_argument, 0, 'b'},
-        {"concurrency", required_argument, 0, 'c'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int opt;
     long l;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'n': snprintf(c->name, sizeof c->name, "%s", optarg); break;
-        case 't': if (cli_parse_int(optarg, 1, 256, &l)) return bad("--threads", optarg);
+        case 't': if (cli_parse_int(optarg, 1, 256, &l)) return bad(opt, optarg);
                   c->threads = (int)l; break;
-        case 'b': if (cli_parse_int(optarg, 1, 64, &l)) return bad("--batch", optarg);
+        case 'b': if (cli_parse_int(optarg, 1, 64, &l)) return bad(opt, optarg);
                   c->batch = (int)l; break;
-        case 'c': if (cli_parse_int(optarg, 1, 1, &l)) return bad("--concurrency", optarg);
+        case 'c': if (cli_parse_int(optarg, 1, 1, &l)) return bad(opt, optarg);
                   break;
         case 'h': fputs(worker_usage, stdout); return -1;
-        default: fputs(worker_usage, stderr); return 2;
+        default: return cli_bad_option("worker", opt, argv, worker_usage);
         }
     }
     if (optind != argc) {

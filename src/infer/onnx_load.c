@@ -1,9 +1,9 @@
 /*
  * onnx_load.c - ModelProto bytes -> ir_graph_t. Reads opset_import, the
  * graph's initializers, inputs, nodes (with attributes) and outputs. Field
- * numbers are those of onnx/onnx.proto3. Everything read from the file is
- * checked; a bad file yields AVP_EFORMAT (malformed) or AVP_EUNSUPPORTED
- * (valid but outside what AVP runs) with a message.
+ * numbers are those of onnx/onnx.proto3, named in onnx_wire.h. Everything
+ * read from the file is checked; a bad file yields AVP_EFORMAT (malformed)
+ * or AVP_EUNSUPPORTED (valid but outside what AVP runs) with a message.
  */
 #include "infer/internal.h"
 #include "infer/onnx_wire.h"
@@ -35,10 +35,10 @@ typedef struct tensor_proto {
 static int typed_field(int dtype)
 {
     switch (dtype) {
-    case IR_FLOAT: return 4;
-    case IR_INT32: return 5;
-    case IR_INT64: return 7;
-    case IR_DOUBLE: return 10;
+    case IR_FLOAT: return ONNX_TENSOR_FLOAT_DATA;
+    case IR_INT32: return ONNX_TENSOR_INT32_DATA;
+    case IR_INT64: return ONNX_TENSOR_INT64_DATA;
+    case IR_DOUBLE: return ONNX_TENSOR_DOUBLE_DATA;
     default: return -1;
     }
 }
@@ -54,26 +54,33 @@ static int tensor_scan(const uint8_t *data, size_t len, tensor_proto_t *tp,
     wire_init(&r, data, len);
     int64_t counts[16] = {0};
     while ((rc = wire_next(&r, &f)) == 1) {
-        if (f.num == 1) {
+        if (f.num == ONNX_TENSOR_DIMS) {
             size_t n = (size_t)tp->ndim;
             if (wire_ints_read(&f, tp->dims, IR_MAX_DIMS, &n) < 0)
                 return avp_error_set(err, AVP_EUNSUPPORTED,
                                      "tensor with more than %d dims or "
                                      "malformed dims", IR_MAX_DIMS);
             tp->ndim = (int)n;
-        } else if (f.num == 2 && f.type == WIRE_VARINT) {
+        } else if (f.num == ONNX_TENSOR_DATA_TYPE && f.type == WIRE_VARINT) {
             tp->dtype = (int)f.v;
-        } else if (f.num == 8 && f.type == WIRE_LEN && name && !*name) {
+        } else if (f.num == ONNX_TENSOR_NAME && f.type == WIRE_LEN && name &&
+                   !*name) {
             *name = wire_strdup(&f);
-        } else if (f.num == 9 && f.type == WIRE_LEN) {
+        } else if (f.num == ONNX_TENSOR_RAW_DATA && f.type == WIRE_LEN) {
             tp->raw_field = f;
             tp->has_raw = 1;
-        } else if (f.num == 14 && f.type == WIRE_VARINT) {
-            tp->external = f.v == 1;
-        } else if (f.num == 4 || f.num == 5 || f.num == 7 || f.num == 10) {
-            int64_t c = f.num == 4 ? wire_fixed_count(&f, 4)
-                      : f.num == 10 ? wire_fixed_count(&f, 8)
-                                    : wire_ints_count(&f);
+        } else if (f.num == ONNX_TENSOR_DATA_LOCATION &&
+                   f.type == WIRE_VARINT) {
+            tp->external = f.v == ONNX_DATA_LOCATION_EXTERNAL;
+        } else if (f.num == ONNX_TENSOR_FLOAT_DATA ||
+                   f.num == ONNX_TENSOR_INT32_DATA ||
+                   f.num == ONNX_TENSOR_INT64_DATA ||
+                   f.num == ONNX_TENSOR_DOUBLE_DATA) {
+            int64_t c = f.num == ONNX_TENSOR_FLOAT_DATA
+                            ? wire_fixed_count(&f, 4)
+                      : f.num == ONNX_TENSOR_DOUBLE_DATA
+                            ? wire_fixed_count(&f, 8)
+                            : wire_ints_count(&f);
             if (c < 0)
                 return BAD("tensor data");
             counts[f.num] += c;
@@ -181,10 +188,10 @@ static int tensor_parse(ir_tensor_t *t, const uint8_t *data, size_t len,
 
 /* ---- AttributeProto --------------------------------------------------- */
 
-/* Repeated ints (field 8) and floats (field 7), packed or not. */
+/* Repeated ints and floats, packed or not. */
 static int attr_list(ir_attr_t *a, const wire_field_t *f, avp_error_t *err)
 {
-    if (f->num == 8) {
+    if (f->num == ONNX_ATTR_INTS) {
         int64_t c = wire_ints_count(f);
         if (c < 0 || c > IR_MAX_ELEMS)
             return BAD("attribute ints");
@@ -216,23 +223,24 @@ static int attr_parse(ir_graph_t *g, ir_attr_t *a, const uint8_t *data,
     wire_init(&r, data, len);
     a->tensor = -1;
     while ((rc = wire_next(&r, &f)) == 1) {
-        if (f.num == 1 && f.type == WIRE_LEN && !a->name) {
+        if (f.num == ONNX_ATTR_NAME && f.type == WIRE_LEN && !a->name) {
             a->name = wire_strdup(&f);
-        } else if (f.num == 20 && f.type == WIRE_VARINT) {
+        } else if (f.num == ONNX_ATTR_TYPE && f.type == WIRE_VARINT) {
             a->type = (ir_attr_type_t)f.v;
-        } else if (f.num == 2 && f.type == WIRE_FIXED32) {
+        } else if (f.num == ONNX_ATTR_F && f.type == WIRE_FIXED32) {
             uint32_t bits = (uint32_t)f.v;
             memcpy(&a->f, &bits, 4);
-        } else if (f.num == 3 && f.type == WIRE_VARINT) {
+        } else if (f.num == ONNX_ATTR_I && f.type == WIRE_VARINT) {
             a->i = (int64_t)f.v;
-        } else if (f.num == 4 && f.type == WIRE_LEN && !a->s) {
+        } else if (f.num == ONNX_ATTR_S && f.type == WIRE_LEN && !a->s) {
             a->s = wire_strdup(&f);
-        } else if (f.num == 5 && f.type == WIRE_LEN && a->tensor < 0) {
+        } else if (f.num == ONNX_ATTR_T && f.type == WIRE_LEN &&
+                   a->tensor < 0) {
             a->tensor = ir_tensor_add(g, NULL);
             if ((rc = tensor_parse(&g->t[a->tensor], f.data, f.len, NULL,
                                    err)) < 0)
                 return rc;
-        } else if (f.num == 7 || f.num == 8) {
+        } else if (f.num == ONNX_ATTR_FLOATS || f.num == ONNX_ATTR_INTS) {
             if ((rc = attr_list(a, &f, err)) < 0)
                 return rc;
         }
@@ -251,7 +259,7 @@ static int node_io(ir_graph_t *g, ir_node_t *nd, const wire_field_t *f,
 {
     char *name = wire_strdup(f);
     int rc = 0;
-    if (f->num == 1) {
+    if (f->num == ONNX_NODE_INPUT) {
         int t = name[0] ? ir_tensor_find(g, name) : -1;
         if (name[0] && t < 0)
             rc = avp_error_set(err, AVP_EFORMAT, "input '%s' is used before "
@@ -283,17 +291,17 @@ static int node_parse(ir_graph_t *g, const uint8_t *data, size_t len,
     while (rc >= 0 && (rc = wire_next(&r, &f)) == 1) {
         if (f.type != WIRE_LEN)
             continue;
-        if (f.num == 1 || f.num == 2) {
+        if (f.num == ONNX_NODE_INPUT || f.num == ONNX_NODE_OUTPUT) {
             rc = node_io(g, nd, &f, err);
-        } else if (f.num == 3 && !nd->name) {
+        } else if (f.num == ONNX_NODE_NAME && !nd->name) {
             nd->name = wire_strdup(&f);
-        } else if (f.num == 4 && !nd->op_type) {
+        } else if (f.num == ONNX_NODE_OP_TYPE && !nd->op_type) {
             nd->op_type = wire_strdup(&f);
-        } else if (f.num == 7 && f.len && !(f.len == 7 &&
-                   !memcmp(f.data, "ai.onnx", 7))) {
+        } else if (f.num == ONNX_NODE_DOMAIN && f.len &&
+                   !(f.len == 7 && !memcmp(f.data, "ai.onnx", 7))) {
             rc = avp_error_set(err, AVP_EUNSUPPORTED,
                                "operator domain '%.*s'", (int)f.len, f.data);
-        } else if (f.num == 5) {
+        } else if (f.num == ONNX_NODE_ATTRIBUTE) {
             nd->attr = avp_realloc(nd->attr,
                                    (size_t)(nd->nattr + 1) * sizeof(ir_attr_t));
             memset(&nd->attr[nd->nattr], 0, sizeof(ir_attr_t));
@@ -322,9 +330,9 @@ static int dim_parse(const wire_field_t *f, int first, int64_t *dim,
     *dim = -1;
     wire_init(&r, f->data, f->len);
     while ((rc = wire_next(&r, &d)) == 1) {
-        if (d.num == 1 && d.type == WIRE_VARINT)
+        if (d.num == ONNX_DIM_VALUE && d.type == WIRE_VARINT)
             *dim = (int64_t)d.v;
-        else if (d.num == 2 && d.type == WIRE_LEN && first)
+        else if (d.num == ONNX_DIM_PARAM && d.type == WIRE_LEN && first)
             *dim = 1; /* a symbolic batch: AVP sets it */
     }
     if (rc < 0)
@@ -340,18 +348,20 @@ static int dim_parse(const wire_field_t *f, int first, int64_t *dim,
 static int type_parse(ir_tensor_t *t, const uint8_t *data, size_t len,
                       int depth, avp_error_t *err)
 {
-    static const uint32_t path[] = {2, 1, 2}; /* type, tensor_type, shape */
+    static const uint32_t path[] = {ONNX_VALUE_INFO_TYPE, ONNX_TYPE_TENSOR_TYPE,
+                                    ONNX_TYPE_TENSOR_SHAPE};
     wire_reader_t r;
     wire_field_t f;
     int rc;
     wire_init(&r, data, len);
     while ((rc = wire_next(&r, &f)) == 1) {
-        if (depth == 2 && f.num == 1 && f.type == WIRE_VARINT &&
+        if (depth == 2 && f.num == ONNX_TYPE_TENSOR_ELEM_TYPE &&
+            f.type == WIRE_VARINT &&
             f.v != IR_FLOAT)
             return avp_error_set(err, AVP_EUNSUPPORTED, "input '%s' has "
                                  "element type %d (AVP needs float32)",
                                  t->name, (int)f.v);
-        if (depth == 3 && f.num == 1 && f.type == WIRE_LEN) {
+        if (depth == 3 && f.num == ONNX_SHAPE_DIM && f.type == WIRE_LEN) {
             if (t->ndim >= IR_MAX_DIMS)
                 return avp_error_set(err, AVP_EUNSUPPORTED, "input '%s' "
                                      "has too many dims", t->name);
@@ -378,7 +388,7 @@ static int input_parse(ir_graph_t *g, const wire_field_t *vi,
     wire_init(&r, vi->data, vi->len);
     char *name = NULL;
     while ((rc = wire_next(&r, &f)) == 1)
-        if (f.num == 1 && f.type == WIRE_LEN && !name)
+        if (f.num == ONNX_VALUE_INFO_NAME && f.type == WIRE_LEN && !name)
             name = wire_strdup(&f);
     if (rc < 0 || !name || !name[0]) {
         avp_free(name);
@@ -413,7 +423,7 @@ static int output_parse(ir_graph_t *g, const wire_field_t *vi,
     int rc, t = -1;
     wire_init(&r, vi->data, vi->len);
     while ((rc = wire_next(&r, &f)) == 1) {
-        if (f.num == 1 && f.type == WIRE_LEN && t < 0) {
+        if (f.num == ONNX_VALUE_INFO_NAME && f.type == WIRE_LEN && t < 0) {
             char *name = wire_strdup(&f);
             t = ir_tensor_find(g, name);
             if (t < 0)
@@ -462,7 +472,8 @@ static int initializer_parse(ir_graph_t *g, const wire_field_t *f,
 static int graph_parse(ir_graph_t *g, const uint8_t *data, size_t len,
                        avp_error_t *err)
 {
-    static const uint32_t order[] = {5, 11, 1, 12};
+    static const uint32_t order[] = {ONNX_GRAPH_INITIALIZER, ONNX_GRAPH_INPUT,
+                                     ONNX_GRAPH_NODE, ONNX_GRAPH_OUTPUT};
     for (size_t pass = 0; pass < AVP_ARRAY_LEN(order); pass++) {
         wire_reader_t r;
         wire_field_t f;
@@ -471,9 +482,9 @@ static int graph_parse(ir_graph_t *g, const uint8_t *data, size_t len,
         while (rc >= 0 && (rc = wire_next(&r, &f)) == 1) {
             if (f.num != order[pass] || f.type != WIRE_LEN)
                 continue;
-            rc = f.num == 5 ? initializer_parse(g, &f, err)
-               : f.num == 11 ? input_parse(g, &f, err)
-               : f.num == 1 ? node_parse(g, f.data, f.len, err)
+            rc = f.num == ONNX_GRAPH_INITIALIZER ? initializer_parse(g, &f, err)
+               : f.num == ONNX_GRAPH_INPUT ? input_parse(g, &f, err)
+               : f.num == ONNX_GRAPH_NODE ? node_parse(g, f.data, f.len, err)
                             : output_parse(g, &f, err);
         }
         if (rc == AVP_EFORMAT && err && !err->msg[0])
@@ -495,10 +506,10 @@ static int opset_parse(ir_graph_t *g, const wire_field_t *f, avp_error_t *err)
     int64_t version = 0;
     wire_init(&r, f->data, f->len);
     while ((rc = wire_next(&r, &d)) == 1) {
-        if (d.num == 1 && d.type == WIRE_LEN)
+        if (d.num == ONNX_OPSET_DOMAIN && d.type == WIRE_LEN)
             default_domain = d.len == 0 || (d.len == 7 &&
                                             !memcmp(d.data, "ai.onnx", 7));
-        else if (d.num == 2 && d.type == WIRE_VARINT)
+        else if (d.num == ONNX_OPSET_VERSION && d.type == WIRE_VARINT)
             version = (int64_t)d.v;
     }
     if (rc < 0)
@@ -518,10 +529,10 @@ int onnx_load(ir_graph_t *g, const uint8_t *data, size_t len,
         err->msg[0] = 0;
     wire_init(&r, data, len);
     while ((rc = wire_next(&r, &f)) == 1) {
-        if (f.num == 8 && f.type == WIRE_LEN) {
+        if (f.num == ONNX_MODEL_OPSET_IMPORT && f.type == WIRE_LEN) {
             if ((rc = opset_parse(g, &f, err)) < 0)
                 return rc;
-        } else if (f.num == 7 && f.type == WIRE_LEN) {
+        } else if (f.num == ONNX_MODEL_GRAPH && f.type == WIRE_LEN) {
             graph = f;
         }
     }

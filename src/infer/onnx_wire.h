@@ -22,6 +22,43 @@ enum {
     WIRE_VARINT = 0, WIRE_FIXED64 = 1, WIRE_LEN = 2, WIRE_FIXED32 = 5
 };
 
+/* The field numbers of onnx/onnx.proto that the loader reads, named
+ * ONNX_<MESSAGE>_<FIELD> after the proto's own names. They are part of
+ * the file format: protobuf never renumbers a field. */
+enum {
+    /* ModelProto */
+    ONNX_MODEL_GRAPH = 7, ONNX_MODEL_OPSET_IMPORT = 8,
+    /* OperatorSetIdProto */
+    ONNX_OPSET_DOMAIN = 1, ONNX_OPSET_VERSION = 2,
+    /* GraphProto */
+    ONNX_GRAPH_NODE = 1, ONNX_GRAPH_INITIALIZER = 5, ONNX_GRAPH_INPUT = 11,
+    ONNX_GRAPH_OUTPUT = 12,
+    /* NodeProto */
+    ONNX_NODE_INPUT = 1, ONNX_NODE_OUTPUT = 2, ONNX_NODE_NAME = 3,
+    ONNX_NODE_OP_TYPE = 4, ONNX_NODE_ATTRIBUTE = 5, ONNX_NODE_DOMAIN = 7,
+    /* AttributeProto */
+    ONNX_ATTR_NAME = 1, ONNX_ATTR_F = 2, ONNX_ATTR_I = 3, ONNX_ATTR_S = 4,
+    ONNX_ATTR_T = 5, ONNX_ATTR_FLOATS = 7, ONNX_ATTR_INTS = 8,
+    ONNX_ATTR_TYPE = 20,
+    /* TensorProto */
+    ONNX_TENSOR_DIMS = 1, ONNX_TENSOR_DATA_TYPE = 2,
+    ONNX_TENSOR_FLOAT_DATA = 4, ONNX_TENSOR_INT32_DATA = 5,
+    ONNX_TENSOR_INT64_DATA = 7, ONNX_TENSOR_NAME = 8,
+    ONNX_TENSOR_RAW_DATA = 9, ONNX_TENSOR_DOUBLE_DATA = 10,
+    ONNX_TENSOR_DATA_LOCATION = 14,
+    /* ValueInfoProto */
+    ONNX_VALUE_INFO_NAME = 1, ONNX_VALUE_INFO_TYPE = 2,
+    /* TypeProto, TypeProto.Tensor */
+    ONNX_TYPE_TENSOR_TYPE = 1,
+    ONNX_TYPE_TENSOR_ELEM_TYPE = 1, ONNX_TYPE_TENSOR_SHAPE = 2,
+    /* TensorShapeProto, TensorShapeProto.Dimension */
+    ONNX_SHAPE_DIM = 1,
+    ONNX_DIM_VALUE = 1, ONNX_DIM_PARAM = 2
+};
+
+/* TensorProto.DataLocation: the data is in another file. */
+enum { ONNX_DATA_LOCATION_EXTERNAL = 1 };
+
 typedef struct wire_reader {
     const uint8_t *p, *end;
 } wire_reader_t;

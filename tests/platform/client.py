@@ -3,6 +3,7 @@ bound to a server, requests against it, logins, and the error shape every
 4xx must have."""
 import os
 import subprocess
+import time
 
 import pytest
 import requests
@@ -27,6 +28,12 @@ def login(system, user, password):
                       json={"username": user, "password": password})
     assert r.status_code == 200, r.text
     return r.json()["token"]
+
+
+def ok(r, status=200):
+    """The body of a reply that must have this status."""
+    assert r.status_code == status, (r.status_code, r.text)
+    return r.json()
 
 
 def assert_error(r, status):
@@ -63,3 +70,42 @@ def admin_session(system):
 def new_user_session(system, name, password):
     add_user(system, name, password)
     return user_session(system, name, password)
+
+
+def upload(s, project_id, path):
+    """Uploads the video at path into the project; returns its id."""
+    with open(path, "rb") as f:
+        r = call(s, "POST", "/api/projects/%d/videos" % project_id,
+                 params={"filename": os.path.basename(path)}, data=f)
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def wait_task(s, task_id, timeout=300):
+    """The task's status once it has ended, whichever way."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        st = call(s, "GET", "/api/tasks/%d/status" % task_id).json()
+        if st["state"] in ("done", "failed", "cancelled"):
+            return st
+        time.sleep(0.3)
+    raise AssertionError("task %d did not end: %s" % (task_id, st))
+
+
+def all_boxes(s, video_id, limit=2, **window):
+    """Every ground-truth box of the video, following next_cursor through
+    pages of `limit` (2 by default, to walk many pages), each checked to
+    hold no more than it may."""
+    items, cursor = [], None
+    while True:
+        params = dict(window, limit=limit)
+        if cursor:
+            params["cursor"] = cursor
+        r = call(s, "GET", "/api/videos/%d/ground-truth" % video_id, params=params)
+        assert r.status_code == 200, r.text
+        page = r.json()
+        assert len(page["items"]) <= min(limit, 200)
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            return items

@@ -15,6 +15,10 @@ The `avp` fixture yields a System with:
 
 `second_server` yields the URL of another `avp serve` on the same
 PostgreSQL and Redis.
+
+Per test file (module scope): `admin`, a session of the admin user;
+`project`, a project of the file's own, named after it; `uploaded_model`,
+the shared model uploaded through the API (its JSON, plus its "path").
 """
 import os
 import re
@@ -32,6 +36,7 @@ import pytest
 import requests
 
 import runs
+from client import admin_session, call
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
 ADMIN_PASSWORD = "platform-test-Pw1"
@@ -106,6 +111,12 @@ class System:
              "-U", "avp", "-d", "avp", "-c", sql],
             check=True, capture_output=True, text=True, timeout=30).stdout
         return [line.split("|") for line in out.splitlines() if line]
+
+    def redis_ping(self):
+        """Whether the private Redis answers."""
+        out = subprocess.run(["redis-cli", "-s", os.path.join(self.data_dir, "redis", "redis.sock"),
+                              "ping"], capture_output=True, text=True)
+        return out.stdout.strip() == "PONG"
 
     def session(self):
         if not self.api_up:
@@ -217,6 +228,32 @@ def model(avp):
     if not avp.model_path:
         pytest.skip("../shared/models/yolox_nano.onnx is absent")
     return avp.model_path
+
+
+@pytest.fixture(scope="module")
+def admin(avp):
+    """A session of the admin user."""
+    return admin_session(avp)
+
+
+@pytest.fixture(scope="module")
+def project(admin, request):
+    """A project of the test file's own, named after it."""
+    name = request.module.__name__.replace("test_", "", 1).replace("_", " ") + " test"
+    r = call(admin, "POST", "/api/projects", json={"name": name})
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+@pytest.fixture(scope="module")
+def uploaded_model(admin, model):
+    """The shared model uploaded through the API: its JSON, plus "path"."""
+    with open(model, "rb") as f:
+        r = call(admin, "POST", "/api/models", params={"name": "yolox_nano"}, data=f)
+    assert r.status_code == 201, r.text
+    m = r.json()
+    m["path"] = model
+    return m
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 import pytest
 import requests
-from client import add_user, api, assert_error, call, login
+from client import add_user, api, assert_error, call, login, wait_task
 
 websocket = pytest.importorskip("websocket")  # python3-websocket
 
@@ -21,30 +21,15 @@ websocket = pytest.importorskip("websocket")  # python3-websocket
 # ---- helpers ---------------------------------------------------------------
 
 
-def upload(s, project_id, path, name=None):
+def post_video(s, project_id, path, name=None):
+    """The reply to an upload, for the tests of its answers (client.upload
+    asserts a 201 and returns the id)."""
     with open(path, "rb") as f:
         return call(s, "POST", "/api/projects/%d/videos" % project_id,
                     params={"filename": name or os.path.basename(path)}, data=f)
 
 
-def wait_task(s, task_id, timeout=240):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        st = call(s, "GET", "/api/tasks/%d/status" % task_id).json()
-        if st["state"] in ("done", "failed", "cancelled"):
-            return st
-        time.sleep(0.3)
-    raise AssertionError("task %d did not end: %s" % (task_id, st))
-
-
 # ---- fixtures: users, a project with a processed clip ----------------------
-
-@pytest.fixture(scope="module")
-def admin(avp):
-    if not avp.api_up:
-        pytest.skip("avp serve does not answer")
-    return api(avp, login(avp, avp.admin_user, avp.admin_password))
-
 
 @pytest.fixture(scope="module")
 def bob(avp, admin):
@@ -56,7 +41,8 @@ def bob(avp, admin):
 
 
 @pytest.fixture(scope="module")
-def project(admin):
+def full_project(admin):
+    """A project with every field set."""
     r = call(admin, "POST", "/api/projects", json={
         "name": "api test", "description": "d", "camera_model": "cam",
         "resolution": "640x480", "frame_rate": 10, "tolerance_ms": 250,
@@ -68,18 +54,15 @@ def project(admin):
 
 
 @pytest.fixture(scope="module")
-def video(admin, project, clip):
-    r = upload(admin, project, clip)
+def video(admin, full_project, clip):
+    r = post_video(admin, full_project, clip)
     assert r.status_code == 201, r.text
     return r.json()
 
 
 @pytest.fixture(scope="module")
-def model_id(admin, model):
-    with open(model, "rb") as f:
-        r = call(admin, "POST", "/api/models", params={"name": "yolox_nano"}, data=f)
-    assert r.status_code == 201, r.text
-    m = r.json()
+def model_id(uploaded_model):
+    m = uploaded_model
     assert m["family"] == "yolox" and m["num_classes"] == 80
     assert (m["input_w"], m["input_h"]) == (416, 416)
     return m["id"]
@@ -180,12 +163,12 @@ def object_routes(project, video_id, run, model_id):
     }
 
 
-def test_non_members_see_nothing(avp, admin, bob, project, video, run, model_id):
-    routes = object_routes(project, video["id"], run, model_id)
+def test_non_members_see_nothing(avp, admin, bob, full_project, video, run, model_id):
+    routes = object_routes(full_project, video["id"], run, model_id)
     for method, path, body in routes["read"] + routes["write"]:
         assert_error(call(bob, method, path, json=body), 404)
     with open(__file__, "rb") as f:
-        assert_error(call(bob, "POST", "/api/projects/%d/videos" % project,
+        assert_error(call(bob, "POST", "/api/projects/%d/videos" % full_project,
                           params={"filename": "a.mp4"}, data=f), 404)
     assert call(bob, "GET", "/api/projects").json()["items"] == []
     ws_url = avp.url.replace("http", "ws") + "/ws/progress/%d" % run["task_id"]
@@ -194,38 +177,38 @@ def test_non_members_see_nothing(avp, admin, bob, project, video, run, model_id)
     assert e.value.status_code == 404
 
 
-def test_viewers_read_but_cannot_write(avp, admin, bob, project, video, run, model_id):
-    r = call(admin, "POST", "/api/projects/%d/members" % project,
+def test_viewers_read_but_cannot_write(avp, admin, bob, full_project, video, run, model_id):
+    r = call(admin, "POST", "/api/projects/%d/members" % full_project,
              json={"user_id": bob.user_id, "role": "viewer"})
     assert r.status_code == 201 and r.json()["role"] == "viewer", r.text
     try:
-        routes = object_routes(project, video["id"], run, model_id)
+        routes = object_routes(full_project, video["id"], run, model_id)
         for method, path, body in routes["read"]:
             assert call(bob, method, path).status_code == 200, path
         for method, path, body in routes["write"]:
             assert_error(call(bob, method, path, json=body), 403)
         with open(__file__, "rb") as f:
-            assert_error(call(bob, "POST", "/api/projects/%d/videos" % project,
+            assert_error(call(bob, "POST", "/api/projects/%d/videos" % full_project,
                               params={"filename": "a.mp4"}, data=f), 403)
-        assert [p["id"] for p in call(bob, "GET", "/api/projects").json()["items"]] == [project]
+        assert [p["id"] for p in call(bob, "GET", "/api/projects").json()["items"]] == [full_project]
     finally:
         assert call(admin, "DELETE", "/api/projects/%d/members/%d"
-                    % (project, bob.user_id)).status_code == 204
-    assert_error(call(bob, "GET", "/api/projects/%d" % project), 404)
+                    % (full_project, bob.user_id)).status_code == 204
+    assert_error(call(bob, "GET", "/api/projects/%d" % full_project), 404)
 
 
-def test_last_owner_stays(admin, project):
+def test_last_owner_stays(admin, full_project):
     me = call(admin, "GET", "/api/auth/me").json()["user"]["id"]
-    assert_error(call(admin, "DELETE", "/api/projects/%d/members/%d" % (project, me)), 400)
-    assert_error(call(admin, "POST", "/api/projects/%d/members" % project,
+    assert_error(call(admin, "DELETE", "/api/projects/%d/members/%d" % (full_project, me)), 400)
+    assert_error(call(admin, "POST", "/api/projects/%d/members" % full_project,
                       json={"user_id": me, "role": "editor"}), 400)
-    assert_error(call(admin, "POST", "/api/projects/%d/members" % project,
+    assert_error(call(admin, "POST", "/api/projects/%d/members" % full_project,
                       json={"user_id": 999999, "role": "editor"}), 404)
 
 
 # ---- bad input -------------------------------------------------------------
 
-def test_bad_json_is_a_4xx(admin, project):
+def test_bad_json_is_a_4xx(admin, full_project):
     h = {"Content-Type": "application/json"}
     cases = [
         ("POST", "/api/projects", "{", h, 400),
@@ -239,8 +222,8 @@ def test_bad_json_is_a_4xx(admin, project):
         ("POST", "/api/projects", json.dumps({"name": "a"}),
          {"Content-Type": "text/plain"}, 415),
         ("POST", "/api/projects", json.dumps({"name": "a" * (2 << 20)}), h, 413),
-        ("PATCH", "/api/projects/%d" % project, json.dumps({"frame_rate": "fast"}), h, 400),
-        ("POST", "/api/projects/%d/members" % project,
+        ("PATCH", "/api/projects/%d" % full_project, json.dumps({"frame_rate": "fast"}), h, 400),
+        ("POST", "/api/projects/%d/members" % full_project,
          json.dumps({"username": "bob", "role": "boss"}), h, 400),
         ("POST", "/api/videos/1/process", json.dumps({"model_id": 1, "conf": 2}), h, 400),
         ("POST", "/api/videos/1/process", json.dumps({"conf": 0.5}), h, 400),
@@ -249,10 +232,10 @@ def test_bad_json_is_a_4xx(admin, project):
         assert_error(call(admin, method, path, data=body, headers=headers), status)
 
 
-def test_bad_query_and_ids_are_4xx(admin, project):
+def test_bad_query_and_ids_are_4xx(admin, full_project):
     for path in ["/api/projects?cursor=garbage", "/api/projects?limit=0",
                  "/api/projects?limit=1000", "/api/projects?limit=x",
-                 "/api/projects?unknown=1", "/api/projects/%d/videos?cursor=%%ff" % project,
+                 "/api/projects?unknown=1", "/api/projects/%d/videos?cursor=%%ff" % full_project,
                  "/api/runs/1/detections?cursor=AAAA", "/api/runs/1/detections?min_score=2"]:
         assert call(admin, "GET", path).status_code == 400, path
     for path in ["/api/projects/0", "/api/projects/-1", "/api/projects/abc",
@@ -263,33 +246,33 @@ def test_bad_query_and_ids_are_4xx(admin, project):
     assert_error(call(admin, "GET", "/api/projects/987654"), 404)
 
 
-def test_upload_filenames_cannot_traverse(avp, admin, project):
+def test_upload_filenames_cannot_traverse(avp, admin, full_project):
     for name in ["../evil.mp4", "a/b.mp4", "..", "x\\..\\y.mp4", "bad\x01.mp4"]:
-        assert_error(call(admin, "POST", "/api/projects/%d/videos" % project,
+        assert_error(call(admin, "POST", "/api/projects/%d/videos" % full_project,
                           params={"filename": name}, data=b"x"), 400)
-    assert_error(call(admin, "POST", "/api/projects/%d/videos" % project, data=b"x"), 400)
+    assert_error(call(admin, "POST", "/api/projects/%d/videos" % full_project, data=b"x"), 400)
     assert not os.path.exists(os.path.join(avp.data_dir, "evil.mp4"))
 
 
-def test_oversized_upload_is_413(avp, admin, project):
+def test_oversized_upload_is_413(avp, admin, full_project):
     """A body announced past AVP_MAX_UPLOAD is refused before it is read."""
     u = urlparse(avp.url)
     with socket.create_connection((u.hostname, u.port), timeout=30) as sock:
         sock.sendall(("POST /api/projects/%d/videos?filename=big.mp4 HTTP/1.1\r\n"
                       "Host: x\r\n%s: %s\r\nContent-Length: %d\r\n\r\n"
-                      % (project, "Authorization", admin.headers["Authorization"],
+                      % (full_project, "Authorization", admin.headers["Authorization"],
                          8 << 30)).encode() + b"\0" * 4096)
         head = sock.recv(4096).decode(errors="replace")
     assert head.startswith("HTTP/1.1 413"), head
 
 
-def test_text_file_is_415_and_leaves_nothing(avp, admin, project, tmp_path, video):
+def test_text_file_is_415_and_leaves_nothing(avp, admin, full_project, tmp_path, video):
     vdir = os.path.join(avp.data_dir, "videos")
     assert not [f for f in os.listdir(vdir) if f.startswith(".upload-")]
     before = sorted(os.listdir(vdir))
     txt = tmp_path / "notes.mp4"
     txt.write_text("this is not a video\n" * 100)
-    r = upload(admin, project, str(txt))
+    r = post_video(admin, full_project, str(txt))
     assert_error(r, 415)
     msg = r.json()["error"]["message"]
     # The decoder's reason, without the temporary file it read.
@@ -348,11 +331,11 @@ def test_thumbnail_burst_is_served_by_a_bounded_number_of_children(avp, admin, v
     assert gauge("avp_engine_waits") >= 1 and gauge("avp_engine_children") == 0
 
 
-def test_video_list_pages_newest_first(admin, project, clip, video):
-    ids = [upload(admin, project, clip, "extra%d.mp4" % i).json()["id"] for i in range(3)]
+def test_video_list_pages_newest_first(admin, full_project, clip, video):
+    ids = [post_video(admin, full_project, clip, "extra%d.mp4" % i).json()["id"] for i in range(3)]
     seen, cursor = [], None
     while True:
-        page = call(admin, "GET", "/api/projects/%d/videos" % project,
+        page = call(admin, "GET", "/api/projects/%d/videos" % full_project,
                     params={"limit": 2, **({"cursor": cursor} if cursor else {})}).json()
         seen += [v["id"] for v in page["items"]]
         cursor = page["next_cursor"]
@@ -370,10 +353,10 @@ def test_process_answers_fast(run):
     assert run["elapsed"] < 0.1, run
 
 
-def test_writes_are_audited(avp, project, video, model_id, run):
+def test_writes_are_audited(avp, full_project, video, model_id, run):
     rows = avp.psql("SELECT action, object_type, object_id FROM audit_log")
     seen = {(a, t, int(i)) for a, t, i in rows}
-    assert {("create", "project", project), ("upload", "video", video["id"]),
+    assert {("create", "project", full_project), ("upload", "video", video["id"]),
             ("upload", "model", model_id), ("process", "video", video["id"])} <= seen
 
 
@@ -481,7 +464,7 @@ def test_dashboard_stats_follow_every_write(avp, admin, clip):
     p = call(admin, "POST", "/api/projects", json={"name": "stats"}).json()["id"]
     s0 = call(admin, "GET", "/api/dashboard/stats").json()
     assert call(admin, "GET", "/api/dashboard/stats").json() == s0  # served from cache
-    v = upload(admin, p, clip).json()["id"]
+    v = post_video(admin, p, clip).json()["id"]
     s1 = call(admin, "GET", "/api/dashboard/stats").json()
     assert s1["videos"] == s0["videos"] + 1
     listed = call(admin, "GET", "/api/projects/%d/videos" % p).json()["items"]
@@ -512,11 +495,11 @@ def cache_hits(avp):
     return float(hits[0].split()[-1])
 
 
-def test_project_update_shows_in_lists(admin, project):
-    r = call(admin, "PATCH", "/api/projects/%d" % project, json={"description": "new"})
+def test_project_update_shows_in_lists(admin, full_project):
+    r = call(admin, "PATCH", "/api/projects/%d" % full_project, json={"description": "new"})
     assert r.status_code == 200 and r.json()["description"] == "new"
     items = call(admin, "GET", "/api/projects").json()["items"]
-    assert [p["description"] for p in items if p["id"] == project] == ["new"]
+    assert [p["description"] for p in items if p["id"] == full_project] == ["new"]
 
 
 # ---- operations ------------------------------------------------------------
@@ -538,31 +521,26 @@ def test_ready_metrics_and_vitals(avp, admin):
 
 # ---- Redis down ------------------------------------------------------------
 
-def redis_ping(sock):
-    out = subprocess.run(["redis-cli", "-s", sock, "ping"], capture_output=True, text=True)
-    return out.stdout.strip() == "PONG"
-
-
-def test_redis_down_answers_from_postgres(avp, admin, project, video, model_id, clip):
+def test_redis_down_answers_from_postgres(avp, admin, full_project, video, model_id, clip):
     """Lists, the dashboard and processing keep working from PostgreSQL
     while Redis is down, and nothing cached before the outage is served
     stale after it (the invalidations missed meanwhile move the cache to a
     new epoch)."""
     rdir = os.path.join(avp.data_dir, "redis")
     s0 = call(admin, "GET", "/api/dashboard/stats").json()
-    call(admin, "GET", "/api/projects/%d/videos" % project)  # cached now
+    call(admin, "GET", "/api/projects/%d/videos" % full_project)  # cached now
     pid = int(open(os.path.join(rdir, "redis.pid")).read())
     os.kill(pid, 15)
     deadline = time.time() + 10
-    while redis_ping(os.path.join(rdir, "redis.sock")) and time.time() < deadline:
+    while avp.redis_ping() and time.time() < deadline:
         time.sleep(0.05)
     time.sleep(0.5)
     try:
         assert call(admin, "GET", "/api/dashboard/stats").json() == s0
-        v = upload(admin, project, clip, "during-outage.mp4")
+        v = post_video(admin, full_project, clip, "during-outage.mp4")
         assert v.status_code == 201, v.text
         assert call(admin, "GET", "/api/dashboard/stats").json()["videos"] == s0["videos"] + 1
-        listed = call(admin, "GET", "/api/projects/%d/videos" % project).json()["items"]
+        listed = call(admin, "GET", "/api/projects/%d/videos" % full_project).json()["items"]
         assert listed[0]["id"] == v.json()["id"]
         r = call(admin, "POST", "/api/videos/%d/process" % video["id"],
                  json={"model_id": model_id, "every": 10})
@@ -571,11 +549,11 @@ def test_redis_down_answers_from_postgres(avp, admin, project, video, model_id, 
     finally:
         subprocess.run(["redis-server", os.path.join(rdir, "redis.conf")], check=True)
         deadline = time.time() + 10
-        while not redis_ping(os.path.join(rdir, "redis.sock")):
+        while not avp.redis_ping():
             assert time.time() < deadline, "redis did not come back"
             time.sleep(0.1)
     assert call(admin, "GET", "/api/dashboard/stats").json()["videos"] == s0["videos"] + 1
-    listed = call(admin, "GET", "/api/projects/%d/videos" % project).json()["items"]
+    listed = call(admin, "GET", "/api/projects/%d/videos" % full_project).json()["items"]
     assert listed[0]["id"] == v.json()["id"]
     assert wait_task(admin, r.json()["task_id"])["state"] == "done"  # the reconciler's
     assert requests.get(avp.url + "/readyz", timeout=10).status_code == 200

@@ -23,7 +23,7 @@ import tarfile
 import time
 
 import pytest
-from client import admin_session, assert_error, call, new_user_session
+from client import assert_error, call, new_user_session, upload, wait_task
 
 websocket = pytest.importorskip("websocket")  # python3-websocket
 
@@ -35,14 +35,6 @@ def shared_video():
     if not os.path.exists(path):
         pytest.skip("../shared/media/photos_720p.mp4 is absent")
     return path
-
-
-def upload(s, project_id, path):
-    with open(path, "rb") as f:
-        r = call(s, "POST", "/api/projects/%d/videos" % project_id,
-                 params={"filename": os.path.basename(path)}, data=f)
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
 
 
 def all_boxes(s, video_id):
@@ -57,16 +49,6 @@ def all_boxes(s, video_id):
         cursor = r.json()["next_cursor"]
         if not cursor:
             return items
-
-
-def wait_task(s, task_id, timeout=300):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        st = call(s, "GET", "/api/tasks/%d/status" % task_id).json()
-        if st["state"] in ("done", "failed", "cancelled"):
-            return st
-        time.sleep(0.3)
-    raise AssertionError("task %d did not end: %s" % (task_id, st))
 
 
 def all_tracks(s, video_id):
@@ -131,28 +113,8 @@ def assert_model_gt_is_run(s, video_id, run_id, names):
 # ---- fixtures --------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def admin(avp):
-    return admin_session(avp)
-
-
-@pytest.fixture(scope="module")
 def dave(avp, admin):
     return new_user_session(avp, "dave", "dave-password-1")
-
-
-@pytest.fixture(scope="module")
-def project(admin):
-    r = call(admin, "POST", "/api/projects", json={"name": "auto gt test"})
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
-
-
-@pytest.fixture(scope="module")
-def model(admin, model):
-    with open(model, "rb") as f:
-        r = call(admin, "POST", "/api/models", params={"name": "yolox_nano"}, data=f)
-    assert r.status_code == 201, r.text
-    return r.json()
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +131,7 @@ IMPORTED = {"images": [{"id": 5, "file_name": "frame_000005.jpg", "width": 1280,
 
 
 @pytest.fixture(scope="module")
-def auto_gt(avp, admin, video, model):
+def auto_gt(avp, admin, video, uploaded_model):
     """A human box, an imported box, then auto ground truth (every 3rd
     frame) watched over WS until done."""
     r = call(admin, "POST", "/api/videos/%d/ground-truth" % video, json=HUMAN)
@@ -177,7 +139,7 @@ def auto_gt(avp, admin, video, model):
     r = call(admin, "POST", "/api/videos/%d/ground-truth/import" % video,
              params={"format": "coco"}, data=json.dumps(IMPORTED))
     assert r.status_code == 201 and r.json()["imported"] == 1, r.text
-    task_id, run_id = start_auto_gt(admin, video, model["id"], every=3)
+    task_id, run_id = start_auto_gt(admin, video, uploaded_model["id"], every=3)
     ws = websocket.create_connection(avp.url.replace("http", "ws") +
                                      "/ws/progress/%d?token=%s" % (task_id, admin.token),
                                      timeout=300)
@@ -194,7 +156,7 @@ def auto_gt(avp, admin, video, model):
 
 # ---- auto ground truth -------------------------------------------------------
 
-def test_auto_gt_boxes_are_the_runs_detections(avp, admin, video, model, auto_gt):
+def test_auto_gt_boxes_are_the_runs_detections(avp, admin, video, uploaded_model, auto_gt):
     states = auto_gt["states"]
     assert states[-1]["state"] == "done" and states[-1]["progress"] == 1, states[-1]
     assert all(m["task_id"] == auto_gt["task_id"] for m in states)
@@ -207,7 +169,7 @@ def test_auto_gt_boxes_are_the_runs_detections(avp, admin, video, model, auto_gt
     run = call(admin, "GET", "/api/runs/%d" % auto_gt["run_id"]).json()
     assert run["state"] == "done" and run["every"] == 3 and run["kind"] == "auto_gt", run
     model_boxes = assert_model_gt_is_run(admin, video, auto_gt["run_id"],
-                                         model["class_names"])
+                                         uploaded_model["class_names"])
     assert run["detections_count"] == len(model_boxes)
     others = sorted(b["source"] for b in all_boxes(admin, video) if b["source"] != "model")
     assert others == ["human", "import"]
@@ -228,11 +190,11 @@ def test_auto_gt_boxes_are_the_runs_detections(avp, admin, video, model, auto_gt
             min(b["frame"] for b in bs), max(b["frame"] for b in bs), bs[0]["class"], len(bs))
 
 
-def test_replace_keeps_human_and_imported_boxes(avp, admin, video, model, auto_gt):
+def test_replace_keeps_human_and_imported_boxes(avp, admin, video, uploaded_model, auto_gt):
     old_tracks = {b["track_id"] for b in all_boxes(admin, video) if b["source"] == "model"}
-    task_id, run_id = start_auto_gt(admin, video, model["id"], every=5, conf=0.4)
+    task_id, run_id = start_auto_gt(admin, video, uploaded_model["id"], every=5, conf=0.4)
     assert wait_task(admin, task_id)["state"] == "done"
-    model_boxes = assert_model_gt_is_run(admin, video, run_id, model["class_names"])
+    model_boxes = assert_model_gt_is_run(admin, video, run_id, uploaded_model["class_names"])
     assert not old_tracks & {b["track_id"] for b in model_boxes}
     left = avp.psql("SELECT count(*) FROM tracks WHERE id IN (%s)"
                     % ",".join(str(t) for t in old_tracks))
@@ -243,7 +205,7 @@ def test_replace_keeps_human_and_imported_boxes(avp, admin, video, model, auto_g
 
     # replace false adds beside what is there.
     before = len(model_boxes)
-    task_id, run_id2 = start_auto_gt(admin, video, model["id"], every=20, replace=False)
+    task_id, run_id2 = start_auto_gt(admin, video, uploaded_model["id"], every=20, replace=False)
     assert wait_task(admin, task_id)["state"] == "done"
     added = len(run_detections(admin, run_id2))
     assert added > 0
@@ -251,11 +213,11 @@ def test_replace_keeps_human_and_imported_boxes(avp, admin, video, model, auto_g
     assert len(model_now) == before + added
 
 
-def test_killed_worker_leaves_the_boxes_once(avp, admin, project, model, clip):
+def test_killed_worker_leaves_the_boxes_once(avp, admin, project, uploaded_model, clip):
     """A worker killed (SIGKILL) mid-run: the other worker reclaims the task,
     resumes it and converts it once."""
     video = upload(admin, project, clip)
-    task_id, run_id = start_auto_gt(admin, video, model["id"])
+    task_id, run_id = start_auto_gt(admin, video, uploaded_model["id"])
     deadline = time.time() + 120
     while time.time() < deadline:
         row = avp.psql("SELECT state, frames_done, coalesce(worker, '') FROM tasks "
@@ -266,7 +228,7 @@ def test_killed_worker_leaves_the_boxes_once(avp, admin, project, model, clip):
     assert row[0] == "running", row
     os.kill(avp.pid_of(row[2]), signal.SIGKILL)
     assert wait_task(admin, task_id, timeout=300)["state"] == "done"
-    boxes = assert_model_gt_is_run(admin, video, run_id, model["class_names"])
+    boxes = assert_model_gt_is_run(admin, video, run_id, uploaded_model["class_names"])
     assert len(boxes) == len(run_detections(admin, run_id))
     assert avp.psql("SELECT count(*) FROM audit_log WHERE action = 'auto_ground_truth' "
                     "AND object_id = %d" % video) == [["1"]]

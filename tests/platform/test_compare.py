@@ -13,16 +13,10 @@ stored evaluations read separately."""
 import json
 
 import pytest
-from client import admin_session, api, assert_error, call, new_user_session
-from test_validation import upload, all_boxes
+from client import all_boxes, api, assert_error, call, new_user_session, ok, upload
 from runs import wait_done
 
 SCORE_THR = 0.3
-
-
-def ok(r, status=200):
-    assert r.status_code == status, (r.status_code, r.text)
-    return r.json()
 
 
 # ---- the oracle --------------------------------------------------------------
@@ -102,26 +96,9 @@ def oracle_frames(dets, names, gt, frames_done, every, cmap=None, thr=SCORE_THR)
 
 
 @pytest.fixture(scope="module")
-def admin(avp):
-    return admin_session(avp)
-
-
-@pytest.fixture(scope="module")
 def dave(avp, admin):
     """A second user, member of nothing until a test makes him one."""
     return new_user_session(avp, "compare_dave", "dave-password-1")
-
-
-@pytest.fixture(scope="module")
-def project(admin):
-    return ok(call(admin, "POST", "/api/projects", json={"name": "compare test"}), 201)["id"]
-
-
-@pytest.fixture(scope="module")
-def model(admin, model):
-    with open(model, "rb") as f:
-        return ok(call(admin, "POST", "/api/models", params={"name": "yolox_nano"},
-                       data=f), 201)
 
 
 def start_run(admin, video_id, model, conf, every):
@@ -143,14 +120,14 @@ def finished(avp, admin, run_id, task_id):
 
 
 @pytest.fixture(scope="module")
-def runs(avp, admin, project, clip, model):
+def runs(avp, admin, project, clip, uploaded_model):
     """Runs A (conf .25) and B (conf .5) on one video, every 2nd frame, and
     a short run on another upload of the clip."""
     video = upload(admin, project, clip)
     other_video = upload(admin, project, clip)
-    started = [start_run(admin, video, model, 0.25, 2),
-               start_run(admin, video, model, 0.5, 2),
-               start_run(admin, other_video, model, 0.25, 30)]
+    started = [start_run(admin, video, uploaded_model, 0.25, 2),
+               start_run(admin, video, uploaded_model, 0.5, 2),
+               start_run(admin, other_video, uploaded_model, 0.25, 30)]
     a, b, other = (finished(avp, admin, *s) for s in started)
     assert a["dets"] and b["dets"], "the runs found nothing"
     assert len(b["dets"]) < len(a["dets"]), "conf .5 kept every box of conf .25"
@@ -164,14 +141,14 @@ def post_box(admin, video, frame, t, cls, box, **flags):
 
 
 @pytest.fixture(scope="module")
-def gt(admin, runs, model):
+def gt(admin, runs, uploaded_model):
     """Ground truth from run A's detections, with known changes: every 5th
     dropped (A's false positive), every 5th + 1 moved off by its own width
     (a miss and a false positive), every 7th + 3 difficult, every 6th + 2
     person relabelled "pedestrian" (only the class map makes it match), an
     extra object on frames 0 and 10 (misses) and a box on a skipped odd
     frame (counts neither way)."""
-    names = model["class_names"]
+    names = uploaded_model["class_names"]
     video = runs["video"]
     for i, d in enumerate(sorted(runs["a"]["dets"], key=lambda d: (d["frame"], d["id"]))):
         box = [d["x1"], d["y1"], d["x2"], d["y2"]]
@@ -293,15 +270,15 @@ def check_frames(admin, run, model, gt, cmap=None):
     return ev
 
 
-def test_frames_match_the_oracle(admin, project, runs, model, gt):
+def test_frames_match_the_oracle(admin, project, runs, uploaded_model, gt):
     set_map(admin, project, {})
-    ev = check_frames(admin, runs["a"], model, gt)
+    ev = check_frames(admin, runs["a"], uploaded_model, gt)
     o = ev["results"]["overall"]
     assert o["tp"] and o["fp"] and o["fn"], o  # the changes show
-    check_frames(admin, runs["b"], model, gt)
+    check_frames(admin, runs["b"], uploaded_model, gt)
 
 
-def test_compare_is_the_difference(admin, project, runs, model, gt):
+def test_compare_is_the_difference(admin, project, runs, uploaded_model, gt):
     set_map(admin, project, {})
     a, b = runs["a"]["id"], runs["b"]["id"]
     ea, eb = evaluate(admin, a), evaluate(admin, b)
@@ -339,14 +316,14 @@ def test_compare_is_the_difference(admin, project, runs, model, gt):
     assert back["delta"]["overall"]["f1"] == pytest.approx(-c["delta"]["overall"]["f1"])
 
 
-def test_class_map_changes_the_numbers(admin, project, runs, model, gt):
+def test_class_map_changes_the_numbers(admin, project, runs, uploaded_model, gt):
     a = runs["a"]
     set_map(admin, project, {})
     plain = evaluate(admin, a["id"])["results"]
     cmap = {"person": "pedestrian"}
     set_map(admin, project, cmap)
     try:
-        ev = check_frames(admin, a, model, gt, cmap)
+        ev = check_frames(admin, a, uploaded_model, gt, cmap)
     finally:
         set_map(admin, project, {})
     res = ev["results"]
@@ -359,7 +336,7 @@ def test_class_map_changes_the_numbers(admin, project, runs, model, gt):
     assert any(b["class"] == "pedestrian" for b in gt)
     assert ped["num_det"] == person["num_det"]
     assert ped["tp"] > person["tp"] and ped["fp"] < person["fp"], (ped, person)
-    others = sum(1 for d in a["dets"] if model["class_names"][d["class_id"]] != "person")
+    others = sum(1 for d in a["dets"] if uploaded_model["class_names"][d["class_id"]] != "person")
     assert others, "the run saw only persons; the map would leave nothing out"
     assert ev["manifest"]["unmapped_detections"] == others
     assert res["num_det"] == len(a["dets"]) - others

@@ -18,18 +18,13 @@ import subprocess
 import time
 
 import pytest
-from client import admin_session, call
+from client import admin_session, call, ok
 
 CLASS_MAP = {"person": "pedestrian", "dog": "animal", "horse": "animal"}
 STRICT_CONF = 0.5
 
 
-def ok(r, status=200):
-    assert r.status_code == status, (r.status_code, r.text)
-    return r.json()
-
-
-def wait_task(s, task_id, timeout=300):
+def wait_task_done(s, task_id, timeout=300):
     deadline = time.time() + timeout
     while time.time() < deadline:
         st = ok(call(s, "GET", "/api/tasks/%d/status" % task_id))
@@ -82,7 +77,7 @@ def test_auto_ground_truth_is_the_reference_runs_detections(story):
     task = ok(call(s, "POST", "/api/videos/%d/auto-ground-truth" % vid,
                    json={"model_id": story["model"], "conf": 0.25, "iou": 0.45}), 202)
     assert time.time() - t0 < 2, "the task id must come back at once"
-    wait_task(s, task["task_id"])
+    wait_task_done(s, task["task_id"])
     dets = ndjson(s, task["run_id"])
     gt = all_pages(s, "/api/videos/%d/ground-truth" % vid)
     assert dets and len(gt) == len(dets), (len(gt), len(dets))
@@ -96,7 +91,7 @@ def test_stricter_configuration_evaluated_against_ground_truth(story):
     r = ok(call(s, "POST", "/api/videos/%d/process" % vid,
                 json={"model_id": story["model"], "conf": STRICT_CONF, "iou": 0.45,
                       "every": 1}), 202)
-    wait_task(s, r["task_id"])
+    wait_task_done(s, r["task_id"])
     ev = ok(call(s, "POST", "/api/runs/%d/evaluate" % r["run_id"],
                  json={"score_threshold": STRICT_CONF}), 201)
     names = story["names"]

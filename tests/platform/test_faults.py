@@ -30,11 +30,6 @@ def test_worker_killed_mid_run_is_restarted_and_run_is_exact(avp, clip, model, r
     assert_same_detections(avp, run_id, reference)
 
 
-def redis_ping(sock):
-    r = subprocess.run(["redis-cli", "-s", sock, "ping"], capture_output=True, text=True)
-    return r.stdout.strip() == "PONG"
-
-
 def gone(pid):
     try:
         with open("/proc/%d/stat" % pid) as f:
@@ -59,7 +54,7 @@ def test_redis_restart_mid_run(avp, clip, model, reference):
     time.sleep(2)
     subprocess.run(["redis-server", os.path.join(rdir, "redis.conf")], check=True)
     deadline = time.time() + 10
-    while not redis_ping(os.path.join(rdir, "redis.sock")):
+    while not avp.redis_ping():
         assert time.time() < deadline, "redis did not come back"
         time.sleep(0.1)
     wait_done(avp, task_id)

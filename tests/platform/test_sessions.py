@@ -11,7 +11,7 @@ import time
 
 import pytest
 import requests
-from client import admin_session, assert_error, call, new_user_session
+from client import assert_error, call, new_user_session
 
 websocket = pytest.importorskip("websocket")  # python3-websocket
 
@@ -84,17 +84,13 @@ def as_posted(events):
 # ---- fixtures --------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def admin(avp):
-    return admin_session(avp)
-
-
-@pytest.fixture(scope="module")
 def carol(avp, admin):
     return new_user_session(avp, "sally", "sally-password-1")
 
 
 @pytest.fixture(scope="module")
-def project(avp, admin):
+def mapped_project(avp, admin):
+    """A project with a tolerance of 500 ms and CLASS_MAP as its class map."""
     r = call(admin, "POST", "/api/projects", json={"name": "sessions", "tolerance_ms": 500})
     assert r.status_code == 201, r.text
     pid = r.json()["id"]
@@ -104,9 +100,9 @@ def project(avp, admin):
 
 
 @pytest.fixture(scope="module")
-def video(admin, project, clip):
+def video(admin, mapped_project, clip):
     with open(clip, "rb") as f:
-        r = call(admin, "POST", "/api/projects/%d/videos" % project,
+        r = call(admin, "POST", "/api/projects/%d/videos" % mapped_project,
                  params={"filename": "clip.mp4"}, data=f)
     assert r.status_code == 201, r.text
     vid = r.json()["id"]
@@ -134,9 +130,9 @@ def results(s, sid):
 
 # ---- tests -----------------------------------------------------------------
 
-def test_session_object_and_list(admin, project, video):
-    a = new_session(admin, project, video, name="first")
-    b = new_session(admin, project, video, tolerance_ms=300,
+def test_session_object_and_list(admin, mapped_project, video):
+    a = new_session(admin, mapped_project, video, name="first")
+    b = new_session(admin, mapped_project, video, tolerance_ms=300,
                     criteria={"min_recall": 0.5})
     assert a["tolerance_ms"] == 500 and a["name"] == "first"  # the project's
     assert set(a) == {"id", "project_id", "video_id", "name", "tolerance_ms", "criteria",
@@ -145,7 +141,7 @@ def test_session_object_and_list(admin, project, video):
     assert b["tolerance_ms"] == 300 and b["criteria"] == {"min_recall": 0.5}
     ids, cursor = [], None
     while True:
-        r = call(admin, "GET", "/api/projects/%d/test-sessions" % project,
+        r = call(admin, "GET", "/api/projects/%d/test-sessions" % mapped_project,
                  params={"limit": 1, **({"cursor": cursor} if cursor else {})})
         assert r.status_code == 200, r.text
         ids += [x["id"] for x in r.json()["items"]]
@@ -158,8 +154,8 @@ def test_session_object_and_list(admin, project, video):
     assert_error(call(admin, "GET", "/api/test-sessions/%d" % a["id"]), 404)
 
 
-def test_results_match_the_protocol(avp, admin, project, video):
-    sess = new_session(admin, project, video, name="scored")
+def test_results_match_the_protocol(avp, admin, mapped_project, video):
+    sess = new_session(admin, mapped_project, video, name="scored")
     sid = sess["id"]
     # Device time before any sync: refused, nothing stored.
     r = call(admin, "POST", "/api/test-sessions/%d/events" % sid,
@@ -258,8 +254,8 @@ def test_results_match_the_protocol(avp, admin, project, video):
                        "update", "update", "evaluate"]
 
 
-def test_evaluate_stores_the_results(admin, project, video):
-    sid = new_session(admin, project, video)["id"]
+def test_evaluate_stores_the_results(admin, mapped_project, video):
+    sid = new_session(admin, mapped_project, video)["id"]
     call(admin, "POST", "/api/test-sessions/%d/events" % sid, json={"class": "person", "t": 1.0})
     r = call(admin, "POST", "/api/test-sessions/%d/evaluate" % sid)
     assert r.status_code == 201, r.text
@@ -272,11 +268,11 @@ def test_evaluate_stores_the_results(admin, project, video):
 N_CLOSERS = 24
 
 
-def test_concurrent_closes_store_one_evaluation(avp, admin, project, video):
+def test_concurrent_closes_store_one_evaluation(avp, admin, mapped_project, video):
     """Clients close one session at once: one wins, the others get
     409, and exactly one evaluation is stored with it."""
     from concurrent.futures import ThreadPoolExecutor
-    sid = new_session(admin, project, video)["id"]
+    sid = new_session(admin, mapped_project, video)["id"]
     call(admin, "POST", "/api/test-sessions/%d/events" % sid, json={"class": "person", "t": 1.0})
     token = admin.headers["Authorization"]
 
@@ -302,14 +298,14 @@ def test_concurrent_closes_store_one_evaluation(avp, admin, project, video):
     {"events": []},
     {"events": [{"class": "person", "t": 1}, {"class": "car", "t": "soon"}]},
 ])
-def test_bad_events_are_400_and_insert_nothing(admin, project, video, body):
-    sid = new_session(admin, project, video)["id"]
+def test_bad_events_are_400_and_insert_nothing(admin, mapped_project, video, body):
+    sid = new_session(admin, mapped_project, video)["id"]
     assert_error(call(admin, "POST", "/api/test-sessions/%d/events" % sid, json=body), 400)
     assert call(admin, "GET", "/api/test-sessions/%d" % sid).json()["events_count"] == 0
 
 
-def test_batch_limits_and_bad_sessions(admin, project, video):
-    sid = new_session(admin, project, video)["id"]
+def test_batch_limits_and_bad_sessions(admin, mapped_project, video):
+    sid = new_session(admin, mapped_project, video)["id"]
     many = [{"class": "car", "t": i / 10000} for i in range(10001)]  # < 1 s
     assert_error(call(admin, "POST", "/api/test-sessions/%d/events" % sid,
                       json={"events": many}), 413)
@@ -323,24 +319,24 @@ def test_batch_limits_and_bad_sessions(admin, project, video):
                       json={"state": "finished"}), 400)
     assert_error(call(admin, "PATCH", "/api/test-sessions/%d" % sid,
                       json={"criteria": {"min_precision": 2}}), 400)
-    assert_error(call(admin, "POST", "/api/projects/%d/test-sessions" % project,
+    assert_error(call(admin, "POST", "/api/projects/%d/test-sessions" % mapped_project,
                       json={"video_id": video, "criteria": {"speed": 1}}), 400)
-    assert_error(call(admin, "POST", "/api/projects/%d/test-sessions" % project,
+    assert_error(call(admin, "POST", "/api/projects/%d/test-sessions" % mapped_project,
                       json={"video_id": 999999}), 404)
     assert_error(call(admin, "POST", "/api/test-sessions/999999/events",
                       json={"class": "car", "t": 1}), 404)
 
 
-def test_access_is_membership(admin, carol, project, video):
-    sid = new_session(admin, project, video)["id"]
+def test_access_is_membership(admin, carol, mapped_project, video):
+    sid = new_session(admin, mapped_project, video)["id"]
     paths = [("GET", "/api/test-sessions/%d" % sid, None),
              ("GET", "/api/test-sessions/%d/results" % sid, None),
              ("GET", "/api/test-sessions/%d/events" % sid, None),
              ("POST", "/api/test-sessions/%d/events" % sid, {"class": "car", "t": 1}),
-             ("GET", "/api/projects/%d/test-sessions" % project, None)]
+             ("GET", "/api/projects/%d/test-sessions" % mapped_project, None)]
     for method, path, body in paths:
         assert_error(call(carol, method, path, json=body), 404)
-    r = call(admin, "POST", "/api/projects/%d/members" % project,
+    r = call(admin, "POST", "/api/projects/%d/members" % mapped_project,
              json={"user_id": carol.user_id, "role": "viewer"})
     assert r.status_code in (200, 201), r.text
     for method, path, body in paths:
@@ -358,8 +354,8 @@ def recv_json(ws, timeout=15):
     return json.loads(ws.recv())
 
 
-def test_websocket_gets_results_after_each_post(avp, admin, project, video):
-    sid = new_session(admin, project, video)["id"]
+def test_websocket_gets_results_after_each_post(avp, admin, mapped_project, video):
+    sid = new_session(admin, mapped_project, video)["id"]
     url = avp.url.replace("http", "ws") + "/ws/test-sessions/%d?token=%s" % (sid, admin.token)
     ws = websocket.create_connection(url, timeout=30)
     try:
@@ -397,10 +393,10 @@ def test_websocket_gets_results_after_each_post(avp, admin, project, video):
     assert e.value.status_code == 404
 
 
-def test_websocket_follows_ground_truth_edits(avp, admin, project, video):
+def test_websocket_follows_ground_truth_edits(avp, admin, mapped_project, video):
     """Results are scored against the video's ground truth: a box added or
     deleted through the API reaches the watchers without any new event."""
-    sid = new_session(admin, project, video)["id"]
+    sid = new_session(admin, mapped_project, video)["id"]
     url = avp.url.replace("http", "ws") + "/ws/test-sessions/%d?token=%s" % (sid, admin.token)
     ws = websocket.create_connection(url, timeout=30)
     try:
@@ -418,8 +414,8 @@ def test_websocket_follows_ground_truth_edits(avp, admin, project, video):
         ws.close()
 
 
-def test_websocket_follows_posts_to_another_instance(admin, project, video, second_server):
-    sid = new_session(admin, project, video)["id"]
+def test_websocket_follows_posts_to_another_instance(admin, mapped_project, video, second_server):
+    sid = new_session(admin, mapped_project, video)["id"]
     url = second_server.replace("http", "ws") + "/ws/test-sessions/%d?token=%s" % (
         sid, admin.token)
     ws = websocket.create_connection(url, timeout=30)
@@ -434,8 +430,8 @@ def test_websocket_follows_posts_to_another_instance(admin, project, video, seco
         ws.close()
 
 
-def test_simulator_posts_to_the_live_session(avp, admin, project, video):
-    sid = new_session(admin, project, video, criteria={"min_recall": 0.9})["id"]
+def test_simulator_posts_to_the_live_session(avp, admin, mapped_project, video):
+    sid = new_session(admin, mapped_project, video, criteria={"min_recall": 0.9})["id"]
     r = call(admin, "GET", "/api/test-sessions/%d/targets" % sid)
     assert r.status_code == 200, r.text
     assert sorted((t["class"], round(t["onset"], 6), round(t["end"], 6))

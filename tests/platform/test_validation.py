@@ -10,40 +10,15 @@ import subprocess
 import time
 
 import pytest
-from client import admin_session, api, assert_error, call, new_user_session
+from client import all_boxes, api, assert_error, call, new_user_session, upload
 
 
 # ---- helpers ---------------------------------------------------------------
 
 
-def upload(s, project_id, path):
-    with open(path, "rb") as f:
-        r = call(s, "POST", "/api/projects/%d/videos" % project_id,
-                 params={"filename": os.path.basename(path)}, data=f)
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
-
-
 def sha256(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
-
-
-def all_boxes(s, video_id, limit=2, **window):
-    """Every box of the video, following next_cursor."""
-    items, cursor = [], None
-    while True:
-        params = dict(window, limit=limit)
-        if cursor:
-            params["cursor"] = cursor
-        r = call(s, "GET", "/api/videos/%d/ground-truth" % video_id, params=params)
-        assert r.status_code == 200, r.text
-        page = r.json()
-        assert len(page["items"]) <= min(limit, 200)
-        items += page["items"]
-        cursor = page["next_cursor"]
-        if not cursor:
-            return items
 
 
 BOX = {"frame": 4, "t": 0.4, "class": "person", "x1": 10, "y1": 20, "x2": 110, "y2": 220}
@@ -52,30 +27,8 @@ BOX = {"frame": 4, "t": 0.4, "class": "person", "x1": 10, "y1": 20, "x2": 110, "
 # ---- fixtures --------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def admin(avp):
-    return admin_session(avp)
-
-
-@pytest.fixture(scope="module")
 def carol(avp, admin):
     return new_user_session(avp, "carol", "carol-password-1")
-
-
-@pytest.fixture(scope="module")
-def project(admin):
-    r = call(admin, "POST", "/api/projects", json={"name": "validation test"})
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
-
-
-@pytest.fixture(scope="module")
-def model(admin, model):
-    with open(model, "rb") as f:
-        r = call(admin, "POST", "/api/models", params={"name": "yolox_nano"}, data=f)
-    assert r.status_code == 201, r.text
-    m = r.json()
-    m["path"] = model
-    return m
 
 
 @pytest.fixture(scope="module")
@@ -84,11 +37,11 @@ def edit_video(admin, project, clip):
 
 
 @pytest.fixture(scope="module")
-def run(avp, admin, project, clip, model):
+def run(avp, admin, project, clip, uploaded_model):
     """A finished run (every 2nd frame) on a video of its own."""
     video_id = upload(admin, project, clip)
     r = call(admin, "POST", "/api/videos/%d/process" % video_id,
-             json={"model_id": model["id"], "conf": 0.25, "iou": 0.45, "every": 2})
+             json={"model_id": uploaded_model["id"], "conf": 0.25, "iou": 0.45, "every": 2})
     assert r.status_code == 202, r.text
     task_id, run_id = r.json()["task_id"], r.json()["run_id"]
     deadline = time.time() + 180
@@ -227,12 +180,12 @@ def evaluate(admin, run, **body):
     return ev
 
 
-def test_perfect_ground_truth_scores_one(avp, admin, run, model, clip):
+def test_perfect_ground_truth_scores_one(avp, admin, run, uploaded_model, clip):
     assert_error(call(admin, "GET", "/api/runs/%d/evaluation" % run["id"]), 404)
-    gt_from_detections(avp, run, model)
+    gt_from_detections(avp, run, uploaded_model)
     ev = evaluate(admin, run)
     res, man = ev["results"], ev["manifest"]
-    present = {class_name(model, d["class_id"]) for d in run["dets"]}
+    present = {class_name(uploaded_model, d["class_id"]) for d in run["dets"]}
     assert {c["class"] for c in res["classes"]} == present
     for c in res["classes"]:
         assert c["ap50"] == pytest.approx(1.0) and c["map"] == pytest.approx(1.0), c
@@ -244,7 +197,7 @@ def test_perfect_ground_truth_scores_one(avp, admin, run, model, clip):
     assert res["coco_stats"][0] == pytest.approx(1.0) and len(res["coco_stats"]) == 12
     labels = res["confusion"]["labels"]
     assert labels[-1] == "background" and len(res["confusion"]["matrix"]) == len(labels)
-    assert man["model_sha256"] == sha256(model["path"]) == model["sha256"]
+    assert man["model_sha256"] == sha256(uploaded_model["path"]) == uploaded_model["sha256"]
     assert man["video_sha256"] == sha256(clip)
     assert man["score_threshold"] == 0.25 and man["iou_threshold"] == 0.5
     assert man["run_id"] == run["id"] and man["every"] == 2
@@ -254,7 +207,7 @@ def test_perfect_ground_truth_scores_one(avp, admin, run, model, clip):
     assert man["frames"] == len(range(0, run["frames_done"], 2))
     stored = avp.psql("SELECT manifest->>'model_sha256', results->'overall'->>'tp' "
                       "FROM evaluations WHERE id = %d" % ev["id"])
-    assert stored == [[model["sha256"], str(len(run["dets"]))]]
+    assert stored == [[uploaded_model["sha256"], str(len(run["dets"]))]]
     audit = avp.psql("SELECT user_id FROM audit_log WHERE action = 'evaluate' AND "
                      "object_type = 'run' AND object_id = %d" % run["id"])
     assert audit == [[str(admin.user_id)]]
@@ -304,13 +257,13 @@ def write_coco(tmp_path, run, model, boxes):
     return str(gt_path), str(pred_path), len(anns)
 
 
-def test_partial_ground_truth_matches_avp_eval(avp, admin, run, model, tmp_path):
-    gt_from_detections(avp, run, model)
+def test_partial_ground_truth_matches_avp_eval(avp, admin, run, uploaded_model, tmp_path):
+    gt_from_detections(avp, run, uploaded_model)
     boxes = perturb(admin, run)
     assert_error(call(admin, "POST", "/api/runs/%d/evaluate" % run["id"],
                       json={"score_threshold": 0.5, "iou_threshold": 0.7}), 400)
     ev = evaluate(admin, run, score_threshold=0.5, iou_threshold=0.5)
-    gt_path, pred_path, num_gt = write_coco(tmp_path, run, model, boxes)
+    gt_path, pred_path, num_gt = write_coco(tmp_path, run, uploaded_model, boxes)
     out = subprocess.run([os.environ["AVP_BIN"], "eval", "--gt", gt_path, "--pred", pred_path,
                           "--score-thr", "0.5", "--json"],
                          capture_output=True, text=True, timeout=60)
@@ -334,12 +287,12 @@ def test_partial_ground_truth_matches_avp_eval(avp, admin, run, model, tmp_path)
         assert res["overall"][k] == pytest.approx(oracle["overall"][k], abs=1e-9), k
 
 
-def test_unfinished_or_missing_runs(admin, project, run, model):
+def test_unfinished_or_missing_runs(admin, project, run, uploaded_model):
     assert_error(call(admin, "POST", "/api/runs/999999/evaluate", json={}), 404)
     assert_error(call(admin, "POST", "/api/runs/%d/evaluate" % run["id"],
                       json={"score_threshold": 2}), 400)
     r = call(admin, "POST", "/api/videos/%d/process" % run["video_id"],
-             json={"model_id": model["id"], "every": 1})
+             json={"model_id": uploaded_model["id"], "every": 1})
     assert r.status_code == 202, r.text
     q = r.json()
     call(admin, "POST", "/api/tasks/%d/cancel" % q["task_id"])
