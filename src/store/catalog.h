@@ -366,7 +366,7 @@ int store_class_map_get(store_conn_t *c, int64_t project_id, char **json,
 int store_class_map_put(store_conn_t *c, int64_t project_id, int64_t user_id,
                         const char *json_map, char **json, avp_error_t *err);
 
-/* ---- test sessions of devices under test (catalog_sessions.c) --------- */
+/* ---- test sessions of devices under test (catalog_test_sessions.c) -- */
 
 /* Every write appends its audit_log row (object_type 'test_session') in
  * the same statement. fields are JSON object text, already validated.
