@@ -88,21 +88,26 @@ typedef struct reconciler {
 
 static void reconcile_once(reconciler_t *rc)
 {
-    int64_t *ids;
-    int n;
+    store_task_ref_t *tasks = NULL;
+    int n = 0;
     avp_error_t err;
-    if (worker__tasks_orphaned(rc->opts->pool, STALE_RUNNING_S, &ids, &n, &err))
+    store_conn_t *c;
+    if (store_pool_acquire(rc->opts->pool, -1, &c, &err))
         return; /* database down: next period */
+    int failed = store_task_orphaned(c, STALE_RUNNING_S, &tasks, &n, &err);
+    store_pool_release(c);
+    if (failed)
+        return;
     int added = 0;
     for (int i = 0; i < n; i++)
-        if (queue_enqueue(rc->q, ids[i], "detect", NULL, &err) == 1)
+        if (queue_enqueue(rc->q, tasks[i].id, "detect", NULL, &err) == 1)
             added++;
     if (added)
         fprintf(stderr, "worker %s: reconciler enqueued %d of %d waiting "
                 "tasks\n", rc->opts->name, added, n);
     if (n)
         queue_prune_consumers(rc->q, PRUNE_IDLE_MS, &err);
-    avp_free(ids);
+    avp_free(tasks);
 }
 
 static void *reconcile_main(void *arg)
@@ -153,41 +158,55 @@ static bool finished(const char *state)
            !strcmp(state, "cancelled");
 }
 
-/* Steps 2-5 of the DESIGN for one entry. A database error leaves the
- * entry pending, to be reclaimed when the database is back. */
+static bool known_kind(const char *kind)
+{
+    return !strcmp(kind, "detect") || !strcmp(kind, "auto_gt");
+}
+
+/* Steps 2 and 3 of the DESIGN on one pooled connection: 1 when t was
+ * started, 0 when the entry is done with (to ack), an error when the
+ * database failed (the entry stays pending, to be reclaimed when the
+ * database is back). */
+static int start(const worker_opts_t *o, const queue_msg_t *m,
+                 store_task_t *t)
+{
+    store_conn_t *c;
+    avp_error_t err;
+    int rc = store_pool_acquire(o->pool, -1, &c, &err);
+    if (rc)
+        return rc;
+    rc = store_task_load(c, m->task_id, t, &err);
+    if (rc == AVP_ENOTFOUND || (rc == AVP_OK && finished(t->state)))
+        rc = 0; /* a duplicate delivery ends here */
+    else if (rc == AVP_OK && t->cancel_requested)
+        rc = store_task_end(c, t, STORE_TASK_CANCELLED, NULL, 0, &err);
+    else if (rc == AVP_OK && !known_kind(t->kind)) {
+        store_task_end(c, t, STORE_TASK_FAILED, "unknown task kind", 0, &err);
+        rc = 0;
+    } else if (rc == AVP_OK)
+        rc = store_task_start(c, t, o->name, &err);
+    store_pool_release(c);
+    return rc;
+}
+
+/* Steps 2-5 of the DESIGN for one entry. */
 static void handle(worker_ctx_t *ctx, retries_t *retries, const queue_msg_t *m)
 {
-    const worker_opts_t *o = ctx->opts;
-    worker_task_t t;
+    store_task_t t;
     avp_error_t err;
-    int rc = worker__task_load(o->pool, m->task_id, &t, &err);
-    if (rc == AVP_ENOTFOUND || (rc == AVP_OK && finished(t.state))) {
+    int rc = start(ctx->opts, m, &t);
+    if (rc == 0)
         queue_ack(ctx->q, m->id, &err);
+    if (rc != 1)
         return;
-    }
-    if (rc == AVP_OK && t.cancel_requested) {
-        if (worker__task_end(o->pool, &t, WORKER_END_CANCELLED, NULL, 0,
-                             &err) == AVP_OK)
-            queue_ack(ctx->q, m->id, &err);
-        return;
-    }
-    if (rc == AVP_OK && strcmp(t.kind, "detect") && strcmp(t.kind, "auto_gt")) {
-        worker__task_end(o->pool, &t, WORKER_END_FAILED,
-                         "unknown task kind", 0, &err);
-        queue_ack(ctx->q, m->id, &err);
-        return;
-    }
-    if (rc == AVP_OK && (rc = worker__task_start(o->pool, &t, o->name, &err)) == 1) {
-        worker_end_t end = worker__run_detect(ctx, &t, m->id);
-        if (end == WORKER_END_RETRY)
-            retry_later(retries, t.id, t.attempts);
-        fprintf(stderr, "worker %s: task %lld %s\n", o->name, (long long)t.id,
-                end == WORKER_END_DONE ? "done" : end == WORKER_END_FAILED
-                ? "failed" : end == WORKER_END_RETRY ? "will be retried"
-                : end == WORKER_END_CANCELLED ? "cancelled" : "handed back");
-    } else if (rc == 0) {
-        queue_ack(ctx->q, m->id, &err); /* its state forbids a start */
-    }
+    store_task_end_t end = worker__run_detect(ctx, &t, m->id);
+    if (end == STORE_TASK_RETRY)
+        retry_later(retries, t.id, t.attempts);
+    fprintf(stderr, "worker %s: task %lld %s\n", ctx->opts->name,
+            (long long)t.id, end == STORE_TASK_DONE ? "done"
+            : end == STORE_TASK_FAILED ? "failed"
+            : end == STORE_TASK_RETRY ? "will be retried"
+            : end == STORE_TASK_CANCELLED ? "cancelled" : "handed back");
 }
 
 static worker_opts_t with_defaults(const worker_opts_t *in)
