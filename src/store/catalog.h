@@ -62,6 +62,13 @@ typedef struct store_user {
 int store_user_by_name(store_conn_t *c, const char *name, store_user_t *u,
                        char *hash, size_t hash_cap, avp_error_t *err);
 
+/* A new user with an encoded password hash (made by the caller), for the
+ * command line's accounts. AVP_EINVAL when the name is taken. */
+int store_user_create(store_conn_t *c, const char *name,
+                      const char *password_hash, int admin, avp_error_t *err);
+/* How many users there are. */
+int store_user_count(store_conn_t *c, int64_t *n, avp_error_t *err);
+
 int store_session_insert(store_conn_t *c,
                          const uint8_t hash[STORE_TOKEN_HASH_LEN],
                          int64_t user_id, int64_t expires_unix,

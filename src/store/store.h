@@ -93,6 +93,13 @@ struct pg_conn *store_conn_pg(store_conn_t *c);
 /* Runs one or more SQL statements without parameters or results. */
 int store_exec(store_conn_t *c, const char *sql, avp_error_t *err);
 
+/* Connects to conninfo (a maintenance database such as "postgres"), trying
+ * for up to wait_ms while the server is still starting, and creates
+ * database `name` there unless it exists; for a private cluster that
+ * `avp up` starts. AVP_EUNAVAILABLE when no connection was made. */
+int store_database_ensure(const char *conninfo, const char *name,
+                          int wait_ms, avp_error_t *err);
+
 /* ---- migrations (migrate.c) -------------------------------------------- */
 
 typedef struct store_migration {
