@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-struct pg_conn *store_conn_pg(store_conn_t *c) { return c->pg; }
+PGconn *store__conn_pg(store_conn_t *c) { return c->pg; }
 
 /* SQLSTATE classes: 08 connection exception, 57P0x the server is going
  * away; 40 serialization/deadlock, 53 out of resources, 55P03 lock not

@@ -199,7 +199,7 @@ static void setup(store_conn_t *c)
         frames[f] = (store_frame_t){f, f / 10.0, boxes, 2};
     avp_error_t err = {0};
     CHECK(store_detections_append(c, run, 0, 4, frames, 4, &err) == AVP_OK);
-    PGresult *r = PQexec(store_conn_pg(c), "SELECT id FROM detections ORDER "
+    PGresult *r = PQexec(store__conn_pg(c), "SELECT id FROM detections ORDER "
                          "BY frame, id");
     CHECK(PQntuples(r) == 8);
     for (int i = 0; i < 8; i++)
@@ -215,7 +215,7 @@ static void setup(store_conn_t *c)
         "k.a WHEN s = 'model' THEN k.b END FROM k, (VALUES ('human', 0), "
         "('import', 0), ('model', 1), ('model', 2)) v(s, n) RETURNING 1",
         (long long)video, (long long)video, (long long)video);
-    PQclear(PQexec(store_conn_pg(c), sql));
+    PQclear(PQexec(store__conn_pg(c), sql));
     CHECK(count(c, "true") == 4);
 }
 
@@ -243,7 +243,7 @@ static void test_autogt_stays_linear_on_one_connection(void)
     CHECK(store_detections_append(c, big, 0, FRAMES, frames, FRAMES, &err) == AVP_OK);
     snprintf(sql, sizeof sql, "SELECT id FROM detections WHERE run_id = %lld "
              "ORDER BY frame, id", (long long)big);
-    PGresult *r = PQexec(store_conn_pg(c), sql);
+    PGresult *r = PQexec(store__conn_pg(c), sql);
     CHECK(PQntuples(r) == N);
     int64_t *ids = avp_malloc(sizeof *ids * N), *trk = avp_malloc(sizeof *trk * N);
     for (int i = 0; i < N; i++) {

@@ -17,7 +17,7 @@ static void test_pool_acquire_release(void)
         CHECK(store_pool_acquire(pool, -1, &c[i], &err) == AVP_OK);
         CHECK(pgtest_int(c[i], "SELECT 40 + 2") == 42);
     }
-    CHECK(store_conn_pg(c[0]) != store_conn_pg(c[1]));
+    CHECK(store__conn_pg(c[0]) != store__conn_pg(c[1]));
     store_pool_stats(pool, &s);
     CHECK(s.size == 3 && s.in_use == 3 && s.acquires == 3 && s.waits == 0);
     for (int i = 0; i < 3; i++)
@@ -137,7 +137,7 @@ static void test_pool_release_ends_transaction(void)
     CHECK(store_exec(c, "BEGIN; CREATE TABLE left_open (x int)", &err) == AVP_OK);
     store_pool_release(c);
     CHECK(store_pool_acquire(pool, -1, &c, &err) == AVP_OK);
-    CHECK(PQtransactionStatus(store_conn_pg(c)) == PQTRANS_IDLE);
+    CHECK(PQtransactionStatus(store__conn_pg(c)) == PQTRANS_IDLE);
     CHECK(pgtest_int(c, "SELECT count(*) FROM pg_tables"
                         " WHERE tablename = 'left_open'") == 0);
     /* A failed statement inside a transaction is rolled back too. */
