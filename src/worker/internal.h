@@ -41,6 +41,12 @@ bool worker__beat_lost(worker_beat_t *b);
 int worker__autogt_commit(worker_ctx_t *ctx, const store_task_t *t,
                           avp_error_t *err);
 
+/* loop.c: one pass of the reconciler: enqueues again, each with its own
+ * kind, the tasks store_task_orphaned names (none when the database is
+ * down or another process holds the pass). name is the worker's, for the
+ * log. */
+void worker__reconcile(store_pool_t *pool, queue_conn_t *q, const char *name);
+
 /* Runs the detect task t (already started) whose stream entry is entry_id
  * and records how it ended. Returns the end it recorded. */
 store_task_end_t worker__run_detect(worker_ctx_t *ctx, store_task_t *t,

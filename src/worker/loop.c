@@ -24,10 +24,10 @@
  *      counted) and re-enqueued for another worker.
  * The reconciler thread runs every reconcile_s in every worker, but only
  * the process that wins pg_try_advisory_xact_lock does the pass: it
- * re-enqueues tasks that are queued (their entry was lost with Redis, or
- * enqueue failed while Redis was down, or they wait for a retry) and tasks
- * still running without an update for 60 s (their worker is gone and the
- * entry too). Enqueue is idempotent per task, so a task that still has an
+ * re-enqueues, each with its own kind, tasks that are queued (their entry
+ * was lost with Redis, or enqueue failed while Redis was down, or they
+ * wait for a retry) and tasks still running without an update for 60 s
+ * (their worker is gone and the entry too). Enqueue is idempotent per task, so a task that still has an
  * entry is not queued twice.
  * Failures of PostgreSQL or Redis never end the loop: it waits and tries
  * again, since both come back (the pool and the queue connection
@@ -49,7 +49,7 @@
 #define MAX_RETRIES 64
 
 typedef struct retry {
-    int64_t task_id;
+    store_task_ref_t task;
     double due;
 } retry_t;
 
@@ -58,10 +58,14 @@ typedef struct retries {
     int n;
 } retries_t;
 
-static void retry_later(retries_t *r, int64_t task_id, int attempts)
+static void retry_later(retries_t *r, const store_task_t *t)
 {
-    if (r->n < MAX_RETRIES)
-        r->items[r->n++] = (retry_t){task_id, avp_now() + worker_backoff_s(attempts)};
+    if (r->n == MAX_RETRIES)
+        return;
+    retry_t *it = &r->items[r->n++];
+    it->task.id = t->id;
+    snprintf(it->task.kind, sizeof it->task.kind, "%s", t->kind);
+    it->due = avp_now() + worker_backoff_s(t->attempts);
 }
 
 /* Enqueues the retries that are due; keeps those Redis refused. */
@@ -71,7 +75,8 @@ static void retry_due(retries_t *r, queue_conn_t *q)
     avp_error_t err;
     for (int i = 0; i < r->n;)
         if (r->items[i].due <= now &&
-            queue_enqueue(q, r->items[i].task_id, "detect", NULL, &err) >= 0)
+            queue_enqueue(q, r->items[i].task.id, r->items[i].task.kind, NULL,
+                          &err) >= 0)
             r->items[i] = r->items[--r->n];
         else
             i++;
@@ -86,27 +91,27 @@ typedef struct reconciler {
     int quit;
 } reconciler_t;
 
-static void reconcile_once(reconciler_t *rc)
+void worker__reconcile(store_pool_t *pool, queue_conn_t *q, const char *name)
 {
     store_task_ref_t *tasks = NULL;
     int n = 0;
     avp_error_t err;
     store_conn_t *c;
-    if (store_pool_acquire(rc->opts->pool, -1, &c, &err))
+    if (store_pool_acquire(pool, -1, &c, &err))
         return; /* database down: next period */
-    int failed = store_task_orphaned(c, STALE_RUNNING_S, &tasks, &n, &err);
+    int rc = store_task_orphaned(c, STALE_RUNNING_S, &tasks, &n, &err);
     store_pool_release(c);
-    if (failed)
+    if (rc)
         return;
     int added = 0;
     for (int i = 0; i < n; i++)
-        if (queue_enqueue(rc->q, tasks[i].id, "detect", NULL, &err) == 1)
+        if (queue_enqueue(q, tasks[i].id, tasks[i].kind, NULL, &err) == 1)
             added++;
     if (added)
         fprintf(stderr, "worker %s: reconciler enqueued %d of %d waiting "
-                "tasks\n", rc->opts->name, added, n);
+                "tasks\n", name, added, n);
     if (n)
-        queue_prune_consumers(rc->q, PRUNE_IDLE_MS, &err);
+        queue_prune_consumers(q, PRUNE_IDLE_MS, &err);
     avp_free(tasks);
 }
 
@@ -116,7 +121,7 @@ static void *reconcile_main(void *arg)
     pthread_mutex_lock(&rc->mu);
     while (!rc->quit) {
         pthread_mutex_unlock(&rc->mu);
-        reconcile_once(rc);
+        worker__reconcile(rc->opts->pool, rc->q, rc->opts->name);
         pthread_mutex_lock(&rc->mu);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
@@ -201,7 +206,7 @@ static void handle(worker_ctx_t *ctx, retries_t *retries, const queue_msg_t *m)
         return;
     store_task_end_t end = worker__run_detect(ctx, &t, m->id);
     if (end == STORE_TASK_RETRY)
-        retry_later(retries, t.id, t.attempts);
+        retry_later(retries, &t);
     fprintf(stderr, "worker %s: task %lld %s\n", ctx->opts->name,
             (long long)t.id, end == STORE_TASK_DONE ? "done"
             : end == STORE_TASK_FAILED ? "failed"
