@@ -123,9 +123,8 @@ static void *reconcile_main(void *arg)
         pthread_mutex_unlock(&rc->mu);
         worker__reconcile(rc->opts->pool, rc->q, rc->opts->name);
         pthread_mutex_lock(&rc->mu);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += (time_t)rc->opts->reconcile_s;
+        struct timespec until = avp_deadline_ms((int64_t)rc->opts->reconcile_s
+                                                * 1000);
         while (!rc->quit &&
                pthread_cond_timedwait(&rc->wake, &rc->mu, &until) == 0)
             ;
@@ -239,7 +238,7 @@ int worker_run(const worker_opts_t *in, avp_error_t *err)
                                                  o.batch, o.threads), side_q};
     reconciler_t rec = {.opts = &o, .q = rec_q};
     pthread_mutex_init(&rec.mu, NULL);
-    pthread_cond_init(&rec.wake, NULL);
+    avp_cond_init_monotonic(&rec.wake);
     pthread_create(&rec.thread, NULL, reconcile_main, &rec);
     fprintf(stderr, "worker %s: ready (batch %d, %d threads)\n", o.name,
             o.batch, o.threads);
