@@ -21,7 +21,7 @@
  * - stream: store_det_iter rows/s over the whole run.
  * Finally `run=ID` for the peer (peer.py) to read the same run.
  */
-#include "store/store.h"
+#include "store/internal.h"
 
 #include <libpq-fe.h>
 #include <math.h>
@@ -54,9 +54,9 @@ static void exec_or_die(store_conn_t *c, const char *sql)
 
 static int64_t query_int(store_conn_t *c, const char *sql)
 {
-    PGresult *res = PQexec(store_conn_pg(c), sql);
+    PGresult *res = PQexec(store__conn_pg(c), sql);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        fprintf(stderr, "bench_store: %s: %s", sql, PQerrorMessage(store_conn_pg(c)));
+        fprintf(stderr, "bench_store: %s: %s", sql, PQerrorMessage(store__conn_pg(c)));
         exit(1);
     }
     int64_t v = atoll(PQgetvalue(res, 0, 0));
@@ -101,7 +101,7 @@ static double cpu_now(clockid_t id)
 static double backend_cpu(store_conn_t *c)
 {
     char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/stat", PQbackendPID(store_conn_pg(c)));
+    snprintf(path, sizeof(path), "/proc/%d/stat", PQbackendPID(store__conn_pg(c)));
     FILE *f = fopen(path, "r");
     unsigned long ut = 0, st = 0;
     if (f && fscanf(f, "%*d (%*[^)]) %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
@@ -172,7 +172,7 @@ static void copy_case(store_conn_t *c, const char *name, int64_t rows, int per_t
 /* Fills sql with "CREATE INDEX ...; ..." of the detections indexes. */
 static void index_defs(store_conn_t *c, char *sql, size_t size)
 {
-    PGresult *res = PQexec(store_conn_pg(c),
+    PGresult *res = PQexec(store__conn_pg(c),
         "SELECT string_agg(indexdef, '; ') FROM pg_indexes"
         " WHERE tablename = 'detections'");
     snprintf(sql, size, "%s", PQgetvalue(res, 0, 0));
@@ -314,7 +314,7 @@ static double raw_page(store_conn_t *c, int64_t run, const filter_t *f,
     snprintf(v[4], sizeof(v[4]), "%d", f->limit + 1);
     const char *vals[] = {v[0], v[1], v[2], f->cls < 0 ? NULL : v[3], v[4]};
     double start = avp_now();
-    PGresult *res = PQexecParams(store_conn_pg(c),
+    PGresult *res = PQexecParams(store__conn_pg(c),
         "/* raw */ SELECT id, frame, t, class_id, score, x1, y1, x2, y2"
         " FROM detections WHERE run_id = $1 AND frame >= $2::integer"
         " AND (frame > $2::integer OR id > $3::bigint)"
@@ -322,7 +322,7 @@ static double raw_page(store_conn_t *c, int64_t run, const filter_t *f,
         5, NULL, vals, NULL, NULL, 0);
     double t = avp_now() - start;
     if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) < 1) {
-        fprintf(stderr, "bench_store: raw page: %s", PQerrorMessage(store_conn_pg(c)));
+        fprintf(stderr, "bench_store: raw page: %s", PQerrorMessage(store__conn_pg(c)));
         exit(1);
     }
     PQclear(res);
@@ -373,7 +373,7 @@ static void explain_filter(store_conn_t *c, int64_t run, const filter_t *f,
         random_start(c, run, f, duration, &s);
     while (!s.cursor[0]);
     memset(p, 0, sizeof(p));
-    PQnoticeProcessor old = PQsetNoticeProcessor(store_conn_pg(c), on_notice, p);
+    PQnoticeProcessor old = PQsetNoticeProcessor(store__conn_pg(c), on_notice, p);
     exec_or_die(c, "SET auto_explain.log_analyze = on;"
                    " SET auto_explain.log_min_duration = 0");
     store_det_query_t q = make_query(run, f, s.t0, s.cursor);
@@ -383,7 +383,7 @@ static void explain_filter(store_conn_t *c, int64_t run, const filter_t *f,
         die("explained page", &err);
     store_det_page_free(&page);
     exec_or_die(c, "SET auto_explain.log_min_duration = -1");
-    PQsetNoticeProcessor(store_conn_pg(c), old, NULL);
+    PQsetNoticeProcessor(store__conn_pg(c), old, NULL);
     const char *scan = index_walk(p[0].last);
     const char *name = scan ? strstr(scan, "using ") + 6 : "";
     const char *heap = strstr(p[0].last, "Heap Fetches: ");
@@ -445,13 +445,13 @@ static void page_filter(store_conn_t *c, int64_t run, const filter_t *f,
     memset(slow, 0, sizeof(slow));
     /* Pages slower than the 2 ms target log their plan (without ANALYZE,
      * which would slow every page): was it the plan or the machine? */
-    PQnoticeProcessor old = PQsetNoticeProcessor(store_conn_pg(c), on_notice, slow);
+    PQnoticeProcessor old = PQsetNoticeProcessor(store__conn_pg(c), on_notice, slow);
     exec_or_die(c, "SET auto_explain.log_analyze = off;"
                    " SET auto_explain.log_min_duration = 2");
     for (int i = 0; i < REPS; i++)
         page_pass(c, run, f, duration, lat[i], raw[i]);
     exec_or_die(c, "SET auto_explain.log_min_duration = -1");
-    PQsetNoticeProcessor(store_conn_pg(c), old, NULL);
+    PQsetNoticeProcessor(store__conn_pg(c), old, NULL);
     double ms[3], raw_ms[3];
     medians(lat, ms);
     medians(raw, raw_ms);
@@ -542,7 +542,7 @@ int main(int argc, char **argv)
     int64_t run = build_run(c, rows);
     page_section(c, run, rows);
     stream_all(c, run);
-    PGresult *res = PQexec(store_conn_pg(c),
+    PGresult *res = PQexec(store__conn_pg(c),
         "SELECT pg_size_pretty(pg_total_relation_size('detections'))");
     printf("table_size=%s\nrun=%lld\n", PQgetvalue(res, 0, 0), (long long)run);
     PQclear(res);

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libpq-fe.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -153,10 +152,8 @@ static int ensure_admin(up_t *u, store_pool_t *pool, char *generated,
     int rc = store_pool_acquire(pool, -1, &c, err);
     if (rc)
         return rc;
-    PGresult *r = PQexec(store_conn_pg(c), "SELECT count(*) FROM users");
-    bool empty = PQresultStatus(r) == PGRES_TUPLES_OK &&
-                 !strcmp(PQgetvalue(r, 0, 0), "0");
-    PQclear(r);
+    int64_t users;
+    bool empty = store_user_count(c, &users, err) == AVP_OK && users == 0;
     generated[0] = 0;
     if (empty) {
         const char *pw = u->cfg.admin_password;

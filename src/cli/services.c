@@ -3,10 +3,10 @@
 #include "services.h"
 
 #include "queue/queue.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libpq-fe.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -137,35 +137,13 @@ static bool pg_running(const char *data)
     return run(argv, true, NULL) == 0;
 }
 
-/* Connects to the maintenance database and creates `avp` if missing. */
+/* Waits for the maintenance database and creates `avp` if missing. */
 static int pg_ensure_db(const char *sock, avp_error_t *err)
 {
     char conninfo[1200];
     snprintf(conninfo, sizeof conninfo,
              "host=%s port=" PG_PORT " user=" PG_USER " dbname=postgres", sock);
-    PGconn *c = NULL;
-    for (int i = 0; i < 300; i++, usleep(100 * 1000)) {
-        c = PQconnectdb(conninfo);
-        if (PQstatus(c) == CONNECTION_OK)
-            break;
-        PQfinish(c), c = NULL;
-    }
-    if (!c)
-        return avp_error_set(err, AVP_EUNAVAILABLE,
-                             "PostgreSQL in %s did not accept connections", sock);
-    PGresult *r = PQexec(c, "SELECT 1 FROM pg_database WHERE datname = 'avp'");
-    bool exists = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
-    PQclear(r);
-    int rc = AVP_OK;
-    if (!exists) {
-        r = PQexec(c, "CREATE DATABASE avp");
-        if (PQresultStatus(r) != PGRES_COMMAND_OK)
-            rc = avp_error_set(err, AVP_EIO, "CREATE DATABASE avp: %s",
-                               PQerrorMessage(c));
-        PQclear(r);
-    }
-    PQfinish(c);
-    return rc;
+    return store_database_ensure(conninfo, "avp", 30 * 1000, err);
 }
 
 int services_pg_start(const char *dir, char **url, avp_error_t *err)

@@ -6,7 +6,6 @@
 
 #include "server/auth.h"
 
-#include <libpq-fe.h>
 #include <string.h>
 
 int cli_user_create(store_conn_t *c, const char *name, const char *password,
@@ -19,18 +18,5 @@ int cli_user_create(store_conn_t *c, const char *name, const char *password,
     int rc = auth_password_hash(password, hash, sizeof hash, err);
     if (rc)
         return rc;
-    const char *v[] = {name, hash, admin ? "true" : "false"};
-    PGconn *pg = store_conn_pg(c);
-    PGresult *r = PQexecParams(pg,
-        "INSERT INTO users (username, password_hash, is_admin) "
-        "VALUES ($1, $2, $3) ON CONFLICT (username) DO NOTHING "
-        "RETURNING id", 3, NULL, v, NULL, NULL, 0);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK)
-        rc = avp_error_set(err, PQstatus(pg) == CONNECTION_BAD
-                           ? AVP_EUNAVAILABLE : AVP_EIO,
-                           "creating user %s: %s", name, PQerrorMessage(pg));
-    else if (PQntuples(r) == 0)
-        rc = avp_error_set(err, AVP_EINVAL, "user %s exists already", name);
-    PQclear(r);
-    return rc;
+    return store_user_create(c, name, hash, admin, err);
 }

@@ -4,7 +4,7 @@
  * own epoch clock after a sync; results are computed on request
  * (routes_sessions_results.c) and stored as evaluations on request and
  * when the session closes. Every write is audited by the statement that
- * makes it (store/catalog_sessions.c) and tells the live watchers
+ * makes it (store/catalog_test_sessions.c) and tells the live watchers
  * (routes_sessions_live.c). Viewers read, editors write. */
 #include "server/routes_internal.h"
 

@@ -62,6 +62,13 @@ typedef struct store_user {
 int store_user_by_name(store_conn_t *c, const char *name, store_user_t *u,
                        char *hash, size_t hash_cap, avp_error_t *err);
 
+/* A new user with an encoded password hash (made by the caller), for the
+ * command line's accounts. AVP_EINVAL when the name is taken. */
+int store_user_create(store_conn_t *c, const char *name,
+                      const char *password_hash, int admin, avp_error_t *err);
+/* How many users there are. */
+int store_user_count(store_conn_t *c, int64_t *n, avp_error_t *err);
+
 int store_session_insert(store_conn_t *c,
                          const uint8_t hash[STORE_TOKEN_HASH_LEN],
                          int64_t user_id, int64_t expires_unix,
@@ -201,7 +208,7 @@ int store_model_get(store_conn_t *c, int64_t model_id, char **json,
 int store_model_delete(store_conn_t *c, int64_t model_id, int64_t user_id,
                        int admin, char *path, size_t cap, avp_error_t *err);
 
-/* ---- tasks, runs, statistics, audit (catalog_runs.c) ------------------- */
+/* ---- runs, statistics, audit (catalog_runs.c) -------------------------- */
 
 typedef struct store_process {
     int64_t video_id, model_id, user_id;
@@ -253,18 +260,6 @@ int store_group_process(store_group_t *g, const store_process_t *p,
                         store_process_out_t *out, avp_error_t *err);
 void store_group_stats(store_group_t *g, store_group_stats_t *out);
 
-/* {state, progress, frames_done, frames_total, fps, eta, error, run_id}. */
-int store_task_status(store_conn_t *c, int64_t task_id, char **json,
-                      avp_error_t *err);
-
-typedef enum store_cancel {
-    STORE_CANCEL_DONE = 1,      /* it was queued: cancelled now */
-    STORE_CANCEL_REQUESTED = 2, /* running: its worker stops at its next tick */
-    STORE_CANCEL_ENDED = 3      /* it had already ended: nothing changed */
-} store_cancel_t;
-int store_task_cancel(store_conn_t *c, int64_t task_id, store_cancel_t *out,
-                      avp_error_t *err);
-
 /* Runs of a video, newest first. */
 int store_run_list(store_conn_t *c, int64_t video_id, const int64_t *after,
                    int limit, store_list_t *out, avp_error_t *err);
@@ -284,6 +279,109 @@ int store_running_fps(store_conn_t *c, double *fps, int *running,
 int store_audit(store_conn_t *c, int64_t user_id, const char *action,
                 const char *object_type, int64_t object_id, const char *detail,
                 avp_error_t *err);
+
+/* ---- tasks and their states (catalog_tasks.c) ------------------------- */
+
+/* {state, progress, frames_done, frames_total, fps, eta, error, run_id}. */
+int store_task_status(store_conn_t *c, int64_t task_id, char **json,
+                      avp_error_t *err);
+
+typedef enum store_cancel {
+    STORE_CANCEL_DONE = 1,      /* it was queued: cancelled now */
+    STORE_CANCEL_REQUESTED = 2, /* running: its worker stops at its next tick */
+    STORE_CANCEL_ENDED = 3      /* it had already ended: nothing changed */
+} store_cancel_t;
+int store_task_cancel(store_conn_t *c, int64_t task_id, store_cancel_t *out,
+                      avp_error_t *err);
+
+/* A worker moves a task through its states with the calls below; each is
+ * one statement, so one transaction unless c is inside one. A task's run
+ * row follows it: running, done, failed, cancelled or queued again. */
+
+#define STORE_TASK_KIND_MAX 32   /* "detect", "auto_gt", with the NUL */
+#define STORE_TASK_ERROR_MAX 512 /* longest error text kept */
+
+/* The tasks row, as much of it as a worker needs. */
+typedef struct store_task {
+    int64_t id, run_id;
+    char kind[STORE_TASK_KIND_MAX];
+    char state[16];
+    int attempts, max_attempts;
+    int cancel_requested;
+} store_task_t;
+
+/* AVP_ENOTFOUND when there is no such task. */
+int store_task_load(store_conn_t *c, int64_t task_id, store_task_t *t,
+                    avp_error_t *err);
+/* Moves a queued (or abandoned running) task to running for `worker` and
+ * counts the attempt (t->attempts is the new count). 1 when started, 0
+ * when its state or a cancel request forbids it. */
+int store_task_start(store_conn_t *c, store_task_t *t, const char *worker,
+                     avp_error_t *err);
+
+/* What a detect attempt needs: the run's parameters, its video and its
+ * model. */
+typedef struct store_task_job {
+    int64_t run_id, model_id;
+    char video_path[1024], model_path[1024];
+    char sha256[65];
+    char family[32];
+    double conf, iou;
+    int every;
+    int64_t frame_count; /* 0 when the video row does not know it */
+} store_task_job_t;
+/* The job of run_id; stored paths that are relative are joined to
+ * data_dir (NULL: left as stored). AVP_ENOTFOUND when there is no run. */
+int store_task_job(store_conn_t *c, int64_t run_id, const char *data_dir,
+                   store_task_job_t *job, avp_error_t *err);
+
+/* What a progress tick writes and reads back. */
+typedef struct store_task_tick {
+    int64_t frames_done, frames_total; /* frames_total 0: unknown */
+    double progress, fps;
+    int cancel_requested; /* OUT */
+} store_task_tick_t;
+/* Writes progress if the task is still running under `worker`: 1 when it
+ * is (tick->cancel_requested read back), 0 when it is no longer its. */
+int store_task_tick(store_conn_t *c, int64_t task_id, const char *worker,
+                    store_task_tick_t *tick, avp_error_t *err);
+
+/* The ends of an attempt. */
+typedef enum store_task_end {
+    STORE_TASK_DONE,
+    STORE_TASK_FAILED,
+    STORE_TASK_RETRY,     /* back to queued, error kept */
+    STORE_TASK_CANCELLED,
+    STORE_TASK_HANDBACK   /* graceful stop: queued, the attempt not counted;
+                           * only while the task is running */
+} store_task_end_t;
+/* Records the end of t's attempt (t->id and t->run_id) with a synchronous
+ * commit, which makes the detections' asynchronous commits durable too.
+ * error (may be NULL) is kept for FAILED and RETRY; detections is the
+ * run's count (DONE only). */
+int store_task_end(store_conn_t *c, const store_task_t *t,
+                   store_task_end_t end, const char *error,
+                   int64_t detections, avp_error_t *err);
+/* The same inside the caller's transaction, after locking the task's row
+ * until its end: AVP_ECANCELLED (nothing changed) unless the task is
+ * still running under `worker`. */
+int store_task_end_if_ours(store_conn_t *c, const store_task_t *t,
+                           const char *worker, store_task_end_t end,
+                           const char *error, int64_t detections,
+                           avp_error_t *err);
+
+/* A task to enqueue again, with the kind its queue entry carries. */
+typedef struct store_task_ref {
+    int64_t id;
+    char kind[STORE_TASK_KIND_MAX];
+} store_task_ref_t;
+/* The reconciler's pass: under a transaction-level advisory lock, the
+ * tasks to enqueue again (queued and past their backoff of 2^attempts
+ * seconds, at most 300, or running without an update for stale_s), by
+ * ascending id. *tasks is NULL and *n 0 when another process holds the
+ * lock. The caller frees *tasks with avp_free. */
+int store_task_orphaned(store_conn_t *c, int stale_s, store_task_ref_t **tasks,
+                        int *n, avp_error_t *err);
 
 /* ---- ground truth and evaluations (catalog_gt.c) ---------------------- */
 
@@ -366,7 +464,7 @@ int store_class_map_get(store_conn_t *c, int64_t project_id, char **json,
 int store_class_map_put(store_conn_t *c, int64_t project_id, int64_t user_id,
                         const char *json_map, char **json, avp_error_t *err);
 
-/* ---- test sessions of devices under test (catalog_sessions.c) --------- */
+/* ---- test sessions of devices under test (catalog_test_sessions.c) -- */
 
 /* Every write appends its audit_log row (object_type 'test_session') in
  * the same statement. fields are JSON object text, already validated.
@@ -451,6 +549,17 @@ int store_test_session_eval_insert(store_conn_t *c, int64_t session_id,
                                    avp_error_t *err);
 
 /* ---- auto ground truth, exports and tracks (catalog_autogt.c) --------- */
+
+/* What the conversion of an auto_gt task needs besides its run's
+ * detections: the video, who asked (0: nobody) and whether the video's
+ * model-made boxes go first (the request's replace, true by default).
+ * AVP_ENOTFOUND when the task has no run. */
+typedef struct store_autogt_job {
+    int64_t video_id, user_id;
+    int replace;
+} store_autogt_job_t;
+int store_autogt_job(store_conn_t *c, int64_t task_id, store_autogt_job_t *j,
+                     avp_error_t *err);
 
 /* A run's detections as the video's model-made ground truth. det_ids[i]
  * (a detection of run_id) goes into local track tracks[i], numbered

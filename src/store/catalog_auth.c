@@ -54,6 +54,36 @@ int store_user_id_by_name(store_conn_t *c, const char *name, int64_t *id,
     return rc;
 }
 
+int store_user_create(store_conn_t *c, const char *name,
+                      const char *password_hash, int admin, avp_error_t *err)
+{
+    char what[STORE_NAME_MAX + 16];
+    snprintf(what, sizeof what, "creating user %s", name);
+    const char *v[] = {name, password_hash, admin ? "true" : "false"};
+    PGresult *r = store__run(c, what,
+        "INSERT INTO users (username, password_hash, is_admin) "
+        "VALUES ($1, $2, $3) ON CONFLICT (username) DO NOTHING "
+        "RETURNING id", 3, v, err);
+    if (!r)
+        return err->code;
+    int rc = PQntuples(r) == 0
+        ? avp_error_set(err, AVP_EINVAL, "user %s exists already", name)
+        : AVP_OK;
+    PQclear(r);
+    return rc;
+}
+
+int store_user_count(store_conn_t *c, int64_t *n, avp_error_t *err)
+{
+    PGresult *r = store__run(c, "users", "SELECT count(*) FROM users", 0,
+                             NULL, err);
+    if (!r)
+        return err->code;
+    *n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return AVP_OK;
+}
+
 int store_session_insert(store_conn_t *c,
                          const uint8_t hash[STORE_TOKEN_HASH_LEN],
                          int64_t user_id, int64_t expires_unix,

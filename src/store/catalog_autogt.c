@@ -136,6 +136,28 @@ static int audit_autogt(store_conn_t *c, const store_autogt_t *a,
                        a->video_id, detail, err);
 }
 
+int store_autogt_job(store_conn_t *c, int64_t task_id, store_autogt_job_t *j,
+                     avp_error_t *err)
+{
+    store__num_t tid = store__i64(task_id);
+    const char *v[] = {tid.s};
+    PGresult *r = store__run(c, "auto ground truth",
+        "SELECT r.video_id, coalesce(t.created_by, 0), "
+        "coalesce((t.payload->>'replace')::boolean, true) FROM tasks t "
+        "JOIN detection_runs r ON r.id = t.run_id WHERE t.id = $1", 1, v, err);
+    if (!r)
+        return err->code;
+    int rc = AVP_OK;
+    if (PQntuples(r) == 0)
+        rc = avp_error_set(err, AVP_ENOTFOUND, "task %s: no run", tid.s);
+    else
+        *j = (store_autogt_job_t){strtoll(PQgetvalue(r, 0, 0), NULL, 10),
+                                  strtoll(PQgetvalue(r, 0, 1), NULL, 10),
+                                  PQgetvalue(r, 0, 2)[0] == 't'};
+    PQclear(r);
+    return rc;
+}
+
 /* The body of the transaction; the caller begins and ends it. */
 static int autogt_body(store_conn_t *c, const store_autogt_t *a,
                        store_tx_fn before_commit, void *arg,

@@ -1,7 +1,6 @@
-/* catalog_runs.c - detect tasks and runs as the API sees them (creation,
- * status, cancel, lists), the dashboard's counts and the audit log. The
- * worker moves tasks through their states (src/worker/task.c); the
- * protocol is in the platform notes. */
+/* catalog_runs.c - detect runs as the API sees them (creation with their
+ * tasks, lists), the dashboard's counts and the audit log. The tasks'
+ * states are catalog_tasks.c's. */
 #include "store/catalog_internal.h"
 
 #include <stdio.h>
@@ -131,55 +130,6 @@ int store_process_create(store_conn_t *c, const store_process_t *p, int n,
     }
     PQclear(r);
     return AVP_OK;
-}
-
-int store_task_status(store_conn_t *c, int64_t task_id, char **json,
-                      avp_error_t *err)
-{
-    store__num_t tid = store__i64(task_id);
-    const char *v[] = {tid.s};
-    return store__run_json(c, "task",
-        "SELECT json_build_object('task_id', id, 'state', state, "
-        "'progress', progress, 'frames_done', frames_done, "
-        "'frames_total', frames_total, 'fps', fps, 'eta', "
-        "CASE WHEN state = 'running' AND fps > 0 AND frames_total IS NOT NULL "
-        "THEN greatest(frames_total - frames_done, 0) / fps END, "
-        "'error', error, 'run_id', run_id, 'attempts', attempts, "
-        "'created_at', created_at, 'started_at', started_at, "
-        "'finished_at', finished_at)::text FROM tasks WHERE id = $1",
-        1, v, json, err);
-}
-
-int store_task_cancel(store_conn_t *c, int64_t task_id, store_cancel_t *out,
-                      avp_error_t *err)
-{
-    store__num_t tid = store__i64(task_id);
-    const char *v[] = {tid.s};
-    /* A queued task is cancelled here (no worker has it; one that claims it
-     * later skips it); a running one is asked to stop, and its worker ends
-     * it at its next progress tick. */
-    PGresult *r = store__run(c, "task",
-        "WITH t AS (UPDATE tasks SET cancel_requested = true, "
-        "state = CASE WHEN state = 'queued' THEN 'cancelled' ELSE state END, "
-        "finished_at = CASE WHEN state = 'queued' THEN now() "
-        "ELSE finished_at END, updated_at = now() WHERE id = $1 "
-        "AND state IN ('queued', 'running') RETURNING state, run_id), "
-        "r AS (UPDATE detection_runs SET state = 'cancelled', finished_at = now() "
-        "WHERE id = (SELECT run_id FROM t WHERE state = 'cancelled')) "
-        "SELECT (SELECT state FROM t), EXISTS (SELECT 1 FROM tasks WHERE id = $1)",
-        1, v, err);
-    if (!r)
-        return err->code;
-    int rc = AVP_OK;
-    if (!PQgetisnull(r, 0, 0))
-        *out = strcmp(PQgetvalue(r, 0, 0), "cancelled") ? STORE_CANCEL_REQUESTED
-                                                        : STORE_CANCEL_DONE;
-    else if (PQgetvalue(r, 0, 1)[0] == 't')
-        *out = STORE_CANCEL_ENDED;
-    else
-        rc = avp_error_set(err, AVP_ENOTFOUND, "no task %lld", (long long)task_id);
-    PQclear(r);
-    return rc;
 }
 
 #define RUN_JSON                                                            \

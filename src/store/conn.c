@@ -1,11 +1,13 @@
-/* conn.c - plain statements on a lent connection and the translation of
- * PostgreSQL's failures into AVP error codes. */
+/* conn.c - plain statements on a lent connection, the translation of
+ * PostgreSQL's failures into AVP error codes, and the making of a
+ * database. */
 #include "store/internal.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
-struct pg_conn *store_conn_pg(store_conn_t *c) { return c->pg; }
+PGconn *store__conn_pg(store_conn_t *c) { return c->pg; }
 
 /* SQLSTATE classes: 08 connection exception, 57P0x the server is going
  * away; 40 serialization/deadlock, 53 out of resources, 55P03 lock not
@@ -69,4 +71,55 @@ void store__rollback(store_conn_t *c)
     PGTransactionStatusType ts = PQtransactionStatus(c->pg);
     if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
         PQclear(PQexec(c->pg, "ROLLBACK"));
+}
+
+/* Connects, trying every 100 ms for up to wait_ms; NULL when it never
+ * succeeded. */
+static PGconn *connect_waiting(const char *conninfo, int wait_ms)
+{
+    for (int waited = 0;; waited += 100, usleep(100 * 1000)) {
+        PGconn *pg = PQconnectdb(conninfo);
+        if (PQstatus(pg) == CONNECTION_OK)
+            return pg;
+        PQfinish(pg);
+        if (waited >= wait_ms)
+            return NULL;
+    }
+}
+
+/* Creates database name on pg (an identifier cannot be a parameter: it
+ * is quoted instead). */
+static int create_database(PGconn *pg, const char *name, avp_error_t *err)
+{
+    char *id = PQescapeIdentifier(pg, name, strlen(name));
+    char sql[160], what[80];
+    snprintf(sql, sizeof sql, "CREATE DATABASE %.120s", id ? id : "");
+    snprintf(what, sizeof what, "CREATE DATABASE %.60s", name);
+    PQfreemem(id);
+    PGresult *r = PQexec(pg, sql);
+    int rc = store__check(err, pg, r, PGRES_COMMAND_OK, what);
+    if (rc == AVP_OK)
+        PQclear(r);
+    return rc;
+}
+
+int store_database_ensure(const char *conninfo, const char *name,
+                          int wait_ms, avp_error_t *err)
+{
+    PGconn *pg = connect_waiting(conninfo, wait_ms);
+    if (!pg)
+        return avp_error_set(err, AVP_EUNAVAILABLE, "PostgreSQL (%s) did not "
+                             "accept connections", conninfo);
+    const char *v[] = {name};
+    PGresult *r = PQexecParams(pg, "SELECT 1 FROM pg_database WHERE "
+                               "datname = $1", 1, NULL, v, NULL, NULL, 0);
+    int rc = store__check(err, pg, r, PGRES_TUPLES_OK, "looking for database");
+    if (rc == AVP_OK) {
+        int missing = PQntuples(r) == 0;
+        PQclear(r);
+        if (missing)
+            rc = create_database(pg, name, err);
+    }
+    PQfinish(pg);
+    return rc;
 }

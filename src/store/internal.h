@@ -22,6 +22,10 @@ struct store_conn {
     int nstmts;
 };
 
+/* The libpq connection, for the store's tests and bench/store. Do not
+ * close it or leave it inside a COPY. */
+PGconn *store__conn_pg(store_conn_t *c);
+
 /* Forgets the statements prepared on c's connection: called when the
  * connection is replaced or closed. */
 void store__stmts_forget(store_conn_t *c);

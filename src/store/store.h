@@ -5,8 +5,8 @@
  *
  * DESIGN
  * - The pool owns every connection. A caller acquires a store_conn_t, uses
- *   it (through the functions below or raw libpq on store_conn_pg()) and
- *   releases it. Acquire never hangs: when all connections are taken it
+ *   it through the functions below and catalog.h (all of AVP's SQL is in
+ *   src/store) and releases it. Acquire never hangs: when all connections are taken it
  *   waits up to a timeout and fails with AVP_EBUSY, which the server turns
  *   into HTTP 503 + Retry-After.
  * - Connections are checked when they leave the pool. One that the server
@@ -39,8 +39,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-struct pg_conn; /* libpq's PGconn */
 
 /* ---- connection pool (pool.c) ------------------------------------------ */
 
@@ -86,12 +84,15 @@ typedef struct store_pool_stats {
 } store_pool_stats_t;
 void store_pool_stats(store_pool_t *pool, store_pool_stats_t *out);
 
-/* The libpq connection, for queries this header does not cover. Do not
- * close it or leave it inside a COPY. */
-struct pg_conn *store_conn_pg(store_conn_t *c);
-
 /* Runs one or more SQL statements without parameters or results. */
 int store_exec(store_conn_t *c, const char *sql, avp_error_t *err);
+
+/* Connects to conninfo (a maintenance database such as "postgres"), trying
+ * for up to wait_ms while the server is still starting, and creates
+ * database `name` there unless it exists; for a private cluster that
+ * `avp up` starts. AVP_EUNAVAILABLE when no connection was made. */
+int store_database_ensure(const char *conninfo, const char *name,
+                          int wait_ms, avp_error_t *err);
 
 /* ---- migrations (migrate.c) -------------------------------------------- */
 

@@ -15,39 +15,9 @@
 #include "gt/gt.h"
 
 #include <inttypes.h>
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* What the conversion needs besides the run's detections. */
-typedef struct autogt_job {
-    int64_t video_id, user_id;
-    int replace;
-} autogt_job_t;
-
-static int load_job(store_conn_t *c, const worker_task_t *t, autogt_job_t *j,
-                    avp_error_t *err)
-{
-    char sid[24];
-    snprintf(sid, sizeof sid, "%" PRId64, t->id);
-    const char *v[] = {sid};
-    PGresult *r = worker__query(c,
-        "SELECT r.video_id, coalesce(t.created_by, 0), "
-        "coalesce((t.payload->>'replace')::boolean, true) FROM tasks t "
-        "JOIN detection_runs r ON r.id = t.run_id WHERE t.id = $1", 1, v, err);
-    if (!r)
-        return err->code;
-    int rc = AVP_OK;
-    if (PQntuples(r) == 0)
-        rc = avp_error_set(err, AVP_ENOTFOUND, "task %s: no run", sid);
-    else
-        *j = (autogt_job_t){strtoll(PQgetvalue(r, 0, 0), NULL, 10),
-                            strtoll(PQgetvalue(r, 0, 1), NULL, 10),
-                            PQgetvalue(r, 0, 2)[0] == 't'};
-    PQclear(r);
-    return rc;
-}
 
 /* The (detection id, track) pairs of a run, built frame by frame. */
 typedef struct linker {
@@ -138,7 +108,7 @@ static int link_run(store_conn_t *c, int64_t run_id, linker_t *l,
 }
 
 typedef struct commit_arg {
-    const worker_task_t *t;
+    const store_task_t *t;
     const char *worker;
     int64_t detections;
 } commit_arg_t;
@@ -148,34 +118,21 @@ typedef struct commit_arg {
 static int mark_done(void *arg, store_conn_t *c, avp_error_t *err)
 {
     commit_arg_t *a = arg;
-    char sid[24];
-    snprintf(sid, sizeof sid, "%" PRId64, a->t->id);
-    const char *v[] = {sid, a->worker};
-    PGresult *r = worker__query(c,
-        "SELECT 1 FROM tasks WHERE id = $1 AND worker = $2 "
-        "AND state = 'running' FOR UPDATE", 2, v, err);
-    if (!r)
-        return err->code;
-    int ours = PQntuples(r) == 1;
-    PQclear(r);
-    if (!ours)
-        return avp_error_set(err, AVP_ECANCELLED, "task %s is no longer "
-                             "this worker's", sid);
-    return worker__task_end_on(c, a->t, WORKER_END_DONE, NULL, a->detections,
-                               err);
+    return store_task_end_if_ours(c, a->t, a->worker, STORE_TASK_DONE, NULL,
+                                  a->detections, err);
 }
 
-int worker__autogt_commit(worker_ctx_t *ctx, const worker_task_t *t,
+int worker__autogt_commit(worker_ctx_t *ctx, const store_task_t *t,
                           avp_error_t *err)
 {
     store_conn_t *c;
-    autogt_job_t j = {0, 0, 0};
+    store_autogt_job_t j = {0, 0, 0};
     linker_t l;
     int rc = store_pool_acquire(ctx->opts->pool, -1, &c, err);
     if (rc)
         return rc;
     linker_init(&l);
-    if ((rc = load_job(c, t, &j, err)) == AVP_OK)
+    if ((rc = store_autogt_job(c, t->id, &j, err)) == AVP_OK)
         rc = link_run(c, t->run_id, &l, err);
     if (rc == AVP_OK) {
         store_autogt_t a = {j.video_id, t->run_id, t->id, j.user_id,

@@ -24,10 +24,10 @@
  *      counted) and re-enqueued for another worker.
  * The reconciler thread runs every reconcile_s in every worker, but only
  * the process that wins pg_try_advisory_xact_lock does the pass: it
- * re-enqueues tasks that are queued (their entry was lost with Redis, or
- * enqueue failed while Redis was down, or they wait for a retry) and tasks
- * still running without an update for 60 s (their worker is gone and the
- * entry too). Enqueue is idempotent per task, so a task that still has an
+ * re-enqueues, each with its own kind, tasks that are queued (their entry
+ * was lost with Redis, or enqueue failed while Redis was down, or they
+ * wait for a retry) and tasks still running without an update for 60 s
+ * (their worker is gone and the entry too). Enqueue is idempotent per task, so a task that still has an
  * entry is not queued twice.
  * Failures of PostgreSQL or Redis never end the loop: it waits and tries
  * again, since both come back (the pool and the queue connection
@@ -49,7 +49,7 @@
 #define MAX_RETRIES 64
 
 typedef struct retry {
-    int64_t task_id;
+    store_task_ref_t task;
     double due;
 } retry_t;
 
@@ -58,10 +58,14 @@ typedef struct retries {
     int n;
 } retries_t;
 
-static void retry_later(retries_t *r, int64_t task_id, int attempts)
+static void retry_later(retries_t *r, const store_task_t *t)
 {
-    if (r->n < MAX_RETRIES)
-        r->items[r->n++] = (retry_t){task_id, avp_now() + worker_backoff_s(attempts)};
+    if (r->n == MAX_RETRIES)
+        return;
+    retry_t *it = &r->items[r->n++];
+    it->task.id = t->id;
+    snprintf(it->task.kind, sizeof it->task.kind, "%s", t->kind);
+    it->due = avp_now() + worker_backoff_s(t->attempts);
 }
 
 /* Enqueues the retries that are due; keeps those Redis refused. */
@@ -71,7 +75,8 @@ static void retry_due(retries_t *r, queue_conn_t *q)
     avp_error_t err;
     for (int i = 0; i < r->n;)
         if (r->items[i].due <= now &&
-            queue_enqueue(q, r->items[i].task_id, "detect", NULL, &err) >= 0)
+            queue_enqueue(q, r->items[i].task.id, r->items[i].task.kind, NULL,
+                          &err) >= 0)
             r->items[i] = r->items[--r->n];
         else
             i++;
@@ -86,23 +91,28 @@ typedef struct reconciler {
     int quit;
 } reconciler_t;
 
-static void reconcile_once(reconciler_t *rc)
+void worker__reconcile(store_pool_t *pool, queue_conn_t *q, const char *name)
 {
-    int64_t *ids;
-    int n;
+    store_task_ref_t *tasks = NULL;
+    int n = 0;
     avp_error_t err;
-    if (worker__tasks_orphaned(rc->opts->pool, STALE_RUNNING_S, &ids, &n, &err))
+    store_conn_t *c;
+    if (store_pool_acquire(pool, -1, &c, &err))
         return; /* database down: next period */
+    int rc = store_task_orphaned(c, STALE_RUNNING_S, &tasks, &n, &err);
+    store_pool_release(c);
+    if (rc)
+        return;
     int added = 0;
     for (int i = 0; i < n; i++)
-        if (queue_enqueue(rc->q, ids[i], "detect", NULL, &err) == 1)
+        if (queue_enqueue(q, tasks[i].id, tasks[i].kind, NULL, &err) == 1)
             added++;
     if (added)
         fprintf(stderr, "worker %s: reconciler enqueued %d of %d waiting "
-                "tasks\n", rc->opts->name, added, n);
+                "tasks\n", name, added, n);
     if (n)
-        queue_prune_consumers(rc->q, PRUNE_IDLE_MS, &err);
-    avp_free(ids);
+        queue_prune_consumers(q, PRUNE_IDLE_MS, &err);
+    avp_free(tasks);
 }
 
 static void *reconcile_main(void *arg)
@@ -111,11 +121,10 @@ static void *reconcile_main(void *arg)
     pthread_mutex_lock(&rc->mu);
     while (!rc->quit) {
         pthread_mutex_unlock(&rc->mu);
-        reconcile_once(rc);
+        worker__reconcile(rc->opts->pool, rc->q, rc->opts->name);
         pthread_mutex_lock(&rc->mu);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += (time_t)rc->opts->reconcile_s;
+        struct timespec until = avp_deadline_ms((int64_t)rc->opts->reconcile_s
+                                                * 1000);
         while (!rc->quit &&
                pthread_cond_timedwait(&rc->wake, &rc->mu, &until) == 0)
             ;
@@ -153,41 +162,55 @@ static bool finished(const char *state)
            !strcmp(state, "cancelled");
 }
 
-/* Steps 2-5 of the DESIGN for one entry. A database error leaves the
- * entry pending, to be reclaimed when the database is back. */
+static bool known_kind(const char *kind)
+{
+    return !strcmp(kind, "detect") || !strcmp(kind, "auto_gt");
+}
+
+/* Steps 2 and 3 of the DESIGN on one pooled connection: 1 when t was
+ * started, 0 when the entry is done with (to ack), an error when the
+ * database failed (the entry stays pending, to be reclaimed when the
+ * database is back). */
+static int start(const worker_opts_t *o, const queue_msg_t *m,
+                 store_task_t *t)
+{
+    store_conn_t *c;
+    avp_error_t err;
+    int rc = store_pool_acquire(o->pool, -1, &c, &err);
+    if (rc)
+        return rc;
+    rc = store_task_load(c, m->task_id, t, &err);
+    if (rc == AVP_ENOTFOUND || (rc == AVP_OK && finished(t->state)))
+        rc = 0; /* a duplicate delivery ends here */
+    else if (rc == AVP_OK && t->cancel_requested)
+        rc = store_task_end(c, t, STORE_TASK_CANCELLED, NULL, 0, &err);
+    else if (rc == AVP_OK && !known_kind(t->kind)) {
+        store_task_end(c, t, STORE_TASK_FAILED, "unknown task kind", 0, &err);
+        rc = 0;
+    } else if (rc == AVP_OK)
+        rc = store_task_start(c, t, o->name, &err);
+    store_pool_release(c);
+    return rc;
+}
+
+/* Steps 2-5 of the DESIGN for one entry. */
 static void handle(worker_ctx_t *ctx, retries_t *retries, const queue_msg_t *m)
 {
-    const worker_opts_t *o = ctx->opts;
-    worker_task_t t;
+    store_task_t t;
     avp_error_t err;
-    int rc = worker__task_load(o->pool, m->task_id, &t, &err);
-    if (rc == AVP_ENOTFOUND || (rc == AVP_OK && finished(t.state))) {
+    int rc = start(ctx->opts, m, &t);
+    if (rc == 0)
         queue_ack(ctx->q, m->id, &err);
+    if (rc != 1)
         return;
-    }
-    if (rc == AVP_OK && t.cancel_requested) {
-        if (worker__task_end(o->pool, &t, WORKER_END_CANCELLED, NULL, 0,
-                             &err) == AVP_OK)
-            queue_ack(ctx->q, m->id, &err);
-        return;
-    }
-    if (rc == AVP_OK && strcmp(t.kind, "detect") && strcmp(t.kind, "auto_gt")) {
-        worker__task_end(o->pool, &t, WORKER_END_FAILED,
-                         "unknown task kind", 0, &err);
-        queue_ack(ctx->q, m->id, &err);
-        return;
-    }
-    if (rc == AVP_OK && (rc = worker__task_start(o->pool, &t, o->name, &err)) == 1) {
-        worker_end_t end = worker__run_detect(ctx, &t, m->id);
-        if (end == WORKER_END_RETRY)
-            retry_later(retries, t.id, t.attempts);
-        fprintf(stderr, "worker %s: task %lld %s\n", o->name, (long long)t.id,
-                end == WORKER_END_DONE ? "done" : end == WORKER_END_FAILED
-                ? "failed" : end == WORKER_END_RETRY ? "will be retried"
-                : end == WORKER_END_CANCELLED ? "cancelled" : "handed back");
-    } else if (rc == 0) {
-        queue_ack(ctx->q, m->id, &err); /* its state forbids a start */
-    }
+    store_task_end_t end = worker__run_detect(ctx, &t, m->id);
+    if (end == STORE_TASK_RETRY)
+        retry_later(retries, &t);
+    fprintf(stderr, "worker %s: task %lld %s\n", ctx->opts->name,
+            (long long)t.id, end == STORE_TASK_DONE ? "done"
+            : end == STORE_TASK_FAILED ? "failed"
+            : end == STORE_TASK_RETRY ? "will be retried"
+            : end == STORE_TASK_CANCELLED ? "cancelled" : "handed back");
 }
 
 static worker_opts_t with_defaults(const worker_opts_t *in)
@@ -215,7 +238,7 @@ int worker_run(const worker_opts_t *in, avp_error_t *err)
                                                  o.batch, o.threads), side_q};
     reconciler_t rec = {.opts = &o, .q = rec_q};
     pthread_mutex_init(&rec.mu, NULL);
-    pthread_cond_init(&rec.wake, NULL);
+    avp_cond_init_monotonic(&rec.wake);
     pthread_create(&rec.thread, NULL, reconcile_main, &rec);
     fprintf(stderr, "worker %s: ready (batch %d, %d threads)\n", o.name,
             o.batch, o.threads);

@@ -24,7 +24,7 @@ enum { STOP_LOST = 1, STOP_CANCEL = 2, STOP_SHUTDOWN = 3 };
 
 typedef struct run {
     worker_ctx_t *ctx;
-    const worker_task_t *t;
+    const store_task_t *t;
     const char *entry_id;
     worker_beat_t beat;
     int64_t mark, frames_total, frames_this_attempt;
@@ -152,13 +152,17 @@ static int tick(run_t *r)
     double secs = avp_now() - r->start;
     worker_progress_t p = {r->t->id, "running", frames_done(r),
                            r->frames_total, 0};
-    worker_tick_t tk = {
+    store_task_tick_t tk = {
         .frames_done = p.frames_done, .frames_total = r->frames_total,
         .progress = worker_progress_fraction(&p),
         .fps = secs > 0 ? (double)r->frames_this_attempt / secs : 0};
     avp_error_t err;
-    int rc = worker__task_tick(r->ctx->opts->pool, r->t->id,
-                               r->ctx->opts->name, &tk, &err);
+    store_conn_t *c;
+    int rc = store_pool_acquire(r->ctx->opts->pool, -1, &c, &err);
+    if (rc == AVP_OK) {
+        rc = store_task_tick(c, r->t->id, r->ctx->opts->name, &tk, &err);
+        store_pool_release(c);
+    }
     if (rc == 0 || !still_ours(r))
         return STOP_LOST;
     publish(r, "running");
@@ -180,7 +184,7 @@ static int sink(void *user, const detect_frame_result_t *frames, int n)
     return *r->ctx->opts->stop ? STOP_SHUTDOWN : 0;
 }
 
-static int64_t frames_total(const worker_job_t *job)
+static int64_t frames_total(const store_task_job_t *job)
 {
     int64_t count = job->frame_count;
     media_info_t info;
@@ -190,7 +194,7 @@ static int64_t frames_total(const worker_job_t *job)
     return worker_frames_total(count, job->every);
 }
 
-static int run_pipeline(run_t *r, const worker_job_t *job, avp_error_t *err)
+static int run_pipeline(run_t *r, const store_task_job_t *job, avp_error_t *err)
 {
     store_conn_t *c;
     int64_t count;
@@ -235,55 +239,78 @@ static int convert_to_gt(run_t *r, avp_error_t *err)
     return rc;
 }
 
+static int record_end(run_t *r, store_task_end_t end, const char *error,
+                      int64_t detections, avp_error_t *err)
+{
+    store_conn_t *c;
+    int rc = store_pool_acquire(r->ctx->opts->pool, -1, &c, err);
+    if (rc == AVP_OK) {
+        rc = store_task_end(c, r->t, end, error, detections, err);
+        store_pool_release(c);
+    }
+    return rc;
+}
+
 /* Records the end of the attempt, publishes it and acks as the protocol
  * says. Returns the end recorded. */
-static worker_end_t finish(run_t *r, int rc, const avp_error_t *why)
+static store_task_end_t finish(run_t *r, int rc, const avp_error_t *why)
 {
-    const worker_task_t *t = r->t;
-    worker_end_t end;
+    const store_task_t *t = r->t;
+    store_task_end_t end;
     avp_error_t err;
     int64_t detections = 0, mark;
     store_conn_t *c;
     if (rc == STOP_LOST)
-        return WORKER_END_HANDBACK; /* the new owner records the end */
+        return STORE_TASK_HANDBACK; /* the new owner records the end */
     if (rc == AVP_OK && !r->done_recorded &&
         store_pool_acquire(r->ctx->opts->pool, -1, &c, &err) == 0) {
         rc = store_detections_mark(c, t->run_id, &mark, &detections, &err);
         store_pool_release(c);
     }
-    end = rc == AVP_OK ? WORKER_END_DONE
-        : rc == STOP_CANCEL ? WORKER_END_CANCELLED
-        : rc == STOP_SHUTDOWN ? WORKER_END_HANDBACK
+    end = rc == AVP_OK ? STORE_TASK_DONE
+        : rc == STOP_CANCEL ? STORE_TASK_CANCELLED
+        : rc == STOP_SHUTDOWN ? STORE_TASK_HANDBACK
         : worker_after_failure(t->attempts, t->max_attempts) == WORKER_RETRY
-            ? WORKER_END_RETRY : WORKER_END_FAILED;
-    if (end == WORKER_END_DONE && !r->done_recorded)
+            ? STORE_TASK_RETRY : STORE_TASK_FAILED;
+    if (end == STORE_TASK_DONE && !r->done_recorded)
         tick(r); /* the final frames_done and fps into the row */
     if (!r->done_recorded &&
-        worker__task_end(r->ctx->opts->pool, t, end, why->msg, detections, &err)) {
+        record_end(r, end, why->msg, detections, &err)) {
         fprintf(stderr, "worker %s: task %lld: cannot record its end: %s\n",
                 r->ctx->opts->name, (long long)t->id, err.msg);
-        return WORKER_END_HANDBACK; /* not recorded: leave it to a reclaim */
+        return STORE_TASK_HANDBACK; /* not recorded: leave it to a reclaim */
     }
     static const char *const states[] = {"done", "failed", "queued",
                                          "cancelled", "queued"};
     publish(r, states[end]);
     queue_ack(r->ctx->q, r->entry_id, &err);
-    if (end == WORKER_END_HANDBACK)
+    if (end == STORE_TASK_HANDBACK)
         queue_enqueue(r->ctx->q, t->id, t->kind, NULL, &err);
     return end;
 }
 
-worker_end_t worker__run_detect(worker_ctx_t *ctx, worker_task_t *t,
-                                const char *entry_id)
+static int load_job(worker_ctx_t *ctx, int64_t run_id, store_task_job_t *job,
+                    avp_error_t *err)
+{
+    store_conn_t *c;
+    int rc = store_pool_acquire(ctx->opts->pool, -1, &c, err);
+    if (rc == AVP_OK) {
+        rc = store_task_job(c, run_id, ctx->opts->data_dir, job, err);
+        store_pool_release(c);
+    }
+    return rc;
+}
+
+store_task_end_t worker__run_detect(worker_ctx_t *ctx, store_task_t *t,
+                                    const char *entry_id)
 {
     run_t r = {.ctx = ctx, .t = t, .entry_id = entry_id, .start = avp_now(),
                .throttle = {TICK_PERIOD_S, 0}};
-    worker_job_t job;
+    store_task_job_t job;
     avp_error_t err = {0};
     int rc = worker__beat_start(&r.beat, ctx, entry_id);
     if (rc == AVP_OK)
-        rc = worker__job_load(ctx->opts->pool, t->run_id, ctx->opts->data_dir,
-                              &job, &err);
+        rc = load_job(ctx, t->run_id, &job, &err);
     if (rc == AVP_OK) {
         r.frames_total = frames_total(&job);
         r.every = job.every;
@@ -296,7 +323,7 @@ worker_end_t worker__run_detect(worker_ctx_t *ctx, worker_task_t *t,
         fprintf(stderr, "worker %s: task %lld attempt %d/%d: %s\n",
                 ctx->opts->name, (long long)t->id, t->attempts,
                 t->max_attempts, err.msg);
-    worker_end_t end = finish(&r, rc, &err);
+    store_task_end_t end = finish(&r, rc, &err);
     avp_free(r.frames);
     avp_free(r.boxes);
     return end;

@@ -8,7 +8,7 @@
 #define AVP_TESTS_STORE_PGTEST_H
 
 #include "check.h"
-#include "store/store.h"
+#include "store/internal.h"
 
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -138,7 +138,7 @@ static inline void pgtest_migrate(store_pool_t *pool)
 static inline const char *pgtest_value(store_conn_t *c, const char *sql)
 {
     static _Thread_local char buf[256];
-    PGresult *res = PQexec(store_conn_pg(c), sql);
+    PGresult *res = PQexec(store__conn_pg(c), sql);
     buf[0] = '\0';
     if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
         snprintf(buf, sizeof(buf), "%s", PQgetvalue(res, 0, 0));

@@ -4,7 +4,8 @@
  * nothing changed when the hook before the commit fails, when the
  * process dies inside the transaction (a killed worker), or for a bad
  * track number; conversion after conversion on one connection without a
- * slowdown. Then track merge and split, each one transaction. */
+ * slowdown. Then track merge and split, each one transaction, and what
+ * a worker reads of an auto_gt task. */
 #include "pgtest.h"
 
 #include <sys/wait.h>
@@ -198,7 +199,7 @@ static void setup(store_conn_t *c)
         frames[f] = (store_frame_t){f, f / 10.0, boxes, 2};
     avp_error_t err = {0};
     CHECK(store_detections_append(c, run, 0, 4, frames, 4, &err) == AVP_OK);
-    PGresult *r = PQexec(store_conn_pg(c), "SELECT id FROM detections ORDER "
+    PGresult *r = PQexec(store__conn_pg(c), "SELECT id FROM detections ORDER "
                          "BY frame, id");
     CHECK(PQntuples(r) == 8);
     for (int i = 0; i < 8; i++)
@@ -214,7 +215,7 @@ static void setup(store_conn_t *c)
         "k.a WHEN s = 'model' THEN k.b END FROM k, (VALUES ('human', 0), "
         "('import', 0), ('model', 1), ('model', 2)) v(s, n) RETURNING 1",
         (long long)video, (long long)video, (long long)video);
-    PQclear(PQexec(store_conn_pg(c), sql));
+    PQclear(PQexec(store__conn_pg(c), sql));
     CHECK(count(c, "true") == 4);
 }
 
@@ -242,7 +243,7 @@ static void test_autogt_stays_linear_on_one_connection(void)
     CHECK(store_detections_append(c, big, 0, FRAMES, frames, FRAMES, &err) == AVP_OK);
     snprintf(sql, sizeof sql, "SELECT id FROM detections WHERE run_id = %lld "
              "ORDER BY frame, id", (long long)big);
-    PGresult *r = PQexec(store_conn_pg(c), sql);
+    PGresult *r = PQexec(store__conn_pg(c), sql);
     CHECK(PQntuples(r) == N);
     int64_t *ids = avp_malloc(sizeof *ids * N), *trk = avp_malloc(sizeof *trk * N);
     for (int i = 0; i < N; i++) {
@@ -268,6 +269,29 @@ static void test_autogt_stays_linear_on_one_connection(void)
     store_pool_release(c);
 }
 
+/* What the worker reads of an auto_gt task: its run's video, who asked
+ * and the request's replace (true unless it said false). */
+static void test_autogt_job_of_a_task(void)
+{
+    store_conn_t *c = pgtest_conn(pool);
+    char sql[256];
+    snprintf(sql, sizeof sql, "INSERT INTO tasks (kind, payload, run_id, "
+             "created_by) VALUES ('auto_gt', '{\"replace\": false}', %lld, "
+             "%lld) RETURNING id", (long long)run, (long long)user);
+    int64_t task = pgtest_int(c, sql);
+    snprintf(sql, sizeof sql, "INSERT INTO tasks (kind, payload, run_id) "
+             "VALUES ('auto_gt', '{}', %lld) RETURNING id", (long long)run);
+    int64_t bare = pgtest_int(c, sql);
+    store_autogt_job_t j;
+    avp_error_t err = {0};
+    CHECK(store_autogt_job(c, task, &j, &err) == AVP_OK);
+    CHECK(j.video_id == video && j.user_id == user && !j.replace);
+    CHECK(store_autogt_job(c, bare, &j, &err) == AVP_OK);
+    CHECK(j.video_id == video && j.user_id == 0 && j.replace);
+    CHECK(store_autogt_job(c, 999999, &j, &err) == AVP_ENOTFOUND);
+    store_pool_release(c);
+}
+
 int main(void)
 {
     pgtest_dir();
@@ -283,6 +307,7 @@ int main(void)
     RUN(test_autogt_bad_track_is_refused);
     RUN(test_track_merge_and_split);
     RUN(test_autogt_stays_linear_on_one_connection);
+    RUN(test_autogt_job_of_a_task);
     store_pool_destroy(pool);
     free(url);
     return CHECK_DONE();

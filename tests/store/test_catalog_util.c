@@ -47,7 +47,7 @@ static void test_store_run_prepares_again_on_a_new_connection(void)
     CHECK(add(c, "SELECT $1::int + 2", 1) == 3);
     char sql[128];
     snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)",
-             PQbackendPID(store_conn_pg(c)));
+             PQbackendPID(store__conn_pg(c)));
     pgtest_exec_or_die(url, sql, NULL);
     CHECK(add(c, "SELECT $1::int + 2", 1) == -1); /* the connection died */
     store_pool_release(c);                        /* and the pool drops it */

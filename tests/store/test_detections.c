@@ -144,7 +144,7 @@ static void test_detections_append_moves_mark(void)
     CHECK(store_detections_append(c, run, 30, 35, NULL, 0, &err) == AVP_OK);
     CHECK(store_detections_mark(c, run, &mark, &count, &err) == AVP_OK);
     CHECK(mark == 35 && count == n);
-    CHECK(PQtransactionStatus(store_conn_pg(c)) == PQTRANS_IDLE);
+    CHECK(PQtransactionStatus(store__conn_pg(c)) == PQTRANS_IDLE);
     store_pool_release(c);
 }
 
@@ -296,7 +296,7 @@ static void test_detections_pages_are_index_only(void)
     CHECK(store_pool_acquire(pool, -1, &c, &err) == AVP_OK);
     int64_t run = new_run(c);
     CHECK(append_range(c, run, 0, 200, 25, &err) == AVP_OK);
-    PGconn *pg = store_conn_pg(c);
+    PGconn *pg = store__conn_pg(c);
     PQclear(PQexec(pg, "VACUUM detections"));
     PQclear(PQexec(pg, "LOAD 'auto_explain'; SET auto_explain.log_analyze = on;"
                        " SET auto_explain.log_level = notice;"
@@ -425,7 +425,7 @@ static void test_detections_stream_batches(void)
     CHECK(stream_matches(c, run, 60, n));
     CHECK(stream_matches(c, run, 60, n / 3 + 1));
     CHECK(stream_matches(c, run, 60, n + 1));
-    CHECK(PQtransactionStatus(store_conn_pg(c)) == PQTRANS_IDLE);
+    CHECK(PQtransactionStatus(store__conn_pg(c)) == PQTRANS_IDLE);
     /* An empty run streams nothing. */
     int64_t empty = new_run(c);
     store_det_iter_t *it;

@@ -119,7 +119,7 @@ static void test_migrate_failure_rolls_back(void)
     CHECK(pgtest_int(f.c, "SELECT count(*) FROM a") == 1);
     CHECK(pgtest_int(f.c, "SELECT count(*) FROM pg_tables WHERE tablename = 'b'") == 0);
     CHECK(pgtest_int(f.c, "SELECT max(version) FROM schema_migrations") == 1);
-    CHECK(PQtransactionStatus(store_conn_pg(f.c)) == PQTRANS_IDLE);
+    CHECK(PQtransactionStatus(store__conn_pg(f.c)) == PQTRANS_IDLE);
     fresh_close(&f);
 }
 

@@ -17,7 +17,7 @@ static void test_pool_acquire_release(void)
         CHECK(store_pool_acquire(pool, -1, &c[i], &err) == AVP_OK);
         CHECK(pgtest_int(c[i], "SELECT 40 + 2") == 42);
     }
-    CHECK(store_conn_pg(c[0]) != store_conn_pg(c[1]));
+    CHECK(store__conn_pg(c[0]) != store__conn_pg(c[1]));
     store_pool_stats(pool, &s);
     CHECK(s.size == 3 && s.in_use == 3 && s.acquires == 3 && s.waits == 0);
     for (int i = 0; i < 3; i++)
@@ -137,7 +137,7 @@ static void test_pool_release_ends_transaction(void)
     CHECK(store_exec(c, "BEGIN; CREATE TABLE left_open (x int)", &err) == AVP_OK);
     store_pool_release(c);
     CHECK(store_pool_acquire(pool, -1, &c, &err) == AVP_OK);
-    CHECK(PQtransactionStatus(store_conn_pg(c)) == PQTRANS_IDLE);
+    CHECK(PQtransactionStatus(store__conn_pg(c)) == PQTRANS_IDLE);
     CHECK(pgtest_int(c, "SELECT count(*) FROM pg_tables"
                         " WHERE tablename = 'left_open'") == 0);
     /* A failed statement inside a transaction is rolled back too. */
@@ -216,6 +216,54 @@ static void test_pool_unreachable_database(void)
     CHECK(store_pool_create(&o, &pool, &err) == AVP_EINVAL);
 }
 
+/* store_database_ensure (conn.c, here since test_conn is the queue's):
+ * a private cluster's database is created when missing and left alone
+ * when present (a second `avp up`), and an unreachable server is
+ * reported after the wait rather than hanging. */
+#define MADE "avp_test_conn_made"
+
+static int database_exists(const char *name)
+{
+    char *admin = pgtest_url("postgres");
+    PGconn *pg = PQconnectdb(admin);
+    const char *v[] = {name};
+    PGresult *r = PQexecParams(pg, "SELECT 1 FROM pg_database WHERE "
+                               "datname = $1", 1, NULL, v, NULL, NULL, 0);
+    int exists = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+    PQclear(r);
+    PQfinish(pg);
+    free(admin);
+    return exists;
+}
+
+static void test_database_ensure_creates_once(void)
+{
+    char *admin = pgtest_url("postgres");
+    pgtest_exec_or_die(admin, "DROP DATABASE IF EXISTS " MADE, NULL);
+    avp_error_t err = {0};
+    CHECK(!database_exists(MADE));
+    CHECK(store_database_ensure(admin, MADE, 1000, &err) == AVP_OK);
+    CHECK(database_exists(MADE));
+    CHECK(store_database_ensure(admin, MADE, 1000, &err) == AVP_OK);
+    CHECK(database_exists(MADE));
+    pgtest_exec_or_die(admin, "DROP DATABASE " MADE, NULL);
+    free(admin);
+}
+
+static void test_database_ensure_gives_up_after_the_wait(void)
+{
+    char conninfo[1200];
+    snprintf(conninfo, sizeof conninfo, "host=%s/nowhere dbname=postgres "
+             "user=avp", pgtest_dir());
+    avp_error_t err = {0};
+    double t0 = avp_now();
+    CHECK(store_database_ensure(conninfo, MADE, 300, &err) ==
+          AVP_EUNAVAILABLE);
+    double waited = avp_now() - t0;
+    CHECK(waited >= 0.29 && waited < 5.0);
+    CHECK(strstr(err.msg, "did not accept connections") != NULL);
+}
+
 int main(void)
 {
     pgtest_dir();
@@ -228,6 +276,8 @@ int main(void)
     RUN(test_pool_recovers_after_postgres_restart);
     RUN(test_pool_database_down_then_back);
     RUN(test_pool_unreachable_database);
+    RUN(test_database_ensure_creates_once);
+    RUN(test_database_ensure_gives_up_after_the_wait);
     free(url);
     return CHECK_DONE();
 }

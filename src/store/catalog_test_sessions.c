@@ -1,4 +1,4 @@
-/* catalog_sessions.c - test sessions of devices under test: the session
+/* catalog_test_sessions.c - test sessions of devices under test: the session
  * rows (audited create, edit, sync, delete), their detection events
  * (all-or-nothing batches, keyset pages) and what scoring reads (the
  * video's tracked ground truth, the events, the stored evaluations).

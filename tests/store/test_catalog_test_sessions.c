@@ -1,4 +1,4 @@
-/* test_catalog_sessions.c - test sessions in the catalog: creation takes
+/* test_catalog_test_sessions.c - test sessions in the catalog: creation takes
  * the project's tolerance and only its own ready videos; events go in all
  * or nothing, need a sync for device times (converted and kept), are
  * refused once closed, and page exactly by (timestamp, id). */
