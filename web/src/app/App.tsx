@@ -16,9 +16,9 @@ import { lazyPage } from './lazyPage';
 // Heavier pages are separate chunks, loaded on first visit (lazyPage.ts).
 const ProjectPage = lazyPage(() => import('./pages/ProjectPage'));
 const VideoPage = lazyPage(() => import('./pages/VideoPage'));
-const DetectionsPage = lazyPage(() => import('../features/detections/components/DetectionsPage'));
-const PlayerPage = lazyPage(() => import('../features/player/components/PlayerPage'));
-const ResultsPage = lazyPage(() => import('../features/results/components/ResultsPage'));
+const DetectionsPage = lazyPage(() => import('./pages/DetectionsPage'));
+const PlayerPage = lazyPage(() => import('./pages/PlayerPage'));
+const ResultsPage = lazyPage(() => import('./pages/ResultsPage'));
 const TestSessionPage = lazyPage(() => import('../features/testSessions/components/TestSessionPage'));
 const OpsPage = lazyPage(() => import('../features/ops/components/OpsPage'));
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { screen, waitFor, within } from '@testing-library/react';
 import { prefetchFor } from './prefetch';
-import DetectionsPage from '../features/detections/components/DetectionsPage';
+import DetectionsPage from './pages/DetectionsPage';
 import TestSessionPage from '../features/testSessions/components/TestSessionPage';
 import { createQueryClient } from './queryClient';
 import { freshClient, renderAt } from '../test/render';

@@ -1,18 +1,20 @@
 // ProjectPage.tsx - one project: its metadata, videos (upload and list),
 // device test sessions, members, criteria and class map: cards of three
-// features, so the page is the app's.
+// features, so the page is the app's. The test sessions' form chooses among
+// the videos the page lists.
 import { useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { useProject } from '../../features/projects/api/project';
 import { useUpdateProject } from '../../features/projects/api/updateProject';
 import { useDeleteProject } from '../../features/projects/api/deleteProject';
-import type { Project } from '../../features/projects/api/types';
+import type { Project } from '../../lib/types';
 import { ProjectForm } from '../../features/projects/components/ProjectForm';
 import { MembersCard } from '../../features/projects/components/MembersCard';
 import { CriteriaCard } from '../../features/projects/components/CriteriaCard';
 import { ClassMapCard } from '../../features/projects/components/ClassMapCard';
 import { TestSessionsCard } from '../../features/testSessions/components/TestSessionsCard';
 import { VideosPanel } from '../../features/videos/components/VideosPanel';
+import { useVideos } from '../../features/videos/api/videos';
 import { useOpener } from '../../components/inlineForm';
 import { ErrorState, Loading, PageHeader } from '../../components/States';
 
@@ -33,6 +35,7 @@ function Metadata({ p }: { p: Project }) {
 export default function ProjectPage() {
   const id = Number(useParams().projectId);
   const project = useProject(id);
+  const videos = useVideos(id);
   const update = useUpdateProject(id);
   const del = useDeleteProject();
   const navigate = useNavigate();
@@ -59,7 +62,7 @@ export default function ProjectPage() {
         ) : <Metadata p={p} />}
       </section>
       <VideosPanel projectId={id} />
-      <TestSessionsCard project={p} />
+      <TestSessionsCard project={p} videos={videos.isPending ? null : videos.data?.pages.flatMap((v) => v.items) ?? []} />
       <div className="grid-2">
         <MembersCard projectId={id} />
         <CriteriaCard project={p} />

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { VideoGroundTruth as Card } from './VideoPage';
-import { gtKeys } from '../../features/groundTruth/api/groundTruth';
+import { gtKeys } from '../../lib/api/groundTruth';
 import { renderAt } from '../../test/render';
 import { apiError, json, stubFetch } from '../../test/fetchStub';
 import { FakeSocket } from '../../test/fakeSocket';

@@ -3,9 +3,11 @@
 // its ground truth (auto ground truth, exports): videos, runs and ground
 // truth together, so the page is the app's.
 import { Link, useParams, useSearchParams } from 'react-router';
+import { useQueryClient } from '@tanstack/react-query';
 import { useVideo } from '../../features/videos/api/video';
 import { videoThumbnailUrl } from '../../features/videos/api/types';
 import { useTaskStatus } from '../../features/runs/api/taskStatus';
+import { runKeys } from '../../features/runs/api/types';
 import { StartRunForm } from '../../features/runs/components/StartRunForm';
 import { TaskProgress } from '../../features/runs/components/TaskProgress';
 import { RunsList } from '../../features/runs/components/RunsList';
@@ -14,9 +16,12 @@ import { ErrorState, Loading, PageHeader, StateBadge } from '../../components/St
 import { LazyImage } from '../../components/LazyImage';
 import { formatBytes, formatDuration, formatNumber } from '../../lib/format';
 
-/** The ground-truth card, its auto ground truth followed as a run. */
+/** The ground-truth card, its auto ground truth followed as a run and
+ * listed with the video's runs. */
 export function VideoGroundTruth({ videoId }: { videoId: number }) {
-  return <GroundTruthCard videoId={videoId} progress={(t, onFinal) => <TaskProgress taskId={t} onFinal={onFinal} />} />;
+  const qc = useQueryClient();
+  return <GroundTruthCard videoId={videoId} progress={(t, onFinal) => <TaskProgress taskId={t} onFinal={onFinal} />}
+    onRunStarted={() => void qc.invalidateQueries({ queryKey: runKeys.byVideo(videoId) })} />;
 }
 
 export default function VideoPage() {

@@ -1,7 +1,7 @@
 // filterParams.ts - a detections filter in the URL (?class=&min=&t0=&t1=)
 // and back; the page and the first-load prefetch (app/prefetch.ts) read it
 // the same way, so both name the same list.
-import type { DetectionFilter } from './types';
+import type { DetectionFilter } from '../../../lib/api/detections';
 
 /** URL <-> filter: ?class=0&min=0.5&t0=1&t1=20 */
 export function filterFromParams(p: URLSearchParams): DetectionFilter {

@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { filterColumns, toColumns, type FilterResult, type RowFilter } from '../../../lib/filterRows';
 import type { FilterRequest } from '../../../workers/filter.worker';
-import type { Detection } from './types';
+import type { Detection } from '../../../lib/api/detections';
 
 export interface RowFilterState extends FilterResult {
   /** How many rows the answer covers (answers may lag the data). */

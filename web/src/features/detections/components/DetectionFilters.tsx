@@ -1,7 +1,7 @@
 // DetectionFilters.tsx - class, minimum score and time range. Values are
 // the URL's; the list reacts through a deferred/debounced copy.
 import { COCO_CLASSES, className } from '../../../lib/classes';
-import type { DetectionFilter } from '../api/types';
+import type { DetectionFilter } from '../../../lib/api/detections';
 
 interface Props {
   value: DetectionFilter;

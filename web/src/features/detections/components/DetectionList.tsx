@@ -5,7 +5,7 @@
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { DetectionRow } from './DetectionRow';
-import type { Detection } from '../api/types';
+import type { Detection } from '../../../lib/api/detections';
 
 interface Props {
   rows: readonly Detection[];

@@ -6,7 +6,7 @@ import { Link } from 'react-router';
 import { classColorOnPanel as classColor, className } from '../../../lib/classes';
 import { formatDuration } from '../../../lib/format';
 import { useThumbnail } from '../../../lib/thumbnails';
-import { frameThumbnailUrl, type Detection } from '../api/types';
+import { frameThumbnailUrl, type Detection } from '../../../lib/api/detections';
 
 interface Props {
   d: Detection;

@@ -9,8 +9,8 @@
 // the line or element at fault.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, query } from '../../../lib/http';
-import { runKeys, type ProcessParams } from '../../runs/api/types';
-import { gtKeys } from '../api/groundTruth';
+import type { ProcessParams } from '../../../lib/types';
+import { gtKeys } from '../../../lib/api/groundTruth';
 
 /** A run's parameters (the model's defaults where left out), and whether
  * the new boxes replace the earlier model-made ones. */
@@ -20,11 +20,12 @@ export function startAutoGroundTruth(videoId: number, p: AutoGtParams): Promise<
   return api(`/api/videos/${videoId}/auto-ground-truth`, { method: 'POST', body: { ...p } });
 }
 
-export function useAutoGroundTruth(videoId: number) {
-  const qc = useQueryClient();
+/** onStarted: the task is queued (its run is one of the video's runs,
+ * which the page that lists them refreshes). */
+export function useAutoGroundTruth(videoId: number, onStarted: () => void) {
   return useMutation({
     mutationFn: (p: AutoGtParams) => startAutoGroundTruth(videoId, p),
-    onSuccess: () => qc.invalidateQueries({ queryKey: runKeys.byVideo(videoId) }),
+    onSuccess: onStarted,
   });
 }
 

@@ -2,13 +2,14 @@
 // ground truth: a detect task whose boxes replace the earlier model-made
 // ones, linked into tracks; human and imported boxes stay) with live
 // progress, import a file of it, and download it in any format. The
-// progress is a run's (features/runs), so the page hands its view in.
+// progress is a run's (features/runs), so the page hands its view in, and
+// is told when the run has started (it lists the video's runs).
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import { GT_FORMATS, groundTruthExportUrl, useAutoGroundTruth, useImportGroundTruth } from '../api/autoGroundTruth';
-import { useModels } from '../../models/api/models';
-import { gtKeys } from '../api/groundTruth';
+import { useModels } from '../../../lib/api/models';
+import { gtKeys } from '../../../lib/api/groundTruth';
 import { isMissingEndpoint } from '../../../lib/http';
 
 function ImportForm({ videoId }: { videoId: number }) {
@@ -39,12 +40,14 @@ interface GroundTruthCardProps {
   videoId: number;
   /** The live progress of task taskId; onFinal once it has ended. */
   progress: (taskId: number, onFinal: () => void) => ReactNode;
+  /** An auto ground truth's run has been queued. */
+  onRunStarted: () => void;
 }
 
-export function GroundTruthCard({ videoId, progress }: GroundTruthCardProps) {
+export function GroundTruthCard({ videoId, progress, onRunStarted }: GroundTruthCardProps) {
   const qc = useQueryClient();
   const models = useModels();
-  const auto = useAutoGroundTruth(videoId);
+  const auto = useAutoGroundTruth(videoId, onRunStarted);
   const [params, setParams] = useSearchParams();
   const taskId = Number(params.get('gt_task')) || null;
   const [modelId, setModelId] = useState<number | ''>('');

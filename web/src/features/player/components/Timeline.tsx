@@ -5,7 +5,7 @@
 import { useEffect, useRef, type KeyboardEvent, type PointerEvent } from 'react';
 import { OUTCOME_COLORS } from '../../../lib/classes';
 import { formatDuration } from '../../../lib/format';
-import type { FrameOutcome } from '../../results/api/types';
+import type { FrameOutcome } from '../../../lib/types';
 
 export interface TimelineData {
   detections: Float64Array; // counts per bucket

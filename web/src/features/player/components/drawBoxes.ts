@@ -2,8 +2,8 @@
 import { classColor, className, OUTCOME_COLORS } from '../../../lib/classes';
 import { toScreen, type Box, type Fit } from './geometry';
 import { readableText } from '../../../lib/contrast';
-import type { Detection } from '../../detections/api/types';
-import type { GtBox } from '../../groundTruth/api/groundTruth';
+import type { Detection } from '../../../lib/api/detections';
+import type { GtBox } from '../../../lib/api/groundTruth';
 
 export interface DrawInput {
   ctx: CanvasRenderingContext2D;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { containFit, cornerAt, frameAt, hitTest, moveBox, normalizeBox, resizeBox, toScreen, toVideo } from './geometry';
-import { detectionsAt } from './PlayerPage';
+import { detectionsAt } from './Player';
 import { bucketize, BUCKETS, sumWindows } from './Timeline';
-import type { Detection } from '../../detections/api/types';
+import type { Detection } from '../../../lib/api/detections';
 
 describe('containFit', () => {
   it('letterboxes a 16:9 video in a square and maps both ways', () => {

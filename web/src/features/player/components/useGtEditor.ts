@@ -8,7 +8,7 @@
 // the selection. Every edit is one request, shown at once (optimistic).
 import { useCallback, useState, type PointerEvent } from 'react';
 import { cornerAt, hitTest, moveBox, normalizeBox, resizeBox, toVideo, type Box, type Corner, type Fit } from './geometry';
-import { useGroundTruthEdits, type GtBox, type GtPatch } from '../../groundTruth/api/groundTruth';
+import { useGroundTruthEdits, type GtBox, type GtPatch } from '../../../lib/api/groundTruth';
 
 interface Args {
   videoId: number;

@@ -1,7 +1,8 @@
 // GET /api/projects?cursor=&limit= - the caller's projects, newest first.
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { api, query, type Page } from '../../../lib/http';
-import { projectKeys, type Project } from './types';
+import { projectKeys } from './types';
+import type { Project } from '../../../lib/types';
 
 export const PROJECTS_PAGE = 50;
 

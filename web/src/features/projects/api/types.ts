@@ -1,26 +1,6 @@
-// types.ts - a project as the server returns it (the projects table).
-
-export interface Criteria {
-  min_precision?: number;
-  min_recall?: number;
-  max_median_latency_ms?: number;
-}
-
-export interface Project {
-  id: number;
-  name: string;
-  description: string;
-  camera_model: string;
-  camera_view: string;
-  lens_type: string;
-  resolution: string;
-  frame_rate: number | null;
-  signal_type: string;
-  tolerance_ms?: number;
-  criteria?: Criteria;
-  created_at: string;
-  updated_at?: string;
-}
+// types.ts - what the project endpoints take, and their query keys (the
+// project itself is lib/types' Project: test sessions and results read it).
+import type { Project } from '../../../lib/types';
 
 export type ProjectInput = Partial<Omit<Project, 'id' | 'created_at' | 'updated_at'>> & { name: string };
 

@@ -2,7 +2,7 @@
 // test and the matching tolerance (issue 4), edited in place.
 import { useState, type FormEvent } from 'react';
 import { useUpdateProject } from '../api/updateProject';
-import type { Project } from '../api/types';
+import type { Project } from '../../../lib/types';
 
 export function CriteriaCard({ project }: { project: Project }) {
   const update = useUpdateProject(project.id);

@@ -1,7 +1,8 @@
 // ProjectForm.tsx - name, description and the camera/device metadata of a
 // project; used to create one and to edit one.
 import { useState, type FormEvent } from 'react';
-import type { Project, ProjectInput } from '../api/types';
+import type { ProjectInput } from '../api/types';
+import type { Project } from '../../../lib/types';
 import { useInlineForm } from '../../../components/inlineForm';
 
 const FIELDS: { key: keyof ProjectInput; label: string; placeholder?: string }[] = [

@@ -3,7 +3,8 @@
 // when the run has none.
 import { useQuery } from '@tanstack/react-query';
 import { api, type Page } from '../../../lib/http';
-import { resultKeys, type FrameOutcome } from './types';
+import { resultKeys } from './types';
+import type { FrameOutcome } from '../../../lib/types';
 
 export async function getFrameOutcomes(runId: number, signal?: AbortSignal): Promise<FrameOutcome[]> {
   const r = await api<Page<FrameOutcome>>(`/api/runs/${runId}/evaluation/frames`, { signal });

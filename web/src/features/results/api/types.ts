@@ -2,16 +2,9 @@
 // stored evaluation (src/server/routes_eval.c), its per-frame outcomes, the
 // comparison of two runs (device test sessions: features/testSessions). Curves are parallel
 // arrays (compact JSON). The server sends null, never NaN, for a number it
-// cannot define (precision with no detections).
-
-export interface Counts {
-  tp: number;
-  fp: number;
-  fn: number;
-  precision: number | null;
-  recall: number | null;
-  f1: number | null;
-}
+// cannot define (precision with no detections). Counts and the per-frame
+// outcomes are lib/types' (test sessions and the player read them).
+import type { Counts, FrameOutcome, Outcomes } from '../../../lib/types';
 
 export interface Overall extends Counts {
   ap50?: number | null;
@@ -54,15 +47,6 @@ export interface Evaluation {
     num_det?: number;
   };
   pass?: boolean | null;
-}
-
-/** The matching's counts of one frame. */
-export type Outcomes = Pick<Counts, 'tp' | 'fp' | 'fn'>;
-
-/** Per-frame outcome counts, for the player's timeline strip. */
-export interface FrameOutcome extends Outcomes {
-  frame: number;
-  t: number;
 }
 
 /** The metrics GET /api/runs/{a}/compare/{b} takes differences of. */

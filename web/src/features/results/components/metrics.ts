@@ -1,7 +1,7 @@
 // metrics.ts - what the results page derives from an evaluation: the CSV
 // rows and the pass/fail verdict.
 import type { ClassResult, Evaluation } from '../api/types';
-import type { Criteria } from '../../projects/api/types';
+import type { Criteria } from '../../../lib/types';
 
 export const CLASS_COLUMNS = ['class', 'tp', 'fp', 'fn', 'precision', 'recall', 'f1', 'ap50', 'ap75', 'map', 'best_threshold'] as const;
 

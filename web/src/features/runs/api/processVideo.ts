@@ -1,7 +1,8 @@
 // POST /api/videos/{video_id}/process {model_id, conf, iou, every} -> 202 {task_id}
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/http';
-import { runKeys, type ProcessParams } from './types';
+import { runKeys } from './types';
+import type { ProcessParams } from '../../../lib/types';
 
 export function processVideo(videoId: number, p: ProcessParams): Promise<{ task_id: number; run_id?: number }> {
   return api(`/api/videos/${videoId}/process`, { method: 'POST', body: { ...p } });

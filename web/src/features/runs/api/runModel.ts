@@ -1,7 +1,7 @@
 // The run and its model together: pages need the class names of the model
 // a run used (GET /api/runs/{id}, then the model from GET /api/models).
 import { useRun } from './run';
-import { useModels } from '../../models/api/models';
+import { useModels } from '../../../lib/api/models';
 
 export function useRunWithModel(runId: number) {
   const run = useRun(runId);

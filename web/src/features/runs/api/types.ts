@@ -1,4 +1,5 @@
 // types.ts - tasks and detection runs as the server returns them.
+import type { ProcessParams } from '../../../lib/types';
 
 export type TaskState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -13,13 +14,9 @@ export interface TaskStatus {
   run_id?: number | null;
 }
 
-export interface Run {
+export interface Run extends ProcessParams {
   id: number;
   video_id: number;
-  model_id: number;
-  conf: number;
-  iou: number;
-  every: number;
   state: TaskState;
   frames_done: number;
   detections_count: number;
@@ -29,9 +26,6 @@ export interface Run {
   created_at: string;
   finished_at?: string | null;
 }
-
-/** What POST /api/videos/{id}/process starts a run with. */
-export type ProcessParams = Pick<Run, 'model_id' | 'conf' | 'iou' | 'every'>;
 
 export const runKeys = {
   runs: ['runs'] as const,

@@ -2,7 +2,7 @@
 // for the active ones, links to detections, player and results.
 import { Link } from 'react-router';
 import { useRuns } from '../api/runs';
-import { useModels } from '../../models/api/models';
+import { useModels } from '../../../lib/api/models';
 import { isFinal } from '../api/types';
 import { TaskProgress } from './TaskProgress';
 import { Badge, Empty, ErrorState, Loading, StateBadge } from '../../../components/States';

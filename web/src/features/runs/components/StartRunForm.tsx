@@ -1,7 +1,7 @@
 // StartRunForm.tsx - model, confidence and IoU thresholds, frame sampling.
 // The thresholds start at the server's defaults (its API document).
 import { useState, type FormEvent } from 'react';
-import { useModels } from '../../models/api/models';
+import { useModels } from '../../../lib/api/models';
 import { useProcessVideo } from '../api/processVideo';
 import { ErrorState, Loading } from '../../../components/States';
 import { useApiDefaults, type ApiDefaults } from '../../../lib/apiDefaults';

@@ -2,8 +2,7 @@
 // its detection events against a video with ground truth; the server
 // scores them (device_score) with the project's class map and tolerance.
 // Undefined numbers arrive as null, never NaN.
-import type { Counts } from '../../results/api/types';
-import type { Criteria } from '../../projects/api/types';
+import type { Counts, Criteria } from '../../../lib/types';
 
 /** The project's criteria, each of which a session may clear (null). */
 export type TestSessionCriteria = { [K in keyof Criteria]?: Criteria[K] | null };

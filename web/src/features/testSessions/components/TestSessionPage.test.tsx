@@ -8,7 +8,7 @@ import { apiError, json, stubFetch, type Handler } from '../../../test/fetchStub
 import { FakeSocket } from '../../../test/fakeSocket';
 import { testSessionSocketUrl } from '../api/testSessionResults';
 import type { TestSessionResults, TestSession } from '../api/types';
-import type { Project } from '../../projects/api/types';
+import type { Project, Video } from '../../../lib/types';
 
 beforeEach(() => {
   FakeSocket.all = [];
@@ -150,17 +150,16 @@ describe('TestSessionPage', () => {
 describe('TestSessionsCard', () => {
   const project: Project = { id: 1, name: 'p', description: '', camera_model: '', camera_view: '', lens_type: '', resolution: '',
     frame_rate: null, signal_type: '', tolerance_ms: 300, criteria: { min_recall: 0.8 }, created_at: '' };
-  const videos = () => json(200, { items: [
+  const videos = [
     { id: 2, project_id: 1, filename: 'a.mp4', status: 'ready' }, { id: 3, project_id: 1, filename: 'b.mp4', status: 'uploading' },
-  ], next_cursor: null });
+  ] as Video[];
 
   it('lists sessions and creates one with the project defaults, then opens it', async () => {
     const { calls } = stubFetch({
       'GET /api/projects/1/test-sessions': () => json(200, { items: [session()], next_cursor: null }),
-      'GET /api/projects/1/videos': videos,
       'POST /api/projects/1/test-sessions': () => json(201, session({ id: 9 })),
     });
-    renderAt(<TestSessionsCard project={project} />, { route: '/projects/1', path: '/projects/:id' });
+    renderAt(<TestSessionsCard project={project} videos={videos} />, { route: '/projects/1', path: '/projects/:id' });
     expect(await screen.findByRole('link', { name: '#5 bench A' })).toHaveAttribute('href', '/test-sessions/5');
     await userEvent.click(screen.getByRole('button', { name: 'New session' }));
     await waitFor(() => expect(screen.getByLabelText('Video')).toHaveValue('2'));
@@ -175,11 +174,11 @@ describe('TestSessionsCard', () => {
 
   it('shows the empty state, and the missing-endpoint state without a create button', async () => {
     stubFetch({ 'GET /api/projects/1/test-sessions': () => json(200, { items: [], next_cursor: null }) });
-    const { unmount } = renderAt(<TestSessionsCard project={project} />);
+    const { unmount } = renderAt(<TestSessionsCard project={project} videos={[]} />);
     expect(await screen.findByText('No test sessions yet')).toBeInTheDocument();
     unmount();
     stubFetch({ 'GET /api/projects/1/test-sessions': () => apiError(405, 'method_not_allowed', 'method not allowed') });
-    renderAt(<TestSessionsCard project={project} />);
+    renderAt(<TestSessionsCard project={project} videos={[]} />);
     expect(await screen.findByText('Test sessions: not available on this server yet')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'New session' })).not.toBeInTheDocument();
   });

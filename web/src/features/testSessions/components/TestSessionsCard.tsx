@@ -1,11 +1,11 @@
 // TestSessionsCard.tsx - a project's device test sessions (newest first) and a
 // form to open one: which video the device watches, the matching tolerance
-// and the pass/fail criteria (both default to the project's).
+// and the pass/fail criteria (both default to the project's). The videos
+// are the videos feature's: the page hands in those it has loaded.
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useCreateTestSession, useTestSessions } from '../api/testSessions';
-import { useVideos } from '../../videos/api/videos';
-import type { Project } from '../../projects/api/types';
+import type { Project, Video } from '../../../lib/types';
 import { Empty, ErrorState, Loading, StateBadge } from '../../../components/States';
 import { formatDate, formatNumber } from '../../../lib/format';
 import { isMissingEndpoint } from '../../../lib/http';
@@ -13,11 +13,16 @@ import { useInlineForm, useOpener } from '../../../components/inlineForm';
 
 const num = (s: string) => (s.trim() === '' ? undefined : Number(s));
 
-function NewTestSessionForm({ project, onCancel }: { project: Project; onCancel: () => void }) {
-  const videos = useVideos(project.id);
+interface TestSessionsCardProps {
+  project: Project;
+  /** The project's videos loaded so far; null while the first page loads. */
+  videos: readonly Video[] | null;
+}
+
+function NewTestSessionForm({ project, videos, onCancel }: TestSessionsCardProps & { onCancel: () => void }) {
   const create = useCreateTestSession(project.id);
   const navigate = useNavigate();
-  const list = (videos.data?.pages.flatMap((p) => p.items) ?? []).filter((v) => v.status === 'ready');
+  const list = (videos ?? []).filter((v) => v.status === 'ready');
   const c = project.criteria ?? {};
   const [f, setF] = useState({
     video: '', name: '', tolerance: String(project.tolerance_ms ?? 500),
@@ -40,7 +45,7 @@ function NewTestSessionForm({ project, onCancel }: { project: Project; onCancel:
       <label>
         Video
         <select value={videoId ?? ''} onChange={set('video')} disabled={!list.length} required>
-          {!list.length && <option value="">{videos.isPending ? 'Loading…' : 'No ready video in this project'}</option>}
+          {!list.length && <option value="">{videos == null ? 'Loading…' : 'No ready video in this project'}</option>}
           {list.map((v) => <option key={v.id} value={v.id}>{v.filename}</option>)}
         </select>
       </label>
@@ -58,7 +63,7 @@ function NewTestSessionForm({ project, onCancel }: { project: Project; onCancel:
   );
 }
 
-export function TestSessionsCard({ project }: { project: Project }) {
+export function TestSessionsCard({ project, videos }: TestSessionsCardProps) {
   const sessions = useTestSessions(project.id);
   const [creating, setCreating] = useState(false);
   const opener = useOpener(creating);
@@ -70,7 +75,7 @@ export function TestSessionsCard({ project }: { project: Project }) {
         <h2 id="sessions-title">Device test sessions</h2>
         {!creating && !missing && <button type="button" ref={opener} className="btn" onClick={() => setCreating(true)}>New session</button>}
       </div>
-      {creating && <NewTestSessionForm project={project} onCancel={() => setCreating(false)} />}
+      {creating && <NewTestSessionForm project={project} videos={videos} onCancel={() => setCreating(false)} />}
       {sessions.isPending ? <Loading label="Loading sessions…" /> : sessions.isError ? (
         <ErrorState error={sessions.error} what="Test sessions" retry={() => sessions.refetch()} />
       ) : !items.length ? (

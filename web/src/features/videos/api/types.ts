@@ -1,20 +1,5 @@
-// types.ts - a video as the server returns it (the videos table).
-
-export interface Video {
-  id: number;
-  project_id: number;
-  filename: string;
-  size_bytes: number;
-  duration: number | null;
-  fps: number | null;
-  width: number | null;
-  height: number | null;
-  frame_count: number | null;
-  codec: string | null;
-  sha256: string | null;
-  status: 'uploading' | 'ready' | 'failed' | 'deleting';
-  created_at: string;
-}
+// types.ts - the video endpoints' query keys and URLs (the video itself is
+// lib/types' Video: the player and test sessions read it too).
 
 export const videoKeys = {
   all: ['videos'] as const,

@@ -5,7 +5,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { ApiError, errorFromXhr, query } from '../../../lib/http';
-import { videoKeys, type Video } from './types';
+import { videoKeys } from './types';
+import type { Video } from '../../../lib/types';
 
 export interface UploadHandle {
   promise: Promise<Video>;

@@ -1,7 +1,8 @@
 // GET /api/videos/{id}
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../../lib/http';
-import { videoKeys, type Video } from './types';
+import { videoKeys } from './types';
+import type { Video } from '../../../lib/types';
 
 export function getVideo(id: number, signal?: AbortSignal): Promise<Video> {
   return api<Video>(`/api/videos/${id}`, { signal });

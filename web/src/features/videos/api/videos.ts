@@ -1,7 +1,8 @@
 // GET /api/projects/{id}/videos?cursor=&limit= - newest first.
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { api, query, type Page } from '../../../lib/http';
-import { videoKeys, type Video } from './types';
+import { videoKeys } from './types';
+import type { Video } from '../../../lib/types';
 
 export const VIDEOS_PAGE = 50;
 

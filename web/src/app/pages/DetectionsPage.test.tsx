@@ -2,9 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import DetectionsPage from './DetectionsPage';
-import { renderAt } from '../../../test/render';
-import { json, stubFetch } from '../../../test/fetchStub';
-import type { Detection } from '../api/types';
+import { renderAt } from '../../test/render';
+import { json, stubFetch } from '../../test/fetchStub';
+import type { Detection } from '../../lib/api/detections';
 
 // jsdom has no layout: give elements the size of a 600 px tall list so the
 // virtualizer has a viewport to fill.

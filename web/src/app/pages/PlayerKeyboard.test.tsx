@@ -5,9 +5,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import PlayerPage from './PlayerPage';
-import { renderAt } from '../../../test/render';
-import { apiError, json, stubFetch, type Handler } from '../../../test/fetchStub';
-import type { GtBox } from '../../groundTruth/api/groundTruth';
+import { renderAt } from '../../test/render';
+import { apiError, json, stubFetch, type Handler } from '../../test/fetchStub';
+import type { GtBox } from '../../lib/api/groundTruth';
 
 const gtBox = (id: number, over: Partial<GtBox> = {}): GtBox =>
   ({ id, frame: 0, t: 0.01, class: 'person', x1: 100, y1: 100, x2: 200, y2: 300, validated: false, source: 'human', ...over });

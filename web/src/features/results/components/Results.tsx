@@ -1,16 +1,15 @@
-// ResultsPage.tsx - a run's evaluation: evaluate (again) at a score
-// threshold, verdict, COCO summary, per-class table, PR and F1-vs-threshold
-// curves, confusion matrix, comparison with another run (?compare=),
-// CSV/JSON export.
-import { useState } from 'react';
-import { Link, useParams, useSearchParams } from 'react-router';
+// Results.tsx - a run's evaluation: evaluate (again) at a score threshold,
+// verdict, COCO summary, per-class table, PR and F1-vs-threshold curves,
+// confusion matrix, comparison with another run, CSV/JSON export. The
+// project's criteria and the choice of the run to compare with (the runs
+// of the same video) are other features' data: the page
+// (app/pages/ResultsPage) hands them in.
+import { useState, type ReactNode } from 'react';
+import { Link } from 'react-router';
 import { useEvaluation } from '../api/evaluation';
 import { useEvaluateRun } from '../api/evaluate';
 import { COCO_STAT_NAMES, type Evaluation } from '../api/types';
-import { useRun } from '../../runs/api/run';
-import { useRuns } from '../../runs/api/runs';
-import { useVideo } from '../../videos/api/video';
-import { useProject } from '../../projects/api/project';
+import type { Criteria } from '../../../lib/types';
 import { ClassTable } from './ClassTable';
 import { ComparePanel } from './ComparePanel';
 import { classRows, CLASS_COLUMNS, verdict } from './metrics';
@@ -89,46 +88,24 @@ function NoEvaluation({ runId, error }: { runId: number; error: unknown }) {
   );
 }
 
-/** The other runs of the same video (only those can be compared). */
-function CompareChooser({ videoId, runId, value, onChange }: { videoId: number; runId: number; value: number | null; onChange: (id: number | null) => void }) {
-  const runs = useRuns(videoId);
-  const others = (runs.data?.pages.flatMap((p) => p.items) ?? []).filter((r) => r.id !== runId);
-  if (runs.isError) return <ErrorState error={runs.error} what="the runs of this video" />;
-  return (
-    <div className="inline-form">
-      <label>
-        Run B (same video, evaluated)
-        <select value={value ?? ''} onChange={(x) => onChange(Number(x.target.value) || null)} disabled={runs.isPending}>
-          <option value="">{runs.isPending ? 'Loading…' : others.length ? 'Choose a run' : 'No other run of this video'}</option>
-          {value != null && !others.some((r) => r.id === value) && <option value={value}>run #{value}</option>}
-          {others.map((r) => <option key={r.id} value={r.id}>run #{r.id}{r.kind === 'auto_gt' ? ' (auto ground truth)' : ''} · {r.state} · conf {r.conf.toFixed(2)} · every {r.every}</option>)}
-        </select>
-      </label>
-    </div>
-  );
-}
-
 function exportAll(e: Evaluation, kind: 'csv' | 'json') {
   if (kind === 'json') download(`run-${e.run_id}-evaluation.json`, JSON.stringify(e, null, 2), 'application/json');
   else download(`run-${e.run_id}-metrics.csv`, toCsv([...CLASS_COLUMNS], classRows(e)), 'text/csv');
 }
 
-export default function ResultsPage() {
-  const runId = Number(useParams().runId);
-  const [params, setParams] = useSearchParams();
-  const compareId = Number(params.get('compare')) || null;
-  const run = useRun(runId);
-  const video = useVideo(run.data?.video_id ?? null);
-  const project = useProject(video.data?.project_id ?? 0);
+interface ResultsProps {
+  runId: number;
+  /** The project's pass/fail criteria, once it has loaded. */
+  criteria: Criteria | undefined;
+  /** Run B of the comparison, and the control that chooses it. */
+  compareId: number | null;
+  chooser: ReactNode;
+}
+
+export function Results({ runId, criteria, compareId, chooser }: ResultsProps) {
   const ev = useEvaluation(runId);
-  const setCompare = (id: number | null) => {
-    const next = new URLSearchParams(params);
-    if (id) next.set('compare', String(id));
-    else next.delete('compare');
-    setParams(next, { replace: true });
-  };
   const e = ev.data;
-  const v = e ? verdict(e, project.data?.criteria) : null;
+  const v = e ? verdict(e, criteria) : null;
   return (
     <>
       <PageHeader title={<>Results · run #{runId} {v && <Badge tone={v.pass ? 'ok' : 'bad'}>{v.pass ? 'PASS' : 'FAIL'}</Badge>}</>}
@@ -170,7 +147,7 @@ export default function ResultsPage() {
       )}
       <section className="card" aria-labelledby="compare-title">
         <h2 id="compare-title">Compare with another run</h2>
-        {run.data ? <CompareChooser videoId={run.data.video_id} runId={runId} value={compareId} onChange={setCompare} /> : <Loading />}
+        {chooser}
         {compareId != null && <ComparePanel runId={runId} otherId={compareId} />}
       </section>
     </>

@@ -3,9 +3,11 @@
 //   POST   /api/videos/{id}/ground-truth {frame, t, class, x1, y1, x2, y2} -> 201 box
 //   PATCH  /api/ground-truth/{box_id} {x1, y1, x2, y2, class, validated, difficult, occluded, truncated}
 //   DELETE /api/ground-truth/{box_id}
-// Every change is audited by the server.
+// Every change is audited by the server. The player shows and edits the
+// boxes, the ground-truth card imports them: both features read these
+// keys, so the endpoint is lib's.
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { api, query, type Page } from '../../../lib/http';
+import { api, query, type Page } from '../http';
 
 export interface GtBox {
   id: number;

@@ -1,10 +1,36 @@
 // GET /api/runs/{id}/detections?cursor=&limit=&class=&min_score=&t0=&t1=
 // Keyset pages of 50 rows; the filters are the query key, so changing one
 // starts a new list while the old one stays cached and, until the new
-// first page arrives, on screen (keepPreviousData).
+// first page arrives, on screen (keepPreviousData). The detections list
+// and the player's windows both read it, so the endpoint is lib's.
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
-import { api, query, type Page } from '../../../lib/http';
-import { detectionKeys, type Detection, type DetectionFilter } from './types';
+import { api, query, type Page } from '../http';
+import type { RowFilter } from '../filterRows';
+
+/** One detection row (the detections table). */
+export interface Detection {
+  id?: number;
+  frame: number;
+  t: number;
+  class_id: number;
+  score: number;
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
+/** The endpoint takes the filters the worker applies to loaded rows. */
+export type DetectionFilter = RowFilter;
+
+export const NO_FILTER: DetectionFilter = { classId: null, minScore: 0, t0: null, t1: null };
+
+export const detectionKeys = {
+  all: ['detections'] as const,
+  run: (runId: number) => [...detectionKeys.all, runId] as const,
+  list: (runId: number, f: DetectionFilter) => [...detectionKeys.run(runId), 'list', f] as const,
+  window: (runId: number, t0: number, t1: number) => [...detectionKeys.run(runId), 'window', t0, t1] as const,
+};
 
 export const DETECTIONS_PAGE = 50;
 
@@ -27,3 +53,6 @@ export function useDetections(runId: number, f: DetectionFilter) {
 }
 
 export const ndjsonUrl = (runId: number) => `/api/runs/${runId}/detections.ndjson`;
+
+/** The frame the server can render for a detection's thumbnail. */
+export const frameThumbnailUrl = (videoId: number, frame: number) => `/api/videos/${videoId}/thumbnail?frame=${frame}`;

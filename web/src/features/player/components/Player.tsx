@@ -1,22 +1,21 @@
-// PlayerPage.tsx - the video with its detections (and ground truth) drawn
-// on a canvas for the exact frame on screen, a timeline to jump, frame
-// stepping from the keyboard, and ground-truth editing.
+// Player.tsx - the video with its detections (and ground truth) drawn on a
+// canvas for the exact frame on screen, a timeline to jump, frame stepping
+// from the keyboard, and ground-truth editing. The run, its video and the
+// evaluation's per-frame outcomes are other features' data: the page
+// (app/pages/PlayerPage) hands them in.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useParams, useSearchParams } from 'react-router';
-import { useQueryClient } from '@tanstack/react-query';
-import { useRunWithModel } from '../../runs/api/runModel';
-import { useVideo } from '../../videos/api/video';
-import { videoStreamUrl, type Video } from '../../videos/api/types';
-import { fetchWindow, useDetectionWindow, WINDOW_SECONDS } from '../../detections/api/detectionWindow';
-import { detectionKeys, type Detection } from '../../detections/api/types';
-import { useGroundTruthWindow, type GtBox } from '../../groundTruth/api/groundTruth';
-import { useFrameOutcomes } from '../../results/api/frameOutcomes';
+import { Link } from 'react-router';
+import { useQueryClient, type UseQueryResult } from '@tanstack/react-query';
+import { fetchWindow, useDetectionWindow, WINDOW_SECONDS } from '../api/detectionWindow';
+import { detectionKeys, type Detection } from '../../../lib/api/detections';
+import { useGroundTruthWindow, type GtBox } from '../../../lib/api/groundTruth';
+import type { FrameOutcome, Video } from '../../../lib/types';
 import { useFrameClock } from './useFrameClock';
 import { useGtEditor } from './useGtEditor';
 import { containFit, frameAt } from './geometry';
 import { drawBoxes } from './drawBoxes';
 import { bucketize, sumWindows, Timeline } from './Timeline';
-import { ErrorState, Loading, PageHeader } from '../../../components/States';
+import { ErrorState, PageHeader } from '../../../components/States';
 import { COCO_CLASSES, OUTCOME_COLORS } from '../../../lib/classes';
 import { formatDuration } from '../../../lib/format';
 import { ApiError, isMissingEndpoint } from '../../../lib/http';
@@ -58,27 +57,19 @@ function useElementSize(ref: React.RefObject<HTMLElement | null>) {
   return size;
 }
 
-export default function PlayerPage() {
-  const runId = Number(useParams().runId);
-  const [params] = useSearchParams();
-  const { run, classNames } = useRunWithModel(runId);
-  const video = useVideo(run.data?.video_id ?? null);
-  if (run.isError) return <ErrorState error={run.error} what="the run" retry={() => run.refetch()} />;
-  if (video.isError) return <ErrorState error={video.error} what="the video" retry={() => video.refetch()} />;
-  if (!run.data || !video.data) return <Loading label="Loading player…" />;
-  return <Player runId={runId} every={run.data.every} video={video.data} classNames={classNames}
-    startT={Number(params.get('t') ?? 0) || 0} />;
-}
-
 interface PlayerProps {
   runId: number;
   every: number;
   video: Pick<Video, 'id' | 'filename' | 'fps' | 'width' | 'height' | 'duration' | 'project_id'>;
+  /** The video's stream. */
+  src: string;
   classNames: readonly string[] | null;
   startT: number;
+  /** The run's latest evaluation, frame by frame (the timeline's strip). */
+  outcomes: UseQueryResult<FrameOutcome[], Error>;
 }
 
-function Player({ runId, every, video, classNames, startT }: PlayerProps) {
+export function Player({ runId, every, video, src, classNames, startT, outcomes }: PlayerProps) {
   const qc = useQueryClient();
   const ref = useRef<HTMLVideoElement>(null);
   const stage = useRef<HTMLDivElement>(null);
@@ -98,7 +89,6 @@ function Player({ runId, every, video, classNames, startT }: PlayerProps) {
   const dets = useDetectionWindow(runId, t);
   const w0 = Math.floor(t / WINDOW_SECONDS) * WINDOW_SECONDS;
   const gt = useGroundTruthWindow(video.id, w0, w0 + WINDOW_SECONDS);
-  const outcomes = useFrameOutcomes(runId);
   const detByFrame = useMemo(() => groupByFrame(dets.data), [dets.data]);
   const gtByFrame = useMemo(() => groupByFrame<GtBox>(gt.data), [gt.data]);
   const shownDets = useMemo(() => detectionsAt(detByFrame, frame, every), [detByFrame, frame, every]);
@@ -182,7 +172,7 @@ function Player({ runId, every, video, classNames, startT }: PlayerProps) {
       <div className="player-layout">
         <section className="card player-card" aria-label="Video player">
           <div className="stage" ref={stage} style={{ aspectRatio: vw && vh ? `${vw} / ${vh}` : '16 / 9' }}>
-            <video ref={ref} src={videoStreamUrl(video.id)} preload="auto" playsInline muted controls={false}
+            <video ref={ref} src={src} preload="auto" playsInline muted controls={false}
               aria-label={`Video ${video.filename}`} data-testid="player-video" />
             <canvas ref={canvas} className={editing ? 'overlay editing' : 'overlay'} data-testid="player-overlay"
               role="img" aria-label={`Frame ${frame}: ${shownDets.length} detections, ${shownGt.length} ground-truth boxes`}

@@ -1,19 +1,17 @@
-// DetectionsPage.tsx - every detection of a run, filtered by class, score
-// and time. The filter in the URL changes at once; the server list follows
-// a deferred, debounced copy, and while its first page is on the way the
+// Detections.tsx - every detection of a run, filtered by class, score and
+// time. The filter in the URL changes at once; the server list follows a
+// deferred, debounced copy, and while its first page is on the way the
 // rows already loaded are filtered in a Web Worker so the list answers
-// immediately.
-import { useCallback, useDeferredValue, useMemo } from 'react';
-import { Link, useParams, useSearchParams } from 'react-router';
-import type { DetectionFilter } from '../api/types';
-import { ndjsonUrl, useDetections } from '../api/detections';
+// immediately. What the run, its model and its video say is other
+// features' data: the page (app/pages/DetectionsPage) hands it in.
+import { useCallback, useDeferredValue, useMemo, type ComponentProps, type ReactNode } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { ndjsonUrl, useDetections, type DetectionFilter } from '../../../lib/api/detections';
 import { useRowFilter } from '../api/filterWorker';
 import { DetectionFilters } from './DetectionFilters';
 import { filterFromParams, filterToParams } from '../api/filterParams';
 import { DetectionList } from './DetectionList';
-import { useRunWithModel } from '../../runs/api/runModel';
-import { useVideo } from '../../videos/api/video';
-import { Empty, ErrorState, Loading, PageHeader, StateBadge } from '../../../components/States';
+import { Empty, ErrorState, Loading, PageHeader } from '../../../components/States';
 import { BarChart } from '../../../components/charts/BarChart';
 import { SCORE_BINS } from '../../../lib/filterRows';
 import { formatNumber } from '../../../lib/format';
@@ -40,29 +38,32 @@ function ClassCounts({ counts, names }: { counts: Uint32Array; names: readonly s
   );
 }
 
-export default function DetectionsPage() {
-  const runId = Number(useParams().runId);
+/** The run, its video (thumbnails, frame size; null until known) and its
+ * model's class names as the list takes them, the run's totals and state
+ * once it has loaded, and the model's class count (80, COCO's, until known). */
+type DetectionsProps = Pick<ComponentProps<typeof DetectionList>, 'runId' | 'videoId' | 'frameSize' | 'classNames'> & {
+  subtitle: ReactNode;
+  numClasses: number;
+};
+
+export function Detections({ runId, subtitle, videoId, frameSize, classNames, numClasses }: DetectionsProps) {
   const [params, setParams] = useSearchParams();
   const filter = useMemo(() => filterFromParams(params), [params]);
   const setFilter = useCallback((f: DetectionFilter) => setParams(filterToParams(f), { replace: true }), [setParams]);
   const deferred = useDeferredValue(filter);
   const serverFilter = useDebounced(deferred, 200);
-  const { run, classNames, model } = useRunWithModel(runId);
-  const video = useVideo(run.data?.video_id ?? null);
   const q = useDetections(runId, serverFilter);
   const rows = useMemo(() => q.data?.pages.flatMap((p) => p.items) ?? [], [q.data]);
-  const local = useRowFilter(rows, deferred, model?.num_classes ?? 80);
+  const local = useRowFilter(rows, deferred, numClasses);
   // Server rows already match serverFilter; the worker narrows them to the
   // latest filter until the server answers for it.
   const indices = local && local.rows === rows.length ? local.indices : null;
-  const frameSize = video.data?.width && video.data?.height ? { w: video.data.width, h: video.data.height } : null;
   const loadMore = useCallback(() => void q.fetchNextPage(), [q]);
   const shown = indices ? indices.length : rows.length;
 
   return (
     <>
-      <PageHeader title={`Detections · run #${runId}`}
-        subtitle={run.data && <>{formatNumber(run.data.detections_count)} detections in total · <StateBadge state={run.data.state} /></>}
+      <PageHeader title={`Detections · run #${runId}`} subtitle={subtitle}
         actions={<>
           <Link className="btn" to={`/runs/${runId}/player`}>Player</Link>
           <Link className="btn" to={`/runs/${runId}/results`}>Results</Link>
@@ -80,7 +81,7 @@ export default function DetectionsPage() {
             : shown === 0 && !q.isFetching ? <Empty title="No detections match">Lower the score or widen the time range.</Empty>
             : (
               <DetectionList rows={rows} indices={indices} hasMore={!!q.hasNextPage} loadingMore={q.isFetchingNextPage}
-                loadMore={loadMore} runId={runId} videoId={run.data?.video_id ?? null} frameSize={frameSize} classNames={classNames} />
+                loadMore={loadMore} runId={runId} videoId={videoId} frameSize={frameSize} classNames={classNames} />
             )}
         </section>
         <aside className="card det-side" aria-label="Summary of loaded rows">

@@ -3,10 +3,10 @@ import { act, renderHook, screen, waitFor } from '@testing-library/react';
 import { QueryClientProvider } from '@tanstack/react-query';
 import type { PointerEvent, ReactNode } from 'react';
 import PlayerPage from './PlayerPage';
-import { useGtEditor } from './useGtEditor';
-import { freshClient, renderAt } from '../../../test/render';
-import { apiError, json, stubFetch } from '../../../test/fetchStub';
-import type { GtBox } from '../../groundTruth/api/groundTruth';
+import { useGtEditor } from '../../features/player/components/useGtEditor';
+import { freshClient, renderAt } from '../../test/render';
+import { apiError, json, stubFetch } from '../../test/fetchStub';
+import type { GtBox } from '../../lib/api/groundTruth';
 
 afterEach(() => vi.unstubAllGlobals());
 

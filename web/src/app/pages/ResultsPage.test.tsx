@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import ResultsPage from './ResultsPage';
-import { verdict } from './metrics';
-import { renderAt } from '../../../test/render';
-import { apiError, json, openApiDefaults, stubFetch, type Handler } from '../../../test/fetchStub';
-import type { Comparison, Evaluation } from '../api/types';
+import { verdict } from '../../features/results/components/metrics';
+import { renderAt } from '../../test/render';
+import { apiError, json, openApiDefaults, stubFetch, type Handler } from '../../test/fetchStub';
+import type { Comparison, Evaluation } from '../../features/results/api/types';
 
 afterEach(() => vi.unstubAllGlobals());
 

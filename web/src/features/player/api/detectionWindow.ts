@@ -2,8 +2,7 @@
 // through the same endpoint in pages of 1000 (a window of a few seconds
 // holds at most some thousands of boxes).
 import { useQuery } from '@tanstack/react-query';
-import { listDetections } from './detections';
-import { detectionKeys, NO_FILTER, type Detection } from './types';
+import { detectionKeys, listDetections, NO_FILTER, type Detection } from '../../../lib/api/detections';
 
 export const WINDOW_SECONDS = 5;
 const MAX_PAGES = 20;

@@ -1,0 +1,23 @@
+// PlayerPage.tsx - the player of a run: the run and its model's class
+// names (runs), its video (videos) and the evaluation's per-frame outcomes
+// (results) handed to the player, so the page is the app's.
+import { useParams, useSearchParams } from 'react-router';
+import { useRunWithModel } from '../../features/runs/api/runModel';
+import { useVideo } from '../../features/videos/api/video';
+import { videoStreamUrl } from '../../features/videos/api/types';
+import { useFrameOutcomes } from '../../features/results/api/frameOutcomes';
+import { Player } from '../../features/player/components/Player';
+import { ErrorState, Loading } from '../../components/States';
+
+export default function PlayerPage() {
+  const runId = Number(useParams().runId);
+  const [params] = useSearchParams();
+  const { run, classNames } = useRunWithModel(runId);
+  const video = useVideo(run.data?.video_id ?? null);
+  const outcomes = useFrameOutcomes(runId);
+  if (run.isError) return <ErrorState error={run.error} what="the run" retry={() => run.refetch()} />;
+  if (video.isError) return <ErrorState error={video.error} what="the video" retry={() => video.refetch()} />;
+  if (!run.data || !video.data) return <Loading label="Loading player…" />;
+  return <Player runId={runId} every={run.data.every} video={video.data} src={videoStreamUrl(video.data.id)}
+    classNames={classNames} startT={Number(params.get('t') ?? 0) || 0} outcomes={outcomes} />;
+}
