@@ -1,10 +1,10 @@
-/* cmd_serve.c - `avp serve`: the API server alone (server/routes.h on the
+/* cmd_serve.c - `avp serve`: the API server alone (api/api.h on the
  * HTTP foundation), until SIGTERM or Ctrl-C. `avp up` runs it as a child;
  * it can also run by itself against external PostgreSQL and Redis. */
 #include "cli.h"
 #include "config.h"
 
-#include "server/routes.h"
+#include "api/api.h"
 
 #include <getopt.h>
 #include <pthread.h>

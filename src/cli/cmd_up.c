@@ -9,7 +9,7 @@
 #include "services.h"
 #include "supervise.h"
 
-#include "server/auth.h"
+#include "http/auth.h"
 
 #include <errno.h>
 #include <fcntl.h>

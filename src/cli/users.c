@@ -4,7 +4,7 @@
  * it with the same code. */
 #include "config.h"
 
-#include "server/auth.h"
+#include "http/auth.h"
 
 #include <libpq-fe.h>
 #include <string.h>

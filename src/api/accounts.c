@@ -1,0 +1,306 @@
+/* accounts.c - the auth_store_t on PostgreSQL (http/auth.h calls it
+ * on every authenticated request) with its credential cache, and the API
+ * key routes. */
+#include "api/internal.h"
+
+#include "api/auth_cache.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* What the auth store keeps beyond routes_t: the cache of credentials
+ * found valid and the relay that keeps it in step with the other server
+ * instances (auth_cache.h: how long entries are believed, and why). */
+typedef struct routes_auth {
+    routes_t *r;
+    auth_cache_t *cache;
+    auth_relay_t *relay; /* NULL without Redis */
+    metrics_gauge_t *g[4];
+} routes_auth_t;
+
+/* The auth store's connection: AVP_EUNAVAILABLE when none can be had. */
+static int take(routes_auth_t *ra, store_conn_t **c)
+{
+    avp_error_t err;
+    return store_pool_acquire(ra->r->opt.pool, ra->r->opt.acquire_timeout_ms,
+                              c, &err) < 0
+               ? AVP_EUNAVAILABLE
+               : AVP_OK;
+}
+
+/* Gives c back; AVP_ENOTFOUND passes, any other failure means the store
+ * cannot answer (auth.h: 503). */
+static int give(store_conn_t *c, int rc)
+{
+    store_pool_release(c);
+    return rc == AVP_OK || rc == AVP_ENOTFOUND ? rc : AVP_EUNAVAILABLE;
+}
+
+static int to_auth_user(int rc, const store_user_t *s, auth_user_t *u)
+{
+    if (rc == AVP_OK) {
+        u->id = s->id;
+        snprintf(u->name, sizeof u->name, "%s", s->name);
+        u->admin = s->admin;
+    }
+    return rc;
+}
+
+static int user_by_name(void *ctx, const char *name, auth_user_t *user,
+                        char *hash, size_t hash_cap)
+{
+    store_conn_t *c;
+    store_user_t su;
+    avp_error_t err;
+    if (take(ctx, &c) < 0)
+        return AVP_EUNAVAILABLE;
+    int rc = store_user_by_name(c, name, &su, hash, hash_cap, &err);
+    return give(c, to_auth_user(rc, &su, user));
+}
+
+static int session_insert(void *ctx, const uint8_t hash[AUTH_HASH_LEN],
+                          int64_t user_id, int64_t expires_unix)
+{
+    store_conn_t *c;
+    avp_error_t err;
+    if (take(ctx, &c) < 0)
+        return AVP_EUNAVAILABLE;
+    return give(c, store_session_insert(c, hash, user_id, expires_unix, &err));
+}
+
+/* A store lookup about to happen: its ticket and when it was asked (the
+ * entry's age counts from then). */
+typedef struct lookup {
+    uint64_t ticket;
+    double at;
+} lookup_t;
+
+static lookup_t lookup_begin(routes_auth_t *ra)
+{
+    return (lookup_t){auth_cache_ticket(ra->cache), avp_now()};
+}
+
+static int remember(routes_auth_t *ra, lookup_t l, int rc,
+                    const uint8_t hash[AUTH_HASH_LEN], const auth_user_t *user,
+                    int lasting)
+{
+    if (rc == AVP_OK)
+        auth_cache_put(ra->cache, l.ticket, hash, user, lasting, l.at);
+    return rc;
+}
+
+/* A session is asked about AUTH_CACHE_LONG_S from now first: one found
+ * valid then may be believed that long. Only one expiring sooner, or none,
+ * costs a second query. */
+static int session_find(void *ctx, const uint8_t hash[AUTH_HASH_LEN],
+                        int64_t now_unix, auth_user_t *user)
+{
+    routes_auth_t *ra = ctx;
+    store_conn_t *c;
+    store_user_t su;
+    avp_error_t err;
+    if (auth_cache_find(ra->cache, hash, avp_now(), user))
+        return AVP_OK;
+    lookup_t l = lookup_begin(ra);
+    if (take(ra, &c) < 0)
+        return AVP_EUNAVAILABLE;
+    int rc = store_session_find(c, hash, now_unix + (int64_t)AUTH_CACHE_LONG_S,
+                                &su, &err);
+    int lasting = rc == AVP_OK;
+    if (rc == AVP_ENOTFOUND)
+        rc = store_session_find(c, hash, now_unix, &su, &err);
+    rc = give(c, to_auth_user(rc, &su, user));
+    return remember(ra, l, rc, hash, user, lasting);
+}
+
+/* The revocation reaches this cache and the other instances' after the
+ * delete has committed (auth_cache.h: ordering). */
+static int session_delete(void *ctx, const uint8_t hash[AUTH_HASH_LEN])
+{
+    routes_auth_t *ra = ctx;
+    store_conn_t *c;
+    avp_error_t err;
+    if (take(ra, &c) < 0)
+        return AVP_EUNAVAILABLE;
+    int rc = give(c, store_session_delete(c, hash, &err));
+    if (rc == AVP_OK) {
+        auth_revocation_t rv = {.kind = AUTH_REVOKE_TOKEN};
+        memcpy(rv.hash, hash, AUTH_HASH_LEN);
+        auth_relay_revoke(ra->relay, ra->cache, routes__q(ra->r), &rv);
+    }
+    return rc;
+}
+
+/* API keys do not expire: a valid one may be believed long. */
+static int api_key_find(void *ctx, const uint8_t hash[AUTH_HASH_LEN],
+                        auth_user_t *user)
+{
+    routes_auth_t *ra = ctx;
+    store_conn_t *c;
+    store_user_t su;
+    avp_error_t err;
+    if (auth_cache_find(ra->cache, hash, avp_now(), user))
+        return AVP_OK;
+    lookup_t l = lookup_begin(ra);
+    if (take(ra, &c) < 0)
+        return AVP_EUNAVAILABLE;
+    int rc = store_api_key_find(c, hash, &su, &err);
+    rc = give(c, to_auth_user(rc, &su, user));
+    return remember(ra, l, rc, hash, user, 1);
+}
+
+/* Without the relay (no Redis, or it could not start) entries last
+ * AUTH_CACHE_SHORT_S, as the cache is never proven live. */
+void routes__auth_store_init(routes_t *r)
+{
+    routes_auth_t *ra = avp_calloc(1, sizeof *ra);
+    avp_error_t err;
+    ra->r = r;
+    ra->cache = auth_cache_create(0);
+    if (r->q &&
+        auth_relay_start(r->redis_url, ra->cache, r->q, &ra->relay, &err) < 0)
+        fprintf(stderr, "avp serve: %s\n", err.msg);
+    r->auth = (auth_store_t){
+        .ctx = ra,
+        .user_by_name = user_by_name,
+        .session_insert = session_insert,
+        .session_find = session_find,
+        .session_delete = session_delete,
+        .api_key_find = api_key_find,
+    };
+}
+
+void routes__auth_store_fini(routes_t *r)
+{
+    routes_auth_t *ra = r->auth.ctx;
+    if (!ra)
+        return;
+    auth_relay_stop(ra->relay);
+    auth_cache_destroy(ra->cache);
+    avp_free(ra);
+    r->auth.ctx = NULL;
+}
+
+static void collect(void *ctx)
+{
+    routes_auth_t *ra = ctx;
+    auth_cache_stats_t st;
+    auth_cache_stats(ra->cache, avp_now(), &st);
+    const double v[] = {(double)st.hits, (double)st.misses,
+                        (double)st.revocations, st.live};
+    for (int i = 0; i < 4; i++)
+        metrics_gauge_set(ra->g[i], v[i]);
+}
+
+static void add_metrics(routes_auth_t *ra, metrics_t *m)
+{
+    const char *help = "Credential cache lookups of this process, total.";
+    ra->g[0] = metrics_gauge(m, "avp_auth_cache_lookups", help,
+                             "result=\"hit\"");
+    ra->g[1] = metrics_gauge(m, "avp_auth_cache_lookups", help,
+                             "result=\"miss\"");
+    ra->g[2] = metrics_gauge(m, "avp_auth_revocations",
+                             "Revocations applied to the credential cache "
+                             "(made here or received from Redis), total.",
+                             NULL);
+    ra->g[3] = metrics_gauge(m, "avp_auth_cache_live",
+                             "1 while revocations are known to arrive by "
+                             "push (cached credentials last 60 s), 0 while "
+                             "they last 5 s.", NULL);
+    metrics_on_collect(m, collect, ra);
+}
+
+/* POST /api/auth/keys: the secret is shown once, here, and never again. */
+static void key_create(server_req_t *req, void *ctx)
+{
+    routes_t *r = ctx;
+    json_t *body = server_req_body(req);
+    const char *name = json_string_value(json_object_get(body, "name"));
+    char token[AUTH_TOKEN_MAX], *json;
+    uint8_t hash[AUTH_HASH_LEN];
+    avp_error_t err;
+    auth_token_new(AUTH_API_KEY_PREFIX, token);
+    auth_token_hash(token, hash);
+    store_conn_t *c = routes__conn_or_reply(r, req);
+    if (!c)
+        return;
+    if (store_api_key_create(c, server_req_user(req)->id, name ? name : "",
+                             hash, &json, &err) < 0) {
+        store_pool_release(c);
+        reply_avp_error(req, &err);
+        return;
+    }
+    json_t *key = json_loads(json, 0, NULL);
+    avp_free(json);
+    routes__audit(c, req, "create", "api_key",
+                  json_integer_value(json_object_get(key, "id")), NULL);
+    store_pool_release(c);
+    json_object_set_new(key, "key", json_string(token));
+    reply_json(req, 201, key);
+}
+
+static void key_list(server_req_t *req, void *ctx)
+{
+    routes_t *r = ctx;
+    int64_t keys[2];
+    const int64_t *after;
+    int limit;
+    store_list_t l;
+    avp_error_t err;
+    if (routes__page_or_reply(req, 1, keys, &after, &limit) < 0)
+        return;
+    store_conn_t *c = routes__conn_or_reply(r, req);
+    if (!c)
+        return;
+    int rc = store_api_key_list(c, server_req_user(req)->id, after, limit, &l,
+                                &err);
+    store_pool_release(c);
+    if (rc < 0) {
+        reply_avp_error(req, &err);
+        return;
+    }
+    routes__reply_text(req, 200, routes__page_json(&l, 1));
+    store_list_free(&l);
+}
+
+static void key_delete(server_req_t *req, void *ctx)
+{
+    routes_t *r = ctx;
+    int64_t id = server_req_param(req, "id");
+    avp_error_t err;
+    store_conn_t *c = routes__conn_or_reply(r, req);
+    if (!c)
+        return;
+    int rc = store_api_key_delete(c, server_req_user(req)->id, id, &err);
+    if (rc == AVP_OK) {
+        /* Only the key's id is known here, not its hash: every cached
+         * credential of its owner goes. */
+        routes_auth_t *ra = r->auth.ctx;
+        auth_revocation_t rv = {.kind = AUTH_REVOKE_USER,
+                                .user_id = server_req_user(req)->id};
+        auth_relay_revoke(ra->relay, ra->cache, routes__q(r), &rv);
+        routes__audit(c, req, "delete", "api_key", id, NULL);
+    }
+    store_pool_release(c);
+    if (rc < 0)
+        reply_avp_error(req, &err);
+    else
+        reply_empty(req, 204);
+}
+
+int routes__add_auth(routes_t *r, server_t *srv, avp_error_t *err)
+{
+    static const schema_field_t key_body[] = {
+        {"name", SCHEMA_STRING, 0, 0, 200, "what the key is for"}, {0}};
+    const server_route_t routes[] = {
+        {"POST", "/api/auth/keys", "keys_create",
+         "Create an API key (its secret is in this answer only)", key_create,
+         r, 0, key_body, NULL, 0},
+        {"GET", "/api/auth/keys", "keys_list", "The caller's API keys",
+         key_list, r, 0, NULL, routes__list_query, 0},
+        {"DELETE", "/api/auth/keys/{id}", "keys_delete", "Revoke an API key",
+         key_delete, r, 0, NULL, NULL, 0},
+    };
+    add_metrics(r->auth.ctx, server_metrics(srv));
+    return routes__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+}

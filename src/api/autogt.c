@@ -1,0 +1,148 @@
+/* autogt.c - auto ground truth (a detect task of kind 'auto_gt'
+ * whose worker turns the run into the video's model-made ground truth:
+ * src/worker/autogt.c), a video's tracks, and the track edits, merge and
+ * split, each one transaction with its audit record
+ * (store/catalog_autogt.c). */
+#include "api/internal.h"
+
+#include <stdlib.h>
+
+#define MERGE_FROM_MAX 1000
+
+static void auto_gt(server_req_t *req, void *ctx)
+{
+    json_t *replace = json_object_get(server_req_body(req), "replace");
+    routes__start_task(ctx, req, "auto_gt", replace ? json_is_true(replace) : 1);
+}
+
+static void track_list(server_req_t *req, void *ctx)
+{
+    routes__list_under(ctx, req, STORE_OBJ_VIDEO, 1, store_track_list);
+}
+
+/* The track of the {id} parameter (or `id`) at editor level: its video's
+ * access check; *pid is its project. A connection, or NULL after
+ * replying. */
+static store_conn_t *track_conn_or_reply(routes_t *r, server_req_t *req,
+                                         int64_t id, int64_t *pid)
+{
+    int64_t video;
+    avp_error_t err;
+    store_conn_t *c = routes__conn_or_reply(r, req);
+    if (!c)
+        return NULL;
+    if (store_track_video(c, id, &video, &err) < 0) {
+        reply_avp_error(req, &err);
+    } else if (routes__access_or_reply(r, req, c, STORE_OBJ_VIDEO, video,
+                                       STORE_ROLE_EDITOR, pid) == AVP_OK) {
+        return c;
+    }
+    store_pool_release(c);
+    return NULL;
+}
+
+/* {"into": id, "from": [id, ...]}: the schema language has no arrays, so
+ * this body is checked here, as strictly (unknown fields are errors). */
+static int merge_body_or_reply(server_req_t *req, int64_t *into,
+                               int64_t **from, size_t *n)
+{
+    char *buf;
+    size_t len;
+    json_error_t jerr;
+    if (reply_read_body_or_reply(req, 65536, &buf, &len) < 0)
+        return AVP_EINVAL;
+    json_t *b = json_loadb(buf, len, 0, &jerr), *f = json_object_get(b, "from");
+    avp_free(buf);
+    *n = json_array_size(f);
+    int ok = json_is_object(b) && json_object_size(b) == 2 &&
+             json_is_integer(json_object_get(b, "into")) && json_is_array(f) &&
+             *n >= 1 && *n <= MERGE_FROM_MAX;
+    *from = ok ? avp_malloc(sizeof **from * *n) : NULL;
+    for (size_t i = 0; ok && i < *n; i++) {
+        ok = json_is_integer(json_array_get(f, i));
+        (*from)[i] = json_integer_value(json_array_get(f, i));
+    }
+    *into = json_integer_value(json_object_get(b, "into"));
+    json_decref(b);
+    if (ok)
+        return AVP_OK;
+    avp_free(*from);
+    *from = NULL;
+    reply_error(req, 400, "bad_request", "body must be {\"into\": track id, "
+                "\"from\": [1 to %d track ids]}", MERGE_FROM_MAX);
+    return AVP_EINVAL;
+}
+
+static void track_merge(server_req_t *req, void *ctx)
+{
+    int64_t into, *from, pid;
+    size_t n;
+    char *json;
+    avp_error_t err;
+    if (merge_body_or_reply(req, &into, &from, &n) < 0)
+        return;
+    store_conn_t *c = track_conn_or_reply(ctx, req, into, &pid);
+    if (c) {
+        if (store_track_merge(c, into, from, n, server_req_user(req)->id,
+                              &json, &err) < 0) {
+            reply_avp_error(req, &err);
+        } else {
+            routes__reply_text(req, 200, json);
+            routes__project_sessions_changed(ctx, c, pid);
+        }
+        store_pool_release(c);
+    }
+    avp_free(from);
+}
+
+static void track_split(server_req_t *req, void *ctx)
+{
+    int64_t id = server_req_param(req, "id");
+    int64_t frame = json_integer_value(json_object_get(server_req_body(req),
+                                                       "frame"));
+    char *json;
+    avp_error_t err;
+    int64_t pid;
+    store_conn_t *c = track_conn_or_reply(ctx, req, id, &pid);
+    if (!c)
+        return;
+    if (store_track_split(c, id, frame, server_req_user(req)->id, &json,
+                          &err) < 0) {
+        reply_avp_error(req, &err);
+    } else {
+        routes__reply_text(req, 200, json);
+        routes__project_sessions_changed(ctx, c, pid);
+    }
+    store_pool_release(c);
+}
+
+int routes__add_autogt(routes_t *r, server_t *srv, avp_error_t *err)
+{
+    static const schema_field_t auto_gt_body[] = {
+        ROUTES_PROCESS_FIELDS,
+        {"replace", SCHEMA_BOOLEAN, 0, 0, 0,
+         "replace the video's model-made boxes and their tracks (true)"},
+        {0}};
+    static const schema_field_t split_body[] = {
+        {"frame", SCHEMA_INTEGER, 1, 0, 2147483647,
+         "boxes at this frame and later move to a new track"},
+        {0}};
+    const server_route_t routes[] = {
+        {"POST", "/api/videos/{id}/auto-ground-truth", "gt_auto",
+         "Run a reference model over the video as a task (202 with the task "
+         "and run); when it ends its detections, linked into tracks, become "
+         "the video's model-made ground truth in one transaction", auto_gt,
+         r, 0, auto_gt_body, NULL, 0},
+        {"GET", "/api/videos/{id}/tracks", "tracks_list",
+         "Tracks of a video by id, with their extent and box count",
+         track_list, r, 0, NULL, routes__list_query, 0},
+        {"POST", "/api/tracks/merge", "tracks_merge",
+         "Move every box of the `from` tracks into track `into` and delete "
+         "them (audited); body {\"into\": id, \"from\": [ids]}", track_merge,
+         r, SERVER_RAW_BODY, NULL, NULL, 65536},
+        {"POST", "/api/tracks/{id}/split", "tracks_split",
+         "Move the boxes at `frame` and later into a new track (audited)",
+         track_split, r, 0, split_body, NULL, 0},
+    };
+    return routes__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+}

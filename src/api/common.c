@@ -1,0 +1,366 @@
+/* common.c - the routes record and what every handler leans on:
+ * borrowing a connection, access checks, keyset pages, the read-through
+ * cache and its invalidation, the audit log. */
+#include "api/internal.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const schema_field_t routes__list_query[] = {
+    {"cursor", SCHEMA_STRING, 0, 1, REPLY_CURSOR_MAX - 1,
+     "next_cursor of the previous page"},
+    {"limit", SCHEMA_INTEGER, 0, 1, STORE_LIST_MAX, "items per page (50)"},
+    {0}};
+
+/* Cached answers expire on their own within this, whatever happens to
+ * invalidations. */
+#define CACHE_TTL_MS (600 * 1000)
+
+/* Lazy links: Redis down at start is not an error, and an idle link costs
+ * one socket. */
+static int open_links(routes_t *r, avp_error_t *err)
+{
+    for (int i = 0; i < ROUTES_REDIS_LINKS; i++) {
+        int rc = queue_conn_open(r->redis_url,
+                                 &(queue_opts_t){.lazy = 1,
+                                                 .command_timeout_ms = 1000},
+                                 &r->links[i], err);
+        if (rc < 0)
+            return rc;
+        r->caches[i] = queue_cache_create(r->links[i]);
+    }
+    r->q = r->links[0];
+    r->cache = r->caches[0];
+    return AVP_OK;
+}
+
+static int thread_link(void)
+{
+    static atomic_int next;
+    static _Thread_local int slot = -1;
+    if (slot < 0)
+        slot = atomic_fetch_add(&next, 1) % ROUTES_REDIS_LINKS;
+    return slot;
+}
+
+queue_conn_t *routes__q(routes_t *r) { return r->links[thread_link()]; }
+
+queue_cache_t *routes__cache(routes_t *r)
+{
+    return r->caches[thread_link()];
+}
+
+int routes_create(const routes_options_t *opt, routes_t **out,
+                  avp_error_t *err)
+{
+    *out = NULL;
+    routes_t *r = avp_calloc(1, sizeof *r);
+    r->opt = *opt;
+    r->data_dir = avp_strdup(opt->data_dir);
+    if (!r->opt.max_upload)
+        r->opt.max_upload = 4ull << 30;
+    if (!r->opt.max_model)
+        r->opt.max_model = 1ull << 30;
+    if (!r->opt.acquire_timeout_ms)
+        r->opt.acquire_timeout_ms = 2000;
+    routes__engine_limit(opt->engine_max);
+    r->group = store_group_create(opt->pool, r->opt.acquire_timeout_ms);
+    if (opt->redis_url) {
+        r->redis_url = avp_strdup(opt->redis_url);
+        int rc = open_links(r, err);
+        if (rc < 0) {
+            routes_destroy(r);
+            return rc;
+        }
+    }
+    routes__auth_store_init(r);
+    *out = r;
+    return AVP_OK;
+}
+
+void routes_destroy(routes_t *r)
+{
+    if (!r)
+        return;
+    routes__live_stop(r);
+    routes__auth_store_fini(r);
+    store_group_destroy(r->group);
+    for (int i = 0; i < ROUTES_REDIS_LINKS; i++) {
+        queue_cache_destroy(r->caches[i]);
+        queue_conn_close(r->links[i]);
+    }
+    routes__vitals_destroy(r->vitals);
+    avp_free(r->redis_url);
+    avp_free(r->data_dir);
+    avp_free(r);
+}
+
+void routes_server_options(routes_t *r, server_options_t *opt)
+{
+    opt->auth_store = &r->auth;
+    opt->ready = routes__ready;
+    opt->ready_ctx = r;
+    opt->ws_access = routes__ws_access;
+    opt->ws_access_ctx = r;
+    opt->ws_hello = routes__ws_hello;
+    opt->ws_hello_ctx = r;
+}
+
+int routes__add_routes(server_t *srv, const server_route_t *routes, size_t n,
+                       avp_error_t *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc = server_add_route(srv, &routes[i], err);
+        if (rc < 0)
+            return rc;
+    }
+    return AVP_OK;
+}
+
+int routes_register(routes_t *r, server_t *srv, avp_error_t *err)
+{
+    int (*const add[])(routes_t *, server_t *, avp_error_t *) = {
+        routes__add_auth,   routes__add_projects,   routes__add_videos,
+        routes__add_models, routes__add_tasks,      routes__add_detections,
+        routes__add_gt,     routes__add_gt_io,      routes__add_eval,
+        routes__add_autogt, routes__add_gt_export,
+        routes__add_compare, routes__add_classmap,
+        routes__add_ops,    routes__add_sessions};
+    r->srv = srv;
+    for (size_t i = 0; i < AVP_ARRAY_LEN(add); i++) {
+        int rc = add[i](r, srv, err);
+        if (rc < 0)
+            return rc;
+    }
+    return routes__live_start(r, err);
+}
+
+store_conn_t *routes__conn_or_reply(routes_t *r, server_req_t *req)
+{
+    store_conn_t *c;
+    avp_error_t err;
+    int rc = store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, &c, &err);
+    if (rc == AVP_OK)
+        return c;
+    reply_unavailable(req, 1, "%s", err.msg);
+    return NULL;
+}
+
+int routes__role_or_reply(server_req_t *req, int64_t project_id,
+                          store_role_t role, store_role_t need)
+{
+    if (role >= need)
+        return AVP_OK;
+    reply_error(req, 403, "forbidden", "your role in project %" PRId64
+                " is %s; this needs %s", project_id, store_role_name(role),
+                store_role_name(need));
+    return AVP_EUNSUPPORTED;
+}
+
+int routes__access_or_reply(routes_t *r, server_req_t *req, store_conn_t *c,
+                            store_object_t kind, int64_t id, store_role_t need,
+                            int64_t *project_id)
+{
+    (void)r;
+    int64_t pid;
+    store_role_t role;
+    avp_error_t err;
+    int rc = store_object_access(c, kind, id, server_req_user(req)->id, &pid,
+                                 &role, &err);
+    if (rc < 0) {
+        reply_avp_error(req, &err);
+        return rc;
+    }
+    if ((rc = routes__role_or_reply(req, pid, role, need)) < 0)
+        return rc;
+    if (project_id)
+        *project_id = pid;
+    return AVP_OK;
+}
+
+void routes__get_one(routes_t *r, server_req_t *req, store_object_t kind,
+                     routes_get_fn get)
+{
+    int64_t id = server_req_param(req, "id");
+    char *json;
+    avp_error_t err;
+    store_conn_t *c = routes__conn_or_reply(r, req);
+    if (!c)
+        return;
+    if (routes__access_or_reply(r, req, c, kind, id, STORE_ROLE_VIEWER,
+                                NULL) == AVP_OK) {
+        if (get(c, id, &json, &err) < 0)
+            reply_avp_error(req, &err);
+        else
+            routes__reply_text(req, 200, json);
+    }
+    store_pool_release(c);
+}
+
+void routes__list_under(routes_t *r, server_req_t *req, store_object_t kind,
+                        int nkeys, routes_list_fn list)
+{
+    int64_t id = server_req_param(req, "id"), keys[2];
+    const int64_t *after;
+    int limit;
+    store_list_t l = {0};
+    avp_error_t err;
+    if (routes__page_or_reply(req, nkeys, keys, &after, &limit) < 0)
+        return;
+    store_conn_t *c = routes__conn_or_reply(r, req);
+    if (!c)
+        return;
+    if (routes__access_or_reply(r, req, c, kind, id, STORE_ROLE_VIEWER,
+                                NULL) == AVP_OK) {
+        if (list(c, id, after, limit, &l, &err) < 0)
+            reply_avp_error(req, &err);
+        else
+            routes__reply_text(req, 200, routes__page_json(&l, nkeys));
+    }
+    store_list_free(&l);
+    store_pool_release(c);
+}
+
+int routes__page_or_reply(server_req_t *req, int nkeys, int64_t keys[2],
+                          const int64_t **after, int *limit)
+{
+    int rc = reply_cursor_or_reply(req, keys, nkeys);
+    if (rc < 0)
+        return rc;
+    *after = rc == 1 ? keys : NULL;
+    *limit = (int)server_query_int(req, "limit", 50);
+    return AVP_OK;
+}
+
+char *routes__page_json(const store_list_t *l, int nkeys)
+{
+    char cursor[REPLY_CURSOR_MAX + 2] = "null";
+    if (l->more) {
+        char c[REPLY_CURSOR_MAX];
+        reply_cursor_encode(l->key, nkeys, c);
+        snprintf(cursor, sizeof cursor, "\"%s\"", c);
+    }
+    size_t n = strlen(l->json) + strlen(cursor) + 32;
+    char *s = avp_malloc(n);
+    snprintf(s, n, "{\"items\":%s,\"next_cursor\":%s}", l->json, cursor);
+    return s;
+}
+
+void routes__reply_text(server_req_t *req, int status, char *json)
+{
+    reply_bytes(req, status, "application/json", json, strlen(json));
+    avp_free(json);
+}
+
+json_t *routes__number_or_null(double v, int defined)
+{
+    return defined && isfinite(v) ? json_real(v) : json_null();
+}
+
+void routes__reply_cached(routes_t *r, server_req_t *req, store_conn_t *c,
+                          const char *key, const char *const *tags, int ntags,
+                          routes_fill_fn fill, void *arg)
+{
+    char *json = NULL;
+    size_t len;
+    queue_cache_ticket_t ticket = {{0}};
+    avp_error_t err;
+    queue_cache_t *cache = routes__cache(r);
+    if (cache && queue_cache_get(cache, key, tags, (size_t)ntags, &json,
+                                 &len, &ticket, &err) == 1) {
+        reply_bytes(req, 200, "application/json", json, len);
+        avp_free(json);
+        return;
+    }
+    store_conn_t *own = c ? NULL : routes__conn_or_reply(r, req);
+    if (!c && !own)
+        return;
+    if (fill(r, c ? c : own, arg, &json, &err) < 0) {
+        store_pool_release(own);
+        reply_avp_error(req, &err);
+        return;
+    }
+    store_pool_release(own);
+    if (cache)
+        queue_cache_set(cache, key, json, strlen(json), CACHE_TTL_MS, tags,
+                        (size_t)ntags, &ticket, &err);
+    routes__reply_text(req, 200, json);
+}
+
+void routes__invalidate(routes_t *r, const char *fmt, int64_t id)
+{
+    if (!r->cache)
+        return;
+    char tag[64];
+    avp_error_t err;
+    snprintf(tag, sizeof tag, fmt, id);
+    queue_cache_invalidate(routes__cache(r), (const char *[]){tag}, 1, &err);
+}
+
+typedef char routes_tag_t[24];
+
+static void invalidate_tags(routes_t *r, const routes_tag_t *names, int n)
+{
+    const char *tags[QUEUE_CACHE_INVALIDATE_MAX];
+    avp_error_t err;
+    for (int i = 0; i < n; i++)
+        tags[i] = names[i];
+    queue_cache_invalidate(routes__cache(r), tags, (size_t)n, &err);
+}
+
+void routes__invalidate_people(routes_t *r, int64_t project_id,
+                               const int64_t *members, int n)
+{
+    routes_tag_t names[QUEUE_CACHE_INVALIDATE_MAX];
+    if (!r->cache)
+        return;
+    int k = 1;
+    snprintf(names[0], sizeof names[0], "p:%" PRId64, project_id);
+    for (int i = 0; i < n; i++) {
+        if (k == QUEUE_CACHE_INVALIDATE_MAX) {
+            invalidate_tags(r, names, k);
+            k = 0;
+        }
+        snprintf(names[k++], sizeof names[0], "u:%" PRId64, members[i]);
+    }
+    invalidate_tags(r, names, k);
+}
+
+void routes__invalidate_project(routes_t *r, store_conn_t *c,
+                                int64_t project_id)
+{
+    int64_t *ids;
+    int n;
+    avp_error_t err;
+    if (!r->cache)
+        return;
+    if (store_member_ids(c, project_id, &ids, &n, &err) < 0) {
+        routes__invalidate(r, "p:%" PRId64, project_id);
+        fprintf(stderr, "avp serve: cache: %s\n", err.msg);
+        return;
+    }
+    routes__invalidate_people(r, project_id, ids, n);
+    avp_free(ids);
+}
+
+void routes__audit(store_conn_t *c, server_req_t *req, const char *action,
+                   const char *type, int64_t id, json_t *detail)
+{
+    char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+    avp_error_t err;
+    if (store_audit(c, server_req_user(req)->id, action, type, id, text,
+                    &err) < 0)
+        fprintf(stderr, "avp serve: audit %s %s %" PRId64 ": %s\n", action,
+                type, id, err.msg);
+    free(text);
+    json_decref(detail);
+}
+
+void routes__path(const routes_t *r, const char *rel, char *out)
+{
+    snprintf(out, PATH_MAX, "%s/%s", r->data_dir, rel);
+}

@@ -1,0 +1,176 @@
+/* tasks.c - processing: start a detect run on a video (one
+ * transaction for the run and its task, then an idempotent enqueue), task
+ * status and cancel, and the runs of a video. */
+#include "api/internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+/* The run and task are committed (with whatever other requests the group
+ * gathered) before Redis is touched: a slow or absent Redis must not hold
+ * one of the pool's few connections. */
+void routes__start_task(routes_t *r, server_req_t *req, const char *kind,
+                        int replace)
+{
+    json_t *body = server_req_body(req);
+    json_t *conf = json_object_get(body, "conf");
+    json_t *iou = json_object_get(body, "iou");
+    json_t *every = json_object_get(body, "every");
+    store_process_t p = {
+        .video_id = server_req_param(req, "id"),
+        .model_id = json_integer_value(json_object_get(body, "model_id")),
+        .user_id = server_req_user(req)->id,
+        .conf = conf ? json_number_value(conf) : 0.25,
+        .iou = iou ? json_number_value(iou) : 0.45,
+        .every = every ? (int)json_integer_value(every) : 1,
+        .kind = kind,
+        .replace = replace,
+    };
+    store_process_out_t out;
+    avp_error_t err;
+    /* The access check is part of the statement: one round trip. */
+    int rc = store_group_process(r->group, &p, &out, &err);
+    if (rc < 0)
+        reply_avp_error(req, &err);
+    else
+        rc = routes__role_or_reply(req, out.project_id, out.role,
+                                   STORE_ROLE_EDITOR);
+    if (rc < 0) {
+        avp_free(out.members);
+        return;
+    }
+    /* Redis down: the task stays queued in the table and the workers'
+     * reconciler enqueues it once Redis is back. */
+    if (r->q &&
+        queue_enqueue(routes__q(r), out.task_id, kind, NULL, &err) < 0)
+        fprintf(stderr, "avp serve: task %" PRId64 " left to the "
+                "reconciler: %s\n", out.task_id, err.msg);
+    routes__invalidate_people(r, out.project_id, out.members, out.nmembers);
+    avp_free(out.members);
+    reply_json(req, 202, json_pack("{s:I, s:I}", "task_id",
+                                   (json_int_t)out.task_id, "run_id",
+                                   (json_int_t)out.run_id));
+}
+
+static void process(server_req_t *req, void *ctx)
+{
+    routes__start_task(ctx, req, "detect", 0);
+}
+
+static void task_status(server_req_t *req, void *ctx)
+{
+    routes__get_one(ctx, req, STORE_OBJ_TASK, store_task_status);
+}
+
+/* Tells watchers a queued task was cancelled: no worker will. */
+static void publish_cancelled(routes_t *r, int64_t id)
+{
+    char json[160];
+    avp_error_t err;
+    snprintf(json, sizeof json,
+             "{\"task_id\":%" PRId64 ",\"state\":\"cancelled\"}", id);
+    if (r->q)
+        queue_publish_progress(r->q, id, json, &err);
+}
+
+static void task_cancel(server_req_t *req, void *ctx)
+{
+    static const char *const states[] = {"", "cancelled", "cancelling",
+                                         "ended"};
+    routes_t *r = ctx;
+    int64_t id = server_req_param(req, "id"), pid;
+    store_cancel_t what;
+    avp_error_t err;
+    store_conn_t *c = routes__conn_or_reply(r, req);
+    if (!c)
+        return;
+    if (routes__access_or_reply(r, req, c, STORE_OBJ_TASK, id,
+                                STORE_ROLE_EDITOR, &pid) < 0)
+        goto out;
+    if (store_task_cancel(c, id, &what, &err) < 0) {
+        reply_avp_error(req, &err);
+        goto out;
+    }
+    if (what == STORE_CANCEL_DONE) {
+        routes__invalidate_project(r, c, pid);
+        publish_cancelled(r, id);
+    }
+    if (what != STORE_CANCEL_ENDED)
+        routes__audit(c, req, "cancel", "task", id, NULL);
+    reply_json(req, what == STORE_CANCEL_ENDED ? 409 : 202,
+               what == STORE_CANCEL_ENDED
+                   ? json_pack("{s:{s:s, s:s}}", "error", "code", "conflict",
+                               "message", "the task has already ended")
+                   : json_pack("{s:I, s:s}", "task_id", (json_int_t)id,
+                               "state", states[what]));
+out:
+    store_pool_release(c);
+}
+
+typedef struct list_arg {
+    int64_t id;
+    const int64_t *after;
+    int limit;
+} list_arg_t;
+
+static int fill_runs(routes_t *r, store_conn_t *c, void *arg, char **json,
+                     avp_error_t *err)
+{
+    (void)r;
+    list_arg_t *a = arg;
+    store_list_t l;
+    int rc = store_run_list(c, a->id, a->after, a->limit, &l, err);
+    if (rc == AVP_OK)
+        *json = routes__page_json(&l, 2);
+    store_list_free(&l);
+    return rc;
+}
+
+static void run_list(server_req_t *req, void *ctx)
+{
+    routes_t *r = ctx;
+    int64_t keys[2], pid;
+    list_arg_t a = {server_req_param(req, "id"), NULL, 0};
+    if (routes__page_or_reply(req, 2, keys, &a.after, &a.limit) < 0)
+        return;
+    store_conn_t *c = routes__conn_or_reply(r, req);
+    if (!c)
+        return;
+    if (routes__access_or_reply(r, req, c, STORE_OBJ_VIDEO, a.id,
+                                STORE_ROLE_VIEWER, &pid) == AVP_OK) {
+        char key[128], tag[32];
+        snprintf(key, sizeof key, "runs:%" PRId64 ":%" PRId64 ":%" PRId64
+                 ":%d", a.id, a.after ? keys[0] : 0, a.after ? keys[1] : 0,
+                 a.limit);
+        snprintf(tag, sizeof tag, "p:%" PRId64, pid);
+        const char *tags[] = {tag};
+        routes__reply_cached(r, req, c, key, tags, 1, fill_runs, &a);
+    }
+    store_pool_release(c);
+}
+
+static void run_get(server_req_t *req, void *ctx)
+{
+    routes__get_one(ctx, req, STORE_OBJ_RUN, store_run_get);
+}
+
+int routes__add_tasks(routes_t *r, server_t *srv, avp_error_t *err)
+{
+    static const schema_field_t process_body[] = {ROUTES_PROCESS_FIELDS,
+                                                  {0}};
+    const server_route_t routes[] = {
+        {"POST", "/api/videos/{id}/process", "videos_process",
+         "Run a detector over a video: 202 with the task and run", process, r,
+         0, process_body, NULL, 0},
+        {"GET", "/api/videos/{id}/runs", "runs_list",
+         "Detection runs of a video, newest first", run_list, r, 0, NULL,
+         routes__list_query, 0},
+        {"GET", "/api/runs/{id}", "runs_get", "A detection run", run_get, r, 0,
+         NULL, NULL, 0},
+        {"GET", "/api/tasks/{id}/status", "tasks_status",
+         "State and progress of a task", task_status, r, 0, NULL, NULL, 0},
+        {"POST", "/api/tasks/{id}/cancel", "tasks_cancel",
+         "Cancel a queued or running task", task_cancel, r, 0, NULL, NULL, 0},
+    };
+    return routes__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+}
