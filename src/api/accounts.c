@@ -1,4 +1,4 @@
-/* accounts.c - the auth_store_t on PostgreSQL (http/auth.h calls it
+/* accounts.c - the http_auth_store_t on PostgreSQL (http/auth.h calls it
  * on every authenticated request) with its credential cache, and the API
  * key routes. */
 #include "api/internal.h"
@@ -15,7 +15,7 @@ typedef struct routes_auth {
     routes_t *r;
     auth_cache_t *cache;
     auth_relay_t *relay; /* NULL without Redis */
-    metrics_gauge_t *g[4];
+    http_metrics_gauge_t *g[4];
 } routes_auth_t;
 
 /* The auth store's connection: AVP_EUNAVAILABLE when none can be had. */
@@ -36,7 +36,7 @@ static int give(store_conn_t *c, int rc)
     return rc == AVP_OK || rc == AVP_ENOTFOUND ? rc : AVP_EUNAVAILABLE;
 }
 
-static int to_auth_user(int rc, const store_user_t *s, auth_user_t *u)
+static int to_auth_user(int rc, const store_user_t *s, http_auth_user_t *u)
 {
     if (rc == AVP_OK) {
         u->id = s->id;
@@ -46,7 +46,7 @@ static int to_auth_user(int rc, const store_user_t *s, auth_user_t *u)
     return rc;
 }
 
-static int user_by_name(void *ctx, const char *name, auth_user_t *user,
+static int user_by_name(void *ctx, const char *name, http_auth_user_t *user,
                         char *hash, size_t hash_cap)
 {
     store_conn_t *c;
@@ -58,7 +58,7 @@ static int user_by_name(void *ctx, const char *name, auth_user_t *user,
     return give(c, to_auth_user(rc, &su, user));
 }
 
-static int session_insert(void *ctx, const uint8_t hash[AUTH_HASH_LEN],
+static int session_insert(void *ctx, const uint8_t hash[HTTP_AUTH_HASH_LEN],
                           int64_t user_id, int64_t expires_unix)
 {
     store_conn_t *c;
@@ -81,8 +81,8 @@ static lookup_t lookup_begin(routes_auth_t *ra)
 }
 
 static int remember(routes_auth_t *ra, lookup_t l, int rc,
-                    const uint8_t hash[AUTH_HASH_LEN], const auth_user_t *user,
-                    int lasting)
+                    const uint8_t hash[HTTP_AUTH_HASH_LEN],
+                    const http_auth_user_t *user, int lasting)
 {
     if (rc == AVP_OK)
         auth_cache_put(ra->cache, l.ticket, hash, user, lasting, l.at);
@@ -92,8 +92,8 @@ static int remember(routes_auth_t *ra, lookup_t l, int rc,
 /* A session is asked about AUTH_CACHE_LONG_S from now first: one found
  * valid then may be believed that long. Only one expiring sooner, or none,
  * costs a second query. */
-static int session_find(void *ctx, const uint8_t hash[AUTH_HASH_LEN],
-                        int64_t now_unix, auth_user_t *user)
+static int session_find(void *ctx, const uint8_t hash[HTTP_AUTH_HASH_LEN],
+                        int64_t now_unix, http_auth_user_t *user)
 {
     routes_auth_t *ra = ctx;
     store_conn_t *c;
@@ -115,7 +115,7 @@ static int session_find(void *ctx, const uint8_t hash[AUTH_HASH_LEN],
 
 /* The revocation reaches this cache and the other instances' after the
  * delete has committed (auth_cache.h: ordering). */
-static int session_delete(void *ctx, const uint8_t hash[AUTH_HASH_LEN])
+static int session_delete(void *ctx, const uint8_t hash[HTTP_AUTH_HASH_LEN])
 {
     routes_auth_t *ra = ctx;
     store_conn_t *c;
@@ -125,15 +125,15 @@ static int session_delete(void *ctx, const uint8_t hash[AUTH_HASH_LEN])
     int rc = give(c, store_session_delete(c, hash, &err));
     if (rc == AVP_OK) {
         auth_revocation_t rv = {.kind = AUTH_REVOKE_TOKEN};
-        memcpy(rv.hash, hash, AUTH_HASH_LEN);
+        memcpy(rv.hash, hash, HTTP_AUTH_HASH_LEN);
         auth_relay_revoke(ra->relay, ra->cache, routes__q(ra->r), &rv);
     }
     return rc;
 }
 
 /* API keys do not expire: a valid one may be believed long. */
-static int api_key_find(void *ctx, const uint8_t hash[AUTH_HASH_LEN],
-                        auth_user_t *user)
+static int api_key_find(void *ctx, const uint8_t hash[HTTP_AUTH_HASH_LEN],
+                        http_auth_user_t *user)
 {
     routes_auth_t *ra = ctx;
     store_conn_t *c;
@@ -160,7 +160,7 @@ void routes__auth_store_init(routes_t *r)
     if (r->q &&
         auth_relay_start(r->redis_url, ra->cache, r->q, &ra->relay, &err) < 0)
         fprintf(stderr, "avp serve: %s\n", err.msg);
-    r->auth = (auth_store_t){
+    r->auth = (http_auth_store_t){
         .ctx = ra,
         .user_by_name = user_by_name,
         .session_insert = session_insert,
@@ -189,45 +189,47 @@ static void collect(void *ctx)
     const double v[] = {(double)st.hits, (double)st.misses,
                         (double)st.revocations, st.live};
     for (int i = 0; i < 4; i++)
-        metrics_gauge_set(ra->g[i], v[i]);
+        http_metrics_gauge_set(ra->g[i], v[i]);
 }
 
-static void add_metrics(routes_auth_t *ra, metrics_t *m)
+static void add_metrics(routes_auth_t *ra, http_metrics_t *m)
 {
     const char *help = "Credential cache lookups of this process, total.";
-    ra->g[0] = metrics_gauge(m, "avp_auth_cache_lookups", help,
-                             "result=\"hit\"");
-    ra->g[1] = metrics_gauge(m, "avp_auth_cache_lookups", help,
-                             "result=\"miss\"");
-    ra->g[2] = metrics_gauge(m, "avp_auth_revocations",
-                             "Revocations applied to the credential cache "
-                             "(made here or received from Redis), total.",
-                             NULL);
-    ra->g[3] = metrics_gauge(m, "avp_auth_cache_live",
-                             "1 while revocations are known to arrive by "
-                             "push (cached credentials last 60 s), 0 while "
-                             "they last 5 s.", NULL);
-    metrics_on_collect(m, collect, ra);
+    ra->g[0] = http_metrics_gauge(m, "avp_auth_cache_lookups", help,
+                                  "result=\"hit\"");
+    ra->g[1] = http_metrics_gauge(m, "avp_auth_cache_lookups", help,
+                                  "result=\"miss\"");
+    ra->g[2] = http_metrics_gauge(m, "avp_auth_revocations",
+                                  "Revocations applied to the credential cache "
+                                  "(made here or received from Redis), total.",
+                                  NULL);
+    ra->g[3] =
+        http_metrics_gauge(m, "avp_auth_cache_live",
+                           "1 while revocations are known to arrive by "
+                           "push (cached credentials last 60 s), 0 while "
+                           "they last 5 s.",
+                           NULL);
+    http_metrics_on_collect(m, collect, ra);
 }
 
 /* POST /api/auth/keys: the secret is shown once, here, and never again. */
-static void key_create(server_req_t *req, void *ctx)
+static void key_create(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    json_t *body = server_req_body(req);
+    json_t *body = http_req_body(req);
     const char *name = json_string_value(json_object_get(body, "name"));
-    char token[AUTH_TOKEN_MAX], *json;
-    uint8_t hash[AUTH_HASH_LEN];
+    char token[HTTP_AUTH_TOKEN_MAX], *json;
+    uint8_t hash[HTTP_AUTH_HASH_LEN];
     avp_error_t err;
-    auth_token_new(AUTH_API_KEY_PREFIX, token);
-    auth_token_hash(token, hash);
+    http_auth_token_new(HTTP_AUTH_API_KEY_PREFIX, token);
+    http_auth_token_hash(token, hash);
     store_conn_t *c = routes__conn_or_reply(r, req);
     if (!c)
         return;
-    if (store_api_key_create(c, server_req_user(req)->id, name ? name : "",
+    if (store_api_key_create(c, http_req_user(req)->id, name ? name : "",
                              hash, &json, &err) < 0) {
         store_pool_release(c);
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
         return;
     }
     json_t *key = json_loads(json, 0, NULL);
@@ -236,10 +238,10 @@ static void key_create(server_req_t *req, void *ctx)
                   json_integer_value(json_object_get(key, "id")), NULL);
     store_pool_release(c);
     json_object_set_new(key, "key", json_string(token));
-    reply_json(req, 201, key);
+    http_reply_json(req, 201, key);
 }
 
-static void key_list(server_req_t *req, void *ctx)
+static void key_list(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
     int64_t keys[2];
@@ -252,47 +254,47 @@ static void key_list(server_req_t *req, void *ctx)
     store_conn_t *c = routes__conn_or_reply(r, req);
     if (!c)
         return;
-    int rc = store_api_key_list(c, server_req_user(req)->id, after, limit, &l,
+    int rc = store_api_key_list(c, http_req_user(req)->id, after, limit, &l,
                                 &err);
     store_pool_release(c);
     if (rc < 0) {
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
         return;
     }
     routes__reply_text(req, 200, routes__page_json(&l, 1));
     store_list_free(&l);
 }
 
-static void key_delete(server_req_t *req, void *ctx)
+static void key_delete(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id");
+    int64_t id = http_req_param(req, "id");
     avp_error_t err;
     store_conn_t *c = routes__conn_or_reply(r, req);
     if (!c)
         return;
-    int rc = store_api_key_delete(c, server_req_user(req)->id, id, &err);
+    int rc = store_api_key_delete(c, http_req_user(req)->id, id, &err);
     if (rc == AVP_OK) {
         /* Only the key's id is known here, not its hash: every cached
          * credential of its owner goes. */
         routes_auth_t *ra = r->auth.ctx;
         auth_revocation_t rv = {.kind = AUTH_REVOKE_USER,
-                                .user_id = server_req_user(req)->id};
+                                .user_id = http_req_user(req)->id};
         auth_relay_revoke(ra->relay, ra->cache, routes__q(r), &rv);
         routes__audit(c, req, "delete", "api_key", id, NULL);
     }
     store_pool_release(c);
     if (rc < 0)
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
     else
-        reply_empty(req, 204);
+        http_reply_empty(req, 204);
 }
 
-int routes__add_auth(routes_t *r, server_t *srv, avp_error_t *err)
+int routes__add_auth(routes_t *r, http_server_t *srv, avp_error_t *err)
 {
-    static const schema_field_t key_body[] = {
-        {"name", SCHEMA_STRING, 0, 0, 200, "what the key is for"}, {0}};
-    const server_route_t routes[] = {
+    static const http_schema_field_t key_body[] = {
+        {"name", HTTP_SCHEMA_STRING, 0, 0, 200, "what the key is for"}, {0}};
+    const http_route_t routes[] = {
         {"POST", "/api/auth/keys", "keys_create",
          "Create an API key (its secret is in this answer only)", key_create,
          r, 0, key_body, NULL, 0},
@@ -301,6 +303,6 @@ int routes__add_auth(routes_t *r, server_t *srv, avp_error_t *err)
         {"DELETE", "/api/auth/keys/{id}", "keys_delete", "Revoke an API key",
          key_delete, r, 0, NULL, NULL, 0},
     };
-    add_metrics(r->auth.ctx, server_metrics(srv));
+    add_metrics(r->auth.ctx, http_server_metrics(srv));
     return routes__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

@@ -22,9 +22,9 @@
  *   including the workers' progress and state changes, which the
  *   subscriber sees go by (live.c).
  *
- * Life cycle: routes_create, routes_server_options (before server_create),
- * routes_register (after it, before server_start), server_start ...
- * server_stop, routes_destroy.
+ * Life cycle: routes_create, routes_server_options (before http_server_create),
+ * routes_register (after it, before http_server_start), http_server_start ...
+ * http_server_stop, routes_destroy.
  *
  * Thread model: handlers run concurrently on the server's threads; the
  * subscriber runs on its own thread, stopped by routes_destroy.
@@ -53,16 +53,16 @@ typedef struct routes_options {
 /* Opens Redis lazily (a server may start while Redis is down). */
 int routes_create(const routes_options_t *opt, routes_t **out,
                   avp_error_t *err);
-/* Stops the subscriber thread and frees everything; after server_stop.
+/* Stops the subscriber thread and frees everything; after http_server_stop.
  * NULL is a no-op. */
 void routes_destroy(routes_t *r);
 
 /* Fills the hooks of opt the routes provide: auth_store (PostgreSQL),
  * ready (database and Redis reachable), ws_access (membership of the
  * task's project) and ws_hello (the task's latest state). */
-void routes_server_options(routes_t *r, server_options_t *opt);
+void routes_server_options(routes_t *r, http_server_options_t *opt);
 
 /* Adds every route and metric to srv and starts the progress subscriber. */
-int routes_register(routes_t *r, server_t *srv, avp_error_t *err);
+int routes_register(routes_t *r, http_server_t *srv, avp_error_t *err);
 
 #endif

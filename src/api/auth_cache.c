@@ -10,8 +10,8 @@
 #include <string.h>
 
 typedef struct slot {
-    uint8_t hash[AUTH_HASH_LEN];
-    auth_user_t user;
+    uint8_t hash[HTTP_AUTH_HASH_LEN];
+    http_auth_user_t user;
     double put; /* when stored; 0: empty */
     int lasting;
 } slot_t;
@@ -43,22 +43,22 @@ void auth_cache_destroy(auth_cache_t *c)
     avp_free(c);
 }
 
-static slot_t *slot_of(auth_cache_t *c, const uint8_t hash[AUTH_HASH_LEN])
+static slot_t *slot_of(auth_cache_t *c, const uint8_t hash[HTTP_AUTH_HASH_LEN])
 {
     uint32_t i;
     memcpy(&i, hash, sizeof i); /* a SHA-256 is uniform already */
     return &c->slots[i % c->nslots];
 }
 
-int auth_cache_find(auth_cache_t *c, const uint8_t hash[AUTH_HASH_LEN],
-                    double now, auth_user_t *user)
+int auth_cache_find(auth_cache_t *c, const uint8_t hash[HTTP_AUTH_HASH_LEN],
+                    double now, http_auth_user_t *user)
 {
     pthread_mutex_lock(&c->mu);
     slot_t *s = slot_of(c, hash);
     double life = s->lasting && now < c->live_until ? AUTH_CACHE_LONG_S
                                                      : AUTH_CACHE_SHORT_S;
     int hit = s->put > 0 && now - s->put < life &&
-              !memcmp(s->hash, hash, AUTH_HASH_LEN);
+              !memcmp(s->hash, hash, HTTP_AUTH_HASH_LEN);
     if (hit)
         *user = s->user;
     c->stats.hits += hit;
@@ -76,14 +76,14 @@ uint64_t auth_cache_ticket(auth_cache_t *c)
 }
 
 int auth_cache_put(auth_cache_t *c, uint64_t ticket,
-                   const uint8_t hash[AUTH_HASH_LEN], const auth_user_t *user,
-                   int lasting, double now)
+                   const uint8_t hash[HTTP_AUTH_HASH_LEN],
+                   const http_auth_user_t *user, int lasting, double now)
 {
     pthread_mutex_lock(&c->mu);
     int fresh = ticket == c->gen;
     if (fresh) {
         slot_t *s = slot_of(c, hash);
-        memcpy(s->hash, hash, AUTH_HASH_LEN);
+        memcpy(s->hash, hash, HTTP_AUTH_HASH_LEN);
         s->user = *user;
         s->put = now;
         s->lasting = lasting;
@@ -109,7 +109,7 @@ void auth_cache_revoke(auth_cache_t *c, const auth_revocation_t *rv)
     c->stats.revocations++;
     if (rv->kind == AUTH_REVOKE_TOKEN) {
         slot_t *s = slot_of(c, rv->hash);
-        if (!memcmp(s->hash, rv->hash, AUTH_HASH_LEN))
+        if (!memcmp(s->hash, rv->hash, HTTP_AUTH_HASH_LEN))
             s->put = 0;
     } else if (rv->kind == AUTH_REVOKE_USER) {
         for (size_t i = 0; i < c->nslots; i++)
@@ -153,8 +153,8 @@ void auth_revocation_format(const auth_revocation_t *rv,
                             char out[AUTH_REVOKE_MSG_MAX])
 {
     if (rv->kind == AUTH_REVOKE_TOKEN) {
-        char hex[2 * AUTH_HASH_LEN + 1];
-        for (int i = 0; i < AUTH_HASH_LEN; i++)
+        char hex[2 * HTTP_AUTH_HASH_LEN + 1];
+        for (int i = 0; i < HTTP_AUTH_HASH_LEN; i++)
             snprintf(hex + 2 * i, 3, "%02x", rv->hash[i]);
         snprintf(out, AUTH_REVOKE_MSG_MAX, "{\"token\":\"%s\"}", hex);
     } else if (rv->kind == AUTH_REVOKE_USER) {
@@ -165,11 +165,11 @@ void auth_revocation_format(const auth_revocation_t *rv,
     }
 }
 
-static int parse_hex(const char *hex, uint8_t hash[AUTH_HASH_LEN])
+static int parse_hex(const char *hex, uint8_t hash[HTTP_AUTH_HASH_LEN])
 {
-    if (!hex || strlen(hex) != 2 * AUTH_HASH_LEN)
+    if (!hex || strlen(hex) != 2 * HTTP_AUTH_HASH_LEN)
         return AVP_EFORMAT;
-    for (int i = 0; i < AUTH_HASH_LEN; i++) {
+    for (int i = 0; i < HTTP_AUTH_HASH_LEN; i++) {
         unsigned b;
         if (sscanf(hex + 2 * i, "%2x", &b) != 1)
             return AVP_EFORMAT;

@@ -77,8 +77,8 @@ void auth_cache_destroy(auth_cache_t *c); /* NULL is a no-op */
  * clock. */
 
 /* 1 with *user filled when hash was found valid recently enough, else 0. */
-int auth_cache_find(auth_cache_t *c, const uint8_t hash[AUTH_HASH_LEN],
-                    double now, auth_user_t *user);
+int auth_cache_find(auth_cache_t *c, const uint8_t hash[HTTP_AUTH_HASH_LEN],
+                    double now, http_auth_user_t *user);
 
 /* Taken before asking the store; handed to auth_cache_put. */
 uint64_t auth_cache_ticket(auth_cache_t *c);
@@ -88,13 +88,13 @@ uint64_t auth_cache_ticket(auth_cache_t *c);
  * AUTH_CACHE_LONG_S. Returns 1 stored, 0 dropped because a revocation was
  * applied since the ticket. */
 int auth_cache_put(auth_cache_t *c, uint64_t ticket,
-                   const uint8_t hash[AUTH_HASH_LEN], const auth_user_t *user,
-                   int lasting, double now);
+                   const uint8_t hash[HTTP_AUTH_HASH_LEN],
+                   const http_auth_user_t *user, int lasting, double now);
 
 /* A revocation: one token (hash), every credential of a user, or all. */
 typedef struct auth_revocation {
     enum { AUTH_REVOKE_TOKEN, AUTH_REVOKE_USER, AUTH_REVOKE_ALL } kind;
-    uint8_t hash[AUTH_HASH_LEN]; /* TOKEN */
+    uint8_t hash[HTTP_AUTH_HASH_LEN]; /* TOKEN */
     int64_t user_id;             /* USER */
 } auth_revocation_t;
 

@@ -9,13 +9,13 @@
 
 #define MERGE_FROM_MAX 1000
 
-static void auto_gt(server_req_t *req, void *ctx)
+static void auto_gt(http_req_t *req, void *ctx)
 {
-    json_t *replace = json_object_get(server_req_body(req), "replace");
+    json_t *replace = json_object_get(http_req_body(req), "replace");
     routes__start_task(ctx, req, "auto_gt", replace ? json_is_true(replace) : 1);
 }
 
-static void track_list(server_req_t *req, void *ctx)
+static void track_list(http_req_t *req, void *ctx)
 {
     routes__list_under(ctx, req, STORE_OBJ_VIDEO, 1, store_track_list);
 }
@@ -23,7 +23,7 @@ static void track_list(server_req_t *req, void *ctx)
 /* The track of the {id} parameter (or `id`) at editor level: its video's
  * access check; *pid is its project. A connection, or NULL after
  * replying. */
-static store_conn_t *track_conn_or_reply(routes_t *r, server_req_t *req,
+static store_conn_t *track_conn_or_reply(routes_t *r, http_req_t *req,
                                          int64_t id, int64_t *pid)
 {
     int64_t video;
@@ -32,7 +32,7 @@ static store_conn_t *track_conn_or_reply(routes_t *r, server_req_t *req,
     if (!c)
         return NULL;
     if (store_track_video(c, id, &video, &err) < 0) {
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
     } else if (routes__access_or_reply(r, req, c, STORE_OBJ_VIDEO, video,
                                        STORE_ROLE_EDITOR, pid) == AVP_OK) {
         return c;
@@ -43,13 +43,13 @@ static store_conn_t *track_conn_or_reply(routes_t *r, server_req_t *req,
 
 /* {"into": id, "from": [id, ...]}: the schema language has no arrays, so
  * this body is checked here, as strictly (unknown fields are errors). */
-static int merge_body_or_reply(server_req_t *req, int64_t *into,
+static int merge_body_or_reply(http_req_t *req, int64_t *into,
                                int64_t **from, size_t *n)
 {
     char *buf;
     size_t len;
     json_error_t jerr;
-    if (reply_read_body_or_reply(req, 65536, &buf, &len) < 0)
+    if (http_reply_read_body_or_reply(req, 65536, &buf, &len) < 0)
         return AVP_EINVAL;
     json_t *b = json_loadb(buf, len, 0, &jerr), *f = json_object_get(b, "from");
     avp_free(buf);
@@ -68,12 +68,14 @@ static int merge_body_or_reply(server_req_t *req, int64_t *into,
         return AVP_OK;
     avp_free(*from);
     *from = NULL;
-    reply_error(req, 400, "bad_request", "body must be {\"into\": track id, "
-                "\"from\": [1 to %d track ids]}", MERGE_FROM_MAX);
+    http_reply_error(req, 400, "bad_request",
+                     "body must be {\"into\": track id, "
+                     "\"from\": [1 to %d track ids]}",
+                     MERGE_FROM_MAX);
     return AVP_EINVAL;
 }
 
-static void track_merge(server_req_t *req, void *ctx)
+static void track_merge(http_req_t *req, void *ctx)
 {
     int64_t into, *from, pid;
     size_t n;
@@ -83,9 +85,9 @@ static void track_merge(server_req_t *req, void *ctx)
         return;
     store_conn_t *c = track_conn_or_reply(ctx, req, into, &pid);
     if (c) {
-        if (store_track_merge(c, into, from, n, server_req_user(req)->id,
+        if (store_track_merge(c, into, from, n, http_req_user(req)->id,
                               &json, &err) < 0) {
-            reply_avp_error(req, &err);
+            http_reply_avp_error(req, &err);
         } else {
             routes__reply_text(req, 200, json);
             routes__project_sessions_changed(ctx, c, pid);
@@ -95,10 +97,10 @@ static void track_merge(server_req_t *req, void *ctx)
     avp_free(from);
 }
 
-static void track_split(server_req_t *req, void *ctx)
+static void track_split(http_req_t *req, void *ctx)
 {
-    int64_t id = server_req_param(req, "id");
-    int64_t frame = json_integer_value(json_object_get(server_req_body(req),
+    int64_t id = http_req_param(req, "id");
+    int64_t frame = json_integer_value(json_object_get(http_req_body(req),
                                                        "frame"));
     char *json;
     avp_error_t err;
@@ -106,9 +108,9 @@ static void track_split(server_req_t *req, void *ctx)
     store_conn_t *c = track_conn_or_reply(ctx, req, id, &pid);
     if (!c)
         return;
-    if (store_track_split(c, id, frame, server_req_user(req)->id, &json,
+    if (store_track_split(c, id, frame, http_req_user(req)->id, &json,
                           &err) < 0) {
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
     } else {
         routes__reply_text(req, 200, json);
         routes__project_sessions_changed(ctx, c, pid);
@@ -116,18 +118,18 @@ static void track_split(server_req_t *req, void *ctx)
     store_pool_release(c);
 }
 
-int routes__add_autogt(routes_t *r, server_t *srv, avp_error_t *err)
+int routes__add_autogt(routes_t *r, http_server_t *srv, avp_error_t *err)
 {
-    static const schema_field_t auto_gt_body[] = {
+    static const http_schema_field_t auto_gt_body[] = {
         ROUTES_PROCESS_FIELDS,
-        {"replace", SCHEMA_BOOLEAN, 0, 0, 0,
+        {"replace", HTTP_SCHEMA_BOOLEAN, 0, 0, 0,
          "replace the video's model-made boxes and their tracks (true)"},
         {0}};
-    static const schema_field_t split_body[] = {
-        {"frame", SCHEMA_INTEGER, 1, 0, 2147483647,
+    static const http_schema_field_t split_body[] = {
+        {"frame", HTTP_SCHEMA_INTEGER, 1, 0, 2147483647,
          "boxes at this frame and later move to a new track"},
         {0}};
-    const server_route_t routes[] = {
+    const http_route_t routes[] = {
         {"POST", "/api/videos/{id}/auto-ground-truth", "gt_auto",
          "Run a reference model over the video as a task (202 with the task "
          "and run); when it ends its detections, linked into tracks, become "
@@ -139,7 +141,7 @@ int routes__add_autogt(routes_t *r, server_t *srv, avp_error_t *err)
         {"POST", "/api/tracks/merge", "tracks_merge",
          "Move every box of the `from` tracks into track `into` and delete "
          "them (audited); body {\"into\": id, \"from\": [ids]}", track_merge,
-         r, SERVER_RAW_BODY, NULL, NULL, 65536},
+         r, HTTP_RAW_BODY, NULL, NULL, 65536},
         {"POST", "/api/tracks/{id}/split", "tracks_split",
          "Move the boxes at `frame` and later into a new track (audited)",
          track_split, r, 0, split_body, NULL, 0},

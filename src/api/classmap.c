@@ -34,10 +34,10 @@ static int fill_map(routes_t *r, store_conn_t *c, void *arg, char **json,
     return rc;
 }
 
-static void map_get(server_req_t *req, void *ctx)
+static void map_get(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id");
+    int64_t id = http_req_param(req, "id");
     store_conn_t *c = routes__conn_or_reply(r, req);
     if (!c)
         return;
@@ -52,16 +52,16 @@ static void map_get(server_req_t *req, void *ctx)
     store_pool_release(c);
 }
 
-static void map_put(server_req_t *req, void *ctx)
+static void map_put(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id");
-    const json_t *body = json_object_get(server_req_body(req), "map");
+    int64_t id = http_req_param(req, "id");
+    const json_t *body = json_object_get(http_req_body(req), "map");
     eval_class_map_t *map;
     avp_error_t err;
     /* The map's shape first: a bad map is a 400 whoever asks. */
     if (eval_class_map_create(body, &map, &err) < 0) {
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
         return;
     }
     eval_class_map_destroy(map);
@@ -69,9 +69,9 @@ static void map_put(server_req_t *req, void *ctx)
     store_conn_t *c = routes__conn_or_reply(r, req);
     if (c && routes__access_or_reply(r, req, c, STORE_OBJ_PROJECT, id,
                                      STORE_ROLE_EDITOR, NULL) == AVP_OK) {
-        if (store_class_map_put(c, id, server_req_user(req)->id, text, &json,
+        if (store_class_map_put(c, id, http_req_user(req)->id, text, &json,
                                 &err) < 0) {
-            reply_avp_error(req, &err);
+            http_reply_avp_error(req, &err);
         } else {
             routes__invalidate(r, "p:%" PRId64, id);
             routes__reply_text(req, 200, wrap(json));
@@ -82,14 +82,14 @@ static void map_put(server_req_t *req, void *ctx)
     free(text);
 }
 
-int routes__add_classmap(routes_t *r, server_t *srv, avp_error_t *err)
+int routes__add_classmap(routes_t *r, http_server_t *srv, avp_error_t *err)
 {
-    static const schema_field_t put_body[] = {
-        {"map", SCHEMA_OBJECT, 1, 0, 0,
+    static const http_schema_field_t put_body[] = {
+        {"map", HTTP_SCHEMA_OBJECT, 1, 0, 0,
          "{\"from\": \"to\", ...}: class names of 1 to 128 characters, at "
          "most 1000 entries, no chains (a->b with b->c)"},
         {0}};
-    const server_route_t routes[] = {
+    const http_route_t routes[] = {
         {"GET", "/api/projects/{id}/class-map", "class_map_get",
          "The project's class map {\"map\": {from: to}}: with a non-empty "
          "map a `from` counts as its `to`, a `to` as itself, other classes "

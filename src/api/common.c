@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-const schema_field_t routes__list_query[] = {
-    {"cursor", SCHEMA_STRING, 0, 1, REPLY_CURSOR_MAX - 1,
+const http_schema_field_t routes__list_query[] = {
+    {"cursor", HTTP_SCHEMA_STRING, 0, 1, HTTP_REPLY_CURSOR_MAX - 1,
      "next_cursor of the previous page"},
-    {"limit", SCHEMA_INTEGER, 0, 1, STORE_LIST_MAX, "items per page (50)"},
+    {"limit", HTTP_SCHEMA_INTEGER, 0, 1, STORE_LIST_MAX, "items per page (50)"},
     {0}};
 
 /* Cached answers expire on their own within this, whatever happens to
@@ -99,7 +99,7 @@ void routes_destroy(routes_t *r)
     avp_free(r);
 }
 
-void routes_server_options(routes_t *r, server_options_t *opt)
+void routes_server_options(routes_t *r, http_server_options_t *opt)
 {
     opt->auth_store = &r->auth;
     opt->ready = routes__ready;
@@ -110,20 +110,20 @@ void routes_server_options(routes_t *r, server_options_t *opt)
     opt->ws_hello_ctx = r;
 }
 
-int routes__add_routes(server_t *srv, const server_route_t *routes, size_t n,
+int routes__add_routes(http_server_t *srv, const http_route_t *routes, size_t n,
                        avp_error_t *err)
 {
     for (size_t i = 0; i < n; i++) {
-        int rc = server_add_route(srv, &routes[i], err);
+        int rc = http_server_add_route(srv, &routes[i], err);
         if (rc < 0)
             return rc;
     }
     return AVP_OK;
 }
 
-int routes_register(routes_t *r, server_t *srv, avp_error_t *err)
+int routes_register(routes_t *r, http_server_t *srv, avp_error_t *err)
 {
-    int (*const add[])(routes_t *, server_t *, avp_error_t *) = {
+    int (*const add[])(routes_t *, http_server_t *, avp_error_t *) = {
         routes__add_auth,   routes__add_projects,   routes__add_videos,
         routes__add_models, routes__add_tasks,      routes__add_detections,
         routes__add_gt,     routes__add_gt_io,      routes__add_eval,
@@ -139,29 +139,29 @@ int routes_register(routes_t *r, server_t *srv, avp_error_t *err)
     return routes__live_start(r, err);
 }
 
-store_conn_t *routes__conn_or_reply(routes_t *r, server_req_t *req)
+store_conn_t *routes__conn_or_reply(routes_t *r, http_req_t *req)
 {
     store_conn_t *c;
     avp_error_t err;
     int rc = store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, &c, &err);
     if (rc == AVP_OK)
         return c;
-    reply_unavailable(req, 1, "%s", err.msg);
+    http_reply_unavailable(req, 1, "%s", err.msg);
     return NULL;
 }
 
-int routes__role_or_reply(server_req_t *req, int64_t project_id,
+int routes__role_or_reply(http_req_t *req, int64_t project_id,
                           store_role_t role, store_role_t need)
 {
     if (role >= need)
         return AVP_OK;
-    reply_error(req, 403, "forbidden", "your role in project %" PRId64
-                " is %s; this needs %s", project_id, store_role_name(role),
-                store_role_name(need));
+    http_reply_error(req, 403, "forbidden", "your role in project %" PRId64
+                     " is %s; this needs %s", project_id, store_role_name(role),
+                     store_role_name(need));
     return AVP_EUNSUPPORTED;
 }
 
-int routes__access_or_reply(routes_t *r, server_req_t *req, store_conn_t *c,
+int routes__access_or_reply(routes_t *r, http_req_t *req, store_conn_t *c,
                             store_object_t kind, int64_t id, store_role_t need,
                             int64_t *project_id)
 {
@@ -169,10 +169,10 @@ int routes__access_or_reply(routes_t *r, server_req_t *req, store_conn_t *c,
     int64_t pid;
     store_role_t role;
     avp_error_t err;
-    int rc = store_object_access(c, kind, id, server_req_user(req)->id, &pid,
+    int rc = store_object_access(c, kind, id, http_req_user(req)->id, &pid,
                                  &role, &err);
     if (rc < 0) {
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
         return rc;
     }
     if ((rc = routes__role_or_reply(req, pid, role, need)) < 0)
@@ -182,10 +182,10 @@ int routes__access_or_reply(routes_t *r, server_req_t *req, store_conn_t *c,
     return AVP_OK;
 }
 
-void routes__get_one(routes_t *r, server_req_t *req, store_object_t kind,
+void routes__get_one(routes_t *r, http_req_t *req, store_object_t kind,
                      routes_get_fn get)
 {
-    int64_t id = server_req_param(req, "id");
+    int64_t id = http_req_param(req, "id");
     char *json;
     avp_error_t err;
     store_conn_t *c = routes__conn_or_reply(r, req);
@@ -194,17 +194,17 @@ void routes__get_one(routes_t *r, server_req_t *req, store_object_t kind,
     if (routes__access_or_reply(r, req, c, kind, id, STORE_ROLE_VIEWER,
                                 NULL) == AVP_OK) {
         if (get(c, id, &json, &err) < 0)
-            reply_avp_error(req, &err);
+            http_reply_avp_error(req, &err);
         else
             routes__reply_text(req, 200, json);
     }
     store_pool_release(c);
 }
 
-void routes__list_under(routes_t *r, server_req_t *req, store_object_t kind,
+void routes__list_under(routes_t *r, http_req_t *req, store_object_t kind,
                         int nkeys, routes_list_fn list)
 {
-    int64_t id = server_req_param(req, "id"), keys[2];
+    int64_t id = http_req_param(req, "id"), keys[2];
     const int64_t *after;
     int limit;
     store_list_t l = {0};
@@ -217,7 +217,7 @@ void routes__list_under(routes_t *r, server_req_t *req, store_object_t kind,
     if (routes__access_or_reply(r, req, c, kind, id, STORE_ROLE_VIEWER,
                                 NULL) == AVP_OK) {
         if (list(c, id, after, limit, &l, &err) < 0)
-            reply_avp_error(req, &err);
+            http_reply_avp_error(req, &err);
         else
             routes__reply_text(req, 200, routes__page_json(&l, nkeys));
     }
@@ -225,23 +225,23 @@ void routes__list_under(routes_t *r, server_req_t *req, store_object_t kind,
     store_pool_release(c);
 }
 
-int routes__page_or_reply(server_req_t *req, int nkeys, int64_t keys[2],
+int routes__page_or_reply(http_req_t *req, int nkeys, int64_t keys[2],
                           const int64_t **after, int *limit)
 {
-    int rc = reply_cursor_or_reply(req, keys, nkeys);
+    int rc = http_reply_cursor_or_reply(req, keys, nkeys);
     if (rc < 0)
         return rc;
     *after = rc == 1 ? keys : NULL;
-    *limit = (int)server_query_int(req, "limit", 50);
+    *limit = (int)http_req_query_int(req, "limit", 50);
     return AVP_OK;
 }
 
 char *routes__page_json(const store_list_t *l, int nkeys)
 {
-    char cursor[REPLY_CURSOR_MAX + 2] = "null";
+    char cursor[HTTP_REPLY_CURSOR_MAX + 2] = "null";
     if (l->more) {
-        char c[REPLY_CURSOR_MAX];
-        reply_cursor_encode(l->key, nkeys, c);
+        char c[HTTP_REPLY_CURSOR_MAX];
+        http_reply_cursor_encode(l->key, nkeys, c);
         snprintf(cursor, sizeof cursor, "\"%s\"", c);
     }
     size_t n = strlen(l->json) + strlen(cursor) + 32;
@@ -250,9 +250,9 @@ char *routes__page_json(const store_list_t *l, int nkeys)
     return s;
 }
 
-void routes__reply_text(server_req_t *req, int status, char *json)
+void routes__reply_text(http_req_t *req, int status, char *json)
 {
-    reply_bytes(req, status, "application/json", json, strlen(json));
+    http_reply_bytes(req, status, "application/json", json, strlen(json));
     avp_free(json);
 }
 
@@ -261,7 +261,7 @@ json_t *routes__number_or_null(double v, int defined)
     return defined && isfinite(v) ? json_real(v) : json_null();
 }
 
-void routes__reply_cached(routes_t *r, server_req_t *req, store_conn_t *c,
+void routes__reply_cached(routes_t *r, http_req_t *req, store_conn_t *c,
                           const char *key, const char *const *tags, int ntags,
                           routes_fill_fn fill, void *arg)
 {
@@ -272,7 +272,7 @@ void routes__reply_cached(routes_t *r, server_req_t *req, store_conn_t *c,
     queue_cache_t *cache = routes__cache(r);
     if (cache && queue_cache_get(cache, key, tags, (size_t)ntags, &json,
                                  &len, &ticket, &err) == 1) {
-        reply_bytes(req, 200, "application/json", json, len);
+        http_reply_bytes(req, 200, "application/json", json, len);
         avp_free(json);
         return;
     }
@@ -281,7 +281,7 @@ void routes__reply_cached(routes_t *r, server_req_t *req, store_conn_t *c,
         return;
     if (fill(r, c ? c : own, arg, &json, &err) < 0) {
         store_pool_release(own);
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
         return;
     }
     store_pool_release(own);
@@ -347,12 +347,12 @@ void routes__invalidate_project(routes_t *r, store_conn_t *c,
     avp_free(ids);
 }
 
-void routes__audit(store_conn_t *c, server_req_t *req, const char *action,
+void routes__audit(store_conn_t *c, http_req_t *req, const char *action,
                    const char *type, int64_t id, json_t *detail)
 {
     char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
     avp_error_t err;
-    if (store_audit(c, server_req_user(req)->id, action, type, id, text,
+    if (store_audit(c, http_req_user(req)->id, action, type, id, text,
                     &err) < 0)
         fprintf(stderr, "avp serve: audit %s %s %" PRId64 ": %s\n", action,
                 type, id, err.msg);

@@ -34,17 +34,19 @@ static json_t *load_json(char *text)
     return j;
 }
 
-static void not_evaluated(server_req_t *req, int status, int64_t run_id,
+static void not_evaluated(http_req_t *req, int status, int64_t run_id,
                           const char *why)
 {
-    reply_error(req, status, "not_evaluated", "run %" PRId64 " %s; POST "
-                "/api/runs/%" PRId64 "/evaluate first", run_id, why, run_id);
+    http_reply_error(req, status, "not_evaluated",
+                     "run %" PRId64 " %s; POST "
+                     "/api/runs/%" PRId64 "/evaluate first",
+                     run_id, why, run_id);
 }
 
 /* Reads the run's latest evaluation (with_results: its results too), or
  * replies (`status` with code not_evaluated when it has none) and returns
  * an error. The caller has checked access. */
-static int stored_or_reply(server_req_t *req, store_conn_t *c, int64_t run_id,
+static int stored_or_reply(http_req_t *req, store_conn_t *c, int64_t run_id,
                            int with_results, int status, stored_eval_t *s)
 {
     char *text;
@@ -61,7 +63,7 @@ static int stored_or_reply(server_req_t *req, store_conn_t *c, int64_t run_id,
     if (rc == AVP_ENOTFOUND)
         not_evaluated(req, status, run_id, "has no evaluation");
     else if (rc < 0)
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
     else if (!json_is_object(json_object_get(s->frames, "frames")))
         not_evaluated(req, status, run_id, "was evaluated before per-frame "
                       "outcomes were stored");
@@ -85,10 +87,10 @@ static json_t *counts_at(const stored_eval_t *s, size_t i)
                      json_array_get(column(s, "fn"), i));
 }
 
-static void frames_get(server_req_t *req, void *ctx)
+static void frames_get(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id");
+    int64_t id = http_req_param(req, "id");
     stored_eval_t s;
     store_conn_t *c = routes__conn_or_reply(r, req);
     if (!c)
@@ -260,11 +262,11 @@ static char *comparison_json(const stored_eval_t *a, const stored_eval_t *b)
 
 /* Both runs readable by the caller and evaluated, on one video; replies
  * otherwise. */
-static int pair_or_reply(routes_t *r, server_req_t *req, store_conn_t *c,
+static int pair_or_reply(routes_t *r, http_req_t *req, store_conn_t *c,
                          stored_eval_t *a, stored_eval_t *b)
 {
-    int64_t ida = server_req_param(req, "id");
-    int64_t idb = server_req_param(req, "other_id");
+    int64_t ida = http_req_param(req, "id");
+    int64_t idb = http_req_param(req, "other_id");
     if (routes__access_or_reply(r, req, c, STORE_OBJ_RUN, ida,
                                 STORE_ROLE_VIEWER, NULL) < 0 ||
         routes__access_or_reply(r, req, c, STORE_OBJ_RUN, idb,
@@ -279,16 +281,16 @@ static int pair_or_reply(routes_t *r, server_req_t *req, store_conn_t *c,
     json_t *vb = json_object_get(b->frames, "video_id");
     if (json_equal(va, vb))
         return AVP_OK;
-    reply_error(req, 409, "conflict", "run %" PRId64 " is on video %"
-                JSON_INTEGER_FORMAT " and run %" PRId64 " on video %"
-                JSON_INTEGER_FORMAT "; only runs of one video compare",
-                ida, json_integer_value(va), idb, json_integer_value(vb));
+    http_reply_error(req, 409, "conflict", "run %" PRId64 " is on video %"
+                     JSON_INTEGER_FORMAT " and run %" PRId64 " on video %"
+                     JSON_INTEGER_FORMAT "; only runs of one video compare",
+                     ida, json_integer_value(va), idb, json_integer_value(vb));
     stored_free(a);
     stored_free(b);
     return AVP_EINVAL;
 }
 
-static void compare_get(server_req_t *req, void *ctx)
+static void compare_get(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
     stored_eval_t a, b;
@@ -304,9 +306,9 @@ static void compare_get(server_req_t *req, void *ctx)
     stored_free(&b);
 }
 
-int routes__add_compare(routes_t *r, server_t *srv, avp_error_t *err)
+int routes__add_compare(routes_t *r, http_server_t *srv, avp_error_t *err)
 {
-    const server_route_t routes[] = {
+    const http_route_t routes[] = {
         {"GET", "/api/runs/{id}/evaluation/frames", "runs_evaluation_frames",
          "TP/FP/FN per frame of the run's latest evaluation (frames with a "
          "nonzero count, ascending; at its score threshold, IoU .50, after "

@@ -46,15 +46,15 @@ static double query_num(json_t *q, const char *name, double dflt)
     return v ? json_number_value(v) : dflt;
 }
 
-static void det_page(server_req_t *req, void *ctx)
+static void det_page(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    json_t *q = server_req_query(req);
+    json_t *q = http_req_query(req);
     store_det_query_t dq = {
-        .run_id = server_req_param(req, "id"),
+        .run_id = http_req_param(req, "id"),
         .cursor = json_string_value(json_object_get(q, "cursor")),
-        .limit = (int)server_query_int(req, "limit", 100),
-        .cls = (int32_t)server_query_int(req, "class", -1),
+        .limit = (int)http_req_query_int(req, "limit", 100),
+        .cls = (int32_t)http_req_query_int(req, "class", -1),
         .min_score = (float)query_num(q, "min_score", 0),
         .t0 = query_num(q, "t0", NAN),
         .t1 = query_num(q, "t1", NAN),
@@ -67,7 +67,7 @@ static void det_page(server_req_t *req, void *ctx)
     if (routes__access_or_reply(r, req, c, STORE_OBJ_RUN, dq.run_id,
                                 STORE_ROLE_VIEWER, NULL) == AVP_OK) {
         if (store_detections_page(c, &dq, &page, &err) < 0)
-            reply_avp_error(req, &err);
+            http_reply_avp_error(req, &err);
         else
             routes__reply_text(req, 200, page_json(&page));
     }
@@ -107,32 +107,33 @@ static const det_stream_fmt_t coco_fmt = {"application/json", "[", ",",
                                           "]\n", coco_row};
 
 /* Streams rows until the end, an error or a client that went away. */
-static int stream_rows(store_det_iter_t *it, reply_stream_t *s,
+static int stream_rows(store_det_iter_t *it, http_reply_stream_t *s,
                        const det_stream_fmt_t *f, avp_error_t *err)
 {
     store_det_t d;
     char line[DET_JSON_MAX];
     int rc, first = 1;
-    if (reply_stream_write(s, f->open, strlen(f->open)) < 0)
+    if (http_reply_stream_write(s, f->open, strlen(f->open)) < 0)
         return AVP_EIO;
     while ((rc = store_det_iter_next(it, &d, err)) == 1) {
         int n = f->row(&d, line, sizeof line);
-        if ((!first && reply_stream_write(s, f->sep, strlen(f->sep)) < 0) ||
-            reply_stream_write(s, line, (size_t)n) < 0)
+        if ((!first &&
+             http_reply_stream_write(s, f->sep, strlen(f->sep)) < 0) ||
+            http_reply_stream_write(s, line, (size_t)n) < 0)
             return AVP_EIO;
         first = 0;
     }
-    if (rc == 0 && reply_stream_write(s, f->close, strlen(f->close)) < 0)
+    if (rc == 0 && http_reply_stream_write(s, f->close, strlen(f->close)) < 0)
         return AVP_EIO;
     return rc;
 }
 
-static void det_stream(server_req_t *req, routes_t *r,
+static void det_stream(http_req_t *req, routes_t *r,
                        const det_stream_fmt_t *f)
 {
-    int64_t id = server_req_param(req, "id");
+    int64_t id = http_req_param(req, "id");
     store_det_iter_t *it = NULL;
-    reply_stream_t s;
+    http_reply_stream_t s;
     avp_error_t err;
     store_conn_t *c = routes__conn_or_reply(r, req);
     if (!c)
@@ -141,43 +142,43 @@ static void det_stream(server_req_t *req, routes_t *r,
                                 STORE_ROLE_VIEWER, NULL) < 0)
         goto out;
     if (store_det_iter_open(c, id, 2000, &it, &err) < 0) {
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
         goto out;
     }
-    reply_stream_begin(&s, req, 200, f->mime);
+    http_reply_stream_begin(&s, req, 200, f->mime);
     /* Once the status line is out, a failure can only cut the body short;
      * the client sees a chunked body without its final chunk. */
     if (stream_rows(it, &s, f, &err) < 0)
         fprintf(stderr, "avp serve: run %" PRId64 " stream cut short: %s\n",
                 id, err.code ? err.msg : "client went away");
-    reply_stream_end(&s);
+    http_reply_stream_end(&s);
 out:
     store_det_iter_close(it);
     store_pool_release(c);
 }
 
-static void det_ndjson(server_req_t *req, void *ctx)
+static void det_ndjson(http_req_t *req, void *ctx)
 {
     det_stream(req, ctx, &ndjson_fmt);
 }
 
-static void det_coco(server_req_t *req, void *ctx)
+static void det_coco(http_req_t *req, void *ctx)
 {
     det_stream(req, ctx, &coco_fmt);
 }
 
-int routes__add_detections(routes_t *r, server_t *srv, avp_error_t *err)
+int routes__add_detections(routes_t *r, http_server_t *srv, avp_error_t *err)
 {
-    static const schema_field_t page_query[] = {
-        {"cursor", SCHEMA_STRING, 0, 1, STORE_CURSOR_MAX - 1,
+    static const http_schema_field_t page_query[] = {
+        {"cursor", HTTP_SCHEMA_STRING, 0, 1, STORE_CURSOR_MAX - 1,
          "next_cursor of the previous page"},
-        {"limit", SCHEMA_INTEGER, 0, 1, STORE_PAGE_MAX, "rows (100)"},
-        {"class", SCHEMA_INTEGER, 0, 0, 100000, "only this class id"},
-        {"min_score", SCHEMA_NUMBER, 0, 0, 1, "only scores at or above"},
-        {"t0", SCHEMA_NUMBER, 0, 0, 1e9, "from this time (s)"},
-        {"t1", SCHEMA_NUMBER, 0, 0, 1e9, "to this time (s)"},
+        {"limit", HTTP_SCHEMA_INTEGER, 0, 1, STORE_PAGE_MAX, "rows (100)"},
+        {"class", HTTP_SCHEMA_INTEGER, 0, 0, 100000, "only this class id"},
+        {"min_score", HTTP_SCHEMA_NUMBER, 0, 0, 1, "only scores at or above"},
+        {"t0", HTTP_SCHEMA_NUMBER, 0, 0, 1e9, "from this time (s)"},
+        {"t1", HTTP_SCHEMA_NUMBER, 0, 0, 1e9, "to this time (s)"},
         {0}};
-    const server_route_t routes[] = {
+    const http_route_t routes[] = {
         {"GET", "/api/runs/{id}/detections", "detections_page",
          "A page of a run's detections in (frame, id) order", det_page, r, 0,
          NULL, page_query, 0},

@@ -346,22 +346,22 @@ static int evaluate(store_conn_t *c, int64_t run_id, json_t *src,
 }
 
 /* The run's description, or NULL after replying (409 unless it is done). */
-static json_t *source_or_reply(server_req_t *req, store_conn_t *c,
+static json_t *source_or_reply(http_req_t *req, store_conn_t *c,
                                int64_t run_id)
 {
     char *text;
     avp_error_t err;
     if (store_eval_source(c, run_id, &text, &err) < 0) {
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
         return NULL;
     }
     json_t *src = json_loads(text, 0, NULL);
     avp_free(text);
     const char *state = json_string_value(json_object_get(src, "state"));
     if (!state || strcmp(state, "done")) {
-        reply_error(req, 409, "conflict", "run %" PRId64 " is %s; only a "
-                    "finished run can be evaluated", run_id,
-                    state ? state : "unreadable");
+        http_reply_error(req, 409, "conflict", "run %" PRId64 " is %s; only a "
+                         "finished run can be evaluated", run_id,
+                         state ? state : "unreadable");
         json_decref(src);
         return NULL;
     }
@@ -371,7 +371,7 @@ static json_t *source_or_reply(server_req_t *req, store_conn_t *c,
 /* The project's class map, or NULL after replying. The map was checked
  * when it was stored; a map that no longer passes is reported, not
  * guessed at. */
-static eval_class_map_t *class_map_or_reply(server_req_t *req,
+static eval_class_map_t *class_map_or_reply(http_req_t *req,
                                             store_conn_t *c,
                                             int64_t project_id)
 {
@@ -379,19 +379,21 @@ static eval_class_map_t *class_map_or_reply(server_req_t *req,
     avp_error_t err;
     eval_class_map_t *map = NULL;
     if (store_class_map_get(c, project_id, &text, &err) < 0) {
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
         return NULL;
     }
     json_t *j = json_loads(text, 0, NULL);
     avp_free(text);
     if (eval_class_map_create(j, &map, &err) < 0)
-        reply_error(req, 500, "internal", "project %" PRId64 ": stored class "
-                    "map: %s", project_id, err.msg);
+        http_reply_error(req, 500, "internal",
+                         "project %" PRId64 ": stored class "
+                         "map: %s",
+                         project_id, err.msg);
     json_decref(j);
     return map;
 }
 
-static void store_reply(routes_t *r, server_req_t *req, int64_t run_id,
+static void store_reply(routes_t *r, http_req_t *req, int64_t run_id,
                         const eval_output_t *o)
 {
     char *m = json_dumps(o->manifest, JSON_COMPACT);
@@ -400,9 +402,9 @@ static void store_reply(routes_t *r, server_req_t *req, int64_t run_id,
     avp_error_t err;
     store_conn_t *c = routes__conn_or_reply(r, req);
     if (c) {
-        if (store_eval_insert(c, run_id, server_req_user(req)->id, m, res,
+        if (store_eval_insert(c, run_id, http_req_user(req)->id, m, res,
                               frames, &json, &err) < 0)
-            reply_avp_error(req, &err);
+            http_reply_avp_error(req, &err);
         else
             routes__reply_text(req, 201, json);
         store_pool_release(c);
@@ -412,11 +414,11 @@ static void store_reply(routes_t *r, server_req_t *req, int64_t run_id,
     free(frames);
 }
 
-static void eval_post(server_req_t *req, void *ctx)
+static void eval_post(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id"), project_id;
-    json_t *thr = json_object_get(server_req_body(req), "score_threshold");
+    int64_t id = http_req_param(req, "id"), project_id;
+    json_t *thr = json_object_get(http_req_body(req), "score_threshold");
     json_t *src = NULL;
     eval_class_map_t *map = NULL;
     eval_output_t out = {0};
@@ -434,7 +436,7 @@ static void eval_post(server_req_t *req, void *ctx)
     }
     if (evaluate(c, id, src, map, thr ? json_number_value(thr) : 0.25, &out,
                  &err) < 0)
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
     else
         store_reply(r, req, id, &out);
     json_decref(src);
@@ -442,22 +444,22 @@ static void eval_post(server_req_t *req, void *ctx)
     output_free(&out);
 }
 
-static void eval_get(server_req_t *req, void *ctx)
+static void eval_get(http_req_t *req, void *ctx)
 {
     routes__get_one(ctx, req, STORE_OBJ_RUN, store_eval_latest);
 }
 
-int routes__add_eval(routes_t *r, server_t *srv, avp_error_t *err)
+int routes__add_eval(routes_t *r, http_server_t *srv, avp_error_t *err)
 {
-    static const schema_field_t eval_body[] = {
-        {"score_threshold", SCHEMA_NUMBER, 0, 0, 1,
+    static const http_schema_field_t eval_body[] = {
+        {"score_threshold", HTTP_SCHEMA_NUMBER, 0, 0, 1,
          "operating point for TP/FP/FN and the confusion matrix (0.25)"},
         /* The UI sends it; the protocol counts TP/FP/FN at IoU .50 (AP
          * spans .50:.95), so any other value is refused, not ignored. */
-        {"iou_threshold", SCHEMA_NUMBER, 0, 0.5, 0.5,
+        {"iou_threshold", HTTP_SCHEMA_NUMBER, 0, 0.5, 0.5,
          "IoU of the operating point: 0.5 (the protocol's)"},
         {0}};
-    const server_route_t routes[] = {
+    const http_route_t routes[] = {
         {"POST", "/api/runs/{id}/evaluate", "runs_evaluate",
          "Evaluate a finished run against its video's ground truth (COCO "
          "protocol) and store the result with its manifest", eval_post, r, 0,

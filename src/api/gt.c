@@ -11,14 +11,14 @@
  * STORE_LIST_MAX per page and the client follows next_cursor. */
 #define GT_PAGE_ASK_MAX 1000
 
-static void gt_list(server_req_t *req, void *ctx)
+static void gt_list(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
     int64_t keys[2];
-    json_t *q = server_req_query(req);
+    json_t *q = http_req_query(req);
     json_t *t0 = json_object_get(q, "t0"), *t1 = json_object_get(q, "t1");
     store_gt_query_t gq = {
-        .video_id = server_req_param(req, "id"),
+        .video_id = http_req_param(req, "id"),
         .t0 = t0 ? json_number_value(t0) : NAN,
         .t1 = t1 ? json_number_value(t1) : NAN,
     };
@@ -34,7 +34,7 @@ static void gt_list(server_req_t *req, void *ctx)
     if (routes__access_or_reply(r, req, c, STORE_OBJ_VIDEO, gq.video_id,
                                 STORE_ROLE_VIEWER, NULL) == AVP_OK) {
         if (store_gt_list(c, &gq, &l, &err) < 0)
-            reply_avp_error(req, &err);
+            http_reply_avp_error(req, &err);
         else
             routes__reply_text(req, 200, routes__page_json(&l, 2));
     }
@@ -47,17 +47,17 @@ static void gt_list(server_req_t *req, void *ctx)
 typedef int (*gt_write_fn)(store_conn_t *c, int64_t id, int64_t user_id,
                            const char *fields, char **json, avp_error_t *err);
 
-static void gt_write(server_req_t *req, routes_t *r, store_object_t kind,
+static void gt_write(http_req_t *req, routes_t *r, store_object_t kind,
                      gt_write_fn write, int status)
 {
-    int64_t id = server_req_param(req, "id"), pid;
-    char *fields = json_dumps(server_req_body(req), JSON_COMPACT), *json;
+    int64_t id = http_req_param(req, "id"), pid;
+    char *fields = json_dumps(http_req_body(req), JSON_COMPACT), *json;
     avp_error_t err;
     store_conn_t *c = routes__conn_or_reply(r, req);
     if (c && routes__access_or_reply(r, req, c, kind, id, STORE_ROLE_EDITOR,
                                      &pid) == AVP_OK) {
-        if (write(c, id, server_req_user(req)->id, fields, &json, &err) < 0)
-            reply_avp_error(req, &err);
+        if (write(c, id, http_req_user(req)->id, fields, &json, &err) < 0)
+            http_reply_avp_error(req, &err);
         else {
             routes__reply_text(req, status, json);
             routes__project_sessions_changed(r, c, pid);
@@ -67,30 +67,30 @@ static void gt_write(server_req_t *req, routes_t *r, store_object_t kind,
     free(fields);
 }
 
-static void gt_add(server_req_t *req, void *ctx)
+static void gt_add(http_req_t *req, void *ctx)
 {
     gt_write(req, ctx, STORE_OBJ_VIDEO, store_gt_insert, 201);
 }
 
-static void gt_patch(server_req_t *req, void *ctx)
+static void gt_patch(http_req_t *req, void *ctx)
 {
     gt_write(req, ctx, STORE_OBJ_GT, store_gt_update, 200);
 }
 
-static void gt_delete(server_req_t *req, void *ctx)
+static void gt_delete(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id"), pid;
+    int64_t id = http_req_param(req, "id"), pid;
     avp_error_t err;
     store_conn_t *c = routes__conn_or_reply(r, req);
     if (!c)
         return;
     if (routes__access_or_reply(r, req, c, STORE_OBJ_GT, id, STORE_ROLE_EDITOR,
                                 &pid) == AVP_OK) {
-        if (store_gt_delete(c, id, server_req_user(req)->id, &err) < 0)
-            reply_avp_error(req, &err);
+        if (store_gt_delete(c, id, http_req_user(req)->id, &err) < 0)
+            http_reply_avp_error(req, &err);
         else {
-            reply_empty(req, 204);
+            http_reply_empty(req, 204);
             routes__project_sessions_changed(r, c, pid);
         }
     }
@@ -100,31 +100,31 @@ static void gt_delete(server_req_t *req, void *ctx)
 /* Pixel coordinates and times are bounded only to keep them finite and
  * sane; the database checks that corners are in order. */
 #define GT_COORD(name, req) \
-    {name, SCHEMA_NUMBER, req, -1e6, 1e6, "pixels"}
+    {name, HTTP_SCHEMA_NUMBER, req, -1e6, 1e6, "pixels"}
 #define GT_FLAGS(req)                                                      \
-    {"validated", SCHEMA_BOOLEAN, 0, 0, 0, "checked by a person"},         \
-    {"difficult", SCHEMA_BOOLEAN, 0, 0, 0, "ignored by the metrics"},      \
-    {"occluded", SCHEMA_BOOLEAN, 0, 0, 0, NULL},                           \
-    {"truncated", SCHEMA_BOOLEAN, 0, 0, 0, NULL},                          \
-    {"frame", SCHEMA_INTEGER, req, 0, 2147483647, "frame index"},          \
-    {"t", SCHEMA_NUMBER, req, 0, 1e9, "presentation time (s)"},            \
-    {"class", SCHEMA_STRING, req, 1, 128, "class name"},                   \
+    {"validated", HTTP_SCHEMA_BOOLEAN, 0, 0, 0, "checked by a person"},    \
+    {"difficult", HTTP_SCHEMA_BOOLEAN, 0, 0, 0, "ignored by the metrics"}, \
+    {"occluded", HTTP_SCHEMA_BOOLEAN, 0, 0, 0, NULL},                      \
+    {"truncated", HTTP_SCHEMA_BOOLEAN, 0, 0, 0, NULL},                     \
+    {"frame", HTTP_SCHEMA_INTEGER, req, 0, 2147483647, "frame index"},     \
+    {"t", HTTP_SCHEMA_NUMBER, req, 0, 1e9, "presentation time (s)"},       \
+    {"class", HTTP_SCHEMA_STRING, req, 1, 128, "class name"},              \
     GT_COORD("x1", req), GT_COORD("y1", req), GT_COORD("x2", req),         \
     GT_COORD("y2", req)
 
-int routes__add_gt(routes_t *r, server_t *srv, avp_error_t *err)
+int routes__add_gt(routes_t *r, http_server_t *srv, avp_error_t *err)
 {
-    static const schema_field_t list_query[] = {
-        {"cursor", SCHEMA_STRING, 0, 1, REPLY_CURSOR_MAX - 1,
+    static const http_schema_field_t list_query[] = {
+        {"cursor", HTTP_SCHEMA_STRING, 0, 1, HTTP_REPLY_CURSOR_MAX - 1,
          "next_cursor of the previous page"},
-        {"limit", SCHEMA_INTEGER, 0, 1, GT_PAGE_ASK_MAX,
+        {"limit", HTTP_SCHEMA_INTEGER, 0, 1, GT_PAGE_ASK_MAX,
          "boxes per page (50; pages hold at most 200)"},
-        {"t0", SCHEMA_NUMBER, 0, 0, 1e9, "from this time (s)"},
-        {"t1", SCHEMA_NUMBER, 0, 0, 1e9, "to this time (s)"},
+        {"t0", HTTP_SCHEMA_NUMBER, 0, 0, 1e9, "from this time (s)"},
+        {"t1", HTTP_SCHEMA_NUMBER, 0, 0, 1e9, "to this time (s)"},
         {0}};
-    static const schema_field_t add_body[] = {GT_FLAGS(1), {0}};
-    static const schema_field_t patch_body[] = {GT_FLAGS(0), {0}};
-    const server_route_t routes[] = {
+    static const http_schema_field_t add_body[] = {GT_FLAGS(1), {0}};
+    static const http_schema_field_t patch_body[] = {GT_FLAGS(0), {0}};
+    const http_route_t routes[] = {
         {"GET", "/api/videos/{id}/ground-truth", "gt_list",
          "Ground-truth boxes of a video in (frame, id) order", gt_list, r, 0,
          NULL, list_query, 0},

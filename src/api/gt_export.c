@@ -51,16 +51,16 @@ static void add_row(void *arg, const store_gt_row_t *b)
 }
 
 /* The video's ground truth, or NULL after replying. */
-static gt_t *load_or_reply(server_req_t *req, store_conn_t *c, int64_t id)
+static gt_t *load_or_reply(http_req_t *req, store_conn_t *c, int64_t id)
 {
     store_gt_video_t v;
     build_t s = {gt_create(), {0}};
     avp_error_t err;
     if (store_video_geometry(c, id, &v, &err) < 0 ||
         store_gt_rows(c, id, add_row, &s, &err) < 0)
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
     else if (s.err.code)
-        reply_error(req, 409, "conflict", "%s", s.err.msg);
+        http_reply_error(req, 409, "conflict", "%s", s.err.msg);
     else {
         gt_set_video(s.g, v.width, v.height, v.fps, v.frame_count);
         return s.g;
@@ -117,14 +117,14 @@ static char **list_dir(const char *dir, size_t *n)
 
 /* Streams the class names as classes.txt and folder `dir` as <base>/...
  * in a tar. */
-static void send_tar(server_req_t *req, const char *names_path,
+static void send_tar(http_req_t *req, const char *names_path,
                      const char *dir, const char *base)
 {
     size_t n;
     char **names = list_dir(dir, &n), path[FILE_PATH_MAX], name[128];
-    reply_stream_t s;
+    http_reply_stream_t s;
     avp_error_t err = {0};
-    reply_stream_begin(&s, req, 200, "application/x-tar");
+    http_reply_stream_begin(&s, req, 200, "application/x-tar");
     int rc = tar_add_file(&s, "classes.txt", names_path, &err);
     for (size_t i = 0; i < n; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
@@ -138,11 +138,11 @@ static void send_tar(server_req_t *req, const char *names_path,
         tar_end(&s);
     else
         fprintf(stderr, "avp serve: tar cut short: %s\n", err.msg);
-    reply_stream_end(&s);
+    http_reply_stream_end(&s);
 }
 
 /* Exports g into the new folder tmp and sends the result. */
-static void export_and_send(server_req_t *req, int64_t id, gt_format_t f,
+static void export_and_send(http_req_t *req, int64_t id, gt_format_t f,
                             const gt_t *g, const char *tmp)
 {
     char path[DIR_PATH_MAX], names_path[DIR_PATH_MAX], disp[160];
@@ -160,13 +160,13 @@ static void export_and_send(server_req_t *req, int64_t id, gt_format_t f,
     snprintf(disp, sizeof disp, "attachment; filename=\"video_%" PRId64
              "_%s%s\"", id, outputs[f].file, folder ? ".tar" : "");
     if (rc < 0)
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
     else {
-        reply_add_header(req, "Content-Disposition", disp);
+        http_reply_add_header(req, "Content-Disposition", disp);
         if (folder)
             send_tar(req, names_path, path, outputs[f].file);
         else
-            reply_file(req, path, outputs[f].mime);
+            http_reply_file(req, path, outputs[f].mime);
     }
     if (folder) {
         unlink(names_path);
@@ -177,16 +177,17 @@ static void export_and_send(server_req_t *req, int64_t id, gt_format_t f,
     avp_free(names);
 }
 
-static void gt_export_file(server_req_t *req, void *ctx)
+static void gt_export_file(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id");
+    int64_t id = http_req_param(req, "id");
     const char *name =
-        json_string_value(json_object_get(server_req_query(req), "format"));
+        json_string_value(json_object_get(http_req_query(req), "format"));
     gt_format_t f;
     if (gt_format_parse(name, &f) < 0) {
-        reply_error(req, 400, "bad_request", "format must be coco, cvat, mot, "
-                    "avp, yolo or voc");
+        http_reply_error(req, 400, "bad_request",
+                         "format must be coco, cvat, mot, "
+                         "avp, yolo or voc");
         return;
     }
     store_conn_t *c = routes__conn_or_reply(r, req);
@@ -200,7 +201,8 @@ static void gt_export_file(server_req_t *req, void *ctx)
     char tmp[PATH_MAX];
     snprintf(tmp, sizeof tmp, "%s/videos/.export-XXXXXX", r->data_dir);
     if (g && !mkdtemp(tmp))
-        reply_error(req, 500, "internal", "cannot make a temporary folder");
+        http_reply_error(req, 500, "internal",
+                         "cannot make a temporary folder");
     else if (g) {
         export_and_send(req, id, f, g, tmp);
         rmdir(tmp);
@@ -208,13 +210,13 @@ static void gt_export_file(server_req_t *req, void *ctx)
     gt_destroy(g);
 }
 
-int routes__add_gt_export(routes_t *r, server_t *srv, avp_error_t *err)
+int routes__add_gt_export(routes_t *r, http_server_t *srv, avp_error_t *err)
 {
-    static const schema_field_t export_query[] = {
-        {"format", SCHEMA_STRING, 1, 1, 16,
+    static const http_schema_field_t export_query[] = {
+        {"format", HTTP_SCHEMA_STRING, 1, 1, 16,
          "coco, cvat, mot, avp, yolo or voc (yolo and voc: a tar archive)"},
         {0}};
-    const server_route_t routes[] = {
+    const http_route_t routes[] = {
         {"GET", "/api/videos/{id}/ground-truth/export", "gt_export",
          "The video's ground truth as a file (attachment) of the format",
          gt_export_file, r, 0, NULL, export_query, 0},

@@ -45,7 +45,7 @@ static char *boxes_json(const gt_t *g)
 }
 
 /* Parses the received file; replies 400 naming the problem on failure. */
-static gt_t *parse_or_reply(server_req_t *req, gt_format_t f,
+static gt_t *parse_or_reply(http_req_t *req, gt_format_t f,
                             const char *path, const gt_io_options_t *o)
 {
     gt_t *g = NULL;
@@ -58,14 +58,14 @@ static gt_t *parse_or_reply(server_req_t *req, gt_format_t f,
         size_t n = strlen(path);
         if (!strncmp(msg, path, n))
             msg += n + strspn(msg + n, "/: ");
-        reply_error(req, 400, "bad_request", "%s", msg);
+        http_reply_error(req, 400, "bad_request", "%s", msg);
     }
     return g;
 }
 
 /* A tar of per-frame files: extracted flat into a new folder beside the
  * upload, classes.txt taken out of it as the names. */
-static gt_t *parse_tar_or_reply(server_req_t *req, gt_format_t f,
+static gt_t *parse_tar_or_reply(http_req_t *req, gt_format_t f,
                                 const char *tar, gt_io_options_t *o)
 {
     char dir[PATH_MAX + 8], names_path[PATH_MAX + 24];
@@ -75,12 +75,13 @@ static gt_t *parse_tar_or_reply(server_req_t *req, gt_format_t f,
     gt_t *g = NULL;
     snprintf(names_path, sizeof names_path, "%s/classes.txt", dir);
     if (mkdir(dir, 0700) < 0)
-        reply_error(req, 500, "internal", "cannot make a temporary folder");
+        http_reply_error(req, 500, "internal",
+                         "cannot make a temporary folder");
     else if (tar_extract_flat(tar, dir, &err) < 0)
-        reply_error(req, 400, "bad_request", "%s", err.msg);
+        http_reply_error(req, 400, "bad_request", "%s", err.msg);
     else if (access(names_path, F_OK) == 0 &&
              detect_names_load(names_path, &names, &err) < 0)
-        reply_error(req, 400, "bad_request", "classes.txt: %s", err.msg);
+        http_reply_error(req, 400, "bad_request", "classes.txt: %s", err.msg);
     else {
         o->num_names = names ? detect_names_count(names) : 0;
         const char **list = avp_malloc(sizeof *list * (size_t)(o->num_names + 1));
@@ -97,32 +98,34 @@ static gt_t *parse_tar_or_reply(server_req_t *req, gt_format_t f,
     return g;
 }
 
-static int store_or_reply(server_req_t *req, store_conn_t *c, int64_t id,
+static int store_or_reply(http_req_t *req, store_conn_t *c, int64_t id,
                           const char *format, const gt_t *g)
 {
     char *boxes = boxes_json(g);
     int64_t n;
     avp_error_t err;
-    int rc = store_gt_import(c, id, server_req_user(req)->id, format, boxes,
+    int rc = store_gt_import(c, id, http_req_user(req)->id, format, boxes,
                              &n, &err);
     if (rc < 0)
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
     else
-        reply_json(req, 201, json_pack("{s:I}", "imported", (json_int_t)n));
+        http_reply_json(req, 201,
+                        json_pack("{s:I}", "imported", (json_int_t)n));
     free(boxes);
     return rc;
 }
 
-static void gt_import_file(server_req_t *req, void *ctx)
+static void gt_import_file(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id"), pid;
+    int64_t id = http_req_param(req, "id"), pid;
     const char *name =
-        json_string_value(json_object_get(server_req_query(req), "format"));
+        json_string_value(json_object_get(http_req_query(req), "format"));
     gt_format_t f;
     if (gt_format_parse(name, &f) < 0) {
-        reply_error(req, 400, "bad_request", "format must be coco, cvat, mot, "
-                    "avp, yolo or voc (yolo and voc: a tar archive)");
+        http_reply_error(req, 400, "bad_request",
+                         "format must be coco, cvat, mot, "
+                         "avp, yolo or voc (yolo and voc: a tar archive)");
         return;
     }
     char path[PATH_MAX];
@@ -138,7 +141,7 @@ static void gt_import_file(server_req_t *req, void *ctx)
         goto out;
     if (store_video_file(c, id, path, sizeof path, &duration, &fps, &err) < 0 ||
         store_video_geometry(c, id, &geo, &err) < 0) {
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
         goto out;
     }
     if (routes__receive_or_reply(r, req, "videos", &up) < 0)
@@ -155,17 +158,17 @@ out:
     store_pool_release(c);
 }
 
-int routes__add_gt_io(routes_t *r, server_t *srv, avp_error_t *err)
+int routes__add_gt_io(routes_t *r, http_server_t *srv, avp_error_t *err)
 {
-    static const schema_field_t import_query[] = {
-        {"format", SCHEMA_STRING, 1, 1, 16,
+    static const http_schema_field_t import_query[] = {
+        {"format", HTTP_SCHEMA_STRING, 1, 1, 16,
          "coco, cvat, mot, avp, yolo or voc (yolo and voc: a tar of the "
          "frame files and classes.txt)"},
         {0}};
-    const server_route_t routes[] = {
+    const http_route_t routes[] = {
         {"POST", "/api/videos/{id}/ground-truth/import", "gt_import",
          "Import ground truth from a file (raw body), all or nothing",
-         gt_import_file, r, SERVER_RAW_BODY, NULL, import_query,
+         gt_import_file, r, HTTP_RAW_BODY, NULL, import_query,
          GT_IMPORT_MAX},
     };
     return routes__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);

@@ -30,17 +30,17 @@ struct routes {
     queue_conn_t *links[ROUTES_REDIS_LINKS];
     queue_cache_t *caches[ROUTES_REDIS_LINKS];
     char *redis_url;
-    auth_store_t auth;
+    http_auth_store_t auth;
     store_group_t *group; /* processing requests' group commit */
-    server_t *srv;
+    http_server_t *srv;
     pthread_t sub_thread;
     int sub_started;
     routes_session_live_t *session_live;
     atomic_int stop;
     routes_vitals_t *vitals;
-    metrics_gauge_t *pool_g[6], *queue_g[3], *cache_g[3], *task_g[2];
-    metrics_gauge_t *engine_g[4], *group_g[2];
-    metrics_counter_t *uploads, *upload_bytes;
+    http_metrics_gauge_t *pool_g[6], *queue_g[3], *cache_g[3], *task_g[2];
+    http_metrics_gauge_t *engine_g[4], *group_g[2];
+    http_metrics_counter_t *uploads, *upload_bytes;
 };
 
 /* The Redis link and cache of the calling thread (a fixed one per thread,
@@ -49,20 +49,20 @@ queue_conn_t *routes__q(routes_t *r);
 queue_cache_t *routes__cache(routes_t *r);
 
 /* Shared query of every list endpoint. */
-extern const schema_field_t routes__list_query[];
+extern const http_schema_field_t routes__list_query[];
 
 /* A pooled connection, or NULL after replying 503. */
-store_conn_t *routes__conn_or_reply(routes_t *r, server_req_t *req);
+store_conn_t *routes__conn_or_reply(routes_t *r, http_req_t *req);
 
 /* Checks that the caller may reach object `id` of `kind` with at least
  * role `need`: 404 when it does not exist or the caller is no member, 403
  * when the caller's role is too low. *project_id (may be NULL) is set. */
-int routes__access_or_reply(routes_t *r, server_req_t *req, store_conn_t *c,
+int routes__access_or_reply(routes_t *r, http_req_t *req, store_conn_t *c,
                             store_object_t kind, int64_t id, store_role_t need,
                             int64_t *project_id);
 
 /* 403 unless role reaches need (in project_id); AVP_OK if it does. */
-int routes__role_or_reply(server_req_t *req, int64_t project_id,
+int routes__role_or_reply(http_req_t *req, int64_t project_id,
                           store_role_t role, store_role_t need);
 
 /* Reads one object as JSON (a new string) from the catalog. */
@@ -72,7 +72,7 @@ typedef int (*routes_get_fn)(store_conn_t *c, int64_t id, char **json,
 /* The whole of a "GET one object" route: the {id} path parameter, a
  * connection, the viewer access check on `kind`, get, and the 200 reply
  * (or the error's). */
-void routes__get_one(routes_t *r, server_req_t *req, store_object_t kind,
+void routes__get_one(routes_t *r, http_req_t *req, store_object_t kind,
                      routes_get_fn get);
 
 /* Reads a keyset page of the objects under one object (its members, its
@@ -84,12 +84,12 @@ typedef int (*routes_list_fn)(store_conn_t *c, int64_t id,
 /* The whole of an uncached "GET the list under {id}" route: the cursor
  * (nkeys values) and limit, a connection, the viewer access check on
  * `kind`, list, and the 200 page (or the error). */
-void routes__list_under(routes_t *r, server_req_t *req, store_object_t kind,
+void routes__list_under(routes_t *r, http_req_t *req, store_object_t kind,
                         int nkeys, routes_list_fn list);
 
 /* Reads ?cursor= (nkeys values) and ?limit= (default 50). *after points
  * to keys or is NULL for the first page. */
-int routes__page_or_reply(server_req_t *req, int nkeys, int64_t keys[2],
+int routes__page_or_reply(http_req_t *req, int nkeys, int64_t keys[2],
                           const int64_t **after, int *limit);
 
 /* {"items": [...], "next_cursor": "..."|null} of a page: new string. */
@@ -101,7 +101,7 @@ typedef int (*routes_fill_fn)(routes_t *r, store_conn_t *c, void *arg,
 
 /* Answers 200 with the JSON cached under key, or computes it with fill on
  * c (acquired here when NULL), stores it under tags and answers it. */
-void routes__reply_cached(routes_t *r, server_req_t *req, store_conn_t *c,
+void routes__reply_cached(routes_t *r, http_req_t *req, store_conn_t *c,
                           const char *key, const char *const *tags, int ntags,
                           routes_fill_fn fill, void *arg);
 
@@ -116,11 +116,11 @@ void routes__invalidate_project(routes_t *r, store_conn_t *c,
                                 int64_t project_id);
 
 /* Records a write in the audit log (a failure is logged, not returned). */
-void routes__audit(store_conn_t *c, server_req_t *req, const char *action,
+void routes__audit(store_conn_t *c, http_req_t *req, const char *action,
                    const char *type, int64_t id, json_t *detail);
 
 /* Replies 200 with a JSON text the call frees. */
-void routes__reply_text(server_req_t *req, int status, char *json);
+void routes__reply_text(http_req_t *req, int status, char *json);
 
 /* A number of a JSON answer, or null where the computation left it
  * undefined (defined == 0: a recall without ground truth, a latency
@@ -139,7 +139,7 @@ typedef struct routes_upload {
     char sha256[65];
     uint64_t size;
 } routes_upload_t;
-int routes__receive_or_reply(routes_t *r, server_req_t *req, const char *dir,
+int routes__receive_or_reply(routes_t *r, http_req_t *req, const char *dir,
                              routes_upload_t *up);
 
 /* child.c: runs `avp ARGS...` (the binary beside this server) with its
@@ -165,34 +165,34 @@ void routes__engine_limit(int max);
 /* tasks.c: starts a detect run on the video of the {id} path
  * parameter as a task of `kind` ("detect", "auto_gt"; replace goes into
  * its payload) from a body of ROUTES_PROCESS_FIELDS: 202 {task_id, run_id}. */
-void routes__start_task(routes_t *r, server_req_t *req, const char *kind,
+void routes__start_task(routes_t *r, http_req_t *req, const char *kind,
                         int replace);
 #define ROUTES_PROCESS_FIELDS                                               \
-    {"model_id", SCHEMA_INTEGER, 1, 1, 9.2e18, "the model to run"},         \
-    {"conf", SCHEMA_NUMBER, 0, 0, 1, "score threshold (0.25)"},             \
-    {"iou", SCHEMA_NUMBER, 0, 0, 1, "NMS IoU threshold (0.45)"},            \
-    {"every", SCHEMA_INTEGER, 0, 1, 1000000, "every Nth frame (1)"}
+    {"model_id", HTTP_SCHEMA_INTEGER, 1, 1, 9.2e18, "the model to run"},    \
+    {"conf", HTTP_SCHEMA_NUMBER, 0, 0, 1, "score threshold (0.25)"},        \
+    {"iou", HTTP_SCHEMA_NUMBER, 0, 0, 1, "NMS IoU threshold (0.45)"},       \
+    {"every", HTTP_SCHEMA_INTEGER, 0, 1, 1000000, "every Nth frame (1)"}
 
 /* Each file's routes. */
-int routes__add_auth(routes_t *r, server_t *srv, avp_error_t *err);
-int routes__add_projects(routes_t *r, server_t *srv, avp_error_t *err);
-int routes__add_videos(routes_t *r, server_t *srv, avp_error_t *err);
-int routes__add_models(routes_t *r, server_t *srv, avp_error_t *err);
-int routes__add_tasks(routes_t *r, server_t *srv, avp_error_t *err);
-int routes__add_detections(routes_t *r, server_t *srv, avp_error_t *err);
-int routes__add_gt(routes_t *r, server_t *srv, avp_error_t *err);
-int routes__add_eval(routes_t *r, server_t *srv, avp_error_t *err);
-int routes__add_compare(routes_t *r, server_t *srv, avp_error_t *err);
-int routes__add_classmap(routes_t *r, server_t *srv, avp_error_t *err);
-int routes__add_gt_io(routes_t *r, server_t *srv, avp_error_t *err);
-int routes__add_autogt(routes_t *r, server_t *srv, avp_error_t *err);
-int routes__add_gt_export(routes_t *r, server_t *srv, avp_error_t *err);
-int routes__add_ops(routes_t *r, server_t *srv, avp_error_t *err);
-int routes__add_sessions(routes_t *r, server_t *srv, avp_error_t *err);
-int routes__add_routes(server_t *srv, const server_route_t *routes, size_t n,
+int routes__add_auth(routes_t *r, http_server_t *srv, avp_error_t *err);
+int routes__add_projects(routes_t *r, http_server_t *srv, avp_error_t *err);
+int routes__add_videos(routes_t *r, http_server_t *srv, avp_error_t *err);
+int routes__add_models(routes_t *r, http_server_t *srv, avp_error_t *err);
+int routes__add_tasks(routes_t *r, http_server_t *srv, avp_error_t *err);
+int routes__add_detections(routes_t *r, http_server_t *srv, avp_error_t *err);
+int routes__add_gt(routes_t *r, http_server_t *srv, avp_error_t *err);
+int routes__add_eval(routes_t *r, http_server_t *srv, avp_error_t *err);
+int routes__add_compare(routes_t *r, http_server_t *srv, avp_error_t *err);
+int routes__add_classmap(routes_t *r, http_server_t *srv, avp_error_t *err);
+int routes__add_gt_io(routes_t *r, http_server_t *srv, avp_error_t *err);
+int routes__add_autogt(routes_t *r, http_server_t *srv, avp_error_t *err);
+int routes__add_gt_export(routes_t *r, http_server_t *srv, avp_error_t *err);
+int routes__add_ops(routes_t *r, http_server_t *srv, avp_error_t *err);
+int routes__add_sessions(routes_t *r, http_server_t *srv, avp_error_t *err);
+int routes__add_routes(http_server_t *srv, const http_route_t *routes, size_t n,
                        avp_error_t *err);
 
-/* accounts.c: the PostgreSQL auth_store_t, with its credential cache
+/* accounts.c: the PostgreSQL http_auth_store_t, with its credential cache
  * and revocation relay (stopped by fini, before the Redis links close). */
 void routes__auth_store_init(routes_t *r);
 void routes__auth_store_fini(routes_t *r);
@@ -200,8 +200,8 @@ void routes__auth_store_fini(routes_t *r);
  * and the WebSocket hooks of every topic. */
 int routes__live_start(routes_t *r, avp_error_t *err);
 void routes__live_stop(routes_t *r);
-int routes__ws_access(void *ctx, const auth_user_t *user, const char *topic,
-                      int64_t id);
+int routes__ws_access(void *ctx, const http_auth_user_t *user,
+                      const char *topic, int64_t id);
 char *routes__ws_hello(void *ctx, const char *topic, int64_t id, int *ended);
 
 /* ---- test sessions (test_session*.c) ---- */
@@ -210,12 +210,12 @@ char *routes__ws_hello(void *ctx, const char *topic, int64_t id, int *ended);
 /* 10000 events of ~150 bytes, with room for long class names. */
 #define ROUTES_SESSION_EVENTS_BODY_MAX (8u << 20)
 #define ROUTES_WS_SESSION "ws_test_session" /* the WebSocket topic */
-/* Results pushed to WebSockets are written as reply_json writes them, so
+/* Results pushed to WebSockets are written as http_reply_json writes them, so
  * a push equals the GET of the same moment. */
 #define ROUTES_SESSION_JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
 
 /* POST /api/test-sessions/{id}/events (test_session_events.c). */
-void routes__session_events_post(server_req_t *req, void *ctx);
+void routes__session_events_post(http_req_t *req, void *ctx);
 /* The session's results (SessionResults) and, if manifest is not NULL,
  * the manifest of an evaluation: new references. */
 int routes__session_results(store_conn_t *c, int64_t session_id,

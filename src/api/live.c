@@ -24,8 +24,8 @@ static int is_session(const char *topic)
     return !strcmp(topic, ROUTES_WS_SESSION);
 }
 
-int routes__ws_access(void *ctx, const auth_user_t *user, const char *topic,
-                      int64_t id)
+int routes__ws_access(void *ctx, const http_auth_user_t *user,
+                      const char *topic, int64_t id)
 {
     routes_t *r = ctx;
     store_conn_t *c;
@@ -165,7 +165,7 @@ static void relay(routes_t *r, seen_t *seen, const queue_event_t *ev)
         routes__session_news(r, ev->id, ev->json);
         return;
     }
-    server_ws_push(r->srv, WS_PROGRESS, ev->id, ev->json);
+    http_ws_push(r->srv, WS_PROGRESS, ev->id, ev->json);
     json_t *msg = json_loads(ev->json, 0, NULL);
     const char *state = state_of(msg);
     seen_t *s = r->cache ? seen_slot(r, seen, ev->id) : NULL;
@@ -174,7 +174,7 @@ static void relay(routes_t *r, seen_t *seen, const queue_event_t *ev)
     if (s && state && !strcmp(state, "done"))
         task_done(r, s->project_id);
     if (is_final(state))
-        server_ws_end(r->srv, WS_PROGRESS, ev->id, NULL);
+        http_ws_end(r->srv, WS_PROGRESS, ev->id, NULL);
     json_decref(msg);
 }
 

@@ -41,7 +41,7 @@ static int parse_facts(const char *text, model_facts_t *f)
     return rc;
 }
 
-static int inspect_or_reply(server_req_t *req, const char *path,
+static int inspect_or_reply(http_req_t *req, const char *path,
                             model_facts_t *f)
 {
     char *out;
@@ -49,24 +49,24 @@ static int inspect_or_reply(server_req_t *req, const char *path,
     int status = routes__run_engine(args, ROUTES_ENGINE_TIMEOUT_S, &out);
     int rc = AVP_OK;
     if (status == ROUTES_ENGINE_KILLED) {
-        reply_error(req, 415, "unsupported_media_type",
-                    "not a model AVP can load: the loader crashed or took "
-                    "over %d s", ROUTES_ENGINE_TIMEOUT_S);
+        http_reply_error(req, 415, "unsupported_media_type",
+                         "not a model AVP can load: the loader crashed or took "
+                         "over %d s", ROUTES_ENGINE_TIMEOUT_S);
         rc = AVP_EUNSUPPORTED;
     } else if (status < 0) {
-        reply_unavailable(req, 5, "cannot inspect the model now");
+        http_reply_unavailable(req, 5, "cannot inspect the model now");
         rc = AVP_EUNAVAILABLE;
     } else if (status != 0) {
         /* The loader's reason, after "avp models: <temporary path>: ". */
         const char *why = routes__after_path(out, path);
         out[strcspn(out, "\n")] = '\0';
-        reply_error(req, 415, "unsupported_media_type",
-                    "not a model AVP can load: %s", why);
+        http_reply_error(req, 415, "unsupported_media_type",
+                         "not a model AVP can load: %s", why);
         rc = AVP_EUNSUPPORTED;
     } else if ((rc = parse_facts(out, f)) < 0) {
-        reply_error(req, 415, "unsupported_media_type",
-                    "the model loads but is not a YOLO detector AVP knows "
-                    "(YOLOX, YOLOv5, YOLOv8 outputs)");
+        http_reply_error(req, 415, "unsupported_media_type",
+                         "the model loads but is not a YOLO detector AVP knows "
+                         "(YOLOX, YOLOv5, YOLOv8 outputs)");
     }
     avp_free(out);
     return rc;
@@ -86,11 +86,11 @@ static char *class_names(int num_classes)
     return s;
 }
 
-static void model_upload(server_req_t *req, void *ctx)
+static void model_upload(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
     const char *name =
-        json_string_value(json_object_get(server_req_query(req), "name"));
+        json_string_value(json_object_get(http_req_query(req), "name"));
     routes_upload_t up;
     model_facts_t f;
     char rel[128], abs[PATH_MAX], *json, *names;
@@ -107,11 +107,11 @@ static void model_upload(server_req_t *req, void *ctx)
     routes__path(r, rel, abs);
     if (rename(up.tmp, abs) < 0) {
         unlink(up.tmp);
-        reply_unavailable(req, 5, "cannot store the model");
+        http_reply_unavailable(req, 5, "cannot store the model");
         return;
     }
     names = class_names(f.num_classes);
-    store_model_new_t m = {server_req_user(req)->id, name, rel, up.sha256,
+    store_model_new_t m = {http_req_user(req)->id, name, rel, up.sha256,
                            f.family, f.input_w, f.input_h, f.num_classes,
                            names, (int64_t)up.size};
     store_conn_t *c = routes__conn_or_reply(r, req);
@@ -119,7 +119,7 @@ static void model_upload(server_req_t *req, void *ctx)
         unlink(abs);
     else if (store_model_insert(c, &m, &id, &json, &err) < 0) {
         unlink(abs);
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
     } else {
         routes__invalidate(r, "models", 0);
         routes__audit(c, req, "upload", "model", id,
@@ -148,7 +148,7 @@ static int fill_models(routes_t *r, store_conn_t *c, void *arg, char **json,
     return rc;
 }
 
-static void model_list(server_req_t *req, void *ctx)
+static void model_list(http_req_t *req, void *ctx)
 {
     int64_t keys[2];
     list_arg_t a;
@@ -161,7 +161,7 @@ static void model_list(server_req_t *req, void *ctx)
     routes__reply_cached(ctx, req, NULL, key, tags, 1, fill_models, &a);
 }
 
-static void model_get(server_req_t *req, void *ctx)
+static void model_get(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
     char *json;
@@ -169,19 +169,19 @@ static void model_get(server_req_t *req, void *ctx)
     store_conn_t *c = routes__conn_or_reply(r, req);
     if (!c)
         return;
-    int rc = store_model_get(c, server_req_param(req, "id"), &json, &err);
+    int rc = store_model_get(c, http_req_param(req, "id"), &json, &err);
     store_pool_release(c);
     if (rc < 0)
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
     else
         routes__reply_text(req, 200, json);
 }
 
-static void model_delete(server_req_t *req, void *ctx)
+static void model_delete(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id");
-    const auth_user_t *u = server_req_user(req);
+    int64_t id = http_req_param(req, "id");
+    const http_auth_user_t *u = http_req_user(req);
     char rel[PATH_MAX], abs[PATH_MAX];
     avp_error_t err;
     store_conn_t *c = routes__conn_or_reply(r, req);
@@ -189,27 +189,27 @@ static void model_delete(server_req_t *req, void *ctx)
         return;
     int rc = store_model_delete(c, id, u->id, u->admin, rel, sizeof rel, &err);
     if (rc == AVP_EUNSUPPORTED)
-        reply_error(req, 403, "forbidden", "%s", err.msg);
+        http_reply_error(req, 403, "forbidden", "%s", err.msg);
     else if (rc < 0)
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
     else {
         routes__path(r, rel, abs);
         unlink(abs);
         routes__invalidate(r, "models", 0);
         routes__audit(c, req, "delete", "model", id, NULL);
-        reply_empty(req, 204);
+        http_reply_empty(req, 204);
     }
     store_pool_release(c);
 }
 
-int routes__add_models(routes_t *r, server_t *srv, avp_error_t *err)
+int routes__add_models(routes_t *r, http_server_t *srv, avp_error_t *err)
 {
-    static const schema_field_t upload_query[] = {
-        {"name", SCHEMA_STRING, 1, 1, 200, "the model's name"}, {0}};
-    const server_route_t routes[] = {
+    static const http_schema_field_t upload_query[] = {
+        {"name", HTTP_SCHEMA_STRING, 1, 1, 200, "the model's name"}, {0}};
+    const http_route_t routes[] = {
         {"POST", "/api/models", "models_upload",
          "Upload an ONNX detector: the raw file is the body", model_upload, r,
-         SERVER_RAW_BODY, NULL, upload_query, (size_t)r->opt.max_model},
+         HTTP_RAW_BODY, NULL, upload_query, (size_t)r->opt.max_model},
         {"GET", "/api/models", "models_list", "Models, newest first",
          model_list, r, 0, NULL, routes__list_query, 0},
         {"GET", "/api/models/{id}", "models_get", "A model", model_get, r, 0,

@@ -15,9 +15,9 @@ static int fill_stats(routes_t *r, store_conn_t *c, void *arg, char **json,
     return store_dashboard_stats(c, *(int64_t *)arg, json, err);
 }
 
-static void stats(server_req_t *req, void *ctx)
+static void stats(http_req_t *req, void *ctx)
 {
-    int64_t uid = server_req_user(req)->id;
+    int64_t uid = http_req_user(req)->id;
     char key[64], tag[32];
     snprintf(key, sizeof key, "stats:%" PRId64, uid);
     snprintf(tag, sizeof tag, "u:%" PRId64, uid);
@@ -49,10 +49,10 @@ void routes__vitals_destroy(routes_vitals_t *v)
     avp_free(v);
 }
 
-static void vitals_post(server_req_t *req, void *ctx)
+static void vitals_post(http_req_t *req, void *ctx)
 {
     routes_vitals_t *v = ((routes_t *)ctx)->vitals;
-    json_t *b = server_req_body(req);
+    json_t *b = http_req_body(req);
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     vital_t x = {.value = json_number_value(json_object_get(b, "value")),
@@ -66,7 +66,7 @@ static void vitals_post(server_req_t *req, void *ctx)
     pthread_mutex_lock(&v->mu);
     v->ring[v->total++ % VITALS_KEEP] = x;
     pthread_mutex_unlock(&v->mu);
-    reply_empty(req, 204);
+    http_reply_empty(req, 204);
 }
 
 /* Adds x to the per-metric aggregate in agg: count, mean, share "good". */
@@ -86,10 +86,10 @@ static void aggregate(json_t *agg, const vital_t *x)
                                            json_object_get(a, "good")) + 1));
 }
 
-static void vitals_get(server_req_t *req, void *ctx)
+static void vitals_get(http_req_t *req, void *ctx)
 {
     routes_vitals_t *v = ((routes_t *)ctx)->vitals;
-    int64_t limit = server_query_int(req, "limit", 100);
+    int64_t limit = http_req_query_int(req, "limit", 100);
     json_t *items = json_array(), *agg = json_object();
     pthread_mutex_lock(&v->mu);
     uint64_t n = v->total < VITALS_KEEP ? v->total : VITALS_KEEP;
@@ -103,8 +103,8 @@ static void vitals_get(server_req_t *req, void *ctx)
                                  "page", x->page, "at", (json_int_t)x->at_ms));
     }
     pthread_mutex_unlock(&v->mu);
-    reply_json(req, 200, json_pack("{s:o, s:n, s:o}", "items", items,
-                                   "next_cursor", "aggregates", agg));
+    http_reply_json(req, 200, json_pack("{s:o, s:n, s:o}", "items", items,
+                                        "next_cursor", "aggregates", agg));
 }
 
 /* ---- readiness and metrics --------------------------------------------- */
@@ -124,17 +124,17 @@ int routes__ready(void *ctx, avp_error_t *err)
 }
 
 /* Gauges named by a {name, help} table, and their values. */
-static void add_gauges(metrics_t *m, const char *const (*t)[2], int n,
-                       metrics_gauge_t **out)
+static void add_gauges(http_metrics_t *m, const char *const (*t)[2], int n,
+                       http_metrics_gauge_t **out)
 {
     for (int i = 0; i < n; i++)
-        out[i] = metrics_gauge(m, t[i][0], t[i][1], NULL);
+        out[i] = http_metrics_gauge(m, t[i][0], t[i][1], NULL);
 }
 
-static void set_gauges(metrics_gauge_t **g, const double *v, int n)
+static void set_gauges(http_metrics_gauge_t **g, const double *v, int n)
 {
     for (int i = 0; i < n; i++)
-        metrics_gauge_set(g[i], v[i]);
+        http_metrics_gauge_set(g[i], v[i]);
 }
 
 static void collect(void *ctx)
@@ -148,9 +148,9 @@ static void collect(void *ctx)
     avp_error_t err;
     queue_depth_t d;
     if (r->q && queue_depth(r->q, &d, &err) == AVP_OK) {
-        metrics_gauge_set(r->queue_g[0], (double)d.length);
-        metrics_gauge_set(r->queue_g[1], (double)d.pending);
-        metrics_gauge_set(r->queue_g[2], (double)d.consumers);
+        http_metrics_gauge_set(r->queue_g[0], (double)d.length);
+        http_metrics_gauge_set(r->queue_g[1], (double)d.pending);
+        http_metrics_gauge_set(r->queue_g[2], (double)d.consumers);
     }
     queue_cache_stats_t cs = {0};
     for (int i = 0; r->cache && i < ROUTES_REDIS_LINKS; i++) {
@@ -160,9 +160,9 @@ static void collect(void *ctx)
         cs.misses += one.misses;
         cs.errors += one.errors;
     }
-    metrics_gauge_set(r->cache_g[0], (double)cs.hits);
-    metrics_gauge_set(r->cache_g[1], (double)cs.misses);
-    metrics_gauge_set(r->cache_g[2], (double)cs.errors);
+    http_metrics_gauge_set(r->cache_g[0], (double)cs.hits);
+    http_metrics_gauge_set(r->cache_g[1], (double)cs.misses);
+    http_metrics_gauge_set(r->cache_g[2], (double)cs.errors);
     routes_engine_stats_t es;
     routes__engine_stats(&es);
     const double engine[] = {es.running, es.peak, es.max, (double)es.waits};
@@ -176,14 +176,14 @@ static void collect(void *ctx)
     int running;
     if (store_pool_acquire(r->opt.pool, 500, &c, &err) == AVP_OK) {
         if (store_running_fps(c, &fps, &running, &err) == AVP_OK) {
-            metrics_gauge_set(r->task_g[0], fps);
-            metrics_gauge_set(r->task_g[1], running);
+            http_metrics_gauge_set(r->task_g[0], fps);
+            http_metrics_gauge_set(r->task_g[1], running);
         }
         store_pool_release(c);
     }
 }
 
-static void add_metrics(routes_t *r, metrics_t *m)
+static void add_metrics(routes_t *r, http_metrics_t *m)
 {
     static const char *const pool[][2] = {
         {"avp_db_pool_connections", "Open database connections."},
@@ -194,18 +194,23 @@ static void add_metrics(routes_t *r, metrics_t *m)
         {"avp_db_pool_wait_seconds", "Time spent waiting for connections, total."}};
     add_gauges(m, pool, (int)AVP_ARRAY_LEN(pool), r->pool_g);
     const char *help = "Detect tasks in the Redis stream.";
-    r->queue_g[0] = metrics_gauge(m, "avp_queue_depth", help, "kind=\"length\"");
-    r->queue_g[1] = metrics_gauge(m, "avp_queue_depth", help, "kind=\"pending\"");
-    r->queue_g[2] = metrics_gauge(m, "avp_queue_consumers",
-                                  "Workers holding pending tasks.", NULL);
+    r->queue_g[0] =
+        http_metrics_gauge(m, "avp_queue_depth", help, "kind=\"length\"");
+    r->queue_g[1] =
+        http_metrics_gauge(m, "avp_queue_depth", help, "kind=\"pending\"");
+    r->queue_g[2] = http_metrics_gauge(m, "avp_queue_consumers",
+                                       "Workers holding pending tasks.", NULL);
     help = "Cache lookups of this process, total.";
-    r->cache_g[0] = metrics_gauge(m, "avp_cache_lookups", help, "result=\"hit\"");
-    r->cache_g[1] = metrics_gauge(m, "avp_cache_lookups", help, "result=\"miss\"");
-    r->cache_g[2] = metrics_gauge(m, "avp_cache_errors",
-                                  "Cache calls Redis did not serve, total.", NULL);
-    r->task_g[0] = metrics_gauge(m, "avp_tasks_fps",
-                                 "Summed frame rate of running tasks.", NULL);
-    r->task_g[1] = metrics_gauge(m, "avp_tasks_running", "Running tasks.", NULL);
+    r->cache_g[0] =
+        http_metrics_gauge(m, "avp_cache_lookups", help, "result=\"hit\"");
+    r->cache_g[1] =
+        http_metrics_gauge(m, "avp_cache_lookups", help, "result=\"miss\"");
+    r->cache_g[2] = http_metrics_gauge(
+        m, "avp_cache_errors", "Cache calls Redis did not serve, total.", NULL);
+    r->task_g[0] = http_metrics_gauge(
+        m, "avp_tasks_fps", "Summed frame rate of running tasks.", NULL);
+    r->task_g[1] =
+        http_metrics_gauge(m, "avp_tasks_running", "Running tasks.", NULL);
     static const char *const engine[][2] = {
         {"avp_engine_children", "Child avp processes running (probes, thumbnails, model loads)."},
         {"avp_engine_children_peak", "Most child avp processes at once."},
@@ -216,33 +221,36 @@ static void add_metrics(routes_t *r, metrics_t *m)
         {"avp_process_batches", "Transactions that created processing tasks, total."},
         {"avp_process_requests", "Processing requests written in them, total."}};
     add_gauges(m, group, (int)AVP_ARRAY_LEN(group), r->group_g);
-    r->uploads = metrics_counter(m, "avp_uploads_total", "Uploads received.", NULL);
-    r->upload_bytes = metrics_counter(m, "avp_upload_bytes_total",
-                                      "Bytes of uploads received.", NULL);
-    metrics_on_collect(m, collect, r);
+    r->uploads =
+        http_metrics_counter(m, "avp_uploads_total", "Uploads received.", NULL);
+    r->upload_bytes = http_metrics_counter(m, "avp_upload_bytes_total",
+                                           "Bytes of uploads received.", NULL);
+    http_metrics_on_collect(m, collect, r);
 }
 
-int routes__add_ops(routes_t *r, server_t *srv, avp_error_t *err)
+int routes__add_ops(routes_t *r, http_server_t *srv, avp_error_t *err)
 {
-    static const schema_field_t vital_body[] = {
-        {"name", SCHEMA_STRING, 1, 1, 15, "CLS, FCP, INP, LCP, TTFB"},
-        {"value", SCHEMA_NUMBER, 1, 0, 0, NULL},
-        {"rating", SCHEMA_STRING, 0, 0, 23, "good, needs-improvement, poor"},
-        {"page", SCHEMA_STRING, 0, 0, 159, "path of the page"},
+    static const http_schema_field_t vital_body[] = {
+        {"name", HTTP_SCHEMA_STRING, 1, 1, 15, "CLS, FCP, INP, LCP, TTFB"},
+        {"value", HTTP_SCHEMA_NUMBER, 1, 0, 0, NULL},
+        {"rating", HTTP_SCHEMA_STRING, 0, 0, 23,
+         "good, needs-improvement, poor"},
+        {"page", HTTP_SCHEMA_STRING, 0, 0, 159, "path of the page"},
         {0}};
-    static const schema_field_t vital_query[] = {
-        {"limit", SCHEMA_INTEGER, 0, 1, VITALS_KEEP, "latest measurements"},
+    static const http_schema_field_t vital_query[] = {
+        {"limit", HTTP_SCHEMA_INTEGER, 0, 1, VITALS_KEEP,
+         "latest measurements"},
         {0}};
     r->vitals = avp_calloc(1, sizeof *r->vitals);
     pthread_mutex_init(&r->vitals->mu, NULL);
-    add_metrics(r, server_metrics(srv));
-    const server_route_t routes[] = {
+    add_metrics(r, http_server_metrics(srv));
+    const http_route_t routes[] = {
         {"GET", "/api/dashboard/stats", "dashboard_stats",
          "Counts of the caller's projects, videos, runs and detections",
          stats, r, 0, NULL, NULL, 0},
         /* Public: pages measure before anyone signs in (the login page). */
         {"POST", "/api/vitals", "vitals_post", "Record a Web Vitals measurement",
-         vitals_post, r, SERVER_PUBLIC, vital_body, NULL, 1024},
+         vitals_post, r, HTTP_PUBLIC, vital_body, NULL, 1024},
         {"GET", "/api/vitals", "vitals_get",
          "Latest Web Vitals measurements and per-metric aggregates",
          vitals_get, r, 0, NULL, vital_query, 0},

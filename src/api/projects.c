@@ -7,26 +7,26 @@
 #include <stdlib.h>
 
 #define PROJECT_FIELDS(req)                                                  \
-    {"name", SCHEMA_STRING, req, 1, 200, "project name"},                   \
-    {"description", SCHEMA_STRING, 0, 0, 10000, NULL},                      \
-    {"camera_model", SCHEMA_STRING, 0, 0, 200, NULL},                       \
-    {"camera_view", SCHEMA_STRING, 0, 0, 200, NULL},                        \
-    {"lens_type", SCHEMA_STRING, 0, 0, 200, NULL},                          \
-    {"resolution", SCHEMA_STRING, 0, 0, 64, "e.g. 1920x1080"},              \
-    {"frame_rate", SCHEMA_NUMBER, 0, 0, 1000, "frames per second"},         \
-    {"signal_type", SCHEMA_STRING, 0, 0, 200, NULL},                        \
-    {"tolerance_ms", SCHEMA_INTEGER, 0, 0, 3600000,                         \
-     "matching tolerance of detection events"},                             \
-    {"criteria", SCHEMA_OBJECT, 0, 0, 0, "pass/fail criteria"},             \
+    {"name", HTTP_SCHEMA_STRING, req, 1, 200, "project name"},               \
+    {"description", HTTP_SCHEMA_STRING, 0, 0, 10000, NULL},                  \
+    {"camera_model", HTTP_SCHEMA_STRING, 0, 0, 200, NULL},                   \
+    {"camera_view", HTTP_SCHEMA_STRING, 0, 0, 200, NULL},                    \
+    {"lens_type", HTTP_SCHEMA_STRING, 0, 0, 200, NULL},                      \
+    {"resolution", HTTP_SCHEMA_STRING, 0, 0, 64, "e.g. 1920x1080"},          \
+    {"frame_rate", HTTP_SCHEMA_NUMBER, 0, 0, 1000, "frames per second"},     \
+    {"signal_type", HTTP_SCHEMA_STRING, 0, 0, 200, NULL},                    \
+    {"tolerance_ms", HTTP_SCHEMA_INTEGER, 0, 0, 3600000,                     \
+     "matching tolerance of detection events"},                              \
+    {"criteria", HTTP_SCHEMA_OBJECT, 0, 0, 0, "pass/fail criteria"},         \
     {0}
 
-static const schema_field_t create_body[] = {PROJECT_FIELDS(1)};
-static const schema_field_t update_body[] = {PROJECT_FIELDS(0)};
+static const http_schema_field_t create_body[] = {PROJECT_FIELDS(1)};
+static const http_schema_field_t update_body[] = {PROJECT_FIELDS(0)};
 
-static void project_create(server_req_t *req, void *ctx)
+static void project_create(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    char *fields = json_dumps(server_req_body(req), JSON_COMPACT), *json;
+    char *fields = json_dumps(http_req_body(req), JSON_COMPACT), *json;
     int64_t id;
     avp_error_t err;
     store_conn_t *c = routes__conn_or_reply(r, req);
@@ -34,7 +34,7 @@ static void project_create(server_req_t *req, void *ctx)
         free(fields);
         return;
     }
-    int rc = store_project_create(c, server_req_user(req)->id, fields, &id,
+    int rc = store_project_create(c, http_req_user(req)->id, fields, &id,
                                   &json, &err);
     free(fields);
     if (rc == AVP_OK) {
@@ -43,7 +43,7 @@ static void project_create(server_req_t *req, void *ctx)
     }
     store_pool_release(c);
     if (rc < 0)
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
     else
         routes__reply_text(req, 201, json);
 }
@@ -67,9 +67,9 @@ static int fill_projects(routes_t *r, store_conn_t *c, void *arg, char **json,
     return rc;
 }
 
-static void project_list(server_req_t *req, void *ctx)
+static void project_list(http_req_t *req, void *ctx)
 {
-    int64_t keys[2], uid = server_req_user(req)->id;
+    int64_t keys[2], uid = http_req_user(req)->id;
     page_arg_t a = {uid, NULL, 0};
     if (routes__page_or_reply(req, 2, keys, &a.after, &a.limit) < 0)
         return;
@@ -81,7 +81,7 @@ static void project_list(server_req_t *req, void *ctx)
     routes__reply_cached(ctx, req, NULL, key, tags, 1, fill_projects, &a);
 }
 
-static void project_get(server_req_t *req, void *ctx)
+static void project_get(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
     char *json;
@@ -89,19 +89,19 @@ static void project_get(server_req_t *req, void *ctx)
     store_conn_t *c = routes__conn_or_reply(r, req);
     if (!c)
         return;
-    int rc = store_project_get(c, server_req_param(req, "id"),
-                               server_req_user(req)->id, &json, &err);
+    int rc = store_project_get(c, http_req_param(req, "id"),
+                               http_req_user(req)->id, &json, &err);
     store_pool_release(c);
     if (rc < 0)
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
     else
         routes__reply_text(req, 200, json);
 }
 
-static void project_update(server_req_t *req, void *ctx)
+static void project_update(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id");
+    int64_t id = http_req_param(req, "id");
     char *fields = NULL, *json = NULL;
     avp_error_t err;
     store_conn_t *c = routes__conn_or_reply(r, req);
@@ -110,10 +110,10 @@ static void project_update(server_req_t *req, void *ctx)
     if (routes__access_or_reply(r, req, c, STORE_OBJ_PROJECT, id,
                                 STORE_ROLE_EDITOR, NULL) < 0)
         goto out;
-    fields = json_dumps(server_req_body(req), JSON_COMPACT);
+    fields = json_dumps(http_req_body(req), JSON_COMPACT);
     if (store_project_update(c, id, fields, &err) < 0 ||
-        store_project_get(c, id, server_req_user(req)->id, &json, &err) < 0) {
-        reply_avp_error(req, &err);
+        store_project_get(c, id, http_req_user(req)->id, &json, &err) < 0) {
+        http_reply_avp_error(req, &err);
         goto out;
     }
     routes__invalidate_project(r, c, id);
@@ -124,10 +124,10 @@ out:
     store_pool_release(c);
 }
 
-static void project_delete(server_req_t *req, void *ctx)
+static void project_delete(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id"), *members = NULL;
+    int64_t id = http_req_param(req, "id"), *members = NULL;
     int n = 0;
     avp_error_t err;
     store_conn_t *c = routes__conn_or_reply(r, req);
@@ -140,32 +140,32 @@ static void project_delete(server_req_t *req, void *ctx)
      * after the delete committed. */
     if (store_member_ids(c, id, &members, &n, &err) < 0 ||
         store_project_delete(c, id, &err) < 0) {
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
         goto out;
     }
     routes__invalidate_people(r, id, members, n);
     routes__audit(c, req, "delete", "project", id, NULL);
-    reply_empty(req, 204);
+    http_reply_empty(req, 204);
 out:
     avp_free(members);
     store_pool_release(c);
 }
 
-static void member_list(server_req_t *req, void *ctx)
+static void member_list(http_req_t *req, void *ctx)
 {
     routes__list_under(ctx, req, STORE_OBJ_PROJECT, 1, store_member_list);
 }
 
 /* The user a member request names: user_id, or username looked up. */
-static int member_user_or_reply(server_req_t *req, store_conn_t *c,
+static int member_user_or_reply(http_req_t *req, store_conn_t *c,
                                 json_t *body, int64_t *uid)
 {
     json_t *id = json_object_get(body, "user_id");
     json_t *name = json_object_get(body, "username");
     avp_error_t err;
     if (!id == !name) {
-        reply_error(req, 400, "bad_request",
-                    "give exactly one of user_id and username");
+        http_reply_error(req, 400, "bad_request",
+                         "give exactly one of user_id and username");
         return AVP_EINVAL;
     }
     if (id) {
@@ -174,22 +174,22 @@ static int member_user_or_reply(server_req_t *req, store_conn_t *c,
     }
     int rc = store_user_id_by_name(c, json_string_value(name), uid, &err);
     if (rc < 0)
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
     return rc;
 }
 
-static void member_add(server_req_t *req, void *ctx)
+static void member_add(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id"), uid;
-    json_t *body = server_req_body(req);
+    int64_t id = http_req_param(req, "id"), uid;
+    json_t *body = http_req_body(req);
     store_role_t role =
         store_role_parse(json_string_value(json_object_get(body, "role")));
     char *json;
     avp_error_t err;
     if (role == STORE_ROLE_NONE) {
-        reply_error(req, 400, "bad_request",
-                    "field 'role' must be owner, editor or viewer");
+        http_reply_error(req, 400, "bad_request",
+                         "field 'role' must be owner, editor or viewer");
         return;
     }
     store_conn_t *c = routes__conn_or_reply(r, req);
@@ -200,7 +200,7 @@ static void member_add(server_req_t *req, void *ctx)
         member_user_or_reply(req, c, body, &uid) < 0)
         goto out;
     if (store_member_set(c, id, uid, role, &json, &err) < 0) {
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
         goto out;
     }
     routes__invalidate(r, "p:%" PRId64, id);
@@ -213,41 +213,41 @@ out:
     store_pool_release(c);
 }
 
-static void member_remove(server_req_t *req, void *ctx)
+static void member_remove(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id");
-    int64_t uid = server_req_param(req, "user_id");
+    int64_t id = http_req_param(req, "id");
+    int64_t uid = http_req_param(req, "user_id");
     avp_error_t err;
     store_conn_t *c = routes__conn_or_reply(r, req);
     if (!c)
         return;
     /* Anyone may leave; removing others takes an owner. */
     store_role_t need =
-        uid == server_req_user(req)->id ? STORE_ROLE_VIEWER : STORE_ROLE_OWNER;
+        uid == http_req_user(req)->id ? STORE_ROLE_VIEWER : STORE_ROLE_OWNER;
     if (routes__access_or_reply(r, req, c, STORE_OBJ_PROJECT, id, need,
                                 NULL) == AVP_OK) {
         if (store_member_remove(c, id, uid, &err) < 0)
-            reply_avp_error(req, &err);
+            http_reply_avp_error(req, &err);
         else {
             routes__invalidate(r, "p:%" PRId64, id);
             routes__invalidate(r, "u:%" PRId64, uid);
             routes__audit(c, req, "remove_member", "project", id,
                           json_pack("{s:I}", "user_id", (json_int_t)uid));
-            reply_empty(req, 204);
+            http_reply_empty(req, 204);
         }
     }
     store_pool_release(c);
 }
 
-int routes__add_projects(routes_t *r, server_t *srv, avp_error_t *err)
+int routes__add_projects(routes_t *r, http_server_t *srv, avp_error_t *err)
 {
-    static const schema_field_t member_body[] = {
-        {"user_id", SCHEMA_INTEGER, 0, 1, 9.2e18, NULL},
-        {"username", SCHEMA_STRING, 0, 1, 64, NULL},
-        {"role", SCHEMA_STRING, 1, 1, 16, "owner, editor or viewer"},
+    static const http_schema_field_t member_body[] = {
+        {"user_id", HTTP_SCHEMA_INTEGER, 0, 1, 9.2e18, NULL},
+        {"username", HTTP_SCHEMA_STRING, 0, 1, 64, NULL},
+        {"role", HTTP_SCHEMA_STRING, 1, 1, 16, "owner, editor or viewer"},
         {0}};
-    const server_route_t routes[] = {
+    const http_route_t routes[] = {
         {"POST", "/api/projects", "projects_create",
          "Create a project (the caller becomes its owner)", project_create, r,
          0, create_body, NULL, 0},

@@ -49,7 +49,7 @@ static void header_fill(tar_header_t *h, const char *name, long long size)
     h->chksum[7] = ' ';
 }
 
-static int copy_body(reply_stream_t *s, FILE *f, long long size,
+static int copy_body(http_reply_stream_t *s, FILE *f, long long size,
                      const char *path, avp_error_t *err)
 {
     char buf[8192];
@@ -61,17 +61,17 @@ static int copy_body(reply_stream_t *s, FILE *f, long long size,
                                  path, size);
         if ((long long)n > left)
             n = (size_t)left;
-        if (reply_stream_write(s, buf, n) < 0)
+        if (http_reply_stream_write(s, buf, n) < 0)
             return avp_error_set(err, AVP_EIO, "the client went away");
         left -= (long long)n;
     }
     static const char zeros[TAR_BLOCK];
     size_t pad = (size_t)((TAR_BLOCK - size % TAR_BLOCK) % TAR_BLOCK);
-    return reply_stream_write(s, zeros, pad) < 0
+    return http_reply_stream_write(s, zeros, pad) < 0
         ? avp_error_set(err, AVP_EIO, "the client went away") : AVP_OK;
 }
 
-int tar_add_file(reply_stream_t *s, const char *name, const char *path,
+int tar_add_file(http_reply_stream_t *s, const char *name, const char *path,
                  avp_error_t *err)
 {
     if (strlen(name) >= 100)
@@ -87,17 +87,17 @@ int tar_add_file(reply_stream_t *s, const char *name, const char *path,
     }
     tar_header_t h;
     header_fill(&h, name, (long long)st.st_size);
-    int rc = reply_stream_write(s, &h, sizeof h) < 0
+    int rc = http_reply_stream_write(s, &h, sizeof h) < 0
         ? avp_error_set(err, AVP_EIO, "the client went away")
         : copy_body(s, f, (long long)st.st_size, path, err);
     fclose(f);
     return rc;
 }
 
-int tar_end(reply_stream_t *s)
+int tar_end(http_reply_stream_t *s)
 {
     static const char zeros[2 * TAR_BLOCK];
-    return reply_stream_write(s, zeros, sizeof zeros);
+    return http_reply_stream_write(s, zeros, sizeof zeros);
 }
 
 /* ---- reading ---- */

@@ -18,10 +18,10 @@
 /* Appends the file at path under the archive name `name` (< 100 bytes,
  * mode 0644, mtime now). AVP_EIO when the file cannot be read or the
  * client went away, AVP_EINVAL for a name too long. */
-int tar_add_file(reply_stream_t *s, const char *name, const char *path,
+int tar_add_file(http_reply_stream_t *s, const char *name, const char *path,
                  avp_error_t *err);
 /* Ends the archive (two zero blocks). */
-int tar_end(reply_stream_t *s);
+int tar_end(http_reply_stream_t *s);
 
 /* Extracts the regular files of the archive at tar_path into the existing
  * folder dir, flat: each under the last component of its name, which must

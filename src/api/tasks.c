@@ -9,17 +9,17 @@
 /* The run and task are committed (with whatever other requests the group
  * gathered) before Redis is touched: a slow or absent Redis must not hold
  * one of the pool's few connections. */
-void routes__start_task(routes_t *r, server_req_t *req, const char *kind,
+void routes__start_task(routes_t *r, http_req_t *req, const char *kind,
                         int replace)
 {
-    json_t *body = server_req_body(req);
+    json_t *body = http_req_body(req);
     json_t *conf = json_object_get(body, "conf");
     json_t *iou = json_object_get(body, "iou");
     json_t *every = json_object_get(body, "every");
     store_process_t p = {
-        .video_id = server_req_param(req, "id"),
+        .video_id = http_req_param(req, "id"),
         .model_id = json_integer_value(json_object_get(body, "model_id")),
-        .user_id = server_req_user(req)->id,
+        .user_id = http_req_user(req)->id,
         .conf = conf ? json_number_value(conf) : 0.25,
         .iou = iou ? json_number_value(iou) : 0.45,
         .every = every ? (int)json_integer_value(every) : 1,
@@ -31,7 +31,7 @@ void routes__start_task(routes_t *r, server_req_t *req, const char *kind,
     /* The access check is part of the statement: one round trip. */
     int rc = store_group_process(r->group, &p, &out, &err);
     if (rc < 0)
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
     else
         rc = routes__role_or_reply(req, out.project_id, out.role,
                                    STORE_ROLE_EDITOR);
@@ -47,17 +47,17 @@ void routes__start_task(routes_t *r, server_req_t *req, const char *kind,
                 "reconciler: %s\n", out.task_id, err.msg);
     routes__invalidate_people(r, out.project_id, out.members, out.nmembers);
     avp_free(out.members);
-    reply_json(req, 202, json_pack("{s:I, s:I}", "task_id",
-                                   (json_int_t)out.task_id, "run_id",
-                                   (json_int_t)out.run_id));
+    http_reply_json(req, 202, json_pack("{s:I, s:I}", "task_id",
+                                        (json_int_t)out.task_id, "run_id",
+                                        (json_int_t)out.run_id));
 }
 
-static void process(server_req_t *req, void *ctx)
+static void process(http_req_t *req, void *ctx)
 {
     routes__start_task(ctx, req, "detect", 0);
 }
 
-static void task_status(server_req_t *req, void *ctx)
+static void task_status(http_req_t *req, void *ctx)
 {
     routes__get_one(ctx, req, STORE_OBJ_TASK, store_task_status);
 }
@@ -73,12 +73,12 @@ static void publish_cancelled(routes_t *r, int64_t id)
         queue_publish_progress(r->q, id, json, &err);
 }
 
-static void task_cancel(server_req_t *req, void *ctx)
+static void task_cancel(http_req_t *req, void *ctx)
 {
     static const char *const states[] = {"", "cancelled", "cancelling",
                                          "ended"};
     routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id"), pid;
+    int64_t id = http_req_param(req, "id"), pid;
     store_cancel_t what;
     avp_error_t err;
     store_conn_t *c = routes__conn_or_reply(r, req);
@@ -88,7 +88,7 @@ static void task_cancel(server_req_t *req, void *ctx)
                                 STORE_ROLE_EDITOR, &pid) < 0)
         goto out;
     if (store_task_cancel(c, id, &what, &err) < 0) {
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
         goto out;
     }
     if (what == STORE_CANCEL_DONE) {
@@ -97,8 +97,8 @@ static void task_cancel(server_req_t *req, void *ctx)
     }
     if (what != STORE_CANCEL_ENDED)
         routes__audit(c, req, "cancel", "task", id, NULL);
-    reply_json(req, what == STORE_CANCEL_ENDED ? 409 : 202,
-               what == STORE_CANCEL_ENDED
+    http_reply_json(req, what == STORE_CANCEL_ENDED ? 409 : 202,
+                    what == STORE_CANCEL_ENDED
                    ? json_pack("{s:{s:s, s:s}}", "error", "code", "conflict",
                                "message", "the task has already ended")
                    : json_pack("{s:I, s:s}", "task_id", (json_int_t)id,
@@ -126,11 +126,11 @@ static int fill_runs(routes_t *r, store_conn_t *c, void *arg, char **json,
     return rc;
 }
 
-static void run_list(server_req_t *req, void *ctx)
+static void run_list(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
     int64_t keys[2], pid;
-    list_arg_t a = {server_req_param(req, "id"), NULL, 0};
+    list_arg_t a = {http_req_param(req, "id"), NULL, 0};
     if (routes__page_or_reply(req, 2, keys, &a.after, &a.limit) < 0)
         return;
     store_conn_t *c = routes__conn_or_reply(r, req);
@@ -149,16 +149,16 @@ static void run_list(server_req_t *req, void *ctx)
     store_pool_release(c);
 }
 
-static void run_get(server_req_t *req, void *ctx)
+static void run_get(http_req_t *req, void *ctx)
 {
     routes__get_one(ctx, req, STORE_OBJ_RUN, store_run_get);
 }
 
-int routes__add_tasks(routes_t *r, server_t *srv, avp_error_t *err)
+int routes__add_tasks(routes_t *r, http_server_t *srv, avp_error_t *err)
 {
-    static const schema_field_t process_body[] = {ROUTES_PROCESS_FIELDS,
-                                                  {0}};
-    const server_route_t routes[] = {
+    static const http_schema_field_t process_body[] = {ROUTES_PROCESS_FIELDS,
+                                                       {0}};
+    const http_route_t routes[] = {
         {"POST", "/api/videos/{id}/process", "videos_process",
          "Run a detector over a video: 202 with the task and run", process, r,
          0, process_body, NULL, 0},

@@ -11,11 +11,12 @@
 #include <string.h>
 #include <strings.h>
 
-static const schema_field_t event_fields[] = {
-    {"class", SCHEMA_STRING, 1, 1, 128, "class name as the device says it"},
-    {"confidence", SCHEMA_NUMBER, 0, 0, 1, NULL},
-    {"t", SCHEMA_NUMBER, 0, 0, 1e9, "video seconds"},
-    {"device_time", SCHEMA_NUMBER, 0, -1e12, 1e12,
+static const http_schema_field_t event_fields[] = {
+    {"class", HTTP_SCHEMA_STRING, 1, 1, 128,
+     "class name as the device says it"},
+    {"confidence", HTTP_SCHEMA_NUMBER, 0, 0, 1, NULL},
+    {"t", HTTP_SCHEMA_NUMBER, 0, 0, 1e9, "video seconds"},
+    {"device_time", HTTP_SCHEMA_NUMBER, 0, -1e12, 1e12,
      "device epoch seconds (needs a sync)"},
     {0}};
 
@@ -42,7 +43,7 @@ static int event_check(json_t *e, avp_error_t *err)
     json_t *box = json_object_get(e, "box");
     json_t *rest = json_copy(e);
     json_object_del(rest, "box");
-    int rc = schema_check(event_fields, rest, err);
+    int rc = http_schema_check(event_fields, rest, err);
     json_decref(rest);
     if (rc < 0)
         return rc;
@@ -57,27 +58,30 @@ static int event_check(json_t *e, avp_error_t *err)
 
 /* The events of the body as an array (new reference), or NULL after
  * replying: 400 naming the event, 413 past ROUTES_SESSION_EVENTS_MAX. */
-static json_t *events_or_reply(server_req_t *req, json_t *body)
+static json_t *events_or_reply(http_req_t *req, json_t *body)
 {
     json_t *list = json_object_get(body, "events");
     if (list && (json_object_size(body) != 1 || !json_is_array(list))) {
-        reply_error(req, 400, "bad_request", "'events' must be an array and "
-                    "the only field");
+        http_reply_error(req, 400, "bad_request",
+                         "'events' must be an array and "
+                         "the only field");
         return NULL;
     }
     list = list ? json_incref(list) : json_pack("[O]", body);
     size_t n = json_array_size(list);
     if (n == 0 || n > ROUTES_SESSION_EVENTS_MAX) {
-        reply_error(req, n ? 413 : 400, n ? "payload_too_large" : "bad_request",
-                    "a request carries 1 to %d events, not %zu",
-                    ROUTES_SESSION_EVENTS_MAX, n);
+        http_reply_error(req, n ? 413 : 400,
+                         n ? "payload_too_large" : "bad_request",
+                         "a request carries 1 to %d events, not %zu",
+                         ROUTES_SESSION_EVENTS_MAX, n);
         json_decref(list);
         return NULL;
     }
     avp_error_t err;
     for (size_t i = 0; i < n; i++)
         if (event_check(json_array_get(list, i), &err) < 0) {
-            reply_error(req, 400, "bad_request", "events[%zu]: %s", i, err.msg);
+            http_reply_error(req, 400, "bad_request", "events[%zu]: %s", i,
+                             err.msg);
             json_decref(list);
             return NULL;
         }
@@ -85,56 +89,57 @@ static json_t *events_or_reply(server_req_t *req, json_t *body)
 }
 
 /* The body as JSON, or NULL after replying (413, 415, 400). */
-static json_t *body_or_reply(server_req_t *req)
+static json_t *body_or_reply(http_req_t *req)
 {
-    const char *type = server_req_header(req, "Content-Type");
+    const char *type = http_req_header(req, "Content-Type");
     if (!type || strncasecmp(type, "application/json", 16)) {
-        reply_error(req, 415, "unsupported_media_type",
-                    "request body must be application/json");
+        http_reply_error(req, 415, "unsupported_media_type",
+                         "request body must be application/json");
         return NULL;
     }
     char *buf;
     size_t len;
-    if (reply_read_body_or_reply(req, ROUTES_SESSION_EVENTS_BODY_MAX, &buf,
-                                 &len) < 0)
+    if (http_reply_read_body_or_reply(req, ROUTES_SESSION_EVENTS_BODY_MAX, &buf,
+                                      &len) < 0)
         return NULL;
     json_error_t je;
     json_t *body = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
     avp_free(buf);
     if (!body || !json_is_object(body)) {
-        reply_error(req, 400, "bad_request", "expected a JSON object%s%s",
-                    body ? "" : ": ", body ? "" : je.text);
+        http_reply_error(req, 400, "bad_request", "expected a JSON object%s%s",
+                         body ? "" : ": ", body ? "" : je.text);
         json_decref(body);
         return NULL;
     }
     return body;
 }
 
-static void insert_reply(routes_t *r, server_req_t *req, int64_t id,
+static void insert_reply(routes_t *r, http_req_t *req, int64_t id,
                          store_conn_t *c, json_t *events)
 {
     char *text = json_dumps(events, JSON_COMPACT);
     int64_t n;
     avp_error_t err;
-    int rc = store_test_session_events_insert(c, id, server_req_user(req)->id,
+    int rc = store_test_session_events_insert(c, id, http_req_user(req)->id,
                                               text, &n, &err);
     free(text);
     if (rc == AVP_EBUSY)
-        reply_error(req, 409, "closed", "%s", err.msg);
+        http_reply_error(req, 409, "closed", "%s", err.msg);
     else if (rc == AVP_EUNSUPPORTED)
-        reply_error(req, 409, "no_sync", "%s", err.msg);
+        http_reply_error(req, 409, "no_sync", "%s", err.msg);
     else if (rc < 0)
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
     else {
-        reply_json(req, 201, json_pack("{s:I}", "inserted", (json_int_t)n));
+        http_reply_json(req, 201,
+                        json_pack("{s:I}", "inserted", (json_int_t)n));
         routes__session_changed(r, id);
     }
 }
 
-void routes__session_events_post(server_req_t *req, void *ctx)
+void routes__session_events_post(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id");
+    int64_t id = http_req_param(req, "id");
     /* The body is read before a connection is taken: a slow or large
      * upload must not hold one of the pool's few. */
     json_t *body = body_or_reply(req), *events = NULL;

@@ -40,7 +40,7 @@ static void mark_stale(routes_session_live_t *l, int64_t id)
  * AVP_EBUSY when no database connection came: try again later. */
 static int push(routes_t *r, int64_t id)
 {
-    if (!server_ws_watchers(r->srv, ROUTES_WS_SESSION, id))
+    if (!http_ws_watchers(r->srv, ROUTES_WS_SESSION, id))
         return AVP_OK;
     store_conn_t *c;
     json_t *results = NULL;
@@ -51,7 +51,7 @@ static int push(routes_t *r, int64_t id)
     int rc = routes__session_results(c, id, &results, NULL, &err);
     store_pool_release(c);
     if (rc == AVP_ENOTFOUND) { /* deleted: nothing more to watch */
-        server_ws_end(r->srv, ROUTES_WS_SESSION, id, NULL);
+        http_ws_end(r->srv, ROUTES_WS_SESSION, id, NULL);
         return AVP_OK;
     }
     if (rc < 0) {
@@ -60,7 +60,7 @@ static int push(routes_t *r, int64_t id)
         return AVP_OK; /* not the database's absence: nothing to retry */
     }
     char *text = json_dumps(results, ROUTES_SESSION_JSON_FLAGS);
-    server_ws_push(r->srv, ROUTES_WS_SESSION, id, text);
+    http_ws_push(r->srv, ROUTES_WS_SESSION, id, text);
     free(text);
     json_decref(results);
     return AVP_OK;

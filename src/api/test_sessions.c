@@ -14,36 +14,36 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const schema_field_t criteria_fields[] = {
-    {"min_precision", SCHEMA_NUMBER, 0, 0, 1, "least overall precision"},
-    {"min_recall", SCHEMA_NUMBER, 0, 0, 1, "least overall recall"},
-    {"max_median_latency_ms", SCHEMA_NUMBER, 0, 0, 3600000,
+static const http_schema_field_t criteria_fields[] = {
+    {"min_precision", HTTP_SCHEMA_NUMBER, 0, 0, 1, "least overall precision"},
+    {"min_recall", HTTP_SCHEMA_NUMBER, 0, 0, 1, "least overall recall"},
+    {"max_median_latency_ms", HTTP_SCHEMA_NUMBER, 0, 0, 3600000,
      "largest median latency (event - onset)"},
     {0}};
 
 #define SESSION_FIELDS                                                       \
-    {"name", SCHEMA_STRING, 0, 0, 200, "for people"},                        \
-    {"tolerance_ms", SCHEMA_INTEGER, 0, 1, 3600000,                          \
+    {"name", HTTP_SCHEMA_STRING, 0, 0, 200, "for people"},                   \
+    {"tolerance_ms", HTTP_SCHEMA_INTEGER, 0, 1, 3600000,                     \
      "matching window either side of an onset (the project's)"},             \
-    {"criteria", SCHEMA_OBJECT, 0, 0, 0,                                     \
+    {"criteria", HTTP_SCHEMA_OBJECT, 0, 0, 0,                                \
      "{min_precision?, min_recall?, max_median_latency_ms?}"}
 
 /* The criteria object is free-form to the body schema: checked here. */
-static int criteria_or_reply(server_req_t *req)
+static int criteria_or_reply(http_req_t *req)
 {
-    json_t *c = json_object_get(server_req_body(req), "criteria");
+    json_t *c = json_object_get(http_req_body(req), "criteria");
     avp_error_t err;
-    if (c && schema_check(criteria_fields, c, &err) < 0) {
-        reply_error(req, 400, "bad_request", "criteria: %s", err.msg);
+    if (c && http_schema_check(criteria_fields, c, &err) < 0) {
+        http_reply_error(req, 400, "bad_request", "criteria: %s", err.msg);
         return AVP_EINVAL;
     }
     return AVP_OK;
 }
 
-static void session_create(server_req_t *req, void *ctx)
+static void session_create(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    int64_t pid = server_req_param(req, "id");
+    int64_t pid = http_req_param(req, "id");
     char *fields = NULL, *json;
     avp_error_t err;
     if (criteria_or_reply(req) < 0)
@@ -53,10 +53,10 @@ static void session_create(server_req_t *req, void *ctx)
         return;
     if (routes__access_or_reply(r, req, c, STORE_OBJ_PROJECT, pid,
                                 STORE_ROLE_EDITOR, NULL) == AVP_OK) {
-        fields = json_dumps(server_req_body(req), JSON_COMPACT);
-        if (store_test_session_create(c, pid, server_req_user(req)->id,
+        fields = json_dumps(http_req_body(req), JSON_COMPACT);
+        if (store_test_session_create(c, pid, http_req_user(req)->id,
                                       fields, &json, &err) < 0)
-            reply_avp_error(req, &err);
+            http_reply_avp_error(req, &err);
         else
             routes__reply_text(req, 201, json);
     }
@@ -64,12 +64,12 @@ static void session_create(server_req_t *req, void *ctx)
     free(fields);
 }
 
-static void session_list(server_req_t *req, void *ctx)
+static void session_list(http_req_t *req, void *ctx)
 {
     routes__list_under(ctx, req, STORE_OBJ_PROJECT, 2, store_test_session_list);
 }
 
-static void session_get(server_req_t *req, void *ctx)
+static void session_get(http_req_t *req, void *ctx)
 {
     routes__get_one(ctx, req, STORE_OBJ_SESSION, store_test_session_get);
 }
@@ -98,10 +98,10 @@ static int evaluate(store_conn_t *c, int64_t id, int64_t user_id, char **json,
  * the session's row: a session is closed, and its evaluation stored, once
  * and together, and no events insert (which takes the same lock) lands
  * between the check and the update. */
-static void session_write(server_req_t *req, routes_t *r, const char *action,
+static void session_write(http_req_t *req, routes_t *r, const char *action,
                           json_t *fields)
 {
-    int64_t id = server_req_param(req, "id"), uid = server_req_user(req)->id;
+    int64_t id = http_req_param(req, "id"), uid = http_req_user(req)->id;
     char *text = json_dumps(fields, JSON_COMPACT), *json = NULL, *eval = NULL;
     const char *to = json_string_value(json_object_get(fields, "state"));
     int closing = to && !strcmp(to, "closed"), closed = 0, began = 0;
@@ -112,14 +112,15 @@ static void session_write(server_req_t *req, routes_t *r, const char *action,
         goto out;
     began = store_exec(c, "BEGIN", &err) == AVP_OK;
     if (!began || store_test_session_lock(c, id, &closed, &err) < 0)
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
     else if (closed)
-        reply_error(req, 409, "closed", "session %" PRId64 " is closed", id);
+        http_reply_error(req, 409, "closed", "session %" PRId64 " is closed",
+                         id);
     else if (store_test_session_update(c, id, uid, action, text, &json,
                                        &err) < 0 ||
              (closing && evaluate(c, id, uid, &eval, &err) < 0) ||
              store_exec(c, "COMMIT", &err) < 0)
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
     else {
         began = 0;
         routes__reply_text(req, 200, json);
@@ -135,31 +136,32 @@ out:
     free(text);
 }
 
-static void session_patch(server_req_t *req, void *ctx)
+static void session_patch(http_req_t *req, void *ctx)
 {
-    json_t *st = json_object_get(server_req_body(req), "state");
+    json_t *st = json_object_get(http_req_body(req), "state");
     const char *s = json_string_value(st);
     if (st && strcmp(s, "open") && strcmp(s, "running") &&
         strcmp(s, "closed")) {
-        reply_error(req, 400, "bad_request", "field 'state' must be open, "
-                    "running or closed");
+        http_reply_error(req, 400, "bad_request", "field 'state' must be open, "
+                         "running or closed");
         return;
     }
     if (criteria_or_reply(req) == AVP_OK)
-        session_write(req, ctx, "update", server_req_body(req));
+        session_write(req, ctx, "update", http_req_body(req));
 }
 
 /* {"device_time", "video_time"} (playback of video_time was seen at
  * device_time) or {"offset"}: device clock minus video clock. */
-static void session_sync(server_req_t *req, void *ctx)
+static void session_sync(http_req_t *req, void *ctx)
 {
-    json_t *b = server_req_body(req);
+    json_t *b = http_req_body(req);
     json_t *dt = json_object_get(b, "device_time");
     json_t *vt = json_object_get(b, "video_time");
     json_t *off = json_object_get(b, "offset");
     if (!!off == !!(dt || vt) || (!off && !(dt && vt))) {
-        reply_error(req, 400, "bad_request", "send either device_time with "
-                    "video_time, or offset");
+        http_reply_error(req, 400, "bad_request",
+                         "send either device_time with "
+                         "video_time, or offset");
         return;
     }
     double offset = off ? json_number_value(off)
@@ -169,21 +171,21 @@ static void session_sync(server_req_t *req, void *ctx)
     json_decref(fields);
 }
 
-static void session_delete(server_req_t *req, void *ctx)
+static void session_delete(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id");
+    int64_t id = http_req_param(req, "id");
     avp_error_t err;
     store_conn_t *c = routes__conn_or_reply(r, req);
     if (!c)
         return;
     if (routes__access_or_reply(r, req, c, STORE_OBJ_SESSION, id,
                                 STORE_ROLE_EDITOR, NULL) == AVP_OK) {
-        if (store_test_session_delete(c, id, server_req_user(req)->id,
+        if (store_test_session_delete(c, id, http_req_user(req)->id,
                                       &err) < 0)
-            reply_avp_error(req, &err);
+            http_reply_avp_error(req, &err);
         else {
-            reply_empty(req, 204);
+            http_reply_empty(req, 204);
             routes__session_changed(r, id); /* its watchers are let go */
         }
     }
@@ -194,9 +196,9 @@ static void session_delete(server_req_t *req, void *ctx)
 typedef int (*session_read_fn)(store_conn_t *c, int64_t id, json_t **out,
                                avp_error_t *err);
 
-static void session_read(server_req_t *req, routes_t *r, session_read_fn fn)
+static void session_read(http_req_t *req, routes_t *r, session_read_fn fn)
 {
-    int64_t id = server_req_param(req, "id");
+    int64_t id = http_req_param(req, "id");
     json_t *out;
     avp_error_t err;
     store_conn_t *c = routes__conn_or_reply(r, req);
@@ -205,9 +207,9 @@ static void session_read(server_req_t *req, routes_t *r, session_read_fn fn)
     if (routes__access_or_reply(r, req, c, STORE_OBJ_SESSION, id,
                                 STORE_ROLE_VIEWER, NULL) == AVP_OK) {
         if (fn(c, id, &out, &err) < 0)
-            reply_avp_error(req, &err);
+            http_reply_avp_error(req, &err);
         else
-            reply_json(req, 200, out);
+            http_reply_json(req, 200, out);
     }
     store_pool_release(c);
 }
@@ -218,20 +220,20 @@ static int results_only(store_conn_t *c, int64_t id, json_t **out,
     return routes__session_results(c, id, out, NULL, err);
 }
 
-static void session_results(server_req_t *req, void *ctx)
+static void session_results(http_req_t *req, void *ctx)
 {
     session_read(req, ctx, results_only);
 }
 
-static void session_targets(server_req_t *req, void *ctx)
+static void session_targets(http_req_t *req, void *ctx)
 {
     session_read(req, ctx, routes__session_targets);
 }
 
-static void session_evaluate(server_req_t *req, void *ctx)
+static void session_evaluate(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id");
+    int64_t id = http_req_param(req, "id");
     char *json;
     avp_error_t err;
     store_conn_t *c = routes__conn_or_reply(r, req);
@@ -239,44 +241,44 @@ static void session_evaluate(server_req_t *req, void *ctx)
         return;
     if (routes__access_or_reply(r, req, c, STORE_OBJ_SESSION, id,
                                 STORE_ROLE_EDITOR, NULL) == AVP_OK) {
-        if (evaluate(c, id, server_req_user(req)->id, &json, &err) < 0)
-            reply_avp_error(req, &err);
+        if (evaluate(c, id, http_req_user(req)->id, &json, &err) < 0)
+            http_reply_avp_error(req, &err);
         else
             routes__reply_text(req, 201, json);
     }
     store_pool_release(c);
 }
 
-static void events_list(server_req_t *req, void *ctx)
+static void events_list(http_req_t *req, void *ctx)
 {
     routes__list_under(ctx, req, STORE_OBJ_SESSION, 2,
                        store_test_session_events_page);
 }
 
-int routes__add_sessions(routes_t *r, server_t *srv, avp_error_t *err)
+int routes__add_sessions(routes_t *r, http_server_t *srv, avp_error_t *err)
 {
-    static const schema_field_t create_body[] = {
-        {"video_id", SCHEMA_INTEGER, 1, 1, 9.2e18,
+    static const http_schema_field_t create_body[] = {
+        {"video_id", HTTP_SCHEMA_INTEGER, 1, 1, 9.2e18,
          "a ready video of the project (its ground truth)"},
         SESSION_FIELDS, {0}};
-    static const schema_field_t patch_body[] = {
+    static const http_schema_field_t patch_body[] = {
         SESSION_FIELDS,
-        {"state", SCHEMA_STRING, 0, 4, 7,
+        {"state", HTTP_SCHEMA_STRING, 0, 4, 7,
          "open, running or closed (closing stores an evaluation)"},
         {0}};
-    static const schema_field_t sync_body[] = {
-        {"device_time", SCHEMA_NUMBER, 0, -1e12, 1e12,
+    static const http_schema_field_t sync_body[] = {
+        {"device_time", HTTP_SCHEMA_NUMBER, 0, -1e12, 1e12,
          "device epoch seconds at which video_time was played"},
-        {"video_time", SCHEMA_NUMBER, 0, 0, 1e9, "video seconds"},
-        {"offset", SCHEMA_NUMBER, 0, -1e12, 1e12,
+        {"video_time", HTTP_SCHEMA_NUMBER, 0, 0, 1e9, "video seconds"},
+        {"offset", HTTP_SCHEMA_NUMBER, 0, -1e12, 1e12,
          "device clock minus video clock (s)"},
         {0}};
-    static const schema_field_t ws_query[] = {
-        {"token", SCHEMA_STRING, 0, 1, AUTH_TOKEN_MAX,
+    static const http_schema_field_t ws_query[] = {
+        {"token", HTTP_SCHEMA_STRING, 0, 1, HTTP_AUTH_TOKEN_MAX,
          "session token or API key, for clients that cannot send a cookie "
          "or header"},
         {0}};
-    const server_route_t routes[] = {
+    const http_route_t routes[] = {
         {"POST", "/api/projects/{id}/test-sessions", "sessions_create",
          "Create a test session of a device on a video (editor)",
          session_create, r, 0, create_body, NULL, 0},
@@ -299,7 +301,7 @@ int routes__add_sessions(routes_t *r, server_t *srv, avp_error_t *err)
          "Post detection events: one {class, confidence?, box?: [x1, y1, "
          "x2, y2], t? | device_time?} or {\"events\": [...]} (at most 10000), "
          "all or nothing (editor)", routes__session_events_post, r,
-         SERVER_RAW_BODY, NULL, NULL, ROUTES_SESSION_EVENTS_BODY_MAX},
+         HTTP_RAW_BODY, NULL, NULL, ROUTES_SESSION_EVENTS_BODY_MAX},
         {"GET", "/api/test-sessions/{id}/events", "sessions_events_list",
          "Events of a session in (timestamp, id) order", events_list, r, 0,
          NULL, routes__list_query, 0},
@@ -315,7 +317,7 @@ int routes__add_sessions(routes_t *r, server_t *srv, avp_error_t *err)
          "(editor)", session_evaluate, r, 0, NULL, NULL, 0},
         {"GET", "/ws/test-sessions/{id}", ROUTES_WS_SESSION,
          "WebSocket: the session's results now and after every change "
-         "(at most every 250 ms)", NULL, NULL, SERVER_WEBSOCKET, NULL,
+         "(at most every 250 ms)", NULL, NULL, HTTP_WEBSOCKET, NULL,
          ws_query, 0},
     };
     return routes__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);

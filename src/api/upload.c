@@ -36,13 +36,13 @@ static void to_hex(const unsigned char *d, int n, char *out)
 }
 
 /* Creates the temporary file; replies on failure. */
-static int create_or_reply(server_req_t *req, routes_upload_t *up)
+static int create_or_reply(http_req_t *req, routes_upload_t *up)
 {
     int fd = mkstemp(up->tmp);
     if (fd < 0) {
         up->tmp[0] = 0;
-        reply_unavailable(req, 5, "cannot store the upload: %s",
-                          strerror(errno));
+        http_reply_unavailable(req, 5, "cannot store the upload: %s",
+                               strerror(errno));
         return -1;
     }
     fchmod(fd, 0644); /* mkstemp's 0600 would hide it from other users */
@@ -52,8 +52,8 @@ static int create_or_reply(server_req_t *req, routes_upload_t *up)
 /* Copies the body into a new temporary file (made once the first bytes
  * arrive, so a body refused at once leaves nothing behind); returns the
  * open descriptor, or < 0 after replying. The route's max_body bounds it
- * (reply_read_chunk_or_reply answers 413). */
-static int copy_body(server_req_t *req, routes_upload_t *up)
+ * (http_reply_read_chunk_or_reply answers 413). */
+static int copy_body(http_req_t *req, routes_upload_t *up)
 {
     crypto_hash_sha256_state st;
     unsigned char digest[crypto_hash_sha256_BYTES];
@@ -61,17 +61,19 @@ static int copy_body(server_req_t *req, routes_upload_t *up)
     long n;
     int fd = -1, failed = 0;
     crypto_hash_sha256_init(&st);
-    while (!failed && (n = reply_read_chunk_or_reply(req, buf, CHUNK)) > 0) {
+    while (!failed &&
+           (n = http_reply_read_chunk_or_reply(req, buf, CHUNK)) > 0) {
         if (fd < 0 && (fd = create_or_reply(req, up)) < 0)
             break;
         up->size += (uint64_t)n;
         failed = write_all(fd, buf, (size_t)n) < 0;
         if (failed)
-            reply_unavailable(req, 5, "writing the upload: %s", strerror(errno));
+            http_reply_unavailable(req, 5, "writing the upload: %s",
+                                   strerror(errno));
         crypto_hash_sha256_update(&st, buf, (unsigned long long)n);
     }
     if (n == 0 && up->size == 0)
-        reply_error(req, 400, "bad_request", "the upload is empty");
+        http_reply_error(req, 400, "bad_request", "the upload is empty");
     crypto_hash_sha256_final(&st, digest);
     to_hex(digest, sizeof digest, up->sha256);
     avp_free(buf);
@@ -83,7 +85,7 @@ static int copy_body(server_req_t *req, routes_upload_t *up)
     return fd;
 }
 
-int routes__receive_or_reply(routes_t *r, server_req_t *req, const char *dir,
+int routes__receive_or_reply(routes_t *r, http_req_t *req, const char *dir,
                              routes_upload_t *up)
 {
     memset(up, 0, sizeof *up);
@@ -92,11 +94,12 @@ int routes__receive_or_reply(routes_t *r, server_req_t *req, const char *dir,
     if (fd < 0)
         return AVP_EIO;
     if (close(fd) < 0) {
-        reply_unavailable(req, 5, "writing the upload: %s", strerror(errno));
+        http_reply_unavailable(req, 5, "writing the upload: %s",
+                               strerror(errno));
         unlink(up->tmp);
         return AVP_EIO;
     }
-    metrics_counter_add(r->uploads, 1);
-    metrics_counter_add(r->upload_bytes, up->size);
+    http_metrics_counter_add(r->uploads, 1);
+    http_metrics_counter_add(r->upload_bytes, up->size);
     return AVP_OK;
 }

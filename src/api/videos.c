@@ -98,7 +98,7 @@ static int probe(const char *path, video_facts_t *f, avp_error_t *err)
 
 /* Checks that the caller may write videos into the project, holding a
  * connection only for the check (an upload may take minutes). */
-static int may_upload_or_reply(routes_t *r, server_req_t *req, int64_t pid)
+static int may_upload_or_reply(routes_t *r, http_req_t *req, int64_t pid)
 {
     store_conn_t *c = routes__conn_or_reply(r, req);
     if (!c)
@@ -121,19 +121,19 @@ static int place(routes_t *r, const routes_upload_t *up, const char *filename,
     return rename(up->tmp, abs);
 }
 
-static void video_upload(server_req_t *req, void *ctx)
+static void video_upload(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    int64_t pid = server_req_param(req, "id"), id;
+    int64_t pid = http_req_param(req, "id"), id;
     const char *filename =
-        json_string_value(json_object_get(server_req_query(req), "filename"));
+        json_string_value(json_object_get(http_req_query(req), "filename"));
     routes_upload_t up;
     video_facts_t info;
     avp_error_t err;
     char rel[256], abs[PATH_MAX], *json;
     if (!filename_ok(filename)) {
-        reply_error(req, 400, "bad_request",
-                    "filename must be a plain file name");
+        http_reply_error(req, 400, "bad_request",
+                         "filename must be a plain file name");
         return;
     }
     if (may_upload_or_reply(r, req, pid) < 0 ||
@@ -142,23 +142,23 @@ static void video_upload(server_req_t *req, void *ctx)
     int rc = probe(up.tmp, &info, &err);
     if (rc == AVP_EUNAVAILABLE) {
         unlink(up.tmp);
-        reply_unavailable(req, 5, "%s", err.msg);
+        http_reply_unavailable(req, 5, "%s", err.msg);
         return;
     }
     if (rc < 0) {
         unlink(up.tmp);
-        reply_error(req, 415, "unsupported_media_type",
-                    "%s is not a video AVP can decode: %s", filename,
-                    routes__after_path(err.msg, up.tmp));
+        http_reply_error(req, 415, "unsupported_media_type",
+                         "%s is not a video AVP can decode: %s", filename,
+                         routes__after_path(err.msg, up.tmp));
         return;
     }
     if (place(r, &up, filename, rel, sizeof rel) < 0) {
         unlink(up.tmp);
-        reply_unavailable(req, 5, "cannot store the video");
+        http_reply_unavailable(req, 5, "cannot store the video");
         return;
     }
     routes__path(r, rel, abs);
-    store_video_new_t v = {pid, server_req_user(req)->id, filename, rel,
+    store_video_new_t v = {pid, http_req_user(req)->id, filename, rel,
                            (int64_t)up.size, info.duration, info.fps,
                            info.width, info.height, info.frame_count,
                            info.codec, up.sha256};
@@ -169,7 +169,7 @@ static void video_upload(server_req_t *req, void *ctx)
     }
     if (store_video_insert(c, &v, &id, &json, &err) < 0) {
         unlink(abs);
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
     } else {
         routes__invalidate_project(r, c, pid);
         routes__audit(c, req, "upload", "video", id,
@@ -211,11 +211,11 @@ static int fill_videos(routes_t *r, store_conn_t *c, void *arg, char **json,
 /* Pages are cached per caller: a hit answers without PostgreSQL (no
  * membership query either). A member's role is at least viewer, so the
  * access check cannot answer 403 here. */
-static void video_list(server_req_t *req, void *ctx)
+static void video_list(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
     int64_t keys[2];
-    list_arg_t a = {server_req_param(req, "id"), server_req_user(req)->id,
+    list_arg_t a = {http_req_param(req, "id"), http_req_user(req)->id,
                     NULL, 0};
     if (routes__page_or_reply(req, 2, keys, &a.after, &a.limit) < 0)
         return;
@@ -231,17 +231,17 @@ static void video_list(server_req_t *req, void *ctx)
 
 /* One statement: the access check (a viewer's, never a 403) is in the
  * query. */
-static void video_get(server_req_t *req, void *ctx)
+static void video_get(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id");
+    int64_t id = http_req_param(req, "id");
     char *json;
     avp_error_t err;
     store_conn_t *c = routes__conn_or_reply(r, req);
     if (!c)
         return;
-    if (store_video_get(c, id, server_req_user(req)->id, &json, &err) < 0)
-        reply_avp_error(req, &err);
+    if (store_video_get(c, id, http_req_user(req)->id, &json, &err) < 0)
+        http_reply_avp_error(req, &err);
     else
         routes__reply_text(req, 200, json);
     store_pool_release(c);
@@ -278,10 +278,10 @@ static void remove_thumbs(const routes_t *r, int64_t id)
         closedir(d);
 }
 
-static void video_delete(server_req_t *req, void *ctx)
+static void video_delete(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id"), pid;
+    int64_t id = http_req_param(req, "id"), pid;
     char rel[PATH_MAX], abs[PATH_MAX];
     avp_error_t err;
     store_conn_t *c = routes__conn_or_reply(r, req);
@@ -290,21 +290,21 @@ static void video_delete(server_req_t *req, void *ctx)
     if (routes__access_or_reply(r, req, c, STORE_OBJ_VIDEO, id,
                                 STORE_ROLE_EDITOR, &pid) == AVP_OK) {
         if (store_video_delete(c, id, rel, sizeof rel, &err) < 0)
-            reply_avp_error(req, &err);
+            http_reply_avp_error(req, &err);
         else {
             routes__path(r, rel, abs);
             unlink(abs);
             remove_thumbs(r, id);
             routes__invalidate_project(r, c, pid);
             routes__audit(c, req, "delete", "video", id, NULL);
-            reply_empty(req, 204);
+            http_reply_empty(req, 204);
         }
     }
     store_pool_release(c);
 }
 
 /* The video's file (absolute) after an access check; replies on failure. */
-static int video_file_or_reply(routes_t *r, server_req_t *req, int64_t id,
+static int video_file_or_reply(routes_t *r, http_req_t *req, int64_t id,
                                char *abs, double *duration, double *fps)
 {
     char rel[PATH_MAX];
@@ -316,20 +316,20 @@ static int video_file_or_reply(routes_t *r, server_req_t *req, int64_t id,
                                      STORE_ROLE_VIEWER, NULL);
     if (rc == AVP_OK &&
         (rc = store_video_file(c, id, rel, sizeof rel, duration, fps, &err)) < 0)
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
     store_pool_release(c);
     if (rc == AVP_OK)
         routes__path(r, rel, abs);
     return rc;
 }
 
-static void video_stream(server_req_t *req, void *ctx)
+static void video_stream(http_req_t *req, void *ctx)
 {
     char abs[PATH_MAX];
     double duration, fps;
-    if (video_file_or_reply(ctx, req, server_req_param(req, "id"), abs,
+    if (video_file_or_reply(ctx, req, http_req_param(req, "id"), abs,
                             &duration, &fps) == AVP_OK)
-        reply_file(req, abs, NULL);
+        http_reply_file(req, abs, NULL);
 }
 
 /* Makes the thumbnail once; concurrent requests each write their own
@@ -354,11 +354,11 @@ static int make_thumb(const char *video, double t, const char *out,
     return rc;
 }
 
-static void video_thumbnail(server_req_t *req, void *ctx)
+static void video_thumbnail(http_req_t *req, void *ctx)
 {
     routes_t *r = ctx;
-    int64_t id = server_req_param(req, "id");
-    int64_t frame = server_query_int(req, "frame", -1);
+    int64_t id = http_req_param(req, "id");
+    int64_t frame = http_req_query_int(req, "frame", -1);
     char abs[PATH_MAX], thumb[PATH_MAX];
     double duration, fps;
     struct stat st;
@@ -371,24 +371,26 @@ static void video_thumbnail(server_req_t *req, void *ctx)
                           : (duration > 2 ? 1.0 : duration / 2);
     thumb_path(r, id, frame, thumb);
     if (stat(thumb, &st) < 0 && make_thumb(abs, t, thumb, &err) < 0) {
-        reply_avp_error(req, &err);
+        http_reply_avp_error(req, &err);
         return;
     }
-    reply_file(req, thumb, "image/jpeg");
+    http_reply_file(req, thumb, "image/jpeg");
 }
 
-int routes__add_videos(routes_t *r, server_t *srv, avp_error_t *err)
+int routes__add_videos(routes_t *r, http_server_t *srv, avp_error_t *err)
 {
-    static const schema_field_t upload_query[] = {
-        {"filename", SCHEMA_STRING, 1, 1, 255, "the file's name, for people"},
+    static const http_schema_field_t upload_query[] = {
+        {"filename", HTTP_SCHEMA_STRING, 1, 1, 255,
+         "the file's name, for people"},
         {0}};
-    static const schema_field_t thumb_query[] = {
-        {"frame", SCHEMA_INTEGER, 0, 0, 1e9, "this frame instead of a poster"},
+    static const http_schema_field_t thumb_query[] = {
+        {"frame", HTTP_SCHEMA_INTEGER, 0, 0, 1e9,
+         "this frame instead of a poster"},
         {0}};
-    const server_route_t routes[] = {
+    const http_route_t routes[] = {
         {"POST", "/api/projects/{id}/videos", "videos_upload",
          "Upload a video: the raw file is the body (editor)", video_upload, r,
-         SERVER_RAW_BODY, NULL, upload_query, (size_t)r->opt.max_upload},
+         HTTP_RAW_BODY, NULL, upload_query, (size_t)r->opt.max_upload},
         {"GET", "/api/projects/{id}/videos", "videos_list",
          "Videos of a project, newest first", video_list, r, 0, NULL,
          routes__list_query, 0},

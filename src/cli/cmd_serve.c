@@ -71,7 +71,7 @@ static int run(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
                const sigset_t *stop, avp_error_t *err)
 {
     routes_t *routes;
-    server_t *srv = NULL;
+    http_server_t *srv = NULL;
     int rc = routes_create(&(routes_options_t){.pool = pool,
                                                .redis_url = cfg->redis_url,
                                                .data_dir = cfg->data_dir,
@@ -80,23 +80,24 @@ static int run(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
                            &routes, err);
     if (rc < 0)
         return 1;
-    server_options_t so = {.listen_addr = c->listen, .port = cfg->port,
-                           .static_root = cfg->web_dir};
+    http_server_options_t so = {.listen_addr = c->listen, .port = cfg->port,
+                                .static_root = cfg->web_dir};
     routes_server_options(routes, &so);
-    if (!(srv = server_create(&so, err)) || routes_register(routes, srv, err) < 0 ||
-        server_start(srv, err) < 0)
+    if (!(srv = http_server_create(&so, err)) ||
+        routes_register(routes, srv, err) < 0 ||
+        http_server_start(srv, err) < 0)
         rc = 1;
     if (rc == 0) {
         printf("avp serve: http://%s:%d\n", c->listen ? c->listen : "127.0.0.1",
-               server_port(srv));
+               http_server_port(srv));
         fflush(stdout);
         int sig;
         sigwait(stop, &sig);
         fprintf(stderr, "avp serve: %s, stopping\n", strsignal(sig));
     }
-    server_stop(srv);
+    http_server_stop(srv);
     routes_destroy(routes);
-    server_destroy(srv);
+    http_server_destroy(srv);
     return rc;
 }
 

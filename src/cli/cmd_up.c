@@ -161,7 +161,7 @@ static int ensure_admin(up_t *u, store_pool_t *pool, char *generated,
     if (empty) {
         const char *pw = u->cfg.admin_password;
         if (!pw) {
-            auth_token_new("", generated);
+            http_auth_token_new("", generated);
             pw = generated;
         }
         rc = cli_user_create(c, ADMIN_NAME, pw, true, err);
@@ -232,7 +232,7 @@ static void announce(const up_t *u, const char *generated)
 static int run(up_t *u)
 {
     avp_error_t err = {0};
-    char generated[AUTH_TOKEN_MAX];
+    char generated[HTTP_AUTH_TOKEN_MAX];
     int rc = start_services(u, &err);
     if (!rc)
         rc = prepare_database(u, generated, &err);

@@ -41,9 +41,9 @@ typedef struct limit_slot {
     int failures;
 } limit_slot_t;
 
-struct auth {
-    auth_store_t store;
-    auth_options_t opt;
+struct http_auth {
+    http_auth_store_t store;
+    http_auth_options_t opt;
     sem_t hashing; /* bounds concurrent argon2 runs (memory) */
     pthread_mutex_t mu;
     limit_slot_t slots[LIMIT_SLOTS];
@@ -59,8 +59,8 @@ static void sodium_once(void)
     }
 }
 
-int auth_password_hash(const char *password, char *out, size_t cap,
-                       avp_error_t *err)
+int http_auth_password_hash(const char *password, char *out, size_t cap,
+                            avp_error_t *err)
 {
     uint8_t salt[HASH_SALT_LEN];
     sodium_once();
@@ -75,7 +75,7 @@ int auth_password_hash(const char *password, char *out, size_t cap,
     return AVP_OK;
 }
 
-int auth_password_verify(const char *encoded, const char *password)
+int http_auth_password_verify(const char *encoded, const char *password)
 {
     if (strncmp(encoded, "$argon2id$", 10))
         return AVP_EFORMAT;
@@ -85,25 +85,25 @@ int auth_password_verify(const char *encoded, const char *password)
     return rc == ARGON2_VERIFY_MISMATCH ? AVP_ENOTFOUND : AVP_EFORMAT;
 }
 
-void auth_token_new(const char *prefix, char out[AUTH_TOKEN_MAX])
+void http_auth_token_new(const char *prefix, char out[HTTP_AUTH_TOKEN_MAX])
 {
     uint8_t raw[TOKEN_BYTES];
     sodium_once();
     randombytes_buf(raw, sizeof(raw));
     size_t n = strlen(prefix);
     memcpy(out, prefix, n);
-    sodium_bin2base64(out + n, AUTH_TOKEN_MAX - n, raw, sizeof(raw),
+    sodium_bin2base64(out + n, HTTP_AUTH_TOKEN_MAX - n, raw, sizeof(raw),
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-void auth_token_hash(const char *token, uint8_t hash[AUTH_HASH_LEN])
+void http_auth_token_hash(const char *token, uint8_t hash[HTTP_AUTH_HASH_LEN])
 {
     crypto_hash_sha256(hash, (const uint8_t *)token, strlen(token));
 }
 
-auth_t *auth_create(const auth_options_t *opt)
+http_auth_t *http_auth_create(const http_auth_options_t *opt)
 {
-    auth_t *a = avp_calloc(1, sizeof(*a));
+    http_auth_t *a = avp_calloc(1, sizeof(*a));
     a->store = *opt->store;
     a->opt = *opt;
     if (a->opt.session_ttl_s <= 0)
@@ -112,13 +112,13 @@ auth_t *auth_create(const auth_options_t *opt)
         a->opt.login_max_failures = 10;
     if (a->opt.login_window_s <= 0)
         a->opt.login_window_s = 900;
-    sem_init(&a->hashing, 0, AUTH_MAX_PARALLEL_HASHES);
+    sem_init(&a->hashing, 0, HTTP_AUTH_MAX_PARALLEL_HASHES);
     pthread_mutex_init(&a->mu, NULL);
     sodium_once();
     return a;
 }
 
-void auth_destroy(auth_t *a)
+void http_auth_destroy(http_auth_t *a)
 {
     if (!a)
         return;
@@ -127,22 +127,25 @@ void auth_destroy(auth_t *a)
     avp_free(a);
 }
 
-int auth_cookie_token(const char *cookie, char token[AUTH_TOKEN_MAX])
+int http_auth_cookie_token(const char *cookie, char token[HTTP_AUTH_TOKEN_MAX])
 {
-    if (!cookie ||
-        mg_get_cookie(cookie, AUTH_COOKIE, token, AUTH_TOKEN_MAX) <= 0)
+    if (!cookie || mg_get_cookie(cookie, HTTP_AUTH_COOKIE, token,
+                                 HTTP_AUTH_TOKEN_MAX) <= 0)
         return AVP_ENOTFOUND;
     return AVP_OK;
 }
 
-void auth_set_cookie(const auth_t *a, const char *token, char *out, size_t cap)
+void http_auth_set_cookie(const http_auth_t *a, const char *token, char *out,
+                          size_t cap)
 {
     snprintf(out, cap, "%s=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s",
-             AUTH_COOKIE, token ? token : "", token ? a->opt.session_ttl_s : 0,
+             HTTP_AUTH_COOKIE, token ? token : "",
+             token ? a->opt.session_ttl_s : 0,
              a->opt.secure_cookie ? "; Secure" : "");
 }
 
-int auth_request_token(const auth_credentials_t *c, char token[AUTH_TOKEN_MAX])
+int http_auth_request_token(const http_auth_credentials_t *c,
+                            char token[HTTP_AUTH_TOKEN_MAX])
 {
     const char *t = NULL;
     if (c->authorization) {
@@ -152,25 +155,26 @@ int auth_request_token(const auth_credentials_t *c, char token[AUTH_TOKEN_MAX])
     } else if (c->query_token) {
         t = c->query_token;
     } else {
-        return auth_cookie_token(c->cookie, token);
+        return http_auth_cookie_token(c->cookie, token);
     }
     size_t n = strlen(t);
-    if (n == 0 || n >= AUTH_TOKEN_MAX)
+    if (n == 0 || n >= HTTP_AUTH_TOKEN_MAX)
         return AVP_ENOTFOUND;
     memcpy(token, t, n + 1);
     return AVP_OK;
 }
 
-int auth_authenticate(auth_t *a, const auth_credentials_t *cred,
-                      auth_user_t *user, avp_error_t *err)
+int http_auth_authenticate(http_auth_t *a, const http_auth_credentials_t *cred,
+                           http_auth_user_t *user, avp_error_t *err)
 {
-    char token[AUTH_TOKEN_MAX];
-    if (auth_request_token(cred, token) < 0)
+    char token[HTTP_AUTH_TOKEN_MAX];
+    if (http_auth_request_token(cred, token) < 0)
         return avp_error_set(err, AVP_ENOTFOUND, "authentication required");
-    uint8_t hash[AUTH_HASH_LEN];
-    auth_token_hash(token, hash);
+    uint8_t hash[HTTP_AUTH_HASH_LEN];
+    http_auth_token_hash(token, hash);
     int rc;
-    if (!strncmp(token, AUTH_API_KEY_PREFIX, strlen(AUTH_API_KEY_PREFIX)))
+    if (!strncmp(token, HTTP_AUTH_API_KEY_PREFIX,
+                 strlen(HTTP_AUTH_API_KEY_PREFIX)))
         rc = a->store.api_key_find(a->store.ctx, hash, user);
     else
         rc = a->store.session_find(a->store.ctx, hash, (int64_t)time(NULL),
@@ -198,7 +202,7 @@ static uint64_t limit_key(const char *kind, const char *value)
 
 /* The slot for key (inserting it, evicting the stalest entry of the probe
  * run if needed). Called with a->mu held. */
-static limit_slot_t *limit_slot(auth_t *a, uint64_t key, double now)
+static limit_slot_t *limit_slot(http_auth_t *a, uint64_t key, double now)
 {
     limit_slot_t *victim = NULL;
     for (int i = 0; i < LIMIT_PROBES; i++) {
@@ -216,7 +220,7 @@ static limit_slot_t *limit_slot(auth_t *a, uint64_t key, double now)
 }
 
 /* Seconds until ip and name may try again, or 0. */
-static int limit_check(auth_t *a, const char *ip, const char *name)
+static int limit_check(http_auth_t *a, const char *ip, const char *name)
 {
     double now = avp_now(), wait = 0;
     uint64_t keys[2] = {limit_key("ip", ip), limit_key("user", name)};
@@ -232,7 +236,7 @@ static int limit_check(auth_t *a, const char *ip, const char *name)
 }
 
 /* Counts a failure for ip and name (failed) or forgets both (success). */
-static void limit_record(auth_t *a, const char *ip, const char *name,
+static void limit_record(http_auth_t *a, const char *ip, const char *name,
                          int failed)
 {
     double now = avp_now();
@@ -245,19 +249,20 @@ static void limit_record(auth_t *a, const char *ip, const char *name,
     pthread_mutex_unlock(&a->mu);
 }
 
-static int verify_bounded(auth_t *a, const char *encoded, const char *password)
+static int verify_bounded(http_auth_t *a, const char *encoded,
+                          const char *password)
 {
     while (sem_wait(&a->hashing) < 0 && errno == EINTR) {}
-    int rc = auth_password_verify(encoded, password);
+    int rc = http_auth_password_verify(encoded, password);
     sem_post(&a->hashing);
     return rc;
 }
 
 /* Checks name and password: AVP_OK, AVP_ENOTFOUND or AVP_EUNAVAILABLE. */
-static int check_password(auth_t *a, const char *name, const char *password,
-                          auth_user_t *user)
+static int check_password(http_auth_t *a, const char *name,
+                          const char *password, http_auth_user_t *user)
 {
-    char hash[AUTH_PASSWORD_HASH_MAX];
+    char hash[HTTP_AUTH_PASSWORD_HASH_MAX];
     int rc =
         a->store.user_by_name(a->store.ctx, name, user, hash, sizeof(hash));
     if (rc == AVP_ENOTFOUND) {
@@ -269,9 +274,10 @@ static int check_password(auth_t *a, const char *name, const char *password,
     return verify_bounded(a, hash, password) == AVP_OK ? AVP_OK : AVP_ENOTFOUND;
 }
 
-int auth_login(auth_t *a, const char *ip, const char *username,
-               const char *password, auth_user_t *user,
-               char token[AUTH_TOKEN_MAX], int *retry_after_s, avp_error_t *err)
+int http_auth_login(http_auth_t *a, const char *ip, const char *username,
+                    const char *password, http_auth_user_t *user,
+                    char token[HTTP_AUTH_TOKEN_MAX], int *retry_after_s,
+                    avp_error_t *err)
 {
     *retry_after_s = limit_check(a, ip, username);
     if (*retry_after_s > 0)
@@ -284,9 +290,9 @@ int auth_login(auth_t *a, const char *ip, const char *username,
     limit_record(a, ip, username, rc < 0);
     if (rc < 0)
         return avp_error_set(err, rc, "invalid user name or password");
-    auth_token_new("", token);
-    uint8_t hash[AUTH_HASH_LEN];
-    auth_token_hash(token, hash);
+    http_auth_token_new("", token);
+    uint8_t hash[HTTP_AUTH_HASH_LEN];
+    http_auth_token_hash(token, hash);
     rc = a->store.session_insert(a->store.ctx, hash, user->id,
                                  (int64_t)time(NULL) + a->opt.session_ttl_s);
     if (rc < 0)
@@ -295,10 +301,10 @@ int auth_login(auth_t *a, const char *ip, const char *username,
     return AVP_OK;
 }
 
-int auth_logout(auth_t *a, const char *token, avp_error_t *err)
+int http_auth_logout(http_auth_t *a, const char *token, avp_error_t *err)
 {
-    uint8_t hash[AUTH_HASH_LEN];
-    auth_token_hash(token, hash);
+    uint8_t hash[HTTP_AUTH_HASH_LEN];
+    http_auth_token_hash(token, hash);
     int rc = a->store.session_delete(a->store.ctx, hash);
     if (rc < 0 && rc != AVP_ENOTFOUND)
         return avp_error_set(err, AVP_EUNAVAILABLE,

@@ -17,17 +17,17 @@
  * /api/openapi.json, /api/auth/login, /api/auth/logout, /api/auth/me and
  * /ws/progress/{task_id}.
  *
- * WebSockets: a SERVER_WEBSOCKET route "/ws/<what>/{id}" is a topic named
+ * WebSockets: an HTTP_WEBSOCKET route "/ws/<what>/{id}" is a topic named
  * by the route's name ("ws_progress"); a connection watches (topic, id),
  * and pushes, access checks and first messages are keyed by both.
  *
- * Life cycle: server_create, server_add_route (any number, before start),
- * server_start, ..., server_stop, server_destroy. Route structs are copied,
- * but the strings and schemas they point to must outlive the server (they
- * are meant to be static).
+ * Life cycle: http_server_create, http_server_add_route (any number, before
+ * start), http_server_start, ..., http_server_stop, http_server_destroy. Route
+ * structs are copied, but the strings and schemas they point to must outlive
+ * the server (they are meant to be static).
  *
  * Thread model: handlers run on civetweb's worker threads, concurrently.
- * server_ws_push() and server_ws_end() are safe from any thread. The rest
+ * http_ws_push() and http_ws_end() are safe from any thread. The rest
  * is called from the thread that owns the server.
  *
  * Note on threads: a civetweb worker serves one connection for as long as
@@ -47,41 +47,41 @@
 #include "http/schema.h"
 #include "util/avp.h"
 
-typedef struct server server_t;
-typedef struct server_req server_req_t;
+typedef struct http_server http_server_t;
+typedef struct http_req http_req_t;
 
-typedef void (*server_handler_fn)(server_req_t *req, void *ctx);
+typedef void (*http_handler_fn)(http_req_t *req, void *ctx);
 
 enum {
-    SERVER_PUBLIC = 1 << 0,    /* no authentication */
-    SERVER_RAW_BODY = 1 << 1,  /* the handler reads the body (uploads) */
-    SERVER_WEBSOCKET = 1 << 2, /* documented here, served by ws.c */
+    HTTP_PUBLIC = 1 << 0,    /* no authentication */
+    HTTP_RAW_BODY = 1 << 1,  /* the handler reads the body (uploads) */
+    HTTP_WEBSOCKET = 1 << 2, /* documented here, served by ws.c */
 };
 
-typedef struct server_route {
+typedef struct http_route {
     const char *method; /* "GET", "POST", "PUT", "PATCH", "DELETE" */
     /* "/api/projects/{id}/videos": a {name} segment matches a positive
-     * int64 (read with server_req_param); other segments match literally. */
+     * int64 (read with http_req_param); other segments match literally. */
     const char *pattern;
     const char *name;    /* unique; the metrics label and OpenAPI id */
     const char *summary; /* one line for the OpenAPI document */
-    server_handler_fn handler;
+    http_handler_fn handler;
     void *ctx;
     unsigned flags;
-    const schema_field_t *body;  /* JSON body schema; NULL: no body */
-    const schema_field_t *query; /* query parameters; NULL: none */
-    size_t max_body;             /* 0: server_options_t.max_body */
-} server_route_t;
+    const http_schema_field_t *body;  /* JSON body schema; NULL: no body */
+    const http_schema_field_t *query; /* query parameters; NULL: none */
+    size_t max_body;             /* 0: http_server_options_t.max_body */
+} http_route_t;
 
 /* Readiness: AVP_OK when the server can do its work (database and Redis
  * reachable), else an error whose message /readyz reports with a 503. */
-typedef int (*server_ready_fn)(void *ctx, avp_error_t *err);
+typedef int (*http_ready_fn)(void *ctx, avp_error_t *err);
 
 /* May user watch id of topic (the WebSocket route's name)? AVP_OK, or
  * AVP_ENOTFOUND (reported as 404, as for any object outside the caller's
  * projects), or AVP_EUNAVAILABLE. */
-typedef int (*server_ws_access_fn)(void *ctx, const auth_user_t *user,
-                                   const char *topic, int64_t id);
+typedef int (*http_ws_access_fn)(void *ctx, const http_auth_user_t *user,
+                                 const char *topic, int64_t id);
 
 /* The first message of a new WebSocket watching id of topic (e.g. the
  * task's latest state), or NULL for none; a new string the server frees
@@ -89,58 +89,60 @@ typedef int (*server_ws_access_fn)(void *ctx, const auth_user_t *user,
  * closes the connection after sending it. Called on the connection's
  * thread once it is open and already receives pushes, so nothing
  * published meanwhile is missed. */
-typedef char *(*server_ws_hello_fn)(void *ctx, const char *topic, int64_t id,
-                                    int *ended);
+typedef char *(*http_ws_hello_fn)(void *ctx, const char *topic, int64_t id,
+                                  int *ended);
 
-typedef struct server_options {
+typedef struct http_server_options {
     const char *listen_addr; /* default "127.0.0.1"; "0.0.0.0" for all */
-    int port;                /* 0: an ephemeral port (see server_port) */
+    int port;                /* 0: an ephemeral port (see http_server_port) */
     int threads;             /* civetweb workers; default 512 */
     const char *static_root; /* built web UI; NULL: none */
     size_t max_body;         /* default limit for JSON bodies; 1 MiB */
     int ws_ping_s;           /* WebSocket ping interval; default 20 */
     /* Authentication storage; NULL: every non-public route answers 401. */
-    const auth_store_t *auth_store;
+    const http_auth_store_t *auth_store;
     int secure_cookie;     /* the server is reached through TLS */
-    server_ready_fn ready; /* NULL: always ready */
+    http_ready_fn ready; /* NULL: always ready */
     void *ready_ctx;
-    server_ws_access_fn ws_access; /* NULL: any authenticated user */
+    http_ws_access_fn ws_access; /* NULL: any authenticated user */
     void *ws_access_ctx;
-    server_ws_hello_fn ws_hello; /* NULL: no first message */
+    http_ws_hello_fn ws_hello; /* NULL: no first message */
     void *ws_hello_ctx;
-} server_options_t;
+} http_server_options_t;
 
-server_t *server_create(const server_options_t *opt, avp_error_t *err);
-void server_destroy(server_t *srv); /* stops it first; NULL is a no-op */
+http_server_t *http_server_create(const http_server_options_t *opt,
+                                  avp_error_t *err);
+/* Stops it first; NULL is a no-op. */
+void http_server_destroy(http_server_t *srv);
 
-/* Adds a route (before server_start). AVP_EINVAL for a malformed pattern,
+/* Adds a route (before http_server_start). AVP_EINVAL for a malformed pattern,
  * a duplicate method + pattern or a duplicate name. */
-int server_add_route(server_t *srv, const server_route_t *route,
-                     avp_error_t *err);
+int http_server_add_route(http_server_t *srv, const http_route_t *route,
+                          avp_error_t *err);
 
 /* Starts listening. AVP_EIO if the address cannot be bound. */
-int server_start(server_t *srv, avp_error_t *err);
+int http_server_start(http_server_t *srv, avp_error_t *err);
 
 /* Closes the listener, waits for running handlers and closes WebSockets. */
-void server_stop(server_t *srv);
+void http_server_stop(http_server_t *srv);
 
 /* The port listened on (useful with port 0), or -1 before start. */
-int server_port(const server_t *srv);
+int http_server_port(const http_server_t *srv);
 
 /* The registry /metrics renders; other components add their series. */
-metrics_t *server_metrics(server_t *srv);
+http_metrics_t *http_server_metrics(http_server_t *srv);
 
 /* Sends text to every WebSocket watching id of topic. Returns the number
  * of connections written to. Safe from any thread. */
-int server_ws_push(server_t *srv, const char *topic, int64_t id,
-                   const char *text);
+int http_ws_push(http_server_t *srv, const char *topic, int64_t id,
+                 const char *text);
 
 /* Sends final_text (may be NULL), then closes every WebSocket watching id
  * of topic: it has ended. Returns the number of connections closed. */
-int server_ws_end(server_t *srv, const char *topic, int64_t id,
-                  const char *final_text);
+int http_ws_end(http_server_t *srv, const char *topic, int64_t id,
+                const char *final_text);
 
 /* How many WebSockets watch id of topic (to skip work nobody would see). */
-int server_ws_watchers(server_t *srv, const char *topic, int64_t id);
+int http_ws_watchers(http_server_t *srv, const char *topic, int64_t id);
 
 #endif

@@ -15,40 +15,40 @@
 #include "http/http.h"
 
 /* One series per HTTP status class (1xx..5xx) for each route. */
-#define SERVER_STATUS_CLASSES 5
+#define HTTP_STATUS_CLASSES 5
 
-typedef struct server_route_rec {
-    server_route_t route;
-    metrics_histogram_t *duration[SERVER_STATUS_CLASSES];
-} server_route_rec_t;
+typedef struct http_route_rec {
+    http_route_t route;
+    http_metrics_histogram_t *duration[HTTP_STATUS_CLASSES];
+} http_route_rec_t;
 
-typedef struct ws_registry ws_registry_t;
+typedef struct http_ws_registry http_ws_registry_t;
 
-struct server {
-    server_options_t opt;
+struct http_server {
+    http_server_options_t opt;
     struct mg_context *mg;
-    router_t *router;
-    server_route_rec_t *routes;
+    http_router_t *router;
+    http_route_rec_t *routes;
     int nroutes, cap;
-    auth_t *auth;
-    metrics_t *metrics;
-    metrics_gauge_t *in_flight;
+    http_auth_t *auth;
+    http_metrics_t *metrics;
+    http_metrics_gauge_t *in_flight;
     /* Requests no route matched (404s and static files). */
-    server_route_rec_t unmatched, static_files;
-    ws_registry_t *ws;
+    http_route_rec_t unmatched, static_files;
+    http_ws_registry_t *ws;
     char *static_real; /* the static root, resolved at start */
     char *openapi;     /* rendered at start: the route table is fixed then */
     size_t openapi_len;
 };
 
-struct server_req {
-    server_t *srv;
+struct http_req {
+    http_server_t *srv;
     struct mg_connection *conn;
     const struct mg_request_info *ri;
-    const server_route_rec_t *rec;
-    router_match_t match;
-    const auth_user_t *user; /* &user_buf once authenticated */
-    auth_user_t user_buf;
+    const http_route_rec_t *rec;
+    http_router_match_t match;
+    const http_auth_user_t *user; /* &user_buf once authenticated */
+    http_auth_user_t user_buf;
     json_t *query;
     json_t *body;
     size_t body_read; /* bytes of a raw body read so far */
@@ -60,38 +60,38 @@ struct server_req {
     char headers[1024]; /* queued "Name: value\r\n" lines */
 };
 
-void server__req_init(server_req_t *req, server_t *srv,
-                      struct mg_connection *conn);
+void http__req_init(http_req_t *req, http_server_t *srv,
+                    struct mg_connection *conn);
 
 /* Authenticates with the request's Authorization header, query_token
  * (WebSockets; may be NULL) or session cookie, else replies 401 (or 503). */
-int server__authenticate_or_reply(server_req_t *req, const char *query_token);
+int http__authenticate_or_reply(http_req_t *req, const char *query_token);
 
 /* The body size limit of the request's route. */
-size_t server__body_limit(const server_req_t *req);
+size_t http__body_limit(const http_req_t *req);
 
 /* Status classes index the duration histograms: 2xx -> 1. */
-int server__status_class(int status);
-void server__observe(const server_route_rec_t *rec, int status, double t0);
-void server__route_metrics(server_t *srv, server_route_rec_t *rec);
+int http__status_class(int status);
+void http__observe(const http_route_rec_t *rec, int status, double t0);
+void http__route_metrics(http_server_t *srv, http_route_rec_t *rec);
 
 /* Built-in routes. */
-int server__add_builtin_routes(server_t *srv, avp_error_t *err);
-int server__add_auth_routes(server_t *srv, avp_error_t *err);
+int http__add_builtin_routes(http_server_t *srv, avp_error_t *err);
+int http__add_auth_routes(http_server_t *srv, avp_error_t *err);
 
 /* openapi.c: renders the document of every route into srv->openapi. */
-void server__openapi_build(server_t *srv);
+void http__openapi_build(http_server_t *srv);
 
 /* static.c: serves the web UI for a GET/HEAD outside /api/ and /ws/. */
-int server__static_serve(server_req_t *req);
+int http__static_serve(http_req_t *req);
 /* Resolves the static root (at start). */
-int server__static_open(server_t *srv, avp_error_t *err);
+int http__static_open(http_server_t *srv, avp_error_t *err);
 /* Whether a decoded path has a ".." segment. */
-int server__path_has_dotdot(const char *path);
+int http__path_has_dotdot(const char *path);
 
 /* ws.c: the WebSocket plumbing. */
-ws_registry_t *server__ws_create(server_t *srv);
-void server__ws_destroy(ws_registry_t *ws);
-void server__ws_register(server_t *srv);
+http_ws_registry_t *http__ws_create(http_server_t *srv);
+void http__ws_destroy(http_ws_registry_t *ws);
+void http__ws_register(http_server_t *srv);
 
 #endif

@@ -13,7 +13,7 @@ typedef enum { KIND_COUNTER, KIND_GAUGE, KIND_HISTOGRAM } kind_t;
 
 typedef struct family family_t;
 
-struct metrics_series {
+struct http_metrics_series {
     family_t *fam;
     char *labels;
     /* Counter value, or a gauge's double as bits. */
@@ -21,46 +21,46 @@ struct metrics_series {
     /* Histograms: the sum as double bits and one count per bucket (not
      * cumulative, so observe touches one counter; render accumulates). */
     _Atomic uint64_t sum_bits;
-    _Atomic uint64_t buckets[METRICS_MAX_BUCKETS + 1];
-    struct metrics_series *next;
+    _Atomic uint64_t buckets[HTTP_METRICS_MAX_BUCKETS + 1];
+    struct http_metrics_series *next;
 };
 
 struct family {
     char *name, *help;
     kind_t kind;
-    double bounds[METRICS_MAX_BUCKETS];
+    double bounds[HTTP_METRICS_MAX_BUCKETS];
     int nbounds;
-    struct metrics_series *first, *last;
+    struct http_metrics_series *first, *last;
     family_t *next;
 };
 
 typedef struct collector {
-    metrics_collect_fn fn;
+    http_metrics_collect_fn fn;
     void *ctx;
 } collector_t;
 
-struct metrics {
+struct http_metrics {
     pthread_mutex_t mu;
     family_t *first, *last;
     collector_t collect[16];
     int ncollect;
-    metrics_gauge_t *rss, *fds;
+    http_metrics_gauge_t *rss, *fds;
 };
 
-metrics_t *metrics_create(void)
+http_metrics_t *http_metrics_create(void)
 {
-    metrics_t *m = avp_calloc(1, sizeof(*m));
+    http_metrics_t *m = avp_calloc(1, sizeof(*m));
     pthread_mutex_init(&m->mu, NULL);
     return m;
 }
 
-void metrics_destroy(metrics_t *m)
+void http_metrics_destroy(http_metrics_t *m)
 {
     if (!m)
         return;
     for (family_t *f = m->first, *fn; f; f = fn) {
         fn = f->next;
-        for (struct metrics_series *s = f->first, *sn; s; s = sn) {
+        for (struct http_metrics_series *s = f->first, *sn; s; s = sn) {
             sn = s->next;
             avp_free(s->labels);
             avp_free(s);
@@ -73,8 +73,9 @@ void metrics_destroy(metrics_t *m)
     avp_free(m);
 }
 
-static family_t *family_get(metrics_t *m, const char *name, const char *help,
-                            kind_t kind, const double *bounds, int nbounds)
+static family_t *family_get(http_metrics_t *m, const char *name,
+                            const char *help, kind_t kind, const double *bounds,
+                            int nbounds)
 {
     for (family_t *f = m->first; f; f = f->next)
         if (!strcmp(f->name, name))
@@ -94,17 +95,16 @@ static family_t *family_get(metrics_t *m, const char *name, const char *help,
     return f;
 }
 
-static struct metrics_series *series_get(metrics_t *m, const char *name,
-                                         const char *help, const char *labels,
-                                         kind_t kind, const double *bounds,
-                                         int nbounds)
+static struct http_metrics_series *
+series_get(http_metrics_t *m, const char *name, const char *help,
+           const char *labels, kind_t kind, const double *bounds, int nbounds)
 {
-    if (nbounds < 0 || nbounds > METRICS_MAX_BUCKETS)
+    if (nbounds < 0 || nbounds > HTTP_METRICS_MAX_BUCKETS)
         return NULL;
     labels = labels ? labels : "";
     pthread_mutex_lock(&m->mu);
     family_t *f = family_get(m, name, help, kind, bounds, nbounds);
-    struct metrics_series *s = NULL;
+    struct http_metrics_series *s = NULL;
     for (s = f ? f->first : NULL; s; s = s->next)
         if (!strcmp(s->labels, labels))
             break;
@@ -122,21 +122,22 @@ static struct metrics_series *series_get(metrics_t *m, const char *name,
     return s;
 }
 
-metrics_counter_t *metrics_counter(metrics_t *m, const char *name,
-                                   const char *help, const char *labels)
+http_metrics_counter_t *http_metrics_counter(http_metrics_t *m,
+                                             const char *name, const char *help,
+                                             const char *labels)
 {
     return series_get(m, name, help, labels, KIND_COUNTER, NULL, 0);
 }
 
-metrics_gauge_t *metrics_gauge(metrics_t *m, const char *name, const char *help,
-                               const char *labels)
+http_metrics_gauge_t *http_metrics_gauge(http_metrics_t *m, const char *name,
+                                         const char *help, const char *labels)
 {
     return series_get(m, name, help, labels, KIND_GAUGE, NULL, 0);
 }
 
-metrics_histogram_t *metrics_histogram(metrics_t *m, const char *name,
-                                       const char *help, const char *labels,
-                                       const double *bounds, int nbounds)
+http_metrics_histogram_t *
+http_metrics_histogram(http_metrics_t *m, const char *name, const char *help,
+                       const char *labels, const double *bounds, int nbounds)
 {
     return series_get(m, name, help, labels, KIND_HISTOGRAM, bounds, nbounds);
 }
@@ -163,22 +164,22 @@ static void atomic_add_double(_Atomic uint64_t *a, double delta)
         memory_order_relaxed)) {}
 }
 
-void metrics_counter_add(metrics_counter_t *c, uint64_t n)
+void http_metrics_counter_add(http_metrics_counter_t *c, uint64_t n)
 {
     atomic_fetch_add_explicit(&c->value, n, memory_order_relaxed);
 }
 
-void metrics_gauge_set(metrics_gauge_t *g, double v)
+void http_metrics_gauge_set(http_metrics_gauge_t *g, double v)
 {
     atomic_store_explicit(&g->value, dbits(v), memory_order_relaxed);
 }
 
-void metrics_gauge_add(metrics_gauge_t *g, double delta)
+void http_metrics_gauge_add(http_metrics_gauge_t *g, double delta)
 {
     atomic_add_double(&g->value, delta);
 }
 
-void metrics_histogram_observe(metrics_histogram_t *h, double v)
+void http_metrics_histogram_observe(http_metrics_histogram_t *h, double v)
 {
     const family_t *f = h->fam;
     int b = 0;
@@ -188,17 +189,17 @@ void metrics_histogram_observe(metrics_histogram_t *h, double v)
     atomic_add_double(&h->sum_bits, v);
 }
 
-uint64_t metrics_counter_value(const metrics_counter_t *c)
+uint64_t http_metrics_counter_value(const http_metrics_counter_t *c)
 {
     return atomic_load_explicit(&c->value, memory_order_relaxed);
 }
 
-double metrics_gauge_value(const metrics_gauge_t *g)
+double http_metrics_gauge_value(const http_metrics_gauge_t *g)
 {
     return bitsd(atomic_load_explicit(&g->value, memory_order_relaxed));
 }
 
-uint64_t metrics_histogram_count(const metrics_histogram_t *h)
+uint64_t http_metrics_histogram_count(const http_metrics_histogram_t *h)
 {
     uint64_t n = 0;
     for (int b = 0; b <= h->fam->nbounds; b++)
@@ -206,7 +207,8 @@ uint64_t metrics_histogram_count(const metrics_histogram_t *h)
     return n;
 }
 
-void metrics_on_collect(metrics_t *m, metrics_collect_fn fn, void *ctx)
+void http_metrics_on_collect(http_metrics_t *m, http_metrics_collect_fn fn,
+                             void *ctx)
 {
     pthread_mutex_lock(&m->mu);
     if (m->ncollect < (int)AVP_ARRAY_LEN(m->collect))
@@ -216,13 +218,13 @@ void metrics_on_collect(metrics_t *m, metrics_collect_fn fn, void *ctx)
 
 static void collect_process(void *ctx)
 {
-    metrics_t *m = ctx;
+    http_metrics_t *m = ctx;
     long pages = 0, rss = 0;
     FILE *f = fopen("/proc/self/statm", "r");
     if (f) {
         if (fscanf(f, "%ld %ld", &pages, &rss) == 2)
-            metrics_gauge_set(m->rss,
-                              (double)rss * (double)sysconf(_SC_PAGESIZE));
+            http_metrics_gauge_set(m->rss,
+                                   (double)rss * (double)sysconf(_SC_PAGESIZE));
         fclose(f);
     }
     DIR *d = opendir("/proc/self/fd");
@@ -232,17 +234,17 @@ static void collect_process(void *ctx)
             n++;
         closedir(d);
         /* Minus ".", ".." and the descriptor of the listing itself. */
-        metrics_gauge_set(m->fds, n - 3);
+        http_metrics_gauge_set(m->fds, n - 3);
     }
 }
 
-void metrics_add_process_gauges(metrics_t *m)
+void http_metrics_add_process_gauges(http_metrics_t *m)
 {
-    m->rss = metrics_gauge(m, "process_resident_memory_bytes",
-                           "Resident memory size in bytes.", NULL);
-    m->fds = metrics_gauge(m, "process_open_fds",
-                           "Number of open file descriptors.", NULL);
-    metrics_on_collect(m, collect_process, m);
+    m->rss = http_metrics_gauge(m, "process_resident_memory_bytes",
+                                "Resident memory size in bytes.", NULL);
+    m->fds = http_metrics_gauge(m, "process_open_fds",
+                                "Number of open file descriptors.", NULL);
+    http_metrics_on_collect(m, collect_process, m);
 }
 
 /* ---- rendering ---- */
@@ -290,7 +292,7 @@ static void sb_series(sbuf_t *b, const char *name, const char *suffix,
 }
 
 static void render_histogram(sbuf_t *b, const family_t *f,
-                             const struct metrics_series *s)
+                             const struct http_metrics_series *s)
 {
     uint64_t cum = 0;
     char le[48];
@@ -313,7 +315,7 @@ static void render_family(sbuf_t *b, const family_t *f)
 {
     sb_printf(b, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help, f->name,
               type_name(f->kind));
-    for (const struct metrics_series *s = f->first; s; s = s->next) {
+    for (const struct http_metrics_series *s = f->first; s; s = s->next) {
         if (f->kind == KIND_HISTOGRAM) {
             render_histogram(b, f, s);
             continue;
@@ -321,13 +323,13 @@ static void render_family(sbuf_t *b, const family_t *f)
         sb_series(b, f->name, "", s->labels, "");
         if (f->kind == KIND_COUNTER)
             sb_printf(b, "%llu\n",
-                      (unsigned long long)metrics_counter_value(s));
+                      (unsigned long long)http_metrics_counter_value(s));
         else
-            sb_printf(b, "%.17g\n", metrics_gauge_value(s));
+            sb_printf(b, "%.17g\n", http_metrics_gauge_value(s));
     }
 }
 
-void metrics_render(metrics_t *m, char **out, size_t *len)
+void http_metrics_render(http_metrics_t *m, char **out, size_t *len)
 {
     collector_t collect[AVP_ARRAY_LEN(m->collect)];
     pthread_mutex_lock(&m->mu);

@@ -14,7 +14,7 @@
  * descriptors, pool use) are refreshed at scrape time by collect callbacks.
  *
  * Ownership: the registry owns every series; pointers stay valid until
- * metrics_destroy(). Label strings are copied.
+ * http_metrics_destroy(). Label strings are copied.
  *
  * Thread model: everything is safe to call from any thread.
  */
@@ -26,52 +26,54 @@
 
 #include "util/avp.h"
 
-#define METRICS_MAX_BUCKETS 24
+#define HTTP_METRICS_MAX_BUCKETS 24
 
-typedef struct metrics metrics_t;
-typedef struct metrics_series metrics_counter_t;
-typedef struct metrics_series metrics_gauge_t;
-typedef struct metrics_series metrics_histogram_t;
+typedef struct http_metrics http_metrics_t;
+typedef struct http_metrics_series http_metrics_counter_t;
+typedef struct http_metrics_series http_metrics_gauge_t;
+typedef struct http_metrics_series http_metrics_histogram_t;
 
 /* Called at the start of every render, to refresh gauges. */
-typedef void (*metrics_collect_fn)(void *ctx);
+typedef void (*http_metrics_collect_fn)(void *ctx);
 
-metrics_t *metrics_create(void);
-void metrics_destroy(metrics_t *m); /* NULL is a no-op */
+http_metrics_t *http_metrics_create(void);
+void http_metrics_destroy(http_metrics_t *m); /* NULL is a no-op */
 
 /* Registers a series. name must be a valid metric name and help one line;
  * labels is the inside of the braces, already escaped (`route="login"`), or
  * NULL/"" for none. Registering the same name and labels twice returns the
  * existing series; registering a name with another type returns NULL. */
-metrics_counter_t *metrics_counter(metrics_t *m, const char *name,
-                                   const char *help, const char *labels);
-metrics_gauge_t *metrics_gauge(metrics_t *m, const char *name, const char *help,
-                               const char *labels);
+http_metrics_counter_t *http_metrics_counter(http_metrics_t *m,
+                                             const char *name, const char *help,
+                                             const char *labels);
+http_metrics_gauge_t *http_metrics_gauge(http_metrics_t *m, const char *name,
+                                         const char *help, const char *labels);
 /* bounds: nbounds ascending upper bounds (the +Inf bucket is implicit),
- * at most METRICS_MAX_BUCKETS. Series of one name must share bounds. */
-metrics_histogram_t *metrics_histogram(metrics_t *m, const char *name,
-                                       const char *help, const char *labels,
-                                       const double *bounds, int nbounds);
+ * at most HTTP_METRICS_MAX_BUCKETS. Series of one name must share bounds. */
+http_metrics_histogram_t *
+http_metrics_histogram(http_metrics_t *m, const char *name, const char *help,
+                       const char *labels, const double *bounds, int nbounds);
 
-void metrics_counter_add(metrics_counter_t *c, uint64_t n);
-void metrics_gauge_set(metrics_gauge_t *g, double v);
-void metrics_gauge_add(metrics_gauge_t *g, double delta);
-void metrics_histogram_observe(metrics_histogram_t *h, double v);
+void http_metrics_counter_add(http_metrics_counter_t *c, uint64_t n);
+void http_metrics_gauge_set(http_metrics_gauge_t *g, double v);
+void http_metrics_gauge_add(http_metrics_gauge_t *g, double delta);
+void http_metrics_histogram_observe(http_metrics_histogram_t *h, double v);
 
 /* Current values, for tests and for code that reports them elsewhere. */
-uint64_t metrics_counter_value(const metrics_counter_t *c);
-double metrics_gauge_value(const metrics_gauge_t *g);
-uint64_t metrics_histogram_count(const metrics_histogram_t *h);
+uint64_t http_metrics_counter_value(const http_metrics_counter_t *c);
+double http_metrics_gauge_value(const http_metrics_gauge_t *g);
+uint64_t http_metrics_histogram_count(const http_metrics_histogram_t *h);
 
 /* Adds a collect callback (run in registration order on every render). */
-void metrics_on_collect(metrics_t *m, metrics_collect_fn fn, void *ctx);
+void http_metrics_on_collect(http_metrics_t *m, http_metrics_collect_fn fn,
+                             void *ctx);
 
 /* Registers process_resident_memory_bytes and process_open_fds, refreshed
  * from /proc/self at every render. */
-void metrics_add_process_gauges(metrics_t *m);
+void http_metrics_add_process_gauges(http_metrics_t *m);
 
 /* Renders every series. *out is a NUL-terminated string the caller frees
  * with avp_free(); *len its length. */
-void metrics_render(metrics_t *m, char **out, size_t *len);
+void http_metrics_render(http_metrics_t *m, char **out, size_t *len);
 
 #endif

@@ -20,43 +20,44 @@ static json_t *components(void)
     return json_pack("{s:{s:o}, s:{s:{s:s, s:s, s:s}, s:{s:s, s:s}}}",
                      "schemas", "Error", error_schema(), "securitySchemes",
                      "cookie", "type", "apiKey", "in", "cookie", "name",
-                     AUTH_COOKIE, "bearer", "type", "http", "scheme", "bearer");
+                     HTTP_AUTH_COOKIE, "bearer", "type", "http", "scheme",
+                     "bearer");
 }
 
-static json_t *parameters(const server_t *srv, int i)
+static json_t *parameters(const http_server_t *srv, int i)
 {
-    const server_route_t *rt = &srv->routes[i].route;
+    const http_route_t *rt = &srv->routes[i].route;
     json_t *params = json_array();
-    const char *names[ROUTER_MAX_PARAMS];
-    int n = router_params(srv->router, i, names);
+    const char *names[HTTP_ROUTER_MAX_PARAMS];
+    int n = http_router_params(srv->router, i, names);
     for (int p = 0; p < n; p++)
         json_array_append_new(
             params,
             json_pack("{s:s, s:s, s:b, s:{s:s, s:s, s:i}}", "name", names[p],
                       "in", "path", "required", 1, "schema", "type", "integer",
                       "format", "int64", "minimum", 1));
-    for (const schema_field_t *f = rt->query; f && f->name; f++)
-        json_array_append_new(params,
-                              json_pack("{s:s, s:s, s:b, s:o}", "name", f->name,
-                                        "in", "query", "required", f->required,
-                                        "schema", schema_field_to_openapi(f)));
+    for (const http_schema_field_t *f = rt->query; f && f->name; f++)
+        json_array_append_new(
+            params, json_pack("{s:s, s:s, s:b, s:o}", "name", f->name, "in",
+                              "query", "required", f->required, "schema",
+                              http_schema_field_to_openapi(f)));
     return params;
 }
 
-static json_t *responses(const server_route_t *rt)
+static json_t *responses(const http_route_t *rt)
 {
     json_t *err = json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "Error",
                             "content", "application/json", "schema", "$ref",
                             "#/components/schemas/Error");
-    const char *ok = rt->flags & SERVER_WEBSOCKET ? "101" : "200";
+    const char *ok = rt->flags & HTTP_WEBSOCKET ? "101" : "200";
     const char *what =
-        rt->flags & SERVER_WEBSOCKET ? "Switching to WebSocket" : "Success";
+        rt->flags & HTTP_WEBSOCKET ? "Switching to WebSocket" : "Success";
     return json_pack("{s:{s:s}, s:o}", ok, "description", what, "default", err);
 }
 
-static json_t *operation(const server_t *srv, int i)
+static json_t *operation(const http_server_t *srv, int i)
 {
-    const server_route_t *rt = &srv->routes[i].route;
+    const http_route_t *rt = &srv->routes[i].route;
     json_t *op =
         json_pack("{s:s, s:s, s:o, s:o}", "operationId", rt->name, "summary",
                   rt->summary ? rt->summary : rt->name, "parameters",
@@ -65,8 +66,8 @@ static json_t *operation(const server_t *srv, int i)
         json_object_set_new(op, "requestBody",
                             json_pack("{s:b, s:{s:{s:o}}}", "required", 1,
                                       "content", "application/json", "schema",
-                                      schema_to_openapi(rt->body)));
-    else if (rt->flags & SERVER_RAW_BODY)
+                                      http_schema_to_openapi(rt->body)));
+    else if (rt->flags & HTTP_RAW_BODY)
         json_object_set_new(op, "requestBody",
                             json_pack("{s:b, s:{s:{s:{s:s, s:s}}}}", "required",
                                       1, "content", "application/octet-stream",
@@ -74,17 +75,17 @@ static json_t *operation(const server_t *srv, int i)
                                       "binary"));
     json_object_set_new(
         op, "security",
-        rt->flags & SERVER_PUBLIC
+        rt->flags & HTTP_PUBLIC
             ? json_array()
             : json_pack("[{s:[]}, {s:[]}]", "cookie", "bearer"));
     return op;
 }
 
-void server__openapi_build(server_t *srv)
+void http__openapi_build(http_server_t *srv)
 {
     json_t *paths = json_object();
     for (int i = 0; i < srv->nroutes; i++) {
-        const server_route_t *rt = &srv->routes[i].route;
+        const http_route_t *rt = &srv->routes[i].route;
         json_t *item = json_object_get(paths, rt->pattern);
         if (!item) {
             item = json_object();

@@ -17,7 +17,7 @@
 
 /* ---- the request ---- */
 
-int64_t server_req_param(const server_req_t *req, const char *name)
+int64_t http_req_param(const http_req_t *req, const char *name)
 {
     for (int i = 0; i < req->match.nparams; i++)
         if (!strcmp(req->match.names[i], name))
@@ -25,26 +25,26 @@ int64_t server_req_param(const server_req_t *req, const char *name)
     return -1;
 }
 
-const auth_user_t *server_req_user(const server_req_t *req)
+const http_auth_user_t *http_req_user(const http_req_t *req)
 {
     return req->user;
 }
-json_t *server_req_query(const server_req_t *req) { return req->query; }
-json_t *server_req_body(const server_req_t *req) { return req->body; }
-struct mg_connection *server_req_conn(server_req_t *req) { return req->conn; }
+json_t *http_req_query(const http_req_t *req) { return req->query; }
+json_t *http_req_body(const http_req_t *req) { return req->body; }
+struct mg_connection *http_req_conn(http_req_t *req) { return req->conn; }
 
-const char *server_req_header(const server_req_t *req, const char *name)
+const char *http_req_header(const http_req_t *req, const char *name)
 {
     return mg_get_header(req->conn, name);
 }
 
-const char *server_req_remote_addr(const server_req_t *req)
+const char *http_req_remote_addr(const http_req_t *req)
 {
     return req->ri->remote_addr;
 }
 
-int64_t server_query_int(const server_req_t *req, const char *name,
-                         int64_t dflt)
+int64_t http_req_query_int(const http_req_t *req, const char *name,
+                           int64_t dflt)
 {
     json_t *v = req->query ? json_object_get(req->query, name) : NULL;
     return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
@@ -52,7 +52,7 @@ int64_t server_query_int(const server_req_t *req, const char *name,
 
 /* ---- replies ---- */
 
-void reply_add_header(server_req_t *req, const char *name, const char *value)
+void http_reply_add_header(http_req_t *req, const char *name, const char *value)
 {
     size_t n = strlen(req->headers);
     snprintf(req->headers + n, sizeof(req->headers) - n, "%s: %s\r\n", name,
@@ -60,7 +60,7 @@ void reply_add_header(server_req_t *req, const char *name, const char *value)
 }
 
 /* The head written by hand (see raw_head in internal.h). */
-static void send_raw_head(server_req_t *req, int status, const char *type,
+static void send_raw_head(http_req_t *req, int status, const char *type,
                           long long length)
 {
     mg_printf(req->conn,
@@ -72,7 +72,7 @@ static void send_raw_head(server_req_t *req, int status, const char *type,
 }
 
 /* Status line and headers; a negative length means a chunked body. */
-static void send_head(server_req_t *req, int status, const char *type,
+static void send_head(http_req_t *req, int status, const char *type,
                       long long length)
 {
     char len[32];
@@ -101,7 +101,7 @@ static void send_head(server_req_t *req, int status, const char *type,
 /* Whether civetweb keeps the connection open after this reply; its own
  * rule (should_keep_alive, keep-alive being enabled): a Connection header
  * must offer keep-alive, and without one HTTP/1.1 keeps it. */
-static int keeps_alive(const server_req_t *req)
+static int keeps_alive(const http_req_t *req)
 {
     const char *c = mg_get_header(req->conn, "Connection");
     if (c)
@@ -110,7 +110,7 @@ static int keeps_alive(const server_req_t *req)
 }
 
 /* Replies up to this size leave in one write with their head. */
-#define REPLY_ONE_WRITE_MAX (64 * 1024)
+#define HTTP_REPLY_ONE_WRITE_MAX (64 * 1024)
 
 /* Head and body in one buffer and one write. civetweb's header functions
  * send the status line and each header with a write of their own, and
@@ -118,7 +118,7 @@ static int keeps_alive(const server_req_t *req)
  * more than finding it (perf on bench/api: 35% of a cached read's CPU).
  * The head has what civetweb's would have: Date, the length and the
  * connection's fate. */
-static void send_whole(server_req_t *req, int status, const char *type,
+static void send_whole(http_req_t *req, int status, const char *type,
                        const char *body, size_t len, int with_body)
 {
     char date[64];
@@ -143,12 +143,12 @@ static void send_whole(server_req_t *req, int status, const char *type,
     req->status = status;
 }
 
-static int send_body(server_req_t *req, int status, const char *type,
+static int send_body(http_req_t *req, int status, const char *type,
                      const char *body, size_t len)
 {
     const char *m = req->ri ? req->ri->request_method : NULL;
     int with_body = len && !(m && !strcmp(m, "HEAD"));
-    if (!req->raw_head && type && len <= REPLY_ONE_WRITE_MAX) {
+    if (!req->raw_head && type && len <= HTTP_REPLY_ONE_WRITE_MAX) {
         send_whole(req, status, type, body, len, with_body);
         return status;
     }
@@ -158,7 +158,7 @@ static int send_body(server_req_t *req, int status, const char *type,
     return status;
 }
 
-int reply_json(server_req_t *req, int status, json_t *body)
+int http_reply_json(http_req_t *req, int status, json_t *body)
 {
     char small[4096];
     size_t n = json_dumpb(body, small, sizeof(small), JSON_FLAGS);
@@ -172,69 +172,71 @@ int reply_json(server_req_t *req, int status, json_t *body)
     return status;
 }
 
-int reply_bytes(server_req_t *req, int status, const char *content_type,
-                const void *data, size_t len)
+int http_reply_bytes(http_req_t *req, int status, const char *content_type,
+                     const void *data, size_t len)
 {
     return send_body(req, status, content_type, data, len);
 }
 
-int reply_empty(server_req_t *req, int status)
+int http_reply_empty(http_req_t *req, int status)
 {
     return send_body(req, status, NULL, NULL, 0);
 }
 
-static int reply_verror(server_req_t *req, int status, const char *code,
-                        const char *fmt, va_list ap)
+static int http_reply_verror(http_req_t *req, int status, const char *code,
+                             const char *fmt, va_list ap)
 {
     char msg[512];
     vsnprintf(msg, sizeof(msg), fmt, ap);
     json_t *m = json_string(msg);
     if (!m) /* the message quoted invalid UTF-8 from the client */
         m = json_string("(message not valid UTF-8)");
-    return reply_json(
+    return http_reply_json(
         req, status,
         json_pack("{s:{s:s, s:o}}", "error", "code", code, "message", m));
 }
 
-int reply_error(server_req_t *req, int status, const char *code,
-                const char *fmt, ...)
+int http_reply_error(http_req_t *req, int status, const char *code,
+                     const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    reply_verror(req, status, code, fmt, ap);
+    http_reply_verror(req, status, code, fmt, ap);
     va_end(ap);
     return status;
 }
 
-int reply_unavailable(server_req_t *req, int retry_after_s, const char *fmt,
-                      ...)
+int http_reply_unavailable(http_req_t *req, int retry_after_s, const char *fmt,
+                           ...)
 {
     char s[16];
     snprintf(s, sizeof(s), "%d", retry_after_s > 0 ? retry_after_s : 1);
-    reply_add_header(req, "Retry-After", s);
+    http_reply_add_header(req, "Retry-After", s);
     va_list ap;
     va_start(ap, fmt);
-    reply_verror(req, 503, "unavailable", fmt, ap);
+    http_reply_verror(req, 503, "unavailable", fmt, ap);
     va_end(ap);
     return 503;
 }
 
-int reply_avp_error(server_req_t *req, const avp_error_t *err)
+int http_reply_avp_error(http_req_t *req, const avp_error_t *err)
 {
     switch (err->code) {
     case AVP_ENOTFOUND:
-        return reply_error(req, 404, "not_found", "%s", err->msg);
+        return http_reply_error(req, 404, "not_found", "%s", err->msg);
     case AVP_EINVAL:
     case AVP_EFORMAT:
-        return reply_error(req, 400, "bad_request", "%s", err->msg);
+        return http_reply_error(req, 400, "bad_request", "%s", err->msg);
     case AVP_EUNSUPPORTED:
-        return reply_error(req, 415, "unsupported_media_type", "%s", err->msg);
+        return http_reply_error(req, 415, "unsupported_media_type", "%s",
+                                err->msg);
     case AVP_EBUSY:
-    case AVP_EUNAVAILABLE: return reply_unavailable(req, 2, "%s", err->msg);
+    case AVP_EUNAVAILABLE:
+        return http_reply_unavailable(req, 2, "%s", err->msg);
     default:
         mg_cry(req->conn, "avp: %s %s: %s", req->ri->request_method,
                req->ri->local_uri, err->msg);
-        return reply_error(req, 500, "internal", "internal error");
+        return http_reply_error(req, 500, "internal", "internal error");
     }
 }
 
@@ -253,19 +255,19 @@ static int range_unsatisfiable(const char *range, long long size)
     return sscanf(range + 6, "%lld-", &a) == 1 && a >= size;
 }
 
-int reply_file(server_req_t *req, const char *path, const char *mime)
+int http_reply_file(http_req_t *req, const char *path, const char *mime)
 {
     struct stat st;
     if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
-        return reply_error(req, 404, "not_found", "no such file");
+        return http_reply_error(req, 404, "not_found", "no such file");
     const char *range = mg_get_header(req->conn, "Range");
     if (range_unsatisfiable(range, (long long)st.st_size)) {
         char cr[48];
         snprintf(cr, sizeof(cr), "bytes */%lld", (long long)st.st_size);
-        reply_add_header(req, "Content-Range", cr);
-        return reply_error(req, 416, "range_not_satisfiable",
-                           "range '%s' is outside the %lld-byte file", range,
-                           (long long)st.st_size);
+        http_reply_add_header(req, "Content-Range", cr);
+        return http_reply_error(req, 416, "range_not_satisfiable",
+                                "range '%s' is outside the %lld-byte file",
+                                range, (long long)st.st_size);
     }
     /* civetweb answers Range, If-None-Match and HEAD itself; the status
      * recorded for metrics is the usual outcome. */
@@ -278,18 +280,18 @@ int reply_file(server_req_t *req, const char *path, const char *mime)
 
 /* ---- reading the request ---- */
 
-static int too_large(server_req_t *req, size_t max)
+static int too_large(http_req_t *req, size_t max)
 {
     /* The rest of the body is not worth reading: close after the reply,
      * and say so in a head written by hand. */
     mg_disable_connection_keep_alive(req->conn);
     req->raw_head = 1;
-    return reply_error(req, 413, "payload_too_large",
-                       "request body is larger than %zu bytes", max);
+    return http_reply_error(req, 413, "payload_too_large",
+                            "request body is larger than %zu bytes", max);
 }
 
-int reply_read_body_or_reply(server_req_t *req, size_t max, char **buf,
-                             size_t *len)
+int http_reply_read_body_or_reply(http_req_t *req, size_t max, char **buf,
+                                  size_t *len)
 {
     *buf = NULL;
     *len = 0;
@@ -325,15 +327,15 @@ int reply_read_body_or_reply(server_req_t *req, size_t max, char **buf,
     return AVP_OK;
 }
 
-size_t server__body_limit(const server_req_t *req)
+size_t http__body_limit(const http_req_t *req)
 {
     size_t max = req->rec->route.max_body;
     return max ? max : req->srv->opt.max_body;
 }
 
-long reply_read_chunk_or_reply(server_req_t *req, void *buf, size_t cap)
+long http_reply_read_chunk_or_reply(http_req_t *req, void *buf, size_t cap)
 {
-    size_t max = server__body_limit(req);
+    size_t max = http__body_limit(req);
     long long cl = req->ri->content_length;
     if (cl > (long long)max || req->body_read > max) {
         too_large(req, max);
@@ -350,7 +352,7 @@ long reply_read_chunk_or_reply(server_req_t *req, void *buf, size_t cap)
         return AVP_EINVAL;
     }
     if (r < 0 || (cl >= 0 && req->body_read < (size_t)cl)) {
-        reply_error(req, 400, "bad_request", "request body ended early");
+        http_reply_error(req, 400, "bad_request", "request body ended early");
         return AVP_EIO;
     }
     return 0;
@@ -364,27 +366,28 @@ static int is_json_type(const char *type)
             type[sizeof(json) - 1] == ' ');
 }
 
-int reply_parse_json_or_reply(server_req_t *req, const char *buf, size_t len,
-                              const schema_field_t *fields, json_t **out)
+int http_reply_parse_json_or_reply(http_req_t *req, const char *buf, size_t len,
+                                   const http_schema_field_t *fields,
+                                   json_t **out)
 {
     *out = NULL;
     if (!is_json_type(mg_get_header(req->conn, "Content-Type"))) {
-        reply_error(req, 415, "unsupported_media_type",
-                    "request body must be application/json");
+        http_reply_error(req, 415, "unsupported_media_type",
+                         "request body must be application/json");
         return AVP_EUNSUPPORTED;
     }
     json_error_t jerr;
     json_t *obj = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!obj) {
-        reply_error(req, 400, "bad_request",
-                    "malformed JSON at line %d column %d: %s", jerr.line,
-                    jerr.column, jerr.text);
+        http_reply_error(req, 400, "bad_request",
+                         "malformed JSON at line %d column %d: %s", jerr.line,
+                         jerr.column, jerr.text);
         return AVP_EFORMAT;
     }
     avp_error_t err;
-    if (schema_check(fields, obj, &err) < 0) {
+    if (http_schema_check(fields, obj, &err) < 0) {
         json_decref(obj);
-        reply_error(req, 400, "bad_request", "%s", err.msg);
+        http_reply_error(req, 400, "bad_request", "%s", err.msg);
         return AVP_EINVAL;
     }
     *out = obj;
@@ -395,22 +398,23 @@ int reply_parse_json_or_reply(server_req_t *req, const char *buf, size_t len,
 
 #define CURSOR_VERSION 1
 
-void reply_cursor_encode(const int64_t *vals, int n, char out[REPLY_CURSOR_MAX])
+void http_reply_cursor_encode(const int64_t *vals, int n,
+                              char out[HTTP_REPLY_CURSOR_MAX])
 {
-    uint8_t raw[1 + 8 * REPLY_CURSOR_MAX_VALUES];
+    uint8_t raw[1 + 8 * HTTP_REPLY_CURSOR_MAX_VALUES];
     raw[0] = CURSOR_VERSION;
     for (int i = 0; i < n; i++)
         for (int b = 0; b < 8; b++)
             raw[1 + 8 * i + b] = (uint8_t)((uint64_t)vals[i] >> (56 - 8 * b));
-    sodium_bin2base64(out, REPLY_CURSOR_MAX, raw, 1 + 8 * (size_t)n,
+    sodium_bin2base64(out, HTTP_REPLY_CURSOR_MAX, raw, 1 + 8 * (size_t)n,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-int reply_cursor_decode(const char *cursor, int64_t *vals, int n)
+int http_reply_cursor_decode(const char *cursor, int64_t *vals, int n)
 {
-    uint8_t raw[1 + 8 * REPLY_CURSOR_MAX_VALUES];
+    uint8_t raw[1 + 8 * HTTP_REPLY_CURSOR_MAX_VALUES];
     size_t len;
-    if (n < 1 || n > REPLY_CURSOR_MAX_VALUES ||
+    if (n < 1 || n > HTTP_REPLY_CURSOR_MAX_VALUES ||
         sodium_base642bin(raw, sizeof(raw), cursor, strlen(cursor), NULL, &len,
                           NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) < 0 ||
         len != 1 + 8 * (size_t)n || raw[0] != CURSOR_VERSION)
@@ -424,15 +428,15 @@ int reply_cursor_decode(const char *cursor, int64_t *vals, int n)
     return AVP_OK;
 }
 
-int reply_cursor_or_reply(server_req_t *req, int64_t *vals, int n)
+int http_reply_cursor_or_reply(http_req_t *req, int64_t *vals, int n)
 {
     json_t *c = req->query ? json_object_get(req->query, "cursor") : NULL;
     if (!json_is_string(c))
         return 0;
-    if (reply_cursor_decode(json_string_value(c), vals, n) < 0) {
-        reply_error(req, 400, "bad_request",
-                    "query parameter 'cursor' is not "
-                    "a cursor this server returned");
+    if (http_reply_cursor_decode(json_string_value(c), vals, n) < 0) {
+        http_reply_error(req, 400, "bad_request",
+                         "query parameter 'cursor' is not "
+                         "a cursor this server returned");
         return AVP_EFORMAT;
     }
     return 1;
@@ -440,18 +444,18 @@ int reply_cursor_or_reply(server_req_t *req, int64_t *vals, int n)
 
 /* ---- chunked streams ---- */
 
-int reply_stream_begin(reply_stream_t *s, server_req_t *req, int status,
-                       const char *content_type)
+int http_reply_stream_begin(http_reply_stream_t *s, http_req_t *req, int status,
+                            const char *content_type)
 {
     s->_req = req;
-    s->_buf = avp_malloc(REPLY_STREAM_BUF);
+    s->_buf = avp_malloc(HTTP_REPLY_STREAM_BUF);
     s->_len = 0;
     s->_failed = 0;
     send_head(req, status, content_type, -1);
     return AVP_OK;
 }
 
-static int stream_flush(reply_stream_t *s)
+static int stream_flush(http_reply_stream_t *s)
 {
     if (!s->_failed && s->_len &&
         mg_send_chunk(s->_req->conn, s->_buf, (unsigned)s->_len) <= 0)
@@ -460,13 +464,13 @@ static int stream_flush(reply_stream_t *s)
     return s->_failed ? AVP_EIO : AVP_OK;
 }
 
-int reply_stream_write(reply_stream_t *s, const void *data, size_t n)
+int http_reply_stream_write(http_reply_stream_t *s, const void *data, size_t n)
 {
     const char *p = data;
     while (n && !s->_failed) {
-        if (s->_len == REPLY_STREAM_BUF && stream_flush(s) < 0)
+        if (s->_len == HTTP_REPLY_STREAM_BUF && stream_flush(s) < 0)
             break;
-        size_t k = REPLY_STREAM_BUF - s->_len;
+        size_t k = HTTP_REPLY_STREAM_BUF - s->_len;
         k = k < n ? k : n;
         memcpy(s->_buf + s->_len, p, k);
         s->_len += k;
@@ -476,21 +480,21 @@ int reply_stream_write(reply_stream_t *s, const void *data, size_t n)
     return s->_failed ? AVP_EIO : AVP_OK;
 }
 
-int reply_stream_json_line(reply_stream_t *s, const json_t *obj)
+int http_reply_stream_json_line(http_reply_stream_t *s, const json_t *obj)
 {
     char line[2048];
     size_t n = json_dumpb(obj, line, sizeof(line) - 1, JSON_FLAGS);
     if (n < sizeof(line)) {
         line[n] = '\n';
-        return reply_stream_write(s, line, n + 1);
+        return http_reply_stream_write(s, line, n + 1);
     }
     char *big = json_dumps(obj, JSON_FLAGS); /* a rare long line */
-    int rc = reply_stream_write(s, big, strlen(big));
+    int rc = http_reply_stream_write(s, big, strlen(big));
     free(big);
-    return rc < 0 ? rc : reply_stream_write(s, "\n", 1);
+    return rc < 0 ? rc : http_reply_stream_write(s, "\n", 1);
 }
 
-int reply_stream_end(reply_stream_t *s)
+int http_reply_stream_end(http_reply_stream_t *s)
 {
     if (stream_flush(s) == AVP_OK && mg_send_chunk(s->_req->conn, "", 0) < 0)
         s->_failed = 1;

@@ -15,23 +15,26 @@ typedef struct segment {
 typedef struct route {
     char method[8];
     char *pattern;
-    segment_t seg[ROUTER_MAX_SEGMENTS];
+    segment_t seg[HTTP_ROUTER_MAX_SEGMENTS];
     int nseg;
 } route_t;
 
-struct router {
+struct http_router {
     route_t *routes;
     int n, cap;
 };
 
 /* A path split in place: pointers into the caller's string. */
 typedef struct path {
-    const char *seg[ROUTER_MAX_SEGMENTS];
-    size_t len[ROUTER_MAX_SEGMENTS];
+    const char *seg[HTTP_ROUTER_MAX_SEGMENTS];
+    size_t len[HTTP_ROUTER_MAX_SEGMENTS];
     int n;
 } path_t;
 
-router_t *router_create(void) { return avp_calloc(1, sizeof(router_t)); }
+http_router_t *http_router_create(void)
+{
+    return avp_calloc(1, sizeof(http_router_t));
+}
 
 static void route_free(route_t *rt)
 {
@@ -40,7 +43,7 @@ static void route_free(route_t *rt)
     avp_free(rt->pattern);
 }
 
-void router_destroy(router_t *r)
+void http_router_destroy(http_router_t *r)
 {
     if (!r)
         return;
@@ -63,7 +66,7 @@ static int split(const char *p, path_t *out)
         const char *s = p + 1;
         const char *e = strchr(s, '/');
         size_t len = e ? (size_t)(e - s) : strlen(s);
-        if (len == 0 || out->n == ROUTER_MAX_SEGMENTS)
+        if (len == 0 || out->n == HTTP_ROUTER_MAX_SEGMENTS)
             return -1;
         out->seg[out->n] = s;
         out->len[out->n++] = len;
@@ -86,7 +89,7 @@ static int parse_pattern(route_t *rt, const char *pattern, avp_error_t *err)
         sg->is_param = s[0] == '{';
         if (sg->is_param) {
             if (len < 3 || s[len - 1] != '}' || memchr(s + 1, '{', len - 1) ||
-                ++nparams > ROUTER_MAX_PARAMS)
+                ++nparams > HTTP_ROUTER_MAX_PARAMS)
                 return avp_error_set(err, AVP_EINVAL,
                                      "route '%s': bad parameter segment",
                                      pattern);
@@ -118,8 +121,8 @@ static int same_shape(const route_t *a, const route_t *b)
     return 1;
 }
 
-int router_add(router_t *r, const char *method, const char *pattern,
-               avp_error_t *err)
+int http_router_add(http_router_t *r, const char *method, const char *pattern,
+                    avp_error_t *err)
 {
     route_t rt = {0};
     if (strlen(method) >= sizeof(rt.method))
@@ -144,10 +147,10 @@ int router_add(router_t *r, const char *method, const char *pattern,
     return AVP_OK;
 }
 
-int router_count(const router_t *r) { return r->n; }
+int http_router_count(const http_router_t *r) { return r->n; }
 
-int router_params(const router_t *r, int i,
-                  const char *names[ROUTER_MAX_PARAMS])
+int http_router_params(const http_router_t *r, int i,
+                       const char *names[HTTP_ROUTER_MAX_PARAMS])
 {
     int n = 0;
     const route_t *rt = &r->routes[i];
@@ -180,7 +183,8 @@ static int parse_id(const char *s, size_t len, int64_t *out)
 /* How well route rt fits path p: -1 if it does not; otherwise a score in
  * which a literal at an earlier segment outweighs any later ones. *bad is
  * set when only a parameter's value is wrong. */
-static int fit(const route_t *rt, const path_t *p, router_match_t *m, int *bad)
+static int fit(const route_t *rt, const path_t *p, http_router_match_t *m,
+               int *bad)
 {
     if (rt->nseg != p->n)
         return -1;
@@ -191,7 +195,7 @@ static int fit(const route_t *rt, const path_t *p, router_match_t *m, int *bad)
         if (!sg->is_param) {
             if (sg->len != p->len[i] || memcmp(sg->text, p->seg[i], sg->len))
                 return -1;
-            score |= 1 << (ROUTER_MAX_SEGMENTS - 1 - i);
+            score |= 1 << (HTTP_ROUTER_MAX_SEGMENTS - 1 - i);
         } else if (m) {
             m->names[np] = sg->text;
             if (parse_id(p->seg[i], p->len[i], &m->values[np]) < 0 && *bad < 0)
@@ -214,16 +218,16 @@ static void allow_add(char *allow, size_t cap, const char *method)
     snprintf(allow + n, cap - n, "%s%s", n ? ", " : "", method);
 }
 
-int router_match(const router_t *r, const char *method, const char *path,
-                 router_match_t *m)
+int http_router_match(const http_router_t *r, const char *method,
+                      const char *path, http_router_match_t *m)
 {
     memset(m, 0, sizeof(*m));
     m->route = -1;
     path_t p;
     if (split(path, &p) < 0)
-        return ROUTER_NOT_FOUND;
+        return HTTP_ROUTER_NOT_FOUND;
     int best = -1, best_score = -1, path_score = -1, bad_route = -1;
-    router_match_t tmp;
+    http_router_match_t tmp;
     for (int i = 0; i < r->n; i++) {
         int bad;
         int score = fit(&r->routes[i], &p, &tmp, &bad);
@@ -250,7 +254,7 @@ int router_match(const router_t *r, const char *method, const char *path,
     }
     if (best >= 0 && best_score == path_score) {
         m->route = best;
-        return ROUTER_FOUND;
+        return HTTP_ROUTER_FOUND;
     }
     if (path_score >= 0) {
         /* Allow lists the methods of the best-fitting path only. */
@@ -260,7 +264,7 @@ int router_match(const router_t *r, const char *method, const char *path,
                 allow_add(m->allow, sizeof(m->allow), r->routes[i].method);
         }
         m->nparams = 0;
-        return ROUTER_BAD_METHOD;
+        return HTTP_ROUTER_BAD_METHOD;
     }
-    return bad_route >= 0 ? ROUTER_BAD_PARAM : ROUTER_NOT_FOUND;
+    return bad_route >= 0 ? HTTP_ROUTER_BAD_PARAM : HTTP_ROUTER_NOT_FOUND;
 }

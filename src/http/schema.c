@@ -9,50 +9,51 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *type_name(schema_type_t t)
+static const char *type_name(http_schema_type_t t)
 {
     switch (t) {
-    case SCHEMA_STRING: return "a string";
-    case SCHEMA_INTEGER: return "an integer";
-    case SCHEMA_NUMBER: return "a number";
-    case SCHEMA_BOOLEAN: return "a boolean";
-    case SCHEMA_OBJECT: return "an object";
+    case HTTP_SCHEMA_STRING: return "a string";
+    case HTTP_SCHEMA_INTEGER: return "an integer";
+    case HTTP_SCHEMA_NUMBER: return "a number";
+    case HTTP_SCHEMA_BOOLEAN: return "a boolean";
+    case HTTP_SCHEMA_OBJECT: return "an object";
     }
     return "?";
 }
 
-static int has_range(const schema_field_t *f)
+static int has_range(const http_schema_field_t *f)
 {
     return f->min != 0 || f->max != 0;
 }
 
-static const schema_field_t *find(const schema_field_t *fields,
-                                  const char *name)
+static const http_schema_field_t *find(const http_schema_field_t *fields,
+                                       const char *name)
 {
-    for (const schema_field_t *f = fields; f && f->name; f++)
+    for (const http_schema_field_t *f = fields; f && f->name; f++)
         if (!strcmp(f->name, name))
             return f;
     return NULL;
 }
 
-static int type_ok(const schema_field_t *f, const json_t *v)
+static int type_ok(const http_schema_field_t *f, const json_t *v)
 {
     switch (f->type) {
-    case SCHEMA_STRING: return json_is_string(v);
-    case SCHEMA_INTEGER: return json_is_integer(v);
-    case SCHEMA_NUMBER: return json_is_number(v);
-    case SCHEMA_BOOLEAN: return json_is_boolean(v);
-    case SCHEMA_OBJECT: return json_is_object(v);
+    case HTTP_SCHEMA_STRING: return json_is_string(v);
+    case HTTP_SCHEMA_INTEGER: return json_is_integer(v);
+    case HTTP_SCHEMA_NUMBER: return json_is_number(v);
+    case HTTP_SCHEMA_BOOLEAN: return json_is_boolean(v);
+    case HTTP_SCHEMA_OBJECT: return json_is_object(v);
     }
     return 0;
 }
 
-static int range_ok(const schema_field_t *f, const json_t *v, avp_error_t *err)
+static int range_ok(const http_schema_field_t *f, const json_t *v,
+                    avp_error_t *err)
 {
-    if (f->type == SCHEMA_STRING) {
+    if (f->type == HTTP_SCHEMA_STRING) {
         size_t len = json_string_length(v);
         size_t lo = has_range(f) ? (size_t)f->min : 0;
-        size_t hi = has_range(f) ? (size_t)f->max : SCHEMA_STRING_MAX;
+        size_t hi = has_range(f) ? (size_t)f->max : HTTP_SCHEMA_STRING_MAX;
         if (len < lo || len > hi)
             return avp_error_set(err, AVP_EINVAL,
                                  "field '%s' must be %zu to %zu bytes long",
@@ -62,7 +63,8 @@ static int range_ok(const schema_field_t *f, const json_t *v, avp_error_t *err)
                                  "field '%s' must not contain NUL", f->name);
         return AVP_OK;
     }
-    if (f->type == SCHEMA_BOOLEAN || f->type == SCHEMA_OBJECT || !has_range(f))
+    if (f->type == HTTP_SCHEMA_BOOLEAN || f->type == HTTP_SCHEMA_OBJECT ||
+        !has_range(f))
         return AVP_OK;
     double x = json_number_value(v);
     if (x < f->min || x > f->max)
@@ -72,8 +74,8 @@ static int range_ok(const schema_field_t *f, const json_t *v, avp_error_t *err)
     return AVP_OK;
 }
 
-int schema_check(const schema_field_t *fields, const json_t *obj,
-                 avp_error_t *err)
+int http_schema_check(const http_schema_field_t *fields, const json_t *obj,
+                      avp_error_t *err)
 {
     if (!json_is_object(obj))
         return avp_error_set(err, AVP_EINVAL, "expected a JSON object");
@@ -81,7 +83,7 @@ int schema_check(const schema_field_t *fields, const json_t *obj,
     json_t *v;
     json_object_foreach((json_t *)obj, key, v)
     {
-        const schema_field_t *f = find(fields, key);
+        const http_schema_field_t *f = find(fields, key);
         if (!f)
             return avp_error_set(err, AVP_EINVAL, "unknown field '%s'", key);
         if (!type_ok(f, v))
@@ -91,7 +93,7 @@ int schema_check(const schema_field_t *fields, const json_t *obj,
         if (rc < 0)
             return rc;
     }
-    for (const schema_field_t *f = fields; f && f->name; f++)
+    for (const http_schema_field_t *f = fields; f && f->name; f++)
         if (f->required && !json_object_get(obj, f->name))
             return avp_error_set(err, AVP_EINVAL, "missing field '%s'",
                                  f->name);
@@ -99,40 +101,40 @@ int schema_check(const schema_field_t *fields, const json_t *obj,
 }
 
 /* Converts one query value to the field's JSON type, or NULL. */
-static json_t *query_value(const schema_field_t *f, const char *s)
+static json_t *query_value(const http_schema_field_t *f, const char *s)
 {
     char *end;
     errno = 0;
     /* strtoll and strtod skip leading blanks; a query value must not. */
-    if (f->type != SCHEMA_STRING && f->type != SCHEMA_BOOLEAN &&
+    if (f->type != HTTP_SCHEMA_STRING && f->type != HTTP_SCHEMA_BOOLEAN &&
         !(*s == '-' || *s == '.' || (*s >= '0' && *s <= '9')))
         return NULL;
     switch (f->type) {
-    case SCHEMA_STRING: return json_string(s); /* NULL for invalid UTF-8 */
-    case SCHEMA_INTEGER: {
+    case HTTP_SCHEMA_STRING: return json_string(s); /* NULL for invalid UTF-8 */
+    case HTTP_SCHEMA_INTEGER: {
         long long v = strtoll(s, &end, 10);
         return *s && !*end && !errno ? json_integer(v) : NULL;
     }
-    case SCHEMA_NUMBER: {
+    case HTTP_SCHEMA_NUMBER: {
         double v = strtod(s, &end);
         return *s && !*end && !errno && isfinite(v) ? json_real(v) : NULL;
     }
-    case SCHEMA_BOOLEAN:
+    case HTTP_SCHEMA_BOOLEAN:
         if (!strcmp(s, "true") || !strcmp(s, "1"))
             return json_true();
         if (!strcmp(s, "false") || !strcmp(s, "0"))
             return json_false();
         return NULL;
-    case SCHEMA_OBJECT:
+    case HTTP_SCHEMA_OBJECT:
         return NULL;
     }
     return NULL;
 }
 
-static int query_add(const schema_field_t *fields, json_t *obj,
+static int query_add(const http_schema_field_t *fields, json_t *obj,
                      const char *name, const char *value, avp_error_t *err)
 {
-    const schema_field_t *f = find(fields, name);
+    const http_schema_field_t *f = find(fields, name);
     if (!f)
         return avp_error_set(err, AVP_EINVAL, "unknown query parameter '%s'",
                              name);
@@ -147,8 +149,8 @@ static int query_add(const schema_field_t *fields, json_t *obj,
     return AVP_OK;
 }
 
-int schema_parse_query(const schema_field_t *fields, const char *query,
-                       json_t **out, avp_error_t *err)
+int http_schema_parse_query(const http_schema_field_t *fields,
+                            const char *query, json_t **out, avp_error_t *err)
 {
     *out = NULL;
     json_t *obj = json_object();
@@ -163,7 +165,7 @@ int schema_parse_query(const schema_field_t *fields, const char *query,
     for (int i = 0; rc == AVP_OK && i < n; i++)
         rc = query_add(fields, obj, kv[i].name, kv[i].value, &e);
     if (rc == AVP_OK)
-        rc = schema_check(fields, obj, &e);
+        rc = http_schema_check(fields, obj, &e);
     avp_free(copy);
     if (rc < 0) {
         json_decref(obj);
@@ -178,25 +180,26 @@ int schema_parse_query(const schema_field_t *fields, const char *query,
     return AVP_OK;
 }
 
-json_t *schema_field_to_openapi(const schema_field_t *f)
+json_t *http_schema_field_to_openapi(const http_schema_field_t *f)
 {
     static const char *const names[] = {"", "string", "integer", "number",
                                         "boolean", "object"};
     json_t *s = json_pack("{s:s}", "type", names[f->type]);
-    if (f->type == SCHEMA_INTEGER)
+    if (f->type == HTTP_SCHEMA_INTEGER)
         json_object_set_new(s, "format", json_string("int64"));
     if (f->doc)
         json_object_set_new(s, "description", json_string(f->doc));
-    if (f->type == SCHEMA_STRING) {
+    if (f->type == HTTP_SCHEMA_STRING) {
         json_object_set_new(
             s, "minLength",
             json_integer(has_range(f) ? (json_int_t)f->min : 0));
         json_object_set_new(s, "maxLength",
-                            json_integer(has_range(f) ? (json_int_t)f->max
-                                                      : SCHEMA_STRING_MAX));
-    } else if (f->type != SCHEMA_BOOLEAN && f->type != SCHEMA_OBJECT &&
-               has_range(f)) {
-        int integer = f->type == SCHEMA_INTEGER;
+                            json_integer(has_range(f)
+                                             ? (json_int_t)f->max
+                                             : HTTP_SCHEMA_STRING_MAX));
+    } else if (f->type != HTTP_SCHEMA_BOOLEAN &&
+               f->type != HTTP_SCHEMA_OBJECT && has_range(f)) {
+        int integer = f->type == HTTP_SCHEMA_INTEGER;
         json_object_set_new(s, "minimum",
                             integer ? json_integer((json_int_t)f->min)
                                     : json_real(f->min));
@@ -207,11 +210,11 @@ json_t *schema_field_to_openapi(const schema_field_t *f)
     return s;
 }
 
-json_t *schema_to_openapi(const schema_field_t *fields)
+json_t *http_schema_to_openapi(const http_schema_field_t *fields)
 {
     json_t *props = json_object(), *req = json_array();
-    for (const schema_field_t *f = fields; f && f->name; f++) {
-        json_object_set_new(props, f->name, schema_field_to_openapi(f));
+    for (const http_schema_field_t *f = fields; f && f->name; f++) {
+        json_object_set_new(props, f->name, http_schema_field_to_openapi(f));
         if (f->required)
             json_array_append_new(req, json_string(f->name));
     }

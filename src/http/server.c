@@ -16,13 +16,13 @@
  * here. Only the pages a thread touches are resident, so the larger size
  * costs address space, not memory (~44 KiB per thread after a burst of
  * cached reads, bench/api). */
-#define SERVER_MIN_THREAD_STACK (512 * 1024)
+#define HTTP_MIN_THREAD_STACK (512 * 1024)
 int pthread_attr_setstacksize(pthread_attr_t *attr, size_t size)
 {
     static int (*real)(pthread_attr_t *, size_t);
     if (!real)
         *(void **)&real = dlsym(RTLD_NEXT, "pthread_attr_setstacksize");
-    return real(attr, size < SERVER_MIN_THREAD_STACK ? SERVER_MIN_THREAD_STACK
+    return real(attr, size < HTTP_MIN_THREAD_STACK ? HTTP_MIN_THREAD_STACK
                                                      : size);
 }
 
@@ -33,7 +33,7 @@ static const double duration_bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
 
 /* civetweb reports why mg_start failed (a port in use) only through
  * log_message, called on the thread running mg_start: keep the first
- * message of that thread for server_start's error. */
+ * message of that thread for http_server_start's error. */
 static _Thread_local char start_error[256];
 
 static int on_log(const struct mg_connection *conn, const char *msg)
@@ -70,40 +70,40 @@ static const char *error_code(int status)
 static int on_http_error(struct mg_connection *conn, int status,
                          const char *msg)
 {
-    server_req_t req;
-    server__req_init(&req, mg_get_user_data(mg_get_context(conn)), conn);
+    http_req_t req;
+    http__req_init(&req, mg_get_user_data(mg_get_context(conn)), conn);
     req.raw_head = 1;
-    reply_error(&req, status, error_code(status), "%s", msg);
+    http_reply_error(&req, status, error_code(status), "%s", msg);
     return 0;
 }
 
-int server__status_class(int status)
+int http__status_class(int status)
 {
     int c = status / 100 - 1;
-    return c < 0 ? 4 : c >= SERVER_STATUS_CLASSES ? 4 : c;
+    return c < 0 ? 4 : c >= HTTP_STATUS_CLASSES ? 4 : c;
 }
 
-void server__route_metrics(server_t *srv, server_route_rec_t *rec)
+void http__route_metrics(http_server_t *srv, http_route_rec_t *rec)
 {
-    for (int c = 0; c < SERVER_STATUS_CLASSES; c++) {
+    for (int c = 0; c < HTTP_STATUS_CLASSES; c++) {
         char labels[160];
         snprintf(labels, sizeof(labels), "route=\"%s\",status=\"%dxx\"",
                  rec->route.name, c + 1);
-        rec->duration[c] = metrics_histogram(
+        rec->duration[c] = http_metrics_histogram(
             srv->metrics, "avp_http_request_duration_seconds",
             "Time from request to reply, per route and status class.", labels,
             duration_bounds, (int)AVP_ARRAY_LEN(duration_bounds));
     }
 }
 
-void server__observe(const server_route_rec_t *rec, int status, double t0)
+void http__observe(const http_route_rec_t *rec, int status, double t0)
 {
-    metrics_histogram_observe(rec->duration[server__status_class(status)],
-                              avp_now() - t0);
+    http_metrics_histogram_observe(rec->duration[http__status_class(status)],
+                                   avp_now() - t0);
 }
 
-void server__req_init(server_req_t *req, server_t *srv,
-                      struct mg_connection *conn)
+void http__req_init(http_req_t *req, http_server_t *srv,
+                    struct mg_connection *conn)
 {
     req->srv = srv;
     req->conn = conn;
@@ -118,9 +118,10 @@ void server__req_init(server_req_t *req, server_t *srv,
     memset(&req->match, 0, sizeof(req->match));
 }
 
-server_t *server_create(const server_options_t *opt, avp_error_t *err)
+http_server_t *http_server_create(const http_server_options_t *opt,
+                                  avp_error_t *err)
 {
-    server_t *srv = avp_calloc(1, sizeof(*srv));
+    http_server_t *srv = avp_calloc(1, sizeof(*srv));
     srv->opt = *opt;
     if (!srv->opt.listen_addr)
         srv->opt.listen_addr = "127.0.0.1";
@@ -136,49 +137,50 @@ server_t *server_create(const server_options_t *opt, avp_error_t *err)
         srv->opt.max_body = 1 << 20;
     if (srv->opt.ws_ping_s <= 0)
         srv->opt.ws_ping_s = 20;
-    srv->router = router_create();
-    srv->metrics = metrics_create();
-    metrics_add_process_gauges(srv->metrics);
-    srv->in_flight = metrics_gauge(srv->metrics, "avp_http_requests_in_flight",
-                                   "Requests being handled.", NULL);
+    srv->router = http_router_create();
+    srv->metrics = http_metrics_create();
+    http_metrics_add_process_gauges(srv->metrics);
+    srv->in_flight =
+        http_metrics_gauge(srv->metrics, "avp_http_requests_in_flight",
+                           "Requests being handled.", NULL);
     srv->unmatched.route.name = "unmatched";
     srv->static_files.route.name = "static";
-    server__route_metrics(srv, &srv->unmatched);
-    server__route_metrics(srv, &srv->static_files);
+    http__route_metrics(srv, &srv->unmatched);
+    http__route_metrics(srv, &srv->static_files);
     if (opt->auth_store)
-        srv->auth = auth_create(&(auth_options_t){
+        srv->auth = http_auth_create(&(http_auth_options_t){
             .store = opt->auth_store, .secure_cookie = opt->secure_cookie});
-    srv->ws = server__ws_create(srv);
-    if (server__add_builtin_routes(srv, err) < 0 ||
-        (srv->auth && server__add_auth_routes(srv, err) < 0)) {
-        server_destroy(srv);
+    srv->ws = http__ws_create(srv);
+    if (http__add_builtin_routes(srv, err) < 0 ||
+        (srv->auth && http__add_auth_routes(srv, err) < 0)) {
+        http_server_destroy(srv);
         return NULL;
     }
     return srv;
 }
 
-void server_destroy(server_t *srv)
+void http_server_destroy(http_server_t *srv)
 {
     if (!srv)
         return;
-    server_stop(srv);
-    server__ws_destroy(srv->ws);
-    auth_destroy(srv->auth);
-    router_destroy(srv->router);
-    metrics_destroy(srv->metrics);
+    http_server_stop(srv);
+    http__ws_destroy(srv->ws);
+    http_auth_destroy(srv->auth);
+    http_router_destroy(srv->router);
+    http_metrics_destroy(srv->metrics);
     avp_free(srv->routes);
     avp_free(srv->openapi);
     avp_free(srv->static_real);
     avp_free(srv);
 }
 
-int server_add_route(server_t *srv, const server_route_t *route,
-                     avp_error_t *err)
+int http_server_add_route(http_server_t *srv, const http_route_t *route,
+                          avp_error_t *err)
 {
     if (srv->mg)
         return avp_error_set(err, AVP_EINVAL, "routes are fixed once started");
     if (!route->method || !route->pattern || !route->name ||
-        (!route->handler && !(route->flags & SERVER_WEBSOCKET)))
+        (!route->handler && !(route->flags & HTTP_WEBSOCKET)))
         return avp_error_set(
             err, AVP_EINVAL,
             "a route needs a method, pattern, name and handler");
@@ -186,7 +188,7 @@ int server_add_route(server_t *srv, const server_route_t *route,
         if (!strcmp(srv->routes[i].route.name, route->name))
             return avp_error_set(err, AVP_EINVAL, "route name '%s' used twice",
                                  route->name);
-    int rc = router_add(srv->router, route->method, route->pattern, err);
+    int rc = http_router_add(srv->router, route->method, route->pattern, err);
     if (rc < 0)
         return rc;
     if (srv->nroutes == srv->cap) {
@@ -194,15 +196,15 @@ int server_add_route(server_t *srv, const server_route_t *route,
         srv->routes =
             avp_realloc(srv->routes, (size_t)srv->cap * sizeof(*srv->routes));
     }
-    server_route_rec_t *rec = &srv->routes[srv->nroutes++];
+    http_route_rec_t *rec = &srv->routes[srv->nroutes++];
     rec->route = *route;
-    server__route_metrics(srv, rec);
+    http__route_metrics(srv, rec);
     return AVP_OK;
 }
 
-metrics_t *server_metrics(server_t *srv) { return srv->metrics; }
+http_metrics_t *http_server_metrics(http_server_t *srv) { return srv->metrics; }
 
-int server_port(const server_t *srv)
+int http_server_port(const http_server_t *srv)
 {
     struct mg_server_port ports[1];
     if (!srv->mg || mg_get_server_ports(srv->mg, 1, ports) < 1)
@@ -212,26 +214,27 @@ int server_port(const server_t *srv)
 
 /* ---- dispatch ---- */
 
-int server__authenticate_or_reply(server_req_t *req, const char *query_token)
+int http__authenticate_or_reply(http_req_t *req, const char *query_token)
 {
     if (!req->srv->auth) {
-        reply_add_header(req, "WWW-Authenticate", "Bearer");
-        return reply_error(req, 401, "unauthorized",
-                           "authentication is not configured"),
+        http_reply_add_header(req, "WWW-Authenticate", "Bearer");
+        return http_reply_error(req, 401, "unauthorized",
+                                "authentication is not configured"),
                AVP_ENOTFOUND;
     }
-    auth_credentials_t cred = {
+    http_auth_credentials_t cred = {
         .authorization = mg_get_header(req->conn, "Authorization"),
         .cookie = mg_get_header(req->conn, "Cookie"),
         .query_token = query_token,
     };
     avp_error_t err;
-    int rc = auth_authenticate(req->srv->auth, &cred, &req->user_buf, &err);
+    int rc =
+        http_auth_authenticate(req->srv->auth, &cred, &req->user_buf, &err);
     if (rc == AVP_ENOTFOUND) {
-        reply_add_header(req, "WWW-Authenticate", "Bearer");
-        reply_error(req, 401, "unauthorized", "%s", err.msg);
+        http_reply_add_header(req, "WWW-Authenticate", "Bearer");
+        http_reply_error(req, 401, "unauthorized", "%s", err.msg);
     } else if (rc < 0) {
-        reply_unavailable(req, 2, "%s", err.msg);
+        http_reply_unavailable(req, 2, "%s", err.msg);
     } else {
         req->user = &req->user_buf;
     }
@@ -239,59 +242,59 @@ int server__authenticate_or_reply(server_req_t *req, const char *query_token)
 }
 
 /* Reads and checks the body the route expects. */
-static int body_or_reply(server_req_t *req)
+static int body_or_reply(http_req_t *req)
 {
-    const server_route_t *rt = &req->rec->route;
-    size_t max = server__body_limit(req);
-    if (rt->flags & SERVER_RAW_BODY)
+    const http_route_t *rt = &req->rec->route;
+    size_t max = http__body_limit(req);
+    if (rt->flags & HTTP_RAW_BODY)
         return AVP_OK;
     if (!rt->body) {
         /* No body expected; civetweb discards a small one. */
         if (req->ri->content_length > (long long)max) {
             mg_disable_connection_keep_alive(req->conn);
             req->raw_head = 1; /* its head says Connection: close */
-            reply_error(req, 413, "payload_too_large",
-                        "request body is larger than %zu bytes", max);
+            http_reply_error(req, 413, "payload_too_large",
+                             "request body is larger than %zu bytes", max);
             return AVP_EINVAL;
         }
         return AVP_OK;
     }
     char *buf;
     size_t len;
-    int rc = reply_read_body_or_reply(req, max, &buf, &len);
+    int rc = http_reply_read_body_or_reply(req, max, &buf, &len);
     if (rc < 0)
         return rc;
-    rc = reply_parse_json_or_reply(req, buf, len, rt->body, &req->body);
+    rc = http_reply_parse_json_or_reply(req, buf, len, rt->body, &req->body);
     avp_free(buf);
     return rc;
 }
 
-static void run_route(server_req_t *req)
+static void run_route(http_req_t *req)
 {
-    const server_route_t *rt = &req->rec->route;
-    if (rt->flags & SERVER_WEBSOCKET) {
-        reply_add_header(req, "Upgrade", "websocket");
-        reply_error(req, 426, "upgrade_required", "%s is a WebSocket endpoint",
-                    rt->pattern);
+    const http_route_t *rt = &req->rec->route;
+    if (rt->flags & HTTP_WEBSOCKET) {
+        http_reply_add_header(req, "Upgrade", "websocket");
+        http_reply_error(req, 426, "upgrade_required",
+                         "%s is a WebSocket endpoint", rt->pattern);
         return;
     }
-    if (!(rt->flags & SERVER_PUBLIC) &&
-        server__authenticate_or_reply(req, NULL) < 0)
+    if (!(rt->flags & HTTP_PUBLIC) &&
+        http__authenticate_or_reply(req, NULL) < 0)
         return;
     avp_error_t err;
-    if (schema_parse_query(rt->query, req->ri->query_string, &req->query,
-                           &err) < 0) {
-        reply_error(req, 400, "bad_request", "%s", err.msg);
+    if (http_schema_parse_query(rt->query, req->ri->query_string, &req->query,
+                                &err) < 0) {
+        http_reply_error(req, 400, "bad_request", "%s", err.msg);
         return;
     }
     if (body_or_reply(req) < 0)
         return;
     rt->handler(req, rt->ctx);
     if (!req->status)
-        reply_error(req, 500, "internal", "%s did not reply", rt->name);
+        http_reply_error(req, 500, "internal", "%s did not reply", rt->name);
 }
 
-static void not_found(server_req_t *req, const char *path)
+static void not_found(http_req_t *req, const char *path)
 {
     const char *m = req->ri->request_method;
     int api = !strncmp(path, "/api/", 5) || !strcmp(path, "/api") ||
@@ -299,35 +302,36 @@ static void not_found(server_req_t *req, const char *path)
     if (!api && req->srv->opt.static_root &&
         (!strcmp(m, "GET") || !strcmp(m, "HEAD"))) {
         req->rec = &req->srv->static_files;
-        server__static_serve(req);
+        http__static_serve(req);
         return;
     }
-    reply_error(req, 404, "not_found", "no route for %s %s", m, path);
+    http_reply_error(req, 404, "not_found", "no route for %s %s", m, path);
 }
 
-static void dispatch(server_req_t *req)
+static void dispatch(http_req_t *req)
 {
     /* local_uri_raw is decoded but not normalized: "/a/../b" and
      * "/%2e%2e/etc" still show their dot-dot segments here. */
     const char *path =
         req->ri->local_uri_raw ? req->ri->local_uri_raw : req->ri->local_uri;
-    if (!path || server__path_has_dotdot(path)) {
-        reply_error(req, 400, "bad_request", "path must not contain '..'");
+    if (!path || http__path_has_dotdot(path)) {
+        http_reply_error(req, 400, "bad_request", "path must not contain '..'");
         return;
     }
-    switch (router_match(req->srv->router, req->ri->request_method, path,
-                         &req->match)) {
-    case ROUTER_FOUND:
+    switch (http_router_match(req->srv->router, req->ri->request_method, path,
+                              &req->match)) {
+    case HTTP_ROUTER_FOUND:
         req->rec = &req->srv->routes[req->match.route];
         run_route(req);
         return;
-    case ROUTER_BAD_METHOD:
-        reply_add_header(req, "Allow", req->match.allow);
-        reply_error(req, 405, "method_not_allowed", "%s is not allowed on %s",
-                    req->ri->request_method, path);
+    case HTTP_ROUTER_BAD_METHOD:
+        http_reply_add_header(req, "Allow", req->match.allow);
+        http_reply_error(req, 405, "method_not_allowed",
+                         "%s is not allowed on %s", req->ri->request_method,
+                         path);
         return;
-    case ROUTER_BAD_PARAM:
-        reply_error(req, 400, "bad_request", "%s", req->match.msg);
+    case HTTP_ROUTER_BAD_PARAM:
+        http_reply_error(req, 400, "bad_request", "%s", req->match.msg);
         return;
     default: not_found(req, path);
     }
@@ -335,16 +339,16 @@ static void dispatch(server_req_t *req)
 
 static int on_request(struct mg_connection *conn, void *cbdata)
 {
-    server_t *srv = cbdata;
+    http_server_t *srv = cbdata;
     double t0 = avp_now();
-    server_req_t req;
-    server__req_init(&req, srv, conn);
-    metrics_gauge_add(srv->in_flight, 1);
+    http_req_t req;
+    http__req_init(&req, srv, conn);
+    http_metrics_gauge_add(srv->in_flight, 1);
     dispatch(&req);
     json_decref(req.query);
     json_decref(req.body);
-    metrics_gauge_add(srv->in_flight, -1);
-    server__observe(req.rec, req.status, t0);
+    http_metrics_gauge_add(srv->in_flight, -1);
+    http__observe(req.rec, req.status, t0);
     return req.status ? req.status : 500;
 }
 
@@ -363,7 +367,7 @@ static void keep_big_blocks_on_mmap(void)
     mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 }
 
-int server_start(server_t *srv, avp_error_t *err)
+int http_server_start(http_server_t *srv, avp_error_t *err)
 {
     if (srv->mg)
         return avp_error_set(err, AVP_EINVAL, "server already started");
@@ -372,10 +376,10 @@ int server_start(server_t *srv, avp_error_t *err)
     if (!mg_check_feature(MG_FEATURES_WEBSOCKET))
         return avp_error_set(err, AVP_EUNSUPPORTED,
                              "libcivetweb was built without WebSocket support");
-    int rc = server__static_open(srv, err);
+    int rc = http__static_open(srv, err);
     if (rc < 0)
         return rc;
-    server__openapi_build(srv);
+    http__openapi_build(srv);
     char listen[128], threads[16], ping[16];
     snprintf(listen, sizeof(listen), "%s:%d", srv->opt.listen_addr,
              srv->opt.port);
@@ -403,11 +407,11 @@ int server_start(server_t *srv, avp_error_t *err)
                              start_error[0] ? start_error : "mg_start failed");
     }
     mg_set_request_handler(srv->mg, "**", on_request, srv);
-    server__ws_register(srv);
+    http__ws_register(srv);
     return AVP_OK;
 }
 
-void server_stop(server_t *srv)
+void http_server_stop(http_server_t *srv)
 {
     if (!srv->mg)
         return;

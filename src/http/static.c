@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-int server__path_has_dotdot(const char *path)
+int http__path_has_dotdot(const char *path)
 {
     for (const char *s = path; (s = strstr(s, "..")); s += 2) {
         int starts = s == path || s[-1] == '/' || s[-1] == '\\';
@@ -42,22 +42,23 @@ static int resolve(const char *root_real, const char *rel, char *out)
     return stat(out, &st) == 0 && S_ISREG(st.st_mode) ? 0 : -1;
 }
 
-int server__static_serve(server_req_t *req)
+int http__static_serve(http_req_t *req)
 {
     const char *root = req->srv->static_real;
     const char *path = req->ri->local_uri;
     char file[PATH_MAX];
     if (!root)
-        return reply_error(req, 404, "not_found", "no web UI is installed");
+        return http_reply_error(req, 404, "not_found",
+                                "no web UI is installed");
     if (!has_dotfile(path) && strcmp(path, "/") &&
         resolve(root, path, file) == 0)
-        return reply_file(req, file, NULL);
+        return http_reply_file(req, file, NULL);
     if (resolve(root, "/index.html", file) == 0)
-        return reply_file(req, file, "text/html; charset=utf-8");
-    return reply_error(req, 404, "not_found", "no web UI is installed");
+        return http_reply_file(req, file, "text/html; charset=utf-8");
+    return http_reply_error(req, 404, "not_found", "no web UI is installed");
 }
 
-int server__static_open(server_t *srv, avp_error_t *err)
+int http__static_open(http_server_t *srv, avp_error_t *err)
 {
     if (!srv->opt.static_root)
         return AVP_OK;

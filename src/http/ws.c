@@ -25,54 +25,56 @@ typedef struct ws_conn {
     struct ws_conn *prev, *next;
 } ws_conn_t;
 
-struct ws_registry {
+struct http_ws_registry {
     pthread_mutex_t mu;
     ws_conn_t *head;
-    metrics_gauge_t *open;
-    metrics_counter_t *sent;
+    http_metrics_gauge_t *open;
+    http_metrics_counter_t *sent;
 };
 
-ws_registry_t *server__ws_create(server_t *srv)
+http_ws_registry_t *http__ws_create(http_server_t *srv)
 {
-    ws_registry_t *ws = avp_calloc(1, sizeof(*ws));
+    http_ws_registry_t *ws = avp_calloc(1, sizeof(*ws));
     pthread_mutex_init(&ws->mu, NULL);
-    ws->open = metrics_gauge(srv->metrics, "avp_ws_connections",
-                             "Open WebSocket connections.", NULL);
-    ws->sent = metrics_counter(srv->metrics, "avp_ws_messages_sent_total",
-                               "Messages pushed to WebSocket clients.", NULL);
+    ws->open = http_metrics_gauge(srv->metrics, "avp_ws_connections",
+                                  "Open WebSocket connections.", NULL);
+    ws->sent =
+        http_metrics_counter(srv->metrics, "avp_ws_messages_sent_total",
+                             "Messages pushed to WebSocket clients.", NULL);
     return ws;
 }
 
-void server__ws_destroy(ws_registry_t *ws)
+void http__ws_destroy(http_ws_registry_t *ws)
 {
     if (!ws)
         return;
-    /* server_stop has closed every connection, and each close unlinked
+    /* http_server_stop has closed every connection, and each close unlinked
      * and freed its record. */
     pthread_mutex_destroy(&ws->mu);
     avp_free(ws);
 }
 
 /* Authenticates a WebSocket request, whose token may be in the query. */
-static int ws_authenticate_or_reply(server_req_t *req)
+static int ws_authenticate_or_reply(http_req_t *req)
 {
-    char token[AUTH_TOKEN_MAX];
+    char token[HTTP_AUTH_TOKEN_MAX];
     const char *q = req->ri->query_string;
     int has_token =
         q && mg_get_var(q, strlen(q), "token", token, sizeof(token)) > 0;
-    return server__authenticate_or_reply(req, has_token ? token : NULL);
+    return http__authenticate_or_reply(req, has_token ? token : NULL);
 }
 
 /* Checks route, caller and access; replies on failure. */
-static int ws_admit_or_reply(server_req_t *req)
+static int ws_admit_or_reply(http_req_t *req)
 {
-    server_t *srv = req->srv;
+    http_server_t *srv = req->srv;
     const char *path = req->ri->local_uri_raw;
     if (!path ||
-        router_match(srv->router, "GET", path, &req->match) != ROUTER_FOUND ||
-        !(srv->routes[req->match.route].route.flags & SERVER_WEBSOCKET)) {
-        reply_error(req, 404, "not_found", "no WebSocket endpoint at %s",
-                    path ? path : "?");
+        http_router_match(srv->router, "GET", path, &req->match) !=
+            HTTP_ROUTER_FOUND ||
+        !(srv->routes[req->match.route].route.flags & HTTP_WEBSOCKET)) {
+        http_reply_error(req, 404, "not_found", "no WebSocket endpoint at %s",
+                         path ? path : "?");
         return AVP_ENOTFOUND;
     }
     req->rec = &srv->routes[req->match.route];
@@ -85,9 +87,9 @@ static int ws_admit_or_reply(server_req_t *req)
              ? srv->opt.ws_access(srv->opt.ws_access_ctx, req->user, topic, id)
              : AVP_OK;
     if (rc == AVP_ENOTFOUND)
-        reply_error(req, 404, "not_found", "nothing to watch at %s", path);
+        http_reply_error(req, 404, "not_found", "nothing to watch at %s", path);
     else if (rc < 0)
-        reply_unavailable(req, 2, "cannot check access to %s", path);
+        http_reply_unavailable(req, 2, "cannot check access to %s", path);
     return rc;
 }
 
@@ -98,11 +100,11 @@ static int on_connect(const struct mg_connection *cconn, void *cbdata)
      * what lets clients see 401/404 rather than a dropped connection. */
     struct mg_connection *conn = (struct mg_connection *)cconn;
     double t0 = avp_now();
-    server_req_t req;
-    server__req_init(&req, cbdata, conn);
+    http_req_t req;
+    http__req_init(&req, cbdata, conn);
     req.raw_head = 1;
     int rc = ws_admit_or_reply(&req);
-    server__observe(req.rec, rc < 0 ? req.status : 101, t0);
+    http__observe(req.rec, rc < 0 ? req.status : 101, t0);
     if (rc < 0)
         return 1;
     ws_conn_t *wc = avp_calloc(1, sizeof(*wc));
@@ -116,7 +118,7 @@ static int on_connect(const struct mg_connection *cconn, void *cbdata)
 /* Sends the first message to a connection that just joined (after
  * joining, so a push cannot fall between the two), and ends it at once if
  * what it watches is over. */
-static void send_hello(server_t *srv, ws_conn_t *wc)
+static void send_hello(http_server_t *srv, ws_conn_t *wc)
 {
     static const char normal_closure[2] = {0x03, (char)0xe8}; /* 1000 */
     if (!srv->opt.ws_hello)
@@ -141,7 +143,7 @@ static void send_hello(server_t *srv, ws_conn_t *wc)
 
 static void on_ready(struct mg_connection *conn, void *cbdata)
 {
-    ws_registry_t *ws = ((server_t *)cbdata)->ws;
+    http_ws_registry_t *ws = ((http_server_t *)cbdata)->ws;
     ws_conn_t *wc = mg_get_user_connection_data(conn);
     pthread_mutex_lock(&ws->mu);
     wc->next = ws->head;
@@ -150,7 +152,7 @@ static void on_ready(struct mg_connection *conn, void *cbdata)
     ws->head = wc;
     wc->linked = 1;
     pthread_mutex_unlock(&ws->mu);
-    metrics_gauge_add(ws->open, 1);
+    http_metrics_gauge_add(ws->open, 1);
     send_hello(cbdata, wc);
 }
 
@@ -165,7 +167,7 @@ static int on_data(struct mg_connection *conn, int bits, char *data, size_t len,
 
 static void on_close(const struct mg_connection *conn, void *cbdata)
 {
-    ws_registry_t *ws = ((server_t *)cbdata)->ws;
+    http_ws_registry_t *ws = ((http_server_t *)cbdata)->ws;
     ws_conn_t *wc = mg_get_user_connection_data(conn);
     if (!wc)
         return;
@@ -177,7 +179,7 @@ static void on_close(const struct mg_connection *conn, void *cbdata)
             ws->head = wc->next;
         if (wc->next)
             wc->next->prev = wc->prev;
-        metrics_gauge_add(ws->open, -1);
+        http_metrics_gauge_add(ws->open, -1);
     }
     pthread_mutex_unlock(&ws->mu);
     /* civetweb reuses connection records: leave nothing stale behind. */
@@ -185,11 +187,11 @@ static void on_close(const struct mg_connection *conn, void *cbdata)
     avp_free(wc);
 }
 
-void server__ws_register(server_t *srv)
+void http__ws_register(http_server_t *srv)
 {
     for (int i = 0; i < srv->nroutes; i++) {
-        const server_route_t *rt = &srv->routes[i].route;
-        if (!(rt->flags & SERVER_WEBSOCKET))
+        const http_route_t *rt = &srv->routes[i].route;
+        if (!(rt->flags & HTTP_WEBSOCKET))
             continue;
         /* civetweb matches "/ws/progress" as a prefix of
          * "/ws/progress/42"; the router checks the rest at connect. */
@@ -210,10 +212,10 @@ static int watches(const ws_conn_t *wc, const char *topic, int64_t id)
 
 /* Writes to every live connection of (topic, id); with end, also closes
  * them. Returns how many were written to. */
-static int ws_send(server_t *srv, const char *topic, int64_t id,
+static int ws_send(http_server_t *srv, const char *topic, int64_t id,
                    const char *text, int end)
 {
-    ws_registry_t *ws = srv->ws;
+    http_ws_registry_t *ws = srv->ws;
     static const char normal_closure[2] = {0x03, (char)0xe8}; /* 1000 */
     int n = 0;
     pthread_mutex_lock(&ws->mu);
@@ -231,23 +233,23 @@ static int ws_send(server_t *srv, const char *topic, int64_t id,
     }
     pthread_mutex_unlock(&ws->mu);
     if (text)
-        metrics_counter_add(ws->sent, (uint64_t)n);
+        http_metrics_counter_add(ws->sent, (uint64_t)n);
     return n;
 }
 
-int server_ws_push(server_t *srv, const char *topic, int64_t id,
-                   const char *text)
+int http_ws_push(http_server_t *srv, const char *topic, int64_t id,
+                 const char *text)
 {
     return ws_send(srv, topic, id, text, 0);
 }
 
-int server_ws_end(server_t *srv, const char *topic, int64_t id,
-                  const char *final_text)
+int http_ws_end(http_server_t *srv, const char *topic, int64_t id,
+                const char *final_text)
 {
     return ws_send(srv, topic, id, final_text, 1);
 }
 
-int server_ws_watchers(server_t *srv, const char *topic, int64_t id)
+int http_ws_watchers(http_server_t *srv, const char *topic, int64_t id)
 {
     int n = 0;
     pthread_mutex_lock(&srv->ws->mu);

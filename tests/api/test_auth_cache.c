@@ -10,16 +10,16 @@
 #include <stdatomic.h>
 #include <string.h>
 
-static void token(uint8_t hash[AUTH_HASH_LEN], int n)
+static void token(uint8_t hash[HTTP_AUTH_HASH_LEN], int n)
 {
     char text[32];
     snprintf(text, sizeof text, "token-%d", n);
-    auth_token_hash(text, hash);
+    http_auth_token_hash(text, hash);
 }
 
-static auth_user_t user(int64_t id)
+static http_auth_user_t user(int64_t id)
 {
-    auth_user_t u = {.id = id, .admin = 0};
+    http_auth_user_t u = {.id = id, .admin = 0};
     snprintf(u.name, sizeof u.name, "user%lld", (long long)id);
     return u;
 }
@@ -27,8 +27,8 @@ static auth_user_t user(int64_t id)
 /* Stores token n of user id at time now, as a lookup would. */
 static int put(auth_cache_t *c, int n, int64_t id, int lasting, double now)
 {
-    uint8_t h[AUTH_HASH_LEN];
-    auth_user_t u = user(id);
+    uint8_t h[HTTP_AUTH_HASH_LEN];
+    http_auth_user_t u = user(id);
     token(h, n);
     return auth_cache_put(c, auth_cache_ticket(c), h, &u, lasting, now);
 }
@@ -36,8 +36,8 @@ static int put(auth_cache_t *c, int n, int64_t id, int lasting, double now)
 /* The user id token n is cached for at now, or 0. */
 static int64_t find(auth_cache_t *c, int n, double now)
 {
-    uint8_t h[AUTH_HASH_LEN];
-    auth_user_t u;
+    uint8_t h[HTTP_AUTH_HASH_LEN];
+    http_auth_user_t u;
     token(h, n);
     return auth_cache_find(c, h, now, &u) ? u.id : 0;
 }
@@ -151,12 +151,12 @@ static void test_auth_cache_revocations_forget_what_they_name(void)
 static void test_auth_cache_answer_read_before_revocation_is_dropped(void)
 {
     auth_cache_t *c = auth_cache_create(0);
-    uint8_t h[AUTH_HASH_LEN];
-    auth_user_t u = user(7);
+    uint8_t h[HTTP_AUTH_HASH_LEN];
+    http_auth_user_t u = user(7);
     token(h, 1);
     uint64_t ticket = auth_cache_ticket(c); /* the lookup starts... */
     auth_revocation_t rv = {.kind = AUTH_REVOKE_TOKEN};
-    memcpy(rv.hash, h, AUTH_HASH_LEN);
+    memcpy(rv.hash, h, HTTP_AUTH_HASH_LEN);
     auth_cache_revoke(c, &rv); /* ...the logout's message is applied... */
     /* ...and the store's answer, read before the logout, comes back. */
     CHECK(auth_cache_put(c, ticket, h, &u, 1, 100.0) == 0);
@@ -180,8 +180,8 @@ typedef struct race {
 static void *looker(void *arg)
 {
     race_t *r = arg;
-    uint8_t h[AUTH_HASH_LEN];
-    auth_user_t u = user(7), got;
+    uint8_t h[HTTP_AUTH_HASH_LEN];
+    http_auth_user_t u = user(7), got;
     token(h, 1);
     while (!atomic_load(&r->stop)) {
         if (auth_cache_find(r->c, h, 100.0, &got))
@@ -228,7 +228,7 @@ static void test_auth_cache_messages_round_trip(void)
     auth_revocation_format(&in, msg);
     CHECK(auth_revocation_parse(msg, &out) == AVP_OK);
     CHECK(out.kind == AUTH_REVOKE_TOKEN &&
-          !memcmp(out.hash, in.hash, AUTH_HASH_LEN));
+          !memcmp(out.hash, in.hash, HTTP_AUTH_HASH_LEN));
     in = (auth_revocation_t){.kind = AUTH_REVOKE_USER, .user_id = 42};
     auth_revocation_format(&in, msg);
     CHECK(!strcmp(msg, "{\"user\":42}"));

@@ -52,10 +52,10 @@ static int wait_live(instance_t *in, int want, double seconds)
 static void remember(instance_t *in, int n, int64_t user_id)
 {
     char text[32];
-    uint8_t h[AUTH_HASH_LEN];
-    auth_user_t u = {.id = user_id};
+    uint8_t h[HTTP_AUTH_HASH_LEN];
+    http_auth_user_t u = {.id = user_id};
     snprintf(text, sizeof text, "revoke-%d", n);
-    auth_token_hash(text, h);
+    http_auth_token_hash(text, h);
     auth_cache_put(in->cache, auth_cache_ticket(in->cache), h, &u, 1,
                    avp_now());
 }
@@ -63,10 +63,10 @@ static void remember(instance_t *in, int n, int64_t user_id)
 static int cached(instance_t *in, int n)
 {
     char text[32];
-    uint8_t h[AUTH_HASH_LEN];
-    auth_user_t u;
+    uint8_t h[HTTP_AUTH_HASH_LEN];
+    http_auth_user_t u;
     snprintf(text, sizeof text, "revoke-%d", n);
-    auth_token_hash(text, h);
+    http_auth_token_hash(text, h);
     return auth_cache_find(in->cache, h, avp_now(), &u);
 }
 
@@ -87,7 +87,7 @@ static auth_revocation_t of_token(int n)
     char text[32];
     auth_revocation_t rv = {.kind = AUTH_REVOKE_TOKEN};
     snprintf(text, sizeof text, "revoke-%d", n);
-    auth_token_hash(text, rv.hash);
+    http_auth_token_hash(text, rv.hash);
     return rv;
 }
 
@@ -127,9 +127,9 @@ static void test_auth_revoke_falls_back_while_redis_is_down(void)
     auth_relay_revoke(a.relay, a.cache, a.pub, &rv); /* cannot publish */
     /* Short life meanwhile: believed at once, gone 5 s after it came. */
     CHECK(cached(&b, 4));
-    uint8_t h[AUTH_HASH_LEN];
-    auth_user_t u;
-    auth_token_hash("revoke-4", h);
+    uint8_t h[HTTP_AUTH_HASH_LEN];
+    http_auth_user_t u;
+    http_auth_token_hash("revoke-4", h);
     CHECK(!auth_cache_find(b.cache, h, avp_now() + AUTH_CACHE_SHORT_S, &u));
     CHECK(redis_test_ctl("start") == 0);
     /* Back: b forgets what it cached while away, and the push path works

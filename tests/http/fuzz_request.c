@@ -1,11 +1,11 @@
 /* fuzz_request.c - libFuzzer target: what a client controls in a request
  * besides the raw uploads, through the same code the server runs on it.
  * The first byte picks the door:
- *   0  a query string through schema_parse_query (percent-decoding,
+ *   0  a query string through http_schema_parse_query (percent-decoding,
  *      typing, ranges, duplicates),
- *   1  a body through jansson and schema_check (unknown fields, types,
+ *   1  a body through jansson and http_schema_check (unknown fields, types,
  *      ranges, nested objects),
- *   2  a keyset cursor through reply_cursor_decode: whatever decodes must
+ *   2  a keyset cursor through http_reply_cursor_decode: whatever decodes must
  *      encode back to a cursor that decodes to the same values.
  * Any outcome is fine except a crash, a leak, a sanitizer report or a
  * broken round trip (abort). */
@@ -18,25 +18,25 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Every field type and range kind the API's schemas use. */
-static const schema_field_t fields[] = {
-    {"name", SCHEMA_STRING, 0, 1, 128, NULL},
-    {"limit", SCHEMA_INTEGER, 0, 1, 200, NULL},
-    {"conf", SCHEMA_NUMBER, 0, 0, 1, NULL},
-    {"replace", SCHEMA_BOOLEAN, 0, 0, 0, NULL},
-    {"cursor", SCHEMA_STRING, 0, 0, 0, NULL},
-    {"criteria", SCHEMA_OBJECT, 0, 0, 0, NULL},
-    {"video_id", SCHEMA_INTEGER, 1, 1, 9.2e18, NULL},
+static const http_schema_field_t fields[] = {
+    {"name", HTTP_SCHEMA_STRING, 0, 1, 128, NULL},
+    {"limit", HTTP_SCHEMA_INTEGER, 0, 1, 200, NULL},
+    {"conf", HTTP_SCHEMA_NUMBER, 0, 0, 1, NULL},
+    {"replace", HTTP_SCHEMA_BOOLEAN, 0, 0, 0, NULL},
+    {"cursor", HTTP_SCHEMA_STRING, 0, 0, 0, NULL},
+    {"criteria", HTTP_SCHEMA_OBJECT, 0, 0, 0, NULL},
+    {"video_id", HTTP_SCHEMA_INTEGER, 1, 1, 9.2e18, NULL},
     {0}};
 
 static void cursor_round_trip(const char *text)
 {
     for (int n = 1; n <= 3; n++) {
         int64_t vals[3], again[3];
-        char enc[REPLY_CURSOR_MAX];
-        if (reply_cursor_decode(text, vals, n) != AVP_OK)
+        char enc[HTTP_REPLY_CURSOR_MAX];
+        if (http_reply_cursor_decode(text, vals, n) != AVP_OK)
             continue;
-        reply_cursor_encode(vals, n, enc);
-        if (reply_cursor_decode(enc, again, n) != AVP_OK ||
+        http_reply_cursor_encode(vals, n, enc);
+        if (http_reply_cursor_decode(enc, again, n) != AVP_OK ||
             memcmp(vals, again, sizeof *vals * (size_t)n))
             abort();
     }
@@ -53,12 +53,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_t *obj = NULL;
     switch (data[0] % 3) {
     case 0:
-        schema_parse_query(fields, text, &obj, &err);
+        http_schema_parse_query(fields, text, &obj, &err);
         break;
     case 1:
         obj = json_loadb(text, size - 1, 0, NULL);
         if (obj)
-            schema_check(fields, obj, &err);
+            http_schema_check(fields, obj, &err);
         break;
     default:
         cursor_round_trip(text);

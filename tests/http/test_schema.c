@@ -4,12 +4,12 @@
 
 #include <string.h>
 
-static const schema_field_t fields[] = {
-    {"name", SCHEMA_STRING, 1, 1, 8, "a name"},
-    {"conf", SCHEMA_NUMBER, 0, 0, 1, NULL},
-    {"every", SCHEMA_INTEGER, 0, 1, 100, NULL},
-    {"public", SCHEMA_BOOLEAN, 0, 0, 0, NULL},
-    {"note", SCHEMA_STRING, 0, 0, 0, NULL},
+static const http_schema_field_t fields[] = {
+    {"name", HTTP_SCHEMA_STRING, 1, 1, 8, "a name"},
+    {"conf", HTTP_SCHEMA_NUMBER, 0, 0, 1, NULL},
+    {"every", HTTP_SCHEMA_INTEGER, 0, 1, 100, NULL},
+    {"public", HTTP_SCHEMA_BOOLEAN, 0, 0, 0, NULL},
+    {"note", HTTP_SCHEMA_STRING, 0, 0, 0, NULL},
     {0}};
 
 /* Checks text against fields; returns the error message ("" if valid). */
@@ -20,7 +20,7 @@ static const char *check_text(const char *text)
     err.msg[0] = '\0';
     if (!obj)
         return "unparsable test input";
-    schema_check(fields, obj, &err);
+    http_schema_check(fields, obj, &err);
     json_decref(obj);
     return err.msg;
 }
@@ -66,16 +66,17 @@ static void test_schema_parses_query(void)
 {
     json_t *q;
     avp_error_t err;
-    CHECK(schema_parse_query(fields, "name=a%20b&every=5&conf=0.25&public=true",
-                             &q, &err) == AVP_OK);
+    CHECK(http_schema_parse_query(fields,
+                                  "name=a%20b&every=5&conf=0.25&public=true",
+                                  &q, &err) == AVP_OK);
     CHECK(!strcmp(json_string_value(json_object_get(q, "name")), "a b"));
     CHECK(json_integer_value(json_object_get(q, "every")) == 5);
     CHECK_NEAR(json_real_value(json_object_get(q, "conf")), 0.25, 0);
     CHECK(json_is_true(json_object_get(q, "public")));
     json_decref(q);
-    CHECK(schema_parse_query(fields, NULL, &q, &err) == AVP_EINVAL);
+    CHECK(http_schema_parse_query(fields, NULL, &q, &err) == AVP_EINVAL);
     CHECK(!q && !strcmp(err.msg, "missing query parameter 'name'"));
-    CHECK(schema_parse_query(NULL, "", &q, &err) == AVP_OK);
+    CHECK(http_schema_parse_query(NULL, "", &q, &err) == AVP_OK);
     CHECK(json_object_size(q) == 0);
     json_decref(q);
 }
@@ -99,7 +100,7 @@ static void test_schema_query_errors(void)
     for (size_t i = 0; i < AVP_ARRAY_LEN(cases); i++) {
         json_t *q;
         avp_error_t err;
-        CHECK(schema_parse_query(fields, cases[i].query, &q, &err) ==
+        CHECK(http_schema_parse_query(fields, cases[i].query, &q, &err) ==
               AVP_EINVAL);
         if (strcmp(err.msg, cases[i].msg))
             fprintf(stderr, "  %s -> %s\n", cases[i].query, err.msg);
@@ -110,7 +111,7 @@ static void test_schema_query_errors(void)
 
 static void test_schema_openapi(void)
 {
-    json_t *s = schema_to_openapi(fields);
+    json_t *s = http_schema_to_openapi(fields);
     CHECK(!strcmp(json_string_value(json_object_get(s, "type")), "object"));
     CHECK(json_is_false(json_object_get(s, "additionalProperties")));
     json_t *req = json_object_get(s, "required");
@@ -127,7 +128,7 @@ static void test_schema_openapi(void)
                   "a name"));
     json_t *note = json_object_get(props, "note");
     CHECK(json_integer_value(json_object_get(note, "maxLength")) ==
-          SCHEMA_STRING_MAX);
+          HTTP_SCHEMA_STRING_MAX);
     json_decref(s);
 }
 

@@ -12,9 +12,9 @@ static void test_static_dotdot_segments(void)
         "/",    "/index.html", "/a..b",          "/..a",        "/a../b",
         "/...", "/a/.../b",    "/.well-known/x", "/v1.2/app.js"};
     for (size_t i = 0; i < AVP_ARRAY_LEN(bad); i++)
-        CHECK(server__path_has_dotdot(bad[i]));
+        CHECK(http__path_has_dotdot(bad[i]));
     for (size_t i = 0; i < AVP_ARRAY_LEN(good); i++)
-        CHECK(!server__path_has_dotdot(good[i]));
+        CHECK(!http__path_has_dotdot(good[i]));
 }
 
 int main(void)
