@@ -8,18 +8,18 @@
 #include <stdio.h>
 #include <string.h>
 
-/* What the auth store keeps beyond routes_t: the cache of credentials
+/* What the auth store keeps beyond api_t: the cache of credentials
  * found valid and the relay that keeps it in step with the other server
  * instances (auth_cache.h: how long entries are believed, and why). */
-typedef struct routes_auth {
-    routes_t *r;
-    auth_cache_t *cache;
-    auth_relay_t *relay; /* NULL without Redis */
+typedef struct api_auth {
+    api_t *r;
+    api_auth_cache_t *cache;
+    api_auth_relay_t *relay; /* NULL without Redis */
     http_metrics_gauge_t *g[4];
-} routes_auth_t;
+} api_auth_t;
 
 /* The auth store's connection: AVP_EUNAVAILABLE when none can be had. */
-static int take(routes_auth_t *ra, store_conn_t **c)
+static int take(api_auth_t *ra, store_conn_t **c)
 {
     avp_error_t err;
     return store_pool_acquire(ra->r->opt.pool, ra->r->opt.acquire_timeout_ms,
@@ -75,37 +75,37 @@ typedef struct lookup {
     double at;
 } lookup_t;
 
-static lookup_t lookup_begin(routes_auth_t *ra)
+static lookup_t lookup_begin(api_auth_t *ra)
 {
-    return (lookup_t){auth_cache_ticket(ra->cache), avp_now()};
+    return (lookup_t){api__auth_cache_ticket(ra->cache), avp_now()};
 }
 
-static int remember(routes_auth_t *ra, lookup_t l, int rc,
+static int remember(api_auth_t *ra, lookup_t l, int rc,
                     const uint8_t hash[HTTP_AUTH_HASH_LEN],
                     const http_auth_user_t *user, int lasting)
 {
     if (rc == AVP_OK)
-        auth_cache_put(ra->cache, l.ticket, hash, user, lasting, l.at);
+        api__auth_cache_put(ra->cache, l.ticket, hash, user, lasting, l.at);
     return rc;
 }
 
-/* A session is asked about AUTH_CACHE_LONG_S from now first: one found
+/* A session is asked about API_AUTH_CACHE_LONG_S from now first: one found
  * valid then may be believed that long. Only one expiring sooner, or none,
  * costs a second query. */
 static int session_find(void *ctx, const uint8_t hash[HTTP_AUTH_HASH_LEN],
                         int64_t now_unix, http_auth_user_t *user)
 {
-    routes_auth_t *ra = ctx;
+    api_auth_t *ra = ctx;
     store_conn_t *c;
     store_user_t su;
     avp_error_t err;
-    if (auth_cache_find(ra->cache, hash, avp_now(), user))
+    if (api__auth_cache_find(ra->cache, hash, avp_now(), user))
         return AVP_OK;
     lookup_t l = lookup_begin(ra);
     if (take(ra, &c) < 0)
         return AVP_EUNAVAILABLE;
-    int rc = store_session_find(c, hash, now_unix + (int64_t)AUTH_CACHE_LONG_S,
-                                &su, &err);
+    int rc = store_session_find(
+        c, hash, now_unix + (int64_t)API_AUTH_CACHE_LONG_S, &su, &err);
     int lasting = rc == AVP_OK;
     if (rc == AVP_ENOTFOUND)
         rc = store_session_find(c, hash, now_unix, &su, &err);
@@ -117,16 +117,16 @@ static int session_find(void *ctx, const uint8_t hash[HTTP_AUTH_HASH_LEN],
  * delete has committed (auth_cache.h: ordering). */
 static int session_delete(void *ctx, const uint8_t hash[HTTP_AUTH_HASH_LEN])
 {
-    routes_auth_t *ra = ctx;
+    api_auth_t *ra = ctx;
     store_conn_t *c;
     avp_error_t err;
     if (take(ra, &c) < 0)
         return AVP_EUNAVAILABLE;
     int rc = give(c, store_session_delete(c, hash, &err));
     if (rc == AVP_OK) {
-        auth_revocation_t rv = {.kind = AUTH_REVOKE_TOKEN};
+        api_auth_revocation_t rv = {.kind = API_AUTH_REVOKE_TOKEN};
         memcpy(rv.hash, hash, HTTP_AUTH_HASH_LEN);
-        auth_relay_revoke(ra->relay, ra->cache, routes__q(ra->r), &rv);
+        api__auth_relay_revoke(ra->relay, ra->cache, api__q(ra->r), &rv);
     }
     return rc;
 }
@@ -135,11 +135,11 @@ static int session_delete(void *ctx, const uint8_t hash[HTTP_AUTH_HASH_LEN])
 static int api_key_find(void *ctx, const uint8_t hash[HTTP_AUTH_HASH_LEN],
                         http_auth_user_t *user)
 {
-    routes_auth_t *ra = ctx;
+    api_auth_t *ra = ctx;
     store_conn_t *c;
     store_user_t su;
     avp_error_t err;
-    if (auth_cache_find(ra->cache, hash, avp_now(), user))
+    if (api__auth_cache_find(ra->cache, hash, avp_now(), user))
         return AVP_OK;
     lookup_t l = lookup_begin(ra);
     if (take(ra, &c) < 0)
@@ -150,15 +150,15 @@ static int api_key_find(void *ctx, const uint8_t hash[HTTP_AUTH_HASH_LEN],
 }
 
 /* Without the relay (no Redis, or it could not start) entries last
- * AUTH_CACHE_SHORT_S, as the cache is never proven live. */
-void routes__auth_store_init(routes_t *r)
+ * API_AUTH_CACHE_SHORT_S, as the cache is never proven live. */
+void api__auth_store_init(api_t *r)
 {
-    routes_auth_t *ra = avp_calloc(1, sizeof *ra);
+    api_auth_t *ra = avp_calloc(1, sizeof *ra);
     avp_error_t err;
     ra->r = r;
-    ra->cache = auth_cache_create(0);
-    if (r->q &&
-        auth_relay_start(r->redis_url, ra->cache, r->q, &ra->relay, &err) < 0)
+    ra->cache = api__auth_cache_create(0);
+    if (r->q && api__auth_relay_start(r->redis_url, ra->cache, r->q, &ra->relay,
+                                      &err) < 0)
         fprintf(stderr, "avp serve: %s\n", err.msg);
     r->auth = (http_auth_store_t){
         .ctx = ra,
@@ -170,29 +170,29 @@ void routes__auth_store_init(routes_t *r)
     };
 }
 
-void routes__auth_store_fini(routes_t *r)
+void api__auth_store_fini(api_t *r)
 {
-    routes_auth_t *ra = r->auth.ctx;
+    api_auth_t *ra = r->auth.ctx;
     if (!ra)
         return;
-    auth_relay_stop(ra->relay);
-    auth_cache_destroy(ra->cache);
+    api__auth_relay_stop(ra->relay);
+    api__auth_cache_destroy(ra->cache);
     avp_free(ra);
     r->auth.ctx = NULL;
 }
 
 static void collect(void *ctx)
 {
-    routes_auth_t *ra = ctx;
-    auth_cache_stats_t st;
-    auth_cache_stats(ra->cache, avp_now(), &st);
+    api_auth_t *ra = ctx;
+    api_auth_cache_stats_t st;
+    api__auth_cache_stats(ra->cache, avp_now(), &st);
     const double v[] = {(double)st.hits, (double)st.misses,
                         (double)st.revocations, st.live};
     for (int i = 0; i < 4; i++)
         http_metrics_gauge_set(ra->g[i], v[i]);
 }
 
-static void add_metrics(routes_auth_t *ra, http_metrics_t *m)
+static void add_metrics(api_auth_t *ra, http_metrics_t *m)
 {
     const char *help = "Credential cache lookups of this process, total.";
     ra->g[0] = http_metrics_gauge(m, "avp_auth_cache_lookups", help,
@@ -215,7 +215,7 @@ static void add_metrics(routes_auth_t *ra, http_metrics_t *m)
 /* POST /api/auth/keys: the secret is shown once, here, and never again. */
 static void key_create(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     json_t *body = http_req_body(req);
     const char *name = json_string_value(json_object_get(body, "name"));
     char token[HTTP_AUTH_TOKEN_MAX], *json;
@@ -223,7 +223,7 @@ static void key_create(http_req_t *req, void *ctx)
     avp_error_t err;
     http_auth_token_new(HTTP_AUTH_API_KEY_PREFIX, token);
     http_auth_token_hash(token, hash);
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
     if (store_api_key_create(c, http_req_user(req)->id, name ? name : "",
@@ -234,8 +234,8 @@ static void key_create(http_req_t *req, void *ctx)
     }
     json_t *key = json_loads(json, 0, NULL);
     avp_free(json);
-    routes__audit(c, req, "create", "api_key",
-                  json_integer_value(json_object_get(key, "id")), NULL);
+    api__audit(c, req, "create", "api_key",
+               json_integer_value(json_object_get(key, "id")), NULL);
     store_pool_release(c);
     json_object_set_new(key, "key", json_string(token));
     http_reply_json(req, 201, key);
@@ -243,15 +243,15 @@ static void key_create(http_req_t *req, void *ctx)
 
 static void key_list(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t keys[2];
     const int64_t *after;
     int limit;
     store_list_t l;
     avp_error_t err;
-    if (routes__page_or_reply(req, 1, keys, &after, &limit) < 0)
+    if (api__page_or_reply(req, 1, keys, &after, &limit) < 0)
         return;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
     int rc = store_api_key_list(c, http_req_user(req)->id, after, limit, &l,
@@ -261,27 +261,27 @@ static void key_list(http_req_t *req, void *ctx)
         http_reply_avp_error(req, &err);
         return;
     }
-    routes__reply_text(req, 200, routes__page_json(&l, 1));
+    api__reply_text(req, 200, api__page_json(&l, 1));
     store_list_free(&l);
 }
 
 static void key_delete(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
     int rc = store_api_key_delete(c, http_req_user(req)->id, id, &err);
     if (rc == AVP_OK) {
         /* Only the key's id is known here, not its hash: every cached
          * credential of its owner goes. */
-        routes_auth_t *ra = r->auth.ctx;
-        auth_revocation_t rv = {.kind = AUTH_REVOKE_USER,
-                                .user_id = http_req_user(req)->id};
-        auth_relay_revoke(ra->relay, ra->cache, routes__q(r), &rv);
-        routes__audit(c, req, "delete", "api_key", id, NULL);
+        api_auth_t *ra = r->auth.ctx;
+        api_auth_revocation_t rv = {.kind = API_AUTH_REVOKE_USER,
+                                    .user_id = http_req_user(req)->id};
+        api__auth_relay_revoke(ra->relay, ra->cache, api__q(r), &rv);
+        api__audit(c, req, "delete", "api_key", id, NULL);
     }
     store_pool_release(c);
     if (rc < 0)
@@ -290,7 +290,7 @@ static void key_delete(http_req_t *req, void *ctx)
         http_reply_empty(req, 204);
 }
 
-int routes__add_auth(routes_t *r, http_server_t *srv, avp_error_t *err)
+int api__add_auth(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t key_body[] = {
         {"name", HTTP_SCHEMA_STRING, 0, 0, 200, "what the key is for"}, {0}};
@@ -299,10 +299,10 @@ int routes__add_auth(routes_t *r, http_server_t *srv, avp_error_t *err)
          "Create an API key (its secret is in this answer only)", key_create,
          r, 0, key_body, NULL, 0},
         {"GET", "/api/auth/keys", "keys_list", "The caller's API keys",
-         key_list, r, 0, NULL, routes__list_query, 0},
+         key_list, r, 0, NULL, api__list_query, 0},
         {"DELETE", "/api/auth/keys/{id}", "keys_delete", "Revoke an API key",
          key_delete, r, 0, NULL, NULL, 0},
     };
     add_metrics(r->auth.ctx, http_server_metrics(srv));
-    return routes__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

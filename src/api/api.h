@@ -22,12 +22,12 @@
  *   including the workers' progress and state changes, which the
  *   subscriber sees go by (live.c).
  *
- * Life cycle: routes_create, routes_server_options (before http_server_create),
- * routes_register (after it, before http_server_start), http_server_start ...
- * http_server_stop, routes_destroy.
+ * Life cycle: api_create, api_server_options (before http_server_create),
+ * api_register (after it, before http_server_start), http_server_start ...
+ * http_server_stop, api_destroy.
  *
  * Thread model: handlers run concurrently on the server's threads; the
- * subscriber runs on its own thread, stopped by routes_destroy.
+ * subscriber runs on its own thread, stopped by api_destroy.
  */
 #ifndef AVP_API_API_H
 #define AVP_API_API_H
@@ -37,9 +37,9 @@
 #include "http/http.h"
 #include "store/store.h"
 
-typedef struct routes routes_t;
+typedef struct api api_t;
 
-typedef struct routes_options {
+typedef struct api_options {
     store_pool_t *pool;      /* borrowed; must outlive the routes */
     const char *redis_url;   /* NULL: run without Redis */
     const char *data_dir;    /* holds videos/, models/, thumbs/ */
@@ -48,21 +48,21 @@ typedef struct routes_options {
     int acquire_timeout_ms;  /* wait for a database connection (0: 2000) */
     int engine_max;          /* child avp processes at once, for the whole
                               * process (0: twice the cores) */
-} routes_options_t;
+} api_options_t;
 
 /* Opens Redis lazily (a server may start while Redis is down). */
-int routes_create(const routes_options_t *opt, routes_t **out,
-                  avp_error_t *err);
+int api_create(const api_options_t *opt, api_t **out,
+               avp_error_t *err);
 /* Stops the subscriber thread and frees everything; after http_server_stop.
  * NULL is a no-op. */
-void routes_destroy(routes_t *r);
+void api_destroy(api_t *r);
 
 /* Fills the hooks of opt the routes provide: auth_store (PostgreSQL),
  * ready (database and Redis reachable), ws_access (membership of the
  * task's project) and ws_hello (the task's latest state). */
-void routes_server_options(routes_t *r, http_server_options_t *opt);
+void api_server_options(api_t *r, http_server_options_t *opt);
 
 /* Adds every route and metric to srv and starts the progress subscriber. */
-int routes_register(routes_t *r, http_server_t *srv, avp_error_t *err);
+int api_register(api_t *r, http_server_t *srv, avp_error_t *err);
 
 #endif

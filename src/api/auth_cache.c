@@ -16,25 +16,25 @@ typedef struct slot {
     int lasting;
 } slot_t;
 
-struct auth_cache {
+struct api_auth_cache {
     pthread_mutex_t mu;
     slot_t *slots;
     size_t nslots;
     uint64_t gen;      /* bumped by every revocation */
     double live_until; /* the push path is proven until then */
-    auth_cache_stats_t stats;
+    api_auth_cache_stats_t stats;
 };
 
-auth_cache_t *auth_cache_create(size_t slots)
+api_auth_cache_t *api__auth_cache_create(size_t slots)
 {
-    auth_cache_t *c = avp_calloc(1, sizeof *c);
-    c->nslots = slots ? slots : AUTH_CACHE_SLOTS;
+    api_auth_cache_t *c = avp_calloc(1, sizeof *c);
+    c->nslots = slots ? slots : API_AUTH_CACHE_SLOTS;
     c->slots = avp_calloc(c->nslots, sizeof *c->slots);
     pthread_mutex_init(&c->mu, NULL);
     return c;
 }
 
-void auth_cache_destroy(auth_cache_t *c)
+void api__auth_cache_destroy(api_auth_cache_t *c)
 {
     if (!c)
         return;
@@ -43,20 +43,22 @@ void auth_cache_destroy(auth_cache_t *c)
     avp_free(c);
 }
 
-static slot_t *slot_of(auth_cache_t *c, const uint8_t hash[HTTP_AUTH_HASH_LEN])
+static slot_t *slot_of(api_auth_cache_t *c,
+                       const uint8_t hash[HTTP_AUTH_HASH_LEN])
 {
     uint32_t i;
     memcpy(&i, hash, sizeof i); /* a SHA-256 is uniform already */
     return &c->slots[i % c->nslots];
 }
 
-int auth_cache_find(auth_cache_t *c, const uint8_t hash[HTTP_AUTH_HASH_LEN],
-                    double now, http_auth_user_t *user)
+int api__auth_cache_find(api_auth_cache_t *c,
+                         const uint8_t hash[HTTP_AUTH_HASH_LEN], double now,
+                         http_auth_user_t *user)
 {
     pthread_mutex_lock(&c->mu);
     slot_t *s = slot_of(c, hash);
-    double life = s->lasting && now < c->live_until ? AUTH_CACHE_LONG_S
-                                                     : AUTH_CACHE_SHORT_S;
+    double life = s->lasting && now < c->live_until ? API_AUTH_CACHE_LONG_S
+                                                     : API_AUTH_CACHE_SHORT_S;
     int hit = s->put > 0 && now - s->put < life &&
               !memcmp(s->hash, hash, HTTP_AUTH_HASH_LEN);
     if (hit)
@@ -67,7 +69,7 @@ int auth_cache_find(auth_cache_t *c, const uint8_t hash[HTTP_AUTH_HASH_LEN],
     return hit;
 }
 
-uint64_t auth_cache_ticket(auth_cache_t *c)
+uint64_t api__auth_cache_ticket(api_auth_cache_t *c)
 {
     pthread_mutex_lock(&c->mu);
     uint64_t gen = c->gen;
@@ -75,9 +77,9 @@ uint64_t auth_cache_ticket(auth_cache_t *c)
     return gen;
 }
 
-int auth_cache_put(auth_cache_t *c, uint64_t ticket,
-                   const uint8_t hash[HTTP_AUTH_HASH_LEN],
-                   const http_auth_user_t *user, int lasting, double now)
+int api__auth_cache_put(api_auth_cache_t *c, uint64_t ticket,
+                        const uint8_t hash[HTTP_AUTH_HASH_LEN],
+                        const http_auth_user_t *user, int lasting, double now)
 {
     pthread_mutex_lock(&c->mu);
     int fresh = ticket == c->gen;
@@ -94,24 +96,25 @@ int auth_cache_put(auth_cache_t *c, uint64_t ticket,
 }
 
 /* Called with c->mu held. */
-static void forget_all(auth_cache_t *c)
+static void forget_all(api_auth_cache_t *c)
 {
     c->gen++;
     for (size_t i = 0; i < c->nslots; i++)
         c->slots[i].put = 0;
 }
 
-void auth_cache_revoke(auth_cache_t *c, const auth_revocation_t *rv)
+void api__auth_cache_revoke(api_auth_cache_t *c,
+                            const api_auth_revocation_t *rv)
 {
     pthread_mutex_lock(&c->mu);
     /* The bump refuses the answers of lookups in flight (see DESIGN). */
     c->gen++;
     c->stats.revocations++;
-    if (rv->kind == AUTH_REVOKE_TOKEN) {
+    if (rv->kind == API_AUTH_REVOKE_TOKEN) {
         slot_t *s = slot_of(c, rv->hash);
         if (!memcmp(s->hash, rv->hash, HTTP_AUTH_HASH_LEN))
             s->put = 0;
-    } else if (rv->kind == AUTH_REVOKE_USER) {
+    } else if (rv->kind == API_AUTH_REVOKE_USER) {
         for (size_t i = 0; i < c->nslots; i++)
             if (c->slots[i].user.id == rv->user_id)
                 c->slots[i].put = 0;
@@ -121,9 +124,9 @@ void auth_cache_revoke(auth_cache_t *c, const auth_revocation_t *rv)
     pthread_mutex_unlock(&c->mu);
 }
 
-void auth_cache_confirm(auth_cache_t *c, double sent_at, double now)
+void api__auth_cache_confirm(api_auth_cache_t *c, double sent_at, double now)
 {
-    double until = sent_at + AUTH_CACHE_LIVE_S;
+    double until = sent_at + API_AUTH_CACHE_LIVE_S;
     pthread_mutex_lock(&c->mu);
     if (now < until && until > c->live_until) {
         /* Not live before: revocations may have been missed meanwhile. */
@@ -134,14 +137,15 @@ void auth_cache_confirm(auth_cache_t *c, double sent_at, double now)
     pthread_mutex_unlock(&c->mu);
 }
 
-void auth_cache_lapse(auth_cache_t *c)
+void api__auth_cache_lapse(api_auth_cache_t *c)
 {
     pthread_mutex_lock(&c->mu);
     c->live_until = 0;
     pthread_mutex_unlock(&c->mu);
 }
 
-void auth_cache_stats(auth_cache_t *c, double now, auth_cache_stats_t *out)
+void api__auth_cache_stats(api_auth_cache_t *c, double now,
+                           api_auth_cache_stats_t *out)
 {
     pthread_mutex_lock(&c->mu);
     *out = c->stats;
@@ -149,19 +153,19 @@ void auth_cache_stats(auth_cache_t *c, double now, auth_cache_stats_t *out)
     pthread_mutex_unlock(&c->mu);
 }
 
-void auth_revocation_format(const auth_revocation_t *rv,
-                            char out[AUTH_REVOKE_MSG_MAX])
+void api__auth_revocation_format(const api_auth_revocation_t *rv,
+                                 char out[API_AUTH_REVOKE_MSG_MAX])
 {
-    if (rv->kind == AUTH_REVOKE_TOKEN) {
+    if (rv->kind == API_AUTH_REVOKE_TOKEN) {
         char hex[2 * HTTP_AUTH_HASH_LEN + 1];
         for (int i = 0; i < HTTP_AUTH_HASH_LEN; i++)
             snprintf(hex + 2 * i, 3, "%02x", rv->hash[i]);
-        snprintf(out, AUTH_REVOKE_MSG_MAX, "{\"token\":\"%s\"}", hex);
-    } else if (rv->kind == AUTH_REVOKE_USER) {
-        snprintf(out, AUTH_REVOKE_MSG_MAX, "{\"user\":%" PRId64 "}",
+        snprintf(out, API_AUTH_REVOKE_MSG_MAX, "{\"token\":\"%s\"}", hex);
+    } else if (rv->kind == API_AUTH_REVOKE_USER) {
+        snprintf(out, API_AUTH_REVOKE_MSG_MAX, "{\"user\":%" PRId64 "}",
                  rv->user_id);
     } else {
-        snprintf(out, AUTH_REVOKE_MSG_MAX, "{\"all\":true}");
+        snprintf(out, API_AUTH_REVOKE_MSG_MAX, "{\"all\":true}");
     }
 }
 
@@ -178,17 +182,17 @@ static int parse_hex(const char *hex, uint8_t hash[HTTP_AUTH_HASH_LEN])
     return AVP_OK;
 }
 
-int auth_revocation_parse(const char *msg, auth_revocation_t *rv)
+int api__auth_revocation_parse(const char *msg, api_auth_revocation_t *rv)
 {
     json_t *j = json_loads(msg, 0, NULL);
     json_t *token = json_object_get(j, "token"), *user = json_object_get(j, "user");
     int rc = AVP_OK;
-    *rv = (auth_revocation_t){.kind = AUTH_REVOKE_ALL};
+    *rv = (api_auth_revocation_t){.kind = API_AUTH_REVOKE_ALL};
     if (token) {
-        rv->kind = AUTH_REVOKE_TOKEN;
+        rv->kind = API_AUTH_REVOKE_TOKEN;
         rc = parse_hex(json_string_value(token), rv->hash);
     } else if (json_is_integer(user)) {
-        rv->kind = AUTH_REVOKE_USER;
+        rv->kind = API_AUTH_REVOKE_USER;
         rv->user_id = json_integer_value(user);
     } else if (!json_is_true(json_object_get(j, "all"))) {
         rc = AVP_EFORMAT;

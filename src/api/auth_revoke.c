@@ -12,9 +12,9 @@
 #define PING_EVERY_S 1.0
 #define READ_MS 250 /* how long a read waits: the stop and retry latency */
 
-struct auth_relay {
+struct api_auth_relay {
     char *url;
-    auth_cache_t *cache;
+    api_auth_cache_t *cache;
     queue_conn_t *pub;
     pthread_t thread;
     atomic_int stop;
@@ -24,54 +24,55 @@ struct auth_relay {
 };
 
 /* Publishes rv; on failure the relay owes everyone a revoke-all. */
-static void publish(auth_relay_t *rl, queue_conn_t *q,
-                    const auth_revocation_t *rv)
+static void publish(api_auth_relay_t *rl, queue_conn_t *q,
+                    const api_auth_revocation_t *rv)
 {
-    char msg[AUTH_REVOKE_MSG_MAX];
+    char msg[API_AUTH_REVOKE_MSG_MAX];
     avp_error_t err;
-    auth_revocation_format(rv, msg);
+    api__auth_revocation_format(rv, msg);
     if (queue_publish(q, QUEUE_TOPIC_AUTH, 0, msg, &err) < 0)
         atomic_store(&rl->owe_all, 1);
 }
 
-void auth_relay_revoke(auth_relay_t *rl, auth_cache_t *cache,
-                       queue_conn_t *q, const auth_revocation_t *rv)
+void api__auth_relay_revoke(api_auth_relay_t *rl, api_auth_cache_t *cache,
+                            queue_conn_t *q, const api_auth_revocation_t *rv)
 {
-    auth_cache_revoke(cache, rv);
+    api__auth_cache_revoke(cache, rv);
     if (rl && q)
         publish(rl, q, rv);
 }
 
-static void pay_debt(auth_relay_t *rl)
+static void pay_debt(api_auth_relay_t *rl)
 {
     if (atomic_exchange(&rl->owe_all, 0))
-        publish(rl, rl->pub, &(auth_revocation_t){.kind = AUTH_REVOKE_ALL});
+        publish(rl, rl->pub,
+                &(api_auth_revocation_t){.kind = API_AUTH_REVOKE_ALL});
 }
 
-static void apply(auth_relay_t *rl, const queue_event_t *ev)
+static void apply(api_auth_relay_t *rl, const queue_event_t *ev)
 {
-    auth_revocation_t rv;
+    api_auth_revocation_t rv;
     if (ev->type == QUEUE_EVENT_RESUBSCRIBED) {
-        auth_cache_lapse(rl->cache); /* the next pong forgets all */
+        api__auth_cache_lapse(rl->cache); /* the next pong forgets all */
     } else if (ev->type == QUEUE_EVENT_PONG) {
-        auth_cache_confirm(rl->cache, strtod(ev->json, NULL), avp_now());
+        api__auth_cache_confirm(rl->cache, strtod(ev->json, NULL), avp_now());
     } else if (ev->topic == QUEUE_TOPIC_AUTH) {
         /* A message this version cannot read still revoked something. */
-        if (auth_revocation_parse(ev->json, &rv) < 0)
-            rv = (auth_revocation_t){.kind = AUTH_REVOKE_ALL};
-        auth_cache_revoke(rl->cache, &rv);
+        if (api__auth_revocation_parse(ev->json, &rv) < 0)
+            rv = (api_auth_revocation_t){.kind = API_AUTH_REVOKE_ALL};
+        api__auth_cache_revoke(rl->cache, &rv);
     }
 }
 
 static void *relay(void *arg)
 {
-    auth_relay_t *rl = arg;
+    api_auth_relay_t *rl = arg;
     queue_sub_t *sub;
     queue_event_t ev;
     avp_error_t err;
     if (queue_sub_open(rl->url, &(queue_opts_t){.lazy = 1}, &sub, &err) < 0) {
         fprintf(stderr, "avp serve: revocation relay: %s\n", err.msg);
-        return NULL; /* entries then last AUTH_CACHE_SHORT_S, as without */
+        return NULL; /* entries then last API_AUTH_CACHE_SHORT_S, as without */
     }
     queue_sub_add(sub, QUEUE_TOPIC_AUTH, 0, &err); /* remembered if down */
     double next_ping = 0;
@@ -87,17 +88,18 @@ static void *relay(void *arg)
         if (rc == 1)
             apply(rl, &ev);
         else if (rc < 0) /* down for the whole read: fall back at once */
-            auth_cache_lapse(rl->cache);
+            api__auth_cache_lapse(rl->cache);
         pay_debt(rl);
     }
     queue_sub_close(sub);
     return NULL;
 }
 
-int auth_relay_start(const char *redis_url, auth_cache_t *cache,
-                     queue_conn_t *pub, auth_relay_t **out, avp_error_t *err)
+int api__auth_relay_start(const char *redis_url, api_auth_cache_t *cache,
+                          queue_conn_t *pub, api_auth_relay_t **out,
+                          avp_error_t *err)
 {
-    auth_relay_t *rl = avp_calloc(1, sizeof *rl);
+    api_auth_relay_t *rl = avp_calloc(1, sizeof *rl);
     rl->url = avp_strdup(redis_url);
     rl->cache = cache;
     rl->pub = pub;
@@ -112,7 +114,7 @@ int auth_relay_start(const char *redis_url, auth_cache_t *cache,
     return AVP_OK;
 }
 
-void auth_relay_stop(auth_relay_t *rl)
+void api__auth_relay_stop(api_auth_relay_t *rl)
 {
     if (!rl)
         return;

@@ -12,29 +12,29 @@
 static void auto_gt(http_req_t *req, void *ctx)
 {
     json_t *replace = json_object_get(http_req_body(req), "replace");
-    routes__start_task(ctx, req, "auto_gt", replace ? json_is_true(replace) : 1);
+    api__start_task(ctx, req, "auto_gt", replace ? json_is_true(replace) : 1);
 }
 
 static void track_list(http_req_t *req, void *ctx)
 {
-    routes__list_under(ctx, req, STORE_OBJ_VIDEO, 1, store_track_list);
+    api__list_under(ctx, req, STORE_OBJ_VIDEO, 1, store_track_list);
 }
 
 /* The track of the {id} parameter (or `id`) at editor level: its video's
  * access check; *pid is its project. A connection, or NULL after
  * replying. */
-static store_conn_t *track_conn_or_reply(routes_t *r, http_req_t *req,
+static store_conn_t *track_conn_or_reply(api_t *r, http_req_t *req,
                                          int64_t id, int64_t *pid)
 {
     int64_t video;
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return NULL;
     if (store_track_video(c, id, &video, &err) < 0) {
         http_reply_avp_error(req, &err);
-    } else if (routes__access_or_reply(r, req, c, STORE_OBJ_VIDEO, video,
-                                       STORE_ROLE_EDITOR, pid) == AVP_OK) {
+    } else if (api__access_or_reply(r, req, c, STORE_OBJ_VIDEO, video,
+                                    STORE_ROLE_EDITOR, pid) == AVP_OK) {
         return c;
     }
     store_pool_release(c);
@@ -89,8 +89,8 @@ static void track_merge(http_req_t *req, void *ctx)
                               &json, &err) < 0) {
             http_reply_avp_error(req, &err);
         } else {
-            routes__reply_text(req, 200, json);
-            routes__project_sessions_changed(ctx, c, pid);
+            api__reply_text(req, 200, json);
+            api__project_sessions_changed(ctx, c, pid);
         }
         store_pool_release(c);
     }
@@ -112,16 +112,16 @@ static void track_split(http_req_t *req, void *ctx)
                           &err) < 0) {
         http_reply_avp_error(req, &err);
     } else {
-        routes__reply_text(req, 200, json);
-        routes__project_sessions_changed(ctx, c, pid);
+        api__reply_text(req, 200, json);
+        api__project_sessions_changed(ctx, c, pid);
     }
     store_pool_release(c);
 }
 
-int routes__add_autogt(routes_t *r, http_server_t *srv, avp_error_t *err)
+int api__add_autogt(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t auto_gt_body[] = {
-        ROUTES_PROCESS_FIELDS,
+        API_PROCESS_FIELDS,
         {"replace", HTTP_SCHEMA_BOOLEAN, 0, 0, 0,
          "replace the video's model-made boxes and their tracks (true)"},
         {0}};
@@ -137,7 +137,7 @@ int routes__add_autogt(routes_t *r, http_server_t *srv, avp_error_t *err)
          r, 0, auto_gt_body, NULL, 0},
         {"GET", "/api/videos/{id}/tracks", "tracks_list",
          "Tracks of a video by id, with their extent and box count",
-         track_list, r, 0, NULL, routes__list_query, 0},
+         track_list, r, 0, NULL, api__list_query, 0},
         {"POST", "/api/tracks/merge", "tracks_merge",
          "Move every box of the `from` tracks into track `into` and delete "
          "them (audited); body {\"into\": id, \"from\": [ids]}", track_merge,
@@ -146,5 +146,5 @@ int routes__add_autogt(routes_t *r, http_server_t *srv, avp_error_t *err)
          "Move the boxes at `frame` and later into a new track (audited)",
          track_split, r, 0, split_body, NULL, 0},
     };
-    return routes__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

@@ -12,7 +12,7 @@
  * about a millisecond, little beside an upload or a decode.
  *
  * A child decoding a 4K frame takes ~50-100 MB, so children are limited to
- * routes_options_t.engine_max at once (AVP_ENGINE_MAX; default twice the
+ * api_options_t.engine_max at once (AVP_ENGINE_MAX; default twice the
  * cores): a burst of thumbnail
  * requests queues for up to ENGINE_WAIT_S instead of spawning one child
  * each, then gets -1 (503, try again). */
@@ -43,7 +43,7 @@ static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
 /* Children running now, their most at once, and the limit. */
 static pthread_mutex_t engine_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t engine_cv; /* CLOCK_MONOTONIC, made in find_engine */
-static routes_engine_stats_t engine_stats;
+static api_engine_stats_t engine_stats;
 
 static int default_limit(void)
 {
@@ -134,7 +134,7 @@ static void engine_leave(void)
     pthread_mutex_unlock(&engine_mu);
 }
 
-void routes__engine_stats(routes_engine_stats_t *out)
+void api__engine_stats(api_engine_stats_t *out)
 {
     pthread_once(&engine_once, find_engine);
     pthread_mutex_lock(&engine_mu);
@@ -142,7 +142,7 @@ void routes__engine_stats(routes_engine_stats_t *out)
     pthread_mutex_unlock(&engine_mu);
 }
 
-const char *routes__after_path(const char *msg, const char *path)
+const char *api__after_path(const char *msg, const char *path)
 {
     const char *at = strstr(msg, path);
     if (!at || at[strlen(path)] != ':')
@@ -151,7 +151,7 @@ const char *routes__after_path(const char *msg, const char *path)
     return at + (*at == ' ');
 }
 
-void routes__engine_limit(int max)
+void api__engine_limit(int max)
 {
     pthread_once(&engine_once, find_engine);
     pthread_mutex_lock(&engine_mu);
@@ -184,10 +184,10 @@ static int run_engine(char *const argv[], double timeout_s, char **out)
     close(fds[0]);
     if (rc != 0)
         return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : ROUTES_ENGINE_KILLED;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : API_ENGINE_KILLED;
 }
 
-int routes__run_engine(const char *const args[], double timeout_s, char **out)
+int api__run_engine(const char *const args[], double timeout_s, char **out)
 {
     char *argv[16] = {"avp"};
     size_t argc = 1;

@@ -23,7 +23,7 @@ static char *wrap(char *map)
     return s;
 }
 
-static int fill_map(routes_t *r, store_conn_t *c, void *arg, char **json,
+static int fill_map(api_t *r, store_conn_t *c, void *arg, char **json,
                     avp_error_t *err)
 {
     (void)r;
@@ -36,25 +36,25 @@ static int fill_map(routes_t *r, store_conn_t *c, void *arg, char **json,
 
 static void map_get(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_PROJECT, id,
-                                STORE_ROLE_VIEWER, NULL) == AVP_OK) {
+    if (api__access_or_reply(r, req, c, STORE_OBJ_PROJECT, id,
+                             STORE_ROLE_VIEWER, NULL) == AVP_OK) {
         char key[64], tag[32];
         snprintf(key, sizeof key, "classmap:%" PRId64, id);
         snprintf(tag, sizeof tag, "p:%" PRId64, id);
         const char *tags[] = {tag};
-        routes__reply_cached(r, req, c, key, tags, 1, fill_map, &id);
+        api__reply_cached(r, req, c, key, tags, 1, fill_map, &id);
     }
     store_pool_release(c);
 }
 
 static void map_put(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
     const json_t *body = json_object_get(http_req_body(req), "map");
     eval_class_map_t *map;
@@ -66,23 +66,23 @@ static void map_put(http_req_t *req, void *ctx)
     }
     eval_class_map_destroy(map);
     char *text = json_dumps(body, JSON_COMPACT), *json;
-    store_conn_t *c = routes__conn_or_reply(r, req);
-    if (c && routes__access_or_reply(r, req, c, STORE_OBJ_PROJECT, id,
-                                     STORE_ROLE_EDITOR, NULL) == AVP_OK) {
+    store_conn_t *c = api__conn_or_reply(r, req);
+    if (c && api__access_or_reply(r, req, c, STORE_OBJ_PROJECT, id,
+                                  STORE_ROLE_EDITOR, NULL) == AVP_OK) {
         if (store_class_map_put(c, id, http_req_user(req)->id, text, &json,
                                 &err) < 0) {
             http_reply_avp_error(req, &err);
         } else {
-            routes__invalidate(r, "p:%" PRId64, id);
-            routes__reply_text(req, 200, wrap(json));
-            routes__project_sessions_changed(r, c, id);
+            api__invalidate(r, "p:%" PRId64, id);
+            api__reply_text(req, 200, wrap(json));
+            api__project_sessions_changed(r, c, id);
         }
     }
     store_pool_release(c);
     free(text);
 }
 
-int routes__add_classmap(routes_t *r, http_server_t *srv, avp_error_t *err)
+int api__add_classmap(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t put_body[] = {
         {"map", HTTP_SCHEMA_OBJECT, 1, 0, 0,
@@ -98,5 +98,5 @@ int routes__add_classmap(routes_t *r, http_server_t *srv, avp_error_t *err)
          "Replace the project's class map (editors; audited); answers the "
          "new map", map_put, r, 0, put_body, NULL, 0},
     };
-    return routes__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

@@ -5,19 +5,19 @@
 
 #include <string.h>
 
-void routes__coalesce_init(routes_coalesce_t *c, double gap)
+void api__coalesce_init(api_coalesce_t *c, double gap)
 {
     memset(c, 0, sizeof *c);
     c->gap = gap;
 }
 
-void routes__coalesce_fini(routes_coalesce_t *c)
+void api__coalesce_fini(api_coalesce_t *c)
 {
     avp_free(c->v);
     memset(c, 0, sizeof *c);
 }
 
-void routes__coalesce_mark(routes_coalesce_t *c, int64_t id)
+void api__coalesce_mark(api_coalesce_t *c, int64_t id)
 {
     size_t i = 0;
     while (i < c->n && c->v[i].id != id)
@@ -28,18 +28,18 @@ void routes__coalesce_mark(routes_coalesce_t *c, int64_t id)
             c->v = avp_realloc(c->v, c->cap * sizeof(*c->v));
         }
         /* Never pushed: due at once. */
-        c->v[c->n++] = (routes_coalesce_entry_t){id, 0, -1e300};
+        c->v[c->n++] = (api_coalesce_entry_t){id, 0, -1e300};
     }
     c->v[i].stale = 1;
 }
 
-size_t routes__coalesce_due(routes_coalesce_t *c, double now, int64_t *due,
-                            size_t cap, double *next)
+size_t api__coalesce_due(api_coalesce_t *c, double now, int64_t *due,
+                         size_t cap, double *next)
 {
     size_t n = 0, keep = 0;
     *next = now + c->gap;
     for (size_t i = 0; i < c->n; i++) {
-        routes_coalesce_entry_t *e = &c->v[i];
+        api_coalesce_entry_t *e = &c->v[i];
         double at = e->last + c->gap;
         if (e->stale && at <= now && n < cap) {
             due[n++] = e->id;

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const http_schema_field_t routes__list_query[] = {
+const http_schema_field_t api__list_query[] = {
     {"cursor", HTTP_SCHEMA_STRING, 0, 1, HTTP_REPLY_CURSOR_MAX - 1,
      "next_cursor of the previous page"},
     {"limit", HTTP_SCHEMA_INTEGER, 0, 1, STORE_LIST_MAX, "items per page (50)"},
@@ -22,9 +22,9 @@ const http_schema_field_t routes__list_query[] = {
 
 /* Lazy links: Redis down at start is not an error, and an idle link costs
  * one socket. */
-static int open_links(routes_t *r, avp_error_t *err)
+static int open_links(api_t *r, avp_error_t *err)
 {
-    for (int i = 0; i < ROUTES_REDIS_LINKS; i++) {
+    for (int i = 0; i < API_REDIS_LINKS; i++) {
         int rc = queue_conn_open(r->redis_url,
                                  &(queue_opts_t){.lazy = 1,
                                                  .command_timeout_ms = 1000},
@@ -43,22 +43,22 @@ static int thread_link(void)
     static atomic_int next;
     static _Thread_local int slot = -1;
     if (slot < 0)
-        slot = atomic_fetch_add(&next, 1) % ROUTES_REDIS_LINKS;
+        slot = atomic_fetch_add(&next, 1) % API_REDIS_LINKS;
     return slot;
 }
 
-queue_conn_t *routes__q(routes_t *r) { return r->links[thread_link()]; }
+queue_conn_t *api__q(api_t *r) { return r->links[thread_link()]; }
 
-queue_cache_t *routes__cache(routes_t *r)
+queue_cache_t *api__cache(api_t *r)
 {
     return r->caches[thread_link()];
 }
 
-int routes_create(const routes_options_t *opt, routes_t **out,
-                  avp_error_t *err)
+int api_create(const api_options_t *opt, api_t **out,
+               avp_error_t *err)
 {
     *out = NULL;
-    routes_t *r = avp_calloc(1, sizeof *r);
+    api_t *r = avp_calloc(1, sizeof *r);
     r->opt = *opt;
     r->data_dir = avp_strdup(opt->data_dir);
     if (!r->opt.max_upload)
@@ -67,51 +67,51 @@ int routes_create(const routes_options_t *opt, routes_t **out,
         r->opt.max_model = 1ull << 30;
     if (!r->opt.acquire_timeout_ms)
         r->opt.acquire_timeout_ms = 2000;
-    routes__engine_limit(opt->engine_max);
+    api__engine_limit(opt->engine_max);
     r->group = store_group_create(opt->pool, r->opt.acquire_timeout_ms);
     if (opt->redis_url) {
         r->redis_url = avp_strdup(opt->redis_url);
         int rc = open_links(r, err);
         if (rc < 0) {
-            routes_destroy(r);
+            api_destroy(r);
             return rc;
         }
     }
-    routes__auth_store_init(r);
+    api__auth_store_init(r);
     *out = r;
     return AVP_OK;
 }
 
-void routes_destroy(routes_t *r)
+void api_destroy(api_t *r)
 {
     if (!r)
         return;
-    routes__live_stop(r);
-    routes__auth_store_fini(r);
+    api__live_stop(r);
+    api__auth_store_fini(r);
     store_group_destroy(r->group);
-    for (int i = 0; i < ROUTES_REDIS_LINKS; i++) {
+    for (int i = 0; i < API_REDIS_LINKS; i++) {
         queue_cache_destroy(r->caches[i]);
         queue_conn_close(r->links[i]);
     }
-    routes__vitals_destroy(r->vitals);
+    api__vitals_destroy(r->vitals);
     avp_free(r->redis_url);
     avp_free(r->data_dir);
     avp_free(r);
 }
 
-void routes_server_options(routes_t *r, http_server_options_t *opt)
+void api_server_options(api_t *r, http_server_options_t *opt)
 {
     opt->auth_store = &r->auth;
-    opt->ready = routes__ready;
+    opt->ready = api__ready;
     opt->ready_ctx = r;
-    opt->ws_access = routes__ws_access;
+    opt->ws_access = api__ws_access;
     opt->ws_access_ctx = r;
-    opt->ws_hello = routes__ws_hello;
+    opt->ws_hello = api__ws_hello;
     opt->ws_hello_ctx = r;
 }
 
-int routes__add_routes(http_server_t *srv, const http_route_t *routes, size_t n,
-                       avp_error_t *err)
+int api__add_routes(http_server_t *srv, const http_route_t *routes, size_t n,
+                    avp_error_t *err)
 {
     for (size_t i = 0; i < n; i++) {
         int rc = http_server_add_route(srv, &routes[i], err);
@@ -121,25 +121,25 @@ int routes__add_routes(http_server_t *srv, const http_route_t *routes, size_t n,
     return AVP_OK;
 }
 
-int routes_register(routes_t *r, http_server_t *srv, avp_error_t *err)
+int api_register(api_t *r, http_server_t *srv, avp_error_t *err)
 {
-    int (*const add[])(routes_t *, http_server_t *, avp_error_t *) = {
-        routes__add_auth,   routes__add_projects,   routes__add_videos,
-        routes__add_models, routes__add_tasks,      routes__add_detections,
-        routes__add_gt,     routes__add_gt_io,      routes__add_eval,
-        routes__add_autogt, routes__add_gt_export,
-        routes__add_compare, routes__add_classmap,
-        routes__add_ops,    routes__add_sessions};
+    int (*const add[])(api_t *, http_server_t *, avp_error_t *) = {
+        api__add_auth,   api__add_projects,   api__add_videos,
+        api__add_models, api__add_tasks,      api__add_detections,
+        api__add_gt,     api__add_gt_io,      api__add_eval,
+        api__add_autogt, api__add_gt_export,
+        api__add_compare, api__add_classmap,
+        api__add_ops,    api__add_sessions};
     r->srv = srv;
     for (size_t i = 0; i < AVP_ARRAY_LEN(add); i++) {
         int rc = add[i](r, srv, err);
         if (rc < 0)
             return rc;
     }
-    return routes__live_start(r, err);
+    return api__live_start(r, err);
 }
 
-store_conn_t *routes__conn_or_reply(routes_t *r, http_req_t *req)
+store_conn_t *api__conn_or_reply(api_t *r, http_req_t *req)
 {
     store_conn_t *c;
     avp_error_t err;
@@ -150,8 +150,8 @@ store_conn_t *routes__conn_or_reply(routes_t *r, http_req_t *req)
     return NULL;
 }
 
-int routes__role_or_reply(http_req_t *req, int64_t project_id,
-                          store_role_t role, store_role_t need)
+int api__role_or_reply(http_req_t *req, int64_t project_id,
+                       store_role_t role, store_role_t need)
 {
     if (role >= need)
         return AVP_OK;
@@ -161,9 +161,9 @@ int routes__role_or_reply(http_req_t *req, int64_t project_id,
     return AVP_EUNSUPPORTED;
 }
 
-int routes__access_or_reply(routes_t *r, http_req_t *req, store_conn_t *c,
-                            store_object_t kind, int64_t id, store_role_t need,
-                            int64_t *project_id)
+int api__access_or_reply(api_t *r, http_req_t *req, store_conn_t *c,
+                         store_object_t kind, int64_t id, store_role_t need,
+                         int64_t *project_id)
 {
     (void)r;
     int64_t pid;
@@ -175,58 +175,58 @@ int routes__access_or_reply(routes_t *r, http_req_t *req, store_conn_t *c,
         http_reply_avp_error(req, &err);
         return rc;
     }
-    if ((rc = routes__role_or_reply(req, pid, role, need)) < 0)
+    if ((rc = api__role_or_reply(req, pid, role, need)) < 0)
         return rc;
     if (project_id)
         *project_id = pid;
     return AVP_OK;
 }
 
-void routes__get_one(routes_t *r, http_req_t *req, store_object_t kind,
-                     routes_get_fn get)
+void api__get_one(api_t *r, http_req_t *req, store_object_t kind,
+                  api_get_fn get)
 {
     int64_t id = http_req_param(req, "id");
     char *json;
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
-    if (routes__access_or_reply(r, req, c, kind, id, STORE_ROLE_VIEWER,
-                                NULL) == AVP_OK) {
+    if (api__access_or_reply(r, req, c, kind, id, STORE_ROLE_VIEWER,
+                             NULL) == AVP_OK) {
         if (get(c, id, &json, &err) < 0)
             http_reply_avp_error(req, &err);
         else
-            routes__reply_text(req, 200, json);
+            api__reply_text(req, 200, json);
     }
     store_pool_release(c);
 }
 
-void routes__list_under(routes_t *r, http_req_t *req, store_object_t kind,
-                        int nkeys, routes_list_fn list)
+void api__list_under(api_t *r, http_req_t *req, store_object_t kind,
+                     int nkeys, api_list_fn list)
 {
     int64_t id = http_req_param(req, "id"), keys[2];
     const int64_t *after;
     int limit;
     store_list_t l = {0};
     avp_error_t err;
-    if (routes__page_or_reply(req, nkeys, keys, &after, &limit) < 0)
+    if (api__page_or_reply(req, nkeys, keys, &after, &limit) < 0)
         return;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
-    if (routes__access_or_reply(r, req, c, kind, id, STORE_ROLE_VIEWER,
-                                NULL) == AVP_OK) {
+    if (api__access_or_reply(r, req, c, kind, id, STORE_ROLE_VIEWER,
+                             NULL) == AVP_OK) {
         if (list(c, id, after, limit, &l, &err) < 0)
             http_reply_avp_error(req, &err);
         else
-            routes__reply_text(req, 200, routes__page_json(&l, nkeys));
+            api__reply_text(req, 200, api__page_json(&l, nkeys));
     }
     store_list_free(&l);
     store_pool_release(c);
 }
 
-int routes__page_or_reply(http_req_t *req, int nkeys, int64_t keys[2],
-                          const int64_t **after, int *limit)
+int api__page_or_reply(http_req_t *req, int nkeys, int64_t keys[2],
+                       const int64_t **after, int *limit)
 {
     int rc = http_reply_cursor_or_reply(req, keys, nkeys);
     if (rc < 0)
@@ -236,7 +236,7 @@ int routes__page_or_reply(http_req_t *req, int nkeys, int64_t keys[2],
     return AVP_OK;
 }
 
-char *routes__page_json(const store_list_t *l, int nkeys)
+char *api__page_json(const store_list_t *l, int nkeys)
 {
     char cursor[HTTP_REPLY_CURSOR_MAX + 2] = "null";
     if (l->more) {
@@ -250,33 +250,33 @@ char *routes__page_json(const store_list_t *l, int nkeys)
     return s;
 }
 
-void routes__reply_text(http_req_t *req, int status, char *json)
+void api__reply_text(http_req_t *req, int status, char *json)
 {
     http_reply_bytes(req, status, "application/json", json, strlen(json));
     avp_free(json);
 }
 
-json_t *routes__number_or_null(double v, int defined)
+json_t *api__number_or_null(double v, int defined)
 {
     return defined && isfinite(v) ? json_real(v) : json_null();
 }
 
-void routes__reply_cached(routes_t *r, http_req_t *req, store_conn_t *c,
-                          const char *key, const char *const *tags, int ntags,
-                          routes_fill_fn fill, void *arg)
+void api__reply_cached(api_t *r, http_req_t *req, store_conn_t *c,
+                       const char *key, const char *const *tags, int ntags,
+                       api_fill_fn fill, void *arg)
 {
     char *json = NULL;
     size_t len;
     queue_cache_ticket_t ticket = {{0}};
     avp_error_t err;
-    queue_cache_t *cache = routes__cache(r);
+    queue_cache_t *cache = api__cache(r);
     if (cache && queue_cache_get(cache, key, tags, (size_t)ntags, &json,
                                  &len, &ticket, &err) == 1) {
         http_reply_bytes(req, 200, "application/json", json, len);
         avp_free(json);
         return;
     }
-    store_conn_t *own = c ? NULL : routes__conn_or_reply(r, req);
+    store_conn_t *own = c ? NULL : api__conn_or_reply(r, req);
     if (!c && !own)
         return;
     if (fill(r, c ? c : own, arg, &json, &err) < 0) {
@@ -288,34 +288,34 @@ void routes__reply_cached(routes_t *r, http_req_t *req, store_conn_t *c,
     if (cache)
         queue_cache_set(cache, key, json, strlen(json), CACHE_TTL_MS, tags,
                         (size_t)ntags, &ticket, &err);
-    routes__reply_text(req, 200, json);
+    api__reply_text(req, 200, json);
 }
 
-void routes__invalidate(routes_t *r, const char *fmt, int64_t id)
+void api__invalidate(api_t *r, const char *fmt, int64_t id)
 {
     if (!r->cache)
         return;
     char tag[64];
     avp_error_t err;
     snprintf(tag, sizeof tag, fmt, id);
-    queue_cache_invalidate(routes__cache(r), (const char *[]){tag}, 1, &err);
+    queue_cache_invalidate(api__cache(r), (const char *[]){tag}, 1, &err);
 }
 
-typedef char routes_tag_t[24];
+typedef char api_tag_t[24];
 
-static void invalidate_tags(routes_t *r, const routes_tag_t *names, int n)
+static void invalidate_tags(api_t *r, const api_tag_t *names, int n)
 {
     const char *tags[QUEUE_CACHE_INVALIDATE_MAX];
     avp_error_t err;
     for (int i = 0; i < n; i++)
         tags[i] = names[i];
-    queue_cache_invalidate(routes__cache(r), tags, (size_t)n, &err);
+    queue_cache_invalidate(api__cache(r), tags, (size_t)n, &err);
 }
 
-void routes__invalidate_people(routes_t *r, int64_t project_id,
-                               const int64_t *members, int n)
+void api__invalidate_people(api_t *r, int64_t project_id,
+                            const int64_t *members, int n)
 {
-    routes_tag_t names[QUEUE_CACHE_INVALIDATE_MAX];
+    api_tag_t names[QUEUE_CACHE_INVALIDATE_MAX];
     if (!r->cache)
         return;
     int k = 1;
@@ -330,8 +330,8 @@ void routes__invalidate_people(routes_t *r, int64_t project_id,
     invalidate_tags(r, names, k);
 }
 
-void routes__invalidate_project(routes_t *r, store_conn_t *c,
-                                int64_t project_id)
+void api__invalidate_project(api_t *r, store_conn_t *c,
+                             int64_t project_id)
 {
     int64_t *ids;
     int n;
@@ -339,16 +339,16 @@ void routes__invalidate_project(routes_t *r, store_conn_t *c,
     if (!r->cache)
         return;
     if (store_member_ids(c, project_id, &ids, &n, &err) < 0) {
-        routes__invalidate(r, "p:%" PRId64, project_id);
+        api__invalidate(r, "p:%" PRId64, project_id);
         fprintf(stderr, "avp serve: cache: %s\n", err.msg);
         return;
     }
-    routes__invalidate_people(r, project_id, ids, n);
+    api__invalidate_people(r, project_id, ids, n);
     avp_free(ids);
 }
 
-void routes__audit(store_conn_t *c, http_req_t *req, const char *action,
-                   const char *type, int64_t id, json_t *detail)
+void api__audit(store_conn_t *c, http_req_t *req, const char *action,
+                const char *type, int64_t id, json_t *detail)
 {
     char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
     avp_error_t err;
@@ -360,7 +360,7 @@ void routes__audit(store_conn_t *c, http_req_t *req, const char *action,
     json_decref(detail);
 }
 
-void routes__path(const routes_t *r, const char *rel, char *out)
+void api__path(const api_t *r, const char *rel, char *out)
 {
     snprintf(out, PATH_MAX, "%s/%s", r->data_dir, rel);
 }

@@ -89,14 +89,14 @@ static json_t *counts_at(const stored_eval_t *s, size_t i)
 
 static void frames_get(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
     stored_eval_t s;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
-    int rc = routes__access_or_reply(r, req, c, STORE_OBJ_RUN, id,
-                                     STORE_ROLE_VIEWER, NULL);
+    int rc = api__access_or_reply(r, req, c, STORE_OBJ_RUN, id,
+                                  STORE_ROLE_VIEWER, NULL);
     if (rc == AVP_OK)
         rc = stored_or_reply(req, c, id, 0, 404, &s);
     store_pool_release(c);
@@ -112,7 +112,7 @@ static void frames_get(http_req_t *req, void *ctx)
     /* One page: the list is as long as the video, in one compact reply. */
     json_t *out = json_pack("{s:o, s:n, s:O}", "items", items, "next_cursor",
                             "evaluation_id", json_object_get(s.frames, "id"));
-    routes__reply_text(req, 200, json_dumps(out, JSON_COMPACT));
+    api__reply_text(req, 200, json_dumps(out, JSON_COMPACT));
     json_decref(out);
     stored_free(&s);
 }
@@ -262,15 +262,15 @@ static char *comparison_json(const stored_eval_t *a, const stored_eval_t *b)
 
 /* Both runs readable by the caller and evaluated, on one video; replies
  * otherwise. */
-static int pair_or_reply(routes_t *r, http_req_t *req, store_conn_t *c,
+static int pair_or_reply(api_t *r, http_req_t *req, store_conn_t *c,
                          stored_eval_t *a, stored_eval_t *b)
 {
     int64_t ida = http_req_param(req, "id");
     int64_t idb = http_req_param(req, "other_id");
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_RUN, ida,
-                                STORE_ROLE_VIEWER, NULL) < 0 ||
-        routes__access_or_reply(r, req, c, STORE_OBJ_RUN, idb,
-                                STORE_ROLE_VIEWER, NULL) < 0 ||
+    if (api__access_or_reply(r, req, c, STORE_OBJ_RUN, ida,
+                             STORE_ROLE_VIEWER, NULL) < 0 ||
+        api__access_or_reply(r, req, c, STORE_OBJ_RUN, idb,
+                             STORE_ROLE_VIEWER, NULL) < 0 ||
         stored_or_reply(req, c, ida, 1, 409, a) < 0)
         return AVP_ENOTFOUND;
     if (stored_or_reply(req, c, idb, 1, 409, b) < 0) {
@@ -292,21 +292,21 @@ static int pair_or_reply(routes_t *r, http_req_t *req, store_conn_t *c,
 
 static void compare_get(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     stored_eval_t a, b;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
     int rc = pair_or_reply(r, req, c, &a, &b);
     store_pool_release(c);
     if (rc < 0)
         return;
-    routes__reply_text(req, 200, comparison_json(&a, &b));
+    api__reply_text(req, 200, comparison_json(&a, &b));
     stored_free(&a);
     stored_free(&b);
 }
 
-int routes__add_compare(routes_t *r, http_server_t *srv, avp_error_t *err)
+int api__add_compare(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     const http_route_t routes[] = {
         {"GET", "/api/runs/{id}/evaluation/frames", "runs_evaluation_frames",
@@ -321,5 +321,5 @@ int routes__add_compare(routes_t *r, http_server_t *srv, avp_error_t *err)
          "the videos differ or a run is not evaluated", compare_get, r, 0,
          NULL, NULL, 0},
     };
-    return routes__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

@@ -48,7 +48,7 @@ static double query_num(json_t *q, const char *name, double dflt)
 
 static void det_page(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     json_t *q = http_req_query(req);
     store_det_query_t dq = {
         .run_id = http_req_param(req, "id"),
@@ -61,15 +61,15 @@ static void det_page(http_req_t *req, void *ctx)
     };
     store_det_page_t page = {0};
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_RUN, dq.run_id,
-                                STORE_ROLE_VIEWER, NULL) == AVP_OK) {
+    if (api__access_or_reply(r, req, c, STORE_OBJ_RUN, dq.run_id,
+                             STORE_ROLE_VIEWER, NULL) == AVP_OK) {
         if (store_detections_page(c, &dq, &page, &err) < 0)
             http_reply_avp_error(req, &err);
         else
-            routes__reply_text(req, 200, page_json(&page));
+            api__reply_text(req, 200, page_json(&page));
     }
     store_det_page_free(&page);
     store_pool_release(c);
@@ -128,18 +128,18 @@ static int stream_rows(store_det_iter_t *it, http_reply_stream_t *s,
     return rc;
 }
 
-static void det_stream(http_req_t *req, routes_t *r,
+static void det_stream(http_req_t *req, api_t *r,
                        const det_stream_fmt_t *f)
 {
     int64_t id = http_req_param(req, "id");
     store_det_iter_t *it = NULL;
     http_reply_stream_t s;
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_RUN, id,
-                                STORE_ROLE_VIEWER, NULL) < 0)
+    if (api__access_or_reply(r, req, c, STORE_OBJ_RUN, id,
+                             STORE_ROLE_VIEWER, NULL) < 0)
         goto out;
     if (store_det_iter_open(c, id, 2000, &it, &err) < 0) {
         http_reply_avp_error(req, &err);
@@ -167,7 +167,7 @@ static void det_coco(http_req_t *req, void *ctx)
     det_stream(req, ctx, &coco_fmt);
 }
 
-int routes__add_detections(routes_t *r, http_server_t *srv, avp_error_t *err)
+int api__add_detections(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t page_query[] = {
         {"cursor", HTTP_SCHEMA_STRING, 0, 1, STORE_CURSOR_MAX - 1,
@@ -190,5 +190,5 @@ int routes__add_detections(routes_t *r, http_server_t *srv, avp_error_t *err)
          "frame, category_id = class index, bbox [x, y, w, h], score)",
          det_coco, r, 0, NULL, NULL, 0},
     };
-    return routes__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

@@ -205,7 +205,7 @@ static json_t *reals(const double *v, int n)
  * -1. */
 static json_t *ratio(double v)
 {
-    return routes__number_or_null(v, v >= 0);
+    return api__number_or_null(v, v >= 0);
 }
 
 static json_t *counts_json(const eval_counts_t *c, const double *stats,
@@ -393,20 +393,20 @@ static eval_class_map_t *class_map_or_reply(http_req_t *req,
     return map;
 }
 
-static void store_reply(routes_t *r, http_req_t *req, int64_t run_id,
+static void store_reply(api_t *r, http_req_t *req, int64_t run_id,
                         const eval_output_t *o)
 {
     char *m = json_dumps(o->manifest, JSON_COMPACT);
     char *res = json_dumps(o->results, JSON_COMPACT);
     char *frames = json_dumps(o->frames, JSON_COMPACT), *json;
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (c) {
         if (store_eval_insert(c, run_id, http_req_user(req)->id, m, res,
                               frames, &json, &err) < 0)
             http_reply_avp_error(req, &err);
         else
-            routes__reply_text(req, 201, json);
+            api__reply_text(req, 201, json);
         store_pool_release(c);
     }
     free(m);
@@ -416,18 +416,18 @@ static void store_reply(routes_t *r, http_req_t *req, int64_t run_id,
 
 static void eval_post(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t id = http_req_param(req, "id"), project_id;
     json_t *thr = json_object_get(http_req_body(req), "score_threshold");
     json_t *src = NULL;
     eval_class_map_t *map = NULL;
     eval_output_t out = {0};
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_RUN, id,
-                                STORE_ROLE_EDITOR, &project_id) < 0 ||
+    if (api__access_or_reply(r, req, c, STORE_OBJ_RUN, id,
+                             STORE_ROLE_EDITOR, &project_id) < 0 ||
         !(src = source_or_reply(req, c, id)) ||
         !(map = class_map_or_reply(req, c, project_id))) {
         store_pool_release(c);
@@ -446,10 +446,10 @@ static void eval_post(http_req_t *req, void *ctx)
 
 static void eval_get(http_req_t *req, void *ctx)
 {
-    routes__get_one(ctx, req, STORE_OBJ_RUN, store_eval_latest);
+    api__get_one(ctx, req, STORE_OBJ_RUN, store_eval_latest);
 }
 
-int routes__add_eval(routes_t *r, http_server_t *srv, avp_error_t *err)
+int api__add_eval(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t eval_body[] = {
         {"score_threshold", HTTP_SCHEMA_NUMBER, 0, 0, 1,
@@ -467,5 +467,5 @@ int routes__add_eval(routes_t *r, http_server_t *srv, avp_error_t *err)
         {"GET", "/api/runs/{id}/evaluation", "runs_evaluation",
          "The run's latest stored evaluation", eval_get, r, 0, NULL, NULL, 0},
     };
-    return routes__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

@@ -13,7 +13,7 @@
 
 static void gt_list(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t keys[2];
     json_t *q = http_req_query(req);
     json_t *t0 = json_object_get(q, "t0"), *t1 = json_object_get(q, "t1");
@@ -22,21 +22,21 @@ static void gt_list(http_req_t *req, void *ctx)
         .t0 = t0 ? json_number_value(t0) : NAN,
         .t1 = t1 ? json_number_value(t1) : NAN,
     };
-    if (routes__page_or_reply(req, 2, keys, &gq.after, &gq.limit) < 0)
+    if (api__page_or_reply(req, 2, keys, &gq.after, &gq.limit) < 0)
         return;
     if (gq.limit > STORE_LIST_MAX)
         gq.limit = STORE_LIST_MAX;
     store_list_t l = {0};
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_VIDEO, gq.video_id,
-                                STORE_ROLE_VIEWER, NULL) == AVP_OK) {
+    if (api__access_or_reply(r, req, c, STORE_OBJ_VIDEO, gq.video_id,
+                             STORE_ROLE_VIEWER, NULL) == AVP_OK) {
         if (store_gt_list(c, &gq, &l, &err) < 0)
             http_reply_avp_error(req, &err);
         else
-            routes__reply_text(req, 200, routes__page_json(&l, 2));
+            api__reply_text(req, 200, api__page_json(&l, 2));
     }
     store_list_free(&l);
     store_pool_release(c);
@@ -47,20 +47,20 @@ static void gt_list(http_req_t *req, void *ctx)
 typedef int (*gt_write_fn)(store_conn_t *c, int64_t id, int64_t user_id,
                            const char *fields, char **json, avp_error_t *err);
 
-static void gt_write(http_req_t *req, routes_t *r, store_object_t kind,
+static void gt_write(http_req_t *req, api_t *r, store_object_t kind,
                      gt_write_fn write, int status)
 {
     int64_t id = http_req_param(req, "id"), pid;
     char *fields = json_dumps(http_req_body(req), JSON_COMPACT), *json;
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
-    if (c && routes__access_or_reply(r, req, c, kind, id, STORE_ROLE_EDITOR,
-                                     &pid) == AVP_OK) {
+    store_conn_t *c = api__conn_or_reply(r, req);
+    if (c && api__access_or_reply(r, req, c, kind, id, STORE_ROLE_EDITOR,
+                                  &pid) == AVP_OK) {
         if (write(c, id, http_req_user(req)->id, fields, &json, &err) < 0)
             http_reply_avp_error(req, &err);
         else {
-            routes__reply_text(req, status, json);
-            routes__project_sessions_changed(r, c, pid);
+            api__reply_text(req, status, json);
+            api__project_sessions_changed(r, c, pid);
         }
     }
     store_pool_release(c);
@@ -79,19 +79,19 @@ static void gt_patch(http_req_t *req, void *ctx)
 
 static void gt_delete(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t id = http_req_param(req, "id"), pid;
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_GT, id, STORE_ROLE_EDITOR,
-                                &pid) == AVP_OK) {
+    if (api__access_or_reply(r, req, c, STORE_OBJ_GT, id, STORE_ROLE_EDITOR,
+                             &pid) == AVP_OK) {
         if (store_gt_delete(c, id, http_req_user(req)->id, &err) < 0)
             http_reply_avp_error(req, &err);
         else {
             http_reply_empty(req, 204);
-            routes__project_sessions_changed(r, c, pid);
+            api__project_sessions_changed(r, c, pid);
         }
     }
     store_pool_release(c);
@@ -112,7 +112,7 @@ static void gt_delete(http_req_t *req, void *ctx)
     GT_COORD("x1", req), GT_COORD("y1", req), GT_COORD("x2", req),         \
     GT_COORD("y2", req)
 
-int routes__add_gt(routes_t *r, http_server_t *srv, avp_error_t *err)
+int api__add_gt(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t list_query[] = {
         {"cursor", HTTP_SCHEMA_STRING, 0, 1, HTTP_REPLY_CURSOR_MAX - 1,
@@ -137,5 +137,5 @@ int routes__add_gt(routes_t *r, http_server_t *srv, avp_error_t *err)
          "Delete a ground-truth box (audited)", gt_delete, r, 0, NULL, NULL,
          0},
     };
-    return routes__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

@@ -125,17 +125,17 @@ static void send_tar(http_req_t *req, const char *names_path,
     http_reply_stream_t s;
     avp_error_t err = {0};
     http_reply_stream_begin(&s, req, 200, "application/x-tar");
-    int rc = tar_add_file(&s, "classes.txt", names_path, &err);
+    int rc = api__tar_add_file(&s, "classes.txt", names_path, &err);
     for (size_t i = 0; i < n; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         snprintf(name, sizeof name, "%s/%s", base, names[i]);
         if (rc == AVP_OK)
-            rc = tar_add_file(&s, name, path, &err);
+            rc = api__tar_add_file(&s, name, path, &err);
         avp_free(names[i]);
     }
     avp_free(names);
     if (rc == AVP_OK)
-        tar_end(&s);
+        api__tar_end(&s);
     else
         fprintf(stderr, "avp serve: tar cut short: %s\n", err.msg);
     http_reply_stream_end(&s);
@@ -170,7 +170,7 @@ static void export_and_send(http_req_t *req, int64_t id, gt_format_t f,
     }
     if (folder) {
         unlink(names_path);
-        tar_remove_flat(path);
+        api__tar_remove_flat(path);
     } else {
         unlink(path);
     }
@@ -179,7 +179,7 @@ static void export_and_send(http_req_t *req, int64_t id, gt_format_t f,
 
 static void gt_export_file(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
     const char *name =
         json_string_value(json_object_get(http_req_query(req), "format"));
@@ -190,12 +190,12 @@ static void gt_export_file(http_req_t *req, void *ctx)
                          "avp, yolo or voc");
         return;
     }
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
     gt_t *g = NULL;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_VIDEO, id,
-                                STORE_ROLE_VIEWER, NULL) == AVP_OK)
+    if (api__access_or_reply(r, req, c, STORE_OBJ_VIDEO, id,
+                             STORE_ROLE_VIEWER, NULL) == AVP_OK)
         g = load_or_reply(req, c, id);
     store_pool_release(c); /* the export needs no database */
     char tmp[PATH_MAX];
@@ -210,7 +210,7 @@ static void gt_export_file(http_req_t *req, void *ctx)
     gt_destroy(g);
 }
 
-int routes__add_gt_export(routes_t *r, http_server_t *srv, avp_error_t *err)
+int api__add_gt_export(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t export_query[] = {
         {"format", HTTP_SCHEMA_STRING, 1, 1, 16,
@@ -221,5 +221,5 @@ int routes__add_gt_export(routes_t *r, http_server_t *srv, avp_error_t *err)
          "The video's ground truth as a file (attachment) of the format",
          gt_export_file, r, 0, NULL, export_query, 0},
     };
-    return routes__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

@@ -77,7 +77,7 @@ static gt_t *parse_tar_or_reply(http_req_t *req, gt_format_t f,
     if (mkdir(dir, 0700) < 0)
         http_reply_error(req, 500, "internal",
                          "cannot make a temporary folder");
-    else if (tar_extract_flat(tar, dir, &err) < 0)
+    else if (api__tar_extract_flat(tar, dir, &err) < 0)
         http_reply_error(req, 400, "bad_request", "%s", err.msg);
     else if (access(names_path, F_OK) == 0 &&
              detect_names_load(names_path, &names, &err) < 0)
@@ -94,7 +94,7 @@ static gt_t *parse_tar_or_reply(http_req_t *req, gt_format_t f,
         avp_free(list);
     }
     detect_names_destroy(names);
-    tar_remove_flat(dir);
+    api__tar_remove_flat(dir);
     return g;
 }
 
@@ -117,7 +117,7 @@ static int store_or_reply(http_req_t *req, store_conn_t *c, int64_t id,
 
 static void gt_import_file(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t id = http_req_param(req, "id"), pid;
     const char *name =
         json_string_value(json_object_get(http_req_query(req), "format"));
@@ -131,20 +131,20 @@ static void gt_import_file(http_req_t *req, void *ctx)
     char path[PATH_MAX];
     double duration, fps;
     store_gt_video_t geo;
-    routes_upload_t up;
+    api_upload_t up;
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_VIDEO, id,
-                                STORE_ROLE_EDITOR, &pid) < 0)
+    if (api__access_or_reply(r, req, c, STORE_OBJ_VIDEO, id,
+                             STORE_ROLE_EDITOR, &pid) < 0)
         goto out;
     if (store_video_file(c, id, path, sizeof path, &duration, &fps, &err) < 0 ||
         store_video_geometry(c, id, &geo, &err) < 0) {
         http_reply_avp_error(req, &err);
         goto out;
     }
-    if (routes__receive_or_reply(r, req, "videos", &up) < 0)
+    if (api__receive_or_reply(r, req, "videos", &up) < 0)
         goto out;
     gt_io_options_t o = {.fps = fps, .width = geo.width, .height = geo.height};
     gt_t *g = f == GT_FORMAT_YOLO || f == GT_FORMAT_VOC
@@ -152,13 +152,13 @@ static void gt_import_file(http_req_t *req, void *ctx)
         : parse_or_reply(req, f, up.tmp, &o);
     unlink(up.tmp);
     if (g && store_or_reply(req, c, id, name, g) == AVP_OK)
-        routes__project_sessions_changed(r, c, pid);
+        api__project_sessions_changed(r, c, pid);
     gt_destroy(g);
 out:
     store_pool_release(c);
 }
 
-int routes__add_gt_io(routes_t *r, http_server_t *srv, avp_error_t *err)
+int api__add_gt_io(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t import_query[] = {
         {"format", HTTP_SCHEMA_STRING, 1, 1, 16,
@@ -171,5 +171,5 @@ int routes__add_gt_io(routes_t *r, http_server_t *srv, avp_error_t *err)
          gt_import_file, r, HTTP_RAW_BODY, NULL, import_query,
          GT_IMPORT_MAX},
     };
-    return routes__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

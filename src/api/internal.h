@@ -14,30 +14,30 @@
 #include "http/reply.h"
 #include "api/api.h"
 
-typedef struct routes_vitals routes_vitals_t;
-typedef struct routes_session_live routes_session_live_t;
+typedef struct api_vitals api_vitals_t;
+typedef struct api_session_live api_session_live_t;
 
-#define ROUTES_REDIS_LINKS 8
+#define API_REDIS_LINKS 8
 
-struct routes {
-    routes_options_t opt;
+struct api {
+    api_options_t opt;
     char *data_dir;
     queue_conn_t *q;       /* NULL without Redis; = links[0] */
     queue_cache_t *cache;  /* on q; = caches[0] */
     /* A queue_conn_t serializes its calls, and every request touches the
-     * cache: the request threads spread over several links (routes__q)
+     * cache: the request threads spread over several links (api__q)
      * instead of queueing on one. */
-    queue_conn_t *links[ROUTES_REDIS_LINKS];
-    queue_cache_t *caches[ROUTES_REDIS_LINKS];
+    queue_conn_t *links[API_REDIS_LINKS];
+    queue_cache_t *caches[API_REDIS_LINKS];
     char *redis_url;
     http_auth_store_t auth;
     store_group_t *group; /* processing requests' group commit */
     http_server_t *srv;
     pthread_t sub_thread;
     int sub_started;
-    routes_session_live_t *session_live;
+    api_session_live_t *session_live;
     atomic_int stop;
-    routes_vitals_t *vitals;
+    api_vitals_t *vitals;
     http_metrics_gauge_t *pool_g[6], *queue_g[3], *cache_g[3], *task_g[2];
     http_metrics_gauge_t *engine_g[4], *group_g[2];
     http_metrics_counter_t *uploads, *upload_bytes;
@@ -45,223 +45,223 @@ struct routes {
 
 /* The Redis link and cache of the calling thread (a fixed one per thread,
  * threads dealt round-robin over the links); NULL without Redis. */
-queue_conn_t *routes__q(routes_t *r);
-queue_cache_t *routes__cache(routes_t *r);
+queue_conn_t *api__q(api_t *r);
+queue_cache_t *api__cache(api_t *r);
 
 /* Shared query of every list endpoint. */
-extern const http_schema_field_t routes__list_query[];
+extern const http_schema_field_t api__list_query[];
 
 /* A pooled connection, or NULL after replying 503. */
-store_conn_t *routes__conn_or_reply(routes_t *r, http_req_t *req);
+store_conn_t *api__conn_or_reply(api_t *r, http_req_t *req);
 
 /* Checks that the caller may reach object `id` of `kind` with at least
  * role `need`: 404 when it does not exist or the caller is no member, 403
  * when the caller's role is too low. *project_id (may be NULL) is set. */
-int routes__access_or_reply(routes_t *r, http_req_t *req, store_conn_t *c,
-                            store_object_t kind, int64_t id, store_role_t need,
-                            int64_t *project_id);
+int api__access_or_reply(api_t *r, http_req_t *req, store_conn_t *c,
+                         store_object_t kind, int64_t id, store_role_t need,
+                         int64_t *project_id);
 
 /* 403 unless role reaches need (in project_id); AVP_OK if it does. */
-int routes__role_or_reply(http_req_t *req, int64_t project_id,
-                          store_role_t role, store_role_t need);
+int api__role_or_reply(http_req_t *req, int64_t project_id,
+                       store_role_t role, store_role_t need);
 
 /* Reads one object as JSON (a new string) from the catalog. */
-typedef int (*routes_get_fn)(store_conn_t *c, int64_t id, char **json,
-                             avp_error_t *err);
+typedef int (*api_get_fn)(store_conn_t *c, int64_t id, char **json,
+                          avp_error_t *err);
 
 /* The whole of a "GET one object" route: the {id} path parameter, a
  * connection, the viewer access check on `kind`, get, and the 200 reply
  * (or the error's). */
-void routes__get_one(routes_t *r, http_req_t *req, store_object_t kind,
-                     routes_get_fn get);
+void api__get_one(api_t *r, http_req_t *req, store_object_t kind,
+                  api_get_fn get);
 
 /* Reads a keyset page of the objects under one object (its members, its
  * tracks...) from the catalog. */
-typedef int (*routes_list_fn)(store_conn_t *c, int64_t id,
-                              const int64_t *after, int limit,
-                              store_list_t *out, avp_error_t *err);
+typedef int (*api_list_fn)(store_conn_t *c, int64_t id,
+                           const int64_t *after, int limit,
+                           store_list_t *out, avp_error_t *err);
 
 /* The whole of an uncached "GET the list under {id}" route: the cursor
  * (nkeys values) and limit, a connection, the viewer access check on
  * `kind`, list, and the 200 page (or the error). */
-void routes__list_under(routes_t *r, http_req_t *req, store_object_t kind,
-                        int nkeys, routes_list_fn list);
+void api__list_under(api_t *r, http_req_t *req, store_object_t kind,
+                     int nkeys, api_list_fn list);
 
 /* Reads ?cursor= (nkeys values) and ?limit= (default 50). *after points
  * to keys or is NULL for the first page. */
-int routes__page_or_reply(http_req_t *req, int nkeys, int64_t keys[2],
-                          const int64_t **after, int *limit);
+int api__page_or_reply(http_req_t *req, int nkeys, int64_t keys[2],
+                       const int64_t **after, int *limit);
 
 /* {"items": [...], "next_cursor": "..."|null} of a page: new string. */
-char *routes__page_json(const store_list_t *l, int nkeys);
+char *api__page_json(const store_list_t *l, int nkeys);
 
 /* Fills *json (a new string) for a cached answer. */
-typedef int (*routes_fill_fn)(routes_t *r, store_conn_t *c, void *arg,
-                              char **json, avp_error_t *err);
+typedef int (*api_fill_fn)(api_t *r, store_conn_t *c, void *arg,
+                           char **json, avp_error_t *err);
 
 /* Answers 200 with the JSON cached under key, or computes it with fill on
  * c (acquired here when NULL), stores it under tags and answers it. */
-void routes__reply_cached(routes_t *r, http_req_t *req, store_conn_t *c,
-                          const char *key, const char *const *tags, int ntags,
-                          routes_fill_fn fill, void *arg);
+void api__reply_cached(api_t *r, http_req_t *req, store_conn_t *c,
+                       const char *key, const char *const *tags, int ntags,
+                       api_fill_fn fill, void *arg);
 
 /* Invalidates a tag; Redis down is remembered by the cache (queue.h). */
-void routes__invalidate(routes_t *r, const char *fmt, int64_t id);
+void api__invalidate(api_t *r, const char *fmt, int64_t id);
 /* Invalidates "p:<project>" and "u:<member>" of each of members, a
  * round trip per QUEUE_CACHE_INVALIDATE_MAX tags. */
-void routes__invalidate_people(routes_t *r, int64_t project_id,
-                               const int64_t *members, int n);
+void api__invalidate_people(api_t *r, int64_t project_id,
+                            const int64_t *members, int n);
 /* The same for every member of the project (read on c). */
-void routes__invalidate_project(routes_t *r, store_conn_t *c,
-                                int64_t project_id);
+void api__invalidate_project(api_t *r, store_conn_t *c,
+                             int64_t project_id);
 
 /* Records a write in the audit log (a failure is logged, not returned). */
-void routes__audit(store_conn_t *c, http_req_t *req, const char *action,
-                   const char *type, int64_t id, json_t *detail);
+void api__audit(store_conn_t *c, http_req_t *req, const char *action,
+                const char *type, int64_t id, json_t *detail);
 
 /* Replies 200 with a JSON text the call frees. */
-void routes__reply_text(http_req_t *req, int status, char *json);
+void api__reply_text(http_req_t *req, int status, char *json);
 
 /* A number of a JSON answer, or null where the computation left it
  * undefined (defined == 0: a recall without ground truth, a latency
  * without a true positive) or it is not finite (JSON has neither NaN nor
  * infinity). A new reference. */
-json_t *routes__number_or_null(double v, int defined);
+json_t *api__number_or_null(double v, int defined);
 
 /* "<data_dir>/<rel>" into out (PATH_MAX). */
-void routes__path(const routes_t *r, const char *rel, char *out);
+void api__path(const api_t *r, const char *rel, char *out);
 
 /* A raw upload streamed into a temporary file under dir (relative to the
  * data directory) with its SHA-256, in constant memory; 413 past the
  * route's max_body. Replies on failure (and removes the file). */
-typedef struct routes_upload {
+typedef struct api_upload {
     char tmp[4096];   /* absolute path of the temporary file */
     char sha256[65];
     uint64_t size;
-} routes_upload_t;
-int routes__receive_or_reply(routes_t *r, http_req_t *req, const char *dir,
-                             routes_upload_t *up);
+} api_upload_t;
+int api__receive_or_reply(api_t *r, http_req_t *req, const char *dir,
+                          api_upload_t *up);
 
 /* child.c: runs `avp ARGS...` (the binary beside this server) with its
  * stdout and stderr collected into *out (avp_free; NULL when it did not
  * run), killing it past timeout_s. Returns its exit status, -1 when it
- * could not run, ROUTES_ENGINE_KILLED when it was killed (the deadline, or
+ * could not run, API_ENGINE_KILLED when it was killed (the deadline, or
  * a crash: the input's fault either way). */
-int routes__run_engine(const char *const args[], double timeout_s, char **out);
+int api__run_engine(const char *const args[], double timeout_s, char **out);
 /* A child's message about a temporary file without "<path>: " (the text
  * after it), which means nothing to a client; msg itself if absent. */
-const char *routes__after_path(const char *msg, const char *path);
-typedef struct routes_engine_stats {
+const char *api__after_path(const char *msg, const char *path);
+typedef struct api_engine_stats {
     int running, peak, max; /* children now, most at once, the limit */
     uint64_t waits;         /* runs that waited for a place */
-} routes_engine_stats_t;
-void routes__engine_stats(routes_engine_stats_t *out);
+} api_engine_stats_t;
+void api__engine_stats(api_engine_stats_t *out);
 /* Sets the limit of children at once (0: twice the cores). */
-void routes__engine_limit(int max);
+void api__engine_limit(int max);
 /* Time a model load, a probe or a thumbnail may take. */
-#define ROUTES_ENGINE_TIMEOUT_S 120
-#define ROUTES_ENGINE_KILLED (-2)
+#define API_ENGINE_TIMEOUT_S 120
+#define API_ENGINE_KILLED (-2)
 
 /* tasks.c: starts a detect run on the video of the {id} path
  * parameter as a task of `kind` ("detect", "auto_gt"; replace goes into
- * its payload) from a body of ROUTES_PROCESS_FIELDS: 202 {task_id, run_id}. */
-void routes__start_task(routes_t *r, http_req_t *req, const char *kind,
-                        int replace);
-#define ROUTES_PROCESS_FIELDS                                               \
+ * its payload) from a body of API_PROCESS_FIELDS: 202 {task_id, run_id}. */
+void api__start_task(api_t *r, http_req_t *req, const char *kind,
+                     int replace);
+#define API_PROCESS_FIELDS                                                  \
     {"model_id", HTTP_SCHEMA_INTEGER, 1, 1, 9.2e18, "the model to run"},    \
     {"conf", HTTP_SCHEMA_NUMBER, 0, 0, 1, "score threshold (0.25)"},        \
     {"iou", HTTP_SCHEMA_NUMBER, 0, 0, 1, "NMS IoU threshold (0.45)"},       \
     {"every", HTTP_SCHEMA_INTEGER, 0, 1, 1000000, "every Nth frame (1)"}
 
 /* Each file's routes. */
-int routes__add_auth(routes_t *r, http_server_t *srv, avp_error_t *err);
-int routes__add_projects(routes_t *r, http_server_t *srv, avp_error_t *err);
-int routes__add_videos(routes_t *r, http_server_t *srv, avp_error_t *err);
-int routes__add_models(routes_t *r, http_server_t *srv, avp_error_t *err);
-int routes__add_tasks(routes_t *r, http_server_t *srv, avp_error_t *err);
-int routes__add_detections(routes_t *r, http_server_t *srv, avp_error_t *err);
-int routes__add_gt(routes_t *r, http_server_t *srv, avp_error_t *err);
-int routes__add_eval(routes_t *r, http_server_t *srv, avp_error_t *err);
-int routes__add_compare(routes_t *r, http_server_t *srv, avp_error_t *err);
-int routes__add_classmap(routes_t *r, http_server_t *srv, avp_error_t *err);
-int routes__add_gt_io(routes_t *r, http_server_t *srv, avp_error_t *err);
-int routes__add_autogt(routes_t *r, http_server_t *srv, avp_error_t *err);
-int routes__add_gt_export(routes_t *r, http_server_t *srv, avp_error_t *err);
-int routes__add_ops(routes_t *r, http_server_t *srv, avp_error_t *err);
-int routes__add_sessions(routes_t *r, http_server_t *srv, avp_error_t *err);
-int routes__add_routes(http_server_t *srv, const http_route_t *routes, size_t n,
-                       avp_error_t *err);
+int api__add_auth(api_t *r, http_server_t *srv, avp_error_t *err);
+int api__add_projects(api_t *r, http_server_t *srv, avp_error_t *err);
+int api__add_videos(api_t *r, http_server_t *srv, avp_error_t *err);
+int api__add_models(api_t *r, http_server_t *srv, avp_error_t *err);
+int api__add_tasks(api_t *r, http_server_t *srv, avp_error_t *err);
+int api__add_detections(api_t *r, http_server_t *srv, avp_error_t *err);
+int api__add_gt(api_t *r, http_server_t *srv, avp_error_t *err);
+int api__add_eval(api_t *r, http_server_t *srv, avp_error_t *err);
+int api__add_compare(api_t *r, http_server_t *srv, avp_error_t *err);
+int api__add_classmap(api_t *r, http_server_t *srv, avp_error_t *err);
+int api__add_gt_io(api_t *r, http_server_t *srv, avp_error_t *err);
+int api__add_autogt(api_t *r, http_server_t *srv, avp_error_t *err);
+int api__add_gt_export(api_t *r, http_server_t *srv, avp_error_t *err);
+int api__add_ops(api_t *r, http_server_t *srv, avp_error_t *err);
+int api__add_sessions(api_t *r, http_server_t *srv, avp_error_t *err);
+int api__add_routes(http_server_t *srv, const http_route_t *routes, size_t n,
+                    avp_error_t *err);
 
 /* accounts.c: the PostgreSQL http_auth_store_t, with its credential cache
  * and revocation relay (stopped by fini, before the Redis links close). */
-void routes__auth_store_init(routes_t *r);
-void routes__auth_store_fini(routes_t *r);
+void api__auth_store_init(api_t *r);
+void api__auth_store_fini(api_t *r);
 /* live.c: the relay of task progress and session news from Redis,
  * and the WebSocket hooks of every topic. */
-int routes__live_start(routes_t *r, avp_error_t *err);
-void routes__live_stop(routes_t *r);
-int routes__ws_access(void *ctx, const http_auth_user_t *user,
-                      const char *topic, int64_t id);
-char *routes__ws_hello(void *ctx, const char *topic, int64_t id, int *ended);
+int api__live_start(api_t *r, avp_error_t *err);
+void api__live_stop(api_t *r);
+int api__ws_access(void *ctx, const http_auth_user_t *user,
+                   const char *topic, int64_t id);
+char *api__ws_hello(void *ctx, const char *topic, int64_t id, int *ended);
 
 /* ---- test sessions (test_session*.c) ---- */
 
-#define ROUTES_SESSION_EVENTS_MAX 10000 /* events per POST */
+#define API_SESSION_EVENTS_MAX 10000 /* events per POST */
 /* 10000 events of ~150 bytes, with room for long class names. */
-#define ROUTES_SESSION_EVENTS_BODY_MAX (8u << 20)
-#define ROUTES_WS_SESSION "ws_test_session" /* the WebSocket topic */
+#define API_SESSION_EVENTS_BODY_MAX (8u << 20)
+#define API_WS_SESSION "ws_test_session" /* the WebSocket topic */
 /* Results pushed to WebSockets are written as http_reply_json writes them, so
  * a push equals the GET of the same moment. */
-#define ROUTES_SESSION_JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+#define API_SESSION_JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
 
 /* POST /api/test-sessions/{id}/events (test_session_events.c). */
-void routes__session_events_post(http_req_t *req, void *ctx);
+void api__session_events_post(http_req_t *req, void *ctx);
 /* The session's results (SessionResults) and, if manifest is not NULL,
  * the manifest of an evaluation: new references. */
-int routes__session_results(store_conn_t *c, int64_t session_id,
-                            json_t **results, json_t **manifest,
-                            avp_error_t *err);
+int api__session_results(store_conn_t *c, int64_t session_id,
+                         json_t **results, json_t **manifest,
+                         avp_error_t *err);
 /* The targets results are computed against (one per ground-truth track,
  * classes before the class map): {"items": [{track_id, class, onset,
  * end}]}, a new reference. */
-int routes__session_targets(store_conn_t *c, int64_t session_id,
-                            json_t **out, avp_error_t *err);
+int api__session_targets(store_conn_t *c, int64_t session_id,
+                         json_t **out, avp_error_t *err);
 /* coalesce.c: pacing pushes. Ids marked stale come due at once
  * the first time, then at most once per gap (seconds) each; a mark while
  * one is pending adds nothing. The caller locks. */
-typedef struct routes_coalesce_entry {
+typedef struct api_coalesce_entry {
     int64_t id;
     int stale;
     double last; /* when it last came due */
-} routes_coalesce_entry_t;
-typedef struct routes_coalesce {
-    routes_coalesce_entry_t *v;
+} api_coalesce_entry_t;
+typedef struct api_coalesce {
+    api_coalesce_entry_t *v;
     size_t n, cap;
     double gap;
-} routes_coalesce_t;
-void routes__coalesce_init(routes_coalesce_t *c, double gap);
-void routes__coalesce_fini(routes_coalesce_t *c);
-void routes__coalesce_mark(routes_coalesce_t *c, int64_t id);
+} api_coalesce_t;
+void api__coalesce_init(api_coalesce_t *c, double gap);
+void api__coalesce_fini(api_coalesce_t *c);
+void api__coalesce_mark(api_coalesce_t *c, int64_t id);
 /* Moves up to cap ids due at time now into due[] and returns how many;
  * *next is when to ask again (now + gap when nothing is pending). */
-size_t routes__coalesce_due(routes_coalesce_t *c, double now, int64_t *due,
-                            size_t cap, double *next);
+size_t api__coalesce_due(api_coalesce_t *c, double now, int64_t *due,
+                         size_t cap, double *next);
 
 /* test_session_live.c: a session's results changed; its watchers on
- * every instance get them anew, at most every ROUTES_SESSION_PUSH_MS. */
-#define ROUTES_SESSION_PUSH_MS 250
-int routes__session_live_start(routes_t *r, avp_error_t *err);
-void routes__session_live_stop(routes_t *r);
-void routes__session_changed(routes_t *r, int64_t session_id);
+ * every instance get them anew, at most every API_SESSION_PUSH_MS. */
+#define API_SESSION_PUSH_MS 250
+int api__session_live_start(api_t *r, avp_error_t *err);
+void api__session_live_stop(api_t *r);
+void api__session_changed(api_t *r, int64_t session_id);
 /* The project's ground truth or class map changed: every open session of
  * it is changed (their results are scored against them). */
-void routes__project_sessions_changed(routes_t *r, store_conn_t *c,
-                                      int64_t project_id);
+void api__project_sessions_changed(api_t *r, store_conn_t *c,
+                                   int64_t project_id);
 /* News of a change published by any instance (the relay calls it): marks
  * the session's results stale here unless this process sent it. */
-void routes__session_news(routes_t *r, int64_t session_id, const char *json);
+void api__session_news(api_t *r, int64_t session_id, const char *json);
 /* ops.c */
-int routes__ready(void *ctx, avp_error_t *err);
-void routes__vitals_destroy(routes_vitals_t *v);
+int api__ready(void *ctx, avp_error_t *err);
+void api__vitals_destroy(api_vitals_t *v);
 
 #endif

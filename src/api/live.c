@@ -21,13 +21,13 @@
 
 static int is_session(const char *topic)
 {
-    return !strcmp(topic, ROUTES_WS_SESSION);
+    return !strcmp(topic, API_WS_SESSION);
 }
 
-int routes__ws_access(void *ctx, const http_auth_user_t *user,
-                      const char *topic, int64_t id)
+int api__ws_access(void *ctx, const http_auth_user_t *user,
+                   const char *topic, int64_t id)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     store_conn_t *c;
     int64_t pid;
     store_role_t role;
@@ -54,7 +54,7 @@ static const char *state_of(json_t *msg)
 }
 
 /* The session's results as they are now. */
-static char *session_hello(routes_t *r, int64_t id)
+static char *session_hello(api_t *r, int64_t id)
 {
     store_conn_t *c;
     json_t *results = NULL;
@@ -62,9 +62,9 @@ static char *session_hello(routes_t *r, int64_t id)
     if (store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, &c,
                            &err) < 0)
         return NULL;
-    routes__session_results(c, id, &results, NULL, &err);
+    api__session_results(c, id, &results, NULL, &err);
     store_pool_release(c);
-    char *text = results ? json_dumps(results, ROUTES_SESSION_JSON_FLAGS)
+    char *text = results ? json_dumps(results, API_SESSION_JSON_FLAGS)
                          : NULL;
     char *out = text ? avp_strdup(text) : NULL;
     free(text);
@@ -75,10 +75,10 @@ static char *session_hello(routes_t *r, int64_t id)
 /* A task: the table says whether it has ended (the last publish may have
  * been lost); otherwise Redis has the freshest progress. A session: its
  * current results. */
-char *routes__ws_hello(void *ctx, const char *topic, int64_t task_id,
-                       int *ended)
+char *api__ws_hello(void *ctx, const char *topic, int64_t task_id,
+                    int *ended)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     store_conn_t *c;
     char *status = NULL, *latest = NULL;
     avp_error_t err;
@@ -93,7 +93,7 @@ char *routes__ws_hello(void *ctx, const char *topic, int64_t task_id,
     *ended = is_final(state_of(st));
     json_decref(st);
     if (*ended || !r->q ||
-        queue_latest_progress(routes__q(r), task_id, &latest, &err) != 1)
+        queue_latest_progress(api__q(r), task_id, &latest, &err) != 1)
         return status;
     avp_free(status);
     return latest;
@@ -109,7 +109,7 @@ typedef struct seen {
 
 /* The slot of the task, its project looked up when the slot was another
  * task's. NULL when the database cannot say. */
-static seen_t *seen_slot(routes_t *r, seen_t *seen, int64_t task_id)
+static seen_t *seen_slot(api_t *r, seen_t *seen, int64_t task_id)
 {
     seen_t *s = &seen[(uint64_t)task_id % SEEN_SLOTS];
     if (s->task_id == task_id)
@@ -132,37 +132,37 @@ static seen_t *seen_slot(routes_t *r, seen_t *seen, int64_t task_id)
 /* A progress message means the run's row moved (frames_done): the lists
  * of its project are stale. A new state also changes the dashboards of
  * every member (runs by state, detections when done). */
-static void invalidate_for(routes_t *r, seen_t *s, const char *state)
+static void invalidate_for(api_t *r, seen_t *s, const char *state)
 {
     if (!state || !strcmp(s->state, state)) {
-        routes__invalidate(r, "p:%" PRId64, s->project_id);
+        api__invalidate(r, "p:%" PRId64, s->project_id);
         return;
     }
     snprintf(s->state, sizeof s->state, "%s", state);
     store_conn_t *c;
     avp_error_t err;
     if (store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, &c, &err) == 0) {
-        routes__invalidate_project(r, c, s->project_id);
+        api__invalidate_project(r, c, s->project_id);
         store_pool_release(c);
     }
 }
 
 /* A finished task may have been an auto ground truth, which replaced the
  * ground truth the project's sessions are scored against. */
-static void task_done(routes_t *r, int64_t project_id)
+static void task_done(api_t *r, int64_t project_id)
 {
     store_conn_t *c;
     avp_error_t err;
     if (store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, &c, &err) < 0)
         return;
-    routes__project_sessions_changed(r, c, project_id);
+    api__project_sessions_changed(r, c, project_id);
     store_pool_release(c);
 }
 
-static void relay(routes_t *r, seen_t *seen, const queue_event_t *ev)
+static void relay(api_t *r, seen_t *seen, const queue_event_t *ev)
 {
     if (ev->topic == QUEUE_TOPIC_SESSION) {
-        routes__session_news(r, ev->id, ev->json);
+        api__session_news(r, ev->id, ev->json);
         return;
     }
     http_ws_push(r->srv, WS_PROGRESS, ev->id, ev->json);
@@ -180,7 +180,7 @@ static void relay(routes_t *r, seen_t *seen, const queue_event_t *ev)
 
 static void *subscriber(void *arg)
 {
-    routes_t *r = arg;
+    api_t *r = arg;
     queue_sub_t *sub;
     queue_event_t ev;
     avp_error_t err;
@@ -202,9 +202,9 @@ static void *subscriber(void *arg)
     return NULL;
 }
 
-int routes__live_start(routes_t *r, avp_error_t *err)
+int api__live_start(api_t *r, avp_error_t *err)
 {
-    int rc = routes__session_live_start(r, err);
+    int rc = api__session_live_start(r, err);
     if (rc < 0 || !r->redis_url)
         return rc;
     if (pthread_create(&r->sub_thread, NULL, subscriber, r) != 0)
@@ -213,7 +213,7 @@ int routes__live_start(routes_t *r, avp_error_t *err)
     return AVP_OK;
 }
 
-void routes__live_stop(routes_t *r)
+void api__live_stop(api_t *r)
 {
     if (r->sub_started) {
         atomic_store(&r->stop, 1);
@@ -221,5 +221,5 @@ void routes__live_stop(routes_t *r)
         r->sub_started = 0;
     }
     /* After the relay, which calls into it. */
-    routes__session_live_stop(r);
+    api__session_live_stop(r);
 }

@@ -46,19 +46,19 @@ static int inspect_or_reply(http_req_t *req, const char *path,
 {
     char *out;
     const char *args[] = {"models", "inspect", "--json", path, NULL};
-    int status = routes__run_engine(args, ROUTES_ENGINE_TIMEOUT_S, &out);
+    int status = api__run_engine(args, API_ENGINE_TIMEOUT_S, &out);
     int rc = AVP_OK;
-    if (status == ROUTES_ENGINE_KILLED) {
+    if (status == API_ENGINE_KILLED) {
         http_reply_error(req, 415, "unsupported_media_type",
                          "not a model AVP can load: the loader crashed or took "
-                         "over %d s", ROUTES_ENGINE_TIMEOUT_S);
+                         "over %d s", API_ENGINE_TIMEOUT_S);
         rc = AVP_EUNSUPPORTED;
     } else if (status < 0) {
         http_reply_unavailable(req, 5, "cannot inspect the model now");
         rc = AVP_EUNAVAILABLE;
     } else if (status != 0) {
         /* The loader's reason, after "avp models: <temporary path>: ". */
-        const char *why = routes__after_path(out, path);
+        const char *why = api__after_path(out, path);
         out[strcspn(out, "\n")] = '\0';
         http_reply_error(req, 415, "unsupported_media_type",
                          "not a model AVP can load: %s", why);
@@ -88,15 +88,15 @@ static char *class_names(int num_classes)
 
 static void model_upload(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     const char *name =
         json_string_value(json_object_get(http_req_query(req), "name"));
-    routes_upload_t up;
+    api_upload_t up;
     model_facts_t f;
     char rel[128], abs[PATH_MAX], *json, *names;
     int64_t id;
     avp_error_t err;
-    if (routes__receive_or_reply(r, req, "models", &up) < 0)
+    if (api__receive_or_reply(r, req, "models", &up) < 0)
         return;
     if (inspect_or_reply(req, up.tmp, &f) < 0) {
         unlink(up.tmp);
@@ -104,7 +104,7 @@ static void model_upload(http_req_t *req, void *ctx)
     }
     snprintf(rel, sizeof rel, "models/%.16s-%s.onnx", up.sha256,
              strrchr(up.tmp, '-') + 1);
-    routes__path(r, rel, abs);
+    api__path(r, rel, abs);
     if (rename(up.tmp, abs) < 0) {
         unlink(up.tmp);
         http_reply_unavailable(req, 5, "cannot store the model");
@@ -114,17 +114,17 @@ static void model_upload(http_req_t *req, void *ctx)
     store_model_new_t m = {http_req_user(req)->id, name, rel, up.sha256,
                            f.family, f.input_w, f.input_h, f.num_classes,
                            names, (int64_t)up.size};
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         unlink(abs);
     else if (store_model_insert(c, &m, &id, &json, &err) < 0) {
         unlink(abs);
         http_reply_avp_error(req, &err);
     } else {
-        routes__invalidate(r, "models", 0);
-        routes__audit(c, req, "upload", "model", id,
-                      json_pack("{s:s}", "sha256", up.sha256));
-        routes__reply_text(req, 201, json);
+        api__invalidate(r, "models", 0);
+        api__audit(c, req, "upload", "model", id,
+                   json_pack("{s:s}", "sha256", up.sha256));
+        api__reply_text(req, 201, json);
     }
     store_pool_release(c);
     avp_free(names);
@@ -135,7 +135,7 @@ typedef struct list_arg {
     int limit;
 } list_arg_t;
 
-static int fill_models(routes_t *r, store_conn_t *c, void *arg, char **json,
+static int fill_models(api_t *r, store_conn_t *c, void *arg, char **json,
                        avp_error_t *err)
 {
     (void)r;
@@ -143,7 +143,7 @@ static int fill_models(routes_t *r, store_conn_t *c, void *arg, char **json,
     store_list_t l;
     int rc = store_model_list(c, a->after, a->limit, &l, err);
     if (rc == AVP_OK)
-        *json = routes__page_json(&l, 2);
+        *json = api__page_json(&l, 2);
     store_list_free(&l);
     return rc;
 }
@@ -152,21 +152,21 @@ static void model_list(http_req_t *req, void *ctx)
 {
     int64_t keys[2];
     list_arg_t a;
-    if (routes__page_or_reply(req, 2, keys, &a.after, &a.limit) < 0)
+    if (api__page_or_reply(req, 2, keys, &a.after, &a.limit) < 0)
         return;
     char key[128];
     snprintf(key, sizeof key, "models:%" PRId64 ":%" PRId64 ":%d",
              a.after ? keys[0] : 0, a.after ? keys[1] : 0, a.limit);
     const char *tags[] = {"models"};
-    routes__reply_cached(ctx, req, NULL, key, tags, 1, fill_models, &a);
+    api__reply_cached(ctx, req, NULL, key, tags, 1, fill_models, &a);
 }
 
 static void model_get(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     char *json;
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
     int rc = store_model_get(c, http_req_param(req, "id"), &json, &err);
@@ -174,17 +174,17 @@ static void model_get(http_req_t *req, void *ctx)
     if (rc < 0)
         http_reply_avp_error(req, &err);
     else
-        routes__reply_text(req, 200, json);
+        api__reply_text(req, 200, json);
 }
 
 static void model_delete(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
     const http_auth_user_t *u = http_req_user(req);
     char rel[PATH_MAX], abs[PATH_MAX];
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
     int rc = store_model_delete(c, id, u->id, u->admin, rel, sizeof rel, &err);
@@ -193,16 +193,16 @@ static void model_delete(http_req_t *req, void *ctx)
     else if (rc < 0)
         http_reply_avp_error(req, &err);
     else {
-        routes__path(r, rel, abs);
+        api__path(r, rel, abs);
         unlink(abs);
-        routes__invalidate(r, "models", 0);
-        routes__audit(c, req, "delete", "model", id, NULL);
+        api__invalidate(r, "models", 0);
+        api__audit(c, req, "delete", "model", id, NULL);
         http_reply_empty(req, 204);
     }
     store_pool_release(c);
 }
 
-int routes__add_models(routes_t *r, http_server_t *srv, avp_error_t *err)
+int api__add_models(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t upload_query[] = {
         {"name", HTTP_SCHEMA_STRING, 1, 1, 200, "the model's name"}, {0}};
@@ -211,12 +211,12 @@ int routes__add_models(routes_t *r, http_server_t *srv, avp_error_t *err)
          "Upload an ONNX detector: the raw file is the body", model_upload, r,
          HTTP_RAW_BODY, NULL, upload_query, (size_t)r->opt.max_model},
         {"GET", "/api/models", "models_list", "Models, newest first",
-         model_list, r, 0, NULL, routes__list_query, 0},
+         model_list, r, 0, NULL, api__list_query, 0},
         {"GET", "/api/models/{id}", "models_get", "A model", model_get, r, 0,
          NULL, NULL, 0},
         {"DELETE", "/api/models/{id}", "models_delete",
          "Delete a model and its runs (its uploader or an admin)",
          model_delete, r, 0, NULL, NULL, 0},
     };
-    return routes__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

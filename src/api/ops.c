@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-static int fill_stats(routes_t *r, store_conn_t *c, void *arg, char **json,
+static int fill_stats(api_t *r, store_conn_t *c, void *arg, char **json,
                       avp_error_t *err)
 {
     (void)r;
@@ -22,7 +22,7 @@ static void stats(http_req_t *req, void *ctx)
     snprintf(key, sizeof key, "stats:%" PRId64, uid);
     snprintf(tag, sizeof tag, "u:%" PRId64, uid);
     const char *tags[] = {tag};
-    routes__reply_cached(ctx, req, NULL, key, tags, 1, fill_stats, &uid);
+    api__reply_cached(ctx, req, NULL, key, tags, 1, fill_stats, &uid);
 }
 
 /* ---- Web Vitals: the last VITALS_KEEP measurements, in memory ---------- */
@@ -35,13 +35,13 @@ typedef struct vital {
     int64_t at_ms;
 } vital_t;
 
-struct routes_vitals {
+struct api_vitals {
     pthread_mutex_t mu;
     vital_t ring[VITALS_KEEP];
     uint64_t total; /* ever recorded; the ring holds the last ones */
 };
 
-void routes__vitals_destroy(routes_vitals_t *v)
+void api__vitals_destroy(api_vitals_t *v)
 {
     if (!v)
         return;
@@ -51,7 +51,7 @@ void routes__vitals_destroy(routes_vitals_t *v)
 
 static void vitals_post(http_req_t *req, void *ctx)
 {
-    routes_vitals_t *v = ((routes_t *)ctx)->vitals;
+    api_vitals_t *v = ((api_t *)ctx)->vitals;
     json_t *b = http_req_body(req);
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
@@ -88,7 +88,7 @@ static void aggregate(json_t *agg, const vital_t *x)
 
 static void vitals_get(http_req_t *req, void *ctx)
 {
-    routes_vitals_t *v = ((routes_t *)ctx)->vitals;
+    api_vitals_t *v = ((api_t *)ctx)->vitals;
     int64_t limit = http_req_query_int(req, "limit", 100);
     json_t *items = json_array(), *agg = json_object();
     pthread_mutex_lock(&v->mu);
@@ -109,9 +109,9 @@ static void vitals_get(http_req_t *req, void *ctx)
 
 /* ---- readiness and metrics --------------------------------------------- */
 
-int routes__ready(void *ctx, avp_error_t *err)
+int api__ready(void *ctx, avp_error_t *err)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     store_conn_t *c;
     int rc = store_pool_acquire(r->opt.pool, 1000, &c, err);
     if (rc == AVP_OK) {
@@ -139,7 +139,7 @@ static void set_gauges(http_metrics_gauge_t **g, const double *v, int n)
 
 static void collect(void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     store_pool_stats_t ps;
     store_pool_stats(r->opt.pool, &ps);
     const double pool[] = {ps.size, ps.in_use, ps.waiters, ps.max_size,
@@ -153,7 +153,7 @@ static void collect(void *ctx)
         http_metrics_gauge_set(r->queue_g[2], (double)d.consumers);
     }
     queue_cache_stats_t cs = {0};
-    for (int i = 0; r->cache && i < ROUTES_REDIS_LINKS; i++) {
+    for (int i = 0; r->cache && i < API_REDIS_LINKS; i++) {
         queue_cache_stats_t one;
         queue_cache_stats(r->caches[i], &one);
         cs.hits += one.hits;
@@ -163,8 +163,8 @@ static void collect(void *ctx)
     http_metrics_gauge_set(r->cache_g[0], (double)cs.hits);
     http_metrics_gauge_set(r->cache_g[1], (double)cs.misses);
     http_metrics_gauge_set(r->cache_g[2], (double)cs.errors);
-    routes_engine_stats_t es;
-    routes__engine_stats(&es);
+    api_engine_stats_t es;
+    api__engine_stats(&es);
     const double engine[] = {es.running, es.peak, es.max, (double)es.waits};
     set_gauges(r->engine_g, engine, (int)AVP_ARRAY_LEN(engine));
     store_group_stats_t gs;
@@ -183,7 +183,7 @@ static void collect(void *ctx)
     }
 }
 
-static void add_metrics(routes_t *r, http_metrics_t *m)
+static void add_metrics(api_t *r, http_metrics_t *m)
 {
     static const char *const pool[][2] = {
         {"avp_db_pool_connections", "Open database connections."},
@@ -228,7 +228,7 @@ static void add_metrics(routes_t *r, http_metrics_t *m)
     http_metrics_on_collect(m, collect, r);
 }
 
-int routes__add_ops(routes_t *r, http_server_t *srv, avp_error_t *err)
+int api__add_ops(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t vital_body[] = {
         {"name", HTTP_SCHEMA_STRING, 1, 1, 15, "CLS, FCP, INP, LCP, TTFB"},
@@ -255,5 +255,5 @@ int routes__add_ops(routes_t *r, http_server_t *srv, avp_error_t *err)
          "Latest Web Vitals measurements and per-metric aggregates",
          vitals_get, r, 0, NULL, vital_query, 0},
     };
-    return routes__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

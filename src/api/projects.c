@@ -25,11 +25,11 @@ static const http_schema_field_t update_body[] = {PROJECT_FIELDS(0)};
 
 static void project_create(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     char *fields = json_dumps(http_req_body(req), JSON_COMPACT), *json;
     int64_t id;
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c) {
         free(fields);
         return;
@@ -38,14 +38,14 @@ static void project_create(http_req_t *req, void *ctx)
                                   &json, &err);
     free(fields);
     if (rc == AVP_OK) {
-        routes__invalidate_project(r, c, id);
-        routes__audit(c, req, "create", "project", id, NULL);
+        api__invalidate_project(r, c, id);
+        api__audit(c, req, "create", "project", id, NULL);
     }
     store_pool_release(c);
     if (rc < 0)
         http_reply_avp_error(req, &err);
     else
-        routes__reply_text(req, 201, json);
+        api__reply_text(req, 201, json);
 }
 
 typedef struct page_arg {
@@ -54,7 +54,7 @@ typedef struct page_arg {
     int limit;
 } page_arg_t;
 
-static int fill_projects(routes_t *r, store_conn_t *c, void *arg, char **json,
+static int fill_projects(api_t *r, store_conn_t *c, void *arg, char **json,
                          avp_error_t *err)
 {
     (void)r;
@@ -62,7 +62,7 @@ static int fill_projects(routes_t *r, store_conn_t *c, void *arg, char **json,
     store_list_t l;
     int rc = store_project_list(c, a->id, a->after, a->limit, &l, err);
     if (rc == AVP_OK)
-        *json = routes__page_json(&l, 2);
+        *json = api__page_json(&l, 2);
     store_list_free(&l);
     return rc;
 }
@@ -71,22 +71,22 @@ static void project_list(http_req_t *req, void *ctx)
 {
     int64_t keys[2], uid = http_req_user(req)->id;
     page_arg_t a = {uid, NULL, 0};
-    if (routes__page_or_reply(req, 2, keys, &a.after, &a.limit) < 0)
+    if (api__page_or_reply(req, 2, keys, &a.after, &a.limit) < 0)
         return;
     char key[128], tag[32];
     snprintf(key, sizeof key, "projects:%" PRId64 ":%" PRId64 ":%" PRId64 ":%d",
              uid, a.after ? keys[0] : 0, a.after ? keys[1] : 0, a.limit);
     snprintf(tag, sizeof tag, "u:%" PRId64, uid);
     const char *tags[] = {tag};
-    routes__reply_cached(ctx, req, NULL, key, tags, 1, fill_projects, &a);
+    api__reply_cached(ctx, req, NULL, key, tags, 1, fill_projects, &a);
 }
 
 static void project_get(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     char *json;
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
     int rc = store_project_get(c, http_req_param(req, "id"),
@@ -95,20 +95,20 @@ static void project_get(http_req_t *req, void *ctx)
     if (rc < 0)
         http_reply_avp_error(req, &err);
     else
-        routes__reply_text(req, 200, json);
+        api__reply_text(req, 200, json);
 }
 
 static void project_update(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
     char *fields = NULL, *json = NULL;
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_PROJECT, id,
-                                STORE_ROLE_EDITOR, NULL) < 0)
+    if (api__access_or_reply(r, req, c, STORE_OBJ_PROJECT, id,
+                             STORE_ROLE_EDITOR, NULL) < 0)
         goto out;
     fields = json_dumps(http_req_body(req), JSON_COMPACT);
     if (store_project_update(c, id, fields, &err) < 0 ||
@@ -116,9 +116,9 @@ static void project_update(http_req_t *req, void *ctx)
         http_reply_avp_error(req, &err);
         goto out;
     }
-    routes__invalidate_project(r, c, id);
-    routes__audit(c, req, "update", "project", id, json_loads(fields, 0, NULL));
-    routes__reply_text(req, 200, json);
+    api__invalidate_project(r, c, id);
+    api__audit(c, req, "update", "project", id, json_loads(fields, 0, NULL));
+    api__reply_text(req, 200, json);
 out:
     free(fields);
     store_pool_release(c);
@@ -126,15 +126,15 @@ out:
 
 static void project_delete(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t id = http_req_param(req, "id"), *members = NULL;
     int n = 0;
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_PROJECT, id,
-                                STORE_ROLE_OWNER, NULL) < 0)
+    if (api__access_or_reply(r, req, c, STORE_OBJ_PROJECT, id,
+                             STORE_ROLE_OWNER, NULL) < 0)
         goto out;
     /* The members are gone with the project: read them first, invalidate
      * after the delete committed. */
@@ -143,8 +143,8 @@ static void project_delete(http_req_t *req, void *ctx)
         http_reply_avp_error(req, &err);
         goto out;
     }
-    routes__invalidate_people(r, id, members, n);
-    routes__audit(c, req, "delete", "project", id, NULL);
+    api__invalidate_people(r, id, members, n);
+    api__audit(c, req, "delete", "project", id, NULL);
     http_reply_empty(req, 204);
 out:
     avp_free(members);
@@ -153,7 +153,7 @@ out:
 
 static void member_list(http_req_t *req, void *ctx)
 {
-    routes__list_under(ctx, req, STORE_OBJ_PROJECT, 1, store_member_list);
+    api__list_under(ctx, req, STORE_OBJ_PROJECT, 1, store_member_list);
 }
 
 /* The user a member request names: user_id, or username looked up. */
@@ -180,7 +180,7 @@ static int member_user_or_reply(http_req_t *req, store_conn_t *c,
 
 static void member_add(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t id = http_req_param(req, "id"), uid;
     json_t *body = http_req_body(req);
     store_role_t role =
@@ -192,55 +192,55 @@ static void member_add(http_req_t *req, void *ctx)
                          "field 'role' must be owner, editor or viewer");
         return;
     }
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_PROJECT, id,
-                                STORE_ROLE_OWNER, NULL) < 0 ||
+    if (api__access_or_reply(r, req, c, STORE_OBJ_PROJECT, id,
+                             STORE_ROLE_OWNER, NULL) < 0 ||
         member_user_or_reply(req, c, body, &uid) < 0)
         goto out;
     if (store_member_set(c, id, uid, role, &json, &err) < 0) {
         http_reply_avp_error(req, &err);
         goto out;
     }
-    routes__invalidate(r, "p:%" PRId64, id);
-    routes__invalidate(r, "u:%" PRId64, uid);
-    routes__audit(c, req, "add_member", "project", id,
-                  json_pack("{s:I, s:s}", "user_id", (json_int_t)uid, "role",
-                            store_role_name(role)));
-    routes__reply_text(req, 201, json);
+    api__invalidate(r, "p:%" PRId64, id);
+    api__invalidate(r, "u:%" PRId64, uid);
+    api__audit(c, req, "add_member", "project", id,
+               json_pack("{s:I, s:s}", "user_id", (json_int_t)uid, "role",
+                         store_role_name(role)));
+    api__reply_text(req, 201, json);
 out:
     store_pool_release(c);
 }
 
 static void member_remove(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
     int64_t uid = http_req_param(req, "user_id");
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
     /* Anyone may leave; removing others takes an owner. */
     store_role_t need =
         uid == http_req_user(req)->id ? STORE_ROLE_VIEWER : STORE_ROLE_OWNER;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_PROJECT, id, need,
-                                NULL) == AVP_OK) {
+    if (api__access_or_reply(r, req, c, STORE_OBJ_PROJECT, id, need,
+                             NULL) == AVP_OK) {
         if (store_member_remove(c, id, uid, &err) < 0)
             http_reply_avp_error(req, &err);
         else {
-            routes__invalidate(r, "p:%" PRId64, id);
-            routes__invalidate(r, "u:%" PRId64, uid);
-            routes__audit(c, req, "remove_member", "project", id,
-                          json_pack("{s:I}", "user_id", (json_int_t)uid));
+            api__invalidate(r, "p:%" PRId64, id);
+            api__invalidate(r, "u:%" PRId64, uid);
+            api__audit(c, req, "remove_member", "project", id,
+                       json_pack("{s:I}", "user_id", (json_int_t)uid));
             http_reply_empty(req, 204);
         }
     }
     store_pool_release(c);
 }
 
-int routes__add_projects(routes_t *r, http_server_t *srv, avp_error_t *err)
+int api__add_projects(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t member_body[] = {
         {"user_id", HTTP_SCHEMA_INTEGER, 0, 1, 9.2e18, NULL},
@@ -253,7 +253,7 @@ int routes__add_projects(routes_t *r, http_server_t *srv, avp_error_t *err)
          0, create_body, NULL, 0},
         {"GET", "/api/projects", "projects_list",
          "Projects the caller is a member of, newest first", project_list, r,
-         0, NULL, routes__list_query, 0},
+         0, NULL, api__list_query, 0},
         {"GET", "/api/projects/{id}", "projects_get", "A project",
          project_get, r, 0, NULL, NULL, 0},
         {"PATCH", "/api/projects/{id}", "projects_update",
@@ -263,7 +263,7 @@ int routes__add_projects(routes_t *r, http_server_t *srv, avp_error_t *err)
          "Delete a project with its videos and runs (owner)", project_delete,
          r, 0, NULL, NULL, 0},
         {"GET", "/api/projects/{id}/members", "members_list",
-         "Members of a project", member_list, r, 0, NULL, routes__list_query,
+         "Members of a project", member_list, r, 0, NULL, api__list_query,
          0},
         {"POST", "/api/projects/{id}/members", "members_add",
          "Add a member or change a role (owner)", member_add, r, 0,
@@ -272,5 +272,5 @@ int routes__add_projects(routes_t *r, http_server_t *srv, avp_error_t *err)
          "Remove a member (owner, or the member itself)", member_remove, r, 0,
          NULL, NULL, 0},
     };
-    return routes__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

@@ -71,8 +71,8 @@ static int copy_body(http_reply_stream_t *s, FILE *f, long long size,
         ? avp_error_set(err, AVP_EIO, "the client went away") : AVP_OK;
 }
 
-int tar_add_file(http_reply_stream_t *s, const char *name, const char *path,
-                 avp_error_t *err)
+int api__tar_add_file(http_reply_stream_t *s, const char *name,
+                      const char *path, avp_error_t *err)
 {
     if (strlen(name) >= 100)
         return avp_error_set(err, AVP_EINVAL, "tar: name '%s' is too long",
@@ -94,7 +94,7 @@ int tar_add_file(http_reply_stream_t *s, const char *name, const char *path,
     return rc;
 }
 
-int tar_end(http_reply_stream_t *s)
+int api__tar_end(http_reply_stream_t *s)
 {
     static const char zeros[2 * TAR_BLOCK];
     return http_reply_stream_write(s, zeros, sizeof zeros);
@@ -200,7 +200,8 @@ static int entry(FILE *in, const tar_header_t *h, const char *dir,
     return extract_one(in, dir, base, size, err);
 }
 
-int tar_extract_flat(const char *tar_path, const char *dir, avp_error_t *err)
+int api__tar_extract_flat(const char *tar_path, const char *dir,
+                          avp_error_t *err)
 {
     FILE *in = fopen(tar_path, "rb");
     if (!in)
@@ -221,7 +222,7 @@ int tar_extract_flat(const char *tar_path, const char *dir, avp_error_t *err)
     return rc;
 }
 
-void tar_remove_flat(const char *dir)
+void api__tar_remove_flat(const char *dir)
 {
     DIR *d = opendir(dir);
     char path[4096 + 256];

@@ -18,10 +18,10 @@
 /* Appends the file at path under the archive name `name` (< 100 bytes,
  * mode 0644, mtime now). AVP_EIO when the file cannot be read or the
  * client went away, AVP_EINVAL for a name too long. */
-int tar_add_file(http_reply_stream_t *s, const char *name, const char *path,
-                 avp_error_t *err);
+int api__tar_add_file(http_reply_stream_t *s, const char *name,
+                      const char *path, avp_error_t *err);
 /* Ends the archive (two zero blocks). */
-int tar_end(http_reply_stream_t *s);
+int api__tar_end(http_reply_stream_t *s);
 
 /* Extracts the regular files of the archive at tar_path into the existing
  * folder dir, flat: each under the last component of its name, which must
@@ -31,10 +31,11 @@ int tar_end(http_reply_stream_t *s);
  * checksum, a truncated archive, a link or other special entry, a name
  * that is not allowed or one that comes twice; files already extracted
  * stay for the caller to remove with the folder. */
-int tar_extract_flat(const char *tar_path, const char *dir, avp_error_t *err);
+int api__tar_extract_flat(const char *tar_path, const char *dir,
+                          avp_error_t *err);
 
-/* Removes a flat folder (its files, then itself): what tar_extract_flat
+/* Removes a flat folder (its files, then itself): what api__tar_extract_flat
  * filled or an export wrote. Best effort. */
-void tar_remove_flat(const char *dir);
+void api__tar_remove_flat(const char *dir);
 
 #endif

@@ -9,8 +9,8 @@
 /* The run and task are committed (with whatever other requests the group
  * gathered) before Redis is touched: a slow or absent Redis must not hold
  * one of the pool's few connections. */
-void routes__start_task(routes_t *r, http_req_t *req, const char *kind,
-                        int replace)
+void api__start_task(api_t *r, http_req_t *req, const char *kind,
+                     int replace)
 {
     json_t *body = http_req_body(req);
     json_t *conf = json_object_get(body, "conf");
@@ -33,8 +33,8 @@ void routes__start_task(routes_t *r, http_req_t *req, const char *kind,
     if (rc < 0)
         http_reply_avp_error(req, &err);
     else
-        rc = routes__role_or_reply(req, out.project_id, out.role,
-                                   STORE_ROLE_EDITOR);
+        rc = api__role_or_reply(req, out.project_id, out.role,
+                                STORE_ROLE_EDITOR);
     if (rc < 0) {
         avp_free(out.members);
         return;
@@ -42,10 +42,10 @@ void routes__start_task(routes_t *r, http_req_t *req, const char *kind,
     /* Redis down: the task stays queued in the table and the workers'
      * reconciler enqueues it once Redis is back. */
     if (r->q &&
-        queue_enqueue(routes__q(r), out.task_id, kind, NULL, &err) < 0)
+        queue_enqueue(api__q(r), out.task_id, kind, NULL, &err) < 0)
         fprintf(stderr, "avp serve: task %" PRId64 " left to the "
                 "reconciler: %s\n", out.task_id, err.msg);
-    routes__invalidate_people(r, out.project_id, out.members, out.nmembers);
+    api__invalidate_people(r, out.project_id, out.members, out.nmembers);
     avp_free(out.members);
     http_reply_json(req, 202, json_pack("{s:I, s:I}", "task_id",
                                         (json_int_t)out.task_id, "run_id",
@@ -54,16 +54,16 @@ void routes__start_task(routes_t *r, http_req_t *req, const char *kind,
 
 static void process(http_req_t *req, void *ctx)
 {
-    routes__start_task(ctx, req, "detect", 0);
+    api__start_task(ctx, req, "detect", 0);
 }
 
 static void task_status(http_req_t *req, void *ctx)
 {
-    routes__get_one(ctx, req, STORE_OBJ_TASK, store_task_status);
+    api__get_one(ctx, req, STORE_OBJ_TASK, store_task_status);
 }
 
 /* Tells watchers a queued task was cancelled: no worker will. */
-static void publish_cancelled(routes_t *r, int64_t id)
+static void publish_cancelled(api_t *r, int64_t id)
 {
     char json[160];
     avp_error_t err;
@@ -77,26 +77,26 @@ static void task_cancel(http_req_t *req, void *ctx)
 {
     static const char *const states[] = {"", "cancelled", "cancelling",
                                          "ended"};
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t id = http_req_param(req, "id"), pid;
     store_cancel_t what;
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_TASK, id,
-                                STORE_ROLE_EDITOR, &pid) < 0)
+    if (api__access_or_reply(r, req, c, STORE_OBJ_TASK, id,
+                             STORE_ROLE_EDITOR, &pid) < 0)
         goto out;
     if (store_task_cancel(c, id, &what, &err) < 0) {
         http_reply_avp_error(req, &err);
         goto out;
     }
     if (what == STORE_CANCEL_DONE) {
-        routes__invalidate_project(r, c, pid);
+        api__invalidate_project(r, c, pid);
         publish_cancelled(r, id);
     }
     if (what != STORE_CANCEL_ENDED)
-        routes__audit(c, req, "cancel", "task", id, NULL);
+        api__audit(c, req, "cancel", "task", id, NULL);
     http_reply_json(req, what == STORE_CANCEL_ENDED ? 409 : 202,
                     what == STORE_CANCEL_ENDED
                    ? json_pack("{s:{s:s, s:s}}", "error", "code", "conflict",
@@ -113,7 +113,7 @@ typedef struct list_arg {
     int limit;
 } list_arg_t;
 
-static int fill_runs(routes_t *r, store_conn_t *c, void *arg, char **json,
+static int fill_runs(api_t *r, store_conn_t *c, void *arg, char **json,
                      avp_error_t *err)
 {
     (void)r;
@@ -121,42 +121,42 @@ static int fill_runs(routes_t *r, store_conn_t *c, void *arg, char **json,
     store_list_t l;
     int rc = store_run_list(c, a->id, a->after, a->limit, &l, err);
     if (rc == AVP_OK)
-        *json = routes__page_json(&l, 2);
+        *json = api__page_json(&l, 2);
     store_list_free(&l);
     return rc;
 }
 
 static void run_list(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t keys[2], pid;
     list_arg_t a = {http_req_param(req, "id"), NULL, 0};
-    if (routes__page_or_reply(req, 2, keys, &a.after, &a.limit) < 0)
+    if (api__page_or_reply(req, 2, keys, &a.after, &a.limit) < 0)
         return;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_VIDEO, a.id,
-                                STORE_ROLE_VIEWER, &pid) == AVP_OK) {
+    if (api__access_or_reply(r, req, c, STORE_OBJ_VIDEO, a.id,
+                             STORE_ROLE_VIEWER, &pid) == AVP_OK) {
         char key[128], tag[32];
         snprintf(key, sizeof key, "runs:%" PRId64 ":%" PRId64 ":%" PRId64
                  ":%d", a.id, a.after ? keys[0] : 0, a.after ? keys[1] : 0,
                  a.limit);
         snprintf(tag, sizeof tag, "p:%" PRId64, pid);
         const char *tags[] = {tag};
-        routes__reply_cached(r, req, c, key, tags, 1, fill_runs, &a);
+        api__reply_cached(r, req, c, key, tags, 1, fill_runs, &a);
     }
     store_pool_release(c);
 }
 
 static void run_get(http_req_t *req, void *ctx)
 {
-    routes__get_one(ctx, req, STORE_OBJ_RUN, store_run_get);
+    api__get_one(ctx, req, STORE_OBJ_RUN, store_run_get);
 }
 
-int routes__add_tasks(routes_t *r, http_server_t *srv, avp_error_t *err)
+int api__add_tasks(api_t *r, http_server_t *srv, avp_error_t *err)
 {
-    static const http_schema_field_t process_body[] = {ROUTES_PROCESS_FIELDS,
+    static const http_schema_field_t process_body[] = {API_PROCESS_FIELDS,
                                                        {0}};
     const http_route_t routes[] = {
         {"POST", "/api/videos/{id}/process", "videos_process",
@@ -164,7 +164,7 @@ int routes__add_tasks(routes_t *r, http_server_t *srv, avp_error_t *err)
          0, process_body, NULL, 0},
         {"GET", "/api/videos/{id}/runs", "runs_list",
          "Detection runs of a video, newest first", run_list, r, 0, NULL,
-         routes__list_query, 0},
+         api__list_query, 0},
         {"GET", "/api/runs/{id}", "runs_get", "A detection run", run_get, r, 0,
          NULL, NULL, 0},
         {"GET", "/api/tasks/{id}/status", "tasks_status",
@@ -172,5 +172,5 @@ int routes__add_tasks(routes_t *r, http_server_t *srv, avp_error_t *err)
         {"POST", "/api/tasks/{id}/cancel", "tasks_cancel",
          "Cancel a queued or running task", task_cancel, r, 0, NULL, NULL, 0},
     };
-    return routes__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

@@ -57,7 +57,7 @@ static int event_check(json_t *e, avp_error_t *err)
 }
 
 /* The events of the body as an array (new reference), or NULL after
- * replying: 400 naming the event, 413 past ROUTES_SESSION_EVENTS_MAX. */
+ * replying: 400 naming the event, 413 past API_SESSION_EVENTS_MAX. */
 static json_t *events_or_reply(http_req_t *req, json_t *body)
 {
     json_t *list = json_object_get(body, "events");
@@ -69,11 +69,11 @@ static json_t *events_or_reply(http_req_t *req, json_t *body)
     }
     list = list ? json_incref(list) : json_pack("[O]", body);
     size_t n = json_array_size(list);
-    if (n == 0 || n > ROUTES_SESSION_EVENTS_MAX) {
+    if (n == 0 || n > API_SESSION_EVENTS_MAX) {
         http_reply_error(req, n ? 413 : 400,
                          n ? "payload_too_large" : "bad_request",
                          "a request carries 1 to %d events, not %zu",
-                         ROUTES_SESSION_EVENTS_MAX, n);
+                         API_SESSION_EVENTS_MAX, n);
         json_decref(list);
         return NULL;
     }
@@ -99,7 +99,7 @@ static json_t *body_or_reply(http_req_t *req)
     }
     char *buf;
     size_t len;
-    if (http_reply_read_body_or_reply(req, ROUTES_SESSION_EVENTS_BODY_MAX, &buf,
+    if (http_reply_read_body_or_reply(req, API_SESSION_EVENTS_BODY_MAX, &buf,
                                       &len) < 0)
         return NULL;
     json_error_t je;
@@ -114,7 +114,7 @@ static json_t *body_or_reply(http_req_t *req)
     return body;
 }
 
-static void insert_reply(routes_t *r, http_req_t *req, int64_t id,
+static void insert_reply(api_t *r, http_req_t *req, int64_t id,
                          store_conn_t *c, json_t *events)
 {
     char *text = json_dumps(events, JSON_COMPACT);
@@ -132,21 +132,21 @@ static void insert_reply(routes_t *r, http_req_t *req, int64_t id,
     else {
         http_reply_json(req, 201,
                         json_pack("{s:I}", "inserted", (json_int_t)n));
-        routes__session_changed(r, id);
+        api__session_changed(r, id);
     }
 }
 
-void routes__session_events_post(http_req_t *req, void *ctx)
+void api__session_events_post(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
     /* The body is read before a connection is taken: a slow or large
      * upload must not hold one of the pool's few. */
     json_t *body = body_or_reply(req), *events = NULL;
-    store_conn_t *c = body ? routes__conn_or_reply(r, req) : NULL;
+    store_conn_t *c = body ? api__conn_or_reply(r, req) : NULL;
     /* Access before the events' checks: a stranger learns nothing. */
-    if (c && routes__access_or_reply(r, req, c, STORE_OBJ_SESSION, id,
-                                     STORE_ROLE_EDITOR, NULL) == AVP_OK &&
+    if (c && api__access_or_reply(r, req, c, STORE_OBJ_SESSION, id,
+                                  STORE_ROLE_EDITOR, NULL) == AVP_OK &&
         (events = events_or_reply(req, body)))
         insert_reply(r, req, id, c, events);
     store_pool_release(c);

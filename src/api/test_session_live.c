@@ -8,7 +8,7 @@
  * Without Redis only this process's watchers learn of it, which is all
  * there is. One pusher thread per process recomputes the results of
  * stale sessions that have watchers and pushes them, at most once per
- * ROUTES_SESSION_PUSH_MS per session: a device posting 50 batches a
+ * API_SESSION_PUSH_MS per session: a device posting 50 batches a
  * second costs 4 recomputations a second, and the last batch is always
  * followed by a push. */
 #include "api/internal.h"
@@ -19,28 +19,28 @@
 #include <time.h>
 #include <unistd.h>
 
-struct routes_session_live {
+struct api_session_live {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     pthread_t thread;
     int started, stop;
-    routes_coalesce_t pace; /* sessions to push, paced */
+    api_coalesce_t pace; /* sessions to push, paced */
     uint64_t tag; /* this process's news carry it */
 };
 
-static void mark_stale(routes_session_live_t *l, int64_t id)
+static void mark_stale(api_session_live_t *l, int64_t id)
 {
     pthread_mutex_lock(&l->mu);
-    routes__coalesce_mark(&l->pace, id);
+    api__coalesce_mark(&l->pace, id);
     pthread_cond_signal(&l->cv);
     pthread_mutex_unlock(&l->mu);
 }
 
 /* Recomputes and pushes one session's results to its watchers here.
  * AVP_EBUSY when no database connection came: try again later. */
-static int push(routes_t *r, int64_t id)
+static int push(api_t *r, int64_t id)
 {
-    if (!http_ws_watchers(r->srv, ROUTES_WS_SESSION, id))
+    if (!http_ws_watchers(r->srv, API_WS_SESSION, id))
         return AVP_OK;
     store_conn_t *c;
     json_t *results = NULL;
@@ -48,10 +48,10 @@ static int push(routes_t *r, int64_t id)
     if (store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, &c,
                            &err) < 0)
         return AVP_EBUSY;
-    int rc = routes__session_results(c, id, &results, NULL, &err);
+    int rc = api__session_results(c, id, &results, NULL, &err);
     store_pool_release(c);
     if (rc == AVP_ENOTFOUND) { /* deleted: nothing more to watch */
-        http_ws_end(r->srv, ROUTES_WS_SESSION, id, NULL);
+        http_ws_end(r->srv, API_WS_SESSION, id, NULL);
         return AVP_OK;
     }
     if (rc < 0) {
@@ -59,8 +59,8 @@ static int push(routes_t *r, int64_t id)
                 err.msg);
         return AVP_OK; /* not the database's absence: nothing to retry */
     }
-    char *text = json_dumps(results, ROUTES_SESSION_JSON_FLAGS);
-    http_ws_push(r->srv, ROUTES_WS_SESSION, id, text);
+    char *text = json_dumps(results, API_SESSION_JSON_FLAGS);
+    http_ws_push(r->srv, API_WS_SESSION, id, text);
     free(text);
     json_decref(results);
     return AVP_OK;
@@ -68,14 +68,14 @@ static int push(routes_t *r, int64_t id)
 
 static void *pusher(void *arg)
 {
-    routes_t *r = arg;
-    routes_session_live_t *l = r->session_live;
+    api_t *r = arg;
+    api_session_live_t *l = r->session_live;
     int64_t due[64];
     pthread_mutex_lock(&l->mu);
     while (!l->stop) {
         double next;
-        size_t n = routes__coalesce_due(&l->pace, avp_now(), due,
-                                        AVP_ARRAY_LEN(due), &next);
+        size_t n = api__coalesce_due(&l->pace, avp_now(), due,
+                                     AVP_ARRAY_LEN(due), &next);
         if (n) {
             pthread_mutex_unlock(&l->mu);
             int retry[AVP_ARRAY_LEN(due)];
@@ -84,11 +84,11 @@ static void *pusher(void *arg)
             pthread_mutex_lock(&l->mu);
             for (size_t i = 0; i < n; i++)
                 if (retry[i])
-                    routes__coalesce_mark(&l->pace, due[i]);
+                    api__coalesce_mark(&l->pace, due[i]);
             continue;
         }
         /* avp_now() is CLOCK_MONOTONIC, the condition's clock (set in
-         * routes__session_live_start). */
+         * api__session_live_start). */
         struct timespec ts = {(time_t)next,
                               (long)((next - (double)(time_t)next) * 1e9)};
         pthread_cond_timedwait(&l->cv, &l->mu, &ts);
@@ -97,17 +97,17 @@ static void *pusher(void *arg)
     return NULL;
 }
 
-int routes__session_live_start(routes_t *r, avp_error_t *err)
+int api__session_live_start(api_t *r, avp_error_t *err)
 {
-    routes_session_live_t *l = avp_calloc(1, sizeof(*l));
+    api_session_live_t *l = avp_calloc(1, sizeof(*l));
     avp_cond_init_monotonic(&l->cv);
     pthread_mutex_init(&l->mu, NULL);
-    routes__coalesce_init(&l->pace, ROUTES_SESSION_PUSH_MS / 1e3);
+    api__coalesce_init(&l->pace, API_SESSION_PUSH_MS / 1e3);
     l->tag = ((uint64_t)getpid() << 32) ^ (uint64_t)(avp_now() * 1e9) ^
              (uint64_t)(uintptr_t)l;
     r->session_live = l;
     if (pthread_create(&l->thread, NULL, pusher, r) != 0) {
-        routes__session_live_stop(r);
+        api__session_live_stop(r);
         return avp_error_set(err, AVP_ENOMEM, "cannot start the session "
                              "pusher");
     }
@@ -115,9 +115,9 @@ int routes__session_live_start(routes_t *r, avp_error_t *err)
     return AVP_OK;
 }
 
-void routes__session_live_stop(routes_t *r)
+void api__session_live_stop(api_t *r)
 {
-    routes_session_live_t *l = r->session_live;
+    api_session_live_t *l = r->session_live;
     if (!l)
         return;
     pthread_mutex_lock(&l->mu);
@@ -128,14 +128,14 @@ void routes__session_live_stop(routes_t *r)
         pthread_join(l->thread, NULL);
     pthread_cond_destroy(&l->cv);
     pthread_mutex_destroy(&l->mu);
-    routes__coalesce_fini(&l->pace);
+    api__coalesce_fini(&l->pace);
     avp_free(l);
     r->session_live = NULL;
 }
 
-void routes__session_changed(routes_t *r, int64_t session_id)
+void api__session_changed(api_t *r, int64_t session_id)
 {
-    routes_session_live_t *l = r->session_live;
+    api_session_live_t *l = r->session_live;
     if (!l)
         return;
     mark_stale(l, session_id);
@@ -146,11 +146,11 @@ void routes__session_changed(routes_t *r, int64_t session_id)
     snprintf(msg, sizeof msg, "{\"from\":\"%016" PRIx64 "\"}", l->tag);
     /* Lost news costs other instances' watchers this update only; the
      * next change brings them up to date. */
-    queue_publish(routes__q(r), QUEUE_TOPIC_SESSION, session_id, msg, &err);
+    queue_publish(api__q(r), QUEUE_TOPIC_SESSION, session_id, msg, &err);
 }
 
-void routes__project_sessions_changed(routes_t *r, store_conn_t *c,
-                                      int64_t project_id)
+void api__project_sessions_changed(api_t *r, store_conn_t *c,
+                                   int64_t project_id)
 {
     int64_t *ids;
     int n;
@@ -159,13 +159,13 @@ void routes__project_sessions_changed(routes_t *r, store_conn_t *c,
         store_test_session_open_ids(c, project_id, &ids, &n, &err) < 0)
         return; /* watchers catch up at the session's next change */
     for (int i = 0; i < n; i++)
-        routes__session_changed(r, ids[i]);
+        api__session_changed(r, ids[i]);
     avp_free(ids);
 }
 
-void routes__session_news(routes_t *r, int64_t session_id, const char *json)
+void api__session_news(api_t *r, int64_t session_id, const char *json)
 {
-    routes_session_live_t *l = r->session_live;
+    api_session_live_t *l = r->session_live;
     char mine[64];
     if (!l)
         return;

@@ -128,16 +128,16 @@ static json_t *latency_json(const device_stats_t *st, double tol)
         json_array_append_new(counts, json_integer(st->latency_hist[i]));
     int any = st->tp > 0;
     return json_pack("{s:o, s:o, s:o, s:{s:o, s:o}}", "median",
-                     routes__number_or_null(1e3 * st->latency_median, any),
-                     "p90", routes__number_or_null(1e3 * st->latency_p90, any),
-                     "p99", routes__number_or_null(1e3 * st->latency_p99, any),
+                     api__number_or_null(1e3 * st->latency_median, any),
+                     "p90", api__number_or_null(1e3 * st->latency_p90, any),
+                     "p99", api__number_or_null(1e3 * st->latency_p99, any),
                      "histogram", "edges", edges, "counts", counts);
 }
 
 static json_t *ci_json(const double ci[2])
 {
-    return json_pack("[o, o]", routes__number_or_null(ci[0], ci[0] >= 0),
-                     routes__number_or_null(ci[1], ci[1] >= 0));
+    return json_pack("[o, o]", api__number_or_null(ci[0], ci[0] >= 0),
+                     api__number_or_null(ci[1], ci[1] >= 0));
 }
 
 /* Counts, ratios and latencies of one row into o. */
@@ -148,11 +148,11 @@ static void stats_into(json_t *o, const device_stats_t *st, double tol)
     json_object_set_new(o, "tp", json_integer(st->tp));
     json_object_set_new(o, "fp", json_integer(st->fp));
     json_object_set_new(o, "fn", json_integer(st->fn));
-    json_object_set_new(o, "precision", routes__number_or_null(
+    json_object_set_new(o, "precision", api__number_or_null(
                             st->precision, st->events > 0));
-    json_object_set_new(o, "recall", routes__number_or_null(
+    json_object_set_new(o, "recall", api__number_or_null(
                             st->recall, st->recall >= 0));
-    json_object_set_new(o, "f1", routes__number_or_null(
+    json_object_set_new(o, "f1", api__number_or_null(
                             st->f1, st->f1 >= 0 && st->events > 0));
     json_object_set_new(o, "precision_ci", ci_json(st->precision_ci));
     json_object_set_new(o, "recall_ci", ci_json(st->recall_ci));
@@ -281,8 +281,8 @@ static json_t *targets_json(const gt_t *g)
     return json_pack("{s:o}", "items", items);
 }
 
-int routes__session_targets(store_conn_t *c, int64_t session_id,
-                            json_t **out, avp_error_t *err)
+int api__session_targets(store_conn_t *c, int64_t session_id,
+                         json_t **out, avp_error_t *err)
 {
     session_data_t d;
     int rc = data_load(c, session_id, &d, err);
@@ -291,9 +291,9 @@ int routes__session_targets(store_conn_t *c, int64_t session_id,
     return rc;
 }
 
-int routes__session_results(store_conn_t *c, int64_t session_id,
-                            json_t **results, json_t **manifest,
-                            avp_error_t *err)
+int api__session_results(store_conn_t *c, int64_t session_id,
+                         json_t **results, json_t **manifest,
+                         avp_error_t *err)
 {
     session_data_t d;
     *results = NULL;

@@ -42,23 +42,23 @@ static int criteria_or_reply(http_req_t *req)
 
 static void session_create(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t pid = http_req_param(req, "id");
     char *fields = NULL, *json;
     avp_error_t err;
     if (criteria_or_reply(req) < 0)
         return;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_PROJECT, pid,
-                                STORE_ROLE_EDITOR, NULL) == AVP_OK) {
+    if (api__access_or_reply(r, req, c, STORE_OBJ_PROJECT, pid,
+                             STORE_ROLE_EDITOR, NULL) == AVP_OK) {
         fields = json_dumps(http_req_body(req), JSON_COMPACT);
         if (store_test_session_create(c, pid, http_req_user(req)->id,
                                       fields, &json, &err) < 0)
             http_reply_avp_error(req, &err);
         else
-            routes__reply_text(req, 201, json);
+            api__reply_text(req, 201, json);
     }
     store_pool_release(c);
     free(fields);
@@ -66,12 +66,12 @@ static void session_create(http_req_t *req, void *ctx)
 
 static void session_list(http_req_t *req, void *ctx)
 {
-    routes__list_under(ctx, req, STORE_OBJ_PROJECT, 2, store_test_session_list);
+    api__list_under(ctx, req, STORE_OBJ_PROJECT, 2, store_test_session_list);
 }
 
 static void session_get(http_req_t *req, void *ctx)
 {
-    routes__get_one(ctx, req, STORE_OBJ_SESSION, store_test_session_get);
+    api__get_one(ctx, req, STORE_OBJ_SESSION, store_test_session_get);
 }
 
 /* Scores the session and stores the evaluation; *json is it. */
@@ -79,7 +79,7 @@ static int evaluate(store_conn_t *c, int64_t id, int64_t user_id, char **json,
                     avp_error_t *err)
 {
     json_t *results, *manifest;
-    int rc = routes__session_results(c, id, &results, &manifest, err);
+    int rc = api__session_results(c, id, &results, &manifest, err);
     if (rc == AVP_OK) {
         char *m = json_dumps(manifest, JSON_COMPACT);
         char *res = json_dumps(results, JSON_COMPACT);
@@ -98,7 +98,7 @@ static int evaluate(store_conn_t *c, int64_t id, int64_t user_id, char **json,
  * the session's row: a session is closed, and its evaluation stored, once
  * and together, and no events insert (which takes the same lock) lands
  * between the check and the update. */
-static void session_write(http_req_t *req, routes_t *r, const char *action,
+static void session_write(http_req_t *req, api_t *r, const char *action,
                           json_t *fields)
 {
     int64_t id = http_req_param(req, "id"), uid = http_req_user(req)->id;
@@ -106,9 +106,9 @@ static void session_write(http_req_t *req, routes_t *r, const char *action,
     const char *to = json_string_value(json_object_get(fields, "state"));
     int closing = to && !strcmp(to, "closed"), closed = 0, began = 0;
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
-    if (!c || routes__access_or_reply(r, req, c, STORE_OBJ_SESSION, id,
-                                      STORE_ROLE_EDITOR, NULL) < 0)
+    store_conn_t *c = api__conn_or_reply(r, req);
+    if (!c || api__access_or_reply(r, req, c, STORE_OBJ_SESSION, id,
+                                   STORE_ROLE_EDITOR, NULL) < 0)
         goto out;
     began = store_exec(c, "BEGIN", &err) == AVP_OK;
     if (!began || store_test_session_lock(c, id, &closed, &err) < 0)
@@ -123,9 +123,9 @@ static void session_write(http_req_t *req, routes_t *r, const char *action,
         http_reply_avp_error(req, &err);
     else {
         began = 0;
-        routes__reply_text(req, 200, json);
+        api__reply_text(req, 200, json);
         json = NULL;
-        routes__session_changed(r, id);
+        api__session_changed(r, id);
     }
     if (began)
         store_exec(c, "ROLLBACK", &err);
@@ -173,20 +173,20 @@ static void session_sync(http_req_t *req, void *ctx)
 
 static void session_delete(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_SESSION, id,
-                                STORE_ROLE_EDITOR, NULL) == AVP_OK) {
+    if (api__access_or_reply(r, req, c, STORE_OBJ_SESSION, id,
+                             STORE_ROLE_EDITOR, NULL) == AVP_OK) {
         if (store_test_session_delete(c, id, http_req_user(req)->id,
                                       &err) < 0)
             http_reply_avp_error(req, &err);
         else {
             http_reply_empty(req, 204);
-            routes__session_changed(r, id); /* its watchers are let go */
+            api__session_changed(r, id); /* its watchers are let go */
         }
     }
     store_pool_release(c);
@@ -196,16 +196,16 @@ static void session_delete(http_req_t *req, void *ctx)
 typedef int (*session_read_fn)(store_conn_t *c, int64_t id, json_t **out,
                                avp_error_t *err);
 
-static void session_read(http_req_t *req, routes_t *r, session_read_fn fn)
+static void session_read(http_req_t *req, api_t *r, session_read_fn fn)
 {
     int64_t id = http_req_param(req, "id");
     json_t *out;
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_SESSION, id,
-                                STORE_ROLE_VIEWER, NULL) == AVP_OK) {
+    if (api__access_or_reply(r, req, c, STORE_OBJ_SESSION, id,
+                             STORE_ROLE_VIEWER, NULL) == AVP_OK) {
         if (fn(c, id, &out, &err) < 0)
             http_reply_avp_error(req, &err);
         else
@@ -217,7 +217,7 @@ static void session_read(http_req_t *req, routes_t *r, session_read_fn fn)
 static int results_only(store_conn_t *c, int64_t id, json_t **out,
                         avp_error_t *err)
 {
-    return routes__session_results(c, id, out, NULL, err);
+    return api__session_results(c, id, out, NULL, err);
 }
 
 static void session_results(http_req_t *req, void *ctx)
@@ -227,35 +227,35 @@ static void session_results(http_req_t *req, void *ctx)
 
 static void session_targets(http_req_t *req, void *ctx)
 {
-    session_read(req, ctx, routes__session_targets);
+    session_read(req, ctx, api__session_targets);
 }
 
 static void session_evaluate(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
     char *json;
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_SESSION, id,
-                                STORE_ROLE_EDITOR, NULL) == AVP_OK) {
+    if (api__access_or_reply(r, req, c, STORE_OBJ_SESSION, id,
+                             STORE_ROLE_EDITOR, NULL) == AVP_OK) {
         if (evaluate(c, id, http_req_user(req)->id, &json, &err) < 0)
             http_reply_avp_error(req, &err);
         else
-            routes__reply_text(req, 201, json);
+            api__reply_text(req, 201, json);
     }
     store_pool_release(c);
 }
 
 static void events_list(http_req_t *req, void *ctx)
 {
-    routes__list_under(ctx, req, STORE_OBJ_SESSION, 2,
-                       store_test_session_events_page);
+    api__list_under(ctx, req, STORE_OBJ_SESSION, 2,
+                    store_test_session_events_page);
 }
 
-int routes__add_sessions(routes_t *r, http_server_t *srv, avp_error_t *err)
+int api__add_sessions(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t create_body[] = {
         {"video_id", HTTP_SCHEMA_INTEGER, 1, 1, 9.2e18,
@@ -284,7 +284,7 @@ int routes__add_sessions(routes_t *r, http_server_t *srv, avp_error_t *err)
          session_create, r, 0, create_body, NULL, 0},
         {"GET", "/api/projects/{id}/test-sessions", "sessions_list",
          "Test sessions of a project, newest first", session_list, r, 0,
-         NULL, routes__list_query, 0},
+         NULL, api__list_query, 0},
         {"GET", "/api/test-sessions/{id}", "sessions_get", "A test session",
          session_get, r, 0, NULL, NULL, 0},
         {"PATCH", "/api/test-sessions/{id}", "sessions_update",
@@ -300,11 +300,11 @@ int routes__add_sessions(routes_t *r, http_server_t *srv, avp_error_t *err)
         {"POST", "/api/test-sessions/{id}/events", "sessions_events_post",
          "Post detection events: one {class, confidence?, box?: [x1, y1, "
          "x2, y2], t? | device_time?} or {\"events\": [...]} (at most 10000), "
-         "all or nothing (editor)", routes__session_events_post, r,
-         HTTP_RAW_BODY, NULL, NULL, ROUTES_SESSION_EVENTS_BODY_MAX},
+         "all or nothing (editor)", api__session_events_post, r,
+         HTTP_RAW_BODY, NULL, NULL, API_SESSION_EVENTS_BODY_MAX},
         {"GET", "/api/test-sessions/{id}/events", "sessions_events_list",
          "Events of a session in (timestamp, id) order", events_list, r, 0,
-         NULL, routes__list_query, 0},
+         NULL, api__list_query, 0},
         {"GET", "/api/test-sessions/{id}/results", "sessions_results",
          "Results of the session against its video's ground-truth tracks",
          session_results, r, 0, NULL, NULL, 0},
@@ -315,10 +315,10 @@ int routes__add_sessions(routes_t *r, http_server_t *srv, avp_error_t *err)
         {"POST", "/api/test-sessions/{id}/evaluate", "sessions_evaluate",
          "Score the session and store the evaluation with its manifest "
          "(editor)", session_evaluate, r, 0, NULL, NULL, 0},
-        {"GET", "/ws/test-sessions/{id}", ROUTES_WS_SESSION,
+        {"GET", "/ws/test-sessions/{id}", API_WS_SESSION,
          "WebSocket: the session's results now and after every change "
          "(at most every 250 ms)", NULL, NULL, HTTP_WEBSOCKET, NULL,
          ws_query, 0},
     };
-    return routes__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

@@ -36,7 +36,7 @@ static void to_hex(const unsigned char *d, int n, char *out)
 }
 
 /* Creates the temporary file; replies on failure. */
-static int create_or_reply(http_req_t *req, routes_upload_t *up)
+static int create_or_reply(http_req_t *req, api_upload_t *up)
 {
     int fd = mkstemp(up->tmp);
     if (fd < 0) {
@@ -53,7 +53,7 @@ static int create_or_reply(http_req_t *req, routes_upload_t *up)
  * arrive, so a body refused at once leaves nothing behind); returns the
  * open descriptor, or < 0 after replying. The route's max_body bounds it
  * (http_reply_read_chunk_or_reply answers 413). */
-static int copy_body(http_req_t *req, routes_upload_t *up)
+static int copy_body(http_req_t *req, api_upload_t *up)
 {
     crypto_hash_sha256_state st;
     unsigned char digest[crypto_hash_sha256_BYTES];
@@ -85,8 +85,8 @@ static int copy_body(http_req_t *req, routes_upload_t *up)
     return fd;
 }
 
-int routes__receive_or_reply(routes_t *r, http_req_t *req, const char *dir,
-                             routes_upload_t *up)
+int api__receive_or_reply(api_t *r, http_req_t *req, const char *dir,
+                          api_upload_t *up)
 {
     memset(up, 0, sizeof *up);
     snprintf(up->tmp, sizeof up->tmp, "%s/%s/.upload-XXXXXX", r->data_dir, dir);

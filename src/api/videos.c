@@ -41,16 +41,16 @@ static void extension(const char *filename, char *out, size_t cap)
 static int run_media(const char *const args[], json_t **out, avp_error_t *err)
 {
     char *text;
-    int status = routes__run_engine(args, ROUTES_ENGINE_TIMEOUT_S, &text);
+    int status = api__run_engine(args, API_ENGINE_TIMEOUT_S, &text);
     json_t *j = status >= 0 ? json_loads(text, 0, NULL) : NULL;
     json_t *e = json_object_get(j, "error");
     int code = (int)json_integer_value(json_object_get(e, "code"));
     const char *msg = json_string_value(json_object_get(e, "message"));
     int rc = AVP_OK;
     *out = NULL;
-    if (status == ROUTES_ENGINE_KILLED)
+    if (status == API_ENGINE_KILLED)
         rc = avp_error_set(err, AVP_EFORMAT, "the decoder crashed or took "
-                           "over %d s", ROUTES_ENGINE_TIMEOUT_S);
+                           "over %d s", API_ENGINE_TIMEOUT_S);
     else if (status < 0)
         rc = avp_error_set(err, AVP_EUNAVAILABLE, "cannot run the decoder");
     else if (e)
@@ -98,36 +98,36 @@ static int probe(const char *path, video_facts_t *f, avp_error_t *err)
 
 /* Checks that the caller may write videos into the project, holding a
  * connection only for the check (an upload may take minutes). */
-static int may_upload_or_reply(routes_t *r, http_req_t *req, int64_t pid)
+static int may_upload_or_reply(api_t *r, http_req_t *req, int64_t pid)
 {
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return AVP_EUNAVAILABLE;
-    int rc = routes__access_or_reply(r, req, c, STORE_OBJ_PROJECT, pid,
-                                     STORE_ROLE_EDITOR, NULL);
+    int rc = api__access_or_reply(r, req, c, STORE_OBJ_PROJECT, pid,
+                                  STORE_ROLE_EDITOR, NULL);
     store_pool_release(c);
     return rc;
 }
 
 /* Moves the checked upload to videos/<sha256 prefix>-<tmp suffix>.<ext>. */
-static int place(routes_t *r, const routes_upload_t *up, const char *filename,
+static int place(api_t *r, const api_upload_t *up, const char *filename,
                  char *rel, size_t cap)
 {
     char ext[16], abs[PATH_MAX];
     extension(filename, ext, sizeof ext);
     const char *suffix = strrchr(up->tmp, '-') + 1;
     snprintf(rel, cap, "videos/%.16s-%s.%s", up->sha256, suffix, ext);
-    routes__path(r, rel, abs);
+    api__path(r, rel, abs);
     return rename(up->tmp, abs);
 }
 
 static void video_upload(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t pid = http_req_param(req, "id"), id;
     const char *filename =
         json_string_value(json_object_get(http_req_query(req), "filename"));
-    routes_upload_t up;
+    api_upload_t up;
     video_facts_t info;
     avp_error_t err;
     char rel[256], abs[PATH_MAX], *json;
@@ -137,7 +137,7 @@ static void video_upload(http_req_t *req, void *ctx)
         return;
     }
     if (may_upload_or_reply(r, req, pid) < 0 ||
-        routes__receive_or_reply(r, req, "videos", &up) < 0)
+        api__receive_or_reply(r, req, "videos", &up) < 0)
         return;
     int rc = probe(up.tmp, &info, &err);
     if (rc == AVP_EUNAVAILABLE) {
@@ -149,7 +149,7 @@ static void video_upload(http_req_t *req, void *ctx)
         unlink(up.tmp);
         http_reply_error(req, 415, "unsupported_media_type",
                          "%s is not a video AVP can decode: %s", filename,
-                         routes__after_path(err.msg, up.tmp));
+                         api__after_path(err.msg, up.tmp));
         return;
     }
     if (place(r, &up, filename, rel, sizeof rel) < 0) {
@@ -157,12 +157,12 @@ static void video_upload(http_req_t *req, void *ctx)
         http_reply_unavailable(req, 5, "cannot store the video");
         return;
     }
-    routes__path(r, rel, abs);
+    api__path(r, rel, abs);
     store_video_new_t v = {pid, http_req_user(req)->id, filename, rel,
                            (int64_t)up.size, info.duration, info.fps,
                            info.width, info.height, info.frame_count,
                            info.codec, up.sha256};
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c) {
         unlink(abs);
         return;
@@ -171,11 +171,11 @@ static void video_upload(http_req_t *req, void *ctx)
         unlink(abs);
         http_reply_avp_error(req, &err);
     } else {
-        routes__invalidate_project(r, c, pid);
-        routes__audit(c, req, "upload", "video", id,
-                      json_pack("{s:s, s:I}", "sha256", up.sha256, "size",
-                                (json_int_t)up.size));
-        routes__reply_text(req, 201, json);
+        api__invalidate_project(r, c, pid);
+        api__audit(c, req, "upload", "video", id,
+                   json_pack("{s:s, s:I}", "sha256", up.sha256, "size",
+                             (json_int_t)up.size));
+        api__reply_text(req, 201, json);
     }
     store_pool_release(c);
 }
@@ -189,7 +189,7 @@ typedef struct list_arg {
 /* The access check is part of the fill, so a cached page is one the caller
  * was allowed to see when its ticket was taken; membership changes
  * invalidate "u:<user>" and "p:<project>", the page's tags. */
-static int fill_videos(routes_t *r, store_conn_t *c, void *arg, char **json,
+static int fill_videos(api_t *r, store_conn_t *c, void *arg, char **json,
                        avp_error_t *err)
 {
     (void)r;
@@ -203,7 +203,7 @@ static int fill_videos(routes_t *r, store_conn_t *c, void *arg, char **json,
     store_list_t l;
     rc = store_video_list(c, a->id, a->after, a->limit, &l, err);
     if (rc == AVP_OK)
-        *json = routes__page_json(&l, 2);
+        *json = api__page_json(&l, 2);
     store_list_free(&l);
     return rc;
 }
@@ -213,11 +213,11 @@ static int fill_videos(routes_t *r, store_conn_t *c, void *arg, char **json,
  * access check cannot answer 403 here. */
 static void video_list(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t keys[2];
     list_arg_t a = {http_req_param(req, "id"), http_req_user(req)->id,
                     NULL, 0};
-    if (routes__page_or_reply(req, 2, keys, &a.after, &a.limit) < 0)
+    if (api__page_or_reply(req, 2, keys, &a.after, &a.limit) < 0)
         return;
     char key[160], ptag[32], utag[32];
     snprintf(key, sizeof key, "videos:%" PRId64 ":%" PRId64 ":%" PRId64
@@ -226,30 +226,30 @@ static void video_list(http_req_t *req, void *ctx)
     snprintf(ptag, sizeof ptag, "p:%" PRId64, a.id);
     snprintf(utag, sizeof utag, "u:%" PRId64, a.user_id);
     const char *tags[] = {ptag, utag};
-    routes__reply_cached(r, req, NULL, key, tags, 2, fill_videos, &a);
+    api__reply_cached(r, req, NULL, key, tags, 2, fill_videos, &a);
 }
 
 /* One statement: the access check (a viewer's, never a 403) is in the
  * query. */
 static void video_get(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
     char *json;
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
     if (store_video_get(c, id, http_req_user(req)->id, &json, &err) < 0)
         http_reply_avp_error(req, &err);
     else
-        routes__reply_text(req, 200, json);
+        api__reply_text(req, 200, json);
     store_pool_release(c);
 }
 
 /* thumbs/<video>.jpg for the poster, thumbs/<video>-<frame>.jpg for a
  * frame (frame < 0: the poster). */
-static void thumb_path(const routes_t *r, int64_t id, int64_t frame, char *out)
+static void thumb_path(const api_t *r, int64_t id, int64_t frame, char *out)
 {
     char rel[64];
     if (frame < 0)
@@ -257,14 +257,14 @@ static void thumb_path(const routes_t *r, int64_t id, int64_t frame, char *out)
     else
         snprintf(rel, sizeof rel, "thumbs/%" PRId64 "-%" PRId64 ".jpg", id,
                  frame);
-    routes__path(r, rel, out);
+    api__path(r, rel, out);
 }
 
 /* Removes the poster and every frame thumbnail of a video. */
-static void remove_thumbs(const routes_t *r, int64_t id)
+static void remove_thumbs(const api_t *r, int64_t id)
 {
     char dir[PATH_MAX], prefix[32], path[2 * PATH_MAX];
-    routes__path(r, "thumbs", dir);
+    api__path(r, "thumbs", dir);
     snprintf(prefix, sizeof prefix, "%" PRId64 "-", id);
     thumb_path(r, id, -1, path);
     unlink(path);
@@ -280,23 +280,23 @@ static void remove_thumbs(const routes_t *r, int64_t id)
 
 static void video_delete(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t id = http_req_param(req, "id"), pid;
     char rel[PATH_MAX], abs[PATH_MAX];
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
-    if (routes__access_or_reply(r, req, c, STORE_OBJ_VIDEO, id,
-                                STORE_ROLE_EDITOR, &pid) == AVP_OK) {
+    if (api__access_or_reply(r, req, c, STORE_OBJ_VIDEO, id,
+                             STORE_ROLE_EDITOR, &pid) == AVP_OK) {
         if (store_video_delete(c, id, rel, sizeof rel, &err) < 0)
             http_reply_avp_error(req, &err);
         else {
-            routes__path(r, rel, abs);
+            api__path(r, rel, abs);
             unlink(abs);
             remove_thumbs(r, id);
-            routes__invalidate_project(r, c, pid);
-            routes__audit(c, req, "delete", "video", id, NULL);
+            api__invalidate_project(r, c, pid);
+            api__audit(c, req, "delete", "video", id, NULL);
             http_reply_empty(req, 204);
         }
     }
@@ -304,22 +304,22 @@ static void video_delete(http_req_t *req, void *ctx)
 }
 
 /* The video's file (absolute) after an access check; replies on failure. */
-static int video_file_or_reply(routes_t *r, http_req_t *req, int64_t id,
+static int video_file_or_reply(api_t *r, http_req_t *req, int64_t id,
                                char *abs, double *duration, double *fps)
 {
     char rel[PATH_MAX];
     avp_error_t err;
-    store_conn_t *c = routes__conn_or_reply(r, req);
+    store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return AVP_EUNAVAILABLE;
-    int rc = routes__access_or_reply(r, req, c, STORE_OBJ_VIDEO, id,
-                                     STORE_ROLE_VIEWER, NULL);
+    int rc = api__access_or_reply(r, req, c, STORE_OBJ_VIDEO, id,
+                                  STORE_ROLE_VIEWER, NULL);
     if (rc == AVP_OK &&
         (rc = store_video_file(c, id, rel, sizeof rel, duration, fps, &err)) < 0)
         http_reply_avp_error(req, &err);
     store_pool_release(c);
     if (rc == AVP_OK)
-        routes__path(r, rel, abs);
+        api__path(r, rel, abs);
     return rc;
 }
 
@@ -356,7 +356,7 @@ static int make_thumb(const char *video, double t, const char *out,
 
 static void video_thumbnail(http_req_t *req, void *ctx)
 {
-    routes_t *r = ctx;
+    api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
     int64_t frame = http_req_query_int(req, "frame", -1);
     char abs[PATH_MAX], thumb[PATH_MAX];
@@ -377,7 +377,7 @@ static void video_thumbnail(http_req_t *req, void *ctx)
     http_reply_file(req, thumb, "image/jpeg");
 }
 
-int routes__add_videos(routes_t *r, http_server_t *srv, avp_error_t *err)
+int api__add_videos(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t upload_query[] = {
         {"filename", HTTP_SCHEMA_STRING, 1, 1, 255,
@@ -393,7 +393,7 @@ int routes__add_videos(routes_t *r, http_server_t *srv, avp_error_t *err)
          HTTP_RAW_BODY, NULL, upload_query, (size_t)r->opt.max_upload},
         {"GET", "/api/projects/{id}/videos", "videos_list",
          "Videos of a project, newest first", video_list, r, 0, NULL,
-         routes__list_query, 0},
+         api__list_query, 0},
         {"GET", "/api/videos/{id}", "videos_get", "A video", video_get, r, 0,
          NULL, NULL, 0},
         {"DELETE", "/api/videos/{id}", "videos_delete",
@@ -405,5 +405,5 @@ int routes__add_videos(routes_t *r, http_server_t *srv, avp_error_t *err)
          "A JPEG thumbnail of the video (or of one frame)", video_thumbnail, r,
          0, NULL, thumb_query, 0},
     };
-    return routes__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

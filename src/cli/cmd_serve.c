@@ -70,21 +70,21 @@ static int prepare(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
 static int run(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
                const sigset_t *stop, avp_error_t *err)
 {
-    routes_t *routes;
+    api_t *routes;
     http_server_t *srv = NULL;
-    int rc = routes_create(&(routes_options_t){.pool = pool,
-                                               .redis_url = cfg->redis_url,
-                                               .data_dir = cfg->data_dir,
-                                               .max_upload = cfg->max_upload,
-                                               .engine_max = cfg->engine_max},
-                           &routes, err);
+    int rc = api_create(&(api_options_t){.pool = pool,
+                                         .redis_url = cfg->redis_url,
+                                         .data_dir = cfg->data_dir,
+                                         .max_upload = cfg->max_upload,
+                                         .engine_max = cfg->engine_max},
+                        &routes, err);
     if (rc < 0)
         return 1;
     http_server_options_t so = {.listen_addr = c->listen, .port = cfg->port,
                                 .static_root = cfg->web_dir};
-    routes_server_options(routes, &so);
+    api_server_options(routes, &so);
     if (!(srv = http_server_create(&so, err)) ||
-        routes_register(routes, srv, err) < 0 ||
+        api_register(routes, srv, err) < 0 ||
         http_server_start(srv, err) < 0)
         rc = 1;
     if (rc == 0) {
@@ -96,7 +96,7 @@ static int run(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
         fprintf(stderr, "avp serve: %s, stopping\n", strsignal(sig));
     }
     http_server_stop(srv);
-    routes_destroy(routes);
+    api_destroy(routes);
     http_server_destroy(srv);
     return rc;
 }

@@ -1,6 +1,6 @@
-/* fuzz_tar.c - libFuzzer target: tar_extract_flat on arbitrary bytes, into
+/* fuzz_tar.c - libFuzzer target: api__tar_extract_flat on arbitrary bytes, into
  * a fresh folder each time. Whatever the archive says, every file must
- * land directly in that folder: after tar_remove_flat the work folder
+ * land directly in that folder: after api__tar_remove_flat the work folder
  * holds only the input again, or the target aborts. */
 #include "api/tar.h"
 
@@ -57,10 +57,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (mkdir(out, 0700) < 0)
         abort();
     avp_error_t err = {0};
-    int rc = tar_extract_flat(input, out, &err);
+    int rc = api__tar_extract_flat(input, out, &err);
     if (rc < 0 && !err.msg[0])
         abort(); /* an error always says why */
-    tar_remove_flat(out);
+    api__tar_remove_flat(out);
     check_clean();
     return 0;
 }

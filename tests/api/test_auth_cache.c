@@ -25,47 +25,48 @@ static http_auth_user_t user(int64_t id)
 }
 
 /* Stores token n of user id at time now, as a lookup would. */
-static int put(auth_cache_t *c, int n, int64_t id, int lasting, double now)
+static int put(api_auth_cache_t *c, int n, int64_t id, int lasting, double now)
 {
     uint8_t h[HTTP_AUTH_HASH_LEN];
     http_auth_user_t u = user(id);
     token(h, n);
-    return auth_cache_put(c, auth_cache_ticket(c), h, &u, lasting, now);
+    return api__auth_cache_put(c, api__auth_cache_ticket(c), h, &u, lasting,
+                               now);
 }
 
 /* The user id token n is cached for at now, or 0. */
-static int64_t find(auth_cache_t *c, int n, double now)
+static int64_t find(api_auth_cache_t *c, int n, double now)
 {
     uint8_t h[HTTP_AUTH_HASH_LEN];
     http_auth_user_t u;
     token(h, n);
-    return auth_cache_find(c, h, now, &u) ? u.id : 0;
+    return api__auth_cache_find(c, h, now, &u) ? u.id : 0;
 }
 
 /* Pongs for pings sent every second from `from` to `to`. */
-static void pongs(auth_cache_t *c, double from, double to)
+static void pongs(api_auth_cache_t *c, double from, double to)
 {
     for (double t = from; t <= to; t += 1.0)
-        auth_cache_confirm(c, t, t + 0.01);
+        api__auth_cache_confirm(c, t, t + 0.01);
 }
 
 static void test_auth_cache_short_life_without_push(void)
 {
-    auth_cache_t *c = auth_cache_create(0);
+    api_auth_cache_t *c = api__auth_cache_create(0);
     CHECK(find(c, 1, 100.0) == 0);
     CHECK(put(c, 1, 7, 1, 100.0) == 1);
     CHECK(find(c, 1, 104.9) == 7);
     /* Never proven live: even a lasting entry goes after 5 s. */
     CHECK(find(c, 1, 105.1) == 0);
-    auth_cache_stats_t st;
-    auth_cache_stats(c, 105.1, &st);
+    api_auth_cache_stats_t st;
+    api__auth_cache_stats(c, 105.1, &st);
     CHECK(st.hits == 1 && st.misses == 2 && !st.live);
-    auth_cache_destroy(c);
+    api__auth_cache_destroy(c);
 }
 
 static void test_auth_cache_long_life_while_live(void)
 {
-    auth_cache_t *c = auth_cache_create(0);
+    api_auth_cache_t *c = api__auth_cache_create(0);
     pongs(c, 100.0, 100.0);
     CHECK(put(c, 1, 7, 1, 100.5) == 1);
     CHECK(put(c, 2, 8, 0, 100.5) == 1); /* a session ending soon */
@@ -75,12 +76,12 @@ static void test_auth_cache_long_life_while_live(void)
     /* 60 s is the most, live or not. */
     CHECK(find(c, 1, 160.4) == 7);
     CHECK(find(c, 1, 160.6) == 0);
-    auth_cache_destroy(c);
+    api__auth_cache_destroy(c);
 }
 
 static void test_auth_cache_falls_back_when_pongs_stop(void)
 {
-    auth_cache_t *c = auth_cache_create(0);
+    api_auth_cache_t *c = api__auth_cache_create(0);
     pongs(c, 100.0, 100.0);
     CHECK(put(c, 1, 7, 1, 100.0) == 1);
     pongs(c, 101.0, 110.0);
@@ -88,12 +89,12 @@ static void test_auth_cache_falls_back_when_pongs_stop(void)
      * entry has the short life, which it is well past. */
     CHECK(find(c, 1, 112.9) == 7);
     CHECK(find(c, 1, 113.1) == 0);
-    auth_cache_destroy(c);
+    api__auth_cache_destroy(c);
 }
 
 static void test_auth_cache_turning_live_forgets_all(void)
 {
-    auth_cache_t *c = auth_cache_create(0);
+    api_auth_cache_t *c = api__auth_cache_create(0);
     CHECK(put(c, 1, 7, 1, 100.0) == 1);
     /* Cached before the push path was proven: revocations may have been
      * missed, so the first pong forgets it. */
@@ -103,77 +104,78 @@ static void test_auth_cache_turning_live_forgets_all(void)
     pongs(c, 102.0, 103.0); /* still live: kept */
     CHECK(find(c, 1, 103.5) == 7);
     /* The subscriber reconnected: the next pong forgets again. */
-    auth_cache_lapse(c);
-    auth_cache_stats_t st;
-    auth_cache_stats(c, 103.5, &st);
+    api__auth_cache_lapse(c);
+    api_auth_cache_stats_t st;
+    api__auth_cache_stats(c, 103.5, &st);
     CHECK(!st.live);
     CHECK(find(c, 1, 103.6) == 7); /* short life meanwhile, as without */
     pongs(c, 104.0, 104.0);
     CHECK(find(c, 1, 104.1) == 0);
-    auth_cache_stats(c, 104.1, &st);
+    api__auth_cache_stats(c, 104.1, &st);
     CHECK(st.live);
-    auth_cache_destroy(c);
+    api__auth_cache_destroy(c);
 }
 
 static void test_auth_cache_late_pong_is_no_proof(void)
 {
-    auth_cache_t *c = auth_cache_create(0);
-    /* A pong that took longer than AUTH_CACHE_LIVE_S proves nothing now. */
-    auth_cache_confirm(c, 100.0, 100.0 + AUTH_CACHE_LIVE_S + 0.1);
-    auth_cache_stats_t st;
-    auth_cache_stats(c, 103.2, &st);
+    api_auth_cache_t *c = api__auth_cache_create(0);
+    /* A pong that took longer than API_AUTH_CACHE_LIVE_S proves nothing now. */
+    api__auth_cache_confirm(c, 100.0, 100.0 + API_AUTH_CACHE_LIVE_S + 0.1);
+    api_auth_cache_stats_t st;
+    api__auth_cache_stats(c, 103.2, &st);
     CHECK(!st.live);
-    auth_cache_destroy(c);
+    api__auth_cache_destroy(c);
 }
 
 static void test_auth_cache_revocations_forget_what_they_name(void)
 {
-    auth_cache_t *c = auth_cache_create(0);
+    api_auth_cache_t *c = api__auth_cache_create(0);
     CHECK(put(c, 1, 7, 1, 100.0) && put(c, 2, 7, 1, 100.0) &&
           put(c, 3, 8, 1, 100.0) && put(c, 4, 9, 1, 100.0));
-    auth_revocation_t rv = {.kind = AUTH_REVOKE_TOKEN};
+    api_auth_revocation_t rv = {.kind = API_AUTH_REVOKE_TOKEN};
     token(rv.hash, 3);
-    auth_cache_revoke(c, &rv);
+    api__auth_cache_revoke(c, &rv);
     CHECK(find(c, 3, 100.1) == 0 && find(c, 1, 100.1) == 7 &&
           find(c, 4, 100.1) == 9);
-    auth_cache_revoke(c, &(auth_revocation_t){.kind = AUTH_REVOKE_USER,
-                                              .user_id = 7});
+    api__auth_cache_revoke(c, &(api_auth_revocation_t){
+                                  .kind = API_AUTH_REVOKE_USER, .user_id = 7});
     CHECK(find(c, 1, 100.1) == 0 && find(c, 2, 100.1) == 0 &&
           find(c, 4, 100.1) == 9);
-    auth_cache_revoke(c, &(auth_revocation_t){.kind = AUTH_REVOKE_ALL});
+    api__auth_cache_revoke(
+        c, &(api_auth_revocation_t){.kind = API_AUTH_REVOKE_ALL});
     CHECK(find(c, 4, 100.1) == 0);
-    auth_cache_stats_t st;
-    auth_cache_stats(c, 100.1, &st);
+    api_auth_cache_stats_t st;
+    api__auth_cache_stats(c, 100.1, &st);
     CHECK(st.revocations == 3);
-    auth_cache_destroy(c);
+    api__auth_cache_destroy(c);
 }
 
 static void test_auth_cache_answer_read_before_revocation_is_dropped(void)
 {
-    auth_cache_t *c = auth_cache_create(0);
+    api_auth_cache_t *c = api__auth_cache_create(0);
     uint8_t h[HTTP_AUTH_HASH_LEN];
     http_auth_user_t u = user(7);
     token(h, 1);
-    uint64_t ticket = auth_cache_ticket(c); /* the lookup starts... */
-    auth_revocation_t rv = {.kind = AUTH_REVOKE_TOKEN};
+    uint64_t ticket = api__auth_cache_ticket(c); /* the lookup starts... */
+    api_auth_revocation_t rv = {.kind = API_AUTH_REVOKE_TOKEN};
     memcpy(rv.hash, h, HTTP_AUTH_HASH_LEN);
-    auth_cache_revoke(c, &rv); /* ...the logout's message is applied... */
+    api__auth_cache_revoke(c, &rv); /* ...the logout's message is applied... */
     /* ...and the store's answer, read before the logout, comes back. */
-    CHECK(auth_cache_put(c, ticket, h, &u, 1, 100.0) == 0);
+    CHECK(api__auth_cache_put(c, ticket, h, &u, 1, 100.0) == 0);
     CHECK(find(c, 1, 100.1) == 0);
-    auth_cache_stats_t st;
-    auth_cache_stats(c, 100.1, &st);
+    api_auth_cache_stats_t st;
+    api__auth_cache_stats(c, 100.1, &st);
     CHECK(st.stale == 1);
     /* A lookup that starts after the revocation stores again. */
     CHECK(put(c, 1, 7, 1, 100.2) == 1 && find(c, 1, 100.3) == 7);
-    auth_cache_destroy(c);
+    api__auth_cache_destroy(c);
 }
 
 /* Threads look token 1 up over and over against a "store" (valid) while
  * the main thread revokes it; once the revocation has been applied, no
  * lookup may ever find it cached again. */
 typedef struct race {
-    auth_cache_t *c;
+    api_auth_cache_t *c;
     atomic_int valid, stop;
 } race_t;
 
@@ -184,13 +186,13 @@ static void *looker(void *arg)
     http_auth_user_t u = user(7), got;
     token(h, 1);
     while (!atomic_load(&r->stop)) {
-        if (auth_cache_find(r->c, h, 100.0, &got))
+        if (api__auth_cache_find(r->c, h, 100.0, &got))
             continue;
-        uint64_t ticket = auth_cache_ticket(r->c);
+        uint64_t ticket = api__auth_cache_ticket(r->c);
         int valid = atomic_load(&r->valid); /* the store's answer... */
         sched_yield();                      /* ...takes a while to come */
         if (valid)
-            auth_cache_put(r->c, ticket, h, &u, 1, 100.0);
+            api__auth_cache_put(r->c, ticket, h, &u, 1, 100.0);
     }
     return NULL;
 }
@@ -198,7 +200,7 @@ static void *looker(void *arg)
 static void test_auth_cache_no_entry_survives_a_racing_revocation(void)
 {
     for (int round = 0; round < 50; round++) {
-        race_t r = {.c = auth_cache_create(0)};
+        race_t r = {.c = api__auth_cache_create(0)};
         pthread_t t[3];
         atomic_store(&r.valid, 1);
         for (int i = 0; i < 3; i++)
@@ -206,39 +208,40 @@ static void test_auth_cache_no_entry_survives_a_racing_revocation(void)
         while (find(r.c, 1, 100.0) == 0)
             ; /* cached */
         atomic_store(&r.valid, 0); /* the logout commits */
-        auth_revocation_t rv = {.kind = AUTH_REVOKE_TOKEN};
+        api_auth_revocation_t rv = {.kind = API_AUTH_REVOKE_TOKEN};
         token(rv.hash, 1);
-        auth_cache_revoke(r.c, &rv); /* and its message is applied */
+        api__auth_cache_revoke(r.c, &rv); /* and its message is applied */
         int seen = 0;
         for (int i = 0; i < 2000; i++)
             seen |= find(r.c, 1, 100.0) != 0;
         atomic_store(&r.stop, 1);
         for (int i = 0; i < 3; i++)
             pthread_join(t[i], NULL);
-        auth_cache_destroy(r.c);
+        api__auth_cache_destroy(r.c);
         CHECK(!seen);
     }
 }
 
 static void test_auth_cache_messages_round_trip(void)
 {
-    char msg[AUTH_REVOKE_MSG_MAX];
-    auth_revocation_t in = {.kind = AUTH_REVOKE_TOKEN}, out;
+    char msg[API_AUTH_REVOKE_MSG_MAX];
+    api_auth_revocation_t in = {.kind = API_AUTH_REVOKE_TOKEN}, out;
     token(in.hash, 5);
-    auth_revocation_format(&in, msg);
-    CHECK(auth_revocation_parse(msg, &out) == AVP_OK);
-    CHECK(out.kind == AUTH_REVOKE_TOKEN &&
+    api__auth_revocation_format(&in, msg);
+    CHECK(api__auth_revocation_parse(msg, &out) == AVP_OK);
+    CHECK(out.kind == API_AUTH_REVOKE_TOKEN &&
           !memcmp(out.hash, in.hash, HTTP_AUTH_HASH_LEN));
-    in = (auth_revocation_t){.kind = AUTH_REVOKE_USER, .user_id = 42};
-    auth_revocation_format(&in, msg);
+    in = (api_auth_revocation_t){.kind = API_AUTH_REVOKE_USER, .user_id = 42};
+    api__auth_revocation_format(&in, msg);
     CHECK(!strcmp(msg, "{\"user\":42}"));
-    CHECK(auth_revocation_parse(msg, &out) == AVP_OK &&
-          out.kind == AUTH_REVOKE_USER && out.user_id == 42);
-    CHECK(auth_revocation_parse("{\"all\":true}", &out) == AVP_OK &&
-          out.kind == AUTH_REVOKE_ALL);
-    CHECK(auth_revocation_parse("{\"token\":\"abc\"}", &out) == AVP_EFORMAT);
-    CHECK(auth_revocation_parse("{\"what\":1}", &out) == AVP_EFORMAT);
-    CHECK(auth_revocation_parse("not json", &out) == AVP_EFORMAT);
+    CHECK(api__auth_revocation_parse(msg, &out) == AVP_OK &&
+          out.kind == API_AUTH_REVOKE_USER && out.user_id == 42);
+    CHECK(api__auth_revocation_parse("{\"all\":true}", &out) == AVP_OK &&
+          out.kind == API_AUTH_REVOKE_ALL);
+    CHECK(api__auth_revocation_parse("{\"token\":\"abc\"}", &out) ==
+          AVP_EFORMAT);
+    CHECK(api__auth_revocation_parse("{\"what\":1}", &out) == AVP_EFORMAT);
+    CHECK(api__auth_revocation_parse("not json", &out) == AVP_EFORMAT);
 }
 
 int main(void)

@@ -8,34 +8,34 @@
 #include "api/auth_cache.h"
 
 typedef struct instance {
-    auth_cache_t *cache;
+    api_auth_cache_t *cache;
     queue_conn_t *pub;
-    auth_relay_t *relay;
+    api_auth_relay_t *relay;
 } instance_t;
 
 static int start(instance_t *in)
 {
     avp_error_t err;
-    in->cache = auth_cache_create(0);
+    in->cache = api__auth_cache_create(0);
     in->relay = NULL;
     if (queue_conn_open(redis_test_url(), &(queue_opts_t){.lazy = 1},
                         &in->pub, &err) < 0)
         return 0;
-    return auth_relay_start(redis_test_url(), in->cache, in->pub, &in->relay,
-                            &err) == AVP_OK;
+    return api__auth_relay_start(redis_test_url(), in->cache, in->pub,
+                                 &in->relay, &err) == AVP_OK;
 }
 
 static void stop(instance_t *in)
 {
-    auth_relay_stop(in->relay);
+    api__auth_relay_stop(in->relay);
     queue_conn_close(in->pub);
-    auth_cache_destroy(in->cache);
+    api__auth_cache_destroy(in->cache);
 }
 
 static int live(instance_t *in)
 {
-    auth_cache_stats_t st;
-    auth_cache_stats(in->cache, avp_now(), &st);
+    api_auth_cache_stats_t st;
+    api__auth_cache_stats(in->cache, avp_now(), &st);
     return st.live;
 }
 
@@ -56,8 +56,8 @@ static void remember(instance_t *in, int n, int64_t user_id)
     http_auth_user_t u = {.id = user_id};
     snprintf(text, sizeof text, "revoke-%d", n);
     http_auth_token_hash(text, h);
-    auth_cache_put(in->cache, auth_cache_ticket(in->cache), h, &u, 1,
-                   avp_now());
+    api__auth_cache_put(in->cache, api__auth_cache_ticket(in->cache), h, &u, 1,
+                        avp_now());
 }
 
 static int cached(instance_t *in, int n)
@@ -67,7 +67,7 @@ static int cached(instance_t *in, int n)
     http_auth_user_t u;
     snprintf(text, sizeof text, "revoke-%d", n);
     http_auth_token_hash(text, h);
-    return auth_cache_find(in->cache, h, avp_now(), &u);
+    return api__auth_cache_find(in->cache, h, avp_now(), &u);
 }
 
 /* Seconds until token n is no longer cached in `in`, or -1 past limit. */
@@ -82,10 +82,10 @@ static double gone_after(instance_t *in, int n, double limit)
     return avp_now() - t0;
 }
 
-static auth_revocation_t of_token(int n)
+static api_auth_revocation_t of_token(int n)
 {
     char text[32];
-    auth_revocation_t rv = {.kind = AUTH_REVOKE_TOKEN};
+    api_auth_revocation_t rv = {.kind = API_AUTH_REVOKE_TOKEN};
     snprintf(text, sizeof text, "revoke-%d", n);
     http_auth_token_hash(text, rv.hash);
     return rv;
@@ -100,14 +100,14 @@ static void test_auth_revoke_reaches_the_other_instance(void)
     remember(&b, 2, 8);
     remember(&b, 3, 8);
     CHECK(cached(&b, 1) && cached(&b, 2) && cached(&b, 3));
-    auth_revocation_t rv = of_token(1);
-    auth_relay_revoke(a.relay, a.cache, a.pub, &rv);
+    api_auth_revocation_t rv = of_token(1);
+    api__auth_relay_revoke(a.relay, a.cache, a.pub, &rv);
     double t = gone_after(&b, 1, 2.0);
     fprintf(stderr, "token revoked on a, gone on b after %.1f ms\n", t * 1e3);
     CHECK(t >= 0 && t < 0.5);
     CHECK(cached(&b, 2));
-    rv = (auth_revocation_t){.kind = AUTH_REVOKE_USER, .user_id = 8};
-    auth_relay_revoke(a.relay, a.cache, a.pub, &rv);
+    rv = (api_auth_revocation_t){.kind = API_AUTH_REVOKE_USER, .user_id = 8};
+    api__auth_relay_revoke(a.relay, a.cache, a.pub, &rv);
     t = gone_after(&b, 3, 2.0);
     CHECK(t >= 0 && t < 0.5 && !cached(&b, 2));
     stop(&a);
@@ -123,14 +123,15 @@ static void test_auth_revoke_falls_back_while_redis_is_down(void)
     /* The broken link is noticed, not waited out. */
     CHECK(wait_live(&b, 0, 1.5));
     remember(&b, 4, 9);
-    auth_revocation_t rv = of_token(4);
-    auth_relay_revoke(a.relay, a.cache, a.pub, &rv); /* cannot publish */
+    api_auth_revocation_t rv = of_token(4);
+    api__auth_relay_revoke(a.relay, a.cache, a.pub, &rv); /* cannot publish */
     /* Short life meanwhile: believed at once, gone 5 s after it came. */
     CHECK(cached(&b, 4));
     uint8_t h[HTTP_AUTH_HASH_LEN];
     http_auth_user_t u;
     http_auth_token_hash("revoke-4", h);
-    CHECK(!auth_cache_find(b.cache, h, avp_now() + AUTH_CACHE_SHORT_S, &u));
+    CHECK(!api__auth_cache_find(b.cache, h, avp_now() + API_AUTH_CACHE_SHORT_S,
+                                &u));
     CHECK(redis_test_ctl("start") == 0);
     /* Back: b forgets what it cached while away, and the push path works
      * again. */
@@ -138,7 +139,7 @@ static void test_auth_revoke_falls_back_while_redis_is_down(void)
     CHECK(!cached(&b, 4));
     remember(&b, 5, 9);
     rv = of_token(5);
-    auth_relay_revoke(a.relay, a.cache, a.pub, &rv);
+    api__auth_relay_revoke(a.relay, a.cache, a.pub, &rv);
     double t = gone_after(&b, 5, 2.0);
     CHECK(t >= 0 && t < 0.5);
     stop(&a);
@@ -161,8 +162,8 @@ static void test_auth_revoke_failed_publish_becomes_revoke_all(void)
     if (ok)
         freeReplyObject(ok);
     CHECK(paused);
-    auth_revocation_t rv = of_token(6);
-    auth_relay_revoke(a.relay, a.cache, a.pub, &rv); /* times out (2 s) */
+    api_auth_revocation_t rv = of_token(6);
+    api__auth_relay_revoke(a.relay, a.cache, a.pub, &rv); /* times out (2 s) */
     /* Token 7 was not revoked: only the revoke-all takes it. */
     CHECK(gone_after(&b, 7, 5.0) >= 0 && !cached(&b, 6));
     stop(&a);
