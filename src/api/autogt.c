@@ -90,7 +90,7 @@ static void track_merge(http_req_t *req, void *ctx)
             http_reply_avp_error(req, &err);
         } else {
             api__reply_text(req, 200, json);
-            api__project_sessions_changed(ctx, c, pid);
+            api__project_test_sessions_changed(ctx, c, pid);
         }
         store_pool_release(c);
     }
@@ -113,7 +113,7 @@ static void track_split(http_req_t *req, void *ctx)
         http_reply_avp_error(req, &err);
     } else {
         api__reply_text(req, 200, json);
-        api__project_sessions_changed(ctx, c, pid);
+        api__project_test_sessions_changed(ctx, c, pid);
     }
     store_pool_release(c);
 }

@@ -75,7 +75,7 @@ static void map_put(http_req_t *req, void *ctx)
         } else {
             api__invalidate(r, "p:%" PRId64, id);
             api__reply_text(req, 200, wrap(json));
-            api__project_sessions_changed(r, c, id);
+            api__project_test_sessions_changed(r, c, id);
         }
     }
     store_pool_release(c);

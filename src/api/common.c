@@ -129,7 +129,7 @@ int api_register(api_t *r, http_server_t *srv, avp_error_t *err)
         api__add_gt,     api__add_gt_io,      api__add_eval,
         api__add_autogt, api__add_gt_export,
         api__add_compare, api__add_classmap,
-        api__add_ops,    api__add_sessions};
+        api__add_ops,    api__add_test_sessions};
     r->srv = srv;
     for (size_t i = 0; i < AVP_ARRAY_LEN(add); i++) {
         int rc = add[i](r, srv, err);

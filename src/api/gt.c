@@ -60,7 +60,7 @@ static void gt_write(http_req_t *req, api_t *r, store_object_t kind,
             http_reply_avp_error(req, &err);
         else {
             api__reply_text(req, status, json);
-            api__project_sessions_changed(r, c, pid);
+            api__project_test_sessions_changed(r, c, pid);
         }
     }
     store_pool_release(c);
@@ -91,7 +91,7 @@ static void gt_delete(http_req_t *req, void *ctx)
             http_reply_avp_error(req, &err);
         else {
             http_reply_empty(req, 204);
-            api__project_sessions_changed(r, c, pid);
+            api__project_test_sessions_changed(r, c, pid);
         }
     }
     store_pool_release(c);

@@ -152,7 +152,7 @@ static void gt_import_file(http_req_t *req, void *ctx)
         : parse_or_reply(req, f, up.tmp, &o);
     unlink(up.tmp);
     if (g && store_or_reply(req, c, id, name, g) == AVP_OK)
-        api__project_sessions_changed(r, c, pid);
+        api__project_test_sessions_changed(r, c, pid);
     gt_destroy(g);
 out:
     store_pool_release(c);

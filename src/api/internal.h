@@ -15,7 +15,7 @@
 #include "api/api.h"
 
 typedef struct api_vitals api_vitals_t;
-typedef struct api_session_live api_session_live_t;
+typedef struct api_test_session_live api_test_session_live_t;
 
 #define API_REDIS_LINKS 8
 
@@ -35,7 +35,7 @@ struct api {
     http_server_t *srv;
     pthread_t sub_thread;
     int sub_started;
-    api_session_live_t *session_live;
+    api_test_session_live_t *test_session_live;
     atomic_int stop;
     api_vitals_t *vitals;
     http_metrics_gauge_t *pool_g[6], *queue_g[3], *cache_g[3], *task_g[2];
@@ -188,7 +188,7 @@ int api__add_gt_io(api_t *r, http_server_t *srv, avp_error_t *err);
 int api__add_autogt(api_t *r, http_server_t *srv, avp_error_t *err);
 int api__add_gt_export(api_t *r, http_server_t *srv, avp_error_t *err);
 int api__add_ops(api_t *r, http_server_t *srv, avp_error_t *err);
-int api__add_sessions(api_t *r, http_server_t *srv, avp_error_t *err);
+int api__add_test_sessions(api_t *r, http_server_t *srv, avp_error_t *err);
 int api__add_routes(http_server_t *srv, const http_route_t *routes, size_t n,
                     avp_error_t *err);
 
@@ -206,26 +206,26 @@ char *api__ws_hello(void *ctx, const char *topic, int64_t id, int *ended);
 
 /* ---- test sessions (test_session*.c) ---- */
 
-#define API_SESSION_EVENTS_MAX 10000 /* events per POST */
+#define API_TEST_SESSION_EVENTS_MAX 10000 /* events per POST */
 /* 10000 events of ~150 bytes, with room for long class names. */
-#define API_SESSION_EVENTS_BODY_MAX (8u << 20)
-#define API_WS_SESSION "ws_test_session" /* the WebSocket topic */
+#define API_TEST_SESSION_EVENTS_BODY_MAX (8u << 20)
+#define API_WS_TEST_SESSION "ws_test_session" /* the WebSocket topic */
 /* Results pushed to WebSockets are written as http_reply_json writes them, so
  * a push equals the GET of the same moment. */
-#define API_SESSION_JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+#define API_TEST_SESSION_JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
 
 /* POST /api/test-sessions/{id}/events (test_session_events.c). */
-void api__session_events_post(http_req_t *req, void *ctx);
+void api__test_session_events_post(http_req_t *req, void *ctx);
 /* The session's results (SessionResults) and, if manifest is not NULL,
  * the manifest of an evaluation: new references. */
-int api__session_results(store_conn_t *c, int64_t session_id,
-                         json_t **results, json_t **manifest,
-                         avp_error_t *err);
+int api__test_session_results(store_conn_t *c, int64_t session_id,
+                              json_t **results, json_t **manifest,
+                              avp_error_t *err);
 /* The targets results are computed against (one per ground-truth track,
  * classes before the class map): {"items": [{track_id, class, onset,
  * end}]}, a new reference. */
-int api__session_targets(store_conn_t *c, int64_t session_id,
-                         json_t **out, avp_error_t *err);
+int api__test_session_targets(store_conn_t *c, int64_t session_id,
+                              json_t **out, avp_error_t *err);
 /* coalesce.c: pacing pushes. Ids marked stale come due at once
  * the first time, then at most once per gap (seconds) each; a mark while
  * one is pending adds nothing. The caller locks. */
@@ -248,18 +248,18 @@ size_t api__coalesce_due(api_coalesce_t *c, double now, int64_t *due,
                          size_t cap, double *next);
 
 /* test_session_live.c: a session's results changed; its watchers on
- * every instance get them anew, at most every API_SESSION_PUSH_MS. */
-#define API_SESSION_PUSH_MS 250
-int api__session_live_start(api_t *r, avp_error_t *err);
-void api__session_live_stop(api_t *r);
-void api__session_changed(api_t *r, int64_t session_id);
+ * every instance get them anew, at most every API_TEST_SESSION_PUSH_MS. */
+#define API_TEST_SESSION_PUSH_MS 250
+int api__test_session_live_start(api_t *r, avp_error_t *err);
+void api__test_session_live_stop(api_t *r);
+void api__test_session_changed(api_t *r, int64_t session_id);
 /* The project's ground truth or class map changed: every open session of
  * it is changed (their results are scored against them). */
-void api__project_sessions_changed(api_t *r, store_conn_t *c,
-                                   int64_t project_id);
+void api__project_test_sessions_changed(api_t *r, store_conn_t *c,
+                                        int64_t project_id);
 /* News of a change published by any instance (the relay calls it): marks
  * the session's results stale here unless this process sent it. */
-void api__session_news(api_t *r, int64_t session_id, const char *json);
+void api__test_session_news(api_t *r, int64_t session_id, const char *json);
 /* ops.c */
 int api__ready(void *ctx, avp_error_t *err);
 void api__vitals_destroy(api_vitals_t *v);

@@ -19,9 +19,9 @@
 
 #define WS_PROGRESS "ws_progress" /* the task topic (http/builtin.c) */
 
-static int is_session(const char *topic)
+static int is_test_session(const char *topic)
 {
-    return !strcmp(topic, API_WS_SESSION);
+    return !strcmp(topic, API_WS_TEST_SESSION);
 }
 
 int api__ws_access(void *ctx, const http_auth_user_t *user,
@@ -34,7 +34,7 @@ int api__ws_access(void *ctx, const http_auth_user_t *user,
     avp_error_t err;
     if (store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, &c, &err) < 0)
         return AVP_EUNAVAILABLE;
-    int rc = store_object_access(c, is_session(topic) ? STORE_OBJ_SESSION
+    int rc = store_object_access(c, is_test_session(topic) ? STORE_OBJ_SESSION
                                                       : STORE_OBJ_TASK,
                                  id, user->id, &pid, &role, &err);
     store_pool_release(c);
@@ -54,7 +54,7 @@ static const char *state_of(json_t *msg)
 }
 
 /* The session's results as they are now. */
-static char *session_hello(api_t *r, int64_t id)
+static char *test_session_hello(api_t *r, int64_t id)
 {
     store_conn_t *c;
     json_t *results = NULL;
@@ -62,9 +62,9 @@ static char *session_hello(api_t *r, int64_t id)
     if (store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, &c,
                            &err) < 0)
         return NULL;
-    api__session_results(c, id, &results, NULL, &err);
+    api__test_session_results(c, id, &results, NULL, &err);
     store_pool_release(c);
-    char *text = results ? json_dumps(results, API_SESSION_JSON_FLAGS)
+    char *text = results ? json_dumps(results, API_TEST_SESSION_JSON_FLAGS)
                          : NULL;
     char *out = text ? avp_strdup(text) : NULL;
     free(text);
@@ -83,8 +83,8 @@ char *api__ws_hello(void *ctx, const char *topic, int64_t task_id,
     char *status = NULL, *latest = NULL;
     avp_error_t err;
     *ended = 0;
-    if (is_session(topic))
-        return session_hello(r, task_id);
+    if (is_test_session(topic))
+        return test_session_hello(r, task_id);
     if (store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, &c, &err) == 0) {
         store_task_status(c, task_id, &status, &err);
         store_pool_release(c);
@@ -155,14 +155,14 @@ static void task_done(api_t *r, int64_t project_id)
     avp_error_t err;
     if (store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, &c, &err) < 0)
         return;
-    api__project_sessions_changed(r, c, project_id);
+    api__project_test_sessions_changed(r, c, project_id);
     store_pool_release(c);
 }
 
 static void relay(api_t *r, seen_t *seen, const queue_event_t *ev)
 {
     if (ev->topic == QUEUE_TOPIC_SESSION) {
-        api__session_news(r, ev->id, ev->json);
+        api__test_session_news(r, ev->id, ev->json);
         return;
     }
     http_ws_push(r->srv, WS_PROGRESS, ev->id, ev->json);
@@ -204,7 +204,7 @@ static void *subscriber(void *arg)
 
 int api__live_start(api_t *r, avp_error_t *err)
 {
-    int rc = api__session_live_start(r, err);
+    int rc = api__test_session_live_start(r, err);
     if (rc < 0 || !r->redis_url)
         return rc;
     if (pthread_create(&r->sub_thread, NULL, subscriber, r) != 0)
@@ -221,5 +221,5 @@ void api__live_stop(api_t *r)
         r->sub_started = 0;
     }
     /* After the relay, which calls into it. */
-    api__session_live_stop(r);
+    api__test_session_live_stop(r);
 }

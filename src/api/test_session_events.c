@@ -57,7 +57,7 @@ static int event_check(json_t *e, avp_error_t *err)
 }
 
 /* The events of the body as an array (new reference), or NULL after
- * replying: 400 naming the event, 413 past API_SESSION_EVENTS_MAX. */
+ * replying: 400 naming the event, 413 past API_TEST_SESSION_EVENTS_MAX. */
 static json_t *events_or_reply(http_req_t *req, json_t *body)
 {
     json_t *list = json_object_get(body, "events");
@@ -69,11 +69,11 @@ static json_t *events_or_reply(http_req_t *req, json_t *body)
     }
     list = list ? json_incref(list) : json_pack("[O]", body);
     size_t n = json_array_size(list);
-    if (n == 0 || n > API_SESSION_EVENTS_MAX) {
+    if (n == 0 || n > API_TEST_SESSION_EVENTS_MAX) {
         http_reply_error(req, n ? 413 : 400,
                          n ? "payload_too_large" : "bad_request",
                          "a request carries 1 to %d events, not %zu",
-                         API_SESSION_EVENTS_MAX, n);
+                         API_TEST_SESSION_EVENTS_MAX, n);
         json_decref(list);
         return NULL;
     }
@@ -99,8 +99,8 @@ static json_t *body_or_reply(http_req_t *req)
     }
     char *buf;
     size_t len;
-    if (http_reply_read_body_or_reply(req, API_SESSION_EVENTS_BODY_MAX, &buf,
-                                      &len) < 0)
+    if (http_reply_read_body_or_reply(req, API_TEST_SESSION_EVENTS_BODY_MAX,
+                                      &buf, &len) < 0)
         return NULL;
     json_error_t je;
     json_t *body = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
@@ -132,11 +132,11 @@ static void insert_reply(api_t *r, http_req_t *req, int64_t id,
     else {
         http_reply_json(req, 201,
                         json_pack("{s:I}", "inserted", (json_int_t)n));
-        api__session_changed(r, id);
+        api__test_session_changed(r, id);
     }
 }
 
-void api__session_events_post(http_req_t *req, void *ctx)
+void api__test_session_events_post(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id");

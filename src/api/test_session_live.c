@@ -8,7 +8,7 @@
  * Without Redis only this process's watchers learn of it, which is all
  * there is. One pusher thread per process recomputes the results of
  * stale sessions that have watchers and pushes them, at most once per
- * API_SESSION_PUSH_MS per session: a device posting 50 batches a
+ * API_TEST_SESSION_PUSH_MS per session: a device posting 50 batches a
  * second costs 4 recomputations a second, and the last batch is always
  * followed by a push. */
 #include "api/internal.h"
@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-struct api_session_live {
+struct api_test_session_live {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     pthread_t thread;
@@ -28,7 +28,7 @@ struct api_session_live {
     uint64_t tag; /* this process's news carry it */
 };
 
-static void mark_stale(api_session_live_t *l, int64_t id)
+static void mark_stale(api_test_session_live_t *l, int64_t id)
 {
     pthread_mutex_lock(&l->mu);
     api__coalesce_mark(&l->pace, id);
@@ -40,7 +40,7 @@ static void mark_stale(api_session_live_t *l, int64_t id)
  * AVP_EBUSY when no database connection came: try again later. */
 static int push(api_t *r, int64_t id)
 {
-    if (!http_ws_watchers(r->srv, API_WS_SESSION, id))
+    if (!http_ws_watchers(r->srv, API_WS_TEST_SESSION, id))
         return AVP_OK;
     store_conn_t *c;
     json_t *results = NULL;
@@ -48,10 +48,10 @@ static int push(api_t *r, int64_t id)
     if (store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, &c,
                            &err) < 0)
         return AVP_EBUSY;
-    int rc = api__session_results(c, id, &results, NULL, &err);
+    int rc = api__test_session_results(c, id, &results, NULL, &err);
     store_pool_release(c);
     if (rc == AVP_ENOTFOUND) { /* deleted: nothing more to watch */
-        http_ws_end(r->srv, API_WS_SESSION, id, NULL);
+        http_ws_end(r->srv, API_WS_TEST_SESSION, id, NULL);
         return AVP_OK;
     }
     if (rc < 0) {
@@ -59,8 +59,8 @@ static int push(api_t *r, int64_t id)
                 err.msg);
         return AVP_OK; /* not the database's absence: nothing to retry */
     }
-    char *text = json_dumps(results, API_SESSION_JSON_FLAGS);
-    http_ws_push(r->srv, API_WS_SESSION, id, text);
+    char *text = json_dumps(results, API_TEST_SESSION_JSON_FLAGS);
+    http_ws_push(r->srv, API_WS_TEST_SESSION, id, text);
     free(text);
     json_decref(results);
     return AVP_OK;
@@ -69,7 +69,7 @@ static int push(api_t *r, int64_t id)
 static void *pusher(void *arg)
 {
     api_t *r = arg;
-    api_session_live_t *l = r->session_live;
+    api_test_session_live_t *l = r->test_session_live;
     int64_t due[64];
     pthread_mutex_lock(&l->mu);
     while (!l->stop) {
@@ -88,7 +88,7 @@ static void *pusher(void *arg)
             continue;
         }
         /* avp_now() is CLOCK_MONOTONIC, the condition's clock (set in
-         * api__session_live_start). */
+         * api__test_session_live_start). */
         struct timespec ts = {(time_t)next,
                               (long)((next - (double)(time_t)next) * 1e9)};
         pthread_cond_timedwait(&l->cv, &l->mu, &ts);
@@ -97,17 +97,17 @@ static void *pusher(void *arg)
     return NULL;
 }
 
-int api__session_live_start(api_t *r, avp_error_t *err)
+int api__test_session_live_start(api_t *r, avp_error_t *err)
 {
-    api_session_live_t *l = avp_calloc(1, sizeof(*l));
+    api_test_session_live_t *l = avp_calloc(1, sizeof(*l));
     avp_cond_init_monotonic(&l->cv);
     pthread_mutex_init(&l->mu, NULL);
-    api__coalesce_init(&l->pace, API_SESSION_PUSH_MS / 1e3);
+    api__coalesce_init(&l->pace, API_TEST_SESSION_PUSH_MS / 1e3);
     l->tag = ((uint64_t)getpid() << 32) ^ (uint64_t)(avp_now() * 1e9) ^
              (uint64_t)(uintptr_t)l;
-    r->session_live = l;
+    r->test_session_live = l;
     if (pthread_create(&l->thread, NULL, pusher, r) != 0) {
-        api__session_live_stop(r);
+        api__test_session_live_stop(r);
         return avp_error_set(err, AVP_ENOMEM, "cannot start the session "
                              "pusher");
     }
@@ -115,9 +115,9 @@ int api__session_live_start(api_t *r, avp_error_t *err)
     return AVP_OK;
 }
 
-void api__session_live_stop(api_t *r)
+void api__test_session_live_stop(api_t *r)
 {
-    api_session_live_t *l = r->session_live;
+    api_test_session_live_t *l = r->test_session_live;
     if (!l)
         return;
     pthread_mutex_lock(&l->mu);
@@ -130,12 +130,12 @@ void api__session_live_stop(api_t *r)
     pthread_mutex_destroy(&l->mu);
     api__coalesce_fini(&l->pace);
     avp_free(l);
-    r->session_live = NULL;
+    r->test_session_live = NULL;
 }
 
-void api__session_changed(api_t *r, int64_t session_id)
+void api__test_session_changed(api_t *r, int64_t session_id)
 {
-    api_session_live_t *l = r->session_live;
+    api_test_session_live_t *l = r->test_session_live;
     if (!l)
         return;
     mark_stale(l, session_id);
@@ -149,23 +149,23 @@ void api__session_changed(api_t *r, int64_t session_id)
     queue_publish(api__q(r), QUEUE_TOPIC_SESSION, session_id, msg, &err);
 }
 
-void api__project_sessions_changed(api_t *r, store_conn_t *c,
-                                   int64_t project_id)
+void api__project_test_sessions_changed(api_t *r, store_conn_t *c,
+                                        int64_t project_id)
 {
     int64_t *ids;
     int n;
     avp_error_t err;
-    if (!r->session_live ||
+    if (!r->test_session_live ||
         store_test_session_open_ids(c, project_id, &ids, &n, &err) < 0)
         return; /* watchers catch up at the session's next change */
     for (int i = 0; i < n; i++)
-        api__session_changed(r, ids[i]);
+        api__test_session_changed(r, ids[i]);
     avp_free(ids);
 }
 
-void api__session_news(api_t *r, int64_t session_id, const char *json)
+void api__test_session_news(api_t *r, int64_t session_id, const char *json)
 {
-    api_session_live_t *l = r->session_live;
+    api_test_session_live_t *l = r->test_session_live;
     char mine[64];
     if (!l)
         return;

@@ -243,14 +243,14 @@ static int source(store_conn_t *c, int64_t session_id, json_t **src,
 }
 
 /* What a computation over a session works on, loaded. */
-typedef struct session_data {
+typedef struct test_session_data {
     int64_t id;
     json_t *src, *map;
     score_input_t in;
-} session_data_t;
+} test_session_data_t;
 
-static int data_load(store_conn_t *c, int64_t session_id, session_data_t *d,
-                     avp_error_t *err)
+static int data_load(store_conn_t *c, int64_t session_id,
+                     test_session_data_t *d, avp_error_t *err)
 {
     memset(d, 0, sizeof *d);
     d->id = session_id;
@@ -260,7 +260,7 @@ static int data_load(store_conn_t *c, int64_t session_id, session_data_t *d,
     return rc;
 }
 
-static void data_free(session_data_t *d)
+static void data_free(test_session_data_t *d)
 {
     input_free(&d->in);
     json_decref(d->src);
@@ -281,21 +281,21 @@ static json_t *targets_json(const gt_t *g)
     return json_pack("{s:o}", "items", items);
 }
 
-int api__session_targets(store_conn_t *c, int64_t session_id,
-                         json_t **out, avp_error_t *err)
+int api__test_session_targets(store_conn_t *c, int64_t session_id,
+                              json_t **out, avp_error_t *err)
 {
-    session_data_t d;
+    test_session_data_t d;
     int rc = data_load(c, session_id, &d, err);
     *out = rc == AVP_OK ? targets_json(d.in.tracked) : NULL;
     data_free(&d);
     return rc;
 }
 
-int api__session_results(store_conn_t *c, int64_t session_id,
-                         json_t **results, json_t **manifest,
-                         avp_error_t *err)
+int api__test_session_results(store_conn_t *c, int64_t session_id,
+                              json_t **results, json_t **manifest,
+                              avp_error_t *err)
 {
-    session_data_t d;
+    test_session_data_t d;
     *results = NULL;
     if (manifest)
         *manifest = NULL;

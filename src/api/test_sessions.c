@@ -40,7 +40,7 @@ static int criteria_or_reply(http_req_t *req)
     return AVP_OK;
 }
 
-static void session_create(http_req_t *req, void *ctx)
+static void test_session_create(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t pid = http_req_param(req, "id");
@@ -64,12 +64,12 @@ static void session_create(http_req_t *req, void *ctx)
     free(fields);
 }
 
-static void session_list(http_req_t *req, void *ctx)
+static void test_session_list(http_req_t *req, void *ctx)
 {
     api__list_under(ctx, req, STORE_OBJ_PROJECT, 2, store_test_session_list);
 }
 
-static void session_get(http_req_t *req, void *ctx)
+static void test_session_get(http_req_t *req, void *ctx)
 {
     api__get_one(ctx, req, STORE_OBJ_SESSION, store_test_session_get);
 }
@@ -79,7 +79,7 @@ static int evaluate(store_conn_t *c, int64_t id, int64_t user_id, char **json,
                     avp_error_t *err)
 {
     json_t *results, *manifest;
-    int rc = api__session_results(c, id, &results, &manifest, err);
+    int rc = api__test_session_results(c, id, &results, &manifest, err);
     if (rc == AVP_OK) {
         char *m = json_dumps(manifest, JSON_COMPACT);
         char *res = json_dumps(results, JSON_COMPACT);
@@ -98,8 +98,8 @@ static int evaluate(store_conn_t *c, int64_t id, int64_t user_id, char **json,
  * the session's row: a session is closed, and its evaluation stored, once
  * and together, and no events insert (which takes the same lock) lands
  * between the check and the update. */
-static void session_write(http_req_t *req, api_t *r, const char *action,
-                          json_t *fields)
+static void test_session_write(http_req_t *req, api_t *r, const char *action,
+                               json_t *fields)
 {
     int64_t id = http_req_param(req, "id"), uid = http_req_user(req)->id;
     char *text = json_dumps(fields, JSON_COMPACT), *json = NULL, *eval = NULL;
@@ -125,7 +125,7 @@ static void session_write(http_req_t *req, api_t *r, const char *action,
         began = 0;
         api__reply_text(req, 200, json);
         json = NULL;
-        api__session_changed(r, id);
+        api__test_session_changed(r, id);
     }
     if (began)
         store_exec(c, "ROLLBACK", &err);
@@ -136,7 +136,7 @@ out:
     free(text);
 }
 
-static void session_patch(http_req_t *req, void *ctx)
+static void test_session_patch(http_req_t *req, void *ctx)
 {
     json_t *st = json_object_get(http_req_body(req), "state");
     const char *s = json_string_value(st);
@@ -147,12 +147,12 @@ static void session_patch(http_req_t *req, void *ctx)
         return;
     }
     if (criteria_or_reply(req) == AVP_OK)
-        session_write(req, ctx, "update", http_req_body(req));
+        test_session_write(req, ctx, "update", http_req_body(req));
 }
 
 /* {"device_time", "video_time"} (playback of video_time was seen at
  * device_time) or {"offset"}: device clock minus video clock. */
-static void session_sync(http_req_t *req, void *ctx)
+static void test_session_sync(http_req_t *req, void *ctx)
 {
     json_t *b = http_req_body(req);
     json_t *dt = json_object_get(b, "device_time");
@@ -167,11 +167,11 @@ static void session_sync(http_req_t *req, void *ctx)
     double offset = off ? json_number_value(off)
                         : json_number_value(dt) - json_number_value(vt);
     json_t *fields = json_pack("{s:f}", "sync_offset", offset);
-    session_write(req, ctx, "sync", fields);
+    test_session_write(req, ctx, "sync", fields);
     json_decref(fields);
 }
 
-static void session_delete(http_req_t *req, void *ctx)
+static void test_session_delete(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
@@ -186,17 +186,18 @@ static void session_delete(http_req_t *req, void *ctx)
             http_reply_avp_error(req, &err);
         else {
             http_reply_empty(req, 204);
-            api__session_changed(r, id); /* its watchers are let go */
+            api__test_session_changed(r, id); /* its watchers are let go */
         }
     }
     store_pool_release(c);
 }
 
 /* What a viewer reads that is computed from the session, not stored. */
-typedef int (*session_read_fn)(store_conn_t *c, int64_t id, json_t **out,
-                               avp_error_t *err);
+typedef int (*test_session_read_fn)(store_conn_t *c, int64_t id, json_t **out,
+                                    avp_error_t *err);
 
-static void session_read(http_req_t *req, api_t *r, session_read_fn fn)
+static void test_session_read(http_req_t *req, api_t *r,
+                              test_session_read_fn fn)
 {
     int64_t id = http_req_param(req, "id");
     json_t *out;
@@ -217,20 +218,20 @@ static void session_read(http_req_t *req, api_t *r, session_read_fn fn)
 static int results_only(store_conn_t *c, int64_t id, json_t **out,
                         avp_error_t *err)
 {
-    return api__session_results(c, id, out, NULL, err);
+    return api__test_session_results(c, id, out, NULL, err);
 }
 
-static void session_results(http_req_t *req, void *ctx)
+static void test_session_results(http_req_t *req, void *ctx)
 {
-    session_read(req, ctx, results_only);
+    test_session_read(req, ctx, results_only);
 }
 
-static void session_targets(http_req_t *req, void *ctx)
+static void test_session_targets(http_req_t *req, void *ctx)
 {
-    session_read(req, ctx, api__session_targets);
+    test_session_read(req, ctx, api__test_session_targets);
 }
 
-static void session_evaluate(http_req_t *req, void *ctx)
+static void test_session_evaluate(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
@@ -255,7 +256,7 @@ static void events_list(http_req_t *req, void *ctx)
                     store_test_session_events_page);
 }
 
-int api__add_sessions(api_t *r, http_server_t *srv, avp_error_t *err)
+int api__add_test_sessions(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t create_body[] = {
         {"video_id", HTTP_SCHEMA_INTEGER, 1, 1, 9.2e18,
@@ -279,46 +280,48 @@ int api__add_sessions(api_t *r, http_server_t *srv, avp_error_t *err)
          "or header"},
         {0}};
     const http_route_t routes[] = {
-        {"POST", "/api/projects/{id}/test-sessions", "sessions_create",
+        {"POST", "/api/projects/{id}/test-sessions", "test_sessions_create",
          "Create a test session of a device on a video (editor)",
-         session_create, r, 0, create_body, NULL, 0},
-        {"GET", "/api/projects/{id}/test-sessions", "sessions_list",
-         "Test sessions of a project, newest first", session_list, r, 0,
+         test_session_create, r, 0, create_body, NULL, 0},
+        {"GET", "/api/projects/{id}/test-sessions", "test_sessions_list",
+         "Test sessions of a project, newest first", test_session_list, r, 0,
          NULL, api__list_query, 0},
-        {"GET", "/api/test-sessions/{id}", "sessions_get", "A test session",
-         session_get, r, 0, NULL, NULL, 0},
-        {"PATCH", "/api/test-sessions/{id}", "sessions_update",
+        {"GET", "/api/test-sessions/{id}", "test_sessions_get",
+         "A test session", test_session_get, r, 0, NULL, NULL, 0},
+        {"PATCH", "/api/test-sessions/{id}", "test_sessions_update",
          "Rename, change tolerance or criteria, or change state; closing "
-         "stores an evaluation (editor)", session_patch, r, 0, patch_body,
-         NULL, 0},
-        {"DELETE", "/api/test-sessions/{id}", "sessions_delete",
-         "Delete a test session with its events (editor)", session_delete, r,
-         0, NULL, NULL, 0},
-        {"POST", "/api/test-sessions/{id}/sync", "sessions_sync",
-         "Relate the device clock to the video clock (editor)", session_sync,
-         r, 0, sync_body, NULL, 0},
-        {"POST", "/api/test-sessions/{id}/events", "sessions_events_post",
+         "stores an evaluation (editor)",
+         test_session_patch, r, 0, patch_body, NULL, 0},
+        {"DELETE", "/api/test-sessions/{id}", "test_sessions_delete",
+         "Delete a test session with its events (editor)", test_session_delete,
+         r, 0, NULL, NULL, 0},
+        {"POST", "/api/test-sessions/{id}/sync", "test_sessions_sync",
+         "Relate the device clock to the video clock (editor)",
+         test_session_sync, r, 0, sync_body, NULL, 0},
+        {"POST", "/api/test-sessions/{id}/events", "test_sessions_events_post",
          "Post detection events: one {class, confidence?, box?: [x1, y1, "
          "x2, y2], t? | device_time?} or {\"events\": [...]} (at most 10000), "
-         "all or nothing (editor)", api__session_events_post, r,
-         HTTP_RAW_BODY, NULL, NULL, API_SESSION_EVENTS_BODY_MAX},
-        {"GET", "/api/test-sessions/{id}/events", "sessions_events_list",
+         "all or nothing (editor)",
+         api__test_session_events_post, r, HTTP_RAW_BODY, NULL, NULL,
+         API_TEST_SESSION_EVENTS_BODY_MAX},
+        {"GET", "/api/test-sessions/{id}/events", "test_sessions_events_list",
          "Events of a session in (timestamp, id) order", events_list, r, 0,
          NULL, api__list_query, 0},
-        {"GET", "/api/test-sessions/{id}/results", "sessions_results",
+        {"GET", "/api/test-sessions/{id}/results", "test_sessions_results",
          "Results of the session against its video's ground-truth tracks",
-         session_results, r, 0, NULL, NULL, 0},
-        {"GET", "/api/test-sessions/{id}/targets", "sessions_targets",
+         test_session_results, r, 0, NULL, NULL, 0},
+        {"GET", "/api/test-sessions/{id}/targets", "test_sessions_targets",
          "The targets of the session: one onset per ground-truth track "
-         "(boxes in no track are linked by the IoU tracker)", session_targets,
-         r, 0, NULL, NULL, 0},
-        {"POST", "/api/test-sessions/{id}/evaluate", "sessions_evaluate",
+         "(boxes in no track are linked by the IoU tracker)",
+         test_session_targets, r, 0, NULL, NULL, 0},
+        {"POST", "/api/test-sessions/{id}/evaluate", "test_sessions_evaluate",
          "Score the session and store the evaluation with its manifest "
-         "(editor)", session_evaluate, r, 0, NULL, NULL, 0},
-        {"GET", "/ws/test-sessions/{id}", API_WS_SESSION,
+         "(editor)",
+         test_session_evaluate, r, 0, NULL, NULL, 0},
+        {"GET", "/ws/test-sessions/{id}", API_WS_TEST_SESSION,
          "WebSocket: the session's results now and after every change "
-         "(at most every 250 ms)", NULL, NULL, HTTP_WEBSOCKET, NULL,
-         ws_query, 0},
+         "(at most every 250 ms)",
+         NULL, NULL, HTTP_WEBSOCKET, NULL, ws_query, 0},
     };
     return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }
