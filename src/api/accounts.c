@@ -293,7 +293,8 @@ static void key_delete(http_req_t *req, void *ctx)
 int api__add_auth(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t key_body[] = {
-        {"name", HTTP_SCHEMA_STRING, 0, 0, 200, "what the key is for"}, {0}};
+        {"name", HTTP_SCHEMA_STRING, 0, 0, 200, "what the key is for", NULL},
+        {0}};
     const http_route_t routes[] = {
         {"POST", "/api/auth/keys", "keys_create",
          "Create an API key (its secret is in this answer only)", key_create,

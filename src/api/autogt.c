@@ -123,11 +123,11 @@ int api__add_autogt(api_t *r, http_server_t *srv, avp_error_t *err)
     static const http_schema_field_t auto_gt_body[] = {
         API_PROCESS_FIELDS,
         {"replace", HTTP_SCHEMA_BOOLEAN, 0, 0, 0,
-         "replace the video's model-made boxes and their tracks (true)"},
+         "replace the video's model-made boxes and their tracks (true)", NULL},
         {0}};
     static const http_schema_field_t split_body[] = {
         {"frame", HTTP_SCHEMA_INTEGER, 1, 0, 2147483647,
-         "boxes at this frame and later move to a new track"},
+         "boxes at this frame and later move to a new track", NULL},
         {0}};
     const http_route_t routes[] = {
         {"POST", "/api/videos/{id}/auto-ground-truth", "gt_auto",

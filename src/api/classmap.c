@@ -87,7 +87,7 @@ int api__add_classmap(api_t *r, http_server_t *srv, avp_error_t *err)
     static const http_schema_field_t put_body[] = {
         {"map", HTTP_SCHEMA_OBJECT, 1, 0, 0,
          "{\"from\": \"to\", ...}: class names of 1 to 128 characters, at "
-         "most 1000 entries, no chains (a->b with b->c)"},
+         "most 1000 entries, no chains (a->b with b->c)", NULL},
         {0}};
     const http_route_t routes[] = {
         {"GET", "/api/projects/{id}/class-map", "class_map_get",

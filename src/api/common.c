@@ -12,8 +12,9 @@
 
 const http_schema_field_t api__list_query[] = {
     {"cursor", HTTP_SCHEMA_STRING, 0, 1, HTTP_REPLY_CURSOR_MAX - 1,
-     "next_cursor of the previous page"},
-    {"limit", HTTP_SCHEMA_INTEGER, 0, 1, STORE_LIST_MAX, "items per page (50)"},
+     "next_cursor of the previous page", NULL},
+    {"limit", HTTP_SCHEMA_INTEGER, 0, 1, STORE_LIST_MAX, "items per page (50)",
+     NULL},
     {0}};
 
 /* Cached answers expire on their own within this, whatever happens to

@@ -171,12 +171,15 @@ int api__add_detections(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t page_query[] = {
         {"cursor", HTTP_SCHEMA_STRING, 0, 1, STORE_CURSOR_MAX - 1,
-         "next_cursor of the previous page"},
-        {"limit", HTTP_SCHEMA_INTEGER, 0, 1, STORE_PAGE_MAX, "rows (100)"},
-        {"class", HTTP_SCHEMA_INTEGER, 0, 0, 100000, "only this class id"},
-        {"min_score", HTTP_SCHEMA_NUMBER, 0, 0, 1, "only scores at or above"},
-        {"t0", HTTP_SCHEMA_NUMBER, 0, 0, 1e9, "from this time (s)"},
-        {"t1", HTTP_SCHEMA_NUMBER, 0, 0, 1e9, "to this time (s)"},
+         "next_cursor of the previous page", NULL},
+        {"limit", HTTP_SCHEMA_INTEGER, 0, 1, STORE_PAGE_MAX, "rows (100)",
+         NULL},
+        {"class", HTTP_SCHEMA_INTEGER, 0, 0, 100000, "only this class id",
+         NULL},
+        {"min_score", HTTP_SCHEMA_NUMBER, 0, 0, 1, "only scores at or above",
+         NULL},
+        {"t0", HTTP_SCHEMA_NUMBER, 0, 0, 1e9, "from this time (s)", NULL},
+        {"t1", HTTP_SCHEMA_NUMBER, 0, 0, 1e9, "to this time (s)", NULL},
         {0}};
     const http_route_t routes[] = {
         {"GET", "/api/runs/{id}/detections", "detections_page",

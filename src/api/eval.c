@@ -434,8 +434,8 @@ static void eval_post(http_req_t *req, void *ctx)
         json_decref(src);
         return;
     }
-    if (evaluate(c, id, src, map, thr ? json_number_value(thr) : 0.25, &out,
-                 &err) < 0)
+    double score_thr = thr ? json_number_value(thr) : EVAL_DEFAULT_SCORE_THR;
+    if (evaluate(c, id, src, map, score_thr, &out, &err) < 0)
         http_reply_avp_error(req, &err);
     else
         store_reply(r, req, id, &out);
@@ -453,11 +453,13 @@ int api__add_eval(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t eval_body[] = {
         {"score_threshold", HTTP_SCHEMA_NUMBER, 0, 0, 1,
-         "operating point for TP/FP/FN and the confusion matrix (0.25)"},
+         "operating point for TP/FP/FN and the confusion matrix ("
+         AVP_STR(EVAL_DEFAULT_SCORE_THR) ")",
+         AVP_STR(EVAL_DEFAULT_SCORE_THR)},
         /* The UI sends it; the protocol counts TP/FP/FN at IoU .50 (AP
          * spans .50:.95), so any other value is refused, not ignored. */
         {"iou_threshold", HTTP_SCHEMA_NUMBER, 0, 0.5, 0.5,
-         "IoU of the operating point: 0.5 (the protocol's)"},
+         "IoU of the operating point: 0.5 (the protocol's)", NULL},
         {0}};
     const http_route_t routes[] = {
         {"POST", "/api/runs/{id}/evaluate", "runs_evaluate",

@@ -100,27 +100,29 @@ static void gt_delete(http_req_t *req, void *ctx)
 /* Pixel coordinates and times are bounded only to keep them finite and
  * sane; the database checks that corners are in order. */
 #define GT_COORD(name, req) \
-    {name, HTTP_SCHEMA_NUMBER, req, -1e6, 1e6, "pixels"}
-#define GT_FLAGS(req)                                                      \
-    {"validated", HTTP_SCHEMA_BOOLEAN, 0, 0, 0, "checked by a person"},    \
-    {"difficult", HTTP_SCHEMA_BOOLEAN, 0, 0, 0, "ignored by the metrics"}, \
-    {"occluded", HTTP_SCHEMA_BOOLEAN, 0, 0, 0, NULL},                      \
-    {"truncated", HTTP_SCHEMA_BOOLEAN, 0, 0, 0, NULL},                     \
-    {"frame", HTTP_SCHEMA_INTEGER, req, 0, 2147483647, "frame index"},     \
-    {"t", HTTP_SCHEMA_NUMBER, req, 0, 1e9, "presentation time (s)"},       \
-    {"class", HTTP_SCHEMA_STRING, req, 1, 128, "class name"},              \
-    GT_COORD("x1", req), GT_COORD("y1", req), GT_COORD("x2", req),         \
+    {name, HTTP_SCHEMA_NUMBER, req, -1e6, 1e6, "pixels", NULL}
+#define GT_FLAGS(req)                                                        \
+    {"validated", HTTP_SCHEMA_BOOLEAN, 0, 0, 0, "checked by a person",       \
+     NULL},                                                                  \
+    {"difficult", HTTP_SCHEMA_BOOLEAN, 0, 0, 0, "ignored by the metrics",    \
+     NULL},                                                                  \
+    {"occluded", HTTP_SCHEMA_BOOLEAN, 0, 0, 0, NULL, NULL},                  \
+    {"truncated", HTTP_SCHEMA_BOOLEAN, 0, 0, 0, NULL, NULL},                 \
+    {"frame", HTTP_SCHEMA_INTEGER, req, 0, 2147483647, "frame index", NULL}, \
+    {"t", HTTP_SCHEMA_NUMBER, req, 0, 1e9, "presentation time (s)", NULL},   \
+    {"class", HTTP_SCHEMA_STRING, req, 1, 128, "class name", NULL},          \
+    GT_COORD("x1", req), GT_COORD("y1", req), GT_COORD("x2", req),           \
     GT_COORD("y2", req)
 
 int api__add_gt(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t list_query[] = {
         {"cursor", HTTP_SCHEMA_STRING, 0, 1, HTTP_REPLY_CURSOR_MAX - 1,
-         "next_cursor of the previous page"},
+         "next_cursor of the previous page", NULL},
         {"limit", HTTP_SCHEMA_INTEGER, 0, 1, GT_PAGE_ASK_MAX,
-         "boxes per page (50; pages hold at most 200)"},
-        {"t0", HTTP_SCHEMA_NUMBER, 0, 0, 1e9, "from this time (s)"},
-        {"t1", HTTP_SCHEMA_NUMBER, 0, 0, 1e9, "to this time (s)"},
+         "boxes per page (50; pages hold at most 200)", NULL},
+        {"t0", HTTP_SCHEMA_NUMBER, 0, 0, 1e9, "from this time (s)", NULL},
+        {"t1", HTTP_SCHEMA_NUMBER, 0, 0, 1e9, "to this time (s)", NULL},
         {0}};
     static const http_schema_field_t add_body[] = {GT_FLAGS(1), {0}};
     static const http_schema_field_t patch_body[] = {GT_FLAGS(0), {0}};

@@ -214,7 +214,8 @@ int api__add_gt_export(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t export_query[] = {
         {"format", HTTP_SCHEMA_STRING, 1, 1, 16,
-         "coco, cvat, mot, avp, yolo or voc (yolo and voc: a tar archive)"},
+         "coco, cvat, mot, avp, yolo or voc (yolo and voc: a tar archive)",
+         NULL},
         {0}};
     const http_route_t routes[] = {
         {"GET", "/api/videos/{id}/ground-truth/export", "gt_export",

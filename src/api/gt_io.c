@@ -163,7 +163,7 @@ int api__add_gt_io(api_t *r, http_server_t *srv, avp_error_t *err)
     static const http_schema_field_t import_query[] = {
         {"format", HTTP_SCHEMA_STRING, 1, 1, 16,
          "coco, cvat, mot, avp, yolo or voc (yolo and voc: a tar of the "
-         "frame files and classes.txt)"},
+         "frame files and classes.txt)", NULL},
         {0}};
     const http_route_t routes[] = {
         {"POST", "/api/videos/{id}/ground-truth/import", "gt_import",

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "detect/detect.h"
 #include "queue/queue.h"
 #include "http/reply.h"
 #include "api/api.h"
@@ -167,11 +168,16 @@ void api__engine_limit(int max);
  * its payload) from a body of API_PROCESS_FIELDS: 202 {task_id, run_id}. */
 void api__start_task(api_t *r, http_req_t *req, const char *kind,
                      int replace);
-#define API_PROCESS_FIELDS                                                  \
-    {"model_id", HTTP_SCHEMA_INTEGER, 1, 1, 9.2e18, "the model to run"},    \
-    {"conf", HTTP_SCHEMA_NUMBER, 0, 0, 1, "score threshold (0.25)"},        \
-    {"iou", HTTP_SCHEMA_NUMBER, 0, 0, 1, "NMS IoU threshold (0.45)"},       \
-    {"every", HTTP_SCHEMA_INTEGER, 0, 1, 1000000, "every Nth frame (1)"}
+#define API_PROCESS_FIELDS                                              \
+    {"model_id", HTTP_SCHEMA_INTEGER, 1, 1, 9.2e18, "the model to run", \
+     NULL},                                                             \
+    {"conf", HTTP_SCHEMA_NUMBER, 0, 0, 1,                               \
+     "score threshold (" AVP_STR(DETECT_DEFAULT_CONF) ")",              \
+     AVP_STR(DETECT_DEFAULT_CONF)},                                     \
+    {"iou", HTTP_SCHEMA_NUMBER, 0, 0, 1,                                \
+     "NMS IoU threshold (" AVP_STR(DETECT_DEFAULT_IOU) ")",             \
+     AVP_STR(DETECT_DEFAULT_IOU)},                                      \
+    {"every", HTTP_SCHEMA_INTEGER, 0, 1, 1000000, "every Nth frame (1)", NULL}
 
 /* Each file's routes. */
 int api__add_auth(api_t *r, http_server_t *srv, avp_error_t *err);

@@ -205,7 +205,7 @@ static void model_delete(http_req_t *req, void *ctx)
 int api__add_models(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t upload_query[] = {
-        {"name", HTTP_SCHEMA_STRING, 1, 1, 200, "the model's name"}, {0}};
+        {"name", HTTP_SCHEMA_STRING, 1, 1, 200, "the model's name", NULL}, {0}};
     const http_route_t routes[] = {
         {"POST", "/api/models", "models_upload",
          "Upload an ONNX detector: the raw file is the body", model_upload, r,

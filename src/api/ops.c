@@ -231,15 +231,16 @@ static void add_metrics(api_t *r, http_metrics_t *m)
 int api__add_ops(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t vital_body[] = {
-        {"name", HTTP_SCHEMA_STRING, 1, 1, 15, "CLS, FCP, INP, LCP, TTFB"},
-        {"value", HTTP_SCHEMA_NUMBER, 1, 0, 0, NULL},
+        {"name", HTTP_SCHEMA_STRING, 1, 1, 15, "CLS, FCP, INP, LCP, TTFB",
+         NULL},
+        {"value", HTTP_SCHEMA_NUMBER, 1, 0, 0, NULL, NULL},
         {"rating", HTTP_SCHEMA_STRING, 0, 0, 23,
-         "good, needs-improvement, poor"},
-        {"page", HTTP_SCHEMA_STRING, 0, 0, 159, "path of the page"},
+         "good, needs-improvement, poor", NULL},
+        {"page", HTTP_SCHEMA_STRING, 0, 0, 159, "path of the page", NULL},
         {0}};
     static const http_schema_field_t vital_query[] = {
         {"limit", HTTP_SCHEMA_INTEGER, 0, 1, VITALS_KEEP,
-         "latest measurements"},
+         "latest measurements", NULL},
         {0}};
     r->vitals = avp_calloc(1, sizeof *r->vitals);
     pthread_mutex_init(&r->vitals->mu, NULL);

@@ -6,18 +6,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define PROJECT_FIELDS(req)                                                  \
-    {"name", HTTP_SCHEMA_STRING, req, 1, 200, "project name"},               \
-    {"description", HTTP_SCHEMA_STRING, 0, 0, 10000, NULL},                  \
-    {"camera_model", HTTP_SCHEMA_STRING, 0, 0, 200, NULL},                   \
-    {"camera_view", HTTP_SCHEMA_STRING, 0, 0, 200, NULL},                    \
-    {"lens_type", HTTP_SCHEMA_STRING, 0, 0, 200, NULL},                      \
-    {"resolution", HTTP_SCHEMA_STRING, 0, 0, 64, "e.g. 1920x1080"},          \
-    {"frame_rate", HTTP_SCHEMA_NUMBER, 0, 0, 1000, "frames per second"},     \
-    {"signal_type", HTTP_SCHEMA_STRING, 0, 0, 200, NULL},                    \
-    {"tolerance_ms", HTTP_SCHEMA_INTEGER, 0, 0, 3600000,                     \
-     "matching tolerance of detection events"},                              \
-    {"criteria", HTTP_SCHEMA_OBJECT, 0, 0, 0, "pass/fail criteria"},         \
+#define PROJECT_FIELDS(req)                                                    \
+    {"name", HTTP_SCHEMA_STRING, req, 1, 200, "project name", NULL},           \
+    {"description", HTTP_SCHEMA_STRING, 0, 0, 10000, NULL, NULL},              \
+    {"camera_model", HTTP_SCHEMA_STRING, 0, 0, 200, NULL, NULL},               \
+    {"camera_view", HTTP_SCHEMA_STRING, 0, 0, 200, NULL, NULL},                \
+    {"lens_type", HTTP_SCHEMA_STRING, 0, 0, 200, NULL, NULL},                  \
+    {"resolution", HTTP_SCHEMA_STRING, 0, 0, 64, "e.g. 1920x1080", NULL},      \
+    {"frame_rate", HTTP_SCHEMA_NUMBER, 0, 0, 1000, "frames per second", NULL}, \
+    {"signal_type", HTTP_SCHEMA_STRING, 0, 0, 200, NULL, NULL},                \
+    {"tolerance_ms", HTTP_SCHEMA_INTEGER, 0, 0, 3600000,                       \
+     "matching tolerance of detection events", NULL},                          \
+    {"criteria", HTTP_SCHEMA_OBJECT, 0, 0, 0, "pass/fail criteria", NULL},     \
     {0}
 
 static const http_schema_field_t create_body[] = {PROJECT_FIELDS(1)};
@@ -243,9 +243,9 @@ static void member_remove(http_req_t *req, void *ctx)
 int api__add_projects(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t member_body[] = {
-        {"user_id", HTTP_SCHEMA_INTEGER, 0, 1, 9.2e18, NULL},
-        {"username", HTTP_SCHEMA_STRING, 0, 1, 64, NULL},
-        {"role", HTTP_SCHEMA_STRING, 1, 1, 16, "owner, editor or viewer"},
+        {"user_id", HTTP_SCHEMA_INTEGER, 0, 1, 9.2e18, NULL, NULL},
+        {"username", HTTP_SCHEMA_STRING, 0, 1, 64, NULL, NULL},
+        {"role", HTTP_SCHEMA_STRING, 1, 1, 16, "owner, editor or viewer", NULL},
         {0}};
     const http_route_t routes[] = {
         {"POST", "/api/projects", "projects_create",

@@ -13,11 +13,11 @@
 
 static const http_schema_field_t event_fields[] = {
     {"class", HTTP_SCHEMA_STRING, 1, 1, 128,
-     "class name as the device says it"},
-    {"confidence", HTTP_SCHEMA_NUMBER, 0, 0, 1, NULL},
-    {"t", HTTP_SCHEMA_NUMBER, 0, 0, 1e9, "video seconds"},
+     "class name as the device says it", NULL},
+    {"confidence", HTTP_SCHEMA_NUMBER, 0, 0, 1, NULL, NULL},
+    {"t", HTTP_SCHEMA_NUMBER, 0, 0, 1e9, "video seconds", NULL},
     {"device_time", HTTP_SCHEMA_NUMBER, 0, -1e12, 1e12,
-     "device epoch seconds (needs a sync)"},
+     "device epoch seconds (needs a sync)", NULL},
     {0}};
 
 /* box: [x1, y1, x2, y2], finite, corners in order. */

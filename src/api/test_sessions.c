@@ -15,18 +15,19 @@
 #include <string.h>
 
 static const http_schema_field_t criteria_fields[] = {
-    {"min_precision", HTTP_SCHEMA_NUMBER, 0, 0, 1, "least overall precision"},
-    {"min_recall", HTTP_SCHEMA_NUMBER, 0, 0, 1, "least overall recall"},
+    {"min_precision", HTTP_SCHEMA_NUMBER, 0, 0, 1, "least overall precision",
+     NULL},
+    {"min_recall", HTTP_SCHEMA_NUMBER, 0, 0, 1, "least overall recall", NULL},
     {"max_median_latency_ms", HTTP_SCHEMA_NUMBER, 0, 0, 3600000,
-     "largest median latency (event - onset)"},
+     "largest median latency (event - onset)", NULL},
     {0}};
 
 #define SESSION_FIELDS                                                       \
-    {"name", HTTP_SCHEMA_STRING, 0, 0, 200, "for people"},                   \
+    {"name", HTTP_SCHEMA_STRING, 0, 0, 200, "for people", NULL},             \
     {"tolerance_ms", HTTP_SCHEMA_INTEGER, 0, 1, 3600000,                     \
-     "matching window either side of an onset (the project's)"},             \
+     "matching window either side of an onset (the project's)", NULL},       \
     {"criteria", HTTP_SCHEMA_OBJECT, 0, 0, 0,                                \
-     "{min_precision?, min_recall?, max_median_latency_ms?}"}
+     "{min_precision?, min_recall?, max_median_latency_ms?}", NULL}
 
 /* The criteria object is free-form to the body schema: checked here. */
 static int criteria_or_reply(http_req_t *req)
@@ -260,24 +261,24 @@ int api__add_test_sessions(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t create_body[] = {
         {"video_id", HTTP_SCHEMA_INTEGER, 1, 1, 9.2e18,
-         "a ready video of the project (its ground truth)"},
+         "a ready video of the project (its ground truth)", NULL},
         SESSION_FIELDS, {0}};
     static const http_schema_field_t patch_body[] = {
         SESSION_FIELDS,
         {"state", HTTP_SCHEMA_STRING, 0, 4, 7,
-         "open, running or closed (closing stores an evaluation)"},
+         "open, running or closed (closing stores an evaluation)", NULL},
         {0}};
     static const http_schema_field_t sync_body[] = {
         {"device_time", HTTP_SCHEMA_NUMBER, 0, -1e12, 1e12,
-         "device epoch seconds at which video_time was played"},
-        {"video_time", HTTP_SCHEMA_NUMBER, 0, 0, 1e9, "video seconds"},
+         "device epoch seconds at which video_time was played", NULL},
+        {"video_time", HTTP_SCHEMA_NUMBER, 0, 0, 1e9, "video seconds", NULL},
         {"offset", HTTP_SCHEMA_NUMBER, 0, -1e12, 1e12,
-         "device clock minus video clock (s)"},
+         "device clock minus video clock (s)", NULL},
         {0}};
     static const http_schema_field_t ws_query[] = {
         {"token", HTTP_SCHEMA_STRING, 0, 1, HTTP_AUTH_TOKEN_MAX,
          "session token or API key, for clients that cannot send a cookie "
-         "or header"},
+         "or header", NULL},
         {0}};
     const http_route_t routes[] = {
         {"POST", "/api/projects/{id}/test-sessions", "test_sessions_create",

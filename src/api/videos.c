@@ -381,11 +381,11 @@ int api__add_videos(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t upload_query[] = {
         {"filename", HTTP_SCHEMA_STRING, 1, 1, 255,
-         "the file's name, for people"},
+         "the file's name, for people", NULL},
         {0}};
     static const http_schema_field_t thumb_query[] = {
         {"frame", HTTP_SCHEMA_INTEGER, 0, 0, 1e9,
-         "this frame instead of a poster"},
+         "this frame instead of a poster", NULL},
         {0}};
     const http_route_t routes[] = {
         {"POST", "/api/projects/{id}/videos", "videos_upload",

@@ -42,7 +42,7 @@ int http__add_builtin_routes(http_server_t *srv, avp_error_t *err)
     static const http_schema_field_t ws_query[] = {
         {"token", HTTP_SCHEMA_STRING, 0, 1, HTTP_AUTH_TOKEN_MAX,
          "session token or API "
-         "key, for clients that cannot send a cookie or header"},
+         "key, for clients that cannot send a cookie or header", NULL},
         {0}};
     const http_route_t routes[] = {
         {"GET", "/healthz", "healthz", "The process is up", healthz, srv,

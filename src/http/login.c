@@ -77,8 +77,9 @@ static void me(http_req_t *req, void *ctx)
 int http__add_auth_routes(http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t login_body[] = {
-        {"username", HTTP_SCHEMA_STRING, 1, 1, HTTP_AUTH_NAME_MAX - 1, NULL},
-        {"password", HTTP_SCHEMA_STRING, 1, 1, 1024, NULL},
+        {"username", HTTP_SCHEMA_STRING, 1, 1, HTTP_AUTH_NAME_MAX - 1, NULL,
+         NULL},
+        {"password", HTTP_SCHEMA_STRING, 1, 1, 1024, NULL, NULL},
         {0}};
     const http_route_t routes[] = {
         {"POST", "/api/auth/login", "auth_login",

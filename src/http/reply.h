@@ -12,7 +12,7 @@
  * An endpoint is a handler plus a route (see http.h):
  *
  *   static const http_schema_field_t create_body[] = {
- *       {"name", HTTP_SCHEMA_STRING, 1, 1, 200, "project name"}, {0}};
+ *       {"name", HTTP_SCHEMA_STRING, 1, 1, 200, "project name", NULL}, {0}};
  *
  *   static void project_create(http_req_t *req, void *ctx)
  *   {

@@ -207,6 +207,9 @@ json_t *http_schema_field_to_openapi(const http_schema_field_t *f)
                             integer ? json_integer((json_int_t)f->max)
                                     : json_real(f->max));
     }
+    json_t *def = f->def ? json_loads(f->def, JSON_DECODE_ANY, NULL) : NULL;
+    if (def)
+        json_object_set_new(s, "default", def);
     return s;
 }
 

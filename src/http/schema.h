@@ -37,6 +37,10 @@ typedef struct http_schema_field {
      * inclusive. min == max == 0 means no range. */
     double min, max;
     const char *doc; /* one line for the OpenAPI document, may be NULL */
+    /* JSON text of the value an absent optional field stands for (the
+     * handler applies it; "0.25", or AVP_STR of the macro that holds it),
+     * documented as the JSON Schema "default"; NULL for none. */
+    const char *def;
 } http_schema_field_t;
 
 /* Checks that obj is a JSON object matching fields. Returns AVP_OK or

@@ -19,13 +19,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Every field type and range kind the API's schemas use. */
 static const http_schema_field_t fields[] = {
-    {"name", HTTP_SCHEMA_STRING, 0, 1, 128, NULL},
-    {"limit", HTTP_SCHEMA_INTEGER, 0, 1, 200, NULL},
-    {"conf", HTTP_SCHEMA_NUMBER, 0, 0, 1, NULL},
-    {"replace", HTTP_SCHEMA_BOOLEAN, 0, 0, 0, NULL},
-    {"cursor", HTTP_SCHEMA_STRING, 0, 0, 0, NULL},
-    {"criteria", HTTP_SCHEMA_OBJECT, 0, 0, 0, NULL},
-    {"video_id", HTTP_SCHEMA_INTEGER, 1, 1, 9.2e18, NULL},
+    {"name", HTTP_SCHEMA_STRING, 0, 1, 128, NULL, NULL},
+    {"limit", HTTP_SCHEMA_INTEGER, 0, 1, 200, NULL, NULL},
+    {"conf", HTTP_SCHEMA_NUMBER, 0, 0, 1, NULL, NULL},
+    {"replace", HTTP_SCHEMA_BOOLEAN, 0, 0, 0, NULL, NULL},
+    {"cursor", HTTP_SCHEMA_STRING, 0, 0, 0, NULL, NULL},
+    {"criteria", HTTP_SCHEMA_OBJECT, 0, 0, 0, NULL, NULL},
+    {"video_id", HTTP_SCHEMA_INTEGER, 1, 1, 9.2e18, NULL, NULL},
     {0}};
 
 static void cursor_round_trip(const char *text)

@@ -5,11 +5,11 @@
 #include <string.h>
 
 static const http_schema_field_t fields[] = {
-    {"name", HTTP_SCHEMA_STRING, 1, 1, 8, "a name"},
-    {"conf", HTTP_SCHEMA_NUMBER, 0, 0, 1, NULL},
-    {"every", HTTP_SCHEMA_INTEGER, 0, 1, 100, NULL},
-    {"public", HTTP_SCHEMA_BOOLEAN, 0, 0, 0, NULL},
-    {"note", HTTP_SCHEMA_STRING, 0, 0, 0, NULL},
+    {"name", HTTP_SCHEMA_STRING, 1, 1, 8, "a name", NULL},
+    {"conf", HTTP_SCHEMA_NUMBER, 0, 0, 1, NULL, NULL},
+    {"every", HTTP_SCHEMA_INTEGER, 0, 1, 100, NULL, NULL},
+    {"public", HTTP_SCHEMA_BOOLEAN, 0, 0, 0, NULL, NULL},
+    {"note", HTTP_SCHEMA_STRING, 0, 0, 0, NULL, NULL},
     {0}};
 
 /* Checks text against fields; returns the error message ("" if valid). */
@@ -132,6 +132,28 @@ static void test_schema_openapi(void)
     json_decref(s);
 }
 
+/* A field's default is documented as JSON Schema "default", typed like
+ * the field; fields without one have none. */
+static void test_schema_openapi_default(void)
+{
+    static const http_schema_field_t with_defaults[] = {
+        {"conf", HTTP_SCHEMA_NUMBER, 0, 0, 1, NULL, "0.25"},
+        {"every", HTTP_SCHEMA_INTEGER, 0, 1, 100, NULL, "1"},
+        {"replace", HTTP_SCHEMA_BOOLEAN, 0, 0, 0, NULL, "true"},
+        {"note", HTTP_SCHEMA_STRING, 0, 0, 0, NULL, NULL},
+        {0}};
+    json_t *s = http_schema_to_openapi(with_defaults);
+    json_t *props = json_object_get(s, "properties");
+    json_t *conf = json_object_get(json_object_get(props, "conf"), "default");
+    CHECK(json_is_real(conf) && json_real_value(conf) == 0.25);
+    json_t *every = json_object_get(json_object_get(props, "every"), "default");
+    CHECK(json_is_integer(every) && json_integer_value(every) == 1);
+    CHECK(json_is_true(
+        json_object_get(json_object_get(props, "replace"), "default")));
+    CHECK(!json_object_get(json_object_get(props, "note"), "default"));
+    json_decref(s);
+}
+
 int main(void)
 {
     RUN(test_schema_accepts_valid);
@@ -139,5 +161,6 @@ int main(void)
     RUN(test_schema_parses_query);
     RUN(test_schema_query_errors);
     RUN(test_schema_openapi);
+    RUN(test_schema_openapi_default);
     return CHECK_DONE();
 }

@@ -224,23 +224,23 @@ static void no_reply(http_req_t *req, void *ctx)
 }
 
 static const http_schema_field_t echo_body[] = {
-    {"name", HTTP_SCHEMA_STRING, 1, 1, 32, "a name"},
-    {"conf", HTTP_SCHEMA_NUMBER, 0, 0, 1, "confidence threshold"},
-    {"every", HTTP_SCHEMA_INTEGER, 0, 1, 100, "frame step"},
+    {"name", HTTP_SCHEMA_STRING, 1, 1, 32, "a name", NULL},
+    {"conf", HTTP_SCHEMA_NUMBER, 0, 0, 1, "confidence threshold", NULL},
+    {"every", HTTP_SCHEMA_INTEGER, 0, 1, 100, "frame step", NULL},
     {0}};
 static const http_schema_field_t items_query[] = {
     {"cursor", HTTP_SCHEMA_STRING, 0, 1, HTTP_REPLY_CURSOR_MAX,
-     "from next_cursor"},
-    {"limit", HTTP_SCHEMA_INTEGER, 0, 1, 1000, "page size (default 20)"},
+     "from next_cursor", NULL},
+    {"limit", HTTP_SCHEMA_INTEGER, 0, 1, 1000, "page size (default 20)", NULL},
     {0}};
 static const http_schema_field_t stream_query[] = {
-    {"n", HTTP_SCHEMA_INTEGER, 0, 0, 10000000, "lines"}, {0}};
+    {"n", HTTP_SCHEMA_INTEGER, 0, 0, 10000000, "lines", NULL}, {0}};
 static const http_schema_field_t push_body[] = {
-    {"text", HTTP_SCHEMA_STRING, 0, 0, 0, NULL},
-    {"end", HTTP_SCHEMA_BOOLEAN, 0, 0, 0, NULL},
+    {"text", HTTP_SCHEMA_STRING, 0, 0, 0, NULL, NULL},
+    {"end", HTTP_SCHEMA_BOOLEAN, 0, 0, 0, NULL, NULL},
     {0}};
 static const http_schema_field_t ready_body[] = {
-    {"ready", HTTP_SCHEMA_BOOLEAN, 1, 0, 0, NULL}, {0}};
+    {"ready", HTTP_SCHEMA_BOOLEAN, 1, 0, 0, NULL, NULL}, {0}};
 
 static int add_routes(http_server_t *srv, avp_error_t *err)
 {
