@@ -290,7 +290,7 @@ static void key_delete(http_req_t *req, void *ctx)
         http_reply_empty(req, 204);
 }
 
-int api__add_auth(api_t *r, http_server_t *srv, avp_error_t *err)
+int api__add_accounts(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t key_body[] = {
         {"name", HTTP_SCHEMA_STRING, 0, 0, 200, "what the key is for", NULL},

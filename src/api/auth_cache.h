@@ -54,7 +54,7 @@
 #define AVP_API_AUTH_CACHE_H
 
 #include "queue/queue.h"
-#include "http/auth.h"
+#include "http/http.h"
 
 #define API_AUTH_CACHE_SHORT_S 5.0 /* without proof of the push path */
 #define API_AUTH_CACHE_LONG_S 60.0 /* while revocations arrive by push */

@@ -12,7 +12,6 @@
 
 #include "detect/detect.h"
 #include "queue/queue.h"
-#include "http/reply.h"
 #include "api/api.h"
 
 typedef struct api_vitals api_vitals_t;
@@ -179,8 +178,9 @@ void api__start_task(api_t *r, http_req_t *req, const char *kind,
      AVP_STR(DETECT_DEFAULT_IOU)},                                      \
     {"every", HTTP_SCHEMA_INTEGER, 0, 1, 1000000, "every Nth frame (1)", NULL}
 
-/* Each file's routes. */
-int api__add_auth(api_t *r, http_server_t *srv, avp_error_t *err);
+/* Each handler file's route table, added by api_register (routes.c)
+ * through api__add_routes. */
+int api__add_accounts(api_t *r, http_server_t *srv, avp_error_t *err);
 int api__add_projects(api_t *r, http_server_t *srv, avp_error_t *err);
 int api__add_videos(api_t *r, http_server_t *srv, avp_error_t *err);
 int api__add_models(api_t *r, http_server_t *srv, avp_error_t *err);

@@ -13,7 +13,7 @@
 #ifndef AVP_API_TAR_H
 #define AVP_API_TAR_H
 
-#include "http/reply.h"
+#include "http/http.h"
 
 /* Appends the file at path under the archive name `name` (< 100 bytes,
  * mode 0644, mtime now). AVP_EIO when the file cannot be read or the

@@ -9,7 +9,7 @@
 #include "services.h"
 #include "supervise.h"
 
-#include "http/auth.h"
+#include "http/http.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -4,7 +4,7 @@
  * it with the same code. */
 #include "config.h"
 
-#include "http/auth.h"
+#include "http/http.h"
 
 #include <libpq-fe.h>
 #include <string.h>

@@ -1,10 +1,12 @@
 /*
- * http.h - the AVP HTTP API server: civetweb (HTTP/1.1 keep-alive,
- * WebSocket, Range, static files) underneath a route table with typed path
+ * http.h - the HTTP framework: civetweb (HTTP/1.1 keep-alive, WebSocket,
+ * Range, static files) underneath a route table with typed path
  * parameters, strict JSON and query validation, authentication, Prometheus
  * metrics, a generated OpenAPI 3.1 document and the web UI's static files.
- * This header and the headers it includes (schema.h, auth.h, metrics.h) are
- * the public API of src/http/; handlers reply through http/reply.h.
+ * It knows nothing of what it serves (src/api/ is the platform's API).
+ * This header is the public API of src/http/; it includes its parts
+ * (schema.h, auth.h, metrics.h, and reply.h, through which handlers read
+ * requests and reply), which other folders do not include themselves.
  *
  * DESIGN: civetweb hands every HTTP request to one dispatcher (server.c),
  * which matches the route (router.c: 404, 405 with Allow, 400 for a bad id),
@@ -144,5 +146,8 @@ int http_ws_end(http_server_t *srv, const char *topic, int64_t id,
 
 /* How many WebSockets watch id of topic (to skip work nobody would see). */
 int http_ws_watchers(http_server_t *srv, const char *topic, int64_t id);
+
+/* Last: reply.h uses the types above. */
+#include "http/reply.h"
 
 #endif
