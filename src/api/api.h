@@ -59,7 +59,8 @@ void api_destroy(api_t *r);
 
 /* Fills the hooks of opt the routes provide: auth_store (PostgreSQL),
  * ready (database and Redis reachable), ws_access (membership of the
- * task's project) and ws_hello (the task's latest state). */
+ * task's project) and ws_hello (the task's latest state), and the OpenAPI
+ * document's title and description. */
 void api_server_options(api_t *r, http_server_options_t *opt);
 
 /* Adds every route and metric to srv and starts the progress subscriber. */

@@ -76,6 +76,8 @@ void api_server_options(api_t *r, http_server_options_t *opt)
     opt->ws_access_ctx = r;
     opt->ws_hello = api__ws_hello;
     opt->ws_hello_ctx = r;
+    opt->title = "AVP API";
+    opt->description = "Validation of YOLO object detectors on video.";
 }
 
 int api__add_routes(http_server_t *srv, const http_route_t *routes, size_t n,

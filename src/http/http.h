@@ -103,13 +103,17 @@ typedef struct http_server_options {
     int ws_ping_s;           /* WebSocket ping interval; default 20 */
     /* Authentication storage; NULL: every non-public route answers 401. */
     const http_auth_store_t *auth_store;
-    int secure_cookie;     /* the server is reached through TLS */
-    http_ready_fn ready; /* NULL: always ready */
+    int secure_cookie;    /* the server is reached through TLS */
+    http_ready_fn ready;  /* NULL: always ready */
     void *ready_ctx;
     http_ws_access_fn ws_access; /* NULL: any authenticated user */
     void *ws_access_ctx;
     http_ws_hello_fn ws_hello; /* NULL: no first message */
     void *ws_hello_ctx;
+    /* What the OpenAPI document says it describes: its title (NULL:
+     * "API") and a one-line description (NULL: none). */
+    const char *title;
+    const char *description;
 } http_server_options_t;
 
 http_server_t *http_server_create(const http_server_options_t *opt,

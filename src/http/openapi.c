@@ -96,11 +96,15 @@ void http__openapi_build(http_server_t *srv)
             method[c] = (char)tolower((unsigned char)rt->method[c]);
         json_object_set_new(item, method, operation(srv, i));
     }
-    json_t *doc = json_pack("{s:s, s:{s:s, s:s, s:s}, s:o, s:o}", "openapi",
-                            "3.1.0", "info", "title", "AVP API", "version",
-                            AVP_VERSION, "description",
-                            "Validation of YOLO object detectors on video.",
-                            "paths", paths, "components", components());
+    const http_server_options_t *opt = &srv->opt;
+    json_t *info = json_pack("{s:s, s:s}", "title",
+                             opt->title ? opt->title : "API", "version",
+                             AVP_VERSION);
+    if (opt->description)
+        json_object_set_new(info, "description",
+                            json_string(opt->description));
+    json_t *doc = json_pack("{s:s, s:o, s:o, s:o}", "openapi", "3.1.0", "info",
+                            info, "paths", paths, "components", components());
     avp_free(srv->openapi);
     char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
     srv->openapi_len = strlen(text);
