@@ -192,8 +192,9 @@ static void collect(void *ctx)
         http_metrics_gauge_set(ra->g[i], v[i]);
 }
 
-static void add_metrics(api_auth_t *ra, http_metrics_t *m)
+void api__accounts_metrics(api_t *r, http_metrics_t *m)
 {
+    api_auth_t *ra = r->auth.ctx;
     const char *help = "Credential cache lookups of this process, total.";
     ra->g[0] = http_metrics_gauge(m, "avp_auth_cache_lookups", help,
                                   "result=\"hit\"");
@@ -213,7 +214,7 @@ static void add_metrics(api_auth_t *ra, http_metrics_t *m)
 }
 
 /* POST /api/auth/keys: the secret is shown once, here, and never again. */
-static void key_create(http_req_t *req, void *ctx)
+void api__key_create(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     json_t *body = http_req_body(req);
@@ -241,7 +242,7 @@ static void key_create(http_req_t *req, void *ctx)
     http_reply_json(req, 201, key);
 }
 
-static void key_list(http_req_t *req, void *ctx)
+void api__key_list(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t keys[2];
@@ -265,7 +266,7 @@ static void key_list(http_req_t *req, void *ctx)
     store_list_free(&l);
 }
 
-static void key_delete(http_req_t *req, void *ctx)
+void api__key_delete(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
@@ -288,22 +289,4 @@ static void key_delete(http_req_t *req, void *ctx)
         http_reply_avp_error(req, &err);
     else
         http_reply_empty(req, 204);
-}
-
-int api__add_accounts(api_t *r, http_server_t *srv, avp_error_t *err)
-{
-    static const http_schema_field_t key_body[] = {
-        {"name", HTTP_SCHEMA_STRING, 0, 0, 200, "what the key is for", NULL},
-        {0}};
-    const http_route_t routes[] = {
-        {"POST", "/api/auth/keys", "keys_create",
-         "Create an API key (its secret is in this answer only)", key_create,
-         r, 0, key_body, NULL, 0},
-        {"GET", "/api/auth/keys", "keys_list", "The caller's API keys",
-         key_list, r, 0, NULL, api__list_query, 0},
-        {"DELETE", "/api/auth/keys/{id}", "keys_delete", "Revoke an API key",
-         key_delete, r, 0, NULL, NULL, 0},
-    };
-    add_metrics(r->auth.ctx, http_server_metrics(srv));
-    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

@@ -9,13 +9,13 @@
 
 #define MERGE_FROM_MAX 1000
 
-static void auto_gt(http_req_t *req, void *ctx)
+void api__video_auto_gt(http_req_t *req, void *ctx)
 {
     json_t *replace = json_object_get(http_req_body(req), "replace");
     api__start_task(ctx, req, "auto_gt", replace ? json_is_true(replace) : 1);
 }
 
-static void track_list(http_req_t *req, void *ctx)
+void api__track_list(http_req_t *req, void *ctx)
 {
     api__list_under(ctx, req, STORE_OBJ_VIDEO, 1, store_track_list);
 }
@@ -75,7 +75,7 @@ static int merge_body_or_reply(http_req_t *req, int64_t *into,
     return AVP_EINVAL;
 }
 
-static void track_merge(http_req_t *req, void *ctx)
+void api__track_merge(http_req_t *req, void *ctx)
 {
     int64_t into, *from, pid;
     size_t n;
@@ -97,7 +97,7 @@ static void track_merge(http_req_t *req, void *ctx)
     avp_free(from);
 }
 
-static void track_split(http_req_t *req, void *ctx)
+void api__track_split(http_req_t *req, void *ctx)
 {
     int64_t id = http_req_param(req, "id");
     int64_t frame = json_integer_value(json_object_get(http_req_body(req),
@@ -116,35 +116,4 @@ static void track_split(http_req_t *req, void *ctx)
         api__project_test_sessions_changed(ctx, c, pid);
     }
     store_pool_release(c);
-}
-
-int api__add_autogt(api_t *r, http_server_t *srv, avp_error_t *err)
-{
-    static const http_schema_field_t auto_gt_body[] = {
-        API_PROCESS_FIELDS,
-        {"replace", HTTP_SCHEMA_BOOLEAN, 0, 0, 0,
-         "replace the video's model-made boxes and their tracks (true)", NULL},
-        {0}};
-    static const http_schema_field_t split_body[] = {
-        {"frame", HTTP_SCHEMA_INTEGER, 1, 0, 2147483647,
-         "boxes at this frame and later move to a new track", NULL},
-        {0}};
-    const http_route_t routes[] = {
-        {"POST", "/api/videos/{id}/auto-ground-truth", "gt_auto",
-         "Run a reference model over the video as a task (202 with the task "
-         "and run); when it ends its detections, linked into tracks, become "
-         "the video's model-made ground truth in one transaction", auto_gt,
-         r, 0, auto_gt_body, NULL, 0},
-        {"GET", "/api/videos/{id}/tracks", "tracks_list",
-         "Tracks of a video by id, with their extent and box count",
-         track_list, r, 0, NULL, api__list_query, 0},
-        {"POST", "/api/tracks/merge", "tracks_merge",
-         "Move every box of the `from` tracks into track `into` and delete "
-         "them (audited); body {\"into\": id, \"from\": [ids]}", track_merge,
-         r, HTTP_RAW_BODY, NULL, NULL, 65536},
-        {"POST", "/api/tracks/{id}/split", "tracks_split",
-         "Move the boxes at `frame` and later into a new track (audited)",
-         track_split, r, 0, split_body, NULL, 0},
-    };
-    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

@@ -34,7 +34,7 @@ static int fill_map(api_t *r, store_conn_t *c, void *arg, char **json,
     return rc;
 }
 
-static void map_get(http_req_t *req, void *ctx)
+void api__class_map_get(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
@@ -52,7 +52,7 @@ static void map_get(http_req_t *req, void *ctx)
     store_pool_release(c);
 }
 
-static void map_put(http_req_t *req, void *ctx)
+void api__class_map_put(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
@@ -80,23 +80,4 @@ static void map_put(http_req_t *req, void *ctx)
     }
     store_pool_release(c);
     free(text);
-}
-
-int api__add_classmap(api_t *r, http_server_t *srv, avp_error_t *err)
-{
-    static const http_schema_field_t put_body[] = {
-        {"map", HTTP_SCHEMA_OBJECT, 1, 0, 0,
-         "{\"from\": \"to\", ...}: class names of 1 to 128 characters, at "
-         "most 1000 entries, no chains (a->b with b->c)", NULL},
-        {0}};
-    const http_route_t routes[] = {
-        {"GET", "/api/projects/{id}/class-map", "class_map_get",
-         "The project's class map {\"map\": {from: to}}: with a non-empty "
-         "map a `from` counts as its `to`, a `to` as itself, other classes "
-         "are left out of the metrics", map_get, r, 0, NULL, NULL, 0},
-        {"PUT", "/api/projects/{id}/class-map", "class_map_put",
-         "Replace the project's class map (editors; audited); answers the "
-         "new map", map_put, r, 0, put_body, NULL, 0},
-    };
-    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

@@ -87,7 +87,7 @@ static json_t *counts_at(const stored_eval_t *s, size_t i)
                      json_array_get(column(s, "fn"), i));
 }
 
-static void frames_get(http_req_t *req, void *ctx)
+void api__eval_frames_get(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
@@ -290,7 +290,7 @@ static int pair_or_reply(api_t *r, http_req_t *req, store_conn_t *c,
     return AVP_EINVAL;
 }
 
-static void compare_get(http_req_t *req, void *ctx)
+void api__run_compare_get(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     stored_eval_t a, b;
@@ -304,22 +304,4 @@ static void compare_get(http_req_t *req, void *ctx)
     api__reply_text(req, 200, comparison_json(&a, &b));
     stored_free(&a);
     stored_free(&b);
-}
-
-int api__add_compare(api_t *r, http_server_t *srv, avp_error_t *err)
-{
-    const http_route_t routes[] = {
-        {"GET", "/api/runs/{id}/evaluation/frames", "runs_evaluation_frames",
-         "TP/FP/FN per frame of the run's latest evaluation (frames with a "
-         "nonzero count, ascending; at its score threshold, IoU .50, after "
-         "the class map); 404 not_evaluated without one", frames_get, r, 0,
-         NULL, NULL, 0},
-        {"GET", "/api/runs/{id}/compare/{other_id}", "runs_compare",
-         "The latest evaluations of two runs of one video: metric deltas "
-         "(other - this) overall and per class, and the frames where one "
-         "has an FP or FN count the other has not (first 10000); 409 when "
-         "the videos differ or a run is not evaluated", compare_get, r, 0,
-         NULL, NULL, 0},
-    };
-    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

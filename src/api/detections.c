@@ -46,7 +46,7 @@ static double query_num(json_t *q, const char *name, double dflt)
     return v ? json_number_value(v) : dflt;
 }
 
-static void det_page(http_req_t *req, void *ctx)
+void api__det_page(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     json_t *q = http_req_query(req);
@@ -157,41 +157,12 @@ out:
     store_pool_release(c);
 }
 
-static void det_ndjson(http_req_t *req, void *ctx)
+void api__det_ndjson(http_req_t *req, void *ctx)
 {
     det_stream(req, ctx, &ndjson_fmt);
 }
 
-static void det_coco(http_req_t *req, void *ctx)
+void api__det_coco(http_req_t *req, void *ctx)
 {
     det_stream(req, ctx, &coco_fmt);
-}
-
-int api__add_detections(api_t *r, http_server_t *srv, avp_error_t *err)
-{
-    static const http_schema_field_t page_query[] = {
-        {"cursor", HTTP_SCHEMA_STRING, 0, 1, STORE_CURSOR_MAX - 1,
-         "next_cursor of the previous page", NULL},
-        {"limit", HTTP_SCHEMA_INTEGER, 0, 1, STORE_PAGE_MAX, "rows (100)",
-         NULL},
-        {"class", HTTP_SCHEMA_INTEGER, 0, 0, 100000, "only this class id",
-         NULL},
-        {"min_score", HTTP_SCHEMA_NUMBER, 0, 0, 1, "only scores at or above",
-         NULL},
-        {"t0", HTTP_SCHEMA_NUMBER, 0, 0, 1e9, "from this time (s)", NULL},
-        {"t1", HTTP_SCHEMA_NUMBER, 0, 0, 1e9, "to this time (s)", NULL},
-        {0}};
-    const http_route_t routes[] = {
-        {"GET", "/api/runs/{id}/detections", "detections_page",
-         "A page of a run's detections in (frame, id) order", det_page, r, 0,
-         NULL, page_query, 0},
-        {"GET", "/api/runs/{id}/detections.ndjson", "detections_ndjson",
-         "Every detection of a run, one JSON object per line", det_ndjson, r,
-         0, NULL, NULL, 0},
-        {"GET", "/api/runs/{id}/detections.coco.json", "detections_coco",
-         "Every detection of a run as a COCO results array (image_id = "
-         "frame, category_id = class index, bbox [x, y, w, h], score)",
-         det_coco, r, 0, NULL, NULL, 0},
-    };
-    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

@@ -414,7 +414,7 @@ static void store_reply(api_t *r, http_req_t *req, int64_t run_id,
     free(frames);
 }
 
-static void eval_post(http_req_t *req, void *ctx)
+void api__eval_post(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id"), project_id;
@@ -444,30 +444,7 @@ static void eval_post(http_req_t *req, void *ctx)
     output_free(&out);
 }
 
-static void eval_get(http_req_t *req, void *ctx)
+void api__eval_get(http_req_t *req, void *ctx)
 {
     api__get_one(ctx, req, STORE_OBJ_RUN, store_eval_latest);
-}
-
-int api__add_eval(api_t *r, http_server_t *srv, avp_error_t *err)
-{
-    static const http_schema_field_t eval_body[] = {
-        {"score_threshold", HTTP_SCHEMA_NUMBER, 0, 0, 1,
-         "operating point for TP/FP/FN and the confusion matrix ("
-         AVP_STR(EVAL_DEFAULT_SCORE_THR) ")",
-         AVP_STR(EVAL_DEFAULT_SCORE_THR)},
-        /* The UI sends it; the protocol counts TP/FP/FN at IoU .50 (AP
-         * spans .50:.95), so any other value is refused, not ignored. */
-        {"iou_threshold", HTTP_SCHEMA_NUMBER, 0, 0.5, 0.5,
-         "IoU of the operating point: 0.5 (the protocol's)", NULL},
-        {0}};
-    const http_route_t routes[] = {
-        {"POST", "/api/runs/{id}/evaluate", "runs_evaluate",
-         "Evaluate a finished run against its video's ground truth (COCO "
-         "protocol) and store the result with its manifest", eval_post, r, 0,
-         eval_body, NULL, 0},
-        {"GET", "/api/runs/{id}/evaluation", "runs_evaluation",
-         "The run's latest stored evaluation", eval_get, r, 0, NULL, NULL, 0},
-    };
-    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

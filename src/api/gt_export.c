@@ -177,7 +177,7 @@ static void export_and_send(http_req_t *req, int64_t id, gt_format_t f,
     avp_free(names);
 }
 
-static void gt_export_file(http_req_t *req, void *ctx)
+void api__gt_export_file(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
@@ -208,19 +208,4 @@ static void gt_export_file(http_req_t *req, void *ctx)
         rmdir(tmp);
     }
     gt_destroy(g);
-}
-
-int api__add_gt_export(api_t *r, http_server_t *srv, avp_error_t *err)
-{
-    static const http_schema_field_t export_query[] = {
-        {"format", HTTP_SCHEMA_STRING, 1, 1, 16,
-         "coco, cvat, mot, avp, yolo or voc (yolo and voc: a tar archive)",
-         NULL},
-        {0}};
-    const http_route_t routes[] = {
-        {"GET", "/api/videos/{id}/ground-truth/export", "gt_export",
-         "The video's ground truth as a file (attachment) of the format",
-         gt_export_file, r, 0, NULL, export_query, 0},
-    };
-    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

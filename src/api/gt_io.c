@@ -22,8 +22,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define GT_IMPORT_MAX (256ull << 20)
-
 /* The boxes of g as the JSON array store_gt_import takes: new string. */
 static char *boxes_json(const gt_t *g)
 {
@@ -115,7 +113,7 @@ static int store_or_reply(http_req_t *req, store_conn_t *c, int64_t id,
     return rc;
 }
 
-static void gt_import_file(http_req_t *req, void *ctx)
+void api__gt_import_file(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id"), pid;
@@ -156,20 +154,4 @@ static void gt_import_file(http_req_t *req, void *ctx)
     gt_destroy(g);
 out:
     store_pool_release(c);
-}
-
-int api__add_gt_io(api_t *r, http_server_t *srv, avp_error_t *err)
-{
-    static const http_schema_field_t import_query[] = {
-        {"format", HTTP_SCHEMA_STRING, 1, 1, 16,
-         "coco, cvat, mot, avp, yolo or voc (yolo and voc: a tar of the "
-         "frame files and classes.txt)", NULL},
-        {0}};
-    const http_route_t routes[] = {
-        {"POST", "/api/videos/{id}/ground-truth/import", "gt_import",
-         "Import ground truth from a file (raw body), all or nothing",
-         gt_import_file, r, HTTP_RAW_BODY, NULL, import_query,
-         GT_IMPORT_MAX},
-    };
-    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

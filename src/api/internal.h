@@ -164,44 +164,17 @@ void api__engine_limit(int max);
 
 /* tasks.c: starts a detect run on the video of the {id} path
  * parameter as a task of `kind` ("detect", "auto_gt"; replace goes into
- * its payload) from a body of API_PROCESS_FIELDS: 202 {task_id, run_id}. */
+ * its payload) from a body with the processing fields (routes.c):
+ * 202 {task_id, run_id}. */
 void api__start_task(api_t *r, http_req_t *req, const char *kind,
                      int replace);
-#define API_PROCESS_FIELDS                                              \
-    {"model_id", HTTP_SCHEMA_INTEGER, 1, 1, 9.2e18, "the model to run", \
-     NULL},                                                             \
-    {"conf", HTTP_SCHEMA_NUMBER, 0, 0, 1,                               \
-     "score threshold (" AVP_STR(DETECT_DEFAULT_CONF) ")",              \
-     AVP_STR(DETECT_DEFAULT_CONF)},                                     \
-    {"iou", HTTP_SCHEMA_NUMBER, 0, 0, 1,                                \
-     "NMS IoU threshold (" AVP_STR(DETECT_DEFAULT_IOU) ")",             \
-     AVP_STR(DETECT_DEFAULT_IOU)},                                      \
-    {"every", HTTP_SCHEMA_INTEGER, 0, 1, 1000000, "every Nth frame (1)", NULL}
-
-/* Each handler file's route table, added by api_register (routes.c)
- * through api__add_routes. */
-int api__add_accounts(api_t *r, http_server_t *srv, avp_error_t *err);
-int api__add_projects(api_t *r, http_server_t *srv, avp_error_t *err);
-int api__add_videos(api_t *r, http_server_t *srv, avp_error_t *err);
-int api__add_models(api_t *r, http_server_t *srv, avp_error_t *err);
-int api__add_tasks(api_t *r, http_server_t *srv, avp_error_t *err);
-int api__add_detections(api_t *r, http_server_t *srv, avp_error_t *err);
-int api__add_gt(api_t *r, http_server_t *srv, avp_error_t *err);
-int api__add_eval(api_t *r, http_server_t *srv, avp_error_t *err);
-int api__add_compare(api_t *r, http_server_t *srv, avp_error_t *err);
-int api__add_classmap(api_t *r, http_server_t *srv, avp_error_t *err);
-int api__add_gt_io(api_t *r, http_server_t *srv, avp_error_t *err);
-int api__add_autogt(api_t *r, http_server_t *srv, avp_error_t *err);
-int api__add_gt_export(api_t *r, http_server_t *srv, avp_error_t *err);
-int api__add_ops(api_t *r, http_server_t *srv, avp_error_t *err);
-int api__add_test_sessions(api_t *r, http_server_t *srv, avp_error_t *err);
-int api__add_routes(http_server_t *srv, const http_route_t *routes, size_t n,
-                    avp_error_t *err);
 
 /* accounts.c: the PostgreSQL http_auth_store_t, with its credential cache
  * and revocation relay (stopped by fini, before the Redis links close). */
 void api__auth_store_init(api_t *r);
 void api__auth_store_fini(api_t *r);
+/* Its series: credential cache lookups and revocations. */
+void api__accounts_metrics(api_t *r, http_metrics_t *m);
 /* live.c: the relay of task progress and session news from Redis,
  * and the WebSocket hooks of every topic. */
 int api__live_start(api_t *r, avp_error_t *err);
@@ -220,8 +193,6 @@ char *api__ws_hello(void *ctx, const char *topic, int64_t id, int *ended);
  * a push equals the GET of the same moment. */
 #define API_TEST_SESSION_JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
 
-/* POST /api/test-sessions/{id}/events (test_session_events.c). */
-void api__test_session_events_post(http_req_t *req, void *ctx);
 /* The session's results (SessionResults) and, if manifest is not NULL,
  * the manifest of an evaluation: new references. */
 int api__test_session_results(store_conn_t *c, int64_t session_id,
@@ -266,8 +237,14 @@ void api__project_test_sessions_changed(api_t *r, store_conn_t *c,
 /* News of a change published by any instance (the relay calls it): marks
  * the session's results stale here unless this process sent it. */
 void api__test_session_news(api_t *r, int64_t session_id, const char *json);
-/* ops.c */
+/* ops.c: readiness, the Web Vitals kept (the last API_VITALS_KEEP) and
+ * the platform's series (pool, queue, cache, tasks, children, uploads). */
+#define API_VITALS_KEEP 1000
 int api__ready(void *ctx, avp_error_t *err);
+void api__ops_init(api_t *r, http_metrics_t *m);
 void api__vitals_destroy(api_vitals_t *v);
+
+/* The handlers, which routes.c registers. */
+#include "api/handlers.h"
 
 #endif

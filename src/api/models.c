@@ -86,7 +86,7 @@ static char *class_names(int num_classes)
     return s;
 }
 
-static void model_upload(http_req_t *req, void *ctx)
+void api__model_upload(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     const char *name =
@@ -148,7 +148,7 @@ static int fill_models(api_t *r, store_conn_t *c, void *arg, char **json,
     return rc;
 }
 
-static void model_list(http_req_t *req, void *ctx)
+void api__model_list(http_req_t *req, void *ctx)
 {
     int64_t keys[2];
     list_arg_t a;
@@ -161,7 +161,7 @@ static void model_list(http_req_t *req, void *ctx)
     api__reply_cached(ctx, req, NULL, key, tags, 1, fill_models, &a);
 }
 
-static void model_get(http_req_t *req, void *ctx)
+void api__model_get(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     char *json;
@@ -177,7 +177,7 @@ static void model_get(http_req_t *req, void *ctx)
         api__reply_text(req, 200, json);
 }
 
-static void model_delete(http_req_t *req, void *ctx)
+void api__model_delete(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
@@ -200,23 +200,4 @@ static void model_delete(http_req_t *req, void *ctx)
         http_reply_empty(req, 204);
     }
     store_pool_release(c);
-}
-
-int api__add_models(api_t *r, http_server_t *srv, avp_error_t *err)
-{
-    static const http_schema_field_t upload_query[] = {
-        {"name", HTTP_SCHEMA_STRING, 1, 1, 200, "the model's name", NULL}, {0}};
-    const http_route_t routes[] = {
-        {"POST", "/api/models", "models_upload",
-         "Upload an ONNX detector: the raw file is the body", model_upload, r,
-         HTTP_RAW_BODY, NULL, upload_query, (size_t)r->opt.max_model},
-        {"GET", "/api/models", "models_list", "Models, newest first",
-         model_list, r, 0, NULL, api__list_query, 0},
-        {"GET", "/api/models/{id}", "models_get", "A model", model_get, r, 0,
-         NULL, NULL, 0},
-        {"DELETE", "/api/models/{id}", "models_delete",
-         "Delete a model and its runs (its uploader or an admin)",
-         model_delete, r, 0, NULL, NULL, 0},
-    };
-    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

@@ -15,7 +15,7 @@ static int fill_stats(api_t *r, store_conn_t *c, void *arg, char **json,
     return store_dashboard_stats(c, *(int64_t *)arg, json, err);
 }
 
-static void stats(http_req_t *req, void *ctx)
+void api__dashboard_stats(http_req_t *req, void *ctx)
 {
     int64_t uid = http_req_user(req)->id;
     char key[64], tag[32];
@@ -25,9 +25,7 @@ static void stats(http_req_t *req, void *ctx)
     api__reply_cached(ctx, req, NULL, key, tags, 1, fill_stats, &uid);
 }
 
-/* ---- Web Vitals: the last VITALS_KEEP measurements, in memory ---------- */
-
-#define VITALS_KEEP 1000
+/* ---- Web Vitals: the last API_VITALS_KEEP measurements, in memory ------ */
 
 typedef struct vital {
     char name[16], rating[24], page[160];
@@ -37,7 +35,7 @@ typedef struct vital {
 
 struct api_vitals {
     pthread_mutex_t mu;
-    vital_t ring[VITALS_KEEP];
+    vital_t ring[API_VITALS_KEEP];
     uint64_t total; /* ever recorded; the ring holds the last ones */
 };
 
@@ -49,7 +47,7 @@ void api__vitals_destroy(api_vitals_t *v)
     avp_free(v);
 }
 
-static void vitals_post(http_req_t *req, void *ctx)
+void api__vitals_post(http_req_t *req, void *ctx)
 {
     api_vitals_t *v = ((api_t *)ctx)->vitals;
     json_t *b = http_req_body(req);
@@ -64,7 +62,7 @@ static void vitals_post(http_req_t *req, void *ctx)
     snprintf(x.rating, sizeof x.rating, "%s", rating ? rating : "");
     snprintf(x.page, sizeof x.page, "%s", page ? page : "");
     pthread_mutex_lock(&v->mu);
-    v->ring[v->total++ % VITALS_KEEP] = x;
+    v->ring[v->total++ % API_VITALS_KEEP] = x;
     pthread_mutex_unlock(&v->mu);
     http_reply_empty(req, 204);
 }
@@ -86,15 +84,15 @@ static void aggregate(json_t *agg, const vital_t *x)
                                            json_object_get(a, "good")) + 1));
 }
 
-static void vitals_get(http_req_t *req, void *ctx)
+void api__vitals_get(http_req_t *req, void *ctx)
 {
     api_vitals_t *v = ((api_t *)ctx)->vitals;
     int64_t limit = http_req_query_int(req, "limit", 100);
     json_t *items = json_array(), *agg = json_object();
     pthread_mutex_lock(&v->mu);
-    uint64_t n = v->total < VITALS_KEEP ? v->total : VITALS_KEEP;
+    uint64_t n = v->total < API_VITALS_KEEP ? v->total : API_VITALS_KEEP;
     for (uint64_t i = 0; i < n; i++) {
-        const vital_t *x = &v->ring[(v->total - 1 - i) % VITALS_KEEP];
+        const vital_t *x = &v->ring[(v->total - 1 - i) % API_VITALS_KEEP];
         aggregate(agg, x);
         if ((int64_t)i < limit)
             json_array_append_new(
@@ -183,8 +181,10 @@ static void collect(void *ctx)
     }
 }
 
-static void add_metrics(api_t *r, http_metrics_t *m)
+void api__ops_init(api_t *r, http_metrics_t *m)
 {
+    r->vitals = avp_calloc(1, sizeof *r->vitals);
+    pthread_mutex_init(&r->vitals->mu, NULL);
     static const char *const pool[][2] = {
         {"avp_db_pool_connections", "Open database connections."},
         {"avp_db_pool_in_use", "Database connections lent out."},
@@ -226,35 +226,4 @@ static void add_metrics(api_t *r, http_metrics_t *m)
     r->upload_bytes = http_metrics_counter(m, "avp_upload_bytes_total",
                                            "Bytes of uploads received.", NULL);
     http_metrics_on_collect(m, collect, r);
-}
-
-int api__add_ops(api_t *r, http_server_t *srv, avp_error_t *err)
-{
-    static const http_schema_field_t vital_body[] = {
-        {"name", HTTP_SCHEMA_STRING, 1, 1, 15, "CLS, FCP, INP, LCP, TTFB",
-         NULL},
-        {"value", HTTP_SCHEMA_NUMBER, 1, 0, 0, NULL, NULL},
-        {"rating", HTTP_SCHEMA_STRING, 0, 0, 23,
-         "good, needs-improvement, poor", NULL},
-        {"page", HTTP_SCHEMA_STRING, 0, 0, 159, "path of the page", NULL},
-        {0}};
-    static const http_schema_field_t vital_query[] = {
-        {"limit", HTTP_SCHEMA_INTEGER, 0, 1, VITALS_KEEP,
-         "latest measurements", NULL},
-        {0}};
-    r->vitals = avp_calloc(1, sizeof *r->vitals);
-    pthread_mutex_init(&r->vitals->mu, NULL);
-    add_metrics(r, http_server_metrics(srv));
-    const http_route_t routes[] = {
-        {"GET", "/api/dashboard/stats", "dashboard_stats",
-         "Counts of the caller's projects, videos, runs and detections",
-         stats, r, 0, NULL, NULL, 0},
-        /* Public: pages measure before anyone signs in (the login page). */
-        {"POST", "/api/vitals", "vitals_post", "Record a Web Vitals measurement",
-         vitals_post, r, HTTP_PUBLIC, vital_body, NULL, 1024},
-        {"GET", "/api/vitals", "vitals_get",
-         "Latest Web Vitals measurements and per-metric aggregates",
-         vitals_get, r, 0, NULL, vital_query, 0},
-    };
-    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

@@ -6,24 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define PROJECT_FIELDS(req)                                                    \
-    {"name", HTTP_SCHEMA_STRING, req, 1, 200, "project name", NULL},           \
-    {"description", HTTP_SCHEMA_STRING, 0, 0, 10000, NULL, NULL},              \
-    {"camera_model", HTTP_SCHEMA_STRING, 0, 0, 200, NULL, NULL},               \
-    {"camera_view", HTTP_SCHEMA_STRING, 0, 0, 200, NULL, NULL},                \
-    {"lens_type", HTTP_SCHEMA_STRING, 0, 0, 200, NULL, NULL},                  \
-    {"resolution", HTTP_SCHEMA_STRING, 0, 0, 64, "e.g. 1920x1080", NULL},      \
-    {"frame_rate", HTTP_SCHEMA_NUMBER, 0, 0, 1000, "frames per second", NULL}, \
-    {"signal_type", HTTP_SCHEMA_STRING, 0, 0, 200, NULL, NULL},                \
-    {"tolerance_ms", HTTP_SCHEMA_INTEGER, 0, 0, 3600000,                       \
-     "matching tolerance of detection events", NULL},                          \
-    {"criteria", HTTP_SCHEMA_OBJECT, 0, 0, 0, "pass/fail criteria", NULL},     \
-    {0}
-
-static const http_schema_field_t create_body[] = {PROJECT_FIELDS(1)};
-static const http_schema_field_t update_body[] = {PROJECT_FIELDS(0)};
-
-static void project_create(http_req_t *req, void *ctx)
+void api__project_create(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     char *fields = json_dumps(http_req_body(req), JSON_COMPACT), *json;
@@ -67,7 +50,7 @@ static int fill_projects(api_t *r, store_conn_t *c, void *arg, char **json,
     return rc;
 }
 
-static void project_list(http_req_t *req, void *ctx)
+void api__project_list(http_req_t *req, void *ctx)
 {
     int64_t keys[2], uid = http_req_user(req)->id;
     page_arg_t a = {uid, NULL, 0};
@@ -81,7 +64,7 @@ static void project_list(http_req_t *req, void *ctx)
     api__reply_cached(ctx, req, NULL, key, tags, 1, fill_projects, &a);
 }
 
-static void project_get(http_req_t *req, void *ctx)
+void api__project_get(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     char *json;
@@ -98,7 +81,7 @@ static void project_get(http_req_t *req, void *ctx)
         api__reply_text(req, 200, json);
 }
 
-static void project_update(http_req_t *req, void *ctx)
+void api__project_update(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
@@ -124,7 +107,7 @@ out:
     store_pool_release(c);
 }
 
-static void project_delete(http_req_t *req, void *ctx)
+void api__project_delete(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id"), *members = NULL;
@@ -151,7 +134,7 @@ out:
     store_pool_release(c);
 }
 
-static void member_list(http_req_t *req, void *ctx)
+void api__member_list(http_req_t *req, void *ctx)
 {
     api__list_under(ctx, req, STORE_OBJ_PROJECT, 1, store_member_list);
 }
@@ -178,7 +161,7 @@ static int member_user_or_reply(http_req_t *req, store_conn_t *c,
     return rc;
 }
 
-static void member_add(http_req_t *req, void *ctx)
+void api__member_add(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id"), uid;
@@ -213,7 +196,7 @@ out:
     store_pool_release(c);
 }
 
-static void member_remove(http_req_t *req, void *ctx)
+void api__member_remove(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
@@ -238,39 +221,4 @@ static void member_remove(http_req_t *req, void *ctx)
         }
     }
     store_pool_release(c);
-}
-
-int api__add_projects(api_t *r, http_server_t *srv, avp_error_t *err)
-{
-    static const http_schema_field_t member_body[] = {
-        {"user_id", HTTP_SCHEMA_INTEGER, 0, 1, 9.2e18, NULL, NULL},
-        {"username", HTTP_SCHEMA_STRING, 0, 1, 64, NULL, NULL},
-        {"role", HTTP_SCHEMA_STRING, 1, 1, 16, "owner, editor or viewer", NULL},
-        {0}};
-    const http_route_t routes[] = {
-        {"POST", "/api/projects", "projects_create",
-         "Create a project (the caller becomes its owner)", project_create, r,
-         0, create_body, NULL, 0},
-        {"GET", "/api/projects", "projects_list",
-         "Projects the caller is a member of, newest first", project_list, r,
-         0, NULL, api__list_query, 0},
-        {"GET", "/api/projects/{id}", "projects_get", "A project",
-         project_get, r, 0, NULL, NULL, 0},
-        {"PATCH", "/api/projects/{id}", "projects_update",
-         "Change a project's fields (editor)", project_update, r, 0,
-         update_body, NULL, 0},
-        {"DELETE", "/api/projects/{id}", "projects_delete",
-         "Delete a project with its videos and runs (owner)", project_delete,
-         r, 0, NULL, NULL, 0},
-        {"GET", "/api/projects/{id}/members", "members_list",
-         "Members of a project", member_list, r, 0, NULL, api__list_query,
-         0},
-        {"POST", "/api/projects/{id}/members", "members_add",
-         "Add a member or change a role (owner)", member_add, r, 0,
-         member_body, NULL, 0},
-        {"DELETE", "/api/projects/{id}/members/{user_id}", "members_remove",
-         "Remove a member (owner, or the member itself)", member_remove, r, 0,
-         NULL, NULL, 0},
-    };
-    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

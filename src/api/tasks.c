@@ -52,12 +52,12 @@ void api__start_task(api_t *r, http_req_t *req, const char *kind,
                                         (json_int_t)out.run_id));
 }
 
-static void process(http_req_t *req, void *ctx)
+void api__video_process(http_req_t *req, void *ctx)
 {
     api__start_task(ctx, req, "detect", 0);
 }
 
-static void task_status(http_req_t *req, void *ctx)
+void api__task_status(http_req_t *req, void *ctx)
 {
     api__get_one(ctx, req, STORE_OBJ_TASK, store_task_status);
 }
@@ -73,7 +73,7 @@ static void publish_cancelled(api_t *r, int64_t id)
         queue_publish_progress(r->q, id, json, &err);
 }
 
-static void task_cancel(http_req_t *req, void *ctx)
+void api__task_cancel(http_req_t *req, void *ctx)
 {
     static const char *const states[] = {"", "cancelled", "cancelling",
                                          "ended"};
@@ -126,7 +126,7 @@ static int fill_runs(api_t *r, store_conn_t *c, void *arg, char **json,
     return rc;
 }
 
-static void run_list(http_req_t *req, void *ctx)
+void api__run_list(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t keys[2], pid;
@@ -149,28 +149,7 @@ static void run_list(http_req_t *req, void *ctx)
     store_pool_release(c);
 }
 
-static void run_get(http_req_t *req, void *ctx)
+void api__run_get(http_req_t *req, void *ctx)
 {
     api__get_one(ctx, req, STORE_OBJ_RUN, store_run_get);
-}
-
-int api__add_tasks(api_t *r, http_server_t *srv, avp_error_t *err)
-{
-    static const http_schema_field_t process_body[] = {API_PROCESS_FIELDS,
-                                                       {0}};
-    const http_route_t routes[] = {
-        {"POST", "/api/videos/{id}/process", "videos_process",
-         "Run a detector over a video: 202 with the task and run", process, r,
-         0, process_body, NULL, 0},
-        {"GET", "/api/videos/{id}/runs", "runs_list",
-         "Detection runs of a video, newest first", run_list, r, 0, NULL,
-         api__list_query, 0},
-        {"GET", "/api/runs/{id}", "runs_get", "A detection run", run_get, r, 0,
-         NULL, NULL, 0},
-        {"GET", "/api/tasks/{id}/status", "tasks_status",
-         "State and progress of a task", task_status, r, 0, NULL, NULL, 0},
-        {"POST", "/api/tasks/{id}/cancel", "tasks_cancel",
-         "Cancel a queued or running task", task_cancel, r, 0, NULL, NULL, 0},
-    };
-    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

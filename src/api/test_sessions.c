@@ -22,13 +22,6 @@ static const http_schema_field_t criteria_fields[] = {
      "largest median latency (event - onset)", NULL},
     {0}};
 
-#define SESSION_FIELDS                                                       \
-    {"name", HTTP_SCHEMA_STRING, 0, 0, 200, "for people", NULL},             \
-    {"tolerance_ms", HTTP_SCHEMA_INTEGER, 0, 1, 3600000,                     \
-     "matching window either side of an onset (the project's)", NULL},       \
-    {"criteria", HTTP_SCHEMA_OBJECT, 0, 0, 0,                                \
-     "{min_precision?, min_recall?, max_median_latency_ms?}", NULL}
-
 /* The criteria object is free-form to the body schema: checked here. */
 static int criteria_or_reply(http_req_t *req)
 {
@@ -41,7 +34,7 @@ static int criteria_or_reply(http_req_t *req)
     return AVP_OK;
 }
 
-static void test_session_create(http_req_t *req, void *ctx)
+void api__test_session_create(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t pid = http_req_param(req, "id");
@@ -65,12 +58,12 @@ static void test_session_create(http_req_t *req, void *ctx)
     free(fields);
 }
 
-static void test_session_list(http_req_t *req, void *ctx)
+void api__test_session_list(http_req_t *req, void *ctx)
 {
     api__list_under(ctx, req, STORE_OBJ_PROJECT, 2, store_test_session_list);
 }
 
-static void test_session_get(http_req_t *req, void *ctx)
+void api__test_session_get(http_req_t *req, void *ctx)
 {
     api__get_one(ctx, req, STORE_OBJ_SESSION, store_test_session_get);
 }
@@ -137,7 +130,7 @@ out:
     free(text);
 }
 
-static void test_session_patch(http_req_t *req, void *ctx)
+void api__test_session_patch(http_req_t *req, void *ctx)
 {
     json_t *st = json_object_get(http_req_body(req), "state");
     const char *s = json_string_value(st);
@@ -153,7 +146,7 @@ static void test_session_patch(http_req_t *req, void *ctx)
 
 /* {"device_time", "video_time"} (playback of video_time was seen at
  * device_time) or {"offset"}: device clock minus video clock. */
-static void test_session_sync(http_req_t *req, void *ctx)
+void api__test_session_sync(http_req_t *req, void *ctx)
 {
     json_t *b = http_req_body(req);
     json_t *dt = json_object_get(b, "device_time");
@@ -172,7 +165,7 @@ static void test_session_sync(http_req_t *req, void *ctx)
     json_decref(fields);
 }
 
-static void test_session_delete(http_req_t *req, void *ctx)
+void api__test_session_delete(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
@@ -222,17 +215,17 @@ static int results_only(store_conn_t *c, int64_t id, json_t **out,
     return api__test_session_results(c, id, out, NULL, err);
 }
 
-static void test_session_results(http_req_t *req, void *ctx)
+void api__test_session_results_get(http_req_t *req, void *ctx)
 {
     test_session_read(req, ctx, results_only);
 }
 
-static void test_session_targets(http_req_t *req, void *ctx)
+void api__test_session_targets_get(http_req_t *req, void *ctx)
 {
     test_session_read(req, ctx, api__test_session_targets);
 }
 
-static void test_session_evaluate(http_req_t *req, void *ctx)
+void api__test_session_evaluate(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
@@ -251,78 +244,8 @@ static void test_session_evaluate(http_req_t *req, void *ctx)
     store_pool_release(c);
 }
 
-static void events_list(http_req_t *req, void *ctx)
+void api__test_session_events_list(http_req_t *req, void *ctx)
 {
     api__list_under(ctx, req, STORE_OBJ_SESSION, 2,
                     store_test_session_events_page);
-}
-
-int api__add_test_sessions(api_t *r, http_server_t *srv, avp_error_t *err)
-{
-    static const http_schema_field_t create_body[] = {
-        {"video_id", HTTP_SCHEMA_INTEGER, 1, 1, 9.2e18,
-         "a ready video of the project (its ground truth)", NULL},
-        SESSION_FIELDS, {0}};
-    static const http_schema_field_t patch_body[] = {
-        SESSION_FIELDS,
-        {"state", HTTP_SCHEMA_STRING, 0, 4, 7,
-         "open, running or closed (closing stores an evaluation)", NULL},
-        {0}};
-    static const http_schema_field_t sync_body[] = {
-        {"device_time", HTTP_SCHEMA_NUMBER, 0, -1e12, 1e12,
-         "device epoch seconds at which video_time was played", NULL},
-        {"video_time", HTTP_SCHEMA_NUMBER, 0, 0, 1e9, "video seconds", NULL},
-        {"offset", HTTP_SCHEMA_NUMBER, 0, -1e12, 1e12,
-         "device clock minus video clock (s)", NULL},
-        {0}};
-    static const http_schema_field_t ws_query[] = {
-        {"token", HTTP_SCHEMA_STRING, 0, 1, HTTP_AUTH_TOKEN_MAX,
-         "session token or API key, for clients that cannot send a cookie "
-         "or header", NULL},
-        {0}};
-    const http_route_t routes[] = {
-        {"POST", "/api/projects/{id}/test-sessions", "test_sessions_create",
-         "Create a test session of a device on a video (editor)",
-         test_session_create, r, 0, create_body, NULL, 0},
-        {"GET", "/api/projects/{id}/test-sessions", "test_sessions_list",
-         "Test sessions of a project, newest first", test_session_list, r, 0,
-         NULL, api__list_query, 0},
-        {"GET", "/api/test-sessions/{id}", "test_sessions_get",
-         "A test session", test_session_get, r, 0, NULL, NULL, 0},
-        {"PATCH", "/api/test-sessions/{id}", "test_sessions_update",
-         "Rename, change tolerance or criteria, or change state; closing "
-         "stores an evaluation (editor)",
-         test_session_patch, r, 0, patch_body, NULL, 0},
-        {"DELETE", "/api/test-sessions/{id}", "test_sessions_delete",
-         "Delete a test session with its events (editor)", test_session_delete,
-         r, 0, NULL, NULL, 0},
-        {"POST", "/api/test-sessions/{id}/sync", "test_sessions_sync",
-         "Relate the device clock to the video clock (editor)",
-         test_session_sync, r, 0, sync_body, NULL, 0},
-        {"POST", "/api/test-sessions/{id}/events", "test_sessions_events_post",
-         "Post detection events: one {class, confidence?, box?: [x1, y1, "
-         "x2, y2], t? | device_time?} or {\"events\": [...]} (at most 10000), "
-         "all or nothing (editor)",
-         api__test_session_events_post, r, HTTP_RAW_BODY, NULL, NULL,
-         API_TEST_SESSION_EVENTS_BODY_MAX},
-        {"GET", "/api/test-sessions/{id}/events", "test_sessions_events_list",
-         "Events of a session in (timestamp, id) order", events_list, r, 0,
-         NULL, api__list_query, 0},
-        {"GET", "/api/test-sessions/{id}/results", "test_sessions_results",
-         "Results of the session against its video's ground-truth tracks",
-         test_session_results, r, 0, NULL, NULL, 0},
-        {"GET", "/api/test-sessions/{id}/targets", "test_sessions_targets",
-         "The targets of the session: one onset per ground-truth track "
-         "(boxes in no track are linked by the IoU tracker)",
-         test_session_targets, r, 0, NULL, NULL, 0},
-        {"POST", "/api/test-sessions/{id}/evaluate", "test_sessions_evaluate",
-         "Score the session and store the evaluation with its manifest "
-         "(editor)",
-         test_session_evaluate, r, 0, NULL, NULL, 0},
-        {"GET", "/ws/test-sessions/{id}", API_WS_TEST_SESSION,
-         "WebSocket: the session's results now and after every change "
-         "(at most every 250 ms)",
-         NULL, NULL, HTTP_WEBSOCKET, NULL, ws_query, 0},
-    };
-    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

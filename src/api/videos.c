@@ -121,7 +121,7 @@ static int place(api_t *r, const api_upload_t *up, const char *filename,
     return rename(up->tmp, abs);
 }
 
-static void video_upload(http_req_t *req, void *ctx)
+void api__video_upload(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t pid = http_req_param(req, "id"), id;
@@ -211,7 +211,7 @@ static int fill_videos(api_t *r, store_conn_t *c, void *arg, char **json,
 /* Pages are cached per caller: a hit answers without PostgreSQL (no
  * membership query either). A member's role is at least viewer, so the
  * access check cannot answer 403 here. */
-static void video_list(http_req_t *req, void *ctx)
+void api__video_list(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t keys[2];
@@ -231,7 +231,7 @@ static void video_list(http_req_t *req, void *ctx)
 
 /* One statement: the access check (a viewer's, never a 403) is in the
  * query. */
-static void video_get(http_req_t *req, void *ctx)
+void api__video_get(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
@@ -278,7 +278,7 @@ static void remove_thumbs(const api_t *r, int64_t id)
         closedir(d);
 }
 
-static void video_delete(http_req_t *req, void *ctx)
+void api__video_delete(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id"), pid;
@@ -323,7 +323,7 @@ static int video_file_or_reply(api_t *r, http_req_t *req, int64_t id,
     return rc;
 }
 
-static void video_stream(http_req_t *req, void *ctx)
+void api__video_stream(http_req_t *req, void *ctx)
 {
     char abs[PATH_MAX];
     double duration, fps;
@@ -354,7 +354,7 @@ static int make_thumb(const char *video, double t, const char *out,
     return rc;
 }
 
-static void video_thumbnail(http_req_t *req, void *ctx)
+void api__video_thumbnail(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
@@ -375,35 +375,4 @@ static void video_thumbnail(http_req_t *req, void *ctx)
         return;
     }
     http_reply_file(req, thumb, "image/jpeg");
-}
-
-int api__add_videos(api_t *r, http_server_t *srv, avp_error_t *err)
-{
-    static const http_schema_field_t upload_query[] = {
-        {"filename", HTTP_SCHEMA_STRING, 1, 1, 255,
-         "the file's name, for people", NULL},
-        {0}};
-    static const http_schema_field_t thumb_query[] = {
-        {"frame", HTTP_SCHEMA_INTEGER, 0, 0, 1e9,
-         "this frame instead of a poster", NULL},
-        {0}};
-    const http_route_t routes[] = {
-        {"POST", "/api/projects/{id}/videos", "videos_upload",
-         "Upload a video: the raw file is the body (editor)", video_upload, r,
-         HTTP_RAW_BODY, NULL, upload_query, (size_t)r->opt.max_upload},
-        {"GET", "/api/projects/{id}/videos", "videos_list",
-         "Videos of a project, newest first", video_list, r, 0, NULL,
-         api__list_query, 0},
-        {"GET", "/api/videos/{id}", "videos_get", "A video", video_get, r, 0,
-         NULL, NULL, 0},
-        {"DELETE", "/api/videos/{id}", "videos_delete",
-         "Delete a video, its file and its runs (editor)", video_delete, r, 0,
-         NULL, NULL, 0},
-        {"GET", "/api/videos/{id}/stream", "videos_stream",
-         "The video file (Range requests)", video_stream, r, 0, NULL, NULL, 0},
-        {"GET", "/api/videos/{id}/thumbnail", "videos_thumbnail",
-         "A JPEG thumbnail of the video (or of one frame)", video_thumbnail, r,
-         0, NULL, thumb_query, 0},
-    };
-    return api__add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }
