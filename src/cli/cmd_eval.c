@@ -10,7 +10,8 @@
 
 static const char usage[] =
     "usage: avp eval --gt GT.json --pred PRED.json [--iou-type bbox]\n"
-    "                [--score-thr 0.25] [--cm-iou 0.5] [--threads N] "
+    "                [--score-thr " AVP_STR(EVAL_DEFAULT_SCORE_THR) "]"
+    " [--cm-iou 0.5] [--threads N] "
     "[--json]\n"
     "Evaluates COCO results against COCO ground truth: the 12 COCO numbers\n"
     "(same as pycocotools COCOeval), then per class AP, AP50 and\n"

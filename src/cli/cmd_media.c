@@ -1,6 +1,6 @@
 /* cmd_media.c - `avp media probe` and `avp media thumbnail`: what a video
  * is, and a JPEG of one of its frames. The API server runs them as child
- * processes (server/child.c) with --json, whose output is its protocol:
+ * processes (api/child.c) with --json, whose output is its protocol:
  * the facts, or {"error": {"code": AVP_E*, "message": ...}} and exit 1. */
 #include "cli.h"
 

@@ -1,10 +1,10 @@
-/* cmd_serve.c - `avp serve`: the API server alone (server/routes.h on the
+/* cmd_serve.c - `avp serve`: the API server alone (api/api.h on the
  * HTTP foundation), until SIGTERM or Ctrl-C. `avp up` runs it as a child;
  * it can also run by itself against external PostgreSQL and Redis. */
 #include "cli.h"
 #include "config.h"
 
-#include "server/routes.h"
+#include "api/api.h"
 
 #include <getopt.h>
 #include <pthread.h>
@@ -71,34 +71,35 @@ static int prepare(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
 static int run(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
                const sigset_t *stop, avp_error_t *err)
 {
-    routes_t *routes;
-    server_t *srv = NULL;
-    routes_options_t ro = {.pool = pool, .redis_url = cfg->redis_url,
-                           .data_dir = cfg->data_dir,
-                           .max_upload = cfg->max_upload,
-                           .engine_max = cfg->engine_max,
-                           .list_cache_off = cfg->list_cache_off,
-                           .auth_cache_off = cfg->auth_cache_off};
-    int rc = routes_create(&ro, &routes, err);
+    api_t *routes;
+    http_server_t *srv = NULL;
+    api_options_t ro = {.pool = pool, .redis_url = cfg->redis_url,
+                        .data_dir = cfg->data_dir,
+                        .max_upload = cfg->max_upload,
+                        .engine_max = cfg->engine_max,
+                        .list_cache_off = cfg->list_cache_off,
+                        .auth_cache_off = cfg->auth_cache_off};
+    int rc = api_create(&ro, &routes, err);
     if (rc < 0)
         return 1;
-    server_options_t so = {.listen_addr = c->listen, .port = cfg->port,
-                           .static_root = cfg->web_dir};
-    routes_server_options(routes, &so);
-    if (!(srv = server_create(&so, err)) || routes_register(routes, srv, err) < 0 ||
-        server_start(srv, err) < 0)
+    http_server_options_t so = {.listen_addr = c->listen, .port = cfg->port,
+                                .static_root = cfg->web_dir};
+    api_server_options(routes, &so);
+    if (!(srv = http_server_create(&so, err)) ||
+        api_register(routes, srv, err) < 0 ||
+        http_server_start(srv, err) < 0)
         rc = 1;
     if (rc == 0) {
         printf("avp serve: http://%s:%d\n", c->listen ? c->listen : "127.0.0.1",
-               server_port(srv));
+               http_server_port(srv));
         fflush(stdout);
         int sig;
         sigwait(stop, &sig);
         fprintf(stderr, "avp serve: %s, stopping\n", strsignal(sig));
     }
-    server_stop(srv);
-    routes_destroy(routes);
-    server_destroy(srv);
+    http_server_stop(srv);
+    api_destroy(routes);
+    http_server_destroy(srv);
     return rc;
 }
 

@@ -9,7 +9,7 @@
 #include "services.h"
 #include "supervise.h"
 
-#include "server/auth.h"
+#include "http/http.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -158,7 +158,7 @@ static int ensure_admin(up_t *u, store_pool_t *pool, char *generated,
     if (empty) {
         const char *pw = u->cfg.admin_password;
         if (!pw) {
-            auth_token_new("", generated);
+            http_auth_token_new("", generated);
             pw = generated;
         }
         rc = cli_user_create(c, ADMIN_NAME, pw, true, err);
@@ -229,7 +229,7 @@ static void announce(const up_t *u, const char *generated)
 static int run(up_t *u)
 {
     avp_error_t err = {0};
-    char generated[AUTH_TOKEN_MAX];
+    char generated[HTTP_AUTH_TOKEN_MAX];
     int rc = start_services(u, &err);
     if (!rc)
         rc = prepare_database(u, generated, &err);

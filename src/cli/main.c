@@ -64,7 +64,7 @@ static int version(int argc, char **argv)
 
 /* `avp serve` runs the avp-server binary built beside this one: the
  * server links neither the decoders nor the inference runtime (it runs
- * this binary for that work, server/child.c says why), so its hundreds of
+ * this binary for that work, api/child.c says why), so its hundreds of
  * threads and its shared-library pages stay few. */
 static int serve(int argc, char **argv)
 {

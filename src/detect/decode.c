@@ -40,8 +40,9 @@ typedef struct layout {
 
 void detect_params_default(detect_params_t *p)
 {
-    *p = (detect_params_t){.conf = 0.25f, .iou = 0.45f, .max_det = 300,
-                           .keep = NULL};
+    *p = (detect_params_t){.conf = (float)DETECT_DEFAULT_CONF,
+                           .iou = (float)DETECT_DEFAULT_IOU,
+                           .max_det = DETECT_DEFAULT_MAX_DET, .keep = NULL};
 }
 
 void detect_letterbox_for(infer_family_t family, int w, int h,

@@ -31,10 +31,18 @@ typedef struct detect_box {
     float box[4]; /* x1, y1, x2, y2 in source pixels */
 } detect_box_t;
 
+/* The defaults of detect_params_t, the one place they are written: the
+ * CLI's usage, the API's processing body (and its OpenAPI document) and
+ * detect_params_default() read them. Plain literals, so AVP_STR() gives
+ * their text. */
+#define DETECT_DEFAULT_CONF 0.25
+#define DETECT_DEFAULT_IOU 0.45
+#define DETECT_DEFAULT_MAX_DET 300
+
 typedef struct detect_params {
-    float conf;      /* keep scores >= conf (default 0.25) */
-    float iou;       /* NMS IoU threshold (default 0.45) */
-    int max_det;     /* per frame (default 300) */
+    float conf;      /* keep scores >= conf (DETECT_DEFAULT_CONF) */
+    float iou;       /* NMS IoU threshold (DETECT_DEFAULT_IOU) */
+    int max_det;     /* per frame (DETECT_DEFAULT_MAX_DET) */
     /* Optional class filter: keep[c] true keeps class c; when set it must
      * have an entry for every class of the model. NULL keeps all. */
     const bool *keep;

@@ -10,7 +10,7 @@ const char *const eval_stat_names[EVAL_NUM_STATS] = {
 
 void eval_options_default(eval_options_t *opt)
 {
-    opt->score_thr = 0.25;
+    opt->score_thr = EVAL_DEFAULT_SCORE_THR;
     opt->cm_iou = 0.5;
     opt->threads = 1;
 }

@@ -130,7 +130,12 @@ typedef struct eval_options {
     int threads;      /* worker threads; <= 1 runs on the caller */
 } eval_options_t;
 
-/* score_thr 0.25, cm_iou 0.5, threads 1. */
+/* The default operating point, the one place it is written (the CLI's
+ * usage and the API's evaluate body read it too). A plain literal, so
+ * AVP_STR() gives its text. */
+#define EVAL_DEFAULT_SCORE_THR 0.25
+
+/* score_thr EVAL_DEFAULT_SCORE_THR, cm_iou 0.5, threads 1. */
 void eval_options_default(eval_options_t *opt);
 
 /* Counts at the operating point (IoU .50, area "all", 100 detections per

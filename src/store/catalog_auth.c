@@ -1,5 +1,5 @@
 /* catalog_auth.c - accounts: users, sessions and API keys. Tokens are
- * stored as SHA-256 only (server/auth.h says why); they travel here as
+ * stored as SHA-256 only (http/auth.h says why); they travel here as
  * bytea hex text. */
 #include "store/catalog_internal.h"
 

@@ -87,5 +87,8 @@ size_t avp_peak_rss(void);
 int avp_program_path(const char *sibling, char *out, size_t cap);
 
 #define AVP_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+/* The text of a macro's value: AVP_STR(DETECT_DEFAULT_CONF) is "0.25". */
+#define AVP_STR(x) AVP_STR_(x)
+#define AVP_STR_(x) #x
 
 #endif

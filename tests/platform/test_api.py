@@ -113,6 +113,21 @@ def test_every_route_needs_credentials(avp, admin):
         assert_error(call(bad, method, path), 401)
 
 
+def test_openapi_documents_the_defaults(avp):
+    """The defaults the handlers apply are in the document, as JSON Schema
+    "default" (the web UI reads them there): detect/detect.h and eval.h."""
+    doc = call(api(avp), "GET", "/api/openapi.json").json()
+
+    def body(path):
+        body = doc["paths"][path]["post"]["requestBody"]
+        return body["content"]["application/json"]["schema"]["properties"]
+
+    process = body("/api/videos/{id}/process")
+    assert process["conf"]["default"] == 0.25
+    assert process["iou"]["default"] == 0.45
+    assert body("/api/runs/{id}/evaluate")["score_threshold"]["default"] == 0.25
+
+
 def test_api_keys(avp, admin):
     r = call(admin, "POST", "/api/auth/keys", json={"name": "ci"})
     assert r.status_code == 201, r.text

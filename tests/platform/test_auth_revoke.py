@@ -2,7 +2,7 @@
 `avp up` server) is refused at once by another (B, `second_server`) that
 had the credential cached, through the Redis relay of revocations; with
 Redis stopped B falls back to the short cache life (5 s), and when Redis
-is back the push path works again (server/auth_cache.h)."""
+is back the push path works again (api/auth_cache.h)."""
 import os
 import re
 import subprocess

@@ -1,0 +1,157 @@
+/* gt_io.c - import of a video's ground truth from a file sent as
+ * the raw body, in the formats of gt/gt.h: one file (COCO, CVAT for
+ * video 1.1, MOTChallenge, AVP JSON), or for the formats that are a file
+ * per frame (YOLO, Pascal VOC) a tar of those files with classes.txt (the
+ * class names, one per line: YOLO's indices), as the export sends them.
+ * The parser accepts the whole file or nothing and names the line or
+ * element it stumbled on; the boxes then go in with one statement (one
+ * transaction) with their audit record.
+ * Track ids of the file are not kept: tracks are rows of their own
+ * (issue 4's merge/split), which this import does not create. */
+#include "api/internal.h"
+
+#include "detect/detect.h"
+#include "gt/gt.h"
+#include "api/tar.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* The boxes of g as the JSON array store_gt_import takes: new string. */
+static char *boxes_json(const gt_t *g)
+{
+    json_t *a = json_array();
+    const gt_box_t *b = gt_boxes(g);
+    for (size_t i = 0; i < gt_num_boxes(g); i++)
+        json_array_append_new(a, json_pack(
+            "{s:I, s:f, s:s, s:f, s:f, s:f, s:f, s:b, s:b, s:b, s:b}",
+            "frame", (json_int_t)b[i].frame, "t", b[i].t, "class",
+            gt_label_name(g, b[i].label), "x1", b[i].x, "y1", b[i].y, "x2",
+            b[i].x + b[i].w, "y2", b[i].y + b[i].h, "validated",
+            !!(b[i].flags & GT_VALIDATED), "difficult",
+            !!(b[i].flags & GT_DIFFICULT), "occluded",
+            !!(b[i].flags & GT_OCCLUDED), "truncated",
+            !!(b[i].flags & GT_TRUNCATED)));
+    char *s = json_dumps(a, JSON_COMPACT);
+    json_decref(a);
+    return s;
+}
+
+/* Parses the received file; replies 400 naming the problem on failure. */
+static gt_t *parse_or_reply(http_req_t *req, gt_format_t f,
+                            const char *path, const gt_io_options_t *o)
+{
+    gt_t *g = NULL;
+    avp_error_t err;
+    if (gt_import(f, path, o, &g, &err) < 0) {
+        /* The readers name the file they read; here that is our temporary
+         * file, which means nothing to the client and says where the data
+         * directory is: keep only what follows it (a frame file's name). */
+        const char *msg = err.msg;
+        size_t n = strlen(path);
+        if (!strncmp(msg, path, n))
+            msg += n + strspn(msg + n, "/: ");
+        http_reply_error(req, 400, "bad_request", "%s", msg);
+    }
+    return g;
+}
+
+/* A tar of per-frame files: extracted flat into a new folder beside the
+ * upload, classes.txt taken out of it as the names. */
+static gt_t *parse_tar_or_reply(http_req_t *req, gt_format_t f,
+                                const char *tar, gt_io_options_t *o)
+{
+    char dir[PATH_MAX + 8], names_path[PATH_MAX + 24];
+    snprintf(dir, sizeof dir, "%s.d", tar);
+    detect_names_t *names = NULL;
+    avp_error_t err;
+    gt_t *g = NULL;
+    snprintf(names_path, sizeof names_path, "%s/classes.txt", dir);
+    if (mkdir(dir, 0700) < 0)
+        http_reply_error(req, 500, "internal",
+                         "cannot make a temporary folder");
+    else if (api__tar_extract_flat(tar, dir, &err) < 0)
+        http_reply_error(req, 400, "bad_request", "%s", err.msg);
+    else if (access(names_path, F_OK) == 0 &&
+             detect_names_load(names_path, &names, &err) < 0)
+        http_reply_error(req, 400, "bad_request", "classes.txt: %s", err.msg);
+    else {
+        o->num_names = names ? detect_names_count(names) : 0;
+        const char **list = avp_malloc(sizeof *list * (size_t)(o->num_names + 1));
+        for (int i = 0; i < o->num_names; i++)
+            list[i] = detect_names_get(names, i);
+        o->names = list;
+        unlink(names_path);
+        g = parse_or_reply(req, f, dir, o);
+        o->names = NULL;
+        avp_free(list);
+    }
+    detect_names_destroy(names);
+    api__tar_remove_flat(dir);
+    return g;
+}
+
+static int store_or_reply(http_req_t *req, store_conn_t *c, int64_t id,
+                          const char *format, const gt_t *g)
+{
+    char *boxes = boxes_json(g);
+    int64_t n;
+    avp_error_t err;
+    int rc = store_gt_import(c, id, http_req_user(req)->id, format, boxes,
+                             &n, &err);
+    if (rc < 0)
+        http_reply_avp_error(req, &err);
+    else
+        http_reply_json(req, 201,
+                        json_pack("{s:I}", "imported", (json_int_t)n));
+    free(boxes);
+    return rc;
+}
+
+void api__gt_import_file(http_req_t *req, void *ctx)
+{
+    api_t *r = ctx;
+    int64_t id = http_req_param(req, "id"), pid;
+    const char *name =
+        json_string_value(json_object_get(http_req_query(req), "format"));
+    gt_format_t f;
+    if (gt_format_parse(name, &f) < 0) {
+        http_reply_error(req, 400, "bad_request",
+                         "format must be coco, cvat, mot, "
+                         "avp, yolo or voc (yolo and voc: a tar archive)");
+        return;
+    }
+    char path[PATH_MAX];
+    double duration, fps;
+    store_gt_video_t geo;
+    api_upload_t up;
+    avp_error_t err;
+    store_conn_t *c = api__conn_or_reply(r, req);
+    if (!c)
+        return;
+    if (api__access_or_reply(r, req, c, STORE_OBJ_VIDEO, id,
+                             STORE_ROLE_EDITOR, &pid) < 0)
+        goto out;
+    if (store_video_file(c, id, path, sizeof path, &duration, &fps, &err) < 0 ||
+        store_video_geometry(c, id, &geo, &err) < 0) {
+        http_reply_avp_error(req, &err);
+        goto out;
+    }
+    if (api__receive_or_reply(r, req, "videos", &up) < 0)
+        goto out;
+    gt_io_options_t o = {.fps = fps, .width = geo.width, .height = geo.height};
+    gt_t *g = f == GT_FORMAT_YOLO || f == GT_FORMAT_VOC
+        ? parse_tar_or_reply(req, f, up.tmp, &o)
+        : parse_or_reply(req, f, up.tmp, &o);
+    unlink(up.tmp);
+    if (g && store_or_reply(req, c, id, name, g) == AVP_OK)
+        api__project_test_sessions_changed(r, c, pid);
+    gt_destroy(g);
+out:
+    store_pool_release(c);
+}

@@ -1,0 +1,229 @@
+/* ops.c - the dashboard's counts (cached), Web Vitals from the UI,
+ * readiness, and the platform's series on /metrics: database pool, queue
+ * depth, cache hit rate, running tasks' frame rate. */
+#include "api/internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static int fill_stats(api_t *r, store_conn_t *c, void *arg, char **json,
+                      avp_error_t *err)
+{
+    (void)r;
+    return store_dashboard_stats(c, *(int64_t *)arg, json, err);
+}
+
+void api__dashboard_stats(http_req_t *req, void *ctx)
+{
+    int64_t uid = http_req_user(req)->id;
+    char key[64], tag[32];
+    snprintf(key, sizeof key, "stats:%" PRId64, uid);
+    snprintf(tag, sizeof tag, "u:%" PRId64, uid);
+    const char *tags[] = {tag};
+    api__reply_cached(ctx, req, NULL, key, tags, 1, fill_stats, &uid);
+}
+
+/* ---- Web Vitals: the last API_VITALS_KEEP measurements, in memory ------ */
+
+typedef struct vital {
+    char name[16], rating[24], page[160];
+    double value;
+    int64_t at_ms;
+} vital_t;
+
+struct api_vitals {
+    pthread_mutex_t mu;
+    vital_t ring[API_VITALS_KEEP];
+    uint64_t total; /* ever recorded; the ring holds the last ones */
+};
+
+void api__vitals_destroy(api_vitals_t *v)
+{
+    if (!v)
+        return;
+    pthread_mutex_destroy(&v->mu);
+    avp_free(v);
+}
+
+void api__vitals_post(http_req_t *req, void *ctx)
+{
+    api_vitals_t *v = ((api_t *)ctx)->vitals;
+    json_t *b = http_req_body(req);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    vital_t x = {.value = json_number_value(json_object_get(b, "value")),
+                 .at_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000};
+    const char *rating = json_string_value(json_object_get(b, "rating"));
+    const char *page = json_string_value(json_object_get(b, "page"));
+    snprintf(x.name, sizeof x.name, "%s",
+             json_string_value(json_object_get(b, "name")));
+    snprintf(x.rating, sizeof x.rating, "%s", rating ? rating : "");
+    snprintf(x.page, sizeof x.page, "%s", page ? page : "");
+    pthread_mutex_lock(&v->mu);
+    v->ring[v->total++ % API_VITALS_KEEP] = x;
+    pthread_mutex_unlock(&v->mu);
+    http_reply_empty(req, 204);
+}
+
+/* Adds x to the per-metric aggregate in agg: count, mean, share "good". */
+static void aggregate(json_t *agg, const vital_t *x)
+{
+    json_t *a = json_object_get(agg, x->name);
+    if (!a) {
+        a = json_pack("{s:i, s:f, s:i}", "count", 0, "sum", 0.0, "good", 0);
+        json_object_set_new(agg, x->name, a);
+    }
+    json_object_set_new(a, "count", json_integer(json_integer_value(
+                                        json_object_get(a, "count")) + 1));
+    json_object_set_new(a, "sum", json_real(json_real_value(json_object_get(
+                                      a, "sum")) + x->value));
+    if (!strcmp(x->rating, "good"))
+        json_object_set_new(a, "good", json_integer(json_integer_value(
+                                           json_object_get(a, "good")) + 1));
+}
+
+void api__vitals_get(http_req_t *req, void *ctx)
+{
+    api_vitals_t *v = ((api_t *)ctx)->vitals;
+    int64_t limit = http_req_query_int(req, "limit", 100);
+    json_t *items = json_array(), *agg = json_object();
+    pthread_mutex_lock(&v->mu);
+    uint64_t n = v->total < API_VITALS_KEEP ? v->total : API_VITALS_KEEP;
+    for (uint64_t i = 0; i < n; i++) {
+        const vital_t *x = &v->ring[(v->total - 1 - i) % API_VITALS_KEEP];
+        aggregate(agg, x);
+        if ((int64_t)i < limit)
+            json_array_append_new(
+                items, json_pack("{s:s, s:f, s:s, s:s, s:I}", "name", x->name,
+                                 "value", x->value, "rating", x->rating,
+                                 "page", x->page, "at", (json_int_t)x->at_ms));
+    }
+    pthread_mutex_unlock(&v->mu);
+    http_reply_json(req, 200, json_pack("{s:o, s:n, s:o}", "items", items,
+                                        "next_cursor", "aggregates", agg));
+}
+
+/* ---- readiness and metrics --------------------------------------------- */
+
+int api__ready(void *ctx, avp_error_t *err)
+{
+    api_t *r = ctx;
+    store_conn_t *c;
+    int rc = store_pool_acquire(r->opt.pool, 1000, &c, err);
+    if (rc == AVP_OK) {
+        rc = store_exec(c, "SELECT 1", err);
+        store_pool_release(c);
+    }
+    if (rc == AVP_OK && r->q)
+        rc = queue_conn_ping(r->q, err);
+    return rc;
+}
+
+/* Gauges named by a {name, help} table, and their values. */
+static void add_gauges(http_metrics_t *m, const char *const (*t)[2], int n,
+                       http_metrics_gauge_t **out)
+{
+    for (int i = 0; i < n; i++)
+        out[i] = http_metrics_gauge(m, t[i][0], t[i][1], NULL);
+}
+
+static void set_gauges(http_metrics_gauge_t **g, const double *v, int n)
+{
+    for (int i = 0; i < n; i++)
+        http_metrics_gauge_set(g[i], v[i]);
+}
+
+static void collect(void *ctx)
+{
+    api_t *r = ctx;
+    store_pool_stats_t ps;
+    store_pool_stats(r->opt.pool, &ps);
+    const double pool[] = {ps.size, ps.in_use, ps.waiters, ps.max_size,
+                           (double)ps.timeouts, ps.wait_seconds};
+    set_gauges(r->pool_g, pool, (int)AVP_ARRAY_LEN(pool));
+    avp_error_t err;
+    queue_depth_t d;
+    if (r->q && queue_depth(r->q, &d, &err) == AVP_OK) {
+        http_metrics_gauge_set(r->queue_g[0], (double)d.length);
+        http_metrics_gauge_set(r->queue_g[1], (double)d.pending);
+        http_metrics_gauge_set(r->queue_g[2], (double)d.consumers);
+    }
+    queue_cache_stats_t cs = {0};
+    for (int i = 0; r->cache && i < API_REDIS_LINKS; i++) {
+        queue_cache_stats_t one;
+        queue_cache_stats(r->caches[i], &one);
+        cs.hits += one.hits;
+        cs.misses += one.misses;
+        cs.errors += one.errors;
+    }
+    http_metrics_gauge_set(r->cache_g[0], (double)cs.hits);
+    http_metrics_gauge_set(r->cache_g[1], (double)cs.misses);
+    http_metrics_gauge_set(r->cache_g[2], (double)cs.errors);
+    api_engine_stats_t es;
+    api__engine_stats(&es);
+    const double engine[] = {es.running, es.peak, es.max, (double)es.waits};
+    set_gauges(r->engine_g, engine, (int)AVP_ARRAY_LEN(engine));
+    store_group_stats_t gs;
+    store_group_stats(r->group, &gs);
+    const double group[] = {(double)gs.batches, (double)gs.requests};
+    set_gauges(r->group_g, group, (int)AVP_ARRAY_LEN(group));
+    store_conn_t *c;
+    double fps;
+    int running;
+    if (store_pool_acquire(r->opt.pool, 500, &c, &err) == AVP_OK) {
+        if (store_running_fps(c, &fps, &running, &err) == AVP_OK) {
+            http_metrics_gauge_set(r->task_g[0], fps);
+            http_metrics_gauge_set(r->task_g[1], running);
+        }
+        store_pool_release(c);
+    }
+}
+
+void api__ops_init(api_t *r, http_metrics_t *m)
+{
+    r->vitals = avp_calloc(1, sizeof *r->vitals);
+    pthread_mutex_init(&r->vitals->mu, NULL);
+    static const char *const pool[][2] = {
+        {"avp_db_pool_connections", "Open database connections."},
+        {"avp_db_pool_in_use", "Database connections lent out."},
+        {"avp_db_pool_waiters", "Requests waiting for a connection."},
+        {"avp_db_pool_max", "Largest pool size."},
+        {"avp_db_pool_timeouts", "Acquires that gave up (503s), total."},
+        {"avp_db_pool_wait_seconds", "Time spent waiting for connections, total."}};
+    add_gauges(m, pool, (int)AVP_ARRAY_LEN(pool), r->pool_g);
+    const char *help = "Detect tasks in the Redis stream.";
+    r->queue_g[0] =
+        http_metrics_gauge(m, "avp_queue_depth", help, "kind=\"length\"");
+    r->queue_g[1] =
+        http_metrics_gauge(m, "avp_queue_depth", help, "kind=\"pending\"");
+    r->queue_g[2] = http_metrics_gauge(m, "avp_queue_consumers",
+                                       "Workers holding pending tasks.", NULL);
+    help = "Cache lookups of this process, total.";
+    r->cache_g[0] =
+        http_metrics_gauge(m, "avp_cache_lookups", help, "result=\"hit\"");
+    r->cache_g[1] =
+        http_metrics_gauge(m, "avp_cache_lookups", help, "result=\"miss\"");
+    r->cache_g[2] = http_metrics_gauge(
+        m, "avp_cache_errors", "Cache calls Redis did not serve, total.", NULL);
+    r->task_g[0] = http_metrics_gauge(
+        m, "avp_tasks_fps", "Summed frame rate of running tasks.", NULL);
+    r->task_g[1] =
+        http_metrics_gauge(m, "avp_tasks_running", "Running tasks.", NULL);
+    static const char *const engine[][2] = {
+        {"avp_engine_children", "Child avp processes running (probes, thumbnails, model loads)."},
+        {"avp_engine_children_peak", "Most child avp processes at once."},
+        {"avp_engine_children_max", "Child avp processes allowed at once (AVP_ENGINE_MAX)."},
+        {"avp_engine_waits", "Child runs that waited for a place, total."}};
+    add_gauges(m, engine, (int)AVP_ARRAY_LEN(engine), r->engine_g);
+    static const char *const group[][2] = {
+        {"avp_process_batches", "Transactions that created processing tasks, total."},
+        {"avp_process_requests", "Processing requests written in them, total."}};
+    add_gauges(m, group, (int)AVP_ARRAY_LEN(group), r->group_g);
+    r->uploads =
+        http_metrics_counter(m, "avp_uploads_total", "Uploads received.", NULL);
+    r->upload_bytes = http_metrics_counter(m, "avp_upload_bytes_total",
+                                           "Bytes of uploads received.", NULL);
+    http_metrics_on_collect(m, collect, r);
+}
