@@ -189,6 +189,7 @@ char *api__ws_hello(void *ctx, const char *topic, int64_t id, int *ended);
 /* 10000 events of ~150 bytes, with room for long class names. */
 #define API_TEST_SESSION_EVENTS_BODY_MAX (8u << 20)
 #define API_WS_TEST_SESSION "ws_test_session" /* the WebSocket topic */
+#define API_WS_PROGRESS "ws_progress" /* a task's progress topic */
 /* Results pushed to WebSockets are written as http_reply_json writes them, so
  * a push equals the GET of the same moment. */
 #define API_TEST_SESSION_JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))

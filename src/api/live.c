@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define WS_PROGRESS "ws_progress" /* the task topic (http/builtin.c) */
 
 static int is_test_session(const char *topic)
 {
@@ -165,7 +164,7 @@ static void relay(api_t *r, seen_t *seen, const queue_event_t *ev)
         api__test_session_news(r, ev->id, ev->json);
         return;
     }
-    http_ws_push(r->srv, WS_PROGRESS, ev->id, ev->json);
+    http_ws_push(r->srv, API_WS_PROGRESS, ev->id, ev->json);
     json_t *msg = json_loads(ev->json, 0, NULL);
     const char *state = state_of(msg);
     seen_t *s = r->cache ? seen_slot(r, seen, ev->id) : NULL;
@@ -174,7 +173,7 @@ static void relay(api_t *r, seen_t *seen, const queue_event_t *ev)
     if (s && state && !strcmp(state, "done"))
         task_done(r, s->project_id);
     if (is_final(state))
-        http_ws_end(r->srv, WS_PROGRESS, ev->id, NULL);
+        http_ws_end(r->srv, API_WS_PROGRESS, ev->id, NULL);
     json_decref(msg);
 }
 

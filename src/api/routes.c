@@ -84,16 +84,12 @@ void api_server_options(api_t *r, http_server_options_t *opt)
 
 /* ---- the route tables, one function per handler file ----------------- */
 
-static int add_routes(http_server_t *srv, const http_route_t *routes,
-                      size_t n, avp_error_t *err)
-{
-    for (size_t i = 0; i < n; i++) {
-        int rc = http_server_add_route(srv, &routes[i], err);
-        if (rc < 0)
-            return rc;
-    }
-    return AVP_OK;
-}
+/* The query of every WebSocket route. */
+static const http_schema_field_t ws_query[] = {
+    {"token", HTTP_SCHEMA_STRING, 0, 1, HTTP_AUTH_TOKEN_MAX,
+     "session token or API key, for clients that cannot send a cookie or "
+     "header", NULL},
+    {0}};
 
 /* Served by accounts.c. */
 static int add_accounts(api_t *r, http_server_t *srv, avp_error_t *err)
@@ -111,7 +107,7 @@ static int add_accounts(api_t *r, http_server_t *srv, avp_error_t *err)
          api__key_delete, r, 0, NULL, NULL, 0},
     };
     api__accounts_metrics(r, http_server_metrics(srv));
-    return add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }
 
 /* A project's fields: the name is required on create only. */
@@ -165,7 +161,7 @@ static int add_projects(api_t *r, http_server_t *srv, avp_error_t *err)
          "Remove a member (owner, or the member itself)", api__member_remove, r,
          0, NULL, NULL, 0},
     };
-    return add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }
 
 /* Served by videos.c. */
@@ -198,7 +194,7 @@ static int add_videos(api_t *r, http_server_t *srv, avp_error_t *err)
          "A JPEG thumbnail of the video (or of one frame)",
          api__video_thumbnail, r, 0, NULL, thumb_query, 0},
     };
-    return add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }
 
 /* Served by models.c. */
@@ -218,7 +214,7 @@ static int add_models(api_t *r, http_server_t *srv, avp_error_t *err)
          "Delete a model and its runs (its uploader or an admin)",
          api__model_delete, r, 0, NULL, NULL, 0},
     };
-    return add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }
 
 /* The processing body (also auto ground truth's, with "replace"). */
@@ -233,7 +229,7 @@ static int add_models(api_t *r, http_server_t *srv, avp_error_t *err)
      AVP_STR(DETECT_DEFAULT_IOU)},                                      \
     {"every", HTTP_SCHEMA_INTEGER, 0, 1, 1000000, "every Nth frame (1)", NULL}
 
-/* Served by tasks.c. */
+/* Served by tasks.c (and the progress WebSocket by live.c). */
 static int add_tasks(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t process_body[] = {PROCESS_FIELDS,
@@ -252,8 +248,11 @@ static int add_tasks(api_t *r, http_server_t *srv, avp_error_t *err)
         {"POST", "/api/tasks/{id}/cancel", "tasks_cancel",
          "Cancel a queued or running task", api__task_cancel, r, 0, NULL, NULL,
          0},
+        {"GET", "/ws/progress/{task_id}", API_WS_PROGRESS,
+         "WebSocket: progress messages of a task until it ends (live.c)", NULL,
+         NULL, HTTP_WEBSOCKET, NULL, ws_query, 0},
     };
-    return add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }
 
 /* Served by detections.c. */
@@ -283,7 +282,7 @@ static int add_detections(api_t *r, http_server_t *srv, avp_error_t *err)
          "frame, category_id = class index, bbox [x, y, w, h], score)",
          api__det_coco, r, 0, NULL, NULL, 0},
     };
-    return add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }
 
 /* The UI asks for pages of up to 1000 boxes; the catalog answers at most
@@ -334,7 +333,7 @@ static int add_gt(api_t *r, http_server_t *srv, avp_error_t *err)
          "Delete a ground-truth box (audited)", api__gt_delete, r, 0, NULL,
          NULL, 0},
     };
-    return add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }
 
 /* The largest ground-truth file accepted. */
@@ -354,7 +353,7 @@ static int add_gt_io(api_t *r, http_server_t *srv, avp_error_t *err)
          api__gt_import_file, r, HTTP_RAW_BODY, NULL, import_query,
          GT_IMPORT_MAX},
     };
-    return add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }
 
 /* Served by eval.c. */
@@ -379,7 +378,7 @@ static int add_eval(api_t *r, http_server_t *srv, avp_error_t *err)
          "The run's latest stored evaluation", api__eval_get, r, 0, NULL, NULL,
          0},
     };
-    return add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }
 
 /* Served by autogt.c. */
@@ -411,7 +410,7 @@ static int add_autogt(api_t *r, http_server_t *srv, avp_error_t *err)
          "Move the boxes at `frame` and later into a new track (audited)",
          api__track_split, r, 0, split_body, NULL, 0},
     };
-    return add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }
 
 /* Served by gt_export.c. */
@@ -427,7 +426,7 @@ static int add_gt_export(api_t *r, http_server_t *srv, avp_error_t *err)
          "The video's ground truth as a file (attachment) of the format",
          api__gt_export_file, r, 0, NULL, export_query, 0},
     };
-    return add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }
 
 /* Served by compare.c. */
@@ -446,7 +445,7 @@ static int add_compare(api_t *r, http_server_t *srv, avp_error_t *err)
          "the videos differ or a run is not evaluated",
          api__run_compare_get, r, 0, NULL, NULL, 0},
     };
-    return add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }
 
 /* Served by classmap.c. */
@@ -468,7 +467,7 @@ static int add_classmap(api_t *r, http_server_t *srv, avp_error_t *err)
          "new map",
          api__class_map_put, r, 0, put_body, NULL, 0},
     };
-    return add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }
 
 /* Served by ops.c. */
@@ -499,7 +498,7 @@ static int add_ops(api_t *r, http_server_t *srv, avp_error_t *err)
          "Latest Web Vitals measurements and per-metric aggregates",
          api__vitals_get, r, 0, NULL, vital_query, 0},
     };
-    return add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }
 
 /* What a test session's create and update share. */
@@ -528,11 +527,6 @@ static int add_test_sessions(api_t *r, http_server_t *srv, avp_error_t *err)
         {"video_time", HTTP_SCHEMA_NUMBER, 0, 0, 1e9, "video seconds", NULL},
         {"offset", HTTP_SCHEMA_NUMBER, 0, -1e12, 1e12,
          "device clock minus video clock (s)", NULL},
-        {0}};
-    static const http_schema_field_t ws_query[] = {
-        {"token", HTTP_SCHEMA_STRING, 0, 1, HTTP_AUTH_TOKEN_MAX,
-         "session token or API key, for clients that cannot send a cookie "
-         "or header", NULL},
         {0}};
     const http_route_t routes[] = {
         {"POST", "/api/projects/{id}/test-sessions", "test_sessions_create",
@@ -578,7 +572,7 @@ static int add_test_sessions(api_t *r, http_server_t *srv, avp_error_t *err)
          "(at most every 250 ms)",
          NULL, NULL, HTTP_WEBSOCKET, NULL, ws_query, 0},
     };
-    return add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+    return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }
 
 int api_register(api_t *r, http_server_t *srv, avp_error_t *err)

@@ -16,11 +16,11 @@
  * the route's histogram. Paths outside /api/ and /ws/ fall back to the web
  * UI (static.c). Handlers therefore start with validated input and only
  * write their own logic. Built-in routes: /healthz, /readyz, /metrics,
- * /api/openapi.json, /api/auth/login, /api/auth/logout, /api/auth/me and
- * /ws/progress/{task_id}.
+ * /api/openapi.json and, with an auth store, /api/auth/login,
+ * /api/auth/logout and /api/auth/me.
  *
  * WebSockets: an HTTP_WEBSOCKET route "/ws/<what>/{id}" is a topic named
- * by the route's name ("ws_progress"); a connection watches (topic, id),
+ * by the route's name (e.g. "ws_progress"); a connection watches (topic, id),
  * and pushes, access checks and first messages are keyed by both.
  *
  * Life cycle: http_server_create, http_server_add_route (any number, before
@@ -125,6 +125,9 @@ void http_server_destroy(http_server_t *srv);
  * a duplicate method + pattern or a duplicate name. */
 int http_server_add_route(http_server_t *srv, const http_route_t *route,
                           avp_error_t *err);
+/* Adds n routes in order; stops at the first error. */
+int http_server_add_routes(http_server_t *srv, const http_route_t *routes,
+                           size_t n, avp_error_t *err);
 
 /* Starts listening. AVP_EIO if the address cannot be bound. */
 int http_server_start(http_server_t *srv, avp_error_t *err);

@@ -75,9 +75,16 @@ int http__status_class(int status);
 void http__observe(const http_route_rec_t *rec, int status, double t0);
 void http__route_metrics(http_server_t *srv, http_route_rec_t *rec);
 
-/* Built-in routes. */
+/* routes.c: registers the built-in routes (the session routes only with
+ * an auth store); builtin.c and login.c serve them, ctx is the server. */
 int http__add_builtin_routes(http_server_t *srv, avp_error_t *err);
-int http__add_auth_routes(http_server_t *srv, avp_error_t *err);
+void http__healthz(http_req_t *req, void *ctx);
+void http__readyz(http_req_t *req, void *ctx);
+void http__metrics_page(http_req_t *req, void *ctx);
+void http__openapi_page(http_req_t *req, void *ctx);
+void http__login(http_req_t *req, void *ctx);
+void http__logout(http_req_t *req, void *ctx);
+void http__me(http_req_t *req, void *ctx);
 
 /* openapi.c: renders the document of every route into srv->openapi. */
 void http__openapi_build(http_server_t *srv);

@@ -1,5 +1,6 @@
-/* login.c - the session routes: log in (sets the session cookie), log out
- * and who am I. Password checks and sessions live in auth.c. */
+/* login.c - the handlers of the session routes: log in (sets the session
+ * cookie), log out and who am I. Password checks and sessions live in
+ * auth.c; routes.c registers the routes. */
 #include "http/internal.h"
 
 #include <stdio.h>
@@ -10,7 +11,7 @@ static json_t *user_json(const http_auth_user_t *u)
                      u->name, "admin", u->admin);
 }
 
-static void login(http_req_t *req, void *ctx)
+void http__login(http_req_t *req, void *ctx)
 {
     http_server_t *srv = ctx;
     json_t *body = http_req_body(req);
@@ -45,7 +46,7 @@ static void login(http_req_t *req, void *ctx)
         json_pack("{s:o, s:s}", "user", user_json(&user), "token", token));
 }
 
-static void logout(http_req_t *req, void *ctx)
+void http__logout(http_req_t *req, void *ctx)
 {
     http_server_t *srv = ctx;
     char token[HTTP_AUTH_TOKEN_MAX], cookie[256];
@@ -67,33 +68,9 @@ static void logout(http_req_t *req, void *ctx)
     http_reply_empty(req, 204);
 }
 
-static void me(http_req_t *req, void *ctx)
+void http__me(http_req_t *req, void *ctx)
 {
     (void)ctx;
     http_reply_json(req, 200,
                     json_pack("{s:o}", "user", user_json(http_req_user(req))));
-}
-
-int http__add_auth_routes(http_server_t *srv, avp_error_t *err)
-{
-    static const http_schema_field_t login_body[] = {
-        {"username", HTTP_SCHEMA_STRING, 1, 1, HTTP_AUTH_NAME_MAX - 1, NULL,
-         NULL},
-        {"password", HTTP_SCHEMA_STRING, 1, 1, 1024, NULL, NULL},
-        {0}};
-    const http_route_t routes[] = {
-        {"POST", "/api/auth/login", "auth_login",
-         "Log in: sets the avp_session cookie", login, srv, HTTP_PUBLIC,
-         login_body, NULL, 4096},
-        {"POST", "/api/auth/logout", "auth_logout",
-         "Log out: ends the session", logout, srv, 0, NULL, NULL, 0},
-        {"GET", "/api/auth/me", "auth_me", "The caller", me, srv, 0, NULL, NULL,
-         0},
-    };
-    for (size_t i = 0; i < AVP_ARRAY_LEN(routes); i++) {
-        int rc = http_server_add_route(srv, &routes[i], err);
-        if (rc < 0)
-            return rc;
-    }
-    return AVP_OK;
 }

@@ -151,8 +151,7 @@ http_server_t *http_server_create(const http_server_options_t *opt,
         srv->auth = http_auth_create(&(http_auth_options_t){
             .store = opt->auth_store, .secure_cookie = opt->secure_cookie});
     srv->ws = http__ws_create(srv);
-    if (http__add_builtin_routes(srv, err) < 0 ||
-        (srv->auth && http__add_auth_routes(srv, err) < 0)) {
+    if (http__add_builtin_routes(srv, err) < 0) {
         http_server_destroy(srv);
         return NULL;
     }
@@ -199,6 +198,17 @@ int http_server_add_route(http_server_t *srv, const http_route_t *route,
     http_route_rec_t *rec = &srv->routes[srv->nroutes++];
     rec->route = *route;
     http__route_metrics(srv, rec);
+    return AVP_OK;
+}
+
+int http_server_add_routes(http_server_t *srv, const http_route_t *routes,
+                           size_t n, avp_error_t *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc = http_server_add_route(srv, &routes[i], err);
+        if (rc < 0)
+            return rc;
+    }
     return AVP_OK;
 }
 
