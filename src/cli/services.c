@@ -94,6 +94,22 @@ static int check_reachable(const char *dir, avp_error_t *err)
     return AVP_OK;
 }
 
+/* The cluster, its socket directory and its log belong to the server's
+ * user alone, on every start: an older `avp up` made the socket directory
+ * and the log 0755, so any local user reached the socket. (Root, which the
+ * AVP processes run as, passes anyway.) */
+static void pg_restrict_dirs(const char *dir, const char *data,
+                             const char *sock, const char *logdir)
+{
+    const char *all[] = {dir, data, sock, logdir};
+    for (size_t i = 0; i < AVP_ARRAY_LEN(all); i++) {
+        mkdir(all[i], 0700);
+        if (chmod(all[i], 0700) < 0)
+            fprintf(stderr, "avp up: chmod %s: %s\n", all[i], strerror(errno));
+        give_to_pg_user(all[i]);
+    }
+}
+
 static int pg_init(const char *dir, const char *data, const char *sock,
                    avp_error_t *err)
 {
@@ -101,17 +117,15 @@ static int pg_init(const char *dir, const char *data, const char *sock,
     char *conf = join(data, "postgresql.conf");
     char *log = join(logdir, "initdb.log");
     int rc = AVP_OK;
+    pg_restrict_dirs(dir, data, sock, logdir);
     if (access(version, F_OK) == 0)
         goto out;
-    mkdir(data, 0700), mkdir(sock, 0755), mkdir(logdir, 0755);
-    chmod(data, 0700);
-    give_to_pg_user(dir), give_to_pg_user(data);
-    give_to_pg_user(sock), give_to_pg_user(logdir);
     if ((rc = check_reachable(dir, err)))
         goto out;
     fprintf(stderr, "avp up: initdb %s\n", data);
+    /* pg_hba.conf is replaced by pg_write_auth before the first start. */
     char *argv[] = {PG_BIN "/initdb", "-D", (char *)data, "-U", PG_USER,
-                    "--auth-local=trust", "--auth-host=scram-sha-256",
+                    "--auth-local=peer", "--auth-host=scram-sha-256",
                     "-E", "UTF8", "--locale=C.UTF-8", NULL};
     if (run(argv, true, log) != 0) {
         rc = avp_error_set(err, AVP_EIO, "initdb failed; see %s", log);
@@ -124,10 +138,51 @@ static int pg_init(const char *dir, const char *data, const char *sock,
     }
     fprintf(f, "\n# Written by avp up.\nport = " PG_PORT "\n"
             "listen_addresses = ''\nunix_socket_directories = '%s'\n"
+            "unix_socket_permissions = 0700\n"
             "max_connections = 200\nshared_buffers = 128MB\n", sock);
     fclose(f);
 out:
     avp_free(version), avp_free(logdir), avp_free(conf), avp_free(log);
+    return rc;
+}
+
+/* Writes text to data/name, readable by the server's user only. */
+static int write_pg_file(const char *data, const char *name, const char *text,
+                         avp_error_t *err)
+{
+    char *path = join(data, name);
+    FILE *f = fopen(path, "w");
+    bool ok = f && fputs(text, f) >= 0;
+    if (f && fclose(f) != 0)
+        ok = false;
+    int rc = ok ? AVP_OK : avp_error_set(err, AVP_EIO, "%s: %s", path,
+                                         strerror(errno));
+    if (ok && chmod(path, 0600) == 0)
+        give_to_pg_user(path);
+    avp_free(path);
+    return rc;
+}
+
+/* Peer authentication mapped to the database user avp: the OS user AVP
+ * runs as and the server's own user get in, no other local user (initdb's
+ * trust made every one of them superuser). Written on every start, so a
+ * cluster made by an older `avp up` is tightened too. */
+static int pg_write_auth(const char *data, avp_error_t *err)
+{
+    struct passwd *pw = getpwuid(getuid());
+    if (!pw)
+        return avp_error_set(err, AVP_EINVAL, "uid %d has no user name, which "
+                             "peer authentication needs", (int)getuid());
+    char ident[256];
+    snprintf(ident, sizeof ident, "# Written by avp up on every start.\n"
+             "avp %s " PG_USER "\navp %s " PG_USER "\n", pw->pw_name,
+             getuid() == 0 ? PG_USER : pw->pw_name);
+    int rc = write_pg_file(data, "pg_ident.conf", ident, err);
+    if (!rc)
+        rc = write_pg_file(data, "pg_hba.conf", "# Written by avp up on every "
+                           "start: the socket only, peer through the map in "
+                           "pg_ident.conf.\nlocal all all peer map=avp\n",
+                           err);
     return rc;
 }
 
@@ -157,7 +212,14 @@ int services_pg_start(const char *dir, char **url, avp_error_t *err)
                            "for a Unix socket; use a shorter data dir", sock);
     if (!rc)
         rc = pg_init(dir, data, sock, err);
-    if (!rc && !pg_running(data)) {
+    if (!rc)
+        rc = pg_write_auth(data, err);
+    if (!rc && pg_running(data)) {
+        char *argv[] = {PG_BIN "/pg_ctl", "-D", data, "reload", NULL};
+        if (run(argv, true, NULL) != 0)
+            rc = avp_error_set(err, AVP_EIO, "PostgreSQL in %s did not reload "
+                               "its authentication", data);
+    } else if (!rc) {
         char *argv[] = {PG_BIN "/pg_ctl", "-D", data, "-l", log, "-w",
                         "-t", "60", "start", NULL};
         if (run(argv, true, NULL) != 0)
@@ -264,6 +326,10 @@ int services_redis_start(const char *dir, char **url, avp_error_t *err)
     if (strlen(sock) > 100)
         rc = avp_error_set(err, AVP_EINVAL, "socket path %s is too long; use "
                            "a shorter data dir", sock);
+    /* Only the user AVP runs as may reach the socket (unixsocketperm 700)
+     * and the append-only file: cli_config_path made the folder 0755. */
+    else if (chmod(dir, 0700) < 0)
+        rc = avp_error_set(err, AVP_EIO, "chmod %s: %s", dir, strerror(errno));
     else if (!redis_pid(dir)) {
         char *argv[] = {REDIS_SERVER, conf, NULL};
         rc = redis_write_conf(dir, conf, err);

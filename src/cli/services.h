@@ -9,6 +9,11 @@
  *                    append-only file; no TCP listener
  * PostgreSQL refuses to run as root: as root the cluster belongs to the
  * system user `avp` (created if missing), which must be able to reach DIR.
+ * Only the user AVP runs as (and PostgreSQL's own user) reaches either
+ * server: DIR/pg, its data, run and log folders and DIR/redis are 0700 and
+ * the sockets too, PostgreSQL authenticates peers through a map to the
+ * database user avp; every start reapplies this, so folders made by an
+ * older `avp up` (trust, 0755) are tightened.
  * Both servers are started in their own session, so a Ctrl-C meant for
  * `avp up` does not reach them; `avp up` stops them itself.
  * Start on a running server reuses it. Every URL is malloc'd (avp_free).

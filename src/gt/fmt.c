@@ -153,10 +153,13 @@ static int import_folder(const char *dir, const char *ext,
         return avp_error_set(err, errno == ENOENT ? AVP_ENOTFOUND : AVP_EIO,
                              "%s: %s", dir, strerror(errno));
     char **names = NULL;
-    size_t n = 0;
+    size_t n = 0, cap = 0;
     for (struct dirent *e; (e = readdir(d));)
         if (frame_of(e->d_name, ext) >= 0) {
-            names = avp_realloc(names, (n + 1) * sizeof(char *));
+            if (n == cap) { /* doubling: linear in the files, not square */
+                cap = cap ? 2 * cap : 64;
+                names = avp_realloc(names, cap * sizeof(char *));
+            }
             names[n++] = avp_strdup(e->d_name);
         }
     closedir(d);

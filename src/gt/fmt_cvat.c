@@ -154,9 +154,9 @@ static int read_attrs(xmlNodePtr box, const char *where, gt_box_t *b,
     for (xmlNodePtr a = gt__xml_first(box, "attribute"); a && rc == AVP_OK;
          a = gt__xml_next(a->next, "attribute")) {
         char *name = gt__xml_attr(a, "name");
-        xmlChar *val = xmlNodeGetContent(a);
-        int on = val && !strcmp((const char *)val, "true");
-        if (!name || (!on && (!val || strcmp((const char *)val, "false"))))
+        char *val = gt__xml_text(a);
+        int on = val && !strcmp(val, "true");
+        if (!name || (!on && (!val || strcmp(val, "false"))))
             rc = avp_error_set(err, AVP_EFORMAT, "%s (line %ld): <attribute> "
                                "needs a name and true or false", where,
                                gt__xml_line(a));
@@ -164,7 +164,7 @@ static int read_attrs(xmlNodePtr box, const char *where, gt_box_t *b,
             if (on && !strcmp(name, known[k].name))
                 b->flags |= known[k].bit;
         avp_free(name);
-        xmlFree(val);
+        avp_free(val);
     }
     return rc;
 }
@@ -268,7 +268,7 @@ int gt_parse_cvat(const char *text, size_t len, const gt_io_options_t *o,
     for (xmlNodePtr t = gt__xml_first(root, "track"); t && rc == AVP_OK;
          t = gt__xml_next(t->next, "track"), i++)
         rc = read_track(g, t, i, o, err);
-    gt__xml_free(x);
+    rc = gt__xml_done(x, rc, err);
     if (rc < 0)
         gt_destroy(g);
     else

@@ -134,6 +134,5 @@ int gt_parse_voc_frame(gt_t *g, int64_t frame, const char *text, size_t len,
         snprintf(path, sizeof path, "%s: object[%d]", where, i);
         rc = add_object_box(g, ob, frame, o, path, err);
     }
-    gt__xml_free(x);
-    return rc;
+    return gt__xml_done(x, rc, err);
 }

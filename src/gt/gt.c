@@ -12,6 +12,10 @@ struct gt {
     int64_t num_frames;
     char **labels;
     int nlabels, cap_labels;
+    /* Open-addressing index of labels by name (-1: empty slot), so that a
+     * file naming a label per box costs O(1) per lookup, not O(labels). */
+    int *slots;
+    size_t nslots; /* a power of two, at least twice nlabels */
     gt_box_t *boxes;
     size_t nboxes, cap_boxes;
 };
@@ -28,6 +32,7 @@ void gt_destroy(gt_t *g)
     for (int i = 0; i < g->nlabels; i++)
         avp_free(g->labels[i]);
     avp_free(g->labels);
+    avp_free(g->slots);
     avp_free(g->boxes);
     avp_free(g);
 }
@@ -48,12 +53,38 @@ int gt_height(const gt_t *g) { return g->height; }
 double gt_fps(const gt_t *g) { return g->fps; }
 int64_t gt_num_frames(const gt_t *g) { return g->num_frames; }
 
+/* FNV-1a. */
+static size_t hash_name(const char *s)
+{
+    size_t h = 14695981039346656037ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* The slot holding name, or the empty slot where it would go. */
+static size_t slot_of(const gt_t *g, const char *name)
+{
+    size_t mask = g->nslots - 1, i = hash_name(name) & mask;
+    while (g->slots[i] >= 0 && strcmp(g->labels[g->slots[i]], name))
+        i = (i + 1) & mask;
+    return i;
+}
+
+static void rehash(gt_t *g)
+{
+    avp_free(g->slots);
+    g->nslots = g->nslots ? 2 * g->nslots : 16;
+    g->slots = avp_malloc(g->nslots * sizeof(int));
+    for (size_t i = 0; i < g->nslots; i++)
+        g->slots[i] = -1;
+    for (int l = 0; l < g->nlabels; l++)
+        g->slots[slot_of(g, g->labels[l])] = l;
+}
+
 int gt_find_label(const gt_t *g, const char *name)
 {
-    for (int i = 0; i < g->nlabels; i++)
-        if (!strcmp(g->labels[i], name))
-            return i;
-    return -1;
+    return g->nslots ? g->slots[slot_of(g, name)] : -1;
 }
 
 int gt_label(gt_t *g, const char *name)
@@ -67,6 +98,9 @@ int gt_label(gt_t *g, const char *name)
                                 (size_t)g->cap_labels * sizeof(char *));
     }
     g->labels[g->nlabels] = avp_strdup(name);
+    if (2 * ((size_t)g->nlabels + 1) > g->nslots)
+        rehash(g);
+    g->slots[slot_of(g, name)] = g->nlabels;
     return g->nlabels++;
 }
 

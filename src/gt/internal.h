@@ -67,12 +67,15 @@ int gt__json_dump(json_t *root, char **out, avp_error_t *err);
 typedef struct _xmlNode gt__xml_node_t;
 typedef struct gt__xml gt__xml_t;
 
-/* Parses text (no network, no entities); the root element must be named
- * root. Errors name the line. */
+/* Parses text (no network; a DTD is refused with AVP_EINVAL, so there are
+ * no entities); the root element must be named root. Errors name the line.
+ * The text readers below copy at most twice len in all. */
 int gt__xml_parse(const char *text, size_t len, const char *root,
                   gt__xml_t **out, gt__xml_node_t **root_node,
                   avp_error_t *err);
-void gt__xml_free(gt__xml_t *x);
+/* Frees x; returns rc, or AVP_EINVAL if a read went over the budget (the
+ * reader returned NULL). */
+int gt__xml_done(gt__xml_t *x, int rc, avp_error_t *err);
 /* The next element sibling named name starting at n itself (NULL: none);
  * first child: gt__xml_next(node->children, name). */
 gt__xml_node_t *gt__xml_first(gt__xml_node_t *parent, const char *name);
@@ -85,8 +88,9 @@ int gt__xml_child_num(gt__xml_node_t *n, const char *child,
                       avp_error_t *err);
 int gt__xml_attr_num(gt__xml_node_t *n, const char *attr, const char *where,
                      double *out, int required, avp_error_t *err);
-/* Text of a child element or attribute, copied (avp_free); NULL if
- * absent. */
+/* Text of an element, of a child element or of an attribute, copied
+ * (avp_free); NULL if absent or over the budget. */
+char *gt__xml_text(gt__xml_node_t *n);
 char *gt__xml_child_text(gt__xml_node_t *n, const char *child);
 char *gt__xml_attr(gt__xml_node_t *n, const char *attr);
 

@@ -1,5 +1,5 @@
 /* test_fmt_cvat.c - CVAT for video 1.1: tracks round trip, gaps closed by
- * outside boxes, untracked boxes, malformed files. */
+ * outside boxes, untracked boxes, malformed files, DTDs refused. */
 #include "check.h"
 #include "gt_fixture.h"
 
@@ -107,14 +107,53 @@ static void test_fmt_cvat_malformed(void)
     CHECK(fails("<annotations><track id=\"0\" label=\"a\"><box frame=\"0\" "
                 "xtl=\"5\" ytl=\"2\" xbr=\"5\" ybr=\"9\"/></track>"
                 "</annotations>", "track[0]/box[0] (line 1): box width"));
-    CHECK(fails("<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY e SYSTEM "
-                "\"file:///etc/passwd\">]><annotations><track id=\"0\" "
-                "label=\"&e;\">" BOX("0") "</track></annotations>",
-                "line 1: Attribute references external entity 'e'"));
+}
+
+static int refused(const char *text)
+{
+    gt_t *g = (gt_t *)1;
+    avp_error_t err = {0};
+    int rc = gt_parse_cvat(text, strlen(text), NULL, &g, &err);
+    if (rc != AVP_EINVAL || g || !strstr(err.msg, "DTD")) {
+        fprintf(stderr, "rc %d '%s'\n", rc, err.msg);
+        return 0;
+    }
+    return 1;
+}
+
+/* One 100 KB internal entity referenced 1000 times in a label name would
+ * expand to 100 MB when the name is read (libxml2 only caps nesting): any
+ * DTD is refused before its declarations are read, so the peak memory of
+ * the parse stays near the input's size. External entities and a bare
+ * DOCTYPE are refused the same way. */
+static void test_fmt_cvat_dtd_refused(void)
+{
+    size_t ent = 100 * 1000, refs = 1000;
+    char *doc = malloc(ent + 8 * refs + 512), *p = doc;
+    p += sprintf(p, "<?xml version=\"1.0\"?><!DOCTYPE annotations "
+                 "[<!ENTITY e \"");
+    memset(p, 'x', ent);
+    p += ent;
+    p += sprintf(p, "\">]><annotations><meta><task><labels><label><name>");
+    for (size_t i = 0; i < refs; i++)
+        p += sprintf(p, "&e;");
+    sprintf(p, "</name></label></labels></task></meta>" "<track id=\"0\" "
+            "label=\"&e;\">" BOX("0") "</track></annotations>");
+    size_t before = avp_peak_rss();
+    int ok = refused(doc);
+    size_t grew = avp_peak_rss() - before;
+    free(doc);
+    CHECK(ok);
+    CHECK(grew < 16u << 20);
+    CHECK(refused("<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY e SYSTEM "
+                  "\"file:///etc/passwd\">]><annotations><track id=\"0\" "
+                  "label=\"&e;\">" BOX("0") "</track></annotations>"));
+    CHECK(refused("<!DOCTYPE annotations><annotations/>"));
 }
 
 int main(void)
 {
+    RUN(test_fmt_cvat_dtd_refused); /* first: it reads the peak RSS */
     RUN(test_fmt_cvat_round_trip);
     RUN(test_fmt_cvat_untracked);
     RUN(test_fmt_cvat_malformed);
