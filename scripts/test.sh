@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds AVP optimized,
 # under AddressSanitizer + UndefinedBehaviorSanitizer and for fuzzing, builds
-# the web UI, then runs every suite: the web unit tests (vitest), all CTest
+# the web UI, then runs every suite: the web unit tests (vitest) and lint
+# (ESLint), all CTest
 # tests under the sanitizers (C unit tests, oracle comparisons, CLI and
 # platform black-box tests), a short fuzzing run of each parser, the
 # browser end-to-end test, and all CTest tests again on the optimized build.
@@ -14,6 +15,8 @@ scripts/assets.sh
 status=0
 echo "== web unit tests (vitest)"
 scripts/web.sh test || status=1
+echo "== web lint (ESLint: hooks, types, feature boundaries)"
+scripts/web.sh lint || status=1
 echo "== tests under ASan + UBSan"
 (cd build-asan && ctest --output-on-failure -j2 --timeout 900) || status=1
 echo "== fuzzing (short runs)"
