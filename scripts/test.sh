@@ -2,10 +2,10 @@
 # The README's test command: installs what is missing, builds AVP optimized,
 # under AddressSanitizer + UndefinedBehaviorSanitizer and for fuzzing, builds
 # the web UI, then runs every suite: the web unit tests (vitest) and lint
-# (ESLint), all CTest
-# tests under the sanitizers (C unit tests, oracle comparisons, CLI and
-# platform black-box tests), a short fuzzing run of each parser, the
-# browser end-to-end test, and all CTest tests again on the optimized build.
+# (ESLint), all CTest tests under the sanitizers (C unit tests, oracle
+# comparisons, CLI and platform black-box tests), a short fuzzing run of
+# each parser, the browser end-to-end test, and all CTest tests again on
+# the optimized build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
