@@ -126,8 +126,7 @@ void api__gt_import_file(http_req_t *req, void *ctx)
                          "avp, yolo or voc (yolo and voc: a tar archive)");
         return;
     }
-    char path[PATH_MAX];
-    double duration, fps;
+    store_video_file_t file;
     store_gt_video_t geo;
     api_upload_t up;
     avp_error_t err;
@@ -137,14 +136,14 @@ void api__gt_import_file(http_req_t *req, void *ctx)
     if (api__access_or_reply(r, req, c, STORE_OBJ_VIDEO, id,
                              STORE_ROLE_EDITOR, &pid) < 0)
         goto out;
-    if (store_video_file(c, id, path, sizeof path, &duration, &fps, &err) < 0 ||
+    if (store_video_file(c, id, &file, &err) < 0 ||
         store_video_geometry(c, id, &geo, &err) < 0) {
         http_reply_avp_error(req, &err);
         goto out;
     }
     if (api__receive_or_reply(r, req, "videos", &up) < 0)
         goto out;
-    gt_io_options_t o = {.fps = fps, .width = geo.width, .height = geo.height};
+    gt_io_options_t o = {.fps = file.fps, .width = geo.width, .height = geo.height};
     gt_t *g = f == GT_FORMAT_YOLO || f == GT_FORMAT_VOC
         ? parse_tar_or_reply(req, f, up.tmp, &o)
         : parse_or_reply(req, f, up.tmp, &o);

@@ -69,6 +69,14 @@ void api_destroy(api_t *r)
     avp_free(r);
 }
 
+/* What the web UI (web/dist) needs beyond its own origin's files, its
+ * fetches and its WebSockets ('self' covers ws: to the same host):
+ * thumbnails and crops are blob: URLs, vite inlines small assets as data:
+ * URLs. No inline script, no plugin, no frame. */
+#define API_UI_CSP                                                         \
+    "default-src 'self'; img-src 'self' blob: data:; object-src 'none'; " \
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
 void api_server_options(api_t *r, http_server_options_t *opt)
 {
     opt->auth_store = &r->auth;
@@ -80,6 +88,7 @@ void api_server_options(api_t *r, http_server_options_t *opt)
     opt->ws_hello_ctx = r;
     opt->title = "AVP API";
     opt->description = "Validation of YOLO object detectors on video.";
+    opt->static_csp = API_UI_CSP;
 }
 
 /* ---- the route tables, one function per handler file ----------------- */

@@ -23,17 +23,53 @@ static int filename_ok(const char *s)
     return 1;
 }
 
-/* The stored file's extension: the upload's, if short and alphanumeric. */
-static void extension(const char *filename, char *out, size_t cap)
+/* How a stored video is named and streamed, by the container its probe
+ * found (FFmpeg's demuxer name), never by the uploaded file name: a video
+ * with a script appended, uploaded as x.html, would otherwise come back as
+ * a page of the API's origin. Each type is one a video element plays and
+ * no browser renders as a document; other containers are octet streams,
+ * stored without an extension, as they were probed (an extension steers
+ * FFmpeg's guess: ".bin" is a text format to it). */
+typedef struct container {
+    const char *demuxer, *ext, *type;
+} container_t;
+
+static const container_t containers[] = {
+    {"mov,mp4,m4a,3gp,3g2,mj2", "mp4", "video/mp4"},
+    {"matroska,webm", "mkv", "video/x-matroska"},
+    {"avi", "avi", "video/x-msvideo"},
+    {"mpegts", "ts", "video/mp2t"},
+    {"", "", "application/octet-stream"}, /* last: any other */
+};
+
+static const container_t *container_of(const char *demuxer)
 {
+    size_t i = 0;
+    while (i + 1 < AVP_ARRAY_LEN(containers) &&
+           strcmp(containers[i].demuxer, demuxer))
+        i++;
+    return &containers[i];
+}
+
+/* "inline; filename=..." with the uploaded name's stem, in characters that
+ * need no quoting (no dot: "x.html.flv" is not saved as x.html), and the
+ * extension of the type it is served as: what a browser saving it calls it
+ * is not the uploader's choice either. */
+static void disposition(const char *filename, const char *ext, char *out,
+                        size_t cap)
+{
+    char stem[128];
     const char *dot = strrchr(filename, '.');
-    size_t n = dot ? strlen(dot + 1) : 0;
-    int ok = n > 0 && n < 8;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = isalnum((unsigned char)dot[1 + i]);
-    snprintf(out, cap, "%s", ok ? dot + 1 : "bin");
-    for (char *p = out; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
+    size_t n = dot && dot != filename ? (size_t)(dot - filename)
+                                      : strlen(filename);
+    n = n < sizeof stem ? n : sizeof stem - 1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)filename[i];
+        stem[i] = isalnum(ch) || strchr(" _-", ch) ? (char)ch : '_';
+    }
+    stem[n] = '\0';
+    snprintf(out, cap, "inline; filename=\"%s%s%s\"", n ? stem : "video",
+             *ext ? "." : "", ext);
 }
 
 /* Runs `avp media ARGS` (--json) and reads its answer into *out (a new
@@ -73,6 +109,7 @@ typedef struct video_facts {
     int width, height;
     int64_t frame_count;
     char codec[32];
+    char container[64];
 } video_facts_t;
 
 static int probe(const char *path, video_facts_t *f, avp_error_t *err)
@@ -92,6 +129,8 @@ static int probe(const char *path, video_facts_t *f, avp_error_t *err)
     f->frame_count = json_integer_value(json_object_get(j, "frame_count"));
     const char *codec = json_string_value(json_object_get(j, "codec"));
     snprintf(f->codec, sizeof f->codec, "%s", codec ? codec : "");
+    const char *format = json_string_value(json_object_get(j, "format"));
+    snprintf(f->container, sizeof f->container, "%s", format ? format : "");
     json_decref(j);
     return rc;
 }
@@ -109,14 +148,16 @@ static int may_upload_or_reply(api_t *r, http_req_t *req, int64_t pid)
     return rc;
 }
 
-/* Moves the checked upload to videos/<sha256 prefix>-<tmp suffix>.<ext>. */
-static int place(api_t *r, const api_upload_t *up, const char *filename,
+/* Moves the checked upload to videos/<sha256 prefix>-<tmp suffix>.<ext>,
+ * ext being its container's (none for an octet stream). */
+static int place(api_t *r, const api_upload_t *up, const char *container,
                  char *rel, size_t cap)
 {
-    char ext[16], abs[PATH_MAX];
-    extension(filename, ext, sizeof ext);
+    char abs[PATH_MAX];
     const char *suffix = strrchr(up->tmp, '-') + 1;
-    snprintf(rel, cap, "videos/%.16s-%s.%s", up->sha256, suffix, ext);
+    const char *ext = container_of(container)->ext;
+    snprintf(rel, cap, "videos/%.16s-%s%s%s", up->sha256, suffix,
+             *ext ? "." : "", ext);
     api__path(r, rel, abs);
     return rename(up->tmp, abs);
 }
@@ -152,7 +193,7 @@ void api__video_upload(http_req_t *req, void *ctx)
                          api__after_path(err.msg, up.tmp));
         return;
     }
-    if (place(r, &up, filename, rel, sizeof rel) < 0) {
+    if (place(r, &up, info.container, rel, sizeof rel) < 0) {
         unlink(up.tmp);
         http_reply_unavailable(req, 5, "cannot store the video");
         return;
@@ -161,7 +202,7 @@ void api__video_upload(http_req_t *req, void *ctx)
     store_video_new_t v = {pid, http_req_user(req)->id, filename, rel,
                            (int64_t)up.size, info.duration, info.fps,
                            info.width, info.height, info.frame_count,
-                           info.codec, up.sha256};
+                           info.codec, info.container, up.sha256};
     store_conn_t *c = api__conn_or_reply(r, req);
     if (!c) {
         unlink(abs);
@@ -303,11 +344,11 @@ void api__video_delete(http_req_t *req, void *ctx)
     store_pool_release(c);
 }
 
-/* The video's file (absolute) after an access check; replies on failure. */
+/* The video's file (and its absolute path) after an access check; replies
+ * on failure. */
 static int video_file_or_reply(api_t *r, http_req_t *req, int64_t id,
-                               char *abs, double *duration, double *fps)
+                               store_video_file_t *f, char *abs)
 {
-    char rel[PATH_MAX];
     avp_error_t err;
     store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
@@ -315,21 +356,25 @@ static int video_file_or_reply(api_t *r, http_req_t *req, int64_t id,
     int rc = api__access_or_reply(r, req, c, STORE_OBJ_VIDEO, id,
                                   STORE_ROLE_VIEWER, NULL);
     if (rc == AVP_OK &&
-        (rc = store_video_file(c, id, rel, sizeof rel, duration, fps, &err)) < 0)
+        (rc = store_video_file(c, id, f, &err)) < 0)
         http_reply_avp_error(req, &err);
     store_pool_release(c);
     if (rc == AVP_OK)
-        api__path(r, rel, abs);
+        api__path(r, f->path, abs);
     return rc;
 }
 
+/* Videos stored before their container was kept are octet streams. */
 void api__video_stream(http_req_t *req, void *ctx)
 {
-    char abs[PATH_MAX];
-    double duration, fps;
-    if (video_file_or_reply(ctx, req, http_req_param(req, "id"), abs,
-                            &duration, &fps) == AVP_OK)
-        http_reply_file(req, abs, NULL);
+    char abs[PATH_MAX], cd[192];
+    store_video_file_t f;
+    if (video_file_or_reply(ctx, req, http_req_param(req, "id"), &f, abs) < 0)
+        return;
+    const container_t *k = container_of(f.container);
+    disposition(f.filename, k->ext, cd, sizeof cd);
+    http_reply_add_header(req, "Content-Disposition", cd);
+    http_reply_file(req, abs, k->type);
 }
 
 /* Makes the thumbnail once; concurrent requests each write their own
@@ -360,15 +405,15 @@ void api__video_thumbnail(http_req_t *req, void *ctx)
     int64_t id = http_req_param(req, "id");
     int64_t frame = http_req_query_int(req, "frame", -1);
     char abs[PATH_MAX], thumb[PATH_MAX];
-    double duration, fps;
+    store_video_file_t f;
     struct stat st;
     avp_error_t err;
-    if (video_file_or_reply(r, req, id, abs, &duration, &fps) < 0)
+    if (video_file_or_reply(r, req, id, &f, abs) < 0)
         return;
     /* The poster is a second in (past a fade from black), or mid-way
      * through a shorter clip. */
-    double t = frame >= 0 ? (fps > 0 ? (double)frame / fps : 0)
-                          : (duration > 2 ? 1.0 : duration / 2);
+    double t = frame >= 0 ? (f.fps > 0 ? (double)frame / f.fps : 0)
+                          : (f.duration > 2 ? 1.0 : f.duration / 2);
     thumb_path(r, id, frame, thumb);
     if (stat(thumb, &st) < 0 && make_thumb(abs, t, thumb, &err) < 0) {
         http_reply_avp_error(req, &err);

@@ -114,7 +114,18 @@ typedef struct http_server_options {
      * "API") and a one-line description (NULL: none). */
     const char *title;
     const char *description;
+    /* Content-Security-Policy of every reply but the web UI's files (NULL:
+     * HTTP_CSP_NONE), and of the web UI's files (NULL: HTTP_CSP_SELF). */
+    const char *csp;
+    const char *static_csp;
 } http_server_options_t;
+
+/* Every reply also says X-Content-Type-Options: nosniff and
+ * X-Frame-Options: DENY. By default a document the API answers (a JSON
+ * error, a stored file) can run, load and frame nothing, even opened
+ * directly in a browser; the web UI's files load from their own origin. */
+#define HTTP_CSP_NONE "default-src 'none'; frame-ancestors 'none'; sandbox"
+#define HTTP_CSP_SELF "default-src 'self'; frame-ancestors 'none'"
 
 http_server_t *http_server_create(const http_server_options_t *opt,
                                   avp_error_t *err);

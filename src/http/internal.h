@@ -57,7 +57,7 @@ struct http_req {
      * connection being upgraded to WebSocket or failing to parse, with
      * "Connection: close" (also set for replies that end the connection). */
     int raw_head;
-    char headers[1024]; /* queued "Name: value\r\n" lines */
+    char headers[2048]; /* queued "Name: value\r\n" lines */
 };
 
 void http__req_init(http_req_t *req, http_server_t *srv,

@@ -59,10 +59,25 @@ void http_reply_add_header(http_req_t *req, const char *name, const char *value)
              value);
 }
 
+/* What every reply says, whatever it carries: never guess another type,
+ * never show in a frame, and its content security policy: the web UI's
+ * files get theirs, anything else the server's (see http.h). Added last,
+ * as each way of sending a reply takes its head. */
+static void add_policy_headers(http_req_t *req)
+{
+    const http_server_options_t *o = &req->srv->opt;
+    http_reply_add_header(req, "X-Content-Type-Options", "nosniff");
+    http_reply_add_header(req, "X-Frame-Options", "DENY");
+    http_reply_add_header(req, "Content-Security-Policy",
+                          req->rec == &req->srv->static_files ? o->static_csp
+                                                              : o->csp);
+}
+
 /* The head written by hand (see raw_head in internal.h). */
 static void send_raw_head(http_req_t *req, int status, const char *type,
                           long long length)
 {
+    add_policy_headers(req);
     mg_printf(req->conn,
               "HTTP/1.1 %d %s\r\nContent-Length: %lld\r\n"
               "Cache-Control: no-store\r\nConnection: close\r\n%s%s%s%s\r\n",
@@ -90,8 +105,8 @@ static void send_head(http_req_t *req, int status, const char *type,
                                    -1);
         }
         mg_response_header_add(req->conn, "Cache-Control", "no-store", -1);
-        if (req->headers[0])
-            mg_response_header_add_lines(req->conn, req->headers);
+        add_policy_headers(req);
+        mg_response_header_add_lines(req->conn, req->headers);
         mg_response_header_send(req->conn);
     }
     req->headers[0] = '\0';
@@ -126,6 +141,7 @@ static void send_whole(http_req_t *req, int status, const char *type,
     time_t now = time(NULL);
     strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT",
              gmtime_r(&now, &tm));
+    add_policy_headers(req);
     size_t cap = 320 + strlen(req->headers) + (with_body ? len : 0);
     char *buf = avp_malloc(cap);
     int n = snprintf(buf, cap,
@@ -271,8 +287,8 @@ int http_reply_file(http_req_t *req, const char *path, const char *mime)
     }
     /* civetweb answers Range, If-None-Match and HEAD itself; the status
      * recorded for metrics is the usual outcome. */
-    mg_send_mime_file2(req->conn, path, mime,
-                       req->headers[0] ? req->headers : NULL);
+    add_policy_headers(req);
+    mg_send_mime_file2(req->conn, path, mime, req->headers);
     req->headers[0] = '\0';
     req->status = range ? 206 : 200;
     return req->status;

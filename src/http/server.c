@@ -137,6 +137,10 @@ http_server_t *http_server_create(const http_server_options_t *opt,
         srv->opt.max_body = 1 << 20;
     if (srv->opt.ws_ping_s <= 0)
         srv->opt.ws_ping_s = 20;
+    if (!srv->opt.csp)
+        srv->opt.csp = HTTP_CSP_NONE;
+    if (!srv->opt.static_csp)
+        srv->opt.static_csp = HTTP_CSP_SELF;
     srv->router = http_router_create();
     srv->metrics = http_metrics_create();
     http_metrics_add_process_gauges(srv->metrics);

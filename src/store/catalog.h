@@ -166,7 +166,8 @@ typedef struct store_video_new {
     int width, height;
     int64_t frame_count;
     const char *codec;
-    const char *sha256; /* 64 lowercase hex digits */
+    const char *container; /* as probed: "matroska,webm" */
+    const char *sha256;    /* 64 lowercase hex digits */
 } store_video_new_t;
 
 int store_video_insert(store_conn_t *c, const store_video_new_t *v,
@@ -178,11 +179,16 @@ int store_video_list(store_conn_t *c, int64_t project_id, const int64_t *after,
  * in the same statement, for a viewer); AVP_ENOTFOUND otherwise. */
 int store_video_get(store_conn_t *c, int64_t video_id, int64_t user_id,
                     char **json, avp_error_t *err);
-/* The stored path (relative to the data directory), duration and frame
- * rate (0 when unknown). */
-int store_video_file(store_conn_t *c, int64_t video_id, char *path,
-                     size_t cap, double *duration, double *fps,
-                     avp_error_t *err);
+/* What serving a video's file needs. */
+typedef struct store_video_file {
+    char path[4096];      /* relative to the data directory */
+    double duration, fps; /* 0 when unknown */
+    char container[64];   /* as probed; "" for videos stored before 0010 */
+    char filename[256];   /* as uploaded */
+} store_video_file_t;
+
+int store_video_file(store_conn_t *c, int64_t video_id,
+                     store_video_file_t *out, avp_error_t *err);
 /* Deletes the row (its runs and detections go with it) and returns the
  * path of the file, which the caller removes. */
 int store_video_delete(store_conn_t *c, int64_t video_id, char *path,

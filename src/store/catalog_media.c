@@ -36,13 +36,14 @@ int store_video_insert(store_conn_t *c, const store_video_new_t *x,
     store__num_t fps = store__f64(x->fps), w = store__i64(x->width);
     store__num_t h = store__i64(x->height), fc = store__i64(x->frame_count);
     const char *v[] = {pid.s, x->filename, x->path, size.s, dur.s, fps.s,
-                       w.s, h.s, fc.s, x->codec, x->sha256, by.s};
+                       w.s, h.s, fc.s, x->codec, x->sha256, by.s,
+                       x->container};
     return insert_returning(c, "video",
         "INSERT INTO videos AS v (project_id, filename, path, size_bytes, "
         "duration, fps, width, height, frame_count, codec, sha256, status, "
-        "created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-        "'ready', $12) RETURNING " VIDEO_JSON ", v.id",
-        12, v, id, json, err);
+        "created_by, container) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+        "$10, $11, 'ready', $12, $13) RETURNING " VIDEO_JSON ", v.id",
+        13, v, id, json, err);
 }
 
 int store_video_list(store_conn_t *c, int64_t project_id, const int64_t *after,
@@ -76,49 +77,50 @@ int store_video_get(store_conn_t *c, int64_t video_id, int64_t user_id,
     return rc;
 }
 
-/* Copies column 0 of row 0 into path; columns 1 and 2 (if asked) into
- * num[0] and num[1]. */
-static int path_of(store_conn_t *c, const char *what, const char *sql,
-                   const char *const *v, char *path, size_t cap, double *num,
-                   avp_error_t *err)
+/* The one row a statement about one video returns, or NULL with err set
+ * (AVP_ENOTFOUND when there is none). */
+static PGresult *video_row(store_conn_t *c, const char *sql, int64_t id,
+                           avp_error_t *err)
 {
-    PGresult *r = store__run(c, what, sql, 1, v, err);
-    if (!r)
-        return err->code;
-    int rc = AVP_OK;
-    if (PQntuples(r) == 0)
-        rc = avp_error_set(err, AVP_ENOTFOUND, "no such %s", what);
-    else {
-        snprintf(path, cap, "%s", PQgetvalue(r, 0, 0));
-        for (int k = 0; num && k < 2; k++)
-            num[k] = strtod(PQgetvalue(r, 0, 1 + k), NULL);
+    store__num_t vid = store__i64(id);
+    const char *v[] = {vid.s};
+    PGresult *r = store__run(c, "video", sql, 1, v, err);
+    if (r && PQntuples(r) == 0) {
+        PQclear(r);
+        avp_error_set(err, AVP_ENOTFOUND, "no such video");
+        return NULL;
     }
-    PQclear(r);
-    return rc;
+    return r;
 }
 
-int store_video_file(store_conn_t *c, int64_t video_id, char *path,
-                     size_t cap, double *duration, double *fps,
-                     avp_error_t *err)
+int store_video_file(store_conn_t *c, int64_t video_id,
+                     store_video_file_t *out, avp_error_t *err)
 {
-    store__num_t vid = store__i64(video_id);
-    const char *v[] = {vid.s};
-    double num[2] = {0, 0};
-    int rc = path_of(c, "video",
-                     "SELECT path, coalesce(duration, 0), coalesce(fps, 0) "
-                     "FROM videos WHERE id = $1",
-                     v, path, cap, num, err);
-    *duration = num[0], *fps = num[1];
-    return rc;
+    PGresult *r = video_row(c,
+        "SELECT path, coalesce(duration, 0), coalesce(fps, 0), "
+        "coalesce(container, ''), filename FROM videos WHERE id = $1",
+        video_id, err);
+    if (!r)
+        return err->code;
+    snprintf(out->path, sizeof out->path, "%s", PQgetvalue(r, 0, 0));
+    out->duration = strtod(PQgetvalue(r, 0, 1), NULL);
+    out->fps = strtod(PQgetvalue(r, 0, 2), NULL);
+    snprintf(out->container, sizeof out->container, "%s", PQgetvalue(r, 0, 3));
+    snprintf(out->filename, sizeof out->filename, "%s", PQgetvalue(r, 0, 4));
+    PQclear(r);
+    return AVP_OK;
 }
 
 int store_video_delete(store_conn_t *c, int64_t video_id, char *path,
                        size_t cap, avp_error_t *err)
 {
-    store__num_t vid = store__i64(video_id);
-    const char *v[] = {vid.s};
-    return path_of(c, "video", "DELETE FROM videos WHERE id = $1 RETURNING path",
-                   v, path, cap, NULL, err);
+    PGresult *r = video_row(c, "DELETE FROM videos WHERE id = $1 RETURNING path",
+                            video_id, err);
+    if (!r)
+        return err->code;
+    snprintf(path, cap, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return AVP_OK;
 }
 
 #define MODEL_JSON                                                          \

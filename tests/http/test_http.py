@@ -377,6 +377,36 @@ def test_path_traversal_refused(server, path):
     assert json.loads(body)["error"]["code"] in ("bad_request", "not_found")
 
 
+# ---- what every reply says ----
+
+API_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
+UI_CSP = "default-src 'self'; frame-ancestors 'none'"
+
+
+def assert_policy(headers, csp):
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Content-Security-Policy"] == csp
+
+
+def test_every_reply_carries_its_policy(server):
+    """Each way of sending a head: one write (JSON, errors, metrics), the
+    header API (chunked streams), a head by hand (413, civetweb's own
+    errors), civetweb's file sender (200, 206) and the static 416."""
+    base = server["base"]
+    for path in ["/healthz", "/metrics", "/api/openapi.json", "/api/nope",
+                 "/api/items?limit=0", "/api/unavailable", "/api/projects/5",
+                 "/api/stream.ndjson?n=3"]:
+        assert_policy(requests.get(base + path).headers, API_CSP)
+    assert_policy(post_json(server, "/api/echo", "x" * 100_000).headers, API_CSP)
+    assert_policy(requests.get(base + "/healthz", headers={"X-Big": "a" * 20000}).headers,
+                  API_CSP)
+    for path, headers in [("/", {}), ("/projects/7", {}), ("/clip.bin", {}),
+                          ("/clip.bin", {"Range": "bytes=100-199"}),
+                          ("/clip.bin", {"Range": "bytes=50-10"})]:
+        assert_policy(requests.get(base + path, headers=headers).headers, UI_CSP)
+
+
 # ---- authentication ----
 
 def test_auth_required_and_cookie(server, token):

@@ -14,12 +14,14 @@ The `avp` fixture yields a System with:
   wait_log(regex)  waits for a line of that output
 
 `second_server` yields the URL of another `avp serve` on the same
-PostgreSQL and Redis.
+PostgreSQL and Redis; `serve(avp, web_dir)` is that server as a context
+manager, serving a web UI if given one.
 
 Per test file (module scope): `admin`, a session of the admin user;
 `project`, a project of the file's own, named after it; `uploaded_model`,
 the shared model uploaded through the API (its JSON, plus its "path").
 """
+import contextlib
 import os
 import re
 import shutil
@@ -272,12 +274,12 @@ def reference(avp, clip, model, tmp_path_factory):
     return sorted(rows)
 
 
-@pytest.fixture
-def second_server(avp):
-    """Another `avp serve` on the same PostgreSQL and Redis, as a second
-    instance behind a load balancer would be."""
+@contextlib.contextmanager
+def serve(avp, web_dir=""):
+    """Another `avp serve` on the same PostgreSQL and Redis, serving the web
+    UI in web_dir if given: its URL."""
     port = free_port()
-    env = dict(os.environ, AVP_PORT=str(port), AVP_DATA_DIR=avp.data_dir, AVP_WEB_DIR="",
+    env = dict(os.environ, AVP_PORT=str(port), AVP_DATA_DIR=avp.data_dir, AVP_WEB_DIR=web_dir,
                AVP_DATABASE_URL="postgresql:///avp?host=%s/pg/run&port=5432&user=avp"
                % avp.data_dir,
                AVP_REDIS_URL="unix://%s/redis/redis.sock" % avp.data_dir)
@@ -298,3 +300,10 @@ def second_server(avp):
         err = proc.communicate(timeout=60)[1].decode(errors="replace")
         assert proc.returncode == 0, err
         assert "ERROR: AddressSanitizer" not in err and "runtime error:" not in err, err
+
+
+@pytest.fixture
+def second_server(avp):
+    """A second instance, as behind a load balancer."""
+    with serve(avp) as url:
+        yield url

@@ -87,6 +87,11 @@ async function main() {
   page.setDefaultTimeout(30_000);
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  // Chromium reports what the server's Content-Security-Policy refused
+  // only on the console: the UI must need nothing the policy forbids.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
+  });
   try {
     await step('sign in', async () => {
       await page.goto(BASE + '/login');
