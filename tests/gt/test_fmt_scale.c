@@ -158,14 +158,23 @@ static double parse_time(gt_format_t f, make_fn make, int n)
     return best;
 }
 
+/* A quadratic parser misses the ratio on every attempt (29-64x); a linear
+ * one can miss it once when the small file's few milliseconds meet page
+ * faults or a neighbour's cache traffic, so it gets three attempts. */
 static int scales(gt_format_t f, make_fn make)
 {
-    double small = parse_time(f, make, SMALL);
-    double big = parse_time(f, make, GROWTH * SMALL);
-    double ratio = big / (small > 1e-6 ? small : 1e-6);
-    fprintf(stderr, "%s: %d labels %.4f s, %d labels %.4f s: x%.1f\n",
-            gt_format_name(f), SMALL, small, GROWTH * SMALL, big, ratio);
-    return small >= 0 && big >= 0 && ratio < MAX_RATIO;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        double small = parse_time(f, make, SMALL);
+        double big = parse_time(f, make, GROWTH * SMALL);
+        if (small < 0 || big < 0)
+            return 0;
+        double ratio = big / (small > 1e-6 ? small : 1e-6);
+        fprintf(stderr, "%s: %d labels %.4f s, %d labels %.4f s: x%.1f\n",
+                gt_format_name(f), SMALL, small, GROWTH * SMALL, big, ratio);
+        if (ratio < MAX_RATIO)
+            return 1;
+    }
+    return 0;
 }
 
 static void test_fmt_scale_cvat(void) { CHECK(scales(GT_FORMAT_CVAT, make_cvat)); }
