@@ -177,18 +177,82 @@ void api__model_get(http_req_t *req, void *ctx)
         api__reply_text(req, 200, json);
 }
 
+static json_int_t runs_of(const json_t *o)
+{
+    return json_integer_value(json_object_get(o, "runs"));
+}
+
+/* Where the runs of uses (store_model_delete) are, in words, the first
+ * few projects by name: "2 in project \"cams\" (5), 1 in 1 project you
+ * are not a member of". */
+static void uses_words(const json_t *uses, char *out, size_t cap)
+{
+    enum { NAMED_MAX = 5 };
+    const json_t *projects = json_object_get(uses, "projects");
+    json_int_t others =
+        json_integer_value(json_object_get(uses, "other_projects"));
+    json_int_t rest = 0;
+    size_t n = json_array_size(projects), len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && len < cap; i++) {
+        const json_t *p = json_array_get(projects, i);
+        if (i >= NAMED_MAX) {
+            rest += runs_of(p);
+            continue;
+        }
+        len += (size_t)snprintf(out + len, cap - len, "%s%" JSON_INTEGER_FORMAT
+            " in project \"%s\" (%" JSON_INTEGER_FORMAT ")", i ? ", " : "",
+            runs_of(p), json_string_value(json_object_get(p, "name")),
+            json_integer_value(json_object_get(p, "id")));
+    }
+    if (rest && len < cap)
+        len += (size_t)snprintf(out + len, cap - len, ", %" JSON_INTEGER_FORMAT
+                                " in %zu more of your projects", rest,
+                                n - NAMED_MAX);
+    if (others && len < cap)
+        snprintf(out + len, cap - len, "%s%" JSON_INTEGER_FORMAT " in %"
+                 JSON_INTEGER_FORMAT " project%s you are not a member of",
+                 n ? ", " : "",
+                 json_integer_value(json_object_get(uses, "other_runs")),
+                 others, others == 1 ? "" : "s");
+}
+
+/* 409: the model stays while runs use it. The error carries the counts
+ * (runs, projects, other_projects, other_runs) for a client to show. */
+static void in_use_reply(http_req_t *req, int64_t id, const char *uses_text)
+{
+    json_t *uses = json_loads(uses_text, 0, NULL);
+    /* Room for five names of 200 characters of UTF-8: cut, a name could
+     * end mid-character, which a JSON string cannot hold. */
+    char where[5 * 1024], msg[sizeof where + 256];
+    uses_words(uses, where, sizeof where);
+    snprintf(msg, sizeof msg, "model %" PRId64 " is used by %" JSON_INTEGER_FORMAT
+             " runs (%s); it can be deleted once no run uses it (a run goes "
+             "with its video)", id,
+             runs_of(uses), where);
+    json_object_set_new(uses, "code", json_string("conflict"));
+    json_object_set_new(uses, "message", json_string(msg));
+    http_reply_json(req, 409, json_pack("{s:o}", "error", uses));
+}
+
+/* Only its uploader or an admin may delete a model, and only while no run
+ * uses it: models are shared by every project, and the runs of one belong
+ * to projects the caller may not be in (store_model_delete). */
 void api__model_delete(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
     const http_auth_user_t *u = http_req_user(req);
-    char rel[PATH_MAX], abs[PATH_MAX];
+    char rel[PATH_MAX], abs[PATH_MAX], *uses;
     avp_error_t err;
     store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
-    int rc = store_model_delete(c, id, u->id, u->admin, rel, sizeof rel, &err);
-    if (rc == AVP_EUNSUPPORTED)
+    int rc = store_model_delete(c, id, u->id, u->admin, rel, sizeof rel,
+                                &uses, &err);
+    if (uses)
+        in_use_reply(req, id, uses);
+    else if (rc == AVP_EUNSUPPORTED)
         http_reply_error(req, 403, "forbidden", "%s", err.msg);
     else if (rc < 0)
         http_reply_avp_error(req, &err);
@@ -199,5 +263,6 @@ void api__model_delete(http_req_t *req, void *ctx)
         api__audit(c, req, "delete", "model", id, NULL);
         http_reply_empty(req, 204);
     }
+    avp_free(uses);
     store_pool_release(c);
 }

@@ -220,7 +220,8 @@ static int add_models(api_t *r, http_server_t *srv, avp_error_t *err)
         {"GET", "/api/models/{id}", "models_get", "A model", api__model_get, r,
          0, NULL, NULL, 0},
         {"DELETE", "/api/models/{id}", "models_delete",
-         "Delete a model and its runs (its uploader or an admin)",
+         "Delete a model no run uses (its uploader or an admin; 409 naming "
+         "where runs use it)",
          api__model_delete, r, 0, NULL, NULL, 0},
     };
     return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);

@@ -208,11 +208,16 @@ int store_model_list(store_conn_t *c, const int64_t *after, int limit,
                      store_list_t *out, avp_error_t *err);
 int store_model_get(store_conn_t *c, int64_t model_id, char **json,
                     avp_error_t *err);
-/* Deletes the model if user_id uploaded it or admin is set; its runs go
- * with it. The file's path goes to path. AVP_ENOTFOUND for no such model,
- * AVP_EUNSUPPORTED when the caller may not delete it. */
+/* Deletes the model if user_id uploaded it or admin is set, and no run
+ * uses it (runs belong to projects the caller may not be in); the file's
+ * path goes to path. AVP_ENOTFOUND for no such model, AVP_EUNSUPPORTED
+ * when the caller may not delete it, AVP_EBUSY with *uses when runs use
+ * it: new JSON text (avp_free) {"runs": n, "projects": [{"id", "name",
+ * "runs"}] of the projects user_id is a member of (every one for an
+ * admin), "other_projects": n, "other_runs": n}. *uses is NULL otherwise. */
 int store_model_delete(store_conn_t *c, int64_t model_id, int64_t user_id,
-                       int admin, char *path, size_t cap, avp_error_t *err);
+                       int admin, char *path, size_t cap, char **uses,
+                       avp_error_t *err);
 
 /* ---- runs, statistics, audit (catalog_runs.c) -------------------------- */
 

@@ -170,28 +170,75 @@ int store_model_get(store_conn_t *c, int64_t model_id, char **json,
         "SELECT " MODEL_JSON " FROM models m WHERE m.id = $1", 1, v, json, err);
 }
 
-int store_model_delete(store_conn_t *c, int64_t model_id, int64_t user_id,
-                       int admin, char *path, size_t cap, avp_error_t *err)
+/* The runs that use a model, per project, as store_model_delete's *uses:
+ * names only of the projects the caller may see (a member's, or every
+ * one for an admin), a count of the others. */
+static const char model_uses_sql[] =
+    "SELECT json_build_object('runs', coalesce(sum(u.n), 0), 'projects', "
+    "coalesce(json_agg(json_build_object('id', u.pid, 'name', u.name, "
+    "'runs', u.n) ORDER BY u.name, u.pid) FILTER (WHERE u.seen), '[]'), "
+    "'other_projects', count(*) FILTER (WHERE NOT u.seen), 'other_runs', "
+    "coalesce(sum(u.n) FILTER (WHERE NOT u.seen), 0))::text, "
+    "coalesce(sum(u.n), 0) FROM (SELECT p.id AS pid, p.name, count(*) AS n, "
+    "$3::boolean OR EXISTS (SELECT 1 FROM project_members m WHERE "
+    "m.project_id = p.id AND m.user_id = $2) AS seen "
+    "FROM detection_runs r JOIN videos v ON v.id = r.video_id "
+    "JOIN projects p ON p.id = v.project_id WHERE r.model_id = $1 "
+    "GROUP BY p.id, p.name) u";
+
+/* Inside the transaction, with the model's row locked: deletes it when no
+ * run uses it, else hands out the uses. */
+static int delete_unused(store_conn_t *c, const char *const *v, char *path,
+                         size_t cap, char **uses, avp_error_t *err)
 {
-    store__num_t mid = store__i64(model_id), uid = store__i64(user_id);
-    const char *v[] = {mid.s, uid.s, admin ? "true" : "false"};
-    PGresult *r = store__run(c, "model",
-        "WITH d AS (DELETE FROM models WHERE id = $1 AND "
-        "($3::boolean OR created_by = $2) RETURNING path) "
-        "SELECT (SELECT path FROM d), EXISTS (SELECT 1 FROM models WHERE id = $1)",
-        3, v, err);
+    PGresult *r = store__run(c, "model", model_uses_sql, 3, v, err);
     if (!r)
         return err->code;
     int rc = AVP_OK;
-    if (!PQgetisnull(r, 0, 0))
-        snprintf(path, cap, "%s", PQgetvalue(r, 0, 0));
-    else if (PQgetvalue(r, 0, 1)[0] == 't')
-        rc = avp_error_set(err, AVP_EUNSUPPORTED,
-                           "only its uploader or an admin may delete model %lld",
-                           (long long)model_id);
-    else
-        rc = avp_error_set(err, AVP_ENOTFOUND, "no model %lld",
-                           (long long)model_id);
+    if (strcmp(PQgetvalue(r, 0, 1), "0")) {
+        *uses = avp_strdup(PQgetvalue(r, 0, 0));
+        rc = avp_error_set(err, AVP_EBUSY, "model %s is used by %s runs",
+                           v[0], PQgetvalue(r, 0, 1));
+    }
     PQclear(r);
+    if (rc != AVP_OK)
+        return rc;
+    r = store__run(c, "model", "DELETE FROM models WHERE id = $1 RETURNING "
+                   "path", 1, v, err);
+    if (!r)
+        return err->code;
+    snprintf(path, cap, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return AVP_OK;
+}
+
+int store_model_delete(store_conn_t *c, int64_t model_id, int64_t user_id,
+                       int admin, char *path, size_t cap, char **uses,
+                       avp_error_t *err)
+{
+    store__num_t mid = store__i64(model_id), uid = store__i64(user_id);
+    const char *v[] = {mid.s, uid.s, admin ? "true" : "false"};
+    *uses = NULL;
+    /* The row lock waits for a run being made with the model (its foreign
+     * key check holds a share lock on the row until it commits) and holds
+     * off new ones, so the count that follows sees every run there is. */
+    int rc = store_exec(c, "BEGIN", err);
+    PGresult *r = rc ? NULL : store__run(c, "model",
+        "SELECT $3::boolean OR created_by = $2 FROM models WHERE id = $1 "
+        "FOR UPDATE", 3, v, err);
+    if (!r)
+        rc = rc ? rc : err->code;
+    else if (PQntuples(r) == 0)
+        rc = avp_error_set(err, AVP_ENOTFOUND, "no model %s", mid.s);
+    else if (PQgetvalue(r, 0, 0)[0] != 't')
+        rc = avp_error_set(err, AVP_EUNSUPPORTED, "only its uploader or an "
+                           "admin may delete model %s", mid.s);
+    PQclear(r);
+    if (rc == AVP_OK)
+        rc = delete_unused(c, v, path, cap, uses, err);
+    if (rc == AVP_OK)
+        rc = store_exec(c, "COMMIT", err);
+    if (rc != AVP_OK)
+        store__rollback(c);
     return rc;
 }
