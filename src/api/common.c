@@ -263,3 +263,18 @@ void api__path(const api_t *r, const char *rel, char *out)
 {
     snprintf(out, PATH_MAX, "%s/%s", r->data_dir, rel);
 }
+
+int api__frame_or_reply(http_req_t *req, int64_t frame, int64_t frames)
+{
+    if (frame >= 0 && frame < frames)
+        return AVP_OK;
+    if (frames <= 0)
+        http_reply_error(req, 400, "bad_request", "frame %" PRId64 " is "
+                         "outside the video: its frame count is unknown",
+                         frame);
+    else
+        http_reply_error(req, 400, "bad_request", "frame %" PRId64 " is "
+                         "outside the video, which has %" PRId64 " frames "
+                         "(0 to %" PRId64 ")", frame, frames, frames - 1);
+    return AVP_EINVAL;
+}

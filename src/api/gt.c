@@ -43,6 +43,23 @@ void api__gt_list(http_req_t *req, void *ctx)
 typedef int (*gt_write_fn)(store_conn_t *c, int64_t id, int64_t user_id,
                            const char *fields, char **json, avp_error_t *err);
 
+/* 400 unless the body's frame, if it has one, is inside the video of
+ * object id (a video or a box, whose video cannot change). */
+static int frame_or_reply(http_req_t *req, store_conn_t *c,
+                          store_object_t kind, int64_t id)
+{
+    json_t *frame = json_object_get(http_req_body(req), "frame");
+    int64_t frames;
+    avp_error_t err;
+    if (!frame)
+        return AVP_OK;
+    if (store_gt_frames(c, kind, id, &frames, &err) < 0) {
+        http_reply_avp_error(req, &err);
+        return err.code;
+    }
+    return api__frame_or_reply(req, json_integer_value(frame), frames);
+}
+
 static void gt_write(http_req_t *req, api_t *r, store_object_t kind,
                      gt_write_fn write, int status)
 {
@@ -51,7 +68,8 @@ static void gt_write(http_req_t *req, api_t *r, store_object_t kind,
     avp_error_t err;
     store_conn_t *c = api__conn_or_reply(r, req);
     if (c && api__access_or_reply(r, req, c, kind, id, STORE_ROLE_EDITOR,
-                                  &pid) == AVP_OK) {
+                                  &pid) == AVP_OK &&
+        frame_or_reply(req, c, kind, id) == AVP_OK) {
         if (write(c, id, http_req_user(req)->id, fields, &json, &err) < 0)
             http_reply_avp_error(req, &err);
         else {

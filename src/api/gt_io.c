@@ -96,9 +96,15 @@ static gt_t *parse_tar_or_reply(http_req_t *req, gt_format_t f,
     return g;
 }
 
+/* Stores the boxes of g, all of them only if every one is on a frame of
+ * the video (frames long); replies either way. */
 static int store_or_reply(http_req_t *req, store_conn_t *c, int64_t id,
-                          const char *format, const gt_t *g)
+                          const char *format, const gt_t *g, int64_t frames)
 {
+    const gt_box_t *b = gt_boxes(g);
+    for (size_t i = 0; i < gt_num_boxes(g); i++)
+        if (api__frame_or_reply(req, b[i].frame, frames) < 0)
+            return AVP_EINVAL;
     char *boxes = boxes_json(g);
     int64_t n;
     avp_error_t err;
@@ -148,7 +154,7 @@ void api__gt_import_file(http_req_t *req, void *ctx)
         ? parse_tar_or_reply(req, f, up.tmp, &o)
         : parse_or_reply(req, f, up.tmp, &o);
     unlink(up.tmp);
-    if (g && store_or_reply(req, c, id, name, g) == AVP_OK)
+    if (g && store_or_reply(req, c, id, name, g, geo.frame_count) == AVP_OK)
         api__project_test_sessions_changed(r, c, pid);
     gt_destroy(g);
 out:

@@ -131,6 +131,12 @@ json_t *api__number_or_null(double v, int defined);
 /* "<data_dir>/<rel>" into out (PATH_MAX). */
 void api__path(const api_t *r, const char *rel, char *out);
 
+/* 400 naming the frame and the video's frame count unless 0 <= frame <
+ * frames; a count of 0 is unknown, and then every frame is refused. Every
+ * ground-truth write and frame thumbnail asks: a box far past the end
+ * would cost an export a file for every frame up to it. */
+int api__frame_or_reply(http_req_t *req, int64_t frame, int64_t frames);
+
 /* A raw upload streamed into a temporary file under dir (relative to the
  * data directory) with its SHA-256, in constant memory; 413 past the
  * route's max_body. Replies on failure (and removes the file). */

@@ -182,7 +182,7 @@ static int add_videos(api_t *r, http_server_t *srv, avp_error_t *err)
         {0}};
     static const http_schema_field_t thumb_query[] = {
         {"frame", HTTP_SCHEMA_INTEGER, 0, 0, 1e9,
-         "this frame instead of a poster", NULL},
+         "this frame instead of a poster (400 outside the video)", NULL},
         {0}};
     const http_route_t routes[] = {
         {"POST", "/api/projects/{id}/videos", "videos_upload",
@@ -310,7 +310,8 @@ static int add_detections(api_t *r, http_server_t *srv, avp_error_t *err)
      NULL},                                                                  \
     {"occluded", HTTP_SCHEMA_BOOLEAN, 0, 0, 0, NULL, NULL},                  \
     {"truncated", HTTP_SCHEMA_BOOLEAN, 0, 0, 0, NULL, NULL},                 \
-    {"frame", HTTP_SCHEMA_INTEGER, req, 0, 2147483647, "frame index", NULL}, \
+    {"frame", HTTP_SCHEMA_INTEGER, req, 0, 2147483647,                       \
+     "frame index, inside the video", NULL},                                 \
     {"t", HTTP_SCHEMA_NUMBER, req, 0, 1e9, "presentation time (s)", NULL},   \
     {"class", HTTP_SCHEMA_STRING, req, 1, 128, "class name", NULL},          \
     GT_COORD("x1", req), GT_COORD("y1", req), GT_COORD("x2", req),           \

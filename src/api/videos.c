@@ -408,7 +408,8 @@ void api__video_thumbnail(http_req_t *req, void *ctx)
     store_video_file_t f;
     struct stat st;
     avp_error_t err;
-    if (video_file_or_reply(r, req, id, &f, abs) < 0)
+    if (video_file_or_reply(r, req, id, &f, abs) < 0 ||
+        (frame >= 0 && api__frame_or_reply(req, frame, f.frame_count) < 0))
         return;
     /* The poster is a second in (past a fade from black), or mid-way
      * through a shorter clip. */

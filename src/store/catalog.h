@@ -183,6 +183,7 @@ int store_video_get(store_conn_t *c, int64_t video_id, int64_t user_id,
 typedef struct store_video_file {
     char path[4096];      /* relative to the data directory */
     double duration, fps; /* 0 when unknown */
+    int64_t frame_count;  /* 0 when unknown */
     char container[64];   /* as probed; "" for videos stored before 0010 */
     char filename[256];   /* as uploaded */
 } store_video_file_t;
@@ -419,6 +420,11 @@ int store_gt_update(store_conn_t *c, int64_t box_id, int64_t user_id,
                     const char *fields, char **json, avp_error_t *err);
 int store_gt_delete(store_conn_t *c, int64_t box_id, int64_t user_id,
                     avp_error_t *err);
+/* The frame count of the video of object id, a STORE_OBJ_VIDEO or a
+ * STORE_OBJ_GT box (0 when unknown), which the API checks a box's frame
+ * against before it writes. */
+int store_gt_frames(store_conn_t *c, store_object_t kind, int64_t id,
+                    int64_t *frames, avp_error_t *err);
 
 /* Adds boxes (a JSON array text of objects with every field of
  * store_gt_insert) with source 'import' and one audit record, all or
@@ -598,7 +604,8 @@ typedef int (*store_tx_fn)(void *arg, store_conn_t *c, avp_error_t *err);
  * from the model's class names, frame, t and corners copied); appends one
  * audit record (action 'auto_ground_truth' on the video); calls
  * before_commit (may be NULL) on c; commits. Nothing is changed unless
- * all of it is. AVP_EINVAL for a track number out of range. */
+ * all of it is. AVP_EINVAL for a track number out of range, or a run
+ * with detections on a frame at or past the video's frame_count. */
 int store_autogt_commit(store_conn_t *c, const store_autogt_t *a,
                         store_tx_fn before_commit, void *arg,
                         store_autogt_out_t *out, avp_error_t *err);

@@ -158,6 +158,33 @@ int store_autogt_job(store_conn_t *c, int64_t task_id, store_autogt_job_t *j,
     return rc;
 }
 
+/* Ground truth is only ever on a frame of its video, and the run's frames
+ * come from decoding it, but the video's frame count is the probe's (the
+ * container's count, else duration times rate): when decoding found more,
+ * nothing is written and the task fails saying so. */
+static int check_frames(store_conn_t *c, const store_autogt_t *a,
+                        avp_error_t *err)
+{
+    store__num_t vid = store__i64(a->video_id), rid = store__i64(a->run_id);
+    const char *v[] = {vid.s, rid.s};
+    PGresult *r = store__run(c, "auto ground truth",
+        "SELECT (SELECT max(frame) FROM detections WHERE run_id = $2), "
+        "coalesce(frame_count, 0) FROM videos WHERE id = $1", 2, v, err);
+    if (!r)
+        return err->code;
+    int rc = AVP_OK;
+    int64_t last = PQgetisnull(r, 0, 0) ? -1
+                                        : strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    int64_t frames = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+    if (last >= frames)
+        rc = avp_error_set(err, AVP_EINVAL, "auto ground truth: run %" PRId64
+                           " has boxes at frame %" PRId64 ", outside video %"
+                           PRId64 ", which has %" PRId64 " frames",
+                           a->run_id, last, a->video_id, frames);
+    PQclear(r);
+    return rc;
+}
+
 /* The body of the transaction; the caller begins and ends it. */
 static int autogt_body(store_conn_t *c, const store_autogt_t *a,
                        store_tx_fn before_commit, void *arg,
@@ -173,6 +200,8 @@ static int autogt_body(store_conn_t *c, const store_autogt_t *a,
         ? avp_error_set(err, AVP_ENOTFOUND, "no video %" PRId64, a->video_id)
         : AVP_OK;
     PQclear(r);
+    if (rc == AVP_OK)
+        rc = check_frames(c, a, err);
     if (rc == AVP_OK && a->replace) {
         if (!(r = remove_model_boxes(c, vid.s, err)))
             return err->code;

@@ -86,6 +86,27 @@ int store_gt_update(store_conn_t *c, int64_t box_id, int64_t user_id,
         "SELECT " GT_JSON " FROM g", 3, v, json, err);
 }
 
+int store_gt_frames(store_conn_t *c, store_object_t kind, int64_t id,
+                    int64_t *frames, avp_error_t *err)
+{
+    store__num_t key = store__i64(id);
+    const char *v[] = {key.s};
+    char *json;
+    int rc = store__run_json(c, kind == STORE_OBJ_GT ? "ground-truth box"
+                                                     : "video",
+        kind == STORE_OBJ_GT
+            ? "SELECT coalesce(v.frame_count, 0)::text FROM "
+              "ground_truth_objects g JOIN videos v ON v.id = g.video_id "
+              "WHERE g.id = $1"
+            : "SELECT coalesce(frame_count, 0)::text FROM videos WHERE id = $1",
+        1, v, &json, err);
+    if (rc == AVP_OK) {
+        *frames = strtoll(json, NULL, 10);
+        avp_free(json);
+    }
+    return rc;
+}
+
 int store_gt_delete(store_conn_t *c, int64_t box_id, int64_t user_id,
                     avp_error_t *err)
 {

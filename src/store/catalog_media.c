@@ -98,8 +98,8 @@ int store_video_file(store_conn_t *c, int64_t video_id,
 {
     PGresult *r = video_row(c,
         "SELECT path, coalesce(duration, 0), coalesce(fps, 0), "
-        "coalesce(container, ''), filename FROM videos WHERE id = $1",
-        video_id, err);
+        "coalesce(container, ''), filename, coalesce(frame_count, 0) "
+        "FROM videos WHERE id = $1", video_id, err);
     if (!r)
         return err->code;
     snprintf(out->path, sizeof out->path, "%s", PQgetvalue(r, 0, 0));
@@ -107,6 +107,7 @@ int store_video_file(store_conn_t *c, int64_t video_id,
     out->fps = strtod(PQgetvalue(r, 0, 2), NULL);
     snprintf(out->container, sizeof out->container, "%s", PQgetvalue(r, 0, 3));
     snprintf(out->filename, sizeof out->filename, "%s", PQgetvalue(r, 0, 4));
+    out->frame_count = strtoll(PQgetvalue(r, 0, 5), NULL, 10);
     PQclear(r);
     return AVP_OK;
 }

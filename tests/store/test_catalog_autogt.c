@@ -2,8 +2,8 @@
  * model-made ground truth: old model boxes and their tracks replaced in
  * one transaction, human and imported boxes left alone, one audit record;
  * nothing changed when the hook before the commit fails, when the
- * process dies inside the transaction (a killed worker), or for a bad
- * track number; conversion after conversion on one connection without a
+ * process dies inside the transaction (a killed worker), for a bad
+ * track number or for boxes past the video's frame count; conversion after conversion on one connection without a
  * slowdown. Then track merge and split, each one transaction, and what
  * a worker reads of an auto_gt task. */
 #include "pgtest.h"
@@ -131,6 +131,29 @@ static void test_autogt_bad_track_is_refused(void)
     store_pool_release(c);
 }
 
+/* The run has boxes on frames 0..3: a video of 3 frames (a probe's
+ * estimate short of what decoding found) takes none of them. */
+static void test_autogt_frames_outside_the_video_are_refused(void)
+{
+    store_conn_t *c = pgtest_conn(pool);
+    char sql[128];
+    snprintf(sql, sizeof sql, "UPDATE videos SET frame_count = 3 WHERE id = "
+             "%lld RETURNING 1", (long long)video);
+    pgtest_int(c, sql);
+    long long before = state(c);
+    store_autogt_t a = conversion(two_tracks);
+    store_autogt_out_t out;
+    avp_error_t err = {0};
+    int rc = store_autogt_commit(c, &a, NULL, NULL, &out, &err);
+    snprintf(sql, sizeof sql, "UPDATE videos SET frame_count = 3000 WHERE "
+             "id = %lld RETURNING 1", (long long)video);
+    pgtest_int(c, sql);
+    CHECK(rc == AVP_EINVAL);
+    CHECK(strstr(err.msg, "frame 3,") && strstr(err.msg, "has 3 frames"));
+    CHECK(state(c) == before);
+    store_pool_release(c);
+}
+
 static int64_t model_track(store_conn_t *c, const char *cls)
 {
     char sql[256];
@@ -181,8 +204,8 @@ static void setup(store_conn_t *c)
     int64_t project = (int64_t)pgtest_int(c, "INSERT INTO projects (name) "
                                           "VALUES ('p') RETURNING id");
     snprintf(sql, sizeof sql, "INSERT INTO videos (project_id, filename, "
-             "path, status) VALUES (%lld, 'v', 'v', 'ready') RETURNING id",
-             (long long)project);
+             "path, status, frame_count) VALUES (%lld, 'v', 'v', 'ready', "
+             "3000) RETURNING id", (long long)project);
     video = (int64_t)pgtest_int(c, sql);
     int64_t model = (int64_t)pgtest_int(c, "INSERT INTO models (name, path, "
         "sha256, family, input_w, input_h, num_classes, class_names) VALUES "
@@ -305,6 +328,7 @@ int main(void)
     RUN(test_autogt_failed_hook_changes_nothing);
     RUN(test_autogt_killed_inside_leaves_old_gt);
     RUN(test_autogt_bad_track_is_refused);
+    RUN(test_autogt_frames_outside_the_video_are_refused);
     RUN(test_track_merge_and_split);
     RUN(test_autogt_stays_linear_on_one_connection);
     RUN(test_autogt_job_of_a_task);

@@ -2,7 +2,8 @@
  * uploader or an admin may; while runs use it nothing is deleted and the
  * uses come back, naming only the projects the caller is a member of (all
  * of them for an admin); unused, the row goes and its path comes back; and
- * PostgreSQL itself refuses to cascade from a model to its runs. */
+ * PostgreSQL itself refuses to cascade from a model to its runs. Also the
+ * frame count the ground-truth writes check (catalog_gt.c). */
 #include "pgtest.h"
 
 static store_pool_t *pool;
@@ -109,6 +110,34 @@ static void test_model_runs_never_cascade(void)
     store_pool_release(c);
 }
 
+static void test_gt_frames_of_video_and_box(void)
+{
+    store_conn_t *c = pgtest_conn(pool);
+    char sql[256];
+    snprintf(sql, sizeof sql, "INSERT INTO videos (project_id, filename, "
+             "path, frame_count) VALUES (%lld, 'v', 'v', 240) RETURNING id",
+             (long long)mine);
+    int64_t video = insert_id(c, sql), frames = -1;
+    snprintf(sql, sizeof sql, "INSERT INTO ground_truth_objects (video_id, "
+             "frame, t, class, x1, y1, x2, y2, source) VALUES (%lld, 3, 0.1, "
+             "'car', 1, 2, 3, 4, 'human') RETURNING id", (long long)video);
+    int64_t box = insert_id(c, sql);
+    avp_error_t err = {0};
+    CHECK(store_gt_frames(c, STORE_OBJ_VIDEO, video, &frames, &err) == AVP_OK);
+    CHECK(frames == 240);
+    frames = -1;
+    CHECK(store_gt_frames(c, STORE_OBJ_GT, box, &frames, &err) == AVP_OK);
+    CHECK(frames == 240);
+    snprintf(sql, sizeof sql, "INSERT INTO videos (project_id, filename, "
+             "path) VALUES (%lld, 'v', 'v') RETURNING id", (long long)mine);
+    CHECK(store_gt_frames(c, STORE_OBJ_VIDEO, insert_id(c, sql), &frames,
+                          &err) == AVP_OK);
+    CHECK(frames == 0); /* unknown */
+    CHECK(store_gt_frames(c, STORE_OBJ_GT, 999999, &frames, &err) ==
+          AVP_ENOTFOUND);
+    store_pool_release(c);
+}
+
 int main(void)
 {
     pgtest_dir();
@@ -136,6 +165,7 @@ int main(void)
     RUN(test_model_delete_by_others_forbidden);
     RUN(test_model_delete_when_unused);
     RUN(test_model_runs_never_cascade);
+    RUN(test_gt_frames_of_video_and_box);
     store_pool_destroy(pool);
     free(url);
     return CHECK_DONE();
