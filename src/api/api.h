@@ -52,6 +52,8 @@ typedef struct api_options {
                               * PostgreSQL, not the Redis cache */
     int auth_cache_off;      /* every request's credential is looked up in
                               * PostgreSQL */
+    int thumb_cache;         /* thumbnails kept on disk, least recently
+                              * used removed first (0: 2000) */
 } api_options_t;
 
 /* Opens Redis lazily (a server may start while Redis is down). */

@@ -168,6 +168,16 @@ void api__engine_limit(int max);
 #define API_ENGINE_TIMEOUT_S 120
 #define API_ENGINE_KILLED (-2)
 
+/* thumbs.c: the thumbnail folder holds at most api_options_t.thumb_cache
+ * files (API_THUMBS_DEFAULT: 30-60 MB of 320-pixel JPEGs), the least
+ * recently used removed first. touch marks a file used (a cache hit);
+ * trim, after a file is added, removes the oldest past max and returns how
+ * many it removed. Files whose name starts with a dot are being made and
+ * are left alone. Safe from any thread. */
+#define API_THUMBS_DEFAULT 2000
+void api__thumbs_touch(const char *path);
+size_t api__thumbs_trim(const char *dir, size_t max);
+
 /* tasks.c: starts a detect run on the video of the {id} path
  * parameter as a task of `kind` ("detect", "auto_gt"; replace goes into
  * its payload) from a body with the processing fields (routes.c):

@@ -37,6 +37,8 @@ int api_create(const api_options_t *opt, api_t **out, avp_error_t *err)
         r->opt.max_model = 1ull << 30;
     if (!r->opt.acquire_timeout_ms)
         r->opt.acquire_timeout_ms = 2000;
+    if (!r->opt.thumb_cache)
+        r->opt.thumb_cache = API_THUMBS_DEFAULT;
     api__engine_limit(opt->engine_max);
     r->group = store_group_create(opt->pool, r->opt.acquire_timeout_ms);
     if (opt->redis_url) {

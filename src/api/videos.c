@@ -378,13 +378,15 @@ void api__video_stream(http_req_t *req, void *ctx)
 }
 
 /* Makes the thumbnail once; concurrent requests each write their own
- * temporary file and the last rename wins, all with the same picture. */
+ * temporary file (a dot name, which the folder's trim leaves alone) and
+ * the last rename wins, all with the same picture. */
 static int make_thumb(const char *video, double t, const char *out,
                       avp_error_t *err)
 {
     char tmp[PATH_MAX + 32];
-    snprintf(tmp, sizeof tmp, "%s.%d.%lx.jpg", out, (int)getpid(),
-             (unsigned long)pthread_self());
+    const char *name = strrchr(out, '/') + 1;
+    snprintf(tmp, sizeof tmp, "%.*s.%s.%d.%lx.jpg", (int)(name - out), out,
+             name, (int)getpid(), (unsigned long)pthread_self());
     char at[32];
     snprintf(at, sizeof at, "%.6f", t);
     const char *args[] = {"media", "thumbnail", "--json", "--at", at,
@@ -399,14 +401,32 @@ static int make_thumb(const char *video, double t, const char *out,
     return rc;
 }
 
+/* A thumbnail from the folder (marked used), or made and added to it,
+ * which then drops the least recently used past the bound (thumbs.c). */
+static int thumb(const api_t *r, const char *video, double t,
+                 const char *path, avp_error_t *err)
+{
+    char dir[PATH_MAX];
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        api__thumbs_touch(path);
+        return AVP_OK;
+    }
+    int rc = make_thumb(video, t, path, err);
+    if (rc == AVP_OK) {
+        api__path(r, "thumbs", dir);
+        api__thumbs_trim(dir, (size_t)r->opt.thumb_cache);
+    }
+    return rc;
+}
+
 void api__video_thumbnail(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id");
     int64_t frame = http_req_query_int(req, "frame", -1);
-    char abs[PATH_MAX], thumb[PATH_MAX];
+    char abs[PATH_MAX], path[PATH_MAX];
     store_video_file_t f;
-    struct stat st;
     avp_error_t err;
     if (video_file_or_reply(r, req, id, &f, abs) < 0 ||
         (frame >= 0 && api__frame_or_reply(req, frame, f.frame_count) < 0))
@@ -415,10 +435,9 @@ void api__video_thumbnail(http_req_t *req, void *ctx)
      * through a shorter clip. */
     double t = frame >= 0 ? (f.fps > 0 ? (double)frame / f.fps : 0)
                           : (f.duration > 2 ? 1.0 : f.duration / 2);
-    thumb_path(r, id, frame, thumb);
-    if (stat(thumb, &st) < 0 && make_thumb(abs, t, thumb, &err) < 0) {
+    thumb_path(r, id, frame, path);
+    if (thumb(r, abs, t, path, &err) < 0)
         http_reply_avp_error(req, &err);
-        return;
-    }
-    http_reply_file(req, thumb, "image/jpeg");
+    else
+        http_reply_file(req, path, "image/jpeg");
 }

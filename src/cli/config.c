@@ -126,6 +126,9 @@ int cli_config_load(cli_config_t *cfg, avp_error_t *err)
         rc = parse_range("AVP_ENGINE_MAX", env("AVP_ENGINE_MAX"), 1, 256,
                          &cfg->engine_max, err);
     if (!rc)
+        rc = parse_range("AVP_THUMB_CACHE", env("AVP_THUMB_CACHE"), 1,
+                         1000000, &cfg->thumb_cache, err);
+    if (!rc)
         rc = parse_switch("AVP_LIST_CACHE", env("AVP_LIST_CACHE"),
                           &cfg->list_cache_off, err);
     if (!rc)

@@ -50,6 +50,7 @@ typedef struct cli_config {
     int model_cache_mb;   /* 16..1048576 */
     int reclaim_idle_s;   /* 2..3600 */
     int engine_max;       /* 1..256; 0: twice the cores */
+    int thumb_cache;      /* thumbnails kept on disk, 1..10^6; 0: 2000 */
     int list_cache_off;   /* AVP_LIST_CACHE=off */
     int auth_cache_off;   /* AVP_AUTH_CACHE=off */
     uint64_t max_upload;  /* bytes, >= 1 */

@@ -38,6 +38,8 @@ static const char usage[] =
     "  AVP_DB_POOL_MAX     database connections per process (default 8)\n"
     "  AVP_ENGINE_MAX      child processes a server runs at once for probes,\n"
     "                      thumbnails and model loads (default: twice the cores)\n"
+    "  AVP_THUMB_CACHE     thumbnails kept on disk, least recently used removed\n"
+    "                      first (default 2000: 30-60 MB)\n"
     "  AVP_LIST_CACHE      on|off: the server's Redis cache of lists and the\n"
     "                      dashboard (default on; bench/api/run caches)\n"
     "  AVP_AUTH_CACHE      on|off: the server's cache of valid credentials\n"
