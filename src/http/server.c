@@ -273,14 +273,7 @@ static int body_or_reply(http_req_t *req)
         }
         return AVP_OK;
     }
-    char *buf;
-    size_t len;
-    int rc = http_reply_read_body_or_reply(req, max, &buf, &len);
-    if (rc < 0)
-        return rc;
-    rc = http_reply_parse_json_or_reply(req, buf, len, rt->body, &req->body);
-    avp_free(buf);
-    return rc;
+    return http_reply_read_json_or_reply(req, max, rt->body, &req->body);
 }
 
 static void run_route(http_req_t *req)
