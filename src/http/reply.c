@@ -40,7 +40,7 @@ const char *http_req_header(const http_req_t *req, const char *name)
 
 const char *http_req_remote_addr(const http_req_t *req)
 {
-    return req->ri->remote_addr;
+    return req->client_addr[0] ? req->client_addr : req->ri->remote_addr;
 }
 
 int64_t http_req_query_int(const http_req_t *req, const char *name,

@@ -74,7 +74,8 @@ json_t *http_req_body(const http_req_t *req);
 /* A request header, or NULL. */
 const char *http_req_header(const http_req_t *req, const char *name);
 
-/* The client's address ("127.0.0.1"). */
+/* The client's address ("127.0.0.1"): the socket's, or behind a trusted
+ * proxy (trust_proxy) the one it appended to X-Forwarded-For. */
 const char *http_req_remote_addr(const http_req_t *req);
 
 /* The civetweb connection, for handlers that stream a raw body or a file. */

@@ -116,6 +116,7 @@ void http__req_init(http_req_t *req, http_server_t *srv,
     req->raw_head = 0;
     req->headers[0] = '\0';
     memset(&req->match, 0, sizeof(req->match));
+    http__client_addr_init(req);
 }
 
 http_server_t *http_server_create(const http_server_options_t *opt,
@@ -228,7 +229,7 @@ int http_server_port(const http_server_t *srv)
 
 /* ---- dispatch ---- */
 
-int http__authenticate_or_reply(http_req_t *req, const char *query_token)
+int http__authenticate_or_reply(http_req_t *req)
 {
     if (!req->srv->auth) {
         http_reply_add_header(req, "WWW-Authenticate", "Bearer");
@@ -239,7 +240,6 @@ int http__authenticate_or_reply(http_req_t *req, const char *query_token)
     http_auth_credentials_t cred = {
         .authorization = mg_get_header(req->conn, "Authorization"),
         .cookie = mg_get_header(req->conn, "Cookie"),
-        .query_token = query_token,
     };
     avp_error_t err;
     int rc =
@@ -285,8 +285,8 @@ static void run_route(http_req_t *req)
                          "%s is a WebSocket endpoint", rt->pattern);
         return;
     }
-    if (!(rt->flags & HTTP_PUBLIC) &&
-        http__authenticate_or_reply(req, NULL) < 0)
+    if (http__csrf_ok_or_reply(req) < 0 ||
+        (!(rt->flags & HTTP_PUBLIC) && http__authenticate_or_reply(req) < 0))
         return;
     avp_error_t err;
     if (http_schema_parse_query(rt->query, req->ri->query_string, &req->query,

@@ -127,7 +127,7 @@ class System:
         r = s.post(self.url + "/api/auth/login", timeout=10,
                    json={"username": self.admin_user, "password": self.admin_password})
         assert r.status_code == 200, r.text
-        s.headers["Authorization"] = "Bearer " + r.json()["token"]
+        s.headers["Authorization"] = "Bearer " + r.cookies["avp_session"]
         return s
 
 
