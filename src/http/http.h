@@ -120,6 +120,10 @@ typedef struct http_server_options {
      * HTTP_CSP_NONE), and of the web UI's files (NULL: HTTP_CSP_SELF). */
     const char *csp;
     const char *static_csp;
+    /* TLS: PEM files of the certificate (chain) and its private key; both
+     * or neither (plain HTTP). The session cookie is Secure with TLS. */
+    const char *tls_cert;
+    const char *tls_key;
     /* Behind a reverse proxy: honour its X-Forwarded-Proto (https makes
      * the session cookie Secure and is the scheme Origin is compared with)
      * and X-Forwarded-For (the client address). Off: both are ignored, as
