@@ -275,21 +275,22 @@ def reference(avp, clip, model, tmp_path_factory):
 
 
 @contextlib.contextmanager
-def serve(avp, web_dir=""):
+def serve(avp, web_dir="", args=(), ca=None):
     """Another `avp serve` on the same PostgreSQL and Redis, serving the web
-    UI in web_dir if given: its URL."""
+    UI in web_dir if given, with more options in args (with --tls-cert, ca
+    is the certificate that checks it): its URL."""
     port = free_port()
     env = dict(os.environ, AVP_PORT=str(port), AVP_DATA_DIR=avp.data_dir, AVP_WEB_DIR=web_dir,
                AVP_DATABASE_URL="postgresql:///avp?host=%s/pg/run&port=5432&user=avp"
                % avp.data_dir,
                AVP_REDIS_URL="unix://%s/redis/redis.sock" % avp.data_dir)
-    proc = subprocess.Popen([os.environ["AVP_BIN"], "serve"], env=env,
+    proc = subprocess.Popen([os.environ["AVP_BIN"], "serve", *args], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = "http://127.0.0.1:%d" % port
+    url = "%s://127.0.0.1:%d" % ("https" if ca else "http", port)
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
-            if requests.get(url + "/healthz", timeout=2).status_code == 200:
+            if requests.get(url + "/healthz", timeout=2, verify=ca or True).status_code == 200:
                 break
         except requests.RequestException:
             time.sleep(0.2)
