@@ -85,7 +85,7 @@ class System:
         r = requests.post(self.url + "/api/auth/login", timeout=30,
                           json={"username": "bench", "password": PASSWORD})
         r.raise_for_status()
-        return r.json()["token"]
+        return r.cookies["avp_session"]
 
     def rss_mb(self, field="VmRSS"):
         """Resident memory of the server; field "RssAnon" leaves out the

@@ -46,13 +46,10 @@ static store_conn_t *track_conn_or_reply(api_t *r, http_req_t *req,
 static int merge_body_or_reply(http_req_t *req, int64_t *into,
                                int64_t **from, size_t *n)
 {
-    char *buf;
-    size_t len;
-    json_error_t jerr;
-    if (http_reply_read_body_or_reply(req, 65536, &buf, &len) < 0)
+    json_t *b, *f;
+    if (http_reply_read_json_or_reply(req, 65536, NULL, &b) < 0)
         return AVP_EINVAL;
-    json_t *b = json_loadb(buf, len, 0, &jerr), *f = json_object_get(b, "from");
-    avp_free(buf);
+    f = json_object_get(b, "from");
     *n = json_array_size(f);
     int ok = json_is_object(b) && json_object_size(b) == 2 &&
              json_is_integer(json_object_get(b, "into")) && json_is_array(f) &&

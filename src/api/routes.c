@@ -95,13 +95,6 @@ void api_server_options(api_t *r, http_server_options_t *opt)
 
 /* ---- the route tables, one function per handler file ----------------- */
 
-/* The query of every WebSocket route. */
-static const http_schema_field_t ws_query[] = {
-    {"token", HTTP_SCHEMA_STRING, 0, 1, HTTP_AUTH_TOKEN_MAX,
-     "session token or API key, for clients that cannot send a cookie or "
-     "header", NULL},
-    {0}};
-
 /* Served by accounts.c. */
 static int add_accounts(api_t *r, http_server_t *srv, avp_error_t *err)
 {
@@ -262,7 +255,7 @@ static int add_tasks(api_t *r, http_server_t *srv, avp_error_t *err)
          0},
         {"GET", "/ws/progress/{task_id}", API_WS_PROGRESS,
          "WebSocket: progress messages of a task until it ends (live.c)", NULL,
-         NULL, HTTP_WEBSOCKET, NULL, ws_query, 0},
+         NULL, HTTP_WEBSOCKET, NULL, NULL, 0},
     };
     return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }
@@ -583,7 +576,7 @@ static int add_test_sessions(api_t *r, http_server_t *srv, avp_error_t *err)
         {"GET", "/ws/test-sessions/{id}", API_WS_TEST_SESSION,
          "WebSocket: the session's results now and after every change "
          "(at most every 250 ms)",
-         NULL, NULL, HTTP_WEBSOCKET, NULL, ws_query, 0},
+         NULL, NULL, HTTP_WEBSOCKET, NULL, NULL, 0},
     };
     return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

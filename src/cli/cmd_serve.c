@@ -14,27 +14,45 @@
 
 static const char serve_usage[] =
     "usage: avp serve [--port N] [--data DIR] [--listen ADDR]\n"
+    "                 [--tls-cert FILE --tls-key FILE] [--trust-proxy]\n"
+    "                 [--allowed-origins LIST]\n"
     "\n"
     "Serves the HTTP API, the progress WebSockets and the web UI until\n"
     "SIGTERM or Ctrl-C. Applies missing migrations first.\n"
     "  --port N       port (default AVP_PORT or 8080)\n"
     "  --data DIR     data directory (default AVP_DATA_DIR or ./avp-data)\n"
     "  --listen ADDR  address to bind (default 127.0.0.1; 0.0.0.0 for all)\n"
+    "  --tls-cert FILE, --tls-key FILE\n"
+    "                 serve HTTPS with this PEM certificate (chain) and key\n"
+    "                 (default AVP_TLS_CERT, AVP_TLS_KEY; unset: HTTP)\n"
+    "  --trust-proxy  behind a reverse proxy: believe its X-Forwarded-Proto\n"
+    "                 and X-Forwarded-For (default AVP_TRUST_PROXY=on|off)\n"
+    "  --allowed-origins LIST\n"
+    "                 other origins (https://host[:port], comma-separated)\n"
+    "                 whose pages may use the session cookie to write and\n"
+    "                 open WebSockets (default AVP_ALLOWED_ORIGINS)\n"
     "Environment: AVP_DATABASE_URL (required), AVP_REDIS_URL (without it:\n"
     "no cache, no live progress, tasks wait for a worker's reconciler),\n"
     "AVP_WEB_DIR, AVP_MAX_UPLOAD, AVP_DB_POOL_MAX, AVP_ENGINE_MAX,\n"
     "AVP_THUMB_CACHE, AVP_LIST_CACHE, AVP_AUTH_CACHE.\n";
 
 typedef struct serve_cmd {
-    const char *port, *data, *listen;
+    const char *port, *data, *listen, *tls_cert, *tls_key, *origins;
+    int trust_proxy;
 } serve_cmd_t;
+
+enum { OPT_TLS_CERT = 256, OPT_TLS_KEY, OPT_TRUST_PROXY, OPT_ORIGINS };
 
 static int parse_serve(serve_cmd_t *c, int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"port", required_argument, 0, 'p'}, {"data", required_argument, 0, 'd'},
-        {"listen", required_argument, 0, 'l'}, {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+        {"listen", required_argument, 0, 'l'},
+        {"tls-cert", required_argument, 0, OPT_TLS_CERT},
+        {"tls-key", required_argument, 0, OPT_TLS_KEY},
+        {"trust-proxy", no_argument, 0, OPT_TRUST_PROXY},
+        {"allowed-origins", required_argument, 0, OPT_ORIGINS},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int opt;
     optind = 0;
     while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -42,6 +60,10 @@ static int parse_serve(serve_cmd_t *c, int argc, char **argv)
         case 'p': c->port = optarg; break;
         case 'd': c->data = optarg; break;
         case 'l': c->listen = optarg; break;
+        case OPT_TLS_CERT: c->tls_cert = optarg; break;
+        case OPT_TLS_KEY: c->tls_key = optarg; break;
+        case OPT_TRUST_PROXY: c->trust_proxy = 1; break;
+        case OPT_ORIGINS: c->origins = optarg; break;
         case 'h': fputs(serve_usage, stdout); return -1;
         default: return cli_bad_option("serve", opt, argv, serve_usage);
         }
@@ -57,8 +79,14 @@ static int parse_serve(serve_cmd_t *c, int argc, char **argv)
 static int prepare(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
                    avp_error_t *err)
 {
-    if (c->port && cli_config_set_port(cfg, c->port, err))
+    if ((c->port && cli_config_set_port(cfg, c->port, err)) ||
+        cli_config_set_tls(cfg, c->tls_cert, c->tls_key, err))
         return 2;
+    cfg->trust_proxy |= c->trust_proxy;
+    if (c->origins) {
+        avp_free(cfg->allowed_origins);
+        cfg->allowed_origins = avp_strdup(c->origins);
+    }
     if (c->data)
         cli_config_set_data_dir(cfg, c->data);
     if (cli_config_prepare_dirs(cfg, err) || cli_apply_migrations(pool, NULL, err))
@@ -84,15 +112,19 @@ static int run(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
     if (rc < 0)
         return 1;
     http_server_options_t so = {.listen_addr = c->listen, .port = cfg->port,
-                                .static_root = cfg->web_dir};
+                                .static_root = cfg->web_dir,
+                                .tls_cert = cfg->tls_cert,
+                                .tls_key = cfg->tls_key,
+                                .trust_proxy = cfg->trust_proxy,
+                                .allowed_origins = cfg->allowed_origins};
     api_server_options(routes, &so);
     if (!(srv = http_server_create(&so, err)) ||
         api_register(routes, srv, err) < 0 ||
         http_server_start(srv, err) < 0)
         rc = 1;
     if (rc == 0) {
-        printf("avp serve: http://%s:%d\n", c->listen ? c->listen : "127.0.0.1",
-               http_server_port(srv));
+        printf("avp serve: %s://%s:%d\n", cfg->tls_cert ? "https" : "http",
+               c->listen ? c->listen : "127.0.0.1", http_server_port(srv));
         fflush(stdout);
         int sig;
         sigwait(stop, &sig);

@@ -27,6 +27,7 @@
 
 static const char usage[] =
     "usage: avp up [--data DIR] [--port N] [--workers N]\n"
+    "              [--tls-cert FILE --tls-key FILE] [--trust-proxy]\n"
     "\n"
     "Runs the platform: PostgreSQL and Redis (private ones in DIR unless\n"
     "AVP_DATABASE_URL / AVP_REDIS_URL are set), the schema migrations, the\n"
@@ -34,6 +35,8 @@ static const char usage[] =
     "  --data DIR     data directory (default AVP_DATA_DIR or ./avp-data)\n"
     "  --port N       HTTP port (default AVP_PORT or 8080)\n"
     "  --workers N    worker processes (default AVP_WORKERS or cores)\n"
+    "  --tls-cert FILE, --tls-key FILE, --trust-proxy\n"
+    "                 passed to `avp serve` (see avp serve --help)\n"
     "The first admin's password is AVP_ADMIN_PASSWORD, or generated and\n"
     "printed once at the first start.\n";
 
@@ -56,7 +59,10 @@ static int parse_args(up_t *u, int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"data", required_argument, 0, 'd'}, {"port", required_argument, 0, 'p'},
-        {"workers", required_argument, 0, 'w'}, {"help", no_argument, 0, 'h'},
+        {"workers", required_argument, 0, 'w'},
+        {"tls-cert", required_argument, 0, 'c'},
+        {"tls-key", required_argument, 0, 'k'},
+        {"trust-proxy", no_argument, 0, 't'}, {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     avp_error_t err = {0};
     int opt, rc = 0;
@@ -66,6 +72,9 @@ static int parse_args(up_t *u, int argc, char **argv)
         case 'd': cli_config_set_data_dir(&u->cfg, optarg); break;
         case 'p': rc = cli_config_set_port(&u->cfg, optarg, &err); break;
         case 'w': rc = cli_config_set_workers(&u->cfg, optarg, &err); break;
+        case 'c': rc = cli_config_set_tls(&u->cfg, optarg, NULL, &err); break;
+        case 'k': rc = cli_config_set_tls(&u->cfg, NULL, optarg, &err); break;
+        case 't': u->cfg.trust_proxy = 1; break;
         case 'h': fputs(usage, stdout); return -1;
         default: return cli_bad_option("up", opt, argv, usage);
         }
@@ -212,7 +221,8 @@ static int spawn_children(up_t *u)
 static void announce(const up_t *u, const char *generated)
 {
     char url[64];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d", u->cfg.port);
+    snprintf(url, sizeof url, "%s://127.0.0.1:%d",
+             u->cfg.tls_cert ? "https" : "http", u->cfg.port);
     write_file(u, "run/url", url);
     printf("avp up: %s  (%d worker%s, data in %s)\n", url, u->cfg.workers,
            u->cfg.workers == 1 ? "" : "s", u->cfg.data_dir);

@@ -137,6 +137,15 @@ int cli_config_load(cli_config_t *cfg, avp_error_t *err)
     if (!rc)
         rc = parse_bytes("AVP_MAX_UPLOAD", env("AVP_MAX_UPLOAD"),
                          &cfg->max_upload, err);
+    int proxy_off = 1;
+    if (!rc)
+        rc = parse_switch("AVP_TRUST_PROXY", env("AVP_TRUST_PROXY"),
+                          &proxy_off, err);
+    cfg->trust_proxy = !proxy_off;
+    cfg->allowed_origins = env_dup("AVP_ALLOWED_ORIGINS");
+    if (!rc)
+        rc = cli_config_set_tls(cfg, env("AVP_TLS_CERT"), env("AVP_TLS_KEY"),
+                                err);
     return rc;
 }
 
@@ -149,6 +158,9 @@ void cli_config_fini(cli_config_t *cfg)
     avp_free(cfg->data_dir);
     avp_free(cfg->admin_password);
     avp_free(cfg->web_dir);
+    avp_free(cfg->tls_cert);
+    avp_free(cfg->tls_key);
+    avp_free(cfg->allowed_origins);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -166,6 +178,29 @@ void cli_config_set_data_dir(cli_config_t *cfg, const char *dir)
 {
     avp_free(cfg->data_dir);
     cfg->data_dir = avp_strdup(dir);
+}
+
+/* *slot = the absolute path of file (unless NULL), which must exist. */
+static int set_file(const char *what, const char *file, char **slot,
+                    avp_error_t *err)
+{
+    if (!file)
+        return AVP_OK;
+    char *abs = realpath(file, NULL);
+    if (!abs)
+        return avp_error_set(err, AVP_EINVAL, "%s: %s: %s", what, file,
+                             strerror(errno));
+    avp_free(*slot);
+    *slot = avp_strdup(abs);
+    free(abs);
+    return AVP_OK;
+}
+
+int cli_config_set_tls(cli_config_t *cfg, const char *cert, const char *key,
+                       avp_error_t *err)
+{
+    int rc = set_file("TLS certificate", cert, &cfg->tls_cert, err);
+    return rc ? rc : set_file("TLS key", key, &cfg->tls_key, err);
 }
 
 char *cli_config_path(const cli_config_t *cfg, const char *sub)
@@ -229,6 +264,10 @@ void cli_config_export(const cli_config_t *cfg)
     export_num("AVP_MODEL_CACHE_MB", (unsigned long long)cfg->model_cache_mb);
     export_num("AVP_MAX_UPLOAD", cfg->max_upload);
     export_num("AVP_RECLAIM_IDLE_S", (unsigned long long)cfg->reclaim_idle_s);
+    export_str("AVP_TLS_CERT", cfg->tls_cert);
+    export_str("AVP_TLS_KEY", cfg->tls_key);
+    export_str("AVP_TRUST_PROXY", cfg->trust_proxy ? "on" : "off");
+    export_str("AVP_ALLOWED_ORIGINS", cfg->allowed_origins);
 }
 
 int cli_open_pool(const char *cmd, cli_config_t *cfg, int min_size,

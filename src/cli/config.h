@@ -22,6 +22,12 @@
  *                       dashboard [on]; bench/api measures it off
  *   AVP_AUTH_CACHE      on|off: the server's credential cache [on]; off,
  *                       every request asks PostgreSQL
+ *   AVP_TLS_CERT        PEM certificate (chain) the server speaks TLS with
+ *   AVP_TLS_KEY         its private key [both unset: plain HTTP]
+ *   AVP_TRUST_PROXY     on|off: believe a reverse proxy's X-Forwarded-Proto
+ *                       and X-Forwarded-For [off]
+ *   AVP_ALLOWED_ORIGINS origins besides the server's own whose pages may
+ *                       write with the session cookie [none]
  *
  * Data directory layout: pg/, redis/, videos/, models/, thumbs/, logs/,
  * run/ (pid files of `avp up` and its children).
@@ -54,6 +60,10 @@ typedef struct cli_config {
     int list_cache_off;   /* AVP_LIST_CACHE=off */
     int auth_cache_off;   /* AVP_AUTH_CACHE=off */
     uint64_t max_upload;  /* bytes, >= 1 */
+    char *tls_cert;       /* absolute; NULL: plain HTTP */
+    char *tls_key;        /* absolute; NULL: plain HTTP */
+    int trust_proxy;      /* AVP_TRUST_PROXY=on */
+    char *allowed_origins; /* NULL: the server's own origin only */
 } cli_config_t;
 
 /* Fills cfg from the environment and defaults. On a malformed variable
@@ -67,6 +77,10 @@ void cli_config_fini(cli_config_t *cfg);
 int cli_config_set_port(cli_config_t *cfg, const char *s, avp_error_t *err);
 int cli_config_set_workers(cli_config_t *cfg, const char *s, avp_error_t *err);
 void cli_config_set_data_dir(cli_config_t *cfg, const char *dir);
+/* The TLS certificate and key (either may be NULL to keep the current
+ * one), made absolute; AVP_EINVAL naming a file that cannot be found. */
+int cli_config_set_tls(cli_config_t *cfg, const char *cert, const char *key,
+                       avp_error_t *err);
 
 /* Creates the data directory and its subfolders (mode 0755) and makes
  * cfg->data_dir absolute, so children started elsewhere find it. */

@@ -152,8 +152,6 @@ int http_auth_request_token(const http_auth_credentials_t *c,
         if (strncasecmp(c->authorization, "Bearer ", 7))
             return AVP_ENOTFOUND;
         t = c->authorization + 7;
-    } else if (c->query_token) {
-        t = c->query_token;
     } else {
         return http_auth_cookie_token(c->cookie, token);
     }

@@ -18,9 +18,10 @@
  * Storage is reached through http_auth_store_t, a table of functions, so the
  * logic here is tested now against an in-memory table and runs later on the
  * libpq one. A request authenticates with (first match wins):
- *   Authorization: Bearer <API key or session token>,
- *   ?token=<...> (WebSocket clients cannot set headers), or
+ *   Authorization: Bearer <API key or session token>, or
  *   Cookie: avp_session=<session token>.
+ * Never with a token in the URL, which logs, proxies and the browser's
+ * history keep (browsers send the cookie on WebSocket upgrades too).
  *
  * Thread model: an http_auth_t is safe to use from any thread once created; the
  * store functions must be too.
@@ -94,7 +95,6 @@ void http_auth_destroy(http_auth_t *a); /* NULL is a no-op */
 /* What a request carries; any of them may be NULL. */
 typedef struct http_auth_credentials {
     const char *authorization; /* the Authorization header */
-    const char *query_token;   /* the decoded ?token= value */
     const char *cookie;        /* the Cookie header */
 } http_auth_credentials_t;
 
@@ -117,8 +117,7 @@ int http_auth_login(http_auth_t *a, const char *ip, const char *username,
 int http_auth_logout(http_auth_t *a, const char *token, avp_error_t *err);
 
 /* The token a request presents, copied into token; the Authorization
- * header wins over ?token=, which wins over the cookie. AVP_ENOTFOUND
- * when there is none. */
+ * header wins over the cookie. AVP_ENOTFOUND when there is none. */
 int http_auth_request_token(const http_auth_credentials_t *c,
                             char token[HTTP_AUTH_TOKEN_MAX]);
 

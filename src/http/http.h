@@ -10,7 +10,9 @@
  *
  * DESIGN: civetweb hands every HTTP request to one dispatcher (server.c),
  * which matches the route (router.c: 404, 405 with Allow, 400 for a bad id),
- * authenticates unless the route is public (auth.c: 401), parses and checks
+ * refuses a write the session cookie would authenticate from another
+ * site's page (origin.c: 403), authenticates unless the route is public
+ * (auth.c: 401), parses and checks
  * the query string and JSON body against the route's schemas (schema.c,
  * reply.c: 400, 413, 415), calls the handler, and records the duration in
  * the route's histogram. Paths outside /api/ and /ws/ fall back to the web
@@ -118,6 +120,19 @@ typedef struct http_server_options {
      * HTTP_CSP_NONE), and of the web UI's files (NULL: HTTP_CSP_SELF). */
     const char *csp;
     const char *static_csp;
+    /* TLS: PEM files of the certificate (chain) and its private key; both
+     * or neither (plain HTTP). The session cookie is Secure with TLS. */
+    const char *tls_cert;
+    const char *tls_key;
+    /* Behind a reverse proxy: honour its X-Forwarded-Proto (https makes
+     * the session cookie Secure and is the scheme Origin is compared with)
+     * and X-Forwarded-For (the client address). Off: both are ignored, as
+     * any client can send them. */
+    int trust_proxy;
+    /* Origins besides the server's own (scheme://host[:port], separated
+     * by commas or spaces) whose pages may write with the session cookie
+     * and open WebSockets; NULL: none. */
+    const char *allowed_origins;
 } http_server_options_t;
 
 /* Every reply also says X-Content-Type-Options: nosniff and

@@ -58,14 +58,15 @@ struct http_req {
      * "Connection: close" (also set for replies that end the connection). */
     int raw_head;
     char headers[2048]; /* queued "Name: value\r\n" lines */
+    char client_addr[48]; /* a trusted proxy's client, or "" (transport.c) */
 };
 
 void http__req_init(http_req_t *req, http_server_t *srv,
                     struct mg_connection *conn);
 
-/* Authenticates with the request's Authorization header, query_token
- * (WebSockets; may be NULL) or session cookie, else replies 401 (or 503). */
-int http__authenticate_or_reply(http_req_t *req, const char *query_token);
+/* Authenticates with the request's Authorization header or session
+ * cookie, else replies 401 (or 503). */
+int http__authenticate_or_reply(http_req_t *req);
 
 /* The body size limit of the request's route. */
 size_t http__body_limit(const http_req_t *req);
@@ -95,6 +96,31 @@ int http__static_serve(http_req_t *req);
 int http__static_open(http_server_t *srv, avp_error_t *err);
 /* Whether a decoded path has a ".." segment. */
 int http__path_has_dotdot(const char *path);
+
+/* transport.c: whether the request came over TLS (civetweb's, or the
+ * trusted proxy's), and the trusted proxy's client address into
+ * req->client_addr (http__req_init calls it). */
+int http__request_https(const http_req_t *req);
+void http__client_addr_init(http_req_t *req);
+
+/* origin.c: what a browser says about where a request comes from (any
+ * may be NULL), and the server as the client named it. */
+typedef struct http_origin {
+    const char *origin, *referer, *fetch_site; /* request headers */
+    const char *host; /* the Host header */
+    int https;        /* the scheme the client used */
+    const char *allowed; /* http_server_options_t.allowed_origins */
+} http_origin_t;
+/* 1 when a browser says the request comes from another origin than the
+ * server's own and the allowed ones (Origin, else Sec-Fetch-Site, else
+ * Referer); 0 when it says the same origin or says nothing (a tool). */
+int http__origin_foreign(const http_origin_t *o);
+/* 403 for a request from a foreign origin (WebSocket upgrades). */
+int http__origin_ok_or_reply(http_req_t *req);
+/* The same for a write (not GET, HEAD or OPTIONS) without an
+ * Authorization header, which a page elsewhere could make with the
+ * session cookie. */
+int http__csrf_ok_or_reply(http_req_t *req);
 
 /* ws.c: the WebSocket plumbing. */
 http_ws_registry_t *http__ws_create(http_server_t *srv);

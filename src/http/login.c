@@ -4,6 +4,7 @@
 #include "http/internal.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static json_t *user_json(const http_auth_user_t *u)
 {
@@ -11,12 +12,25 @@ static json_t *user_json(const http_auth_user_t *u)
                      u->name, "admin", u->admin);
 }
 
+/* The session cookie: Secure when the server is configured so (TLS) or
+ * this request came through a trusted proxy's TLS, so the browser never
+ * sends it over plain HTTP. token NULL clears it. */
+static void add_session_cookie(http_req_t *req, const char *token)
+{
+    char cookie[288];
+    http_auth_set_cookie(req->srv->auth, token, cookie, sizeof(cookie));
+    size_t n = strlen(cookie);
+    if (http__request_https(req) && !strstr(cookie, "; Secure"))
+        snprintf(cookie + n, sizeof(cookie) - n, "; Secure");
+    http_reply_add_header(req, "Set-Cookie", cookie);
+}
+
 void http__login(http_req_t *req, void *ctx)
 {
     http_server_t *srv = ctx;
     json_t *body = http_req_body(req);
     http_auth_user_t user;
-    char token[HTTP_AUTH_TOKEN_MAX], cookie[256], wait[16];
+    char token[HTTP_AUTH_TOKEN_MAX], wait[16];
     int retry_after = 0;
     avp_error_t err;
     int rc =
@@ -38,21 +52,19 @@ void http__login(http_req_t *req, void *ctx)
         http_reply_unavailable(req, 2, "%s", err.msg);
         return;
     }
-    http_auth_set_cookie(srv->auth, token, cookie, sizeof(cookie));
-    http_reply_add_header(req, "Set-Cookie", cookie);
-    /* The token is returned too, for scripts and WebSocket ?token=. */
-    http_reply_json(
-        req, 200,
-        json_pack("{s:o, s:s}", "user", user_json(&user), "token", token));
+    /* The token is in the HttpOnly cookie only, out of reach of any
+     * script in the page; scripts use API keys (POST /api/auth/keys). */
+    add_session_cookie(req, token);
+    http_reply_json(req, 200, json_pack("{s:o}", "user", user_json(&user)));
 }
 
 void http__logout(http_req_t *req, void *ctx)
 {
     http_server_t *srv = ctx;
-    char token[HTTP_AUTH_TOKEN_MAX], cookie[256];
+    char token[HTTP_AUTH_TOKEN_MAX];
     avp_error_t err;
     /* The credential the request authenticated with: a session token as a
-     * Bearer (login returns it) or the cookie. An API key names no
+     * Bearer (copied from the cookie) or the cookie. An API key names no
      * session and stays valid (DELETE /api/auth/keys/{id} revokes it). */
     http_auth_credentials_t cred = {
         .authorization = http_req_header(req, "Authorization"),
@@ -63,8 +75,7 @@ void http__logout(http_req_t *req, void *ctx)
         http_reply_unavailable(req, 2, "%s", err.msg);
         return;
     }
-    http_auth_set_cookie(srv->auth, NULL, cookie, sizeof(cookie));
-    http_reply_add_header(req, "Set-Cookie", cookie);
+    add_session_cookie(req, NULL);
     http_reply_empty(req, 204);
 }
 

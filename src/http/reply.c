@@ -40,7 +40,7 @@ const char *http_req_header(const http_req_t *req, const char *name)
 
 const char *http_req_remote_addr(const http_req_t *req)
 {
-    return req->ri->remote_addr;
+    return req->client_addr[0] ? req->client_addr : req->ri->remote_addr;
 }
 
 int64_t http_req_query_int(const http_req_t *req, const char *name,
@@ -382,18 +382,26 @@ static int is_json_type(const char *type)
             type[sizeof(json) - 1] == ' ');
 }
 
-int http_reply_parse_json_or_reply(http_req_t *req, const char *buf, size_t len,
-                                   const http_schema_field_t *fields,
-                                   json_t **out)
+int http_reply_read_json_or_reply(http_req_t *req, size_t max,
+                                  const http_schema_field_t *fields,
+                                  json_t **out)
 {
     *out = NULL;
+    /* Checked before reading: a form can post text/plain or form data
+     * cross-site without asking, never application/json. */
     if (!is_json_type(mg_get_header(req->conn, "Content-Type"))) {
         http_reply_error(req, 415, "unsupported_media_type",
                          "request body must be application/json");
         return AVP_EUNSUPPORTED;
     }
+    char *buf;
+    size_t len;
+    int rc = http_reply_read_body_or_reply(req, max, &buf, &len);
+    if (rc < 0)
+        return rc;
     json_error_t jerr;
     json_t *obj = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+    avp_free(buf);
     if (!obj) {
         http_reply_error(req, 400, "bad_request",
                          "malformed JSON at line %d column %d: %s", jerr.line,
@@ -401,7 +409,7 @@ int http_reply_parse_json_or_reply(http_req_t *req, const char *buf, size_t len,
         return AVP_EFORMAT;
     }
     avp_error_t err;
-    if (http_schema_check(fields, obj, &err) < 0) {
+    if (fields && http_schema_check(fields, obj, &err) < 0) {
         json_decref(obj);
         http_reply_error(req, 400, "bad_request", "%s", err.msg);
         return AVP_EINVAL;

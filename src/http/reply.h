@@ -74,7 +74,8 @@ json_t *http_req_body(const http_req_t *req);
 /* A request header, or NULL. */
 const char *http_req_header(const http_req_t *req, const char *name);
 
-/* The client's address ("127.0.0.1"). */
+/* The client's address ("127.0.0.1"): the socket's, or behind a trusted
+ * proxy (trust_proxy) the one it appended to X-Forwarded-For. */
 const char *http_req_remote_addr(const http_req_t *req);
 
 /* The civetweb connection, for handlers that stream a raw body or a file. */
@@ -123,12 +124,14 @@ int http_reply_read_body_or_reply(http_req_t *req, size_t max, char **buf,
  * route's max_body) or 400 (the client stopped sending mid-body). */
 long http_reply_read_chunk_or_reply(http_req_t *req, void *buf, size_t cap);
 
-/* Parses a JSON body: malformed JSON, a Content-Type that is not
- * application/json, or a mismatch with fields are 400/415 naming the
- * problem. *out is a new reference. */
-int http_reply_parse_json_or_reply(http_req_t *req, const char *buf, size_t len,
-                                   const http_schema_field_t *fields,
-                                   json_t **out);
+/* Reads and parses a JSON body of at most max bytes: a Content-Type that
+ * is not application/json (415, before reading), malformed JSON or a
+ * mismatch with fields (400, naming the problem) are replied to. fields
+ * NULL: any JSON value, for bodies the schema language cannot describe
+ * (the caller checks them). *out is a new reference. */
+int http_reply_read_json_or_reply(http_req_t *req, size_t max,
+                                  const http_schema_field_t *fields,
+                                  json_t **out);
 
 /* Keyset cursors are opaque to clients: n int64 values (such as
  * created_at and id of the last item) in unpadded base64url with a version

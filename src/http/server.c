@@ -1,6 +1,7 @@
 /* server.c - life cycle, civetweb glue and the request dispatcher; the
  * DESIGN is in http.h. */
 #include "http/internal.h"
+#include "http/tls.h"
 
 #include <dlfcn.h>
 #include <malloc.h>
@@ -116,6 +117,7 @@ void http__req_init(http_req_t *req, http_server_t *srv,
     req->raw_head = 0;
     req->headers[0] = '\0';
     memset(&req->match, 0, sizeof(req->match));
+    http__client_addr_init(req);
 }
 
 http_server_t *http_server_create(const http_server_options_t *opt,
@@ -153,7 +155,8 @@ http_server_t *http_server_create(const http_server_options_t *opt,
     http__route_metrics(srv, &srv->static_files);
     if (opt->auth_store)
         srv->auth = http_auth_create(&(http_auth_options_t){
-            .store = opt->auth_store, .secure_cookie = opt->secure_cookie});
+            .store = opt->auth_store,
+            .secure_cookie = opt->secure_cookie || opt->tls_cert});
     srv->ws = http__ws_create(srv);
     if (http__add_builtin_routes(srv, err) < 0) {
         http_server_destroy(srv);
@@ -228,7 +231,7 @@ int http_server_port(const http_server_t *srv)
 
 /* ---- dispatch ---- */
 
-int http__authenticate_or_reply(http_req_t *req, const char *query_token)
+int http__authenticate_or_reply(http_req_t *req)
 {
     if (!req->srv->auth) {
         http_reply_add_header(req, "WWW-Authenticate", "Bearer");
@@ -239,7 +242,6 @@ int http__authenticate_or_reply(http_req_t *req, const char *query_token)
     http_auth_credentials_t cred = {
         .authorization = mg_get_header(req->conn, "Authorization"),
         .cookie = mg_get_header(req->conn, "Cookie"),
-        .query_token = query_token,
     };
     avp_error_t err;
     int rc =
@@ -273,14 +275,7 @@ static int body_or_reply(http_req_t *req)
         }
         return AVP_OK;
     }
-    char *buf;
-    size_t len;
-    int rc = http_reply_read_body_or_reply(req, max, &buf, &len);
-    if (rc < 0)
-        return rc;
-    rc = http_reply_parse_json_or_reply(req, buf, len, rt->body, &req->body);
-    avp_free(buf);
-    return rc;
+    return http_reply_read_json_or_reply(req, max, rt->body, &req->body);
 }
 
 static void run_route(http_req_t *req)
@@ -292,8 +287,8 @@ static void run_route(http_req_t *req)
                          "%s is a WebSocket endpoint", rt->pattern);
         return;
     }
-    if (!(rt->flags & HTTP_PUBLIC) &&
-        http__authenticate_or_reply(req, NULL) < 0)
+    if (http__csrf_ok_or_reply(req) < 0 ||
+        (!(rt->flags & HTTP_PUBLIC) && http__authenticate_or_reply(req) < 0))
         return;
     avp_error_t err;
     if (http_schema_parse_query(rt->query, req->ri->query_string, &req->query,
@@ -381,6 +376,15 @@ static void keep_big_blocks_on_mmap(void)
     mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 }
 
+/* civetweb's init_ssl, called by mg_start on its thread: the certificate
+ * and key are loaded here, from two files (civetweb wants one). */
+static int on_init_ssl(void *ssl_ctx, void *user_data)
+{
+    const http_server_t *srv = user_data;
+    return http__tls_load(ssl_ctx, srv->opt.tls_cert, srv->opt.tls_key,
+                          start_error, sizeof(start_error));
+}
+
 int http_server_start(http_server_t *srv, avp_error_t *err)
 {
     if (srv->mg)
@@ -390,13 +394,17 @@ int http_server_start(http_server_t *srv, avp_error_t *err)
     if (!mg_check_feature(MG_FEATURES_WEBSOCKET))
         return avp_error_set(err, AVP_EUNSUPPORTED,
                              "libcivetweb was built without WebSocket support");
+    int tls = srv->opt.tls_cert || srv->opt.tls_key;
+    if (tls && !(srv->opt.tls_cert && srv->opt.tls_key))
+        return avp_error_set(err, AVP_EINVAL,
+                             "TLS needs both a certificate and its key");
     int rc = http__static_open(srv, err);
     if (rc < 0)
         return rc;
     http__openapi_build(srv);
     char listen[128], threads[16], ping[16];
-    snprintf(listen, sizeof(listen), "%s:%d", srv->opt.listen_addr,
-             srv->opt.port);
+    snprintf(listen, sizeof(listen), "%s:%d%s", srv->opt.listen_addr,
+             srv->opt.port, tls ? "s" : "");
     snprintf(threads, sizeof(threads), "%d", srv->opt.threads);
     snprintf(ping, sizeof(ping), "%d", srv->opt.ws_ping_s * 1000);
     const char *options[] = {
@@ -410,9 +418,18 @@ int http_server_start(http_server_t *srv, avp_error_t *err)
         "enable_websocket_ping_pong", "yes", "websocket_timeout_ms", ping,
         NULL};
     struct mg_callbacks cb = {.log_message = on_log,
-                              .http_error = on_http_error};
+                              .http_error = on_http_error,
+                              .init_ssl = tls ? on_init_ssl : NULL};
     keep_big_blocks_on_mmap();
-    mg_init_library(0);
+    /* civetweb loads OpenSSL here; a port it cannot secure would still
+     * open, and crash on its first connection. */
+    if (!(mg_init_library(tls ? MG_FEATURES_SSL : 0) & MG_FEATURES_SSL) &&
+        tls) {
+        mg_exit_library();
+        return avp_error_set(err, AVP_EUNSUPPORTED,
+                             "civetweb cannot load OpenSSL (libssl.so, "
+                             "libcrypto.so)");
+    }
     start_error[0] = '\0';
     srv->mg = mg_start(&cb, srv, options);
     if (!srv->mg) {

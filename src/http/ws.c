@@ -2,10 +2,12 @@
  * progress, test-session results).
  *
  * DESIGN: civetweb does the handshake and framing and runs one worker
- * thread per open WebSocket. On connect we match the route, authenticate
- * (Authorization header, ?token= or the session cookie; browsers cannot set
- * headers on a WebSocket) and check access, answering 401/404 as JSON
- * before any upgrade. Ready connections join the registry: a list guarded
+ * thread per open WebSocket. On connect we match the route, check the
+ * Origin (a page of another site could otherwise watch with the visitor's
+ * cookie) and the query, authenticate (Authorization header or the session
+ * cookie, which browsers send on the upgrade; never a token in the URL)
+ * and check access, answering 403/400/401/404 as JSON before any
+ * upgrade. Ready connections join the registry: a list guarded
  * by one mutex. Pushes come from any thread (the future Redis pub/sub
  * subscriber) and write while holding the mutex, which is what keeps a
  * connection alive during the write: the close handler must take the same
@@ -54,14 +56,19 @@ void http__ws_destroy(http_ws_registry_t *ws)
     avp_free(ws);
 }
 
-/* Authenticates a WebSocket request, whose token may be in the query. */
+/* Checks the upgrade's origin and query (the route's schema: a ?token=
+ * that older clients send is refused, not ignored), then the caller. */
 static int ws_authenticate_or_reply(http_req_t *req)
 {
-    char token[HTTP_AUTH_TOKEN_MAX];
-    const char *q = req->ri->query_string;
-    int has_token =
-        q && mg_get_var(q, strlen(q), "token", token, sizeof(token)) > 0;
-    return http__authenticate_or_reply(req, has_token ? token : NULL);
+    avp_error_t err;
+    if (http__origin_ok_or_reply(req) < 0)
+        return AVP_EINVAL;
+    if (http_schema_parse_query(req->rec->route.query, req->ri->query_string,
+                                &req->query, &err) < 0) {
+        http_reply_error(req, 400, "bad_request", "%s", err.msg);
+        return AVP_EINVAL;
+    }
+    return http__authenticate_or_reply(req);
 }
 
 /* Checks route, caller and access; replies on failure. */
@@ -104,6 +111,7 @@ static int on_connect(const struct mg_connection *cconn, void *cbdata)
     http__req_init(&req, cbdata, conn);
     req.raw_head = 1;
     int rc = ws_admit_or_reply(&req);
+    json_decref(req.query);
     http__observe(req.rec, rc < 0 ? req.status : 101, t0);
     if (rc < 0)
         return 1;

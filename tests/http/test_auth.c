@@ -173,9 +173,6 @@ static void test_auth_login_session_logout(void)
     CHECK(http_auth_authenticate(
               a, &(http_auth_credentials_t){.authorization = bearer}, &u,
               &err) == AVP_OK);
-    CHECK(http_auth_authenticate(
-              a, &(http_auth_credentials_t){.query_token = token}, &u, &err) ==
-          AVP_OK);
     /* The session is stored hashed, never as the token. */
     CHECK(memmem(ms.sessions, sizeof(ms.sessions), token, 16) == NULL);
     CHECK(http_auth_logout(a, token, &err) == AVP_OK);

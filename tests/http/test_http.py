@@ -47,7 +47,8 @@ def token(server):
     r = requests.post(server["base"] + "/api/auth/login",
                       json={"username": "alice", "password": "s3cret"})
     assert r.status_code == 200, r.text
-    return r.json()["token"]
+    assert "token" not in r.json()  # the HttpOnly cookie carries it alone
+    return r.cookies["avp_session"]
 
 
 def error_of(r, status):
@@ -449,12 +450,17 @@ def push(server, task, text=None, end=False):
     return requests.post(f"{server['base']}/api/tasks/{task}/push", json=body).json()["sent"]
 
 
+def bearer(token):
+    return ["Authorization: Bearer " + token]
+
+
 def test_websocket_receives_pushed_messages(server, token):
-    a = websocket.create_connection(f"{server['ws']}/ws/progress/42?token={token}", timeout=5)
+    a = websocket.create_connection(f"{server['ws']}/ws/progress/42", timeout=5,
+                                    header=bearer(token))
     b = websocket.create_connection(f"{server['ws']}/ws/progress/42", timeout=5,
                                     cookie="avp_session=" + token)
-    other = websocket.create_connection(f"{server['ws']}/ws/progress/43?token={token}",
-                                        timeout=5)
+    other = websocket.create_connection(f"{server['ws']}/ws/progress/43", timeout=5,
+                                        header=bearer(token))
     assert push(server, 42, '{"progress":0.5}') == 2
     assert a.recv() == '{"progress":0.5}' and b.recv() == '{"progress":0.5}'
     # Idle connections are pinged (ws_ping_s is 1 s in the test server).
@@ -474,13 +480,23 @@ def test_websocket_refusals(server, token):
         websocket.create_connection(f"{server['ws']}/ws/progress/42", timeout=5)
     assert e.value.status_code == 401
     with pytest.raises(websocket.WebSocketBadStatusException) as e:
-        websocket.create_connection(f"{server['ws']}/ws/progress/5000?token={token}",
-                                    timeout=5)
+        websocket.create_connection(f"{server['ws']}/ws/progress/5000", timeout=5,
+                                    header=bearer(token))
     assert e.value.status_code == 404
     with pytest.raises(websocket.WebSocketBadStatusException) as e:
-        websocket.create_connection(f"{server['ws']}/ws/progress/abc?token={token}",
-                                    timeout=5)
+        websocket.create_connection(f"{server['ws']}/ws/progress/abc", timeout=5,
+                                    header=bearer(token))
     assert e.value.status_code == 404
+    # No credential in the URL, and no page of another origin.
+    with pytest.raises(websocket.WebSocketBadStatusException) as e:
+        websocket.create_connection(f"{server['ws']}/ws/progress/42?token={token}",
+                                    timeout=5)
+    assert e.value.status_code == 400
+    with pytest.raises(websocket.WebSocketBadStatusException) as e:
+        websocket.create_connection(f"{server['ws']}/ws/progress/42", timeout=5,
+                                    cookie="avp_session=" + token,
+                                    origin="http://evil.example")
+    assert e.value.status_code == 403
     r = requests.get(server["base"] + "/ws/progress/42")
     assert error_of(r, 426)[0] == "upgrade_required"
 

@@ -239,9 +239,6 @@ static const http_schema_field_t push_body[] = {
     {"text", HTTP_SCHEMA_STRING, 0, 0, 0, NULL, NULL},
     {"end", HTTP_SCHEMA_BOOLEAN, 0, 0, 0, NULL, NULL},
     {0}};
-static const http_schema_field_t ws_query[] = {
-    {"token", HTTP_SCHEMA_STRING, 0, 1, HTTP_AUTH_TOKEN_MAX, NULL, NULL},
-    {0}};
 static const http_schema_field_t ready_body[] = {
     {"ready", HTTP_SCHEMA_BOOLEAN, 1, 0, 0, NULL, NULL}, {0}};
 
@@ -270,7 +267,7 @@ static int add_routes(http_server_t *srv, avp_error_t *err)
          no_reply, NULL, HTTP_PUBLIC, NULL, NULL, 0},
         {"GET", "/ws/progress/{task_id}", "ws_progress",
          "WebSocket: what /api/tasks/{id}/push sends", NULL, NULL,
-         HTTP_WEBSOCKET, NULL, ws_query, 0},
+         HTTP_WEBSOCKET, NULL, NULL, 0},
     };
     return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

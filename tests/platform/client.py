@@ -7,6 +7,7 @@ import time
 
 import pytest
 import requests
+import websocket
 
 
 def api(system, token=None):
@@ -27,7 +28,14 @@ def login(system, user, password):
     r = requests.post(system.url + "/api/auth/login", timeout=30,
                       json={"username": user, "password": password})
     assert r.status_code == 200, r.text
-    return r.json()["token"]
+    # The session token is in the cookie only; a script may send it back
+    # as a Bearer token.
+    return r.cookies["avp_session"]
+
+
+def ws_connect(s, url, **kw):
+    """A WebSocket to url (ws://...) with s's credentials in a header."""
+    return websocket.create_connection(url, header=["Authorization: Bearer " + s.token], **kw)
 
 
 def ok(r, status=200):

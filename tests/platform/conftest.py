@@ -127,7 +127,7 @@ class System:
         r = s.post(self.url + "/api/auth/login", timeout=10,
                    json={"username": self.admin_user, "password": self.admin_password})
         assert r.status_code == 200, r.text
-        s.headers["Authorization"] = "Bearer " + r.json()["token"]
+        s.headers["Authorization"] = "Bearer " + r.cookies["avp_session"]
         return s
 
 
@@ -275,22 +275,24 @@ def reference(avp, clip, model, tmp_path_factory):
 
 
 @contextlib.contextmanager
-def serve(avp, web_dir="", **env):
+def serve(avp, web_dir="", args=(), ca=None, **env):
     """Another `avp serve` on the same PostgreSQL and Redis, serving the web
-    UI in web_dir if given, with env added to its environment: its URL."""
+    UI in web_dir if given, with env added to its environment and more
+    options in args (with --tls-cert, ca is the certificate that checks it):
+    its URL."""
     port = free_port()
     env = dict(os.environ, **env, AVP_PORT=str(port), AVP_DATA_DIR=avp.data_dir,
                AVP_WEB_DIR=web_dir,
                AVP_DATABASE_URL="postgresql:///avp?host=%s/pg/run&port=5432&user=avp"
                % avp.data_dir,
                AVP_REDIS_URL="unix://%s/redis/redis.sock" % avp.data_dir)
-    proc = subprocess.Popen([os.environ["AVP_BIN"], "serve"], env=env,
+    proc = subprocess.Popen([os.environ["AVP_BIN"], "serve", *args], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = "http://127.0.0.1:%d" % port
+    url = "%s://127.0.0.1:%d" % ("https" if ca else "http", port)
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
-            if requests.get(url + "/healthz", timeout=2).status_code == 200:
+            if requests.get(url + "/healthz", timeout=2, verify=ca or True).status_code == 200:
                 break
         except requests.RequestException:
             time.sleep(0.2)

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 import pytest
 import requests
-from client import add_user, api, assert_error, call, login, wait_task
+from client import add_user, api, assert_error, call, login, wait_task, ws_connect
 
 websocket = pytest.importorskip("websocket")  # python3-websocket
 
@@ -188,7 +188,7 @@ def test_non_members_see_nothing(avp, admin, bob, full_project, video, run, mode
     assert call(bob, "GET", "/api/projects").json()["items"] == []
     ws_url = avp.url.replace("http", "ws") + "/ws/progress/%d" % run["task_id"]
     with pytest.raises(websocket.WebSocketBadStatusException) as e:
-        websocket.create_connection(ws_url + "?token=" + bob.headers["Authorization"][7:])
+        ws_connect(bob, ws_url)
     assert e.value.status_code == 404
 
 
@@ -376,9 +376,8 @@ def test_writes_are_audited(avp, full_project, video, model_id, run):
 
 
 def test_progress_websocket_reaches_done(avp, admin, run):
-    url = avp.url.replace("http", "ws") + "/ws/progress/%d?token=%s" % (
-        run["task_id"], admin.headers["Authorization"][7:])
-    ws = websocket.create_connection(url, timeout=240)
+    url = avp.url.replace("http", "ws") + "/ws/progress/%d" % run["task_id"]
+    ws = ws_connect(admin, url, timeout=240)
     msgs = []
     try:
         while True:

@@ -23,7 +23,7 @@ import tarfile
 import time
 
 import pytest
-from client import assert_error, call, new_user_session, upload, wait_task
+from client import assert_error, call, new_user_session, upload, wait_task, ws_connect
 
 websocket = pytest.importorskip("websocket")  # python3-websocket
 
@@ -140,9 +140,8 @@ def auto_gt(avp, admin, video, uploaded_model):
              params={"format": "coco"}, data=json.dumps(IMPORTED))
     assert r.status_code == 201 and r.json()["imported"] == 1, r.text
     task_id, run_id = start_auto_gt(admin, video, uploaded_model["id"], every=3)
-    ws = websocket.create_connection(avp.url.replace("http", "ws") +
-                                     "/ws/progress/%d?token=%s" % (task_id, admin.token),
-                                     timeout=300)
+    ws = ws_connect(admin, avp.url.replace("http", "ws") + "/ws/progress/%d" % task_id,
+                    timeout=300)
     states = []
     try:
         while not states or states[-1]["state"] not in ("done", "failed", "cancelled"):

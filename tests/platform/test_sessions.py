@@ -11,7 +11,7 @@ import time
 
 import pytest
 import requests
-from client import assert_error, call, new_user_session
+from client import assert_error, call, new_user_session, ws_connect
 
 websocket = pytest.importorskip("websocket")  # python3-websocket
 
@@ -356,8 +356,8 @@ def recv_json(ws, timeout=15):
 
 def test_websocket_gets_results_after_each_post(avp, admin, mapped_project, video):
     sid = new_session(admin, mapped_project, video)["id"]
-    url = avp.url.replace("http", "ws") + "/ws/test-sessions/%d?token=%s" % (sid, admin.token)
-    ws = websocket.create_connection(url, timeout=30)
+    url = avp.url.replace("http", "ws") + "/ws/test-sessions/%d" % sid
+    ws = ws_connect(admin, url, timeout=30)
     try:
         hello = recv_json(ws)
         assert hello["session_id"] == sid and hello["events"] == 0
@@ -389,7 +389,7 @@ def test_websocket_gets_results_after_each_post(avp, admin, mapped_project, vide
     finally:
         ws.close()
     with pytest.raises(websocket.WebSocketBadStatusException) as e:
-        websocket.create_connection(url.replace("/%d?" % sid, "/999999?"))
+        ws_connect(admin, url.replace("/%d" % sid, "/999999"))
     assert e.value.status_code == 404
 
 
@@ -397,8 +397,8 @@ def test_websocket_follows_ground_truth_edits(avp, admin, mapped_project, video)
     """Results are scored against the video's ground truth: a box added or
     deleted through the API reaches the watchers without any new event."""
     sid = new_session(admin, mapped_project, video)["id"]
-    url = avp.url.replace("http", "ws") + "/ws/test-sessions/%d?token=%s" % (sid, admin.token)
-    ws = websocket.create_connection(url, timeout=30)
+    url = avp.url.replace("http", "ws") + "/ws/test-sessions/%d" % sid
+    ws = ws_connect(admin, url, timeout=30)
     try:
         before = recv_json(ws)["targets"]
         r = call(admin, "POST", "/api/videos/%d/ground-truth" % video,
@@ -416,9 +416,8 @@ def test_websocket_follows_ground_truth_edits(avp, admin, mapped_project, video)
 
 def test_websocket_follows_posts_to_another_instance(admin, mapped_project, video, second_server):
     sid = new_session(admin, mapped_project, video)["id"]
-    url = second_server.replace("http", "ws") + "/ws/test-sessions/%d?token=%s" % (
-        sid, admin.token)
-    ws = websocket.create_connection(url, timeout=30)
+    url = second_server.replace("http", "ws") + "/ws/test-sessions/%d" % sid
+    ws = ws_connect(admin, url, timeout=30)
     try:
         assert recv_json(ws)["events"] == 0
         r = call(admin, "POST", "/api/test-sessions/%d/events" % sid,

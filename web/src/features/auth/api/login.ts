@@ -1,4 +1,5 @@
-// POST /api/auth/login {username, password} - sets the avp_session cookie.
+// POST /api/auth/login {username, password} - sets the avp_session cookie
+// (HttpOnly); the answer holds no token, so no script in the page can.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/http';
 import { meKeys, type User } from './me';

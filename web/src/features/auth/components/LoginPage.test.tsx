@@ -19,7 +19,7 @@ describe('LoginPage', () => {
 
   it('signs in with the typed credentials and goes to ?next=', async () => {
     const { calls } = stubFetch({
-      'POST /api/auth/login': () => json(200, { user: { id: 1, username: 'admin', admin: true }, token: 't' }),
+      'POST /api/auth/login': () => json(200, { user: { id: 1, username: 'admin', admin: true } }),
     });
     const { client } = renderAt(<LoginPage />, { route: '/login?next=/ops', path: '/login' });
     await userEvent.type(screen.getByLabelText('Username'), 'admin');
