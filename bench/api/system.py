@@ -33,9 +33,12 @@ class System:
         self.serve = None
         pg = self._script("pg-private.sh", "pg")
         redis = self._script("redis-private.sh", "redis")
+        # wrk and the load runs come from one address, 127.0.0.1, with up to
+        # 500 connections: more than one address may hold by default.
         self.env = dict(os.environ, AVP_DATABASE_URL=pg, AVP_REDIS_URL=redis,
                         AVP_DATA_DIR=self.dir + "/data", AVP_DB_POOL_MAX=str(pool_max),
-                        AVP_WEB_DIR="", AVP_PASSWORD=PASSWORD, **(extra_env or {}))
+                        AVP_WEB_DIR="", AVP_PASSWORD=PASSWORD, AVP_CONNS_PER_ADDR="1024")
+        self.env.update(extra_env or {})
         if max_upload:
             self.env["AVP_MAX_UPLOAD"] = str(max_upload)
         subprocess.run([self.avp, "migrate"], env=self.env, check=True,

@@ -34,7 +34,8 @@ static const char serve_usage[] =
     "Environment: AVP_DATABASE_URL (required), AVP_REDIS_URL (without it:\n"
     "no cache, no live progress, tasks wait for a worker's reconciler),\n"
     "AVP_WEB_DIR, AVP_MAX_UPLOAD, AVP_DB_POOL_MAX, AVP_ENGINE_MAX,\n"
-    "AVP_THUMB_CACHE, AVP_LIST_CACHE, AVP_AUTH_CACHE.\n";
+    "AVP_THUMB_CACHE, AVP_LIST_CACHE, AVP_AUTH_CACHE, AVP_HEADER_TIMEOUT_S,\n"
+    "AVP_CONNS_PER_ADDR.\n";
 
 typedef struct serve_cmd {
     const char *port, *data, *listen, *tls_cert, *tls_key, *origins;
@@ -111,12 +112,13 @@ static int run(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
     int rc = api_create(&ro, &routes, err);
     if (rc < 0)
         return 1;
-    http_server_options_t so = {.listen_addr = c->listen, .port = cfg->port,
-                                .static_root = cfg->web_dir,
-                                .tls_cert = cfg->tls_cert,
-                                .tls_key = cfg->tls_key,
-                                .trust_proxy = cfg->trust_proxy,
-                                .allowed_origins = cfg->allowed_origins};
+    http_server_options_t so = {
+        .listen_addr = c->listen, .port = cfg->port,
+        .static_root = cfg->web_dir, .tls_cert = cfg->tls_cert,
+        .tls_key = cfg->tls_key, .trust_proxy = cfg->trust_proxy,
+        .allowed_origins = cfg->allowed_origins,
+        .header_timeout_ms = cfg->header_timeout_s * 1000,
+        .conns_per_addr = cfg->conns_per_addr};
     api_server_options(routes, &so);
     if (!(srv = http_server_create(&so, err)) ||
         api_register(routes, srv, err) < 0 ||

@@ -129,6 +129,12 @@ int cli_config_load(cli_config_t *cfg, avp_error_t *err)
         rc = parse_range("AVP_THUMB_CACHE", env("AVP_THUMB_CACHE"), 1,
                          1000000, &cfg->thumb_cache, err);
     if (!rc)
+        rc = parse_range("AVP_HEADER_TIMEOUT_S", env("AVP_HEADER_TIMEOUT_S"),
+                         1, 300, &cfg->header_timeout_s, err);
+    if (!rc)
+        rc = parse_range("AVP_CONNS_PER_ADDR", env("AVP_CONNS_PER_ADDR"), 1,
+                         65536, &cfg->conns_per_addr, err);
+    if (!rc)
         rc = parse_switch("AVP_LIST_CACHE", env("AVP_LIST_CACHE"),
                           &cfg->list_cache_off, err);
     if (!rc)

@@ -57,6 +57,8 @@ typedef struct cli_config {
     int reclaim_idle_s;   /* 2..3600 */
     int engine_max;       /* 1..256; 0: twice the cores */
     int thumb_cache;      /* thumbnails kept on disk, 1..10^6; 0: 2000 */
+    int header_timeout_s; /* 1..300; 0: the server's default */
+    int conns_per_addr;   /* 1..65536; 0: the server's default */
     int list_cache_off;   /* AVP_LIST_CACHE=off */
     int auth_cache_off;   /* AVP_AUTH_CACHE=off */
     uint64_t max_upload;  /* bytes, >= 1 */

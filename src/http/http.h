@@ -103,6 +103,12 @@ typedef struct http_server_options {
     const char *static_root; /* built web UI; NULL: none */
     size_t max_body;         /* default limit for JSON bodies; 1 MiB */
     int ws_ping_s;           /* WebSocket ping interval; default 20 */
+    /* A connection's request head must arrive within header_timeout_ms
+     * (default 5000) of its accept, and one client address (an IPv6 /64)
+     * holds at most conns_per_addr connections (default threads / 4, at
+     * least 24), WebSockets included. */
+    int header_timeout_ms;
+    int conns_per_addr;
     /* Authentication storage; NULL: every non-public route answers 401. */
     const http_auth_store_t *auth_store;
     int secure_cookie;    /* the server is reached through TLS */

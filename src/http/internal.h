@@ -23,6 +23,7 @@ typedef struct http_route_rec {
 } http_route_rec_t;
 
 typedef struct http_ws_registry http_ws_registry_t;
+typedef struct http_gate http_gate_t;
 
 struct http_server {
     http_server_options_t opt;
@@ -36,6 +37,7 @@ struct http_server {
     /* Requests no route matched (404s and static files). */
     http_route_rec_t unmatched, static_files;
     http_ws_registry_t *ws;
+    http_gate_t *gate;
     char *static_real; /* the static root, resolved at start */
     char *openapi;     /* rendered at start: the route table is fixed then */
     size_t openapi_len;
@@ -126,5 +128,22 @@ int http__csrf_ok_or_reply(http_req_t *req);
 http_ws_registry_t *http__ws_create(http_server_t *srv);
 void http__ws_destroy(http_ws_registry_t *ws);
 void http__ws_register(http_server_t *srv);
+
+/* gate.c: the accept gate (its DESIGN is there). */
+typedef struct http_gate_options {
+    int header_timeout_ms; /* the request head's deadline */
+    int per_addr;          /* connections one client address may hold */
+    const char *csp;       /* of its own 408 and 429 replies */
+} http_gate_options_t;
+
+http_gate_t *http__gate_create(const http_gate_options_t *opt,
+                               http_metrics_t *metrics, avp_error_t *err);
+/* Closes what waits and the listeners, after mg_stop. */
+void http__gate_close(http_gate_t *g);
+void http__gate_destroy(http_gate_t *g);
+/* Makes the calling thread's accept() go through g: civetweb's master. */
+void http__gate_enter(http_gate_t *g);
+/* civetweb closed a connection from remote_addr (as in its request info). */
+void http__gate_closed(http_gate_t *g, const char *remote_addr);
 
 #endif

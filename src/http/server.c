@@ -139,6 +139,14 @@ http_server_t *http_server_create(const http_server_options_t *opt,
         srv->opt.max_body = 1 << 20;
     if (srv->opt.ws_ping_s <= 0)
         srv->opt.ws_ping_s = 20;
+    if (srv->opt.header_timeout_ms <= 0)
+        srv->opt.header_timeout_ms = 5000;
+    /* A quarter of the workers: a few clients behind one NAT still fit,
+     * and one address never takes the pool; at least what a few browsers
+     * open (six each). */
+    if (srv->opt.conns_per_addr <= 0)
+        srv->opt.conns_per_addr =
+            srv->opt.threads / 4 > 24 ? srv->opt.threads / 4 : 24;
     if (!srv->opt.csp)
         srv->opt.csp = HTTP_CSP_NONE;
     if (!srv->opt.static_csp)
@@ -158,7 +166,12 @@ http_server_t *http_server_create(const http_server_options_t *opt,
             .store = opt->auth_store,
             .secure_cookie = opt->secure_cookie || opt->tls_cert});
     srv->ws = http__ws_create(srv);
-    if (http__add_builtin_routes(srv, err) < 0) {
+    srv->gate = http__gate_create(
+        &(http_gate_options_t){.header_timeout_ms = srv->opt.header_timeout_ms,
+                               .per_addr = srv->opt.conns_per_addr,
+                               .csp = srv->opt.csp},
+        srv->metrics, err);
+    if (!srv->gate || http__add_builtin_routes(srv, err) < 0) {
         http_server_destroy(srv);
         return NULL;
     }
@@ -171,6 +184,7 @@ void http_server_destroy(http_server_t *srv)
         return;
     http_server_stop(srv);
     http__ws_destroy(srv->ws);
+    http__gate_destroy(srv->gate);
     http_auth_destroy(srv->auth);
     http_router_destroy(srv->router);
     http_metrics_destroy(srv->metrics);
@@ -363,6 +377,22 @@ static int on_request(struct mg_connection *conn, void *cbdata)
 
 /* ---- life cycle ---- */
 
+/* The master thread accepts through the gate (gate.c). */
+static void *on_init_thread(const struct mg_context *ctx, int thread_type)
+{
+    enum { MASTER_THREAD = 0 };
+    http_server_t *srv = mg_get_user_data(ctx);
+    if (thread_type == MASTER_THREAD)
+        http__gate_enter(srv->gate);
+    return NULL;
+}
+
+static void on_connection_closed(const struct mg_connection *conn)
+{
+    http_server_t *srv = mg_get_user_data(mg_get_context(conn));
+    http__gate_closed(srv->gate, mg_get_request_info(conn)->remote_addr);
+}
+
 /* Upload probes and thumbnails decode video in handler threads, and a
  * decoder's frame buffers are blocks of a few MB. glibc raises its mmap
  * threshold to the largest mmapped block freed so far; after that such
@@ -419,7 +449,9 @@ int http_server_start(http_server_t *srv, avp_error_t *err)
         NULL};
     struct mg_callbacks cb = {.log_message = on_log,
                               .http_error = on_http_error,
-                              .init_ssl = tls ? on_init_ssl : NULL};
+                              .init_ssl = tls ? on_init_ssl : NULL,
+                              .init_thread = on_init_thread,
+                              .connection_closed = on_connection_closed};
     keep_big_blocks_on_mmap();
     /* civetweb loads OpenSSL here; a port it cannot secure would still
      * open, and crash on its first connection. */
@@ -448,5 +480,6 @@ void http_server_stop(http_server_t *srv)
         return;
     mg_stop(srv->mg);
     srv->mg = NULL;
+    http__gate_close(srv->gate);
     mg_exit_library();
 }
