@@ -26,12 +26,22 @@
  * its socket and ~200 bytes. The count of an address drops when the gate
  * or civetweb (connection_closed) closes one of its connections.
  *
+ * TLS. Through TLS the gate cannot see a head: a connection that begins a
+ * handshake goes to civetweb at once, whose request timeout then bounds
+ * the handshake and the head. On a TLS port anything else is no TLS
+ * client and the gate closes it unanswered (a plain-text reply there is
+ * what the port must not give). When a handshake fails, civetweb closes
+ * the connection without request info, so without its address: the gate
+ * keeps the address of each TLS connection it hands over by descriptor,
+ * and the worker claims it as the handshake begins (http__gate_handshake,
+ * from an OpenSSL callback) to give it back at the close.
+ *
  * While every worker is busy, civetweb's master waits to queue the
  * connection it was given, and the gate waits with it: new connections
  * stay in the kernel's backlog meanwhile, as they did without the gate.
  *
- * Only the master thread touches the lists; the address counts are also
- * released from workers, under the gate's mutex. */
+ * Only the master thread touches the lists; the address counts and the
+ * TLS records are also used from workers, under the gate's mutex. */
 #include "http/internal.h"
 
 #include <arpa/inet.h>
@@ -60,6 +70,11 @@ typedef struct gate_addr { /* a client: an IPv4 address or an IPv6 /64 */
     int conns;
 } gate_addr_t;
 
+typedef struct gate_tls { /* a TLS connection handed over, not yet claimed */
+    int fd;
+    unsigned char key[16];
+} gate_tls_t;
+
 typedef struct gate_conn {
     int fd, listener;
     double deadline;
@@ -85,8 +100,9 @@ struct http_gate {
     int nlisteners;
     gate_list_t waiting; /* by deadline, which is accept order */
     gate_list_t ready;
-    pthread_mutex_t lock; /* guards addrs */
+    pthread_mutex_t lock; /* guards addrs and tls */
     void *addrs;          /* tsearch tree of gate_addr_t */
+    void *tls;            /* tsearch tree of gate_tls_t, by fd */
     char busy[768], late[768];
     size_t busy_len, late_len;
     http_metrics_gauge_t *waiting_gauge, *open_gauge;
@@ -94,6 +110,12 @@ struct http_gate {
 };
 
 static _Thread_local http_gate_t *thread_gate;
+
+/* The address a worker's TLS connection claimed (gate NULL if none). */
+static _Thread_local struct {
+    http_gate_t *gate;
+    unsigned char key[16];
+} thread_claim;
 
 /* ---- replies and address counts ---- */
 
@@ -179,15 +201,66 @@ static void addr_release(http_gate_t *g, const unsigned char key[16])
     pthread_mutex_unlock(&g->lock);
 }
 
+/* remote_addr is NULL when civetweb closes a connection whose TLS
+ * handshake failed; the claim made as it began names the address. */
 void http__gate_closed(http_gate_t *g, const char *remote_addr)
 {
     unsigned char a6[16] = {[10] = 0xff, [11] = 0xff}, key[16];
-    if (inet_pton(AF_INET, remote_addr, a6 + 12) != 1 &&
-        inet_pton(AF_INET6, remote_addr, a6) != 1)
+    if (thread_claim.gate == g) {
+        memcpy(key, thread_claim.key, sizeof key);
+        thread_claim.gate = NULL;
+    } else if (remote_addr && (inet_pton(AF_INET, remote_addr, a6 + 12) == 1 ||
+                               inet_pton(AF_INET6, remote_addr, a6) == 1)) {
+        addr_key(a6, key);
+    } else {
         return;
-    addr_key(a6, key);
+    }
     addr_release(g, key);
     http_metrics_gauge_add(g->open_gauge, -1);
+}
+
+/* ---- TLS connections handed over ---- */
+
+static int tls_cmp(const void *a, const void *b)
+{
+    return ((const gate_tls_t *)a)->fd - ((const gate_tls_t *)b)->fd;
+}
+
+/* Keeps the address of a TLS connection handed over as fd. A record
+ * already there for fd is of a connection civetweb closed before its
+ * handshake began (the descriptor is free again), which no close could
+ * give back: its count is given back here. */
+static void tls_keep(http_gate_t *g, int fd, const unsigned char key[16])
+{
+    gate_tls_t *t = avp_calloc(1, sizeof *t);
+    t->fd = fd;
+    memcpy(t->key, key, sizeof t->key);
+    pthread_mutex_lock(&g->lock);
+    gate_tls_t **found = tsearch(t, &g->tls, tls_cmp), *stale = *found;
+    *found = t;
+    pthread_mutex_unlock(&g->lock);
+    if (stale != t) {
+        addr_release(g, stale->key);
+        http_metrics_gauge_add(g->open_gauge, -1);
+        avp_free(stale);
+    }
+}
+
+void http__gate_handshake(http_gate_t *g, int fd)
+{
+    gate_tls_t probe = {.fd = fd}, *t = NULL;
+    pthread_mutex_lock(&g->lock);
+    gate_tls_t **found = tfind(&probe, &g->tls, tls_cmp);
+    if (found) {
+        t = *found;
+        tdelete(t, &g->tls, tls_cmp);
+    }
+    pthread_mutex_unlock(&g->lock);
+    if (!t) /* a renegotiation: the connection has claimed already */
+        return;
+    thread_claim.gate = g;
+    memcpy(thread_claim.key, t->key, sizeof thread_claim.key);
+    avp_free(t);
 }
 
 /* ---- the waiting connections ---- */
@@ -206,7 +279,7 @@ static void list_remove(gate_list_t *l, gate_conn_t *c)
     *(c->next ? &c->next->prev : &l->tail) = c->prev;
 }
 
-/* Closes fd after a reply (none if NULL). What the client sent is read
+/* Closes fd after a reply (none if len is 0). What the client sent is read
  * first: closing over unread data would reset the connection and lose the
  * reply. */
 static void reply_close(int fd, const char *reply, size_t len)
@@ -214,7 +287,7 @@ static void reply_close(int fd, const char *reply, size_t len)
     char sink[4096];
     for (int i = 0; i < 4 && recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0; i++)
         ;
-    if (reply)
+    if (len)
         (void)!send(fd, reply, len, MSG_DONTWAIT | MSG_NOSIGNAL);
     close(fd);
 }
@@ -285,19 +358,18 @@ static int head_complete(const char *p, size_t n)
 }
 
 /* Moves c to the ready list once its head is complete, or fills the
- * buffer (civetweb answers 431), or begins a TLS handshake: the gate
- * cannot read a head through TLS, so there civetweb's request timeout
- * bounds the handshake and the head. */
+ * buffer (civetweb answers 431), or, on a TLS port, once it begins a
+ * handshake; closes what is no TLS client there (see TLS above). */
 static void look_at(http_gate_t *g, gate_conn_t *c)
 {
     ssize_t n = recv(c->fd, g->peek, sizeof g->peek, MSG_PEEK);
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return;
-    if (n <= 0) {
-        drop(g, c, NULL, 0); /* gone before sending a request */
+    if (n <= 0 || (g->opt.tls && g->peek[0] != GATE_TLS_HANDSHAKE)) {
+        drop(g, c, NULL, 0); /* gone, or no TLS client */
         return;
     }
-    if (g->peek[0] != GATE_TLS_HANDSHAKE && (size_t)n < sizeof g->peek &&
+    if (!g->opt.tls && (size_t)n < sizeof g->peek &&
         !head_complete(g->peek, (size_t)n))
         return;
     epoll_ctl(g->ep, EPOLL_CTL_DEL, c->fd, NULL);
@@ -371,6 +443,8 @@ static int hand_over(http_gate_t *g, gate_conn_t *c, struct sockaddr *addr,
 {
     int fd = c->fd;
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    if (g->opt.tls)
+        tls_keep(g, fd, c->addr->key);
     if (addr && len) {
         memcpy(addr, &c->sa, *len < c->salen ? *len : c->salen);
         *len = c->salen;
@@ -420,6 +494,17 @@ void http__gate_enter(http_gate_t *g) { thread_gate = g; }
 
 /* ---- life cycle ---- */
 
+static void replies_init(http_gate_t *g)
+{
+    const char *csp = g->opt.csp;
+    g->busy_len = canned(g->busy, sizeof g->busy, 429, "Too Many Requests",
+                         "too_many_requests",
+                         "too many connections from this address", csp);
+    g->late_len = canned(g->late, sizeof g->late, 408, "Request Timeout",
+                         "request_timeout",
+                         "the request head did not arrive in time", csp);
+}
+
 http_gate_t *http__gate_create(const http_gate_options_t *opt,
                                http_metrics_t *metrics, avp_error_t *err)
 {
@@ -433,12 +518,10 @@ http_gate_t *http__gate_create(const http_gate_options_t *opt,
         return NULL;
     }
     pthread_mutex_init(&g->lock, NULL);
-    g->busy_len = canned(g->busy, sizeof g->busy, 429, "Too Many Requests",
-                         "too_many_requests",
-                         "too many connections from this address", opt->csp);
-    g->late_len = canned(g->late, sizeof g->late, 408, "Request Timeout",
-                         "request_timeout",
-                         "the request head did not arrive in time", opt->csp);
+    /* A TLS client cannot read a plain-text reply: there the gate closes
+     * without one (the lengths stay 0). */
+    if (!opt->tls)
+        replies_init(g);
     g->waiting_gauge = http_metrics_gauge(
         metrics, "avp_http_connections_waiting",
         "Connections accepted whose request head has not arrived.", NULL);
@@ -472,6 +555,7 @@ void http__gate_destroy(http_gate_t *g)
         pthread_mutex_destroy(&g->lock);
     }
     tdestroy(g->addrs, avp_free);
+    tdestroy(g->tls, avp_free);
     if (g->ep >= 0)
         close(g->ep);
     if (g->evfd >= 0)

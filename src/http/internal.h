@@ -12,6 +12,7 @@
 
 #include "http/reply.h"
 #include "http/router.h"
+#include "http/tls.h"
 #include "http/http.h"
 
 /* One series per HTTP status class (1xx..5xx) for each route. */
@@ -38,6 +39,7 @@ struct http_server {
     http_route_rec_t unmatched, static_files;
     http_ws_registry_t *ws;
     http_gate_t *gate;
+    http_tls_hook_t tls_hook; /* tells the gate of TLS handshakes */
     char *static_real; /* the static root, resolved at start */
     char *openapi;     /* rendered at start: the route table is fixed then */
     size_t openapi_len;
@@ -134,6 +136,7 @@ typedef struct http_gate_options {
     int header_timeout_ms; /* the request head's deadline */
     int per_addr;          /* connections one client address may hold */
     const char *csp;       /* of its own 408 and 429 replies */
+    int tls;               /* the port speaks TLS */
 } http_gate_options_t;
 
 http_gate_t *http__gate_create(const http_gate_options_t *opt,
@@ -143,7 +146,10 @@ void http__gate_close(http_gate_t *g);
 void http__gate_destroy(http_gate_t *g);
 /* Makes the calling thread's accept() go through g: civetweb's master. */
 void http__gate_enter(http_gate_t *g);
-/* civetweb closed a connection from remote_addr (as in its request info). */
+/* civetweb closed a connection from remote_addr (as in its request info;
+ * NULL when it has none, after a failed TLS handshake). */
 void http__gate_closed(http_gate_t *g, const char *remote_addr);
+/* A worker begins the TLS handshake of the connection fd (tls.h's hook). */
+void http__gate_handshake(http_gate_t *g, int fd);
 
 #endif

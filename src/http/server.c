@@ -169,7 +169,8 @@ http_server_t *http_server_create(const http_server_options_t *opt,
     srv->gate = http__gate_create(
         &(http_gate_options_t){.header_timeout_ms = srv->opt.header_timeout_ms,
                                .per_addr = srv->opt.conns_per_addr,
-                               .csp = srv->opt.csp},
+                               .csp = srv->opt.csp,
+                               .tls = srv->opt.tls_cert || srv->opt.tls_key},
         srv->metrics, err);
     if (!srv->gate || http__add_builtin_routes(srv, err) < 0) {
         http_server_destroy(srv);
@@ -387,10 +388,17 @@ static void *on_init_thread(const struct mg_context *ctx, int thread_type)
     return NULL;
 }
 
+/* A connection whose TLS handshake failed has no request info. */
 static void on_connection_closed(const struct mg_connection *conn)
 {
     http_server_t *srv = mg_get_user_data(mg_get_context(conn));
-    http__gate_closed(srv->gate, mg_get_request_info(conn)->remote_addr);
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    http__gate_closed(srv->gate, ri ? ri->remote_addr : NULL);
+}
+
+static void on_handshake(void *srv, int fd)
+{
+    http__gate_handshake(((http_server_t *)srv)->gate, fd);
 }
 
 /* Upload probes and thumbnails decode video in handler threads, and a
@@ -407,10 +415,13 @@ static void keep_big_blocks_on_mmap(void)
 }
 
 /* civetweb's init_ssl, called by mg_start on its thread: the certificate
- * and key are loaded here, from two files (civetweb wants one). */
+ * and key are loaded here, from two files (civetweb wants one), and the
+ * gate hears of each handshake (gate.c, TLS). */
 static int on_init_ssl(void *ssl_ctx, void *user_data)
 {
-    const http_server_t *srv = user_data;
+    http_server_t *srv = user_data;
+    srv->tls_hook = (http_tls_hook_t){.begun = on_handshake, .arg = srv};
+    http__tls_hook(ssl_ctx, &srv->tls_hook);
     return http__tls_load(ssl_ctx, srv->opt.tls_cert, srv->opt.tls_key,
                           start_error, sizeof(start_error));
 }

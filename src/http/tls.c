@@ -12,7 +12,10 @@
  * program that links avp_http: the dynamic loader lists it under that
  * name, so civetweb's dlopen("libssl.so") returns it, and its lookups
  * find the missing name here and every other one in Debian's libssl.so.3,
- * on which this library depends. Nothing else is emulated. */
+ * on which this library depends. Nothing else is emulated.
+ *
+ * The two functions of tls.h are here too, as only this library links
+ * OpenSSL. */
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <stdio.h>
@@ -52,4 +55,19 @@ int http__tls_load(void *ssl_ctx, const char *cert, const char *key, char *msg,
      * OpenSSL's own default, which a distribution may lower. */
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
     return 1;
+}
+
+static void on_info(const SSL *ssl, int where, int ret)
+{
+    (void)ret;
+    if (!(where & SSL_CB_HANDSHAKE_START))
+        return;
+    const http_tls_hook_t *hook = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+    hook->begun(hook->arg, SSL_get_fd(ssl));
+}
+
+void http__tls_hook(void *ssl_ctx, const http_tls_hook_t *hook)
+{
+    SSL_CTX_set_app_data(ssl_ctx, (void *)hook);
+    SSL_CTX_set_info_callback(ssl_ctx, on_info);
 }

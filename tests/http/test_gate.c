@@ -1,7 +1,8 @@
 /* test_gate.c - the accept gate of gate.c, through a real server: a head
- * may come in pieces, a late one gets 408, one address is bounded (429)
- * and gets its share back as its connections close, and idle connections
- * take no worker thread. */
+ * may come in pieces, a late one gets 408 (one that opens like TLS on a
+ * plain port too), one address is bounded (429) and gets its share back
+ * as its connections close, and idle connections take no worker thread.
+ * TLS ports: tests/platform/test_security_session.py. */
 #include "check.h"
 #include "http/reply.h"
 
@@ -106,6 +107,19 @@ static void test_gate_waits_for_the_head_until_its_deadline(void)
     http_server_destroy(srv);
 }
 
+/* On a plain port the byte that begins a TLS handshake is just the start
+ * of a head, held to its deadline (it used to pass the gate at once). */
+static void test_gate_plain_port_holds_a_tls_opening_to_the_deadline(void)
+{
+    http_server_t *srv = start();
+    CHECK(srv);
+    int fd = dial(srv, 1);
+    CHECK(fd >= 0 && send(fd, "\x16\x03\x01", 3, 0) == 3);
+    CHECK(status_within(fd, 5000) == 408);
+    close(fd);
+    http_server_destroy(srv);
+}
+
 static void test_gate_bounds_one_address(void)
 {
     http_server_t *srv = start();
@@ -147,6 +161,7 @@ static void test_gate_idle_connections_take_no_thread(void)
 int main(void)
 {
     RUN(test_gate_waits_for_the_head_until_its_deadline);
+    RUN(test_gate_plain_port_holds_a_tls_opening_to_the_deadline);
     RUN(test_gate_bounds_one_address);
     RUN(test_gate_idle_connections_take_no_thread);
     return CHECK_DONE();
