@@ -10,6 +10,7 @@ import os
 import socket
 import ssl
 import subprocess
+import time
 
 import pytest
 import requests
@@ -234,6 +235,35 @@ def test_tls_serves_with_secure_cookies(avp, certificate):
         assert b"HTTP/" not in got and avp.admin_user.encode() not in got, got[:200]
         # The server still serves TLS after that.
         assert s.get(url + "/healthz", timeout=10).status_code == 200
+
+
+def test_tls_port_survives_plain_http_and_failed_handshakes(avp, certificate):
+    """Plain HTTP, a client that rejects the certificate and a broken
+    handshake, each many times over from one address allowed 2 connections:
+    none is answered in plain text, each gives its place back (a TLS client
+    is still served) and the server stops cleanly (it crashed at the first
+    failed handshake, and the place of one was never given back)."""
+    cert, key = certificate
+    with serve(avp, args=["--tls-cert", cert, "--tls-key", key], ca=cert,
+               AVP_CONNS_PER_ADDR="2") as url:
+        port = int(url.rsplit(":", 1)[1])
+        untrusting = ssl.create_default_context()  # the system's CAs only
+        for _ in range(4):
+            for opening in (b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+                            b"\x16\x03\x01\x00\x05hello", None):
+                with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+                    if opening is None:
+                        with pytest.raises(ssl.SSLCertVerificationError):
+                            untrusting.wrap_socket(raw, server_hostname="127.0.0.1")
+                        continue
+                    raw.sendall(opening)
+                    try:
+                        got = raw.recv(4096)
+                    except ConnectionResetError:
+                        got = b""
+                    assert b"HTTP/" not in got, got[:200]
+            time.sleep(0.2)  # the workers close what they were given
+            assert requests.get(url + "/healthz", timeout=10, verify=cert).status_code == 200
 
 
 def test_tls_needs_a_readable_certificate_and_its_key(avp, certificate, tmp_path):
