@@ -1,6 +1,7 @@
 /* detections.c - a run's detections: keyset pages with filters
  * (store_detections_page) and the whole run as NDJSON or as a COCO results
- * array, streamed in constant memory from a server-side cursor. */
+ * array, streamed in constant memory a page at a time (store_det_walk_t),
+ * with a database connection only while a page is read. */
 #include "api/internal.h"
 
 #include <inttypes.h>
@@ -106,55 +107,93 @@ static const det_stream_fmt_t ndjson_fmt = {"application/x-ndjson", "", "",
 static const det_stream_fmt_t coco_fmt = {"application/json", "[", ",",
                                           "]\n", coco_row};
 
-/* Streams rows until the end, an error or a client that went away. */
-static int stream_rows(store_det_iter_t *it, http_reply_stream_t *s,
+/* Rows of a stream read per page: 160 KB of rows, a few ms of the
+ * database's time. */
+#define DET_STREAM_PAGE 4096
+
+/* The next page of the walk on a connection borrowed for that page only,
+ * so that a client reading slowly holds its thread, never one of the
+ * pool's connections: how many rows, 0 at the end, or an error. */
+static int next_page(api_t *r, store_det_walk_t *w, store_det_t *rows,
+                     avp_error_t *err)
+{
+    store_conn_t *c;
+    if (w->done)
+        return 0;
+    int rc = store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, &c,
+                                err);
+    if (rc < 0)
+        return rc;
+    rc = store_det_walk_next(c, w, rows, DET_STREAM_PAGE, err);
+    store_pool_release(c);
+    return rc;
+}
+
+/* Streams the n rows in hand and the walk's later pages until the end, an
+ * error or a client that went away. */
+static int stream_rows(api_t *r, store_det_walk_t *w, store_det_t *rows,
+                       int n, http_reply_stream_t *s,
                        const det_stream_fmt_t *f, avp_error_t *err)
 {
-    store_det_t d;
     char line[DET_JSON_MAX];
-    int rc, first = 1;
+    int first = 1;
     if (http_reply_stream_write(s, f->open, strlen(f->open)) < 0)
         return AVP_EIO;
-    while ((rc = store_det_iter_next(it, &d, err)) == 1) {
-        int n = f->row(&d, line, sizeof line);
-        if ((!first &&
-             http_reply_stream_write(s, f->sep, strlen(f->sep)) < 0) ||
-            http_reply_stream_write(s, line, (size_t)n) < 0)
-            return AVP_EIO;
-        first = 0;
-    }
-    if (rc == 0 && http_reply_stream_write(s, f->close, strlen(f->close)) < 0)
-        return AVP_EIO;
-    return rc;
+    for (; n > 0; n = next_page(r, w, rows, err))
+        for (int i = 0; i < n; i++, first = 0) {
+            int len = f->row(&rows[i], line, sizeof line);
+            if ((!first &&
+                 http_reply_stream_write(s, f->sep, strlen(f->sep)) < 0) ||
+                http_reply_stream_write(s, line, (size_t)len) < 0)
+                return AVP_EIO;
+        }
+    if (n < 0)
+        return n;
+    return http_reply_stream_write(s, f->close, strlen(f->close)) < 0
+               ? AVP_EIO
+               : AVP_OK;
+}
+
+/* The access check, the walk's start and its first page, on one
+ * connection given back before the first byte goes out: the first page's
+ * row count, or < 0 after replying. */
+static int first_page_or_reply(api_t *r, http_req_t *req, int64_t id,
+                               store_det_walk_t *w, store_det_t *rows)
+{
+    avp_error_t err;
+    store_conn_t *c = api__conn_or_reply(r, req);
+    if (!c)
+        return AVP_EUNAVAILABLE;
+    int n = api__access_or_reply(r, req, c, STORE_OBJ_RUN, id,
+                                 STORE_ROLE_VIEWER, NULL);
+    if (n == AVP_OK &&
+        ((n = store_det_walk_begin(c, id, w, &err)) < 0 ||
+         (n = store_det_walk_next(c, w, rows, DET_STREAM_PAGE, &err)) < 0))
+        http_reply_avp_error(req, &err);
+    store_pool_release(c);
+    return n;
 }
 
 static void det_stream(http_req_t *req, api_t *r,
                        const det_stream_fmt_t *f)
 {
     int64_t id = http_req_param(req, "id");
-    store_det_iter_t *it = NULL;
+    store_det_t *rows = avp_malloc(DET_STREAM_PAGE * sizeof *rows);
+    store_det_walk_t w;
     http_reply_stream_t s;
-    avp_error_t err;
-    store_conn_t *c = api__conn_or_reply(r, req);
-    if (!c)
-        return;
-    if (api__access_or_reply(r, req, c, STORE_OBJ_RUN, id,
-                             STORE_ROLE_VIEWER, NULL) < 0)
-        goto out;
-    if (store_det_iter_open(c, id, 2000, &it, &err) < 0) {
-        http_reply_avp_error(req, &err);
-        goto out;
+    avp_error_t err = {0};
+    int n = first_page_or_reply(r, req, id, &w, rows);
+    if (n >= 0) {
+        http_reply_stream_begin(&s, req, 200, f->mime);
+        /* Once the status line is out, a failure can only cut the body
+         * short; the client sees a chunked body without its final chunk. */
+        if (stream_rows(r, &w, rows, n, &s, f, &err) < 0)
+            fprintf(stderr,
+                    "avp serve: run %" PRId64 " stream cut short: %s\n", id,
+                    err.code ? err.msg : "client went away");
+        http_reply_stream_end(&s);
     }
-    http_reply_stream_begin(&s, req, 200, f->mime);
-    /* Once the status line is out, a failure can only cut the body short;
-     * the client sees a chunked body without its final chunk. */
-    if (stream_rows(it, &s, f, &err) < 0)
-        fprintf(stderr, "avp serve: run %" PRId64 " stream cut short: %s\n",
-                id, err.code ? err.msg : "client went away");
-    http_reply_stream_end(&s);
-out:
-    store_det_iter_close(it);
-    store_pool_release(c);
+    avp_free(rows);
 }
 
 void api__det_ndjson(http_req_t *req, void *ctx)

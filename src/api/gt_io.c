@@ -5,7 +5,9 @@
  * class names, one per line: YOLO's indices), as the export sends them.
  * The parser accepts the whole file or nothing and names the line or
  * element it stumbled on; the boxes then go in with one statement (one
- * transaction) with their audit record.
+ * transaction) with their audit record. No database connection is held
+ * while the body arrives: a slow sender must not take one of the pool's
+ * few from everyone else.
  * Track ids of the file are not kept: tracks are rows of their own
  * (issue 4's merge/split), which this import does not create. */
 #include "api/internal.h"
@@ -119,10 +121,53 @@ static int store_or_reply(http_req_t *req, store_conn_t *c, int64_t id,
     return rc;
 }
 
+/* What the parsers need of the video (frame rate and size) and its frame
+ * count, after the access check, on a connection held for these alone: the
+ * body, which may take minutes to arrive, is read once it is given back. */
+static int video_or_reply(api_t *r, http_req_t *req, int64_t id,
+                          gt_io_options_t *o, int64_t *frames)
+{
+    store_video_file_t file;
+    store_gt_video_t geo;
+    avp_error_t err;
+    store_conn_t *c = api__conn_or_reply(r, req);
+    if (!c)
+        return AVP_EUNAVAILABLE;
+    int rc = api__access_or_reply(r, req, c, STORE_OBJ_VIDEO, id,
+                                  STORE_ROLE_EDITOR, NULL);
+    if (rc == AVP_OK && ((rc = store_video_file(c, id, &file, &err)) < 0 ||
+                         (rc = store_video_geometry(c, id, &geo, &err)) < 0))
+        http_reply_avp_error(req, &err);
+    store_pool_release(c);
+    if (rc == AVP_OK) {
+        *o = (gt_io_options_t){.fps = file.fps, .width = geo.width,
+                               .height = geo.height};
+        *frames = geo.frame_count;
+    }
+    return rc;
+}
+
+/* Stores the parsed boxes on a connection taken anew, checking access
+ * again: the caller's role may have changed while the body arrived. */
+static void commit_or_reply(api_t *r, http_req_t *req, int64_t id,
+                            const char *format, const gt_t *g,
+                            int64_t frames)
+{
+    int64_t pid;
+    store_conn_t *c = api__conn_or_reply(r, req);
+    if (!c)
+        return;
+    if (api__access_or_reply(r, req, c, STORE_OBJ_VIDEO, id,
+                             STORE_ROLE_EDITOR, &pid) == AVP_OK &&
+        store_or_reply(req, c, id, format, g, frames) == AVP_OK)
+        api__project_test_sessions_changed(r, c, pid);
+    store_pool_release(c);
+}
+
 void api__gt_import_file(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
-    int64_t id = http_req_param(req, "id"), pid;
+    int64_t id = http_req_param(req, "id");
     const char *name =
         json_string_value(json_object_get(http_req_query(req), "format"));
     gt_format_t f;
@@ -132,31 +177,17 @@ void api__gt_import_file(http_req_t *req, void *ctx)
                          "avp, yolo or voc (yolo and voc: a tar archive)");
         return;
     }
-    store_video_file_t file;
-    store_gt_video_t geo;
+    gt_io_options_t o;
     api_upload_t up;
-    avp_error_t err;
-    store_conn_t *c = api__conn_or_reply(r, req);
-    if (!c)
+    int64_t frames = 0;
+    if (video_or_reply(r, req, id, &o, &frames) < 0 ||
+        api__receive_or_reply(r, req, "videos", &up) < 0)
         return;
-    if (api__access_or_reply(r, req, c, STORE_OBJ_VIDEO, id,
-                             STORE_ROLE_EDITOR, &pid) < 0)
-        goto out;
-    if (store_video_file(c, id, &file, &err) < 0 ||
-        store_video_geometry(c, id, &geo, &err) < 0) {
-        http_reply_avp_error(req, &err);
-        goto out;
-    }
-    if (api__receive_or_reply(r, req, "videos", &up) < 0)
-        goto out;
-    gt_io_options_t o = {.fps = file.fps, .width = geo.width, .height = geo.height};
     gt_t *g = f == GT_FORMAT_YOLO || f == GT_FORMAT_VOC
         ? parse_tar_or_reply(req, f, up.tmp, &o)
         : parse_or_reply(req, f, up.tmp, &o);
     unlink(up.tmp);
-    if (g && store_or_reply(req, c, id, name, g, geo.frame_count) == AVP_OK)
-        api__project_test_sessions_changed(r, c, pid);
+    if (g)
+        commit_or_reply(r, req, id, name, g, frames);
     gt_destroy(g);
-out:
-    store_pool_release(c);
 }

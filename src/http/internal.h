@@ -63,6 +63,16 @@ struct http_req {
     int raw_head;
     char headers[2048]; /* queued "Name: value\r\n" lines */
     char client_addr[48]; /* a trusted proxy's client, or "" (transport.c) */
+    /* While a handler runs, its reply waits here and leaves when it has
+     * returned (http__reply_flush): by then it has given back its database
+     * connection and whatever else it borrowed, which a client reading
+     * slowly would otherwise hold. */
+    int defer;
+    struct {
+        int status;
+        char *type, *body; /* copies; NULL when there is none */
+        size_t len;
+    } pending;
 };
 
 void http__req_init(http_req_t *req, http_server_t *srv,
@@ -71,6 +81,9 @@ void http__req_init(http_req_t *req, http_server_t *srv,
 /* Authenticates with the request's Authorization header or session
  * cookie, else replies 401 (or 503). */
 int http__authenticate_or_reply(http_req_t *req);
+
+/* Sends the reply a handler left waiting (reply.c), if any. */
+void http__reply_flush(http_req_t *req);
 
 /* The body size limit of the request's route. */
 size_t http__body_limit(const http_req_t *req);

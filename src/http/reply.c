@@ -159,9 +159,26 @@ static void send_whole(http_req_t *req, int status, const char *type,
     req->status = status;
 }
 
+/* Keeps a handler's reply for http__reply_flush. */
+static void defer_body(http_req_t *req, int status, const char *type,
+                       const char *body, size_t len)
+{
+    req->pending.status = status;
+    req->pending.type = type ? avp_strdup(type) : NULL;
+    req->pending.body = len ? avp_malloc(len) : NULL;
+    if (len)
+        memcpy(req->pending.body, body, len);
+    req->pending.len = len;
+    req->status = status; /* the handler has replied */
+}
+
 static int send_body(http_req_t *req, int status, const char *type,
                      const char *body, size_t len)
 {
+    if (req->defer) {
+        defer_body(req, status, type, body, len);
+        return status;
+    }
     const char *m = req->ri ? req->ri->request_method : NULL;
     int with_body = len && !(m && !strcmp(m, "HEAD"));
     if (!req->raw_head && type && len <= HTTP_REPLY_ONE_WRITE_MAX) {
@@ -172,6 +189,18 @@ static int send_body(http_req_t *req, int status, const char *type,
     if (with_body)
         mg_write(req->conn, body, len);
     return status;
+}
+
+void http__reply_flush(http_req_t *req)
+{
+    req->defer = 0;
+    if (!req->pending.status)
+        return;
+    send_body(req, req->pending.status, req->pending.type, req->pending.body,
+              req->pending.len);
+    avp_free(req->pending.type);
+    avp_free(req->pending.body);
+    memset(&req->pending, 0, sizeof req->pending);
 }
 
 int http_reply_json(http_req_t *req, int status, json_t *body)

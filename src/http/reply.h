@@ -37,6 +37,12 @@
  * A handler must reply exactly once; the dispatcher answers 500 for a
  * handler that did not.
  *
+ * Slow clients: a handler's JSON, bytes, empty and error replies are sent
+ * once it has returned, so whatever it borrowed (a database connection)
+ * is back before a client that reads slowly can hold the thread. Files
+ * and chunked streams go out as they are written: a handler gives back
+ * what it holds before it starts one, or between its pieces.
+ *
  * Thread model: an http_req_t belongs to the thread running its handler.
  *
  * Stack: handlers run on civetweb's worker threads, whose stack Debian's

@@ -116,6 +116,8 @@ void http__req_init(http_req_t *req, http_server_t *srv,
     req->status = 0;
     req->raw_head = 0;
     req->headers[0] = '\0';
+    req->defer = 0;
+    memset(&req->pending, 0, sizeof req->pending);
     memset(&req->match, 0, sizeof(req->match));
     http__client_addr_init(req);
 }
@@ -313,7 +315,9 @@ static void run_route(http_req_t *req)
     }
     if (body_or_reply(req) < 0)
         return;
+    req->defer = 1;
     rt->handler(req, rt->ctx);
+    http__reply_flush(req);
     if (!req->status)
         http_reply_error(req, 500, "internal", "%s did not reply", rt->name);
 }

@@ -282,3 +282,67 @@ void store_det_iter_close(store_det_iter_t *it)
     store__rollback(it->c);
     avp_free(it);
 }
+
+int store_det_walk_begin(store_conn_t *c, int64_t run_id, store_det_walk_t *w,
+                         avp_error_t *err)
+{
+    char v[32];
+    snprintf(v, sizeof v, "%lld", (long long)run_id);
+    const char *vals[] = {v};
+    *w = (store_det_walk_t){.run_id = run_id, .frame = -1, .id = -1};
+    /* The index (run_id, frame, id) read backwards: one entry. */
+    PGresult *res = PQexecParams(c->pg,
+        "SELECT frame, id FROM detections WHERE run_id = $1"
+        " ORDER BY frame DESC, id DESC LIMIT 1", 1, NULL, vals, NULL, NULL, 0);
+    int rc = store__check(err, c->pg, res, PGRES_TUPLES_OK, "detections walk");
+    if (rc)
+        return rc;
+    w->done = PQntuples(res) == 0;
+    if (!w->done) {
+        w->last_frame = (int32_t)atoi(PQgetvalue(res, 0, 0));
+        w->last_id = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+    }
+    PQclear(res);
+    return AVP_OK;
+}
+
+/* The keyset conditions are spelled out as in page_query, for the same
+ * planner's reasons. */
+int store_det_walk_next(store_conn_t *c, store_det_walk_t *w,
+                        store_det_t *rows, int cap, avp_error_t *err)
+{
+    if (w->done)
+        return 0;
+    char v[6][32];
+    snprintf(v[0], sizeof v[0], "%lld", (long long)w->run_id);
+    snprintf(v[1], sizeof v[1], "%d", (int)w->frame);
+    snprintf(v[2], sizeof v[2], "%lld", (long long)w->id);
+    snprintf(v[3], sizeof v[3], "%d", (int)w->last_frame);
+    snprintf(v[4], sizeof v[4], "%lld", (long long)w->last_id);
+    snprintf(v[5], sizeof v[5], "%d", cap);
+    const char *vals[] = {v[0], v[1], v[2], v[3], v[4], v[5]};
+    PGresult *res = PQexecParams(c->pg, SELECT_COLUMNS
+        "WHERE run_id = $1 AND frame >= $2::integer"
+        " AND NOT (frame = $2::integer AND id <= $3::bigint)"
+        " AND frame <= $4::integer"
+        " AND NOT (frame = $4::integer AND id > $5::bigint)"
+        " ORDER BY frame, id LIMIT $6",
+        6, NULL, vals, NULL, NULL, 1);
+    int rc = store__check(err, c->pg, res, PGRES_TUPLES_OK, "detections walk");
+    if (rc)
+        return rc; /* res cleared */
+    if ((rc = check_columns(res, err))) {
+        PQclear(res);
+        return rc;
+    }
+    int n = PQntuples(res);
+    for (int i = 0; i < n; i++)
+        row_from(res, i, &rows[i]);
+    PQclear(res);
+    w->done = n < cap;
+    if (n) {
+        w->frame = rows[n - 1].frame;
+        w->id = rows[n - 1].id;
+    }
+    return n;
+}

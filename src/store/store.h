@@ -202,6 +202,25 @@ int store_det_iter_next(store_det_iter_t *it, store_det_t *row,
                         avp_error_t *err);
 void store_det_iter_close(store_det_iter_t *it); /* NULL is a no-op */
 
+/* Walks every detection of a run in (frame, id) order a page at a time,
+ * holding no connection between pages: each page is one keyset query on
+ * the connection the caller passes, so a stream to a client that reads
+ * slowly borrows a connection only while it reads a page. The walk ends at
+ * the last row the run had at store_det_walk_begin: rows a worker appends
+ * later (at later frames, or later ids of the last frame) are not in it. */
+typedef struct store_det_walk {
+    int64_t run_id;
+    int32_t frame, last_frame; /* after (frame, id), to (last_frame, last_id) */
+    int64_t id, last_id;
+    int done;
+} store_det_walk_t;
+int store_det_walk_begin(store_conn_t *c, int64_t run_id, store_det_walk_t *w,
+                         avp_error_t *err);
+/* Reads the next at most cap (>= 1) rows into rows and moves past them:
+ * how many, 0 at the end, or an error. */
+int store_det_walk_next(store_conn_t *c, store_det_walk_t *w,
+                        store_det_t *rows, int cap, avp_error_t *err);
+
 /* ---- the platform catalog (catalog.h) --------------------------------- */
 
 #include "store/catalog.h"

@@ -84,28 +84,36 @@ static int64_t new_run(store_conn_t *c)
                          " models m RETURNING id");
 }
 
+/* Whether rows[0..n) are frames [0, frames) of the generator in stored
+ * order; ids must grow within a frame (across frames they need not: each
+ * backend takes ids from its own cached block of the sequence). */
+static int rows_match(const store_det_t *rows, int n, int32_t frames)
+{
+    int want_n;
+    store_det_t *want = expected_rows(frames, &want_n);
+    int ok = n == want_n;
+    for (int i = 0; ok && i < n; i++)
+        ok = same_det(&rows[i], &want[i]) &&
+             (i == 0 || rows[i].frame > rows[i - 1].frame ||
+              rows[i].id > rows[i - 1].id);
+    free(want);
+    return ok;
+}
+
 /* Reads the whole run through the stream and compares it to frames
- * [0, frames) of the generator; ids must grow within a frame (across
- * frames they need not: each backend takes ids from its own cached block
- * of the sequence). */
+ * [0, frames) of the generator. */
 static int stream_matches(store_conn_t *c, int64_t run, int32_t frames, int batch)
 {
-    int n;
-    store_det_t *want = expected_rows(frames, &n);
+    store_det_t *rows = malloc((size_t)frames * MAX_BOXES * sizeof(*rows));
     store_det_iter_t *it;
     int ok = store_det_iter_open(c, run, batch, &it, NULL) == AVP_OK;
-    store_det_t row;
-    store_det_t prev = {.id = -1, .frame = -1};
-    int i = 0, rc;
-    while (ok && (rc = store_det_iter_next(it, &row, NULL)) == 1) {
-        ok = i < n && same_det(&row, &want[i]) &&
-             (row.frame > prev.frame || row.id > prev.id);
-        prev = row;
-        i++;
-    }
-    ok = ok && rc == 0 && i == n;
+    int n = 0, rc = 0;
+    while (ok && n < frames * MAX_BOXES &&
+           (rc = store_det_iter_next(it, &rows[n], NULL)) == 1)
+        n++;
+    ok = ok && rc == 0 && rows_match(rows, n, frames);
     store_det_iter_close(it);
-    free(want);
+    free(rows);
     return ok;
 }
 
@@ -438,6 +446,81 @@ static void test_detections_stream_batches(void)
     store_pool_release(c);
 }
 
+/* Walks run w began on, cap rows a page, on a connection taken anew for
+ * each page and given back idle; the rows read go into rows (room for
+ * max), their count into *n. */
+static int walk_all(store_det_walk_t *w, int cap, store_det_t *rows, int max,
+                    int *n)
+{
+    store_det_t *page = malloc((size_t)cap * sizeof(*page));
+    int got, ok = 1;
+    *n = 0;
+    do {
+        store_conn_t *c;
+        ok = store_pool_acquire(pool, -1, &c, NULL) == AVP_OK;
+        got = ok ? store_det_walk_next(c, w, page, cap, NULL) : -1;
+        ok = got >= 0 && got <= cap && *n + got <= max &&
+             PQtransactionStatus(store__conn_pg(c)) == PQTRANS_IDLE;
+        if (ok)
+            memcpy(rows + *n, page, (size_t)got * sizeof(*page));
+        *n += ok ? got : 0;
+        store_pool_release(c);
+    } while (ok && got > 0);
+    free(page);
+    return ok;
+}
+
+static int walk_matches(int64_t run, int32_t frames, int cap)
+{
+    store_det_walk_t w;
+    store_conn_t *c;
+    store_det_t *rows = malloc((size_t)frames * MAX_BOXES * sizeof(*rows));
+    int n = 0;
+    int ok = store_pool_acquire(pool, -1, &c, NULL) == AVP_OK &&
+             store_det_walk_begin(c, run, &w, NULL) == AVP_OK;
+    store_pool_release(c);
+    ok = ok && walk_all(&w, cap, rows, frames * MAX_BOXES, &n) &&
+         rows_match(rows, n, frames);
+    free(rows);
+    return ok;
+}
+
+/* A walk gives what the stream gives, page by page on whatever
+ * connection, and ends where the run ended when it began. */
+static void test_detections_walk_pages(void)
+{
+    store_conn_t *c;
+    avp_error_t err = {0};
+    CHECK(store_pool_acquire(pool, -1, &c, &err) == AVP_OK);
+    int64_t run = new_run(c);
+    CHECK(append_range(c, run, 0, 60, 60, &err) == AVP_OK);
+    store_pool_release(c);
+    int n;
+    free(expected_rows(60, &n));
+    /* Pages that divide the count exactly, do not, and exceed it. */
+    CHECK(walk_matches(run, 60, 1));
+    CHECK(walk_matches(run, 60, n));
+    CHECK(walk_matches(run, 60, n / 3 + 1));
+    CHECK(walk_matches(run, 60, n + 1));
+    /* Frames appended after the walk began are not in it. */
+    store_det_walk_t w;
+    store_det_t *rows = malloc((size_t)70 * MAX_BOXES * sizeof(*rows));
+    CHECK(store_pool_acquire(pool, -1, &c, &err) == AVP_OK);
+    CHECK(store_det_walk_begin(c, run, &w, &err) == AVP_OK);
+    CHECK(append_range(c, run, 60, 70, 10, &err) == AVP_OK);
+    store_pool_release(c);
+    CHECK(walk_all(&w, 7, rows, 70 * MAX_BOXES, &n) && rows_match(rows, n, 60));
+    free(rows);
+    CHECK(walk_matches(run, 70, 50));
+    /* An empty run walks nothing. */
+    CHECK(store_pool_acquire(pool, -1, &c, &err) == AVP_OK);
+    int64_t empty = new_run(c);
+    store_det_t row;
+    CHECK(store_det_walk_begin(c, empty, &w, &err) == AVP_OK);
+    CHECK(store_det_walk_next(c, &w, &row, 1, &err) == 0);
+    store_pool_release(c);
+}
+
 /* detections has no foreign key; deleting a run, or the video above it,
  * must still take its detections along. */
 static void test_detections_deleted_with_run(void)
@@ -529,6 +612,7 @@ int main(void)
     RUN(test_detections_cursor_with_other_window);
     RUN(test_detections_bad_cursor);
     RUN(test_detections_stream_batches);
+    RUN(test_detections_walk_pages);
     RUN(test_detections_deleted_with_run);
     RUN(test_detections_floats_bit_exact);
     store_pool_destroy(pool);
