@@ -2,10 +2,11 @@
  * rate limiter; see auth.h for the choices. */
 #include "http/auth.h"
 
+#include "http/limit.h"
+
 #include <argon2.h>
 #include <civetweb.h>
 #include <errno.h>
-#include <pthread.h>
 #include <semaphore.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -28,25 +29,11 @@ static const char dummy_hash[] =
     "$argon2id$v=19$m=19456,t=2,p=1$YXZwLWR1bW15LXNhbHQxNg$"
     "iS4uhACnbyWRaR7Rr+4li+K043Fr33TNzR87eMUVHvI";
 
-/* Failed logins per key (an IP or a user name) in fixed windows. A small
- * open-addressed table: a collision merely shares a counter, and when the
- * probe run is full the stalest entry is reused, so memory is bounded
- * whatever an attacker sends. */
-#define LIMIT_SLOTS 1024
-#define LIMIT_PROBES 8
-
-typedef struct limit_slot {
-    uint64_t key;
-    double window_start;
-    int failures;
-} limit_slot_t;
-
 struct http_auth {
     http_auth_store_t store;
     http_auth_options_t opt;
     sem_t hashing; /* bounds concurrent argon2 runs (memory) */
-    pthread_mutex_t mu;
-    limit_slot_t slots[LIMIT_SLOTS];
+    http_limit_t *limit;
 };
 
 static void sodium_once(void)
@@ -112,8 +99,13 @@ http_auth_t *http_auth_create(const http_auth_options_t *opt)
         a->opt.login_max_failures = 10;
     if (a->opt.login_window_s <= 0)
         a->opt.login_window_s = 900;
+    if (a->opt.login_max_address_failures <= 0)
+        a->opt.login_max_address_failures = 10 * a->opt.login_max_failures;
     sem_init(&a->hashing, 0, HTTP_AUTH_MAX_PARALLEL_HASHES);
-    pthread_mutex_init(&a->mu, NULL);
+    a->limit = http__limit_create(&(http_limit_options_t){
+        .max_failures = a->opt.login_max_failures,
+        .max_address_failures = a->opt.login_max_address_failures,
+        .window_s = a->opt.login_window_s});
     sodium_once();
     return a;
 }
@@ -123,7 +115,7 @@ void http_auth_destroy(http_auth_t *a)
     if (!a)
         return;
     sem_destroy(&a->hashing);
-    pthread_mutex_destroy(&a->mu);
+    http__limit_destroy(a->limit);
     avp_free(a);
 }
 
@@ -187,68 +179,6 @@ int http_auth_authenticate(http_auth_t *a, const http_auth_credentials_t *cred,
     return AVP_OK;
 }
 
-/* ---- login rate limiting ---- */
-
-static uint64_t limit_key(const char *kind, const char *value)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (const char *s = kind; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ULL;
-    h = (h ^ 0xff) * 1099511628211ULL;
-    for (const char *s = value; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ULL;
-    return h | 1; /* 0 marks a free slot */
-}
-
-/* The slot for key (inserting it, evicting the stalest entry of the probe
- * run if needed). Called with a->mu held. */
-static limit_slot_t *limit_slot(http_auth_t *a, uint64_t key, double now)
-{
-    limit_slot_t *victim = NULL;
-    for (int i = 0; i < LIMIT_PROBES; i++) {
-        limit_slot_t *s = &a->slots[(key + (uint64_t)i) % LIMIT_SLOTS];
-        if (s->key == key) {
-            if (now - s->window_start >= a->opt.login_window_s)
-                *s = (limit_slot_t){key, now, 0};
-            return s;
-        }
-        if (!victim || s->key == 0 || s->window_start < victim->window_start)
-            victim = s;
-    }
-    *victim = (limit_slot_t){key, now, 0};
-    return victim;
-}
-
-/* Seconds until ip and name may try again, or 0. */
-static int limit_check(http_auth_t *a, const char *ip, const char *name)
-{
-    double now = avp_now(), wait = 0;
-    uint64_t keys[2] = {limit_key("ip", ip), limit_key("user", name)};
-    pthread_mutex_lock(&a->mu);
-    for (int i = 0; i < 2; i++) {
-        limit_slot_t *s = limit_slot(a, keys[i], now);
-        double w = s->window_start + a->opt.login_window_s - now;
-        if (s->failures >= a->opt.login_max_failures && w > wait)
-            wait = w;
-    }
-    pthread_mutex_unlock(&a->mu);
-    return wait > 0 ? (int)wait + 1 : 0;
-}
-
-/* Counts a failure for ip and name (failed) or forgets both (success). */
-static void limit_record(http_auth_t *a, const char *ip, const char *name,
-                         int failed)
-{
-    double now = avp_now();
-    uint64_t keys[2] = {limit_key("ip", ip), limit_key("user", name)};
-    pthread_mutex_lock(&a->mu);
-    for (int i = 0; i < 2; i++) {
-        limit_slot_t *s = limit_slot(a, keys[i], now);
-        s->failures = failed ? s->failures + 1 : 0;
-    }
-    pthread_mutex_unlock(&a->mu);
-}
-
 static int verify_bounded(http_auth_t *a, const char *encoded,
                           const char *password)
 {
@@ -279,7 +209,7 @@ int http_auth_login(http_auth_t *a, const char *ip, const char *username,
                     char token[HTTP_AUTH_TOKEN_MAX], int *retry_after_s,
                     avp_error_t *err)
 {
-    *retry_after_s = limit_check(a, ip, username);
+    *retry_after_s = http__limit_wait(a->limit, ip, username, avp_now());
     if (*retry_after_s > 0)
         return avp_error_set(err, AVP_EBUSY,
                              "too many failed logins; retry in %d s",
@@ -287,7 +217,7 @@ int http_auth_login(http_auth_t *a, const char *ip, const char *username,
     int rc = check_password(a, username, password, user);
     if (rc == AVP_EUNAVAILABLE)
         return avp_error_set(err, rc, "cannot check the password now");
-    limit_record(a, ip, username, rc < 0);
+    http__limit_record(a->limit, ip, username, rc < 0, avp_now());
     if (rc < 0)
         return avp_error_set(err, rc, "invalid user name or password");
     http_auth_token_new("", token);

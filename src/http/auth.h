@@ -82,7 +82,8 @@ typedef struct http_auth_options {
     const http_auth_store_t *store; /* required; copied */
     int secure_cookie;         /* add "Secure" (the server is behind TLS) */
     int session_ttl_s;         /* default 7 days */
-    int login_max_failures;    /* per IP and per user name; default 10 */
+    int login_max_failures;    /* per (IP, user name); default 10 */
+    int login_max_address_failures; /* per IP; default 10 x the above */
     int login_window_s;        /* default 900 */
 } http_auth_options_t;
 
@@ -106,7 +107,8 @@ int http_auth_authenticate(http_auth_t *a, const http_auth_credentials_t *cred,
 /* Checks a password and opens a session: AVP_OK with *user and the session
  * token (HTTP_AUTH_TOKEN_MAX bytes) filled; AVP_ENOTFOUND for a wrong user name
  * or password (same message and about the same time for both);
- * AVP_EBUSY when ip or username failed too often (*retry_after_s set);
+ * AVP_EBUSY when ip failed too often, for username or over all names
+ * (*retry_after_s set; http/limit.h);
  * AVP_EUNAVAILABLE when the store is down. */
 int http_auth_login(http_auth_t *a, const char *ip, const char *username,
                     const char *password, http_auth_user_t *user,
