@@ -7,6 +7,7 @@
 #include <argon2.h>
 #include <civetweb.h>
 #include <errno.h>
+#include <pthread.h>
 #include <semaphore.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -32,7 +33,6 @@ static const char dummy_hash[] =
 struct http_auth {
     http_auth_store_t store;
     http_auth_options_t opt;
-    sem_t hashing; /* bounds concurrent argon2 runs (memory) */
     http_limit_t *limit;
 };
 
@@ -46,15 +46,55 @@ static void sodium_once(void)
     }
 }
 
+/* Every argon2 run of the process (logins, password changes, accounts
+ * made) takes a place here first: each holds 19 MiB. */
+static sem_t hashing;
+static pthread_once_t hashing_once = PTHREAD_ONCE_INIT;
+
+static void hashing_init(void)
+{
+    sem_init(&hashing, 0, HTTP_AUTH_MAX_PARALLEL_HASHES);
+}
+
+static void hashing_enter(void)
+{
+    pthread_once(&hashing_once, hashing_init);
+    while (sem_wait(&hashing) < 0 && errno == EINTR) {}
+}
+
+/* Characters as people count them: UTF-8 code points. */
+static size_t password_chars(const char *p)
+{
+    size_t n = 0;
+    for (; *p; p++)
+        n += ((uint8_t)*p & 0xC0) != 0x80;
+    return n;
+}
+
+int http_auth_password_check(const char *password, avp_error_t *err)
+{
+    size_t n = password ? password_chars(password) : 0;
+    if (n < HTTP_AUTH_PASSWORD_MIN || n > HTTP_AUTH_PASSWORD_MAX)
+        return avp_error_set(err, AVP_EINVAL,
+                             "a password must have %d to %d characters",
+                             HTTP_AUTH_PASSWORD_MIN, HTTP_AUTH_PASSWORD_MAX);
+    return AVP_OK;
+}
+
 int http_auth_password_hash(const char *password, char *out, size_t cap,
                             avp_error_t *err)
 {
     uint8_t salt[HASH_SALT_LEN];
+    int rc = http_auth_password_check(password, err);
+    if (rc < 0)
+        return rc;
     sodium_once();
     randombytes_buf(salt, sizeof(salt));
-    int rc = argon2id_hash_encoded(HASH_T_COST, HASH_M_COST_KIB, HASH_LANES,
-                                   password, strlen(password), salt,
-                                   sizeof(salt), HASH_LEN, out, cap);
+    hashing_enter();
+    rc = argon2id_hash_encoded(HASH_T_COST, HASH_M_COST_KIB, HASH_LANES,
+                               password, strlen(password), salt, sizeof(salt),
+                               HASH_LEN, out, cap);
+    sem_post(&hashing);
     if (rc != ARGON2_OK)
         return avp_error_set(
             err, rc == ARGON2_MEMORY_ALLOCATION_ERROR ? AVP_ENOMEM : AVP_EINVAL,
@@ -66,7 +106,9 @@ int http_auth_password_verify(const char *encoded, const char *password)
 {
     if (strncmp(encoded, "$argon2id$", 10))
         return AVP_EFORMAT;
+    hashing_enter();
     int rc = argon2id_verify(encoded, password, strlen(password));
+    sem_post(&hashing);
     if (rc == ARGON2_OK)
         return AVP_OK;
     return rc == ARGON2_VERIFY_MISMATCH ? AVP_ENOTFOUND : AVP_EFORMAT;
@@ -101,7 +143,6 @@ http_auth_t *http_auth_create(const http_auth_options_t *opt)
         a->opt.login_window_s = 900;
     if (a->opt.login_max_address_failures <= 0)
         a->opt.login_max_address_failures = 10 * a->opt.login_max_failures;
-    sem_init(&a->hashing, 0, HTTP_AUTH_MAX_PARALLEL_HASHES);
     a->limit = http__limit_create(&(http_limit_options_t){
         .max_failures = a->opt.login_max_failures,
         .max_address_failures = a->opt.login_max_address_failures,
@@ -114,7 +155,6 @@ void http_auth_destroy(http_auth_t *a)
 {
     if (!a)
         return;
-    sem_destroy(&a->hashing);
     http__limit_destroy(a->limit);
     avp_free(a);
 }
@@ -179,15 +219,6 @@ int http_auth_authenticate(http_auth_t *a, const http_auth_credentials_t *cred,
     return AVP_OK;
 }
 
-static int verify_bounded(http_auth_t *a, const char *encoded,
-                          const char *password)
-{
-    while (sem_wait(&a->hashing) < 0 && errno == EINTR) {}
-    int rc = http_auth_password_verify(encoded, password);
-    sem_post(&a->hashing);
-    return rc;
-}
-
 /* Checks name and password: AVP_OK, AVP_ENOTFOUND or AVP_EUNAVAILABLE. */
 static int check_password(http_auth_t *a, const char *name,
                           const char *password, http_auth_user_t *user)
@@ -196,12 +227,12 @@ static int check_password(http_auth_t *a, const char *name,
     int rc =
         a->store.user_by_name(a->store.ctx, name, user, hash, sizeof(hash));
     if (rc == AVP_ENOTFOUND) {
-        verify_bounded(a, dummy_hash, password); /* same cost, see above */
+        http_auth_password_verify(dummy_hash, password); /* same cost, see above */
         return AVP_ENOTFOUND;
     }
     if (rc < 0)
         return AVP_EUNAVAILABLE;
-    return verify_bounded(a, hash, password) == AVP_OK ? AVP_OK : AVP_ENOTFOUND;
+    return http_auth_password_verify(hash, password) == AVP_OK ? AVP_OK : AVP_ENOTFOUND;
 }
 
 int http_auth_login(http_auth_t *a, const char *ip, const char *username,
