@@ -10,7 +10,7 @@
  *   AVP_REDIS_URL       redis://host:port or unix:///path [unset: private Redis]
  *   AVP_DATA_DIR        data directory [./avp-data]; --data overrides
  *   AVP_PORT            HTTP port [8080]; --port overrides
- *   AVP_ADMIN_PASSWORD  first admin's password [unset: generated and printed]
+ *   AVP_ADMIN_PASSWORD  first admin's password [unset: generated into DIR/admin-password]
  *   AVP_WORKERS         worker processes under `avp up` [online cores]
  *   AVP_WEB_DIR         built web UI [<source>/web/dist if it exists]
  *   AVP_MAX_UPLOAD      largest video upload in bytes [4 GiB]
