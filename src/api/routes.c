@@ -35,6 +35,10 @@ int api_create(const api_options_t *opt, api_t **out, avp_error_t *err)
         r->opt.max_upload = 4ull << 30;
     if (!r->opt.max_model)
         r->opt.max_model = 1ull << 30;
+    if (!r->opt.model_quota)
+        r->opt.model_quota = 20;
+    if (!r->opt.model_quota_bytes)
+        r->opt.model_quota_bytes = 8ull << 30;
     if (!r->opt.acquire_timeout_ms)
         r->opt.acquire_timeout_ms = 2000;
     api__engine_limit(opt->engine_max);

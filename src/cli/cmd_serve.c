@@ -23,7 +23,7 @@ static const char serve_usage[] =
     "Environment: AVP_DATABASE_URL (required), AVP_REDIS_URL (without it:\n"
     "no cache, no live progress, tasks wait for a worker's reconciler),\n"
     "AVP_WEB_DIR, AVP_MAX_UPLOAD, AVP_DB_POOL_MAX, AVP_ENGINE_MAX,\n"
-    "AVP_LIST_CACHE, AVP_AUTH_CACHE.\n";
+    "AVP_LIST_CACHE, AVP_AUTH_CACHE, AVP_MODEL_QUOTA, AVP_MODEL_QUOTA_BYTES.\n";
 
 typedef struct serve_cmd {
     const char *port, *data, *listen;
@@ -76,6 +76,8 @@ static int run(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
     api_options_t ro = {.pool = pool, .redis_url = cfg->redis_url,
                         .data_dir = cfg->data_dir,
                         .max_upload = cfg->max_upload,
+                        .model_quota = cfg->model_quota,
+                        .model_quota_bytes = cfg->model_quota_bytes,
                         .engine_max = cfg->engine_max,
                         .list_cache_off = cfg->list_cache_off,
                         .auth_cache_off = cfg->auth_cache_off};

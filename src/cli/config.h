@@ -14,6 +14,8 @@
  *   AVP_WORKERS         worker processes under `avp up` [online cores]
  *   AVP_WEB_DIR         built web UI [<source>/web/dist if it exists]
  *   AVP_MAX_UPLOAD      largest video upload in bytes [4 GiB]
+ *   AVP_MODEL_QUOTA     models one (non-admin) user may upload [20]
+ *   AVP_MODEL_QUOTA_BYTES  their bytes together [8 GiB]
  *   AVP_DB_POOL_MAX     PostgreSQL connections per process [8]
  *   AVP_MODEL_CACHE_MB  memory budget of a worker's loaded models [512]
  *   AVP_RECLAIM_IDLE_S  a task whose worker went silent this long is taken
@@ -53,6 +55,8 @@ typedef struct cli_config {
     int list_cache_off;   /* AVP_LIST_CACHE=off */
     int auth_cache_off;   /* AVP_AUTH_CACHE=off */
     uint64_t max_upload;  /* bytes, >= 1 */
+    int model_quota;      /* 1..1000000; 0: the API's default */
+    uint64_t model_quota_bytes; /* 0: the API's default */
 } cli_config_t;
 
 /* Fills cfg from the environment and defaults. On a malformed variable
