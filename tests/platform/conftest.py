@@ -275,11 +275,12 @@ def reference(avp, clip, model, tmp_path_factory):
 
 
 @contextlib.contextmanager
-def serve(avp, web_dir=""):
+def serve(avp, web_dir="", **extra_env):
     """Another `avp serve` on the same PostgreSQL and Redis, serving the web
-    UI in web_dir if given: its URL."""
+    UI in web_dir if given, with extra_env's settings: its URL."""
     port = free_port()
-    env = dict(os.environ, AVP_PORT=str(port), AVP_DATA_DIR=avp.data_dir, AVP_WEB_DIR=web_dir,
+    env = dict(os.environ, **extra_env)
+    env.update(AVP_PORT=str(port), AVP_DATA_DIR=avp.data_dir, AVP_WEB_DIR=web_dir,
                AVP_DATABASE_URL="postgresql:///avp?host=%s/pg/run&port=5432&user=avp"
                % avp.data_dir,
                AVP_REDIS_URL="unix://%s/redis/redis.sock" % avp.data_dir)
