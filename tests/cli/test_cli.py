@@ -183,7 +183,7 @@ def test_models_inspect_text_and_json():
 def test_models_inspect_within_a_memory_limit():
     """The server's loader child: a model that needs more than its budget
     fails to load instead of taking the host; enough budget loads it."""
-    small = avp("models", "inspect", "--json", "--max-memory", 1 << 20, MODEL)
+    small = avp("models", "inspect", "--json", "--max-memory", 4 << 20, MODEL)
     # 1 (the loader's error), or a sanitizer build's out-of-memory report.
     assert small.returncode != 0 and small.stdout == "", small
     ok = avp("models", "inspect", "--json", "--max-memory", 1 << 30, MODEL, check=0)
