@@ -2,7 +2,7 @@
 // of the user, this browser's session included; the cache goes with it.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/http';
-import { meKeys } from './me';
+import { forgetUser } from './logout';
 
 export function logoutAll(): Promise<void> {
   return api<void>('/api/auth/logout-all', { method: 'POST' });
@@ -10,11 +10,5 @@ export function logoutAll(): Promise<void> {
 
 export function useLogoutAll() {
   const qc = useQueryClient();
-  return useMutation({
-    mutationFn: logoutAll,
-    onSuccess: () => {
-      qc.clear();
-      qc.setQueryData(meKeys.all, null);
-    },
-  });
+  return useMutation({ mutationFn: logoutAll, onSuccess: () => forgetUser(qc) });
 }
