@@ -1,4 +1,4 @@
--- 0011_accounts.sql - what account management and model quotas need.
+-- 0012_accounts.sql - what account management and model quotas need.
 -- disabled: an admin turned the account off; it cannot log in, and its
 -- sessions and API keys are refused on their next request.
 ALTER TABLE users ADD COLUMN disabled boolean NOT NULL DEFAULT false;
