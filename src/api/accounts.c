@@ -222,6 +222,14 @@ void api__accounts_metrics(api_t *r, http_metrics_t *m)
     http_metrics_on_collect(m, collect, ra);
 }
 
+void api__auth_revoke_user(api_t *r, int64_t user_id)
+{
+    api_auth_t *ra = r->auth.ctx;
+    api_auth_revocation_t rv = {.kind = API_AUTH_REVOKE_USER,
+                                .user_id = user_id};
+    api__auth_relay_revoke(ra->relay, ra->cache, api__q(r), &rv);
+}
+
 /* POST /api/auth/keys: the secret is shown once, here, and never again. */
 void api__key_create(http_req_t *req, void *ctx)
 {
@@ -251,9 +259,8 @@ void api__key_create(http_req_t *req, void *ctx)
     http_reply_json(req, 201, key);
 }
 
-void api__key_list(http_req_t *req, void *ctx)
+void api__list_of(api_t *r, http_req_t *req, int64_t id, api_list_fn list)
 {
-    api_t *r = ctx;
     int64_t keys[2];
     const int64_t *after;
     int limit;
@@ -264,8 +271,7 @@ void api__key_list(http_req_t *req, void *ctx)
     store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         return;
-    int rc = store_api_key_list(c, http_req_user(req)->id, after, limit, &l,
-                                &err);
+    int rc = list(c, id, after, limit, &l, &err);
     store_pool_release(c);
     if (rc < 0) {
         http_reply_avp_error(req, &err);
@@ -273,6 +279,11 @@ void api__key_list(http_req_t *req, void *ctx)
     }
     api__reply_text(req, 200, api__page_json(&l, 1));
     store_list_free(&l);
+}
+
+void api__key_list(http_req_t *req, void *ctx)
+{
+    api__list_of(ctx, req, http_req_user(req)->id, store_api_key_list);
 }
 
 void api__key_delete(http_req_t *req, void *ctx)
@@ -287,10 +298,7 @@ void api__key_delete(http_req_t *req, void *ctx)
     if (rc == AVP_OK) {
         /* Only the key's id is known here, not its hash: every cached
          * credential of its owner goes. */
-        api_auth_t *ra = r->auth.ctx;
-        api_auth_revocation_t rv = {.kind = API_AUTH_REVOKE_USER,
-                                    .user_id = http_req_user(req)->id};
-        api__auth_relay_revoke(ra->relay, ra->cache, api__q(r), &rv);
+        api__auth_revoke_user(r, http_req_user(req)->id);
         api__audit(c, req, "delete", "api_key", id, NULL);
     }
     store_pool_release(c);

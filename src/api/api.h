@@ -45,6 +45,9 @@ typedef struct api_options {
     const char *data_dir;    /* holds videos/, models/, thumbs/ */
     uint64_t max_upload;     /* largest video upload in bytes (0: 4 GiB) */
     uint64_t max_model;      /* largest model upload in bytes (0: 1 GiB) */
+    int model_quota;         /* models one user may have (0: 20); admins
+                              * have no quota */
+    uint64_t model_quota_bytes; /* their bytes together (0: 8 GiB) */
     int acquire_timeout_ms;  /* wait for a database connection (0: 2000) */
     int engine_max;          /* child avp processes at once, for the whole
                               * process (0: twice the cores) */

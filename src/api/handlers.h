@@ -12,6 +12,12 @@
 void api__key_create(http_req_t *req, void *ctx);
 void api__key_list(http_req_t *req, void *ctx);
 void api__key_delete(http_req_t *req, void *ctx);
+/* users.c */
+void api__password_change(http_req_t *req, void *ctx);
+void api__logout_all(http_req_t *req, void *ctx);
+void api__user_list(http_req_t *req, void *ctx);
+void api__user_password(http_req_t *req, void *ctx);
+void api__user_update(http_req_t *req, void *ctx);
 
 /* projects.c */
 void api__project_create(http_req_t *req, void *ctx);

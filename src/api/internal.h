@@ -87,6 +87,10 @@ typedef int (*api_list_fn)(store_conn_t *c, int64_t id,
 void api__list_under(api_t *r, http_req_t *req, store_object_t kind,
                      int nkeys, api_list_fn list);
 
+/* The same without an access check, for what the handler has checked
+ * itself (the caller's own keys; every account, for an admin): one key. */
+void api__list_of(api_t *r, http_req_t *req, int64_t id, api_list_fn list);
+
 /* Reads ?cursor= (nkeys values) and ?limit= (default 50). *after points
  * to keys or is NULL for the first page. */
 int api__page_or_reply(http_req_t *req, int nkeys, int64_t keys[2],
@@ -191,6 +195,9 @@ void api__auth_store_init(api_t *r);
 void api__auth_store_fini(api_t *r);
 /* Its series: credential cache lookups and revocations. */
 void api__accounts_metrics(api_t *r, http_metrics_t *m);
+/* Drops every cached credential of user_id here and on every instance;
+ * call it after the change (disable, log out everywhere) has committed. */
+void api__auth_revoke_user(api_t *r, int64_t user_id);
 /* live.c: the relay of task progress and session news from Redis,
  * and the WebSocket hooks of every topic. */
 int api__live_start(api_t *r, avp_error_t *err);

@@ -41,11 +41,22 @@ static int parse_facts(const char *text, model_facts_t *f)
     return rc;
 }
 
-static int inspect_or_reply(http_req_t *req, const char *path,
+/* What the loader child may map beyond what it has at start: the model
+ * file read whole, its weights unpacked (at most the file's size again)
+ * and the planner's buffers, with room to spare. A file built to make the
+ * loader allocate more fails to load (415) instead of taking the host. */
+static uint64_t loader_memory(const api_t *r)
+{
+    return 2 * r->opt.max_model + (1ull << 30);
+}
+
+static int inspect_or_reply(api_t *r, http_req_t *req, const char *path,
                             model_facts_t *f)
 {
-    char *out;
-    const char *args[] = {"models", "inspect", "--json", path, NULL};
+    char *out, mem[32];
+    snprintf(mem, sizeof mem, "%" PRIu64, loader_memory(r));
+    const char *args[] = {"models", "inspect", "--json", "--max-memory", mem,
+                          path, NULL};
     int status = api__run_engine(args, API_ENGINE_TIMEOUT_S, &out);
     int rc = AVP_OK;
     if (status == API_ENGINE_KILLED) {
@@ -86,6 +97,51 @@ static char *class_names(int num_classes)
     return s;
 }
 
+/* Admins are trusted (docs/SECURITY.md) and have no quota. */
+static store_quota_t quota_of(const api_t *r, const http_auth_user_t *u)
+{
+    return (store_quota_t){u->admin ? 0 : r->opt.model_quota,
+                           u->admin ? 0 : (int64_t)r->opt.model_quota_bytes,
+                           0, 0};
+}
+
+/* 409 when the user has as many models as allowed, 413 when size bytes
+ * more would pass the byte quota; each names its limit. */
+static void reply_quota(http_req_t *req, const store_quota_t *q, int64_t size)
+{
+    if (q->max_count && q->count >= q->max_count)
+        http_reply_error(req, 409, "conflict",
+                         "model quota reached: %" PRId64 " models per user "
+                         "(AVP_MODEL_QUOTA); delete one first",
+                         q->max_count);
+    else
+        http_reply_error(req, 413, "payload_too_large",
+                         "model quota exceeded: %" PRId64 " bytes per user "
+                         "(AVP_MODEL_QUOTA_BYTES), %" PRId64 " used, this "
+                         "model %" PRId64, q->max_bytes, q->bytes, size);
+}
+
+/* Refuses before the body is read when the quota is used up already. */
+static int room_or_reply(api_t *r, http_req_t *req, store_quota_t *q)
+{
+    avp_error_t err;
+    if (!q->max_count && !q->max_bytes)
+        return AVP_OK;
+    store_conn_t *c = api__conn_or_reply(r, req);
+    if (!c)
+        return AVP_EUNAVAILABLE;
+    int rc = store_model_usage(c, http_req_user(req)->id, q, &err);
+    store_pool_release(c);
+    if (rc < 0)
+        http_reply_avp_error(req, &err);
+    else if ((q->max_count && q->count >= q->max_count) ||
+             (q->max_bytes && q->bytes >= q->max_bytes)) {
+        reply_quota(req, q, 1);
+        rc = AVP_EBUSY;
+    }
+    return rc;
+}
+
 void api__model_upload(http_req_t *req, void *ctx)
 {
     api_t *r = ctx;
@@ -95,10 +151,13 @@ void api__model_upload(http_req_t *req, void *ctx)
     model_facts_t f;
     char rel[128], abs[PATH_MAX], *json, *names;
     int64_t id;
+    int rc;
     avp_error_t err;
-    if (api__receive_or_reply(r, req, "models", &up) < 0)
+    store_quota_t q = quota_of(r, http_req_user(req));
+    if (room_or_reply(r, req, &q) < 0 ||
+        api__receive_or_reply(r, req, "models", &up) < 0)
         return;
-    if (inspect_or_reply(req, up.tmp, &f) < 0) {
+    if (inspect_or_reply(r, req, up.tmp, &f) < 0) {
         unlink(up.tmp);
         return;
     }
@@ -117,9 +176,13 @@ void api__model_upload(http_req_t *req, void *ctx)
     store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
         unlink(abs);
-    else if (store_model_insert(c, &m, &id, &json, &err) < 0) {
+    else if ((rc = store_model_insert_within(c, &m, &q, &id, &json, &err)) <
+             0) {
         unlink(abs);
-        http_reply_avp_error(req, &err);
+        if (rc == AVP_EBUSY)
+            reply_quota(req, &q, m.size_bytes);
+        else
+            http_reply_avp_error(req, &err);
     } else {
         api__invalidate(r, "models", 0);
         api__audit(c, req, "upload", "model", id,

@@ -139,24 +139,19 @@ void api__member_list(http_req_t *req, void *ctx)
     api__list_under(ctx, req, STORE_OBJ_PROJECT, 1, store_member_list);
 }
 
-/* The user a member request names: user_id, or username looked up. */
+/* The user a member request names. Only a name is taken, never an id
+ * (ids are sequential: trying them listed every name). An unknown name is
+ * a 404 that repeats the name: what the owner needs to fix a typo, and
+ * nothing an owner could not learn by asking the name's holder. */
 static int member_user_or_reply(http_req_t *req, store_conn_t *c,
                                 json_t *body, int64_t *uid)
 {
-    json_t *id = json_object_get(body, "user_id");
-    json_t *name = json_object_get(body, "username");
+    const char *name = json_string_value(json_object_get(body, "username"));
     avp_error_t err;
-    if (!id == !name) {
-        http_reply_error(req, 400, "bad_request",
-                         "give exactly one of user_id and username");
-        return AVP_EINVAL;
-    }
-    if (id) {
-        *uid = json_integer_value(id);
-        return AVP_OK;
-    }
-    int rc = store_user_id_by_name(c, json_string_value(name), uid, &err);
-    if (rc < 0)
+    int rc = store_user_id_by_name(c, name, uid, &err);
+    if (rc == AVP_ENOTFOUND)
+        http_reply_error(req, 404, "not_found", "no user is named '%s'", name);
+    else if (rc < 0)
         http_reply_avp_error(req, &err);
     return rc;
 }

@@ -35,6 +35,10 @@ int api_create(const api_options_t *opt, api_t **out, avp_error_t *err)
         r->opt.max_upload = 4ull << 30;
     if (!r->opt.max_model)
         r->opt.max_model = 1ull << 30;
+    if (!r->opt.model_quota)
+        r->opt.model_quota = 20;
+    if (!r->opt.model_quota_bytes)
+        r->opt.model_quota_bytes = 8ull << 30;
     if (!r->opt.acquire_timeout_ms)
         r->opt.acquire_timeout_ms = 2000;
     if (!r->opt.thumb_cache)
@@ -101,6 +105,23 @@ static int add_accounts(api_t *r, http_server_t *srv, avp_error_t *err)
     static const http_schema_field_t key_body[] = {
         {"name", HTTP_SCHEMA_STRING, 0, 0, 200, "what the key is for", NULL},
         {0}};
+#define NEW_PASSWORD                                                      \
+    {"new_password", HTTP_SCHEMA_STRING, 1, 1, 4 * HTTP_AUTH_PASSWORD_MAX, \
+     AVP_STR(HTTP_AUTH_PASSWORD_MIN) " to " AVP_STR(                       \
+         HTTP_AUTH_PASSWORD_MAX) " characters",                            \
+     NULL}
+    static const http_schema_field_t password_body[] = {
+        {"old_password", HTTP_SCHEMA_STRING, 1, 1, 4 * HTTP_AUTH_PASSWORD_MAX,
+         "the current password", NULL},
+        NEW_PASSWORD,
+        {0}};
+    static const http_schema_field_t reset_body[] = {NEW_PASSWORD, {0}};
+#undef NEW_PASSWORD
+    static const http_schema_field_t user_body[] = {
+        {"disabled", HTTP_SCHEMA_BOOLEAN, 1, 0, 0,
+         "true: the account cannot log in and its credentials stop working",
+         NULL},
+        {0}};
     const http_route_t routes[] = {
         {"POST", "/api/auth/keys", "keys_create",
          "Create an API key (its secret is in this answer only)",
@@ -109,6 +130,20 @@ static int add_accounts(api_t *r, http_server_t *srv, avp_error_t *err)
          api__key_list, r, 0, NULL, api__list_query, 0},
         {"DELETE", "/api/auth/keys/{id}", "keys_delete", "Revoke an API key",
          api__key_delete, r, 0, NULL, NULL, 0},
+        {"POST", "/api/auth/password", "auth_password",
+         "Change the caller's password (the old one is required)",
+         api__password_change, r, 0, password_body, NULL, 0},
+        {"POST", "/api/auth/logout-all", "auth_logout_all",
+         "End every session and revoke every API key of the caller",
+         api__logout_all, r, 0, NULL, NULL, 0},
+        {"GET", "/api/users", "users_list", "Every account (admin)",
+         api__user_list, r, 0, NULL, api__list_query, 0},
+        {"POST", "/api/users/{id}/password", "users_password",
+         "Set an account's password and end its sessions (admin)",
+         api__user_password, r, 0, reset_body, NULL, 0},
+        {"PATCH", "/api/users/{id}", "users_update",
+         "Disable or enable an account (admin)", api__user_update, r, 0,
+         user_body, NULL, 0},
     };
     api__accounts_metrics(r, http_server_metrics(srv));
     return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
@@ -136,8 +171,7 @@ static const http_schema_field_t update_body[] = {PROJECT_FIELDS(0)};
 static int add_projects(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t member_body[] = {
-        {"user_id", HTTP_SCHEMA_INTEGER, 0, 1, 9.2e18, NULL, NULL},
-        {"username", HTTP_SCHEMA_STRING, 0, 1, 64, NULL, NULL},
+        {"username", HTTP_SCHEMA_STRING, 1, 1, 64, "the account's name", NULL},
         {"role", HTTP_SCHEMA_STRING, 1, 1, 16, "owner, editor or viewer", NULL},
         {0}};
     const http_route_t routes[] = {

@@ -1,15 +1,20 @@
 /* cmd_models.c - `avp models inspect`: what is inside an ONNX file. */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 static const char usage[] =
-    "usage: avp models inspect [--json] [--batch N] MODEL.onnx\n"
+    "usage: avp models inspect [--json] [--batch N] [--max-memory BYTES] "
+    "MODEL.onnx\n"
     "Prints inputs, outputs, op histogram, parameter count, FLOPs per frame\n"
-    "and the detected YOLO family.\n";
+    "and the detected YOLO family. --max-memory: loading may map at most\n"
+    "BYTES beyond what the process has before (the server's loader child).\n";
 
 static void print_dims(FILE *f, const infer_tensor_info_t *t)
 {
@@ -69,12 +74,36 @@ static void print_json(const char *path, const infer_info_t *info)
     json_decref(root);
 }
 
+/* Caps the address space at what is mapped now plus bytes, before the
+ * file is read: the budget is relative because a sanitizer build maps
+ * terabytes of shadow up front. An existing lower hard limit stays. */
+static int limit_memory(long bytes, avp_error_t *err)
+{
+    unsigned long pages = 0;
+    struct rlimit rl;
+    FILE *f = fopen("/proc/self/statm", "r");
+    int ok = f && fscanf(f, "%lu", &pages) == 1;
+    if (f)
+        fclose(f);
+    if (!ok || getrlimit(RLIMIT_AS, &rl) < 0)
+        return avp_error_set(err, AVP_EIO, "cannot read the address space");
+    rlim_t want = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + (rlim_t)bytes;
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
+        want = rl.rlim_max;
+    rl.rlim_cur = rl.rlim_max = want;
+    if (setrlimit(RLIMIT_AS, &rl) < 0)
+        return avp_error_set(err, AVP_EIO, "cannot limit memory: %s",
+                             strerror(errno));
+    return AVP_OK;
+}
+
 /* Returns 0, -1 after --help, or 2 after a usage error. */
 static int parse_inspect(int argc, char **argv, int *as_json, long *batch,
-                         const char **path)
+                         long *max_memory, const char **path)
 {
     static const struct option longopts[] = {
         {"json", no_argument, 0, 'j'}, {"batch", required_argument, 0, 'b'},
+        {"max-memory", required_argument, 0, 'm'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int opt;
     optind = 0;
@@ -83,6 +112,10 @@ static int parse_inspect(int argc, char **argv, int *as_json, long *batch,
         case 'j': *as_json = 1; break;
         case 'b':
             if (cli_parse_int(optarg, 1, 64, batch))
+                return cli_bad_value("models", longopts, opt, optarg);
+            break;
+        case 'm':
+            if (cli_parse_int(optarg, 1 << 20, 1L << 46, max_memory))
                 return cli_bad_value("models", longopts, opt, optarg);
             break;
         case 'h': fputs(usage, stdout); return -1;
@@ -102,15 +135,16 @@ static int parse_inspect(int argc, char **argv, int *as_json, long *batch,
 static int inspect(int argc, char **argv)
 {
     int as_json = 0;
-    long batch = 1;
+    long batch = 1, max_memory = 0;
     const char *path = NULL;
-    int rc = parse_inspect(argc, argv, &as_json, &batch, &path);
+    int rc = parse_inspect(argc, argv, &as_json, &batch, &max_memory, &path);
     if (rc)
         return rc < 0 ? 0 : rc;
     avp_error_t err = {0};
     infer_model_t *m = NULL;
     infer_options_t opt = {.batch = (int)batch, .threads = 1};
-    if (infer_model_load(path, &opt, &m, &err)) {
+    if ((max_memory && limit_memory(max_memory, &err)) ||
+        infer_model_load(path, &opt, &m, &err)) {
         fprintf(stderr, "avp models: %s\n", err.msg);
         return 1;
     }

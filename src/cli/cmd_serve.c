@@ -35,7 +35,7 @@ static const char serve_usage[] =
     "no cache, no live progress, tasks wait for a worker's reconciler),\n"
     "AVP_WEB_DIR, AVP_MAX_UPLOAD, AVP_DB_POOL_MAX, AVP_ENGINE_MAX,\n"
     "AVP_THUMB_CACHE, AVP_LIST_CACHE, AVP_AUTH_CACHE, AVP_HEADER_TIMEOUT_S,\n"
-    "AVP_CONNS_PER_ADDR.\n";
+    "AVP_CONNS_PER_ADDR, AVP_MODEL_QUOTA, AVP_MODEL_QUOTA_BYTES.\n";
 
 typedef struct serve_cmd {
     const char *port, *data, *listen, *tls_cert, *tls_key, *origins;
@@ -105,6 +105,8 @@ static int run(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
     api_options_t ro = {.pool = pool, .redis_url = cfg->redis_url,
                         .data_dir = cfg->data_dir,
                         .max_upload = cfg->max_upload,
+                        .model_quota = cfg->model_quota,
+                        .model_quota_bytes = cfg->model_quota_bytes,
                         .engine_max = cfg->engine_max,
                         .thumb_cache = cfg->thumb_cache,
                         .list_cache_off = cfg->list_cache_off,

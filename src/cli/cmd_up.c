@@ -20,9 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define ADMIN_NAME "admin"
+/* In the data folder; holds the generated first password (mode 0600). */
+#define ADMIN_PASSWORD_FILE "admin-password"
 #define STOP_TIMEOUT_S 20.0
 
 static const char usage[] =
@@ -37,8 +40,8 @@ static const char usage[] =
     "  --workers N    worker processes (default AVP_WORKERS or cores)\n"
     "  --tls-cert FILE, --tls-key FILE, --trust-proxy\n"
     "                 passed to `avp serve` (see avp serve --help)\n"
-    "The first admin's password is AVP_ADMIN_PASSWORD, or generated and\n"
-    "printed once at the first start.\n";
+    "The first admin's password is AVP_ADMIN_PASSWORD, or generated at the\n"
+    "first start into DIR/" ADMIN_PASSWORD_FILE " (readable by its owner only).\n";
 
 static volatile sig_atomic_t stop_requested;
 
@@ -152,8 +155,28 @@ static void stop_services(up_t *u)
         printf("avp up: private services stopped\n");
 }
 
-/* Creates the admin when the users table is empty. *password receives
- * the password to print when it was generated (else stays empty). */
+/* Writes a generated first password to a file only AVP's user reads,
+ * before the account exists (no account without its password kept).
+ * Never to the console: `avp up`'s output goes to terminals, service
+ * journals and CI logs that others read and keep. */
+static int save_generated(const up_t *u, const char *password,
+                          avp_error_t *err)
+{
+    char *p = cli_config_path(&u->cfg, ADMIN_PASSWORD_FILE);
+    int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+                  0600);
+    bool ok = fd >= 0 && fchmod(fd, 0600) == 0 &&
+              dprintf(fd, "%s\n", password) > 0;
+    int rc = ok ? AVP_OK : avp_error_set(err, AVP_EIO, "%s: %s", p,
+                                         strerror(errno));
+    if (fd >= 0 && close(fd) < 0 && ok)
+        rc = avp_error_set(err, AVP_EIO, "%s: %s", p, strerror(errno));
+    avp_free(p);
+    return rc;
+}
+
+/* Creates the admin when the users table is empty; *generated is set when
+ * its password was generated (and saved), else stays empty. */
 static int ensure_admin(up_t *u, store_pool_t *pool, char *generated,
                         avp_error_t *err)
 {
@@ -169,8 +192,10 @@ static int ensure_admin(up_t *u, store_pool_t *pool, char *generated,
         if (!pw) {
             http_auth_token_new("", generated);
             pw = generated;
+            rc = save_generated(u, pw, err);
         }
-        rc = cli_user_create(c, ADMIN_NAME, pw, true, err);
+        if (!rc)
+            rc = cli_user_create(c, ADMIN_NAME, pw, true, err);
     }
     store_pool_release(c);
     return rc;
@@ -226,13 +251,16 @@ static void announce(const up_t *u, const char *generated)
     write_file(u, "run/url", url);
     printf("avp up: %s  (%d worker%s, data in %s)\n", url, u->cfg.workers,
            u->cfg.workers == 1 ? "" : "s", u->cfg.data_dir);
+    char *file = cli_config_path(&u->cfg, ADMIN_PASSWORD_FILE);
     if (generated[0])
-        printf("avp up: admin user '%s', password %s (shown only now)\n",
-               ADMIN_NAME, generated);
+        printf("avp up: admin user '%s', password generated into %s\n",
+               ADMIN_NAME, file);
     else
-        printf("avp up: admin user '%s' (password: %s)\n", ADMIN_NAME,
+        printf("avp up: admin user '%s' (password: %s%s)\n", ADMIN_NAME,
                u->cfg.admin_password ? "AVP_ADMIN_PASSWORD"
-                                     : "as printed at the first start");
+                                     : "as generated into ",
+               u->cfg.admin_password ? "" : file);
+    avp_free(file);
     fflush(stdout);
 }
 

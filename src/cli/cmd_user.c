@@ -5,6 +5,8 @@
 #include "cli.h"
 #include "config.h"
 
+#include "http/http.h"
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +14,15 @@
 #include <termios.h>
 #include <unistd.h>
 
+/* The longest password in UTF-8, its newline and NUL. */
+#define PASSWORD_BUF (4 * HTTP_AUTH_PASSWORD_MAX + 2)
+
 static const char user_usage[] =
     "usage: avp user add NAME [--admin]\n"
     "\n"
     "Creates a user. The password is read from AVP_PASSWORD, else asked for\n"
-    "(twice) on the terminal, else read as one line from standard input.\n";
+    "(twice) on the terminal, else read as one line from standard input; it\n"
+    "has " AVP_STR(HTTP_AUTH_PASSWORD_MIN) " to " AVP_STR(HTTP_AUTH_PASSWORD_MAX) " characters.\n";
 
 /* Reads one line into buf without echo when stdin is a terminal. */
 static int read_password(const char *prompt, char *buf, size_t cap)
@@ -43,7 +49,7 @@ static int read_password(const char *prompt, char *buf, size_t cap)
 static int get_password(char *pw, size_t cap)
 {
     const char *env = getenv("AVP_PASSWORD");
-    char again[256];
+    char again[PASSWORD_BUF];
     if (env) {
         snprintf(pw, cap, "%s", env);
         return 0;
@@ -88,7 +94,7 @@ int cli_user(int argc, char **argv)
     int admin = 0, rc = parse_user(argc, argv, &name, &admin);
     if (rc)
         return rc < 0 ? 0 : rc;
-    char pw[256];
+    char pw[PASSWORD_BUF];
     if (get_password(pw, sizeof pw) < 0 || !pw[0]) {
         fprintf(stderr, "avp user: no password given\n");
         return 2;

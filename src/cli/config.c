@@ -152,6 +152,12 @@ int cli_config_load(cli_config_t *cfg, avp_error_t *err)
     if (!rc)
         rc = cli_config_set_tls(cfg, env("AVP_TLS_CERT"), env("AVP_TLS_KEY"),
                                 err);
+    if (!rc)
+        rc = parse_range("AVP_MODEL_QUOTA", env("AVP_MODEL_QUOTA"), 1, 1000000,
+                         &cfg->model_quota, err);
+    if (!rc)
+        rc = parse_bytes("AVP_MODEL_QUOTA_BYTES", env("AVP_MODEL_QUOTA_BYTES"),
+                         &cfg->model_quota_bytes, err);
     return rc;
 }
 

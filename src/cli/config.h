@@ -10,10 +10,12 @@
  *   AVP_REDIS_URL       redis://host:port or unix:///path [unset: private Redis]
  *   AVP_DATA_DIR        data directory [./avp-data]; --data overrides
  *   AVP_PORT            HTTP port [8080]; --port overrides
- *   AVP_ADMIN_PASSWORD  first admin's password [unset: generated and printed]
+ *   AVP_ADMIN_PASSWORD  first admin's password [unset: generated into DIR/admin-password]
  *   AVP_WORKERS         worker processes under `avp up` [online cores]
  *   AVP_WEB_DIR         built web UI [<source>/web/dist if it exists]
  *   AVP_MAX_UPLOAD      largest video upload in bytes [4 GiB]
+ *   AVP_MODEL_QUOTA     models one (non-admin) user may upload [20]
+ *   AVP_MODEL_QUOTA_BYTES  their bytes together [8 GiB]
  *   AVP_DB_POOL_MAX     PostgreSQL connections per process [8]
  *   AVP_MODEL_CACHE_MB  memory budget of a worker's loaded models [512]
  *   AVP_RECLAIM_IDLE_S  a task whose worker went silent this long is taken
@@ -66,6 +68,8 @@ typedef struct cli_config {
     char *tls_key;        /* absolute; NULL: plain HTTP */
     int trust_proxy;      /* AVP_TRUST_PROXY=on */
     char *allowed_origins; /* NULL: the server's own origin only */
+    int model_quota;      /* 1..1000000; 0: the API's default */
+    uint64_t model_quota_bytes; /* 0: the API's default */
 } cli_config_t;
 
 /* Fills cfg from the environment and defaults. On a malformed variable

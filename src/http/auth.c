@@ -2,6 +2,8 @@
  * rate limiter; see auth.h for the choices. */
 #include "http/auth.h"
 
+#include "http/limit.h"
+
 #include <argon2.h>
 #include <civetweb.h>
 #include <errno.h>
@@ -28,25 +30,10 @@ static const char dummy_hash[] =
     "$argon2id$v=19$m=19456,t=2,p=1$YXZwLWR1bW15LXNhbHQxNg$"
     "iS4uhACnbyWRaR7Rr+4li+K043Fr33TNzR87eMUVHvI";
 
-/* Failed logins per key (an IP or a user name) in fixed windows. A small
- * open-addressed table: a collision merely shares a counter, and when the
- * probe run is full the stalest entry is reused, so memory is bounded
- * whatever an attacker sends. */
-#define LIMIT_SLOTS 1024
-#define LIMIT_PROBES 8
-
-typedef struct limit_slot {
-    uint64_t key;
-    double window_start;
-    int failures;
-} limit_slot_t;
-
 struct http_auth {
     http_auth_store_t store;
     http_auth_options_t opt;
-    sem_t hashing; /* bounds concurrent argon2 runs (memory) */
-    pthread_mutex_t mu;
-    limit_slot_t slots[LIMIT_SLOTS];
+    http_limit_t *limit;
 };
 
 static void sodium_once(void)
@@ -59,15 +46,55 @@ static void sodium_once(void)
     }
 }
 
+/* Every argon2 run of the process (logins, password changes, accounts
+ * made) takes a place here first: each holds 19 MiB. */
+static sem_t hashing;
+static pthread_once_t hashing_once = PTHREAD_ONCE_INIT;
+
+static void hashing_init(void)
+{
+    sem_init(&hashing, 0, HTTP_AUTH_MAX_PARALLEL_HASHES);
+}
+
+static void hashing_enter(void)
+{
+    pthread_once(&hashing_once, hashing_init);
+    while (sem_wait(&hashing) < 0 && errno == EINTR) {}
+}
+
+/* Characters as people count them: UTF-8 code points. */
+static size_t password_chars(const char *p)
+{
+    size_t n = 0;
+    for (; *p; p++)
+        n += ((uint8_t)*p & 0xC0) != 0x80;
+    return n;
+}
+
+int http_auth_password_check(const char *password, avp_error_t *err)
+{
+    size_t n = password ? password_chars(password) : 0;
+    if (n < HTTP_AUTH_PASSWORD_MIN || n > HTTP_AUTH_PASSWORD_MAX)
+        return avp_error_set(err, AVP_EINVAL,
+                             "a password must have %d to %d characters",
+                             HTTP_AUTH_PASSWORD_MIN, HTTP_AUTH_PASSWORD_MAX);
+    return AVP_OK;
+}
+
 int http_auth_password_hash(const char *password, char *out, size_t cap,
                             avp_error_t *err)
 {
     uint8_t salt[HASH_SALT_LEN];
+    int rc = http_auth_password_check(password, err);
+    if (rc < 0)
+        return rc;
     sodium_once();
     randombytes_buf(salt, sizeof(salt));
-    int rc = argon2id_hash_encoded(HASH_T_COST, HASH_M_COST_KIB, HASH_LANES,
-                                   password, strlen(password), salt,
-                                   sizeof(salt), HASH_LEN, out, cap);
+    hashing_enter();
+    rc = argon2id_hash_encoded(HASH_T_COST, HASH_M_COST_KIB, HASH_LANES,
+                               password, strlen(password), salt, sizeof(salt),
+                               HASH_LEN, out, cap);
+    sem_post(&hashing);
     if (rc != ARGON2_OK)
         return avp_error_set(
             err, rc == ARGON2_MEMORY_ALLOCATION_ERROR ? AVP_ENOMEM : AVP_EINVAL,
@@ -79,7 +106,9 @@ int http_auth_password_verify(const char *encoded, const char *password)
 {
     if (strncmp(encoded, "$argon2id$", 10))
         return AVP_EFORMAT;
+    hashing_enter();
     int rc = argon2id_verify(encoded, password, strlen(password));
+    sem_post(&hashing);
     if (rc == ARGON2_OK)
         return AVP_OK;
     return rc == ARGON2_VERIFY_MISMATCH ? AVP_ENOTFOUND : AVP_EFORMAT;
@@ -112,8 +141,12 @@ http_auth_t *http_auth_create(const http_auth_options_t *opt)
         a->opt.login_max_failures = 10;
     if (a->opt.login_window_s <= 0)
         a->opt.login_window_s = 900;
-    sem_init(&a->hashing, 0, HTTP_AUTH_MAX_PARALLEL_HASHES);
-    pthread_mutex_init(&a->mu, NULL);
+    if (a->opt.login_max_address_failures <= 0)
+        a->opt.login_max_address_failures = 10 * a->opt.login_max_failures;
+    a->limit = http__limit_create(&(http_limit_options_t){
+        .max_failures = a->opt.login_max_failures,
+        .max_address_failures = a->opt.login_max_address_failures,
+        .window_s = a->opt.login_window_s});
     sodium_once();
     return a;
 }
@@ -122,8 +155,7 @@ void http_auth_destroy(http_auth_t *a)
 {
     if (!a)
         return;
-    sem_destroy(&a->hashing);
-    pthread_mutex_destroy(&a->mu);
+    http__limit_destroy(a->limit);
     avp_free(a);
 }
 
@@ -185,77 +217,6 @@ int http_auth_authenticate(http_auth_t *a, const http_auth_credentials_t *cred,
     return AVP_OK;
 }
 
-/* ---- login rate limiting ---- */
-
-static uint64_t limit_key(const char *kind, const char *value)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (const char *s = kind; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ULL;
-    h = (h ^ 0xff) * 1099511628211ULL;
-    for (const char *s = value; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ULL;
-    return h | 1; /* 0 marks a free slot */
-}
-
-/* The slot for key (inserting it, evicting the stalest entry of the probe
- * run if needed). Called with a->mu held. */
-static limit_slot_t *limit_slot(http_auth_t *a, uint64_t key, double now)
-{
-    limit_slot_t *victim = NULL;
-    for (int i = 0; i < LIMIT_PROBES; i++) {
-        limit_slot_t *s = &a->slots[(key + (uint64_t)i) % LIMIT_SLOTS];
-        if (s->key == key) {
-            if (now - s->window_start >= a->opt.login_window_s)
-                *s = (limit_slot_t){key, now, 0};
-            return s;
-        }
-        if (!victim || s->key == 0 || s->window_start < victim->window_start)
-            victim = s;
-    }
-    *victim = (limit_slot_t){key, now, 0};
-    return victim;
-}
-
-/* Seconds until ip and name may try again, or 0. */
-static int limit_check(http_auth_t *a, const char *ip, const char *name)
-{
-    double now = avp_now(), wait = 0;
-    uint64_t keys[2] = {limit_key("ip", ip), limit_key("user", name)};
-    pthread_mutex_lock(&a->mu);
-    for (int i = 0; i < 2; i++) {
-        limit_slot_t *s = limit_slot(a, keys[i], now);
-        double w = s->window_start + a->opt.login_window_s - now;
-        if (s->failures >= a->opt.login_max_failures && w > wait)
-            wait = w;
-    }
-    pthread_mutex_unlock(&a->mu);
-    return wait > 0 ? (int)wait + 1 : 0;
-}
-
-/* Counts a failure for ip and name (failed) or forgets both (success). */
-static void limit_record(http_auth_t *a, const char *ip, const char *name,
-                         int failed)
-{
-    double now = avp_now();
-    uint64_t keys[2] = {limit_key("ip", ip), limit_key("user", name)};
-    pthread_mutex_lock(&a->mu);
-    for (int i = 0; i < 2; i++) {
-        limit_slot_t *s = limit_slot(a, keys[i], now);
-        s->failures = failed ? s->failures + 1 : 0;
-    }
-    pthread_mutex_unlock(&a->mu);
-}
-
-static int verify_bounded(http_auth_t *a, const char *encoded,
-                          const char *password)
-{
-    while (sem_wait(&a->hashing) < 0 && errno == EINTR) {}
-    int rc = http_auth_password_verify(encoded, password);
-    sem_post(&a->hashing);
-    return rc;
-}
-
 /* Checks name and password: AVP_OK, AVP_ENOTFOUND or AVP_EUNAVAILABLE. */
 static int check_password(http_auth_t *a, const char *name,
                           const char *password, http_auth_user_t *user)
@@ -264,12 +225,12 @@ static int check_password(http_auth_t *a, const char *name,
     int rc =
         a->store.user_by_name(a->store.ctx, name, user, hash, sizeof(hash));
     if (rc == AVP_ENOTFOUND) {
-        verify_bounded(a, dummy_hash, password); /* same cost, see above */
+        http_auth_password_verify(dummy_hash, password); /* same cost, see above */
         return AVP_ENOTFOUND;
     }
     if (rc < 0)
         return AVP_EUNAVAILABLE;
-    return verify_bounded(a, hash, password) == AVP_OK ? AVP_OK : AVP_ENOTFOUND;
+    return http_auth_password_verify(hash, password) == AVP_OK ? AVP_OK : AVP_ENOTFOUND;
 }
 
 int http_auth_login(http_auth_t *a, const char *ip, const char *username,
@@ -277,7 +238,7 @@ int http_auth_login(http_auth_t *a, const char *ip, const char *username,
                     char token[HTTP_AUTH_TOKEN_MAX], int *retry_after_s,
                     avp_error_t *err)
 {
-    *retry_after_s = limit_check(a, ip, username);
+    *retry_after_s = http__limit_wait(a->limit, ip, username, avp_now());
     if (*retry_after_s > 0)
         return avp_error_set(err, AVP_EBUSY,
                              "too many failed logins; retry in %d s",
@@ -285,7 +246,7 @@ int http_auth_login(http_auth_t *a, const char *ip, const char *username,
     int rc = check_password(a, username, password, user);
     if (rc == AVP_EUNAVAILABLE)
         return avp_error_set(err, rc, "cannot check the password now");
-    limit_record(a, ip, username, rc < 0);
+    http__limit_record(a->limit, ip, username, rc < 0, avp_now());
     if (rc < 0)
         return avp_error_set(err, rc, "invalid user name or password");
     http_auth_token_new("", token);

@@ -7,8 +7,8 @@
  * later without breaking old hashes: verify reads them from the string. The
  * parameters (m = 19 MiB, t = 2, p = 1) are OWASP's baseline for argon2id;
  * one hash takes ~30-60 ms on one core. Because every hash holds 19 MiB, at
- * most HTTP_AUTH_MAX_PARALLEL_HASHES run at once (the rest wait), so a burst of
- * logins cannot exhaust memory.
+ * most HTTP_AUTH_MAX_PARALLEL_HASHES run at once in the process (the rest
+ * wait), so a burst of logins or password changes cannot exhaust memory.
  *
  * Tokens (sessions and API keys) are 32 bytes from getrandom(), written as
  * unpadded base64url; API keys carry the prefix "avpk_" so leaked keys are
@@ -40,7 +40,11 @@
 #define HTTP_AUTH_NAME_MAX 128
 #define HTTP_AUTH_COOKIE "avp_session"
 #define HTTP_AUTH_API_KEY_PREFIX "avpk_"
-#define HTTP_AUTH_MAX_PARALLEL_HASHES 2
+#define HTTP_AUTH_MAX_PARALLEL_HASHES 2 /* in the whole process */
+/* A password has 12 to 256 characters (UTF-8 code points): 12 is NIST
+ * SP 800-63B's 8 with a margin, since AVP has no breached-password list. */
+#define HTTP_AUTH_PASSWORD_MIN 12
+#define HTTP_AUTH_PASSWORD_MAX 256
 
 typedef struct http_auth_user {
     int64_t id;
@@ -65,8 +69,13 @@ typedef struct auth_store {
                         http_auth_user_t *user);
 } http_auth_store_t;
 
+/* AVP_OK when password may be set (its length), else AVP_EINVAL with the
+ * rule in err. */
+int http_auth_password_check(const char *password, avp_error_t *err);
+
 /* Hashes password into out (HTTP_AUTH_PASSWORD_HASH_MAX bytes) with a fresh
- * salt. Returns AVP_OK or AVP_EINVAL/AVP_ENOMEM with err set. */
+ * salt, after http_auth_password_check. Returns AVP_OK or
+ * AVP_EINVAL/AVP_ENOMEM with err set. */
 int http_auth_password_hash(const char *password, char *out, size_t cap,
                             avp_error_t *err);
 
@@ -83,7 +92,8 @@ typedef struct http_auth_options {
     const http_auth_store_t *store; /* required; copied */
     int secure_cookie;         /* add "Secure" (the server is behind TLS) */
     int session_ttl_s;         /* default 7 days */
-    int login_max_failures;    /* per IP and per user name; default 10 */
+    int login_max_failures;    /* per (IP, user name); default 10 */
+    int login_max_address_failures; /* per IP; default 10 x the above */
     int login_window_s;        /* default 900 */
 } http_auth_options_t;
 
@@ -106,7 +116,8 @@ int http_auth_authenticate(http_auth_t *a, const http_auth_credentials_t *cred,
 /* Checks a password and opens a session: AVP_OK with *user and the session
  * token (HTTP_AUTH_TOKEN_MAX bytes) filled; AVP_ENOTFOUND for a wrong user name
  * or password (same message and about the same time for both);
- * AVP_EBUSY when ip or username failed too often (*retry_after_s set);
+ * AVP_EBUSY when ip failed too often, for username or over all names
+ * (*retry_after_s set; http/limit.h);
  * AVP_EUNAVAILABLE when the store is down. */
 int http_auth_login(http_auth_t *a, const char *ip, const char *username,
                     const char *password, http_auth_user_t *user,

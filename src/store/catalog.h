@@ -58,7 +58,8 @@ typedef struct store_user {
     int admin;
 } store_user_t;
 
-/* The user and the encoded password hash (hash_cap bytes). */
+/* The user and the encoded password hash (hash_cap bytes); a disabled
+ * user is AVP_ENOTFOUND, here and for its sessions and keys. */
 int store_user_by_name(store_conn_t *c, const char *name, store_user_t *u,
                        char *hash, size_t hash_cap, avp_error_t *err);
 
@@ -92,6 +93,25 @@ int store_api_key_list(store_conn_t *c, int64_t user_id, const int64_t *after,
 /* AVP_ENOTFOUND unless user_id owns key_id. */
 int store_api_key_delete(store_conn_t *c, int64_t user_id, int64_t key_id,
                          avp_error_t *err);
+
+/* ---- account management (catalog_users.c) ------------------------------ */
+
+/* Every account by ascending id after after[0] (NULL: from the start):
+ * {id, username, admin, disabled, created_at}. */
+int store_user_list(store_conn_t *c, const int64_t *after, int limit,
+                    store_list_t *out, avp_error_t *err);
+/* Replaces the user's password hash; end_sessions also deletes its
+ * sessions (an admin's reset). AVP_ENOTFOUND for an unknown user. */
+int store_user_set_password(store_conn_t *c, int64_t user_id,
+                            const char *password_hash, int end_sessions,
+                            avp_error_t *err);
+/* Turns the account off (deleting its sessions) or on; *json is the
+ * account as store_user_list gives it. AVP_ENOTFOUND for an unknown user. */
+int store_user_set_disabled(store_conn_t *c, int64_t user_id, int disabled,
+                            char **json, avp_error_t *err);
+/* Deletes every session and API key of the user. */
+int store_user_logout_all(store_conn_t *c, int64_t user_id, avp_error_t *err);
+/* (Model quotas, also catalog_users.c, are with the models below.) */
 
 /* ---- projects and members (catalog_projects.c) ------------------------- */
 
@@ -205,6 +225,23 @@ typedef struct store_model_new {
 
 int store_model_insert(store_conn_t *c, const store_model_new_t *m,
                        int64_t *id, char **json, avp_error_t *err);
+
+/* A user's models against its quota (limits of 0: none). */
+typedef struct store_quota {
+    int64_t max_count, max_bytes; /* the limits, given by the caller */
+    int64_t count, bytes;         /* the models the user uploaded, filled */
+} store_quota_t;
+
+/* Fills q's count and bytes for user_id. */
+int store_model_usage(store_conn_t *c, int64_t user_id, store_quota_t *q,
+                      avp_error_t *err);
+/* store_model_insert (above) if the user's models stay within q with this
+ * one: else AVP_EBUSY, q filled with the usage before it. Uploads of one
+ * user are serialized (its row is locked), so two cannot both pass. */
+int store_model_insert_within(store_conn_t *c, const store_model_new_t *m,
+                              store_quota_t *q, int64_t *id, char **json,
+                              avp_error_t *err);
+
 int store_model_list(store_conn_t *c, const int64_t *after, int limit,
                      store_list_t *out, avp_error_t *err);
 int store_model_get(store_conn_t *c, int64_t model_id, char **json,

@@ -41,7 +41,7 @@ int store_user_by_name(store_conn_t *c, const char *name, store_user_t *u,
     const char *v[] = {name};
     return find_user(c, "user",
                      "SELECT id, username, is_admin, password_hash FROM users "
-                     "WHERE username = $1",
+                     "WHERE username = $1 AND NOT disabled",
                      1, v, u, hash, hash_cap, err);
 }
 
@@ -111,7 +111,7 @@ int store_session_find(store_conn_t *c, const uint8_t hash[STORE_TOKEN_HASH_LEN]
     return find_user(c, "session",
         "SELECT u.id, u.username, u.is_admin FROM sessions s "
         "JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1::bytea "
-        "AND s.expires_at > to_timestamp($2::bigint)",
+        "AND s.expires_at > to_timestamp($2::bigint) AND NOT u.disabled",
         2, v, u, NULL, 0, err);
 }
 
@@ -134,7 +134,8 @@ int store_api_key_find(store_conn_t *c, const uint8_t hash[STORE_TOKEN_HASH_LEN]
     const char *v[] = {h.s};
     return find_user(c, "api key",
         "SELECT u.id, u.username, u.is_admin FROM api_keys k "
-        "JOIN users u ON u.id = k.user_id WHERE k.key_hash = $1::bytea",
+        "JOIN users u ON u.id = k.user_id WHERE k.key_hash = $1::bytea "
+        "AND NOT u.disabled",
         1, v, u, NULL, 0, err);
 }
 

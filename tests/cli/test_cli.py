@@ -179,6 +179,18 @@ def test_models_inspect_text_and_json():
     assert 0.9e9 < info["flops_per_frame"] < 1.2e9
 
 
+@needs_model
+def test_models_inspect_within_a_memory_limit():
+    """The server's loader child: a model that needs more than its budget
+    fails to load instead of taking the host; enough budget loads it."""
+    small = avp("models", "inspect", "--json", "--max-memory", 4 << 20, MODEL)
+    # 1 (the loader's error), or a sanitizer build's out-of-memory report.
+    assert small.returncode != 0 and small.stdout == "", small
+    ok = avp("models", "inspect", "--json", "--max-memory", 1 << 30, MODEL, check=0)
+    assert json.loads(ok.stdout)["family"] == "yolox"
+    assert avp("models", "inspect", "--max-memory", "lots", MODEL).returncode == 2
+
+
 def device_session(d: Path):
     """Two person tracks and a car track (AVP ground-truth JSON) and a
     device's events: both persons reported as "pedestrian", the car as

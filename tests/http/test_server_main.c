@@ -1,6 +1,6 @@
 /* test_server_main.c - the server under test for test_http.py: the real
  * server with demo routes and an in-memory auth store (user alice,
- * password s3cret) that exists only here. Prints "PORT <n>" once listening
+ * password s3cret-passw0rd) that exists only here. Prints "PORT <n>" once listening
  * and runs until its stdin closes, then stops and frees everything (so a
  * sanitizer build checks the shutdown path too).
  *
@@ -281,7 +281,7 @@ int main(int argc, char **argv)
     static mem_store_t ms = {.mu = PTHREAD_MUTEX_INITIALIZER,
                              .user = {.id = 1, .name = "alice", .admin = 1}};
     avp_error_t err;
-    if (http_auth_password_hash("s3cret", ms.password_hash,
+    if (http_auth_password_hash("s3cret-passw0rd", ms.password_hash,
                                 sizeof(ms.password_hash), &err) < 0)
         return fprintf(stderr, "%s\n", err.msg), 1;
     http_auth_store_t table = {&ms,

@@ -144,7 +144,7 @@ def test_api_keys(avp, admin):
 
 
 def test_user_add_rejects_a_taken_name(avp, bob):
-    env = dict(os.environ, AVP_PASSWORD="x", AVP_DATABASE_URL=(
+    env = dict(os.environ, AVP_PASSWORD="another-bob-password", AVP_DATABASE_URL=(
         "postgresql:///avp?host=%s/pg/run&port=5432&user=avp" % avp.data_dir))
     out = subprocess.run([os.environ["AVP_BIN"], "user", "add", "bob"], env=env,
                          capture_output=True, text=True, timeout=60)
@@ -194,7 +194,7 @@ def test_non_members_see_nothing(avp, admin, bob, full_project, video, run, mode
 
 def test_viewers_read_but_cannot_write(avp, admin, bob, full_project, video, run, model_id):
     r = call(admin, "POST", "/api/projects/%d/members" % full_project,
-             json={"user_id": bob.user_id, "role": "viewer"})
+             json={"username": "bob", "role": "viewer"})
     assert r.status_code == 201 and r.json()["role"] == "viewer", r.text
     try:
         routes = object_routes(full_project, video["id"], run, model_id)
@@ -216,9 +216,9 @@ def test_last_owner_stays(admin, full_project):
     me = call(admin, "GET", "/api/auth/me").json()["user"]["id"]
     assert_error(call(admin, "DELETE", "/api/projects/%d/members/%d" % (full_project, me)), 400)
     assert_error(call(admin, "POST", "/api/projects/%d/members" % full_project,
-                      json={"user_id": me, "role": "editor"}), 400)
+                      json={"username": "admin", "role": "editor"}), 400)
     assert_error(call(admin, "POST", "/api/projects/%d/members" % full_project,
-                      json={"user_id": 999999, "role": "editor"}), 404)
+                      json={"username": "nobody-by-this-name", "role": "editor"}), 404)
 
 
 # ---- bad input -------------------------------------------------------------

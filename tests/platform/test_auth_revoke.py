@@ -74,8 +74,8 @@ def logout(url, token, bearer=False):
 def user(avp):
     if not avp.api_up:
         pytest.skip("avp serve does not answer")
-    add_user(avp, "revokee", "revokee-Pw1")
-    return "revokee", "revokee-Pw1"
+    add_user(avp, "revokee", "revokee-Passw0rd1")
+    return "revokee", "revokee-Passw0rd1"
 
 
 @pytest.fixture

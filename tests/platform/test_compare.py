@@ -230,7 +230,7 @@ def test_class_map_access(avp, admin, dave, project):
     assert_error(call(dave, "PUT", path, json={"map": {}}), 404)
     assert_error(call(admin, "GET", "/api/projects/999999/class-map"), 404)
     ok(call(admin, "POST", "/api/projects/%d/members" % project,
-            json={"user_id": dave.user_id, "role": "viewer"}), 201)
+            json={"username": "compare_dave", "role": "viewer"}), 201)
     try:
         assert ok(call(dave, "GET", path)) == {"map": {}}
         assert_error(call(dave, "PUT", path, json={"map": {"a": "b"}}), 403)

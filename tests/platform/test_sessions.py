@@ -337,7 +337,7 @@ def test_access_is_membership(admin, carol, mapped_project, video):
     for method, path, body in paths:
         assert_error(call(carol, method, path, json=body), 404)
     r = call(admin, "POST", "/api/projects/%d/members" % mapped_project,
-             json={"user_id": carol.user_id, "role": "viewer"})
+             json={"username": "sally", "role": "viewer"})
     assert r.status_code in (200, 201), r.text
     for method, path, body in paths:
         r = call(carol, method, path, json=body)

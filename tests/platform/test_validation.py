@@ -142,7 +142,7 @@ def test_access_rules(avp, admin, carol, project, edit_video, run):
         assert_error(call(anonymous, method, path, json=body), 401)
         assert_error(call(carol, method, path, json=body), 404)
     r = call(admin, "POST", "/api/projects/%d/members" % project,
-             json={"user_id": carol.user_id, "role": "viewer"})
+             json={"username": "carol", "role": "viewer"})
     assert r.status_code == 201, r.text
     try:
         assert call(carol, "GET", reads[0][1]).status_code == 200

@@ -21,6 +21,7 @@ const PlayerPage = lazyPage(() => import('./pages/PlayerPage'));
 const ResultsPage = lazyPage(() => import('./pages/ResultsPage'));
 const TestSessionPage = lazyPage(() => import('../features/testSessions/components/TestSessionPage'));
 const OpsPage = lazyPage(() => import('../features/ops/components/OpsPage'));
+const AccountPage = lazyPage(() => import('./pages/AccountPage'));
 
 /** The signed-in pages; main.tsx preloads the one a visit starts on. */
 export const PAGE_ROUTES = [
@@ -31,6 +32,7 @@ export const PAGE_ROUTES = [
   { path: '/runs/:runId/results', page: ResultsPage },
   { path: '/test-sessions/:testSessionId', page: TestSessionPage },
   { path: '/ops', page: OpsPage },
+  { path: '/account', page: AccountPage },
 ];
 
 export function AppRoutes() {

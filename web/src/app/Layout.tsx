@@ -18,6 +18,7 @@ export function Layout() {
         <nav aria-label="Main">
           <NavLink to="/" end>Projects</NavLink>
           <NavLink to="/ops">Operations</NavLink>
+          <NavLink to="/account">Account</NavLink>
         </nav>
         <div className="user">
           <span className="muted">{me.data?.username}</span>
