@@ -59,28 +59,11 @@ static void set_password(api_t *r, http_req_t *req, int64_t user_id,
  * someone at a session left open. */
 void api__password_change(http_req_t *req, void *ctx)
 {
-    api_t *r = ctx;
     json_t *body = http_req_body(req);
-    const http_auth_user_t *u = http_req_user(req);
-    char hash[HTTP_AUTH_PASSWORD_HASH_MAX];
-    store_user_t su;
-    avp_error_t err;
-    store_conn_t *c = api__conn_or_reply(r, req);
-    if (!c)
-        return;
-    int rc = store_user_by_name(c, u->name, &su, hash, sizeof hash, &err);
-    store_pool_release(c);
-    if (rc < 0) {
-        http_reply_avp_error(req, &err);
-        return;
-    }
     const char *old = json_string_value(json_object_get(body, "old_password"));
-    if (!old || http_auth_password_verify(hash, old) != AVP_OK) {
-        http_reply_error(req, 403, "forbidden",
-                         "field 'old_password' is not the current password");
+    if (http_req_password_or_reply(req, old) < 0)
         return;
-    }
-    set_password(r, req, u->id,
+    set_password(ctx, req, http_req_user(req)->id,
                  json_string_value(json_object_get(body, "new_password")), 0);
 }
 

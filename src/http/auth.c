@@ -233,10 +233,9 @@ static int check_password(http_auth_t *a, const char *name,
     return http_auth_password_verify(hash, password) == AVP_OK ? AVP_OK : AVP_ENOTFOUND;
 }
 
-int http_auth_login(http_auth_t *a, const char *ip, const char *username,
-                    const char *password, http_auth_user_t *user,
-                    char token[HTTP_AUTH_TOKEN_MAX], int *retry_after_s,
-                    avp_error_t *err)
+int http_auth_verify(http_auth_t *a, const char *ip, const char *username,
+                     const char *password, http_auth_user_t *user,
+                     int *retry_after_s, avp_error_t *err)
 {
     *retry_after_s = http__limit_wait(a->limit, ip, username, avp_now());
     if (*retry_after_s > 0)
@@ -249,6 +248,18 @@ int http_auth_login(http_auth_t *a, const char *ip, const char *username,
     http__limit_record(a->limit, ip, username, rc < 0, avp_now());
     if (rc < 0)
         return avp_error_set(err, rc, "invalid user name or password");
+    return AVP_OK;
+}
+
+int http_auth_login(http_auth_t *a, const char *ip, const char *username,
+                    const char *password, http_auth_user_t *user,
+                    char token[HTTP_AUTH_TOKEN_MAX], int *retry_after_s,
+                    avp_error_t *err)
+{
+    int rc = http_auth_verify(a, ip, username, password, user, retry_after_s,
+                              err);
+    if (rc < 0)
+        return rc;
     http_auth_token_new("", token);
     uint8_t hash[HTTP_AUTH_HASH_LEN];
     http_auth_token_hash(token, hash);

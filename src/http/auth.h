@@ -113,6 +113,13 @@ typedef struct http_auth_credentials {
 int http_auth_authenticate(http_auth_t *a, const http_auth_credentials_t *cred,
                            http_auth_user_t *user, avp_error_t *err);
 
+/* Checks a password through the login limiter, as a login from ip would,
+ * without opening a session: AVP_OK with *user filled, or the errors of
+ * http_auth_login. */
+int http_auth_verify(http_auth_t *a, const char *ip, const char *username,
+                     const char *password, http_auth_user_t *user,
+                     int *retry_after_s, avp_error_t *err);
+
 /* Checks a password and opens a session: AVP_OK with *user and the session
  * token (HTTP_AUTH_TOKEN_MAX bytes) filled; AVP_ENOTFOUND for a wrong user name
  * or password (same message and about the same time for both);

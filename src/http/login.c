@@ -25,12 +25,48 @@ static void add_session_cookie(http_req_t *req, const char *token)
     http_reply_add_header(req, "Set-Cookie", cookie);
 }
 
+/* Replies to a failed password check (rc < 0) with wrong_status for a
+ * wrong password; returns rc. */
+static int password_failed_reply(http_req_t *req, int rc, int retry_after,
+                                 int wrong_status, const avp_error_t *err)
+{
+    char wait[16];
+    if (rc == AVP_EBUSY) {
+        snprintf(wait, sizeof(wait), "%d", retry_after);
+        http_reply_add_header(req, "Retry-After", wait);
+        http_reply_error(req, 429, "too_many_requests", "%s", err->msg);
+    } else if (rc == AVP_ENOTFOUND)
+        http_reply_error(req, wrong_status,
+                         wrong_status == 401 ? "unauthorized" : "forbidden",
+                         "%s", err->msg);
+    else
+        http_reply_unavailable(req, 2, "%s", err->msg);
+    return rc;
+}
+
+int http_req_password_or_reply(http_req_t *req, const char *password)
+{
+    const http_auth_user_t *u = http_req_user(req);
+    http_auth_user_t user;
+    int retry_after = 0;
+    avp_error_t err;
+    if (!password)
+        password = "";
+    int rc = http_auth_verify(req->srv->auth, http_req_remote_addr(req),
+                              u->name, password, &user, &retry_after, &err);
+    if (rc == AVP_ENOTFOUND)
+        avp_error_set(&err, rc,
+                      "field 'old_password' is not the current password");
+    return rc < 0 ? password_failed_reply(req, rc, retry_after, 403, &err)
+                  : AVP_OK;
+}
+
 void http__login(http_req_t *req, void *ctx)
 {
     http_server_t *srv = ctx;
     json_t *body = http_req_body(req);
     http_auth_user_t user;
-    char token[HTTP_AUTH_TOKEN_MAX], wait[16];
+    char token[HTTP_AUTH_TOKEN_MAX];
     int retry_after = 0;
     avp_error_t err;
     int rc =
@@ -38,18 +74,8 @@ void http__login(http_req_t *req, void *ctx)
                         json_string_value(json_object_get(body, "username")),
                         json_string_value(json_object_get(body, "password")),
                         &user, token, &retry_after, &err);
-    if (rc == AVP_EBUSY) {
-        snprintf(wait, sizeof(wait), "%d", retry_after);
-        http_reply_add_header(req, "Retry-After", wait);
-        http_reply_error(req, 429, "too_many_requests", "%s", err.msg);
-        return;
-    }
-    if (rc == AVP_ENOTFOUND) {
-        http_reply_error(req, 401, "unauthorized", "%s", err.msg);
-        return;
-    }
     if (rc < 0) {
-        http_reply_unavailable(req, 2, "%s", err.msg);
+        password_failed_reply(req, rc, retry_after, 401, &err);
         return;
     }
     /* The token is in the HttpOnly cookie only, out of reach of any

@@ -139,6 +139,23 @@ def test_password_change_needs_the_old_one(avp, admin):
     assert login_from(avp, "127.0.0.1", "mover", "a-new-Passw0rd") == 200
 
 
+def test_guessing_the_old_password_is_limited_like_a_login(avp, admin):
+    # A session left open must not let its finder guess the password at
+    # argon2's pace and then change it.
+    s = new_user_session(avp, "guessed", PASSWORD)
+    statuses = [call(s, "POST", "/api/auth/password",
+                     json={"old_password": "guess-%04d-wrong" % i,
+                           "new_password": "a-new-Passw0rd"}).status_code
+                for i in range(11)]
+    assert statuses == [403] * 10 + [429], statuses
+    r = call(s, "POST", "/api/auth/password",
+             json={"old_password": PASSWORD, "new_password": "a-new-Passw0rd"})
+    assert_error(r, 429)
+    assert int(r.headers["Retry-After"]) > 0
+    assert login_from(avp, "127.0.0.1", "guessed", PASSWORD) == 429
+    assert login_from(avp, "127.0.0.79", "guessed", PASSWORD) == 200
+
+
 def test_an_admin_reset_ends_the_users_sessions(avp, admin):
     s = new_user_session(avp, "forgetful", PASSWORD)
     other = new_user_session(avp, "not-an-admin", PASSWORD)
