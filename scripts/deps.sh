@@ -9,7 +9,7 @@ PACKAGES=(
   # libraries
   libopenblas-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
   libjansson-dev libcivetweb-dev libhiredis-dev libpq-dev libargon2-dev libsodium-dev
-  libxml2-dev libcurl4-openssl-dev
+  libxml2-dev libcurl4-openssl-dev libseccomp-dev
   libyajl-dev
   # services and tools at run time
   ffmpeg postgresql redis-server
