@@ -36,6 +36,7 @@
 
 #include "http/http.h"
 #include "store/store.h"
+#include "util/limits.h"
 
 typedef struct api api_t;
 
@@ -52,6 +53,7 @@ typedef struct api_options {
                               * PostgreSQL, not the Redis cache */
     int auth_cache_off;      /* every request's credential is looked up in
                               * PostgreSQL */
+    avp_limits_t child_limits; /* of every child avp process (all 0: none) */
 } api_options_t;
 
 /* Opens Redis lazily (a server may start while Redis is down). */

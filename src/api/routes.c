@@ -38,6 +38,7 @@ int api_create(const api_options_t *opt, api_t **out, avp_error_t *err)
     if (!r->opt.acquire_timeout_ms)
         r->opt.acquire_timeout_ms = 2000;
     api__engine_limit(opt->engine_max);
+    api__engine_limits(&opt->child_limits);
     r->group = store_group_create(opt->pool, r->opt.acquire_timeout_ms);
     if (opt->redis_url) {
         r->redis_url = avp_strdup(opt->redis_url);

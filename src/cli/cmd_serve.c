@@ -78,7 +78,8 @@ static int run(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
                         .max_upload = cfg->max_upload,
                         .engine_max = cfg->engine_max,
                         .list_cache_off = cfg->list_cache_off,
-                        .auth_cache_off = cfg->auth_cache_off};
+                        .auth_cache_off = cfg->auth_cache_off,
+                        .child_limits = cfg->child_limits};
     int rc = api_create(&ro, &routes, err);
     if (rc < 0)
         return 1;

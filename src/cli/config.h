@@ -34,6 +34,7 @@
 
 #include "store/store.h"
 #include "util/avp.h"
+#include "util/limits.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -53,6 +54,10 @@ typedef struct cli_config {
     int list_cache_off;   /* AVP_LIST_CACHE=off */
     int auth_cache_off;   /* AVP_AUTH_CACHE=off */
     uint64_t max_upload;  /* bytes, >= 1 */
+    /* What a child reading an upload (`avp media`, `avp models inspect`)
+     * and a worker may use: AVP_CHILD_LIMITS, AVP_WORKER_LIMITS (specs as
+     * util/limits.h reads them). */
+    avp_limits_t child_limits, worker_limits;
 } cli_config_t;
 
 /* Fills cfg from the environment and defaults. On a malformed variable
@@ -67,7 +72,7 @@ int cli_config_set_port(cli_config_t *cfg, const char *s, avp_error_t *err);
 int cli_config_set_workers(cli_config_t *cfg, const char *s, avp_error_t *err);
 void cli_config_set_data_dir(cli_config_t *cfg, const char *dir);
 
-/* Creates the data directory and its subfolders (mode 0755) and makes
+/* Creates the data directory and its subfolders (mode 0700) and makes
  * cfg->data_dir absolute, so children started elsewhere find it. */
 int cli_config_prepare_dirs(cli_config_t *cfg, avp_error_t *err);
 
