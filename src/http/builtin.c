@@ -14,7 +14,7 @@ void http__readyz(http_req_t *req, void *ctx)
     http_server_t *srv = ctx;
     avp_error_t err = {0};
     if (srv->opt.ready && srv->opt.ready(srv->opt.ready_ctx, &err) < 0) {
-        http_reply_unavailable(req, 5, "not ready: %s", err.msg);
+        http_reply_error_from(req, 503, "unavailable", &err);
         return;
     }
     http_reply_json(req, 200, json_pack("{s:s}", "status", "ready"));

@@ -58,6 +58,7 @@ struct http_req {
      * "Connection: close" (also set for replies that end the connection). */
     int raw_head;
     char headers[2048]; /* queued "Name: value\r\n" lines */
+    char id[HTTP_REQ_ID_LEN + 1]; /* "" until http_req_id makes it */
 };
 
 void http__req_init(http_req_t *req, http_server_t *srv,

@@ -115,6 +115,7 @@ void http__req_init(http_req_t *req, http_server_t *srv,
     req->status = 0;
     req->raw_head = 0;
     req->headers[0] = '\0';
+    req->id[0] = '\0';
     memset(&req->match, 0, sizeof(req->match));
 }
 
@@ -248,7 +249,7 @@ int http__authenticate_or_reply(http_req_t *req, const char *query_token)
         http_reply_add_header(req, "WWW-Authenticate", "Bearer");
         http_reply_error(req, 401, "unauthorized", "%s", err.msg);
     } else if (rc < 0) {
-        http_reply_unavailable(req, 2, "%s", err.msg);
+        http_reply_avp_error(req, &err);
     } else {
         req->user = &req->user_buf;
     }

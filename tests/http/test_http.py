@@ -54,7 +54,9 @@ def error_of(r, status):
     assert r.status_code == status, (r.status_code, r.text)
     assert r.headers["Content-Type"] == "application/json"
     body = r.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "request_id"}
+    assert body["error"]["request_id"] == r.headers["X-Request-Id"]
     return body["error"]["code"], body["error"]["message"]
 
 
@@ -387,6 +389,7 @@ def assert_policy(headers, csp):
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Content-Security-Policy"] == csp
+    assert re.fullmatch("[0-9a-f]{16}", headers["X-Request-Id"]), headers
 
 
 def test_every_reply_carries_its_policy(server):
