@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fts.h>
+#include <grp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -28,7 +29,9 @@
 static void drop_to_pg_user(void)
 {
     struct passwd *pw = getpwnam(PG_USER);
-    if (!pw || setgid(pw->pw_gid) || setuid(pw->pw_uid))
+    /* Without root's supplementary groups too: they could open files
+     * readable by group root. */
+    if (!pw || setgroups(0, NULL) || setgid(pw->pw_gid) || setuid(pw->pw_uid))
         _exit(126);
 }
 
