@@ -14,26 +14,32 @@
 
 static const char serve_usage[] =
     "usage: avp serve [--port N] [--data DIR] [--listen ADDR]\n"
+    "                 [--metrics-listen ADDR:PORT]\n"
     "\n"
     "Serves the HTTP API, the progress WebSockets and the web UI until\n"
     "SIGTERM or Ctrl-C. Applies missing migrations first.\n"
     "  --port N       port (default AVP_PORT or 8080)\n"
     "  --data DIR     data directory (default AVP_DATA_DIR or ./avp-data)\n"
     "  --listen ADDR  address to bind (default 127.0.0.1; 0.0.0.0 for all)\n"
+    "  --metrics-listen ADDR:PORT  serve /metrics there without a credential\n"
+    "                 (and nothing else); on the API's port it needs an admin\n"
+    "                 or AVP_METRICS_TOKEN (default AVP_METRICS_LISTEN)\n"
     "Environment: AVP_DATABASE_URL (required), AVP_REDIS_URL (without it:\n"
     "no cache, no live progress, tasks wait for a worker's reconciler),\n"
     "AVP_WEB_DIR, AVP_MAX_UPLOAD, AVP_DB_POOL_MAX, AVP_ENGINE_MAX,\n"
-    "AVP_LIST_CACHE, AVP_AUTH_CACHE.\n";
+    "AVP_LIST_CACHE, AVP_AUTH_CACHE, AVP_CHILD_LIMITS, AVP_METRICS_TOKEN.\n";
 
 typedef struct serve_cmd {
-    const char *port, *data, *listen;
+    const char *port, *data, *listen, *metrics_listen;
 } serve_cmd_t;
 
 static int parse_serve(serve_cmd_t *c, int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"port", required_argument, 0, 'p'}, {"data", required_argument, 0, 'd'},
-        {"listen", required_argument, 0, 'l'}, {"help", no_argument, 0, 'h'},
+        {"listen", required_argument, 0, 'l'},
+        {"metrics-listen", required_argument, 0, 'm'},
+        {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int opt;
     optind = 0;
@@ -42,6 +48,7 @@ static int parse_serve(serve_cmd_t *c, int argc, char **argv)
         case 'p': c->port = optarg; break;
         case 'd': c->data = optarg; break;
         case 'l': c->listen = optarg; break;
+        case 'm': c->metrics_listen = optarg; break;
         case 'h': fputs(serve_usage, stdout); return -1;
         default: return cli_bad_option("serve", opt, argv, serve_usage);
         }
@@ -84,7 +91,11 @@ static int run(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
     if (rc < 0)
         return 1;
     http_server_options_t so = {.listen_addr = c->listen, .port = cfg->port,
-                                .static_root = cfg->web_dir};
+                                .static_root = cfg->web_dir,
+                                .metrics_listen = c->metrics_listen
+                                                      ? c->metrics_listen
+                                                      : cfg->metrics_listen,
+                                .metrics_token = cfg->metrics_token};
     api_server_options(routes, &so);
     if (!(srv = http_server_create(&so, err)) ||
         api_register(routes, srv, err) < 0 ||

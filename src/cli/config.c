@@ -114,6 +114,8 @@ int cli_config_load(cli_config_t *cfg, avp_error_t *err)
     cfg->data_dir = avp_strdup(env("AVP_DATA_DIR") ? env("AVP_DATA_DIR")
                                                    : "./avp-data");
     cfg->admin_password = env_dup("AVP_ADMIN_PASSWORD");
+    cfg->metrics_listen = env_dup("AVP_METRICS_LISTEN");
+    cfg->metrics_token = env_dup("AVP_METRICS_TOKEN");
     cfg->web_dir = env("AVP_WEB_DIR") ? env_dup("AVP_WEB_DIR")
                                       : default_web_dir();
     cfg->port = DEFAULT_PORT;
@@ -167,6 +169,8 @@ void cli_config_fini(cli_config_t *cfg)
     avp_free(cfg->data_dir);
     avp_free(cfg->admin_password);
     avp_free(cfg->web_dir);
+    avp_free(cfg->metrics_listen);
+    avp_free(cfg->metrics_token);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -241,6 +245,8 @@ void cli_config_export(const cli_config_t *cfg)
     export_str("AVP_REDIS_URL", cfg->redis_url);
     export_str("AVP_DATA_DIR", cfg->data_dir);
     export_str("AVP_WEB_DIR", cfg->web_dir);
+    export_str("AVP_METRICS_LISTEN", cfg->metrics_listen);
+    export_str("AVP_METRICS_TOKEN", cfg->metrics_token);
     export_num("AVP_PORT", (unsigned long long)cfg->port);
     export_num("AVP_WORKERS", (unsigned long long)cfg->workers);
     export_num("AVP_DB_POOL_MAX", (unsigned long long)cfg->db_pool_max);

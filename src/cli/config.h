@@ -45,6 +45,8 @@ typedef struct cli_config {
     char *data_dir;       /* absolute once cli_config_prepare_dirs() ran */
     char *admin_password; /* NULL: generate one on first start */
     char *web_dir;        /* NULL: no UI to serve */
+    char *metrics_listen; /* AVP_METRICS_LISTEN "ADDR:PORT"; NULL: none */
+    char *metrics_token;  /* AVP_METRICS_TOKEN; NULL: admins only */
     int port;             /* 1..65535 */
     int workers;          /* 1..256 */
     int db_pool_max;      /* 1..1000 */

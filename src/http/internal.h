@@ -39,6 +39,7 @@ struct http_server {
     char *static_real; /* the static root, resolved at start */
     char *openapi;     /* rendered at start: the route table is fixed then */
     size_t openapi_len;
+    int metrics_port;  /* of opt.metrics_listen; 0: none */
 };
 
 struct http_req {
@@ -82,6 +83,12 @@ int http__add_builtin_routes(http_server_t *srv, avp_error_t *err);
 void http__healthz(http_req_t *req, void *ctx);
 void http__readyz(http_req_t *req, void *ctx);
 void http__metrics_page(http_req_t *req, void *ctx);
+/* Once civetweb listens: the port it bound for opt.metrics_listen into
+ * srv->metrics_port (0 when unset); AVP_EINVAL when it is the API's. */
+int http__metrics_port_find(http_server_t *srv, avp_error_t *err);
+/* A request that arrived on the metrics address: answers it (/metrics, or
+ * 404 for anything else) and returns 1; else 0. */
+int http__metrics_port_reply(http_req_t *req);
 void http__openapi_page(http_req_t *req, void *ctx);
 void http__login(http_req_t *req, void *ctx);
 void http__logout(http_req_t *req, void *ctx);

@@ -333,6 +333,8 @@ static void dispatch(http_req_t *req)
         http_reply_error(req, 400, "bad_request", "path must not contain '..'");
         return;
     }
+    if (http__metrics_port_reply(req))
+        return;
     switch (http_router_match(req->srv->router, req->ri->request_method, path,
                               &req->match)) {
     case HTTP_ROUTER_FOUND:
@@ -395,9 +397,10 @@ int http_server_start(http_server_t *srv, avp_error_t *err)
     if (rc < 0)
         return rc;
     http__openapi_build(srv);
-    char listen[128], threads[16], ping[16];
-    snprintf(listen, sizeof(listen), "%s:%d", srv->opt.listen_addr,
-             srv->opt.port);
+    char listen[256], threads[16], ping[16];
+    snprintf(listen, sizeof(listen), "%s:%d%s%s", srv->opt.listen_addr,
+             srv->opt.port, srv->opt.metrics_listen ? "," : "",
+             srv->opt.metrics_listen ? srv->opt.metrics_listen : "");
     snprintf(threads, sizeof(threads), "%d", srv->opt.threads);
     snprintf(ping, sizeof(ping), "%d", srv->opt.ws_ping_s * 1000);
     const char *options[] = {
@@ -420,6 +423,12 @@ int http_server_start(http_server_t *srv, avp_error_t *err)
         mg_exit_library();
         return avp_error_set(err, AVP_EIO, "cannot listen on %s: %s", listen,
                              start_error[0] ? start_error : "mg_start failed");
+    }
+    /* Before any request is dispatched: one on the metrics port must
+     * never reach the API. */
+    if ((rc = http__metrics_port_find(srv, err)) < 0) {
+        http_server_stop(srv);
+        return rc;
     }
     mg_set_request_handler(srv->mg, "**", on_request, srv);
     http__ws_register(srv);

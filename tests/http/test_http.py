@@ -35,9 +35,10 @@ def server():
                                 stdout=subprocess.PIPE)
         line = proc.stdout.readline().decode()
         assert line.startswith("PORT "), line
-        port = int(line.split()[1])
+        port, metrics_port = (int(x) for x in line.split()[1:3])
         yield {"base": f"http://127.0.0.1:{port}",
-               "ws": f"ws://127.0.0.1:{port}", "port": port}
+               "ws": f"ws://127.0.0.1:{port}", "port": port,
+               "metrics": f"http://127.0.0.1:{metrics_port}"}
         proc.stdin.close()  # the server stops and frees everything
         assert proc.wait(timeout=30) == 0
 
@@ -242,11 +243,31 @@ SAMPLE = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? '
                     r'-?[0-9.]+(e[+-]?[0-9]+)?$')
 
 
+METRICS_AUTH = {"Authorization": "Bearer metrics-secret"}
+
+
+def test_metrics_need_a_credential_or_their_own_address(server, token):
+    """On the API's port /metrics needs the metrics token or an admin; the
+    metrics address serves it without one, and serves nothing else."""
+    url = server["base"] + "/metrics"
+    error_of(requests.get(url), 401)
+    error_of(requests.get(url, headers={"Authorization": "Bearer metrics-secreT"}), 401)
+    for auth in (METRICS_AUTH, {"Authorization": "Bearer " + token}):
+        r = requests.get(url, headers=auth)
+        assert r.status_code == 200 and "avp_http_requests_in_flight" in r.text
+    r = requests.get(server["metrics"] + "/metrics")
+    assert r.status_code == 200 and "avp_http_requests_in_flight" in r.text
+    for path in ["/api/projects/5", "/healthz", "/metrics/", "/"]:
+        assert error_of(requests.get(server["metrics"] + path), 404)[0] == "not_found"
+    error_of(requests.post(server["metrics"] + "/api/auth/login",
+                           json={"username": "alice", "password": "s3cret"}), 404)
+
+
 def test_metrics_has_request_histograms(server):
     for _ in range(3):
         post_json(server, "/api/echo", '{"name":"m"}')
     post_json(server, "/api/echo", '{"bad json')
-    text = requests.get(server["base"] + "/metrics").text
+    text = requests.get(server["base"] + "/metrics", headers=METRICS_AUTH).text
     for line in text.splitlines():
         assert line.startswith("# HELP ") or line.startswith("# TYPE ") or \
             SAMPLE.match(line), line

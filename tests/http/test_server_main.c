@@ -300,7 +300,9 @@ int main(int argc, char **argv)
                                  .ws_ping_s = 1,
                                  .auth_store = &table,
                                  .ready = demo_ready,
-                                 .ws_access = demo_ws_access};
+                                 .ws_access = demo_ws_access,
+                                 .metrics_listen = "127.0.0.1:0",
+                                 .metrics_token = "metrics-secret"};
     http_server_t *srv = http_server_create(&opt, &err);
     int rc = srv ? add_routes(srv, &err) : AVP_EINVAL;
     if (rc == AVP_OK)
@@ -310,7 +312,8 @@ int main(int argc, char **argv)
         http_server_destroy(srv);
         return 1;
     }
-    printf("PORT %d\n", http_server_port(srv));
+    printf("PORT %d %d\n", http_server_port(srv),
+           http_server_metrics_port(srv));
     fflush(stdout);
     char buf[64];
     while (read(0, buf, sizeof(buf)) > 0) {}
