@@ -14,8 +14,8 @@ The `avp` fixture yields a System with:
   wait_log(regex)  waits for a line of that output
 
 `second_server` yields the URL of another `avp serve` on the same
-PostgreSQL and Redis; `serve(avp, web_dir)` is that server as a context
-manager, serving a web UI if given one.
+PostgreSQL and Redis; `serve(avp, web_dir, **env)` is that server as a
+context manager, serving a web UI if given one.
 
 Per test file (module scope): `admin`, a session of the admin user;
 `project`, a project of the file's own, named after it; `uploaded_model`,
@@ -38,7 +38,7 @@ import pytest
 import requests
 
 import runs
-from client import admin_session, call
+from client import METRICS_TOKEN, admin_session, call
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
 ADMIN_PASSWORD = "platform-test-Pw1"
@@ -154,7 +154,8 @@ def avp():
     env = dict(os.environ)
     for k in ("AVP_DATABASE_URL", "AVP_REDIS_URL", "AVP_DATA_DIR", "AVP_PORT"):
         env.pop(k, None)
-    env.update(AVP_ADMIN_PASSWORD=ADMIN_PASSWORD, AVP_DB_POOL_MAX="3",
+    env.update(AVP_ADMIN_PASSWORD=ADMIN_PASSWORD, AVP_METRICS_TOKEN=METRICS_TOKEN,
+               AVP_DB_POOL_MAX="3",
                AVP_RECLAIM_IDLE_S="6", AVP_WEB_DIR="")
     proc = subprocess.Popen([exe, "up", "--data", data_dir, "--port", str(port),
                              "--workers", "2"],
@@ -275,11 +276,12 @@ def reference(avp, clip, model, tmp_path_factory):
 
 
 @contextlib.contextmanager
-def serve(avp, web_dir=""):
+def serve(avp, web_dir="", **extra_env):
     """Another `avp serve` on the same PostgreSQL and Redis, serving the web
-    UI in web_dir if given: its URL."""
+    UI in web_dir if given, with extra_env in its environment: its URL."""
     port = free_port()
     env = dict(os.environ, AVP_PORT=str(port), AVP_DATA_DIR=avp.data_dir, AVP_WEB_DIR=web_dir,
+               AVP_METRICS_TOKEN=METRICS_TOKEN, **extra_env,
                AVP_DATABASE_URL="postgresql:///avp?host=%s/pg/run&port=5432&user=avp"
                % avp.data_dir,
                AVP_REDIS_URL="unix://%s/redis/redis.sock" % avp.data_dir)
