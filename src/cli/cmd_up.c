@@ -194,8 +194,18 @@ static int prepare_database(up_t *u, char *generated, avp_error_t *err)
 static int spawn_children(up_t *u)
 {
     char exe[PATH_MAX];
+    avp_error_t err = {0};
     if (avp_program_path(NULL, exe, sizeof exe) < 0)
         return -1;
+    /* The children run as another user: the program and the web UI must
+     * be theirs to reach. */
+    const char *theirs[] = {exe, u->cfg.web_dir};
+    for (size_t i = 0; i < AVP_ARRAY_LEN(theirs) && u->uid != getuid(); i++)
+        if (theirs[i] && services_reachable(theirs[i], &err)) {
+            fprintf(stderr, "avp up: %s\n", err.msg);
+            errno = EACCES;
+            return -1;
+        }
     char *logs = cli_config_path(&u->cfg, "logs");
     char *run = cli_config_path(&u->cfg, "run");
     u->sup = sup_create(exe, logs, run);

@@ -97,8 +97,9 @@ static void give_to_pg_user(const char *path)
         fprintf(stderr, "avp up: chown %s: %s\n", path, strerror(errno));
 }
 
-/* A 0700 parent (a root home, mktemp -d) would make initdb fail obscurely. */
-static int check_reachable(const char *dir, avp_error_t *err)
+/* A 0700 parent (a root home, mktemp -d) would make initdb, or the exec
+ * of a child, fail obscurely. */
+int services_reachable(const char *dir, avp_error_t *err)
 {
     char *argv[] = {"/usr/bin/test", "-x", (char *)dir, NULL};
     if (getuid() == 0 && run(argv, true, NULL) != 0)
@@ -136,7 +137,7 @@ int services_make_private(const char *dir, uid_t uid, gid_t gid,
             rc = avp_error_set(err, AVP_EIO, "cannot make %s private: %s",
                                e->fts_path, strerror(errno));
     fts_close(fts);
-    return rc ? rc : check_reachable(dir, err);
+    return rc ? rc : services_reachable(dir, err);
 }
 
 /* The cluster, its socket directory and its log belong to the server's
@@ -165,7 +166,7 @@ static int pg_init(const char *dir, const char *data, const char *sock,
     pg_restrict_dirs(dir, data, sock, logdir);
     if (access(version, F_OK) == 0)
         goto out;
-    if ((rc = check_reachable(dir, err)))
+    if ((rc = services_reachable(dir, err)))
         goto out;
     fprintf(stderr, "avp up: initdb %s\n", data);
     /* pg_hba.conf is replaced by pg_write_auth before the first start. */

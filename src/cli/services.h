@@ -37,6 +37,9 @@ int services_user(uid_t *uid, gid_t *gid, avp_error_t *err);
  * every start, so a data folder made by an older AVP is tightened. */
 int services_make_private(const char *dir, uid_t uid, gid_t gid,
                           avp_error_t *err);
+/* As root: AVP_EINVAL naming path when the user `avp` cannot reach it (a
+ * folder, or the program its children run). */
+int services_reachable(const char *path, avp_error_t *err);
 
 int services_pg_start(const char *dir, char **url, avp_error_t *err);
 int services_pg_stop(const char *dir, avp_error_t *err);
