@@ -93,12 +93,16 @@ static int mem_key_find(void *ctx, const uint8_t hash[HTTP_AUTH_HASH_LEN],
 
 static atomic_int ready = 1;
 
+/* Not ready as a store says it: its words name a socket, for the log. */
 static int demo_ready(void *ctx, avp_error_t *err)
 {
     (void)ctx;
-    return atomic_load(&ready) ? AVP_OK
-                               : avp_error_set(err, AVP_EUNAVAILABLE,
-                                               "database: connection refused");
+    if (atomic_load(&ready))
+        return AVP_OK;
+    avp_error_set(err, AVP_EUNAVAILABLE, "database connection: connection to "
+                  "server on socket \"/run/demo/.s.PGSQL.5432\" failed");
+    err->log_only = 1;
+    return AVP_EUNAVAILABLE;
 }
 
 static int demo_ws_access(void *ctx, const http_auth_user_t *user,
