@@ -11,6 +11,7 @@ The `avp` fixture yields a System with:
                    does not offer, and to set up runs while it lacks them)
   pid_of(name)     pid of a supervised child from DATA/run/<name>.pid
   log_lines()      what `avp up` printed so far (children prefixed [name])
+  start_redis()    starts the private Redis again after a test stopped it
   wait_log(regex)  waits for a line of that output
 
 `second_server` yields the URL of another `avp serve` on the same
@@ -113,6 +114,17 @@ class System:
              "-U", "avp", "-d", "avp", "-c", sql],
             check=True, capture_output=True, text=True, timeout=30).stdout
         return [line.split("|") for line in out.splitlines() if line]
+
+    def start_redis(self):
+        """Starts the private Redis again (after a test stopped it) as
+        `avp up` does: as the user that owns its folder."""
+        rdir = os.path.join(self.data_dir, "redis")
+        cmd = ["redis-server", os.path.join(rdir, "redis.conf")]
+        owner = os.stat(rdir).st_uid
+        if owner != os.getuid():
+            cmd = ["setpriv", "--reuid=%d" % owner, "--regid=%d" % os.stat(rdir).st_gid,
+                   "--clear-groups"] + cmd
+        subprocess.run(cmd, check=True, timeout=30, cwd="/")
 
     def redis_ping(self):
         """Whether the private Redis answers."""

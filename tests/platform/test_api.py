@@ -562,7 +562,7 @@ def test_redis_down_answers_from_postgres(avp, admin, full_project, video, model
         assert r.status_code == 202, r.text
         assert requests.get(avp.url + "/readyz", timeout=10).status_code == 503
     finally:
-        subprocess.run(["redis-server", os.path.join(rdir, "redis.conf")], check=True)
+        avp.start_redis()
         deadline = time.time() + 10
         while not avp.redis_ping():
             assert time.time() < deadline, "redis did not come back"

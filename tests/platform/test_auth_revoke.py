@@ -142,8 +142,7 @@ def test_without_redis_the_short_life_then_the_push_again(avp, user, b):
         logout(avp.url, token)  # PostgreSQL commits it; nothing is published
         assert refused_after(b, token, SHORT_S + 1.0) <= SHORT_S + 0.5
     finally:
-        subprocess.run(["redis-server", os.path.join(avp.data_dir, "redis", "redis.conf")],
-                       check=True, timeout=30)
+        avp.start_redis()
     deadline = time.time() + 10
     while redis_cli(avp, "ping") != "PONG":
         assert time.time() < deadline, "redis did not come back"
