@@ -9,6 +9,7 @@ The `avp` fixture yields a System with:
   api_up           whether `avp serve` answers /healthz
   psql(sql)        rows from the private database (for checks the API
                    does not offer, and to set up runs while it lacks them)
+  pg_ctl(*args)    pg_ctl on the private cluster, as its owner
   pid_of(name)     pid of a supervised child from DATA/run/<name>.pid
   log_lines()      what `avp up` printed so far (children prefixed [name])
   start_redis()    starts the private Redis again after a test stopped it
@@ -114,6 +115,13 @@ class System:
              "-U", "avp", "-d", "avp", "-c", sql],
             check=True, capture_output=True, text=True, timeout=30).stdout
         return [line.split("|") for line in out.splitlines() if line]
+
+    def pg_ctl(self, *args):
+        """pg_ctl on the private cluster, as its owner."""
+        cmd = [PG_BIN + "/pg_ctl", "-D", os.path.join(self.data_dir, "pg", "data")] + list(args)
+        if os.getuid() == 0:
+            cmd = ["runuser", "-u", "avp", "--"] + cmd
+        subprocess.run(cmd, check=True, capture_output=True, timeout=120, cwd="/")
 
     def start_redis(self):
         """Starts the private Redis again (after a test stopped it) as

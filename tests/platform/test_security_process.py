@@ -16,7 +16,7 @@ import pytest
 import requests
 from client import METRICS_TOKEN, api, assert_error, call, new_user_session, upload
 
-from conftest import PG_BIN, free_port, serve
+from conftest import free_port, serve
 
 
 @pytest.fixture(scope="module")
@@ -191,13 +191,6 @@ def test_a_child_has_no_network(avp):
 
 # ---- PostgreSQL's words stay in the log --------------------------------------
 
-def pg_ctl(avp, *args):
-    cmd = [PG_BIN + "/pg_ctl", "-D", os.path.join(avp.data_dir, "pg", "data")] + list(args)
-    if os.getuid() == 0:
-        cmd = ["runuser", "-u", "avp", "--"] + cmd
-    subprocess.run(cmd, check=True, capture_output=True, timeout=90, cwd="/")
-
-
 LEAKS = ("PGSQL", "socket", "SQL", "postgres", "connection to server", "/tmp", "FATAL")
 
 
@@ -205,7 +198,7 @@ def test_database_errors_give_a_request_id_not_their_text(avp, admin, project):
     r = call(admin, "GET", "/api/projects/%d" % project)
     assert r.status_code == 200 and re.fullmatch("[0-9a-f]{16}", r.headers["X-Request-Id"])
     start = len(avp.log_lines())
-    pg_ctl(avp, "-m", "immediate", "-w", "stop")
+    avp.pg_ctl("-m", "immediate", "-w", "stop")
     try:
         for method, path in (("POST", "/api/projects"), ("GET", "/api/auth/keys"),
                              ("GET", "/readyz")):
@@ -222,8 +215,7 @@ def test_database_errors_give_a_request_id_not_their_text(avp, admin, project):
                              timeout=10, start=start)
             assert "try again" not in avp.log_lines()[i], avp.log_lines()[i]
     finally:
-        pg_ctl(avp, "-l", os.path.join(avp.data_dir, "pg", "log", "postgres.log"), "-w",
-               "start")
+        avp.pg_ctl("-l", os.path.join(avp.data_dir, "pg", "log", "postgres.log"), "-w", "start")
     deadline = time.time() + 30
     while call(admin, "GET", "/api/projects/%d" % project).status_code != 200:
         assert time.time() < deadline, "the server did not recover"
