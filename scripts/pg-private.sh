@@ -9,10 +9,14 @@
 #   DIR/port   the port chosen at first start (reused when PORT is omitted)
 #   DIR/url    the connection URL, also printed on stdout by start/status
 #
-# Authentication is `trust` on the Unix socket only. Without PORT the server
-# listens on no TCP address at all (the port then only names the socket
-# file); with PORT it also listens on 127.0.0.1, where a password is
-# required (scram-sha-256), so no other local user gets in without one.
+# Only the user running this script (and the server's own user) gets in,
+# as `avp up` does it (src/cli/services.c): DIR, data, run and log are 0700
+# and so is the socket, and the socket takes peer authentication through a
+# map (pg_ident.conf) to the database user avp. Both files are rewritten on
+# every start, so a cluster made by an older version (trust, 0755) is
+# tightened. Without PORT the server listens on no TCP address at all (the
+# port then only names the socket file); with PORT it also listens on
+# 127.0.0.1, where a password is required (scram-sha-256).
 #
 # PostgreSQL refuses to run as root; when run as root (CI), the server runs
 # as the system user `avp`, created if missing, which then owns DIR.
@@ -21,6 +25,7 @@
 # stop on a stopped one succeeds. Only the URL goes to stdout, so callers
 # can write URL=$(pg-private.sh start DIR).
 set -eu
+umask 077
 
 PGBIN=${AVP_PG_BIN:-/usr/lib/postgresql/15/bin}
 PGUSER_OS=avp
@@ -80,16 +85,37 @@ url() {
     echo "postgresql:///avp?host=$run&port=$(port)&user=avp"
 }
 
-init_cluster() {
-    [ -f "$data/PG_VERSION" ] && return 0
+# The folders belong to the server's user alone, on every start.
+restrict_dirs() {
     mkdir -p "$data" "$run" "$dir/log"
     if [ "$(id -u)" = 0 ]; then
         chown "$PGUSER_OS:" "$dir" "$data" "$run" "$dir/log"
     fi
-    chmod 700 "$data"
+    chmod 700 "$dir" "$data" "$run" "$dir/log"
+}
+
+# Peer authentication mapped to the database user avp for the user running
+# this script and the server's own; a password over TCP.
+write_auth() {
+    as_pg tee "$data/pg_ident.conf" >/dev/null <<EOF
+# Written by scripts/pg-private.sh on every start.
+avp $(id -un) avp
+avp $PGUSER_OS avp
+EOF
+    as_pg tee "$data/pg_hba.conf" >/dev/null <<EOF
+# Written by scripts/pg-private.sh on every start: peer on the socket
+# through the map in pg_ident.conf, a password on 127.0.0.1.
+local all all peer map=avp
+host all all 127.0.0.1/32 scram-sha-256
+EOF
+}
+
+init_cluster() {
+    restrict_dirs
+    [ -f "$data/PG_VERSION" ] && return 0
     check_reachable
     echo "pg-private: initdb $data" >&2
-    as_pg "$PGBIN/initdb" -D "$data" -U avp --auth-local=trust \
+    as_pg "$PGBIN/initdb" -D "$data" -U avp --auth-local=peer \
         --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir/log/initdb.log" 2>&1 || {
         cat "$dir/log/initdb.log" >&2
         exit 1
@@ -101,16 +127,16 @@ init_cluster() {
 write_settings() {
     p=$(port)
     listen="''"
-    [ -n "$port_arg" ] && listen="'127.0.0.1'"
     # Without a port argument keep whatever the first start chose.
-    if [ -z "$port_arg" ] && [ -f "$data/avp.conf" ]; then
-        return 0
+    if [ -n "$port_arg" ] || grep -qs "^listen_addresses = '127" "$data/avp.conf"; then
+        listen="'127.0.0.1'"
     fi
     as_pg tee "$data/avp.conf" >/dev/null <<EOF
-# Written by scripts/pg-private.sh; edited on every start with a PORT.
+# Written by scripts/pg-private.sh on every start.
 port = $p
 listen_addresses = $listen
 unix_socket_directories = '$run'
+unix_socket_permissions = 0700
 fsync = on
 max_connections = 200
 shared_buffers = 128MB
@@ -162,7 +188,10 @@ case $cmd in
 start)
     init_cluster
     check_reachable
-    if ! running; then
+    write_auth
+    if running; then
+        as_pg "$PGBIN/pg_ctl" -D "$data" reload >/dev/null
+    else
         write_settings
         pg_ctl_start start
     fi
@@ -172,6 +201,8 @@ start)
     ;;
 restart)
     [ -f "$data/PG_VERSION" ] || { echo "pg-private: no cluster in $dir" >&2; exit 1; }
+    restrict_dirs
+    write_auth
     write_settings
     pg_ctl_start -m fast restart
     wait_ready

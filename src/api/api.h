@@ -36,6 +36,7 @@
 
 #include "http/http.h"
 #include "store/store.h"
+#include "util/limits.h"
 
 typedef struct api api_t;
 
@@ -57,6 +58,7 @@ typedef struct api_options {
                               * PostgreSQL */
     int thumb_cache;         /* thumbnails kept on disk, least recently
                               * used removed first (0: 2000) */
+    avp_limits_t child_limits; /* of every child avp process (all 0: none) */
 } api_options_t;
 
 /* Opens Redis lazily (a server may start while Redis is down). */

@@ -44,6 +44,7 @@ static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t engine_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t engine_cv; /* CLOCK_MONOTONIC, made in find_engine */
 static api_engine_stats_t engine_stats;
+static avp_limits_t engine_limits; /* under engine_mu */
 
 static int default_limit(void)
 {
@@ -160,6 +161,20 @@ void api__engine_limit(int max)
     pthread_mutex_unlock(&engine_mu);
 }
 
+void api__engine_limits(const avp_limits_t *limits)
+{
+    pthread_mutex_lock(&engine_mu);
+    engine_limits = *limits;
+    pthread_mutex_unlock(&engine_mu);
+}
+
+void api__engine_limits_get(avp_limits_t *out)
+{
+    pthread_mutex_lock(&engine_mu);
+    *out = engine_limits;
+    pthread_mutex_unlock(&engine_mu);
+}
+
 /* Spawns argv, collects its output, kills it past timeout_s. */
 static int run_engine(char *const argv[], double timeout_s, char **out)
 {
@@ -175,7 +190,7 @@ static int run_engine(char *const argv[], double timeout_s, char **out)
         if (read_until(fds[0], buf, &n, avp_now() + timeout_s) < 0) {
             kill(pid, SIGKILL);
             fprintf(stderr, "avp serve: `avp %s %s` killed after %.0f s\n",
-                    argv[1], argv[2] ? argv[2] : "", timeout_s);
+                    argv[3], argv[4] ? argv[4] : "", timeout_s);
         }
         buf[n] = '\0';
         *out = buf;
@@ -187,12 +202,16 @@ static int run_engine(char *const argv[], double timeout_s, char **out)
     return WIFEXITED(status) ? WEXITSTATUS(status) : API_ENGINE_KILLED;
 }
 
-int api__run_engine(const char *const args[], double timeout_s, char **out)
+int api__run_engine_limited(const char *const args[],
+                            const avp_limits_t *limits, double timeout_s,
+                            char **out)
 {
-    char *argv[16] = {"avp"};
-    size_t argc = 1;
-    for (; args[argc - 1] && argc < AVP_ARRAY_LEN(argv) - 1; argc++)
-        argv[argc] = (char *)args[argc - 1];
+    char spec[AVP_LIMITS_SPEC_MAX];
+    char *argv[16] = {"avp", "--limits", spec};
+    size_t argc = 3;
+    avp_limits_format(limits, spec);
+    for (; args[argc - 3] && argc < AVP_ARRAY_LEN(argv) - 1; argc++)
+        argv[argc] = (char *)args[argc - 3];
     argv[argc] = NULL;
     *out = NULL;
     pthread_once(&engine_once, find_engine);
@@ -201,4 +220,11 @@ int api__run_engine(const char *const args[], double timeout_s, char **out)
     int status = run_engine(argv, timeout_s, out);
     engine_leave();
     return status;
+}
+
+int api__run_engine(const char *const args[], double timeout_s, char **out)
+{
+    avp_limits_t limits;
+    api__engine_limits_get(&limits);
+    return api__run_engine_limited(args, &limits, timeout_s, out);
 }

@@ -45,7 +45,7 @@ store_conn_t *api__conn_or_reply(api_t *r, http_req_t *req)
     int rc = store_pool_acquire(r->opt.pool, r->opt.acquire_timeout_ms, &c, &err);
     if (rc == AVP_OK)
         return c;
-    http_reply_unavailable(req, 1, "%s", err.msg);
+    http_reply_avp_error(req, &err);
     return NULL;
 }
 

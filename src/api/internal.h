@@ -158,6 +158,14 @@ int api__receive_or_reply(api_t *r, http_req_t *req, const char *dir,
  * could not run, API_ENGINE_KILLED when it was killed (the deadline, or
  * a crash: the input's fault either way). */
 int api__run_engine(const char *const args[], double timeout_s, char **out);
+/* The same under limits other than the children's usual ones (a copy of
+ * api__engine_limits_get's, narrowed). */
+int api__run_engine_limited(const char *const args[],
+                            const avp_limits_t *limits, double timeout_s,
+                            char **out);
+/* The limits every child runs under (api_options_t.child_limits). */
+void api__engine_limits(const avp_limits_t *limits);
+void api__engine_limits_get(avp_limits_t *out);
 /* A child's message about a temporary file without "<path>: " (the text
  * after it), which means nothing to a client; msg itself if absent. */
 const char *api__after_path(const char *msg, const char *path);

@@ -316,7 +316,7 @@ void api__model_delete(http_req_t *req, void *ctx)
     if (uses)
         in_use_reply(req, id, uses);
     else if (rc == AVP_EUNSUPPORTED)
-        http_reply_error(req, 403, "forbidden", "%s", err.msg);
+        http_reply_error_from(req, 403, "forbidden", &err);
     else if (rc < 0)
         http_reply_avp_error(req, &err);
     else {

@@ -25,7 +25,14 @@ void api__dashboard_stats(http_req_t *req, void *ctx)
     api__reply_cached(ctx, req, NULL, key, tags, 1, fill_stats, &uid);
 }
 
-/* ---- Web Vitals: the last API_VITALS_KEEP measurements, in memory ------ */
+/* ---- Web Vitals: the last API_VITALS_KEEP measurements, in memory ------
+ * Only signed-in users report, each at most VITALS_PER_MINUTE times a
+ * minute (a page load reports five), so nobody can flush the ring with
+ * made-up numbers. The budget is kept per slot of a fixed table indexed
+ * by user id: users who share a slot share its budget, which bounds the
+ * table and the rate whatever the number of accounts. */
+#define VITALS_PER_MINUTE 60
+#define VITALS_SLOTS 1024
 
 typedef struct vital {
     char name[16], rating[24], page[160];
@@ -33,10 +40,16 @@ typedef struct vital {
     int64_t at_ms;
 } vital_t;
 
+typedef struct vital_budget {
+    int64_t minute; /* the window count belongs to */
+    int count;
+} vital_budget_t;
+
 struct api_vitals {
     pthread_mutex_t mu;
     vital_t ring[API_VITALS_KEEP];
     uint64_t total; /* ever recorded; the ring holds the last ones */
+    vital_budget_t budget[VITALS_SLOTS];
 };
 
 void api__vitals_destroy(api_vitals_t *v)
@@ -47,12 +60,72 @@ void api__vitals_destroy(api_vitals_t *v)
     avp_free(v);
 }
 
+/* One of list (NULL-terminated), or absent when optional; else 400. */
+static int one_of_or_reply(http_req_t *req, const char *field,
+                           const char *const *list)
+{
+    const char *s = json_string_value(json_object_get(http_req_body(req),
+                                                      field));
+    for (size_t i = 0; s && list[i]; i++)
+        if (!strcmp(s, list[i]))
+            return AVP_OK;
+    if (!s && strcmp(field, "name"))
+        return AVP_OK;
+    http_reply_error(req, 400, "bad_request", "field '%s' must be one of "
+                     "the Web Vitals %s", field, !strcmp(field, "name")
+                     ? "metrics (CLS, FCP, INP, LCP, TTFB)"
+                     : "ratings (good, needs-improvement, poor)");
+    return AVP_EINVAL;
+}
+
+static int vital_valid_or_reply(http_req_t *req)
+{
+    static const char *const names[] = {"CLS", "FCP", "INP", "LCP", "TTFB",
+                                        NULL};
+    static const char *const ratings[] = {"good", "needs-improvement", "poor",
+                                          NULL};
+    const char *page =
+        json_string_value(json_object_get(http_req_body(req), "page"));
+    if (one_of_or_reply(req, "name", names) < 0 ||
+        one_of_or_reply(req, "rating", ratings) < 0)
+        return AVP_EINVAL;
+    if (page && page[0] != '/') {
+        http_reply_error(req, 400, "bad_request",
+                         "field 'page' must be a path starting with '/'");
+        return AVP_EINVAL;
+    }
+    return AVP_OK;
+}
+
+/* Takes one report from the caller's budget; 429 when it is spent. */
+static int vital_budget_or_reply(api_vitals_t *v, http_req_t *req,
+                                 int64_t minute)
+{
+    int64_t uid = http_req_user(req)->id;
+    pthread_mutex_lock(&v->mu);
+    vital_budget_t *b = &v->budget[(uint64_t)uid % VITALS_SLOTS];
+    if (b->minute != minute)
+        b->minute = minute, b->count = 0;
+    int ok = b->count < VITALS_PER_MINUTE;
+    b->count += ok;
+    pthread_mutex_unlock(&v->mu);
+    if (ok)
+        return AVP_OK;
+    http_reply_add_header(req, "Retry-After", "60");
+    http_reply_error(req, 429, "too_many_requests", "at most %d Web Vitals "
+                     "reports a minute", VITALS_PER_MINUTE);
+    return AVP_EBUSY;
+}
+
 void api__vitals_post(http_req_t *req, void *ctx)
 {
     api_vitals_t *v = ((api_t *)ctx)->vitals;
     json_t *b = http_req_body(req);
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
+    if (vital_valid_or_reply(req) < 0 ||
+        vital_budget_or_reply(v, req, now.tv_sec / 60) < 0)
+        return;
     vital_t x = {.value = json_number_value(json_object_get(b, "value")),
                  .at_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000};
     const char *rating = json_string_value(json_object_get(b, "rating"));

@@ -44,6 +44,7 @@ int api_create(const api_options_t *opt, api_t **out, avp_error_t *err)
     if (!r->opt.thumb_cache)
         r->opt.thumb_cache = API_THUMBS_DEFAULT;
     api__engine_limit(opt->engine_max);
+    api__engine_limits(&opt->child_limits);
     r->group = store_group_create(opt->pool, r->opt.acquire_timeout_ms);
     if (opt->redis_url) {
         r->redis_url = avp_strdup(opt->redis_url);
@@ -516,7 +517,8 @@ static int add_ops(api_t *r, http_server_t *srv, avp_error_t *err)
     static const http_schema_field_t vital_body[] = {
         {"name", HTTP_SCHEMA_STRING, 1, 1, 15, "CLS, FCP, INP, LCP, TTFB",
          NULL},
-        {"value", HTTP_SCHEMA_NUMBER, 1, 0, 0, NULL, NULL},
+        {"value", HTTP_SCHEMA_NUMBER, 1, 0, 3600000,
+         "milliseconds (CLS: a score)", NULL},
         {"rating", HTTP_SCHEMA_STRING, 0, 0, 23,
          "good, needs-improvement, poor", NULL},
         {"page", HTTP_SCHEMA_STRING, 0, 0, 159, "path of the page", NULL},
@@ -530,9 +532,9 @@ static int add_ops(api_t *r, http_server_t *srv, avp_error_t *err)
         {"GET", "/api/dashboard/stats", "dashboard_stats",
          "Counts of the caller's projects, videos, runs and detections",
          api__dashboard_stats, r, 0, NULL, NULL, 0},
-        /* Public: pages measure before anyone signs in (the login page). */
+        /* Signed in and rate-limited: the numbers are shown to admins. */
         {"POST", "/api/vitals", "vitals_post",
-         "Record a Web Vitals measurement", api__vitals_post, r, HTTP_PUBLIC,
+         "Record a Web Vitals measurement", api__vitals_post, r, 0,
          vital_body, NULL, 1024},
         {"GET", "/api/vitals", "vitals_get",
          "Latest Web Vitals measurements and per-metric aggregates",

@@ -145,7 +145,7 @@ static int extract_one(FILE *in, const char *dir, const char *name,
 {
     char path[4096], buf[8192];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd < 0)
         return avp_error_set(err, errno == EEXIST ? AVP_EFORMAT : AVP_EIO,
                              "tar: %s: %s", name, errno == EEXIST

@@ -112,9 +112,9 @@ static void insert_reply(api_t *r, http_req_t *req, int64_t id,
                                               text, &n, &err);
     free(text);
     if (rc == AVP_EBUSY)
-        http_reply_error(req, 409, "closed", "%s", err.msg);
+        http_reply_error_from(req, 409, "closed", &err);
     else if (rc == AVP_EUNSUPPORTED)
-        http_reply_error(req, 409, "no_sync", "%s", err.msg);
+        http_reply_error_from(req, 409, "no_sync", &err);
     else if (rc < 0)
         http_reply_avp_error(req, &err);
     else {

@@ -45,8 +45,7 @@ static int create_or_reply(http_req_t *req, api_upload_t *up)
                                strerror(errno));
         return -1;
     }
-    fchmod(fd, 0644); /* mkstemp's 0600 would hide it from other users */
-    return fd;
+    return fd; /* mkstemp's 0600: the workers run as the same user */
 }
 
 /* Copies the body into a new temporary file (made once the first bytes

@@ -15,7 +15,7 @@
 static const char serve_usage[] =
     "usage: avp serve [--port N] [--data DIR] [--listen ADDR]\n"
     "                 [--tls-cert FILE --tls-key FILE] [--trust-proxy]\n"
-    "                 [--allowed-origins LIST]\n"
+    "                 [--allowed-origins LIST] [--metrics-listen ADDR:PORT]\n"
     "\n"
     "Serves the HTTP API, the progress WebSockets and the web UI until\n"
     "SIGTERM or Ctrl-C. Applies missing migrations first.\n"
@@ -31,14 +31,19 @@ static const char serve_usage[] =
     "                 other origins (https://host[:port], comma-separated)\n"
     "                 whose pages may use the session cookie to write and\n"
     "                 open WebSockets (default AVP_ALLOWED_ORIGINS)\n"
+    "  --metrics-listen ADDR:PORT  serve /metrics there without a credential\n"
+    "                 (and nothing else); on the API's port it needs an admin\n"
+    "                 or AVP_METRICS_TOKEN (default AVP_METRICS_LISTEN)\n"
     "Environment: AVP_DATABASE_URL (required), AVP_REDIS_URL (without it:\n"
     "no cache, no live progress, tasks wait for a worker's reconciler),\n"
     "AVP_WEB_DIR, AVP_MAX_UPLOAD, AVP_DB_POOL_MAX, AVP_ENGINE_MAX,\n"
     "AVP_THUMB_CACHE, AVP_LIST_CACHE, AVP_AUTH_CACHE, AVP_HEADER_TIMEOUT_S,\n"
-    "AVP_CONNS_PER_ADDR, AVP_MODEL_QUOTA, AVP_MODEL_QUOTA_BYTES.\n";
+    "AVP_CONNS_PER_ADDR, AVP_MODEL_QUOTA, AVP_MODEL_QUOTA_BYTES,\n"
+    "AVP_CHILD_LIMITS, AVP_METRICS_TOKEN.\n";
 
 typedef struct serve_cmd {
     const char *port, *data, *listen, *tls_cert, *tls_key, *origins;
+    const char *metrics_listen;
     int trust_proxy;
 } serve_cmd_t;
 
@@ -53,6 +58,7 @@ static int parse_serve(serve_cmd_t *c, int argc, char **argv)
         {"tls-key", required_argument, 0, OPT_TLS_KEY},
         {"trust-proxy", no_argument, 0, OPT_TRUST_PROXY},
         {"allowed-origins", required_argument, 0, OPT_ORIGINS},
+        {"metrics-listen", required_argument, 0, 'm'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int opt;
     optind = 0;
@@ -65,6 +71,7 @@ static int parse_serve(serve_cmd_t *c, int argc, char **argv)
         case OPT_TLS_KEY: c->tls_key = optarg; break;
         case OPT_TRUST_PROXY: c->trust_proxy = 1; break;
         case OPT_ORIGINS: c->origins = optarg; break;
+        case 'm': c->metrics_listen = optarg; break;
         case 'h': fputs(serve_usage, stdout); return -1;
         default: return cli_bad_option("serve", opt, argv, serve_usage);
         }
@@ -110,7 +117,8 @@ static int run(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
                         .engine_max = cfg->engine_max,
                         .thumb_cache = cfg->thumb_cache,
                         .list_cache_off = cfg->list_cache_off,
-                        .auth_cache_off = cfg->auth_cache_off};
+                        .auth_cache_off = cfg->auth_cache_off,
+                        .child_limits = cfg->child_limits};
     int rc = api_create(&ro, &routes, err);
     if (rc < 0)
         return 1;
@@ -120,7 +128,10 @@ static int run(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
         .tls_key = cfg->tls_key, .trust_proxy = cfg->trust_proxy,
         .allowed_origins = cfg->allowed_origins,
         .header_timeout_ms = cfg->header_timeout_s * 1000,
-        .conns_per_addr = cfg->conns_per_addr};
+        .conns_per_addr = cfg->conns_per_addr,
+        .metrics_listen = c->metrics_listen ? c->metrics_listen
+                                            : cfg->metrics_listen,
+        .metrics_token = cfg->metrics_token};
     api_server_options(routes, &so);
     if (!(srv = http_server_create(&so, err)) ||
         api_register(routes, srv, err) < 0 ||

@@ -3,7 +3,10 @@
  * first admin, then one `avp serve` and N `avp worker` children under the
  * supervisor (supervise.h) until Ctrl-C or SIGTERM, which stops the
  * children and then the private services. A lock file in DATA/run makes a
- * second `avp up` on the same data directory say that one runs already. */
+ * second `avp up` on the same data directory say that one runs already.
+ * Started as root, everything but `avp up` itself runs as the system user
+ * `avp` (services_user), which owns the data folder; the workers, which
+ * decode uploaded video and load uploaded models, run under limits. */
 #include "cli.h"
 #include "config.h"
 #include "services.h"
@@ -55,6 +58,8 @@ typedef struct up {
     cli_config_t cfg;
     int lock_fd;
     char *pg_dir, *redis_dir; /* set when the private service is ours */
+    uid_t uid;                /* what the children and services run as */
+    gid_t gid;
     sup_t *sup;
 } up_t;
 
@@ -108,7 +113,7 @@ static void write_file(const up_t *u, const char *name, const char *text)
 static int take_lock(up_t *u)
 {
     char *p = cli_config_path(&u->cfg, "run/up.lock");
-    u->lock_fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    u->lock_fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     avp_free(p);
     if (u->lock_fd >= 0 && flock(u->lock_fd, LOCK_EX | LOCK_NB) == 0) {
         char pid[32];
@@ -130,8 +135,10 @@ static int take_lock(up_t *u)
 
 static int start_services(up_t *u, avp_error_t *err)
 {
-    int rc = AVP_OK;
-    if (!u->cfg.database_url) {
+    int rc = services_user(&u->uid, &u->gid, err);
+    if (!rc)
+        rc = services_make_private(u->cfg.data_dir, u->uid, u->gid, err);
+    if (!rc && !u->cfg.database_url) {
         u->pg_dir = cli_config_path(&u->cfg, "pg");
         printf("avp up: starting PostgreSQL in %s\n", u->pg_dir);
         rc = services_pg_start(u->pg_dir, &u->cfg.database_url, err);
@@ -221,16 +228,28 @@ static int prepare_database(up_t *u, char *generated, avp_error_t *err)
 static int spawn_children(up_t *u)
 {
     char exe[PATH_MAX];
+    avp_error_t err = {0};
     if (avp_program_path(NULL, exe, sizeof exe) < 0)
         return -1;
+    /* The children run as another user: the program and the web UI must
+     * be theirs to reach. */
+    const char *theirs[] = {exe, u->cfg.web_dir};
+    for (size_t i = 0; i < AVP_ARRAY_LEN(theirs) && u->uid != getuid(); i++)
+        if (theirs[i] && services_reachable(theirs[i], &err)) {
+            fprintf(stderr, "avp up: %s\n", err.msg);
+            errno = EACCES;
+            return -1;
+        }
     char *logs = cli_config_path(&u->cfg, "logs");
     char *run = cli_config_path(&u->cfg, "run");
     u->sup = sup_create(exe, logs, run);
     avp_free(logs), avp_free(run);
+    if (u->uid != getuid())
+        sup_run_as(u->sup, u->uid, u->gid);
     cli_config_export(&u->cfg);
     unsetenv("AVP_ADMIN_PASSWORD"); /* children have no use for it */
     const char *serve[] = {"avp", "serve", NULL};
-    int rc = sup_spawn(u->sup, "serve", serve);
+    int rc = sup_spawn(u->sup, "serve", serve, NULL);
     for (int i = 1; i <= u->cfg.workers && !rc; i++) {
         char name[32];
         snprintf(name, sizeof name, "worker-%d", i);
@@ -238,7 +257,7 @@ static int spawn_children(up_t *u)
          * sums depend on its thread count in the last digits, and a run
          * should give what `avp detect` gives on the same clip. */
         const char *argv[] = {"avp", "worker", "--name", name, NULL};
-        rc = sup_spawn(u->sup, name, argv);
+        rc = sup_spawn(u->sup, name, argv, &u->cfg.worker_limits);
     }
     return rc;
 }

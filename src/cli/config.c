@@ -20,6 +20,13 @@
 #define DEFAULT_MODEL_CACHE_MB 512
 #define DEFAULT_MAX_UPLOAD (4ull << 30)
 #define DEFAULT_RECLAIM_IDLE_S 30
+/* A probe, a thumbnail or a model load: a 4K frame takes ~100 MB, a large
+ * detector's arena ~1 GB; the CPU time matches the server's 120 s wall
+ * clock deadline; a thumbnail is the only file a child writes. */
+#define DEFAULT_CHILD_LIMITS "mem=2048,cpu=120,nofile=64,fsize=64,net=off"
+/* A worker lives long and talks to PostgreSQL and Redis, perhaps over TCP:
+ * memory (its model cache, decoders and BLAS buffers) and descriptors. */
+#define DEFAULT_WORKER_LIMITS "mem=8192,nofile=4096"
 
 static const char *const data_subdirs[] = {
     "pg", "redis", "videos", "models", "thumbs", "logs", "run",
@@ -82,6 +89,14 @@ static int parse_bytes(const char *what, const char *s, uint64_t *out,
     return AVP_OK;
 }
 
+static int parse_limits(const char *what, const char *s, const char *dflt,
+                        avp_limits_t *out, avp_error_t *err)
+{
+    if (avp_limits_parse(s ? s : dflt, out, err))
+        return avp_error_prefix(err, "%s", what);
+    return AVP_OK;
+}
+
 static char *default_web_dir(void)
 {
     char path[PATH_MAX];
@@ -99,6 +114,8 @@ int cli_config_load(cli_config_t *cfg, avp_error_t *err)
     cfg->data_dir = avp_strdup(env("AVP_DATA_DIR") ? env("AVP_DATA_DIR")
                                                    : "./avp-data");
     cfg->admin_password = env_dup("AVP_ADMIN_PASSWORD");
+    cfg->metrics_listen = env_dup("AVP_METRICS_LISTEN");
+    cfg->metrics_token = env_dup("AVP_METRICS_TOKEN");
     cfg->web_dir = env("AVP_WEB_DIR") ? env_dup("AVP_WEB_DIR")
                                       : default_web_dir();
     cfg->port = DEFAULT_PORT;
@@ -158,6 +175,12 @@ int cli_config_load(cli_config_t *cfg, avp_error_t *err)
     if (!rc)
         rc = parse_bytes("AVP_MODEL_QUOTA_BYTES", env("AVP_MODEL_QUOTA_BYTES"),
                          &cfg->model_quota_bytes, err);
+    if (!rc)
+        rc = parse_limits("AVP_CHILD_LIMITS", env("AVP_CHILD_LIMITS"),
+                          DEFAULT_CHILD_LIMITS, &cfg->child_limits, err);
+    if (!rc)
+        rc = parse_limits("AVP_WORKER_LIMITS", env("AVP_WORKER_LIMITS"),
+                          DEFAULT_WORKER_LIMITS, &cfg->worker_limits, err);
     return rc;
 }
 
@@ -173,6 +196,8 @@ void cli_config_fini(cli_config_t *cfg)
     avp_free(cfg->tls_cert);
     avp_free(cfg->tls_key);
     avp_free(cfg->allowed_origins);
+    avp_free(cfg->metrics_listen);
+    avp_free(cfg->metrics_token);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -225,7 +250,7 @@ char *cli_config_path(const cli_config_t *cfg, const char *sub)
 
 static int make_dir(const char *path, avp_error_t *err)
 {
-    if (mkdir(path, 0755) < 0 && errno != EEXIST)
+    if (mkdir(path, 0700) < 0 && errno != EEXIST)
         return avp_error_set(err, AVP_EIO, "%s: %s", path, strerror(errno));
     return AVP_OK;
 }
@@ -270,6 +295,8 @@ void cli_config_export(const cli_config_t *cfg)
     export_str("AVP_REDIS_URL", cfg->redis_url);
     export_str("AVP_DATA_DIR", cfg->data_dir);
     export_str("AVP_WEB_DIR", cfg->web_dir);
+    export_str("AVP_METRICS_LISTEN", cfg->metrics_listen);
+    export_str("AVP_METRICS_TOKEN", cfg->metrics_token);
     export_num("AVP_PORT", (unsigned long long)cfg->port);
     export_num("AVP_WORKERS", (unsigned long long)cfg->workers);
     export_num("AVP_DB_POOL_MAX", (unsigned long long)cfg->db_pool_max);
@@ -280,6 +307,11 @@ void cli_config_export(const cli_config_t *cfg)
     export_str("AVP_TLS_KEY", cfg->tls_key);
     export_str("AVP_TRUST_PROXY", cfg->trust_proxy ? "on" : "off");
     export_str("AVP_ALLOWED_ORIGINS", cfg->allowed_origins);
+    char spec[AVP_LIMITS_SPEC_MAX];
+    avp_limits_format(&cfg->child_limits, spec);
+    setenv("AVP_CHILD_LIMITS", spec, 1);
+    avp_limits_format(&cfg->worker_limits, spec);
+    setenv("AVP_WORKER_LIMITS", spec, 1);
 }
 
 int cli_open_pool(const char *cmd, cli_config_t *cfg, int min_size,

@@ -42,6 +42,7 @@
 
 #include "store/store.h"
 #include "util/avp.h"
+#include "util/limits.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -52,6 +53,8 @@ typedef struct cli_config {
     char *data_dir;       /* absolute once cli_config_prepare_dirs() ran */
     char *admin_password; /* NULL: generate one on first start */
     char *web_dir;        /* NULL: no UI to serve */
+    char *metrics_listen; /* AVP_METRICS_LISTEN "ADDR:PORT"; NULL: none */
+    char *metrics_token;  /* AVP_METRICS_TOKEN; NULL: admins only */
     int port;             /* 1..65535 */
     int workers;          /* 1..256 */
     int db_pool_max;      /* 1..1000 */
@@ -70,6 +73,10 @@ typedef struct cli_config {
     char *allowed_origins; /* NULL: the server's own origin only */
     int model_quota;      /* 1..1000000; 0: the API's default */
     uint64_t model_quota_bytes; /* 0: the API's default */
+    /* What a child reading an upload (`avp media`, `avp models inspect`)
+     * and a worker may use: AVP_CHILD_LIMITS, AVP_WORKER_LIMITS (specs as
+     * util/limits.h reads them). */
+    avp_limits_t child_limits, worker_limits;
 } cli_config_t;
 
 /* Fills cfg from the environment and defaults. On a malformed variable
@@ -88,7 +95,7 @@ void cli_config_set_data_dir(cli_config_t *cfg, const char *dir);
 int cli_config_set_tls(cli_config_t *cfg, const char *cert, const char *key,
                        avp_error_t *err);
 
-/* Creates the data directory and its subfolders (mode 0755) and makes
+/* Creates the data directory and its subfolders (mode 0700) and makes
  * cfg->data_dir absolute, so children started elsewhere find it. */
 int cli_config_prepare_dirs(cli_config_t *cfg, avp_error_t *err);
 

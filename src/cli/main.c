@@ -1,15 +1,22 @@
 /* main.c - the `avp` command: one binary, one subcommand per job. */
 #include "cli.h"
 
+#include "util/limits.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage[] =
-    "usage: avp COMMAND [options]\n"
+    "usage: avp [--limits SPEC] COMMAND [options]\n"
+    "\n"
+    "--limits SPEC runs COMMAND under resource limits and without the\n"
+    "network, as the server runs its children: mem=MB,cpu=S,nofile=N,\n"
+    "fsize=MB,net=on|off (see AVP_CHILD_LIMITS).\n"
     "\n"
     "commands:\n"
     "  detect           run a detector over a video, image or folder\n"
@@ -43,6 +50,14 @@ static const char usage[] =
     "                      thumbnails and model loads (default: twice the cores)\n"
     "  AVP_THUMB_CACHE     thumbnails kept on disk, least recently used removed\n"
     "                      first (default 2000: 30-60 MB)\n"
+    "  AVP_CHILD_LIMITS    limits of those children (default mem=2048,cpu=120,\n"
+    "                      nofile=64,fsize=64,net=off)\n"
+    "  AVP_WORKER_LIMITS   limits of `avp up`'s workers (default mem=8192,\n"
+    "                      nofile=4096)\n"
+    "  AVP_METRICS_LISTEN  ADDR:PORT where `avp serve` answers /metrics without\n"
+    "                      a credential (and nothing else)\n"
+    "  AVP_METRICS_TOKEN   bearer token for /metrics on the API's port (else\n"
+    "                      an admin's credential)\n"
     "  AVP_LIST_CACHE      on|off: the server's Redis cache of lists and the\n"
     "                      dashboard (default on; bench/api/run caches)\n"
     "  AVP_AUTH_CACHE      on|off: the server's cache of valid credentials\n"
@@ -115,8 +130,32 @@ static const command_t commands[] = {
     {"version", version},
 };
 
+/* `--limits SPEC`, before the command: applied before anything reads an
+ * input. Returns how many arguments it took (0 or 2), or -1. */
+static int apply_limits(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--limits"))
+        return 0;
+    avp_limits_t l;
+    avp_error_t err = {0};
+    if (argc < 3 || avp_limits_parse(argv[2], &l, &err) ||
+        avp_limits_apply(&l, &err)) {
+        fprintf(stderr, "avp: %s\n", argc < 3 ? "--limits needs a SPEC"
+                                              : err.msg);
+        return -1;
+    }
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
+    /* Whatever AVP writes (uploads, models, thumbnails, logs) is for its
+     * own user alone; the places that create files say so too. */
+    umask(077);
+    int skip = apply_limits(argc, argv);
+    if (skip < 0)
+        return 2;
+    argc -= skip, argv += skip;
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

@@ -4,9 +4,11 @@
 #include "cli.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 int main(int argc, char **argv)
 {
+    umask(077); /* what it writes is for AVP's own user alone */
     if (argc >= 2 && !strcmp(argv[1], "serve"))
         return cli_serve(argc - 1, argv + 1);
     return cli_serve(argc, argv);

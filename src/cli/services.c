@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <fts.h>
+#include <grp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -22,16 +24,19 @@
 #define PG_USER "avp"
 #define REDIS_SERVER "/usr/bin/redis-server"
 
-/* In the child: become the `avp` system user (when root). */
+/* In the child: become the `avp` system user (when root): PostgreSQL,
+ * Redis and the children of `avp up` all run as it. */
 static void drop_to_pg_user(void)
 {
     struct passwd *pw = getpwnam(PG_USER);
-    if (!pw || setgid(pw->pw_gid) || setuid(pw->pw_uid))
+    /* Without root's supplementary groups too: they could open files
+     * readable by group root. */
+    if (!pw || setgroups(0, NULL) || setgid(pw->pw_gid) || setuid(pw->pw_uid))
         _exit(126);
 }
 
 /* Runs argv to completion with stdout+stderr appended to log (NULL:
- * /dev/null), in a new session, as the PostgreSQL user if as_pg. Returns
+ * /dev/null), in a new session, as the `avp` user if as_pg. Returns
  * the exit status, or -1 if it did not exit normally. */
 static int run(char *const argv[], bool as_pg, const char *log)
 {
@@ -41,7 +46,7 @@ static int run(char *const argv[], bool as_pg, const char *log)
     if (pid == 0) {
         setsid();
         int fd = open(log ? log : "/dev/null",
-                      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+                      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
         if (fd >= 0)
             dup2(fd, 1), dup2(fd, 2);
         if (as_pg && getuid() == 0)
@@ -76,6 +81,15 @@ static int ensure_pg_user(avp_error_t *err)
     return AVP_OK;
 }
 
+int services_user(uid_t *uid, gid_t *gid, avp_error_t *err)
+{
+    int rc = ensure_pg_user(err);
+    struct passwd *pw = getuid() == 0 ? getpwnam(PG_USER) : NULL;
+    *uid = pw ? pw->pw_uid : getuid();
+    *gid = pw ? pw->pw_gid : getgid();
+    return rc;
+}
+
 static void give_to_pg_user(const char *path)
 {
     struct passwd *pw = getpwnam(PG_USER);
@@ -83,8 +97,9 @@ static void give_to_pg_user(const char *path)
         fprintf(stderr, "avp up: chown %s: %s\n", path, strerror(errno));
 }
 
-/* A 0700 parent (a root home, mktemp -d) would make initdb fail obscurely. */
-static int check_reachable(const char *dir, avp_error_t *err)
+/* A 0700 parent (a root home, mktemp -d) would make initdb, or the exec
+ * of a child, fail obscurely. */
+int services_reachable(const char *dir, avp_error_t *err)
 {
     char *argv[] = {"/usr/bin/test", "-x", (char *)dir, NULL};
     if (getuid() == 0 && run(argv, true, NULL) != 0)
@@ -94,10 +109,41 @@ static int check_reachable(const char *dir, avp_error_t *err)
     return AVP_OK;
 }
 
+/* One entry of services_make_private; a file that vanished meanwhile (a
+ * log rotated, a server's temporary file) is no failure. */
+static int make_private_one(const FTSENT *e, uid_t uid, gid_t gid)
+{
+    bool dir = e->fts_info == FTS_D;
+    if (!dir && e->fts_info != FTS_F)
+        return 0; /* sockets, links, the post-order visit of a folder */
+    if ((getuid() == 0 && lchown(e->fts_accpath, uid, gid) < 0 &&
+         errno != ENOENT) ||
+        (chmod(e->fts_accpath, dir ? 0700 : 0600) < 0 && errno != ENOENT))
+        return -1;
+    return 0;
+}
+
+int services_make_private(const char *dir, uid_t uid, gid_t gid,
+                          avp_error_t *err)
+{
+    char *roots[] = {(char *)dir, NULL};
+    FTS *fts = fts_open(roots, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
+    if (!fts)
+        return avp_error_set(err, AVP_EIO, "%s: %s", dir, strerror(errno));
+    FTSENT *e;
+    int rc = AVP_OK;
+    while (!rc && (e = fts_read(fts)))
+        if (make_private_one(e, uid, gid) < 0)
+            rc = avp_error_set(err, AVP_EIO, "cannot make %s private: %s",
+                               e->fts_path, strerror(errno));
+    fts_close(fts);
+    return rc ? rc : services_reachable(dir, err);
+}
+
 /* The cluster, its socket directory and its log belong to the server's
  * user alone, on every start: an older `avp up` made the socket directory
- * and the log 0755, so any local user reached the socket. (Root, which the
- * AVP processes run as, passes anyway.) */
+ * and the log 0755, so any local user reached the socket. (The children
+ * of `avp up` run as that user too; root passes anyway.) */
 static void pg_restrict_dirs(const char *dir, const char *data,
                              const char *sock, const char *logdir)
 {
@@ -120,7 +166,7 @@ static int pg_init(const char *dir, const char *data, const char *sock,
     pg_restrict_dirs(dir, data, sock, logdir);
     if (access(version, F_OK) == 0)
         goto out;
-    if ((rc = check_reachable(dir, err)))
+    if ((rc = services_reachable(dir, err)))
         goto out;
     fprintf(stderr, "avp up: initdb %s\n", data);
     /* pg_hba.conf is replaced by pg_write_auth before the first start. */
@@ -291,6 +337,7 @@ static int redis_write_conf(const char *dir, const char *conf, avp_error_t *err)
     if (!f)
         return avp_error_set(err, AVP_EIO, "%s: %s", conf, strerror(errno));
     /* The append-only file keeps pending tasks through a restart. */
+    give_to_pg_user(conf); /* fopen made it 0600; Redis runs as avp */
     fprintf(f, "daemonize yes\npidfile %s/redis.pid\ndir %s\n"
             "logfile %s/redis.log\nunixsocket %s/redis.sock\n"
             "unixsocketperm 700\nport 0\nbind 127.0.0.1\n"
@@ -327,13 +374,13 @@ int services_redis_start(const char *dir, char **url, avp_error_t *err)
         rc = avp_error_set(err, AVP_EINVAL, "socket path %s is too long; use "
                            "a shorter data dir", sock);
     /* Only the user AVP runs as may reach the socket (unixsocketperm 700)
-     * and the append-only file: cli_config_path made the folder 0755. */
+     * and the append-only file, even in a folder an older AVP made 0755. */
     else if (chmod(dir, 0700) < 0)
         rc = avp_error_set(err, AVP_EIO, "chmod %s: %s", dir, strerror(errno));
     else if (!redis_pid(dir)) {
         char *argv[] = {REDIS_SERVER, conf, NULL};
         rc = redis_write_conf(dir, conf, err);
-        if (!rc && run(argv, false, NULL) != 0)
+        if (!rc && run(argv, true, NULL) != 0)
             rc = avp_error_set(err, AVP_EIO, "redis-server did not start; "
                                "see %s/redis.log", dir);
     }

@@ -14,6 +14,8 @@
  * the sockets too, PostgreSQL authenticates peers through a map to the
  * database user avp; every start reapplies this, so folders made by an
  * older `avp up` (trust, 0755) are tightened.
+ * As root, Redis and the children of `avp up` run as that user too
+ * (services_user), and the whole data folder belongs to it.
  * Both servers are started in their own session, so a Ctrl-C meant for
  * `avp up` does not reach them; `avp up` stops them itself.
  * Start on a running server reuses it. Every URL is malloc'd (avp_free).
@@ -22,6 +24,22 @@
 #define AVP_CLI_SERVICES_H
 
 #include "util/avp.h"
+
+#include <sys/types.h>
+
+/* The user AVP's processes run as: as root `avp` (created if missing:
+ * PostgreSQL needs it anyway, and a second user would gain nothing, since
+ * whoever runs as either reaches the database as its owner), else the
+ * caller. */
+int services_user(uid_t *uid, gid_t *gid, avp_error_t *err);
+/* Everything under dir (dir too) becomes uid/gid's (when root), folders
+ * 0700 and files 0600; sockets and symbolic links are left alone. Run on
+ * every start, so a data folder made by an older AVP is tightened. */
+int services_make_private(const char *dir, uid_t uid, gid_t gid,
+                          avp_error_t *err);
+/* As root: AVP_EINVAL naming path when the user `avp` cannot reach it (a
+ * folder, or the program its children run). */
+int services_reachable(const char *path, avp_error_t *err);
 
 int services_pg_start(const char *dir, char **url, avp_error_t *err);
 int services_pg_stop(const char *dir, avp_error_t *err);

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -26,6 +27,7 @@
 typedef struct child {
     char name[64];
     char *argv[MAX_ARGS + 1];
+    avp_limits_t limits;
     pid_t pid;          /* 0: not running */
     int out;            /* read end of its stdout+stderr, -1 if none */
     int log;            /* DATA/logs/<name>.log */
@@ -39,6 +41,9 @@ struct sup {
     child_t kids[MAX_CHILDREN];
     int n;
     bool stopping;
+    bool drop;          /* run children as uid/gid */
+    uid_t uid;
+    gid_t gid;
 };
 
 static char *path_of(const char *dir, const char *name, const char *ext)
@@ -56,6 +61,13 @@ sup_t *sup_create(const char *exe, const char *logdir, const char *rundir)
     s->logdir = avp_strdup(logdir);
     s->rundir = avp_strdup(rundir);
     return s;
+}
+
+void sup_run_as(sup_t *s, uid_t uid, gid_t gid)
+{
+    s->drop = true;
+    s->uid = uid;
+    s->gid = gid;
 }
 
 static void write_pidfile(sup_t *s, child_t *c)
@@ -76,6 +88,22 @@ static void remove_pidfile(sup_t *s, child_t *c)
     avp_free(p);
 }
 
+/* In the child: its user, then its limits; a child that cannot have
+ * them must not run. Before PR_SET_PDEATHSIG, which setuid clears. */
+static void confine(sup_t *s, child_t *c)
+{
+    avp_error_t err = {0};
+    if (s->drop && (setgroups(0, NULL) || setgid(s->gid) || setuid(s->uid))) {
+        fprintf(stderr, "cannot become uid %d: %s\n", (int)s->uid,
+                strerror(errno));
+        _exit(126);
+    }
+    if (avp_limits_apply(&c->limits, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        _exit(126);
+    }
+}
+
 /* In the child: output into the pipe, default signals, then exec. */
 static void exec_child(sup_t *s, child_t *c, int fds[2], pid_t parent)
 {
@@ -89,6 +117,7 @@ static void exec_child(sup_t *s, child_t *c, int fds[2], pid_t parent)
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     signal(SIGPIPE, SIG_DFL);
+    confine(s, c);
     /* If `avp up` is killed outright, its children must not live on as
      * orphans holding the port for the next `avp up`. */
     prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -123,7 +152,8 @@ static int start(sup_t *s, child_t *c)
     return 0;
 }
 
-int sup_spawn(sup_t *s, const char *name, const char *const *argv)
+int sup_spawn(sup_t *s, const char *name, const char *const *argv,
+              const avp_limits_t *limits)
 {
     if (s->n == MAX_CHILDREN)
         return -1;
@@ -132,9 +162,11 @@ int sup_spawn(sup_t *s, const char *name, const char *const *argv)
     snprintf(c->name, sizeof c->name, "%s", name);
     for (int i = 0; argv[i] && i < MAX_ARGS; i++)
         c->argv[i] = avp_strdup(argv[i]);
+    if (limits)
+        c->limits = *limits;
     c->out = -1;
     char *log = path_of(s->logdir, name, ".log");
-    c->log = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    c->log = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     avp_free(log);
     return start(s, c);
 }

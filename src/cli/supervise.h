@@ -4,10 +4,16 @@
  * with a "[name] " prefix, to stdout; restarted with a backoff when they
  * die (with a log line saying which, how and how often); stopped with
  * SIGTERM, then SIGKILL after a timeout. Each live child has a pid file
- * DATA/run/<name>.pid. Used from one thread.
+ * DATA/run/<name>.pid. Children may run as another user (sup_run_as)
+ * and under resource limits (util/limits.h), both set between fork and
+ * exec. Used from one thread.
  */
 #ifndef AVP_CLI_SUPERVISE_H
 #define AVP_CLI_SUPERVISE_H
+
+#include "util/limits.h"
+
+#include <sys/types.h>
 
 typedef struct sup sup_t;
 
@@ -16,9 +22,15 @@ sup_t *sup_create(const char *exe, const char *logdir, const char *rundir);
 /* Stops what still runs (sup_stop) and frees. NULL is a no-op. */
 void sup_destroy(sup_t *s);
 
+/* Children started from now on run as uid/gid with no supplementary
+ * groups (the supervisor must be root). */
+void sup_run_as(sup_t *s, uid_t uid, gid_t gid);
+
 /* Starts child `name` with argv (argv[0] is shown in ps; the program is
- * exe). The strings are copied. Returns 0 or -1 (fork failed). */
-int sup_spawn(sup_t *s, const char *name, const char *const *argv);
+ * exe) under limits (NULL: none), on every restart too. The strings and
+ * the limits are copied. Returns 0 or -1 (fork failed). */
+int sup_spawn(sup_t *s, const char *name, const char *const *argv,
+              const avp_limits_t *limits);
 
 /* Copies output, reaps children that exited and restarts those whose
  * backoff has passed; waits up to timeout_ms for output. */

@@ -26,7 +26,9 @@
  * its socket and ~200 bytes. The count of an address drops when the gate
  * or civetweb (connection_closed) closes one of its connections.
  *
- * TLS. Through TLS the gate cannot see a head: a connection that begins a
+ * TLS. The TLS port (opt.tls_port; a metrics port beside it speaks plain
+ * HTTP) is told by its listening socket's port. Through TLS the gate
+ * cannot see a head: a connection that begins a
  * handshake goes to civetweb at once, whose request timeout then bounds
  * the handshake and the head. On a TLS port anything else is no TLS
  * client and the gate closes it unanswered (a plain-text reply there is
@@ -91,6 +93,7 @@ typedef struct gate_list {
 typedef struct gate_listener {
     int civ_fd; /* civetweb's descriptor, now the eventfd */
     int fd;     /* the listening socket */
+    int tls;    /* it is the TLS port (opt.tls_port) */
 } gate_listener_t;
 
 struct http_gate {
@@ -309,7 +312,7 @@ static void admit(http_gate_t *g, int l, int fd,
     addr_key_of(sa, key);
     gate_addr_t *a = addr_acquire(g, key);
     if (!a) {
-        reply_close(fd, g->busy, g->busy_len);
+        reply_close(fd, g->busy, g->listeners[l].tls ? 0 : g->busy_len);
         return;
     }
     gate_conn_t *c = avp_calloc(1, sizeof *c);
@@ -362,14 +365,15 @@ static int head_complete(const char *p, size_t n)
  * handshake; closes what is no TLS client there (see TLS above). */
 static void look_at(http_gate_t *g, gate_conn_t *c)
 {
+    int tls = g->listeners[c->listener].tls;
     ssize_t n = recv(c->fd, g->peek, sizeof g->peek, MSG_PEEK);
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return;
-    if (n <= 0 || (g->opt.tls && g->peek[0] != GATE_TLS_HANDSHAKE)) {
+    if (n <= 0 || (tls && g->peek[0] != GATE_TLS_HANDSHAKE)) {
         drop(g, c, NULL, 0); /* gone, or no TLS client */
         return;
     }
-    if (!g->opt.tls && (size_t)n < sizeof g->peek &&
+    if (!tls && (size_t)n < sizeof g->peek &&
         !head_complete(g->peek, (size_t)n))
         return;
     epoll_ctl(g->ep, EPOLL_CTL_DEL, c->fd, NULL);
@@ -379,8 +383,9 @@ static void look_at(http_gate_t *g, gate_conn_t *c)
 
 static void expire(http_gate_t *g, double now)
 {
-    while (g->waiting.head && g->waiting.head->deadline <= now)
-        drop(g, g->waiting.head, g->late, g->late_len);
+    gate_conn_t *c;
+    while ((c = g->waiting.head) && c->deadline <= now)
+        drop(g, c, g->late, g->listeners[c->listener].tls ? 0 : g->late_len);
 }
 
 static void wait_events(http_gate_t *g, double until)
@@ -404,6 +409,20 @@ static void wait_events(http_gate_t *g, double until)
 
 /* ---- civetweb's side ---- */
 
+/* The local port of a listening socket, or -1. */
+static int port_of(int fd)
+{
+    struct sockaddr_storage sa;
+    socklen_t len = sizeof sa;
+    if (getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
+        return -1;
+    if (sa.ss_family == AF_INET)
+        return ntohs(((struct sockaddr_in *)&sa)->sin_port);
+    if (sa.ss_family == AF_INET6)
+        return ntohs(((struct sockaddr_in6 *)&sa)->sin6_port);
+    return -1;
+}
+
 /* The gate's index of civetweb's listening descriptor, taken over on
  * first sight. */
 static int listener_of(http_gate_t *g, int civ_fd)
@@ -422,7 +441,8 @@ static int listener_of(http_gate_t *g, int civ_fd)
             close(fd);
         return -1;
     }
-    g->listeners[l] = (gate_listener_t){.civ_fd = civ_fd, .fd = fd};
+    g->listeners[l] = (gate_listener_t){.civ_fd = civ_fd, .fd = fd,
+                                        .tls = port_of(fd) == g->opt.tls_port};
     g->nlisteners++;
     return l;
 }
@@ -443,7 +463,7 @@ static int hand_over(http_gate_t *g, gate_conn_t *c, struct sockaddr *addr,
 {
     int fd = c->fd;
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    if (g->opt.tls)
+    if (g->listeners[c->listener].tls)
         tls_keep(g, fd, c->addr->key);
     if (addr && len) {
         memcpy(addr, &c->sa, *len < c->salen ? *len : c->salen);
@@ -518,10 +538,7 @@ http_gate_t *http__gate_create(const http_gate_options_t *opt,
         return NULL;
     }
     pthread_mutex_init(&g->lock, NULL);
-    /* A TLS client cannot read a plain-text reply: there the gate closes
-     * without one (the lengths stay 0). */
-    if (!opt->tls)
-        replies_init(g);
+    replies_init(g);
     g->waiting_gauge = http_metrics_gauge(
         metrics, "avp_http_connections_waiting",
         "Connections accepted whose request head has not arrived.", NULL);

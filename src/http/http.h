@@ -139,6 +139,13 @@ typedef struct http_server_options {
      * by commas or spaces) whose pages may write with the session cookie
      * and open WebSockets; NULL: none. */
     const char *allowed_origins;
+    /* /metrics: on metrics_listen ("ADDR:PORT", another port; NULL: none)
+     * it is served without a credential, and nothing else is served
+     * there (for a Prometheus on loopback or a private network). On the
+     * main port it needs an admin, or "Authorization: Bearer
+     * <metrics_token>" (NULL: no token). */
+    const char *metrics_listen;
+    const char *metrics_token;
 } http_server_options_t;
 
 /* Every reply also says X-Content-Type-Options: nosniff and
@@ -169,6 +176,8 @@ void http_server_stop(http_server_t *srv);
 
 /* The port listened on (useful with port 0), or -1 before start. */
 int http_server_port(const http_server_t *srv);
+/* The port of opt.metrics_listen once started, else 0. */
+int http_server_metrics_port(const http_server_t *srv);
 
 /* The registry /metrics renders; other components add their series. */
 http_metrics_t *http_server_metrics(http_server_t *srv);

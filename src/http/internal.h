@@ -43,6 +43,7 @@ struct http_server {
     char *static_real; /* the static root, resolved at start */
     char *openapi;     /* rendered at start: the route table is fixed then */
     size_t openapi_len;
+    int metrics_port;  /* of opt.metrics_listen; 0: none */
 };
 
 struct http_req {
@@ -73,6 +74,7 @@ struct http_req {
         char *type, *body; /* copies; NULL when there is none */
         size_t len;
     } pending;
+    char id[HTTP_REQ_ID_LEN + 1]; /* "" until http_req_id makes it */
 };
 
 void http__req_init(http_req_t *req, http_server_t *srv,
@@ -99,6 +101,12 @@ int http__add_builtin_routes(http_server_t *srv, avp_error_t *err);
 void http__healthz(http_req_t *req, void *ctx);
 void http__readyz(http_req_t *req, void *ctx);
 void http__metrics_page(http_req_t *req, void *ctx);
+/* Once civetweb listens: the port it bound for opt.metrics_listen into
+ * srv->metrics_port (0 when unset); AVP_EINVAL when it is the API's. */
+int http__metrics_port_find(http_server_t *srv, avp_error_t *err);
+/* A request that arrived on the metrics address: answers it (/metrics, or
+ * 404 for anything else) and returns 1; else 0. */
+int http__metrics_port_reply(http_req_t *req);
 void http__openapi_page(http_req_t *req, void *ctx);
 void http__login(http_req_t *req, void *ctx);
 void http__logout(http_req_t *req, void *ctx);
@@ -149,7 +157,9 @@ typedef struct http_gate_options {
     int header_timeout_ms; /* the request head's deadline */
     int per_addr;          /* connections one client address may hold */
     const char *csp;       /* of its own 408 and 429 replies */
-    int tls;               /* the port speaks TLS */
+    int tls_port;          /* the port that speaks TLS; 0: none. A TLS
+                            * client cannot read a plain-text reply: there
+                            * the gate closes without one. */
 } http_gate_options_t;
 
 http_gate_t *http__gate_create(const http_gate_options_t *opt,

@@ -98,7 +98,7 @@ void http__logout(http_req_t *req, void *ctx)
     };
     if (http_auth_request_token(&cred, token) == AVP_OK &&
         http_auth_logout(srv->auth, token, &err) < 0) {
-        http_reply_unavailable(req, 2, "%s", err.msg);
+        http_reply_avp_error(req, &err);
         return;
     }
     add_session_cookie(req, NULL);

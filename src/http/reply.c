@@ -38,6 +38,16 @@ const char *http_req_header(const http_req_t *req, const char *name)
     return mg_get_header(req->conn, name);
 }
 
+const char *http_req_id(http_req_t *req)
+{
+    if (!req->id[0]) {
+        unsigned char b[HTTP_REQ_ID_LEN / 2];
+        randombytes_buf(b, sizeof b);
+        sodium_bin2hex(req->id, sizeof req->id, b, sizeof b);
+    }
+    return req->id;
+}
+
 const char *http_req_remote_addr(const http_req_t *req)
 {
     return req->client_addr[0] ? req->client_addr : req->ri->remote_addr;
@@ -66,6 +76,7 @@ void http_reply_add_header(http_req_t *req, const char *name, const char *value)
 static void add_policy_headers(http_req_t *req)
 {
     const http_server_options_t *o = &req->srv->opt;
+    http_reply_add_header(req, "X-Request-Id", http_req_id(req));
     http_reply_add_header(req, "X-Content-Type-Options", "nosniff");
     http_reply_add_header(req, "X-Frame-Options", "DENY");
     http_reply_add_header(req, "Content-Security-Policy",
@@ -238,7 +249,8 @@ static int http_reply_verror(http_req_t *req, int status, const char *code,
         m = json_string("(message not valid UTF-8)");
     return http_reply_json(
         req, status,
-        json_pack("{s:{s:s, s:o}}", "error", "code", code, "message", m));
+        json_pack("{s:{s:s, s:o, s:s}}", "error", "code", code, "message", m,
+                  "request_id", http_req_id(req)));
 }
 
 int http_reply_error(http_req_t *req, int status, const char *code,
@@ -264,24 +276,54 @@ int http_reply_unavailable(http_req_t *req, int retry_after_s, const char *fmt,
     return 503;
 }
 
+/* The operator's side of an error the client only sees generically: the
+ * whole text, with the request id the client was given. */
+static void log_error(http_req_t *req, const avp_error_t *err)
+{
+    fprintf(stderr, "avp serve: request %s %s %s: %s\n", http_req_id(req),
+            req->ri->request_method, req->ri->local_uri, err->msg);
+}
+
+static const char *generic_message(int status)
+{
+    switch (status) {
+    case 503: return "a service AVP depends on is unavailable; try again";
+    case 400: return "the stored data refused this change";
+    case 404: return "not found";
+    default: return "internal error";
+    }
+}
+
+int http_reply_error_from(http_req_t *req, int status, const char *code,
+                          const avp_error_t *err)
+{
+    if (status == 503)
+        http_reply_add_header(req, "Retry-After", "2");
+    if (!err->log_only)
+        return http_reply_error(req, status, code, "%s", err->msg);
+    log_error(req, err);
+    return http_reply_error(req, status, code, "%s (request %s)",
+                            generic_message(status), http_req_id(req));
+}
+
 int http_reply_avp_error(http_req_t *req, const avp_error_t *err)
 {
     switch (err->code) {
     case AVP_ENOTFOUND:
-        return http_reply_error(req, 404, "not_found", "%s", err->msg);
+        return http_reply_error_from(req, 404, "not_found", err);
     case AVP_EINVAL:
     case AVP_EFORMAT:
-        return http_reply_error(req, 400, "bad_request", "%s", err->msg);
+        return http_reply_error_from(req, 400, "bad_request", err);
     case AVP_EUNSUPPORTED:
-        return http_reply_error(req, 415, "unsupported_media_type", "%s",
-                                err->msg);
+        return http_reply_error_from(req, 415, "unsupported_media_type", err);
     case AVP_EBUSY:
     case AVP_EUNAVAILABLE:
-        return http_reply_unavailable(req, 2, "%s", err->msg);
-    default:
-        mg_cry(req->conn, "avp: %s %s: %s", req->ri->request_method,
-               req->ri->local_uri, err->msg);
-        return http_reply_error(req, 500, "internal", "internal error");
+        return http_reply_error_from(req, 503, "unavailable", err);
+    default: {
+        avp_error_t internal = *err;
+        internal.log_only = 1; /* whatever it says, it is a bug's detail */
+        return http_reply_error_from(req, 500, "internal", &internal);
+    }
     }
 }
 

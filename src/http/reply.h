@@ -3,11 +3,14 @@
  * query, JSON body, caller) and the replies (JSON, errors, files, chunked
  * streams). Used by the route handlers in src/http/ and by its tests.
  *
- * Every error reply is {"error":{"code":"...","message":"..."}} with a
- * stable machine code (bad_request, unauthorized, not_found,
- * method_not_allowed, payload_too_large, unsupported_media_type,
- * too_many_requests, unavailable, internal) and a message for people that
- * names the problem.
+ * Every error reply is {"error":{"code":"...","message":"...",
+ * "request_id":"..."}} with a stable machine code (bad_request,
+ * unauthorized, not_found, method_not_allowed, payload_too_large,
+ * unsupported_media_type, too_many_requests, unavailable, internal) and a
+ * message for people that names the problem. Every reply carries its
+ * request's id in X-Request-Id, and the server's log lines about a request
+ * quote it. An error whose text is for the log only (avp_error_t.log_only:
+ * PostgreSQL's words, paths) reaches the client as a generic message.
  *
  * An endpoint is a handler plus a route (see http.h):
  *
@@ -80,6 +83,10 @@ json_t *http_req_body(const http_req_t *req);
 /* A request header, or NULL. */
 const char *http_req_header(const http_req_t *req, const char *name);
 
+/* This request's id: 16 random hex digits, made on first use. */
+#define HTTP_REQ_ID_LEN 16
+const char *http_req_id(http_req_t *req);
+
 /* The client's address ("127.0.0.1"): the socket's, or behind a trusted
  * proxy (trust_proxy) the one it appended to X-Forwarded-For. */
 const char *http_req_remote_addr(const http_req_t *req);
@@ -116,8 +123,14 @@ int http_reply_error(http_req_t *req, int status, const char *code,
 int http_reply_unavailable(http_req_t *req, int retry_after_s, const char *fmt,
                            ...) __attribute__((format(printf, 3, 4)));
 /* Maps an AVP_E* error to its HTTP status: ENOTFOUND 404, EINVAL and
- * EFORMAT 400, EUNSUPPORTED 415, EBUSY and EUNAVAILABLE 503, others 500. */
+ * EFORMAT 400, EUNSUPPORTED 415, EBUSY and EUNAVAILABLE 503, others 500
+ * (logged with the request id; the client reads "internal error"). */
 int http_reply_avp_error(http_req_t *req, const avp_error_t *err);
+/* An error reply with this status and code whose message is err's, unless
+ * err->log_only: then err->msg is logged with the request id and the
+ * client gets a generic message. 503 has Retry-After: 2. */
+int http_reply_error_from(http_req_t *req, int status, const char *code,
+                          const avp_error_t *err);
 /* Sends a file with civetweb, which answers Range requests (206, 416),
  * conditional requests (304) and HEAD. mime NULL: by extension. */
 int http_reply_file(http_req_t *req, const char *path, const char *mime);

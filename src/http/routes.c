@@ -16,8 +16,11 @@ int http__add_builtin_routes(http_server_t *srv, avp_error_t *err)
          HTTP_PUBLIC, NULL, NULL, 0},
         {"GET", "/readyz", "readyz", "Database and Redis are reachable",
          http__readyz, srv, HTTP_PUBLIC, NULL, NULL, 0},
-        {"GET", "/metrics", "metrics", "Prometheus metrics", http__metrics_page,
-         srv, HTTP_PUBLIC, NULL, NULL, 0},
+        /* Public to the dispatcher: the handler takes the metrics token
+         * as well as an admin's credential. */
+        {"GET", "/metrics", "metrics",
+         "Prometheus metrics (an admin, or the metrics token)",
+         http__metrics_page, srv, HTTP_PUBLIC, NULL, NULL, 0},
         {"GET", "/api/openapi.json", "openapi", "This OpenAPI document",
          http__openapi_page, srv, HTTP_PUBLIC, NULL, NULL, 0},
     };

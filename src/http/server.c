@@ -118,6 +118,7 @@ void http__req_init(http_req_t *req, http_server_t *srv,
     req->headers[0] = '\0';
     req->defer = 0;
     memset(&req->pending, 0, sizeof req->pending);
+    req->id[0] = '\0';
     memset(&req->match, 0, sizeof(req->match));
     http__client_addr_init(req);
 }
@@ -172,7 +173,10 @@ http_server_t *http_server_create(const http_server_options_t *opt,
         &(http_gate_options_t){.header_timeout_ms = srv->opt.header_timeout_ms,
                                .per_addr = srv->opt.conns_per_addr,
                                .csp = srv->opt.csp,
-                               .tls = srv->opt.tls_cert || srv->opt.tls_key},
+                               .tls_port = srv->opt.tls_cert ||
+                                               srv->opt.tls_key
+                                           ? srv->opt.port
+                                           : 0},
         srv->metrics, err);
     if (!srv->gate || http__add_builtin_routes(srv, err) < 0) {
         http_server_destroy(srv);
@@ -267,7 +271,7 @@ int http__authenticate_or_reply(http_req_t *req)
         http_reply_add_header(req, "WWW-Authenticate", "Bearer");
         http_reply_error(req, 401, "unauthorized", "%s", err.msg);
     } else if (rc < 0) {
-        http_reply_unavailable(req, 2, "%s", err.msg);
+        http_reply_avp_error(req, &err);
     } else {
         req->user = &req->user_buf;
     }
@@ -346,6 +350,8 @@ static void dispatch(http_req_t *req)
         http_reply_error(req, 400, "bad_request", "path must not contain '..'");
         return;
     }
+    if (http__metrics_port_reply(req))
+        return;
     switch (http_router_match(req->srv->router, req->ri->request_method, path,
                               &req->match)) {
     case HTTP_ROUTER_FOUND:
@@ -443,13 +449,17 @@ int http_server_start(http_server_t *srv, avp_error_t *err)
     if (tls && !(srv->opt.tls_cert && srv->opt.tls_key))
         return avp_error_set(err, AVP_EINVAL,
                              "TLS needs both a certificate and its key");
+    /* The accept gate tells the TLS port by its number (gate.c). */
+    if (tls && srv->opt.port == 0)
+        return avp_error_set(err, AVP_EINVAL, "TLS needs a fixed port");
     int rc = http__static_open(srv, err);
     if (rc < 0)
         return rc;
     http__openapi_build(srv);
-    char listen[128], threads[16], ping[16];
-    snprintf(listen, sizeof(listen), "%s:%d%s", srv->opt.listen_addr,
-             srv->opt.port, tls ? "s" : "");
+    char listen[256], threads[16], ping[16];
+    snprintf(listen, sizeof(listen), "%s:%d%s%s%s", srv->opt.listen_addr,
+             srv->opt.port, tls ? "s" : "", srv->opt.metrics_listen ? "," : "",
+             srv->opt.metrics_listen ? srv->opt.metrics_listen : "");
     snprintf(threads, sizeof(threads), "%d", srv->opt.threads);
     snprintf(ping, sizeof(ping), "%d", srv->opt.ws_ping_s * 1000);
     const char *options[] = {
@@ -483,6 +493,12 @@ int http_server_start(http_server_t *srv, avp_error_t *err)
         mg_exit_library();
         return avp_error_set(err, AVP_EIO, "cannot listen on %s: %s", listen,
                              start_error[0] ? start_error : "mg_start failed");
+    }
+    /* Before any request is dispatched: one on the metrics port must
+     * never reach the API. */
+    if ((rc = http__metrics_port_find(srv, err)) < 0) {
+        http_server_stop(srv);
+        return rc;
     }
     mg_set_request_handler(srv->mg, "**", on_request, srv);
     http__ws_register(srv);

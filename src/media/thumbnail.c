@@ -126,7 +126,7 @@ static int write_atomic(const char *path, const uint8_t *data, size_t n,
     char *tmp = avp_malloc(len);
     snprintf(tmp, len, "%s.tmp-XXXXXX", path);
     int fd = mkstemp(tmp);
-    int ok = fd >= 0 && fchmod(fd, 0644) == 0 && write_all(fd, data, n) == 0;
+    int ok = fd >= 0 && write_all(fd, data, n) == 0;
     ok = (fd < 0 || close(fd) == 0) && ok;
     ok = ok && rename(tmp, path) == 0;
     int why = errno;

@@ -41,6 +41,8 @@ int store__pg_error(avp_error_t *err, PGconn *pg, PGresult *res,
     if (!msg[0])
         msg = "unknown error", len = strlen(msg);
     avp_error_set(err, code, "%s: %.*s", what, (int)len, msg);
+    if (err)
+        err->log_only = 1;
     PQclear(res);
     return code;
 }

@@ -33,7 +33,8 @@ void store__stmts_forget(store_conn_t *c);
 /* Fills err from a failed command (res may be NULL: the connection's
  * message is used) and returns the AVP code: AVP_EUNAVAILABLE for a lost
  * connection, AVP_EBUSY for retryable conditions, AVP_EINVAL for data and
- * constraint errors, AVP_EIO otherwise. Clears res. */
+ * constraint errors, AVP_EIO otherwise. err->log_only is set: the text is
+ * PostgreSQL's, for the log and never for a client. Clears res. */
 int store__pg_error(avp_error_t *err, PGconn *pg, PGresult *res,
                     const char *what);
 

@@ -65,6 +65,8 @@ static int slot_connect(store_pool_t *p, store_conn_t *c, avp_error_t *err)
     const char *msg = c->pg ? PQerrorMessage(c->pg) : "out of memory";
     avp_error_set(err, AVP_EUNAVAILABLE, "database connection: %.*s",
                   (int)strcspn(msg, "\n"), msg);
+    if (err) /* libpq names the socket's path or the host */
+        err->log_only = 1;
     PQfinish(c->pg);
     c->pg = NULL;
     return AVP_EUNAVAILABLE;

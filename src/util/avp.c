@@ -35,6 +35,7 @@ int avp_error_set(avp_error_t *err, int code, const char *fmt, ...)
     if (!err)
         return code;
     err->code = code;
+    err->log_only = 0;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof(err->msg), fmt, ap);

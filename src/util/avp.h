@@ -43,11 +43,15 @@ const char *avp_strerror(int code);
 
 typedef struct avp_error {
     int code;
+    /* msg is for the operator's log, not for a client: it quotes the
+     * database (SQL, constraint names) or names paths on this machine.
+     * A server replies with a generic message and logs msg. */
+    int log_only;
     char msg[512];
 } avp_error_t;
 
-/* Sets err (which may be NULL) and returns code, so callers can write
- * `return avp_error_set(err, AVP_EFORMAT, "...", ...);`. */
+/* Sets err (which may be NULL; log_only cleared) and returns code, so
+ * callers can write `return avp_error_set(err, AVP_EFORMAT, "...", ...);`. */
 int avp_error_set(avp_error_t *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

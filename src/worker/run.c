@@ -274,8 +274,12 @@ static store_task_end_t finish(run_t *r, int rc, const avp_error_t *why)
             ? STORE_TASK_RETRY : STORE_TASK_FAILED;
     if (end == STORE_TASK_DONE && !r->done_recorded)
         tick(r); /* the final frames_done and fps into the row */
+    /* The run's error is shown to its project's members: PostgreSQL's own
+     * words stay in this worker's log, which has them above. */
+    const char *shown = why->log_only ? "the database failed during the run"
+                                      : why->msg;
     if (!r->done_recorded &&
-        record_end(r, end, why->msg, detections, &err)) {
+        record_end(r, end, shown, detections, &err)) {
         fprintf(stderr, "worker %s: task %lld: cannot record its end: %s\n",
                 r->ctx->opts->name, (long long)t->id, err.msg);
         return STORE_TASK_HANDBACK; /* not recorded: leave it to a reclaim */

@@ -35,9 +35,10 @@ def server():
                                 stdout=subprocess.PIPE)
         line = proc.stdout.readline().decode()
         assert line.startswith("PORT "), line
-        port = int(line.split()[1])
+        port, metrics_port = (int(x) for x in line.split()[1:3])
         yield {"base": f"http://127.0.0.1:{port}",
-               "ws": f"ws://127.0.0.1:{port}", "port": port}
+               "ws": f"ws://127.0.0.1:{port}", "port": port,
+               "metrics": f"http://127.0.0.1:{metrics_port}"}
         proc.stdin.close()  # the server stops and frees everything
         assert proc.wait(timeout=30) == 0
 
@@ -55,7 +56,9 @@ def error_of(r, status):
     assert r.status_code == status, (r.status_code, r.text)
     assert r.headers["Content-Type"] == "application/json"
     body = r.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "request_id"}
+    assert body["error"]["request_id"] == r.headers["X-Request-Id"]
     return body["error"]["code"], body["error"]["message"]
 
 
@@ -241,11 +244,31 @@ SAMPLE = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? '
                     r'-?[0-9.]+(e[+-]?[0-9]+)?$')
 
 
+METRICS_AUTH = {"Authorization": "Bearer metrics-secret"}
+
+
+def test_metrics_need_a_credential_or_their_own_address(server, token):
+    """On the API's port /metrics needs the metrics token or an admin; the
+    metrics address serves it without one, and serves nothing else."""
+    url = server["base"] + "/metrics"
+    error_of(requests.get(url), 401)
+    error_of(requests.get(url, headers={"Authorization": "Bearer metrics-secreT"}), 401)
+    for auth in (METRICS_AUTH, {"Authorization": "Bearer " + token}):
+        r = requests.get(url, headers=auth)
+        assert r.status_code == 200 and "avp_http_requests_in_flight" in r.text
+    r = requests.get(server["metrics"] + "/metrics")
+    assert r.status_code == 200 and "avp_http_requests_in_flight" in r.text
+    for path in ["/api/projects/5", "/healthz", "/metrics/", "/"]:
+        assert error_of(requests.get(server["metrics"] + path), 404)[0] == "not_found"
+    error_of(requests.post(server["metrics"] + "/api/auth/login",
+                           json={"username": "alice", "password": "s3cret"}), 404)
+
+
 def test_metrics_has_request_histograms(server):
     for _ in range(3):
         post_json(server, "/api/echo", '{"name":"m"}')
     post_json(server, "/api/echo", '{"bad json')
-    text = requests.get(server["base"] + "/metrics").text
+    text = requests.get(server["base"] + "/metrics", headers=METRICS_AUTH).text
     for line in text.splitlines():
         assert line.startswith("# HELP ") or line.startswith("# TYPE ") or \
             SAMPLE.match(line), line
@@ -267,8 +290,11 @@ def test_healthz_and_readyz(server):
     assert requests.get(server["base"] + "/readyz").status_code == 200
     post_json(server, "/api/ready", '{"ready":false}')
     r = requests.get(server["base"] + "/readyz")
-    _, msg = error_of(r, 503)
-    assert "database" in msg and "Retry-After" in r.headers
+    code, msg = error_of(r, 503)
+    # The database's words (a socket's path) are for the log alone.
+    assert code == "unavailable" and "Retry-After" in r.headers
+    assert "socket" not in msg and "/run" not in msg, msg
+    assert "request " + r.headers["X-Request-Id"] in msg, msg
     post_json(server, "/api/ready", '{"ready":true}')
     assert requests.get(server["base"] + "/readyz").status_code == 200
 
@@ -388,6 +414,7 @@ def assert_policy(headers, csp):
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Content-Security-Policy"] == csp
+    assert re.fullmatch("[0-9a-f]{16}", headers["X-Request-Id"]), headers
 
 
 def test_every_reply_carries_its_policy(server):

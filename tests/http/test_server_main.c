@@ -93,12 +93,16 @@ static int mem_key_find(void *ctx, const uint8_t hash[HTTP_AUTH_HASH_LEN],
 
 static atomic_int ready = 1;
 
+/* Not ready as a store says it: its words name a socket, for the log. */
 static int demo_ready(void *ctx, avp_error_t *err)
 {
     (void)ctx;
-    return atomic_load(&ready) ? AVP_OK
-                               : avp_error_set(err, AVP_EUNAVAILABLE,
-                                               "database: connection refused");
+    if (atomic_load(&ready))
+        return AVP_OK;
+    avp_error_set(err, AVP_EUNAVAILABLE, "database connection: connection to "
+                  "server on socket \"/run/demo/.s.PGSQL.5432\" failed");
+    err->log_only = 1;
+    return AVP_EUNAVAILABLE;
 }
 
 static int demo_ws_access(void *ctx, const http_auth_user_t *user,
@@ -297,7 +301,9 @@ int main(int argc, char **argv)
                                  .ws_ping_s = 1,
                                  .auth_store = &table,
                                  .ready = demo_ready,
-                                 .ws_access = demo_ws_access};
+                                 .ws_access = demo_ws_access,
+                                 .metrics_listen = "127.0.0.1:0",
+                                 .metrics_token = "metrics-secret"};
     http_server_t *srv = http_server_create(&opt, &err);
     int rc = srv ? add_routes(srv, &err) : AVP_EINVAL;
     if (rc == AVP_OK)
@@ -307,7 +313,8 @@ int main(int argc, char **argv)
         http_server_destroy(srv);
         return 1;
     }
-    printf("PORT %d\n", http_server_port(srv));
+    printf("PORT %d %d\n", http_server_port(srv),
+           http_server_metrics_port(srv));
     fflush(stdout);
     char buf[64];
     while (read(0, buf, sizeof(buf)) > 0) {}

@@ -10,6 +10,11 @@ import requests
 import websocket
 
 
+# /metrics on the API's port needs an admin or this token, which conftest
+# gives every server it starts (AVP_METRICS_TOKEN).
+METRICS_TOKEN = "platform-test-metrics-token"
+
+
 def api(system, token=None):
     s = requests.Session()
     s.token = token
@@ -117,3 +122,11 @@ def all_boxes(s, video_id, limit=2, **window):
         cursor = page["next_cursor"]
         if not cursor:
             return items
+
+
+def metrics_text(url):
+    """/metrics of the server at url, read with METRICS_TOKEN."""
+    r = requests.get(url + "/metrics", timeout=10,
+                     headers={"Authorization": "Bearer " + METRICS_TOKEN})
+    assert r.status_code == 200, r.text
+    return r.text

@@ -9,13 +9,15 @@ The `avp` fixture yields a System with:
   api_up           whether `avp serve` answers /healthz
   psql(sql)        rows from the private database (for checks the API
                    does not offer, and to set up runs while it lacks them)
+  pg_ctl(*args)    pg_ctl on the private cluster, as its owner
   pid_of(name)     pid of a supervised child from DATA/run/<name>.pid
   log_lines()      what `avp up` printed so far (children prefixed [name])
+  start_redis()    starts the private Redis again after a test stopped it
   wait_log(regex)  waits for a line of that output
 
 `second_server` yields the URL of another `avp serve` on the same
-PostgreSQL and Redis; `serve(avp, web_dir)` is that server as a context
-manager, serving a web UI if given one.
+PostgreSQL and Redis; `serve(avp, web_dir, **env)` is that server as a
+context manager, serving a web UI if given one.
 
 Per test file (module scope): `admin`, a session of the admin user;
 `project`, a project of the file's own, named after it; `uploaded_model`,
@@ -38,7 +40,7 @@ import pytest
 import requests
 
 import runs
-from client import admin_session, call
+from client import METRICS_TOKEN, admin_session, call
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
 ADMIN_PASSWORD = "platform-test-Pw1"
@@ -114,6 +116,24 @@ class System:
             check=True, capture_output=True, text=True, timeout=30).stdout
         return [line.split("|") for line in out.splitlines() if line]
 
+    def pg_ctl(self, *args):
+        """pg_ctl on the private cluster, as its owner."""
+        cmd = [PG_BIN + "/pg_ctl", "-D", os.path.join(self.data_dir, "pg", "data")] + list(args)
+        if os.getuid() == 0:
+            cmd = ["runuser", "-u", "avp", "--"] + cmd
+        subprocess.run(cmd, check=True, capture_output=True, timeout=120, cwd="/")
+
+    def start_redis(self):
+        """Starts the private Redis again (after a test stopped it) as
+        `avp up` does: as the user that owns its folder."""
+        rdir = os.path.join(self.data_dir, "redis")
+        cmd = ["redis-server", os.path.join(rdir, "redis.conf")]
+        owner = os.stat(rdir).st_uid
+        if owner != os.getuid():
+            cmd = ["setpriv", "--reuid=%d" % owner, "--regid=%d" % os.stat(rdir).st_gid,
+                   "--clear-groups"] + cmd
+        subprocess.run(cmd, check=True, timeout=30, cwd="/")
+
     def redis_ping(self):
         """Whether the private Redis answers."""
         out = subprocess.run(["redis-cli", "-s", os.path.join(self.data_dir, "redis", "redis.sock"),
@@ -154,7 +174,8 @@ def avp():
     env = dict(os.environ)
     for k in ("AVP_DATABASE_URL", "AVP_REDIS_URL", "AVP_DATA_DIR", "AVP_PORT"):
         env.pop(k, None)
-    env.update(AVP_ADMIN_PASSWORD=ADMIN_PASSWORD, AVP_DB_POOL_MAX="3",
+    env.update(AVP_ADMIN_PASSWORD=ADMIN_PASSWORD, AVP_METRICS_TOKEN=METRICS_TOKEN,
+               AVP_DB_POOL_MAX="3",
                AVP_RECLAIM_IDLE_S="6", AVP_WEB_DIR="")
     proc = subprocess.Popen([exe, "up", "--data", data_dir, "--port", str(port),
                              "--workers", "2"],
@@ -281,8 +302,8 @@ def serve(avp, web_dir="", args=(), ca=None, **env):
     options in args (with --tls-cert, ca is the certificate that checks it):
     its URL."""
     port = free_port()
-    env = dict(os.environ, **env, AVP_PORT=str(port), AVP_DATA_DIR=avp.data_dir,
-               AVP_WEB_DIR=web_dir,
+    env = dict(os.environ, **dict(dict(AVP_METRICS_TOKEN=METRICS_TOKEN), **env),
+               AVP_PORT=str(port), AVP_DATA_DIR=avp.data_dir, AVP_WEB_DIR=web_dir,
                AVP_DATABASE_URL="postgresql:///avp?host=%s/pg/run&port=5432&user=avp"
                % avp.data_dir,
                AVP_REDIS_URL="unix://%s/redis/redis.sock" % avp.data_dir)

@@ -11,7 +11,7 @@ import time
 import pytest
 import requests
 
-from client import add_user, assert_error, login
+from client import add_user, assert_error, login, metrics_text
 
 PUSH_S = 1.0    # well under the 5 s of the short cache life
 SHORT_S = 5.0   # AUTH_CACHE_SHORT_S
@@ -19,7 +19,7 @@ LIVE_S = 3.0    # AUTH_CACHE_LIVE_S: how long a pong proves the push path
 
 
 def metric(url, name, labels=""):
-    text = requests.get(url + "/metrics", timeout=10).text
+    text = metrics_text(url)
     m = re.search(r"^%s%s (\S+)$" % (re.escape(name), re.escape(labels)), text, re.M)
     assert m, "%s%s not in /metrics" % (name, labels)
     return float(m.group(1))
@@ -142,8 +142,7 @@ def test_without_redis_the_short_life_then_the_push_again(avp, user, b):
         logout(avp.url, token)  # PostgreSQL commits it; nothing is published
         assert refused_after(b, token, SHORT_S + 1.0) <= SHORT_S + 0.5
     finally:
-        subprocess.run(["redis-server", os.path.join(avp.data_dir, "redis", "redis.conf")],
-                       check=True, timeout=30)
+        avp.start_redis()
     deadline = time.time() + 10
     while redis_cli(avp, "ping") != "PONG":
         assert time.time() < deadline, "redis did not come back"

@@ -52,7 +52,7 @@ def test_redis_restart_mid_run(avp, clip, model, reference):
         assert requests.get(avp.url + "/healthz", timeout=5).status_code == 200
         assert avp.session().get(avp.url + "/api/auth/me", timeout=5).status_code == 200
     time.sleep(2)
-    subprocess.run(["redis-server", os.path.join(rdir, "redis.conf")], check=True)
+    avp.start_redis()
     deadline = time.time() + 10
     while not avp.redis_ping():
         assert time.time() < deadline, "redis did not come back"
@@ -63,18 +63,11 @@ def test_redis_restart_mid_run(avp, clip, model, reference):
         assert requests.get(avp.url + "/readyz", timeout=5).status_code == 200
 
 
-def pg_ctl(avp, *args):
-    cmd = [PG_BIN + "/pg_ctl", "-D", os.path.join(avp.data_dir, "pg", "data")] + list(args)
-    if os.getuid() == 0:
-        cmd = ["runuser", "-u", "avp", "--"] + cmd
-    subprocess.run(cmd, check=True, capture_output=True, timeout=120)
-
-
 def test_postgres_restart_mid_run_pool_recovers(avp, clip, model, reference):
     run_id, task_id = submit_run(avp, clip, model)
     wait_mid_run(avp, task_id)
     log = os.path.join(avp.data_dir, "pg", "log", "postgres.log")
-    pg_ctl(avp, "-m", "fast", "-w", "-t", "60", "-l", log, "restart")
+    avp.pg_ctl("-m", "fast", "-w", "-t", "60", "-l", log, "restart")
     wait_done(avp, task_id)
     assert_same_detections(avp, run_id, reference)
     if avp.api_up:  # the server's pool reconnects by itself

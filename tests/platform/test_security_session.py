@@ -266,6 +266,18 @@ def test_tls_port_survives_plain_http_and_failed_handshakes(avp, certificate):
             assert requests.get(url + "/healthz", timeout=10, verify=cert).status_code == 200
 
 
+def test_metrics_address_speaks_plain_http_beside_tls(avp, certificate):
+    """The metrics address is for a Prometheus on loopback: plain HTTP even
+    when the API's port speaks TLS (the accept gate tells them apart)."""
+    cert, key = certificate
+    port = free_port()
+    with serve(avp, args=["--tls-cert", cert, "--tls-key", key], ca=cert,
+               AVP_METRICS_LISTEN="127.0.0.1:%d" % port) as url:
+        r = requests.get("http://127.0.0.1:%d/metrics" % port, timeout=10)
+        assert r.status_code == 200 and "avp_http_connections_open" in r.text, r.text[:200]
+        assert requests.get(url + "/healthz", timeout=10, verify=cert).status_code == 200
+
+
 def test_tls_needs_a_readable_certificate_and_its_key(avp, certificate, tmp_path):
     cert, key = certificate
     exe = os.environ["AVP_BIN"]

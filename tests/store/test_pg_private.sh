@@ -1,7 +1,8 @@
 #!/bin/sh
 # test_pg_private.sh SCRIPT DIR - scripts/pg-private.sh on the fixture's
 # running cluster: start and status are idempotent and print the same URL,
-# the URL connects to database avp, stop twice is fine, status reports a
+# the URL connects to database avp, only through peer authentication on a
+# private socket, stop twice is fine, status reports a
 # stopped cluster, and start brings it back (as the fixture expects).
 set -eu
 script=$1
@@ -21,6 +22,13 @@ s=$("$script" status "$dir")
 [ "$("$psql" -X -tAc 'SELECT current_database()' "$a")" = avp ] || fail "cannot query $a"
 [ "$("$psql" -X -tAc 'SHOW fsync' "$a")" = on ] || fail "fsync is not on"
 [ "$("$psql" -X -tAc 'SHOW listen_addresses' "$a")" = "" ] || fail "listens on TCP"
+# Only its own users reach it: no trust, private folders and socket.
+[ "$("$psql" -X -tAc "SELECT count(*) FROM pg_hba_file_rules WHERE auth_method = 'trust'" "$a")" = 0 ] ||
+    fail "pg_hba.conf trusts someone"
+[ "$("$psql" -X -tAc 'SHOW unix_socket_permissions' "$a")" = 0700 ] || fail "socket is not 0700"
+for d in "$dir" "$dir/data" "$dir/run" "$dir/log"; do
+    [ "$(stat -c %a "$d")" = 700 ] || fail "$d is $(stat -c %a "$d")"
+done
 
 "$script" stop "$dir"
 "$script" stop "$dir"

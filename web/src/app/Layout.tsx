@@ -17,7 +17,8 @@ export function Layout() {
         <NavLink to="/" className="brand" aria-label="AVP home">AVP</NavLink>
         <nav aria-label="Main">
           <NavLink to="/" end>Projects</NavLink>
-          <NavLink to="/ops">Operations</NavLink>
+          {/* /metrics is for admins (or a metrics token or address). */}
+          {me.data?.admin && <NavLink to="/ops">Operations</NavLink>}
           <NavLink to="/account">Account</NavLink>
         </nav>
         <div className="user">
