@@ -94,11 +94,15 @@ static int deny_network(avp_error_t *err)
 {
     static const int denied[] = {SCMP_SYS(ptrace), SCMP_SYS(process_vm_readv),
                                  SCMP_SYS(process_vm_writev), SCMP_SYS(bpf)};
+    /* Spelled out: SCMP_A0() leaves datum_b to the compiler, which clang
+     * warns about (the fuzz build). */
+    const struct scmp_arg_cmp unix_only = {
+        .arg = 0, .op = SCMP_CMP_NE, .datum_a = AF_UNIX, .datum_b = 0};
     scmp_filter_ctx f = seccomp_init(SCMP_ACT_ALLOW);
     int rc = f ? 0 : -ENOMEM;
     if (!rc)
-        rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
-                              SCMP_A0(SCMP_CMP_NE, AF_UNIX));
+        rc = seccomp_rule_add_array(f, SCMP_ACT_ERRNO(EACCES),
+                                    SCMP_SYS(socket), 1, &unix_only);
     for (size_t i = 0; i < AVP_ARRAY_LEN(denied) && !rc; i++)
         rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), denied[i], 0);
     if (!rc)
