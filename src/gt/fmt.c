@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char *const format_names[] = {"avp", "coco", "yolo", "voc",
                                            "cvat", "mot"};
@@ -110,18 +111,13 @@ typedef int (*export_frame_fn)(const gt_t *, const gt_box_t *, size_t,
                                int64_t, const gt_io_options_t *, char **,
                                avp_error_t *);
 
-/* "frame_000012.txt" -> 12: the digits right before the extension. */
-static int64_t frame_of(const char *name, const char *ext)
+/* A frame's file: a name ending in ext that is more than ext, not the
+ * class list a YOLO folder may hold. */
+static int is_frame_file(const char *name, const char *ext)
 {
     size_t n = strlen(name), e = strlen(ext);
-    if (n <= e || strcmp(name + n - e, ext))
-        return -1;
-    size_t end = n - e, start = end;
-    while (start > 0 && name[start - 1] >= '0' && name[start - 1] <= '9')
-        start--;
-    if (start == end || end - start > 15)
-        return -1;
-    return strtoll(name + start, NULL, 10);
+    return n > e && !strcmp(name + n - e, ext) && name[0] != '.' &&
+           strcmp(name, "classes.txt");
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -155,7 +151,7 @@ static int import_folder(const char *dir, const char *ext,
     char **names = NULL;
     size_t n = 0, cap = 0;
     for (struct dirent *e; (e = readdir(d));)
-        if (frame_of(e->d_name, ext) >= 0) {
+        if (is_frame_file(e->d_name, ext)) {
             if (n == cap) { /* doubling: linear in the files, not square */
                 cap = cap ? 2 * cap : 64;
                 names = avp_realloc(names, cap * sizeof(char *));
@@ -167,10 +163,13 @@ static int import_folder(const char *dir, const char *ext,
         qsort(names, n, sizeof(char *), cmp_str);
     gt_t *g = gt_create();
     gt__apply_options(g, o);
-    int rc = AVP_OK;
+    /* Frames are the files in name order, not the digits in their names:
+     * names without digits must not share a frame, "img_963225.txt" must
+     * not make 963225 empty frames, and a folder numbered from 000001
+     * has no frame 0 that nobody annotated. */
+    int rc = n ? gt_set_frames(g, 0, (int64_t)n - 1, 1, err) : AVP_OK;
     for (size_t i = 0; i < n && rc == AVP_OK; i++)
-        rc = import_file(g, dir, names[i], frame_of(names[i], ext), parse, o,
-                         err);
+        rc = import_file(g, dir, names[i], (int64_t)i, parse, o, err);
     for (size_t i = 0; i < n; i++)
         avp_free(names[i]);
     avp_free(names);
@@ -232,12 +231,43 @@ static const struct {
     [GT_FORMAT_MOT] = {gt_parse_mot, gt__export_mot, NULL, NULL, NULL},
 };
 
+/* A YOLO folder with a data.yaml beside it (in it, or up to two levels up:
+ * ultralytics' dataset/data.yaml, dataset/train/labels/) takes its class
+ * names from there: the file that trained on them says what index means
+ * what, not a default list. */
+static int import_yolo(const char *dir, const gt_io_options_t *o,
+                       gt_t **out, avp_error_t *err)
+{
+    static const char *const up[] = {"", "/..", "/../.."};
+    char yaml[4200];
+    gt_io_options_t copy = o ? *o : (gt_io_options_t){0};
+    char **names = NULL;
+    int n = 0, rc = AVP_OK;
+    for (size_t i = 0; i < AVP_ARRAY_LEN(up) && !names && rc == AVP_OK;
+         i++) {
+        snprintf(yaml, sizeof yaml, "%s%s/data.yaml", dir, up[i]);
+        if (access(yaml, F_OK) == 0)
+            rc = gt__yaml_names(yaml, &names, &n, err);
+    }
+    if (names) {
+        copy.names = (const char *const *)names;
+        copy.num_names = n;
+    }
+    if (rc == AVP_OK)
+        rc = import_folder(dir, ".txt", gt_parse_yolo_frame, &copy, out,
+                           err);
+    gt__names_free(names, n);
+    return rc;
+}
+
 int gt_import(gt_format_t f, const char *path, const gt_io_options_t *o,
               gt_t **out, avp_error_t *err)
 {
     *out = NULL;
     if ((unsigned)f >= AVP_ARRAY_LEN(formats))
         return avp_error_set(err, AVP_EINVAL, "unknown format %d", (int)f);
+    if (f == GT_FORMAT_YOLO)
+        return import_yolo(path, o, out, err);
     if (formats[f].parse_frame)
         return import_folder(path, formats[f].ext, formats[f].parse_frame, o,
                              out, err);

@@ -59,13 +59,12 @@ static int fails(const char *text, const char *want)
 static void test_fmt_mot_malformed(void)
 {
     CHECK(fails("1,1,1,2,3,4,1,1,1\n1,1,1,2,3,4,1,1\n", "line 2: expected 9"));
-    CHECK(fails("\n1,1,1,2,3,4,1,1,1,5\n", "line 2"));
+    CHECK(fails("\n1,1,1,2,3,4,1,1,1,5,6\n", "line 2: expected 9"));
     CHECK(fails("0,1,1,2,3,4,1,1,1\n", "line 1: frame"));
     CHECK(fails("1,1.5,1,2,3,4,1,1,1\n", "line 1: frame, id"));
     CHECK(fails("1,1,1,2,3,4,1,4,1\n", "line 1: class 4"));
     CHECK(fails("1,1,1,2,3,4,1,1,2\n", "line 1: visibility"));
     CHECK(fails("1,1,1,2,-3,4,1,1,1\n", "line 1: box width"));
-    CHECK(fails("1,1,1,2,3,4,1.5,1,1\n", "line 1: score"));
     CHECK(fails("1,1,1,2,3,4,1,1,1x\n", "line 1"));
 }
 
