@@ -179,8 +179,11 @@ static int import_folder(const char *dir, const char *ext,
     return rc;
 }
 
-/* Every frame of the video gets a file, empty frames too: in YOLO and VOC
- * a missing file is "not annotated", an empty one "nothing there". */
+/* Every frame of the frame set gets a file, empty frames too: in YOLO and
+ * VOC a missing file is "not annotated", an empty one "nothing there". The
+ * files are frames in name order, so a set with gaps (a CVAT task's every
+ * third frame) comes back numbered 0, 1, ...: these formats have images,
+ * not video frame numbers, which stay in the file names. */
 static int export_folder(const gt_t *g, const char *dir, const char *ext,
                          export_frame_fn write, const gt_io_options_t *o,
                          avp_error_t *err)
@@ -189,9 +192,11 @@ static int export_folder(const gt_t *g, const char *dir, const char *ext,
         return avp_error_set(err, AVP_EIO, "%s: %s", dir, strerror(errno));
     const gt_box_t *b = gt_boxes(g);
     size_t n = gt_num_boxes(g), i = 0;
+    int64_t first, last, step;
+    gt_frames(g, &first, &last, &step);
     int rc = AVP_OK;
-    for (int64_t f = 0; f < gt_num_frames(g) && rc == AVP_OK; f++) {
-        size_t j = i;
+    for (int64_t f = first; f <= last && rc == AVP_OK; f += step) {
+        size_t j = i; /* gt_export let only boxes on the set's frames in */
         while (j < n && b[j].frame == f)
             j++;
         char *text, path[4096];
@@ -281,20 +286,46 @@ int gt_import(gt_format_t f, const char *path, const gt_io_options_t *o,
     return rc < 0 ? avp_error_prefix(err, "%s", path) : rc;
 }
 
+/* A sorted copy of g, whose boxes must all lie on its frame set: the
+ * folder exporters write a file per frame of the set, and a box off it
+ * would be lost. */
+static int sorted_copy(const gt_t *g, gt_t **out, avp_error_t *err)
+{
+    gt_t *s = gt_create();
+    gt_set_video(s, gt_width(g), gt_height(g), gt_fps(g), gt_num_frames(g));
+    int64_t first, last, step;
+    gt_frames(g, &first, &last, &step);
+    if (last >= first)
+        gt_set_frames(s, first, last, step, NULL);
+    for (int l = 0; l < gt_num_labels(g); l++)
+        gt_label(s, gt_label_name(g, l));
+    int rc = AVP_OK;
+    for (size_t i = 0; i < gt_num_boxes(g) && rc == AVP_OK; i++) {
+        const gt_box_t *b = &gt_boxes(g)[i];
+        if (!gt_is_annotated_frame(s, b->frame))
+            rc = avp_error_set(err, AVP_EINVAL, "a box on frame %lld, which "
+                               "is not in the frame set (%lld to %lld step "
+                               "%lld)", (long long)b->frame, (long long)first,
+                               (long long)last, (long long)step);
+        gt_add_box(s, b, NULL);
+    }
+    gt_sort(s);
+    if (rc < 0)
+        gt_destroy(s);
+    *out = rc < 0 ? NULL : s;
+    return rc;
+}
+
 int gt_export(gt_format_t f, const gt_t *g, const char *path,
               const gt_io_options_t *o, avp_error_t *err)
 {
     if ((unsigned)f >= AVP_ARRAY_LEN(formats))
         return avp_error_set(err, AVP_EINVAL, "unknown format %d", (int)f);
     /* Exporters write frames in order and a sorted copy keeps g const. */
-    gt_t *s = gt_create();
-    gt_set_video(s, gt_width(g), gt_height(g), gt_fps(g), gt_num_frames(g));
-    for (int l = 0; l < gt_num_labels(g); l++)
-        gt_label(s, gt_label_name(g, l));
-    for (size_t i = 0; i < gt_num_boxes(g); i++)
-        gt_add_box(s, &gt_boxes(g)[i], NULL);
-    gt_sort(s);
-    int rc;
+    gt_t *s;
+    int rc = sorted_copy(g, &s, err);
+    if (rc < 0)
+        return rc;
     if (formats[f].write_frame) {
         rc = export_folder(s, path, formats[f].ext, formats[f].write_frame, o,
                            err);

@@ -201,6 +201,45 @@ static void test_report(void)
     gt_destroy(g);
 }
 
+/* The task's frame set survives AVP JSON and CVAT; a YOLO export writes a
+ * file per task frame only (no empty files for frames never looked at). */
+static void test_frames_round_trip(void)
+{
+    char dir[64], path[128];
+    fixture_tmpdir(dir, sizeof dir);
+    gt_t *g = load(GT_FORMAT_CVAT, "cvat_video_task.xml", NULL), *back;
+    CHECK(g);
+    static const gt_format_t via[] = {GT_FORMAT_AVP, GT_FORMAT_CVAT};
+    int ok = 1;
+    avp_error_t err = {0};
+    for (size_t i = 0; i < AVP_ARRAY_LEN(via); i++) {
+        int64_t first = 0, last = 0, step = 0;
+        snprintf(path, sizeof path, "%s/gt.%zu", dir, i);
+        back = NULL;
+        ok &= gt_export(via[i], g, path, NULL, &err) == AVP_OK &&
+              gt_import(via[i], path, NULL, &back, &err) == AVP_OK;
+        if (back)
+            gt_frames(back, &first, &last, &step);
+        ok &= first == 10 && last == 19 && step == 3 &&
+              fixture_equal(g, back, GT_OCCLUDED | CMP_TRACK, 1e-9);
+        gt_destroy(back);
+    }
+    const char *names[] = {"person", "car"};
+    gt_io_options_t yo = {names, 2, 0, 0, 0};
+    snprintf(path, sizeof path, "%s/yolo", dir);
+    ok &= gt_export(GT_FORMAT_YOLO, g, path, &yo, &err) == AVP_OK;
+    snprintf(path, sizeof path, "%s/yolo/frame_000013.txt", dir);
+    char *t13 = fixture_read(path);
+    snprintf(path, sizeof path, "%s/yolo/frame_000000.txt", dir);
+    char *t0 = fixture_read(path);
+    ok &= t13 && !t0;
+    free(t13);
+    free(t0);
+    fixture_rmdir(dir);
+    gt_destroy(g);
+    CHECK(ok);
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -211,7 +250,8 @@ int main(int argc, char **argv)
                  {"mot", test_mot},
                  {"voc", test_voc},
                  {"yolo", test_yolo},
-                 {"report", test_report}};
+                 {"report", test_report},
+                 {"frames_round_trip", test_frames_round_trip}};
     for (size_t i = 0; i < AVP_ARRAY_LEN(cases); i++)
         if (argc < 2 || !strcmp(argv[1], cases[i].name)) {
             fprintf(stderr, "case %s: ", cases[i].name);
