@@ -161,6 +161,7 @@ static int convert(gt_cmd_t *c)
         return 1;
     gt_t *g = NULL;
     avp_error_t err = {0};
+    c->io.yaml_levels_up = 2; /* the user's own dataset layout */
     int rc = gt_import(from, c->in, &c->io, &g, &err);
     if (rc == AVP_OK)
         rc = gt_export(to, g, c->out, &c->io, &err);

@@ -236,10 +236,10 @@ static const struct {
     [GT_FORMAT_MOT] = {gt_parse_mot, gt__export_mot, NULL, NULL, NULL},
 };
 
-/* A YOLO folder with a data.yaml beside it (in it, or up to two levels up:
- * ultralytics' dataset/data.yaml, dataset/train/labels/) takes its class
- * names from there: the file that trained on them says what index means
- * what, not a default list. */
+/* A YOLO folder with a data.yaml beside it (in it, or up to
+ * o->yaml_levels_up levels up: ultralytics' dataset/data.yaml,
+ * dataset/train/labels/) takes its class names from there: the file that
+ * trained on them says what index means what, not a default list. */
 static int import_yolo(const char *dir, const gt_io_options_t *o,
                        gt_t **out, avp_error_t *err)
 {
@@ -248,7 +248,9 @@ static int import_yolo(const char *dir, const gt_io_options_t *o,
     gt_io_options_t copy = o ? *o : (gt_io_options_t){0};
     char **names = NULL;
     int n = 0, rc = AVP_OK;
-    for (size_t i = 0; i < AVP_ARRAY_LEN(up) && !names && rc == AVP_OK;
+    size_t levels = copy.yaml_levels_up > 0 ? (size_t)copy.yaml_levels_up : 0;
+    for (size_t i = 0; i < AVP_ARRAY_LEN(up) && i <= levels && !names &&
+                       rc == AVP_OK;
          i++) {
         snprintf(yaml, sizeof yaml, "%s%s/data.yaml", dir, up[i]);
         if (access(yaml, F_OK) == 0)

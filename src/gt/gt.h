@@ -199,6 +199,11 @@ typedef struct gt_io_options {
     int num_names;
     int width, height;
     double fps;
+    /* YOLO import: data.yaml is looked for in the folder and up to this
+     * many folders above it (ultralytics' dataset/data.yaml beside
+     * dataset/train/labels/ is 2). 0: the folder only, as for an upload,
+     * whose parents are the server's. */
+    int yaml_levels_up;
 } gt_io_options_t;
 
 /* Imports path (a file, or a folder for YOLO and VOC) into a new gt in

@@ -2,7 +2,8 @@
 #include "check.h"
 #include "gt_fixture.h"
 
-static const gt_io_options_t mot_opt = {fixture_names, 3, 0, 0, 30};
+static const gt_io_options_t mot_opt = {.names = fixture_names,
+                                        .num_names = 3, .fps = 30};
 
 static void test_fmt_mot_round_trip(void)
 {

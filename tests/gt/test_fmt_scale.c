@@ -123,7 +123,7 @@ typedef void (*make_fn)(text_t *, int);
  * succeed with n labels. */
 static int parse(gt_format_t f, const text_t *t, int n, char **names)
 {
-    gt_io_options_t o = {(const char *const *)names, n, 0, 0, 0};
+    gt_io_options_t o = {.names = (const char *const *)names, .num_names = n};
     avp_error_t err = {0};
     gt_t *g = NULL;
     int rc;

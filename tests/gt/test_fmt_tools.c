@@ -8,15 +8,21 @@
 #include "check.h"
 #include "gt_fixture.h"
 
-static gt_t *load(gt_format_t f, const char *name, const gt_io_options_t *o)
+/* The fixture's path, in a static buffer. */
+static const char *fixture_path(const char *name)
 {
-    char path[1024];
+    static char path[1024];
     const char *src = getenv("AVP_SOURCE_DIR");
     snprintf(path, sizeof path, "%s/tests/gt/fixtures/%s", src ? src : ".",
              name);
+    return path;
+}
+
+static gt_t *load(gt_format_t f, const char *name, const gt_io_options_t *o)
+{
     gt_t *g = NULL;
     avp_error_t err = {0};
-    if (gt_import(f, path, o, &g, &err) < 0)
+    if (gt_import(f, fixture_path(name), o, &g, &err) < 0)
         fprintf(stderr, "%s: %s\n", name, err.msg);
     return g;
 }
@@ -149,11 +155,19 @@ static void test_voc(void)
 
 /* An ultralytics dataset: names from data.yaml two levels up, frames in
  * file-name order (a name without digits, one ending in 963225), polygon
- * rows as their clamped bounding boxes. */
+ * rows as their clamped bounding boxes. Without leave to look up (an
+ * upload, whose parents are the server's folders) data.yaml is not found
+ * and the names must come from the caller. */
 static void test_yolo(void)
 {
     gt_io_options_t o = {.width = 640, .height = 480};
-    gt_t *g = load(GT_FORMAT_YOLO, "yolo_ultralytics/train/labels", &o);
+    gt_t *g = NULL;
+    avp_error_t err = {0};
+    const char *labels = fixture_path("yolo_ultralytics/train/labels");
+    CHECK(gt_import(GT_FORMAT_YOLO, labels, &o, &g, &err) == AVP_EINVAL &&
+          !g && strstr(err.msg, "needs the class names"));
+    o.yaml_levels_up = 2;
+    g = load(GT_FORMAT_YOLO, "yolo_ultralytics/train/labels", &o);
     CHECK(g && gt_num_frames(g) == 3 && gt_num_annotated_frames(g) == 3);
     CHECK(gt_num_labels(g) == 2 && gt_num_boxes(g) == 3);
     CHECK(has_box(g, 0, "person", 240, 120, 160, 240, 0));
@@ -225,7 +239,7 @@ static void test_frames_round_trip(void)
         gt_destroy(back);
     }
     const char *names[] = {"person", "car"};
-    gt_io_options_t yo = {names, 2, 0, 0, 0};
+    gt_io_options_t yo = {.names = names, .num_names = 2};
     snprintf(path, sizeof path, "%s/yolo", dir);
     ok &= gt_export(GT_FORMAT_YOLO, g, path, &yo, &err) == AVP_OK;
     snprintf(path, sizeof path, "%s/yolo/frame_000013.txt", dir);
