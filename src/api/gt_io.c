@@ -1,11 +1,12 @@
 /* gt_io.c - import of a video's ground truth from a file sent as
- * the raw body, in the formats of gt/gt.h: one file (COCO, CVAT for
- * video 1.1, MOTChallenge, AVP JSON), or for the formats that are a file
+ * the raw body, in the formats of gt/gt.h: one file (COCO, CVAT 1.1 for
+ * video or images, MOTChallenge, AVP JSON), or for the formats that are a file
  * per frame (YOLO, Pascal VOC) a tar of those files with classes.txt (the
  * class names, one per line: YOLO's indices), as the export sends them.
  * The parser accepts the whole file or nothing and names the line or
  * element it stumbled on; the boxes then go in with one statement (one
- * transaction) with their audit record. No database connection is held
+ * transaction) with their audit record, and the reply reports what the
+ * file held (report_json). No database connection is held
  * while the body arrives: a slow sender must not take one of the pool's
  * few from everyone else.
  * Track ids of the file are not kept: tracks are rows of their own
@@ -98,6 +99,27 @@ static gt_t *parse_tar_or_reply(http_req_t *req, gt_format_t f,
     return g;
 }
 
+/* What the file held: its frames (the annotated ones, empty ones too),
+ * boxes and tracks, and by kind what was not taken as a plain box: shapes
+ * ignored (a polygon, a skeleton), rows kept with a change ("notes"). */
+static json_t *report_json(const gt_t *g)
+{
+    gt_track_t *tracks;
+    size_t ntracks;
+    gt_tracks(g, &tracks, &ntracks);
+    avp_free(tracks);
+    json_t *notes = json_object();
+    for (size_t i = 0; i < gt_num_notes(g); i++) {
+        int64_t n;
+        const char *kind = gt_note_kind(g, i, &n);
+        json_object_set_new(notes, kind, json_integer(n));
+    }
+    return json_pack("{s:I, s:I, s:I, s:o}", "frames",
+                     (json_int_t)gt_num_annotated_frames(g), "boxes",
+                     (json_int_t)gt_num_boxes(g), "tracks",
+                     (json_int_t)ntracks, "notes", notes);
+}
+
 /* Stores the boxes of g, all of them only if every one is on a frame of
  * the video (frames long); replies either way. */
 static int store_or_reply(http_req_t *req, store_conn_t *c, int64_t id,
@@ -115,8 +137,9 @@ static int store_or_reply(http_req_t *req, store_conn_t *c, int64_t id,
     if (rc < 0)
         http_reply_avp_error(req, &err);
     else
-        http_reply_json(req, 201,
-                        json_pack("{s:I}", "imported", (json_int_t)n));
+        http_reply_json(req, 201, json_pack("{s:I, s:o}", "imported",
+                                            (json_int_t)n, "report",
+                                            report_json(g)));
     free(boxes);
     return rc;
 }

@@ -129,6 +129,24 @@ static int load_names(gt_cmd_t *c, int need_default)
     return 0;
 }
 
+/* What the import read: frames (annotated ones, empty ones included),
+ * boxes, tracks, and what it did not take as a box, by kind. */
+static void print_report(const gt_t *g, const gt_cmd_t *c)
+{
+    gt_track_t *tracks;
+    size_t ntracks;
+    gt_tracks(g, &tracks, &ntracks);
+    avp_free(tracks);
+    fprintf(stderr, "avp gt: %zu boxes, %d labels, %lld frames, %zu tracks: "
+            "%s -> %s\n", gt_num_boxes(g), gt_num_labels(g),
+            (long long)gt_num_annotated_frames(g), ntracks, c->in, c->out);
+    for (size_t i = 0; i < gt_num_notes(g); i++) {
+        int64_t n;
+        const char *kind = gt_note_kind(g, i, &n);
+        fprintf(stderr, "avp gt:   %lld %s\n", (long long)n, kind);
+    }
+}
+
 static int convert(gt_cmd_t *c)
 {
     gt_format_t from, to;
@@ -143,13 +161,12 @@ static int convert(gt_cmd_t *c)
         return 1;
     gt_t *g = NULL;
     avp_error_t err = {0};
+    c->io.yaml_levels_up = 2; /* the user's own dataset layout */
     int rc = gt_import(from, c->in, &c->io, &g, &err);
     if (rc == AVP_OK)
         rc = gt_export(to, g, c->out, &c->io, &err);
     if (rc == AVP_OK)
-        fprintf(stderr, "avp gt: %zu boxes, %d labels, %lld frames: %s -> "
-                "%s\n", gt_num_boxes(g), gt_num_labels(g),
-                (long long)gt_num_frames(g), c->in, c->out);
+        print_report(g, c);
     else
         fprintf(stderr, "avp gt convert: %s\n", err.msg);
     gt_destroy(g);

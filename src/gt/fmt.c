@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char *const format_names[] = {"avp", "coco", "yolo", "voc",
                                            "cvat", "mot"};
@@ -110,18 +111,13 @@ typedef int (*export_frame_fn)(const gt_t *, const gt_box_t *, size_t,
                                int64_t, const gt_io_options_t *, char **,
                                avp_error_t *);
 
-/* "frame_000012.txt" -> 12: the digits right before the extension. */
-static int64_t frame_of(const char *name, const char *ext)
+/* A frame's file: a name ending in ext that is more than ext, not the
+ * class list a YOLO folder may hold. */
+static int is_frame_file(const char *name, const char *ext)
 {
     size_t n = strlen(name), e = strlen(ext);
-    if (n <= e || strcmp(name + n - e, ext))
-        return -1;
-    size_t end = n - e, start = end;
-    while (start > 0 && name[start - 1] >= '0' && name[start - 1] <= '9')
-        start--;
-    if (start == end || end - start > 15)
-        return -1;
-    return strtoll(name + start, NULL, 10);
+    return n > e && !strcmp(name + n - e, ext) && name[0] != '.' &&
+           strcmp(name, "classes.txt");
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -155,7 +151,7 @@ static int import_folder(const char *dir, const char *ext,
     char **names = NULL;
     size_t n = 0, cap = 0;
     for (struct dirent *e; (e = readdir(d));)
-        if (frame_of(e->d_name, ext) >= 0) {
+        if (is_frame_file(e->d_name, ext)) {
             if (n == cap) { /* doubling: linear in the files, not square */
                 cap = cap ? 2 * cap : 64;
                 names = avp_realloc(names, cap * sizeof(char *));
@@ -167,10 +163,13 @@ static int import_folder(const char *dir, const char *ext,
         qsort(names, n, sizeof(char *), cmp_str);
     gt_t *g = gt_create();
     gt__apply_options(g, o);
-    int rc = AVP_OK;
+    /* Frames are the files in name order, not the digits in their names:
+     * names without digits must not share a frame, "img_963225.txt" must
+     * not make 963225 empty frames, and a folder numbered from 000001
+     * has no frame 0 that nobody annotated. */
+    int rc = n ? gt_set_frames(g, 0, (int64_t)n - 1, 1, err) : AVP_OK;
     for (size_t i = 0; i < n && rc == AVP_OK; i++)
-        rc = import_file(g, dir, names[i], frame_of(names[i], ext), parse, o,
-                         err);
+        rc = import_file(g, dir, names[i], (int64_t)i, parse, o, err);
     for (size_t i = 0; i < n; i++)
         avp_free(names[i]);
     avp_free(names);
@@ -180,8 +179,11 @@ static int import_folder(const char *dir, const char *ext,
     return rc;
 }
 
-/* Every frame of the video gets a file, empty frames too: in YOLO and VOC
- * a missing file is "not annotated", an empty one "nothing there". */
+/* Every frame of the frame set gets a file, empty frames too: in YOLO and
+ * VOC a missing file is "not annotated", an empty one "nothing there". The
+ * files are frames in name order, so a set with gaps (a CVAT task's every
+ * third frame) comes back numbered 0, 1, ...: these formats have images,
+ * not video frame numbers, which stay in the file names. */
 static int export_folder(const gt_t *g, const char *dir, const char *ext,
                          export_frame_fn write, const gt_io_options_t *o,
                          avp_error_t *err)
@@ -190,9 +192,11 @@ static int export_folder(const gt_t *g, const char *dir, const char *ext,
         return avp_error_set(err, AVP_EIO, "%s: %s", dir, strerror(errno));
     const gt_box_t *b = gt_boxes(g);
     size_t n = gt_num_boxes(g), i = 0;
+    int64_t first, last, step;
+    gt_frames(g, &first, &last, &step);
     int rc = AVP_OK;
-    for (int64_t f = 0; f < gt_num_frames(g) && rc == AVP_OK; f++) {
-        size_t j = i;
+    for (int64_t f = first; f <= last && rc == AVP_OK; f += step) {
+        size_t j = i; /* gt_export let only boxes on the set's frames in */
         while (j < n && b[j].frame == f)
             j++;
         char *text, path[4096];
@@ -232,12 +236,45 @@ static const struct {
     [GT_FORMAT_MOT] = {gt_parse_mot, gt__export_mot, NULL, NULL, NULL},
 };
 
+/* A YOLO folder with a data.yaml beside it (in it, or up to
+ * o->yaml_levels_up levels up: ultralytics' dataset/data.yaml,
+ * dataset/train/labels/) takes its class names from there: the file that
+ * trained on them says what index means what, not a default list. */
+static int import_yolo(const char *dir, const gt_io_options_t *o,
+                       gt_t **out, avp_error_t *err)
+{
+    static const char *const up[] = {"", "/..", "/../.."};
+    char yaml[4200];
+    gt_io_options_t copy = o ? *o : (gt_io_options_t){0};
+    char **names = NULL;
+    int n = 0, rc = AVP_OK;
+    size_t levels = copy.yaml_levels_up > 0 ? (size_t)copy.yaml_levels_up : 0;
+    for (size_t i = 0; i < AVP_ARRAY_LEN(up) && i <= levels && !names &&
+                       rc == AVP_OK;
+         i++) {
+        snprintf(yaml, sizeof yaml, "%s%s/data.yaml", dir, up[i]);
+        if (access(yaml, F_OK) == 0)
+            rc = gt__yaml_names(yaml, &names, &n, err);
+    }
+    if (names) {
+        copy.names = (const char *const *)names;
+        copy.num_names = n;
+    }
+    if (rc == AVP_OK)
+        rc = import_folder(dir, ".txt", gt_parse_yolo_frame, &copy, out,
+                           err);
+    gt__names_free(names, n);
+    return rc;
+}
+
 int gt_import(gt_format_t f, const char *path, const gt_io_options_t *o,
               gt_t **out, avp_error_t *err)
 {
     *out = NULL;
     if ((unsigned)f >= AVP_ARRAY_LEN(formats))
         return avp_error_set(err, AVP_EINVAL, "unknown format %d", (int)f);
+    if (f == GT_FORMAT_YOLO)
+        return import_yolo(path, o, out, err);
     if (formats[f].parse_frame)
         return import_folder(path, formats[f].ext, formats[f].parse_frame, o,
                              out, err);
@@ -251,20 +288,46 @@ int gt_import(gt_format_t f, const char *path, const gt_io_options_t *o,
     return rc < 0 ? avp_error_prefix(err, "%s", path) : rc;
 }
 
+/* A sorted copy of g, whose boxes must all lie on its frame set: the
+ * folder exporters write a file per frame of the set, and a box off it
+ * would be lost. */
+static int sorted_copy(const gt_t *g, gt_t **out, avp_error_t *err)
+{
+    gt_t *s = gt_create();
+    gt_set_video(s, gt_width(g), gt_height(g), gt_fps(g), gt_num_frames(g));
+    int64_t first, last, step;
+    gt_frames(g, &first, &last, &step);
+    if (last >= first)
+        gt_set_frames(s, first, last, step, NULL);
+    for (int l = 0; l < gt_num_labels(g); l++)
+        gt_label(s, gt_label_name(g, l));
+    int rc = AVP_OK;
+    for (size_t i = 0; i < gt_num_boxes(g) && rc == AVP_OK; i++) {
+        const gt_box_t *b = &gt_boxes(g)[i];
+        if (!gt_is_annotated_frame(s, b->frame))
+            rc = avp_error_set(err, AVP_EINVAL, "a box on frame %lld, which "
+                               "is not in the frame set (%lld to %lld step "
+                               "%lld)", (long long)b->frame, (long long)first,
+                               (long long)last, (long long)step);
+        gt_add_box(s, b, NULL);
+    }
+    gt_sort(s);
+    if (rc < 0)
+        gt_destroy(s);
+    *out = rc < 0 ? NULL : s;
+    return rc;
+}
+
 int gt_export(gt_format_t f, const gt_t *g, const char *path,
               const gt_io_options_t *o, avp_error_t *err)
 {
     if ((unsigned)f >= AVP_ARRAY_LEN(formats))
         return avp_error_set(err, AVP_EINVAL, "unknown format %d", (int)f);
     /* Exporters write frames in order and a sorted copy keeps g const. */
-    gt_t *s = gt_create();
-    gt_set_video(s, gt_width(g), gt_height(g), gt_fps(g), gt_num_frames(g));
-    for (int l = 0; l < gt_num_labels(g); l++)
-        gt_label(s, gt_label_name(g, l));
-    for (size_t i = 0; i < gt_num_boxes(g); i++)
-        gt_add_box(s, &gt_boxes(g)[i], NULL);
-    gt_sort(s);
-    int rc;
+    gt_t *s;
+    int rc = sorted_copy(g, &s, err);
+    if (rc < 0)
+        return rc;
     if (formats[f].write_frame) {
         rc = export_folder(s, path, formats[f].ext, formats[f].write_frame, o,
                            err);

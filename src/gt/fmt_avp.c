@@ -1,7 +1,8 @@
 /* fmt_avp.c - AVP's own ground-truth JSON: everything a gt_t holds, plus
  * the derived tracks for readers (ignored on import).
  *   {"format": "avp-gt", "version": 1,
- *    "video": {"width", "height", "fps", "num_frames"},
+ *    "video": {"width", "height", "fps", "num_frames",
+ *              "frames": {"first", "last", "step"}},
  *    "labels": ["person", ...],
  *    "boxes": [{"frame", "t", "label", "box": [x, y, w, h], "score",
  *               "validated", "difficult", "occluded", "truncated",
@@ -10,6 +11,7 @@
  *                "last_t", "num_boxes"}]} */
 #include "internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,11 +50,15 @@ int gt__export_avp(const gt_t *g, const gt_io_options_t *o, char **out,
         json_array_append_new(labels, json_string(gt_label_name(g, l)));
     for (size_t i = 0; i < gt_num_boxes(g); i++)
         json_array_append_new(boxes, box_json(g, &gt_boxes(g)[i]));
+    int64_t first, last, step;
+    gt_frames(g, &first, &last, &step);
     json_t *root = json_pack(
-        "{ss si s{si si sf sI} so so so}", "format", "avp-gt", "version", 1,
-        "video", "width", gt_width(g), "height", gt_height(g), "fps",
-        gt_fps(g), "num_frames", (json_int_t)gt_num_frames(g), "labels",
-        labels, "boxes", boxes, "tracks", tracks_json(g));
+        "{ss si s{si si sf sI s{sI sI sI}} so so so}", "format", "avp-gt",
+        "version", 1, "video", "width", gt_width(g), "height", gt_height(g),
+        "fps", gt_fps(g), "num_frames", (json_int_t)gt_num_frames(g),
+        "frames", "first", (json_int_t)first, "last", (json_int_t)last,
+        "step", (json_int_t)step, "labels", labels, "boxes", boxes, "tracks",
+        tracks_json(g));
     return gt__json_dump(root, out, err);
 }
 
@@ -117,6 +123,29 @@ static int read_boxes(gt_t *g, json_t *boxes, avp_error_t *err)
     return AVP_OK;
 }
 
+/* video.frames, the frame set (absent in files before it: every frame). */
+static int read_frames(gt_t *g, json_t *f, avp_error_t *err)
+{
+    double v[3];
+    static const char *const keys[3] = {"first", "last", "step"};
+    int rc = AVP_OK;
+    if (!f)
+        return AVP_OK;
+    for (int k = 0; k < 3 && rc == AVP_OK; k++)
+        rc = gt__json_num(f, keys[k], "video.frames", &v[k], 1, err);
+    for (int k = 0; k < 3 && rc == AVP_OK; k++)
+        if (v[k] != (int64_t)v[k] || fabs(v[k]) > 1e15)
+            rc = avp_error_set(err, AVP_EFORMAT, "video.frames.%s: expected "
+                               "an integer", keys[k]);
+    if (rc == AVP_OK && v[1] < v[0])
+        return AVP_OK; /* no frames yet */
+    if (rc == AVP_OK &&
+        (rc = gt_set_frames(g, (int64_t)v[0], (int64_t)v[1], (int64_t)v[2],
+                            err)) < 0)
+        avp_error_prefix(err, "video.frames");
+    return rc;
+}
+
 static int read_video(gt_t *g, json_t *root, avp_error_t *err)
 {
     json_t *v = json_object_get(root, "video");
@@ -138,7 +167,8 @@ static int read_video(gt_t *g, json_t *root, avp_error_t *err)
         rc = avp_error_set(err, AVP_EFORMAT, "video: size out of range");
     if (rc == AVP_OK)
         gt_set_video(g, (int)w, (int)h, fps, (int64_t)n);
-    return rc;
+    return rc == AVP_OK ? read_frames(g, json_object_get(v, "frames"), err)
+                        : rc;
 }
 
 static int read_labels(gt_t *g, json_t *labels, avp_error_t *err)

@@ -11,7 +11,9 @@
 static json_t *images_json(const gt_t *g)
 {
     json_t *a = json_array();
-    for (int64_t f = 0; f < gt_num_frames(g); f++) {
+    int64_t first, last, step;
+    gt_frames(g, &first, &last, &step);
+    for (int64_t f = first; f <= last; f += step) {
         char name[64];
         snprintf(name, sizeof name, "frame_%06lld.jpg", (long long)f);
         json_array_append_new(a, json_pack(

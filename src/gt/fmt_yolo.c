@@ -1,6 +1,8 @@
 /* fmt_yolo.c - YOLO txt: one file per frame, a line per box
  * "class cx cy w h" with the center and size divided by the image width
- * and height, class a 0-based index into the names list. The lines are
+ * and height, class a 0-based index into the names list. A row of
+ * ultralytics' segment format, "class x1 y1 ... xn yn" (n >= 3), is read
+ * as its points' bounding box, as ultralytics trains on it. The lines are
  * whitespace-separated numbers without quoting or escapes, so they are
  * read by hand with strtod/strtol: a parser library would add nothing. */
 #include "internal.h"
@@ -51,23 +53,41 @@ int gt__export_yolo_frame(const gt_t *g, const gt_box_t *boxes, size_t n,
     return rc;
 }
 
-/* Parses one line's five fields; returns AVP_OK or AVP_EFORMAT. */
-static int parse_line(const char *s, long *cls, double v[4])
+/* A row's class and numbers into v[0..3] as cx cy w h: four numbers are
+ * the box; 2k (k >= 3) are a polygon's normalized points (ultralytics'
+ * segment rows), whose bounding box, clamped to [0, 1] as ultralytics
+ * clips it, stands in for them (*polygon set). Linear in the row. */
+static int parse_line(const char *s, long *cls, double v[4], int *polygon)
 {
     char *end;
     errno = 0;
     *cls = strtol(s, &end, 10);
     if (end == s || errno || (*end != ' ' && *end != '\t'))
         return AVP_EFORMAT;
-    for (int k = 0; k < 4; k++) {
-        s = end;
-        v[k] = strtod(s, &end);
-        if (end == s || !isfinite(v[k]))
+    double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY}, x;
+    size_t k = 0;
+    for (s = end;; s = end, k++) {
+        x = strtod(s, &end);
+        if (end == s)
+            break;
+        if (!isfinite(x))
             return AVP_EFORMAT;
+        if (k < 4)
+            v[k] = x;
+        x = x < 0 ? 0 : x > 1 ? 1 : x;
+        lo[k % 2] = fmin(lo[k % 2], x);
+        hi[k % 2] = fmax(hi[k % 2], x);
     }
     while (*end == ' ' || *end == '\t' || *end == '\r')
         end++;
-    return *end ? AVP_EFORMAT : AVP_OK;
+    if (*end || (k != 4 && (k < 6 || k % 2)))
+        return AVP_EFORMAT;
+    *polygon = k != 4;
+    if (*polygon) {
+        v[0] = (lo[0] + hi[0]) / 2, v[1] = (lo[1] + hi[1]) / 2;
+        v[2] = hi[0] - lo[0], v[3] = hi[1] - lo[1];
+    }
+    return AVP_OK;
 }
 
 static int add_line(gt_t *g, int64_t frame, const char *line,
@@ -75,8 +95,10 @@ static int add_line(gt_t *g, int64_t frame, const char *line,
 {
     long c;
     double v[4];
-    if (parse_line(line, &c, v) < 0)
-        return avp_error_set(err, AVP_EFORMAT, "expected \"class cx cy w h\"");
+    int polygon;
+    if (parse_line(line, &c, v, &polygon) < 0)
+        return avp_error_set(err, AVP_EFORMAT, "expected \"class cx cy w h\" "
+                             "or a polygon \"class x1 y1 x2 y2 x3 y3 ...\"");
     if (c < 0 || c >= o->num_names)
         return avp_error_set(err, AVP_EFORMAT, "class %ld is not in the %d "
                              "names", c, o->num_names);
@@ -86,6 +108,8 @@ static int add_line(gt_t *g, int64_t frame, const char *line,
                   .x = (v[0] - v[2] / 2) * W, .y = (v[1] - v[3] / 2) * H,
                   .w = v[2] * W, .h = v[3] * H, .score = 1,
                   .source = GT_SOURCE_IMPORT, .track_id = -1};
+    if (polygon)
+        gt_note(g, "yolo polygon row (read as its bounding box)", 1);
     return gt_add_box(g, &b, err);
 }
 

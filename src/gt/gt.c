@@ -18,6 +18,9 @@ struct gt {
     size_t nslots; /* a power of two, at least twice nlabels */
     gt_box_t *boxes;
     size_t nboxes, cap_boxes;
+    int64_t first, last, step; /* step 0: every frame (the default) */
+    struct gt_note_entry { char *kind; int64_t n; } *notes;
+    size_t nnotes;
 };
 
 gt_t *gt_create(void)
@@ -34,6 +37,9 @@ void gt_destroy(gt_t *g)
     avp_free(g->labels);
     avp_free(g->slots);
     avp_free(g->boxes);
+    for (size_t i = 0; i < g->nnotes; i++)
+        avp_free(g->notes[i].kind);
+    avp_free(g->notes);
     avp_free(g);
 }
 
@@ -52,6 +58,62 @@ int gt_width(const gt_t *g) { return g->width; }
 int gt_height(const gt_t *g) { return g->height; }
 double gt_fps(const gt_t *g) { return g->fps; }
 int64_t gt_num_frames(const gt_t *g) { return g->num_frames; }
+
+int gt_set_frames(gt_t *g, int64_t first, int64_t last, int64_t step,
+                  avp_error_t *err)
+{
+    if (first < 0 || last < first || step < 1 || last >= GT_MAX_FRAMES)
+        return avp_error_set(err, AVP_EINVAL, "frames %lld to %lld step %lld:"
+                             " need 0 <= first <= last < %d, step >= 1",
+                             (long long)first, (long long)last,
+                             (long long)step, GT_MAX_FRAMES);
+    last = first + (last - first) / step * step;
+    g->first = first, g->last = last, g->step = step;
+    if (last + 1 > g->num_frames)
+        g->num_frames = last + 1;
+    return AVP_OK;
+}
+
+void gt_frames(const gt_t *g, int64_t *first, int64_t *last, int64_t *step)
+{
+    *first = g->step ? g->first : 0;
+    *last = g->step ? g->last : g->num_frames - 1;
+    *step = g->step ? g->step : 1;
+}
+
+int64_t gt_num_annotated_frames(const gt_t *g)
+{
+    int64_t first, last, step;
+    gt_frames(g, &first, &last, &step);
+    return last < first ? 0 : (last - first) / step + 1;
+}
+
+int gt_is_annotated_frame(const gt_t *g, int64_t frame)
+{
+    int64_t first, last, step;
+    gt_frames(g, &first, &last, &step);
+    return frame >= first && frame <= last && (frame - first) % step == 0;
+}
+
+void gt_note(gt_t *g, const char *kind, int64_t n)
+{
+    for (size_t i = 0; i < g->nnotes; i++)
+        if (!strcmp(g->notes[i].kind, kind)) {
+            g->notes[i].n += n;
+            return;
+        }
+    /* A handful of kinds per file: a linear list is enough. */
+    g->notes = avp_realloc(g->notes, (g->nnotes + 1) * sizeof(*g->notes));
+    g->notes[g->nnotes++] = (struct gt_note_entry){avp_strdup(kind), n};
+}
+
+size_t gt_num_notes(const gt_t *g) { return g->nnotes; }
+
+const char *gt_note_kind(const gt_t *g, size_t i, int64_t *n)
+{
+    *n = i < g->nnotes ? g->notes[i].n : 0;
+    return i < g->nnotes ? g->notes[i].kind : NULL;
+}
 
 /* FNV-1a. */
 static size_t hash_name(const char *s)

@@ -86,6 +86,29 @@ int gt_height(const gt_t *g);
 double gt_fps(const gt_t *g);
 int64_t gt_num_frames(const gt_t *g);
 
+/* The annotated frames, when they are not every frame 0 .. num_frames - 1
+ * (the default): first, first + step, ... up to last. A frame of the set
+ * without boxes is a real negative; a frame outside it was never looked
+ * at (a CVAT task over part of a video, or every third frame). first >= 0,
+ * last >= first, step >= 1, last < GT_MAX_FRAMES, else AVP_EINVAL.
+ * Raises num_frames to last + 1. */
+int gt_set_frames(gt_t *g, int64_t first, int64_t last, int64_t step,
+                  avp_error_t *err);
+/* The frame set as above (every frame: 0, num_frames - 1, 1). */
+void gt_frames(const gt_t *g, int64_t *first, int64_t *last, int64_t *step);
+int64_t gt_num_annotated_frames(const gt_t *g);
+int gt_is_annotated_frame(const gt_t *g, int64_t frame);
+
+/* What an import read but did not take as a box (a polygon, a skeleton) or
+ * took with a change (a MOT row marked ignore kept as difficult), counted
+ * by kind so that it can be reported instead of lost silently. kind is
+ * copied; adding to a known kind adds to its count. */
+void gt_note(gt_t *g, const char *kind, int64_t n);
+size_t gt_num_notes(const gt_t *g);
+/* Kind i (< gt_num_notes, in first-noted order), owned by g; its count in
+ * *n. */
+const char *gt_note_kind(const gt_t *g, size_t i, int64_t *n);
+
 /* Returns the index of label name, adding it if new (names are compared
  * exactly; the table keeps insertion order). */
 int gt_label(gt_t *g, const char *name);
@@ -156,10 +179,10 @@ int gt_autotrack(const gt_t *dets, const gt_track_options_t *o, gt_t **out,
 typedef enum gt_format {
     GT_FORMAT_AVP,  /* AVP's own JSON: everything (fmt_avp.c) */
     GT_FORMAT_COCO, /* COCO JSON, an image per frame, flags as attributes */
-    GT_FORMAT_YOLO, /* a folder of frame_NNNNNN.txt, normalized cx cy w h */
-    GT_FORMAT_VOC,  /* a folder of frame_NNNNNN.xml, Pascal VOC */
-    GT_FORMAT_CVAT, /* CVAT for video 1.1 XML: tracks */
-    GT_FORMAT_MOT   /* MOTChallenge CSV */
+    GT_FORMAT_YOLO, /* a folder of .txt, frames in name order (data.yaml) */
+    GT_FORMAT_VOC,  /* a folder of .xml, Pascal VOC, frames in name order */
+    GT_FORMAT_CVAT, /* CVAT 1.1 XML: for video (tracks), for images (read) */
+    GT_FORMAT_MOT   /* MOTChallenge CSV, 9 or 10 columns */
 } gt_format_t;
 
 /* "avp", "coco", "yolo", "voc", "cvat", "mot" -> *out; AVP_EINVAL else. */
@@ -176,10 +199,16 @@ typedef struct gt_io_options {
     int num_names;
     int width, height;
     double fps;
+    /* YOLO import: data.yaml is looked for in the folder and up to this
+     * many folders above it (ultralytics' dataset/data.yaml beside
+     * dataset/train/labels/ is 2). 0: the folder only, as for an upload,
+     * whose parents are the server's. */
+    int yaml_levels_up;
 } gt_io_options_t;
 
 /* Imports path (a file, or a folder for YOLO and VOC) into a new gt in
- * *out (NULL on failure). */
+ * *out (NULL on failure), with its frame set (gt_frames) and by kind what
+ * it did not take as a plain box (gt_note): docs/METRICS.md. */
 int gt_import(gt_format_t f, const char *path, const gt_io_options_t *o,
               gt_t **out, avp_error_t *err);
 /* Exports g to path (a file, or a folder created if missing). */

@@ -63,6 +63,12 @@ int gt__json_box(json_t *obj, const char *key, const char *path,
 /* Dumps root compactly with one element per line and frees it. */
 int gt__json_dump(json_t *root, char **out, avp_error_t *err);
 
+/* The class names of a YOLO dataset's data.yaml (fmt_yaml.c): *names[0 ..
+ * *n) in class-index order, freed with gt__names_free. */
+int gt__yaml_names(const char *path, char ***names, int *n,
+                   avp_error_t *err);
+void gt__names_free(char **names, int n);
+
 /* ---- XML (fmt_xml.c), through libxml2 ---- */
 typedef struct _xmlNode gt__xml_node_t;
 typedef struct gt__xml gt__xml_t;

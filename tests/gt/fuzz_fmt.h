@@ -24,7 +24,9 @@ typedef int (*fuzz_export_fn)(const gt_t *, const gt_io_options_t *, char **,
                               avp_error_t *);
 
 static const char *const fuzz_names[] = {"person", "car", "dog"};
-static const gt_io_options_t fuzz_opt = {fuzz_names, 3, 640, 480, 30};
+static const gt_io_options_t fuzz_opt = {
+    .names = fuzz_names, .num_names = 3, .width = 640, .height = 480,
+    .fps = 30};
 
 static void fuzz_require(int ok, const char *what, const avp_error_t *err)
 {

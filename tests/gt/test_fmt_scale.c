@@ -55,6 +55,18 @@ static void make_cvat(text_t *t, int n)
     add(t, "</annotations>");
 }
 
+/* CVAT for images, listed in descending id order (the reader sorts them)
+ * with a polygon per image (counted, not a box). */
+static void make_cvat_images(text_t *t, int n)
+{
+    add(t, "<annotations>");
+    for (int i = 0; i < n; i++)
+        add(t, "<image id=\"%d\"><box label=\"l%d\" xtl=\"1\" ytl=\"1\" "
+            "xbr=\"5\" ybr=\"5\"/><polygon label=\"l%d\" points=\"1,1;2,2;"
+            "1,2\"/></image>\n", n - i, i, i);
+    add(t, "</annotations>");
+}
+
 static void make_voc(text_t *t, int n)
 {
     add(t, "<annotation>");
@@ -98,13 +110,20 @@ static void make_yolo(text_t *t, int n)
         add(t, "%d 0.5 0.5 0.1 0.1\n", i);
 }
 
+/* ultralytics segment rows: a polygon read as its bounding box. */
+static void make_yolo_polygon(text_t *t, int n)
+{
+    for (int i = 0; i < n; i++)
+        add(t, "%d 0.1 0.1 0.5 0.1 0.5 0.5 0.1 0.5\n", i);
+}
+
 typedef void (*make_fn)(text_t *, int);
 
 /* Parses t with format f (YOLO takes the n names); the parse must
  * succeed with n labels. */
 static int parse(gt_format_t f, const text_t *t, int n, char **names)
 {
-    gt_io_options_t o = {(const char *const *)names, n, 0, 0, 0};
+    gt_io_options_t o = {.names = (const char *const *)names, .num_names = n};
     avp_error_t err = {0};
     gt_t *g = NULL;
     int rc;
@@ -178,6 +197,14 @@ static int scales(gt_format_t f, make_fn make)
 }
 
 static void test_fmt_scale_cvat(void) { CHECK(scales(GT_FORMAT_CVAT, make_cvat)); }
+static void test_fmt_scale_cvat_images(void)
+{
+    CHECK(scales(GT_FORMAT_CVAT, make_cvat_images));
+}
+static void test_fmt_scale_yolo_polygon(void)
+{
+    CHECK(scales(GT_FORMAT_YOLO, make_yolo_polygon));
+}
 static void test_fmt_scale_voc(void) { CHECK(scales(GT_FORMAT_VOC, make_voc)); }
 static void test_fmt_scale_avp(void) { CHECK(scales(GT_FORMAT_AVP, make_avp)); }
 static void test_fmt_scale_coco(void) { CHECK(scales(GT_FORMAT_COCO, make_coco)); }
@@ -192,5 +219,7 @@ int main(void)
     RUN(test_fmt_scale_coco);
     RUN(test_fmt_scale_mot);
     RUN(test_fmt_scale_yolo);
+    RUN(test_fmt_scale_cvat_images);
+    RUN(test_fmt_scale_yolo_polygon);
     return CHECK_DONE();
 }

@@ -3,7 +3,7 @@
 #include "check.h"
 #include "gt_fixture.h"
 
-static const gt_io_options_t voc_opt = {NULL, 0, 0, 0, 30};
+static const gt_io_options_t voc_opt = {.fps = 30};
 
 static void test_fmt_voc_round_trip(void)
 {

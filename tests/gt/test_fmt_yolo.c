@@ -3,7 +3,9 @@
 #include "check.h"
 #include "gt_fixture.h"
 
-static const gt_io_options_t yolo_opt = {fixture_names, 3, 640, 480, 30};
+static const gt_io_options_t yolo_opt = {
+    .names = fixture_names, .num_names = 3, .width = 640, .height = 480,
+    .fps = 30};
 
 static void test_fmt_yolo_round_trip(void)
 {
@@ -35,13 +37,14 @@ static void test_fmt_yolo_round_trip(void)
 static void test_fmt_yolo_needs_names_and_size(void)
 {
     gt_t *g = fixture_gt(0);
-    gt_io_options_t no_names = {NULL, 0, 640, 480, 30};
+    gt_io_options_t no_names = {.width = 640, .height = 480, .fps = 30};
     avp_error_t err = {0};
     CHECK(gt_export(GT_FORMAT_YOLO, g, "/tmp/avp_never", &no_names, &err) ==
           AVP_EINVAL);
     gt_t *empty = gt_create();
     int rc = gt_parse_yolo_frame(empty, 0, "0 0.5 0.5 0.1 0.1\n", 18,
-                                 &(gt_io_options_t){fixture_names, 3, 0, 0, 0},
+                                 &(gt_io_options_t){.names = fixture_names,
+                                                    .num_names = 3},
                                  "f.txt", &err);
     gt_destroy(empty);
     gt_destroy(g);

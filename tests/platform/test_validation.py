@@ -313,6 +313,24 @@ COCO_GT = {
 }
 
 
+GT_FIXTURES = os.path.join(os.path.dirname(__file__), "..", "gt", "fixtures")
+
+
+def test_import_reports_what_it_read(avp, admin, project, clip):
+    """CVAT for images (issue 14): the reply counts the frames (the image
+    without boxes too), the box, and by kind the shapes that are not boxes."""
+    video_id = upload(admin, project, clip)
+    path = "/api/videos/%d/ground-truth/import" % video_id
+    with open(os.path.join(GT_FIXTURES, "cvat_images.xml"), "rb") as f:
+        r = call(admin, "POST", path, params={"format": "cvat"}, data=f.read())
+    assert r.status_code == 201, r.text
+    kinds = ("polygon", "polyline", "points", "mask", "skeleton")
+    assert r.json() == {"imported": 1, "report": {
+        "frames": 2, "boxes": 1, "tracks": 0,
+        "notes": {"%s in image (not a box)" % k: 1 for k in kinds}}}, r.text
+    assert [(b["frame"], b["class"]) for b in all_boxes(admin, video_id)] == [(1, "person")]
+
+
 def test_import_is_all_or_nothing(avp, admin, carol, project, clip):
     video_id = upload(admin, project, clip)
     path = "/api/videos/%d/ground-truth/import" % video_id
@@ -333,7 +351,9 @@ def test_import_is_all_or_nothing(avp, admin, carol, project, clip):
                       data=json.dumps(COCO_GT)), 404)
 
     r = call(admin, "POST", path, params={"format": "coco"}, data=json.dumps(COCO_GT))
-    assert r.status_code == 201 and r.json() == {"imported": 3}, r.text
+    assert r.status_code == 201 and r.json()["imported"] == 3, r.text
+    report = r.json()["report"]
+    assert (report["boxes"], report["tracks"], report["notes"]) == (3, 0, {}), r.text
     got = [(b["frame"], b["class"], b["x1"], b["y1"], b["x2"], b["y2"], b["difficult"],
             b["source"]) for b in all_boxes(admin, video_id)]
     assert sorted(got) == [(5, "pedestrian", 10, 20, 40, 60, False, "import"),
