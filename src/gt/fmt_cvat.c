@@ -71,11 +71,13 @@ static void add_track(xmlNodePtr root, const gt_t *g, const gt_box_t **v,
                (const xmlChar *)cvat_source[v[0]->source]);
     int64_t first, last, step;
     gt_frames(g, &first, &last, &step);
+    /* An outside box closes a gap, on a frame of the set: two boxes of a
+     * track on one frame are no gap, and past the last frame there is
+     * nothing to close (a re-import would refuse the frame). */
     for (size_t i = 0; i < n; i++) {
         add_box(t, v[i], v[i]->frame, 0);
         int64_t next = v[i]->frame + step;
-        if ((i + 1 == n && next <= last) ||
-            (i + 1 < n && v[i + 1]->frame != next))
+        if (next <= last && (i + 1 == n || v[i + 1]->frame > next))
             add_box(t, v[i], next, 1);
     }
 }

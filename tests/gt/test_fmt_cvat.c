@@ -49,6 +49,29 @@ static void test_fmt_cvat_round_trip(void)
     gt_destroy(back);
 }
 
+/* Two boxes of one track on the file's only frame (found by the fuzzer):
+ * no outside box may follow them, past the last frame, where a re-import
+ * refused it. */
+static void test_fmt_cvat_one_frame_track(void)
+{
+    static const char xml[] =
+        "<annotations><track id=\"0\" label=\"person\">"
+        "<box frame=\"0\" outside=\"0\" xtl=\"10\" ytl=\"20\" xbr=\"40\" "
+        "ybr=\"60\"/><box frame=\"0\" outside=\"0\" xtl=\"11\" ytl=\"20\" "
+        "xbr=\"41\" ybr=\"60\"/></track></annotations>";
+    gt_t *g = NULL, *back = NULL;
+    avp_error_t err = {0};
+    CHECK(gt_parse_cvat(xml, strlen(xml), &cvat_opt, &g, &err) == AVP_OK);
+    char *text = g ? export_text(g) : NULL;
+    CHECK(text && !strstr(text, "outside=\"1\""));
+    CHECK(text && gt_parse_cvat(text, strlen(text), &cvat_opt, &back,
+                                &err) == AVP_OK);
+    CHECK(back && gt_num_boxes(back) == 2 && gt_num_frames(back) == 1);
+    free(text);
+    gt_destroy(g);
+    gt_destroy(back);
+}
+
 /* Boxes in no track become one-box tracks with new ids. */
 static void test_fmt_cvat_untracked(void)
 {
@@ -156,6 +179,7 @@ int main(void)
     RUN(test_fmt_cvat_dtd_refused); /* first: it reads the peak RSS */
     RUN(test_fmt_cvat_round_trip);
     RUN(test_fmt_cvat_untracked);
+    RUN(test_fmt_cvat_one_frame_track);
     RUN(test_fmt_cvat_malformed);
     return CHECK_DONE();
 }
