@@ -302,11 +302,11 @@ def serve(avp, web_dir="", args=(), ca=None, **env):
     options in args (with --tls-cert, ca is the certificate that checks it):
     its URL."""
     port = free_port()
-    env = dict(os.environ, **dict(dict(AVP_METRICS_TOKEN=METRICS_TOKEN), **env),
-               AVP_PORT=str(port), AVP_DATA_DIR=avp.data_dir, AVP_WEB_DIR=web_dir,
-               AVP_DATABASE_URL="postgresql:///avp?host=%s/pg/run&port=5432&user=avp"
-               % avp.data_dir,
-               AVP_REDIS_URL="unix://%s/redis/redis.sock" % avp.data_dir)
+    env = {**os.environ, "AVP_METRICS_TOKEN": METRICS_TOKEN, **env,
+           "AVP_PORT": str(port), "AVP_DATA_DIR": avp.data_dir, "AVP_WEB_DIR": web_dir,
+           "AVP_DATABASE_URL": "postgresql:///avp?host=%s/pg/run&port=5432&user=avp"
+           % avp.data_dir,
+           "AVP_REDIS_URL": "unix://%s/redis/redis.sock" % avp.data_dir}
     proc = subprocess.Popen([os.environ["AVP_BIN"], "serve", *args], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = "%s://127.0.0.1:%d" % ("https" if ca else "http", port)
