@@ -61,7 +61,7 @@ void api__password_change(http_req_t *req, void *ctx)
 {
     json_t *body = http_req_body(req);
     const char *old = json_string_value(json_object_get(body, "old_password"));
-    if (http_req_password_or_reply(req, old) < 0)
+    if (http_req_password_or_reply(req, "old_password", old) < 0)
         return;
     set_password(ctx, req, http_req_user(req)->id,
                  json_string_value(json_object_get(body, "new_password")), 0);

@@ -44,7 +44,8 @@ static int password_failed_reply(http_req_t *req, int rc, int retry_after,
     return rc;
 }
 
-int http_req_password_or_reply(http_req_t *req, const char *password)
+int http_req_password_or_reply(http_req_t *req, const char *field,
+                               const char *password)
 {
     const http_auth_user_t *u = http_req_user(req);
     http_auth_user_t user;
@@ -55,8 +56,8 @@ int http_req_password_or_reply(http_req_t *req, const char *password)
     int rc = http_auth_verify(req->srv->auth, http_req_remote_addr(req),
                               u->name, password, &user, &retry_after, &err);
     if (rc == AVP_ENOTFOUND)
-        avp_error_set(&err, rc,
-                      "field 'old_password' is not the current password");
+        avp_error_set(&err, rc, "field '%s' is not the current password",
+                      field);
     return rc < 0 ? password_failed_reply(req, rc, retry_after, 403, &err)
                   : AVP_OK;
 }

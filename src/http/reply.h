@@ -91,10 +91,12 @@ const char *http_req_id(http_req_t *req);
  * proxy (trust_proxy) the one it appended to X-Forwarded-For. */
 const char *http_req_remote_addr(const http_req_t *req);
 
-/* Checks password as the signed-in user's own (a password change), counted
- * by the login limiter like a login from this address: AVP_OK, or < 0
- * having replied (403 wrong, 429 limited, 503). */
-int http_req_password_or_reply(http_req_t *req, const char *password);
+/* Checks password, the body's field, as the signed-in user's own (a
+ * password change), counted by the login limiter like a login from this
+ * address: AVP_OK, or < 0 having replied (403 naming field when wrong, 429
+ * limited, 503). */
+int http_req_password_or_reply(http_req_t *req, const char *field,
+                               const char *password);
 
 /* The civetweb connection, for handlers that stream a raw body or a file. */
 struct mg_connection *http_req_conn(http_req_t *req);
