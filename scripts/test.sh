@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh
 scripts/build.sh release asan fuzz
 scripts/web.sh build
+scripts/ort.sh
 scripts/assets.sh
 status=0
 echo "== web unit tests (vitest)"
