@@ -17,7 +17,7 @@ PACKAGES=(
   # services and tools at run time
   ffmpeg postgresql redis-server
   # tests, oracles and benchmarks (Debian's python3, not a virtualenv)
-  python3 python3-numpy python3-opencv python3-onnx python3-pytest python3-requests
+  python3 python3-numpy python3-scipy python3-opencv python3-onnx python3-pytest python3-requests
   python3-websocket python3-psycopg2 darknet wrk hyperfine time
   # the web UI's browser tests drive Debian's chromium (never a downloaded one)
   chromium

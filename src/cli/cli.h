@@ -11,6 +11,8 @@
 
 int cli_detect(int argc, char **argv);
 int cli_eval(int argc, char **argv);
+/* `avp eval track` (cmd_eval_track.c), reached through cli_eval. */
+int cli_eval_track(int argc, char **argv);
 int cli_gt(int argc, char **argv);
 int cli_device(int argc, char **argv);
 int cli_models(int argc, char **argv);

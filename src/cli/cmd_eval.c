@@ -16,7 +16,7 @@ static const char usage[] =
     "Evaluates COCO results against COCO ground truth: the 12 COCO numbers\n"
     "(same as pycocotools COCOeval), then per class AP, AP50 and\n"
     "precision/recall/F1 at the score threshold. docs/METRICS.md has the\n"
-    "protocol.\n";
+    "protocol. avp eval track GT RESULTS scores tracks (HOTA, MOTA, IDF1).\n";
 
 typedef struct eval_args {
     const char *gt, *pred;
@@ -188,6 +188,8 @@ static void print_json(const eval_result_t *r, double load_seconds)
 
 int cli_eval(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "track"))
+        return cli_eval_track(argc - 1, argv + 1);
     eval_args_t a = {0};
     int rc = parse_args(argc, argv, &a);
     if (rc)

@@ -376,4 +376,60 @@ void device_simulate(const device_target_t *targets, size_t n,
                      const device_sim_options_t *o, device_event_t **out,
                      size_t *num_out);
 
+/* ---------------------------------------------------------------------------
+ * Tracking metrics (track_*.c): HOTA, CLEAR MOT and Identity as TrackEval
+ * computes them for one 2D-box sequence (docs/METRICS.md)
+ * ------------------------------------------------------------------------ */
+
+enum { EVAL_TRACK_NUM_ALPHA = 19 }; /* HOTA's alpha = 0.05, 0.10 .. 0.95 */
+
+/* The HOTA fields, each per alpha (TrackEval's names). */
+typedef enum eval_hota_field {
+    EVAL_HOTA, EVAL_DETA, EVAL_ASSA, EVAL_DETRE, EVAL_DETPR, EVAL_ASSRE,
+    EVAL_ASSPR, EVAL_LOCA, EVAL_HOTA_NUM_FIELDS
+} eval_hota_field_t;
+extern const char *const eval_hota_names[EVAL_HOTA_NUM_FIELDS];
+
+/* What is evaluated: gt_label / res_label keep only the boxes of that
+ * label name on that side (NULL: every box; MOTChallenge evaluates its
+ * pedestrian class against unlabelled tracker output). */
+typedef struct eval_track_options {
+    const char *gt_label, *res_label;
+} eval_track_options_t;
+
+typedef struct eval_track_result {
+    /* The sequence: annotated frames of the ground truth (frames outside
+     * its frame set were never looked at: tracker boxes there are left out
+     * and counted), its boxes and track ids, the tracker's, and the ground
+     * truth's difficult boxes, left out as TrackEval leaves out MOT rows
+     * marked 0. */
+    int64_t num_frames, gt_dets, tr_dets, gt_ids, tr_ids;
+    int64_t gt_difficult, tr_off_frames;
+    /* HOTA: per alpha, and the mean over alphas (the HOTA score). */
+    double alpha[EVAL_TRACK_NUM_ALPHA];
+    int64_t hota_tp[EVAL_TRACK_NUM_ALPHA], hota_fn[EVAL_TRACK_NUM_ALPHA],
+        hota_fp[EVAL_TRACK_NUM_ALPHA];
+    double hota[EVAL_HOTA_NUM_FIELDS][EVAL_TRACK_NUM_ALPHA];
+    double hota_mean[EVAL_HOTA_NUM_FIELDS];
+    double hota0, loca0, hota_loca0; /* at alpha 0.05 */
+    /* CLEAR MOT at IoU 0.5. */
+    int64_t clr_tp, clr_fn, clr_fp, idsw, frag, mt, pt, ml;
+    double mota, moda, motp, smota, clr_re, clr_pr, clr_f1, fp_per_frame;
+    double mtr, ptr, mlr;
+    /* Identity at IoU 0.5. */
+    int64_t idtp, idfn, idfp;
+    double idf1, idr, idp;
+} eval_track_result_t;
+
+/* Scores the tracks of res (a tracker's output: every box in a track)
+ * against those of gt into *r. AVP_EFORMAT (err names the frame) for a
+ * box without a track id, or a track id twice in one frame (TrackEval
+ * refuses both); AVP_EUNSUPPORTED for more than EVAL_TRACK_MAX_PAIRS
+ * (gt ids x tracker ids). */
+#define EVAL_TRACK_MAX_PAIRS (1ll << 24)
+int eval_track(const gt_t *gt, const gt_t *res, const eval_track_options_t *o,
+               eval_track_result_t *r, avp_error_t *err);
+/* *r as a new JSON object (the CLI's and the API's shape). */
+json_t *eval_track_json(const eval_track_result_t *r);
+
 #endif

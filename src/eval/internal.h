@@ -99,4 +99,49 @@ int eval__confusion(const eval_data_t *d, const eval__matches_t *m,
  * values: linear between the closest ranks. */
 double eval__percentile(const double *sorted, size_t n, double q);
 
+/* lsa.c: min-cost assignment of a rows x cols cost matrix (row-major,
+ * finite), as scipy.optimize.linear_sum_assignment: min(rows, cols) pairs
+ * of least total cost; match[i] is row i's column or -1. The scratch is
+ * zero-initialized, reused across calls and released with
+ * eval__lsa_fini. AVP_EINVAL if no assignment exists (non-finite costs). */
+typedef struct eval__lsa {
+    double *buf;
+    size_t cap;
+} eval__lsa_t;
+int eval__lsa_solve(eval__lsa_t *s, const double *cost, int rows, int cols,
+                    int *match);
+void eval__lsa_fini(eval__lsa_t *s);
+
+/* track_seq.c: a ground truth and a tracker's output as TrackEval sees a
+ * sequence: per frame that holds a box, the boxes of each side with their
+ * track ids renumbered 0.. in ascending order of the original id. */
+typedef struct eval__track_seq {
+    size_t num_frames;            /* frames with a box on either side */
+    size_t *gt_first, *tr_first;  /* per frame, num_frames + 1 offsets */
+    int *gt_id, *tr_id;           /* per box, renumbered */
+    double *gt_box, *tr_box;      /* per box x, y, w, h */
+    int num_gt_ids, num_tr_ids;
+    size_t num_gt, num_tr;
+    double *sim;                  /* scratch: one frame's IoU matrix */
+    size_t most;                  /* the largest gt x tracker frame */
+} eval__track_seq_t;
+
+int eval__track_seq_build(const gt_t *gt, const gt_t *res,
+                          const eval_track_options_t *o,
+                          eval__track_seq_t *s, eval_track_result_t *r,
+                          avp_error_t *err);
+void eval__track_seq_fini(eval__track_seq_t *s);
+/* The IoU matrix of frame f (gt rows x tracker columns) in s->sim, as
+ * TrackEval's box IoU; returns s->sim. */
+const double *eval__track_seq_iou(eval__track_seq_t *s, size_t f);
+
+/* track_hota.c, track_clear.c: one metric family each, on a built
+ * sequence, into r; each treats a side without boxes as TrackEval does. */
+int eval__track_hota(eval__track_seq_t *s, eval__lsa_t *lsa,
+                     eval_track_result_t *r);
+int eval__track_clear(eval__track_seq_t *s, eval__lsa_t *lsa,
+                      eval_track_result_t *r);
+int eval__track_identity(eval__track_seq_t *s, eval__lsa_t *lsa,
+                         eval_track_result_t *r, avp_error_t *err);
+
 #endif
