@@ -15,7 +15,8 @@ static const char usage[] =
     "[--json]\n"
     "Evaluates COCO results against COCO ground truth: the 12 COCO numbers\n"
     "(same as pycocotools COCOeval), then per class AP, AP50 and\n"
-    "precision/recall/F1 at the score threshold. docs/METRICS.md has the\n"
+    "precision/recall/F1 at the score threshold, and TIDE's error types with\n"
+    "the AP50 each costs. docs/METRICS.md has the\n"
     "protocol. avp eval track GT RESULTS scores tracks (HOTA, MOTA, IDF1).\n";
 
 typedef struct eval_args {
@@ -163,7 +164,20 @@ static json_t *class_json(const eval_class_t *c)
     return o;
 }
 
-static void print_json(const eval_result_t *r, double load_seconds)
+/* TIDE's error types: count and dAP (in AP points, as TIDE prints). */
+static void print_tide(const eval_tide_result_t *t)
+{
+    printf("\nerrors (TIDE, AP50 %.2f):", 100 * t->ap);
+    for (int e = 0; e < EVAL_TIDE_NUM; e++)
+        printf(" %s %.2f", eval_tide_names[e], 100 * t->dap[e]);
+    printf("\ncounts:");
+    for (int e = 0; e < EVAL_TIDE_NUM_MAIN; e++)
+        printf(" %s %lld", eval_tide_names[e], (long long)t->count[e]);
+    printf("\n");
+}
+
+static void print_json(const eval_result_t *r, const eval_tide_result_t *t,
+                       double load_seconds)
 {
     json_t *names = json_array(), *classes = json_array();
     for (int i = 0; i < EVAL_NUM_STATS; i++)
@@ -181,6 +195,7 @@ static void print_json(const eval_result_t *r, double load_seconds)
         (json_int_t)r->num_gt, "num_det", (json_int_t)r->num_det, "seconds",
         r->seconds, "avp_version", AVP_VERSION);
     json_object_set_new(root, "load_seconds", json_real(load_seconds));
+    json_object_set_new(root, "tide", eval_tide_json(t));
     json_dumpf(root, stdout, JSON_COMPACT);
     fputc('\n', stdout);
     json_decref(root);
@@ -196,19 +211,23 @@ int cli_eval(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     avp_error_t err = {0};
     eval_result_t *r = NULL;
+    eval_tide_result_t *t = NULL;
     eval_data_t *d = eval_data_create();
     double t0 = avp_now();
     rc = eval_load_coco_pair(d, a.gt, a.pred, &err);
     double load_seconds = avp_now() - t0;
-    if (!rc && !eval_run(d, &a.opt, &r, &err)) {
-        if (a.as_json)
-            print_json(r, load_seconds);
-        else
+    if (!rc && !eval_run(d, &a.opt, &r, &err) && !eval_tide(d, &t, &err)) {
+        if (a.as_json) {
+            print_json(r, t, load_seconds);
+        } else {
             print_text(r, load_seconds);
+            print_tide(t);
+        }
     } else {
         fprintf(stderr, "avp eval: %s\n", err.msg);
     }
+    eval_tide_result_destroy(t);
     eval_result_destroy(r);
     eval_data_destroy(d);
-    return r ? 0 : 1;
+    return t ? 0 : 1;
 }

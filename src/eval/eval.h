@@ -377,6 +377,58 @@ void device_simulate(const device_target_t *targets, size_t n,
                      size_t *num_out);
 
 /* ---------------------------------------------------------------------------
+ * Error taxonomy (tide.c): TIDE (Bolya et al., ECCV 2020) as its tidecv
+ * package computes it, at foreground IoU 0.5 and background IoU 0.1
+ * ------------------------------------------------------------------------ */
+
+typedef enum eval_tide_error {
+    EVAL_TIDE_CLS,  /* right place (IoU >= 0.5 with a box), wrong class */
+    EVAL_TIDE_LOC,  /* right class, 0.1 <= IoU <= 0.5 */
+    EVAL_TIDE_BOTH, /* wrong class and 0.1 < IoU < 0.5 (TIDE's "other") */
+    EVAL_TIDE_DUPE, /* right class and place, box already found */
+    EVAL_TIDE_BKG,  /* IoU <= 0.1 with every ground-truth box */
+    EVAL_TIDE_MISS, /* ground truth no detection is a near miss of */
+    EVAL_TIDE_NUM_MAIN,
+    /* The two "special" errors: every false positive scored 0, every
+     * false negative removed. */
+    EVAL_TIDE_FALSE_POS = EVAL_TIDE_NUM_MAIN,
+    EVAL_TIDE_FALSE_NEG,
+    EVAL_TIDE_NUM
+} eval_tide_error_t;
+/* TIDE's short names: "Cls", "Loc", "Both", "Dupe", "Bkg", "Miss",
+ * "FalsePos", "FalseNeg". */
+extern const char *const eval_tide_names[EVAL_TIDE_NUM];
+
+/* count: errors of each main type (false positives in the detection's
+ * class, misses in the ground truth's); dap: what fixing every error of
+ * that type alone adds to AP50 (TIDE's AP, as a fraction, not x 100),
+ * never negative for the main types, as TIDE clamps them. */
+typedef struct eval_tide_class {
+    int64_t category_id;
+    char *name;
+    double ap;
+    int64_t count[EVAL_TIDE_NUM_MAIN];
+    double dap[EVAL_TIDE_NUM];
+} eval_tide_class_t;
+
+typedef struct eval_tide_result {
+    double pos_thr, bg_thr;
+    int max_dets;
+    double ap; /* mAP50 over the classes with ground truth or detections */
+    int64_t count[EVAL_TIDE_NUM_MAIN];
+    double dap[EVAL_TIDE_NUM];
+    int num_classes;             /* every category, in ascending id order */
+    eval_tide_class_t *classes;
+} eval_tide_result_t;
+
+/* The taxonomy of d's detections (indexes d as eval_run does; the same
+ * errors for bad ids). Crowd and ignore ground truth are TIDE's ignore
+ * regions. On success *out is freed with eval_tide_result_destroy(). */
+int eval_tide(eval_data_t *d, eval_tide_result_t **out, avp_error_t *err);
+void eval_tide_result_destroy(eval_tide_result_t *r); /* NULL is a no-op */
+json_t *eval_tide_json(const eval_tide_result_t *r);
+
+/* ---------------------------------------------------------------------------
  * Tracking metrics (track_*.c): HOTA, CLEAR MOT and Identity as TrackEval
  * computes them for one 2D-box sequence (docs/METRICS.md)
  * ------------------------------------------------------------------------ */

@@ -144,4 +144,26 @@ int eval__track_clear(eval__track_seq_t *s, eval__lsa_t *lsa,
 int eval__track_identity(eval__track_seq_t *s, eval__lsa_t *lsa,
                          eval_track_result_t *r, avp_error_t *err);
 
+/* tide.c: what TIDE's AP recomputations need. One record per detection
+ * kept (the best 100 per image, not in an ignore region), in image order
+ * then score order: its class, score, kind (-1: true positive, else its
+ * eval_tide_error_t) and, for the one Loc or Cls error per ground-truth
+ * box that fixing turns into a true positive, the class it becomes a true
+ * positive of (fix_cls, else -1). Per class: ground truth (npos), its
+ * unmatched part (fn) and the error counts (count[class x main type]).
+ * The caller allocates dets (d->det.n + 1) and zeroes the counts. */
+typedef struct eval__tide_det {
+    int32_t cls, fix_cls;
+    double score;
+    int8_t kind;
+} eval__tide_det_t;
+
+typedef struct eval__tide {
+    eval__tide_det_t *dets;
+    size_t n;
+    int64_t *npos, *fn, *count;
+} eval__tide_t;
+
+void eval__tide_collect(const eval_data_t *d, eval__tide_t *t);
+
 #endif
