@@ -325,6 +325,7 @@ static int evaluate(store_conn_t *c, int64_t run_id, json_t *src,
 {
     eval_input_t in;
     eval_result_t *res = NULL;
+    eval_tide_result_t *tide = NULL;
     eval_options_t opt;
     eval_options_default(&opt);
     opt.score_thr = score_thr;
@@ -335,11 +336,15 @@ static int evaluate(store_conn_t *c, int64_t run_id, json_t *src,
     store_pool_release(c);
     if (rc == AVP_OK)
         rc = eval_run(in.d, &opt, &res, err);
+    if (rc == AVP_OK)
+        rc = eval_tide(in.d, &tide, err);
     if (rc == AVP_OK) {
         out->results = results_json(res);
+        json_object_set_new(out->results, "tide", eval_tide_json(tide));
         out->manifest = manifest_json(src, run_id, res, &in);
         out->frames = frames_json(res, &in);
     }
+    eval_tide_result_destroy(tide);
     eval_result_destroy(res);
     input_free(&in);
     return rc;

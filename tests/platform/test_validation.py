@@ -274,6 +274,10 @@ def test_partial_ground_truth_matches_avp_eval(avp, admin, run, uploaded_model, 
     assert res["num_gt"] == num_gt == oracle["num_gt"] and res["num_det"] == oracle["num_det"]
     assert res["coco_stats"] == pytest.approx(oracle["coco_stats"], abs=1e-9)
     assert res["coco_stats"][0] < 0.99, "the perturbation changed nothing"
+    # TIDE's error taxonomy: the API's equals avp eval's on the same boxes.
+    assert res["tide"]["AP50"] == pytest.approx(oracle["tide"]["AP50"], abs=1e-9)
+    for kind, e in oracle["tide"]["errors"].items():
+        assert res["tide"]["errors"][kind] == pytest.approx(e, abs=1e-9), kind
     by_name = {c["name"]: c for c in oracle["per_class"]}
     assert {c["class"] for c in res["classes"]} == set(by_name)
     for c in res["classes"]:
