@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char usage[] =
@@ -13,14 +14,16 @@ static const char usage[] =
     "                [--score-thr " AVP_STR(EVAL_DEFAULT_SCORE_THR) "]"
     " [--cm-iou 0.5] [--threads N] "
     "[--json]\n"
+    "                [--rules RULES.json]\n"
     "Evaluates COCO results against COCO ground truth: the 12 COCO numbers\n"
     "(same as pycocotools COCOeval), then per class AP, AP50 and\n"
     "precision/recall/F1 at the score threshold, and TIDE's error types with\n"
-    "the AP50 each costs. docs/METRICS.md has the\n"
+    "the AP50 each costs. --rules: ignore regions, min box size, max\n"
+    "detections per frame, applied first. docs/METRICS.md has the\n"
     "protocol. avp eval track GT RESULTS scores tracks (HOTA, MOTA, IDF1).\n";
 
 typedef struct eval_args {
-    const char *gt, *pred;
+    const char *gt, *pred, *rules;
     int as_json;
     eval_options_t opt;
 } eval_args_t;
@@ -34,6 +37,7 @@ static int parse_args(int argc, char **argv, eval_args_t *a)
         {"score-thr", required_argument, 0, 's'},
         {"cm-iou", required_argument, 0, 'c'},
         {"threads", required_argument, 0, 't'}, {"json", no_argument, 0, 'j'},
+        {"rules", required_argument, 0, 'r'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     eval_options_default(&a->opt);
     a->opt.threads = cli_default_threads();
@@ -46,6 +50,7 @@ static int parse_args(int argc, char **argv, eval_args_t *a)
         case 'g': a->gt = optarg; break;
         case 'p': a->pred = optarg; break;
         case 'j': a->as_json = 1; break;
+        case 'r': a->rules = optarg; break;
         case 'i': bad = strcmp(optarg, "bbox") != 0; break;
         case 's':
             bad = cli_parse_float(optarg, -1e30, 1e30, &a->opt.score_thr);
@@ -176,8 +181,42 @@ static void print_tide(const eval_tide_result_t *t)
     printf("\n");
 }
 
+/* --rules: parsed and applied to d; *report is its JSON (NULL without
+ * rules). */
+static int apply_rules(const char *path, eval_data_t *d, json_t **report,
+                       avp_error_t *err)
+{
+    *report = NULL;
+    if (!path)
+        return AVP_OK;
+    json_error_t je;
+    json_t *j = json_load_file(path, 0, &je);
+    if (!j)
+        return avp_error_set(err, AVP_EFORMAT, "%s:%d: %s", path, je.line,
+                             je.text);
+    eval_rules_t *rules = NULL;
+    eval_rules_report_t rep;
+    int rc = eval_rules_parse(j, &rules, err);
+    json_decref(j);
+    if (rc < 0)
+        return avp_error_prefix(err, "%s", path);
+    eval_rules_apply(d, rules, &rep);
+    *report = eval_rules_report_json(rules, &rep);
+    eval_rules_destroy(rules);
+    return AVP_OK;
+}
+
+static void print_rules(const json_t *rules)
+{
+    if (!rules)
+        return;
+    char *text = json_dumps(rules, JSON_COMPACT);
+    printf("rules applied first: %s\n", text);
+    free(text);
+}
+
 static void print_json(const eval_result_t *r, const eval_tide_result_t *t,
-                       double load_seconds)
+                       json_t *rules, double load_seconds)
 {
     json_t *names = json_array(), *classes = json_array();
     for (int i = 0; i < EVAL_NUM_STATS; i++)
@@ -196,6 +235,8 @@ static void print_json(const eval_result_t *r, const eval_tide_result_t *t,
         r->seconds, "avp_version", AVP_VERSION);
     json_object_set_new(root, "load_seconds", json_real(load_seconds));
     json_object_set_new(root, "tide", eval_tide_json(t));
+    if (rules)
+        json_object_set(root, "rules", rules);
     json_dumpf(root, stdout, JSON_COMPACT);
     fputc('\n', stdout);
     json_decref(root);
@@ -214,18 +255,23 @@ int cli_eval(int argc, char **argv)
     eval_tide_result_t *t = NULL;
     eval_data_t *d = eval_data_create();
     double t0 = avp_now();
+    json_t *rules = NULL;
     rc = eval_load_coco_pair(d, a.gt, a.pred, &err);
+    if (!rc)
+        rc = apply_rules(a.rules, d, &rules, &err);
     double load_seconds = avp_now() - t0;
     if (!rc && !eval_run(d, &a.opt, &r, &err) && !eval_tide(d, &t, &err)) {
         if (a.as_json) {
-            print_json(r, t, load_seconds);
+            print_json(r, t, rules, load_seconds);
         } else {
             print_text(r, load_seconds);
             print_tide(t);
+            print_rules(rules);
         }
     } else {
         fprintf(stderr, "avp eval: %s\n", err.msg);
     }
+    json_decref(rules);
     eval_tide_result_destroy(t);
     eval_result_destroy(r);
     eval_data_destroy(d);

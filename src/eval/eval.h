@@ -377,6 +377,37 @@ void device_simulate(const device_target_t *targets, size_t n,
                      size_t *num_out);
 
 /* ---------------------------------------------------------------------------
+ * Evaluation rules (rules.c): what is taken out of an evaluation before it
+ * is scored (docs/METRICS.md)
+ * ------------------------------------------------------------------------ */
+
+typedef struct eval_rules eval_rules_t;
+
+/* Parses {"ignore_regions": [[[x, y], ...], ...] (at most 64 polygons of
+ * 3 to 256 points, image coordinates), "min_box_size": pixels,
+ * "max_detections": per frame}, every key optional, into *out (free with
+ * eval_rules_destroy). AVP_EFORMAT naming the field for anything else. */
+int eval_rules_parse(const json_t *j, eval_rules_t **out, avp_error_t *err);
+void eval_rules_destroy(eval_rules_t *r); /* NULL is a no-op */
+/* The rules as given (owned by r), for a manifest. */
+const json_t *eval_rules_json(const eval_rules_t *r);
+
+typedef struct eval_rules_report {
+    int64_t gt_small, gt_region;                 /* made ignore */
+    int64_t det_small, det_region, det_over_max; /* dropped */
+} eval_rules_report_t;
+
+/* Applies r to the boxes of d (before eval_run): a box with w or h below
+ * min_box_size, or more than half of whose area is inside an ignore
+ * region, becomes ignore (ground truth) or is dropped (detection); then
+ * each image keeps its max_detections best-scored detections. */
+void eval_rules_apply(eval_data_t *d, const eval_rules_t *r,
+                      eval_rules_report_t *rep);
+/* {"rules": ..., "gt_ignored": {...}, "detections_dropped": {...}}. */
+json_t *eval_rules_report_json(const eval_rules_t *r,
+                               const eval_rules_report_t *rep);
+
+/* ---------------------------------------------------------------------------
  * Error taxonomy (tide.c): TIDE (Bolya et al., ECCV 2020) as its tidecv
  * package computes it, at foreground IoU 0.5 and background IoU 0.1
  * ------------------------------------------------------------------------ */
