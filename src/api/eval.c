@@ -321,8 +321,10 @@ static void output_free(eval_output_t *o)
  * class map, into *out; c is released before the numbers are computed. */
 static int evaluate(store_conn_t *c, int64_t run_id, json_t *src,
                     const eval_class_map_t *map, double score_thr,
-                    eval_output_t *out, avp_error_t *err)
+                    const eval_rules_t *rules, eval_output_t *out,
+                    avp_error_t *err)
 {
+    eval_rules_report_t rep;
     eval_input_t in;
     eval_result_t *res = NULL;
     eval_tide_result_t *tide = NULL;
@@ -334,6 +336,8 @@ static int evaluate(store_conn_t *c, int64_t run_id, json_t *src,
                (int)json_integer_value(json_object_get(src, "every")));
     int rc = load_input(c, run_id, src, &in, err);
     store_pool_release(c);
+    if (rc == AVP_OK && rules)
+        eval_rules_apply(in.d, rules, &rep);
     if (rc == AVP_OK)
         rc = eval_run(in.d, &opt, &res, err);
     if (rc == AVP_OK)
@@ -342,6 +346,9 @@ static int evaluate(store_conn_t *c, int64_t run_id, json_t *src,
         out->results = results_json(res);
         json_object_set_new(out->results, "tide", eval_tide_json(tide));
         out->manifest = manifest_json(src, run_id, res, &in);
+        if (rules)
+            json_object_set_new(out->manifest, "rules",
+                                eval_rules_report_json(rules, &rep));
         out->frames = frames_json(res, &in);
     }
     eval_tide_result_destroy(tide);
@@ -440,10 +447,18 @@ void api__eval_post(http_req_t *req, void *ctx)
         return;
     }
     double score_thr = thr ? json_number_value(thr) : EVAL_DEFAULT_SCORE_THR;
-    if (evaluate(c, id, src, map, score_thr, &out, &err) < 0)
+    const json_t *rules_json = json_object_get(http_req_body(req), "rules");
+    eval_rules_t *rules = NULL;
+    if (rules_json && eval_rules_parse(rules_json, &rules, &err) < 0) {
+        avp_error_prefix(&err, "rules");
+        store_pool_release(c);
         http_reply_avp_error(req, &err);
-    else
+    } else if (evaluate(c, id, src, map, score_thr, rules, &out, &err) < 0) {
+        http_reply_avp_error(req, &err);
+    } else {
         store_reply(r, req, id, &out);
+    }
+    eval_rules_destroy(rules);
     json_decref(src);
     eval_class_map_destroy(map);
     output_free(&out);

@@ -409,6 +409,9 @@ static int add_eval(api_t *r, http_server_t *srv, avp_error_t *err)
          * spans .50:.95), so any other value is refused, not ignored. */
         {"iou_threshold", HTTP_SCHEMA_NUMBER, 0, 0.5, 0.5,
          "IoU of the operating point: 0.5 (the protocol's)", NULL},
+        {"rules", HTTP_SCHEMA_OBJECT, 0, 0, 0,
+         "ignore_regions (image polygons), min_box_size, max_detections "
+         "(docs/METRICS.md); stored in the manifest", NULL},
         {0}};
     const http_route_t routes[] = {
         {"POST", "/api/runs/{id}/evaluate", "runs_evaluate",

@@ -16,6 +16,8 @@ import subprocess
 import sys
 import tempfile
 
+from json_leaves import differences
+
 try:
     import numpy as np
 except ImportError as e:
@@ -83,17 +85,6 @@ def make(seed, folder):
             json.dump(obj, f)
 
 
-def leaves(obj, prefix=''):
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from leaves(v, f'{prefix}/{k}')
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            yield from leaves(v, f'{prefix}[{i}]')
-    else:
-        yield prefix, obj
-
-
 def main():
     avp, src = sys.argv[1], sys.argv[2]
     sys.path.insert(0, os.path.join(src, 'tests', 'oracle'))
@@ -106,14 +97,8 @@ def main():
             gt, res = os.path.join(tmp, 'gt.json'), os.path.join(tmp, 'res.json')
             mine = json.loads(subprocess.check_output(
                 [avp, 'eval', '--gt', gt, '--pred', res, '--json']))['tide']
-            got = dict(leaves(mine))
-            for path, want in leaves(tide_ref.evaluate(gt, res)):
-                if isinstance(want, str) and got.get(path) == want:
-                    continue
-                if path not in got or abs(got[path] - want) > 1e-6:
-                    print(f'seed {seed}: {path} avp {got.get(path)!r} '
-                          f'ref {want!r}')
-                    bad += 1
+            bad += differences(mine, tide_ref.evaluate(gt, res), 1e-6,
+                               f'seed {seed}')
             for k in totals:
                 totals[k] += mine['errors'][k]['count']
     print(f'{len(seeds)} random pairs, errors by type {totals}, '

@@ -16,6 +16,8 @@ import subprocess
 import sys
 import tempfile
 
+from json_leaves import differences
+
 try:
     import numpy as np
     import scipy.optimize  # noqa: F401  (the oracle's assignment)
@@ -134,30 +136,6 @@ HAND = {
 }
 
 
-def leaves(obj, prefix=''):
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from leaves(v, f'{prefix}/{k}')
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            yield from leaves(v, f'{prefix}[{i}]')
-    else:
-        yield prefix, obj
-
-
-def compare(avp, ref, seed):
-    got = dict(leaves(avp))
-    bad = 0
-    for path, want in leaves(ref):
-        if path not in got:
-            print(f'seed {seed}: {path} missing from avp')
-            bad += 1
-        elif abs(got[path] - want) > 1e-6:
-            print(f'seed {seed}: {path} avp {got[path]!r} ref {want!r}')
-            bad += 1
-    return bad
-
-
 def main():
     avp, src = sys.argv[1], sys.argv[2]
     sys.path.insert(0, os.path.join(src, 'tests', 'oracle'))
@@ -170,7 +148,7 @@ def main():
             mine = json.loads(subprocess.check_output(
                 [avp, 'eval', 'track', gt, res, '--json']))
             ref = track_ref.evaluate(gt, res)
-            bad += compare(mine, ref, seed)
+            bad += differences(mine, ref, 1e-6, f'seed {seed}')
     print(f'{len(HAND)} hand-built and {len(SEEDS)} random sequences, '
           f'{bad} differences')
     sys.exit(1 if bad else 0)

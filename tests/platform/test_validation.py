@@ -213,6 +213,24 @@ def test_perfect_ground_truth_scores_one(avp, admin, run, uploaded_model, clip):
     assert audit == [[str(admin.user_id)]]
 
 
+def test_rules_are_applied_and_kept_in_the_manifest(avp, admin, run, uploaded_model):
+    gt_from_detections(avp, run, uploaded_model)
+    r = call(admin, "POST", "/api/runs/%d/evaluate" % run["id"],
+             json={"rules": {"min_size": 3}})
+    assert_error(r, 400)
+    assert "rules: unknown rule 'min_size'" in r.json()["error"]["message"]
+    # A region over the whole frame takes every box out: nothing is found,
+    # nothing is a false alarm, nothing is missed.
+    everywhere = [[-1e5, -1e5], [1e5, -1e5], [1e5, 1e5], [-1e5, 1e5]]
+    ev = evaluate(admin, run, rules={"ignore_regions": [everywhere]})
+    rules = ev["manifest"]["rules"]
+    assert rules["rules"] == {"ignore_regions": [everywhere]}
+    assert rules["detections_dropped"]["in_region"] == len(run["dets"])
+    assert rules["gt_ignored"]["in_region"] == ev["results"]["num_gt"] > 0
+    overall = ev["results"]["overall"]
+    assert overall["tp"] == overall["fp"] == overall["fn"] == 0
+
+
 def perturb(admin, run):
     """Deletes every 3rd box, moves every 4th by a few pixels and relabels
     every 7th through the API; adds a missed object and a box on a frame
