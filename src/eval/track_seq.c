@@ -6,6 +6,7 @@
  * (TrackEval skips them in every loop). */
 #include "internal.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,22 @@ static pick_t *pick(const gt_t *g, int label, const gt_t *frames,
     }
     qsort(p, *n, sizeof(*p), pick_cmp);
     return p;
+}
+
+/* Boxes whose far corner or area overflows a double would give NaN IoUs:
+ * refused by name rather than failing in the assignment. */
+static int check_extent(const gt_t *g, const pick_t *p, size_t n,
+                        const char *side, avp_error_t *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        const gt_box_t *b = &gt_boxes(g)[p[i].i];
+        if (!isfinite(b->x + b->w) || !isfinite(b->y + b->h) ||
+            !isfinite(b->w * b->h))
+            return avp_error_set(err, AVP_EFORMAT, "%s: a box on frame %lld "
+                                 "is too large to compare", side,
+                                 (long long)b->frame);
+    }
+    return AVP_OK;
 }
 
 /* Renumbers the picked boxes' track ids into ids[] (0.., ascending
@@ -144,7 +161,11 @@ int eval__track_seq_build(const gt_t *gt, const gt_t *res,
     s->tr_id = avp_malloc((s->num_tr + 1) * sizeof(int));
     s->gt_box = avp_malloc((s->num_gt + 1) * 4 * sizeof(double));
     s->tr_box = avp_malloc((s->num_tr + 1) * 4 * sizeof(double));
-    int rc = renumber(gt, pg, s->num_gt, s->gt_id, "ground truth", err);
+    int rc = check_extent(gt, pg, s->num_gt, "ground truth", err);
+    if (rc >= 0)
+        rc = check_extent(res, pr, s->num_tr, "results", err);
+    if (rc >= 0)
+        rc = renumber(gt, pg, s->num_gt, s->gt_id, "ground truth", err);
     s->num_gt_ids = rc > 0 ? rc : 0;
     if (rc >= 0)
         rc = renumber(res, pr, s->num_tr, s->tr_id, "results", err);

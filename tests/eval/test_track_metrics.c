@@ -233,7 +233,8 @@ static void test_track_left_out_boxes(void)
     gt_destroy(res);
 }
 
-/* TrackEval refuses a box in no track and an id twice on a frame. */
+/* TrackEval refuses a box in no track and an id twice on a frame; a box
+ * too large for its IoU to be a number is refused too. */
 static void test_track_refuses_bad_ids(void)
 {
     gt_t *gt = gt_create(), *res = gt_create(), *dup = gt_create();
@@ -247,6 +248,11 @@ static void test_track_refuses_bad_ids(void)
     CHECK(strstr(err.msg, "results: a box on frame 0 is in no track"));
     CHECK(eval_track(dup, gt, NULL, &r, &err) == AVP_EFORMAT);
     CHECK(strstr(err.msg, "ground truth: track 4 has two boxes on frame 3"));
+    gt_box_t huge = gt_boxes(gt)[0];
+    huge.x = huge.w = 1e308; /* x + w overflows: no IoU */
+    CHECK(gt_set_box(gt, 0, &huge, NULL) == AVP_OK);
+    CHECK(eval_track(gt, gt, NULL, &r, &err) == AVP_EFORMAT);
+    CHECK(strstr(err.msg, "ground truth: a box on frame 0 is too large"));
     gt_destroy(gt);
     gt_destroy(res);
     gt_destroy(dup);
