@@ -1,6 +1,6 @@
-"""Black-box tests of `avp eval track`: usage errors, refused inputs with
-one clear line, the text and JSON outputs, and --link (results without
-track ids linked by AVP's tracker)."""
+"""Black-box tests of `avp eval track` (usage errors, refused inputs with
+one clear line, the text and JSON outputs, --link: results without track
+ids linked by AVP's tracker) and of `avp eval`'s TIDE output and --rules."""
 import json
 import os
 import subprocess
@@ -82,3 +82,34 @@ def test_class_filter(tmp_path):
     j = json.loads(avp("eval", "track", gt, res, "--gt-class", "1", "--json",
                        check=0).stdout)
     assert j["CLEAR"]["CLR_FN"] == 0 and j["CLEAR"]["MOTA"] == 1
+
+
+COCO_GT = {"images": [{"id": 1}], "categories": [{"id": 1, "name": "person"}],
+           "annotations": [{"id": 1, "image_id": 1, "category_id": 1,
+                            "bbox": [0, 0, 100, 100], "area": 10000,
+                            "iscrowd": 0}]}
+COCO_RES = [{"image_id": 1, "category_id": 1, "bbox": [0, 0, 100, 100],
+             "score": 0.9},
+            {"image_id": 1, "category_id": 1, "bbox": [500, 500, 50, 50],
+             "score": 0.8}]
+
+
+def test_eval_tide_and_rules(tmp_path):
+    gt = write(tmp_path, "gt.json", json.dumps(COCO_GT))
+    res = write(tmp_path, "res.json", json.dumps(COCO_RES))
+    r = avp("eval", "--gt", gt, "--pred", res, check=0)
+    assert "errors (TIDE, AP50 100.00)" in r.stdout and "Bkg 1" in r.stdout
+    j = json.loads(avp("eval", "--gt", gt, "--pred", res, "--json",
+                       check=0).stdout)
+    assert j["tide"]["errors"]["Bkg"]["count"] == 1 and "rules" not in j
+    bad = write(tmp_path, "bad.json", '{"max_detections": 0}')
+    r = avp("eval", "--gt", gt, "--pred", res, "--rules", bad, check=1)
+    assert "bad.json: max_detections" in r.stderr
+    # The false alarm lies in an ignore region: out of the evaluation.
+    rules = write(tmp_path, "rules.json", json.dumps(
+        {"ignore_regions": [[[400, 400], [700, 400], [700, 700],
+                             [400, 700]]]}))
+    j = json.loads(avp("eval", "--gt", gt, "--pred", res, "--rules", rules,
+                       "--json", check=0).stdout)
+    assert j["rules"]["detections_dropped"]["in_region"] == 1
+    assert j["num_det"] == 1 and j["tide"]["errors"]["Bkg"]["count"] == 0
