@@ -8,7 +8,8 @@
  *                runtime cannot honour fails here, naming node, op, attribute
  *   shape.c      static shapes in node order, batch rewritten to N; folds
  *                constant subgraphs (fold.c) as soon as their inputs are known
- *   fuse.c       BatchNormalization into Conv, Conv + activation
+ *   fuse.c       BatchNormalization into Conv, Conv + activation + residual
+ *                Add, conv weights packed for the kernels
  *   plan.c       view ops become aliases, activations share one arena by
  *                liveness
  *   exec.c       runs the live nodes, calling kernels.h
@@ -108,6 +109,11 @@ typedef struct ir_params {
     int in_place;               /* Concat: producers wrote the output */
 } ir_params_t;
 
+/* A Conv's inputs after fuse.c: the ONNX ones (x, w, optional bias), then
+ * a residual added after the activation (a fused Add) and the weights
+ * packed for the kernel; absent ones are -1. */
+enum { IR_CONV_BIAS = 2, IR_CONV_RESIDUAL = 3, IR_CONV_PACKED = 4, IR_CONV_SLOTS = 5 };
+
 typedef struct ir_node {
     char *name, *op_type;
     ir_op_t op;
@@ -199,6 +205,10 @@ void ir_plan_frame(ir_graph_t *g, int frame); /* frame loop: move I/O on */
 /* exec.c */
 size_t ir_exec_conv_scratch(const ir_graph_t *g, const ir_node_t *nd,
                             int one_frame, int threads);
+/* The conv's weights laid out for its kernel (kern_conv2d_pack()), and how
+ * many floats that takes (0: this CPU's kernels read w as it is). */
+size_t ir_exec_conv_packed_floats(const ir_graph_t *g, const ir_node_t *nd);
+void ir_exec_conv_pack(const ir_graph_t *g, const ir_node_t *nd, float *packed);
 void ir_exec_run(ir_graph_t *g, int n, float *scratch, tpool_t *tp);
 
 /* model.c: the graph behind a loaded model, for tests. */

@@ -1,10 +1,12 @@
 /* kern_conv.c - 2D convolution as GEMM. The output of each (image, group)
  * is cut into column blocks; a task takes blocks from a shared counter,
  * builds the block's im2col matrix in its own slice of the scratch (1x1
- * stride-1 unpadded convs read the input directly), runs single-threaded
- * sgemm on it (one call per chunk of output channels, see SMALL_GEMM_MNK)
- * and applies bias + activation while the block is hot. Depthwise convs go
- * to kern_depthwise.c. */
+ * stride-1 unpadded convs read the input directly), and multiplies: with
+ * packed weights on an AVX-512 CPU, kern_gemm.c's GEMM with bias,
+ * activation and residual in its epilogue; otherwise single-threaded
+ * sgemm (one call per chunk of output channels, see SMALL_GEMM_MNK), then
+ * bias + activation while the block is hot. Depthwise convs go to
+ * kern_depthwise.c. */
 #include "infer/kern_internal.h"
 
 #include <stdatomic.h>
@@ -16,6 +18,12 @@
  * 96K and more by ~15%; 1x1 blocks from 32K to 512K measured the same. */
 #define IM2COL_BLOCK_FLOATS (32 * 1024)
 #define DIRECT_BLOCK_FLOATS (128 * 1024)
+
+/* kern_gemm.c's blocks: the b operand of a block (k x columns) kept
+ * within L2 beside the weights, and at least this many columns, so that
+ * its 48-column tiles are mostly full. */
+#define GEMM_BLOCK_FLOATS (64 * 1024)
+#define GEMM_MIN_COLS 96
 
 /* OpenBLAS (0.3.x, AVX-512 builds) sends a GEMM with M*N*K <= 1e6 and 8,
  * 16 or 32 output rows to its small-matrix kernel, which skips packing
@@ -30,6 +38,7 @@ typedef struct conv_job {
     const float *x, *w, *bias;
     float *y, *scratch;
     int direct;          /* 1x1 GEMM straight on the input */
+    int gemm;            /* kern__gemm() on the packed weights */
     int k;               /* GEMM depth: c_in/groups * k_h * k_w */
     int m_chunk;         /* output channels per sgemm call */
     int block;           /* rows (im2col) or columns (direct) per unit */
@@ -78,15 +87,29 @@ static int small_gemm(const kern_conv_t *p)
     return small_m_chunk(p) > 0;
 }
 
-/* Output rows per im2col block; depends on the shape only, so the scratch
- * the planner reserves always fits. */
-static int im2col_rows(const kern_conv_t *p)
+/* Output rows per im2col block for the sgemm path (gemm 0) or
+ * kern_gemm.c's (gemm 1); depends on the shape only, so the scratch the
+ * planner reserves always fits. */
+static int im2col_rows(const kern_conv_t *p, int gemm)
 {
-    int cols = small_gemm(p) ? SMALL_GEMM_MNK / small_m_chunk(p) : IM2COL_BLOCK_FLOATS;
-    int rows = cols / gemm_depth(p) / p->w_out;
+    int rows;
+    if (gemm) {
+        int cols = GEMM_BLOCK_FLOATS / gemm_depth(p);
+        rows = ceil_div(cols > GEMM_MIN_COLS ? cols : GEMM_MIN_COLS, p->w_out);
+    } else {
+        int cols = small_gemm(p) ? SMALL_GEMM_MNK / small_m_chunk(p) : IM2COL_BLOCK_FLOATS;
+        rows = cols / gemm_depth(p) / p->w_out;
+    }
     if (rows < 1)
         rows = 1;
     return rows < p->h_out ? rows : p->h_out;
+}
+
+/* The packed path runs only where the weights were packed at load and
+ * the CPU (as capped now) has AVX-512. */
+static int use_gemm(const kern_conv_t *p)
+{
+    return p->packed && !is_depthwise(p) && kern__gemm_usable();
 }
 
 size_t kern_conv2d_scratch(const kern_conv_t *p, int threads)
@@ -95,8 +118,37 @@ size_t kern_conv2d_scratch(const kern_conv_t *p, int threads)
         return 0;
     if (threads < 1)
         threads = 1;
-    return (size_t)threads * (size_t)gemm_depth(p) * (size_t)im2col_rows(p) *
+    /* Either path may run: a test can cap the CPU after planning. */
+    int r0 = im2col_rows(p, 0), r1 = im2col_rows(p, 1);
+    return (size_t)threads * (size_t)gemm_depth(p) * (size_t)(r0 > r1 ? r0 : r1) *
            (size_t)p->w_out;
+}
+
+static size_t packed_per_group(const kern_conv_t *p)
+{
+    return kern__gemm_packed_floats(p->c_out / p->groups, gemm_depth(p));
+}
+
+size_t kern_conv2d_packed_floats(const kern_conv_t *p)
+{
+    if (is_depthwise(p) || !kern__gemm_usable())
+        return 0;
+    return (size_t)p->groups * packed_per_group(p);
+}
+
+void kern_conv2d_pack(const kern_conv_t *p, const float *w, float *packed)
+{
+    int cog = p->c_out / p->groups, k = gemm_depth(p);
+    for (int g = 0; g < p->groups; g++)
+        kern__gemm_pack(cog, k, w + (size_t)g * cog * k,
+                        packed + (size_t)g * packed_per_group(p));
+}
+
+/* y[i] += r[i]: the residual on the sgemm path, after the activation. */
+static void add_residual(float *y, const float *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] += r[i];
 }
 
 /* First output index whose input tap lands at or past `limit`, where the
@@ -149,6 +201,24 @@ static void im2col(const kern_conv_t *p, const float *x, int r0, int r1,
     }
 }
 
+/* Columns [c0, c1) of one (image, group) through kern_gemm.c; x, y and
+ * the offsets are the group's. */
+static void gemm_unit(const conv_job_t *j, int g, size_t y_off, const float *b,
+                      int ldb, int c0, int c1)
+{
+    const kern_conv_t *p = j->p;
+    int cog = p->c_out / p->groups;
+    kern_gemm_t gm = {
+        .m = cog, .n = c1 - c0, .k = j->k,
+        .packed = p->packed + (size_t)g * packed_per_group(p), .b = b,
+        .bias = j->bias ? j->bias + (size_t)g * cog : NULL,
+        .res = p->residual ? p->residual + y_off + c0 : NULL,
+        .ldb = (size_t)ldb, .ldy = (size_t)p->h_out * p->w_out,
+        .y = j->y + y_off + c0, .act = p->act,
+    };
+    kern__gemm(&gm);
+}
+
 /* One unit: output columns [c0, c1) of one (image, group). */
 static void conv_unit(conv_job_t *j, int unit, float *col)
 {
@@ -159,7 +229,8 @@ static void conv_unit(conv_job_t *j, int unit, float *col)
     int cig = p->c_in / p->groups, cog = p->c_out / p->groups;
     int hw_in = p->h_in * p->w_in, hw_out = p->h_out * p->w_out;
     const float *x = j->x + ((size_t)img * p->c_in + (size_t)g * cig) * hw_in;
-    float *y = j->y + ((size_t)img * p->c_out + (size_t)g * cog) * hw_out;
+    size_t y_off = ((size_t)img * p->c_out + (size_t)g * cog) * hw_out;
+    float *y = j->y + y_off;
     const float *w = j->w + (size_t)g * cog * j->k;
     const float *b;
     int c0, c1, ldb;
@@ -177,12 +248,21 @@ static void conv_unit(conv_job_t *j, int unit, float *col)
         b = col;
         ldb = c1 - c0;
     }
+    if (j->gemm) {
+        gemm_unit(j, g, y_off, b, ldb, c0, c1);
+        return;
+    }
     for (int m0 = 0; m0 < cog; m0 += j->m_chunk)
         kern__sgemm(j->m_chunk, c1 - c0, j->k, w + (size_t)m0 * j->k, j->k,
                     b, ldb, y + (size_t)m0 * hw_out + c0, hw_out);
-    for (int m = 0; m < cog; m++)
+    for (int m = 0; m < cog; m++) {
         kern__bias_act(y + (size_t)m * hw_out + c0, (size_t)(c1 - c0),
                        j->bias ? j->bias[g * cog + m] : 0.0f, &p->act);
+        if (p->residual)
+            add_residual(y + (size_t)m * hw_out + c0,
+                         p->residual + y_off + (size_t)m * hw_out + c0,
+                         (size_t)(c1 - c0));
+    }
 }
 
 static void conv_task(void *ctx, int task)
@@ -203,14 +283,18 @@ static void plan_blocks(conv_job_t *j, int threads)
 {
     const kern_conv_t *p = j->p;
     int total = j->direct ? p->h_out * p->w_out : p->h_out;
-    if (j->direct) {
+    int min_block = j->direct ? 32 : 1;
+    if (j->direct && j->gemm) {
+        j->block = GEMM_BLOCK_FLOATS / j->k / 16 * 16;
+        min_block = GEMM_MIN_COLS / 2;
+        j->block = j->block < GEMM_MIN_COLS ? GEMM_MIN_COLS : j->block;
+    } else if (j->direct) {
         j->block = small_gemm(p) ? SMALL_GEMM_MNK / (j->m_chunk * j->k) / 16 * 16
                                  : DIRECT_BLOCK_FLOATS / (j->k + p->c_out / p->groups);
         j->block = j->block < 32 ? 32 : j->block;
     } else {
-        j->block = im2col_rows(p);
+        j->block = im2col_rows(p, j->gemm);
     }
-    int min_block = j->direct ? 32 : 1;
     for (;;) {
         j->blocks = ceil_div(total, j->block);
         j->units = p->n * p->groups * j->blocks;
@@ -226,15 +310,17 @@ void kern_conv2d(const kern_conv_t *p, const float *x, const float *w,
 {
     if (is_depthwise(p)) {
         kern__depthwise(p, x, w, bias, y, tp);
+        if (p->residual)
+            add_residual(y, p->residual, (size_t)p->n * p->c_out * p->h_out * p->w_out);
         return;
     }
     conv_job_t j = {.p = p, .x = x, .w = w, .bias = bias, .y = y,
-                    .direct = is_direct(p), .k = gemm_depth(p),
+                    .direct = is_direct(p), .gemm = use_gemm(p), .k = gemm_depth(p),
                     .m_chunk = small_gemm(p) ? small_m_chunk(p) : p->c_out / p->groups};
     plan_blocks(&j, tpool_threads(tp));
     if (!j.direct) {
         j.scratch = scratch;
-        j.slot_floats = (size_t)j.k * (size_t)im2col_rows(p) * (size_t)p->w_out;
+        j.slot_floats = (size_t)j.k * (size_t)im2col_rows(p, j.gemm) * (size_t)p->w_out;
     }
     atomic_init(&j.next, 0);
     tpool_run(tp, j.tasks, conv_task, &j);

@@ -62,6 +62,24 @@ int kern__depthwise_fits(const kern_conv_t *p);
 void kern__depthwise(const kern_conv_t *p, const float *x, const float *w,
                      const float *bias, float *y, tpool_t *tp);
 
+/* The packed-weight GEMM of kern_gemm.c (AVX-512 only; callers check
+ * kern__gemm_usable() and otherwise use kern__sgemm()): rows [0, m) of
+ * y = act(w * b + bias) + res, w [m, k] given as kern__gemm_pack() made
+ * it, b [k, n] with row stride ldb, y and res [m, n] with row stride ldy.
+ * bias and res may be NULL. Each output is summed over k in order, so a
+ * value does not depend on where its tile falls. */
+typedef struct kern_gemm {
+    int m, n, k;
+    const float *packed, *b, *bias, *res;
+    size_t ldb, ldy;
+    float *y;
+    kern_act_params_t act;
+} kern_gemm_t;
+size_t kern__gemm_packed_floats(int m, int k);
+void kern__gemm_pack(int m, int k, const float *w, float *packed);
+int kern__gemm_usable(void);
+void kern__gemm(const kern_gemm_t *g);
+
 /* Splits n items into `parts` nearly equal ranges: range `i` is
  * [*begin, *end). */
 static inline void kern__range(size_t n, int parts, int i, size_t *begin,
