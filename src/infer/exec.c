@@ -269,10 +269,21 @@ static void run_node(exec_ctx_t *c, const ir_node_t *nd)
     }
 }
 
-void ir_exec_run(ir_graph_t *g, int n, float *scratch, tpool_t *tp)
+void ir_exec_run(ir_graph_t *g, int n, float *scratch, tpool_t *tp,
+                 ir_profile_t *prof)
 {
     exec_ctx_t c = {g, n, scratch, tp};
-    for (int k = 0; k < g->nn; k++)
-        if (!g->n[k].dead)
+    for (int k = 0; k < g->nn; k++) {
+        if (g->n[k].dead)
+            continue;
+        if (!prof) {
             run_node(&c, &g->n[k]);
+            continue;
+        }
+        ir_profile_start(prof);
+        run_node(&c, &g->n[k]);
+        ir_profile_stop(prof, k);
+    }
+    if (prof)
+        ir_profile_frames(prof, n);
 }
