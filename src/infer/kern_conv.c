@@ -151,56 +151,6 @@ static void add_residual(float *y, const float *r, size_t n)
         y[i] += r[i];
 }
 
-/* First output index whose input tap lands at or past `limit`, where the
- * tap of output o is o*stride + off. */
-static int first_at_or_past(int limit, int off, int stride)
-{
-    return limit - off <= 0 ? 0 : ceil_div(limit - off, stride);
-}
-
-static void im2col_row(const kern_conv_t *p, const float *src, int off,
-                       float *d)
-{
-    int lo = first_at_or_past(0, off, p->stride_w);
-    int hi = first_at_or_past(p->w_in, off, p->stride_w);
-    lo = lo < p->w_out ? lo : p->w_out;
-    hi = hi < lo ? lo : hi < p->w_out ? hi : p->w_out;
-    memset(d, 0, sizeof(float) * (size_t)lo);
-    if (p->stride_w == 1) {
-        memcpy(d + lo, src + lo + off, sizeof(float) * (size_t)(hi - lo));
-    } else {
-        for (int o = lo; o < hi; o++)
-            d[o] = src[o * p->stride_w + off];
-    }
-    memset(d + hi, 0, sizeof(float) * (size_t)(p->w_out - hi));
-}
-
-/* col[K, (r1-r0)*w_out] for output rows [r0, r1) of one (image, group);
- * x points at the group's first input channel. */
-static void im2col(const kern_conv_t *p, const float *x, int r0, int r1,
-                   float *col)
-{
-    size_t ncols = (size_t)(r1 - r0) * (size_t)p->w_out;
-    int cig = p->c_in / p->groups;
-    for (int c = 0; c < cig; c++) {
-        const float *plane = x + (size_t)c * p->h_in * p->w_in;
-        for (int kh = 0; kh < p->k_h; kh++) {
-            for (int kw = 0; kw < p->k_w; kw++) {
-                int off = kw * p->dil_w - p->pad_left;
-                for (int oh = r0; oh < r1; oh++) {
-                    float *d = col + (size_t)(oh - r0) * p->w_out;
-                    int ih = oh * p->stride_h - p->pad_top + kh * p->dil_h;
-                    if (ih < 0 || ih >= p->h_in)
-                        memset(d, 0, sizeof(float) * (size_t)p->w_out);
-                    else
-                        im2col_row(p, plane + (size_t)ih * p->w_in, off, d);
-                }
-                col += ncols;
-            }
-        }
-    }
-}
-
 /* Columns [c0, c1) of one (image, group) through kern_gemm.c; x, y and
  * the offsets are the group's. */
 static void gemm_unit(const conv_job_t *j, int g, size_t y_off, const float *b,
@@ -242,7 +192,7 @@ static void conv_unit(conv_job_t *j, int unit, float *col)
     } else {
         int r0 = blk * j->block;
         int r1 = r0 + j->block < p->h_out ? r0 + j->block : p->h_out;
-        im2col(p, x, r0, r1, col);
+        kern__im2col(p, x, r0, r1, col);
         c0 = r0 * p->w_out;
         c1 = r1 * p->w_out;
         b = col;

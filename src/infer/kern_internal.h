@@ -80,6 +80,11 @@ void kern__gemm_pack(int m, int k, const float *w, float *packed);
 int kern__gemm_usable(void);
 void kern__gemm(const kern_gemm_t *g);
 
+/* col[K, (r1-r0)*w_out]: the im2col matrix of output rows [r0, r1) of
+ * one (image, group) of conv p; x points at the group's first input
+ * channel (kern_im2col.c). */
+void kern__im2col(const kern_conv_t *p, const float *x, int r0, int r1, float *col);
+
 /* Splits n items into `parts` nearly equal ranges: range `i` is
  * [*begin, *end). */
 static inline void kern__range(size_t n, int parts, int i, size_t *begin,
