@@ -39,6 +39,7 @@ typedef struct conv_job {
     float *y, *scratch;
     int direct;          /* 1x1 GEMM straight on the input */
     int gemm;            /* kern__gemm() on the packed weights */
+    int direct3;         /* kern__conv3x3_rows(), no im2col */
     int k;               /* GEMM depth: c_in/groups * k_h * k_w */
     int m_chunk;         /* output channels per sgemm call */
     int block;           /* rows (im2col) or columns (direct) per unit */
@@ -169,6 +170,19 @@ static void gemm_unit(const conv_job_t *j, int g, size_t y_off, const float *b,
     kern__gemm(&gm);
 }
 
+/* Output rows [r0, r1) of one image by the direct 3x3 kernel. */
+static void direct3_unit(const conv_job_t *j, int img, int r0, int r1)
+{
+    const kern_conv_t *p = j->p;
+    size_t y_off = (size_t)img * p->c_out * p->h_out * p->w_out;
+    kern_direct_t d = {
+        .p = p, .x = j->x + (size_t)img * p->c_in * p->h_in * p->w_in,
+        .packed = p->packed, .bias = j->bias,
+        .res = p->residual ? p->residual + y_off : NULL, .y = j->y + y_off,
+    };
+    kern__conv3x3_rows(&d, r0, r1);
+}
+
 /* One unit: output columns [c0, c1) of one (image, group). */
 static void conv_unit(conv_job_t *j, int unit, float *col)
 {
@@ -176,6 +190,11 @@ static void conv_unit(conv_job_t *j, int unit, float *col)
     int per_image = p->groups * j->blocks;
     int img = unit / per_image, g = unit % per_image / j->blocks;
     int blk = unit % j->blocks;
+    if (j->direct3) {
+        int r0 = blk * j->block;
+        direct3_unit(j, img, r0, r0 + j->block < p->h_out ? r0 + j->block : p->h_out);
+        return;
+    }
     int cig = p->c_in / p->groups, cog = p->c_out / p->groups;
     int hw_in = p->h_in * p->w_in, hw_out = p->h_out * p->w_out;
     const float *x = j->x + ((size_t)img * p->c_in + (size_t)g * cig) * hw_in;
@@ -243,6 +262,8 @@ static void plan_blocks(conv_job_t *j, int threads)
                                  : DIRECT_BLOCK_FLOATS / (j->k + p->c_out / p->groups);
         j->block = j->block < 32 ? 32 : j->block;
     } else {
+        /* The direct 3x3 kernel's rows need no scratch; blocks of the
+         * im2col size only bound how work is split. */
         j->block = im2col_rows(p, j->gemm);
     }
     for (;;) {
@@ -266,9 +287,10 @@ void kern_conv2d(const kern_conv_t *p, const float *x, const float *w,
     }
     conv_job_t j = {.p = p, .x = x, .w = w, .bias = bias, .y = y,
                     .direct = is_direct(p), .gemm = use_gemm(p), .k = gemm_depth(p),
+                    .direct3 = use_gemm(p) && kern__conv3x3_fits(p),
                     .m_chunk = small_gemm(p) ? small_m_chunk(p) : p->c_out / p->groups};
     plan_blocks(&j, tpool_threads(tp));
-    if (!j.direct) {
+    if (!j.direct && !j.direct3) {
         j.scratch = scratch;
         j.slot_floats = (size_t)j.k * (size_t)im2col_rows(p, j.gemm) * (size_t)p->w_out;
     }

@@ -152,6 +152,12 @@ static void test_kern_conv_packed_odd_shapes(void)
         shape(1, 130, 13, 13, 40, 3, 1, 1, 1), /* deep 3x3, 13-wide rows */
         shape(1, 6, 11, 9, 10, 3, 1, 1, 2),   /* grouped */
         shape(1, 5, 9, 8, 12, 1, 2, 0, 1),    /* 1x1 stride 2 */
+        /* 3x3 stride 1 rows of 32 and more: the direct kernel, whose
+         * tiles take 48, 32 or 16 columns and mask the padding lanes */
+        shape(1, 7, 5, 37, 11, 3, 1, 1, 1),   /* one 37-column tile */
+        shape(2, 5, 6, 100, 9, 3, 1, 1, 1),   /* 48 + 48 + 4 */
+        shape(1, 3, 4, 70, 17, 3, 1, 0, 1),   /* unpadded: 48 + 20 */
+        shape(1, 4, 1, 40, 8, 3, 1, 2, 1),    /* 44 wide, 5 rows from 1 */
     };
     for (size_t i = 0; i < AVP_ARRAY_LEN(cases); i++) {
         CHECK(conv_vs_ref(cases[i], WITH_BIAS | WITH_PACKED, NULL) < 1e-5);
