@@ -97,7 +97,8 @@ static void test_fold_residual_add_fused(void)
     int ok = live_ops(g, OP_ADD) == 0, fused = 0;
     for (int k = 0; k < g->nn; k++) {
         const ir_node_t *nd = &g->n[k];
-        if (nd->dead || nd->op != OP_CONV || nd->in[IR_CONV_RESIDUAL] < 0)
+        if (nd->dead || nd->op != OP_CONV || nd->nin <= IR_CONV_RESIDUAL ||
+            nd->in[IR_CONV_RESIDUAL] < 0)
             continue;
         fused++;
         ok = ok && g->t[nd->out[0]].is_output &&
