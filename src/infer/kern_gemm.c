@@ -83,6 +83,29 @@ KERN_AVX512_INLINE void tile_store(const kern_gemm_t *g, __m512 acc[GEMM_MR][GEM
     }
 }
 
+KERN_AVX512_INLINE void tile_zero(__m512 acc[GEMM_MR][GEMM_NV])
+{
+#pragma GCC unroll 8
+    for (int r = 0; r < GEMM_MR; r++)
+#pragma GCC unroll 3
+        for (int v = 0; v < GEMM_NV; v++)
+            acc[r][v] = _mm512_setzero_ps();
+}
+
+/* One k step: acc[r] += a[r] * b for the tile's rows, on nv (constant)
+ * vectors of b, each weight broadcast straight from the packed panel. */
+KERN_AVX512_INLINE void tile_update(__m512 acc[GEMM_MR][GEMM_NV], const float *a,
+                                    const __m512 *bv, int nv)
+{
+#pragma GCC unroll 8
+    for (int r = 0; r < GEMM_MR; r++) {
+        __m512 av = _mm512_set1_ps(a[r]);
+#pragma GCC unroll 3
+        for (int v = 0; v < nv; v++)
+            acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
+    }
+}
+
 /* One GEMM_MR x GEMM_NR tile over the whole depth: the 24 accumulators
  * stay in registers, each k step loads three vectors of b and broadcasts
  * eight weights. `full` (constant) drops the masks from the loads of
@@ -93,11 +116,7 @@ KERN_AVX512_INLINE void tile(const kern_gemm_t *g, const float *a, int m0,
     __mmask16 mk[GEMM_NV];
     tile_masks(cols, mk);
     __m512 acc[GEMM_MR][GEMM_NV];
-#pragma GCC unroll 8
-    for (int r = 0; r < GEMM_MR; r++)
-#pragma GCC unroll 3
-        for (int v = 0; v < GEMM_NV; v++)
-            acc[r][v] = _mm512_setzero_ps();
+    tile_zero(acc);
     const float *b = g->b + n0;
     for (int kk = 0; kk < g->k; kk++, a += GEMM_MR, b += g->ldb) {
         __m512 bv[GEMM_NV];
@@ -105,13 +124,7 @@ KERN_AVX512_INLINE void tile(const kern_gemm_t *g, const float *a, int m0,
         for (int v = 0; v < GEMM_NV; v++)
             bv[v] = full ? _mm512_loadu_ps(b + 16 * v)
                          : _mm512_maskz_loadu_ps(mk[v], b + 16 * v);
-#pragma GCC unroll 8
-        for (int r = 0; r < GEMM_MR; r++) {
-            __m512 av = _mm512_set1_ps(a[r]);
-#pragma GCC unroll 3
-            for (int v = 0; v < GEMM_NV; v++)
-                acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
-        }
+        tile_update(acc, a, bv, GEMM_NV);
     }
     tile_store(g, acc, m0, rows, (size_t)n0, mk, act, GEMM_NV);
 }
@@ -176,11 +189,7 @@ KERN_AVX512_INLINE void direct_tile(const kern_direct_t *d, const float *a, int 
             mk[kw][v] = tile_lanes(lo, hi);
         }
     __m512 acc[GEMM_MR][GEMM_NV];
-#pragma GCC unroll 8
-    for (int r = 0; r < GEMM_MR; r++)
-#pragma GCC unroll 3
-        for (int v = 0; v < GEMM_NV; v++)
-            acc[r][v] = _mm512_setzero_ps();
+    tile_zero(acc);
     size_t plane = (size_t)p->h_in * p->w_in;
     int kh0 = p->pad_top - oh > 0 ? p->pad_top - oh : 0;
     int kh1 = p->h_in + p->pad_top - oh < 3 ? p->h_in + p->pad_top - oh : 3;
@@ -197,13 +206,7 @@ KERN_AVX512_INLINE void direct_tile(const kern_direct_t *d, const float *a, int 
 #pragma GCC unroll 3
                 for (int v = 0; v < nv; v++)
                     bv[v] = _mm512_maskz_loadu_ps(mk[kw][v], row + kw + 16 * v);
-#pragma GCC unroll 8
-                for (int r = 0; r < GEMM_MR; r++) {
-                    __m512 av = _mm512_set1_ps(ak[kw * GEMM_MR + r]);
-#pragma GCC unroll 3
-                    for (int v = 0; v < nv; v++)
-                        acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
-                }
+                tile_update(acc, ak + kw * GEMM_MR, bv, nv);
             }
         }
     }
