@@ -79,15 +79,37 @@ size_t ir_exec_conv_scratch(const ir_graph_t *g, const ir_node_t *nd,
     return kern_conv2d_scratch(&p, threads);
 }
 
+/* Conv input `slot` (IR_CONV_*) or NULL when the node has none. */
+static const float *conv_in(const exec_ctx_t *c, const ir_node_t *nd, int slot)
+{
+    return nd->nin > slot && nd->in[slot] >= 0 ? tin(c, nd, slot)->ptr : NULL;
+}
+
+size_t ir_exec_conv_packed_floats(const ir_graph_t *g, const ir_node_t *nd)
+{
+    kern_conv_t p;
+    conv_params(g, nd, 1, &p);
+    return kern_conv2d_packed_floats(&p);
+}
+
+void ir_exec_conv_pack(const ir_graph_t *g, const ir_node_t *nd, float *packed)
+{
+    kern_conv_t p;
+    conv_params(g, nd, 1, &p);
+    kern_conv2d_pack(&p, g->t[nd->in[1]].data, packed);
+}
+
 static void run_conv(exec_ctx_t *c, const ir_node_t *nd)
 {
     kern_conv_t p;
     int64_t d[4];
     run_dims(c, tin(c, nd, 0), 4, d);
     conv_params(c->g, nd, (int)d[0], &p);
-    const float *b = nd->nin > 2 && nd->in[2] >= 0 ? tin(c, nd, 2)->ptr : NULL;
-    kern_conv2d(&p, tin(c, nd, 0)->ptr, tin(c, nd, 1)->ptr, b,
-                tout(c, nd, 0)->ptr, c->scratch, c->tp);
+    p.residual = conv_in(c, nd, IR_CONV_RESIDUAL);
+    p.packed = conv_in(c, nd, IR_CONV_PACKED);
+    kern_conv2d(&p, tin(c, nd, 0)->ptr, tin(c, nd, 1)->ptr,
+                conv_in(c, nd, IR_CONV_BIAS), tout(c, nd, 0)->ptr, c->scratch,
+                c->tp);
 }
 
 static void run_pool(exec_ctx_t *c, const ir_node_t *nd)
@@ -247,10 +269,21 @@ static void run_node(exec_ctx_t *c, const ir_node_t *nd)
     }
 }
 
-void ir_exec_run(ir_graph_t *g, int n, float *scratch, tpool_t *tp)
+void ir_exec_run(ir_graph_t *g, int n, float *scratch, tpool_t *tp,
+                 ir_profile_t *prof)
 {
     exec_ctx_t c = {g, n, scratch, tp};
-    for (int k = 0; k < g->nn; k++)
-        if (!g->n[k].dead)
+    for (int k = 0; k < g->nn; k++) {
+        if (g->n[k].dead)
+            continue;
+        if (!prof) {
             run_node(&c, &g->n[k]);
+            continue;
+        }
+        ir_profile_start(prof);
+        run_node(&c, &g->n[k]);
+        ir_profile_stop(prof, k);
+    }
+    if (prof)
+        ir_profile_frames(prof, n);
 }

@@ -4,8 +4,11 @@
  * and the activation after a Conv (Relu, LeakyRelu, Sigmoid, HardSigmoid,
  * HardSwish, and the x * sigmoid(x) / x * hardsigmoid(x) pairs that
  * exporters emit for SiLU and HardSwish) applied by the conv kernel while
- * the output is still in cache, and a Slice of a Slice (YOLOv5/YOLOX Focus
- * stems take every other row, then every other column) made one pass.
+ * the output is still in cache, the residual Add after such a conv
+ * (YOLO bottlenecks: x + act(conv(...))) done in the same epilogue, and a
+ * Slice of a Slice (YOLOv5/YOLOX Focus stems take every other row, then
+ * every other column) made one pass. Last, each conv's weights are packed
+ * once for the kernel that will read them (kern_conv2d_pack()).
  */
 #include "infer/internal.h"
 
@@ -43,6 +46,17 @@ static int new_const(ir_graph_t *g, int ndim, const int64_t *dims)
     return t;
 }
 
+/* Grows a Conv's inputs to every IR_CONV_* slot, absent ones -1. */
+static void conv_slots(ir_node_t *conv)
+{
+    if (conv->nin >= IR_CONV_SLOTS)
+        return;
+    conv->in = avp_realloc(conv->in, IR_CONV_SLOTS * sizeof(int));
+    for (int i = conv->nin; i < IR_CONV_SLOTS; i++)
+        conv->in[i] = -1;
+    conv->nin = IR_CONV_SLOTS;
+}
+
 /* w' = w * s, b' = (b - mean) * s + beta with s = gamma / sqrt(var + eps).
  * New tensors, because the old weights may be shared. */
 static int fold_bn(ir_graph_t *g, ir_node_t *conv, ir_node_t *bn)
@@ -50,8 +64,8 @@ static int fold_bn(ir_graph_t *g, ir_node_t *conv, ir_node_t *bn)
     const ir_tensor_t *w = &g->t[conv->in[1]];
     const float *gamma = g->t[bn->in[1]].data, *beta = g->t[bn->in[2]].data;
     const float *mean = g->t[bn->in[3]].data, *var = g->t[bn->in[4]].data;
-    const float *b = conv->nin > 2 && conv->in[2] >= 0 ?
-                     g->t[conv->in[2]].data : NULL;
+    const float *b = conv->nin > IR_CONV_BIAS && conv->in[IR_CONV_BIAS] >= 0 ?
+                     g->t[conv->in[IR_CONV_BIAS]].data : NULL;
     int64_t m = w->dims[0], per = ir_numel(w) / m;
     int wt = new_const(g, w->ndim, w->dims), bt = new_const(g, 1, &m);
     if (wt < 0 || bt < 0)
@@ -67,11 +81,9 @@ static int fold_bn(ir_graph_t *g, ir_node_t *conv, ir_node_t *bn)
     for (int i = 1; i < conv->nin; i++)
         if (conv->in[i] >= 0)
             g->t[conv->in[i]].uses--;
-    if (conv->nin < 3)
-        conv->in = avp_realloc(conv->in, 3 * sizeof(int));
-    conv->nin = 3;
+    conv_slots(conv);
     conv->in[1] = wt;
-    conv->in[2] = bt;
+    conv->in[IR_CONV_BIAS] = bt;
     g->t[wt].uses = g->t[bt].uses = 1;
     take_output(g, conv, bn);
     return 0;
@@ -168,6 +180,74 @@ static void fuse_act(ir_graph_t *g)
     }
 }
 
+static int same_dims(const ir_tensor_t *a, const ir_tensor_t *b)
+{
+    return a->ndim == b->ndim && a->batch_major == b->batch_major &&
+           !memcmp(a->dims, b->dims, (size_t)a->ndim * sizeof(int64_t));
+}
+
+/* The dense conv whose output is add's input i and may take the Add in
+ * its epilogue: it is the Add's only reader, the other input has the
+ * same shape and is computed before the conv runs. NULL otherwise. */
+static ir_node_t *residual_conv(ir_graph_t *g, ir_node_t *add, int i)
+{
+    int t = add->in[i], o = add->in[1 - i], p = g->t[t].producer;
+    ir_node_t *conv = p >= 0 ? &g->n[p] : NULL;
+    if (!conv || conv->dead || conv->op != OP_CONV || conv->p.group != 1 ||
+        t == o || g->t[o].data || sole_consumer(g, t, p) != add ||
+        (conv->nin > IR_CONV_RESIDUAL && conv->in[IR_CONV_RESIDUAL] >= 0))
+        return NULL;
+    const ir_tensor_t *y = &g->t[add->out[0]];
+    if (!same_dims(&g->t[t], y) || !same_dims(&g->t[o], y) ||
+        g->t[o].producer >= p)
+        return NULL;
+    return conv;
+}
+
+/* Conv then Add(conv's output, r) -> one Conv that adds r last. When both
+ * inputs come from convs, the later conv takes the Add. */
+static void fuse_residual(ir_graph_t *g)
+{
+    for (int k = 0; k < g->nn; k++) {
+        ir_node_t *add = &g->n[k];
+        if (add->dead || add->op != OP_ADD)
+            continue;
+        ir_node_t *c0 = residual_conv(g, add, 0), *c1 = residual_conv(g, add, 1);
+        int i = c1 && (!c0 || c1 > c0) ? 1 : 0;
+        ir_node_t *conv = i ? c1 : c0;
+        if (!conv)
+            continue;
+        int r = add->in[1 - i];
+        conv_slots(conv);
+        conv->in[IR_CONV_RESIDUAL] = r;
+        take_output(g, conv, add);
+        g->t[r].uses++;
+    }
+}
+
+/* Packs each live conv's weights for its kernel into a new constant (the
+ * original stays for the paths that read it as it is). */
+static int pack_convs(ir_graph_t *g)
+{
+    for (int k = 0; k < g->nn; k++) {
+        ir_node_t *conv = &g->n[k];
+        if (conv->dead || conv->op != OP_CONV)
+            continue;
+        int64_t n = (int64_t)ir_exec_conv_packed_floats(g, conv);
+        if (n == 0)
+            continue;
+        int t = new_const(g, 1, &n);
+        if (t < 0)
+            return AVP_ENOMEM;
+        conv = &g->n[k];
+        ir_exec_conv_pack(g, conv, g->t[t].data);
+        conv_slots(conv);
+        conv->in[IR_CONV_PACKED] = t;
+        g->t[t].uses = 1;
+    }
+    return 0;
+}
+
 /* Slice(Slice(x)) -> one Slice of x: per axis, the inner slice's start
  * and step are in the outer slice's coordinates. */
 static void fuse_slices(ir_graph_t *g)
@@ -211,7 +291,10 @@ int ir_fuse(ir_graph_t *g, avp_error_t *err)
     if (rc < 0)
         return rc;
     fuse_act(g);
+    fuse_residual(g);
     fuse_slices(g);
     drop_unused(g);
+    if (pack_convs(g) < 0)
+        return avp_error_set(err, AVP_ENOMEM, "out of memory");
     return 0;
 }

@@ -8,16 +8,19 @@
  *                runtime cannot honour fails here, naming node, op, attribute
  *   shape.c      static shapes in node order, batch rewritten to N; folds
  *                constant subgraphs (fold.c) as soon as their inputs are known
- *   fuse.c       BatchNormalization into Conv, Conv + activation
+ *   fuse.c       BatchNormalization into Conv, Conv + activation + residual
+ *                Add, conv weights packed for the kernels
  *   plan.c       view ops become aliases, activations share one arena by
  *                liveness
- *   exec.c       runs the live nodes, calling kernels.h
+ *   exec.c       runs the live nodes, calling kernels.h (profile.c times
+ *                each node when AVP_INFER_PROFILE=1)
  * Tensors and nodes are addressed by index; -1 means "absent".
  */
 #ifndef AVP_INFER_INTERNAL_H
 #define AVP_INFER_INTERNAL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "infer/infer.h"
@@ -107,6 +110,11 @@ typedef struct ir_params {
     kern_act_params_t act;      /* Conv: fused activation */
     int in_place;               /* Concat: producers wrote the output */
 } ir_params_t;
+
+/* A Conv's inputs after fuse.c: the ONNX ones (x, w, optional bias), then
+ * a residual added after the activation (a fused Add) and the weights
+ * packed for the kernel; absent ones are -1. */
+enum { IR_CONV_BIAS = 2, IR_CONV_RESIDUAL = 3, IR_CONV_PACKED = 4, IR_CONV_SLOTS = 5 };
 
 typedef struct ir_node {
     char *name, *op_type;
@@ -199,7 +207,24 @@ void ir_plan_frame(ir_graph_t *g, int frame); /* frame loop: move I/O on */
 /* exec.c */
 size_t ir_exec_conv_scratch(const ir_graph_t *g, const ir_node_t *nd,
                             int one_frame, int threads);
-void ir_exec_run(ir_graph_t *g, int n, float *scratch, tpool_t *tp);
+/* The conv's weights laid out for its kernel (kern_conv2d_pack()), and how
+ * many floats that takes (0: this CPU's kernels read w as it is). */
+size_t ir_exec_conv_packed_floats(const ir_graph_t *g, const ir_node_t *nd);
+void ir_exec_conv_pack(const ir_graph_t *g, const ir_node_t *nd, float *packed);
+/* Runs the live nodes on n frames; prof (NULL: off) receives each node's
+ * wall time. */
+typedef struct ir_profile ir_profile_t;
+void ir_exec_run(ir_graph_t *g, int n, float *scratch, tpool_t *tp,
+                 ir_profile_t *prof);
+
+/* profile.c: per-node timing, on when AVP_INFER_PROFILE=1 at load.
+ * create returns NULL when off; print writes the totals per op kind. */
+ir_profile_t *ir_profile_create(const ir_graph_t *g);
+void ir_profile_destroy(ir_profile_t *p);
+void ir_profile_start(ir_profile_t *p);
+void ir_profile_stop(ir_profile_t *p, int node);
+void ir_profile_frames(ir_profile_t *p, int n);
+void ir_profile_print(const ir_profile_t *p, const ir_graph_t *g, FILE *out);
 
 /* model.c: the graph behind a loaded model, for tests. */
 const ir_graph_t *ir_model_graph(const infer_model_t *m);

@@ -1,10 +1,12 @@
 /* kern_conv.c - 2D convolution as GEMM. The output of each (image, group)
  * is cut into column blocks; a task takes blocks from a shared counter,
  * builds the block's im2col matrix in its own slice of the scratch (1x1
- * stride-1 unpadded convs read the input directly), runs single-threaded
- * sgemm on it (one call per chunk of output channels, see SMALL_GEMM_MNK)
- * and applies bias + activation while the block is hot. Depthwise convs go
- * to kern_depthwise.c. */
+ * stride-1 unpadded convs read the input directly), and multiplies: with
+ * packed weights on an AVX-512 CPU, kern_gemm.c's GEMM with bias,
+ * activation and residual in its epilogue; otherwise single-threaded
+ * sgemm (one call per chunk of output channels, see SMALL_GEMM_MNK), then
+ * bias + activation while the block is hot. Depthwise convs go to
+ * kern_depthwise.c. */
 #include "infer/kern_internal.h"
 
 #include <stdatomic.h>
@@ -16,6 +18,12 @@
  * 96K and more by ~15%; 1x1 blocks from 32K to 512K measured the same. */
 #define IM2COL_BLOCK_FLOATS (32 * 1024)
 #define DIRECT_BLOCK_FLOATS (128 * 1024)
+
+/* kern_gemm.c's blocks: the b operand of a block (k x columns) kept
+ * within L2 beside the weights, and at least this many columns, so that
+ * its 48-column tiles are mostly full. */
+#define GEMM_BLOCK_FLOATS (64 * 1024)
+#define GEMM_MIN_COLS 96
 
 /* OpenBLAS (0.3.x, AVX-512 builds) sends a GEMM with M*N*K <= 1e6 and 8,
  * 16 or 32 output rows to its small-matrix kernel, which skips packing
@@ -30,6 +38,8 @@ typedef struct conv_job {
     const float *x, *w, *bias;
     float *y, *scratch;
     int direct;          /* 1x1 GEMM straight on the input */
+    int gemm;            /* kern__gemm() on the packed weights */
+    int direct3;         /* kern__conv3x3_rows(), no im2col */
     int k;               /* GEMM depth: c_in/groups * k_h * k_w */
     int m_chunk;         /* output channels per sgemm call */
     int block;           /* rows (im2col) or columns (direct) per unit */
@@ -78,15 +88,29 @@ static int small_gemm(const kern_conv_t *p)
     return small_m_chunk(p) > 0;
 }
 
-/* Output rows per im2col block; depends on the shape only, so the scratch
- * the planner reserves always fits. */
-static int im2col_rows(const kern_conv_t *p)
+/* Output rows per im2col block for the sgemm path (gemm 0) or
+ * kern_gemm.c's (gemm 1); depends on the shape only, so the scratch the
+ * planner reserves always fits. */
+static int im2col_rows(const kern_conv_t *p, int gemm)
 {
-    int cols = small_gemm(p) ? SMALL_GEMM_MNK / small_m_chunk(p) : IM2COL_BLOCK_FLOATS;
-    int rows = cols / gemm_depth(p) / p->w_out;
+    int rows;
+    if (gemm) {
+        int cols = GEMM_BLOCK_FLOATS / gemm_depth(p);
+        rows = ceil_div(cols > GEMM_MIN_COLS ? cols : GEMM_MIN_COLS, p->w_out);
+    } else {
+        int cols = small_gemm(p) ? SMALL_GEMM_MNK / small_m_chunk(p) : IM2COL_BLOCK_FLOATS;
+        rows = cols / gemm_depth(p) / p->w_out;
+    }
     if (rows < 1)
         rows = 1;
     return rows < p->h_out ? rows : p->h_out;
+}
+
+/* The packed path runs only where the weights were packed at load and
+ * the CPU (as capped now) has AVX-512. */
+static int use_gemm(const kern_conv_t *p)
+{
+    return p->packed && !is_depthwise(p) && kern__gemm_usable();
 }
 
 size_t kern_conv2d_scratch(const kern_conv_t *p, int threads)
@@ -95,58 +119,68 @@ size_t kern_conv2d_scratch(const kern_conv_t *p, int threads)
         return 0;
     if (threads < 1)
         threads = 1;
-    return (size_t)threads * (size_t)gemm_depth(p) * (size_t)im2col_rows(p) *
+    /* Either path may run: a test can cap the CPU after planning. */
+    int r0 = im2col_rows(p, 0), r1 = im2col_rows(p, 1);
+    return (size_t)threads * (size_t)gemm_depth(p) * (size_t)(r0 > r1 ? r0 : r1) *
            (size_t)p->w_out;
 }
 
-/* First output index whose input tap lands at or past `limit`, where the
- * tap of output o is o*stride + off. */
-static int first_at_or_past(int limit, int off, int stride)
+static size_t packed_per_group(const kern_conv_t *p)
 {
-    return limit - off <= 0 ? 0 : ceil_div(limit - off, stride);
+    return kern__gemm_packed_floats(p->c_out / p->groups, gemm_depth(p));
 }
 
-static void im2col_row(const kern_conv_t *p, const float *src, int off,
-                       float *d)
+size_t kern_conv2d_packed_floats(const kern_conv_t *p)
 {
-    int lo = first_at_or_past(0, off, p->stride_w);
-    int hi = first_at_or_past(p->w_in, off, p->stride_w);
-    lo = lo < p->w_out ? lo : p->w_out;
-    hi = hi < lo ? lo : hi < p->w_out ? hi : p->w_out;
-    memset(d, 0, sizeof(float) * (size_t)lo);
-    if (p->stride_w == 1) {
-        memcpy(d + lo, src + lo + off, sizeof(float) * (size_t)(hi - lo));
-    } else {
-        for (int o = lo; o < hi; o++)
-            d[o] = src[o * p->stride_w + off];
-    }
-    memset(d + hi, 0, sizeof(float) * (size_t)(p->w_out - hi));
+    if (is_depthwise(p) || !kern__gemm_usable())
+        return 0;
+    return (size_t)p->groups * packed_per_group(p);
 }
 
-/* col[K, (r1-r0)*w_out] for output rows [r0, r1) of one (image, group);
- * x points at the group's first input channel. */
-static void im2col(const kern_conv_t *p, const float *x, int r0, int r1,
-                   float *col)
+void kern_conv2d_pack(const kern_conv_t *p, const float *w, float *packed)
 {
-    size_t ncols = (size_t)(r1 - r0) * (size_t)p->w_out;
-    int cig = p->c_in / p->groups;
-    for (int c = 0; c < cig; c++) {
-        const float *plane = x + (size_t)c * p->h_in * p->w_in;
-        for (int kh = 0; kh < p->k_h; kh++) {
-            for (int kw = 0; kw < p->k_w; kw++) {
-                int off = kw * p->dil_w - p->pad_left;
-                for (int oh = r0; oh < r1; oh++) {
-                    float *d = col + (size_t)(oh - r0) * p->w_out;
-                    int ih = oh * p->stride_h - p->pad_top + kh * p->dil_h;
-                    if (ih < 0 || ih >= p->h_in)
-                        memset(d, 0, sizeof(float) * (size_t)p->w_out);
-                    else
-                        im2col_row(p, plane + (size_t)ih * p->w_in, off, d);
-                }
-                col += ncols;
-            }
-        }
-    }
+    int cog = p->c_out / p->groups, k = gemm_depth(p);
+    for (int g = 0; g < p->groups; g++)
+        kern__gemm_pack(cog, k, w + (size_t)g * cog * k,
+                        packed + (size_t)g * packed_per_group(p));
+}
+
+/* y[i] += r[i]: the residual on the sgemm path, after the activation. */
+static void add_residual(float *y, const float *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] += r[i];
+}
+
+/* Columns [c0, c1) of one (image, group) through kern_gemm.c; x, y and
+ * the offsets are the group's. */
+static void gemm_unit(const conv_job_t *j, int g, size_t y_off, const float *b,
+                      int ldb, int c0, int c1)
+{
+    const kern_conv_t *p = j->p;
+    int cog = p->c_out / p->groups;
+    kern_gemm_t gm = {
+        .m = cog, .n = c1 - c0, .k = j->k,
+        .packed = p->packed + (size_t)g * packed_per_group(p), .b = b,
+        .bias = j->bias ? j->bias + (size_t)g * cog : NULL,
+        .res = p->residual ? p->residual + y_off + c0 : NULL,
+        .ldb = (size_t)ldb, .ldy = (size_t)p->h_out * p->w_out,
+        .y = j->y + y_off + c0, .act = p->act,
+    };
+    kern__gemm(&gm);
+}
+
+/* Output rows [r0, r1) of one image by the direct 3x3 kernel. */
+static void direct3_unit(const conv_job_t *j, int img, int r0, int r1)
+{
+    const kern_conv_t *p = j->p;
+    size_t y_off = (size_t)img * p->c_out * p->h_out * p->w_out;
+    kern_direct_t d = {
+        .p = p, .x = j->x + (size_t)img * p->c_in * p->h_in * p->w_in,
+        .packed = p->packed, .bias = j->bias,
+        .res = p->residual ? p->residual + y_off : NULL, .y = j->y + y_off,
+    };
+    kern__conv3x3_rows(&d, r0, r1);
 }
 
 /* One unit: output columns [c0, c1) of one (image, group). */
@@ -156,10 +190,16 @@ static void conv_unit(conv_job_t *j, int unit, float *col)
     int per_image = p->groups * j->blocks;
     int img = unit / per_image, g = unit % per_image / j->blocks;
     int blk = unit % j->blocks;
+    if (j->direct3) {
+        int r0 = blk * j->block;
+        direct3_unit(j, img, r0, r0 + j->block < p->h_out ? r0 + j->block : p->h_out);
+        return;
+    }
     int cig = p->c_in / p->groups, cog = p->c_out / p->groups;
     int hw_in = p->h_in * p->w_in, hw_out = p->h_out * p->w_out;
     const float *x = j->x + ((size_t)img * p->c_in + (size_t)g * cig) * hw_in;
-    float *y = j->y + ((size_t)img * p->c_out + (size_t)g * cog) * hw_out;
+    size_t y_off = ((size_t)img * p->c_out + (size_t)g * cog) * hw_out;
+    float *y = j->y + y_off;
     const float *w = j->w + (size_t)g * cog * j->k;
     const float *b;
     int c0, c1, ldb;
@@ -171,18 +211,27 @@ static void conv_unit(conv_job_t *j, int unit, float *col)
     } else {
         int r0 = blk * j->block;
         int r1 = r0 + j->block < p->h_out ? r0 + j->block : p->h_out;
-        im2col(p, x, r0, r1, col);
+        kern__im2col(p, x, r0, r1, col);
         c0 = r0 * p->w_out;
         c1 = r1 * p->w_out;
         b = col;
         ldb = c1 - c0;
     }
+    if (j->gemm) {
+        gemm_unit(j, g, y_off, b, ldb, c0, c1);
+        return;
+    }
     for (int m0 = 0; m0 < cog; m0 += j->m_chunk)
         kern__sgemm(j->m_chunk, c1 - c0, j->k, w + (size_t)m0 * j->k, j->k,
                     b, ldb, y + (size_t)m0 * hw_out + c0, hw_out);
-    for (int m = 0; m < cog; m++)
+    for (int m = 0; m < cog; m++) {
         kern__bias_act(y + (size_t)m * hw_out + c0, (size_t)(c1 - c0),
                        j->bias ? j->bias[g * cog + m] : 0.0f, &p->act);
+        if (p->residual)
+            add_residual(y + (size_t)m * hw_out + c0,
+                         p->residual + y_off + (size_t)m * hw_out + c0,
+                         (size_t)(c1 - c0));
+    }
 }
 
 static void conv_task(void *ctx, int task)
@@ -203,14 +252,20 @@ static void plan_blocks(conv_job_t *j, int threads)
 {
     const kern_conv_t *p = j->p;
     int total = j->direct ? p->h_out * p->w_out : p->h_out;
-    if (j->direct) {
+    int min_block = j->direct ? 32 : 1;
+    if (j->direct && j->gemm) {
+        j->block = GEMM_BLOCK_FLOATS / j->k / 16 * 16;
+        min_block = GEMM_MIN_COLS / 2;
+        j->block = j->block < GEMM_MIN_COLS ? GEMM_MIN_COLS : j->block;
+    } else if (j->direct) {
         j->block = small_gemm(p) ? SMALL_GEMM_MNK / (j->m_chunk * j->k) / 16 * 16
                                  : DIRECT_BLOCK_FLOATS / (j->k + p->c_out / p->groups);
         j->block = j->block < 32 ? 32 : j->block;
     } else {
-        j->block = im2col_rows(p);
+        /* The direct 3x3 kernel's rows need no scratch; blocks of the
+         * im2col size only bound how work is split. */
+        j->block = im2col_rows(p, j->gemm);
     }
-    int min_block = j->direct ? 32 : 1;
     for (;;) {
         j->blocks = ceil_div(total, j->block);
         j->units = p->n * p->groups * j->blocks;
@@ -226,15 +281,18 @@ void kern_conv2d(const kern_conv_t *p, const float *x, const float *w,
 {
     if (is_depthwise(p)) {
         kern__depthwise(p, x, w, bias, y, tp);
+        if (p->residual)
+            add_residual(y, p->residual, (size_t)p->n * p->c_out * p->h_out * p->w_out);
         return;
     }
     conv_job_t j = {.p = p, .x = x, .w = w, .bias = bias, .y = y,
-                    .direct = is_direct(p), .k = gemm_depth(p),
+                    .direct = is_direct(p), .gemm = use_gemm(p), .k = gemm_depth(p),
+                    .direct3 = use_gemm(p) && kern__conv3x3_fits(p),
                     .m_chunk = small_gemm(p) ? small_m_chunk(p) : p->c_out / p->groups};
     plan_blocks(&j, tpool_threads(tp));
-    if (!j.direct) {
+    if (!j.direct && !j.direct3) {
         j.scratch = scratch;
-        j.slot_floats = (size_t)j.k * (size_t)im2col_rows(p) * (size_t)p->w_out;
+        j.slot_floats = (size_t)j.k * (size_t)im2col_rows(p, j.gemm) * (size_t)p->w_out;
     }
     atomic_init(&j.next, 0);
     tpool_run(tp, j.tasks, conv_task, &j);

@@ -62,6 +62,45 @@ int kern__depthwise_fits(const kern_conv_t *p);
 void kern__depthwise(const kern_conv_t *p, const float *x, const float *w,
                      const float *bias, float *y, tpool_t *tp);
 
+/* The packed-weight GEMM of kern_gemm.c (AVX-512 only; callers check
+ * kern__gemm_usable() and otherwise use kern__sgemm()): rows [0, m) of
+ * y = act(w * b + bias) + res, w [m, k] given as kern__gemm_pack() made
+ * it, b [k, n] with row stride ldb, y and res [m, n] with row stride ldy.
+ * bias and res may be NULL. Each output is summed over k in order, so a
+ * value does not depend on where its tile falls. */
+typedef struct kern_gemm {
+    int m, n, k;
+    const float *packed, *b, *bias, *res;
+    size_t ldb, ldy;
+    float *y;
+    kern_act_params_t act;
+} kern_gemm_t;
+size_t kern__gemm_packed_floats(int m, int k);
+void kern__gemm_pack(int m, int k, const float *w, float *packed);
+int kern__gemm_usable(void);
+void kern__gemm(const kern_gemm_t *g);
+
+/* The direct 3x3 stride-1 conv of kern_gemm.c (AVX-512 only, groups 1,
+ * rows at least KERN_DIRECT_MIN_WIDTH wide: narrower rows fill too few
+ * lanes of its tiles and go through im2col): output rows [r0, r1) of one
+ * image, weights as kern__gemm_pack() laid them out, bias, activation and
+ * residual in the epilogue. Pointers are the image's; bias and res may be
+ * NULL. Each output sums its taps in the order im2col would, so a value
+ * does not depend on where its tile falls. */
+#define KERN_DIRECT_MIN_WIDTH 32
+typedef struct kern_direct {
+    const kern_conv_t *p;
+    const float *x, *packed, *bias, *res;
+    float *y;
+} kern_direct_t;
+int kern__conv3x3_fits(const kern_conv_t *p);
+void kern__conv3x3_rows(const kern_direct_t *d, int r0, int r1);
+
+/* col[K, (r1-r0)*w_out]: the im2col matrix of output rows [r0, r1) of
+ * one (image, group) of conv p; x points at the group's first input
+ * channel (kern_im2col.c). */
+void kern__im2col(const kern_conv_t *p, const float *x, int r0, int r1, float *col);
+
 /* Splits n items into `parts` nearly equal ranges: range `i` is
  * [*begin, *end). */
 static inline void kern__range(size_t n, int parts, int i, size_t *begin,

@@ -45,13 +45,23 @@ typedef struct kern_conv {
     int dil_h, dil_w;
     int groups;
     kern_act_params_t act;
+    /* Optional: the weights as kern_conv2d_pack() laid them out (NULL:
+     * only w is used), and a tensor shaped like y added after the
+     * activation (a residual Add fused into the conv; NULL: none). */
+    const float *packed;
+    const float *residual;
 } kern_conv_t;
 
 /* Floats of scratch kern_conv2d() needs for this shape (0 for 1x1 stride-1
  * unpadded and depthwise convs), for `threads` concurrent tasks. */
 size_t kern_conv2d_scratch(const kern_conv_t *p, int threads);
 
-/* y = act(conv(x, w) + bias). w is [c_out, c_in/groups, k_h, k_w]; bias may
+/* Floats kern_conv2d_pack() writes for this shape, 0 when no path of
+ * this CPU would read them. Packing is done once, at load. */
+size_t kern_conv2d_packed_floats(const kern_conv_t *p);
+void kern_conv2d_pack(const kern_conv_t *p, const float *w, float *packed);
+
+/* y = act(conv(x, w) + bias) (+ p->residual). w is [c_out, c_in/groups, k_h, k_w]; bias may
  * be NULL. Dispatches to 1x1 GEMM, im2col GEMM or the depthwise kernel
  * (AVX2 when the CPU has it, scalar otherwise). */
 void kern_conv2d(const kern_conv_t *p, const float *x, const float *w,

@@ -16,6 +16,7 @@ struct infer_model {
     ir_info_state_t info;
     float *arena;
     tpool_t *tp;
+    ir_profile_t *prof;         /* NULL unless AVP_INFER_PROFILE=1 */
     int batch;
 };
 
@@ -23,6 +24,9 @@ void infer_model_destroy(infer_model_t *m)
 {
     if (!m)
         return;
+    if (m->prof)
+        ir_profile_print(m->prof, &m->g, stderr);
+    ir_profile_destroy(m->prof);
     ir_graph_free(&m->g);
     ir_info_free(&m->info);
     avp_free_aligned(m->arena);
@@ -57,6 +61,7 @@ static int prepare(infer_model_t *m, int threads, avp_error_t *err)
         return avp_error_set(err, AVP_ENOMEM, "out of memory for a %zu-byte "
                              "activation arena", m->plan.arena_bytes);
     ir_plan_bind(&m->g, m->arena);
+    m->prof = ir_profile_create(&m->g);
     ir_info_finish(&m->g, &m->info);
     m->info.info.arena_bytes = m->plan.arena_bytes;
     return 0;
@@ -147,12 +152,13 @@ int infer_model_run(infer_model_t *m, int n, avp_error_t *err)
                              "loaded for batch %d", n, m->batch);
     float *scratch = (float *)((char *)m->arena + m->plan.scratch_offset);
     if (!m->plan.frame_loop) {
-        ir_exec_run(&m->g, m->plan.partial_ok ? n : m->batch, scratch, m->tp);
+        ir_exec_run(&m->g, m->plan.partial_ok ? n : m->batch, scratch, m->tp,
+                    m->prof);
         return 0;
     }
     for (int f = 0; f < n; f++) {
         ir_plan_frame(&m->g, f);
-        ir_exec_run(&m->g, 1, scratch, m->tp);
+        ir_exec_run(&m->g, 1, scratch, m->tp, m->prof);
     }
     ir_plan_frame(&m->g, 0); /* input and output pointers back on frame 0 */
     return 0;

@@ -63,7 +63,8 @@ static void test_fold_batchnorm_graph(void)
              live_ops(g, OP_CONV) == 1;
     for (int k = 0; k < g->nn; k++)
         if (!g->n[k].dead)
-            ok = ok && g->n[k].p.act.act == KERN_ACT_RELU && g->n[k].nin == 3;
+            ok = ok && g->n[k].p.act.act == KERN_ACT_RELU &&
+                 g->n[k].in[IR_CONV_BIAS] >= 0;
     infer_model_destroy(m);
     CHECK(ok);
 }
@@ -86,6 +87,27 @@ static void test_fold_silu_fused(void)
 }
 
 /* ops11's Constant -> Concat -> Reshape target folds to a constant. */
+/* concat_blocks ends in Add(conv(c), a): the conv adds a in its epilogue
+ * and writes the graph's output itself; the Add is gone. */
+static void test_fold_residual_add_fused(void)
+{
+    infer_model_t *m = sg_load("concat_blocks", 1, 1);
+    CHECK(m);
+    const ir_graph_t *g = ir_model_graph(m);
+    int ok = live_ops(g, OP_ADD) == 0, fused = 0;
+    for (int k = 0; k < g->nn; k++) {
+        const ir_node_t *nd = &g->n[k];
+        if (nd->dead || nd->op != OP_CONV || nd->nin <= IR_CONV_RESIDUAL ||
+            nd->in[IR_CONV_RESIDUAL] < 0)
+            continue;
+        fused++;
+        ok = ok && g->t[nd->out[0]].is_output &&
+             g->t[nd->in[IR_CONV_RESIDUAL]].producer >= 0;
+    }
+    infer_model_destroy(m);
+    CHECK(ok && fused == 1);
+}
+
 static void test_fold_constant_nodes(void)
 {
     infer_model_t *m = sg_load("ops11", 1, 1);
@@ -109,6 +131,7 @@ int main(void)
     RUN(test_fold_batchnorm_matches);
     RUN(test_fold_batchnorm_graph);
     RUN(test_fold_silu_fused);
+    RUN(test_fold_residual_add_fused);
     RUN(test_fold_constant_nodes);
     return CHECK_DONE();
 }

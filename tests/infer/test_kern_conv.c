@@ -10,8 +10,17 @@
 
 #include <string.h>
 
-/* Runs kern_conv2d on shape p with random data and compares to ref_conv. */
-static double conv_vs_ref(kern_conv_t p, int with_bias, tpool_t *tp)
+/* What conv_vs_ref() gives the kernel besides x and w. */
+enum {
+    WITH_BIAS = 1,
+    WITH_PACKED = 2,   /* kern_conv2d_pack()ed weights, where the CPU has a
+                          path that reads them */
+    WITH_RESIDUAL = 4, /* a tensor added after the activation */
+};
+
+/* Runs kern_conv2d on shape p with random data and compares to ref_conv
+ * (plus the residual). */
+static double conv_vs_ref(kern_conv_t p, int with, tpool_t *tp)
 {
     p.h_out = ref_out_len(p.h_in, p.k_h, p.stride_h, p.pad_top, p.pad_bottom, p.dil_h);
     p.w_out = ref_out_len(p.w_in, p.k_w, p.stride_w, p.pad_left, p.pad_right, p.dil_w);
@@ -23,15 +32,27 @@ static double conv_vs_ref(kern_conv_t p, int with_bias, tpool_t *tp)
     float *bias = avp_malloc((size_t)p.c_out * sizeof(float));
     float *y = avp_malloc(ny * sizeof(float)), *ref = avp_malloc(ny * sizeof(float));
     float *scratch = ns ? avp_malloc(ns * sizeof(float)) : NULL;
+    size_t np = with & WITH_PACKED ? kern_conv2d_packed_floats(&p) : 0;
+    float *packed = np ? avp_malloc(np * sizeof(float)) : NULL;
+    float *res = with & WITH_RESIDUAL ? avp_malloc(ny * sizeof(float)) : NULL;
+    const float *b = with & WITH_BIAS ? bias : NULL;
     ref_fill(x, nx, -1, 1);
     ref_fill(w, nw, -0.5f, 0.5f);
     ref_fill(bias, (size_t)p.c_out, -1, 1);
     ref_fill(y, ny, 100, 200); /* garbage the kernel must overwrite */
-    kern_conv2d(&p, x, w, with_bias ? bias : NULL, y, scratch, tp);
-    ref_conv(&p, x, w, with_bias ? bias : NULL, ref);
+    if (res)
+        ref_fill(res, ny, -2, 2);
+    if (packed)
+        kern_conv2d_pack(&p, w, packed);
+    p.packed = packed;
+    p.residual = res;
+    kern_conv2d(&p, x, w, b, y, scratch, tp);
+    ref_conv(&p, x, w, b, ref);
+    for (size_t i = 0; res && i < ny; i++)
+        ref[i] += res[i];
     double err = ref_max_err(y, ref, ny);
     avp_free(x), avp_free(w), avp_free(bias), avp_free(y), avp_free(ref);
-    avp_free(scratch);
+    avp_free(scratch), avp_free(packed), avp_free(res);
     return err;
 }
 
@@ -106,9 +127,45 @@ static void test_kern_conv_paths_vs_ref(void)
                                                  direct kernel: GEMM */
     };
     for (size_t i = 0; i < AVP_ARRAY_LEN(cases); i++) {
-        CHECK(conv_vs_ref(cases[i], 1, NULL) < 1e-5);
+        CHECK(conv_vs_ref(cases[i], WITH_BIAS, NULL) < 1e-5);
         CHECK(conv_vs_ref(cases[i], 0, tp) < 1e-5);
+        CHECK(conv_vs_ref(cases[i], WITH_BIAS | WITH_PACKED, tp) < 1e-5);
+        CHECK(conv_vs_ref(cases[i], WITH_PACKED | WITH_RESIDUAL, NULL) < 1e-5);
     }
+    tpool_destroy(tp);
+}
+
+/* The packed path on shapes that do not fill its tiles (8 channels by 48
+ * columns): odd channel counts, widths and strides, padding, the tails of
+ * several blocks, with a residual and without; and the sgemm path with a
+ * residual. */
+static void test_kern_conv_packed_odd_shapes(void)
+{
+    tpool_t *tp = tpool_create(2);
+    kern_conv_t cases[] = {
+        shape(1, 1, 1, 1, 1, 1, 1, 0, 1),     /* one output */
+        shape(2, 17, 7, 13, 9, 1, 1, 0, 1),   /* 1x1, 91 columns, 9 channels */
+        shape(1, 33, 5, 97, 23, 1, 1, 0, 1),  /* 1x1, 485 columns */
+        shape(1, 250, 9, 11, 7, 1, 1, 0, 1),  /* deep 1x1: blocks of 256 columns */
+        shape(1, 19, 15, 21, 17, 3, 1, 1, 1), /* 3x3 same */
+        shape(2, 13, 23, 19, 31, 3, 2, 1, 1), /* 3x3 stride 2, odd sizes */
+        shape(1, 130, 13, 13, 40, 3, 1, 1, 1), /* deep 3x3, 13-wide rows */
+        shape(1, 6, 11, 9, 10, 3, 1, 1, 2),   /* grouped */
+        shape(1, 5, 9, 8, 12, 1, 2, 0, 1),    /* 1x1 stride 2 */
+        /* 3x3 stride 1 rows of 32 and more: the direct kernel, whose
+         * tiles take 48, 32 or 16 columns and mask the padding lanes */
+        shape(1, 7, 5, 37, 11, 3, 1, 1, 1),   /* one 37-column tile */
+        shape(2, 5, 6, 100, 9, 3, 1, 1, 1),   /* 48 + 48 + 4 */
+        shape(1, 3, 4, 70, 17, 3, 1, 0, 1),   /* unpadded: 48 + 20 */
+        shape(1, 4, 1, 40, 8, 3, 1, 2, 1),    /* 44 wide, 5 rows from 1 */
+    };
+    for (size_t i = 0; i < AVP_ARRAY_LEN(cases); i++) {
+        CHECK(conv_vs_ref(cases[i], WITH_BIAS | WITH_PACKED, NULL) < 1e-5);
+        CHECK(conv_vs_ref(cases[i], WITH_PACKED | WITH_RESIDUAL, tp) < 1e-5);
+        CHECK(conv_vs_ref(cases[i], WITH_BIAS | WITH_RESIDUAL, tp) < 1e-5);
+    }
+    kern_conv_t dw = shape(1, 8, 11, 19, 8, 3, 1, 1, 8);
+    CHECK(conv_vs_ref(dw, WITH_BIAS | WITH_PACKED | WITH_RESIDUAL, tp) < 1e-5);
     tpool_destroy(tp);
 }
 
@@ -117,11 +174,14 @@ static void test_kern_conv_asymmetric_pad_dilation(void)
     tpool_t *tp = tpool_create(2);
     kern_conv_t p = shape(2, 5, 13, 10, 7, 3, 1, 0, 1);
     p.pad_top = 0, p.pad_bottom = 2, p.pad_left = 1, p.pad_right = 0;
-    CHECK(conv_vs_ref(p, 1, tp) < 1e-5);
+    CHECK(conv_vs_ref(p, WITH_BIAS, tp) < 1e-5);
+    CHECK(conv_vs_ref(p, WITH_BIAS | WITH_PACKED, tp) < 1e-5);
     p.dil_h = 2, p.dil_w = 3, p.stride_h = 2;
-    CHECK(conv_vs_ref(p, 1, tp) < 1e-5);
+    CHECK(conv_vs_ref(p, WITH_BIAS, tp) < 1e-5);
+    CHECK(conv_vs_ref(p, WITH_BIAS | WITH_PACKED, tp) < 1e-5);
     p.k_h = 2, p.k_w = 4, p.stride_w = 3; /* rectangular kernel */
-    CHECK(conv_vs_ref(p, 1, NULL) < 1e-5);
+    CHECK(conv_vs_ref(p, WITH_BIAS, NULL) < 1e-5);
+    CHECK(conv_vs_ref(p, WITH_BIAS | WITH_PACKED, NULL) < 1e-5);
     tpool_destroy(tp);
 }
 
@@ -139,9 +199,11 @@ static void test_kern_conv_each_activation(void)
         kern_conv_t im2col = shape(2, 4, 9, 9, 6, 3, 1, 1, 1);
         kern_conv_t dw = shape(1, 8, 11, 19, 8, 3, 1, 1, 8);
         direct.act = im2col.act = dw.act = acts[i];
-        CHECK(conv_vs_ref(direct, 1, tp) < 1e-5);
-        CHECK(conv_vs_ref(im2col, 1, NULL) < 1e-5);
-        CHECK(conv_vs_ref(dw, 1, tp) < 1e-5);
+        CHECK(conv_vs_ref(direct, WITH_BIAS, tp) < 1e-5);
+        CHECK(conv_vs_ref(im2col, WITH_BIAS, NULL) < 1e-5);
+        CHECK(conv_vs_ref(dw, WITH_BIAS, tp) < 1e-5);
+        CHECK(conv_vs_ref(direct, WITH_BIAS | WITH_PACKED | WITH_RESIDUAL, tp) < 1e-5);
+        CHECK(conv_vs_ref(im2col, WITH_BIAS | WITH_PACKED, NULL) < 1e-5);
     }
     tpool_destroy(tp);
 }
@@ -154,8 +216,10 @@ static void test_kern_conv_batch1_two_threads_yolox_shapes(void)
     kern_conv_t stem = shape(1, 12, 52, 52, 16, 3, 1, 1, 1);
     kern_conv_t pw = shape(1, 64, 13, 13, 32, 1, 1, 0, 1);
     stem.act.act = pw.act.act = KERN_ACT_SILU;
-    CHECK(conv_vs_ref(stem, 1, tp) < 1e-5);
-    CHECK(conv_vs_ref(pw, 1, tp) < 1e-5);
+    CHECK(conv_vs_ref(stem, WITH_BIAS, tp) < 1e-5);
+    CHECK(conv_vs_ref(pw, WITH_BIAS, tp) < 1e-5);
+    CHECK(conv_vs_ref(stem, WITH_BIAS | WITH_PACKED, tp) < 1e-5);
+    CHECK(conv_vs_ref(pw, WITH_BIAS | WITH_PACKED | WITH_RESIDUAL, tp) < 1e-5);
     tpool_destroy(tp);
 }
 
@@ -165,6 +229,7 @@ int main(void)
     RUN(test_kern_conv_hand_3x3_pad1);
     RUN(test_kern_conv_hand_1x1);
     RUN(test_kern_conv_paths_vs_ref);
+    RUN(test_kern_conv_packed_odd_shapes);
     RUN(test_kern_conv_asymmetric_pad_dilation);
     RUN(test_kern_conv_each_activation);
     RUN(test_kern_conv_batch1_two_threads_yolox_shapes);
