@@ -299,8 +299,15 @@ static int sorted_copy(const gt_t *g, gt_t **out, avp_error_t *err)
     gt_frames(g, &first, &last, &step);
     if (last >= first)
         gt_set_frames(s, first, last, step, NULL);
+    for (int64_t f = first; f <= last; f += step) {
+        gt_frame_info_t fi;
+        if (gt_frame_info(g, f, &fi))
+            gt_set_frame_info(s, f, fi.id, fi.name, fi.width, fi.height,
+                              NULL);
+    }
     for (int l = 0; l < gt_num_labels(g); l++)
-        gt_label(s, gt_label_name(g, l));
+        gt_set_label_id(s, gt_label(s, gt_label_name(g, l)),
+                        gt_label_id(g, l));
     int rc = AVP_OK;
     for (size_t i = 0; i < gt_num_boxes(g) && rc == AVP_OK; i++) {
         const gt_box_t *b = &gt_boxes(g)[i];
@@ -410,7 +417,8 @@ static const struct {
     const char *name;
     unsigned flag;
 } flag_names[] = {{"validated", GT_VALIDATED}, {"difficult", GT_DIFFICULT},
-                  {"occluded", GT_OCCLUDED}, {"truncated", GT_TRUNCATED}};
+                  {"occluded", GT_OCCLUDED}, {"truncated", GT_TRUNCATED},
+                  {"crowd", GT_CROWD}};
 
 void gt__attrs_to_json(const gt_box_t *b, json_t *obj)
 {

@@ -35,7 +35,8 @@ enum {
     GT_VALIDATED = 1u << 0, /* a human checked the box */
     GT_DIFFICULT = 1u << 1, /* neither to be found nor missed (eval ignore) */
     GT_OCCLUDED = 1u << 2,
-    GT_TRUNCATED = 1u << 3
+    GT_TRUNCATED = 1u << 3,
+    GT_CROWD = 1u << 4      /* COCO iscrowd: a region of many objects */
 };
 
 /* Frames are numbered 0 .. GT_MAX_FRAMES - 1 (92 hours at 30 fps): frame
@@ -51,7 +52,10 @@ typedef enum gt_source {
 
 /* One box: (x, y) is the top-left corner, w and h > 0, in source pixels.
  * t is the frame's time in video seconds. score is the model's confidence
- * (1 for human and imported boxes). track_id < 0 means "in no track". */
+ * (1 for human and imported boxes). track_id < 0 means "in no track".
+ * area is the object's own area when its source gives one other than
+ * w * h (COCO's segment area, which decides its small/medium/large
+ * range); 0 means w * h. */
 typedef struct gt_box {
     int64_t frame;
     double t;
@@ -61,6 +65,7 @@ typedef struct gt_box {
     unsigned flags;
     gt_source_t source;
     int64_t track_id;
+    double area;
 } gt_box_t;
 
 /* A track's extent, derived from its boxes (gt_tracks()). */
@@ -109,6 +114,27 @@ size_t gt_num_notes(const gt_t *g);
  * *n. */
 const char *gt_note_kind(const gt_t *g, size_t i, int64_t *n);
 
+/* What a source file called a frame and its label, kept so that an export
+ * writes it back (COCO's image id, file name and size; a YOLO or VOC
+ * file's name): an id of GT_NO_ID, a NULL name or a 0 size means "not
+ * given", and exporters then make one up from the frame number. name is
+ * copied; a frame given again replaces what it had. AVP_EINVAL for a
+ * frame outside [0, GT_MAX_FRAMES). */
+#define GT_NO_ID INT64_MIN
+typedef struct gt_frame_info {
+    int64_t id;
+    const char *name; /* owned by g */
+    int width, height;
+} gt_frame_info_t;
+int gt_set_frame_info(gt_t *g, int64_t frame, int64_t id, const char *name,
+                      int width, int height, avp_error_t *err);
+/* Fills *out for frame (GT_NO_ID, NULL, 0, 0 when nothing was given);
+ * returns 1 if something was. */
+int gt_frame_info(const gt_t *g, int64_t frame, gt_frame_info_t *out);
+/* The source's id of a label (COCO's category id), GT_NO_ID if none. */
+void gt_set_label_id(gt_t *g, int label, int64_t id);
+int64_t gt_label_id(const gt_t *g, int label);
+
 /* Returns the index of label name, adding it if new (names are compared
  * exactly; the table keeps insertion order). */
 int gt_label(gt_t *g, const char *name);
@@ -118,8 +144,9 @@ int gt_num_labels(const gt_t *g);
 const char *gt_label_name(const gt_t *g, int label); /* owned by g */
 
 /* Adds a copy of *b. AVP_EFORMAT (err says which field) for a frame
- * outside [0, GT_MAX_FRAMES), non-finite numbers, w or h <= 0, an unknown label, unknown flags
- * or source, or a score outside [0, 1]. */
+ * outside [0, GT_MAX_FRAMES), non-finite numbers, w or h <= 0, an area
+ * < 0, an unknown label, unknown flags or source, or a score outside
+ * [0, 1]. */
 int gt_add_box(gt_t *g, const gt_box_t *b, avp_error_t *err);
 size_t gt_num_boxes(const gt_t *g);
 /* The boxes, owned by g, valid until the next gt_add_box() or gt_sort(). */

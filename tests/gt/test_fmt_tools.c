@@ -254,6 +254,48 @@ static void test_frames_round_trip(void)
     CHECK(ok);
 }
 
+/* COCO as its documentation describes it: every image a frame (the one
+ * without annotations too), ids and file names kept, iscrowd and an area
+ * other than w * h kept, segmentations counted; the export writes them
+ * back, so that export and import again are the identity. */
+static void test_coco(void)
+{
+    gt_t *g = load(GT_FORMAT_COCO, "coco_lossless/instances.json", NULL);
+    CHECK(g);
+    int64_t first, last, step;
+    gt_frame_info_t fi;
+    gt_frames(g, &first, &last, &step);
+    CHECK(first == 0 && last == 4 && step == 1 && gt_num_boxes(g) == 14);
+    CHECK(gt_frame_info(g, 3, &fi) && fi.id == 87038 && fi.width == 640 &&
+          fi.height == 480 && !strcmp(fi.name, "000000087038.jpg"));
+    CHECK(gt_label_id(g, gt_find_label(g, "dog")) == 18 &&
+          gt_label_id(g, gt_find_label(g, "toothbrush")) == 90);
+    CHECK(has_box(g, 0, "person", 400, 200, 200, 150, GT_CROWD) &&
+          has_box(g, 1, "bottle", 100, 5, 80, 40, GT_CROWD));
+    int areas = 0;
+    for (size_t i = 0; i < gt_num_boxes(g); i++)
+        areas += gt_boxes(g)[i].area == 900 || gt_boxes(g)[i].area == 9300;
+    CHECK(areas == 2);
+    CHECK(note(g, "coco segmentation (its bbox kept, not the mask)") == 13);
+    char dir[64], path[128], *once, *twice;
+    gt_t *back = NULL;
+    avp_error_t err = {0};
+    fixture_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/gt.json", dir);
+    CHECK(gt_export(GT_FORMAT_COCO, g, path, NULL, &err) == AVP_OK);
+    once = fixture_read(path);
+    CHECK(gt_import(GT_FORMAT_COCO, path, NULL, &back, &err) == AVP_OK);
+    CHECK(gt_export(GT_FORMAT_COCO, back, path, NULL, &err) == AVP_OK);
+    twice = fixture_read(path);
+    CHECK(once && twice && !strcmp(once, twice));
+    CHECK(fixture_equal(g, back, CMP_FLAGS_ALL | CMP_SOURCE | CMP_SCORE, 0));
+    free(once);
+    free(twice);
+    fixture_rmdir(dir);
+    gt_destroy(back);
+    gt_destroy(g);
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -265,7 +307,8 @@ int main(int argc, char **argv)
                  {"voc", test_voc},
                  {"yolo", test_yolo},
                  {"report", test_report},
-                 {"frames_round_trip", test_frames_round_trip}};
+                 {"frames_round_trip", test_frames_round_trip},
+                 {"coco", test_coco}};
     for (size_t i = 0; i < AVP_ARRAY_LEN(cases); i++)
         if (argc < 2 || !strcmp(argv[1], cases[i].name)) {
             fprintf(stderr, "case %s: ", cases[i].name);
