@@ -5,8 +5,10 @@
  * class names, one per line: YOLO's indices), as the export sends them.
  * The parser accepts the whole file or nothing and names the line or
  * element it stumbled on; the boxes then go in with one statement (one
- * transaction) with their audit record, and the reply reports what the
- * file held (report_json). No database connection is held
+ * transaction) with their audit record and the file's frame set (the
+ * frames it annotated, empty ones too: migrations/0013), and the reply
+ * reports what the file held (report_json); ?dry_run=1 replies the report
+ * and writes nothing. No database connection is held
  * while the body arrives: a slow sender must not take one of the pool's
  * few from everyone else.
  * Track ids of the file are not kept: tracks are rows of their own
@@ -120,20 +122,47 @@ static json_t *report_json(const gt_t *g)
                      (json_int_t)ntracks, "notes", notes);
 }
 
-/* Stores the boxes of g, all of them only if every one is on a frame of
- * the video (frames long); replies either way. */
-static int store_or_reply(http_req_t *req, store_conn_t *c, int64_t id,
-                          const char *format, const gt_t *g, int64_t frames)
+/* The file's frame set as store_gt_import takes it: new string, or NULL
+ * when the file did not say which frames it annotated. */
+static char *frames_json(const gt_t *g)
+{
+    int64_t first, last, step;
+    if (!gt_has_frame_set(g))
+        return NULL;
+    gt_frames(g, &first, &last, &step);
+    json_t *o = json_pack("{s:I, s:I, s:I}", "first", (json_int_t)first,
+                          "last", (json_int_t)last, "step", (json_int_t)step);
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return s;
+}
+
+/* Every box, and the frame set, on a frame of the video (frames long). */
+static int frames_or_reply(http_req_t *req, const gt_t *g, int64_t frames)
 {
     const gt_box_t *b = gt_boxes(g);
+    int64_t first, last, step;
+    gt_frames(g, &first, &last, &step);
+    if (gt_has_frame_set(g) && api__frame_or_reply(req, last, frames) < 0)
+        return AVP_EINVAL;
     for (size_t i = 0; i < gt_num_boxes(g); i++)
         if (api__frame_or_reply(req, b[i].frame, frames) < 0)
             return AVP_EINVAL;
-    char *boxes = boxes_json(g);
+    return AVP_OK;
+}
+
+/* Stores the boxes and the frame set of g (all only if they fit the
+ * video: frames long); replies either way. */
+static int store_or_reply(http_req_t *req, store_conn_t *c, int64_t id,
+                          const char *format, const gt_t *g, int64_t frames)
+{
+    if (frames_or_reply(req, g, frames) < 0)
+        return AVP_EINVAL;
+    char *boxes = boxes_json(g), *set = frames_json(g);
     int64_t n;
     avp_error_t err;
     int rc = store_gt_import(c, id, http_req_user(req)->id, format, boxes,
-                             &n, &err);
+                             set, &n, &err);
     if (rc < 0)
         http_reply_avp_error(req, &err);
     else
@@ -141,6 +170,7 @@ static int store_or_reply(http_req_t *req, store_conn_t *c, int64_t id,
                                             (json_int_t)n, "report",
                                             report_json(g)));
     free(boxes);
+    free(set);
     return rc;
 }
 
@@ -210,7 +240,13 @@ void api__gt_import_file(http_req_t *req, void *ctx)
         ? parse_tar_or_reply(req, f, up.tmp, &o)
         : parse_or_reply(req, f, up.tmp, &o);
     unlink(up.tmp);
-    if (g)
+    /* A dry run answers what an import would write, and writes nothing. */
+    int dry = json_is_true(json_object_get(http_req_query(req), "dry_run"));
+    if (g && dry && frames_or_reply(req, g, frames) == AVP_OK)
+        http_reply_json(req, 200, json_pack("{s:b, s:I, s:o}", "dry_run", 1,
+                                            "imported", (json_int_t)0,
+                                            "report", report_json(g)));
+    else if (g && !dry)
         commit_or_reply(r, req, id, name, g, frames);
     gt_destroy(g);
 }

@@ -387,6 +387,9 @@ static int add_gt_io(api_t *r, http_server_t *srv, avp_error_t *err)
         {"format", HTTP_SCHEMA_STRING, 1, 1, 16,
          "coco, cvat, mot, avp, yolo or voc (yolo and voc: a tar of the "
          "frame files and classes.txt)", NULL},
+        {"dry_run", HTTP_SCHEMA_BOOLEAN, 0, 0, 0,
+         "true: reply what the import would write (200, the report), "
+         "write nothing", NULL},
         {0}};
     const http_route_t routes[] = {
         {"POST", "/api/videos/{id}/ground-truth/import", "gt_import",

@@ -93,6 +93,8 @@ void gt_frames(const gt_t *g, int64_t *first, int64_t *last, int64_t *step)
     *step = g->step ? g->step : 1;
 }
 
+int gt_has_frame_set(const gt_t *g) { return g->step > 0; }
+
 int64_t gt_num_annotated_frames(const gt_t *g)
 {
     int64_t first, last, step;

@@ -101,6 +101,10 @@ int gt_set_frames(gt_t *g, int64_t first, int64_t last, int64_t step,
                   avp_error_t *err);
 /* The frame set as above (every frame: 0, num_frames - 1, 1). */
 void gt_frames(const gt_t *g, int64_t *first, int64_t *last, int64_t *step);
+/* 1 if the set was given (gt_set_frames: the file said which frames it
+ * annotated), 0 if it is every frame by default (a MOT file says only
+ * where its boxes are). */
+int gt_has_frame_set(const gt_t *g);
 int64_t gt_num_annotated_frames(const gt_t *g);
 int gt_is_annotated_frame(const gt_t *g, int64_t frame);
 
