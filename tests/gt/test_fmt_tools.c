@@ -77,6 +77,9 @@ static void test_cvat_video(void)
     CHECK(has_box(g, 13, "car", 315, 200, 100, 60, GT_OCCLUDED));
     CHECK(has_box(g, 16, "car", 330, 200, 100, 60, 0));
     CHECK(note(g, "polygon in track (not a box)") == 2);
+    CHECK(note(g, "cvat attribute of the task's own (not kept)") == 1);
+    CHECK(note(g, "cvat box with keyframe 0 (kept, exported as a "
+                  "keyframe)") == 1);
     CHECK(gt_width(g) == 1280 && gt_height(g) == 720);
     gt_destroy(g);
     /* Keyframes only: the frames between are interpolated as CVAT does. */
