@@ -18,6 +18,8 @@ static const char usage[] =
     "                      [--width W] [--height H]\n"
     "FMT: avp, coco, yolo (a folder of frame_NNNNNN.txt), voc (a folder of\n"
     "frame_NNNNNN.xml), cvat (CVAT for video 1.1), mot (MOTChallenge CSV).\n"
+    "IN may also be a .zip, .tar or .tar.gz as CVAT, Roboflow or\n"
+    "ultralytics export it (the format's file is found inside).\n"
     "--names: class names one per line (YOLO's class indices, MOT's 1-based\n"
     "classes; YOLO defaults to COCO-80). YOLO import needs --width and\n"
     "--height; formats without time stamps take t = frame / --fps.\n"

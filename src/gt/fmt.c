@@ -267,12 +267,36 @@ static int import_yolo(const char *dir, const gt_io_options_t *o,
     return rc;
 }
 
+/* An archive: extracted into a new folder, the dataset found in it. */
+static int import_archive(gt_format_t f, const char *path,
+                          const gt_io_options_t *o, gt_t **out,
+                          avp_error_t *err)
+{
+    const char *tmp = o && o->tmp_dir ? o->tmp_dir : getenv("TMPDIR");
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/.avp-gt-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir))
+        return avp_error_set(err, AVP_EIO, "%s: cannot make a folder to "
+                             "extract into: %s", path, strerror(errno));
+    int rc = gt_archive_extract(path, dir, err);
+    if (rc == AVP_OK)
+        rc = gt_import_tree(f, dir, o, out, err);
+    gt_remove_tree(dir);
+    return rc < 0 ? avp_error_prefix(err, "%s", path) : rc;
+}
+
 int gt_import(gt_format_t f, const char *path, const gt_io_options_t *o,
               gt_t **out, avp_error_t *err)
 {
     *out = NULL;
     if ((unsigned)f >= AVP_ARRAY_LEN(formats))
         return avp_error_set(err, AVP_EINVAL, "unknown format %d", (int)f);
+    struct stat st;
+    /* A YOLO or VOC dataset is a folder; a file can only be its archive
+     * (and libarchive says what is wrong with one that is not). */
+    if (gt_is_archive(path) || (formats[f].parse_frame &&
+                                stat(path, &st) == 0 && S_ISREG(st.st_mode)))
+        return import_archive(f, path, o, out, err);
     if (f == GT_FORMAT_YOLO)
         return import_yolo(path, o, out, err);
     if (formats[f].parse_frame)

@@ -235,6 +235,9 @@ typedef struct gt_io_options {
      * dataset/train/labels/ is 2). 0: the folder only, as for an upload,
      * whose parents are the server's. */
     int yaml_levels_up;
+    /* An archive is extracted into a new folder under this one (NULL:
+     * $TMPDIR or /tmp); the server gives its data directory's. */
+    const char *tmp_dir;
 } gt_io_options_t;
 
 /* Imports path (a file, or a folder for YOLO and VOC) into a new gt in
@@ -264,6 +267,32 @@ int gt_parse_yolo_frame(gt_t *g, int64_t frame, const char *text, size_t len,
 int gt_parse_voc_frame(gt_t *g, int64_t frame, const char *text, size_t len,
                        const gt_io_options_t *o, const char *where,
                        avp_error_t *err);
+
+/* Archives (archive.c, libarchive): .zip, .tar and .tar.gz as CVAT,
+ * Roboflow, ultralytics and the COCO, VOC and MOT tools export them.
+ * gt_import reads one in place of a file or folder (gt_is_archive). */
+#define GT_ARCHIVE_MAX_ENTRIES 200000
+#define GT_ARCHIVE_MAX_BYTES (4ULL << 30)
+/* 1 if path is a regular file that starts like a zip, tar or gzip. */
+int gt_is_archive(const char *path);
+/* Extracts the regular files of an archive (a file, or len bytes at data)
+ * into the existing folder dir, keeping their relative folders. AVP_EFORMAT
+ * (err names the entry) for an absolute name or one with a ".."
+ * component, a link or special file, a name that comes twice, more than
+ * GT_ARCHIVE_MAX_ENTRIES entries or GT_ARCHIVE_MAX_BYTES uncompressed, or
+ * a damaged archive; what was extracted stays for gt_remove_tree. */
+int gt_archive_extract(const char *path, const char *dir, avp_error_t *err);
+int gt_archive_extract_mem(const void *data, size_t len, const char *dir,
+                           avp_error_t *err);
+/* Removes dir and everything under it, following no links. Best effort. */
+void gt_remove_tree(const char *dir);
+/* Imports ground truth from a folder holding one dataset somewhere in it
+ * (an extracted archive): the format's file is looked for by name
+ * (CVAT's annotations.xml, MOT's gt.txt, the one .json of COCO or AVP)
+ * and YOLO's or VOC's the one folder of frame files; AVP_EFORMAT naming
+ * what was found when it is not exactly one. */
+int gt_import_tree(gt_format_t f, const char *dir, const gt_io_options_t *o,
+                   gt_t **out, avp_error_t *err);
 
 /* Reads `avp detect` JSONL ({"frame", "t", "label", "score", "box":
  * [x1, y1, x2, y2]} per line) into a new gt of model boxes without
