@@ -187,7 +187,7 @@ static void export_and_send(http_req_t *req, int64_t id, gt_format_t f,
     }
     if (folder) {
         unlink(names_path);
-        api__tar_remove_flat(path);
+        gt_remove_tree(path);
     } else {
         unlink(path);
     }

@@ -1,8 +1,10 @@
 /* gt_io.c - import of a video's ground truth from a file sent as
  * the raw body, in the formats of gt/gt.h: one file (COCO, CVAT 1.1 for
  * video or images, MOTChallenge, AVP JSON), or for the formats that are a file
- * per frame (YOLO, Pascal VOC) a tar of those files with classes.txt (the
- * class names, one per line: YOLO's indices), as the export sends them.
+ * per frame (YOLO, Pascal VOC) an archive of those files with classes.txt
+ * (the class names, one per line: YOLO's indices) as the export sends
+ * them, or a tool's export (a Roboflow or ultralytics zip with data.yaml).
+ * Any format may come as a .zip, .tar or .tar.gz (gt/archive.c).
  * The parser accepts the whole file or nothing and names the line or
  * element it stumbled on; the boxes then go in with one statement (one
  * transaction) with their audit record and the file's frame set (the
@@ -17,7 +19,6 @@
 
 #include "detect/detect.h"
 #include "gt/gt.h"
-#include "api/tar.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -66,8 +67,9 @@ static gt_t *parse_or_reply(http_req_t *req, gt_format_t f,
     return g;
 }
 
-/* A tar of per-frame files: extracted flat into a new folder beside the
- * upload, classes.txt taken out of it as the names. */
+/* An archive of per-frame files (YOLO, VOC): extracted into a new folder
+ * beside the upload, classes.txt at its top taken out as the names (the
+ * export's tar), the frame files' folder found in it (gt_import_tree). */
 static gt_t *parse_tar_or_reply(http_req_t *req, gt_format_t f,
                                 const char *tar, gt_io_options_t *o)
 {
@@ -80,7 +82,7 @@ static gt_t *parse_tar_or_reply(http_req_t *req, gt_format_t f,
     if (mkdir(dir, 0700) < 0)
         http_reply_error(req, 500, "internal",
                          "cannot make a temporary folder");
-    else if (api__tar_extract_flat(tar, dir, &err) < 0)
+    else if (gt_archive_extract(tar, dir, &err) < 0)
         http_reply_error(req, 400, "bad_request", "%s", err.msg);
     else if (access(names_path, F_OK) == 0 &&
              detect_names_load(names_path, &names, &err) < 0)
@@ -92,12 +94,13 @@ static gt_t *parse_tar_or_reply(http_req_t *req, gt_format_t f,
             list[i] = detect_names_get(names, i);
         o->names = list;
         unlink(names_path);
-        g = parse_or_reply(req, f, dir, o);
+        if (gt_import_tree(f, dir, o, &g, &err) < 0)
+            http_reply_error(req, 400, "bad_request", "%s", err.msg);
         o->names = NULL;
         avp_free(list);
     }
     detect_names_destroy(names);
-    api__tar_remove_flat(dir);
+    gt_remove_tree(dir);
     return g;
 }
 
@@ -227,7 +230,8 @@ void api__gt_import_file(http_req_t *req, void *ctx)
     if (gt_format_parse(name, &f) < 0) {
         http_reply_error(req, 400, "bad_request",
                          "format must be coco, cvat, mot, "
-                         "avp, yolo or voc (yolo and voc: a tar archive)");
+                         "avp, yolo or voc (yolo and voc: a zip, tar or "
+                         "tar.gz archive)");
         return;
     }
     gt_io_options_t o;
@@ -236,6 +240,13 @@ void api__gt_import_file(http_req_t *req, void *ctx)
     if (video_or_reply(r, req, id, &o, &frames) < 0 ||
         api__receive_or_reply(r, req, "videos", &up) < 0)
         return;
+    /* Archives are extracted beside the upload, in the data directory. */
+    char tmp_dir[PATH_MAX];
+    snprintf(tmp_dir, sizeof tmp_dir, "%s", up.tmp);
+    char *slash = strrchr(tmp_dir, '/');
+    if (slash)
+        *slash = '\0';
+    o.tmp_dir = slash ? tmp_dir : NULL;
     gt_t *g = f == GT_FORMAT_YOLO || f == GT_FORMAT_VOC
         ? parse_tar_or_reply(req, f, up.tmp, &o)
         : parse_or_reply(req, f, up.tmp, &o);

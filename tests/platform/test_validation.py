@@ -423,3 +423,37 @@ def test_import_frame_set_is_stored_and_evaluated(avp, admin, run, uploaded_mode
     assert res["coco_stats"] == pytest.approx(oracle["coco_stats"], abs=1e-9)
     for k in ("tp", "fp", "fn"):
         assert res["overall"][k] == oracle["overall"][k], k
+
+
+def test_import_reads_tool_archives(admin, project, clip):
+    """Issue 14: a Roboflow/ultralytics YOLO zip (data.yaml beside
+    train/labels/) and a CVAT COCO zip (annotations/instances_default.json)
+    are read as uploaded; a zip that names a path outside is refused."""
+    import io
+    import zipfile
+    video_id = upload(admin, project, clip)
+    path = "/api/videos/%d/ground-truth/import" % video_id
+
+    def zip_of(files):
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, src in files:
+                z.write(src, name) if os.path.exists(src) else z.writestr(name, src)
+        return out.getvalue()
+    yolo = os.path.join(GT_FIXTURES, "yolo_ultralytics")
+    body = zip_of([(os.path.relpath(os.path.join(d, f), yolo), os.path.join(d, f))
+                   for d, _, fs in os.walk(yolo) for f in fs])
+    r = call(admin, "POST", path, params={"format": "yolo", "dry_run": "true"}, data=body)
+    assert r.status_code == 200, r.text
+    assert r.json()["report"] == {"frames": 3, "boxes": 3, "tracks": 0, "notes": {
+        "yolo polygon row (read as its bounding box)": 2}}, r.text
+    coco = zip_of([("annotations/instances_default.json",
+                    os.path.join(GT_FIXTURES, "coco_lossless", "instances.json"))])
+    r = call(admin, "POST", path, params={"format": "coco", "dry_run": "1"}, data=coco)
+    assert r.status_code == 200 and r.json()["report"]["frames"] == 5, r.text
+    assert r.json()["report"]["boxes"] == 14, r.text
+    r = call(admin, "POST", path, params={"format": "coco"},
+             data=zip_of([("../../x.json", "{}")]))
+    assert_error(r, 400)
+    assert "not allowed" in r.json()["error"]["message"], r.text
+    assert all_boxes(admin, video_id) == []
