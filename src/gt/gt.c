@@ -80,7 +80,8 @@ int gt_set_frames(gt_t *g, int64_t first, int64_t last, int64_t step,
                              (long long)first, (long long)last,
                              (long long)step, GT_MAX_FRAMES);
     last = first + (last - first) / step * step;
-    g->first = first, g->last = last, g->step = step;
+    /* One frame is one set whatever the step: the canonical step is 1. */
+    g->first = first, g->last = last, g->step = last > first ? step : 1;
     if (last + 1 > g->num_frames)
         g->num_frames = last + 1;
     return AVP_OK;
