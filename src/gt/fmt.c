@@ -104,20 +104,18 @@ int gt__class_of(const gt_t *g, int label, const gt_io_options_t *o)
 
 /* ---- folders of one file per frame (YOLO, VOC) ---- */
 
-typedef int (*parse_frame_fn)(gt_t *, int64_t, const char *, size_t,
-                              const gt_io_options_t *, const char *,
-                              avp_error_t *);
+typedef gt__parse_frame_fn parse_frame_fn;
 typedef int (*export_frame_fn)(const gt_t *, const gt_box_t *, size_t,
                                int64_t, const gt_io_options_t *, char **,
                                avp_error_t *);
 
-/* A frame's file: a name ending in ext that is more than ext, not the
- * class list a YOLO folder may hold. */
+/* A frame's file: a name ending in ext (any, for ext NULL) that is more
+ * than ext, not hidden, not the class list a YOLO folder may hold. */
 static int is_frame_file(const char *name, const char *ext)
 {
-    size_t n = strlen(name), e = strlen(ext);
-    return n > e && !strcmp(name + n - e, ext) && name[0] != '.' &&
-           strcmp(name, "classes.txt");
+    size_t n = strlen(name), e = ext ? strlen(ext) : 0;
+    return n > e && (!ext || !strcmp(name + n - e, ext)) &&
+           name[0] != '.' && strcmp(name, "classes.txt");
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -125,9 +123,9 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int import_file(gt_t *g, const char *dir, const char *name,
-                       int64_t frame, parse_frame_fn parse,
-                       const gt_io_options_t *o, avp_error_t *err)
+int gt__import_frame_file(gt_t *g, const char *dir, const char *name,
+                          int64_t frame, gt__parse_frame_fn parse,
+                          const gt_io_options_t *o, avp_error_t *err)
 {
     char path[4096], *text;
     size_t len;
@@ -140,39 +138,50 @@ static int import_file(gt_t *g, const char *dir, const char *name,
     return rc;
 }
 
+int gt__list_files(const char *dir, const char *ext, char ***names,
+                   size_t *n, avp_error_t *err)
+{
+    DIR *d = opendir(dir);
+    size_t cap = 0;
+    *names = NULL;
+    *n = 0;
+    if (!d)
+        return avp_error_set(err, errno == ENOENT ? AVP_ENOTFOUND : AVP_EIO,
+                             "%s: %s", dir, strerror(errno));
+    for (struct dirent *e; (e = readdir(d));)
+        if (is_frame_file(e->d_name, ext)) {
+            if (*n == cap) { /* doubling: linear in the files, not square */
+                cap = cap ? 2 * cap : 64;
+                *names = avp_realloc(*names, cap * sizeof(char *));
+            }
+            (*names)[(*n)++] = avp_strdup(e->d_name);
+        }
+    closedir(d);
+    if (*n)
+        qsort(*names, *n, sizeof(char *), cmp_str);
+    return AVP_OK;
+}
+
 static int import_folder(const char *dir, const char *ext,
                          parse_frame_fn parse, const gt_io_options_t *o,
                          gt_t **out, avp_error_t *err)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return avp_error_set(err, errno == ENOENT ? AVP_ENOTFOUND : AVP_EIO,
-                             "%s: %s", dir, strerror(errno));
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    for (struct dirent *e; (e = readdir(d));)
-        if (is_frame_file(e->d_name, ext)) {
-            if (n == cap) { /* doubling: linear in the files, not square */
-                cap = cap ? 2 * cap : 64;
-                names = avp_realloc(names, cap * sizeof(char *));
-            }
-            names[n++] = avp_strdup(e->d_name);
-        }
-    closedir(d);
-    if (n)
-        qsort(names, n, sizeof(char *), cmp_str);
+    char **names;
+    size_t n;
+    int rc = gt__list_files(dir, ext, &names, &n, err);
+    if (rc < 0)
+        return rc;
     gt_t *g = gt_create();
     gt__apply_options(g, o);
     /* Frames are the files in name order, not the digits in their names:
      * names without digits must not share a frame, "img_963225.txt" must
      * not make 963225 empty frames, and a folder numbered from 000001
      * has no frame 0 that nobody annotated. */
-    int rc = n ? gt_set_frames(g, 0, (int64_t)n - 1, 1, err) : AVP_OK;
+    rc = n ? gt_set_frames(g, 0, (int64_t)n - 1, 1, err) : AVP_OK;
     for (size_t i = 0; i < n && rc == AVP_OK; i++)
-        rc = import_file(g, dir, names[i], (int64_t)i, parse, o, err);
-    for (size_t i = 0; i < n; i++)
-        avp_free(names[i]);
-    avp_free(names);
+        rc = gt__import_frame_file(g, dir, names[i], (int64_t)i, parse, o,
+                                   err);
+    gt__names_free(names, (int)n);
     if (rc < 0)
         gt_destroy(g);
     *out = rc < 0 ? NULL : g;
@@ -260,7 +269,10 @@ static int import_yolo(const char *dir, const gt_io_options_t *o,
         copy.names = (const char *const *)names;
         copy.num_names = n;
     }
-    if (rc == AVP_OK)
+    char images[4200];
+    if (rc == AVP_OK && gt__yolo_images_dir(dir, images, sizeof images))
+        rc = gt__import_yolo_images(dir, images, &copy, out, err);
+    else if (rc == AVP_OK)
         rc = import_folder(dir, ".txt", gt_parse_yolo_frame, &copy, out,
                            err);
     gt__names_free(names, n);

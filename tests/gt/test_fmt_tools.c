@@ -299,6 +299,39 @@ static void test_coco(void)
     gt_destroy(g);
 }
 
+/* An ultralytics dataset with its images: they are the frames, the image
+ * without a label file (a background image) too; a label file without an
+ * image is refused. */
+static void test_yolo_images(void)
+{
+    gt_io_options_t o = {.width = 640, .height = 480, .yaml_levels_up = 2};
+    gt_t *g = load(GT_FORMAT_YOLO, "yolo_images/labels/val", &o);
+    gt_frame_info_t fi;
+    CHECK(g && gt_num_annotated_frames(g) == 3 && gt_num_boxes(g) == 3);
+    CHECK(has_box(g, 0, "person", 240, 120, 160, 240, 0) &&
+          has_box(g, 2, "bicycle", 448, 72, 64, 96, 0));
+    CHECK(gt_frame_info(g, 1, &fi) && !strcmp(fi.name, "000000000285.png"));
+    gt_destroy(g);
+    char dir[64], path[160];
+    avp_error_t err = {0};
+    fixture_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/images", dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/labels", dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/images/a.jpg", dir);
+    fixture_write(path, "");
+    snprintf(path, sizeof path, "%s/labels/b.txt", dir);
+    fixture_write(path, "0 0.5 0.5 0.1 0.1\n");
+    snprintf(path, sizeof path, "%s/labels", dir);
+    g = (gt_t *)1;
+    o.yaml_levels_up = 0;
+    o.names = fixture_names, o.num_names = 3;
+    CHECK(gt_import(GT_FORMAT_YOLO, path, &o, &g, &err) == AVP_EFORMAT &&
+          !g && strstr(err.msg, "b.txt: no image of that name"));
+    fixture_rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -311,7 +344,8 @@ int main(int argc, char **argv)
                  {"yolo", test_yolo},
                  {"report", test_report},
                  {"frames_round_trip", test_frames_round_trip},
-                 {"coco", test_coco}};
+                 {"coco", test_coco},
+                 {"yolo_images", test_yolo_images}};
     for (size_t i = 0; i < AVP_ARRAY_LEN(cases); i++)
         if (argc < 2 || !strcmp(argv[1], cases[i].name)) {
             fprintf(stderr, "case %s: ", cases[i].name);
