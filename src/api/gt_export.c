@@ -96,6 +96,8 @@ static const struct {
     [GT_FORMAT_VOC] = {"voc", "application/x-tar"},
     [GT_FORMAT_CVAT] = {"ground_truth.cvat.xml", "application/xml"},
     [GT_FORMAT_MOT] = {"ground_truth.mot.txt", "text/csv"},
+    [GT_FORMAT_DATUMARO] = {"ground_truth.datumaro.json",
+                            "application/json"},
 };
 
 static int write_names(const gt_t *g, const char *path, avp_error_t *err)
@@ -203,7 +205,7 @@ void api__gt_export_file(http_req_t *req, void *ctx)
     gt_format_t f;
     if (gt_format_parse(name, &f) < 0) {
         http_reply_error(req, 400, "bad_request",
-                         "format must be coco, cvat, mot, "
+                         "format must be coco, cvat, mot, datumaro, "
                          "avp, yolo or voc");
         return;
     }

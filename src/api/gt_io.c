@@ -229,7 +229,7 @@ void api__gt_import_file(http_req_t *req, void *ctx)
     gt_format_t f;
     if (gt_format_parse(name, &f) < 0) {
         http_reply_error(req, 400, "bad_request",
-                         "format must be coco, cvat, mot, "
+                         "format must be coco, cvat, mot, datumaro, "
                          "avp, yolo or voc (yolo and voc: a zip, tar or "
                          "tar.gz archive)");
         return;

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 static const char *const format_names[] = {"avp", "coco", "yolo", "voc",
-                                           "cvat", "mot"};
+                                           "cvat", "mot", "datumaro"};
 
 int gt_format_parse(const char *name, gt_format_t *out)
 {
@@ -243,6 +243,8 @@ static const struct {
                        ".xml"},
     [GT_FORMAT_CVAT] = {gt_parse_cvat, gt__export_cvat, NULL, NULL, NULL},
     [GT_FORMAT_MOT] = {gt_parse_mot, gt__export_mot, NULL, NULL, NULL},
+    [GT_FORMAT_DATUMARO] = {gt_parse_datumaro, gt__export_datumaro, NULL,
+                            NULL, NULL},
 };
 
 /* A YOLO folder with a data.yaml beside it (in it, or up to

@@ -52,7 +52,7 @@ static void match(found_t *s, const char *rel, const char *name)
     case GT_FORMAT_CVAT: if (!strcmp(name, "annotations.xml")) add(s, path);
                          break;
     case GT_FORMAT_MOT: if (!strcmp(name, "gt.txt")) add(s, path); break;
-    case GT_FORMAT_COCO: case GT_FORMAT_AVP:
+    case GT_FORMAT_COCO: case GT_FORMAT_AVP: case GT_FORMAT_DATUMARO:
         if (ends_with(name, ".json")) add(s, path);
         break;
     case GT_FORMAT_YOLO: if (ends_with(name, ".txt") && !list) add(s, rel);
@@ -90,7 +90,8 @@ static const char *const wanted[] = {
     [GT_FORMAT_AVP] = ".json file", [GT_FORMAT_COCO] = ".json file",
     [GT_FORMAT_YOLO] = "folder of .txt label files",
     [GT_FORMAT_VOC] = "folder of .xml files",
-    [GT_FORMAT_CVAT] = "annotations.xml", [GT_FORMAT_MOT] = "gt.txt"};
+    [GT_FORMAT_CVAT] = "annotations.xml", [GT_FORMAT_MOT] = "gt.txt",
+    [GT_FORMAT_DATUMARO] = ".json file"};
 
 /* Folders above rel inside the tree (YOLO's data.yaml is looked for no
  * higher: above the root are the caller's folders). */

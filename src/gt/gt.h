@@ -213,10 +213,12 @@ typedef enum gt_format {
     GT_FORMAT_YOLO, /* a folder of .txt, frames in name order (data.yaml) */
     GT_FORMAT_VOC,  /* a folder of .xml, Pascal VOC, frames in name order */
     GT_FORMAT_CVAT, /* CVAT 1.1 XML: for video (tracks), for images (read) */
-    GT_FORMAT_MOT   /* MOTChallenge CSV, 9 or 10 columns */
+    GT_FORMAT_MOT,  /* MOTChallenge CSV, 9 or 10 columns */
+    GT_FORMAT_DATUMARO /* Datumaro JSON: items, bbox annotations */
 } gt_format_t;
 
-/* "avp", "coco", "yolo", "voc", "cvat", "mot" -> *out; AVP_EINVAL else. */
+/* "avp", "coco", "yolo", "voc", "cvat", "mot", "datumaro" -> *out;
+ * AVP_EINVAL else. */
 int gt_format_parse(const char *name, gt_format_t *out);
 const char *gt_format_name(gt_format_t f);
 
@@ -261,6 +263,8 @@ int gt_parse_cvat(const char *text, size_t len, const gt_io_options_t *o,
                   gt_t **out, avp_error_t *err);
 int gt_parse_mot(const char *text, size_t len, const gt_io_options_t *o,
                  gt_t **out, avp_error_t *err);
+int gt_parse_datumaro(const char *text, size_t len,
+                      const gt_io_options_t *o, gt_t **out, avp_error_t *err);
 int gt_parse_yolo_frame(gt_t *g, int64_t frame, const char *text, size_t len,
                         const gt_io_options_t *o, const char *where,
                         avp_error_t *err);

@@ -30,6 +30,8 @@ int gt__export_cvat(const gt_t *g, const gt_io_options_t *o, char **out,
                     avp_error_t *err);
 int gt__export_mot(const gt_t *g, const gt_io_options_t *o, char **out,
                    avp_error_t *err);
+int gt__export_datumaro(const gt_t *g, const gt_io_options_t *o, char **out,
+                        avp_error_t *err);
 /* Per-frame exporters: boxes are the frame's n boxes. */
 int gt__export_yolo_frame(const gt_t *g, const gt_box_t *boxes, size_t n,
                           int64_t frame, const gt_io_options_t *o,

@@ -332,6 +332,26 @@ static void test_yolo_images(void)
     fixture_rmdir(dir);
 }
 
+/* Datumaro's JSON as datumaro and CVAT write it: items are frames at
+ * their attr.frame (the one without a box too), bbox annotations boxes
+ * with occluded and track_id, other types counted. */
+static void test_datumaro(void)
+{
+    gt_t *g = load(GT_FORMAT_DATUMARO, "datumaro/default.json", NULL);
+    int64_t first, last, step;
+    gt_frame_info_t fi;
+    CHECK(g && gt_num_boxes(g) == 3 && num_tracks(g) == 2);
+    gt_frames(g, &first, &last, &step);
+    CHECK(first == 10 && last == 16 && step == 3);
+    CHECK(gt_width(g) == 1280 && gt_height(g) == 720);
+    CHECK(has_box(g, 10, "car", 300, 200, 100, 60, GT_OCCLUDED) &&
+          has_box(g, 16, "car", 330, 200, 100, 60, 0));
+    CHECK(note(g, "datumaro polygon (not a box)") == 1 &&
+          note(g, "datumaro label (not a box)") == 1);
+    CHECK(gt_frame_info(g, 13, &fi) && !strcmp(fi.name, "frame_000013"));
+    gt_destroy(g);
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -345,7 +365,8 @@ int main(int argc, char **argv)
                  {"report", test_report},
                  {"frames_round_trip", test_frames_round_trip},
                  {"coco", test_coco},
-                 {"yolo_images", test_yolo_images}};
+                 {"yolo_images", test_yolo_images},
+                 {"datumaro", test_datumaro}};
     for (size_t i = 0; i < AVP_ARRAY_LEN(cases); i++)
         if (argc < 2 || !strcmp(argv[1], cases[i].name)) {
             fprintf(stderr, "case %s: ", cases[i].name);
