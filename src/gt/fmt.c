@@ -323,6 +323,11 @@ int gt_import(gt_format_t f, const char *path, const gt_io_options_t *o,
         return rc;
     rc = formats[f].parse(text, len, o, out, err);
     avp_free(text);
+    if (rc == AVP_OK && f == GT_FORMAT_MOT &&
+        (rc = gt__mot_seqinfo(path, o, *out, err)) < 0) {
+        gt_destroy(*out);
+        *out = NULL;
+    }
     return rc < 0 ? avp_error_prefix(err, "%s", path) : rc;
 }
 

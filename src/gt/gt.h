@@ -234,8 +234,10 @@ typedef struct gt_io_options {
     double fps;
     /* YOLO import: data.yaml is looked for in the folder and up to this
      * many folders above it (ultralytics' dataset/data.yaml beside
-     * dataset/train/labels/ is 2). 0: the folder only, as for an upload,
-     * whose parents are the server's. */
+     * dataset/train/labels/ is 2); MOT import: seqinfo.ini beside the
+     * file's folder, and with 1 or more in the one above (SEQ/gt/gt.txt).
+     * 0: the folder only, as for an upload, whose parents are the
+     * server's. */
     int yaml_levels_up;
     /* An archive is extracted into a new folder under this one (NULL:
      * $TMPDIR or /tmp); the server gives its data directory's. */

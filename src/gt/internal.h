@@ -89,6 +89,13 @@ int gt__import_yolo_images(const char *labels, const char *images,
                            const gt_io_options_t *o, gt_t **out,
                            avp_error_t *err);
 
+/* A MOT file's sequence (fmt_seqinfo.c): the seqinfo.ini beside its
+ * folder or one above (when o->yaml_levels_up allows looking up) gives g
+ * its frame set (seqLength frames), frame rate and size; AVP_OK without
+ * one. */
+int gt__mot_seqinfo(const char *path, const gt_io_options_t *o, gt_t *g,
+                    avp_error_t *err);
+
 /* The class names of a YOLO dataset's data.yaml (fmt_yaml.c): *names[0 ..
  * *n) in class-index order, freed with gt__names_free. */
 int gt__yaml_names(const char *path, char ***names, int *n,

@@ -352,6 +352,26 @@ static void test_datumaro(void)
     gt_destroy(g);
 }
 
+/* A MOTChallenge sequence folder: seqinfo.ini's seqLength makes frames
+ * 4 to 6, after the last row, frames without objects; its frameRate and
+ * size fill the video. Without leave to look above the file's folder (an
+ * upload), it is not read. */
+static void test_mot_seqinfo(void)
+{
+    gt_io_options_t o = {.yaml_levels_up = 1};
+    const char *gt = "mot_seq/MOT17-02-FRCNN/gt/gt.txt";
+    gt_t *g = load(GT_FORMAT_MOT, gt, &o);
+    CHECK(g && gt_num_annotated_frames(g) == 6 && gt_num_frames(g) == 6);
+    CHECK(g && gt_fps(g) == 30 && gt_width(g) == 1920 &&
+          gt_height(g) == 1080 && gt_num_boxes(g) == 5);
+    CHECK(g && gt_boxes(g)[2].t == (double)gt_boxes(g)[2].frame / 30);
+    gt_destroy(g);
+    o.yaml_levels_up = 0;
+    g = load(GT_FORMAT_MOT, gt, &o);
+    CHECK(g && gt_num_annotated_frames(g) == 3 && gt_fps(g) == 0);
+    gt_destroy(g);
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -366,7 +386,8 @@ int main(int argc, char **argv)
                  {"frames_round_trip", test_frames_round_trip},
                  {"coco", test_coco},
                  {"yolo_images", test_yolo_images},
-                 {"datumaro", test_datumaro}};
+                 {"datumaro", test_datumaro},
+                 {"mot_seqinfo", test_mot_seqinfo}};
     for (size_t i = 0; i < AVP_ARRAY_LEN(cases); i++)
         if (argc < 2 || !strcmp(argv[1], cases[i].name)) {
             fprintf(stderr, "case %s: ", cases[i].name);
