@@ -16,10 +16,14 @@
 int gt__yolo_images_dir(const char *labels, char *images, size_t size)
 {
     const char *p = labels, *hit = NULL;
-    /* The last path component that is exactly "labels". */
-    for (const char *s = labels; (s = strstr(s, "labels")); s++)
-        if ((s == labels || s[-1] == '/') && (s[6] == '/' || !s[6]))
+    /* A last or next-to-last component that is exactly "labels" (labels/,
+     * labels/val/): nothing higher, which may be the caller's folders. */
+    for (const char *s = labels; (s = strstr(s, "labels")); s++) {
+        const char *next = s[6] == '/' ? strchr(s + 7, '/') : NULL;
+        if ((s == labels || s[-1] == '/') &&
+            (!s[6] || (s[6] == '/' && (!next || !next[1]))))
             hit = s;
+    }
     struct stat st;
     if (!hit || (size_t)snprintf(images, size, "%.*simages%s",
                                  (int)(hit - p), p, hit + 6) >= size)

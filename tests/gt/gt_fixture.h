@@ -73,7 +73,8 @@ static inline gt_box_t *fixture_sorted(const gt_t *g)
 {
     size_t n = gt_num_boxes(g);
     gt_box_t *v = malloc((n + 1) * sizeof(gt_box_t));
-    memcpy(v, gt_boxes(g), n * sizeof(gt_box_t));
+    if (n) /* a gt without boxes has no array to copy from */
+        memcpy(v, gt_boxes(g), n * sizeof(gt_box_t));
     fixture_sort_gt = g;
     qsort(v, n, sizeof(gt_box_t), fixture_cmp);
     return v;
