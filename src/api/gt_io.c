@@ -146,12 +146,12 @@ static int frames_or_reply(http_req_t *req, const gt_t *g, int64_t frames)
     const gt_box_t *b = gt_boxes(g);
     int64_t first, last, step;
     gt_frames(g, &first, &last, &step);
-    if (gt_has_frame_set(g) && api__frame_or_reply(req, last, frames) < 0)
-        return AVP_EINVAL;
+    /* A box is named before the set: it is what the sender will fix. */
     for (size_t i = 0; i < gt_num_boxes(g); i++)
         if (api__frame_or_reply(req, b[i].frame, frames) < 0)
             return AVP_EINVAL;
-    return AVP_OK;
+    return gt_has_frame_set(g) ? api__frame_or_reply(req, last, frames)
+                               : AVP_OK;
 }
 
 /* Stores the boxes and the frame set of g (all only if they fit the
