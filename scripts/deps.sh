@@ -9,7 +9,7 @@ PACKAGES=(
   # libraries
   libopenblas-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
   libjansson-dev libcivetweb-dev libhiredis-dev libpq-dev libargon2-dev libsodium-dev
-  libxml2-dev libyaml-dev libcurl4-openssl-dev libseccomp-dev
+  libxml2-dev libyaml-dev libarchive-dev libinih-dev libcurl4-openssl-dev libseccomp-dev
   # TLS: civetweb opens OpenSSL by the names libssl.so and libcrypto.so,
   # which libssl-dev provides; openssl makes the tests' certificates
   libssl-dev openssl

@@ -5,7 +5,9 @@
  *
  * Mapping onto COCO: an image is a frame the run looked at (0, every,
  * 2 every, ... below frames_done), so ground truth on frames the run
- * skipped counts neither way; a category is a class name after the
+ * skipped counts neither way, and so does a frame off the ground truth's
+ * frame set (migrations/0013: the frames its import annotated, empty
+ * ones being real negatives); a category is a class name after the
  * project's class map (the model's class names by index, then
  * ground-truth names the model lacks; with a non-empty map, classes it
  * leaves out are dropped from both sides); a "difficult" box is COCO's
@@ -34,6 +36,8 @@ typedef struct eval_input {
     int every;
     size_t nframes; /* evaluated frames */
     double *t;     /* per evaluated frame (frame / every): time, NAN unseen */
+    store_gt_video_t geo; /* the ground truth's frame set (gt_step 0: all) */
+    int64_t off_set_det; /* detections on frames off it */
     int rc;
     avp_error_t err;
     int64_t num_gt, num_det, unmapped_gt, unmapped_det;
@@ -110,9 +114,20 @@ static void input_free(eval_input_t *in)
     avp_free(in->t);
 }
 
+/* A frame the ground truth was annotated on. */
+static int on_gt_frames(const eval_input_t *in, int64_t frame)
+{
+    const store_gt_video_t *v = &in->geo;
+    return v->gt_step <= 0 ||
+           (frame >= v->gt_first && frame <= v->gt_last &&
+            (frame - v->gt_first) % v->gt_step == 0);
+}
+
 static void add_gt(void *arg, const store_gt_box_t *b)
 {
     eval_input_t *in = arg;
+    if (!on_gt_frames(in, b->frame))
+        return; /* drawn on a frame the import did not cover */
     int64_t cat = mapped_category(in, b->cls);
     note_time(in, b->frame, b->t);
     if (cat < 0) {
@@ -151,9 +166,13 @@ static int add_dets(store_conn_t *c, int64_t run_id, eval_input_t *in,
     store_det_t d;
     int rc = store_det_iter_open(c, run_id, 2000, &it, err);
     while (rc == AVP_OK && (rc = store_det_iter_next(it, &d, err)) == 1) {
+        rc = AVP_OK;
+        if (!on_gt_frames(in, d.frame)) {
+            in->off_set_det++;
+            continue;
+        }
         int64_t cat = det_category(in, (int)d.cls);
         note_time(in, d.frame, d.t);
-        rc = AVP_OK;
         if (cat < 0) {
             in->unmapped_det++;
             continue;
@@ -176,9 +195,12 @@ static int load_input(store_conn_t *c, int64_t run_id, json_t *src,
 {
     int64_t frames = json_integer_value(json_object_get(src, "frames_done"));
     int64_t video = json_integer_value(json_object_get(src, "video_id"));
-    for (int64_t f = 0; f < frames; f += in->every)
-        eval_data_add_image(in->d, f);
-    int rc = store_gt_each(c, video, frames, in->every, add_gt, in, err);
+    int rc = store_video_geometry(c, video, &in->geo, err);
+    for (int64_t f = 0; rc == AVP_OK && f < frames; f += in->every)
+        if (on_gt_frames(in, f))
+            eval_data_add_image(in->d, f);
+    if (rc == AVP_OK)
+        rc = store_gt_each(c, video, frames, in->every, add_gt, in, err);
     if (rc == AVP_OK && in->rc < 0) {
         *err = in->err;
         return in->rc;
@@ -302,6 +324,13 @@ static json_t *manifest_json(json_t *src, int64_t run_id,
                         json_integer(in->unmapped_gt));
     json_object_set_new(m, "unmapped_detections",
                         json_integer(in->unmapped_det));
+    json_object_set_new(m, "gt_frames", in->geo.gt_step > 0
+        ? json_pack("{s:I, s:I, s:I}", "first", (json_int_t)in->geo.gt_first,
+                    "last", (json_int_t)in->geo.gt_last, "step",
+                    (json_int_t)in->geo.gt_step)
+        : json_null());
+    json_object_set_new(m, "detections_off_gt_frames",
+                        json_integer(in->off_set_det));
     return m;
 }
 

@@ -50,6 +50,17 @@ static void add_row(void *arg, const store_gt_row_t *b)
         avp_error_prefix(&s->err, "ground-truth box %" PRId64, b->id);
 }
 
+/* 1 if the video has a stored frame set and every box of g is on it. */
+static int boxes_on_set(const gt_t *g, const store_gt_video_t *v)
+{
+    const gt_box_t *b = gt_boxes(g);
+    for (size_t i = 0; v->gt_step > 0 && i < gt_num_boxes(g); i++)
+        if (b[i].frame < v->gt_first || b[i].frame > v->gt_last ||
+            (b[i].frame - v->gt_first) % v->gt_step)
+            return 0;
+    return v->gt_step > 0;
+}
+
 /* The video's ground truth, or NULL after replying. */
 static gt_t *load_or_reply(http_req_t *req, store_conn_t *c, int64_t id)
 {
@@ -63,7 +74,13 @@ static gt_t *load_or_reply(http_req_t *req, store_conn_t *c, int64_t id)
         http_reply_error(req, 409, "conflict", "%s", s.err.msg);
     else {
         gt_set_video(s.g, v.width, v.height, v.fps, v.frame_count);
-        return s.g;
+        /* The imported frame set, so that its empty frames are exported
+         * too; unless a box drawn since lies off it. */
+        if (boxes_on_set(s.g, &v) &&
+            gt_set_frames(s.g, v.gt_first, v.gt_last, v.gt_step, &err) < 0)
+            http_reply_error(req, 409, "conflict", "%s", err.msg);
+        else
+            return s.g;
     }
     gt_destroy(s.g);
     return NULL;
@@ -79,6 +96,8 @@ static const struct {
     [GT_FORMAT_VOC] = {"voc", "application/x-tar"},
     [GT_FORMAT_CVAT] = {"ground_truth.cvat.xml", "application/xml"},
     [GT_FORMAT_MOT] = {"ground_truth.mot.txt", "text/csv"},
+    [GT_FORMAT_DATUMARO] = {"ground_truth.datumaro.json",
+                            "application/json"},
 };
 
 static int write_names(const gt_t *g, const char *path, avp_error_t *err)
@@ -170,7 +189,7 @@ static void export_and_send(http_req_t *req, int64_t id, gt_format_t f,
     }
     if (folder) {
         unlink(names_path);
-        api__tar_remove_flat(path);
+        gt_remove_tree(path);
     } else {
         unlink(path);
     }
@@ -186,7 +205,7 @@ void api__gt_export_file(http_req_t *req, void *ctx)
     gt_format_t f;
     if (gt_format_parse(name, &f) < 0) {
         http_reply_error(req, 400, "bad_request",
-                         "format must be coco, cvat, mot, "
+                         "format must be coco, cvat, mot, datumaro, "
                          "avp, yolo or voc");
         return;
     }

@@ -1,12 +1,16 @@
 /* gt_io.c - import of a video's ground truth from a file sent as
  * the raw body, in the formats of gt/gt.h: one file (COCO, CVAT 1.1 for
  * video or images, MOTChallenge, AVP JSON), or for the formats that are a file
- * per frame (YOLO, Pascal VOC) a tar of those files with classes.txt (the
- * class names, one per line: YOLO's indices), as the export sends them.
+ * per frame (YOLO, Pascal VOC) an archive of those files with classes.txt
+ * (the class names, one per line: YOLO's indices) as the export sends
+ * them, or a tool's export (a Roboflow or ultralytics zip with data.yaml).
+ * Any format may come as a .zip, .tar or .tar.gz (gt/archive.c).
  * The parser accepts the whole file or nothing and names the line or
  * element it stumbled on; the boxes then go in with one statement (one
- * transaction) with their audit record, and the reply reports what the
- * file held (report_json). No database connection is held
+ * transaction) with their audit record and the file's frame set (the
+ * frames it annotated, empty ones too: migrations/0013), and the reply
+ * reports what the file held (report_json); ?dry_run=1 replies the report
+ * and writes nothing. No database connection is held
  * while the body arrives: a slow sender must not take one of the pool's
  * few from everyone else.
  * Track ids of the file are not kept: tracks are rows of their own
@@ -15,7 +19,6 @@
 
 #include "detect/detect.h"
 #include "gt/gt.h"
-#include "api/tar.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -64,8 +67,9 @@ static gt_t *parse_or_reply(http_req_t *req, gt_format_t f,
     return g;
 }
 
-/* A tar of per-frame files: extracted flat into a new folder beside the
- * upload, classes.txt taken out of it as the names. */
+/* An archive of per-frame files (YOLO, VOC): extracted into a new folder
+ * beside the upload, classes.txt at its top taken out as the names (the
+ * export's tar), the frame files' folder found in it (gt_import_tree). */
 static gt_t *parse_tar_or_reply(http_req_t *req, gt_format_t f,
                                 const char *tar, gt_io_options_t *o)
 {
@@ -78,7 +82,7 @@ static gt_t *parse_tar_or_reply(http_req_t *req, gt_format_t f,
     if (mkdir(dir, 0700) < 0)
         http_reply_error(req, 500, "internal",
                          "cannot make a temporary folder");
-    else if (api__tar_extract_flat(tar, dir, &err) < 0)
+    else if (gt_archive_extract(tar, dir, &err) < 0)
         http_reply_error(req, 400, "bad_request", "%s", err.msg);
     else if (access(names_path, F_OK) == 0 &&
              detect_names_load(names_path, &names, &err) < 0)
@@ -90,12 +94,13 @@ static gt_t *parse_tar_or_reply(http_req_t *req, gt_format_t f,
             list[i] = detect_names_get(names, i);
         o->names = list;
         unlink(names_path);
-        g = parse_or_reply(req, f, dir, o);
+        if (gt_import_tree(f, dir, o, &g, &err) < 0)
+            http_reply_error(req, 400, "bad_request", "%s", err.msg);
         o->names = NULL;
         avp_free(list);
     }
     detect_names_destroy(names);
-    api__tar_remove_flat(dir);
+    gt_remove_tree(dir);
     return g;
 }
 
@@ -120,20 +125,47 @@ static json_t *report_json(const gt_t *g)
                      (json_int_t)ntracks, "notes", notes);
 }
 
-/* Stores the boxes of g, all of them only if every one is on a frame of
- * the video (frames long); replies either way. */
-static int store_or_reply(http_req_t *req, store_conn_t *c, int64_t id,
-                          const char *format, const gt_t *g, int64_t frames)
+/* The file's frame set as store_gt_import takes it: new string, or NULL
+ * when the file did not say which frames it annotated. */
+static char *frames_json(const gt_t *g)
+{
+    int64_t first, last, step;
+    if (!gt_has_frame_set(g))
+        return NULL;
+    gt_frames(g, &first, &last, &step);
+    json_t *o = json_pack("{s:I, s:I, s:I}", "first", (json_int_t)first,
+                          "last", (json_int_t)last, "step", (json_int_t)step);
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return s;
+}
+
+/* Every box, and the frame set, on a frame of the video (frames long). */
+static int frames_or_reply(http_req_t *req, const gt_t *g, int64_t frames)
 {
     const gt_box_t *b = gt_boxes(g);
+    int64_t first, last, step;
+    gt_frames(g, &first, &last, &step);
+    /* A box is named before the set: it is what the sender will fix. */
     for (size_t i = 0; i < gt_num_boxes(g); i++)
         if (api__frame_or_reply(req, b[i].frame, frames) < 0)
             return AVP_EINVAL;
-    char *boxes = boxes_json(g);
+    return gt_has_frame_set(g) ? api__frame_or_reply(req, last, frames)
+                               : AVP_OK;
+}
+
+/* Stores the boxes and the frame set of g (all only if they fit the
+ * video: frames long); replies either way. */
+static int store_or_reply(http_req_t *req, store_conn_t *c, int64_t id,
+                          const char *format, const gt_t *g, int64_t frames)
+{
+    if (frames_or_reply(req, g, frames) < 0)
+        return AVP_EINVAL;
+    char *boxes = boxes_json(g), *set = frames_json(g);
     int64_t n;
     avp_error_t err;
     int rc = store_gt_import(c, id, http_req_user(req)->id, format, boxes,
-                             &n, &err);
+                             set, &n, &err);
     if (rc < 0)
         http_reply_avp_error(req, &err);
     else
@@ -141,6 +173,7 @@ static int store_or_reply(http_req_t *req, store_conn_t *c, int64_t id,
                                             (json_int_t)n, "report",
                                             report_json(g)));
     free(boxes);
+    free(set);
     return rc;
 }
 
@@ -196,8 +229,9 @@ void api__gt_import_file(http_req_t *req, void *ctx)
     gt_format_t f;
     if (gt_format_parse(name, &f) < 0) {
         http_reply_error(req, 400, "bad_request",
-                         "format must be coco, cvat, mot, "
-                         "avp, yolo or voc (yolo and voc: a tar archive)");
+                         "format must be coco, cvat, mot, datumaro, "
+                         "avp, yolo or voc (yolo and voc: a zip, tar or "
+                         "tar.gz archive)");
         return;
     }
     gt_io_options_t o;
@@ -206,11 +240,24 @@ void api__gt_import_file(http_req_t *req, void *ctx)
     if (video_or_reply(r, req, id, &o, &frames) < 0 ||
         api__receive_or_reply(r, req, "videos", &up) < 0)
         return;
+    /* Archives are extracted beside the upload, in the data directory. */
+    char tmp_dir[PATH_MAX];
+    snprintf(tmp_dir, sizeof tmp_dir, "%s", up.tmp);
+    char *slash = strrchr(tmp_dir, '/');
+    if (slash)
+        *slash = '\0';
+    o.tmp_dir = slash ? tmp_dir : NULL;
     gt_t *g = f == GT_FORMAT_YOLO || f == GT_FORMAT_VOC
         ? parse_tar_or_reply(req, f, up.tmp, &o)
         : parse_or_reply(req, f, up.tmp, &o);
     unlink(up.tmp);
-    if (g)
+    /* A dry run answers what an import would write, and writes nothing. */
+    int dry = json_is_true(json_object_get(http_req_query(req), "dry_run"));
+    if (g && dry && frames_or_reply(req, g, frames) == AVP_OK)
+        http_reply_json(req, 200, json_pack("{s:b, s:I, s:o}", "dry_run", 1,
+                                            "imported", (json_int_t)0,
+                                            "report", report_json(g)));
+    else if (g && !dry)
         commit_or_reply(r, req, id, name, g, frames);
     gt_destroy(g);
 }

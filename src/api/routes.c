@@ -385,8 +385,13 @@ static int add_gt_io(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t import_query[] = {
         {"format", HTTP_SCHEMA_STRING, 1, 1, 16,
-         "coco, cvat, mot, avp, yolo or voc (yolo and voc: a tar of the "
-         "frame files and classes.txt)", NULL},
+         "coco, cvat, mot, datumaro, avp, yolo or voc (yolo and voc: a "
+         "zip, tar or "
+         "tar.gz of the frame files, with classes.txt or data.yaml; any "
+         "format may come as one)", NULL},
+        {"dry_run", HTTP_SCHEMA_BOOLEAN, 0, 0, 0,
+         "true: reply what the import would write (200, the report), "
+         "write nothing", NULL},
         {0}};
     const http_route_t routes[] = {
         {"POST", "/api/videos/{id}/ground-truth/import", "gt_import",
@@ -462,7 +467,8 @@ static int add_gt_export(api_t *r, http_server_t *srv, avp_error_t *err)
 {
     static const http_schema_field_t export_query[] = {
         {"format", HTTP_SCHEMA_STRING, 1, 1, 16,
-         "coco, cvat, mot, avp, yolo or voc (yolo and voc: a tar archive)",
+         "coco, cvat, mot, datumaro, avp, yolo or voc (yolo and voc: a tar "
+         "archive)",
          NULL},
         {0}};
     const http_route_t routes[] = {

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 static const char *const format_names[] = {"avp", "coco", "yolo", "voc",
-                                           "cvat", "mot"};
+                                           "cvat", "mot", "datumaro"};
 
 int gt_format_parse(const char *name, gt_format_t *out)
 {
@@ -104,20 +104,18 @@ int gt__class_of(const gt_t *g, int label, const gt_io_options_t *o)
 
 /* ---- folders of one file per frame (YOLO, VOC) ---- */
 
-typedef int (*parse_frame_fn)(gt_t *, int64_t, const char *, size_t,
-                              const gt_io_options_t *, const char *,
-                              avp_error_t *);
+typedef gt__parse_frame_fn parse_frame_fn;
 typedef int (*export_frame_fn)(const gt_t *, const gt_box_t *, size_t,
                                int64_t, const gt_io_options_t *, char **,
                                avp_error_t *);
 
-/* A frame's file: a name ending in ext that is more than ext, not the
- * class list a YOLO folder may hold. */
+/* A frame's file: a name ending in ext (any, for ext NULL) that is more
+ * than ext, not hidden, not the class list a YOLO folder may hold. */
 static int is_frame_file(const char *name, const char *ext)
 {
-    size_t n = strlen(name), e = strlen(ext);
-    return n > e && !strcmp(name + n - e, ext) && name[0] != '.' &&
-           strcmp(name, "classes.txt");
+    size_t n = strlen(name), e = ext ? strlen(ext) : 0;
+    return n > e && (!ext || !strcmp(name + n - e, ext)) &&
+           name[0] != '.' && strcmp(name, "classes.txt");
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -125,9 +123,9 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int import_file(gt_t *g, const char *dir, const char *name,
-                       int64_t frame, parse_frame_fn parse,
-                       const gt_io_options_t *o, avp_error_t *err)
+int gt__import_frame_file(gt_t *g, const char *dir, const char *name,
+                          int64_t frame, gt__parse_frame_fn parse,
+                          const gt_io_options_t *o, avp_error_t *err)
 {
     char path[4096], *text;
     size_t len;
@@ -140,39 +138,50 @@ static int import_file(gt_t *g, const char *dir, const char *name,
     return rc;
 }
 
+int gt__list_files(const char *dir, const char *ext, char ***names,
+                   size_t *n, avp_error_t *err)
+{
+    DIR *d = opendir(dir);
+    size_t cap = 0;
+    *names = NULL;
+    *n = 0;
+    if (!d)
+        return avp_error_set(err, errno == ENOENT ? AVP_ENOTFOUND : AVP_EIO,
+                             "%s: %s", dir, strerror(errno));
+    for (struct dirent *e; (e = readdir(d));)
+        if (is_frame_file(e->d_name, ext)) {
+            if (*n == cap) { /* doubling: linear in the files, not square */
+                cap = cap ? 2 * cap : 64;
+                *names = avp_realloc(*names, cap * sizeof(char *));
+            }
+            (*names)[(*n)++] = avp_strdup(e->d_name);
+        }
+    closedir(d);
+    if (*n)
+        qsort(*names, *n, sizeof(char *), cmp_str);
+    return AVP_OK;
+}
+
 static int import_folder(const char *dir, const char *ext,
                          parse_frame_fn parse, const gt_io_options_t *o,
                          gt_t **out, avp_error_t *err)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return avp_error_set(err, errno == ENOENT ? AVP_ENOTFOUND : AVP_EIO,
-                             "%s: %s", dir, strerror(errno));
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    for (struct dirent *e; (e = readdir(d));)
-        if (is_frame_file(e->d_name, ext)) {
-            if (n == cap) { /* doubling: linear in the files, not square */
-                cap = cap ? 2 * cap : 64;
-                names = avp_realloc(names, cap * sizeof(char *));
-            }
-            names[n++] = avp_strdup(e->d_name);
-        }
-    closedir(d);
-    if (n)
-        qsort(names, n, sizeof(char *), cmp_str);
+    char **names;
+    size_t n;
+    int rc = gt__list_files(dir, ext, &names, &n, err);
+    if (rc < 0)
+        return rc;
     gt_t *g = gt_create();
     gt__apply_options(g, o);
     /* Frames are the files in name order, not the digits in their names:
      * names without digits must not share a frame, "img_963225.txt" must
      * not make 963225 empty frames, and a folder numbered from 000001
      * has no frame 0 that nobody annotated. */
-    int rc = n ? gt_set_frames(g, 0, (int64_t)n - 1, 1, err) : AVP_OK;
+    rc = n ? gt_set_frames(g, 0, (int64_t)n - 1, 1, err) : AVP_OK;
     for (size_t i = 0; i < n && rc == AVP_OK; i++)
-        rc = import_file(g, dir, names[i], (int64_t)i, parse, o, err);
-    for (size_t i = 0; i < n; i++)
-        avp_free(names[i]);
-    avp_free(names);
+        rc = gt__import_frame_file(g, dir, names[i], (int64_t)i, parse, o,
+                                   err);
+    gt__names_free(names, (int)n);
     if (rc < 0)
         gt_destroy(g);
     *out = rc < 0 ? NULL : g;
@@ -234,6 +243,8 @@ static const struct {
                        ".xml"},
     [GT_FORMAT_CVAT] = {gt_parse_cvat, gt__export_cvat, NULL, NULL, NULL},
     [GT_FORMAT_MOT] = {gt_parse_mot, gt__export_mot, NULL, NULL, NULL},
+    [GT_FORMAT_DATUMARO] = {gt_parse_datumaro, gt__export_datumaro, NULL,
+                            NULL, NULL},
 };
 
 /* A YOLO folder with a data.yaml beside it (in it, or up to
@@ -260,11 +271,32 @@ static int import_yolo(const char *dir, const gt_io_options_t *o,
         copy.names = (const char *const *)names;
         copy.num_names = n;
     }
-    if (rc == AVP_OK)
+    char images[4200];
+    if (rc == AVP_OK && gt__yolo_images_dir(dir, images, sizeof images))
+        rc = gt__import_yolo_images(dir, images, &copy, out, err);
+    else if (rc == AVP_OK)
         rc = import_folder(dir, ".txt", gt_parse_yolo_frame, &copy, out,
                            err);
     gt__names_free(names, n);
     return rc;
+}
+
+/* An archive: extracted into a new folder, the dataset found in it. */
+static int import_archive(gt_format_t f, const char *path,
+                          const gt_io_options_t *o, gt_t **out,
+                          avp_error_t *err)
+{
+    const char *tmp = o && o->tmp_dir ? o->tmp_dir : getenv("TMPDIR");
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/.avp-gt-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir))
+        return avp_error_set(err, AVP_EIO, "%s: cannot make a folder to "
+                             "extract into: %s", path, strerror(errno));
+    int rc = gt_archive_extract(path, dir, err);
+    if (rc == AVP_OK)
+        rc = gt_import_tree(f, dir, o, out, err);
+    gt_remove_tree(dir);
+    return rc < 0 ? avp_error_prefix(err, "%s", path) : rc;
 }
 
 int gt_import(gt_format_t f, const char *path, const gt_io_options_t *o,
@@ -273,6 +305,12 @@ int gt_import(gt_format_t f, const char *path, const gt_io_options_t *o,
     *out = NULL;
     if ((unsigned)f >= AVP_ARRAY_LEN(formats))
         return avp_error_set(err, AVP_EINVAL, "unknown format %d", (int)f);
+    struct stat st;
+    /* A YOLO or VOC dataset is a folder; a file can only be its archive
+     * (and libarchive says what is wrong with one that is not). */
+    if (gt_is_archive(path) || (formats[f].parse_frame &&
+                                stat(path, &st) == 0 && S_ISREG(st.st_mode)))
+        return import_archive(f, path, o, out, err);
     if (f == GT_FORMAT_YOLO)
         return import_yolo(path, o, out, err);
     if (formats[f].parse_frame)
@@ -285,6 +323,11 @@ int gt_import(gt_format_t f, const char *path, const gt_io_options_t *o,
         return rc;
     rc = formats[f].parse(text, len, o, out, err);
     avp_free(text);
+    if (rc == AVP_OK && f == GT_FORMAT_MOT &&
+        (rc = gt__mot_seqinfo(path, o, *out, err)) < 0) {
+        gt_destroy(*out);
+        *out = NULL;
+    }
     return rc < 0 ? avp_error_prefix(err, "%s", path) : rc;
 }
 
@@ -299,8 +342,15 @@ static int sorted_copy(const gt_t *g, gt_t **out, avp_error_t *err)
     gt_frames(g, &first, &last, &step);
     if (last >= first)
         gt_set_frames(s, first, last, step, NULL);
+    for (int64_t f = first; f <= last; f += step) {
+        gt_frame_info_t fi;
+        if (gt_frame_info(g, f, &fi))
+            gt_set_frame_info(s, f, fi.id, fi.name, fi.width, fi.height,
+                              NULL);
+    }
     for (int l = 0; l < gt_num_labels(g); l++)
-        gt_label(s, gt_label_name(g, l));
+        gt_set_label_id(s, gt_label(s, gt_label_name(g, l)),
+                        gt_label_id(g, l));
     int rc = AVP_OK;
     for (size_t i = 0; i < gt_num_boxes(g) && rc == AVP_OK; i++) {
         const gt_box_t *b = &gt_boxes(g)[i];
@@ -410,7 +460,8 @@ static const struct {
     const char *name;
     unsigned flag;
 } flag_names[] = {{"validated", GT_VALIDATED}, {"difficult", GT_DIFFICULT},
-                  {"occluded", GT_OCCLUDED}, {"truncated", GT_TRUNCATED}};
+                  {"occluded", GT_OCCLUDED}, {"truncated", GT_TRUNCATED},
+                  {"crowd", GT_CROWD}};
 
 void gt__attrs_to_json(const gt_box_t *b, json_t *obj)
 {

@@ -3,10 +3,12 @@
  *   {"format": "avp-gt", "version": 1,
  *    "video": {"width", "height", "fps", "num_frames",
  *              "frames": {"first", "last", "step"}},
- *    "labels": ["person", ...],
+ *    "labels": ["person", ...], "label_ids": [1, null, ...] (gt_label_id),
+ *    "frame_info": [{"frame", "id", "name", "width", "height"}]
+ *                  (gt_frame_info; both only where the source gave any),
  *    "boxes": [{"frame", "t", "label", "box": [x, y, w, h], "score",
  *               "validated", "difficult", "occluded", "truncated",
- *               "source", "track_id"}],
+ *               "crowd", "source", "track_id", "area" (when not w * h)}],
  *    "tracks": [{"id", "label", "first_frame", "last_frame", "first_t",
  *                "last_t", "num_boxes"}]} */
 #include "internal.h"
@@ -21,6 +23,8 @@ static json_t *box_json(const gt_t *g, const gt_box_t *b)
                           "t", b->t, "label", gt_label_name(g, b->label),
                           "box", b->x, b->y, b->w, b->h);
     gt__attrs_to_json(b, o);
+    if (b->area > 0)
+        json_object_set_new(o, "area", json_real(b->area));
     return o;
 }
 
@@ -41,6 +45,39 @@ static json_t *tracks_json(const gt_t *g)
     return a;
 }
 
+/* What the source called the frames and labels, where it named any. */
+static void source_names_json(const gt_t *g, json_t *root)
+{
+    json_t *fi = json_array(), *ids = json_array();
+    int64_t first, last, step, any = 0;
+    gt_frame_info_t info;
+    gt_frames(g, &first, &last, &step);
+    for (int64_t f = first; f <= last; f += step) {
+        if (!gt_frame_info(g, f, &info))
+            continue;
+        json_t *o = json_pack("{sI si si}", "frame", (json_int_t)f, "width",
+                              info.width, "height", info.height);
+        if (info.id != GT_NO_ID)
+            json_object_set_new(o, "id", json_integer(info.id));
+        if (info.name)
+            json_object_set_new(o, "name", json_string(info.name));
+        json_array_append_new(fi, o);
+    }
+    for (int l = 0; l < gt_num_labels(g); l++) {
+        int64_t id = gt_label_id(g, l);
+        any |= id != GT_NO_ID;
+        json_array_append_new(ids, id != GT_NO_ID ? json_integer(id)
+                                                  : json_null());
+    }
+    json_object_set_new(root, "frame_info", fi);
+    if (any)
+        json_object_set_new(root, "label_ids", ids);
+    else
+        json_decref(ids);
+    if (!json_array_size(fi))
+        json_object_del(root, "frame_info");
+}
+
 int gt__export_avp(const gt_t *g, const gt_io_options_t *o, char **out,
                    avp_error_t *err)
 {
@@ -59,6 +96,7 @@ int gt__export_avp(const gt_t *g, const gt_io_options_t *o, char **out,
         "frames", "first", (json_int_t)first, "last", (json_int_t)last,
         "step", (json_int_t)step, "labels", labels, "boxes", boxes, "tracks",
         tracks_json(g));
+    source_names_json(g, root);
     return gt__json_dump(root, out, err);
 }
 
@@ -111,6 +149,8 @@ static int read_boxes(gt_t *g, json_t *boxes, avp_error_t *err)
             rc = gt__json_box(o, "box", path, &b, err);
         if (rc == AVP_OK)
             rc = gt__attrs_from_json(o, path, &b, err);
+        if (rc == AVP_OK)
+            rc = gt__json_num(o, "area", path, &b.area, 0, err);
         if (rc == AVP_OK) {
             b.frame = (int64_t)frame;
             b.label = gt_label(g, label);
@@ -185,12 +225,72 @@ static int read_labels(gt_t *g, json_t *labels, avp_error_t *err)
     return AVP_OK;
 }
 
+/* label_ids, parallel to labels. */
+static int read_label_ids(gt_t *g, json_t *ids, avp_error_t *err)
+{
+    if (ids && (!json_is_array(ids) ||
+                json_array_size(ids) != (size_t)gt_num_labels(g)))
+        return avp_error_set(err, AVP_EFORMAT, "label_ids: expected a list "
+                             "as long as labels");
+    for (size_t i = 0; i < json_array_size(ids); i++) {
+        json_t *v = json_array_get(ids, i);
+        if (!json_is_integer(v) && !json_is_null(v))
+            return avp_error_set(err, AVP_EFORMAT, "label_ids[%zu]: expected "
+                                 "an integer or null", i);
+        gt_set_label_id(g, (int)i,
+                        json_is_integer(v) ? json_integer_value(v) : GT_NO_ID);
+    }
+    return AVP_OK;
+}
+
+/* frame_info, in increasing frame order (as written): each entry is then
+ * an append, not an insert. */
+static int read_frame_info(gt_t *g, json_t *a, avp_error_t *err)
+{
+    double prev = -1;
+    if (a && !json_is_array(a))
+        return avp_error_set(err, AVP_EFORMAT, "frame_info: expected a list");
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        json_t *o = json_array_get(a, i), *id = json_object_get(o, "id");
+        char path[64];
+        const char *name = NULL;
+        double v[3] = {-1, 0, 0};
+        snprintf(path, sizeof path, "frame_info[%zu]", i);
+        int rc = gt__json_num(o, "frame", path, &v[0], 1, err);
+        if (rc == AVP_OK)
+            rc = gt__json_num(o, "width", path, &v[1], 0, err);
+        if (rc == AVP_OK)
+            rc = gt__json_num(o, "height", path, &v[2], 0, err);
+        if (rc == AVP_OK)
+            rc = gt__json_str(o, "name", path, &name, 0, err);
+        if (rc == AVP_OK && ((id && !json_is_integer(id)) ||
+                             !(v[0] > prev && v[0] < GT_MAX_FRAMES) ||
+                             v[0] != floor(v[0]) ||
+                             !(v[1] >= 0 && v[1] < 1e6) ||
+                             !(v[2] >= 0 && v[2] < 1e6)))
+            rc = avp_error_set(err, AVP_EFORMAT, "%s: a number out of range "
+                               "or a frame not after the last", path);
+        prev = v[0];
+        if (rc == AVP_OK)
+            rc = gt_set_frame_info(g, (int64_t)v[0],
+                                   id ? json_integer_value(id) : GT_NO_ID,
+                                   name, (int)v[1], (int)v[2], err);
+        if (rc < 0)
+            return rc;
+    }
+    return AVP_OK;
+}
+
 static int read_all(gt_t *g, json_t *root, const gt_io_options_t *o,
                     avp_error_t *err)
 {
     int rc = read_video(g, root, err);
     if (rc == AVP_OK)
         rc = read_labels(g, json_object_get(root, "labels"), err);
+    if (rc == AVP_OK)
+        rc = read_label_ids(g, json_object_get(root, "label_ids"), err);
+    if (rc == AVP_OK)
+        rc = read_frame_info(g, json_object_get(root, "frame_info"), err);
     if (rc == AVP_OK)
         rc = read_boxes(g, json_object_get(root, "boxes"), err);
     if (rc == AVP_OK)

@@ -1,59 +1,17 @@
-/* fmt_coco.c - ground truth as a COCO JSON file: an image per frame
- * (id = frame + 1, with "frame_id" and "t"), a category per label
- * (id = label + 1), an annotation per box whose "attributes" carry what
- * COCO has no field for (flags, source, track_id, score), the way CVAT's
- * COCO export does. The file is also valid input for `avp eval --gt`. */
+/* fmt_coco.c - ground truth from a COCO JSON file (cocodataset.org
+ * "Data format", object detection): an image is a frame, in list order
+ * (or at its "frame_id", which AVP's export writes), and every image is a
+ * frame of the set, annotated or not: an image without annotations is a
+ * real negative. Kept for the export (fmt_coco_write.c) to write back:
+ * image ids, file names and sizes (gt_frame_info), category ids
+ * (gt_label_id), iscrowd (GT_CROWD) and an area other than w * h, which
+ * decide pycocotools' ignore flags and area ranges. A segmentation is
+ * counted, not kept; without a bbox its polygon's box is taken. */
 #include "internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-static json_t *images_json(const gt_t *g)
-{
-    json_t *a = json_array();
-    int64_t first, last, step;
-    gt_frames(g, &first, &last, &step);
-    for (int64_t f = first; f <= last; f += step) {
-        char name[64];
-        snprintf(name, sizeof name, "frame_%06lld.jpg", (long long)f);
-        json_array_append_new(a, json_pack(
-            "{sI ss si si sI sf}", "id", (json_int_t)(f + 1), "file_name",
-            name, "width", gt_width(g), "height", gt_height(g), "frame_id",
-            (json_int_t)f, "t", gt_fps(g) > 0 ? (double)f / gt_fps(g) : 0.0));
-    }
-    return a;
-}
-
-static json_t *annotation_json(const gt_box_t *b, size_t i)
-{
-    json_t *attrs = json_object();
-    gt__attrs_to_json(b, attrs);
-    json_object_set_new(attrs, "t", json_real(b->t));
-    return json_pack("{sI sI sI s[ffff] sf si so}", "id",
-                     (json_int_t)(i + 1), "image_id",
-                     (json_int_t)(b->frame + 1), "category_id",
-                     (json_int_t)(b->label + 1), "bbox", b->x, b->y, b->w,
-                     b->h, "area", b->w * b->h, "iscrowd", 0, "attributes",
-                     attrs);
-}
-
-int gt__export_coco(const gt_t *g, const gt_io_options_t *o, char **out,
-                    avp_error_t *err)
-{
-    (void)o;
-    json_t *cats = json_array(), *anns = json_array();
-    for (int l = 0; l < gt_num_labels(g); l++)
-        json_array_append_new(cats, json_pack("{sI ss}", "id",
-                                              (json_int_t)(l + 1), "name",
-                                              gt_label_name(g, l)));
-    for (size_t i = 0; i < gt_num_boxes(g); i++)
-        json_array_append_new(anns, annotation_json(&gt_boxes(g)[i], i));
-    json_t *root = json_pack("{s{ss sf} so so so}", "info", "description",
-                             "AVP ground truth", "fps", gt_fps(g), "images",
-                             images_json(g), "categories", cats,
-                             "annotations", anns);
-    return gt__json_dump(root, out, err);
-}
 
 /* Id -> value tables for images (frame) and categories (label), sorted by
  * id once filled so that lookups are binary searches. */
@@ -116,18 +74,83 @@ static int idmap_sort(idmap_t *m, const char *key, avp_error_t *err)
     return AVP_OK;
 }
 
-/* Frame of each image: its "frame_id", else its position in the list. */
-static int read_images(json_t *root, idmap_t *m, avp_error_t *err)
+/* An image's file name and size, kept for the export. */
+static int image_info(gt_t *g, json_t *im, size_t i, json_int_t id,
+                      int64_t frame, avp_error_t *err)
+{
+    char path[64];
+    const char *name = NULL;
+    double w = 0, h = 0;
+    snprintf(path, sizeof path, "images[%zu]", i);
+    int rc = gt__json_str(im, "file_name", path, &name, 0, err);
+    if (rc == AVP_OK)
+        rc = gt__json_num(im, "width", path, &w, 0, err);
+    if (rc == AVP_OK)
+        rc = gt__json_num(im, "height", path, &h, 0, err);
+    if (rc == AVP_OK && !(w >= 0 && w < 1e6 && h >= 0 && h < 1e6))
+        rc = avp_error_set(err, AVP_EFORMAT, "%s: size out of range", path);
+    return rc < 0 ? rc
+                  : gt_set_frame_info(g, frame, id, name, (int)w, (int)h,
+                                      err);
+}
+
+/* The frames (sorted, as ids) make the frame set: the images, each one
+ * annotated whether or not it has boxes, must be first + k * step. */
+static int frame_set(gt_t *g, const idval_t *f, size_t n, avp_error_t *err)
+{
+    int64_t step = n > 1 ? f[1].id - f[0].id : 1;
+    for (size_t k = 1; k < n; k++)
+        if (f[k].id - f[k - 1].id != step || step == 0)
+            return avp_error_set(err, AVP_EFORMAT, "images[%lld].frame_id %lld"
+                                 ": frames must be first + k * step, without "
+                                 "repeats", (long long)f[k].val,
+                                 (long long)f[k].id);
+    return n ? gt_set_frames(g, f[0].id, f[n - 1].id, step, err) : AVP_OK;
+}
+
+/* Frame of each image: its "frame_id" (all images or none), else its
+ * position in the list. */
+static int read_frames(json_t *a, idval_t *f, size_t n, avp_error_t *err)
+{
+    size_t given = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = json_object_get(json_array_get(a, i), "frame_id");
+        if (v && (!json_is_integer(v) || json_integer_value(v) < 0 ||
+                  json_integer_value(v) >= GT_MAX_FRAMES))
+            return avp_error_set(err, AVP_EFORMAT, "images[%zu].frame_id: "
+                                 "expected an integer in [0, %d)", i,
+                                 GT_MAX_FRAMES);
+        given += v != NULL;
+        f[i] = (idval_t){v ? json_integer_value(v) : (json_int_t)i,
+                         (int64_t)i};
+    }
+    if (given && given != n)
+        return avp_error_set(err, AVP_EFORMAT, "images: frame_id on %zu of "
+                             "%zu images", given, n);
+    if (n > GT_MAX_FRAMES)
+        return avp_error_set(err, AVP_EFORMAT, "images: more than %d",
+                             GT_MAX_FRAMES);
+    qsort(f, n, sizeof *f, cmp_idval);
+    return AVP_OK;
+}
+
+static int read_images(gt_t *g, json_t *root, idmap_t *m, avp_error_t *err)
 {
     int rc = read_ids(root, "images", m, err);
     json_t *a = json_object_get(root, "images");
-    for (size_t i = 0; rc == AVP_OK && i < m->n; i++) {
-        json_t *f = json_object_get(json_array_get(a, i), "frame_id");
-        if (f && (!json_is_integer(f) || json_integer_value(f) < 0))
-            return avp_error_set(err, AVP_EFORMAT, "images[%zu].frame_id: "
-                                 "expected an integer >= 0", i);
-        m->v[i].val = f ? json_integer_value(f) : (int64_t)i;
+    idval_t *f = avp_malloc((m->n + 1) * sizeof *f);
+    if (rc == AVP_OK)
+        rc = read_frames(a, f, m->n, err);
+    /* In frame order, so that each frame's info is an append. */
+    for (size_t k = 0; rc == AVP_OK && k < m->n; k++) {
+        size_t i = (size_t)f[k].val;
+        m->v[i].val = f[k].id;
+        rc = image_info(g, json_array_get(a, i), i, m->v[i].id, f[k].id,
+                        err);
     }
+    if (rc == AVP_OK)
+        rc = frame_set(g, f, m->n, err);
+    avp_free(f);
     return rc < 0 ? rc : idmap_sort(m, "images", err);
 }
 
@@ -141,10 +164,89 @@ static int read_categories(gt_t *g, json_t *root, idmap_t *m,
         const char *name = NULL;
         snprintf(path, sizeof path, "categories[%zu]", i);
         rc = gt__json_str(json_array_get(a, i), "name", path, &name, 1, err);
-        if (rc == AVP_OK)
-            m->v[i].val = gt_label(g, name);
+        int label = rc == AVP_OK ? gt_label(g, name) : -1;
+        /* Two ids of one name would become one label: refused rather
+         * than merged, since results name either id. */
+        if (rc == AVP_OK && gt_label_id(g, label) != GT_NO_ID)
+            rc = avp_error_set(err, AVP_EFORMAT, "%s.name: '%s' repeats "
+                               "category %lld", path, name,
+                               (long long)gt_label_id(g, label));
+        if (rc == AVP_OK) {
+            gt_set_label_id(g, label, m->v[i].id);
+            m->v[i].val = label;
+        }
     }
     return rc < 0 ? rc : idmap_sort(m, "categories", err);
+}
+
+/* A polygon segmentation's bounding box, for an annotation without a bbox
+ * (COCO's segmentation: a list of polygons [x1, y1, x2, y2, ...]). */
+static int polygon_box(json_t *seg, const char *path, gt_box_t *b,
+                       avp_error_t *err)
+{
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    for (size_t p = 0; p < json_array_size(seg); p++) {
+        json_t *poly = json_array_get(seg, p);
+        for (size_t k = 0; k < json_array_size(poly); k++) {
+            json_t *v = json_array_get(poly, k);
+            double c = json_number_value(v);
+            if (!json_is_number(v))
+                return avp_error_set(err, AVP_EFORMAT, "%s.segmentation: "
+                                     "expected polygons of numbers", path);
+            if (k % 2 == 0)
+                x0 = fmin(x0, c), x1 = fmax(x1, c);
+            else
+                y0 = fmin(y0, c), y1 = fmax(y1, c);
+        }
+    }
+    b->x = x0, b->y = y0, b->w = x1 - x0, b->h = y1 - y0;
+    return isfinite(b->w) && isfinite(b->h)
+               ? AVP_OK
+               : avp_error_set(err, AVP_EFORMAT, "%s: no bbox and no "
+                               "polygon", path);
+}
+
+/* The box (bbox, else a polygon's box), counting a segmentation, which is
+ * not kept. */
+static int read_box(gt_t *g, json_t *o, const char *path, gt_box_t *b,
+                    avp_error_t *err)
+{
+    json_t *seg = json_object_get(o, "segmentation");
+    int has_seg = json_is_object(seg) || json_array_size(seg) > 0;
+    if (json_object_get(o, "bbox") || !json_is_array(seg) || !has_seg) {
+        if (has_seg)
+            gt_note(g, "coco segmentation (its bbox kept, not the mask)", 1);
+        return gt__json_box(o, "bbox", path, b, err);
+    }
+    gt_note(g, "coco segmentation without bbox (read as its polygon's "
+            "box)", 1);
+    return polygon_box(seg, path, b, err);
+}
+
+/* iscrowd and area, as pycocotools reads them: an area only where it is
+ * not w * h, so that export and import again give the same box. */
+static int read_crowd_area(gt_t *g, json_t *o, const char *path,
+                           gt_box_t *b, avp_error_t *err)
+{
+    json_t *crowd = json_object_get(o, "iscrowd");
+    json_t *area = json_object_get(o, "area");
+    if (crowd && !json_is_integer(crowd))
+        return avp_error_set(err, AVP_EFORMAT, "%s.iscrowd: expected 0 or "
+                             "1", path);
+    if (crowd)
+        b->flags = json_integer_value(crowd) ? b->flags | GT_CROWD
+                                             : b->flags & ~GT_CROWD;
+    if (!area)
+        return AVP_OK;
+    double a = json_number_value(area);
+    if (!json_is_number(area) || !(a >= 0))
+        return avp_error_set(err, AVP_EFORMAT, "%s.area: expected a number "
+                             ">= 0", path);
+    if (a == 0)
+        gt_note(g, "coco annotation with area 0 (read as w * h)", 1);
+    else if (a != b->w * b->h)
+        b->area = a;
+    return AVP_OK;
 }
 
 static int read_annotation(gt_t *g, json_t *o, const char *path,
@@ -171,11 +273,13 @@ static int read_annotation(gt_t *g, json_t *o, const char *path,
     b.t = gt__time(opt && opt->fps > 0 ? opt : NULL, b.frame);
     if (!(opt && opt->fps > 0) && gt_fps(g) > 0)
         b.t = (double)b.frame / gt_fps(g);
-    int rc = gt__json_box(o, "bbox", path, &b, err);
+    int rc = read_box(g, o, path, &b, err);
     if (rc == AVP_OK && attrs)
         rc = gt__attrs_from_json(attrs, path, &b, err);
     if (rc == AVP_OK && attrs)
         rc = gt__json_num(attrs, "t", path, &b.t, 0, err);
+    if (rc == AVP_OK)
+        rc = read_crowd_area(g, o, path, &b, err);
     if (rc == AVP_OK && (rc = gt_add_box(g, &b, err)) < 0)
         avp_error_prefix(err, "%s", path);
     return rc;
@@ -198,7 +302,7 @@ static int read_all(gt_t *g, json_t *root, const gt_io_options_t *o,
                      (int)json_integer_value(json_object_get(im0, "height")),
                      fps, 0);
         gt__apply_options(g, o);
-        rc = read_images(root, &img, err);
+        rc = read_images(g, root, &img, err);
     }
     if (rc == AVP_OK)
         rc = read_categories(g, root, &cat, err);
@@ -210,9 +314,6 @@ static int read_all(gt_t *g, json_t *root, const gt_io_options_t *o,
         rc = read_annotation(g, json_array_get(anns, i), path, &img, &cat, o,
                              err);
     }
-    for (size_t i = 0; rc == AVP_OK && i < img.n; i++)
-        gt_set_video(g, gt_width(g), gt_height(g), gt_fps(g),
-                     img.v[i].val + 1);
     idmap_fini(&img);
     idmap_fini(&cat);
     return rc;

@@ -169,9 +169,10 @@ int gt__export_cvat(const gt_t *g, const gt_io_options_t *o, char **out,
 }
 
 /* <attribute name="x">true|false</attribute> children of a box: those
- * AVP has flags for; a task's own attributes (any text) are not kept. */
-static int read_attrs(xmlNodePtr box, const char *where, gt_box_t *b,
-                      avp_error_t *err)
+ * AVP has flags for; a task's own attributes (any text) are not kept, and
+ * counted. */
+static int read_attrs(gt_t *g, xmlNodePtr box, const char *where,
+                      gt_box_t *b, avp_error_t *err)
 {
     static const struct { const char *name; unsigned bit; } known[] = {
         {"validated", GT_VALIDATED}, {"difficult", GT_DIFFICULT},
@@ -191,6 +192,8 @@ static int read_attrs(xmlNodePtr box, const char *where, gt_box_t *b,
         for (size_t k = 0; rc == AVP_OK && k < AVP_ARRAY_LEN(known); k++)
             if (on && !strcmp(name, known[k].name))
                 b->flags |= known[k].bit;
+        if (rc == AVP_OK && !ours)
+            gt_note(g, "cvat attribute of the task's own (not kept)", 1);
         avp_free(name);
         avp_free(val);
     }
@@ -198,9 +201,11 @@ static int read_attrs(xmlNodePtr box, const char *where, gt_box_t *b,
 }
 
 /* A box's corners and flags (the element of a track or of an image) into
- * b, whose frame is set; a rotated box is refused, not turned. */
-static int read_corners(xmlNodePtr n, const char *where, gt_box_t *b,
-                        avp_error_t *err)
+ * b, whose frame is set; a rotated box is refused, not turned. A track's
+ * box that is not a keyframe (CVAT's interpolation) stays a box, counted:
+ * AVP's export writes every box as a keyframe. */
+static int read_corners(gt_t *g, xmlNodePtr n, const char *where,
+                        gt_box_t *b, avp_error_t *err)
 {
     double v[5] = {0};
     static const char *const names[5] = {"xtl", "ytl", "xbr", "ybr",
@@ -208,7 +213,12 @@ static int read_corners(xmlNodePtr n, const char *where, gt_box_t *b,
     int rc = AVP_OK;
     for (int k = 0; k < 5 && rc == AVP_OK; k++)
         rc = gt__xml_attr_num(n, names[k], where, &v[k], k < 4, err);
-    double rot = 0;
+    double rot = 0, key = 1;
+    if (rc == AVP_OK &&
+        (rc = gt__xml_attr_num(n, "keyframe", where, &key, 0, err)) ==
+            AVP_OK && key == 0)
+        gt_note(g, "cvat box with keyframe 0 (kept, exported as a "
+                "keyframe)", 1);
     if (rc == AVP_OK &&
         (rc = gt__xml_attr_num(n, "rotation", where, &rot, 0, err)) == AVP_OK
         && rot != 0)
@@ -219,7 +229,7 @@ static int read_corners(xmlNodePtr n, const char *where, gt_box_t *b,
         return rc;
     b->flags = v[4] == 1 ? GT_OCCLUDED : 0;
     b->x = v[0], b->y = v[1], b->w = v[2] - v[0], b->h = v[3] - v[1];
-    return read_attrs(n, where, b, err);
+    return read_attrs(g, n, where, b, err);
 }
 
 static int add_or_name(gt_t *g, const gt_box_t *b, xmlNodePtr n,
@@ -308,7 +318,7 @@ static int read_box(gt_t *g, xmlNodePtr n, const gt_box_t *proto,
         prev->frame = -1;
         return AVP_OK;
     }
-    if ((rc = read_corners(n, where, &b, err)) < 0)
+    if ((rc = read_corners(g, n, where, &b, err)) < 0)
         return rc;
     if (prev->frame >= 0 && b.frame > prev->frame &&
         (rc = interpolate(g, prev, &b, c, err)) < 0)
@@ -458,7 +468,7 @@ static int read_image(gt_t *g, xmlNodePtr im, int64_t frame,
         gt_box_t b = {.frame = frame, .t = frame_time(g, o, frame),
                       .score = 1, .source = GT_SOURCE_IMPORT,
                       .track_id = -1};
-        rc = label ? read_corners(n, where, &b, err)
+        rc = label ? read_corners(g, n, where, &b, err)
                    : avp_error_set(err, AVP_EFORMAT, "%s (line %ld): no "
                                    "label", where, gt__xml_line(n));
         if (rc == AVP_OK) {

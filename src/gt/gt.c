@@ -11,6 +11,7 @@ struct gt {
     double fps;
     int64_t num_frames;
     char **labels;
+    int64_t *label_ids; /* gt_set_label_id, parallel to labels */
     int nlabels, cap_labels;
     /* Open-addressing index of labels by name (-1: empty slot), so that a
      * file naming a label per box costs O(1) per lookup, not O(labels). */
@@ -21,6 +22,13 @@ struct gt {
     int64_t first, last, step; /* step 0: every frame (the default) */
     struct gt_note_entry { char *kind; int64_t n; } *notes;
     size_t nnotes;
+    /* gt_set_frame_info's table, sorted by frame: importers give frames
+     * in order, so an insert is an append. */
+    struct gt_frame_entry {
+        int64_t frame;
+        gt_frame_info_t info;
+    } *finfo;
+    size_t nfinfo, cap_finfo;
 };
 
 gt_t *gt_create(void)
@@ -35,7 +43,11 @@ void gt_destroy(gt_t *g)
     for (int i = 0; i < g->nlabels; i++)
         avp_free(g->labels[i]);
     avp_free(g->labels);
+    avp_free(g->label_ids);
     avp_free(g->slots);
+    for (size_t i = 0; i < g->nfinfo; i++)
+        avp_free((char *)g->finfo[i].info.name);
+    avp_free(g->finfo);
     avp_free(g->boxes);
     for (size_t i = 0; i < g->nnotes; i++)
         avp_free(g->notes[i].kind);
@@ -68,7 +80,8 @@ int gt_set_frames(gt_t *g, int64_t first, int64_t last, int64_t step,
                              (long long)first, (long long)last,
                              (long long)step, GT_MAX_FRAMES);
     last = first + (last - first) / step * step;
-    g->first = first, g->last = last, g->step = step;
+    /* One frame is one set whatever the step: the canonical step is 1. */
+    g->first = first, g->last = last, g->step = last > first ? step : 1;
     if (last + 1 > g->num_frames)
         g->num_frames = last + 1;
     return AVP_OK;
@@ -80,6 +93,8 @@ void gt_frames(const gt_t *g, int64_t *first, int64_t *last, int64_t *step)
     *last = g->step ? g->last : g->num_frames - 1;
     *step = g->step ? g->step : 1;
 }
+
+int gt_has_frame_set(const gt_t *g) { return g->step > 0; }
 
 int64_t gt_num_annotated_frames(const gt_t *g)
 {
@@ -113,6 +128,65 @@ const char *gt_note_kind(const gt_t *g, size_t i, int64_t *n)
 {
     *n = i < g->nnotes ? g->notes[i].n : 0;
     return i < g->nnotes ? g->notes[i].kind : NULL;
+}
+
+/* The first entry at or after frame. */
+static size_t finfo_pos(const gt_t *g, int64_t frame)
+{
+    size_t lo = 0, hi = g->nfinfo;
+    if (hi && g->finfo[hi - 1].frame < frame)
+        return hi;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->finfo[mid].frame < frame)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+int gt_set_frame_info(gt_t *g, int64_t frame, int64_t id, const char *name,
+                      int width, int height, avp_error_t *err)
+{
+    if (frame < 0 || frame >= GT_MAX_FRAMES)
+        return avp_error_set(err, AVP_EINVAL, "frame %lld outside [0, %d)",
+                             (long long)frame, GT_MAX_FRAMES);
+    size_t i = finfo_pos(g, frame);
+    if (i < g->nfinfo && g->finfo[i].frame == frame) {
+        avp_free((char *)g->finfo[i].info.name);
+    } else {
+        if (g->nfinfo == g->cap_finfo) {
+            g->cap_finfo = g->cap_finfo ? 2 * g->cap_finfo : 64;
+            g->finfo = avp_realloc(g->finfo,
+                                   g->cap_finfo * sizeof(*g->finfo));
+        }
+        memmove(g->finfo + i + 1, g->finfo + i,
+                (g->nfinfo++ - i) * sizeof(*g->finfo));
+    }
+    g->finfo[i] = (struct gt_frame_entry){
+        frame, {id, name ? avp_strdup(name) : NULL, width > 0 ? width : 0,
+                height > 0 ? height : 0}};
+    return AVP_OK;
+}
+
+int gt_frame_info(const gt_t *g, int64_t frame, gt_frame_info_t *out)
+{
+    size_t i = finfo_pos(g, frame);
+    int hit = i < g->nfinfo && g->finfo[i].frame == frame;
+    *out = hit ? g->finfo[i].info : (gt_frame_info_t){GT_NO_ID, NULL, 0, 0};
+    return hit;
+}
+
+void gt_set_label_id(gt_t *g, int label, int64_t id)
+{
+    if (label >= 0 && label < g->nlabels)
+        g->label_ids[label] = id;
+}
+
+int64_t gt_label_id(const gt_t *g, int label)
+{
+    return label >= 0 && label < g->nlabels ? g->label_ids[label] : GT_NO_ID;
 }
 
 /* FNV-1a. */
@@ -158,8 +232,11 @@ int gt_label(gt_t *g, const char *name)
         g->cap_labels = g->cap_labels ? 2 * g->cap_labels : 8;
         g->labels = avp_realloc(g->labels,
                                 (size_t)g->cap_labels * sizeof(char *));
+        g->label_ids = avp_realloc(g->label_ids,
+                                   (size_t)g->cap_labels * sizeof(int64_t));
     }
     g->labels[g->nlabels] = avp_strdup(name);
+    g->label_ids[g->nlabels] = GT_NO_ID;
     if (2 * ((size_t)g->nlabels + 1) > g->nslots)
         rehash(g);
     g->slots[slot_of(g, name)] = g->nlabels;
@@ -176,17 +253,20 @@ const char *gt_label_name(const gt_t *g, int label)
 static int check_box(const gt_t *g, const gt_box_t *b, avp_error_t *err)
 {
     const unsigned all = GT_VALIDATED | GT_DIFFICULT | GT_OCCLUDED |
-                         GT_TRUNCATED;
+                         GT_TRUNCATED | GT_CROWD;
     if (b->frame < 0 || b->frame >= GT_MAX_FRAMES)
         return avp_error_set(err, AVP_EFORMAT, "frame %lld outside [0, %d)",
                              (long long)b->frame, GT_MAX_FRAMES);
     if (!isfinite(b->t) || !isfinite(b->x) || !isfinite(b->y) ||
-        !isfinite(b->w) || !isfinite(b->h) || !isfinite(b->score))
+        !isfinite(b->w) || !isfinite(b->h) || !isfinite(b->score) ||
+        !isfinite(b->area))
         return avp_error_set(err, AVP_EFORMAT, "non-finite number");
     if (b->w <= 0 || b->h <= 0)
         return avp_error_set(err, AVP_EFORMAT,
                              "box width and height must be > 0 (%g x %g)",
                              b->w, b->h);
+    if (b->area < 0)
+        return avp_error_set(err, AVP_EFORMAT, "area %g < 0", b->area);
     if (b->label < 0 || b->label >= g->nlabels)
         return avp_error_set(err, AVP_EFORMAT, "unknown label %d", b->label);
     if (b->flags & ~all)

@@ -35,7 +35,8 @@ enum {
     GT_VALIDATED = 1u << 0, /* a human checked the box */
     GT_DIFFICULT = 1u << 1, /* neither to be found nor missed (eval ignore) */
     GT_OCCLUDED = 1u << 2,
-    GT_TRUNCATED = 1u << 3
+    GT_TRUNCATED = 1u << 3,
+    GT_CROWD = 1u << 4      /* COCO iscrowd: a region of many objects */
 };
 
 /* Frames are numbered 0 .. GT_MAX_FRAMES - 1 (92 hours at 30 fps): frame
@@ -51,7 +52,10 @@ typedef enum gt_source {
 
 /* One box: (x, y) is the top-left corner, w and h > 0, in source pixels.
  * t is the frame's time in video seconds. score is the model's confidence
- * (1 for human and imported boxes). track_id < 0 means "in no track". */
+ * (1 for human and imported boxes). track_id < 0 means "in no track".
+ * area is the object's own area when its source gives one other than
+ * w * h (COCO's segment area, which decides its small/medium/large
+ * range); 0 means w * h. */
 typedef struct gt_box {
     int64_t frame;
     double t;
@@ -61,6 +65,7 @@ typedef struct gt_box {
     unsigned flags;
     gt_source_t source;
     int64_t track_id;
+    double area;
 } gt_box_t;
 
 /* A track's extent, derived from its boxes (gt_tracks()). */
@@ -96,6 +101,10 @@ int gt_set_frames(gt_t *g, int64_t first, int64_t last, int64_t step,
                   avp_error_t *err);
 /* The frame set as above (every frame: 0, num_frames - 1, 1). */
 void gt_frames(const gt_t *g, int64_t *first, int64_t *last, int64_t *step);
+/* 1 if the set was given (gt_set_frames: the file said which frames it
+ * annotated), 0 if it is every frame by default (a MOT file says only
+ * where its boxes are). */
+int gt_has_frame_set(const gt_t *g);
 int64_t gt_num_annotated_frames(const gt_t *g);
 int gt_is_annotated_frame(const gt_t *g, int64_t frame);
 
@@ -109,6 +118,27 @@ size_t gt_num_notes(const gt_t *g);
  * *n. */
 const char *gt_note_kind(const gt_t *g, size_t i, int64_t *n);
 
+/* What a source file called a frame and its label, kept so that an export
+ * writes it back (COCO's image id, file name and size; a YOLO or VOC
+ * file's name): an id of GT_NO_ID, a NULL name or a 0 size means "not
+ * given", and exporters then make one up from the frame number. name is
+ * copied; a frame given again replaces what it had. AVP_EINVAL for a
+ * frame outside [0, GT_MAX_FRAMES). */
+#define GT_NO_ID INT64_MIN
+typedef struct gt_frame_info {
+    int64_t id;
+    const char *name; /* owned by g */
+    int width, height;
+} gt_frame_info_t;
+int gt_set_frame_info(gt_t *g, int64_t frame, int64_t id, const char *name,
+                      int width, int height, avp_error_t *err);
+/* Fills *out for frame (GT_NO_ID, NULL, 0, 0 when nothing was given);
+ * returns 1 if something was. */
+int gt_frame_info(const gt_t *g, int64_t frame, gt_frame_info_t *out);
+/* The source's id of a label (COCO's category id), GT_NO_ID if none. */
+void gt_set_label_id(gt_t *g, int label, int64_t id);
+int64_t gt_label_id(const gt_t *g, int label);
+
 /* Returns the index of label name, adding it if new (names are compared
  * exactly; the table keeps insertion order). */
 int gt_label(gt_t *g, const char *name);
@@ -118,8 +148,9 @@ int gt_num_labels(const gt_t *g);
 const char *gt_label_name(const gt_t *g, int label); /* owned by g */
 
 /* Adds a copy of *b. AVP_EFORMAT (err says which field) for a frame
- * outside [0, GT_MAX_FRAMES), non-finite numbers, w or h <= 0, an unknown label, unknown flags
- * or source, or a score outside [0, 1]. */
+ * outside [0, GT_MAX_FRAMES), non-finite numbers, w or h <= 0, an area
+ * < 0, an unknown label, unknown flags or source, or a score outside
+ * [0, 1]. */
 int gt_add_box(gt_t *g, const gt_box_t *b, avp_error_t *err);
 size_t gt_num_boxes(const gt_t *g);
 /* The boxes, owned by g, valid until the next gt_add_box() or gt_sort(). */
@@ -182,10 +213,12 @@ typedef enum gt_format {
     GT_FORMAT_YOLO, /* a folder of .txt, frames in name order (data.yaml) */
     GT_FORMAT_VOC,  /* a folder of .xml, Pascal VOC, frames in name order */
     GT_FORMAT_CVAT, /* CVAT 1.1 XML: for video (tracks), for images (read) */
-    GT_FORMAT_MOT   /* MOTChallenge CSV, 9 or 10 columns */
+    GT_FORMAT_MOT,  /* MOTChallenge CSV, 9 or 10 columns */
+    GT_FORMAT_DATUMARO /* Datumaro JSON: items, bbox annotations */
 } gt_format_t;
 
-/* "avp", "coco", "yolo", "voc", "cvat", "mot" -> *out; AVP_EINVAL else. */
+/* "avp", "coco", "yolo", "voc", "cvat", "mot", "datumaro" -> *out;
+ * AVP_EINVAL else. */
 int gt_format_parse(const char *name, gt_format_t *out);
 const char *gt_format_name(gt_format_t f);
 
@@ -201,9 +234,14 @@ typedef struct gt_io_options {
     double fps;
     /* YOLO import: data.yaml is looked for in the folder and up to this
      * many folders above it (ultralytics' dataset/data.yaml beside
-     * dataset/train/labels/ is 2). 0: the folder only, as for an upload,
-     * whose parents are the server's. */
+     * dataset/train/labels/ is 2); MOT import: seqinfo.ini beside the
+     * file's folder, and with 1 or more in the one above (SEQ/gt/gt.txt).
+     * 0: the folder only, as for an upload, whose parents are the
+     * server's. */
     int yaml_levels_up;
+    /* An archive is extracted into a new folder under this one (NULL:
+     * $TMPDIR or /tmp); the server gives its data directory's. */
+    const char *tmp_dir;
 } gt_io_options_t;
 
 /* Imports path (a file, or a folder for YOLO and VOC) into a new gt in
@@ -227,12 +265,40 @@ int gt_parse_cvat(const char *text, size_t len, const gt_io_options_t *o,
                   gt_t **out, avp_error_t *err);
 int gt_parse_mot(const char *text, size_t len, const gt_io_options_t *o,
                  gt_t **out, avp_error_t *err);
+int gt_parse_datumaro(const char *text, size_t len,
+                      const gt_io_options_t *o, gt_t **out, avp_error_t *err);
 int gt_parse_yolo_frame(gt_t *g, int64_t frame, const char *text, size_t len,
                         const gt_io_options_t *o, const char *where,
                         avp_error_t *err);
 int gt_parse_voc_frame(gt_t *g, int64_t frame, const char *text, size_t len,
                        const gt_io_options_t *o, const char *where,
                        avp_error_t *err);
+
+/* Archives (archive.c, libarchive): .zip, .tar and .tar.gz as CVAT,
+ * Roboflow, ultralytics and the COCO, VOC and MOT tools export them.
+ * gt_import reads one in place of a file or folder (gt_is_archive). */
+#define GT_ARCHIVE_MAX_ENTRIES 200000
+#define GT_ARCHIVE_MAX_BYTES (4ULL << 30)
+/* 1 if path is a regular file that starts like a zip, tar or gzip. */
+int gt_is_archive(const char *path);
+/* Extracts the regular files of an archive (a file, or len bytes at data)
+ * into the existing folder dir, keeping their relative folders. AVP_EFORMAT
+ * (err names the entry) for an absolute name or one with a ".."
+ * component, a link or special file, a name that comes twice, more than
+ * GT_ARCHIVE_MAX_ENTRIES entries or GT_ARCHIVE_MAX_BYTES uncompressed, or
+ * a damaged archive; what was extracted stays for gt_remove_tree. */
+int gt_archive_extract(const char *path, const char *dir, avp_error_t *err);
+int gt_archive_extract_mem(const void *data, size_t len, const char *dir,
+                           avp_error_t *err);
+/* Removes dir and everything under it, following no links. Best effort. */
+void gt_remove_tree(const char *dir);
+/* Imports ground truth from a folder holding one dataset somewhere in it
+ * (an extracted archive): the format's file is looked for by name
+ * (CVAT's annotations.xml, MOT's gt.txt, the one .json of COCO or AVP)
+ * and YOLO's or VOC's the one folder of frame files; AVP_EFORMAT naming
+ * what was found when it is not exactly one. */
+int gt_import_tree(gt_format_t f, const char *dir, const gt_io_options_t *o,
+                   gt_t **out, avp_error_t *err);
 
 /* Reads `avp detect` JSONL ({"frame", "t", "label", "score", "box":
  * [x1, y1, x2, y2]} per line) into a new gt of model boxes without

@@ -30,6 +30,8 @@ int gt__export_cvat(const gt_t *g, const gt_io_options_t *o, char **out,
                     avp_error_t *err);
 int gt__export_mot(const gt_t *g, const gt_io_options_t *o, char **out,
                    avp_error_t *err);
+int gt__export_datumaro(const gt_t *g, const gt_io_options_t *o, char **out,
+                        avp_error_t *err);
 /* Per-frame exporters: boxes are the frame's n boxes. */
 int gt__export_yolo_frame(const gt_t *g, const gt_box_t *boxes, size_t n,
                           int64_t frame, const gt_io_options_t *o,
@@ -62,6 +64,37 @@ int gt__json_box(json_t *obj, const char *key, const char *path,
                  gt_box_t *b, avp_error_t *err);
 /* Dumps root compactly with one element per line and frees it. */
 int gt__json_dump(json_t *root, char **out, avp_error_t *err);
+
+/* ---- folders of a file per frame (fmt.c) ---- */
+typedef int (*gt__parse_frame_fn)(gt_t *, int64_t, const char *, size_t,
+                                  const gt_io_options_t *, const char *,
+                                  avp_error_t *);
+/* The names of dir's files ending in ext (any, for NULL), not hidden, not
+ * classes.txt, in byte order: *names[0 .. *n), gt__names_free. */
+int gt__list_files(const char *dir, const char *ext, char ***names,
+                   size_t *n, avp_error_t *err);
+/* Parses dir/name as frame `frame` of g. */
+int gt__import_frame_file(gt_t *g, const char *dir, const char *name,
+                          int64_t frame, gt__parse_frame_fn parse,
+                          const gt_io_options_t *o, avp_error_t *err);
+/* An ultralytics or Roboflow images folder beside a labels folder
+ * (fmt_yolo_images.c): the labels path with its last "labels" component
+ * made "images", into images; 1 if that folder exists. */
+int gt__yolo_images_dir(const char *labels, char *images, size_t size);
+/* YOLO ground truth whose frames are the images (in name order), each
+ * with the label file of its name if there is one: an image without one
+ * is a background image, a real negative. A label file without an image
+ * is refused. */
+int gt__import_yolo_images(const char *labels, const char *images,
+                           const gt_io_options_t *o, gt_t **out,
+                           avp_error_t *err);
+
+/* A MOT file's sequence (fmt_seqinfo.c): the seqinfo.ini beside its
+ * folder or one above (when o->yaml_levels_up allows looking up) gives g
+ * its frame set (seqLength frames), frame rate and size; AVP_OK without
+ * one. */
+int gt__mot_seqinfo(const char *path, const gt_io_options_t *o, gt_t *g,
+                    avp_error_t *err);
 
 /* The class names of a YOLO dataset's data.yaml (fmt_yaml.c): *names[0 ..
  * *n) in class-index order, freed with gt__names_free. */

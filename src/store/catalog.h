@@ -465,10 +465,12 @@ int store_gt_frames(store_conn_t *c, store_object_t kind, int64_t id,
 
 /* Adds boxes (a JSON array text of objects with every field of
  * store_gt_insert) with source 'import' and one audit record, all or
- * nothing; *count is how many. */
+ * nothing; *count is how many. frames, if not NULL, is the file's frame
+ * set ({"first", "last", "step"} text), stored as the video's in the
+ * same statement (store_gt_video_t.gt_step). */
 int store_gt_import(store_conn_t *c, int64_t video_id, int64_t user_id,
-                    const char *format, const char *boxes, int64_t *count,
-                    avp_error_t *err);
+                    const char *format, const char *boxes,
+                    const char *frames, int64_t *count, avp_error_t *err);
 
 /* A box as the evaluation reads it. */
 typedef struct store_gt_box {
@@ -651,6 +653,10 @@ typedef struct store_gt_video {
     int width, height; /* 0 when unknown */
     double fps;
     int64_t frame_count;
+    /* The ground truth's annotated frames (migrations/0013): gt_first +
+     * k * gt_step up to gt_last; gt_step 0 when none was stored (every
+     * frame). */
+    int64_t gt_first, gt_last, gt_step;
 } store_gt_video_t;
 
 /* A box with everything an export writes. */

@@ -247,7 +247,9 @@ int store_video_geometry(store_conn_t *c, int64_t video_id,
     const char *v[] = {vid.s};
     PGresult *r = store__run(c, "video",
         "SELECT coalesce(width, 0), coalesce(height, 0), coalesce(fps, 0), "
-        "coalesce(frame_count, 0) FROM videos WHERE id = $1", 1, v, err);
+        "coalesce(frame_count, 0), coalesce(gt_frames->>'first', '0'), "
+        "coalesce(gt_frames->>'last', '0'), coalesce(gt_frames->>'step', "
+        "'0') FROM videos WHERE id = $1", 1, v, err);
     if (!r)
         return err->code;
     int rc = PQntuples(r) ? AVP_OK
@@ -256,7 +258,10 @@ int store_video_geometry(store_conn_t *c, int64_t video_id,
         *video = (store_gt_video_t){atoi(PQgetvalue(r, 0, 0)),
                                     atoi(PQgetvalue(r, 0, 1)),
                                     strtod(PQgetvalue(r, 0, 2), NULL),
-                                    strtoll(PQgetvalue(r, 0, 3), NULL, 10)};
+                                    strtoll(PQgetvalue(r, 0, 3), NULL, 10),
+                                    strtoll(PQgetvalue(r, 0, 4), NULL, 10),
+                                    strtoll(PQgetvalue(r, 0, 5), NULL, 10),
+                                    strtoll(PQgetvalue(r, 0, 6), NULL, 10)};
     PQclear(r);
     return rc;
 }

@@ -207,11 +207,11 @@ int store_eval_frames(store_conn_t *c, int64_t run_id, char **json,
 }
 
 int store_gt_import(store_conn_t *c, int64_t video_id, int64_t user_id,
-                    const char *format, const char *boxes, int64_t *count,
-                    avp_error_t *err)
+                    const char *format, const char *boxes,
+                    const char *frames, int64_t *count, avp_error_t *err)
 {
     store__num_t vid = store__i64(video_id), uid = store__i64(user_id);
-    const char *v[] = {vid.s, uid.s, boxes, format};
+    const char *v[] = {vid.s, uid.s, boxes, format, frames};
     char *json;
     int rc = store__run_json(c, "ground-truth import",
         "WITH g AS (INSERT INTO ground_truth_objects (video_id, frame, t, "
@@ -222,11 +222,14 @@ int store_gt_import(store_conn_t *c, int64_t video_id, int64_t user_id,
         "t float8, class text, x1 real, y1 real, x2 real, y2 real, "
         "validated boolean, difficult boolean, occluded boolean, "
         "truncated boolean) RETURNING id), "
+        "f AS (UPDATE videos SET gt_frames = $5::jsonb WHERE id = $1 "
+        "AND $5::jsonb IS NOT NULL), "
         "n AS (SELECT count(*) AS n FROM g), "
         "a AS (INSERT INTO audit_log (user_id, action, object_type, "
         "object_id, detail) SELECT $2, 'import', 'video', $1, "
-        "json_build_object('format', $4::text, 'boxes', n.n) FROM n) "
-        "SELECT n::text FROM n", 4, v, &json, err);
+        "json_build_object('format', $4::text, 'boxes', n.n, 'frames', "
+        "$5::jsonb) FROM n) "
+        "SELECT n::text FROM n", 5, v, &json, err);
     if (rc == AVP_OK) {
         *count = strtoll(json, NULL, 10);
         avp_free(json);

@@ -77,6 +77,9 @@ static void test_cvat_video(void)
     CHECK(has_box(g, 13, "car", 315, 200, 100, 60, GT_OCCLUDED));
     CHECK(has_box(g, 16, "car", 330, 200, 100, 60, 0));
     CHECK(note(g, "polygon in track (not a box)") == 2);
+    CHECK(note(g, "cvat attribute of the task's own (not kept)") == 1);
+    CHECK(note(g, "cvat box with keyframe 0 (kept, exported as a "
+                  "keyframe)") == 1);
     CHECK(gt_width(g) == 1280 && gt_height(g) == 720);
     gt_destroy(g);
     /* Keyframes only: the frames between are interpolated as CVAT does. */
@@ -254,6 +257,121 @@ static void test_frames_round_trip(void)
     CHECK(ok);
 }
 
+/* COCO as its documentation describes it: every image a frame (the one
+ * without annotations too), ids and file names kept, iscrowd and an area
+ * other than w * h kept, segmentations counted; the export writes them
+ * back, so that export and import again are the identity. */
+static void test_coco(void)
+{
+    gt_t *g = load(GT_FORMAT_COCO, "coco_lossless/instances.json", NULL);
+    CHECK(g);
+    int64_t first, last, step;
+    gt_frame_info_t fi;
+    gt_frames(g, &first, &last, &step);
+    CHECK(first == 0 && last == 4 && step == 1 && gt_num_boxes(g) == 14);
+    CHECK(gt_frame_info(g, 3, &fi) && fi.id == 87038 && fi.width == 640 &&
+          fi.height == 480 && !strcmp(fi.name, "000000087038.jpg"));
+    CHECK(gt_label_id(g, gt_find_label(g, "dog")) == 18 &&
+          gt_label_id(g, gt_find_label(g, "toothbrush")) == 90);
+    CHECK(has_box(g, 0, "person", 400, 200, 200, 150, GT_CROWD) &&
+          has_box(g, 1, "bottle", 100, 5, 80, 40, GT_CROWD));
+    int areas = 0;
+    for (size_t i = 0; i < gt_num_boxes(g); i++)
+        areas += gt_boxes(g)[i].area == 900 || gt_boxes(g)[i].area == 9300;
+    CHECK(areas == 2);
+    CHECK(note(g, "coco segmentation (its bbox kept, not the mask)") == 13);
+    char dir[64], path[128], *once, *twice;
+    gt_t *back = NULL;
+    avp_error_t err = {0};
+    fixture_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/gt.json", dir);
+    CHECK(gt_export(GT_FORMAT_COCO, g, path, NULL, &err) == AVP_OK);
+    once = fixture_read(path);
+    CHECK(gt_import(GT_FORMAT_COCO, path, NULL, &back, &err) == AVP_OK);
+    CHECK(gt_export(GT_FORMAT_COCO, back, path, NULL, &err) == AVP_OK);
+    twice = fixture_read(path);
+    CHECK(once && twice && !strcmp(once, twice));
+    CHECK(fixture_equal(g, back, CMP_FLAGS_ALL | CMP_SOURCE | CMP_SCORE, 0));
+    free(once);
+    free(twice);
+    fixture_rmdir(dir);
+    gt_destroy(back);
+    gt_destroy(g);
+}
+
+/* An ultralytics dataset with its images: they are the frames, the image
+ * without a label file (a background image) too; a label file without an
+ * image is refused. */
+static void test_yolo_images(void)
+{
+    gt_io_options_t o = {.width = 640, .height = 480, .yaml_levels_up = 2};
+    gt_t *g = load(GT_FORMAT_YOLO, "yolo_images/labels/val", &o);
+    gt_frame_info_t fi;
+    CHECK(g && gt_num_annotated_frames(g) == 3 && gt_num_boxes(g) == 3);
+    CHECK(has_box(g, 0, "person", 240, 120, 160, 240, 0) &&
+          has_box(g, 2, "bicycle", 448, 72, 64, 96, 0));
+    CHECK(gt_frame_info(g, 1, &fi) && !strcmp(fi.name, "000000000285.png"));
+    gt_destroy(g);
+    char dir[64], path[160];
+    avp_error_t err = {0};
+    fixture_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/images", dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/labels", dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/images/a.jpg", dir);
+    fixture_write(path, "");
+    snprintf(path, sizeof path, "%s/labels/b.txt", dir);
+    fixture_write(path, "0 0.5 0.5 0.1 0.1\n");
+    snprintf(path, sizeof path, "%s/labels", dir);
+    g = (gt_t *)1;
+    o.yaml_levels_up = 0;
+    o.names = fixture_names, o.num_names = 3;
+    CHECK(gt_import(GT_FORMAT_YOLO, path, &o, &g, &err) == AVP_EFORMAT &&
+          !g && strstr(err.msg, "b.txt: no image of that name"));
+    fixture_rmdir(dir);
+}
+
+/* Datumaro's JSON as datumaro and CVAT write it: items are frames at
+ * their attr.frame (the one without a box too), bbox annotations boxes
+ * with occluded and track_id, other types counted. */
+static void test_datumaro(void)
+{
+    gt_t *g = load(GT_FORMAT_DATUMARO, "datumaro/default.json", NULL);
+    int64_t first, last, step;
+    gt_frame_info_t fi;
+    CHECK(g && gt_num_boxes(g) == 3 && num_tracks(g) == 2);
+    gt_frames(g, &first, &last, &step);
+    CHECK(first == 10 && last == 16 && step == 3);
+    CHECK(gt_width(g) == 1280 && gt_height(g) == 720);
+    CHECK(has_box(g, 10, "car", 300, 200, 100, 60, GT_OCCLUDED) &&
+          has_box(g, 16, "car", 330, 200, 100, 60, 0));
+    CHECK(note(g, "datumaro polygon (not a box)") == 1 &&
+          note(g, "datumaro label (not a box)") == 1);
+    CHECK(gt_frame_info(g, 13, &fi) && !strcmp(fi.name, "frame_000013"));
+    gt_destroy(g);
+}
+
+/* A MOTChallenge sequence folder: seqinfo.ini's seqLength makes frames
+ * 4 to 6, after the last row, frames without objects; its frameRate and
+ * size fill the video. Without leave to look above the file's folder (an
+ * upload), it is not read. */
+static void test_mot_seqinfo(void)
+{
+    gt_io_options_t o = {.yaml_levels_up = 1};
+    const char *gt = "mot_seq/MOT17-02-FRCNN/gt/gt.txt";
+    gt_t *g = load(GT_FORMAT_MOT, gt, &o);
+    CHECK(g && gt_num_annotated_frames(g) == 6 && gt_num_frames(g) == 6);
+    CHECK(g && gt_fps(g) == 30 && gt_width(g) == 1920 &&
+          gt_height(g) == 1080 && gt_num_boxes(g) == 5);
+    CHECK(g && gt_boxes(g)[2].t == (double)gt_boxes(g)[2].frame / 30);
+    gt_destroy(g);
+    o.yaml_levels_up = 0;
+    g = load(GT_FORMAT_MOT, gt, &o);
+    CHECK(g && gt_num_annotated_frames(g) == 3 && gt_fps(g) == 0);
+    gt_destroy(g);
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -265,7 +383,11 @@ int main(int argc, char **argv)
                  {"voc", test_voc},
                  {"yolo", test_yolo},
                  {"report", test_report},
-                 {"frames_round_trip", test_frames_round_trip}};
+                 {"frames_round_trip", test_frames_round_trip},
+                 {"coco", test_coco},
+                 {"yolo_images", test_yolo_images},
+                 {"datumaro", test_datumaro},
+                 {"mot_seqinfo", test_mot_seqinfo}};
     for (size_t i = 0; i < AVP_ARRAY_LEN(cases); i++)
         if (argc < 2 || !strcmp(argv[1], cases[i].name)) {
             fprintf(stderr, "case %s: ", cases[i].name);

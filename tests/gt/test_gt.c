@@ -17,7 +17,7 @@ static void test_gt_rejects_bad_boxes(void)
 {
     gt_t *g = gt_create();
     gt_label(g, "a");
-    const gt_box_t ok = {0, 0, 0, 1, 1, 2, 2, 1, 0, GT_SOURCE_HUMAN, -1};
+    const gt_box_t ok = {0, 0, 0, 1, 1, 2, 2, 1, 0, GT_SOURCE_HUMAN, -1, 0};
     gt_box_t b;
     avp_error_t err = {0};
     CHECK(gt_add_box(g, &ok, &err) == AVP_OK);

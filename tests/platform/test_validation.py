@@ -384,3 +384,98 @@ def test_import_is_all_or_nothing(avp, admin, carol, project, clip):
     audit = avp.psql("SELECT detail->>'format', detail->>'boxes', user_id FROM audit_log "
                      "WHERE action = 'import' AND object_id = %d" % video_id)
     assert audit == [["coco", "3", str(admin.user_id)]]
+
+
+def test_import_frame_set_is_stored_and_evaluated(avp, admin, run, uploaded_model, tmp_path):
+    """Issue 14: a COCO file's images are the frames its ground truth was
+    annotated on. A dry run replies the report and writes nothing; the
+    import stores the frame set; evaluation scores those frames only (the
+    run's frames off it count neither way), an image without boxes as a
+    real negative, and equals avp eval on the same frames."""
+    vid = run["video_id"]
+    avp.psql("DELETE FROM ground_truth_objects WHERE video_id = %d" % vid)
+    frames = list(range(0, run["frames_done"], 4))  # half the run's frames
+    boxed = set(frames[::2])  # the other half: annotated, nothing there
+    names = sorted({class_name(uploaded_model, d["class_id"]) for d in run["dets"]})
+    cat = {n: i + 3 for i, n in enumerate(names)}
+    anns = [{"id": i + 1, "image_id": 1000 + d["frame"], "iscrowd": 0,
+             "category_id": cat[class_name(uploaded_model, d["class_id"])],
+             "bbox": [d["x1"] + 2, d["y1"], d["x2"] - d["x1"], d["y2"] - d["y1"]]}
+            for i, d in enumerate(run["dets"]) if d["frame"] in boxed and d["score"] >= 0.5]
+    gt = {"images": [{"id": 1000 + f, "frame_id": f, "file_name": "%d.jpg" % f}
+                     for f in frames],
+          "categories": [{"id": i, "name": n} for n, i in cat.items()], "annotations": anns}
+    path = "/api/videos/%d/ground-truth/import" % vid
+    report = {"frames": len(frames), "boxes": len(anns), "tracks": 0, "notes": {}}
+    r = call(admin, "POST", path, params={"format": "coco", "dry_run": "1"}, data=json.dumps(gt))
+    assert r.status_code == 200 and r.json() == {"dry_run": True, "imported": 0,
+                                                 "report": report}, r.text
+    assert all_boxes(admin, vid) == []
+    assert avp.psql("SELECT gt_frames IS NULL FROM videos WHERE id = %d" % vid) == [["t"]]
+    past = dict(gt, annotations=[], images=[{"id": 1, "frame_id": 0},
+                                            {"id": 2, "frame_id": 4 * 10 ** 6}])
+    r = call(admin, "POST", path, params={"format": "coco", "dry_run": "1"}, data=json.dumps(past))
+    assert_error(r, 400)
+    assert "outside the video" in r.json()["error"]["message"], r.text
+
+    r = call(admin, "POST", path, params={"format": "coco"}, data=json.dumps(gt))
+    assert r.status_code == 201 and r.json() == {"imported": len(anns), "report": report}, r.text
+    stored = {"first": 0, "last": frames[-1], "step": 4}
+    assert json.loads(avp.psql("SELECT gt_frames FROM videos WHERE id = %d" % vid)[0][0]) == stored
+    ev = evaluate(admin, run, score_threshold=0.5)
+    man, res = ev["manifest"], ev["results"]
+    assert man["frames"] == len(frames) and man["gt_frames"] == stored
+    off = [d for d in run["dets"] if d["frame"] % 4]
+    assert man["detections_off_gt_frames"] == len(off)
+    negatives = [d for d in run["dets"] if d["frame"] in set(frames) - boxed and d["score"] >= 0.5]
+    assert negatives and res["overall"]["fp"] >= len(negatives)
+
+    oracle_gt = dict(gt, images=[{"id": 1000 + f} for f in frames])
+    pred = [{"image_id": 1000 + d["frame"], "score": d["score"],
+             "category_id": cat[class_name(uploaded_model, d["class_id"])],
+             "bbox": [d["x1"], d["y1"], d["x2"] - d["x1"], d["y2"] - d["y1"]]}
+            for d in run["dets"] if d["frame"] % 4 == 0]
+    (tmp_path / "gt.json").write_text(json.dumps(oracle_gt))
+    (tmp_path / "pred.json").write_text(json.dumps(pred))
+    out = subprocess.run([os.environ["AVP_BIN"], "eval", "--gt", str(tmp_path / "gt.json"),
+                          "--pred", str(tmp_path / "pred.json"), "--score-thr", "0.5", "--json"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    oracle = json.loads(out.stdout)
+    assert res["coco_stats"] == pytest.approx(oracle["coco_stats"], abs=1e-9)
+    for k in ("tp", "fp", "fn"):
+        assert res["overall"][k] == oracle["overall"][k], k
+
+
+def test_import_reads_tool_archives(admin, project, clip):
+    """Issue 14: a Roboflow/ultralytics YOLO zip (data.yaml beside
+    train/labels/) and a CVAT COCO zip (annotations/instances_default.json)
+    are read as uploaded; a zip that names a path outside is refused."""
+    import io
+    import zipfile
+    video_id = upload(admin, project, clip)
+    path = "/api/videos/%d/ground-truth/import" % video_id
+
+    def zip_of(files):
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, src in files:
+                z.write(src, name) if os.path.exists(src) else z.writestr(name, src)
+        return out.getvalue()
+    yolo = os.path.join(GT_FIXTURES, "yolo_ultralytics")
+    body = zip_of([(os.path.relpath(os.path.join(d, f), yolo), os.path.join(d, f))
+                   for d, _, fs in os.walk(yolo) for f in fs])
+    r = call(admin, "POST", path, params={"format": "yolo", "dry_run": "true"}, data=body)
+    assert r.status_code == 200, r.text
+    assert r.json()["report"] == {"frames": 3, "boxes": 3, "tracks": 0, "notes": {
+        "yolo polygon row (read as its bounding box)": 2}}, r.text
+    coco = zip_of([("annotations/instances_default.json",
+                    os.path.join(GT_FIXTURES, "coco_lossless", "instances.json"))])
+    r = call(admin, "POST", path, params={"format": "coco", "dry_run": "1"}, data=coco)
+    assert r.status_code == 200 and r.json()["report"]["frames"] == 5, r.text
+    assert r.json()["report"]["boxes"] == 14, r.text
+    r = call(admin, "POST", path, params={"format": "coco"},
+             data=zip_of([("../../x.json", "{}")]))
+    assert_error(r, 400)
+    assert "not allowed" in r.json()["error"]["message"], r.text
+    assert all_boxes(admin, video_id) == []
