@@ -28,10 +28,11 @@
 #define IR_MAX_ELEMS (INT64_C(1) << 30) /* per tensor: 4 GiB of floats */
 #define IR_MAX_PARTS 64 /* inputs or outputs of a node run at run time */
 
-/* Element types, with ONNX's TensorProto.DataType codes. INT32 and DOUBLE
- * are converted on load; only FLOAT tensors exist at run time. */
+/* Element types, with ONNX's TensorProto.DataType codes. INT32, DOUBLE
+ * and FLOAT16 are converted on load; only FLOAT tensors exist at run
+ * time. */
 typedef enum ir_dtype {
-    IR_FLOAT = 1, IR_INT32 = 6, IR_INT64 = 7, IR_DOUBLE = 11
+    IR_FLOAT = 1, IR_INT32 = 6, IR_INT64 = 7, IR_FLOAT16 = 10, IR_DOUBLE = 11
 } ir_dtype_t;
 
 typedef struct ir_tensor {
@@ -80,6 +81,7 @@ typedef enum ir_op {
     OP_RESHAPE, OP_FLATTEN, OP_SQUEEZE, OP_UNSQUEEZE, OP_IDENTITY,
     OP_TRANSPOSE, OP_SOFTMAX, OP_MATMUL, OP_GATHER, OP_CONSTANT, OP_SHAPE,
     OP_CAST, OP_CONSTANTOFSHAPE, OP_RANGE,
+    OP_LAYERNORM, OP_REDUCEMEAN, OP_CLIP, /* ops_norm.c */
     OP_COUNT
 } ir_op_t;
 
@@ -102,8 +104,11 @@ typedef struct ir_params {
     float scale_h, scale_w;     /* Resize: output/input for the kernel */
     int64_t starts[IR_MAX_DIMS], steps[IR_MAX_DIMS]; /* Slice, per axis */
     int64_t *sizes;             /* Split: per output (owned) */
-    int naxes;                  /* Squeeze/Unsqueeze attr form */
+    int num_outputs;            /* Split (opset 18): uneven, last smaller */
+    int naxes;                  /* Squeeze/Unsqueeze/ReduceMean attr form */
     int64_t axes[IR_MAX_DIMS];
+    int keepdims, noop_empty;   /* ReduceMean */
+    int reduced[IR_MAX_DIMS];   /* ReduceMean: 1 for each reduced dim */
     kern_act_params_t act;      /* Conv: fused activation */
     int in_place;               /* Concat: producers wrote the output */
 } ir_params_t;
@@ -159,6 +164,20 @@ int ir_ops_parse(ir_graph_t *g, avp_error_t *err);
 const char *ir_op_name(ir_op_t op);
 int ir_node_error(const ir_node_t *nd, avp_error_t *err, int code,
                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Attribute readers for the per-op parsers in other files: each marks the
+ * attribute read and points *bad at its name when its type or count is
+ * wrong; absent gives def (ints: 0 entries, out untouched). */
+int64_t ir_attr_int(ir_node_t *nd, const char *name, int64_t def,
+                    const char **bad);
+float ir_attr_float(ir_node_t *nd, const char *name, float def,
+                    const char **bad);
+int ir_attr_ints(ir_node_t *nd, const char *name, int64_t *out, int want,
+                 const char **bad);
+
+/* ops_norm.c: LayerNormalization, ReduceMean, Clip. */
+void ir_norm_parse(const ir_graph_t *g, ir_node_t *nd, const char **bad);
+int ir_norm_shape(ir_graph_t *g, ir_node_t *nd, avp_error_t *err);
+void ir_norm_run(ir_graph_t *g, const ir_node_t *nd, int n);
 
 /* shape.c */
 int ir_shapes_infer(ir_graph_t *g, avp_error_t *err);
