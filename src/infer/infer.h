@@ -29,7 +29,10 @@
 typedef struct infer_model infer_model_t;
 
 typedef struct infer_options {
-    int batch;   /* frames per run; the graph's batch dim of 1 is rewritten (default 1) */
+    /* frames per run; the graph's batch dim of 1 is rewritten (default 1).
+     * A graph whose batch cannot be rewritten loads at 1 instead, saying
+     * why in infer_info_t.batch_note: read the batch from inputs[0]. */
+    int batch;
     int threads; /* worker threads for kernels (default 1) */
 } infer_options_t;
 
@@ -63,6 +66,18 @@ typedef struct infer_info {
     size_t arena_bytes;                 /* activation memory at this batch */
     infer_family_t family;              /* guessed from the graph and output */
     int num_classes;                    /* 0 if family unknown */
+    /* From ultralytics' metadata_props (absent: 0, "" or NULL). */
+    int num_names;
+    const char *const *names;           /* class names, in class order */
+    char task[32];                      /* "detect", "segment", ... */
+    int64_t imgsz[2];                   /* export size, h and w */
+    int stride, export_batch, half, ultralytics;
+    /* The export lacks the final Sigmoid on its scores (raw logits): AVP
+     * applies it to the output after each run. */
+    int raw_scores;
+    /* Why the model runs at batch 1 though a larger batch was asked for
+     * (its graph hard-codes batch 1 where AVP cannot rewrite it), or "". */
+    char batch_note[640];
 } infer_info_t;
 
 /* Loads path. On failure returns a negative AVP_E* code, *out is NULL and

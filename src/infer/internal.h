@@ -124,6 +124,12 @@ typedef struct ir_node {
     ir_params_t p;
 } ir_node_t;
 
+/* metadata_props AVP reads (meta.c), as the file has them. */
+enum {
+    IR_META_NAMES, IR_META_TASK, IR_META_IMGSZ, IR_META_STRIDE,
+    IR_META_BATCH, IR_META_HALF, IR_META_AUTHOR, IR_META_COUNT
+};
+
 typedef struct ir_graph {
     ir_tensor_t *t;
     int nt, cap_t;
@@ -134,6 +140,7 @@ typedef struct ir_graph {
     int opset;
     int64_t batch;
     int64_t params;             /* float initializer elements, as loaded */
+    char *meta[IR_META_COUNT];  /* metadata values, NULL if absent */
     /* name -> tensor index, open addressing */
     int *hash;
     size_t hash_cap;
@@ -228,9 +235,25 @@ typedef struct ir_info_state {
     infer_info_t info;
     infer_tensor_info_t *inputs, *outputs;
     infer_op_count_t *ops;
+    char **names;               /* class names from the metadata */
+    int tail_sigmoids, tail_leaves; /* tail.c's walk */
 } ir_info_state_t;
 void ir_info_histogram(const ir_graph_t *g, ir_info_state_t *s);
 void ir_info_finish(const ir_graph_t *g, ir_info_state_t *s);
 void ir_info_free(ir_info_state_t *s);
+
+/* tail.c: raw logits at the output, found and activated. */
+void ir_tail_scan(const ir_graph_t *g, ir_info_state_t *s);
+void ir_tail_decide(ir_info_state_t *s);
+void ir_tail_apply(const ir_graph_t *g, const infer_info_t *info, int n,
+                   tpool_t *tp);
+
+/* meta.c */
+int ir_meta_entry(ir_graph_t *g, const uint8_t *data, size_t len,
+                  avp_error_t *err);
+int ir_meta_fill_inputs(ir_graph_t *g, avp_error_t *err);
+int ir_meta_read(const ir_graph_t *g, ir_info_state_t *s, avp_error_t *err);
+int ir_meta_check(const infer_info_t *info, avp_error_t *err);
+void ir_meta_free(ir_graph_t *g);
 
 #endif

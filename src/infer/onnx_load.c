@@ -372,12 +372,12 @@ static int dim_parse(const wire_field_t *f, int first, int64_t *dim,
     while ((rc = wire_next(&r, &d)) == 1) {
         if (d.num == ONNX_DIM_VALUE && d.type == WIRE_VARINT)
             *dim = (int64_t)d.v;
-        else if (d.num == ONNX_DIM_PARAM && d.type == WIRE_LEN && first)
-            *dim = 1; /* a symbolic batch: AVP sets it */
+        else if (d.num == ONNX_DIM_PARAM && d.type == WIRE_LEN)
+            *dim = first; /* the batch is AVP's; others: ir_meta_fill_inputs */
     }
     if (rc < 0)
         return BAD("dimension");
-    if (*dim <= 0 || *dim > (INT64_C(1) << 24))
+    if (*dim < 0 || *dim > (INT64_C(1) << 24))
         return avp_error_set(err, AVP_EUNSUPPORTED, "dynamic or invalid "
                              "input dimension %d (AVP needs fixed sizes "
                              "except the batch)", first ? 0 : 1);
@@ -574,6 +574,9 @@ int onnx_load(ir_graph_t *g, const uint8_t *data, size_t len,
                 return rc;
         } else if (f.num == ONNX_MODEL_GRAPH && f.type == WIRE_LEN) {
             graph = f;
+        } else if (f.num == ONNX_MODEL_METADATA_PROPS && f.type == WIRE_LEN) {
+            if ((rc = ir_meta_entry(g, f.data, f.len, err)) < 0)
+                return rc;
         }
     }
     if (rc < 0)
@@ -585,5 +588,7 @@ int onnx_load(ir_graph_t *g, const uint8_t *data, size_t len,
     if (g->opset < 11 || g->opset > 21)
         return avp_error_set(err, AVP_EUNSUPPORTED, "opset %d (AVP supports "
                              "11 to 21)", g->opset);
-    return graph_parse(g, graph.data, graph.len, err);
+    if ((rc = graph_parse(g, graph.data, graph.len, err)) < 0)
+        return rc;
+    return ir_meta_fill_inputs(g, err);
 }
