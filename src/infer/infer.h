@@ -1,5 +1,5 @@
 /*
- * infer.h - AVP's ONNX runtime: loads a YOLO-family ONNX file (opset 11-17)
+ * infer.h - AVP's ONNX runtime: loads a YOLO-family ONNX file (opset 11-21)
  * straight from its protobuf bytes, plans it, and runs batches of frames on
  * the CPU. This header is the whole public API of src/infer/.
  *
