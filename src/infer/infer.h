@@ -72,8 +72,8 @@ typedef struct infer_info {
     char task[32];                      /* "detect", "segment", ... */
     int64_t imgsz[2];                   /* export size, h and w */
     int stride, export_batch, half, ultralytics;
-    /* The export lacks the final Sigmoid on its scores (raw logits): AVP
-     * applies it to the output after each run. */
+    /* The export lacks the final Sigmoid on its scores (raw logits):
+     * infer_model_activate_scores() makes runs apply it. */
     int raw_scores;
     /* Why the model runs at batch 1 though a larger batch was asked for
      * (its graph hard-codes batch 1 where AVP cannot rewrite it), or "". */
@@ -98,6 +98,12 @@ const infer_info_t *infer_model_info(const infer_model_t *m);
 /* The input tensor (NCHW float32, batch x C x H x W, in the arena) that the
  * caller fills before infer_model_run(). */
 float *infer_model_input(infer_model_t *m, int index);
+
+/* For a model with info.raw_scores, makes every later run apply the
+ * missing Sigmoid to the score entries of output 0 (objectness and
+ * classes), so the output is what the family's decoder expects; a no-op
+ * for other models. Without it the output is the graph's own. */
+void infer_model_activate_scores(infer_model_t *m);
 
 /* Runs the first n frames of the batch (1 <= n <= batch). Frames n..batch-1
  * are not computed and their outputs are undefined. */

@@ -17,6 +17,7 @@ struct infer_model {
     float *arena;
     tpool_t *tp;
     int batch;
+    int activate;               /* infer_model_activate_scores() */
 };
 
 void infer_model_destroy(infer_model_t *m)
@@ -162,6 +163,11 @@ const ir_graph_t *ir_model_graph(const infer_model_t *m)
     return &m->g;
 }
 
+void infer_model_activate_scores(infer_model_t *m)
+{
+    m->activate = m->info.info.raw_scores;
+}
+
 const infer_info_t *infer_model_info(const infer_model_t *m)
 {
     return &m->info.info;
@@ -189,7 +195,7 @@ int infer_model_run(infer_model_t *m, int n, avp_error_t *err)
         }
         ir_plan_frame(&m->g, 0); /* input and output pointers on frame 0 */
     }
-    if (m->info.info.raw_scores)
+    if (m->activate)
         ir_tail_apply(&m->g, &m->info.info, n, m->tp);
     return 0;
 }

@@ -1,14 +1,15 @@
 /*
  * tail.c - raw logits at the output. YOLOX and ultralytics exports end in
  * a Sigmoid on the objectness and class scores; an export made without it
- * (YOLOX's decode_in_inference off, a hand-cut head) still loads and runs,
+ * (a head cut before its activation) still loads and runs,
  * but its "scores" are logits: 300 boxes per frame scoring up to 15. The
  * graph's tail tells: walking back from the output through the ops that
  * only move data (Concat, Reshape, Transpose...), the score channels come
  * from a Sigmoid in a normal export and from a Conv or a Split in a raw
- * one. When no Sigmoid is found there, AVP applies the activation itself
- * to the score columns after each run, so the model's output is what its
- * family's decoder expects; info.raw_scores says so.
+ * one. When no Sigmoid is found there, info.raw_scores says so, and after
+ * infer_model_activate_scores() (the detect pipeline calls it) each run
+ * applies the activation to the score entries, so the output is what the
+ * family's decoder expects.
  *
  * The walk runs before fusion (which folds a Sigmoid into its Conv) and
  * is bounded by the node count.
