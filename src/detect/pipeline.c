@@ -112,6 +112,7 @@ static int read_shapes(run_t *r, avp_error_t *err)
                              "3-D output, not %d-D and %d-D", in->ndim,
                              out->ndim);
     r->family = r->opt->family ? r->opt->family : info->family;
+    infer_model_activate_scores(r->model); /* an export without its Sigmoid */
     if (r->family == INFER_FAMILY_UNKNOWN)
         return avp_error_set(err, AVP_EUNSUPPORTED,
                              "model: cannot tell its YOLO family; name it");
