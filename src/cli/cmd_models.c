@@ -68,7 +68,7 @@ static void print_text(const char *path, const infer_info_t *info)
         printf("batch      %s\n", info->batch_note);
     if (info->raw_scores)
         printf("scores     raw logits (the export lacks its final Sigmoid): "
-               "AVP applies it\n");
+               "detect applies it\n");
     printf("params     %lld\nGFLOPs     %.3f per frame\narena      %.1f MB\n",
            (long long)info->params, info->flops_per_frame / 1e9,
            (double)info->arena_bytes / (1024.0 * 1024.0));

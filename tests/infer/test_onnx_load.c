@@ -60,8 +60,6 @@ static void test_onnx_load_opset18_ops(void)
 {
     infer_model_t *m = load_ok("exports_norm18", 2);
     CHECK(m != NULL);
-    if (!m)
-        return;
     float *in = infer_model_input(m, 0);
     for (int i = 0; i < 2 * 4 * 5 * 6; i++)
         in[i] = (float)((i * 7919) % 23) / 5.0f - 2.0f;
@@ -85,8 +83,6 @@ static void test_onnx_load_float16(void)
 {
     infer_model_t *m = load_ok("exports_half", 1);
     CHECK(m != NULL);
-    if (!m)
-        return;
     const ir_graph_t *g = ir_model_graph(m);
     int b = ir_tensor_find(g, "b_typed"), w = ir_tensor_find(g, "w_raw");
     CHECK(b >= 0 && w >= 0 && g->t[b].dtype == IR_FLOAT);
@@ -101,8 +97,6 @@ static void test_onnx_load_metadata(void)
 {
     infer_model_t *m = load_ok("exports_meta", 1);
     CHECK(m != NULL);
-    if (!m)
-        return;
     const infer_info_t *info = infer_model_info(m);
     CHECK(info->num_names == 2 && !strcmp(info->names[0], "person") &&
           !strcmp(info->names[1], "teddy's"));
