@@ -246,6 +246,7 @@ static void run_node(exec_ctx_t *c, const ir_node_t *nd)
     case OP_LAYERNORM: case OP_REDUCEMEAN: case OP_CLIP:
         ir_norm_run(c->g, nd, c->n);
         break;
+    case OP_PAD: ir_pad_run(c->g, nd, c->n); break;
     default: break; /* views: plan.c aliased their storage */
     }
 }

@@ -82,6 +82,7 @@ typedef enum ir_op {
     OP_TRANSPOSE, OP_SOFTMAX, OP_MATMUL, OP_GATHER, OP_CONSTANT, OP_SHAPE,
     OP_CAST, OP_CONSTANTOFSHAPE, OP_RANGE,
     OP_LAYERNORM, OP_REDUCEMEAN, OP_CLIP, /* ops_norm.c */
+    OP_PAD,                                /* ops_pad.c */
     OP_COUNT
 } ir_op_t;
 
@@ -108,6 +109,7 @@ typedef struct ir_params {
     int naxes;                  /* Squeeze/Unsqueeze/ReduceMean attr form */
     int64_t axes[IR_MAX_DIMS];
     int keepdims, noop_empty;   /* ReduceMean */
+    int pad_mode;               /* Pad (starts, steps: pads begin, end) */
     int reduced[IR_MAX_DIMS];   /* ReduceMean: 1 for each reduced dim */
     kern_act_params_t act;      /* Conv: fused activation */
     int in_place;               /* Concat: producers wrote the output */
@@ -180,11 +182,18 @@ float ir_attr_float(ir_node_t *nd, const char *name, float def,
                     const char **bad);
 int ir_attr_ints(ir_node_t *nd, const char *name, int64_t *out, int want,
                  const char **bad);
+int ir_attr_enum(ir_node_t *nd, const char *name, const char *const *names,
+                 const char **bad); /* index, -1 absent, -2 unknown */
 
 /* ops_norm.c: LayerNormalization, ReduceMean, Clip. */
 void ir_norm_parse(const ir_graph_t *g, ir_node_t *nd, const char **bad);
 int ir_norm_shape(ir_graph_t *g, ir_node_t *nd, avp_error_t *err);
 void ir_norm_run(ir_graph_t *g, const ir_node_t *nd, int n);
+
+/* ops_pad.c: Pad. */
+void ir_pad_parse(ir_node_t *nd, const char **bad);
+int ir_pad_shape(ir_graph_t *g, ir_node_t *nd, avp_error_t *err);
+void ir_pad_run(ir_graph_t *g, const ir_node_t *nd, int n);
 
 /* shape.c */
 int ir_shapes_infer(ir_graph_t *g, avp_error_t *err);

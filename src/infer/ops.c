@@ -56,6 +56,7 @@ static const op_def_t op_defs[] = {
     {"LayerNormalization", OP_LAYERNORM, 2, 3, 1, 1},
     {"ReduceMean", OP_REDUCEMEAN, 1, 2, 1, 1},
     {"Clip", OP_CLIP, 1, 3, 1, 1},
+    {"Pad", OP_PAD, 2, 4, 1, 1},
 };
 
 const char *ir_op_name(ir_op_t op)
@@ -157,6 +158,12 @@ int ir_attr_ints(ir_node_t *nd, const char *name, int64_t *out, int want,
                  const char **bad)
 {
     return attr_ints(nd, name, out, want, bad);
+}
+
+int ir_attr_enum(ir_node_t *nd, const char *name, const char *const *names,
+                 const char **bad)
+{
+    return attr_enum(nd, name, names, bad);
 }
 
 /* ---- per-op parsing ---------------------------------------------------- */
@@ -267,6 +274,7 @@ static void parse_misc(ir_graph_t *g, ir_node_t *nd, const char **bad)
         break;
     case OP_CAST:
         p->to = (int)attr_int(nd, "to", 0, bad);
+        attr_int(nd, "saturate", 1, bad); /* opset 19: float8 targets only */
         break;
     case OP_SHAPE:
         p->shape_start = attr_int(nd, "start", 0, bad);
@@ -351,6 +359,7 @@ static int node_parse(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
     parse_misc(g, nd, &bad);
     parse_shape_ops(g, nd, &bad);
     ir_norm_parse(g, nd, &bad);
+    ir_pad_parse(nd, &bad);
     for (int i = 0; i < nd->nattr; i++)
         if (!nd->attr[i].used)
             return ir_node_error(nd, err, AVP_EUNSUPPORTED, "unsupported "
