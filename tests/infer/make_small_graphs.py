@@ -240,8 +240,8 @@ def squeeze_all(out):
 
 def exports(out):
     """What newer and half exports carry (load tests and fuzz seeds):
-    opset 18 forms of Split, ReduceMean and Resize with LayerNormalization
-    and Clip; float16 weights in raw_data and in int32_data, a float16
+    opset 18 forms of Split, ReduceMean, Resize and Pad with
+    LayerNormalization and Clip; float16 weights in raw_data and in int32_data, a float16
     input; ultralytics' metadata_props, readable and not."""
     g = G()
     a, b = g.node("Split", ["x"], 2, axis=1, num_outputs=2)
@@ -252,6 +252,9 @@ def exports(out):
     y = g.node("Resize", [y, "", g.const([1, 1, 2, 2])], mode="nearest", antialias=0,
                keep_aspect_ratio_policy="stretch")
     save(out, "exports_norm18", g.model("x", [1, 4, 5, 6], [y], 18))
+    g = G()
+    y = g.node("Pad", ["x", g.ints([1, 2, 0, 1]), g.const(0.5), g.ints([2, -1])], mode="edge")
+    save(out, "exports_pad", g.model("x", [1, 2, 3, 4], [y], 18))
     g = G()
     w = RNG.normal(0, 0.5, (4, 3, 3, 3)).astype(np.float16)
     g.inits.append(numpy_helper.from_array(w, "w_raw"))

@@ -7,9 +7,10 @@ with other tools and opsets than build_models.py's, for test_graphs'
                       each in the form opset N gives it (Split sizes as an
                       attribute, an input or num_outputs; Squeeze/Unsqueeze
                       and ReduceMean axes as attributes or inputs; Clip
-                      bounds as inputs; Resize's inputs), with 4-D batched
-                      MatMul, Softmax on a middle and the last axis, and
-                      LayerNormalization from opset 17
+                      bounds as inputs; Resize's inputs; Cast's saturate
+                      from 19; Pad's modes, its axes input from 18), with
+                      4-D batched MatMul, Softmax on a middle and the last
+                      axis, and LayerNormalization from opset 17
   yolo11_opsetN.onnx  N in 19 20 21: build_models.py's YOLO11n-like graph
                       (C2PSA attention: Conv, Split, MatMul, Softmax,
                       Transpose, Reshape, Add) at that opset
@@ -91,6 +92,8 @@ def ops_graph(opset):
     m = g.axes_op("ReduceMean", y, [3], keepdims=1)                  # [1,2,4,1]
     m = g.axes_op("Unsqueeze", g.axes_op("Squeeze", m, [3]), [3])
     y = g.node("Mul", [g.node("Sub", [y, m]), g.const(8.0)])
+    if opset >= 19:  # Cast's saturate, new in 19, matters for float8 only
+        y = g.node("Cast", [y], to=TensorProto.FLOAT, saturate=1)
     if opset >= 17:  # LayerNormalization over the last axis
         y = g.node("LayerNormalization", [y, g.const(g.rng.uniform(0.5, 1.5, 256)),
                                           g.const(g.rng.normal(0, 0.1, 256))],
@@ -98,7 +101,14 @@ def ops_graph(opset):
     y = g.slice(g.reshape(y, [1, 8, 16, 16]), 1, 7, 1)              # [1,6,16,16]
     r = g.axes_op("ReduceMean", y, [3], keepdims=0)                  # [1,6,16]
     y = g.node("Add", [y, g.axes_op("Unsqueeze", r, [3])])
-    g.output(y, "output0", [1, 6, 16, 16])
+    # Pad: 1 row and column before, 2 rows after; axes as an input from 18.
+    if opset >= 18:
+        y = g.node("Pad", [y, g.ints([1, 1, 2, 0]), "", g.ints([2, 3])], mode="reflect")
+    else:
+        mode = "edge" if opset == 13 else "constant"
+        y = g.node("Pad", [y, g.ints([0, 0, 1, 1, 0, 0, 2, 0]), g.const(np.float32(0.5))],
+                   mode=mode)
+    g.output(y, "output0", [1, 6, 19, 17])
     return g.model()
 
 
