@@ -9,8 +9,8 @@
  * There is no Debian C library for Python literals, and a general parser
  * would be far more than this needs, so names_parse() reads exactly that
  * form: keys 0, 1, 2... in order, values in single or double quotes with
- * the escapes Python's repr() writes for printable text (\\ \' \"). Any
- * other form is refused with the offset where reading stopped.
+ * the escapes Python's repr() writes for printable text (\\ \' \"), in
+ * UTF-8. Any other form is refused with the offset where reading stopped.
  */
 #include "infer/internal.h"
 #include "infer/onnx_wire.h"
@@ -69,6 +69,30 @@ static const char *skip_space(const char *p)
     return p;
 }
 
+/* Well-formed UTF-8 (no overlong forms, surrogates or values past
+ * U+10FFFF): names end up in JSON, which takes nothing else. */
+static int utf8_ok(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i], len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2
+                               : (c & 0xf0) == 0xe0 ? 3
+                               : (c & 0xf8) == 0xf0 ? 4 : 0;
+        if (!len || i + len > n)
+            return 0;
+        uint32_t cp = len == 1 ? c : c & (0x7fu >> len);
+        for (unsigned k = 1; k < len; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return 0;
+            cp = cp << 6 | (s[i + k] & 0x3fu);
+        }
+        static const uint32_t least[5] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < least[len] || cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000))
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
 /* A quoted Python string at *p into out (at most META_MAX_NAME bytes). */
 static int quoted(const char **p, char *out)
 {
@@ -87,7 +111,7 @@ static int quoted(const char **p, char *out)
             return -1;
         out[n++] = *s;
     }
-    if (*s != q || n == 0)
+    if (*s != q || n == 0 || !utf8_ok((const unsigned char *)out, n))
         return -1;
     out[n] = 0;
     *p = s + 1;

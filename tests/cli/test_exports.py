@@ -141,12 +141,12 @@ def test_inspect_prints_family_preprocessing_and_names():
 @needs_yolov8
 @needs_photo
 def test_metadata_names_label_detections(tmp_path):
-    names = "{" + ", ".join(f"{i}: 'thing {i}'" for i in range(79)) + ", 79: \"o'clock\"}"
+    names = str({i: f"thing {i}" for i in range(78)} | {78: "café", 79: "o'clock"})
     model, _ = with_metadata(tmp_path, names=names)
     got, _ = detections(model, tmp_path / "o.jsonl")
     assert got and all(d["label"] == f"thing {d['class']}" for d in got)
     info = json.loads(avp("models", "inspect", "--json", model, check=0).stdout)
-    assert info["names"][79] == "o'clock"
+    assert info["names"][78:] == ["café", "o'clock"]
     three = tmp_path / "names.txt"
     three.write_text("a\nb\nc\n")
     r = avp("detect", "--model", model, "--names", three, PHOTO, "-o", tmp_path / "x", check=1)
