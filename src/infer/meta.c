@@ -56,7 +56,8 @@ int ir_meta_entry(ir_graph_t *g, const uint8_t *data, size_t len,
                                  META_MAX_VALUE);
         avp_free(g->meta[k]);
         g->meta[k] = avp_malloc(value.len + 1);
-        memcpy(g->meta[k], value.data, value.len);
+        if (value.len) /* an absent value has no data pointer */
+            memcpy(g->meta[k], value.data, value.len);
         g->meta[k][value.len] = 0;
     }
     return 0;

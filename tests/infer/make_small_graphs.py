@@ -269,7 +269,8 @@ def exports(out):
                         ("bad_names", "{0: 'person', 1: unquoted}")):
         m = onnx.load(os.path.join(out, "exports_norm18.onnx"))
         for k, v in (("author", "Ultralytics"), ("task", "detect"), ("names", names),
-                     ("imgsz", "[5, 6]"), ("stride", "32")):
+                     ("imgsz", "[5, 6]"), ("stride", "32"),
+                     ("half", "")):  # an empty value is left out of the file
             m.metadata_props.add(key=k, value=v)
         save(out, name, m)
 
