@@ -12,9 +12,11 @@
  * family's decoder expects.
  *
  * The walk runs before fusion (which folds a Sigmoid into its Conv) and
- * is bounded by the node count.
+ * is bounded by the node count and a depth.
  */
 #include "infer/internal.h"
+
+#define WALK_DEPTH 32
 
 static int moves_data(ir_op_t op)
 {
@@ -24,12 +26,13 @@ static int moves_data(ir_op_t op)
 }
 
 /* Counts the producers the data of tensor t comes from, and how many of
- * them are Sigmoids; *budget caps the nodes visited. */
+ * them are Sigmoids; *budget caps the nodes visited and depth the
+ * recursion (a real head is a few data moves deep). */
 static void walk(const ir_graph_t *g, int t, int *sigmoids, int *leaves,
-                 int *budget)
+                 int *budget, int depth)
 {
     int k = g->t[t].producer;
-    if (k < 0 || --*budget < 0)
+    if (k < 0 || --*budget < 0 || depth > WALK_DEPTH)
         return;
     const ir_node_t *nd = &g->n[k];
     if (!moves_data(nd->op)) {
@@ -40,14 +43,14 @@ static void walk(const ir_graph_t *g, int t, int *sigmoids, int *leaves,
     int nin = nd->op == OP_CONCAT ? nd->nin : 1; /* Reshape's shape: not data */
     for (int i = 0; i < nin; i++)
         if (nd->in[i] >= 0)
-            walk(g, nd->in[i], sigmoids, leaves, budget);
+            walk(g, nd->in[i], sigmoids, leaves, budget, depth + 1);
 }
 
 void ir_tail_scan(const ir_graph_t *g, ir_info_state_t *s)
 {
     int budget = g->nn;
     s->tail_sigmoids = s->tail_leaves = 0;
-    walk(g, g->outputs[0], &s->tail_sigmoids, &s->tail_leaves, &budget);
+    walk(g, g->outputs[0], &s->tail_sigmoids, &s->tail_leaves, &budget, 0);
 }
 
 /* YOLOX and ultralytics heads only: YOLOv5 applies its Sigmoid before
