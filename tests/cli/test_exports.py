@@ -36,12 +36,14 @@ def detections(model, out, *opts):
     return [json.loads(line) for line in out.read_text().splitlines()], r.stderr
 
 
-def without_final_sigmoids(src, dst):
+def without_final_sigmoids(src, dst, only_input=None):
     """The export without the Sigmoids that feed the head's Concat: what
-    YOLOX and ultralytics models give when exported before activation."""
+    YOLOX and ultralytics models give when exported before activation
+    (only_input: just those feeding that input of each Concat)."""
     m = onnx.load(src)
     g = m.graph
-    concat_inputs = {i for n in g.node if n.op_type == "Concat" for i in n.input}
+    concat_inputs = {i for n in g.node if n.op_type == "Concat"
+                     for k, i in enumerate(n.input) if only_input in (None, k)}
     cut = [n for n in g.node if n.op_type == "Sigmoid" and n.output[0] in concat_inputs]
     for n in cut:
         for other in g.node:
@@ -72,6 +74,20 @@ def test_raw_logits_get_their_sigmoid(tmp_path, model):
     assert "raw logits" in err and "applies" in err
     assert got and all(0 <= d["score"] <= 1 for d in got)
     close(got, want)
+
+
+@needs_yolox
+@needs_photo
+def test_scores_outside_probabilities_are_refused(tmp_path):
+    """Class logits behind a kept objectness Sigmoid: the graph's tail
+    looks activated, the first frame's scores show it is not."""
+    raw = tmp_path / "cls_raw.onnx"
+    assert without_final_sigmoids(YOLOX, raw, only_input=2) == 3
+    assert json.loads(avp("models", "inspect", "--json", raw, check=0).stdout)["raw_scores"] is False
+    out = tmp_path / "o.jsonl"
+    r = avp("detect", "--model", raw, PHOTO, "-o", out, check=1)
+    assert "outside [0, 1]" in r.stderr and "Sigmoid" in r.stderr
+    assert not out.exists()
 
 
 def batch_one_yolox(path):
