@@ -16,6 +16,7 @@
 typedef struct model_facts {
     char family[32];
     int input_w, input_h, num_classes;
+    char *names; /* the model's own class names as a JSON array, or NULL */
 } model_facts_t;
 
 /* The facts from the inspector's JSON; AVP_EUNSUPPORTED when the model is
@@ -35,6 +36,12 @@ static int parse_facts(const char *text, model_facts_t *f)
         snprintf(f->family, sizeof f->family, "%s", family);
         f->input_h = (int)json_integer_value(json_array_get(shape, 2));
         f->input_w = (int)json_integer_value(json_array_get(shape, 3));
+        json_t *names = json_object_get(root, "names");
+        if (json_array_size(names) == (size_t)f->num_classes) {
+            char *tmp = json_dumps(names, JSON_COMPACT);
+            f->names = avp_strdup(tmp);
+            free(tmp);
+        }
         rc = AVP_OK;
     }
     json_decref(root);
@@ -83,9 +90,15 @@ static int inspect_or_reply(api_t *r, http_req_t *req, const char *path,
     return rc;
 }
 
-/* COCO's names for 80-class models; an empty list otherwise. */
-static char *class_names(int num_classes)
+/* The model's names (its metadata), else COCO's for 80-class models, else
+ * an empty list. Takes f->names. */
+static char *class_names(model_facts_t *f)
 {
+    int num_classes = f->num_classes;
+    char *own = f->names;
+    f->names = NULL;
+    if (own)
+        return own;
     json_t *a = json_array();
     detect_names_t *coco = num_classes == 80 ? detect_names_coco() : NULL;
     for (int i = 0; coco && i < num_classes; i++)
@@ -148,7 +161,7 @@ void api__model_upload(http_req_t *req, void *ctx)
     const char *name =
         json_string_value(json_object_get(http_req_query(req), "name"));
     api_upload_t up;
-    model_facts_t f;
+    model_facts_t f = {0};
     char rel[128], abs[PATH_MAX], *json, *names;
     int64_t id;
     int rc;
@@ -166,10 +179,11 @@ void api__model_upload(http_req_t *req, void *ctx)
     api__path(r, rel, abs);
     if (rename(up.tmp, abs) < 0) {
         unlink(up.tmp);
+        avp_free(f.names);
         http_reply_unavailable(req, 5, "cannot store the model");
         return;
     }
-    names = class_names(f.num_classes);
+    names = class_names(&f);
     store_model_new_t m = {http_req_user(req)->id, name, rel, up.sha256,
                            f.family, f.input_w, f.input_h, f.num_classes,
                            names, (int64_t)up.size};

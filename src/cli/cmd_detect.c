@@ -21,7 +21,7 @@ static const char usage[] =
     "  --max-det N      detections kept per frame (default "
     AVP_STR(DETECT_DEFAULT_MAX_DET) ")\n"
     "  --classes LIST   keep only these classes: names or indices, comma-separated\n"
-    "  --names FILE     class names, one per line (default: COCO-80)\n"
+    "  --names FILE     class names, one per line (default: the model's, else COCO-80)\n"
     "  --batch N        frames per inference call (default 8)\n"
     "  --threads N      compute threads (default: number of cores)\n"
     "  --every N        process every Nth frame\n"
@@ -195,13 +195,15 @@ static int check_names(const detect_cmd_t *c, const infer_info_t *info,
     return AVP_OK;
 }
 
-static int load_names(const detect_cmd_t *c, detect_names_t **names, avp_error_t *err)
+/* --names, else the model's own (ultralytics metadata), else COCO-80. */
+static int load_names(const detect_cmd_t *c, const infer_info_t *info,
+                      detect_names_t **names, avp_error_t *err)
 {
-    if (!c->names_path) {
-        *names = detect_names_coco();
-        return AVP_OK;
-    }
-    return detect_names_load(c->names_path, names, err);
+    if (c->names_path)
+        return detect_names_load(c->names_path, names, err);
+    *names = info->num_names ? detect_names_copy(info->names, info->num_names)
+                             : detect_names_coco();
+    return AVP_OK;
 }
 
 static int run_pipeline(detect_cmd_t *c, infer_model_t *model,
@@ -239,9 +241,14 @@ static int run(detect_cmd_t *c)
     double start = avp_now();
     infer_options_t io = {.batch = c->batch, .threads = c->threads};
 
-    int rc = load_names(c, &names, &err);
+    int rc = infer_model_load(c->model_path, &io, &model, &err);
+    if (rc == AVP_OK && infer_model_info(model)->batch_note[0])
+        fprintf(stderr, "avp detect: %s\n", infer_model_info(model)->batch_note);
+    if (rc == AVP_OK && infer_model_info(model)->raw_scores)
+        fprintf(stderr, "avp detect: the model outputs raw logits (its export "
+                "lacks the final Sigmoid on the scores); AVP applies it\n");
     if (rc == AVP_OK)
-        rc = infer_model_load(c->model_path, &io, &model, &err);
+        rc = load_names(c, infer_model_info(model), &names, &err);
     if (rc == AVP_OK)
         rc = check_names(c, infer_model_info(model), names, &err);
     if (rc == AVP_OK)

@@ -12,8 +12,9 @@
 static const char usage[] =
     "usage: avp models inspect [--json] [--batch N] [--max-memory BYTES] "
     "MODEL.onnx\n"
-    "Prints inputs, outputs, op histogram, parameter count, FLOPs per frame\n"
-    "and the detected YOLO family. --max-memory: loading may map at most\n"
+    "Prints inputs, outputs, op histogram, parameter count, FLOPs per frame,\n"
+    "the detected YOLO family, the preprocessing and class names detect will\n"
+    "use (the model's metadata, else COCO-80) and ultralytics' metadata. --max-memory: loading may map at most\n"
     "BYTES beyond what the process has before (the server's loader child).\n";
 
 static void print_dims(FILE *f, const infer_tensor_info_t *t)
@@ -24,10 +25,50 @@ static void print_dims(FILE *f, const infer_tensor_info_t *t)
     fprintf(f, "]\n");
 }
 
+/* The letterbox detect will use, in words. */
+static void preprocess_text(const infer_info_t *info, char *buf, size_t len)
+{
+    media_letterbox_t lb;
+    const infer_tensor_info_t *in = &info->inputs[0];
+    detect_letterbox_for(info->family, in->ndim == 4 ? (int)in->dims[3] : 0,
+                         in->ndim == 4 ? (int)in->dims[2] : 0, &lb);
+    snprintf(buf, len, "%dx%d %s %s, letterbox %s, pad %d", lb.width,
+             lb.height, lb.order == MEDIA_ORDER_BGR ? "BGR" : "RGB",
+             lb.scale == 1.0f ? "0-255" : "/255",
+             lb.centered ? "centred" : "top-left", lb.pad);
+}
+
+static void print_names(const infer_info_t *info)
+{
+    detect_names_t *coco = info->num_names ? NULL : detect_names_coco();
+    int n = info->num_names ? info->num_names : detect_names_count(coco);
+    printf("names      %d, %s:", n, info->num_names ? "from the model"
+                                                      : "COCO-80 (default)");
+    for (int i = 0; i < n; i++)
+        printf("%s %d %s", i ? "," : "", i, info->num_names ? info->names[i]
+                                        : detect_names_get(coco, i));
+    printf("\n");
+    detect_names_destroy(coco);
+}
+
 static void print_text(const char *path, const infer_info_t *info)
 {
+    char pre[128];
+    preprocess_text(info, pre, sizeof(pre));
     printf("model      %s\nopset      %d\nfamily     %s (%d classes)\n", path,
            info->opset, infer_family_name(info->family), info->num_classes);
+    printf("preprocess %s\n", pre);
+    print_names(info);
+    if (info->task[0] || info->ultralytics)
+        printf("metadata   task %s, imgsz %lldx%lld, stride %d, batch %d, "
+               "half %s\n", info->task[0] ? info->task : "?",
+               (long long)info->imgsz[0], (long long)info->imgsz[1],
+               info->stride, info->export_batch, info->half ? "yes" : "no");
+    if (info->batch_note[0])
+        printf("batch      %s\n", info->batch_note);
+    if (info->raw_scores)
+        printf("scores     raw logits (the export lacks its final Sigmoid): "
+               "detect applies it\n");
     printf("params     %lld\nGFLOPs     %.3f per frame\narena      %.1f MB\n",
            (long long)info->params, info->flops_per_frame / 1e9,
            (double)info->arena_bytes / (1024.0 * 1024.0));
@@ -55,8 +96,18 @@ static json_t *tensors_json(const infer_tensor_info_t *t, int n)
     return arr;
 }
 
+static json_t *names_json(const infer_info_t *info)
+{
+    json_t *arr = json_array();
+    for (int i = 0; i < info->num_names; i++)
+        json_array_append_new(arr, json_string(info->names[i]));
+    return arr;
+}
+
 static void print_json(const char *path, const infer_info_t *info)
 {
+    char pre[128];
+    preprocess_text(info, pre, sizeof(pre));
     json_t *ops = json_object();
     for (int i = 0; i < info->num_op_counts; i++)
         json_object_set_new(ops, info->op_counts[i].op,
@@ -69,6 +120,11 @@ static void print_json(const char *path, const infer_info_t *info)
         (json_int_t)info->arena_bytes, "inputs",
         tensors_json(info->inputs, info->num_inputs), "outputs",
         tensors_json(info->outputs, info->num_outputs), "ops", ops);
+    json_object_set_new(root, "preprocess", json_string(pre));
+    json_object_set_new(root, "names", names_json(info));
+    json_object_set_new(root, "task", json_string(info->task));
+    json_object_set_new(root, "batch_note", json_string(info->batch_note));
+    json_object_set_new(root, "raw_scores", json_boolean(info->raw_scores));
     json_dumpf(root, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
     fputc('\n', stdout);
     json_decref(root);

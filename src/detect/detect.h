@@ -90,6 +90,9 @@ float detect_iou(const float *a, const float *b);
 typedef struct detect_names detect_names_t;
 detect_names_t *detect_names_coco(void);
 int detect_names_load(const char *path, detect_names_t **out, avp_error_t *err);
+/* A copy of count names (a model's metadata); COCO's ids when they are
+ * exactly the COCO-80 list. count <= DETECT_MAX_CLASSES. */
+detect_names_t *detect_names_copy(const char *const *names, int count);
 void detect_names_destroy(detect_names_t *n); /* NULL is a no-op */
 int detect_names_count(const detect_names_t *n);
 const char *detect_names_get(const detect_names_t *n, int cls); /* "class_N" past the end */

@@ -1,6 +1,6 @@
 /*
- * names.c - class names: the built-in COCO-80 list or one name per line
- * from a file.
+ * names.c - class names: the built-in COCO-80 list, one name per line
+ * from a file, or a model's own list (its metadata).
  */
 #include "detect/internal.h"
 
@@ -124,6 +124,20 @@ static int read_names(FILE *f, const char *path, detect_names_t *n,
     if (rc == AVP_OK && n->count == 0)
         rc = avp_error_set(err, AVP_EFORMAT, "%s: no class names", path);
     return rc;
+}
+
+detect_names_t *detect_names_copy(const char *const *names, int count)
+{
+    detect_names_t *n = avp_calloc(1, sizeof(*n));
+    n->owned = avp_calloc((size_t)count + 1, sizeof(char *));
+    n->names = (const char *const *)n->owned;
+    n->count = count;
+    n->coco = count == (int)AVP_ARRAY_LEN(coco80);
+    for (int i = 0; i < count; i++) {
+        n->owned[i] = avp_strdup(names[i]);
+        n->coco = n->coco && !strcmp(names[i], coco80[i]);
+    }
+    return n;
 }
 
 int detect_names_load(const char *path, detect_names_t **out, avp_error_t *err)

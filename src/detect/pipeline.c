@@ -112,6 +112,7 @@ static int read_shapes(run_t *r, avp_error_t *err)
                              "3-D output, not %d-D and %d-D", in->ndim,
                              out->ndim);
     r->family = r->opt->family ? r->opt->family : info->family;
+    infer_model_activate_scores(r->model); /* an export without its Sigmoid */
     if (r->family == INFER_FAMILY_UNKNOWN)
         return avp_error_set(err, AVP_EUNSUPPORTED,
                              "model: cannot tell its YOLO family; name it");
@@ -230,6 +231,26 @@ static int collect(run_t *r, int *n, avp_error_t *err)
     return AVP_OK;
 }
 
+/* The first frame's scores (objectness and classes) must be
+ * probabilities: a head without its final Sigmoid that the runtime could
+ * not recognise (infer_info_t.raw_scores) would give 300 boxes a frame
+ * scoring up to 15. */
+static int check_scores(const run_t *r, const float *out, avp_error_t *err)
+{
+    int v8 = r->family == INFER_FAMILY_YOLOV8;
+    int64_t rows = r->out_dims[0], cols = r->out_dims[1];
+    for (int64_t i = v8 ? 4 * cols : 0; i < rows * cols; i++) {
+        float v = out[i];
+        if ((v8 || i % cols >= 4) && !(v >= 0.f && v <= 1.f))
+            return avp_error_set(err, AVP_EUNSUPPORTED, "model: a score of "
+                                 "%g, outside [0, 1]: the export lacks the "
+                                 "final Sigmoid of its %s head (re-export it "
+                                 "with the activation)", (double)v,
+                                 infer_family_name(r->family));
+    }
+    return AVP_OK;
+}
+
 /* Runs n collected frames, decodes each frame's output slice and hands the
  * batch to the sink. */
 static int run_batch(run_t *r, int n, avp_error_t *err)
@@ -238,6 +259,8 @@ static int run_batch(run_t *r, int n, avp_error_t *err)
     if (rc != AVP_OK)
         return rc;
     const float *out = infer_model_output(r->model, 0, NULL);
+    if (r->frames_done == 0 && (rc = check_scores(r, out, err)) != AVP_OK)
+        return rc;
     for (int i = 0; i < n; i++) {
         detect_frame_result_t *res = &r->results[i];
         detect_box_t *boxes = r->boxes + (size_t)i * (size_t)r->per_frame;

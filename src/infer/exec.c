@@ -265,6 +265,10 @@ static void run_node(exec_ctx_t *c, const ir_node_t *nd)
         run_layout(c, nd);
         break;
     case OP_MATMUL: run_matmul(c, nd); break;
+    case OP_LAYERNORM: case OP_REDUCEMEAN: case OP_CLIP:
+        ir_norm_run(c->g, nd, c->n);
+        break;
+    case OP_PAD: ir_pad_run(c->g, nd, c->n); break;
     default: break; /* views: plan.c aliased their storage */
     }
 }

@@ -42,6 +42,7 @@ void ir_graph_free(ir_graph_t *g)
     avp_free(g->inputs);
     avp_free(g->outputs);
     avp_free(g->hash);
+    ir_meta_free(g);
     ir_graph_init(g);
 }
 

@@ -1,5 +1,5 @@
 /*
- * infer.h - AVP's ONNX runtime: loads a YOLO-family ONNX file (opset 11-17)
+ * infer.h - AVP's ONNX runtime: loads a YOLO-family ONNX file (opset 11-21)
  * straight from its protobuf bytes, plans it, and runs batches of frames on
  * the CPU. This header is the whole public API of src/infer/.
  *
@@ -29,7 +29,10 @@
 typedef struct infer_model infer_model_t;
 
 typedef struct infer_options {
-    int batch;   /* frames per run; the graph's batch dim of 1 is rewritten (default 1) */
+    /* frames per run; the graph's batch dim of 1 is rewritten (default 1).
+     * A graph whose batch cannot be rewritten loads at 1 instead, saying
+     * why in infer_info_t.batch_note: read the batch from inputs[0]. */
+    int batch;
     int threads; /* worker threads for kernels (default 1) */
 } infer_options_t;
 
@@ -63,6 +66,18 @@ typedef struct infer_info {
     size_t arena_bytes;                 /* activation memory at this batch */
     infer_family_t family;              /* guessed from the graph and output */
     int num_classes;                    /* 0 if family unknown */
+    /* From ultralytics' metadata_props (absent: 0, "" or NULL). */
+    int num_names;
+    const char *const *names;           /* class names, in class order */
+    char task[32];                      /* "detect", "segment", ... */
+    int64_t imgsz[2];                   /* export size, h and w */
+    int stride, export_batch, half, ultralytics;
+    /* The export lacks the final Sigmoid on its scores (raw logits):
+     * infer_model_activate_scores() makes runs apply it. */
+    int raw_scores;
+    /* Why the model runs at batch 1 though a larger batch was asked for
+     * (its graph hard-codes batch 1 where AVP cannot rewrite it), or "". */
+    char batch_note[640];
 } infer_info_t;
 
 /* Loads path. On failure returns a negative AVP_E* code, *out is NULL and
@@ -83,6 +98,12 @@ const infer_info_t *infer_model_info(const infer_model_t *m);
 /* The input tensor (NCHW float32, batch x C x H x W, in the arena) that the
  * caller fills before infer_model_run(). */
 float *infer_model_input(infer_model_t *m, int index);
+
+/* For a model with info.raw_scores, makes every later run apply the
+ * missing Sigmoid to the score entries of output 0 (objectness and
+ * classes), so the output is what the family's decoder expects; a no-op
+ * for other models. Without it the output is the graph's own. */
+void infer_model_activate_scores(infer_model_t *m);
 
 /* Runs the first n frames of the batch (1 <= n <= batch). Frames n..batch-1
  * are not computed and their outputs are undefined. */

@@ -93,9 +93,13 @@ static void family(const ir_graph_t *g, ir_info_state_t *s)
     infer_info_t *info = &s->info;
     info->family = INFER_FAMILY_UNKNOWN;
     info->num_classes = 0;
-    if (y->ndim != 3 || a <= 0)
+    /* ultralytics says what the model does: only its detect task has the
+     * [N, 4+C, A] output the decoder reads (segment adds mask rows). */
+    if (y->ndim != 3 || a <= 0 || (info->task[0] &&
+                                   strcmp(info->task, "detect")))
         return;
-    if ((y->dims[1] == a || y->dims[1] == 3 * a) && y->dims[2] > 5) {
+    if ((y->dims[1] == a || y->dims[1] == 3 * a) && y->dims[2] > 5 &&
+        !info->ultralytics) {
         info->family = has_decode(g, s) ? INFER_FAMILY_YOLOV5
                                         : INFER_FAMILY_YOLOX;
         info->num_classes = (int)(y->dims[2] - 5);
@@ -135,6 +139,9 @@ void ir_info_finish(const ir_graph_t *g, ir_info_state_t *s)
 
 void ir_info_free(ir_info_state_t *s)
 {
+    for (int i = 0; i < s->info.num_names; i++)
+        avp_free(s->names[i]);
+    avp_free(s->names);
     avp_free(s->ops);
     avp_free(s->inputs);
     avp_free(s->outputs);

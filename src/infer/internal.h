@@ -31,10 +31,11 @@
 #define IR_MAX_ELEMS (INT64_C(1) << 30) /* per tensor: 4 GiB of floats */
 #define IR_MAX_PARTS 64 /* inputs or outputs of a node run at run time */
 
-/* Element types, with ONNX's TensorProto.DataType codes. INT32 and DOUBLE
- * are converted on load; only FLOAT tensors exist at run time. */
+/* Element types, with ONNX's TensorProto.DataType codes. INT32, DOUBLE
+ * and FLOAT16 are converted on load; only FLOAT tensors exist at run
+ * time. */
 typedef enum ir_dtype {
-    IR_FLOAT = 1, IR_INT32 = 6, IR_INT64 = 7, IR_DOUBLE = 11
+    IR_FLOAT = 1, IR_INT32 = 6, IR_INT64 = 7, IR_FLOAT16 = 10, IR_DOUBLE = 11
 } ir_dtype_t;
 
 typedef struct ir_tensor {
@@ -83,6 +84,8 @@ typedef enum ir_op {
     OP_RESHAPE, OP_FLATTEN, OP_SQUEEZE, OP_UNSQUEEZE, OP_IDENTITY,
     OP_TRANSPOSE, OP_SOFTMAX, OP_MATMUL, OP_GATHER, OP_CONSTANT, OP_SHAPE,
     OP_CAST, OP_CONSTANTOFSHAPE, OP_RANGE,
+    OP_LAYERNORM, OP_REDUCEMEAN, OP_CLIP, /* ops_norm.c */
+    OP_PAD,                                /* ops_pad.c */
     OP_COUNT
 } ir_op_t;
 
@@ -105,8 +108,12 @@ typedef struct ir_params {
     float scale_h, scale_w;     /* Resize: output/input for the kernel */
     int64_t starts[IR_MAX_DIMS], steps[IR_MAX_DIMS]; /* Slice, per axis */
     int64_t *sizes;             /* Split: per output (owned) */
-    int naxes;                  /* Squeeze/Unsqueeze attr form */
+    int num_outputs;            /* Split (opset 18): uneven, last smaller */
+    int naxes;                  /* Squeeze/Unsqueeze/ReduceMean attr form */
     int64_t axes[IR_MAX_DIMS];
+    int keepdims, noop_empty;   /* ReduceMean */
+    int pad_mode;               /* Pad (starts, steps: pads begin, end) */
+    int reduced[IR_MAX_DIMS];   /* ReduceMean: 1 for each reduced dim */
     kern_act_params_t act;      /* Conv: fused activation */
     int in_place;               /* Concat: producers wrote the output */
 } ir_params_t;
@@ -127,6 +134,12 @@ typedef struct ir_node {
     ir_params_t p;
 } ir_node_t;
 
+/* metadata_props AVP reads (meta.c), as the file has them. */
+enum {
+    IR_META_NAMES, IR_META_TASK, IR_META_IMGSZ, IR_META_STRIDE,
+    IR_META_BATCH, IR_META_HALF, IR_META_AUTHOR, IR_META_COUNT
+};
+
 typedef struct ir_graph {
     ir_tensor_t *t;
     int nt, cap_t;
@@ -137,6 +150,7 @@ typedef struct ir_graph {
     int opset;
     int64_t batch;
     int64_t params;             /* float initializer elements, as loaded */
+    char *meta[IR_META_COUNT];  /* metadata values, NULL if absent */
     /* name -> tensor index, open addressing */
     int *hash;
     size_t hash_cap;
@@ -167,6 +181,27 @@ int ir_ops_parse(ir_graph_t *g, avp_error_t *err);
 const char *ir_op_name(ir_op_t op);
 int ir_node_error(const ir_node_t *nd, avp_error_t *err, int code,
                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Attribute readers for the per-op parsers in other files: each marks the
+ * attribute read and points *bad at its name when its type or count is
+ * wrong; absent gives def (ints: 0 entries, out untouched). */
+int64_t ir_attr_int(ir_node_t *nd, const char *name, int64_t def,
+                    const char **bad);
+float ir_attr_float(ir_node_t *nd, const char *name, float def,
+                    const char **bad);
+int ir_attr_ints(ir_node_t *nd, const char *name, int64_t *out, int want,
+                 const char **bad);
+int ir_attr_enum(ir_node_t *nd, const char *name, const char *const *names,
+                 const char **bad); /* index, -1 absent, -2 unknown */
+
+/* ops_norm.c: LayerNormalization, ReduceMean, Clip. */
+void ir_norm_parse(const ir_graph_t *g, ir_node_t *nd, const char **bad);
+int ir_norm_shape(ir_graph_t *g, ir_node_t *nd, avp_error_t *err);
+void ir_norm_run(ir_graph_t *g, const ir_node_t *nd, int n);
+
+/* ops_pad.c: Pad. */
+void ir_pad_parse(ir_node_t *nd, const char **bad);
+int ir_pad_shape(ir_graph_t *g, ir_node_t *nd, avp_error_t *err);
+void ir_pad_run(ir_graph_t *g, const ir_node_t *nd, int n);
 
 /* shape.c */
 int ir_shapes_infer(ir_graph_t *g, avp_error_t *err);
@@ -234,9 +269,25 @@ typedef struct ir_info_state {
     infer_info_t info;
     infer_tensor_info_t *inputs, *outputs;
     infer_op_count_t *ops;
+    char **names;               /* class names from the metadata */
+    int tail_sigmoids, tail_leaves; /* tail.c's walk */
 } ir_info_state_t;
 void ir_info_histogram(const ir_graph_t *g, ir_info_state_t *s);
 void ir_info_finish(const ir_graph_t *g, ir_info_state_t *s);
 void ir_info_free(ir_info_state_t *s);
+
+/* tail.c: raw logits at the output, found and activated. */
+void ir_tail_scan(const ir_graph_t *g, ir_info_state_t *s);
+void ir_tail_decide(ir_info_state_t *s);
+void ir_tail_apply(const ir_graph_t *g, const infer_info_t *info, int n,
+                   tpool_t *tp);
+
+/* meta.c */
+int ir_meta_entry(ir_graph_t *g, const uint8_t *data, size_t len,
+                  avp_error_t *err);
+int ir_meta_fill_inputs(ir_graph_t *g, avp_error_t *err);
+int ir_meta_read(const ir_graph_t *g, ir_info_state_t *s, avp_error_t *err);
+int ir_meta_check(const infer_info_t *info, avp_error_t *err);
+void ir_meta_free(ir_graph_t *g);
 
 #endif

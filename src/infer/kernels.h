@@ -138,6 +138,16 @@ void kern_matmul(int ndim, const int64_t *a_dims, const float *a,
 void kern_gather(int ndim, const int64_t *x_dims, int axis, const float *x,
                  size_t nidx, const int64_t *idx, float *y);
 
+/* kern_norm.c: y = (x - mean) / sqrt(var + eps) * scale + bias over each
+ * of `rows` runs of `inner` floats (bias may be NULL); the mean over the
+ * dims with reduced[d] set (y has the others, in order); clamp to
+ * [lo, hi] (NaN stays NaN). */
+void kern_layernorm(size_t rows, size_t inner, const float *x,
+                    const float *scale, const float *bias, float eps, float *y);
+void kern_reduce_mean(int ndim, const int64_t *dims, const int *reduced,
+                      const float *x, float *y);
+void kern_clip(const float *x, float *y, size_t n, float lo, float hi);
+
 /* True when the CPU runs the AVX2+FMA kernels (runtime dispatch). */
 int kern_have_avx2(void);
 

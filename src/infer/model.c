@@ -18,6 +18,7 @@ struct infer_model {
     tpool_t *tp;
     ir_profile_t *prof;         /* NULL unless AVP_INFER_PROFILE=1 */
     int batch;
+    int activate;               /* infer_model_activate_scores() */
 };
 
 void infer_model_destroy(infer_model_t *m)
@@ -51,8 +52,11 @@ static int prepare(infer_model_t *m, int threads, avp_error_t *err)
 {
     int rc;
     ir_info_histogram(&m->g, &m->info);
-    if ((rc = ir_ops_parse(&m->g, err)) < 0 ||
-        (rc = ir_shapes_infer(&m->g, err)) < 0 ||
+    if ((rc = ir_meta_read(&m->g, &m->info, err)) < 0 ||
+        (rc = ir_ops_parse(&m->g, err)) < 0)
+        return rc;
+    ir_tail_scan(&m->g, &m->info); /* before fusion hides the Sigmoids */
+    if ((rc = ir_shapes_infer(&m->g, err)) < 0 ||
         (rc = ir_fuse(&m->g, err)) < 0 ||
         (rc = ir_plan_build(&m->g, threads, &m->plan, err)) < 0)
         return rc;
@@ -63,8 +67,46 @@ static int prepare(infer_model_t *m, int threads, avp_error_t *err)
     ir_plan_bind(&m->g, m->arena);
     m->prof = ir_profile_create(&m->g);
     ir_info_finish(&m->g, &m->info);
+    ir_tail_decide(&m->info);
     m->info.info.arena_bytes = m->plan.arena_bytes;
+    return ir_meta_check(&m->info.info, err);
+}
+
+static int load_at(const void *data, size_t len, int batch, int threads,
+                   infer_model_t **out, avp_error_t *err)
+{
+    infer_model_t *m = avp_calloc(1, sizeof(*m));
+    ir_graph_init(&m->g);
+    m->g.batch = m->batch = batch;
+    int rc;
+    if ((rc = onnx_load(&m->g, data, len, err)) < 0 ||
+        (rc = prepare(m, threads, err)) < 0) {
+        infer_model_destroy(m);
+        return rc;
+    }
+    *out = m;
     return 0;
+}
+
+/* A graph that hard-codes batch 1 where AVP cannot rewrite it (a Reshape
+ * target without the batch, say) fails at batch N but runs at 1: it is
+ * loaded at 1, and batch_note says why, for the caller to tell the user. */
+static int load_or_fall_back(const void *data, size_t len, int batch,
+                             int threads, infer_model_t **out,
+                             avp_error_t *err)
+{
+    avp_error_t first = {0};
+    int rc = load_at(data, len, batch, threads, out, &first);
+    if (rc < 0 && batch > 1 && load_at(data, len, 1, threads, out, err) == 0) {
+        infer_info_t *info = &(*out)->info.info;
+        snprintf(info->batch_note, sizeof(info->batch_note), "batch %d is "
+                 "not possible for this model (%s); running batch 1", batch,
+                 first.msg);
+        return 0;
+    }
+    if (rc < 0 && err)
+        *err = first;
+    return rc;
 }
 
 int infer_model_load_buffer(const void *data, size_t len,
@@ -76,18 +118,11 @@ int infer_model_load_buffer(const void *data, size_t len,
     int rc = check_options(opt, &batch, &threads, err);
     if (rc == 0)
         rc = kern_init(err); /* OpenBLAS, before the plan needs it */
+    if (rc == 0)
+        rc = load_or_fall_back(data, len, batch, threads, out, err);
     if (rc < 0)
         return rc;
-    infer_model_t *m = avp_calloc(1, sizeof(*m));
-    ir_graph_init(&m->g);
-    m->g.batch = m->batch = batch;
-    if ((rc = onnx_load(&m->g, data, len, err)) < 0 ||
-        (rc = prepare(m, threads, err)) < 0) {
-        infer_model_destroy(m);
-        return rc;
-    }
-    m->tp = tpool_create(threads);
-    *out = m;
+    (*out)->tp = tpool_create(threads);
     return 0;
 }
 
@@ -133,6 +168,11 @@ const ir_graph_t *ir_model_graph(const infer_model_t *m)
     return &m->g;
 }
 
+void infer_model_activate_scores(infer_model_t *m)
+{
+    m->activate = m->info.info.raw_scores;
+}
+
 const infer_info_t *infer_model_info(const infer_model_t *m)
 {
     return &m->info.info;
@@ -154,13 +194,15 @@ int infer_model_run(infer_model_t *m, int n, avp_error_t *err)
     if (!m->plan.frame_loop) {
         ir_exec_run(&m->g, m->plan.partial_ok ? n : m->batch, scratch, m->tp,
                     m->prof);
-        return 0;
+    } else {
+        for (int f = 0; f < n; f++) {
+            ir_plan_frame(&m->g, f);
+            ir_exec_run(&m->g, 1, scratch, m->tp, m->prof);
+        }
+        ir_plan_frame(&m->g, 0); /* input and output pointers on frame 0 */
     }
-    for (int f = 0; f < n; f++) {
-        ir_plan_frame(&m->g, f);
-        ir_exec_run(&m->g, 1, scratch, m->tp, m->prof);
-    }
-    ir_plan_frame(&m->g, 0); /* input and output pointers back on frame 0 */
+    if (m->activate)
+        ir_tail_apply(&m->g, &m->info.info, n, m->tp);
     return 0;
 }
 

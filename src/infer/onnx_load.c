@@ -36,7 +36,7 @@ static int typed_field(int dtype)
 {
     switch (dtype) {
     case IR_FLOAT: return ONNX_TENSOR_FLOAT_DATA;
-    case IR_INT32: return ONNX_TENSOR_INT32_DATA;
+    case IR_INT32: case IR_FLOAT16: return ONNX_TENSOR_INT32_DATA;
     case IR_INT64: return ONNX_TENSOR_INT64_DATA;
     case IR_DOUBLE: return ONNX_TENSOR_DOUBLE_DATA;
     default: return -1;
@@ -117,11 +117,47 @@ static int tensor_read_typed(const uint8_t *data, size_t len, int dtype,
     return rc < 0 || n != numel ? AVP_EFORMAT : 0;
 }
 
-/* INT32 and DOUBLE are stored as INT64 and FLOAT: the runtime knows two
- * element types. The conversion runs in place, back to front for int32. */
-static void tensor_narrow(ir_tensor_t *t, int dtype, size_t numel)
+/* IEEE 754 binary16 bits to float: every half is exactly a float. */
+static float half_to_float(uint16_t h)
 {
-    if (dtype == IR_INT32) {
+    uint32_t sign = (uint32_t)(h & 0x8000u) << 16, exp = (h >> 10) & 0x1fu;
+    uint32_t man = h & 0x3ffu, bits;
+    if (exp == 0x1f) { /* inf, NaN */
+        bits = sign | 0x7f800000u | man << 13;
+    } else if (exp) {
+        bits = sign | (exp + 112) << 23 | man << 13;
+    } else if (man) { /* subnormal: normalize */
+        int e = -1;
+        do {
+            man <<= 1;
+            e++;
+        } while (!(man & 0x400u));
+        bits = sign | (uint32_t)(112 - e) << 23 | (man & 0x3ffu) << 13;
+    } else {
+        bits = sign;
+    }
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+/* INT32 and DOUBLE are stored as INT64 and FLOAT: the runtime knows two
+ * element types. The conversion runs in place, back to front where the
+ * source is narrower. FLOAT16 (half exports' weights) becomes FLOAT: from
+ * raw_data's 16-bit words, or from int32_data, read as int64 like INT32. */
+static void tensor_narrow(ir_tensor_t *t, int dtype, int raw, size_t numel)
+{
+    if (dtype == IR_FLOAT16 && raw) {
+        const uint16_t *src = t->data;
+        float *dst = t->data;
+        for (size_t i = numel; i-- > 0;)
+            dst[i] = half_to_float(src[i]);
+    } else if (dtype == IR_FLOAT16) {
+        const int64_t *src = t->data;
+        float *dst = t->data;
+        for (size_t i = 0; i < numel; i++)
+            dst[i] = half_to_float((uint16_t)src[i]);
+    } else if (dtype == IR_INT32) {
         const int32_t *src = t->data;
         int64_t *dst = t->data;
         for (size_t i = numel; i-- > 0;)
@@ -144,9 +180,12 @@ static int tensor_fill(ir_tensor_t *t, const tensor_proto_t *tp,
             return BAD("tensor dims");
         numel *= tp->dims[i];
     }
-    size_t in_size = tp->dtype == IR_INT32 ? 4 : tp->dtype == IR_FLOAT ? 4 : 8;
+    int half = tp->dtype == IR_FLOAT16;
+    size_t in_size = half ? (tp->has_raw ? 2 : 8) /* int32_data as int64 */
+                   : tp->dtype == IR_INT32 ? 4 : tp->dtype == IR_FLOAT ? 4 : 8;
     ir_dtype_t dt = tp->dtype == IR_INT32 ? IR_INT64
-                  : tp->dtype == IR_DOUBLE ? IR_FLOAT : (ir_dtype_t)tp->dtype;
+                  : tp->dtype == IR_DOUBLE || half ? IR_FLOAT
+                  : (ir_dtype_t)tp->dtype;
     /* The data must be all there before anything is allocated for it. */
     if (tp->has_raw ? tp->raw_field.len != (size_t)numel * in_size
                     : tp->typed != numel)
@@ -163,7 +202,7 @@ static int tensor_fill(ir_tensor_t *t, const tensor_proto_t *tp,
                                  (size_t)numel) < 0) {
         return BAD("tensor data count");
     }
-    tensor_narrow(t, tp->dtype, (size_t)numel);
+    tensor_narrow(t, tp->dtype, tp->has_raw, (size_t)numel);
     return 0;
 }
 
@@ -181,7 +220,8 @@ static int tensor_parse(ir_tensor_t *t, const uint8_t *data, size_t len,
                              "tensor with external data");
     if (typed_field(tp.dtype) < 0)
         return avp_error_set(err, AVP_EUNSUPPORTED, "tensor data type %d "
-                             "(AVP runs float32, int64, int32, double)",
+                             "(AVP runs float32, float16, int64, int32, "
+                             "double)",
                              tp.dtype);
     return tensor_fill(t, &tp, data, len, err);
 }
@@ -332,12 +372,12 @@ static int dim_parse(const wire_field_t *f, int first, int64_t *dim,
     while ((rc = wire_next(&r, &d)) == 1) {
         if (d.num == ONNX_DIM_VALUE && d.type == WIRE_VARINT)
             *dim = (int64_t)d.v;
-        else if (d.num == ONNX_DIM_PARAM && d.type == WIRE_LEN && first)
-            *dim = 1; /* a symbolic batch: AVP sets it */
+        else if (d.num == ONNX_DIM_PARAM && d.type == WIRE_LEN)
+            *dim = first; /* the batch is AVP's; others: ir_meta_fill_inputs */
     }
     if (rc < 0)
         return BAD("dimension");
-    if (*dim <= 0 || *dim > (INT64_C(1) << 24))
+    if (*dim < 0 || *dim > (INT64_C(1) << 24))
         return avp_error_set(err, AVP_EUNSUPPORTED, "dynamic or invalid "
                              "input dimension %d (AVP needs fixed sizes "
                              "except the batch)", first ? 0 : 1);
@@ -356,10 +396,10 @@ static int type_parse(ir_tensor_t *t, const uint8_t *data, size_t len,
     wire_init(&r, data, len);
     while ((rc = wire_next(&r, &f)) == 1) {
         if (depth == 2 && f.num == ONNX_TYPE_TENSOR_ELEM_TYPE &&
-            f.type == WIRE_VARINT &&
-            f.v != IR_FLOAT)
+            f.type == WIRE_VARINT && f.v != IR_FLOAT && f.v != IR_FLOAT16)
             return avp_error_set(err, AVP_EUNSUPPORTED, "input '%s' has "
-                                 "element type %d (AVP needs float32)",
+                                 "element type %d (AVP needs float32 or "
+                                 "float16, fed as float32)",
                                  t->name, (int)f.v);
         if (depth == 3 && f.num == ONNX_SHAPE_DIM && f.type == WIRE_LEN) {
             if (t->ndim >= IR_MAX_DIMS)
@@ -534,6 +574,9 @@ int onnx_load(ir_graph_t *g, const uint8_t *data, size_t len,
                 return rc;
         } else if (f.num == ONNX_MODEL_GRAPH && f.type == WIRE_LEN) {
             graph = f;
+        } else if (f.num == ONNX_MODEL_METADATA_PROPS && f.type == WIRE_LEN) {
+            if ((rc = ir_meta_entry(g, f.data, f.len, err)) < 0)
+                return rc;
         }
     }
     if (rc < 0)
@@ -542,8 +585,10 @@ int onnx_load(ir_graph_t *g, const uint8_t *data, size_t len,
                              (size_t)(r.p - data), len);
     if (!graph.data)
         return avp_error_set(err, AVP_EFORMAT, "not an ONNX model (no graph)");
-    if (g->opset < 11 || g->opset > 17)
+    if (g->opset < 11 || g->opset > 21)
         return avp_error_set(err, AVP_EUNSUPPORTED, "opset %d (AVP supports "
-                             "11 to 17)", g->opset);
-    return graph_parse(g, graph.data, graph.len, err);
+                             "11 to 21)", g->opset);
+    if ((rc = graph_parse(g, graph.data, graph.len, err)) < 0)
+        return rc;
+    return ir_meta_fill_inputs(g, err);
 }

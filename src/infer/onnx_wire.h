@@ -28,6 +28,9 @@ enum {
 enum {
     /* ModelProto */
     ONNX_MODEL_GRAPH = 7, ONNX_MODEL_OPSET_IMPORT = 8,
+    ONNX_MODEL_METADATA_PROPS = 14,
+    /* StringStringEntryProto */
+    ONNX_ENTRY_KEY = 1, ONNX_ENTRY_VALUE = 2,
     /* OperatorSetIdProto */
     ONNX_OPSET_DOMAIN = 1, ONNX_OPSET_VERSION = 2,
     /* GraphProto */

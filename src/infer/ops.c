@@ -53,6 +53,10 @@ static const op_def_t op_defs[] = {
     {"Cast", OP_CAST, 1, 1, 1, 1},
     {"ConstantOfShape", OP_CONSTANTOFSHAPE, 1, 1, 1, 1},
     {"Range", OP_RANGE, 3, 3, 1, 1},
+    {"LayerNormalization", OP_LAYERNORM, 2, 3, 1, 1},
+    {"ReduceMean", OP_REDUCEMEAN, 1, 2, 1, 1},
+    {"Clip", OP_CLIP, 1, 3, 1, 1},
+    {"Pad", OP_PAD, 2, 4, 1, 1},
 };
 
 const char *ir_op_name(ir_op_t op)
@@ -138,6 +142,30 @@ static int attr_enum(ir_node_t *nd, const char *name, const char *const *names,
     return -2;
 }
 
+int64_t ir_attr_int(ir_node_t *nd, const char *name, int64_t def,
+                    const char **bad)
+{
+    return attr_int(nd, name, def, bad);
+}
+
+float ir_attr_float(ir_node_t *nd, const char *name, float def,
+                    const char **bad)
+{
+    return attr_float(nd, name, def, bad);
+}
+
+int ir_attr_ints(ir_node_t *nd, const char *name, int64_t *out, int want,
+                 const char **bad)
+{
+    return attr_ints(nd, name, out, want, bad);
+}
+
+int ir_attr_enum(ir_node_t *nd, const char *name, const char *const *names,
+                 const char **bad)
+{
+    return attr_enum(nd, name, names, bad);
+}
+
 /* ---- per-op parsing ---------------------------------------------------- */
 
 static const char *const auto_pads[] = {"NOTSET", "SAME_UPPER", "SAME_LOWER",
@@ -194,6 +222,16 @@ static void parse_resize(ir_graph_t *g, ir_node_t *nd, const char **bad)
     int n = attr_enum(nd, "nearest_mode", nearests, bad);
     p->nearest = n < 0 ? KERN_NEAREST_ROUND_PREFER_FLOOR
                        : (kern_nearest_mode_t)n;
+    /* Opset 18's additions, at the values that change nothing. */
+    if (attr_int(nd, "antialias", 0, bad) != 0)
+        *bad = "antialias";
+    static const char *const policies[] = {"stretch", NULL};
+    attr_enum(nd, "keep_aspect_ratio_policy", policies, bad);
+    int64_t axes[4] = {0, 1, 2, 3};
+    int na = attr_ints(nd, "axes", axes, -1, bad);
+    for (int i = 0; i < na; i++)
+        if (na != 4 || axes[i] != i)
+            *bad = "axes";
     attr_float(nd, "cubic_coeff_a", -0.75f, bad); /* cubic is not offered */
     attr_float(nd, "extrapolation_value", 0.f, bad); /* tf_crop only */
     if (attr_int(nd, "exclude_outside", 0, bad) != 0)
@@ -236,6 +274,7 @@ static void parse_misc(ir_graph_t *g, ir_node_t *nd, const char **bad)
         break;
     case OP_CAST:
         p->to = (int)attr_int(nd, "to", 0, bad);
+        attr_int(nd, "saturate", 1, bad); /* opset 19: float8 targets only */
         break;
     case OP_SHAPE:
         p->shape_start = attr_int(nd, "start", 0, bad);
@@ -263,6 +302,10 @@ static void parse_shape_ops(ir_graph_t *g, ir_node_t *nd, const char **bad)
             *bad = "axes";
         else if (a && (p->naxes = a->n) > 0)
             memcpy(p->axes, a->ints, (size_t)a->n * sizeof(int64_t));
+    } else if (nd->op == OP_SPLIT && g->opset >= 18) {
+        p->num_outputs = (int)attr_int(nd, "num_outputs", 0, bad);
+        if (p->num_outputs && p->num_outputs != nd->nout)
+            *bad = "num_outputs";
     } else if (nd->op == OP_SPLIT && g->opset < 13) {
         ir_attr_t *a = attr(nd, "split", IR_ATTR_INTS, bad);
         if (a && a->n != nd->nout)
@@ -315,6 +358,8 @@ static int node_parse(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
         parse_resize(g, nd, &bad);
     parse_misc(g, nd, &bad);
     parse_shape_ops(g, nd, &bad);
+    ir_norm_parse(g, nd, &bad);
+    ir_pad_parse(nd, &bad);
     for (int i = 0; i < nd->nattr; i++)
         if (!nd->attr[i].used)
             return ir_node_error(nd, err, AVP_EUNSUPPORTED, "unsupported "

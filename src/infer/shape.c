@@ -165,8 +165,8 @@ static int shape_same(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
     ir_dtype_t dt = nd->op == OP_CAST ? (ir_dtype_t)nd->p.to : x->dtype;
     if (nd->op == OP_CAST && dt == IR_INT32)
         dt = IR_INT64;
-    if (nd->op == OP_CAST && dt == IR_DOUBLE)
-        dt = IR_FLOAT;
+    if (nd->op == OP_CAST && (dt == IR_DOUBLE || dt == IR_FLOAT16))
+        dt = IR_FLOAT; /* as their constants are on load */
     if (dt != IR_FLOAT && dt != IR_INT64)
         return FAIL(AVP_EUNSUPPORTED, "cast to element type %d", nd->p.to);
     int bm = x->batch_major;
@@ -240,6 +240,9 @@ static int shape_node(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
     case OP_RANGE: return shape_range(g, nd, err);
     case OP_RESIZE: case OP_UPSAMPLE: return ir_shapes_resize(g, nd, err);
     case OP_CONSTANT: return 0; /* fold.c sets it from the attribute */
+    case OP_LAYERNORM: case OP_REDUCEMEAN: case OP_CLIP:
+        return ir_norm_shape(g, nd, err);
+    case OP_PAD: return ir_pad_shape(g, nd, err);
     case OP_BATCHNORM: case OP_SIGMOID: case OP_EXP: case OP_RELU:
     case OP_LEAKYRELU: case OP_HARDSIGMOID: case OP_HARDSWISH:
     case OP_SOFTMAX: case OP_CAST:

@@ -195,10 +195,13 @@ static int shape_split(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
                 return FAIL(AVP_EUNSUPPORTED, "split sizes must be constant, "
                             "one per output");
         } else {
-            if (x->dims[axis] % nd->nout)
+            /* Opset 18's num_outputs: ceil-sized parts, the last smaller. */
+            int64_t part = (x->dims[axis] + nd->nout - 1) / nd->nout;
+            if (x->dims[axis] % nd->nout && !nd->p.num_outputs)
                 return FAIL(AVP_EUNSUPPORTED, "uneven split");
             for (int i = 0; i < nd->nout; i++)
-                nd->p.sizes[i] = x->dims[axis] / nd->nout;
+                nd->p.sizes[i] = i < nd->nout - 1 ? part
+                               : x->dims[axis] - part * (nd->nout - 1);
         }
     }
     int64_t sum = 0, y[IR_MAX_DIMS];

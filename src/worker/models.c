@@ -47,6 +47,8 @@ static int infer_load(void *ctx, const char *path, void **model,
     int rc = infer_model_load(path, io, &m, err);
     if (rc)
         return rc;
+    if (infer_model_info(m)->batch_note[0])
+        fprintf(stderr, "worker: %s: %s\n", path, infer_model_info(m)->batch_note);
     *bytes = infer_model_info(m)->arena_bytes +
              (stat(path, &st) == 0 ? (size_t)st.st_size : 0);
     *model = m;

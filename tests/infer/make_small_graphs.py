@@ -238,6 +238,43 @@ def squeeze_all(out):
     save(out, "squeeze_all", g.model("x", [1, 3, 1, 5], [y], 11))
 
 
+def exports(out):
+    """What newer and half exports carry (load tests and fuzz seeds):
+    opset 18 forms of Split, ReduceMean, Resize and Pad with
+    LayerNormalization and Clip; float16 weights in raw_data and in int32_data, a float16
+    input; ultralytics' metadata_props, readable and not."""
+    g = G()
+    a, b = g.node("Split", ["x"], 2, axis=1, num_outputs=2)
+    m = g.node("ReduceMean", [a, g.ints([2, 3])], keepdims=1)
+    y = g.node("Clip", [g.node("Sub", [b, m]), g.const(-1.0), g.const(1.0)])
+    y = g.node("LayerNormalization", [y, g.const(np.ones(6)), g.const(np.zeros(6))],
+               axis=-1, epsilon=1e-5)
+    y = g.node("Resize", [y, "", g.const([1, 1, 2, 2])], mode="nearest", antialias=0,
+               keep_aspect_ratio_policy="stretch")
+    save(out, "exports_norm18", g.model("x", [1, 4, 5, 6], [y], 18))
+    g = G()
+    y = g.node("Pad", ["x", g.ints([1, 2, 0, 1]), g.const(0.5), g.ints([2, -1])], mode="edge")
+    save(out, "exports_pad", g.model("x", [1, 2, 3, 4], [y], 18))
+    g = G()
+    w = RNG.normal(0, 0.5, (4, 3, 3, 3)).astype(np.float16)
+    g.inits.append(numpy_helper.from_array(w, "w_raw"))
+    g.inits.append(helper.make_tensor("b_typed", TensorProto.FLOAT16, [4],
+                                      np.array([0.5, -2, 65504, 6e-8], np.float16)))
+    y = g.node("Conv", ["x", "w_raw", "b_typed"], pads=[1, 1, 1, 1])
+    y = g.node("Cast", [g.node("Sigmoid", [y])], to=TensorProto.FLOAT16)
+    m = g.model("x", [1, 3, 8, 8], [y], 17)
+    m.graph.input[0].type.tensor_type.elem_type = TensorProto.FLOAT16
+    save(out, "exports_half", m)
+    for name, names in (("exports_meta", "{0: 'person', 1: \"teddy's\"}"),
+                        ("bad_names", "{0: 'person', 1: unquoted}")):
+        m = onnx.load(os.path.join(out, "exports_norm18.onnx"))
+        for k, v in (("author", "Ultralytics"), ("task", "detect"), ("names", names),
+                     ("imgsz", "[5, 6]"), ("stride", "32"),
+                     ("half", "")):  # an empty value is left out of the file
+            m.metadata_props.add(key=k, value=v)
+        save(out, name, m)
+
+
 def failing(out):
     """Graphs the loader must reject, each for a named reason."""
     g = G()
@@ -267,6 +304,7 @@ def main():
     depthwise(out)
     concat_blocks(out)
     squeeze_all(out)
+    exports(out)
     failing(out)
 
 

@@ -35,6 +35,7 @@ typedef struct graph_case {
     int photos;           /* except the first `photos`: letterboxed photos */
     int batch;            /* the batched run; frames = batch */
     const char *oracle;   /* run_reference.py --oracle */
+    const char *oracle_model; /* the oracle runs this one; NULL: the same */
 } graph_case_t;
 
 static char tmpdir[64];
@@ -287,7 +288,7 @@ static int check_graph(const char *model, const graph_case_t *c)
     reference_t ref = {0};
     int rc = load_photos(in, c->photos, &shape);
     if (rc == 0)
-        rc = run_oracle(model, c, in, &shape, n, &ref);
+        rc = run_oracle(c->oracle_model ? c->oracle_model : model, c, in, &shape, n, &ref);
     if (rc != 0 || !frames_distinct(&ref)) {
         fprintf(stderr, "  %s\n", rc ? "input or oracle failed" : "reference frames are identical");
         goto done;
@@ -309,7 +310,7 @@ static int check_generated(const char *name, int batch)
 {
     char model[128];
     snprintf(model, sizeof model, "%s/%s.onnx", tmpdir, name);
-    graph_case_t c = {1.0f, 0, batch, "auto"};
+    graph_case_t c = {1.0f, 0, batch, "auto", NULL};
     /* OpenCV runs the v5 graph, so there both oracles run and must agree:
      * that is what vouches for the numpy interpreter on the other graphs. */
     if (strcmp(name, "yolov5s_like") == 0)
@@ -322,11 +323,66 @@ static void test_graphs_yolov8_like(void) { CHECK(check_generated("yolov8n_like"
 static void test_graphs_yolo11_like(void) { CHECK(check_generated("yolo11n_like", 4) == 0); }
 static void test_graphs_ops_misc(void) { CHECK(check_generated("ops_misc", 3) == 0); }
 
+/* Exports of other opsets and float16 (build_exports.py), against ONNX
+ * Runtime; a float16 graph against its float32 twin (build_exports.py's
+ * add_half() says why). */
+static int check_export(const char *name, int has_twin)
+{
+    char model[128], twin[128];
+    snprintf(model, sizeof model, "%s/%s.onnx", tmpdir, name);
+    snprintf(twin, sizeof twin, "%s/%s.f32.onnx", tmpdir, name);
+    graph_case_t c = {1.0f, 0, 3, "ort", has_twin ? twin : NULL};
+    return check_graph(model, &c);
+}
+
+static void test_graphs_exports_opsets(void)
+{
+    static const int opsets[] = {11, 13, 17, 18, 19, 20, 21};
+    char name[32];
+    for (size_t i = 0; i < AVP_ARRAY_LEN(opsets); i++) {
+        snprintf(name, sizeof name, "ops_opset%d", opsets[i]);
+        fprintf(stderr, "  %s\n", name);
+        CHECK(check_export(name, 0) == 0);
+    }
+}
+
+static void test_graphs_exports_yolo11(void)
+{
+    CHECK(check_export("yolo11_opset19", 0) == 0);
+    CHECK(check_export("yolo11_opset20", 0) == 0);
+    CHECK(check_export("yolo11_opset21", 0) == 0);
+}
+
+static void test_graphs_exports_half(void)
+{
+    CHECK(check_export("yolo11_half", 1) == 0);
+    CHECK(check_export("ops_half_io32", 1) == 0);
+}
+
+/* The shared ultralytics YOLOv8n (opset 17) on photos, and its float16
+ * conversion that build_exports.py writes beside the graphs. */
+static void test_graphs_exports_yolov8n(void)
+{
+    char model[512];
+    snprintf(model, sizeof model, "%s/models/yolov8n_fp32.onnx", getenv("AVP_SHARED_DIR"));
+    if (access(model, R_OK) != 0) {
+        fprintf(stderr, "  SKIP: ../shared/models/yolov8n_fp32.onnx is absent\n");
+        return;
+    }
+    graph_case_t c = {1.0f, 2, 2, "ort", NULL};
+    CHECK(check_graph(model, &c) == 0);
+    char half[128], twin[128];
+    snprintf(half, sizeof half, "%s/yolov8n_half.onnx", tmpdir);
+    snprintf(twin, sizeof twin, "%s/yolov8n_half.f32.onnx", tmpdir);
+    c.oracle_model = twin;
+    CHECK(check_graph(half, &c) == 0);
+}
+
 static void test_graphs_yolox_nano(void)
 {
     char model[512];
     snprintf(model, sizeof model, "%s/models/yolox_nano.onnx", getenv("AVP_SHARED_DIR"));
-    graph_case_t c = {255.0f, 6, 8, "auto"};
+    graph_case_t c = {255.0f, 6, 8, "auto", NULL};
     CHECK(check_graph(model, &c) == 0);
 }
 
@@ -349,22 +405,34 @@ int main(int argc, char **argv)
     snprintf(cmd, sizeof cmd, "'%s' -c 'import cv2, onnx, numpy' 2>/dev/null", python);
     if (sh(cmd) != 0)
         CHECK_SKIP("python3 with cv2, onnx and numpy is needed for the oracle");
-    int yolox = argc > 1 && strcmp(argv[1], "yolox") == 0;
-    if (yolox) {
+    const char *mode = argc > 1 ? argv[1] : "";
+    if (!strcmp(mode, "yolox")) {
         snprintf(cmd, sizeof cmd, "%s/models/yolox_nano.onnx", getenv("AVP_SHARED_DIR"));
         if (access(cmd, R_OK) != 0)
             CHECK_SKIP("../shared/models/yolox_nano.onnx is absent");
     }
+    if (!strcmp(mode, "exports")) {
+        snprintf(cmd, sizeof cmd, "%s/bench/ort/node_modules/onnxruntime-node", srcdir);
+        if (access(cmd, R_OK) != 0)
+            CHECK_SKIP("bench/ort/node_modules is absent (scripts/ort.sh installs ONNX "
+                       "Runtime, the oracle of these graphs)");
+    }
     snprintf(tmpdir, sizeof tmpdir, "/tmp/avp_test_graphs_XXXXXX");
     if (!mkdtemp(tmpdir))
         return EXIT_FAILURE;
-    snprintf(cmd, sizeof cmd, "PYTHONDONTWRITEBYTECODE=1 '%s' '%s/tests/oracle/build_models.py' "
-             "'%s' >/dev/null", python, srcdir, tmpdir);
-    if (yolox) {
+    snprintf(cmd, sizeof cmd, "PYTHONDONTWRITEBYTECODE=1 '%s' '%s/tests/oracle/%s.py' "
+             "'%s' >/dev/null", python, srcdir,
+             strcmp(mode, "exports") ? "build_models" : "build_exports", tmpdir);
+    if (!strcmp(mode, "yolox")) {
         RUN(test_graphs_yolox_nano);
     } else if (sh(cmd) != 0) {
-        fprintf(stderr, "build_models.py failed\n");
+        fprintf(stderr, "building the graphs failed\n");
         check_failed_ = 1;
+    } else if (!strcmp(mode, "exports")) {
+        RUN(test_graphs_exports_opsets);
+        RUN(test_graphs_exports_yolo11);
+        RUN(test_graphs_exports_half);
+        RUN(test_graphs_exports_yolov8n);
     } else {
         RUN(test_graphs_yolov5_like);
         RUN(test_graphs_yolov8_like);

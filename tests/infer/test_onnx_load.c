@@ -5,6 +5,10 @@
  */
 #include "small_graphs.h"
 
+#include <math.h>
+
+#include "infer/internal.h"
+
 static int load_error(const char *name, avp_error_t *err)
 {
     infer_options_t opt = {1, 1};
@@ -38,6 +42,70 @@ static void test_onnx_load_opset(void)
     avp_error_t err = {0};
     CHECK(load_error("bad_opset", &err) == AVP_EUNSUPPORTED);
     CHECK(strstr(err.msg, "opset 9"));
+}
+
+static infer_model_t *load_ok(const char *name, int batch)
+{
+    infer_options_t opt = {batch, 1};
+    infer_model_t *m = NULL;
+    avp_error_t err = {0};
+    if (infer_model_load(sg_path(name, ".onnx"), &opt, &m, &err) != AVP_OK)
+        fprintf(stderr, "  %s: %s\n", name, err.msg);
+    return m;
+}
+
+/* Opset 18's forms: the output is LayerNormalization's (scale 1, bias 0,
+ * so each run of 12 along the last axis has mean 0) resized 2x. */
+static void test_onnx_load_opset18_ops(void)
+{
+    infer_model_t *m = load_ok("exports_norm18", 2);
+    CHECK(m != NULL);
+    float *in = infer_model_input(m, 0);
+    for (int i = 0; i < 2 * 4 * 5 * 6; i++)
+        in[i] = (float)((i * 7919) % 23) / 5.0f - 2.0f;
+    avp_error_t err = {0};
+    CHECK(infer_model_run(m, 2, &err) == AVP_OK);
+    infer_tensor_info_t y;
+    const float *out = infer_model_output(m, 0, &y);
+    CHECK(y.ndim == 4 && y.dims[0] == 2 && y.dims[1] == 2 && y.dims[2] == 10 &&
+          y.dims[3] == 12);
+    for (int r = 0; r < 2 * 2 * 10; r++) {
+        double sum = 0;
+        for (int i = 0; i < 12; i++)
+            sum += out[r * 12 + i];
+        CHECK(fabs(sum / 12) < 1e-5);
+    }
+    infer_model_destroy(m);
+}
+
+/* float16 weights, from raw_data and from int32_data, widen exactly. */
+static void test_onnx_load_float16(void)
+{
+    infer_model_t *m = load_ok("exports_half", 1);
+    CHECK(m != NULL);
+    const ir_graph_t *g = ir_model_graph(m);
+    int b = ir_tensor_find(g, "b_typed"), w = ir_tensor_find(g, "w_raw");
+    CHECK(b >= 0 && w >= 0 && g->t[b].dtype == IR_FLOAT);
+    const float *v = g->t[b].data;
+    CHECK(v[0] == 0.5f && v[1] == -2.0f && v[2] == 65504.0f &&
+          v[3] == 0x1p-24f); /* 6e-8 is half's smallest subnormal */
+    CHECK(g->t[w].ndim == 4 && g->t[w].dims[0] == 4);
+    infer_model_destroy(m);
+}
+
+static void test_onnx_load_metadata(void)
+{
+    infer_model_t *m = load_ok("exports_meta", 1);
+    CHECK(m != NULL);
+    const infer_info_t *info = infer_model_info(m);
+    CHECK(info->num_names == 2 && !strcmp(info->names[0], "person") &&
+          !strcmp(info->names[1], "teddy's"));
+    CHECK(!strcmp(info->task, "detect") && info->imgsz[0] == 5 &&
+          info->imgsz[1] == 6 && info->stride == 32 && info->ultralytics);
+    infer_model_destroy(m);
+    avp_error_t err = {0};
+    CHECK(load_error("bad_names", &err) == AVP_EFORMAT);
+    CHECK(strstr(err.msg, "metadata 'names'") && strstr(err.msg, "at byte 17"));
 }
 
 static void test_onnx_load_missing_and_garbage(void)
@@ -129,6 +197,9 @@ int main(void)
     RUN(test_onnx_load_unsupported_op);
     RUN(test_onnx_load_bad_attribute);
     RUN(test_onnx_load_opset);
+    RUN(test_onnx_load_opset18_ops);
+    RUN(test_onnx_load_float16);
+    RUN(test_onnx_load_metadata);
     RUN(test_onnx_load_missing_and_garbage);
     RUN(test_onnx_load_buffer_matches_file);
     RUN(test_onnx_load_truncated);

@@ -2,7 +2,7 @@
 """run_reference.py - computes reference outputs of an ONNX model.
 
 usage: run_reference.py MODEL INPUT OUTPUT [--shape N,C,H,W]
-                        [--oracle auto|opencv|numpy|both] [--threads T]
+                        [--oracle auto|opencv|numpy|both|ort] [--threads T]
 
 INPUT is a .npy file or raw little-endian float32 (then --shape is
 required). Its first axis holds N frames; each frame is run on its own at
@@ -18,11 +18,17 @@ in numpy_onnx.py; "auto" tries OpenCV and falls back to numpy when OpenCV
 cannot load or run the graph (it cannot run the [1, A] stride Mul of
 ultralytics exports); "both" runs both and fails (exit 3) unless they agree
 to 1e-3 relative, which is how the numpy interpreter itself is checked.
+"ort" is ONNX Runtime through tests/oracle/ort_run.js (Node, with the
+package scripts/ort.sh installs into bench/ort); it runs every opset and
+float16 graphs, which the other two do not.
 """
 
 import argparse
 import json
+import os
+import subprocess
 import sys
+import tempfile
 
 import numpy as np
 import onnx
@@ -59,6 +65,38 @@ def run_numpy(model, frames):
     return stack([numpy_onnx.run(model, {name: frame[None]}) for frame in frames], model)
 
 
+ORT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench", "ort")
+ORT_TYPES = {"float32": np.float32, "float16": np.float16, "int64": np.int64}
+
+
+def run_ort_frame(model_path, frame, half, tmp):
+    """One frame through ort_run.js; a float16 input gets the frame rounded
+    to half, as a half export is fed."""
+    x = np.ascontiguousarray(frame[None], np.float16 if half else "<f4")
+    src, dst = os.path.join(tmp, "in.bin"), os.path.join(tmp, "out.bin")
+    x.tofile(src)
+    dims = ",".join(str(d) for d in x.shape)
+    subprocess.run(["node", os.path.join(os.path.dirname(__file__), "ort_run.js"), ORT_DIR,
+                    model_path, src, "float16" if half else "float32", dims, dst], check=True)
+    with open(dst + ".json") as f:
+        meta = json.load(f)
+    raw, outs, at = open(dst, "rb").read(), [], 0
+    for m in meta:
+        dt = np.dtype(ORT_TYPES[m["type"]])
+        n = int(np.prod(m["dims"]))
+        outs.append(np.frombuffer(raw, dt, n, at).reshape(m["dims"]).astype(np.float32))
+        at += n * dt.itemsize
+    return outs
+
+
+def run_ort(model_path, model, frames):
+    if not os.path.isdir(os.path.join(ORT_DIR, "node_modules", "onnxruntime-node")):
+        sys.exit("run_reference.py: bench/ort/node_modules is absent (run scripts/ort.sh)")
+    half = model.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT16
+    with tempfile.TemporaryDirectory() as tmp:
+        return stack([run_ort_frame(model_path, f, half, tmp) for f in frames], model)
+
+
 def stack(per_frame, model):
     """Joins batch-1 outputs into [N, ...] arrays and checks each frame's
     shape against the graph's declared output shape where it is static."""
@@ -80,6 +118,8 @@ def max_rel_diff(a, b):
 def compute(args, model, frames):
     if args.oracle == "numpy":
         return run_numpy(model, frames), "numpy", ""
+    if args.oracle == "ort":
+        return run_ort(args.model, model, frames), "onnxruntime", ""
     if args.oracle == "opencv":
         return run_opencv(args.model, model, frames, args.threads), "opencv", ""
     if args.oracle == "both":
@@ -104,7 +144,7 @@ def main():
     p.add_argument("input")
     p.add_argument("output")
     p.add_argument("--shape")
-    p.add_argument("--oracle", choices=["auto", "opencv", "numpy", "both"], default="auto")
+    p.add_argument("--oracle", choices=["auto", "opencv", "numpy", "both", "ort"], default="auto")
     p.add_argument("--threads", type=int, default=1)
     args = p.parse_args()
     model = onnx.load(args.model)
