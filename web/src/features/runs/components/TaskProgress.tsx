@@ -6,6 +6,7 @@ import { useCancelTask } from '../api/cancelTask';
 import { isFinal, type TaskState } from '../api/types';
 import { ProgressBar, StateBadge } from '../../../components/States';
 import { formatDuration, formatNumber } from '../../../lib/format';
+import { errorText } from '../../../lib/errorText';
 
 interface Props {
   taskId: number;
@@ -42,7 +43,7 @@ export function TaskProgress({ taskId, compact = false, onFinal }: Props) {
       </div>
       <ProgressBar value={frac} label={`Task ${taskId} progress`} />
       {status?.error && <p className="form-error" role="alert">{status.error}</p>}
-      {cancel.error && <p className="form-error" role="alert">{cancel.error.message}</p>}
+      {cancel.error && <p className="form-error" role="alert">{errorText(cancel.error)}</p>}
     </div>
   );
 }
