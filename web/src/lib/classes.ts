@@ -20,9 +20,19 @@ export function className(id: number, names?: readonly string[] | null): string 
   return list[id] ?? `class ${id}`;
 }
 
-/** A stable, well-separated hue per class (golden-angle steps). */
+// The classes a road or people camera sees most, first: golden-angle
+// steps put the first eight at least 32 degrees of hue apart.
+const COMMON = ['person', 'car', 'bicycle', 'motorcycle', 'bus', 'truck', 'dog', 'traffic light'];
+const WHEEL = new Map([...COMMON, ...COCO_CLASSES.filter((c) => !COMMON.includes(c))].map((c, i) => [c, i]));
+
+/** A stable, well-separated hue per class, one per class name wherever
+ * it is drawn: a name (what every page passes, so that a class has the
+ * same color in the list, the player and the results) takes its place on
+ * the wheel (the common classes first, then COCO's), any other name a
+ * hash; a number is a COCO index, the same as its name. */
 export function classColor(key: number | string): string {
-  let n = typeof key === 'number' ? key : hashString(key);
+  const name = typeof key === 'number' ? COCO_CLASSES[key] ?? `class ${key}` : key;
+  let n = WHEEL.get(name) ?? hashString(name);
   n = Math.abs(n);
   const hue = (n * 137.508 + 20) % 360;
   return `hsl(${hue.toFixed(0)} 85% 55%)`;

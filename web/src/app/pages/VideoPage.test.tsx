@@ -54,12 +54,12 @@ describe('GroundTruthCard', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Import' }));
     expect(await screen.findByText('Imported 12 boxes')).toBeInTheDocument();
     const call = calls.find((c) => c.method === 'POST')!;
-    expect(call.url.search).toBe('?format=mot');
+    expect(call.url.search).toBe('?format=mot&file=gt.json');
     expect(call.body).toBe(file);
     expect(client.getQueryState(gtKeys.window(2, 0, 5))?.isInvalidated).toBe(true);
     answer = () => apiError(400, 'bad_request', 'line 3: expected 10 fields');
     await userEvent.click(screen.getByRole('button', { name: 'Import' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('line 3: expected 10 fields');
+    expect(await screen.findByRole('alert')).toHaveTextContent('gt.json was not imported: line 3: expected 10 fields.');
   });
 
   it('says when the server cannot make ground truth yet', async () => {
@@ -67,6 +67,6 @@ describe('GroundTruthCard', () => {
     renderAt(<Card videoId={2} />);
     await waitFor(() => expect(screen.getByLabelText('Model')).toHaveValue('3'));
     await userEvent.click(screen.getByRole('button', { name: 'Auto ground truth' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('auto ground truth is not available on this server yet');
+    expect(await screen.findByRole('alert')).toHaveTextContent('This server does not offer this yet.');
   });
 });
