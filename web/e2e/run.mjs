@@ -63,9 +63,13 @@ const API_WORDS = /\/api\/|\b(?:GET|POST|PATCH|DELETE) \/|\((?:[45]\d\d )?[a-z]+
 async function phoneCheck(page, name) {
   const r = await page.evaluate(() => {
     const out = document.querySelector('.user button')?.getBoundingClientRect();
-    return { width: document.documentElement.scrollWidth, screen: window.innerWidth, signOut: out ? out.right : 0 };
+    // The outermost elements that stick out, to name in a failure.
+    const wide = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1
+      && !(e.parentElement?.getBoundingClientRect().right > window.innerWidth + 1))
+      .slice(0, 4).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`);
+    return { width: document.documentElement.scrollWidth, screen: window.innerWidth, signOut: out ? out.right : 0, wide };
   });
-  check(r.width <= r.screen, `${name} fits a ${r.screen} px screen (it is ${r.width} px wide)`);
+  check(r.width <= r.screen, `${name} fits a ${r.screen} px screen (it is ${r.width} px wide: ${r.wide.join(', ')})`);
   check(r.signOut <= r.screen, `Sign out is whole at ${r.screen} px on ${name} (its right edge at ${r.signOut})`);
 }
 
@@ -86,8 +90,8 @@ async function shot(page, name, { routesShown = false } = {}) {
     await page.screenshot({ path: file(1440, theme), fullPage: true });
     await page.setViewportSize(PHONE);
     await page.waitForTimeout(150);
-    await phoneCheck(page, name);
     await page.screenshot({ path: file(390, theme), fullPage: true });
+    await phoneCheck(page, name);
     await page.setViewportSize(WIDE);
   }
   await page.emulateMedia({ colorScheme: 'light' });
@@ -246,7 +250,7 @@ async function main() {
       const first = Number((await list.locator('.det-row').first().innerText()).match(/#(\d+)/)[1]);
       check(first >= 120, `the list starts at frame 120 after the jump (first row frame ${first})`);
       await page.getByLabel('From (s)').fill('');
-      const classSelect = page.getByLabel('Class');
+      const classSelect = page.getByRole('combobox', { name: /^Class/ });
       const person = await classSelect.locator('option').filter({ hasText: /^person/ }).first().getAttribute('value');
       await classSelect.selectOption(person);
       await page.waitForTimeout(800);

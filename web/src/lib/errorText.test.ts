@@ -17,6 +17,7 @@ describe('errorText', () => {
       'Viewers cannot edit. Your role in this project does not allow this. Ask the project’s owner for the editor role.');
     expect(errorText(new ApiError(429, 'too_many', 'slow down'))).toMatch(/Wait a few seconds/);
     expect(errorText(new TypeError('Failed to fetch'))).toMatch(/could not be reached/);
+    expect(errorText(new TypeError("rows.map is not a function"))).toMatch(/^Something went wrong in this page/);
     expect(errorText(new ApiError(404, 'not_found', 'no route for GET /api/vitals'))).toMatch(/does not offer this yet/);
     for (const e of [new ApiError(400, 'bad_request', 'limit: must be 1..200 (400 bad_request)'), new ApiError(401, 'x', 'y')]) {
       expect(errorText(e)).not.toMatch(/\b[45]\d\d\b|bad_request|\/api\//);

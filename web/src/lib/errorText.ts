@@ -30,7 +30,12 @@ const lowerFirst = (s: string) => (s ? s[0].toLowerCase() + s.slice(1) : s);
 export function errorText(error: unknown): string {
   if (isMissingEndpoint(error)) return 'This server does not offer this yet. Ask your administrator to update AVP.';
   if (!(error instanceof ApiError)) {
-    if (error instanceof TypeError) return 'The server could not be reached. Check your connection and try again.';
+    // fetch() rejects with a TypeError when the network fails; any other
+    // TypeError is the page's own fault.
+    if (error instanceof TypeError && /fetch|network|load failed/i.test(error.message)) {
+      return 'The server could not be reached. Check your connection and try again.';
+    }
+    if (error instanceof TypeError) return 'Something went wrong in this page. Reload it and try again.';
     return plainMessage(error instanceof Error ? error.message : String(error)) || 'Something went wrong. Try again.';
   }
   if (error.status >= 500) return 'The server ran into a problem. Try again in a moment; if it keeps happening, tell your administrator.';

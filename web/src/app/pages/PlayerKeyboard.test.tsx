@@ -29,6 +29,10 @@ function serve(boxes: GtBox[], extra: Record<string, Handler> = {}) {
     'GET /api/videos/3': () => json(200, { id: 3, project_id: 1, filename: 'clip.mp4', fps: 30, width: 1280, height: 720, duration: 8 }),
     'GET /api/runs/8/detections': () => json(200, { items: [], next_cursor: null }),
     'GET /api/videos/3/ground-truth': () => json(200, { items: [...boxes], next_cursor: null }),
+    // Cached beside the windows under the video's key: an edit must change
+    // only the windows (it once mapped over this object and threw).
+    'GET /api/runs/8/timeline': () => json(200, { run_id: 8, frames: 240, fps: 30, every: 1, buckets: 2, frames_per_bucket: 120,
+      detections: [0, 0], ground_truth: [boxes.length, 0] }),
     ...extra,
   });
 }
