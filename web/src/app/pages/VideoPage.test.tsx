@@ -30,6 +30,9 @@ describe('GroundTruthCard', () => {
     const ws = FakeSocket.all.find((s) => s.url.endsWith('/ws/progress/77'))!;
     act(() => ws.push({ state: 'running', progress: 0.5, frames_done: 5, frames_total: 10 }));
     expect(await screen.findByText('50 %')).toBeInTheDocument();
+    // How progress arrives is said in words, not as the transport's name.
+    expect(screen.getByText('live')).toBeInTheDocument();
+    expect(document.body.textContent).not.toMatch(/websocket/i);
     expect(client.getQueryState(gtKeys.window(2, 0, 5))?.isInvalidated).toBe(false);
     act(() => ws.push({ state: 'done', progress: 1 }));
     await waitFor(() => expect(client.getQueryState(gtKeys.window(2, 0, 5))?.isInvalidated).toBe(true));
