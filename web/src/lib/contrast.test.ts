@@ -50,6 +50,16 @@ describe('contrast', () => {
     expect(classColorOnPanel('car', 'dark')).toBe(classColorOnPanel(2, 'dark'));
   });
 
+  it('sets classes whose hues come round close apart in saturation, on video and on both panels', () => {
+    const hsl = (c: string) => /hsl\((\d+) (\d+)%/.exec(c)!.slice(1).map(Number);
+    for (const color of [classColor, (k: string) => classColorOnPanel(k, 'light'), (k: string) => classColorOnPanel(k, 'dark')]) {
+      const [dogHue, dogS] = hsl(color('dog'));
+      const [cowHue, cowS] = hsl(color('cow'));
+      expect(Math.abs(dogHue - cowHue)).toBeLessThan(20);
+      expect(Math.abs(dogS - cowS)).toBeGreaterThanOrEqual(20);
+    }
+  });
+
   it('keeps the common classes of a run apart in hue', () => {
     const hue = (c: string) => Number(/hsl\((\d+)/.exec(c)![1]);
     const common = ['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck', 'dog', 'traffic light'].map((n) => hue(classColor(n)));
