@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end test of the whole product as a user meets it: starts `avp up`
 # (private PostgreSQL and Redis in a temporary data folder, the API server
-# serving the built web UI, two workers), drives Debian's chromium through
-# web/e2e/run.mjs (sign in, project, upload, process, detections, player,
-# results, operations) and stops everything. Screenshots: build/e2e-shots/.
+# serving the built web UI, two workers), adds a non-admin account, drives
+# Debian's chromium through web/e2e/run.mjs (that newcomer from an empty
+# project to an evaluation against imported ground truth, then the admin's
+# operations page) and stops everything. Screenshots: build/e2e-shots/.
 # Usage: scripts/e2e.sh [BUILD_DIR] (default build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,9 +33,17 @@ for _ in $(seq 120); do
   sleep 1
 done
 
+# The run is a newcomer's: an account without admin rights, made the way
+# an operator makes one (`avp user add` on the database avp up runs).
+newcomer_password="new-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+AVP_PASSWORD="$newcomer_password" \
+  AVP_DATABASE_URL="postgresql:///avp?host=$data/pg/run&port=5432&user=avp" \
+  "$avp" user add newcomer >/dev/null
+
 rm -rf "$build/e2e-shots"
 status=0
 (cd web && AVP_URL="http://127.0.0.1:$port" AVP_USER=admin AVP_PASSWORD="$password" \
+   AVP_NEW_USER=newcomer AVP_NEW_PASSWORD="$newcomer_password" \
    AVP_SHOTS="$PWD/../$build/e2e-shots" npm run --silent e2e) || status=$?
 if [ $status -ne 0 ]; then
   echo "e2e: failed; last lines of avp up:"; tail -30 "$log"

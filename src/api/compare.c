@@ -235,12 +235,15 @@ static json_t *frame_diff(const stored_eval_t *a, const stored_eval_t *b,
     return out;
 }
 
+/* A side's numbers with its self_scored flag (store_eval_latest): a run
+ * scored against its own model's boxes is flagged wherever it is shown. */
 static json_t *side(const stored_eval_t *s)
 {
-    return json_pack("{s:I, s:O, s:O}", "run_id", (json_int_t)s->run_id,
+    return json_pack("{s:I, s:O, s:O, s:b}", "run_id", (json_int_t)s->run_id,
                      "evaluation_id", json_object_get(s->eval, "id"),
                      "overall", json_object_get(json_object_get(
-                         s->eval, "results"), "overall"));
+                         s->eval, "results"), "overall"), "self_scored",
+                     json_is_true(json_object_get(s->eval, "self_scored")));
 }
 
 static char *comparison_json(const stored_eval_t *a, const stored_eval_t *b)

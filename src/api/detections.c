@@ -47,11 +47,11 @@ static double query_num(json_t *q, const char *name, double dflt)
     return v ? json_number_value(v) : dflt;
 }
 
-void api__det_page(http_req_t *req, void *ctx)
+/* The run and filters of the request (the page's and the counts'). */
+static store_det_query_t det_query(http_req_t *req)
 {
-    api_t *r = ctx;
     json_t *q = http_req_query(req);
-    store_det_query_t dq = {
+    return (store_det_query_t){
         .run_id = http_req_param(req, "id"),
         .cursor = json_string_value(json_object_get(q, "cursor")),
         .limit = (int)http_req_query_int(req, "limit", 100),
@@ -60,6 +60,12 @@ void api__det_page(http_req_t *req, void *ctx)
         .t0 = query_num(q, "t0", NAN),
         .t1 = query_num(q, "t1", NAN),
     };
+}
+
+void api__det_page(http_req_t *req, void *ctx)
+{
+    api_t *r = ctx;
+    store_det_query_t dq = det_query(req);
     store_det_page_t page = {0};
     avp_error_t err;
     store_conn_t *c = api__conn_or_reply(r, req);
@@ -74,6 +80,63 @@ void api__det_page(http_req_t *req, void *ctx)
     }
     store_det_page_free(&page);
     store_pool_release(c);
+}
+
+/* A whole-run summary the store computes from a request's parameters. */
+typedef int (*summary_fn)(store_conn_t *c, const void *arg, char **json,
+                          avp_error_t *err);
+
+/* Replies the summary of run_id after the viewer's access check. */
+static void summary_reply(api_t *r, http_req_t *req, int64_t run_id,
+                          summary_fn read, const void *arg)
+{
+    char *json;
+    avp_error_t err;
+    store_conn_t *c = api__conn_or_reply(r, req);
+    if (!c)
+        return;
+    if (api__access_or_reply(r, req, c, STORE_OBJ_RUN, run_id,
+                             STORE_ROLE_VIEWER, NULL) == AVP_OK) {
+        if (read(c, arg, &json, &err) < 0)
+            http_reply_avp_error(req, &err);
+        else
+            api__reply_text(req, 200, json);
+    }
+    store_pool_release(c);
+}
+
+static int class_counts(store_conn_t *c, const void *arg, char **json,
+                        avp_error_t *err)
+{
+    return store_run_class_counts(c, arg, json, err);
+}
+
+/* Counts per class of the whole run under the list's filters, so that the
+ * list never shows counts of only the rows it has loaded. */
+void api__det_classes(http_req_t *req, void *ctx)
+{
+    store_det_query_t dq = det_query(req);
+    summary_reply(ctx, req, dq.run_id, class_counts, &dq);
+}
+
+typedef struct timeline_arg {
+    int64_t run_id;
+    int buckets;
+} timeline_arg_t;
+
+static int timeline(store_conn_t *c, const void *arg, char **json,
+                    avp_error_t *err)
+{
+    const timeline_arg_t *t = arg;
+    return store_run_timeline(c, t->run_id, t->buckets, json, err);
+}
+
+/* The whole run's timeline, ?buckets= of them (600 when not given). */
+void api__run_timeline(http_req_t *req, void *ctx)
+{
+    timeline_arg_t t = {http_req_param(req, "id"),
+                        (int)http_req_query_int(req, "buckets", 600)};
+    summary_reply(ctx, req, t.run_id, timeline, &t);
 }
 
 /* How a whole run is streamed: each row formatted into a buffer of

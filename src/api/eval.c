@@ -434,6 +434,44 @@ static eval_class_map_t *class_map_or_reply(http_req_t *req,
     return map;
 }
 
+/* Where the ground truth on the run's frames came from, each source
+ * marked when the run's own model made it (eval_gt_provenance_mark);
+ * NULL after replying, 409 when there is none: a score against no ground
+ * truth is precision 0 that means nothing. */
+static json_t *provenance_or_reply(http_req_t *req, store_conn_t *c,
+                                   int64_t run_id, json_t *src)
+{
+    char *text;
+    avp_error_t err;
+    int64_t frames = json_integer_value(json_object_get(src, "frames_done"));
+    int every = (int)json_integer_value(json_object_get(src, "every"));
+    int64_t video = json_integer_value(json_object_get(src, "video_id"));
+    if (store_gt_provenance(c, video, frames, every, &text, &err) < 0) {
+        http_reply_avp_error(req, &err);
+        return NULL;
+    }
+    json_t *gt = json_loads(text, 0, NULL);
+    avp_free(text);
+    if (json_integer_value(json_object_get(gt, "boxes")) == 0) {
+        http_reply_error(req, 409, "no_ground_truth", "video %" PRId64
+                         " has no ground truth on the frames run %" PRId64
+                         " looked at, so there is nothing to score it "
+                         "against: draw boxes, import a ground-truth file or "
+                         "make auto ground truth from another model, then "
+                         "evaluate again", video, run_id);
+        json_decref(gt);
+        return NULL;
+    }
+    if (eval_gt_provenance_mark(gt, json_integer_value(json_object_get(
+            src, "model_id")), json_string_value(json_object_get(
+            src, "model_sha256")), &err) < 0) {
+        http_reply_avp_error(req, &err);
+        json_decref(gt);
+        return NULL;
+    }
+    return gt;
+}
+
 static void store_reply(api_t *r, http_req_t *req, int64_t run_id,
                         const eval_output_t *o)
 {
@@ -460,7 +498,7 @@ void api__eval_post(http_req_t *req, void *ctx)
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id"), project_id;
     json_t *thr = json_object_get(http_req_body(req), "score_threshold");
-    json_t *src = NULL;
+    json_t *src = NULL, *gt = NULL;
     eval_class_map_t *map = NULL;
     eval_output_t out = {0};
     avp_error_t err;
@@ -470,9 +508,11 @@ void api__eval_post(http_req_t *req, void *ctx)
     if (api__access_or_reply(r, req, c, STORE_OBJ_RUN, id,
                              STORE_ROLE_EDITOR, &project_id) < 0 ||
         !(src = source_or_reply(req, c, id)) ||
+        !(gt = provenance_or_reply(req, c, id, src)) ||
         !(map = class_map_or_reply(req, c, project_id))) {
         store_pool_release(c);
         json_decref(src);
+        json_decref(gt);
         return;
     }
     double score_thr = thr ? json_number_value(thr) : EVAL_DEFAULT_SCORE_THR;
@@ -485,10 +525,12 @@ void api__eval_post(http_req_t *req, void *ctx)
     } else if (evaluate(c, id, src, map, score_thr, rules, &out, &err) < 0) {
         http_reply_avp_error(req, &err);
     } else {
+        json_object_set(out.manifest, "ground_truth", gt);
         store_reply(r, req, id, &out);
     }
     eval_rules_destroy(rules);
     json_decref(src);
+    json_decref(gt);
     eval_class_map_destroy(map);
     output_free(&out);
 }

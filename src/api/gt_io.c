@@ -125,6 +125,21 @@ static json_t *report_json(const gt_t *g)
                      (json_int_t)ntracks, "notes", notes);
 }
 
+/* The uploaded file's name as the client gave it (?file=), without the
+ * folders a browser or a script may prefix; NULL when not given. */
+static const char *file_name(http_req_t *req)
+{
+    const char *name = json_string_value(json_object_get(
+        http_req_query(req), "file"));
+    if (!name)
+        return NULL;
+    const char *base = name;
+    for (const char *p = name; *p; p++)
+        if (*p == '/' || *p == '\\')
+            base = p + 1;
+    return *base ? base : NULL;
+}
+
 /* The file's frame set as store_gt_import takes it: new string, or NULL
  * when the file did not say which frames it annotated. */
 static char *frames_json(const gt_t *g)
@@ -164,8 +179,8 @@ static int store_or_reply(http_req_t *req, store_conn_t *c, int64_t id,
     char *boxes = boxes_json(g), *set = frames_json(g);
     int64_t n;
     avp_error_t err;
-    int rc = store_gt_import(c, id, http_req_user(req)->id, format, boxes,
-                             set, &n, &err);
+    int rc = store_gt_import(c, id, http_req_user(req)->id, format,
+                             file_name(req), boxes, set, &n, &err);
     if (rc < 0)
         http_reply_avp_error(req, &err);
     else

@@ -54,6 +54,8 @@ void api__task_cancel(http_req_t *req, void *ctx);
 void api__det_page(http_req_t *req, void *ctx);
 void api__det_ndjson(http_req_t *req, void *ctx);
 void api__det_coco(http_req_t *req, void *ctx);
+void api__det_classes(http_req_t *req, void *ctx);
+void api__run_timeline(http_req_t *req, void *ctx);
 
 /* gt.c */
 void api__gt_list(http_req_t *req, void *ctx);

@@ -310,6 +310,10 @@ static int add_detections(api_t *r, http_server_t *srv, avp_error_t *err)
         {"t0", HTTP_SCHEMA_NUMBER, 0, 0, 1e9, "from this time (s)", NULL},
         {"t1", HTTP_SCHEMA_NUMBER, 0, 0, 1e9, "to this time (s)", NULL},
         {0}};
+    static const http_schema_field_t timeline_query[] = {
+        {"buckets", HTTP_SCHEMA_INTEGER, 0, 1, STORE_TIMELINE_MAX,
+         "buckets of frames (600; one frame each for a shorter video)", NULL},
+        {0}};
     const http_route_t routes[] = {
         {"GET", "/api/runs/{id}/detections", "detections_page",
          "A page of a run's detections in (frame, id) order", api__det_page, r,
@@ -321,6 +325,14 @@ static int add_detections(api_t *r, http_server_t *srv, avp_error_t *err)
          "Every detection of a run as a COCO results array (image_id = "
          "frame, category_id = class index, bbox [x, y, w, h], score)",
          api__det_coco, r, 0, NULL, NULL, 0},
+        {"GET", "/api/runs/{id}/detections/classes", "detections_classes",
+         "Detections of the whole run per class id under the page's filters "
+         "(cursor and limit ignored), the commonest first", api__det_classes,
+         r, 0, NULL, page_query, 0},
+        {"GET", "/api/runs/{id}/timeline", "runs_timeline",
+         "Detections of the whole run and ground truth of its video counted "
+         "per bucket of frames (the player's timeline)", api__run_timeline, r,
+         0, NULL, timeline_query, 0},
     };
     return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }
@@ -392,6 +404,8 @@ static int add_gt_io(api_t *r, http_server_t *srv, avp_error_t *err)
         {"dry_run", HTTP_SCHEMA_BOOLEAN, 0, 0, 0,
          "true: reply what the import would write (200, the report), "
          "write nothing", NULL},
+        {"file", HTTP_SCHEMA_STRING, 0, 1, 255,
+         "the uploaded file's name, kept as where the boxes came from", NULL},
         {0}};
     const http_route_t routes[] = {
         {"POST", "/api/videos/{id}/ground-truth/import", "gt_import",

@@ -252,6 +252,17 @@ const char *eval_class_map_apply(const eval_class_map_t *m, const char *label);
 /* The map as JSON (borrowed, valid while m lives). */
 const json_t *eval_class_map_json(const eval_class_map_t *m);
 
+/* ---- ground-truth provenance (provenance.c) ----------------------------
+ * gt is store_gt_provenance's summary ({boxes, frames, sources: [{kind,
+ * model_id, model_sha256, boxes, ...}]}) of the ground truth a run is
+ * scored against. Marks each source "self": true when the run's model
+ * (model_id, or the same weights by model_sha256, which may be NULL) made
+ * its boxes, null when a model made them but which was not recorded, and
+ * sets gt's "self_boxes" (boxes the model made) and "self_scored". Returns
+ * 1 when self-scored, 0 when not, AVP_EINVAL when gt has no sources. */
+int eval_gt_provenance_mark(json_t *gt, int64_t model_id,
+                            const char *model_sha256, avp_error_t *err);
+
 /* ---------------------------------------------------------------------------
  * Devices under test (device.c, bootstrap.c)
  * ------------------------------------------------------------------------ */

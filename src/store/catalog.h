@@ -464,13 +464,23 @@ int store_gt_frames(store_conn_t *c, store_object_t kind, int64_t id,
                     int64_t *frames, avp_error_t *err);
 
 /* Adds boxes (a JSON array text of objects with every field of
- * store_gt_insert) with source 'import' and one audit record, all or
- * nothing; *count is how many. frames, if not NULL, is the file's frame
- * set ({"first", "last", "step"} text), stored as the video's in the
- * same statement (store_gt_video_t.gt_step). */
+ * store_gt_insert) with source 'import', the source row naming format and
+ * file_name (the uploaded file's name, NULL when not given) and one audit
+ * record, all or nothing; *count is how many. frames, if not NULL, is the
+ * file's frame set ({"first", "last", "step"} text), stored as the
+ * video's in the same statement (store_gt_video_t.gt_step). */
 int store_gt_import(store_conn_t *c, int64_t video_id, int64_t user_id,
-                    const char *format, const char *boxes,
-                    const char *frames, int64_t *count, avp_error_t *err);
+                    const char *format, const char *file_name,
+                    const char *boxes, const char *frames, int64_t *count,
+                    avp_error_t *err);
+
+/* Where the boxes of the video on frames 0, every, 2 every... below
+ * frames came from: *json (caller frees) is {boxes, frames (distinct),
+ * sources: [{kind ('human', 'import' or 'model'), format, file, model_id,
+ * model, model_sha256, run_id (each null when not known), boxes,
+ * frames}]}, the most boxes first. */
+int store_gt_provenance(store_conn_t *c, int64_t video_id, int64_t frames,
+                        int every, char **json, avp_error_t *err);
 
 /* A box as the evaluation reads it. */
 typedef struct store_gt_box {
@@ -604,6 +614,25 @@ int store_test_session_eval_insert(store_conn_t *c, int64_t session_id,
                                    const char *results, char **json,
                                    avp_error_t *err);
 
+/* ---- whole-run summaries (catalog_summary.c) -------------------------- */
+
+#define STORE_TIMELINE_MAX 4000 /* buckets */
+
+/* The run's detections and its video's ground truth counted per bucket of
+ * frames over the whole video (buckets 1..STORE_TIMELINE_MAX; fewer when
+ * the video has fewer frames, one frame each): *json (caller frees) is
+ * {run_id, frames, fps, every, buckets, frames_per_bucket, detections:
+ * [count per bucket], ground_truth: [...]}; bucket b starts at frame
+ * b * frames_per_bucket. AVP_ENOTFOUND without such a run. */
+int store_run_timeline(store_conn_t *c, int64_t run_id, int buckets,
+                       char **json, avp_error_t *err);
+
+/* The run's detections under q's filters (cursor and limit unused) counted
+ * per class id: *json (caller frees) is {total, items: [{class_id,
+ * count}]}, the commonest first. AVP_ENOTFOUND without such a run. */
+int store_run_class_counts(store_conn_t *c, const store_det_query_t *q,
+                           char **json, avp_error_t *err);
+
 /* ---- auto ground truth, exports and tracks (catalog_autogt.c) --------- */
 
 /* What the conversion of an auto_gt task needs besides its run's
@@ -640,7 +669,8 @@ typedef int (*store_tx_fn)(void *arg, store_conn_t *c, avp_error_t *err);
  * and the tracks they were in unless a human or imported box is in that
  * track too (human and imported boxes are never touched); inserts one
  * track per local track and a box per detection (source 'model', class
- * from the model's class names, frame, t and corners copied); appends one
+ * from the model's class names, frame, t and corners copied, and a
+ * gt_sources row naming the run and its model); appends one
  * audit record (action 'auto_ground_truth' on the video); calls
  * before_commit (may be NULL) on c; commits. Nothing is changed unless
  * all of it is. AVP_EINVAL for a track number out of range, or a run

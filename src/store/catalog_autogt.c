@@ -73,10 +73,15 @@ static const char *const insert_sql[] = {
     "first_t, last_t, created_by) OVERRIDING SYSTEM VALUE "
     "SELECT m.trk, $1, min(" AUTOGT_CLASS "), min(d.frame), max(d.frame), "
     "min(d.t), max(d.t), $3 " AUTOGT_FROM "GROUP BY m.trk",
+    /* The source row is inserted once, whatever the number of boxes. */
+    "WITH s AS (INSERT INTO gt_sources (video_id, kind, model_id, "
+    "model_name, model_sha256, run_id, created_by) SELECT $1, 'model', "
+    "mo.id, mo.name, mo.sha256, r.id, $3 FROM detection_runs r JOIN models "
+    "mo ON mo.id = r.model_id WHERE r.id = $2 RETURNING id) "
     "INSERT INTO ground_truth_objects (video_id, frame, t, class, x1, y1, "
-    "x2, y2, track_id, source, created_by) SELECT $1, d.frame, d.t, "
-    AUTOGT_CLASS ", d.x1, d.y1, d.x2, d.y2, m.trk, 'model', $3 "
-    AUTOGT_FROM "ORDER BY d.frame, d.id",
+    "x2, y2, track_id, source, created_by, source_id) SELECT $1, d.frame, "
+    "d.t, " AUTOGT_CLASS ", d.x1, d.y1, d.x2, d.y2, m.trk, 'model', $3, "
+    "(SELECT id FROM s) " AUTOGT_FROM "ORDER BY d.frame, d.id",
 };
 
 static int insert_tracked(store_conn_t *c, const store_autogt_t *a,

@@ -163,10 +163,14 @@ int store_eval_source(store_conn_t *c, int64_t run_id, char **json,
         "JOIN videos v ON v.id = r.video_id WHERE r.id = $1", 1, v, json, err);
 }
 
+/* self_scored and ground_truth repeat the manifest's, so that no reader
+ * of the numbers can miss them (false and null before 0015). */
 #define EVAL_JSON                                                            \
     "json_build_object('id', e.id, 'run_id', e.run_id, 'created_at', "       \
     "e.created_at, 'created_by', e.created_by, 'manifest', e.manifest, "     \
-    "'results', e.results)::text"
+    "'results', e.results, 'self_scored', coalesce((e.manifest->"          \
+    "'ground_truth'->>'self_scored')::boolean, false), 'ground_truth', "    \
+    "e.manifest->'ground_truth')::text"
 
 int store_eval_insert(store_conn_t *c, int64_t run_id, int64_t user_id,
                       const char *manifest, const char *results,
@@ -207,32 +211,62 @@ int store_eval_frames(store_conn_t *c, int64_t run_id, char **json,
 }
 
 int store_gt_import(store_conn_t *c, int64_t video_id, int64_t user_id,
-                    const char *format, const char *boxes,
-                    const char *frames, int64_t *count, avp_error_t *err)
+                    const char *format, const char *file_name,
+                    const char *boxes, const char *frames,
+                    int64_t *count, avp_error_t *err)
 {
     store__num_t vid = store__i64(video_id), uid = store__i64(user_id);
-    const char *v[] = {vid.s, uid.s, boxes, format, frames};
+    const char *v[] = {vid.s, uid.s, boxes, format, file_name, frames};
     char *json;
     int rc = store__run_json(c, "ground-truth import",
-        "WITH g AS (INSERT INTO ground_truth_objects (video_id, frame, t, "
+        "WITH s AS (INSERT INTO gt_sources (video_id, kind, format, "
+        "file_name, created_by) VALUES ($1, 'import', $4, $5, $2) "
+        "RETURNING id), "
+        "g AS (INSERT INTO ground_truth_objects (video_id, frame, t, "
         "class, x1, y1, x2, y2, validated, difficult, occluded, truncated, "
-        "source, created_by) SELECT $1, b.frame, b.t, b.class, b.x1, b.y1, "
-        "b.x2, b.y2, b.validated, b.difficult, b.occluded, b.truncated, "
-        "'import', $2 FROM jsonb_to_recordset($3::jsonb) AS b(frame int, "
-        "t float8, class text, x1 real, y1 real, x2 real, y2 real, "
-        "validated boolean, difficult boolean, occluded boolean, "
+        "source, created_by, source_id) SELECT $1, b.frame, b.t, b.class, "
+        "b.x1, b.y1, b.x2, b.y2, b.validated, b.difficult, b.occluded, "
+        "b.truncated, 'import', $2, s.id FROM s, jsonb_to_recordset($3::jsonb) "
+        "AS b(frame int, t float8, class text, x1 real, y1 real, x2 real, "
+        "y2 real, validated boolean, difficult boolean, occluded boolean, "
         "truncated boolean) RETURNING id), "
-        "f AS (UPDATE videos SET gt_frames = $5::jsonb WHERE id = $1 "
-        "AND $5::jsonb IS NOT NULL), "
+        "f AS (UPDATE videos SET gt_frames = $6::jsonb WHERE id = $1 "
+        "AND $6::jsonb IS NOT NULL), "
         "n AS (SELECT count(*) AS n FROM g), "
         "a AS (INSERT INTO audit_log (user_id, action, object_type, "
         "object_id, detail) SELECT $2, 'import', 'video', $1, "
-        "json_build_object('format', $4::text, 'boxes', n.n, 'frames', "
-        "$5::jsonb) FROM n) "
-        "SELECT n::text FROM n", 5, v, &json, err);
+        "json_build_object('format', $4::text, 'file', $5::text, 'boxes', "
+        "n.n, 'frames', $6::jsonb) FROM n) "
+        "SELECT n::text FROM n", 6, v, &json, err);
     if (rc == AVP_OK) {
         *count = strtoll(json, NULL, 10);
         avp_free(json);
     }
     return rc;
+}
+
+/* Boxes on the frames a run looked at, by where they came from: a source
+ * row (an import, a conversion) or, without one, the box's own source
+ * (drawn by hand, or stored before 0015). */
+int store_gt_provenance(store_conn_t *c, int64_t video_id, int64_t frames,
+                        int every, char **json, avp_error_t *err)
+{
+    store__num_t vid = store__i64(video_id), n = store__i64(frames);
+    store__num_t ev = store__i64(every);
+    const char *v[] = {vid.s, n.s, ev.s};
+    return store__run_json(c, "ground truth",
+        "WITH g AS (SELECT frame, source, source_id FROM ground_truth_objects "
+        "WHERE video_id = $1 AND frame < $2 AND frame % $3 = 0), "
+        "k AS (SELECT coalesce(s.kind, g.source) AS kind, s.format, "
+        "s.file_name, s.model_id, s.model_name, s.model_sha256, s.run_id, "
+        "count(*) AS boxes, count(DISTINCT g.frame) AS frames FROM g "
+        "LEFT JOIN gt_sources s ON s.id = g.source_id "
+        "GROUP BY 1, 2, 3, 4, 5, 6, 7) "
+        "SELECT json_build_object('boxes', (SELECT count(*) FROM g), "
+        "'frames', (SELECT count(DISTINCT frame) FROM g), 'sources', "
+        "coalesce((SELECT json_agg(json_build_object('kind', kind, 'format', "
+        "format, 'file', file_name, 'model_id', model_id, 'model', "
+        "model_name, 'model_sha256', model_sha256, 'run_id', run_id, "
+        "'boxes', boxes, 'frames', frames) ORDER BY boxes DESC, kind) "
+        "FROM k), '[]'))::text", 3, v, json, err);
 }

@@ -283,8 +283,11 @@ def test_compare_is_the_difference(admin, project, runs, uploaded_model, gt):
     a, b = runs["a"]["id"], runs["b"]["id"]
     ea, eb = evaluate(admin, a), evaluate(admin, b)
     c = ok(call(admin, "GET", "/api/runs/%d/compare/%d" % (a, b)))
-    assert c["a"] == {"run_id": a, "evaluation_id": ea["id"], "overall": ea["results"]["overall"]}
-    assert c["b"] == {"run_id": b, "evaluation_id": eb["id"], "overall": eb["results"]["overall"]}
+    # Hand-drawn ground truth: neither side is scored against its own output.
+    assert c["a"] == {"run_id": a, "evaluation_id": ea["id"], "overall": ea["results"]["overall"],
+                      "self_scored": False}
+    assert c["b"] == {"run_id": b, "evaluation_id": eb["id"], "overall": eb["results"]["overall"],
+                      "self_scored": False}
     oa, ob = ea["results"]["overall"], eb["results"]["overall"]
     for k in ("precision", "recall", "f1", "ap50", "ap75", "map"):
         assert c["delta"]["overall"][k] == pytest.approx(ob[k] - oa[k], abs=1e-12), k
@@ -344,6 +347,8 @@ def test_class_map_changes_the_numbers(admin, project, runs, uploaded_model, gt)
 
 def test_compare_needs_one_video(admin, runs, gt):
     other = runs["other"]["id"]
+    # Its video needs ground truth of its own to be evaluated at all.
+    post_box(admin, runs["other"]["video_id"], 0, 0.0, "person", [1, 1, 40, 90])
     evaluate(admin, other)
     r = call(admin, "GET", "/api/runs/%d/compare/%d" % (runs["a"]["id"], other))
     assert_error(r, 409)

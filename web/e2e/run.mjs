@@ -1,12 +1,21 @@
-// run.mjs - end to end against a running AVP (`avp up`): sign in, create a
-// project, upload a clip, process it, watch progress reach 100 %, browse
-// detections, see boxes in the player, make ground truth with the model,
-// evaluate the run and see its metrics and the player's TP/FP/FN strip,
-// compare it with another run, open a device test session and watch its
-// results follow posted events, edit the class map, operations.
-// Screenshots of every page go to AVP_SHOTS (default web/e2e/shots).
+// run.mjs - end to end against a running AVP (`avp up`), as a newcomer
+// without admin rights meets it (issue 16): sign in, see no operations
+// page, create a project and follow its next-step prompts (upload a clip,
+// a file that is no video refused in one line naming it; add a model from
+// the UI; process it and watch progress reach 100 %), browse detections
+// (the server's class counts, column headers, a jump to a frame), see
+// boxes and the whole run's timeline in the player, edit ground truth,
+// have an evaluation without ground truth refused with a link to make
+// some, import a ground-truth file and evaluate against it (its file named
+// on the results page), make auto ground truth and see the score flagged
+// as against the model's own output, compare runs, get a not-found page
+// for bad addresses, open a device test session, edit the class map; then
+// the admin's operations page. Every page is shot at 1440 and 390 px wide
+// in the light and the dark theme (AVP_SHOTS, default web/e2e/shots) and
+// must not be wider than a 390 px screen nor show routes or error codes.
 //
-//   AVP_URL=http://127.0.0.1:8080 AVP_USER=admin AVP_PASSWORD=... npm run e2e
+//   AVP_URL=http://127.0.0.1:8080 AVP_USER=admin AVP_PASSWORD=... \
+//   AVP_NEW_USER=newcomer AVP_NEW_PASSWORD=... npm run e2e
 //
 // Optional: AVP_CLIP (video to upload), AVP_MODEL (ONNX model uploaded when
 // the server has none), AVP_SHOTS, CHROMIUM_PATH, AVP_E2E_TIMEOUT_S.
@@ -20,6 +29,8 @@ const shared = process.env.AVP_SHARED_DIR ?? path.resolve(here, '../../../shared
 const BASE = env('AVP_URL').replace(/\/$/, '');
 const USER = env('AVP_USER');
 const PASSWORD = env('AVP_PASSWORD');
+const NEW_USER = env('AVP_NEW_USER');
+const NEW_PASSWORD = env('AVP_NEW_PASSWORD');
 const CLIP = env('AVP_CLIP', path.join(shared, 'media/photos_720p.mp4'));
 const MODEL = env('AVP_MODEL', path.join(shared, 'models/yolox_nano.onnx'));
 const SHOTS = env('AVP_SHOTS', path.join(here, 'shots'));
@@ -42,16 +53,47 @@ function check(cond, what) {
 let shots = 0;
 // AVP_AXE=report prints serious violations too instead of failing on them.
 const AXE_FAIL = process.env.AVP_AXE !== 'report';
-/** A screenshot of the page, and an accessibility check of it (axe-core)
- * in the light and the dark theme: serious or critical violations fail the
- * step. */
-async function shot(page, name) {
+const WIDE = { width: 1440, height: 900 };
+const PHONE = { width: 390, height: 844 };
+// What a person should never read: a route, a status with its code, a code.
+const API_WORDS = /\/api\/|\b(?:GET|POST|PATCH|DELETE) \/|\((?:[45]\d\d )?[a-z]+_[a-z_]+\)|\bHTTP [45]\d\d\b|\bvia (?:websocket|polling)\b|run #NaN/;
+
+/** At 390 px nothing is wider than the screen (what is wider scrolls
+ * inside its card) and Sign out is whole on it. */
+async function phoneCheck(page, name) {
+  const r = await page.evaluate(() => {
+    const out = document.querySelector('.user button')?.getBoundingClientRect();
+    // The outermost elements that stick out, to name in a failure.
+    const wide = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1
+      && !(e.parentElement?.getBoundingClientRect().right > window.innerWidth + 1))
+      .slice(0, 4).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`);
+    return { width: document.documentElement.scrollWidth, screen: window.innerWidth, signOut: out ? out.right : 0, wide };
+  });
+  check(r.width <= r.screen, `${name} fits a ${r.screen} px screen (it is ${r.width} px wide: ${r.wide.join(', ')})`);
+  check(r.signOut <= r.screen, `Sign out is whole at ${r.screen} px on ${name} (its right edge at ${r.signOut})`);
+}
+
+/** Screenshots of the page at 1440 and 390 px in the light and the dark
+ * theme, an accessibility check (axe-core) in both themes (serious or
+ * critical violations fail the step), the phone check, and no API words in
+ * what the page says. */
+async function shot(page, name, { routesShown = false } = {}) {
   shots++;
-  await page.screenshot({ path: path.join(SHOTS, `${String(shots).padStart(2, '0')}-${name}.png`), fullPage: true });
-  // Both themes: styles.css has a dark palette for prefers-color-scheme.
-  const blocking = await axeCheck(page, name);
-  await page.emulateMedia({ colorScheme: 'dark' });
-  blocking.push(...(await axeCheck(page, `${name} (dark)`)).map((v) => ({ ...v, id: `${v.id} (dark)` })));
+  const file = (w, theme) => path.join(SHOTS, `${String(shots).padStart(2, '0')}-${name}-${w}-${theme}.png`);
+  const text = await page.evaluate(() => document.body.innerText);
+  // The operations page lists the API's routes by name: its subject.
+  check(routesShown || !API_WORDS.test(text), `${name} speaks no API (${text.match(API_WORDS)?.[0]})`);
+  const blocking = [];
+  for (const theme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: theme });
+    blocking.push(...(await axeCheck(page, `${name} (${theme})`)).map((v) => ({ ...v, id: `${v.id} (${theme})` })));
+    await page.screenshot({ path: file(1440, theme), fullPage: true });
+    await page.setViewportSize(PHONE);
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: file(390, theme), fullPage: true });
+    await phoneCheck(page, name);
+    await page.setViewportSize(WIDE);
+  }
   await page.emulateMedia({ colorScheme: 'light' });
   if (blocking.length && AXE_FAIL) {
     throw new Error(`accessibility: ${blocking.map((v) => `${v.impact} ${v.id} (${v.count})`).join(', ')} on ${name}`);
@@ -68,21 +110,32 @@ async function focusShot(page, name) {
   await page.screenshot({ path: path.join(SHOTS, `focus-${name}.png`) });
 }
 
-/** The server needs a model to process with; upload one if it has none. */
-async function ensureModel(page) {
-  const list = await page.request.get(BASE + '/api/models?limit=100');
-  check(list.ok(), `GET /api/models answers (${list.status()})`);
-  if ((await list.json()).items.length) return;
-  const r = await page.request.post(`${BASE}/api/models?name=yolox_nano`, {
-    data: fs.readFileSync(MODEL), headers: { 'Content-Type': 'application/octet-stream' }, timeout: 120_000,
-  });
-  check(r.ok(), `POST /api/models accepted the model (${r.status()} ${await r.text()})`);
+/** A COCO ground-truth file as a labelling tool exports one (an image per
+ * frame, frame_id its frame): the boxes of the run's confident detections
+ * (every frame the run looked at), moved by a few pixels as a person's
+ * would be. */
+async function groundTruthFile(page, runId, classNames) {
+  const r = await page.request.get(`${BASE}/api/runs/${runId}/detections.ndjson`);
+  check(r.ok(), `the run's detections download (${r.status()})`);
+  const dets = (await r.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((d) => d.score >= 0.5);
+  check(dets.length > 0, 'the run has confident detections to label from');
+  const frames = [...new Set(dets.map((d) => d.frame))];
+  const cats = [...new Set(dets.map((d) => d.class_id))];
+  const coco = {
+    images: frames.map((f) => ({ id: f + 1, frame_id: f, file_name: `frame_${String(f).padStart(6, '0')}.jpg`, width: 1280, height: 720 })),
+    annotations: dets.map((d, i) => ({ id: i + 1, image_id: d.frame + 1, category_id: cats.indexOf(d.class_id) + 1,
+      bbox: [d.x1 + 3, d.y1 - 2, d.x2 - d.x1 - 4, d.y2 - d.y1 + 3], area: (d.x2 - d.x1) * (d.y2 - d.y1), iscrowd: 0 })),
+    categories: cats.map((c, i) => ({ id: i + 1, name: classNames[c] })),
+  };
+  const file = path.join(SHOTS, 'street-labels.json');
+  fs.writeFileSync(file, JSON.stringify(coco));
+  return { file, boxes: dets.length, frames: frames.length };
 }
 
 async function main() {
   fs.mkdirSync(SHOTS, { recursive: true });
   check(fs.existsSync(CLIP), `clip ${CLIP} exists`);
-  const { context, close } = await launch();
+  const { context, close } = await launch(WIDE);
   const page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(30_000);
   const pageErrors = [];
@@ -93,10 +146,12 @@ async function main() {
     if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
   });
   try {
-    await step('sign in', async () => {
+    await step('sign in as a newcomer, who is offered no operations page', async () => {
       await page.goto(BASE + '/login');
       await shot(page, 'login');
-      await signIn(page, BASE, USER, PASSWORD);
+      await signIn(page, BASE, NEW_USER, NEW_PASSWORD);
+      await page.getByRole('link', { name: 'Account' }).waitFor();
+      check(await page.getByRole('link', { name: 'Operations' }).count() === 0, 'no Operations link for a non-admin');
       await shot(page, 'projects');
     });
     const projectName = `e2e ${new Date().toISOString()}`;
@@ -113,7 +168,17 @@ async function main() {
       check(/\/projects\/\d+$/.test(page.url()), 'landed on the project page');
       projectPath = new URL(page.url()).pathname;
     });
-    await step('upload a clip', async () => {
+    await step('upload a clip as the empty project says, a file that is no video refused', async () => {
+      await page.getByText('Next step: upload a video').waitFor();
+      await shot(page, 'project-empty');
+      const notVideo = path.join(SHOTS, 'notes.txt');
+      fs.writeFileSync(notVideo, 'not a video\n');
+      await page.getByLabel('Video files').setInputFiles(notVideo);
+      const refused = page.locator('.upload-failed .form-error').first();
+      await refused.waitFor({ timeout: TIMEOUT });
+      const line = (await refused.textContent()).trim();
+      check(/^notes\.txt was not uploaded: .+\.$/.test(line) && !line.includes('\n'), `the refusal names the file and why in one line (${line})`);
+      console.log(`    ${line}`);
       await page.getByLabel('Video files').setInputFiles(CLIP);
       await page.locator('.upload-done').first().waitFor({ timeout: TIMEOUT });
       const name = path.basename(CLIP);
@@ -121,9 +186,16 @@ async function main() {
       await shot(page, 'project-uploaded');
       await focusShot(page, 'project');
     });
-    await step('process it and watch progress reach 100 %', async () => {
-      await ensureModel(page);
+    await step('add a model from the UI as the video page says', async () => {
       await page.getByRole('link', { name: path.basename(CLIP) }).first().click();
+      const next = page.getByRole('region', { name: 'Next step' });
+      await next.getByText('There is no model to run yet').waitFor();
+      await shot(page, 'video-no-model');
+      await next.getByLabel('ONNX model file').setInputFiles(MODEL);
+      await next.getByRole('button', { name: 'Upload model' }).click();
+      await next.getByText('Process this video').waitFor({ timeout: 120_000 });
+    });
+    await step('process it and watch progress reach 100 %', async () => {
       await page.getByRole('button', { name: 'Start run' }).waitFor();
       await page.getByRole('button', { name: 'Start run' }).click();
       const task = page.getByTestId('task-progress').first();
@@ -145,6 +217,11 @@ async function main() {
       await page.getByRole('link', { name: 'Browse detections' }).waitFor({ timeout: 15_000 });
       videoPath = new URL(page.url()).pathname;
       runId = Number((await page.getByRole('link', { name: 'Browse detections' }).getAttribute('href')).match(/runs\/(\d+)/)[1]);
+      const next = page.getByRole('region', { name: 'Next step' });
+      await next.getByText('this video has no ground truth').waitFor();
+      for (const choice of ['Import a ground-truth file', 'Draw boxes in the player', 'Make auto ground truth']) {
+        await next.getByRole('link', { name: choice }).waitFor();
+      }
       await shot(page, 'video-processed');
     });
     await step('browse detections', async () => {
@@ -155,8 +232,26 @@ async function main() {
       check(n > 0, 'detections are listed');
       await list.evaluate((el) => el.scrollBy(0, 2000));
       await page.waitForTimeout(500);
+      const head = await page.locator('.det-head').innerText();
+      for (const h of ['FRAME', 'TIME', 'CLASS', 'SCORE', 'BOX']) check(head.toUpperCase().includes(h), `the list has a ${h} column (${head})`);
+      const run = await (await page.request.get(`${BASE}/api/runs/${runId}`)).json();
+      const side = page.getByRole('complementary', { name: 'Classes of the whole run' });
+      await side.locator('.class-counts li').first().waitFor();
+      const counted = (await side.locator('.class-counts .num').allTextContents()).reduce((a, t) => a + Number(t.replace(/,/g, '')), 0);
+      const loaded = await list.locator('.det-row').count();
+      check(counted === run.detections_count || (await side.locator('.class-counts li').count()) === 12,
+        `the class counts are the whole run's (${counted} of ${run.detections_count}, ${loaded} rows in view)`);
+      await page.getByText(new RegExp(`${run.detections_count.toLocaleString('en-US')} detections match`)).waitFor();
       await shot(page, 'detections');
-      const classSelect = page.getByLabel('Class');
+      // Jump to frame 120 (4 s at 30 fps): the list starts there.
+      await page.getByLabel('Go to frame or time').fill('120');
+      await page.getByRole('button', { name: 'Go' }).click();
+      await page.waitForURL((u) => u.searchParams.get('t0') != null);
+      await page.waitForTimeout(800);
+      const first = Number((await list.locator('.det-row').first().innerText()).match(/#(\d+)/)[1]);
+      check(first >= 120, `the list starts at frame 120 after the jump (first row frame ${first})`);
+      await page.getByLabel('From (s)').fill('');
+      const classSelect = page.getByRole('combobox', { name: /^Class/ });
       const person = await classSelect.locator('option').filter({ hasText: /^person/ }).first().getAttribute('value');
       await classSelect.selectOption(person);
       await page.waitForTimeout(800);
@@ -183,6 +278,10 @@ async function main() {
         return n;
       });
       check(painted > 100, `boxes are drawn on the overlay (${painted} pixels)`);
+      // The timeline counts the whole run at once, not the windows played.
+      const run = await (await page.request.get(`${BASE}/api/runs/${runId}`)).json();
+      await page.waitForFunction((n) => Number(document.querySelector('[data-testid=timeline]')?.dataset.detections) === n,
+        run.detections_count, { timeout: 15_000 });
       await page.keyboard.press('ArrowRight');
       await page.waitForTimeout(300);
       await shot(page, 'player');
@@ -240,35 +339,62 @@ async function main() {
       await page.keyboard.press('e');
       await focusShot(page, 'player');
     });
-    await step('auto ground truth on the video', async () => {
-      await page.goto(BASE + videoPath);
-      await page.getByRole('button', { name: 'Auto ground truth' }).click();
-      const task = page.locator('.current-task', { hasText: 'Auto ground truth' }).getByTestId('task-progress');
-      await task.waitFor();
-      await waitForState(task, 'done');
-      const videoId = videoPath.split('/').pop();
-      const r = await page.request.get(`${BASE}/api/videos/${videoId}/ground-truth/export?format=coco`);
-      check(r.ok(), `COCO export answers (${r.status()})`);
-      const coco = await r.json();
-      check(coco.annotations?.length > 0, `the model made ground truth (${coco.annotations?.length} boxes exported)`);
-      console.log(`    ${coco.annotations.length} ground-truth boxes made by the model`);
-      await shot(page, 'auto-ground-truth');
-    });
-    await step('evaluate the run and see the metrics', async () => {
+    await step('evaluation without ground truth is refused, with a way to make some', async () => {
       await page.goto(`${BASE}/runs/${runId}/results`);
       await page.getByRole('heading', { name: /Results · run #/ }).waitFor();
+      await page.getByText('Next: evaluate it against the video').waitFor();
+      await page.getByRole('button', { name: 'Evaluate' }).click();
+      await page.getByText('This video has no ground truth on the frames this run looked at').waitFor();
+      check((await page.request.get(`${BASE}/api/runs/${runId}/evaluation`)).status() === 404, 'nothing was stored');
+      await shot(page, 'results-refused');
+      await page.getByRole('link', { name: 'Make or import ground truth' }).click();
+      await page.waitForURL((u) => u.pathname === videoPath);
+    });
+    let imported = null;
+    await step('import a ground-truth file and evaluate against it', async () => {
+      const model = (await (await page.request.get(`${BASE}/api/models?limit=100`)).json()).items[0];
+      imported = await groundTruthFile(page, runId, model.class_names);
+      const form = page.getByRole('form', { name: 'Import ground truth' });
+      await form.getByLabel('Format').selectOption('coco');
+      await form.getByLabel('File').setInputFiles(imported.file);
+      await form.getByRole('button', { name: 'Import' }).click();
+      await form.getByText(`Imported ${imported.boxes} boxes`).waitFor({ timeout: 60_000 });
+      const next = page.getByRole('region', { name: 'Next step' });
+      await next.getByRole('link', { name: `Evaluate run #${runId}` }).click();
       await page.getByRole('button', { name: 'Evaluate' }).click();
       const table = page.locator('.metrics-table').first();
       await table.waitFor({ timeout: 60_000 });
       const overall = await table.locator('tfoot td').allTextContents();
       check(Number(overall[0].replace(/,/g, '')) > 0, `true positives counted (${overall.slice(0, 3)})`);
       console.log(`    overall TP / FP / FN ${overall.slice(0, 3).join(' / ')}, precision ${overall[3]}, recall ${overall[4]}`);
+      const card = page.getByRole('region', { name: 'Scored against' });
+      await card.getByText(/Imported from street-labels\.json \(COCO\)/).waitFor();
+      const said = await card.innerText();
+      check(said.includes(`${imported.boxes} ground-truth boxes on ${imported.frames} frames`), `box and frame counts shown (${said})`);
+      check(await page.getByText('Scored against its own output.').count() === 0, 'an imported ground truth is not flagged');
+      const ev = await (await page.request.get(`${BASE}/api/runs/${runId}/evaluation`)).json();
+      check(ev.self_scored === false && ev.manifest.ground_truth.sources[0].file === 'street-labels.json', 'the manifest names the file');
       await page.getByRole('img', { name: 'Precision–recall' }).waitFor();
       await shot(page, 'results');
       await focusShot(page, 'results');
       await page.getByRole('link', { name: 'Player' }).click();
       await page.waitForFunction(() => Number(document.querySelector('[data-testid=timeline]')?.dataset.outcomes) > 0, null, { timeout: 30_000 });
       await shot(page, 'player-outcomes');
+    });
+    await step('auto ground truth by the same model gets the score flagged', async () => {
+      await page.goto(BASE + videoPath);
+      await page.getByRole('button', { name: 'Auto ground truth' }).click();
+      const task = page.locator('.current-task', { hasText: 'Auto ground truth' }).getByTestId('task-progress');
+      await task.waitFor();
+      await waitForState(task, 'done');
+      await shot(page, 'auto-ground-truth');
+      await page.goto(`${BASE}/runs/${runId}/results`);
+      await page.getByRole('button', { name: 'Evaluate again' }).click();
+      await page.getByText('Scored against its own output.').waitFor({ timeout: 60_000 });
+      await page.getByRole('region', { name: 'Scored against' }).getByText(/Auto ground truth by model/).waitFor();
+      const ev = await (await page.request.get(`${BASE}/api/runs/${runId}/evaluation`)).json();
+      check(ev.self_scored === true && ev.ground_truth.self_boxes > 0, `the evaluation JSON is flagged (${ev.ground_truth?.self_boxes} boxes by the model)`);
+      await shot(page, 'results-self-scored');
     });
     await step('compare with the auto ground truth run', async () => {
       // The model's ground truth came from a run of its own on the same
@@ -281,6 +407,8 @@ async function main() {
       await page.goto(`${BASE}/runs/${runId}/results`);
       await page.getByLabel(/Run B/).selectOption(String(other.id));
       await page.getByText('Δ B − A').waitFor();
+      check(await page.getByRole('table', { name: 'Overall metrics of both runs' }).getByText('scored against its own output').count() === 2,
+        'both runs are flagged in the comparison');
       const frames = page.getByRole('link', { name: /in run B$/ });
       const n = await frames.count();
       console.log(`    ${n} differing frames listed`);
@@ -290,6 +418,16 @@ async function main() {
         await page.waitForURL((u) => u.pathname === `/runs/${other.id}/player`);
         await page.getByTestId('player-overlay').waitFor();
       }
+    });
+    await step('a not-found page for addresses that lead nowhere', async () => {
+      for (const p of ['/videos/abc', '/runs/abc/results', '/runs/999999/results', '/no/such/page']) {
+        await page.goto(BASE + p);
+        await page.getByRole('heading', { name: /does not exist$/ }).waitFor({ timeout: 10_000 });
+        check(!(await page.evaluate(() => document.body.innerText)).includes('NaN'), `no NaN on ${p}`);
+      }
+      await shot(page, 'not-found');
+      await page.getByRole('link', { name: 'Go to your projects' }).click();
+      await page.getByRole('heading', { name: 'Projects' }).waitFor();
     });
     await step('device test session', async () => {
       await page.goto(BASE + projectPath);
@@ -325,11 +463,14 @@ async function main() {
       const m = await (await page.request.get(`${BASE}/api/projects/${projectPath.split('/').pop()}/class-map`)).json();
       check(m.map?.cow === 'horse', `class map stored (${JSON.stringify(m)})`);
     });
-    await step('operations page', async () => {
+    await step('the operations page, for an admin', async () => {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByLabel('Username').waitFor();
+      await signIn(page, BASE, USER, PASSWORD);
       await page.getByRole('link', { name: 'Operations' }).click();
       await page.getByRole('heading', { name: 'Operations' }).waitFor();
       await page.getByText('Request latency per route').waitFor();
-      await shot(page, 'operations');
+      await shot(page, 'operations', { routesShown: true });
     });
     check(pageErrors.length === 0, `no uncaught errors in the page (${pageErrors.join(' | ')})`);
     console.log(`e2e passed: ${steps.length} steps, screenshots in ${SHOTS}`);

@@ -3,13 +3,14 @@
 import { Suspense, useState } from 'react';
 import type { QueryClient } from '@tanstack/react-query';
 import { QueryClientProvider } from '@tanstack/react-query';
-import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { BrowserRouter, Route, Routes } from 'react-router';
 import { createQueryClient } from './queryClient';
 import { Layout } from './Layout';
 import { RequireAuth } from '../features/auth/components/RequireAuth';
 import { LoginPage } from '../features/auth/components/LoginPage';
 import { ProjectsPage } from '../features/projects/components/ProjectsPage';
 import { Loading } from '../components/States';
+import { NotFound } from '../components/NotFound';
 
 import { lazyPage } from './lazyPage';
 
@@ -42,7 +43,7 @@ export function AppRoutes() {
       <Route element={<RequireAuth><Layout /></RequireAuth>}>
         <Route index element={<ProjectsPage />} />
         {PAGE_ROUTES.map(({ path, page }) => <Route key={path} path={path.slice(1)} element={<page.Component />} />)}
-        <Route path="*" element={<Navigate to="/" replace />} />
+        <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>
   );

@@ -2,6 +2,7 @@
 // they look and read the same everywhere.
 import type { ReactNode } from 'react';
 import { ApiError, isMissingEndpoint } from '../lib/http';
+import { errorText } from '../lib/errorText';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -21,18 +22,13 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
   );
 }
 
-/** Names the problem; says so plainly when the server lacks the endpoint. */
+/** Names what could not be loaded, why and what to do (errorText). */
 export function ErrorState({ error, what, retry }: { error: unknown; what: string; retry?: () => void }) {
   const missing = isMissingEndpoint(error);
-  const msg = error instanceof Error ? error.message : String(error);
-  const code = error instanceof ApiError ? ` (${error.status} ${error.code})` : '';
   return (
     <div className="state state-error" role="alert">
       <strong>{missing ? `${what}: not available on this server yet` : `Could not load ${what}`}</strong>
-      <div className="muted">
-        {missing ? 'The server does not offer this endpoint yet' : msg}
-        {code}
-      </div>
+      <div className="muted">{errorText(error)}</div>
       {retry && !missing && (
         <button type="button" className="btn" onClick={retry}>
           Try again
@@ -40,6 +36,11 @@ export function ErrorState({ error, what, retry }: { error: unknown; what: strin
       )}
     </div>
   );
+}
+
+/** True when the server says the object is not there (or not the user's). */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 404 && !isMissingEndpoint(error);
 }
 
 export function Badge({ tone, children }: { tone: 'ok' | 'bad' | 'warn' | 'info' | 'muted'; children: ReactNode }) {

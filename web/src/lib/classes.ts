@@ -20,13 +20,28 @@ export function className(id: number, names?: readonly string[] | null): string 
   return list[id] ?? `class ${id}`;
 }
 
-/** A stable, well-separated hue per class (golden-angle steps). */
+// The classes a road or people camera sees most, first: golden-angle
+// steps put the first eight at least 32 degrees of hue apart.
+const COMMON = ['person', 'car', 'bicycle', 'motorcycle', 'bus', 'truck', 'dog', 'traffic light'];
+const WHEEL = new Map([...COMMON, ...COCO_CLASSES.filter((c) => !COMMON.includes(c))].map((c, i) => [c, i]));
+
+/** A stable, well-separated hue per class, one per class name wherever
+ * it is drawn: a name (what every page passes, so that a class has the
+ * same color in the list, the player and the results) takes its place on
+ * the wheel (the common classes first, then COCO's), any other name a
+ * hash; a number is a COCO index, the same as its name. */
 export function classColor(key: number | string): string {
-  let n = typeof key === 'number' ? key : hashString(key);
+  const name = typeof key === 'number' ? COCO_CLASSES[key] ?? `class ${key}` : key;
+  let n = WHEEL.get(name) ?? hashString(name);
   n = Math.abs(n);
   const hue = (n * 137.508 + 20) % 360;
-  return `hsl(${hue.toFixed(0)} 85% 55%)`;
+  // Every eight steps the wheel comes round near the same hues (dog and
+  // cow, both green): those rounds differ in saturation too, which the
+  // panel colors keep (they move the lightness only).
+  return `hsl(${hue.toFixed(0)} ${SATURATION[Math.floor(n / 8) % SATURATION.length]}% 55%)`;
 }
+
+const SATURATION = [85, 45, 65];
 
 /** The panels class colors sit on, light and dark theme (styles.css). */
 export const PANELS = { light: '#ffffff', dark: '#171b21' } as const;
@@ -41,11 +56,11 @@ export function classColorOnPanel(key: number | string, theme: keyof typeof PANE
   const memo = `${theme}|${key}`;
   let c = onPanel.get(memo);
   if (!c) {
-    const hue = /hsl\((\d+)/.exec(classColor(key))![1];
+    const [, hue, sat] = /hsl\((\d+) (\d+)%/.exec(classColor(key))!;
     const step = theme === 'light' ? -5 : 5;
     let l = 55;
-    while (contrastRatio(`hsl(${hue} 85% ${l}%)`, PANELS[theme]) < 3 && l > 15 && l < 90) l += step;
-    c = `hsl(${hue} 85% ${l}%)`;
+    while (contrastRatio(`hsl(${hue} ${sat}% ${l}%)`, PANELS[theme]) < 3 && l > 15 && l < 90) l += step;
+    c = `hsl(${hue} ${sat}% ${l}%)`;
     onPanel.set(memo, c);
   }
   return c;

@@ -40,4 +40,34 @@ describe('contrast', () => {
       }
     }
   });
+
+  it('gives a class one color wherever it is drawn: by its name, which a COCO index agrees with', () => {
+    // The list and the player know a class id, the results a name: both
+    // go through the name now.
+    expect(classColor('person')).toBe(classColor(0));
+    expect(classColor('dog')).toBe(classColor(COCO_CLASSES.indexOf('dog')));
+    expect(classColor('forklift')).toBe(classColor('forklift'));
+    expect(classColorOnPanel('car', 'dark')).toBe(classColorOnPanel(2, 'dark'));
+  });
+
+  it('sets classes whose hues come round close apart in saturation, on video and on both panels', () => {
+    const hsl = (c: string) => /hsl\((\d+) (\d+)%/.exec(c)!.slice(1).map(Number);
+    for (const color of [classColor, (k: string) => classColorOnPanel(k, 'light'), (k: string) => classColorOnPanel(k, 'dark')]) {
+      const [dogHue, dogS] = hsl(color('dog'));
+      const [cowHue, cowS] = hsl(color('cow'));
+      expect(Math.abs(dogHue - cowHue)).toBeLessThan(20);
+      expect(Math.abs(dogS - cowS)).toBeGreaterThanOrEqual(20);
+    }
+  });
+
+  it('keeps the common classes of a run apart in hue', () => {
+    const hue = (c: string) => Number(/hsl\((\d+)/.exec(c)![1]);
+    const common = ['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck', 'dog', 'traffic light'].map((n) => hue(classColor(n)));
+    for (let i = 0; i < common.length; i++) {
+      for (let j = i + 1; j < common.length; j++) {
+        const d = Math.abs(common[i] - common[j]);
+        expect(Math.min(d, 360 - d)).toBeGreaterThanOrEqual(30);
+      }
+    }
+  });
 });

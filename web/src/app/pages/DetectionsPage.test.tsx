@@ -37,6 +37,14 @@ function serve(hold = false) {
       const next = start + limit < rows.length ? String(start + limit) : null;
       return json(200, { items: rows.slice(start, start + limit), next_cursor: next });
     },
+    // The whole run's counts: 250 of each class, fewer above a score.
+    'GET /api/runs/5/detections/classes': (u) => {
+      const min = Number(u.searchParams.get('min_score') ?? 0);
+      const t0 = Number(u.searchParams.get('t0') ?? 0);
+      const rows = ALL.filter((d) => d.score >= min && d.t >= t0);
+      const items = [0, 16].map((c) => ({ class_id: c, count: rows.filter((d) => d.class_id === c).length })).filter((x) => x.count);
+      return json(200, { total: rows.length, items });
+    },
   });
 }
 
@@ -63,7 +71,7 @@ describe('DetectionsPage', () => {
     const req = calls.find((c) => c.url.pathname === '/api/runs/5/detections')!;
     expect(req.url.searchParams.get('class')).toBe('16');
     expect(req.url.searchParams.get('min_score')).toBe('0.5');
-    for (const row of within(list).getAllByRole('link')) expect(row).toHaveAccessibleName(/^dog /);
+    for (const row of within(list).getAllByRole('link')) expect(row).toHaveAccessibleName(/ dog score /);
   });
 
   it('narrows the loaded rows at once when the filter changes, before the server answers', async () => {
@@ -75,7 +83,7 @@ describe('DetectionsPage', () => {
     await waitFor(() => {
       const rows = within(list).getAllByRole('link');
       expect(rows.length).toBeGreaterThan(3);
-      expect(rows.every((r) => /^person /.test(r.textContent ?? ''))).toBe(true);
+      expect(rows.every((r) => /person/.test(r.textContent ?? '') && !/dog/.test(r.textContent ?? ''))).toBe(true);
     });
     // The server was asked for the new filter but has not answered.
     await waitFor(() => expect(calls.some((c) => c.url.searchParams.get('class') === '0')).toBe(true));
@@ -89,11 +97,11 @@ describe('DetectionsPage', () => {
     const user = userEvent.setup();
     list.focus();
     await user.keyboard('{ArrowDown}');
-    await waitFor(() => expect(document.activeElement).toHaveAccessibleName(/ frame #0 /));
+    await waitFor(() => expect(document.activeElement).toHaveAccessibleName(/^frame #0 /));
     await user.keyboard('{ArrowDown}');
-    await waitFor(() => expect(document.activeElement).toHaveAccessibleName(/ frame #1 /));
+    await waitFor(() => expect(document.activeElement).toHaveAccessibleName(/^frame #1 /));
     await user.keyboard('{ArrowUp}');
-    await waitFor(() => expect(document.activeElement).toHaveAccessibleName(/ frame #0 /));
+    await waitFor(() => expect(document.activeElement).toHaveAccessibleName(/^frame #0 /));
     // Enter opens the player at the focused detection's frame.
     await user.keyboard('{Enter}');
     expect(await screen.findByTestId('elsewhere')).toBeInTheDocument();
@@ -106,6 +114,45 @@ describe('DetectionsPage', () => {
     });
     renderAt(<DetectionsPage />, { route: '/runs/5/detections', path: '/runs/:runId/detections' });
     expect(await screen.findByText('Could not load detections')).toBeInTheDocument();
-    expect(screen.getByText(/bad cursor/)).toBeInTheDocument();
+    expect(screen.getByText(/bad cursor/i)).toBeInTheDocument();
+    expect(screen.queryByText(/400|bad_request/)).toBeNull();
+  });
+
+  it('counts the whole run per class from the server, with the filters, not the loaded rows', async () => {
+    const { calls } = serve();
+    renderAt(<DetectionsPage />, { route: '/runs/5/detections?min=0.5', path: '/runs/:runId/detections' });
+    const side = await screen.findByRole('complementary', { name: 'Classes of the whole run' });
+    // 50 rows are loaded; the server counts all 500: at 0.5 or more, 150
+    // dogs and 100 people.
+    await waitFor(() => expect(within(side).getByText('150')).toBeInTheDocument());
+    expect(within(side).getByText('100')).toBeInTheDocument();
+    expect(await screen.findByText(/250 detections match/)).toBeInTheDocument();
+    expect(within(screen.getByLabelText('Class')).getByRole('option', { name: 'dog (150)' })).toBeInTheDocument();
+    const req = calls.find((c) => c.url.pathname === '/api/runs/5/detections/classes')!;
+    expect(req.url.searchParams.get('min_score')).toBe('0.5');
+  });
+
+  it('labels the columns and jumps to a frame or a time in the list', async () => {
+    const { calls } = serve();
+    renderAt(<DetectionsPage />, { route: '/runs/5/detections', path: '/runs/:runId/detections' });
+    const list = await screen.findByTestId('detection-list');
+    const head = list.previousElementSibling!;
+    expect(Array.from(head.children, (c) => c.textContent)).toEqual(['', 'Frame', 'Time', 'Class', 'Score', 'Box (x1,y1 – x2,y2)']);
+    const user = userEvent.setup();
+    const go = screen.getByLabelText('Go to frame or time');
+    await user.type(go, '300{Enter}');
+    // Frame 300 at 30 fps: the list starts at 10 s.
+    await waitFor(() => expect(calls.some((c) => c.url.pathname === '/api/runs/5/detections' && c.url.searchParams.get('t0') === '10')).toBe(true));
+    await user.clear(go);
+    await user.type(go, 'later{Enter}');
+    expect(await screen.findByRole('alert')).toHaveTextContent(/Type a frame number/);
+  });
+
+  it('shows the not-found page for an id that is not a number', async () => {
+    const { calls } = serve();
+    renderAt(<DetectionsPage />, { route: '/runs/abc/detections', path: '/runs/:runId/detections' });
+    expect(await screen.findByRole('heading', { name: 'This run does not exist' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Go to your projects' })).toHaveAttribute('href', '/');
+    expect(calls).toHaveLength(0);
   });
 });

@@ -29,6 +29,10 @@ function serve(boxes: GtBox[], extra: Record<string, Handler> = {}) {
     'GET /api/videos/3': () => json(200, { id: 3, project_id: 1, filename: 'clip.mp4', fps: 30, width: 1280, height: 720, duration: 8 }),
     'GET /api/runs/8/detections': () => json(200, { items: [], next_cursor: null }),
     'GET /api/videos/3/ground-truth': () => json(200, { items: [...boxes], next_cursor: null }),
+    // Cached beside the windows under the video's key: an edit must change
+    // only the windows (it once mapped over this object and threw).
+    'GET /api/runs/8/timeline': () => json(200, { run_id: 8, frames: 240, fps: 30, every: 1, buckets: 2, frames_per_bucket: 120,
+      detections: [0, 0], ground_truth: [boxes.length, 0] }),
     ...extra,
   });
 }
@@ -119,7 +123,7 @@ describe('ground-truth editing from the keyboard', () => {
     const controls = await openPlayer();
     controls.focus();
     await user.keyboard('en{ArrowUp}');
-    expect(await screen.findByRole('alert')).toHaveTextContent('Edit failed: box changed meanwhile');
+    expect(await screen.findByRole('alert')).toHaveTextContent(/Edit failed: box changed meanwhile/i);
     expect(screen.getByRole('group', { name: 'Selected: person at 100,100 – 200,300' })).toBeInTheDocument();
   });
 
@@ -145,7 +149,7 @@ describe('ground-truth editing from the keyboard', () => {
     const list = screen.getByRole('list', { name: 'Ground-truth boxes on this frame' });
     await waitFor(() => expect(within(list).queryByRole('button')).toBeNull()); // gone before the answer
     refuse.release(apiError(403, 'forbidden', 'viewers cannot edit'));
-    expect(await screen.findByRole('alert')).toHaveTextContent('viewers cannot edit');
+    expect(await screen.findByRole('alert')).toHaveTextContent(/viewers cannot edit/i);
     await waitFor(() => expect(within(list).getByRole('button', { name: /person/ })).toBeInTheDocument());
   });
 

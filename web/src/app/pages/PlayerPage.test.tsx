@@ -22,6 +22,10 @@ function serve(gt: () => Response, frames: () => Response = () => apiError(404, 
     'GET /api/runs/8/detections': () => json(200, { items: [det(0, 0), det(0, 16), det(1, 0)], next_cursor: null }),
     'GET /api/runs/8/evaluation/frames': frames,
     'GET /api/videos/3/ground-truth': gt,
+    // The whole run: 8 buckets of 30 frames, detections in every one
+    // (only the first window, 0-5 s, is ever loaded as boxes).
+    'GET /api/runs/8/timeline': () => json(200, { run_id: 8, frames: 240, fps: 30, every: 1, buckets: 8, frames_per_bucket: 30,
+      detections: [3, 2, 2, 2, 2, 2, 2, 5], ground_truth: [1, 0, 0, 0, 0, 0, 0, 4] }),
   });
 }
 
@@ -86,6 +90,26 @@ describe('PlayerPage timeline outcomes', () => {
     expect(row).toHaveLength(800);
     expect(row.filter((r) => r.style === '#b45309')).toHaveLength(160);
     expect(row.filter((r) => r.style === '#e5484d')).toHaveLength(640);
+  });
+
+  it('draws detections and ground truth of the whole video from the server summary at once', async () => {
+    const rects = recordCanvas();
+    serve(() => json(200, { items: [], next_cursor: null }));
+    renderAt(<PlayerPage />, { route: '/runs/8/player', path: '/runs/:runId/player' });
+    const strip = await screen.findByTestId('timeline');
+    await waitFor(() => expect(strip.dataset.detections).toBe('20'));
+    expect(strip.dataset.buckets).toBe('8');
+    // Eight 100 px buckets: detections (row y = 0) reach the last second,
+    // past the 5 s window loaded; ground truth (y = 14) in the first and last.
+    expect(rects.filter((r) => r.y === 0).map((r) => r.x)).toEqual([0, 100, 200, 300, 400, 500, 600, 700]);
+    expect(rects.filter((r) => r.y === 14).map((r) => r.x)).toEqual([0, 700]);
+  });
+
+  it('shows the not-found page for a malformed run id', async () => {
+    const { calls } = serve(() => json(200, { items: [], next_cursor: null }));
+    renderAt(<PlayerPage />, { route: '/runs/1e3/player', path: '/runs/:runId/player' });
+    expect(await screen.findByRole('heading', { name: 'This run does not exist' })).toBeInTheDocument();
+    expect(calls).toHaveLength(0);
   });
 
   it('says the run needs an evaluation when it has none', async () => {

@@ -7,14 +7,20 @@ import { useVideo } from '../../features/videos/api/video';
 import { videoStreamUrl } from '../../features/videos/api/types';
 import { useFrameOutcomes } from '../../features/results/api/frameOutcomes';
 import { Player } from '../../features/player/components/Player';
-import { ErrorState, Loading } from '../../components/States';
+import { ErrorState, isNotFound, Loading } from '../../components/States';
+import { NotFound, routeId } from '../../components/NotFound';
 
 export default function PlayerPage() {
-  const runId = Number(useParams().runId);
+  const runId = routeId(useParams().runId);
+  return runId == null ? <NotFound what="run" /> : <RunPlayer runId={runId} />;
+}
+
+function RunPlayer({ runId }: { runId: number }) {
   const [params] = useSearchParams();
   const { run, classNames } = useRunWithModel(runId);
   const video = useVideo(run.data?.video_id ?? null);
   const outcomes = useFrameOutcomes(runId);
+  if (isNotFound(run.error)) return <NotFound what="run" />;
   if (run.isError) return <ErrorState error={run.error} what="the run" retry={() => run.refetch()} />;
   if (video.isError) return <ErrorState error={video.error} what="the video" retry={() => video.refetch()} />;
   if (!run.data || !video.data) return <Loading label="Loading player…" />;

@@ -16,7 +16,9 @@ import { TestSessionsCard } from '../../features/testSessions/components/TestSes
 import { VideosPanel } from '../../features/videos/components/VideosPanel';
 import { useVideos } from '../../features/videos/api/videos';
 import { useOpener } from '../../components/inlineForm';
-import { ErrorState, Loading, PageHeader } from '../../components/States';
+import { ErrorState, isNotFound, Loading, PageHeader } from '../../components/States';
+import { NotFound, routeId } from '../../components/NotFound';
+import { errorText } from '../../lib/errorText';
 
 function Metadata({ p }: { p: Project }) {
   const rows: [string, string | number | null | undefined][] = [
@@ -33,7 +35,11 @@ function Metadata({ p }: { p: Project }) {
 }
 
 export default function ProjectPage() {
-  const id = Number(useParams().projectId);
+  const id = routeId(useParams().projectId);
+  return id == null ? <NotFound what="project" /> : <ProjectView id={id} />;
+}
+
+function ProjectView({ id }: { id: number }) {
   const project = useProject(id);
   const videos = useVideos(id);
   const update = useUpdateProject(id);
@@ -42,6 +48,7 @@ export default function ProjectPage() {
   const [editing, setEditing] = useState(false);
   const opener = useOpener(editing);
   if (project.isPending) return <Loading label="Loading project…" />;
+  if (isNotFound(project.error)) return <NotFound what="project" />;
   if (project.isError) return <ErrorState error={project.error} what="the project" retry={() => project.refetch()} />;
   const p = project.data;
   return (
@@ -54,7 +61,7 @@ export default function ProjectPage() {
             Delete
           </button>
         </>} />
-      {del.error && <p className="form-error" role="alert">{del.error.message}</p>}
+      {del.error && <p className="form-error" role="alert">{errorText(del.error)}</p>}
       <section className="card" aria-label="Camera and device">
         {editing ? (
           <ProjectForm initial={p} submitLabel="Save" pending={update.isPending} error={update.error}

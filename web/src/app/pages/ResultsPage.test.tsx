@@ -92,6 +92,68 @@ describe('ResultsPage', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('only a finished run can be evaluated');
   });
 
+  it('refuses to score a run without ground truth and links to where it is made', async () => {
+    const { calls } = serve({
+      'GET /api/runs/4/evaluation': () => apiError(404, 'not_found', 'run 4 has no evaluation'),
+      'POST /api/runs/4/evaluate': () => apiError(409, 'no_ground_truth', 'video 2 has no ground truth on the frames run 4 looked at'),
+    });
+    page();
+    await userEvent.click(await screen.findByRole('button', { name: 'Evaluate' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('This video has no ground truth on the frames this run looked at');
+    expect(alert).not.toHaveTextContent(/409|no_ground_truth|\/api\//);
+    expect(within(alert).getByRole('link', { name: 'Make or import ground truth' })).toHaveAttribute('href', '/videos/2#gt-title');
+    expect(calls.filter((c) => c.method === 'POST')).toHaveLength(1);
+  });
+
+  it('names what the run was scored against, with box and frame counts', async () => {
+    const e = { ...evaluation(4, 0.85), self_scored: false, ground_truth: {
+      boxes: 11, frames: 9, self_boxes: 0, self_scored: false, sources: [
+        { kind: 'import' as const, format: 'coco', file: 'street.json', boxes: 8, frames: 7, self: false },
+        { kind: 'human' as const, boxes: 3, frames: 2, self: false },
+      ] } };
+    serve({ 'GET /api/runs/4/evaluation': () => json(200, e) });
+    page();
+    const card = await screen.findByRole('region', { name: 'Scored against' });
+    expect(card).toHaveTextContent('11 ground-truth boxes on 9 frames this run looked at');
+    expect(card).toHaveTextContent('Imported from street.json (COCO) · 8 boxes, 7 frames');
+    expect(card).toHaveTextContent('Drawn by hand · 3 boxes, 2 frames');
+    expect(screen.queryByText('Scored against its own output.')).toBeNull();
+  });
+
+  it('flags numbers scored against ground truth the same model made, here and in the comparison', async () => {
+    const e = { ...evaluation(4, 0.99), self_scored: true, ground_truth: {
+      boxes: 20, frames: 10, self_boxes: 20, self_scored: true, sources: [
+        { kind: 'model' as const, model_id: 1, model: 'yolox_nano', run_id: 6, boxes: 20, frames: 10, self: true },
+      ] } };
+    serve({
+      'GET /api/runs/4/evaluation': () => json(200, e),
+      'GET /api/runs/4/compare/6': () => json(200, { ...comparison, a: { ...comparison.a, self_scored: true } }),
+    });
+    page('/runs/4/results?compare=6');
+    expect(await screen.findByText('Scored against its own output.')).toBeInTheDocument();
+    const card = screen.getByRole('region', { name: 'Scored against' });
+    expect(card).toHaveTextContent('Auto ground truth by model yolox_nano in run #6 · 20 boxes, 10 frames');
+    expect(within(card).getByText('this model')).toBeInTheDocument();
+    const overall = await screen.findByRole('table', { name: 'Overall metrics of both runs' });
+    expect(within(overall).getByRole('rowheader', { name: /A · run #4 scored against its own output/ })).toBeInTheDocument();
+    expect(within(overall).getByRole('rowheader', { name: 'B · run #6' })).toBeInTheDocument();
+  });
+
+  it('shows the not-found page for a malformed or unknown run', async () => {
+    serve({ 'GET /api/runs/9': () => apiError(404, 'not_found', 'run 9: not found') });
+    page('/runs/abc/results');
+    expect(await screen.findByRole('heading', { name: 'This run does not exist' })).toBeInTheDocument();
+    expect(screen.queryByText(/NaN/)).toBeNull();
+  });
+
+  it('shows the not-found page when the server knows no such run', async () => {
+    serve({ 'GET /api/runs/9': () => apiError(404, 'not_found', 'run 9: not found'),
+      'GET /api/runs/9/evaluation': () => apiError(404, 'not_found', 'run 9: not found') });
+    page('/runs/9/results');
+    expect(await screen.findByRole('heading', { name: 'This run does not exist' })).toBeInTheDocument();
+  });
+
   it('says clearly when the server has no evaluation endpoint yet', async () => {
     serve({ 'GET /api/runs/4/evaluation': () => apiError(404, 'not_found', 'no route for GET /api/runs/4/evaluation') });
     page();
@@ -123,13 +185,24 @@ describe('comparison', () => {
     expect(calls.some((c) => c.url.pathname === '/api/runs/4/compare/6')).toBe(true);
   });
 
-  it('shows the server reason when two runs cannot be compared', async () => {
+  it('says in words which run has no evaluation and links to where it is evaluated', async () => {
     serve({
       'GET /api/runs/4/evaluation': () => json(200, evaluation(4, 0.85)),
-      'GET /api/runs/4/compare/6': () => apiError(409, 'conflict', 'run 6 has no evaluation'),
+      'GET /api/runs/4/compare/6': () => apiError(409, 'not_evaluated', 'run 6 has no evaluation; POST /api/runs/6/evaluate first'),
     });
     page('/runs/4/results?compare=6');
-    expect(await screen.findByText('run 6 has no evaluation')).toBeInTheDocument();
+    const alert = await screen.findByText(/Run #6 has not been evaluated yet/);
+    expect(alert).not.toHaveTextContent(/POST|\/api\/|409|not_evaluated/);
+    expect(within(alert).getByRole('link', { name: 'Evaluate run #6' })).toHaveAttribute('href', '/runs/6/results');
+  });
+
+  it('shows a different-video refusal without codes', async () => {
+    serve({
+      'GET /api/runs/4/evaluation': () => json(200, evaluation(4, 0.85)),
+      'GET /api/runs/4/compare/6': () => apiError(409, 'conflict', 'runs 4 and 6 are of different videos'),
+    });
+    page('/runs/4/results?compare=6');
+    expect(await screen.findByText('Runs 4 and 6 are of different videos.')).toBeInTheDocument();
   });
 
   it('says when the server cannot compare yet', async () => {

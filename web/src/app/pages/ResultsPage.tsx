@@ -8,7 +8,8 @@ import { useRuns } from '../../features/runs/api/runs';
 import { useVideo } from '../../features/videos/api/video';
 import { useProject } from '../../features/projects/api/project';
 import { Results } from '../../features/results/components/Results';
-import { ErrorState, Loading } from '../../components/States';
+import { ErrorState, isNotFound, Loading } from '../../components/States';
+import { NotFound, routeId } from '../../components/NotFound';
 
 /** The other runs of the same video (only those can be compared). */
 function CompareChooser({ videoId, runId, value, onChange }: { videoId: number; runId: number; value: number | null; onChange: (id: number | null) => void }) {
@@ -30,7 +31,11 @@ function CompareChooser({ videoId, runId, value, onChange }: { videoId: number; 
 }
 
 export default function ResultsPage() {
-  const runId = Number(useParams().runId);
+  const runId = routeId(useParams().runId);
+  return runId == null ? <NotFound what="run" /> : <RunResults runId={runId} />;
+}
+
+function RunResults({ runId }: { runId: number }) {
   const [params, setParams] = useSearchParams();
   const compareId = Number(params.get('compare')) || null;
   const run = useRun(runId);
@@ -42,8 +47,9 @@ export default function ResultsPage() {
     else next.delete('compare');
     setParams(next, { replace: true });
   };
+  if (isNotFound(run.error)) return <NotFound what="run" />;
   return (
-    <Results runId={runId} criteria={project.data?.criteria} compareId={compareId}
+    <Results runId={runId} videoId={run.data?.video_id ?? null} criteria={project.data?.criteria} compareId={compareId}
       chooser={run.data ? <CompareChooser videoId={run.data.video_id} runId={runId} value={compareId} onChange={setCompare} /> : <Loading />} />
   );
 }

@@ -30,6 +30,9 @@ describe('GroundTruthCard', () => {
     const ws = FakeSocket.all.find((s) => s.url.endsWith('/ws/progress/77'))!;
     act(() => ws.push({ state: 'running', progress: 0.5, frames_done: 5, frames_total: 10 }));
     expect(await screen.findByText('50 %')).toBeInTheDocument();
+    // How progress arrives is said in words, not as the transport's name.
+    expect(screen.getByText('live')).toBeInTheDocument();
+    expect(document.body.textContent).not.toMatch(/websocket/i);
     expect(client.getQueryState(gtKeys.window(2, 0, 5))?.isInvalidated).toBe(false);
     act(() => ws.push({ state: 'done', progress: 1 }));
     await waitFor(() => expect(client.getQueryState(gtKeys.window(2, 0, 5))?.isInvalidated).toBe(true));
@@ -54,12 +57,12 @@ describe('GroundTruthCard', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Import' }));
     expect(await screen.findByText('Imported 12 boxes')).toBeInTheDocument();
     const call = calls.find((c) => c.method === 'POST')!;
-    expect(call.url.search).toBe('?format=mot');
+    expect(call.url.search).toBe('?format=mot&file=gt.json');
     expect(call.body).toBe(file);
     expect(client.getQueryState(gtKeys.window(2, 0, 5))?.isInvalidated).toBe(true);
     answer = () => apiError(400, 'bad_request', 'line 3: expected 10 fields');
     await userEvent.click(screen.getByRole('button', { name: 'Import' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('line 3: expected 10 fields');
+    expect(await screen.findByRole('alert')).toHaveTextContent('gt.json was not imported: line 3: expected 10 fields.');
   });
 
   it('says when the server cannot make ground truth yet', async () => {
@@ -67,6 +70,6 @@ describe('GroundTruthCard', () => {
     renderAt(<Card videoId={2} />);
     await waitFor(() => expect(screen.getByLabelText('Model')).toHaveValue('3'));
     await userEvent.click(screen.getByRole('button', { name: 'Auto ground truth' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('auto ground truth is not available on this server yet');
+    expect(await screen.findByRole('alert')).toHaveTextContent('This server does not offer this yet.');
   });
 });

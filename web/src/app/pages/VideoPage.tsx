@@ -12,8 +12,11 @@ import { StartRunForm } from '../../features/runs/components/StartRunForm';
 import { TaskProgress } from '../../features/runs/components/TaskProgress';
 import { RunsList } from '../../features/runs/components/RunsList';
 import { GroundTruthCard } from '../../features/groundTruth/components/GroundTruthCard';
-import { ErrorState, Loading, PageHeader, StateBadge } from '../../components/States';
+import { ErrorState, isNotFound, Loading, PageHeader, StateBadge } from '../../components/States';
+import { NotFound, routeId } from '../../components/NotFound';
 import { LazyImage } from '../../components/LazyImage';
+import { VideoNextStep } from './VideoNextStep';
+import { ModelUploadForm } from '../../features/models/components/ModelUploadForm';
 import { formatBytes, formatDuration, formatNumber } from '../../lib/format';
 
 /** The ground-truth card, its auto ground truth followed as a run and
@@ -25,12 +28,17 @@ export function VideoGroundTruth({ videoId }: { videoId: number }) {
 }
 
 export default function VideoPage() {
-  const id = Number(useParams().videoId);
+  const id = routeId(useParams().videoId);
+  return id == null ? <NotFound what="video" /> : <Video id={id} />;
+}
+
+function Video({ id }: { id: number }) {
   const [params, setParams] = useSearchParams();
   const taskId = params.get('task') ? Number(params.get('task')) : null;
   const video = useVideo(id);
   const task = useTaskStatus(taskId, false);
   if (video.isPending) return <Loading label="Loading video…" />;
+  if (isNotFound(video.error)) return <NotFound what="video" />;
   if (video.isError) return <ErrorState error={video.error} what="the video" retry={() => video.refetch()} />;
   const v = video.data;
   const runId = task.data?.run_id;
@@ -48,8 +56,10 @@ export default function VideoPage() {
           <div><dt>Size</dt><dd>{formatBytes(v.size_bytes)}</dd></div>
         </dl>
       </section>
+      <VideoNextStep videoId={id} />
       <section className="card" aria-labelledby="process-title">
         <h2 id="process-title">Process</h2>
+        <details className="add-model"><summary>Add a model</summary><ModelUploadForm /></details>
         <StartRunForm videoId={id} onStarted={(t) => setParams((p) => { const n = new URLSearchParams(p); n.set('task', String(t)); return n; })} />
         {taskId != null && (
           <div className="current-task">

@@ -31,8 +31,11 @@ export type GtPatch = Partial<Pick<GtBox, 'x1' | 'y1' | 'x2' | 'y2' | 'class' | 
 
 export const gtKeys = {
   all: ['ground-truth'] as const,
+  /** Everything derived from the video's ground truth (windows, whether it
+   * has any, the player's timeline): what an edit or an import refreshes. */
   video: (videoId: number) => [...gtKeys.all, videoId] as const,
-  window: (videoId: number, t0: number, t1: number) => [...gtKeys.video(videoId), t0, t1] as const,
+  windows: (videoId: number) => [...gtKeys.video(videoId), 'window'] as const,
+  window: (videoId: number, t0: number, t1: number) => [...gtKeys.windows(videoId), t0, t1] as const,
 };
 
 export async function listGroundTruth(videoId: number, t0: number, t1: number, signal?: AbortSignal): Promise<GtBox[]> {
@@ -65,7 +68,7 @@ export function useGroundTruthWindow(videoId: number, t0: number, t1: number) {
 
 /** Applies fn to every cached window of the video's ground truth. */
 function updateWindows(qc: QueryClient, videoId: number, fn: (rows: GtBox[], key: readonly unknown[]) => GtBox[]) {
-  for (const [key, rows] of qc.getQueriesData<GtBox[]>({ queryKey: gtKeys.video(videoId) })) {
+  for (const [key, rows] of qc.getQueriesData<GtBox[]>({ queryKey: gtKeys.windows(videoId) })) {
     if (rows) qc.setQueryData<GtBox[]>(key, fn(rows, key));
   }
 }
@@ -79,7 +82,7 @@ export function useGroundTruthEdits(videoId: number) {
   const optimistic = <V,>(change: (v: V) => (rows: GtBox[], key: readonly unknown[]) => GtBox[]) => ({
     onMutate: async (v: V) => {
       await qc.cancelQueries({ queryKey: gtKeys.video(videoId) });
-      const before = qc.getQueriesData<GtBox[]>({ queryKey: gtKeys.video(videoId) });
+      const before = qc.getQueriesData<GtBox[]>({ queryKey: gtKeys.windows(videoId) });
       updateWindows(qc, videoId, change(v));
       return { before };
     },

@@ -33,6 +33,6 @@ describe('AccountsCard', () => {
     });
     renderAt(<AccountsCard meId={1} />);
     await userEvent.click(await screen.findByRole('button', { name: 'Disable bob' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('user: not found');
+    expect(await screen.findByRole('alert')).toHaveTextContent('User: not found. It may have been deleted');
   });
 });

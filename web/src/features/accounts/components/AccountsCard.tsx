@@ -3,6 +3,7 @@
 // admin cannot disable itself, which the server refuses too.
 import { useAccounts, useSetDisabled } from '../api/users';
 import { ErrorState, Loading } from '../../../components/States';
+import { errorText } from '../../../lib/errorText';
 
 export function AccountsCard({ meId }: { meId: number }) {
   const accounts = useAccounts();
@@ -27,7 +28,7 @@ export function AccountsCard({ meId }: { meId: number }) {
           ))}
         </ul>
       )}
-      {setDisabled.isError && <p className="form-error" role="alert">{setDisabled.error.message}</p>}
+      {setDisabled.isError && <p className="form-error" role="alert">{errorText(setDisabled.error)}</p>}
     </section>
   );
 }

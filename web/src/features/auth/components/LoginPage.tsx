@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { useLogin } from '../api/login';
+import { errorText } from '../../../lib/errorText';
 
 export function safeNext(next: string | null): string {
   return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
@@ -37,7 +38,7 @@ export function LoginPage() {
           <p className="form-error" role="alert">
             {login.error instanceof Error && (login.error as { status?: number }).status === 401
               ? 'Wrong username or password.'
-              : (login.error as Error).message}
+              : errorText(login.error)}
           </p>
         )}
         <button type="submit" className="btn btn-primary" disabled={login.isPending}>

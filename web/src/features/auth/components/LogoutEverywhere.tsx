@@ -2,6 +2,7 @@
 // lost laptop, a leaked key), then goes to the sign-in page.
 import { useNavigate } from 'react-router';
 import { useLogoutAll } from '../api/logoutAll';
+import { errorText } from '../../../lib/errorText';
 
 export function LogoutEverywhere() {
   const logoutAll = useLogoutAll();
@@ -10,7 +11,7 @@ export function LogoutEverywhere() {
     <section className="card" aria-labelledby="sessions-title">
       <h2 id="sessions-title">Sessions and API keys</h2>
       <p className="muted">Signs you out on every device and revokes every API key you made.</p>
-      {logoutAll.isError && <p className="form-error" role="alert">{logoutAll.error.message}</p>}
+      {logoutAll.isError && <p className="form-error" role="alert">{errorText(logoutAll.error)}</p>}
       <button type="button" className="btn" disabled={logoutAll.isPending}
         onClick={() => logoutAll.mutate(undefined, { onSuccess: () => navigate('/login') })}>
         Sign out everywhere

@@ -3,6 +3,7 @@
 // them before a round trip; the server checks again.
 import { useState, type FormEvent } from 'react';
 import { PASSWORD_MIN, useChangePassword } from '../api/password';
+import { errorText } from '../../../lib/errorText';
 
 export function PasswordForm() {
   const [old, setOld] = useState('');
@@ -20,7 +21,7 @@ export function PasswordForm() {
       onSuccess: () => { setOld(''); setNext(''); setAgain(''); },
     });
   };
-  const error = problem ?? (change.isError ? change.error.message : null);
+  const error = problem ?? (change.isError ? errorText(change.error) : null);
   return (
     <section className="card" aria-labelledby="password-title">
       <h2 id="password-title">Password</h2>

@@ -7,7 +7,8 @@ interface Props {
   value: DetectionFilter;
   onChange: (f: DetectionFilter) => void;
   classNames: readonly string[] | null;
-  counts?: Uint32Array | null;
+  /** The whole run's count per class id (the server's), once known. */
+  counts?: ReadonlyMap<number, number> | null;
 }
 
 const num = (s: string) => (s === '' ? null : Number(s));
@@ -21,7 +22,7 @@ export function DetectionFilters({ value, onChange, classNames, counts }: Props)
         <select value={value.classId ?? ''} onChange={(e) => onChange({ ...value, classId: num(e.target.value) })}>
           <option value="">All classes</option>
           {names.map((_n, i) => (
-            <option key={i} value={i}>{className(i, names)}{counts && counts[i] ? ` (${counts[i]})` : ''}</option>
+            <option key={i} value={i}>{className(i, names)}{counts ? ` (${counts.get(i) ?? 0})` : ''}</option>
           ))}
         </select>
       </label>

@@ -53,6 +53,10 @@ export function DetectionList({ rows, indices, hasMore, loadingMore, loadMore, .
   }, [last, count, hasMore, loadingMore, loadMore]);
 
   return (
+    <div className="det-table">
+    <div className="det-head" aria-hidden="true">
+      <span /><span>Frame</span><span>Time</span><span>Class</span><span>Score</span><span>Box (x1,y1 – x2,y2)</span>
+    </div>
     <div ref={parent} className="det-list" tabIndex={0} role="list" aria-label="Detections (arrow keys move between rows)"
       data-testid="detection-list" onKeyDown={onKeyDown}>
       <div style={{ height: v.getTotalSize(), position: 'relative' }}>
@@ -69,6 +73,7 @@ export function DetectionList({ rows, indices, hasMore, loadingMore, loadMore, .
           );
         })}
       </div>
+    </div>
     </div>
   );
 }

@@ -34,7 +34,8 @@ export function cropStyle(d: Detection, frame: { w: number; h: number }, url: st
 }
 
 export const DetectionRow = memo(function DetectionRow({ d, runId, videoId, frameSize, classNames, thumbnail }: Props) {
-  const color = classColor(d.class_id);
+  const name = className(d.class_id, classNames);
+  const color = classColor(name);
   const image = useThumbnail(videoId && frameSize && thumbnail ? frameThumbnailUrl(videoId, d.frame) : null);
   return (
     // The link's name is its visible text (WCAG 2.5.3: a voice user says
@@ -42,13 +43,13 @@ export const DetectionRow = memo(function DetectionRow({ d, runId, videoId, fram
     // Out of the Tab order: the list is one stop, arrows move within it.
     <Link className="det-row" tabIndex={-1} to={`/runs/${runId}/player?t=${d.t.toFixed(3)}&frame=${d.frame}`}>
       {image && frameSize ? <span className="det-thumb" style={cropStyle(d, frameSize, image)} /> : <span className="det-thumb" />}
-      <span className="det-class"><span className="swatch" style={{ background: color }} />{className(d.class_id, classNames)}</span>{' '}
+      <span className="num"><span className="sr-only">frame</span>{' '}#{d.frame}</span>{' '}
+      <span className="num"><span className="sr-only">at</span>{' '}{formatDuration(d.t, 2)}</span>{' '}
+      <span className="det-class"><span className="swatch" style={{ background: color }} />{name}</span>{' '}
       <span className="det-score">
         <span className="scorebar"><span style={{ width: `${d.score * 100}%`, background: color }} /></span>
         <span className="sr-only">score</span>{' '}<span className="num">{d.score.toFixed(3)}</span>
       </span>{' '}
-      <span className="num"><span className="sr-only">frame</span>{' '}#{d.frame}</span>{' '}
-      <span className="num"><span className="sr-only">at</span>{' '}{formatDuration(d.t, 2)}</span>{' '}
       <span className="num muted small"><span className="sr-only">box</span>{' '}{Math.round(d.x1)},{Math.round(d.y1)} – {Math.round(d.x2)},{Math.round(d.y2)}</span>
     </Link>
   );

@@ -4,10 +4,12 @@
 // rows already loaded are filtered in a Web Worker so the list answers
 // immediately. What the run, its model and its video say is other
 // features' data: the page (app/pages/DetectionsPage) hands it in.
-import { useCallback, useDeferredValue, useMemo, type ComponentProps, type ReactNode } from 'react';
+import { useCallback, useDeferredValue, useMemo, useState, type ComponentProps, type ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { ndjsonUrl, useDetections, type DetectionFilter } from '../../../lib/api/detections';
 import { useRowFilter } from '../api/filterWorker';
+import { countsById, useClassCounts, type ClassCounts } from '../api/classCounts';
+import { parseJump } from '../api/jump';
 import { DetectionFilters } from './DetectionFilters';
 import { filterFromParams, filterToParams } from '../api/filterParams';
 import { DetectionList } from './DetectionList';
@@ -18,23 +20,45 @@ import { formatNumber } from '../../../lib/format';
 import { classColorOnPanel as classColor, className } from '../../../lib/classes';
 import { useDebounced } from '../../../lib/useDebounced';
 
-function ClassCounts({ counts, names }: { counts: Uint32Array; names: readonly string[] | null }) {
-  const rows = Array.from(counts, (n, id) => ({ id, n })).filter((r) => r.n > 0).sort((a, b) => b.n - a.n).slice(0, 12);
-  if (!rows.length) return null;
-  const max = rows[0].n;
+/** The whole run's classes under the score and time filters (the server's
+ * counts), the chosen class marked. */
+function ClassCountsList({ counts, names, chosen }: { counts: ClassCounts | undefined; names: readonly string[] | null; chosen: number | null }) {
+  const rows = (counts?.items ?? []).slice(0, 12);
+  if (!counts) return <Loading label="Counting…" />;
+  if (!rows.length) return <p className="muted">No detection matches the score and time filters.</p>;
+  const max = rows[0].count;
   return (
-    <>
-      <h3>Classes</h3>
-      <ul className="class-counts">
-        {rows.map((r) => (
-          <li key={r.id}>
-            <span className="det-class"><span className="swatch" style={{ background: classColor(r.id) }} />{className(r.id, names)}</span>
-            <span className="hbar" style={{ width: `${(r.n / max) * 100}%`, background: classColor(r.id) }} />
-            <span className="num small">{formatNumber(r.n)}</span>
+    <ul className="class-counts">
+      {rows.map((r) => {
+        const name = className(r.class_id, names);
+        return (
+          <li key={r.class_id} className={chosen === r.class_id ? 'chosen' : undefined}>
+            <span className="det-class"><span className="swatch" style={{ background: classColor(name) }} />{name}</span>
+            <span className="hbar" style={{ width: `${(r.count / max) * 100}%`, background: classColor(name) }} />
+            <span className="num small">{formatNumber(r.count)}</span>
           </li>
-        ))}
-      </ul>
-    </>
+        );
+      })}
+    </ul>
+  );
+}
+
+/** Starts the list at a frame or a time (jump.ts). */
+function JumpForm({ fps, onJump }: { fps: number; onJump: (t: number) => void }) {
+  const [text, setText] = useState('');
+  const [bad, setBad] = useState(false);
+  return (
+    <form className="inline-form jump" aria-label="Go to a frame or time" onSubmit={(e) => {
+      e.preventDefault();
+      const t = parseJump(text, fps);
+      setBad(t == null);
+      if (t != null) onJump(t);
+    }}>
+      <label>Go to frame or time <input type="text" value={text} placeholder="1200, 75.5s or 1:15" onChange={(e) => setText(e.target.value)}
+        aria-invalid={bad} aria-describedby={bad ? 'jump-error' : undefined} /></label>
+      <button type="submit" className="btn">Go</button>
+      {bad && <span id="jump-error" className="form-error" role="alert">Type a frame number (1200), seconds (75.5s) or a time (1:15).</span>}
+    </form>
   );
 }
 
@@ -44,9 +68,11 @@ function ClassCounts({ counts, names }: { counts: Uint32Array; names: readonly s
 type DetectionsProps = Pick<ComponentProps<typeof DetectionList>, 'runId' | 'videoId' | 'frameSize' | 'classNames'> & {
   subtitle: ReactNode;
   numClasses: number;
+  /** The video's frame rate, for a jump to a frame (30 until known). */
+  fps: number;
 };
 
-export function Detections({ runId, subtitle, videoId, frameSize, classNames, numClasses }: DetectionsProps) {
+export function Detections({ runId, subtitle, videoId, frameSize, classNames, numClasses, fps }: DetectionsProps) {
   const [params, setParams] = useSearchParams();
   const filter = useMemo(() => filterFromParams(params), [params]);
   const setFilter = useCallback((f: DetectionFilter) => setParams(filterToParams(f), { replace: true }), [setParams]);
@@ -60,6 +86,9 @@ export function Detections({ runId, subtitle, videoId, frameSize, classNames, nu
   const indices = local && local.rows === rows.length ? local.indices : null;
   const loadMore = useCallback(() => void q.fetchNextPage(), [q]);
   const shown = indices ? indices.length : rows.length;
+  const counts = useClassCounts(runId, serverFilter);
+  const byId = useMemo(() => countsById(counts.data), [counts.data]);
+  const matching = counts.data && (filter.classId == null ? counts.data.total : byId.get(filter.classId) ?? 0);
 
   return (
     <>
@@ -71,10 +100,12 @@ export function Detections({ runId, subtitle, videoId, frameSize, classNames, nu
         </>} />
       <div className="detections-layout">
         <section className="card det-main" aria-label="Detection list">
-          <DetectionFilters value={filter} onChange={setFilter} classNames={classNames} counts={local?.perClass} />
+          <DetectionFilters value={filter} onChange={setFilter} classNames={classNames} counts={counts.data ? byId : null} />
+          <JumpForm fps={fps} onJump={(t) => setFilter({ ...filter, t0: Number(t.toFixed(3)) })} />
           <p className="muted small" role="status" aria-live="polite">
             {q.isFetching && !q.isFetchingNextPage ? 'Updating… ' : ''}
-            Showing {formatNumber(shown)} loaded {shown === 1 ? 'row' : 'rows'}{q.hasNextPage ? ' (more on scroll)' : ''}
+            {matching != null && <>{formatNumber(matching)} {matching === 1 ? 'detection matches' : 'detections match'} · </>}
+            {formatNumber(shown)} loaded{q.hasNextPage ? ', more on scroll' : ''}
           </p>
           {q.isPending ? <Loading label="Loading detections…" />
             : q.isError && !rows.length ? <ErrorState error={q.error} what="detections" retry={() => q.refetch()} />
@@ -84,13 +115,15 @@ export function Detections({ runId, subtitle, videoId, frameSize, classNames, nu
                 loadMore={loadMore} runId={runId} videoId={videoId} frameSize={frameSize} classNames={classNames} />
             )}
         </section>
-        <aside className="card det-side" aria-label="Summary of loaded rows">
-          <h2>Loaded rows</h2>
+        <aside className="card det-side" aria-label="Classes of the whole run">
+          <h2>Classes in the whole run</h2>
+          <p className="muted small">With the score and time filters above.</p>
+          <ClassCountsList counts={counts.data} names={classNames} chosen={filter.classId} />
+          <h3>Scores of the loaded rows</h3>
           {local ? (
-            <BarChart title="Score distribution" labels={Array.from({ length: SCORE_BINS }, (_x, i) => (i / SCORE_BINS).toFixed(2))}
+            <BarChart title="Score distribution (loaded rows)" labels={Array.from({ length: SCORE_BINS }, (_x, i) => (i / SCORE_BINS).toFixed(2))}
               values={Array.from(local.scoreHist)} height={170} width={300} xLabel="score" />
           ) : <Loading />}
-          {local && <ClassCounts counts={local.perClass} names={classNames} />}
         </aside>
       </div>
     </>

@@ -38,14 +38,15 @@ export const GT_FORMATS = [
   { id: 'voc', label: 'Pascal VOC (tar)' },
 ] as const;
 
-export function importGroundTruth(videoId: number, format: string, file: Blob): Promise<{ imported: number }> {
-  return api(`/api/videos/${videoId}/ground-truth/import` + query({ format }), { file });
+/** The file's name goes along: the ground truth remembers where it came from. */
+export function importGroundTruth(videoId: number, format: string, file: File): Promise<{ imported: number }> {
+  return api(`/api/videos/${videoId}/ground-truth/import` + query({ format, file: file.name }), { file });
 }
 
 export function useImportGroundTruth(videoId: number) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (a: { format: string; file: Blob }) => importGroundTruth(videoId, a.format, a.file),
+    mutationFn: (a: { format: string; file: File }) => importGroundTruth(videoId, a.format, a.file),
     onSuccess: () => qc.invalidateQueries({ queryKey: gtKeys.video(videoId) }),
   });
 }

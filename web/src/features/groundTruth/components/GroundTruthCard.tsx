@@ -10,7 +10,7 @@ import { useSearchParams } from 'react-router';
 import { GT_FORMATS, groundTruthExportUrl, useAutoGroundTruth, useImportGroundTruth } from '../api/autoGroundTruth';
 import { useModels } from '../../../lib/api/models';
 import { gtKeys } from '../../../lib/api/groundTruth';
-import { isMissingEndpoint } from '../../../lib/http';
+import { errorText, uploadErrorText } from '../../../lib/errorText';
 
 function ImportForm({ videoId }: { videoId: number }) {
   const imp = useImportGroundTruth(videoId);
@@ -31,7 +31,7 @@ function ImportForm({ videoId }: { videoId: number }) {
       <label>File <input type="file" onChange={(e) => { setFile(e.target.files?.[0] ?? null); imp.reset(); }} /></label>
       <button type="submit" className="btn" disabled={!file || imp.isPending}>{imp.isPending ? 'Importing…' : 'Import'}</button>
       {imp.isSuccess && <span className="muted" role="status">Imported {imp.data.imported} boxes</span>}
-      {imp.error && <span className="form-error" role="alert">{imp.error.message}</span>}
+      {imp.error && file && <span className="form-error" role="alert">{uploadErrorText(file.name, imp.error, 'imported')}</span>}
     </form>
   );
 }
@@ -88,7 +88,7 @@ export function GroundTruthCard({ videoId, progress, onRunStarted }: GroundTruth
         </button>
       </form>
       {auto.error && (
-        <p className="form-error" role="alert">{auto.error.message}{isMissingEndpoint(auto.error) ? ' (auto ground truth is not available on this server yet)' : ''}</p>
+        <p className="form-error" role="alert">{errorText(auto.error)}</p>
       )}
       {taskId != null && (
         <div className="current-task">

@@ -53,7 +53,7 @@ export function VitalsCard() {
         <div>
           <h3>All users (server)</h3>
           {server.isPending ? <p className="muted">Loading…</p>
-            : server.isError ? <p className="muted">{isMissingEndpoint(server.error) ? 'The server does not collect vitals yet (GET /api/vitals).' : server.error.message}</p>
+            : server.isError ? <p className="muted">{isMissingEndpoint(server.error) ? 'This server does not collect vitals yet.' : server.error.message}</p>
             : <VitalsTable records={server.data.items} />}
         </div>
         <div>

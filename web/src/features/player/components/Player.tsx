@@ -14,11 +14,13 @@ import { useFrameClock } from './useFrameClock';
 import { useGtEditor } from './useGtEditor';
 import { containFit, frameAt } from './geometry';
 import { drawBoxes } from './drawBoxes';
-import { bucketize, sumWindows, Timeline } from './Timeline';
+import { Timeline } from './Timeline';
+import { useRunTimeline } from '../api/runTimeline';
 import { ErrorState, PageHeader } from '../../../components/States';
 import { COCO_CLASSES, OUTCOME_COLORS } from '../../../lib/classes';
 import { formatDuration } from '../../../lib/format';
 import { ApiError, isMissingEndpoint } from '../../../lib/http';
+import { errorText } from '../../../lib/errorText';
 
 /** The detections to show at frame: its own, or the last sampled frame
  * before it when the run processed every n-th frame. */
@@ -151,16 +153,14 @@ export function Player({ runId, every, video, src, classNames, startT, outcomes 
     if (handled) e.preventDefault();
   };
 
-  // Timeline: detections of every window loaded so far, ground truth of
-  // the current window, and the evaluation's per-frame outcomes.
-  const timeline = useMemo(() => {
-    const windows = qc.getQueriesData<Detection[]>({ queryKey: [...detectionKeys.run(runId), 'window'] })
-      .map(([, rows]) => rows).filter((rows): rows is Detection[] => !!rows);
-    return { detections: sumWindows(windows, duration), gt: bucketize((gt.data ?? []).map((g) => g.t), duration), outcomes: outcomes.data ?? null };
-    // The windows are read from the cache, which the memo cannot see
-    // change: dets.data is listed because a new window arrived then.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [qc, runId, duration, dets.data, gt.data, outcomes.data]);
+  // Timeline: the whole run's detections and ground truth per bucket (the
+  // server's summary), and the evaluation's per-frame outcomes.
+  const summary = useRunTimeline(runId, video.id);
+  const timeline = useMemo(() => ({
+    detections: Float64Array.from(summary.data?.detections ?? []),
+    gt: Float64Array.from(summary.data?.ground_truth ?? []),
+    outcomes: outcomes.data ?? null,
+  }), [summary.data, outcomes.data]);
 
   return (
     <div className="player-page" onKeyDown={onKeyDown}>
@@ -200,7 +200,7 @@ export function Player({ runId, every, video, src, classNames, startT, outcomes 
               <li data-testid="outcomes-note">
                 {outcomes.error instanceof ApiError && outcomes.error.code === 'not_evaluated'
                   ? <>TP / FP / FN appear once the run is <Link to={`/runs/${runId}/results`}>evaluated</Link></>
-                  : isMissingEndpoint(outcomes.error) ? 'TP / FP / FN: not available on this server yet' : `TP / FP / FN: ${outcomes.error.message}`}
+                  : isMissingEndpoint(outcomes.error) ? 'TP / FP / FN: not available on this server yet' : `TP / FP / FN: ${errorText(outcomes.error)}`}
               </li>
             )}
           </ul>
@@ -236,7 +236,7 @@ export function Player({ runId, every, video, src, classNames, startT, outcomes 
               {editing && <GtBoxTools editor={editor} />}
             </>
           )}
-          {editor.error && <p className="form-error" role="alert">Edit failed: {editor.error.message}</p>}
+          {editor.error && <p className="form-error" role="alert">Edit failed: {errorText(editor.error)}</p>}
           <h3>Keys</h3>
           <dl className="keys">
             <div><dt>Space</dt><dd>play / pause</dd></div>

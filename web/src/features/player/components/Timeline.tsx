@@ -1,6 +1,6 @@
-// Timeline.tsx - a strip over the whole video: detections (per bucket,
-// from the windows loaded so far), ground truth, and the evaluation's
-// TP/FP/FN per frame when the server has one. Click or use the arrow keys
+// Timeline.tsx - a strip over the whole video: detections and ground truth
+// per bucket of the whole run (the server's summary, api/runTimeline), and
+// the evaluation's TP/FP/FN per frame when the server has one. Click or use the arrow keys
 // on it to jump.
 import { useEffect, useRef, type KeyboardEvent, type PointerEvent } from 'react';
 import { OUTCOME_COLORS } from '../../../lib/classes';
@@ -8,7 +8,7 @@ import { formatDuration } from '../../../lib/format';
 import type { FrameOutcome } from '../../../lib/types';
 
 export interface TimelineData {
-  detections: Float64Array; // counts per bucket
+  detections: Float64Array; // counts per bucket, the buckets spanning the video
   gt: Float64Array;
   outcomes: readonly FrameOutcome[] | null;
 }
@@ -20,7 +20,6 @@ interface Props {
   onSeek: (t: number) => void;
 }
 
-export const BUCKETS = 600;
 const ROWS = [{ key: 'detections', label: 'Detections' }, { key: 'gt', label: 'Ground truth' }, { key: 'outcomes', label: 'TP / FP / FN' }];
 const ROW_H = 14;
 
@@ -90,38 +89,11 @@ export function Timeline({ duration, t, data, onSeek }: Props) {
       </ul>
       <div className="timeline-track" role="slider" tabIndex={0} aria-label="Timeline" aria-valuemin={0}
         aria-valuemax={Math.round(duration)} aria-valuenow={Math.round(t)} aria-valuetext={formatDuration(t, 2)}
-        onPointerDown={seekAt} onKeyDown={onKey} data-testid="timeline" data-outcomes={data.outcomes?.length ?? 0}>
+        onPointerDown={seekAt} onKeyDown={onKey} data-testid="timeline" data-outcomes={data.outcomes?.length ?? 0}
+        data-buckets={data.detections.length} data-detections={data.detections.reduce((a, b) => a + b, 0)}>
         <canvas ref={canvas} style={{ height: ROWS.length * ROW_H }} />
         <div className="timeline-cursor" style={{ left: `${pos}%` }} />
       </div>
     </div>
   );
-}
-
-const perWindow = new WeakMap<readonly { t: number }[], { duration: number; counts: Float64Array }>();
-
-/** Adds the counts of every loaded window into one strip. Each window is
- * bucketed once (cached by its array), so a long playback that loaded
- * hundreds of windows costs one 600-element add per window per update. */
-export function sumWindows(windows: Iterable<readonly { t: number }[]>, duration: number): Float64Array {
-  const total = new Float64Array(BUCKETS);
-  for (const rows of windows) {
-    let w = perWindow.get(rows);
-    if (!w || w.duration !== duration) {
-      w = { duration, counts: bucketize(rows.map((r) => r.t), duration) };
-      perWindow.set(rows, w);
-    }
-    for (let i = 0; i < BUCKETS; i++) total[i] += w.counts[i];
-  }
-  return total;
-}
-
-/** Adds rows' times into per-bucket counts over [0, duration). */
-export function bucketize(times: Iterable<number>, duration: number, into = new Float64Array(BUCKETS)): Float64Array {
-  if (duration <= 0) return into;
-  for (const t of times) {
-    const i = Math.floor((t / duration) * into.length);
-    if (i >= 0 && i < into.length) into[i]++;
-  }
-  return into;
 }

@@ -1,6 +1,6 @@
 // drawBoxes.ts - paints detections and ground truth on the overlay canvas.
 import { classColor, className, OUTCOME_COLORS } from '../../../lib/classes';
-import { toScreen, type Box, type Fit } from './geometry';
+import { placeLabel, toScreen, type Box, type Fit, type LabelRect } from './geometry';
 import { readableText } from '../../../lib/contrast';
 import type { Detection } from '../../../lib/api/detections';
 import type { GtBox } from '../../../lib/api/groundTruth';
@@ -24,11 +24,15 @@ function rect(ctx: CanvasRenderingContext2D, fit: Fit, b: Box) {
   return a;
 }
 
-function label(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, color: string) {
+const LABEL_H = 18;
+
+/** A label at the first free place at or below its box's corner (y, the
+ * box's top, or under its bottom for ground truth), recorded in placed. */
+function label(ctx: CanvasRenderingContext2D, placed: LabelRect[], text: string, x: number, y: number, color: string, height: number) {
   const w = ctx.measureText(text).width + 8;
-  const top = y - 18 < 0 ? y : y - 18;
+  const top = placeLabel(placed, x, y - LABEL_H < 0 ? y : y - LABEL_H, w, LABEL_H, height);
   ctx.fillStyle = color;
-  ctx.fillRect(x, top, w, 18);
+  ctx.fillRect(x, top, w, LABEL_H);
   ctx.fillStyle = readableText(color);
   ctx.fillText(text, x + 4, top + 13);
 }
@@ -50,22 +54,24 @@ export function drawBoxes(p: DrawInput): void {
   ctx.clearRect(0, 0, p.width, p.height);
   ctx.font = '600 12px system-ui, sans-serif';
   ctx.setLineDash([6, 4]);
+  const placed: LabelRect[] = [];
   for (const g of p.gt) {
     const color = g.id === p.selectedGt ? '#fff' : OUTCOME_COLORS.gt;
     ctx.strokeStyle = color;
     ctx.lineWidth = g.id === p.selectedGt ? 3 : 2;
     const a = rect(ctx, fit, g);
-    label(ctx, `GT ${g.class}${g.validated ? ' ✓' : ''}`, a.x, toScreen(fit, g.x2, g.y2).y + 18, color);
+    label(ctx, placed, `GT ${g.class}${g.validated ? ' ✓' : ''}`, a.x, toScreen(fit, g.x2, g.y2).y + LABEL_H, color, p.height);
   }
   ctx.setLineDash([]);
   const sel = p.gt.find((g) => g.id === p.selectedGt);
   if (sel && !p.draft) handles(ctx, fit, sel);
   ctx.lineWidth = 2;
   for (const d of p.dets) {
-    const color = classColor(d.class_id);
+    const name = className(d.class_id, p.classNames);
+    const color = classColor(name);
     ctx.strokeStyle = color;
     const a = rect(ctx, fit, d);
-    label(ctx, `${className(d.class_id, p.classNames)} ${(d.score * 100).toFixed(0)}%`, a.x, a.y, color);
+    label(ctx, placed, `${name} ${(d.score * 100).toFixed(0)}%`, a.x, a.y, color, p.height);
   }
   if (p.draft) {
     ctx.strokeStyle = '#fff';

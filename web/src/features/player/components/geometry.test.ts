@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { containFit, cornerAt, frameAt, hitTest, moveBox, normalizeBox, resizeBox, toScreen, toVideo } from './geometry';
+import { containFit, cornerAt, frameAt, hitTest, moveBox, normalizeBox, placeLabel, resizeBox, toScreen, toVideo, type LabelRect } from './geometry';
 import { detectionsAt } from './Player';
-import { bucketize, BUCKETS, sumWindows } from './Timeline';
 import type { Detection } from '../../../lib/api/detections';
 
 describe('containFit', () => {
@@ -44,24 +43,6 @@ describe('detectionsAt', () => {
   });
 });
 
-describe('bucketize', () => {
-  it('counts times into equal buckets over the duration', () => {
-    const b = bucketize([0, 0.5, 9.99, 10, -1], 10, new Float64Array(10));
-    expect(Array.from(b)).toEqual([2, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
-  });
-});
-
-describe('sumWindows', () => {
-  it('adds the buckets of every window, reusing each window\'s counts', () => {
-    const a = [{ t: 0 }, { t: 0.01 }];
-    const b = [{ t: 9.99 }];
-    const s1 = sumWindows([a, b], 10);
-    expect(s1[0]).toBe(2);
-    expect(s1[BUCKETS - 1]).toBe(1);
-    expect(sumWindows([a], 10)[0]).toBe(2);
-    expect(sumWindows([a], 20)[0]).toBe(2); // another duration buckets again
-  });
-});
 
 describe('box editing geometry', () => {
   const b = { x1: 100, y1: 100, x2: 200, y2: 300 };
@@ -77,5 +58,18 @@ describe('box editing geometry', () => {
   it('resizes by a corner inside the frame and never past the opposite corner', () => {
     expect(resizeBox(b, 'nw', { x: 50, y: -20 }, 1280, 720)).toEqual({ x1: 50, y1: 0, x2: 200, y2: 300 });
     expect(resizeBox(b, 'se', { x: 90, y: 90 }, 1280, 720)).toEqual({ x1: 100, y1: 100, x2: 101, y2: 101 });
+  });
+});
+
+describe('placeLabel', () => {
+  it('stacks the labels of boxes that share a corner instead of drawing them over each other', () => {
+    const placed: LabelRect[] = [];
+    const tops = [0, 1, 2].map(() => placeLabel(placed, 100, 50, 80, 18, 720));
+    expect(tops).toEqual([50, 68, 86]);
+    // A label elsewhere keeps its place.
+    expect(placeLabel(placed, 400, 50, 80, 18, 720)).toBe(50);
+    // Never below the overlay.
+    const full: LabelRect[] = [];
+    expect(Math.max(...[0, 1, 2, 3].map(() => placeLabel(full, 0, 0, 50, 18, 40)))).toBeLessThanOrEqual(22);
   });
 });

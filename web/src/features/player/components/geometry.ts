@@ -76,3 +76,20 @@ export function resizeBox(b: Box, corner: Corner, p: { x: number; y: number }, w
   else r.x2 = Math.max(x, b.x1 + 1);
   return r;
 }
+
+/** A label's rectangle on the overlay, in CSS pixels. */
+export interface LabelRect { x: number; y: number; w: number; h: number }
+
+const overlaps = (a: LabelRect, b: LabelRect) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+
+/** The top of a w x h label wanted at (x, top): there if free, else the
+ * first free place one label height further down (boxes of a crowd stack
+ * their labels instead of printing them over each other), kept inside
+ * the overlay's height; the label is added to placed. Quadratic in the
+ * labels of one frame, which are tens. */
+export function placeLabel(placed: LabelRect[], x: number, top: number, w: number, h: number, height: number): number {
+  const r = { x, y: Math.max(0, top), w, h };
+  while (placed.some((p) => overlaps(p, r)) && r.y + 2 * h <= height) r.y += h;
+  placed.push(r);
+  return r.y;
+}

@@ -4,6 +4,7 @@
 import { useState, type FormEvent } from 'react';
 import { classMapProblem, useClassMap, usePutClassMap, type ClassMap } from '../api/classMap';
 import { ErrorState, Loading } from '../../../components/States';
+import { errorText } from '../../../lib/errorText';
 
 interface Row { key: number; from: string; to: string }
 
@@ -48,7 +49,7 @@ function Editor({ projectId, initial }: { projectId: number; initial: ClassMap }
         <button type="submit" className="btn btn-primary" disabled={!dirty || !!problem || put.isPending}>{put.isPending ? 'Saving…' : 'Save map'}</button>
         {dirty && problem && <span className="form-error" role="alert">{problem}</span>}
         {!dirty && put.isSuccess && <span className="muted" role="status">Saved</span>}
-        {put.error && <span className="form-error" role="alert">{put.error.message}</span>}
+        {put.error && <span className="form-error" role="alert">{errorText(put.error)}</span>}
       </div>
     </form>
   );

@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import { useUpdateProject } from '../api/updateProject';
 import type { Project } from '../../../lib/types';
+import { errorText } from '../../../lib/errorText';
 
 export function CriteriaCard({ project }: { project: Project }) {
   const update = useUpdateProject(project.id);
@@ -38,7 +39,7 @@ export function CriteriaCard({ project }: { project: Project }) {
         <div className="span-2 actions">
           <button type="submit" className="btn" disabled={update.isPending}>Save criteria</button>
           {update.isSuccess && <span className="muted" role="status">Saved</span>}
-          {update.error && <span className="form-error" role="alert">{update.error.message}</span>}
+          {update.error && <span className="form-error" role="alert">{errorText(update.error)}</span>}
         </div>
       </form>
     </section>

@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMemberMutations, useMembers, type Role } from '../api/members';
 import { ErrorState, Loading } from '../../../components/States';
+import { errorText } from '../../../lib/errorText';
 
 export function MembersCard({ projectId }: { projectId: number }) {
   const members = useMembers(projectId);
@@ -38,7 +39,7 @@ export function MembersCard({ projectId }: { projectId: number }) {
         </select>
         <button type="submit" className="btn" disabled={add.isPending}>Add</button>
       </form>
-      {(add.error || remove.error) && <p className="form-error" role="alert">{(add.error ?? remove.error)!.message}</p>}
+      {(add.error || remove.error) && <p className="form-error" role="alert">{errorText(add.error ?? remove.error)}</p>}
     </section>
   );
 }

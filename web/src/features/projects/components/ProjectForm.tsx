@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import type { ProjectInput } from '../api/types';
 import type { Project } from '../../../lib/types';
 import { useInlineForm } from '../../../components/inlineForm';
+import { errorText } from '../../../lib/errorText';
 
 const FIELDS: { key: keyof ProjectInput; label: string; placeholder?: string }[] = [
   { key: 'camera_model', label: 'Camera model', placeholder: 'e.g. Axis Q1656' },
@@ -60,7 +61,7 @@ export function ProjectForm({ initial = {}, submitLabel, pending, error, onSubmi
         Frame rate (fps)
         <input type="number" min={0} step="any" value={v.frame_rate} onChange={set('frame_rate')} />
       </label>
-      {error && <p className="form-error span-2" role="alert">{error.message}</p>}
+      {error && <p className="form-error span-2" role="alert">{errorText(error)}</p>}
       <div className="span-2 actions">
         <button type="submit" className="btn btn-primary" disabled={pending}>{pending ? 'Saving…' : submitLabel}</button>
         {onCancel && <button type="button" className="btn" onClick={onCancel}>Cancel</button>}

@@ -23,6 +23,29 @@ export interface ClassResult extends Overall {
   f1_curve?: { threshold: number[]; f1: number[] };
 }
 
+/** Where the boxes an evaluation was scored against came from (the
+ * server's store_gt_provenance, marked by eval_gt_provenance_mark). */
+export interface GroundTruthSource {
+  kind: 'human' | 'import' | 'model';
+  format?: string | null;
+  file?: string | null;
+  model_id?: number | null;
+  model?: string | null;
+  run_id?: number | null;
+  boxes: number;
+  frames: number;
+  /** The evaluated model made these boxes (null: a model, not recorded which). */
+  self: boolean | null;
+}
+
+export interface GroundTruthProvenance {
+  boxes: number;
+  frames: number;
+  sources: GroundTruthSource[];
+  self_boxes: number;
+  self_scored: boolean;
+}
+
 export interface Evaluation {
   id: number;
   run_id: number;
@@ -47,6 +70,10 @@ export interface Evaluation {
     num_det?: number;
   };
   pass?: boolean | null;
+  /** Scored against ground truth the run's own model made. */
+  self_scored?: boolean;
+  /** Null for evaluations stored before provenance was kept. */
+  ground_truth?: GroundTruthProvenance | null;
 }
 
 /** The metrics GET /api/runs/{a}/compare/{b} takes differences of. */
@@ -56,6 +83,7 @@ export interface CompareSide {
   run_id: number;
   evaluation_id: number;
   overall: Overall;
+  self_scored?: boolean;
 }
 
 export interface FrameDiff extends Pick<FrameOutcome, 'frame' | 't'> {

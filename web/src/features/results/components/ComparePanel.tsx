@@ -8,6 +8,7 @@ import { useComparison } from '../api/compare';
 import type { Comparison, MetricDeltas, Overall } from '../api/types';
 import { ErrorState, Loading } from '../../../components/States';
 import { ApiError } from '../../../lib/http';
+import { errorText } from '../../../lib/errorText';
 import { formatDuration, formatNumber } from '../../../lib/format';
 
 const METRICS = ['precision', 'recall', 'f1', 'ap50', 'map'] as const;
@@ -22,16 +23,16 @@ function D({ v }: { v: number | null | undefined }) {
 const v3 = (x: number | null | undefined) => (x == null ? '—' : x.toFixed(3));
 
 function OverallTable({ c }: { c: Comparison }) {
-  const row = (label: string, o: Overall) => (
-    <tr><th scope="row">{label}</th>{METRICS.map((m) => <td key={m} className="num">{v3(o[m])}</td>)}</tr>
+  const row = (label: string, o: Overall, self?: boolean) => (
+    <tr><th scope="row">{label}{self && <> <span className="badge badge-warn">scored against its own output</span></>}</th>{METRICS.map((m) => <td key={m} className="num">{v3(o[m])}</td>)}</tr>
   );
   return (
     <table className="table metrics-table compare-overall">
       <caption className="sr-only">Overall metrics of both runs</caption>
       <thead><tr><th scope="col">Run</th>{METRICS.map((m) => <th key={m} scope="col">{m}</th>)}</tr></thead>
       <tbody>
-        {row(`A · run #${c.a.run_id}`, c.a.overall)}
-        {row(`B · run #${c.b.run_id}`, c.b.overall)}
+        {row(`A · run #${c.a.run_id}`, c.a.overall, c.a.self_scored)}
+        {row(`B · run #${c.b.run_id}`, c.b.overall, c.b.self_scored)}
         <tr><th scope="row">Δ B − A</th>{METRICS.map((m) => <D key={m} v={c.delta.overall[m as keyof MetricDeltas]} />)}</tr>
       </tbody>
     </table>
@@ -96,9 +97,16 @@ export function ComparePanel({ runId, otherId }: { runId: number; otherId: numbe
   if (cmp.isPending) return <Loading label="Comparing…" />;
   if (cmp.isError) {
     const e = cmp.error;
-    // 409 or not_evaluated: different videos or a run without an
-    // evaluation; the server's message says which.
-    if (e instanceof ApiError && (e.status === 409 || e.code === 'not_evaluated')) return <p className="form-error" role="alert">{e.message}</p>;
+    // A run without an evaluation: say which and where to evaluate it.
+    if (e instanceof ApiError && e.code === 'not_evaluated') {
+      const other = /run (\d+)/.exec(e.message)?.[1] ?? String(otherId);
+      return (
+        <p className="form-error" role="alert">
+          Run #{other} has not been evaluated yet, so there is nothing to compare. <Link to={`/runs/${other}/results`}>Evaluate run #{other}</Link>, then come back.
+        </p>
+      );
+    }
+    if (e instanceof ApiError && e.status === 409) return <p className="form-error" role="alert">{errorText(e)}</p>;
     return <ErrorState error={e} what="Run comparison" />;
   }
   return (

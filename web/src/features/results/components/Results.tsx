@@ -11,6 +11,7 @@ import { useEvaluateRun } from '../api/evaluate';
 import { COCO_STAT_NAMES, type Evaluation } from '../api/types';
 import type { Criteria } from '../../../lib/types';
 import { ClassTable } from './ClassTable';
+import { ProvenanceCard, SelfScoredNote } from './Provenance';
 import { ComparePanel } from './ComparePanel';
 import { classRows, CLASS_COLUMNS, verdict } from './metrics';
 import { LineChart } from '../../../components/charts/LineChart';
@@ -21,6 +22,7 @@ import { download, toCsv } from '../../../lib/export';
 import { ApiError, isMissingEndpoint } from '../../../lib/http';
 import { formatDate, formatNumber } from '../../../lib/format';
 import { useApiDefaults } from '../../../lib/apiDefaults';
+import { errorText } from '../../../lib/errorText';
 
 const MAX_CURVES = 8;
 
@@ -48,6 +50,8 @@ function Curves({ e }: { e: Evaluation }) {
 
 interface EvaluateFormProps {
   runId: number;
+  /** The run's video, where ground truth is made when there is none. */
+  videoId: number | null;
   /** The threshold the form starts at; the server's default without it. */
   initial?: number | null;
   label?: string;
@@ -65,25 +69,39 @@ function ScoreFormAtDefault(props: EvaluateFormProps) {
   return <ScoreForm {...props} initial={defaults.data.scoreThreshold} />;
 }
 
-function ScoreForm({ runId, initial, label = 'Evaluate' }: EvaluateFormProps & { initial: number }) {
+/** Why the evaluation did not happen, and where to go when what is
+ * missing is ground truth (the server refuses to score against none). */
+function EvaluateError({ error, videoId }: { error: unknown; videoId: number | null }) {
+  if (error instanceof ApiError && error.code === 'no_ground_truth') {
+    return (
+      <div className="form-error" role="alert">
+        <p>This video has no ground truth on the frames this run looked at, so there is nothing to score it against.</p>
+        {videoId != null && <p><Link className="btn btn-primary" to={`/videos/${videoId}#gt-title`}>Make or import ground truth</Link></p>}
+      </div>
+    );
+  }
+  return <p className="form-error" role="alert">{errorText(error)}</p>;
+}
+
+function ScoreForm({ runId, videoId, initial, label = 'Evaluate' }: EvaluateFormProps & { initial: number }) {
   const evaluate = useEvaluateRun(runId);
   const [score, setScore] = useState(initial);
   return (
     <form className="inline-form" aria-label="Evaluate the run" onSubmit={(ev) => { ev.preventDefault(); evaluate.mutate({ score }); }}>
       <label>Score threshold <input type="number" min={0} max={1} step={0.05} value={score} onChange={(ev) => setScore(Number(ev.target.value))} /></label>
       <button type="submit" className="btn btn-primary" disabled={evaluate.isPending}>{evaluate.isPending ? 'Evaluating…' : label}</button>
-      {evaluate.error && <p className="form-error" role="alert">{evaluate.error.message}{isMissingEndpoint(evaluate.error) ? ' (not available on this server yet)' : ''}</p>}
+      {evaluate.error && <EvaluateError error={evaluate.error} videoId={videoId} />}
     </form>
   );
 }
 
-function NoEvaluation({ runId, error }: { runId: number; error: unknown }) {
+function NoEvaluation({ runId, videoId, error }: { runId: number; videoId: number | null; error: unknown }) {
   if (isMissingEndpoint(error)) return <ErrorState error={error} what="Evaluation" />;
   if (!(error instanceof ApiError && error.status === 404)) return <ErrorState error={error} what="the evaluation" />;
   return (
     <Empty title="This run has not been evaluated yet">
-      <p>Evaluate it against the video's ground truth.</p>
-      <EvaluateForm runId={runId} />
+      <p>Next: evaluate it against the video's ground truth.</p>
+      <EvaluateForm runId={runId} videoId={videoId} />
     </Empty>
   );
 }
@@ -95,6 +113,7 @@ function exportAll(e: Evaluation, kind: 'csv' | 'json') {
 
 interface ResultsProps {
   runId: number;
+  videoId: number | null;
   /** The project's pass/fail criteria, once it has loaded. */
   criteria: Criteria | undefined;
   /** Run B of the comparison, and the control that chooses it. */
@@ -102,7 +121,7 @@ interface ResultsProps {
   chooser: ReactNode;
 }
 
-export function Results({ runId, criteria, compareId, chooser }: ResultsProps) {
+export function Results({ runId, videoId, criteria, compareId, chooser }: ResultsProps) {
   const ev = useEvaluation(runId);
   const e = ev.data;
   const v = e ? verdict(e, criteria) : null;
@@ -117,9 +136,11 @@ export function Results({ runId, criteria, compareId, chooser }: ResultsProps) {
           <button type="button" className="btn" disabled={!e} onClick={() => e && exportAll(e, 'json')}>Export JSON</button>
         </>} />
       {ev.isPending ? <Loading label="Loading evaluation…" /> : ev.isError ? (
-        <section className="card"><NoEvaluation runId={runId} error={ev.error} /></section>
+        <section className="card"><NoEvaluation runId={runId} videoId={videoId} error={ev.error} /></section>
       ) : e && (
         <>
+          {e.self_scored && <SelfScoredNote />}
+          {e.ground_truth && <ProvenanceCard gt={e.ground_truth} />}
           <section className="card" aria-label="COCO summary">
             {e.results.coco_stats && (
               <div className="stats">
@@ -133,7 +154,7 @@ export function Results({ runId, criteria, compareId, chooser }: ResultsProps) {
               Score threshold {e.manifest.score_threshold ?? '?'} · IoU {e.manifest.iou_threshold ?? 0.5}
               {e.results.num_images != null && <> · {formatNumber(e.results.num_images)} frames, {formatNumber(e.results.num_gt)} ground-truth boxes, {formatNumber(e.results.num_det)} detections</>}
             </p>
-            <EvaluateForm runId={runId} initial={e.manifest.score_threshold} label="Evaluate again" key={e.id} />
+            <EvaluateForm runId={runId} videoId={videoId} initial={e.manifest.score_threshold} label="Evaluate again" key={e.id} />
           </section>
           <section className="card" aria-labelledby="per-class">
             <h2 id="per-class">Per class</h2>

@@ -5,6 +5,7 @@ import { useModels } from '../../../lib/api/models';
 import { useProcessVideo } from '../api/processVideo';
 import { ErrorState, Loading } from '../../../components/States';
 import { useApiDefaults, type ApiDefaults } from '../../../lib/apiDefaults';
+import { errorText } from '../../../lib/errorText';
 
 interface StartRunFormProps {
   videoId: number;
@@ -38,7 +39,7 @@ function RunForm({ videoId, onStarted, defaults }: StartRunFormProps & { default
       <label>
         Model
         <select value={chosen ?? ''} onChange={(e) => setModelId(Number(e.target.value))} disabled={!list.length}>
-          {!list.length && <option value="">{models.isPending ? 'Loading…' : 'No models — upload one with POST /api/models'}</option>}
+          {!list.length && <option value="">{models.isPending ? 'Loading…' : 'No models yet: add one under “Add a model”'}</option>}
           {list.map((m) => <option key={m.id} value={m.id}>{m.name} ({m.family} {m.input_w}×{m.input_h})</option>)}
         </select>
       </label>
@@ -57,7 +58,7 @@ function RunForm({ videoId, onStarted, defaults }: StartRunFormProps & { default
       <button type="submit" className="btn btn-primary" disabled={chosen == null || process.isPending}>
         {process.isPending ? 'Starting…' : 'Start run'}
       </button>
-      {process.error && <p className="form-error" role="alert">{process.error.message}</p>}
+      {process.error && <p className="form-error" role="alert">{errorText(process.error)}</p>}
     </form>
   );
 }

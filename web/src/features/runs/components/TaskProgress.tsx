@@ -6,6 +6,7 @@ import { useCancelTask } from '../api/cancelTask';
 import { isFinal, type TaskState } from '../api/types';
 import { ProgressBar, StateBadge } from '../../../components/States';
 import { formatDuration, formatNumber } from '../../../lib/format';
+import { errorText } from '../../../lib/errorText';
 
 interface Props {
   taskId: number;
@@ -33,7 +34,7 @@ export function TaskProgress({ taskId, compact = false, onFinal }: Props) {
         {status?.frames_total ? <span className="muted small num">{formatNumber(status.frames_done)} / {formatNumber(status.frames_total)} frames</span> : null}
         {status?.fps ? <span className="muted small num">{status.fps.toFixed(1)} fps</span> : null}
         {status?.eta != null && !isFinal(state) ? <span className="muted small num">ETA {formatDuration(status.eta)}</span> : null}
-        {!compact && <span className="muted small">via {transport}</span>}
+        {!compact && transport !== 'idle' && <span className="muted small">{transport === 'websocket' ? 'live' : 'updated every few seconds'}</span>}
         {!isFinal(state) && (
           <button type="button" className="btn btn-ghost btn-small" disabled={cancel.isPending} onClick={() => cancel.mutate(taskId)}>
             Cancel
@@ -42,7 +43,7 @@ export function TaskProgress({ taskId, compact = false, onFinal }: Props) {
       </div>
       <ProgressBar value={frac} label={`Task ${taskId} progress`} />
       {status?.error && <p className="form-error" role="alert">{status.error}</p>}
-      {cancel.error && <p className="form-error" role="alert">{cancel.error.message}</p>}
+      {cancel.error && <p className="form-error" role="alert">{errorText(cancel.error)}</p>}
     </div>
   );
 }

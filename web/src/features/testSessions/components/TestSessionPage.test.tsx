@@ -55,7 +55,7 @@ describe('TestSessionPage', () => {
     const ws = FakeSocket.all[0];
     expect(ws.url).toBe(testSessionSocketUrl(5));
     act(() => ws.open());
-    expect(screen.getByText('websocket')).toBeInTheDocument();
+    expect(screen.getByText('updated as events arrive')).toBeInTheDocument();
     act(() => ws.push(results({ tp: 9, fp: 0, fn: 1, precision: 1, recall: 0.9, events: 9, pass: true, fail_reason: null })));
     // The cache notifies its observers on the next tick.
     await waitFor(() => expect(screen.getByTestId('session-precision')).toHaveTextContent('100.0 %'));
@@ -70,7 +70,7 @@ describe('TestSessionPage', () => {
     page();
     await screen.findByTestId('session-precision');
     act(() => FakeSocket.all[0].drop());
-    expect(await screen.findByText('polling')).toBeInTheDocument();
+    expect(await screen.findByText('refreshed every few seconds')).toBeInTheDocument();
     const before = calls.filter((c) => c.url.pathname.endsWith('/results')).length;
     await waitFor(() => expect(calls.filter((c) => c.url.pathname.endsWith('/results')).length).toBeGreaterThan(before), { timeout: 3000 });
   });

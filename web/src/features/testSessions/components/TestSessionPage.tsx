@@ -8,7 +8,9 @@ import { useTestSessionResults } from '../api/testSessionResults';
 import { TestSessionResultsView, Verdict } from './TestSessionResultsView';
 import { EventsList } from './EventsList';
 import { TestSessionSettings } from './TestSessionSettings';
-import { Badge, ErrorState, Loading, PageHeader, StateBadge } from '../../../components/States';
+import { Badge, ErrorState, isNotFound, Loading, PageHeader, StateBadge } from '../../../components/States';
+import { NotFound, routeId } from '../../../components/NotFound';
+import { errorText } from '../../../lib/errorText';
 import { formatDate } from '../../../lib/format';
 import { download, toCsv } from '../../../lib/export';
 import type { TestSessionResults, TestSession } from '../api/types';
@@ -41,17 +43,22 @@ function Actions({ s, r }: { s: TestSession; r: TestSessionResults | undefined }
         onClick={() => { if (confirm(`Delete session #${s.id} and its events?`)) remove.mutate(undefined, { onSuccess: () => navigate(`/projects/${s.project_id}`) }); }}>
         Delete
       </button>
-      {(patch.error || remove.error) && <span className="form-error" role="alert">{(patch.error ?? remove.error)!.message}</span>}
+      {(patch.error || remove.error) && <span className="form-error" role="alert">{errorText(patch.error ?? remove.error)}</span>}
     </>
   );
 }
 
 export default function TestSessionPage() {
-  const id = Number(useParams().testSessionId);
+  const id = routeId(useParams().testSessionId);
+  return id == null ? <NotFound what="test session" /> : <Session id={id} />;
+}
+
+function Session({ id }: { id: number }) {
   const session = useTestSession(id);
   const live = session.data ? session.data.state !== 'closed' : false;
   const { results, transport } = useTestSessionResults(id, live);
   if (session.isPending) return <Loading label="Loading session…" />;
+  if (isNotFound(session.error)) return <NotFound what="test session" />;
   if (session.isError) return <ErrorState error={session.error} what="Test session" retry={() => session.refetch()} />;
   const s = session.data;
   const r = results.data;
@@ -64,7 +71,7 @@ export default function TestSessionPage() {
         </>}
         actions={<Actions s={s} r={r} />} />
       <p className="muted small live-note" aria-live="polite">
-        {live ? <>Live results <Badge tone={transport === 'websocket' ? 'ok' : 'muted'}>{transport}</Badge></> : 'Closed: results as stored.'}
+        {live ? <>Live results <Badge tone={transport === 'websocket' ? 'ok' : 'muted'}>{transport === 'websocket' ? 'updated as events arrive' : 'refreshed every few seconds'}</Badge></> : 'Closed: results as stored.'}
       </p>
       {results.isPending ? <Loading label="Scoring…" /> : results.isError ? (
         <ErrorState error={results.error} what="Session results" retry={() => results.refetch()} />

@@ -4,6 +4,7 @@
 import { useState, type FormEvent } from 'react';
 import { useTestSessionMutations } from '../api/testSession';
 import type { TestSession } from '../api/types';
+import { errorText } from '../../../lib/errorText';
 
 const text = (v: number | null | undefined) => (v == null ? '' : String(v));
 const num = (s: string) => (s.trim() === '' ? undefined : Number(s));
@@ -34,13 +35,13 @@ export function TestSessionSettings({ s }: { s: TestSession }) {
         <div className="span-2 actions">
           <button type="submit" className="btn" disabled={closed || patch.isPending}>Save settings</button>
           {patch.isSuccess && <span className="muted" role="status">Saved</span>}
-          {patch.error && <span className="form-error" role="alert">{patch.error.message}</span>}
+          {patch.error && <span className="form-error" role="alert">{errorText(patch.error)}</span>}
         </div>
       </form>
       <form className="inline-form" onSubmit={saveSync} aria-label="Clock sync">
         <label>Device clock minus video time (s) <input type="number" step="any" value={offset} onChange={(e) => setOffset(e.target.value)} disabled={closed} /></label>
         <button type="submit" className="btn" disabled={closed || sync.isPending || offset.trim() === ''}>Set clock offset</button>
-        {sync.error && <span className="form-error" role="alert">{sync.error.message}</span>}
+        {sync.error && <span className="form-error" role="alert">{errorText(sync.error)}</span>}
       </form>
       <p className="muted small">Events sent with device_time need an offset; a device can also post its own sync.</p>
     </section>

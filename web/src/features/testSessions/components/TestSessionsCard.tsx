@@ -10,6 +10,7 @@ import { Empty, ErrorState, Loading, StateBadge } from '../../../components/Stat
 import { formatDate, formatNumber } from '../../../lib/format';
 import { isMissingEndpoint } from '../../../lib/http';
 import { useInlineForm, useOpener } from '../../../components/inlineForm';
+import { errorText } from '../../../lib/errorText';
 
 const num = (s: string) => (s.trim() === '' ? undefined : Number(s));
 
@@ -57,7 +58,7 @@ function NewTestSessionForm({ project, videos, onCancel }: TestSessionsCardProps
       <div className="span-2 actions">
         <button type="submit" className="btn btn-primary" disabled={!videoId || create.isPending}>{create.isPending ? 'Creating…' : 'Create session'}</button>
         <button type="button" className="btn btn-ghost" onClick={onCancel}>Cancel</button>
-        {create.error && <span className="form-error" role="alert">{create.error.message}{isMissingEndpoint(create.error) ? ' (not available on this server yet)' : ''}</span>}
+        {create.error && <span className="form-error" role="alert">{errorText(create.error)}{isMissingEndpoint(create.error) ? ' (not available on this server yet)' : ''}</span>}
       </div>
     </form>
   );

@@ -80,8 +80,8 @@ describe('useUploads', () => {
     });
     const [huge, notes] = [...result.current.items].sort((x, y) => x.name.localeCompare(y.name));
     expect(notes.state).toBe('failed');
-    expect(notes.error).toBe('Rejected: not a decodable video. no video stream');
-    expect(huge.error).toBe('Rejected: the file is too large. limit is 4 GiB');
+    expect(notes.error).toBe('notes.mp4 was not uploaded: it is not a video the server can read (no video stream). Choose a video file (MP4, MKV, MOV…).');
+    expect(huge.error).toBe('huge.mp4 was not uploaded: the file is larger than the server accepts (limit is 4 GiB). Try a smaller file.');
   });
 
   it('cancels one upload and refuses non-video files before sending', async () => {
@@ -89,7 +89,7 @@ describe('useUploads', () => {
     act(() => result.current.start([file('a.mp4', 10), file('doc.pdf', 10, 'application/pdf')]));
     expect(FakeXhr.all).toHaveLength(1);
     const pdf = result.current.items.find((x) => x.name === 'doc.pdf')!;
-    expect(pdf).toMatchObject({ state: 'failed', error: 'Not a video (application/pdf)' });
+    expect(pdf).toMatchObject({ state: 'failed', error: 'doc.pdf was not uploaded: it is not a video (application/pdf). Choose a video file.' });
     await act(async () => result.current.cancel(result.current.items.find((x) => x.name === 'a.mp4')!.key));
     expect(result.current.items.find((x) => x.name === 'a.mp4')!.state).toBe('cancelled');
     act(() => result.current.clearFinished());
@@ -98,6 +98,6 @@ describe('useUploads', () => {
 
   it('precheck accepts unknown types (the server decides) and rejects empty files', () => {
     expect(precheck(file('x.mkv', 5, ''))).toBeNull();
-    expect(precheck(file('x.mp4', 0))).toBe('The file is empty');
+    expect(precheck(file('x.mp4', 0))).toBe('the file is empty');
   });
 });

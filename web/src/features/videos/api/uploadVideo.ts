@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { ApiError, errorFromXhr, query } from '../../../lib/http';
+import { uploadErrorText } from '../../../lib/errorText';
 import { videoKeys } from './types';
 import type { Video } from '../../../lib/types';
 
@@ -49,9 +50,9 @@ export interface UploadItem {
 
 /** What the browser can tell before sending: a file that is not a video. */
 export function precheck(file: File): string | null {
-  if (file.size === 0) return 'The file is empty';
+  if (file.size === 0) return 'the file is empty';
   if (file.type && !file.type.startsWith('video/') && file.type !== 'application/octet-stream') {
-    return `Not a video (${file.type})`;
+    return `it is not a video (${file.type}). Choose a video file`;
   }
   return null;
 }
@@ -71,7 +72,7 @@ export function useUploads(projectId: number) {
     for (const a of added) {
       const bad = precheck(a.file);
       if (bad) {
-        patch(a.key, { state: 'failed', error: bad });
+        patch(a.key, { state: 'failed', error: uploadErrorText(a.name, bad) });
         continue;
       }
       const h = uploadVideo(projectId, a.file, throttle((sent) => patch(a.key, { sent })));
@@ -81,7 +82,7 @@ export function useUploads(projectId: number) {
           patch(a.key, { state: 'done', sent: a.size });
           qc.invalidateQueries({ queryKey: videoKeys.list(projectId) });
         },
-        (e: ApiError) => patch(a.key, e.code === 'aborted' ? { state: 'cancelled' } : { state: 'failed', error: describe(e) }),
+        (e: ApiError) => patch(a.key, e.code === 'aborted' ? { state: 'cancelled' } : { state: 'failed', error: uploadErrorText(a.name, e) }),
       ).finally(() => aborts.current.delete(a.key));
     }
   }, [projectId, patch, qc]);
@@ -90,12 +91,6 @@ export function useUploads(projectId: number) {
   const clearFinished = useCallback(() => setItems((xs) => xs.filter((x) => x.state === 'uploading')), []);
   useEffect(() => () => aborts.current.forEach((abort) => abort()), []);
   return { items, start, cancel, clearFinished };
-}
-
-function describe(e: ApiError): string {
-  if (e.status === 415) return `Rejected: not a decodable video. ${e.message}`;
-  if (e.status === 413) return `Rejected: the file is too large. ${e.message}`;
-  return e.message;
 }
 
 /** Progress events come hundreds of times a second; render at most ~10/s. */

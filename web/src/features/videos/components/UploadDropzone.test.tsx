@@ -49,7 +49,7 @@ describe('UploadDropzone', () => {
     expect(screen.getByRole('progressbar', { name: 'Upload of a.mp4' })).toHaveAttribute('aria-valuenow', '50');
     expect(screen.getByRole('button', { name: 'Cancel upload of b.mp4' })).toBeInTheDocument();
     await act(async () => sent[1].answer(415, { error: { code: 'unsupported_media_type', message: 'b.mp4 has no video stream' } }));
-    expect(screen.getByRole('alert')).toHaveTextContent('Rejected: not a decodable video. b.mp4 has no video stream');
+    expect(screen.getByRole('alert')).toHaveTextContent(/^b\.mp4 was not uploaded: it is not a video the server can read \(b\.mp4 has no video stream\)/);
     fireEvent.click(screen.getByRole('button', { name: 'Cancel upload of a.mp4' }));
     expect(await screen.findByText('Cancelled')).toBeInTheDocument();
   });

@@ -8,6 +8,7 @@ import { UploadDropzone } from './UploadDropzone';
 import { Empty, ErrorState, Loading, StateBadge } from '../../../components/States';
 import { LazyImage } from '../../../components/LazyImage';
 import { formatBytes, formatDate, formatDuration } from '../../../lib/format';
+import { errorText } from '../../../lib/errorText';
 
 export function VideosPanel({ projectId }: { projectId: number }) {
   const videos = useVideos(projectId);
@@ -19,7 +20,7 @@ export function VideosPanel({ projectId }: { projectId: number }) {
       <UploadDropzone projectId={projectId} />
       {videos.isPending ? <Loading label="Loading videos…" />
         : videos.isError ? <ErrorState error={videos.error} what="videos" retry={() => videos.refetch()} />
-        : items.length === 0 ? <Empty title="No videos yet">Drop a clip above to start.</Empty>
+        : items.length === 0 ? <Empty title="No videos yet">Next step: upload a video. Drop clips on the area above or press “Choose files…”.</Empty>
         : (
           <table className="table videos-table">
             <thead>
@@ -53,7 +54,7 @@ export function VideosPanel({ projectId }: { projectId: number }) {
           {videos.isFetchingNextPage ? 'Loading…' : 'Load more'}
         </button>
       )}
-      {del.error && <p className="form-error" role="alert">{del.error.message}</p>}
+      {del.error && <p className="form-error" role="alert">{errorText(del.error)}</p>}
     </section>
   );
 }
