@@ -40,16 +40,21 @@ static int fail(int as_json, const avp_error_t *err)
 static void print_info(int as_json, const media_info_t *i)
 {
     if (!as_json) {
-        printf("kind        %s\nsize        %dx%d\nfps         %.3f\n"
-               "duration    %.3f s\nframes      %lld\ncodec       %s\n"
-               "container   %s\n", kind_name(i->kind), i->width, i->height,
+        printf("kind        %s\nsize        %dx%d\nstored      %dx%d\n"
+               "rotation    %d%s\nfps         %.3f\nduration    %.3f s\n"
+               "frames      %lld\ncodec       %s\ncontainer   %s\n",
+               kind_name(i->kind), i->width, i->height, i->stored_width,
+               i->stored_height, i->rotation, i->mirrored ? " mirrored" : "",
                i->fps, i->duration, (long long)i->frame_count, i->codec,
                i->format);
         return;
     }
-    json_t *o = json_pack("{s:s, s:i, s:i, s:f, s:f, s:I, s:s, s:s}", "kind",
-                          kind_name(i->kind), "width", i->width, "height",
-                          i->height, "fps", i->fps, "duration", i->duration,
+    json_t *o = json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:b, s:f, s:f, s:I, "
+                          "s:s, s:s}", "kind", kind_name(i->kind), "width",
+                          i->width, "height", i->height, "stored_width",
+                          i->stored_width, "stored_height", i->stored_height,
+                          "rotation", i->rotation, "mirrored", i->mirrored,
+                          "fps", i->fps, "duration", i->duration,
                           "frame_count", (json_int_t)i->frame_count, "codec",
                           i->codec, "format", i->format);
     json_dumpf(o, stdout, JSON_COMPACT | JSON_REAL_PRECISION(17));

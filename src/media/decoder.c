@@ -2,7 +2,8 @@
  * decoder.c - one video stream of one file through libavformat and
  * libavcodec: open with limits (probe size, analyse duration, an interrupt
  * deadline, local files only), decode in order, flush at the end so the
- * frames a frame-threaded or B-frame decoder still holds come out, and
+ * frames a frame-threaded or B-frame decoder still holds come out, turn
+ * each frame the way the stream's display matrix says (orient.c), and
  * report libav's errors as AVP codes with libav's own words.
  */
 #include "media/internal.h"
@@ -121,6 +122,7 @@ static int open_codec(media_decoder_t *d, int threads, avp_error_t *err)
                                "cannot open the decoder", ret);
     d->time_base = av_q2d(st->time_base);
     d->start_pts = st->start_time;
+    media__orient_from_stream(st, &d->orient.o);
     return AVP_OK;
 }
 
@@ -160,6 +162,7 @@ void media__decoder_close(media_decoder_t *d)
     avformat_close_input(&d->fmt);
     av_packet_free(&d->pkt);
     av_frame_free(&d->frame);
+    media__orienter_fini(&d->orient);
 }
 
 /* Sends the next packet of our stream to the decoder, or the flush packet
@@ -202,7 +205,8 @@ int media__decoder_next(media_decoder_t *d, avp_error_t *err)
             d->frames_out++;
             if (d->start_pts == AV_NOPTS_VALUE)
                 d->start_pts = d->frame->best_effort_timestamp;
-            return 1;
+            ret = media__orient_frame(&d->orient, d->frame, err);
+            return ret == AVP_OK ? 1 : avp_error_prefix(err, "%s", d->path);
         }
         if (ret == AVERROR_EOF) {
             /* On a local file a failed read means a truncated or corrupt
@@ -246,6 +250,9 @@ void media__decoder_info(const media_decoder_t *d, media_info_t *info)
     info->kind = d->image ? MEDIA_IMAGE : MEDIA_VIDEO;
     info->width = d->frame->width;
     info->height = d->frame->height;
+    info->stored_width = d->orient.o.transpose ? info->height : info->width;
+    info->stored_height = d->orient.o.transpose ? info->width : info->height;
+    media__orient_describe(&d->orient.o, &info->rotation, &info->mirrored);
     copy_name(info->codec, sizeof(info->codec), avcodec_get_name(st->codecpar->codec_id));
     copy_name(info->format, sizeof(info->format), d->fmt->iformat->name);
     if (d->image) {

@@ -36,6 +36,41 @@ int media__av_error(avp_error_t *err, int code, const char *path,
  * regular file or a folder; *is_dir says which. */
 int media__stat_path(const char *path, int *is_dir, avp_error_t *err);
 
+/* ---- Display orientation (orient.c) ----------------------------------- */
+
+/* One of the eight right-angle display transforms, as the inverse map the
+ * copy wants: displayed (X, Y) shows stored (x, y) = transpose ? (Y, X) :
+ * (X, Y), a coordinate counted from its far end when flip_x / flip_y. All
+ * zero: shown as stored. */
+typedef struct media_orient {
+    int transpose, flip_x, flip_y;
+} media_orient_t;
+
+/* The stream's display matrix (AV_PKT_DATA_DISPLAYMATRIX) as an orient;
+ * identity when there is none or it is not a right-angle case. */
+void media__orient_from_stream(const AVStream *st, media_orient_t *o);
+
+int media__orient_is_identity(const media_orient_t *o);
+
+/* As clockwise degrees (0, 90, 180, 270) then a left-right mirror. */
+void media__orient_describe(const media_orient_t *o, int *rotation, int *mirrored);
+
+/* Rotates decoded frames for display into pooled buffers. Zero-initialise,
+ * set o; media__orienter_fini() frees it (the pool lives on until the last
+ * frame holding one of its buffers is freed). */
+typedef struct media_orienter {
+    media_orient_t o;
+    AVFrame *raw;           /* the decoded frame while it is copied */
+    AVBufferPool *pool;
+    size_t pool_size;
+} media_orienter_t;
+
+/* Replaces frame by its displayed picture (timestamps and colour tags
+ * kept); a no-op for the identity. AVP_EUNSUPPORTED for a pixel format
+ * that cannot be copied so (hardware, bitstream, 4:2:2 transposed). */
+int media__orient_frame(media_orienter_t *r, AVFrame *frame, avp_error_t *err);
+void media__orienter_fini(media_orienter_t *r);
+
 /* ---- Decoder (decoder.c) ---------------------------------------------- */
 
 /* One video (or image) stream of one file, decoded in order. Caller-owned
@@ -55,6 +90,7 @@ typedef struct media_decoder {
     double deadline;        /* avp_now() after which libav is interrupted; 0 = none */
     const char *path;       /* for messages; not owned */
     int64_t frames_out;     /* frames decoded since open (tests, stats) */
+    media_orienter_t orient;/* turns each frame the way it is displayed */
 } media_decoder_t;
 
 /* How long one libav call may block before the interrupt callback stops

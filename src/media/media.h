@@ -10,6 +10,12 @@
  * tensor and allocates nothing per frame in steady state (libavformat's own
  * packet buffers aside).
  *
+ * Orientation: frames come out as a player shows them. A container's
+ * display matrix (phones store portrait video as landscape pictures plus
+ * "rotate 90°") is applied at decode, so frame sizes, media_frame_t and
+ * every box mapped through it are in display coordinates; media_info_t
+ * also says the stored size and the turn.
+ *
  * Timestamps: t is the frame's PTS in seconds (stream time base), relative
  * to the stream's start time; the frame index counts decoded frames from 0,
  * including the ones skipped by sampling. Images have t = 0 and folders
@@ -60,7 +66,13 @@ typedef enum media_kind { MEDIA_VIDEO, MEDIA_IMAGE, MEDIA_FOLDER } media_kind_t;
 
 typedef struct media_info {
     media_kind_t kind;
-    int width, height;   /* of the first frame */
+    int width, height;   /* of the first frame, as displayed: every frame
+                          * comes out turned by the display matrix */
+    int stored_width, stored_height; /* as encoded, before turning */
+    int rotation;        /* clockwise degrees turned for display: 0, 90,
+                          * 180 or 270 (from the container's display
+                          * matrix; other angles are not applied) */
+    int mirrored;        /* 1: then mirrored left-right */
     double fps;          /* average frame rate (0 for images) */
     double duration;     /* seconds (0 for images) */
     int64_t frame_count; /* exact when the container says, else estimated; images: count */

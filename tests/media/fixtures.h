@@ -36,6 +36,17 @@ int fx_probe_times(const char *path, double *t, int cap);
  * key (cap entries). Returns the frame count or -1. */
 int fx_probe_keys(const char *path, int *key, int cap);
 
+/* Writes matrix m (a b u c d v x y w: 16.16 fixed point, u v w 2.30) into
+ * the 'tkhd' box of an MP4 with one track, in place: the display matrix
+ * as ISO/IEC 14496-12 8.3.2 lays it out, for the transforms ffmpeg's
+ * command line cannot write (mirrors). Returns 0 or -1. */
+int fx_set_mp4_matrix(const char *path, const int32_t m[9]);
+
+/* Decodes frame 0 of a file with the ffmpeg command line (which applies
+ * the display matrix's rotation) into w x h rgb24 (caller frees). NULL on
+ * failure or another size. */
+uint8_t *fx_ffmpeg_rgb(const char *path, int w, int h);
+
 /* Decodes frame 0 of a file with the ffmpeg command line into rgb24
  * (w x h x 3, caller frees). Returns NULL on failure. */
 uint8_t *fx_decode_rgb(const char *path, int *w, int *h);
