@@ -82,8 +82,8 @@ typedef struct media_decoder {
     AVPacket *pkt;
     AVFrame *frame;         /* the last decoded frame */
     int stream;             /* index of the video stream in fmt */
+    int video_streams;      /* how many the file has */
     int flushing;           /* EOF reached, draining the decoder */
-    int read_error;         /* libav error that ended reading early, or 0 */
     int image;              /* the container is a single image */
     double time_base;       /* seconds per PTS tick */
     int64_t start_pts;      /* stream start time (PTS ticks) */
@@ -91,6 +91,13 @@ typedef struct media_decoder {
     const char *path;       /* for messages; not owned */
     int64_t frames_out;     /* frames decoded since open (tests, stats) */
     media_orienter_t orient;/* turns each frame the way it is displayed */
+    /* Damage (media_source_damage()): packets of the stream read, those
+     * the container marks to be dropped (edit lists), frames that came out
+     * concealed, frames missing from the timestamps (gaps of whole frame
+     * durations), and libav's words about the first damage ("" = none). */
+    int64_t packets_in, packets_discarded, frames_concealed, gap_frames;
+    int64_t prev_pts;       /* of the last frame out, for gap_frames */
+    char damage[160];
 } media_decoder_t;
 
 /* How long one libav call may block before the interrupt callback stops
@@ -98,20 +105,30 @@ typedef struct media_decoder {
 #define MEDIA_OPEN_SECONDS 20.0
 #define MEDIA_READ_SECONDS 20.0
 
-/* Opens path and its best video stream (attached cover pictures are not
- * video). threads: decoder threads, 0 = libav's choice. Errors: AVP_EFORMAT
- * (not a video or image), AVP_EUNSUPPORTED (no decoder), AVP_EIO. */
-int media__decoder_open(media_decoder_t *d, const char *path, int threads,
-                        avp_error_t *err);
+/* Opens path and a video stream of it (attached cover pictures are not
+ * video): number which (1-based) among them, or with 0 the default one
+ * (media_options_t.stream). threads: decoder threads, 0 = libav's choice.
+ * Errors: AVP_EFORMAT (not a video or image), AVP_EINVAL (no such stream),
+ * AVP_EUNSUPPORTED (no decoder), AVP_EIO. */
+int media__decoder_open(media_decoder_t *d, const char *path, int which,
+                        int threads, avp_error_t *err);
 void media__decoder_close(media_decoder_t *d);
 
 /* Opens path and picks its stream as media__decoder_open() does, without a
  * decoder: for reading packets only (d->codec and d->frame stay NULL). */
-int media__demuxer_open(media_decoder_t *d, const char *path, avp_error_t *err);
+int media__demuxer_open(media_decoder_t *d, const char *path, int which,
+                        avp_error_t *err);
 
 /* Decodes the next frame into d->frame: 1, 0 at the end (the decoder has
  * been flushed), or a negative AVP_E*. */
 int media__decoder_next(media_decoder_t *d, avp_error_t *err);
+
+/* Frames lost to damage since open, once the decoder has reached the end:
+ * the frames the container lists (whole_file: it was decoded from its
+ * start) or the packets read, whichever is more, less those decoded. 0
+ * when libav reported no damage: a stream may legitimately carry packets
+ * that show nothing (VP8's hidden frames). */
+int64_t media__decoder_frames_lost(media_decoder_t *d, int whole_file);
 
 /* Seconds of d->frame from the stream start; NAN when it has no timestamp. */
 double media__decoder_frame_time(const media_decoder_t *d);
@@ -153,14 +170,15 @@ typedef struct media_frame_index {
     size_t n, cap;
 } media_frame_index_t;
 
-/* The demux-only pass: opens path's video stream once more (the source's
+/* The demux-only pass: opens path's video stream (which, as
+ * media__decoder_open()) once more (the source's
  * own demuxer is past the packets of frame 0) and reads every packet to
  * the end, decoding nothing. expect: the container's frame count (or an
  * estimate) to size the buffer. Returns NULL, or why the packets cannot be
  * trusted to be the frames (a packet without a timestamp, a damaged or
  * discarded packet, a read error, no memory). */
-const char *media__frame_index_build(const char *path, media_frame_index_t *ix,
-                                     int64_t expect);
+const char *media__frame_index_build(const char *path, int which,
+                                     media_frame_index_t *ix, int64_t expect);
 
 /* Sorts the index into presentation order, checks that it can number the
  * frames (timestamps unique, the file starts with a keyframe, nothing

@@ -86,8 +86,8 @@ static const char *read_packets(media_decoder_t *d, media_frame_index_t *ix)
     }
 }
 
-const char *media__frame_index_build(const char *path, media_frame_index_t *ix,
-                                     int64_t expect)
+const char *media__frame_index_build(const char *path, int which,
+                                     media_frame_index_t *ix, int64_t expect)
 {
     memset(ix, 0, sizeof(*ix));
     if (expect > 0) {
@@ -98,7 +98,7 @@ const char *media__frame_index_build(const char *path, media_frame_index_t *ix,
         ix->cap = cap;
     }
     media_decoder_t d;
-    if (media__demuxer_open(&d, path, NULL) != AVP_OK)
+    if (media__demuxer_open(&d, path, which, NULL) != AVP_OK)
         return "the file cannot be opened again";
     /* A packet the decoder will reject yields no frame, and would shift
      * every later frame's index; libav's parsers (run by the demuxer for

@@ -55,11 +55,11 @@ enum { SEEK_KEEP, SEEK_DROP, SEEK_RESTART };
 
 static int check_options(const media_options_t *o, avp_error_t *err)
 {
-    if (o->every < 0 || o->threads < 0 || o->start_frame < 0 ||
+    if (o->every < 0 || o->threads < 0 || o->start_frame < 0 || o->stream < 0 ||
         !(o->fps >= 0) || !isfinite(o->fps))
         return avp_error_set(err, AVP_EINVAL,
-                             "media options: every, fps, threads and "
-                             "start_frame must be >= 0");
+                             "media options: every, fps, threads, "
+                             "start_frame and stream must be >= 0");
     if (o->fps > 0 && o->every > 1)
         return avp_error_set(err, AVP_EINVAL,
                              "media options: use either every or fps, not both");
@@ -93,7 +93,8 @@ static int restart(media_source_t *s, int64_t target, const char *why,
     s->fps_next = 0;
     s->last_t = 0;
     s->skip_below = target;
-    return media__decoder_open(&s->dec, s->path, s->opt.threads, err);
+    return media__decoder_open(&s->dec, s->path, s->opt.stream,
+                               s->opt.threads, err);
 }
 
 /* Resumes a video at start_frame from the last keyframe at or before it.
@@ -106,8 +107,8 @@ static int restart(media_source_t *s, int64_t target, const char *why,
 static int seek_to_start(media_source_t *s, avp_error_t *err)
 {
     int64_t key = 0;
-    const char *why = media__frame_index_build(s->path, &s->index,
-                                               s->info.frame_count);
+    const char *why = media__frame_index_build(s->path, s->opt.stream,
+                                               &s->index, s->info.frame_count);
     if (!why)
         why = media__frame_index_plan(&s->index, s->opt.start_frame, &key);
     if (why) {
@@ -131,7 +132,8 @@ static int seek_to_start(media_source_t *s, avp_error_t *err)
 
 static int open_file(media_source_t *s, avp_error_t *err)
 {
-    int ret = media__decoder_open(&s->dec, s->path, s->opt.threads, err);
+    int ret = media__decoder_open(&s->dec, s->path, s->opt.stream,
+                                  s->opt.threads, err);
     if (ret == AVP_OK)
         ret = first_frame(s, s->path, err);
     if (ret == AVP_OK)
@@ -147,7 +149,8 @@ static int open_image(media_source_t *s, avp_error_t *err)
 {
     const char *name = s->folder.names[s->next_image++];
     sprintf(s->image_path, "%s/%s", s->path, name); /* sized at open */
-    int ret = media__decoder_open(&s->dec, s->image_path, MEDIA_ONE_THREAD, err);
+    int ret = media__decoder_open(&s->dec, s->image_path, 0, MEDIA_ONE_THREAD,
+                                  err);
     if (ret == AVP_OK)
         ret = first_frame(s, s->image_path, err);
     return ret;
@@ -372,6 +375,18 @@ int media_source_read(media_source_t *s, const media_letterbox_t *lb,
         frame->t = t;
         return 1;
     }
+}
+
+void media_source_damage(media_source_t *s, media_damage_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (s->info.kind != MEDIA_VIDEO || !s->dec.codec)
+        return;
+    /* A resume that seeked read only the file's tail. */
+    int whole_file = !s->seeked || s->fallback;
+    out->frames_lost = media__decoder_frames_lost(&s->dec, whole_file);
+    out->frames_concealed = s->dec.frames_concealed;
+    snprintf(out->what, sizeof(out->what), "%s", s->dec.damage);
 }
 
 void media__source_resume_stats(const media_source_t *s, media_resume_stats_t *out)
