@@ -17,7 +17,10 @@
  * also says the stored size and the turn.
  *
  * Timestamps: t is the frame's PTS in seconds (stream time base), relative
- * to the stream's start time; the frame index counts decoded frames from 0,
+ * to the stream's start time, as a player's clock shows it: edit lists
+ * applied by libav, and where MPEG-TS's clock jumps (joined recordings)
+ * by more than 10 s, the frames after follow on by one frame duration, as
+ * ffmpeg's command line re-bases them; the frame index counts decoded frames from 0,
  * including the ones skipped by sampling. Images have t = 0 and folders
  * number their images 0.. in name order.
  *

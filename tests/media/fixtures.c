@@ -104,6 +104,25 @@ int fx_probe_times(const char *path, double *t, int cap)
     return n;
 }
 
+int fx_ffmpeg_times(const char *path, double *t, int cap)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "ffmpeg -nostdin -v info -i '%s' -map 0:v:0 "
+             "-vf showinfo -fps_mode passthrough -f null - 2>&1", path);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    char line[1024];
+    int n = 0;
+    while (fgets(line, sizeof(line), p)) {
+        const char *at = strstr(line, "] n:");
+        const char *pt = at ? strstr(at, "pts_time:") : NULL;
+        if (pt && n < cap)
+            t[n++] = strtod(pt + 9, NULL);
+    }
+    return pclose(p) == 0 ? n : -1;
+}
+
 int fx_probe_keys(const char *path, int *key, int cap)
 {
     char cmd[1024];

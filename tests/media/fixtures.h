@@ -32,6 +32,11 @@ const char *fx_clip(const char *name, const char *photo, int w, int h,
  * stream's start time, into t (cap entries). Returns the frame count or -1. */
 int fx_probe_times(const char *path, double *t, int cap);
 
+/* The frame times ffmpeg's command line decodes path with (its showinfo
+ * filter's pts_time: after ffmpeg has re-based clock jumps and subtracted
+ * the start), into t (cap entries). Returns the frame count or -1. */
+int fx_ffmpeg_times(const char *path, double *t, int cap);
+
 /* ffprobe's keyframe flags of the video frames in presentation order into
  * key (cap entries). Returns the frame count or -1. */
 int fx_probe_keys(const char *path, int *key, int cap);
