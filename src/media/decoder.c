@@ -129,9 +129,26 @@ static int pick_stream(media_decoder_t *d, int which, avp_error_t *err)
     return AVP_OK;
 }
 
+/* PQ and HLG pictures shown as if they were SDR come out washed out, not
+ * as anyone sees them, and a detector scores something else: refused in
+ * words until AVP tone-maps. */
+static int refuse_hdr(const media_decoder_t *d, const AVCodecParameters *par,
+                      avp_error_t *err)
+{
+    if (par->color_trc != AVCOL_TRC_SMPTE2084 &&
+        par->color_trc != AVCOL_TRC_ARIB_STD_B67)
+        return AVP_OK;
+    return avp_error_set(err, AVP_EUNSUPPORTED, "%s: HDR video (%s transfer) "
+                         "is not tone-mapped by AVP; convert it to SDR first "
+                         "(e.g. ffmpeg's zscale and tonemap filters)", d->path,
+                         par->color_trc == AVCOL_TRC_SMPTE2084 ? "PQ" : "HLG");
+}
+
 static int open_codec(media_decoder_t *d, int threads, avp_error_t *err)
 {
     AVStream *st = d->fmt->streams[d->stream];
+    if (refuse_hdr(d, st->codecpar, err) != AVP_OK)
+        return err->code;
     const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
     if (!codec)
         return avp_error_set(err, AVP_EUNSUPPORTED, "%s: no decoder for %s",

@@ -139,13 +139,14 @@ int fx_probe_keys(const char *path, int *key, int cap)
     return pclose(p) == 0 ? n : -1;
 }
 
-uint8_t *fx_ffmpeg_rgb(const char *path, int w, int h)
+uint8_t *fx_ffmpeg_rgb(const char *path, int w, int h, const char *sws_flags)
 {
     char cmd[1024];
     size_t n = (size_t)w * (size_t)h * 3;
     uint8_t *rgb = malloc(n + 1);
-    snprintf(cmd, sizeof(cmd), "ffmpeg -v error -i '%s' -frames:v 1 -f rawvideo "
-             "-pix_fmt rgb24 -", path);
+    snprintf(cmd, sizeof(cmd), "ffmpeg -v error -i '%s' -frames:v 1 %s%s "
+             "-f rawvideo -pix_fmt rgb24 -", path, sws_flags ? "-sws_flags " : "",
+             sws_flags ? sws_flags : "");
     FILE *p = popen(cmd, "r");
     /* One byte more than asked for must not come: another size. */
     int ok = p && fread(rgb, 1, n + 1, p) == n;
@@ -167,7 +168,7 @@ uint8_t *fx_decode_rgb(const char *path, int *w, int *h)
     int ok = p && fscanf(p, "%d,%d", w, h) == 2;
     if (p)
         pclose(p);
-    return ok ? fx_ffmpeg_rgb(path, *w, *h) : NULL;
+    return ok ? fx_ffmpeg_rgb(path, *w, *h, NULL) : NULL;
 }
 
 static uint32_t be32(const uint8_t *p)

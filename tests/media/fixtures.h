@@ -48,9 +48,10 @@ int fx_probe_keys(const char *path, int *key, int cap);
 int fx_set_mp4_matrix(const char *path, const int32_t m[9]);
 
 /* Decodes frame 0 of a file with the ffmpeg command line (which applies
- * the display matrix's rotation) into w x h rgb24 (caller frees). NULL on
- * failure or another size. */
-uint8_t *fx_ffmpeg_rgb(const char *path, int w, int h);
+ * the display matrix's rotation) into w x h rgb24 (caller frees), with
+ * swscale's flags as given (NULL: ffmpeg's default). NULL on failure or
+ * another size. */
+uint8_t *fx_ffmpeg_rgb(const char *path, int w, int h, const char *sws_flags);
 
 /* Decodes frame 0 of a file with the ffmpeg command line into rgb24
  * (w x h x 3, caller frees). Returns NULL on failure. */

@@ -138,7 +138,8 @@ static int same_as_upright(const char *up, const char *tw, int rotation,
  * back, the twin's first frame is the upright one's, byte for byte. */
 static int ffmpeg_agrees(const char *up, const char *tw)
 {
-    uint8_t *a = fx_ffmpeg_rgb(up, UW, UH), *b = fx_ffmpeg_rgb(tw, UW, UH);
+    uint8_t *a = fx_ffmpeg_rgb(up, UW, UH, NULL),
+            *b = fx_ffmpeg_rgb(tw, UW, UH, NULL);
     int ok = a && b && memcmp(a, b, (size_t)UW * UH * 3) == 0;
     free(a);
     free(b);
