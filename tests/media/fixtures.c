@@ -104,23 +104,42 @@ int fx_probe_times(const char *path, double *t, int cap)
     return n;
 }
 
-int fx_ffmpeg_times(const char *path, double *t, int cap)
+/* Runs cmd and hands each line of its output to take, which keeps what
+ * it finds in out[*n] (cap entries). The count, or -1 if cmd failed. */
+static int collect(const char *cmd, int (*take)(const char *line, void *out, int i),
+                   void *out, int cap)
 {
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "ffmpeg -nostdin -v info -i '%s' -map 0:v:0 "
-             "-vf showinfo -fps_mode passthrough -f null - 2>&1", path);
     FILE *p = popen(cmd, "r");
     if (!p)
         return -1;
     char line[1024];
     int n = 0;
-    while (fgets(line, sizeof(line), p)) {
-        const char *at = strstr(line, "] n:");
-        const char *pt = at ? strstr(at, "pts_time:") : NULL;
-        if (pt && n < cap)
-            t[n++] = strtod(pt + 9, NULL);
-    }
+    while (fgets(line, sizeof(line), p))
+        if (n < cap && take(line, out, n))
+            n++;
     return pclose(p) == 0 ? n : -1;
+}
+
+static int take_showinfo_time(const char *line, void *out, int i)
+{
+    const char *at = strstr(line, "] n:");
+    const char *pt = at ? strstr(at, "pts_time:") : NULL;
+    if (pt)
+        ((double *)out)[i] = strtod(pt + 9, NULL);
+    return pt != NULL;
+}
+
+int fx_ffmpeg_times(const char *path, double *t, int cap)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "ffmpeg -nostdin -v info -i '%s' -map 0:v:0 "
+             "-vf showinfo -fps_mode passthrough -f null - 2>&1", path);
+    return collect(cmd, take_showinfo_time, t, cap);
+}
+
+static int take_key(const char *line, void *out, int i)
+{
+    return sscanf(line, "key_frame=%d", &((int *)out)[i]) == 1;
 }
 
 int fx_probe_keys(const char *path, int *key, int cap)
@@ -128,15 +147,14 @@ int fx_probe_keys(const char *path, int *key, int cap)
     char cmd[1024];
     snprintf(cmd, sizeof(cmd), "ffprobe -v error -select_streams v:0 -show_entries "
              "frame=key_frame '%s'", path);
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return -1;
-    char line[256];
-    int n = 0, k;
-    while (fgets(line, sizeof(line), p))
-        if (sscanf(line, "key_frame=%d", &k) == 1 && n < cap)
-            key[n++] = k;
-    return pclose(p) == 0 ? n : -1;
+    return collect(cmd, take_key, key, cap);
+}
+
+const char *fx_rotate_tag(const char *in, const char *name, int degrees)
+{
+    const char *out = fx_path(name);
+    return fx_sh("ffmpeg -v error -y -i '%s' -c copy -metadata:s:v rotate=%d "
+                 "'%s'", in, degrees, out) == 0 ? out : NULL;
 }
 
 uint8_t *fx_ffmpeg_rgb(const char *path, int w, int h, const char *sws_flags)

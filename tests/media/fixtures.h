@@ -41,6 +41,11 @@ int fx_ffmpeg_times(const char *path, double *t, int cap);
  * key (cap entries). Returns the frame count or -1. */
 int fx_probe_keys(const char *path, int *key, int cap);
 
+/* <scratch>/<name>: a stream copy of in with ffmpeg 5.1's display matrix
+ * option, -metadata:s:v rotate=degrees (which means counterclockwise for
+ * display). Returns the path or NULL. */
+const char *fx_rotate_tag(const char *in, const char *name, int degrees);
+
 /* Writes matrix m (a b u c d v x y w: 16.16 fixed point, u v w 2.30) into
  * the 'tkhd' box of an MP4 with one track, in place: the display matrix
  * as ISO/IEC 14496-12 8.3.2 lays it out, for the transforms ffmpeg's

@@ -81,27 +81,31 @@ static int overwrite_middle(const char *from, const char *to, int bytes)
                  "conv=notrunc status=none", from, to, bytes, to, from);
 }
 
-static void test_damage_corrupt_mpegts(void)
+/* A clip with a stretch of its middle overwritten decodes as ffmpeg's
+ * does. */
+static int overwritten_like_ffprobe(const char *name, const char *photo,
+                                    const char *args, int bytes)
 {
-    const char *ts = fx_clip("full.ts", "dog", 320, 240, FRAMES, "10",
-                             "-c:v libx264 -preset ultrafast -g 10 -f mpegts");
-    CHECK(ts);
-    const char *bad = fx_path("bad.ts");
-    CHECK(overwrite_middle(ts, bad, 30000) == 0);
-    CHECK(decoded_like_ffprobe(bad, FRAMES));
+    char bad[64];
+    snprintf(bad, sizeof(bad), "bad_%s", name);
+    const char *full = fx_clip(name, photo, 320, 240, FRAMES, "10", args);
+    return full && overwrite_middle(full, fx_path(bad), bytes) == 0 &&
+           decoded_like_ffprobe(fx_path(bad), FRAMES);
 }
 
+static void test_damage_corrupt_mpegts(void)
+{
+    CHECK(overwritten_like_ffprobe("full.ts", "dog", "-c:v libx264 -preset "
+                                   "ultrafast -g 10 -f mpegts", 30000));
+}
+
+/* Over several samples, so that H.264's length prefixes break (bytes
+ * inside one slice can decode to a wrong picture without a sign). */
 static void test_damage_corrupt_mp4_payload(void)
 {
-    const char *full = fx_clip("full2.mp4", "horses", 320, 240, FRAMES, "10",
-                               "-c:v libx264 -preset ultrafast -g 10 "
-                               "-movflags +faststart");
-    CHECK(full);
-    const char *bad = fx_path("bad.mp4");
-    /* Over several samples, so that H.264's length prefixes break (bytes
-     * inside one slice can decode to a wrong picture without a sign). */
-    CHECK(overwrite_middle(full, bad, 40000) == 0);
-    CHECK(decoded_like_ffprobe(bad, FRAMES));
+    CHECK(overwritten_like_ffprobe("full2.mp4", "horses", "-c:v libx264 "
+                                   "-preset ultrafast -g 10 -movflags "
+                                   "+faststart", 40000));
 }
 
 /* Sound without pictures is refused in words that say so. */
@@ -138,11 +142,13 @@ static int first_frame(const char *path, int k, float *t, avp_error_t *err)
  * of the clip it was copied from. */
 static void test_damage_several_video_streams(void)
 {
-    const char *a = fx_clip("a.mkv", "dog", 160, 120, 10, "10",
-                            "-c:v libx264 -preset ultrafast");
-    const char *b = fx_clip("b.mkv", "giraffe", 160, 120, 10, "10",
-                            "-c:v libx264 -preset ultrafast");
-    CHECK(a && b);
+    const char *clip[2], *photo[2] = {"dog", "giraffe"}, *name[2] = {"a.mkv", "b.mkv"};
+    for (int i = 0; i < 2; i++) {
+        clip[i] = fx_clip(name[i], photo[i], 160, 120, 10, "10",
+                          "-c:v libx264 -preset ultrafast");
+        CHECK(clip[i]);
+    }
+    const char *a = clip[0], *b = clip[1];
     const char *two = fx_path("two.mkv");
     CHECK(fx_sh("ffmpeg -v error -y -i '%s' -i '%s' -map 0 -map 1 -c copy "
                 "-disposition:v:0 0 -disposition:v:1 default '%s'", a, b,

@@ -173,22 +173,29 @@ static void test_orient_ffmpeg_rotate_metadata(void)
     CHECK(up);
     const char *stored = twin(up, "cw.mp4", "transpose=clock", "yuv420p", NULL);
     CHECK(stored);
-    const char *tw = fx_path("meta90.mp4");
-    CHECK(fx_sh("ffmpeg -v error -y -i '%s' -c copy -metadata:s:v rotate=90 "
-                "'%s'", stored, tw) == 0);
+    const char *tw = fx_rotate_tag(stored, "meta90.mp4", 90);
+    CHECK(tw);
     CHECK(ffmpeg_agrees(up, tw));
     CHECK(same_as_upright(up, tw, 270, 0));
+}
+
+/* An upright clip in pix_fmt and its twin turned by 90 degrees. */
+static int turned_90(const char *pix_fmt, const char **up, const char **tw)
+{
+    char name[64];
+    int32_t m[9];
+    matrix(&cases[0], m);
+    snprintf(name, sizeof(name), "r90_%s.mp4", pix_fmt);
+    *up = upright(pix_fmt);
+    *tw = *up ? twin(*up, name, cases[0].store, pix_fmt, m) : NULL;
+    return *tw != NULL;
 }
 
 /* 10-bit pixels are copied as 2-byte samples. */
 static void test_orient_10bit(void)
 {
-    const char *up = upright("yuv420p10le");
-    CHECK(up);
-    int32_t m[9];
-    matrix(&cases[0], m);
-    const char *tw = twin(up, "r90_10.mp4", cases[0].store, "yuv420p10le", m);
-    CHECK(tw);
+    const char *up, *tw;
+    CHECK(turned_90("yuv420p10le", &up, &tw));
     CHECK(same_as_upright(up, tw, 90, 0));
     CHECK(ffmpeg_agrees(up, tw));
 }
@@ -197,16 +204,13 @@ static void test_orient_10bit(void)
  * refused with a message, never shown sideways. */
 static void test_orient_422_transposed_refused(void)
 {
-    const char *up = upright("yuv422p");
-    CHECK(up);
-    int32_t m[9];
-    matrix(&cases[0], m);
-    const char *tw = twin(up, "r90_422.mp4", cases[0].store, "yuv422p", m);
-    CHECK(tw);
+    const char *up, *tw;
+    CHECK(turned_90("yuv422p", &up, &tw));
     media_info_t i;
     avp_error_t err = {0};
     CHECK(media_probe(tw, &i, &err) == AVP_EUNSUPPORTED);
     CHECK(strstr(err.msg, "cannot rotate pixel format yuv422p"));
+    int32_t m[9];
     matrix(&cases[1], m); /* 180 degrees keeps rows rows: fine */
     tw = twin(up, "r180_422.mp4", cases[1].store, "yuv422p", m);
     CHECK(tw);
