@@ -52,14 +52,15 @@ static void print_info(int as_json, const media_info_t *i)
         return;
     }
     json_t *o = json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:b, s:f, s:f, s:I, "
-                          "s:s, s:s, s:i}", "kind", kind_name(i->kind), "width",
+                          "s:s, s:s, s:i, s:b}", "kind", kind_name(i->kind), "width",
                           i->width, "height", i->height, "stored_width",
                           i->stored_width, "stored_height", i->stored_height,
                           "rotation", i->rotation, "mirrored", i->mirrored,
                           "fps", i->fps, "duration", i->duration,
                           "frame_count", (json_int_t)i->frame_count, "codec",
                           i->codec, "format", i->format, "video_streams",
-                          i->video_streams);
+                          i->video_streams, "frame_count_exact",
+                          i->frame_count_exact);
     json_dumpf(o, stdout, JSON_COMPACT | JSON_REAL_PRECISION(17));
     fputc('\n', stdout);
     json_decref(o);

@@ -152,6 +152,13 @@ int media__decoder_seek(media_decoder_t *d, double t, avp_error_t *err);
 const char *media__decoder_seek_packet(media_decoder_t *d, int64_t pts,
                                        int64_t dts, int size);
 
+/* ---- Frame count (count.c) -------------------------------------------- */
+
+/* The frames of path's video stream (which, as media__decoder_open()) by a
+ * demux-only pass: its packets less those the container drops. -1 when
+ * the pass fails or takes more than seconds. */
+int64_t media__count_frames(const char *path, int which, double seconds);
+
 /* ---- Frame index for resuming (resume.c) ------------------------------ */
 
 /* One packet of the video stream, which the index assumes is one frame. */

@@ -85,7 +85,11 @@ typedef struct media_info {
     int stream;          /* the decoded one's index among all streams */
     double fps;          /* average frame rate (0 for images) */
     double duration;     /* seconds (0 for images) */
-    int64_t frame_count; /* exact when the container says, else estimated; images: count */
+    int64_t frame_count; /* media_probe(): counted (frame_count_exact),
+                          * unless that took too long; an open source:
+                          * the container's count, else an estimate;
+                          * images: count */
+    int frame_count_exact; /* 1: counted, the frames a decode returns */
     char codec[32];      /* "h264", "mjpeg", "png" ... */
     char format[32];     /* container: "mov,mp4,m4a,3gp,3g2,mj2", "image2",
                           * "folder" ... */
@@ -148,7 +152,9 @@ typedef struct media_damage {
 void media_source_damage(media_source_t *s, media_damage_t *out);
 
 /* Reads the stream headers (and decodes one frame to prove the file is a
- * decodable video or image) without keeping anything open. Also works on
+ * decodable video or image) and counts a video's frames by reading its
+ * packets (no decoding; given up after 30 s), without keeping anything
+ * open. Also works on
  * folders (kind MEDIA_FOLDER, frame_count = number of images). Errors as
  * media_source_open(). */
 int media_probe(const char *path, media_info_t *info, avp_error_t *err);

@@ -413,6 +413,10 @@ void media__source_resume_stats(const media_source_t *s, media_resume_stats_t *o
     out->frames_decoded = s->frames_earlier + s->dec.frames_out;
 }
 
+/* How long the probe may count frames: minutes of video at disk speed;
+ * hours of it keep the container's own count (or estimate). */
+#define MEDIA_COUNT_SECONDS 30.0
+
 int media_probe(const char *path, media_info_t *info, avp_error_t *err)
 {
     media_options_t o = {.every = 1, .threads = MEDIA_ONE_THREAD};
@@ -422,5 +426,11 @@ int media_probe(const char *path, media_info_t *info, avp_error_t *err)
         return ret;
     *info = s->info;
     media_source_close(s);
+    int64_t n = info->kind == MEDIA_VIDEO
+                    ? media__count_frames(path, 0, MEDIA_COUNT_SECONDS) : -1;
+    if (n > 0) {
+        info->frame_count = n;
+        info->frame_count_exact = 1;
+    }
     return AVP_OK;
 }

@@ -166,6 +166,25 @@ static void test_decoder_mpegts_clock_jumps(void)
     CHECK_NEAR(f.t, want[45], 2e-6);
 }
 
+/* The probe counts the frames a decode returns, where the container has
+ * no count (Matroska, MPEG-TS; an estimate from duration and rate is off
+ * for variable rates) or counts more (an edit list's dropped samples). */
+static void test_decoder_probe_counts_frames(void)
+{
+    const char *names[] = {"vfr.mkv", "el.mp4", "joined.ts", "odd.ts"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        static double t[MAX_FRAMES];
+        const char *p = fx_path(names[i]);
+        int n = fx_probe_times(p, t, MAX_FRAMES);
+        media_info_t info;
+        avp_error_t err = {0};
+        CHECK(n > 0 && media_probe(p, &info, &err) == AVP_OK);
+        fprintf(stderr, "%s: probe %lld, ffprobe %d\n", names[i],
+                (long long)info.frame_count, n);
+        CHECK(info.frame_count == n && info.frame_count_exact);
+    }
+}
+
 static void test_decoder_shared_720p(void)
 {
     char path[1024];
@@ -217,6 +236,7 @@ int main(void)
     RUN(test_decoder_edit_list);
     RUN(test_decoder_negative_start);
     RUN(test_decoder_mpegts_clock_jumps);
+    RUN(test_decoder_probe_counts_frames);
     RUN(test_decoder_shared_720p);
     RUN(test_decoder_probe_info);
     return CHECK_DONE();
