@@ -1,4 +1,4 @@
--- 0013_video_orientation.sql - how the upload's probe found the video
+-- 0014_video_orientation.sql - how the upload's probe found the video
 -- stored and turned for display (issue 17): frames are decoded as the
 -- player shows them, so width and height (and every box of a run) are the
 -- displayed size, stored_width/stored_height the encoded one, and rotation
