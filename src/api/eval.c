@@ -331,6 +331,10 @@ static json_t *manifest_json(json_t *src, int64_t run_id,
         : json_null());
     json_object_set_new(m, "detections_off_gt_frames",
                         json_integer(in->off_set_det));
+    /* Boxes are in the displayed picture's coordinates when the video
+     * records its turn (null: stored before AVP turned frames). */
+    json_object_set(m, "video_rotation", json_object_get(src, "video_rotation"));
+    json_object_set(m, "video_mirrored", json_object_get(src, "video_mirrored"));
     return m;
 }
 

@@ -106,7 +106,8 @@ static int run_media(const char *const args[], json_t **out, avp_error_t *err)
 /* What the upload is, from `avp media probe`: a decodable video or not. */
 typedef struct video_facts {
     double duration, fps;
-    int width, height;
+    int width, height;  /* as displayed */
+    int stored_width, stored_height, rotation, mirrored;
     int64_t frame_count;
     char codec[32];
     char container[64];
@@ -126,6 +127,10 @@ static int probe(const char *path, video_facts_t *f, avp_error_t *err)
     f->fps = json_number_value(json_object_get(j, "fps"));
     f->width = (int)json_integer_value(json_object_get(j, "width"));
     f->height = (int)json_integer_value(json_object_get(j, "height"));
+    f->stored_width = (int)json_integer_value(json_object_get(j, "stored_width"));
+    f->stored_height = (int)json_integer_value(json_object_get(j, "stored_height"));
+    f->rotation = (int)json_integer_value(json_object_get(j, "rotation"));
+    f->mirrored = json_is_true(json_object_get(j, "mirrored"));
     f->frame_count = json_integer_value(json_object_get(j, "frame_count"));
     const char *codec = json_string_value(json_object_get(j, "codec"));
     snprintf(f->codec, sizeof f->codec, "%s", codec ? codec : "");
@@ -201,8 +206,10 @@ void api__video_upload(http_req_t *req, void *ctx)
     api__path(r, rel, abs);
     store_video_new_t v = {pid, http_req_user(req)->id, filename, rel,
                            (int64_t)up.size, info.duration, info.fps,
-                           info.width, info.height, info.frame_count,
-                           info.codec, info.container, up.sha256};
+                           info.width, info.height, info.stored_width,
+                           info.stored_height, info.rotation, info.mirrored,
+                           info.frame_count, info.codec, info.container,
+                           up.sha256};
     store_conn_t *c = api__conn_or_reply(r, req);
     if (!c) {
         unlink(abs);

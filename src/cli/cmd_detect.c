@@ -26,6 +26,8 @@ static const char usage[] =
     "  --threads N      compute threads (default: number of cores)\n"
     "  --every N        process every Nth frame\n"
     "  --fps F          process frames at F per second\n"
+    "  --stream K       the K-th video stream of a file with several (default:\n"
+    "                   the one it marks as default)\n"
     "  -o FILE          write JSONL, one detection per line\n"
     "  --coco FILE      write COCO results JSON (image_id = frame index)\n";
 
@@ -60,6 +62,7 @@ static const struct option longopts[] = {
     {"threads", required_argument, 0, 't'}, {"every", required_argument, 0, 'e'},
     {"fps", required_argument, 0, 'f'}, {"coco", required_argument, 0, 'C'},
     {"output", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'},
+    {"stream", required_argument, 0, 'S'},
     {0, 0, 0, 0}};
 
 static int bad_value(int opt, const char *val)
@@ -102,6 +105,9 @@ static int parse_option(detect_cmd_t *c, int opt, const char *arg)
     case 'f':
         if (cli_parse_float(arg, 0.001, 1000, &d)) return bad_value(opt, arg);
         c->media.fps = d; return 0;
+    case 'S':
+        if (cli_parse_int(arg, 1, 1000, &l)) return bad_value(opt, arg);
+        c->media.stream = (int)l; return 0;
     default:
         return -1;
     }
@@ -219,12 +225,18 @@ static int run_pipeline(detect_cmd_t *c, infer_model_t *model,
     int rc = open_writers(c, names, r, err);
     if (rc)
         return rc;
+    media_damage_t damage;
     detect_pipeline_opts_t opt = {
         .family = c->family, .params = c->params, .media = c->media,
-        .sink = sink, .progress = progress, .user = r, .cancel = &interrupted};
+        .sink = sink, .progress = progress, .user = r, .cancel = &interrupted,
+        .damage = &damage};
     rc = detect_pipeline_run(model, c->input, &opt, err);
     if (r->tty)
         fputc('\n', stderr);
+    if (rc == AVP_OK && damage.what[0])
+        fprintf(stderr, "avp detect: warning: %s is damaged: %lld frames lost, "
+                "%lld concealed: %s\n", c->input, (long long)damage.frames_lost,
+                (long long)damage.frames_concealed, damage.what);
     if (rc == AVP_OK && r->jsonl)
         rc = detect_writer_commit(r->jsonl, err), r->jsonl = NULL;
     if (rc == AVP_OK && r->coco)

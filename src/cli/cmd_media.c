@@ -14,7 +14,8 @@
 static const char usage[] =
     "usage: avp media probe [--json] FILE\n"
     "       avp media thumbnail [--json] --at SECONDS [--width N] FILE OUT.jpg\n"
-    "probe: kind, size, frame rate, duration, frame count, codec, container.\n"
+    "probe: kind, displayed and stored size, rotation, frame rate, duration,\n"
+    "frame count, codec, container, number of video streams.\n"
     "thumbnail: a JPEG of the frame nearest to SECONDS (the last one past the\n"
     "end), scaled down to N pixels wide (default 320), never up.\n";
 
@@ -40,18 +41,26 @@ static int fail(int as_json, const avp_error_t *err)
 static void print_info(int as_json, const media_info_t *i)
 {
     if (!as_json) {
-        printf("kind        %s\nsize        %dx%d\nfps         %.3f\n"
-               "duration    %.3f s\nframes      %lld\ncodec       %s\n"
-               "container   %s\n", kind_name(i->kind), i->width, i->height,
+        printf("kind        %s\nsize        %dx%d\nstored      %dx%d\n"
+               "rotation    %d%s\nfps         %.3f\nduration    %.3f s\n"
+               "frames      %lld\ncodec       %s\ncontainer   %s\n"
+               "streams     %d video\n",
+               kind_name(i->kind), i->width, i->height, i->stored_width,
+               i->stored_height, i->rotation, i->mirrored ? " mirrored" : "",
                i->fps, i->duration, (long long)i->frame_count, i->codec,
-               i->format);
+               i->format, i->video_streams);
         return;
     }
-    json_t *o = json_pack("{s:s, s:i, s:i, s:f, s:f, s:I, s:s, s:s}", "kind",
-                          kind_name(i->kind), "width", i->width, "height",
-                          i->height, "fps", i->fps, "duration", i->duration,
+    json_t *o = json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:b, s:f, s:f, s:I, "
+                          "s:s, s:s, s:i, s:b}", "kind", kind_name(i->kind), "width",
+                          i->width, "height", i->height, "stored_width",
+                          i->stored_width, "stored_height", i->stored_height,
+                          "rotation", i->rotation, "mirrored", i->mirrored,
+                          "fps", i->fps, "duration", i->duration,
                           "frame_count", (json_int_t)i->frame_count, "codec",
-                          i->codec, "format", i->format);
+                          i->codec, "format", i->format, "video_streams",
+                          i->video_streams, "frame_count_exact",
+                          i->frame_count_exact);
     json_dumpf(o, stdout, JSON_COMPACT | JSON_REAL_PRECISION(17));
     fputc('\n', stdout);
     json_decref(o);

@@ -129,6 +129,8 @@ typedef struct detect_pipeline_opts {
     detect_progress_fn progress;/* may be NULL; at most every 250 ms, and at the end */
     void *user;
     const volatile int *cancel; /* may be NULL; non-zero stops the run */
+    media_damage_t *damage;     /* may be NULL; a finished run writes what
+                                 * damage to the video cost (a warning) */
 } detect_pipeline_opts_t;
 
 /* Runs model over input. The model's batch size (from infer_options) is the

@@ -338,6 +338,8 @@ int detect_pipeline_run(infer_model_t *model, const char *input,
     int rc = run_open(&r, input, err);
     if (rc == AVP_OK)
         rc = run_threads(&r, err);
+    if (rc == AVP_OK && opt->damage)
+        media_source_damage(r.src, opt->damage);
     run_close(&r);
     return rc;
 }

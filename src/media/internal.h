@@ -36,6 +36,41 @@ int media__av_error(avp_error_t *err, int code, const char *path,
  * regular file or a folder; *is_dir says which. */
 int media__stat_path(const char *path, int *is_dir, avp_error_t *err);
 
+/* ---- Display orientation (orient.c) ----------------------------------- */
+
+/* One of the eight right-angle display transforms, as the inverse map the
+ * copy wants: displayed (X, Y) shows stored (x, y) = transpose ? (Y, X) :
+ * (X, Y), a coordinate counted from its far end when flip_x / flip_y. All
+ * zero: shown as stored. */
+typedef struct media_orient {
+    int transpose, flip_x, flip_y;
+} media_orient_t;
+
+/* The stream's display matrix (AV_PKT_DATA_DISPLAYMATRIX) as an orient;
+ * identity when there is none or it is not a right-angle case. */
+void media__orient_from_stream(const AVStream *st, media_orient_t *o);
+
+int media__orient_is_identity(const media_orient_t *o);
+
+/* As clockwise degrees (0, 90, 180, 270) then a left-right mirror. */
+void media__orient_describe(const media_orient_t *o, int *rotation, int *mirrored);
+
+/* Rotates decoded frames for display into pooled buffers. Zero-initialise,
+ * set o; media__orienter_fini() frees it (the pool lives on until the last
+ * frame holding one of its buffers is freed). */
+typedef struct media_orienter {
+    media_orient_t o;
+    AVFrame *raw;           /* the decoded frame while it is copied */
+    AVBufferPool *pool;
+    size_t pool_size;
+} media_orienter_t;
+
+/* Replaces frame by its displayed picture (timestamps and colour tags
+ * kept); a no-op for the identity. AVP_EUNSUPPORTED for a pixel format
+ * that cannot be copied so (hardware, bitstream, 4:2:2 transposed). */
+int media__orient_frame(media_orienter_t *r, AVFrame *frame, avp_error_t *err);
+void media__orienter_fini(media_orienter_t *r);
+
 /* ---- Decoder (decoder.c) ---------------------------------------------- */
 
 /* One video (or image) stream of one file, decoded in order. Caller-owned
@@ -47,14 +82,22 @@ typedef struct media_decoder {
     AVPacket *pkt;
     AVFrame *frame;         /* the last decoded frame */
     int stream;             /* index of the video stream in fmt */
+    int video_streams;      /* how many the file has */
     int flushing;           /* EOF reached, draining the decoder */
-    int read_error;         /* libav error that ended reading early, or 0 */
     int image;              /* the container is a single image */
     double time_base;       /* seconds per PTS tick */
     int64_t start_pts;      /* stream start time (PTS ticks) */
     double deadline;        /* avp_now() after which libav is interrupted; 0 = none */
     const char *path;       /* for messages; not owned */
     int64_t frames_out;     /* frames decoded since open (tests, stats) */
+    media_orienter_t orient;/* turns each frame the way it is displayed */
+    /* Damage (media_source_damage()): packets of the stream read, those
+     * the container marks to be dropped (edit lists), frames that came out
+     * concealed, frames missing from the timestamps (gaps of whole frame
+     * durations), and libav's words about the first damage ("" = none). */
+    int64_t packets_in, packets_discarded, frames_concealed, gap_frames;
+    int64_t prev_pts;       /* of the last frame out, for gap_frames */
+    char damage[160];
 } media_decoder_t;
 
 /* How long one libav call may block before the interrupt callback stops
@@ -62,20 +105,30 @@ typedef struct media_decoder {
 #define MEDIA_OPEN_SECONDS 20.0
 #define MEDIA_READ_SECONDS 20.0
 
-/* Opens path and its best video stream (attached cover pictures are not
- * video). threads: decoder threads, 0 = libav's choice. Errors: AVP_EFORMAT
- * (not a video or image), AVP_EUNSUPPORTED (no decoder), AVP_EIO. */
-int media__decoder_open(media_decoder_t *d, const char *path, int threads,
-                        avp_error_t *err);
+/* Opens path and a video stream of it (attached cover pictures are not
+ * video): number which (1-based) among them, or with 0 the default one
+ * (media_options_t.stream). threads: decoder threads, 0 = libav's choice.
+ * Errors: AVP_EFORMAT (not a video or image), AVP_EINVAL (no such stream),
+ * AVP_EUNSUPPORTED (no decoder), AVP_EIO. */
+int media__decoder_open(media_decoder_t *d, const char *path, int which,
+                        int threads, avp_error_t *err);
 void media__decoder_close(media_decoder_t *d);
 
 /* Opens path and picks its stream as media__decoder_open() does, without a
  * decoder: for reading packets only (d->codec and d->frame stay NULL). */
-int media__demuxer_open(media_decoder_t *d, const char *path, avp_error_t *err);
+int media__demuxer_open(media_decoder_t *d, const char *path, int which,
+                        avp_error_t *err);
 
 /* Decodes the next frame into d->frame: 1, 0 at the end (the decoder has
  * been flushed), or a negative AVP_E*. */
 int media__decoder_next(media_decoder_t *d, avp_error_t *err);
+
+/* Frames lost to damage since open, once the decoder has reached the end:
+ * the frames the container lists (whole_file: it was decoded from its
+ * start) or the packets read, whichever is more, less those decoded. 0
+ * when libav reported no damage: a stream may legitimately carry packets
+ * that show nothing (VP8's hidden frames). */
+int64_t media__decoder_frames_lost(media_decoder_t *d, int whole_file);
 
 /* Seconds of d->frame from the stream start; NAN when it has no timestamp. */
 double media__decoder_frame_time(const media_decoder_t *d);
@@ -99,6 +152,13 @@ int media__decoder_seek(media_decoder_t *d, double t, avp_error_t *err);
 const char *media__decoder_seek_packet(media_decoder_t *d, int64_t pts,
                                        int64_t dts, int size);
 
+/* ---- Frame count (count.c) -------------------------------------------- */
+
+/* The frames of path's video stream (which, as media__decoder_open()) by a
+ * demux-only pass: its packets less those the container drops. -1 when
+ * the pass fails or takes more than seconds. */
+int64_t media__count_frames(const char *path, int which, double seconds);
+
 /* ---- Frame index for resuming (resume.c) ------------------------------ */
 
 /* One packet of the video stream, which the index assumes is one frame. */
@@ -117,14 +177,15 @@ typedef struct media_frame_index {
     size_t n, cap;
 } media_frame_index_t;
 
-/* The demux-only pass: opens path's video stream once more (the source's
+/* The demux-only pass: opens path's video stream (which, as
+ * media__decoder_open()) once more (the source's
  * own demuxer is past the packets of frame 0) and reads every packet to
  * the end, decoding nothing. expect: the container's frame count (or an
  * estimate) to size the buffer. Returns NULL, or why the packets cannot be
  * trusted to be the frames (a packet without a timestamp, a damaged or
  * discarded packet, a read error, no memory). */
-const char *media__frame_index_build(const char *path, media_frame_index_t *ix,
-                                     int64_t expect);
+const char *media__frame_index_build(const char *path, int which,
+                                     media_frame_index_t *ix, int64_t expect);
 
 /* Sorts the index into presentation order, checks that it can number the
  * frames (timestamps unique, the file starts with a keyframe, nothing

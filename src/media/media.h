@@ -10,8 +10,17 @@
  * tensor and allocates nothing per frame in steady state (libavformat's own
  * packet buffers aside).
  *
+ * Orientation: frames come out as a player shows them. A container's
+ * display matrix (phones store portrait video as landscape pictures plus
+ * "rotate 90°") is applied at decode, so frame sizes, media_frame_t and
+ * every box mapped through it are in display coordinates; media_info_t
+ * also says the stored size and the turn.
+ *
  * Timestamps: t is the frame's PTS in seconds (stream time base), relative
- * to the stream's start time; the frame index counts decoded frames from 0,
+ * to the stream's start time, as a player's clock shows it: edit lists
+ * applied by libav, and where MPEG-TS's clock jumps (joined recordings)
+ * by more than 10 s, the frames after follow on by one frame duration, as
+ * ffmpeg's command line re-bases them; the frame index counts decoded frames from 0,
  * including the ones skipped by sampling. Images have t = 0 and folders
  * number their images 0.. in name order.
  *
@@ -54,16 +63,33 @@ typedef struct media_options {
                          * container that cannot seek) it decodes from
                          * frame 0 instead, not converting the skipped
                          * frames. Folders skip the images unread. */
+    int stream;         /* which video stream of a file with several: k =
+                         * the k-th (1-based; cover pictures do not count),
+                         * 0 = the one the file marks as default, else
+                         * the first. No such stream: AVP_EINVAL. */
 } media_options_t;
 
 typedef enum media_kind { MEDIA_VIDEO, MEDIA_IMAGE, MEDIA_FOLDER } media_kind_t;
 
 typedef struct media_info {
     media_kind_t kind;
-    int width, height;   /* of the first frame */
+    int width, height;   /* of the first frame, as displayed: every frame
+                          * comes out turned by the display matrix */
+    int stored_width, stored_height; /* as encoded, before turning */
+    int rotation;        /* clockwise degrees turned for display: 0, 90,
+                          * 180 or 270 (from the container's display
+                          * matrix; other angles are not applied) */
+    int mirrored;        /* 1: then mirrored left-right */
+    int video_streams;   /* video streams in the file (cover pictures not
+                          * counted) */
+    int stream;          /* the decoded one's index among all streams */
     double fps;          /* average frame rate (0 for images) */
     double duration;     /* seconds (0 for images) */
-    int64_t frame_count; /* exact when the container says, else estimated; images: count */
+    int64_t frame_count; /* media_probe(): counted (frame_count_exact),
+                          * unless that took too long; an open source:
+                          * the container's count, else an estimate;
+                          * images: count */
+    int frame_count_exact; /* 1: counted, the frames a decode returns */
     char codec[32];      /* "h264", "mjpeg", "png" ... */
     char format[32];     /* container: "mov,mp4,m4a,3gp,3g2,mj2", "image2",
                           * "folder" ... */
@@ -106,13 +132,29 @@ const media_info_t *media_source_info(const media_source_t *s);
  * 3 x lb->height x lb->width. Returns 1 for a frame, 0 at the end, or a
  * negative AVP_E* code (err says why). lb may differ from call to call.
  * A bad image in a folder fails its read (AVP_EFORMAT, naming the file)
- * and the next read goes on with the next image; a video that is cut short
- * returns its frames up to the damage, then AVP_EFORMAT. */
+ * and the next read goes on with the next image. A damaged video (cut
+ * short, corrupt bytes) returns every frame the decoder makes of it, then
+ * 0: media_source_damage() says what was lost. */
 int media_source_read(media_source_t *s, const media_letterbox_t *lb,
                       float *dst, media_frame_t *frame, avp_error_t *err);
 
+/* What damage cost a video, for a warning: complete once
+ * media_source_read() has returned 0. */
+typedef struct media_damage {
+    int64_t frames_lost;      /* frames the file holds (its index, or the
+                               * packets read) that never decoded */
+    int64_t frames_concealed; /* frames decoded with errors patched over
+                               * (returned, as players show them) */
+    char what[160];           /* libav's words about the first damage;
+                               * "" when there was none */
+} media_damage_t;
+
+void media_source_damage(media_source_t *s, media_damage_t *out);
+
 /* Reads the stream headers (and decodes one frame to prove the file is a
- * decodable video or image) without keeping anything open. Also works on
+ * decodable video or image) and counts a video's frames by reading its
+ * packets (no decoding; given up after 30 s), without keeping anything
+ * open. Also works on
  * folders (kind MEDIA_FOLDER, frame_count = number of images). Errors as
  * media_source_open(). */
 int media_probe(const char *path, media_info_t *info, avp_error_t *err);

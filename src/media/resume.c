@@ -20,6 +20,7 @@
  */
 #include "media/internal.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,9 +66,25 @@ static const char *add_packet(media_frame_index_t *ix, const AVPacket *p)
     return NULL;
 }
 
+/* A jump of the clock (MPEG-TS joined recordings; source.c re-bases t
+ * there) makes pts order another order than the frames': more than this
+ * many seconds between packets is a doubt. */
+#define MEDIA_INDEX_JUMP 10.0
+
+static int clock_jumps(const media_decoder_t *d, const AVPacket *p, int64_t *prev)
+{
+    double tb = av_q2d(d->fmt->streams[d->stream]->time_base);
+    int jump = *prev != AV_NOPTS_VALUE && p->dts != AV_NOPTS_VALUE &&
+               fabs((double)(p->dts - *prev) * tb) > MEDIA_INDEX_JUMP;
+    if (p->dts != AV_NOPTS_VALUE)
+        *prev = p->dts;
+    return jump;
+}
+
 /* Every packet of d's stream into ix; NULL or why not. */
 static const char *read_packets(media_decoder_t *d, media_frame_index_t *ix)
 {
+    int64_t prev = AV_NOPTS_VALUE;
     for (;;) {
         /* Per packet, as media__decoder_next() does per frame: a long file
          * may take a while, one packet may not. */
@@ -79,15 +96,17 @@ static const char *read_packets(media_decoder_t *d, media_frame_index_t *ix)
             return "the file cannot be read to the end";
         const char *doubt = NULL;
         if (d->pkt->stream_index == d->stream)
-            doubt = add_packet(ix, d->pkt);
+            doubt = clock_jumps(d, d->pkt, &prev)
+                        ? "the clock jumps (joined recordings)"
+                        : add_packet(ix, d->pkt);
         av_packet_unref(d->pkt);
         if (doubt)
             return doubt;
     }
 }
 
-const char *media__frame_index_build(const char *path, media_frame_index_t *ix,
-                                     int64_t expect)
+const char *media__frame_index_build(const char *path, int which,
+                                     media_frame_index_t *ix, int64_t expect)
 {
     memset(ix, 0, sizeof(*ix));
     if (expect > 0) {
@@ -98,7 +117,7 @@ const char *media__frame_index_build(const char *path, media_frame_index_t *ix,
         ix->cap = cap;
     }
     media_decoder_t d;
-    if (media__demuxer_open(&d, path, NULL) != AVP_OK)
+    if (media__demuxer_open(&d, path, which, NULL) != AVP_OK)
         return "the file cannot be opened again";
     /* A packet the decoder will reject yields no frame, and would shift
      * every later frame's index; libav's parsers (run by the demuxer for

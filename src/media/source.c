@@ -39,6 +39,7 @@ struct media_source {
                              * start_frame, or where a restart resumes */
     double fps_next;        /* fps sampling: the next k/fps boundary, as k */
     double last_t;          /* for frames without a timestamp */
+    double t_shift;         /* added to t since clock jumps (MPEG-TS) */
     media_frame_index_t index; /* seeked video: the frames by index, each
                                 * decoded frame checked against it; else empty */
     int leading;            /* seeked, the keyframe not yet out */
@@ -49,17 +50,20 @@ struct media_source {
 
 enum { SEEK_KEEP, SEEK_DROP, SEEK_RESTART };
 
+/* Seconds of a timestamp step that is a clock jump, not a gap. */
+#define MEDIA_TS_JUMP 10.0
+
 /* For a single image, and for a probe that decodes one frame, decoder
  * threads only add start-up time. */
 #define MEDIA_ONE_THREAD 1
 
 static int check_options(const media_options_t *o, avp_error_t *err)
 {
-    if (o->every < 0 || o->threads < 0 || o->start_frame < 0 ||
+    if (o->every < 0 || o->threads < 0 || o->start_frame < 0 || o->stream < 0 ||
         !(o->fps >= 0) || !isfinite(o->fps))
         return avp_error_set(err, AVP_EINVAL,
-                             "media options: every, fps, threads and "
-                             "start_frame must be >= 0");
+                             "media options: every, fps, threads, "
+                             "start_frame and stream must be >= 0");
     if (o->fps > 0 && o->every > 1)
         return avp_error_set(err, AVP_EINVAL,
                              "media options: use either every or fps, not both");
@@ -92,8 +96,10 @@ static int restart(media_source_t *s, int64_t target, const char *why,
     s->decoded = 0;
     s->fps_next = 0;
     s->last_t = 0;
+    s->t_shift = 0;
     s->skip_below = target;
-    return media__decoder_open(&s->dec, s->path, s->opt.threads, err);
+    return media__decoder_open(&s->dec, s->path, s->opt.stream,
+                               s->opt.threads, err);
 }
 
 /* Resumes a video at start_frame from the last keyframe at or before it.
@@ -106,8 +112,8 @@ static int restart(media_source_t *s, int64_t target, const char *why,
 static int seek_to_start(media_source_t *s, avp_error_t *err)
 {
     int64_t key = 0;
-    const char *why = media__frame_index_build(s->path, &s->index,
-                                               s->info.frame_count);
+    const char *why = media__frame_index_build(s->path, s->opt.stream,
+                                               &s->index, s->info.frame_count);
     if (!why)
         why = media__frame_index_plan(&s->index, s->opt.start_frame, &key);
     if (why) {
@@ -131,7 +137,8 @@ static int seek_to_start(media_source_t *s, avp_error_t *err)
 
 static int open_file(media_source_t *s, avp_error_t *err)
 {
-    int ret = media__decoder_open(&s->dec, s->path, s->opt.threads, err);
+    int ret = media__decoder_open(&s->dec, s->path, s->opt.stream,
+                                  s->opt.threads, err);
     if (ret == AVP_OK)
         ret = first_frame(s, s->path, err);
     if (ret == AVP_OK)
@@ -147,7 +154,8 @@ static int open_image(media_source_t *s, avp_error_t *err)
 {
     const char *name = s->folder.names[s->next_image++];
     sprintf(s->image_path, "%s/%s", s->path, name); /* sized at open */
-    int ret = media__decoder_open(&s->dec, s->image_path, MEDIA_ONE_THREAD, err);
+    int ret = media__decoder_open(&s->dec, s->image_path, 0, MEDIA_ONE_THREAD,
+                                  err);
     if (ret == AVP_OK)
         ret = first_frame(s, s->image_path, err);
     return ret;
@@ -320,14 +328,26 @@ static int next_numbered(media_source_t *s, int64_t *index, avp_error_t *err)
 }
 
 /* A frame without a timestamp (rare: raw streams) follows the previous one
- * by one nominal frame duration. */
+ * by one nominal frame duration. So does the first frame after a clock
+ * jump in a format that allows them (MPEG-TS where recordings were joined
+ * or a camera restarted its clock; wrap-around libavformat undoes itself):
+ * a step of more than MEDIA_TS_JUMP seconds either way, ffmpeg's own
+ * threshold, shifts this and every later frame's t, as ffmpeg's command
+ * line does, so that t runs on as a player's clock does. */
 static double frame_time(media_source_t *s, int64_t index)
 {
     if (s->info.kind != MEDIA_VIDEO)
         return 0;
-    double t = media__decoder_frame_time(&s->dec);
+    double step = s->info.fps > 0 ? 1 / s->info.fps : 0;
+    double t = media__decoder_frame_time(&s->dec) + s->t_shift;
+    int discont = (s->dec.fmt->iformat->flags & AVFMT_TS_DISCONT) &&
+                  index > 0 && fabs(t - s->last_t) > MEDIA_TS_JUMP;
     if (isnan(t))
-        t = index == 0 ? 0 : s->last_t + (s->info.fps > 0 ? 1 / s->info.fps : 0);
+        t = index == 0 ? 0 : s->last_t + step;
+    else if (discont) {
+        s->t_shift += s->last_t + step - t;
+        t = s->last_t + step;
+    }
     s->last_t = t;
     return t;
 }
@@ -374,12 +394,28 @@ int media_source_read(media_source_t *s, const media_letterbox_t *lb,
     }
 }
 
+void media_source_damage(media_source_t *s, media_damage_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (s->info.kind != MEDIA_VIDEO || !s->dec.codec)
+        return;
+    /* A resume that seeked read only the file's tail. */
+    int whole_file = !s->seeked || s->fallback;
+    out->frames_lost = media__decoder_frames_lost(&s->dec, whole_file);
+    out->frames_concealed = s->dec.frames_concealed;
+    snprintf(out->what, sizeof(out->what), "%s", s->dec.damage);
+}
+
 void media__source_resume_stats(const media_source_t *s, media_resume_stats_t *out)
 {
     out->seeked = s->seeked;
     out->fallback = s->fallback;
     out->frames_decoded = s->frames_earlier + s->dec.frames_out;
 }
+
+/* How long the probe may count frames: minutes of video at disk speed;
+ * hours of it keep the container's own count (or estimate). */
+#define MEDIA_COUNT_SECONDS 30.0
 
 int media_probe(const char *path, media_info_t *info, avp_error_t *err)
 {
@@ -390,5 +426,11 @@ int media_probe(const char *path, media_info_t *info, avp_error_t *err)
         return ret;
     *info = s->info;
     media_source_close(s);
+    int64_t n = info->kind == MEDIA_VIDEO
+                    ? media__count_frames(path, 0, MEDIA_COUNT_SECONDS) : -1;
+    if (n > 0) {
+        info->frame_count = n;
+        info->frame_count_exact = 1;
+    }
     return AVP_OK;
 }

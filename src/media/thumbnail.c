@@ -150,7 +150,7 @@ int media_thumbnail(const char *path, double t, int max_width,
     if (ret != AVP_OK)
         return ret;
     media_decoder_t d;
-    ret = media__decoder_open(&d, path, 0, err);
+    ret = media__decoder_open(&d, path, 0, 0, err);
     if (ret != AVP_OK)
         return ret;
     AVFrame *best = av_frame_alloc(), *small = av_frame_alloc();

@@ -183,7 +183,8 @@ typedef struct store_video_new {
     const char *path;     /* relative to the data directory */
     int64_t size_bytes;
     double duration, fps;
-    int width, height;
+    int width, height;    /* as displayed */
+    int stored_width, stored_height, rotation, mirrored; /* media_info_t's */
     int64_t frame_count;
     const char *codec;
     const char *container; /* as probed: "matroska,webm" */
@@ -498,7 +499,7 @@ int store_gt_each(store_conn_t *c, int64_t video_id, int64_t frames,
 
 /* What an evaluation of run_id needs, as JSON: {state, video_id,
  * frames_done, every, conf, iou, model_id, model_sha256, video_sha256,
- * class_names}. */
+ * class_names, video_rotation, video_mirrored}. */
 int store_eval_source(store_conn_t *c, int64_t run_id, char **json,
                       avp_error_t *err);
 /* Stores an evaluation (manifest and results are JSON object text; frames

@@ -10,6 +10,8 @@
     "json_build_object('id', v.id, 'project_id', v.project_id, "           \
     "'filename', v.filename, 'size_bytes', v.size_bytes, 'duration', v.duration, "\
     "'fps', v.fps, 'width', v.width, 'height', v.height, "                 \
+    "'stored_width', v.stored_width, 'stored_height', v.stored_height, "   \
+    "'rotation', v.rotation, 'mirrored', v.mirrored, "                     \
     "'frame_count', v.frame_count, 'codec', v.codec, 'sha256', v.sha256, " \
     "'status', v.status, 'created_by', v.created_by, "                     \
     "'created_at', v.created_at)::text"
@@ -35,15 +37,20 @@ int store_video_insert(store_conn_t *c, const store_video_new_t *x,
     store__num_t size = store__i64(x->size_bytes), dur = store__f64(x->duration);
     store__num_t fps = store__f64(x->fps), w = store__i64(x->width);
     store__num_t h = store__i64(x->height), fc = store__i64(x->frame_count);
+    store__num_t sw = store__i64(x->stored_width);
+    store__num_t sh = store__i64(x->stored_height);
+    store__num_t rot = store__i64(x->rotation);
     const char *v[] = {pid.s, x->filename, x->path, size.s, dur.s, fps.s,
                        w.s, h.s, fc.s, x->codec, x->sha256, by.s,
-                       x->container};
+                       x->container, sw.s, sh.s, rot.s,
+                       x->mirrored ? "true" : "false"};
     return insert_returning(c, "video",
         "INSERT INTO videos AS v (project_id, filename, path, size_bytes, "
         "duration, fps, width, height, frame_count, codec, sha256, status, "
-        "created_by, container) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-        "$10, $11, 'ready', $12, $13) RETURNING " VIDEO_JSON ", v.id",
-        13, v, id, json, err);
+        "created_by, container, stored_width, stored_height, rotation, "
+        "mirrored) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+        "'ready', $12, $13, $14, $15, $16, $17) RETURNING " VIDEO_JSON ", v.id",
+        17, v, id, json, err);
 }
 
 int store_video_list(store_conn_t *c, int64_t project_id, const int64_t *after,

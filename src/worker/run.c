@@ -210,7 +210,8 @@ static int run_pipeline(run_t *r, const store_task_job_t *job, avp_error_t *err)
                            job->model_path, &model, err);
     if (rc)
         return avp_error_prefix(err, "model %lld", (long long)job->model_id);
-    detect_pipeline_opts_t o = {.sink = sink, .user = r};
+    media_damage_t damage;
+    detect_pipeline_opts_t o = {.sink = sink, .user = r, .damage = &damage};
     detect_params_default(&o.params);
     o.params.conf = (float)job->conf;
     o.params.iou = (float)job->iou;
@@ -220,6 +221,11 @@ static int run_pipeline(run_t *r, const store_task_job_t *job, avp_error_t *err)
         o.family = INFER_FAMILY_UNKNOWN;
     rc = detect_pipeline_run(model, job->video_path, &o, err);
     worker_models_put(r->ctx->models, model);
+    if (rc == AVP_OK && damage.what[0])
+        fprintf(stderr, "worker %s: task %lld: warning: the video is damaged: "
+                "%lld frames lost, %lld concealed: %s\n", r->ctx->opts->name,
+                (long long)r->t->id, (long long)damage.frames_lost,
+                (long long)damage.frames_concealed, damage.what);
     if (rc < 0 && r->err.code == rc)
         *err = r->err; /* the sink's error says more than the pipeline's */
     return rc;

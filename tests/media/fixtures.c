@@ -104,20 +104,77 @@ int fx_probe_times(const char *path, double *t, int cap)
     return n;
 }
 
+/* Runs cmd and hands each line of its output to take, which keeps what
+ * it finds in out[*n] (cap entries). The count, or -1 if cmd failed. */
+static int collect(const char *cmd, int (*take)(const char *line, void *out, int i),
+                   void *out, int cap)
+{
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    char line[1024];
+    int n = 0;
+    while (fgets(line, sizeof(line), p))
+        if (n < cap && take(line, out, n))
+            n++;
+    return pclose(p) == 0 ? n : -1;
+}
+
+static int take_showinfo_time(const char *line, void *out, int i)
+{
+    const char *at = strstr(line, "] n:");
+    const char *pt = at ? strstr(at, "pts_time:") : NULL;
+    if (pt)
+        ((double *)out)[i] = strtod(pt + 9, NULL);
+    return pt != NULL;
+}
+
+int fx_ffmpeg_times(const char *path, double *t, int cap)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "ffmpeg -nostdin -v info -i '%s' -map 0:v:0 "
+             "-vf showinfo -fps_mode passthrough -f null - 2>&1", path);
+    return collect(cmd, take_showinfo_time, t, cap);
+}
+
+static int take_key(const char *line, void *out, int i)
+{
+    return sscanf(line, "key_frame=%d", &((int *)out)[i]) == 1;
+}
+
 int fx_probe_keys(const char *path, int *key, int cap)
 {
     char cmd[1024];
     snprintf(cmd, sizeof(cmd), "ffprobe -v error -select_streams v:0 -show_entries "
              "frame=key_frame '%s'", path);
+    return collect(cmd, take_key, key, cap);
+}
+
+const char *fx_rotate_tag(const char *in, const char *name, int degrees)
+{
+    const char *out = fx_path(name);
+    return fx_sh("ffmpeg -v error -y -i '%s' -c copy -metadata:s:v rotate=%d "
+                 "'%s'", in, degrees, out) == 0 ? out : NULL;
+}
+
+uint8_t *fx_ffmpeg_rgb(const char *path, int w, int h, const char *sws_flags)
+{
+    char cmd[1024];
+    size_t n = (size_t)w * (size_t)h * 3;
+    uint8_t *rgb = malloc(n + 1);
+    snprintf(cmd, sizeof(cmd), "ffmpeg -v error -i '%s' -frames:v 1 %s%s "
+             "-f rawvideo -pix_fmt rgb24 -", path, sws_flags ? "-sws_flags " : "",
+             sws_flags ? sws_flags : "");
     FILE *p = popen(cmd, "r");
-    if (!p)
-        return -1;
-    char line[256];
-    int n = 0, k;
-    while (fgets(line, sizeof(line), p))
-        if (sscanf(line, "key_frame=%d", &k) == 1 && n < cap)
-            key[n++] = k;
-    return pclose(p) == 0 ? n : -1;
+    /* One byte more than asked for must not come: another size. */
+    int ok = p && fread(rgb, 1, n + 1, p) == n;
+    if (p)
+        pclose(p);
+    if (!ok) {
+        free(rgb);
+        return NULL;
+    }
+    return rgb;
 }
 
 uint8_t *fx_decode_rgb(const char *path, int *w, int *h)
@@ -129,19 +186,53 @@ uint8_t *fx_decode_rgb(const char *path, int *w, int *h)
     int ok = p && fscanf(p, "%d,%d", w, h) == 2;
     if (p)
         pclose(p);
-    if (!ok)
-        return NULL;
-    size_t n = (size_t)*w * (size_t)*h * 3;
-    uint8_t *rgb = malloc(n);
-    snprintf(cmd, sizeof(cmd), "ffmpeg -v error -i '%s' -frames:v 1 -f rawvideo "
-             "-pix_fmt rgb24 -", path);
-    p = popen(cmd, "r");
-    ok = p && fread(rgb, 1, n, p) == n;
-    if (p)
-        pclose(p);
-    if (!ok) {
-        free(rgb);
-        return NULL;
+    return ok ? fx_ffmpeg_rgb(path, *w, *h, NULL) : NULL;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Offset of the first box of this type in [from, to) of buf, descending
+ * into the containers on the way to a track header; 0 if none. */
+static size_t find_box(const uint8_t *buf, size_t from, size_t to, const char *type)
+{
+    while (from + 8 <= to) {
+        size_t size = be32(buf + from);
+        if (size < 8 || from + size > to)
+            return 0;
+        if (memcmp(buf + from + 4, type, 4) == 0)
+            return from;
+        if (memcmp(buf + from + 4, "moov", 4) == 0 ||
+            memcmp(buf + from + 4, "trak", 4) == 0) {
+            size_t in = find_box(buf, from + 8, from + size, type);
+            if (in)
+                return in;
+        }
+        from += size;
     }
-    return rgb;
+    return 0;
+}
+
+int fx_set_mp4_matrix(const char *path, const int32_t m[9])
+{
+    FILE *f = fopen(path, "r+b");
+    static uint8_t buf[8 << 20];
+    size_t n = f ? fread(buf, 1, sizeof(buf), f) : 0;
+    size_t tkhd = find_box(buf, 0, n, "tkhd");
+    /* version 0: 4+4+4+4+4 bytes of times, id and duration, 8 reserved,
+     * layer, group, volume, 2 reserved; version 1's times are 8 bytes. */
+    size_t at = tkhd + (buf[tkhd + 8] == 1 ? 60 : 48);
+    int ok = tkhd && at + 36 <= n;
+    for (int i = 0; ok && i < 9; i++) {
+        uint32_t v = (uint32_t)m[i];
+        uint8_t b[4] = {v >> 24, v >> 16 & 255, v >> 8 & 255, v & 255};
+        memcpy(buf + at + 4 * i, b, 4);
+    }
+    ok = ok && fseek(f, (long)at, SEEK_SET) == 0 &&
+         fwrite(buf + at, 1, 36, f) == 36;
+    if (f)
+        ok = fclose(f) == 0 && ok;
+    return ok ? 0 : -1;
 }

@@ -35,8 +35,15 @@ export interface Video {
   size_bytes: number;
   duration: number | null;
   fps: number | null;
+  /** As displayed: the container's display matrix already applied. */
   width: number | null;
   height: number | null;
+  /** As encoded, and the clockwise turn (then mirror) for display; null
+   * for videos stored before AVP recorded them. */
+  stored_width?: number | null;
+  stored_height?: number | null;
+  rotation?: number | null;
+  mirrored?: boolean | null;
   frame_count: number | null;
   codec: string | null;
   sha256: string | null;

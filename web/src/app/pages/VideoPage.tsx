@@ -49,7 +49,7 @@ function Video({ id }: { id: number }) {
         <LazyImage src={videoThumbnailUrl(v.id)} alt={`First frame of ${v.filename}`} width={192} height={108} />
         <dl className="meta">
           <div><dt>Duration</dt><dd>{formatDuration(v.duration, 1)}</dd></div>
-          <div><dt>Resolution</dt><dd>{v.width}×{v.height}</dd></div>
+          <div><dt>Resolution</dt><dd>{v.width}×{v.height}{v.rotation || v.mirrored ? ` (stored ${v.stored_width}×${v.stored_height}, turned ${v.rotation}°${v.mirrored ? ', mirrored' : ''})` : ''}</dd></div>
           <div><dt>Frame rate</dt><dd>{v.fps ? `${v.fps.toFixed(2)} fps` : '—'}</dd></div>
           <div><dt>Frames</dt><dd>{formatNumber(v.frame_count)}</dd></div>
           <div><dt>Codec</dt><dd>{v.codec ?? '—'}</dd></div>
