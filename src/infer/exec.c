@@ -243,6 +243,7 @@ static void run_node(exec_ctx_t *c, const ir_node_t *nd)
         run_layout(c, nd);
         break;
     case OP_MATMUL: run_matmul(c, nd); break;
+    case OP_QCONV: ir_quant_run(c->g, nd, c->n, c->scratch, c->tp); break;
     default: break; /* views: plan.c aliased their storage */
     }
 }

@@ -29,9 +29,11 @@
 #define IR_MAX_PARTS 64 /* inputs or outputs of a node run at run time */
 
 /* Element types, with ONNX's TensorProto.DataType codes. INT32 and DOUBLE
- * are converted on load; only FLOAT tensors exist at run time. */
+ * are converted on load; UINT8 and INT8 stay bytes (quantized weights and
+ * zero points); only FLOAT tensors exist at run time. */
 typedef enum ir_dtype {
-    IR_FLOAT = 1, IR_INT32 = 6, IR_INT64 = 7, IR_DOUBLE = 11
+    IR_FLOAT = 1, IR_UINT8 = 2, IR_INT8 = 3, IR_INT32 = 6, IR_INT64 = 7,
+    IR_DOUBLE = 11
 } ir_dtype_t;
 
 typedef struct ir_tensor {
@@ -80,6 +82,8 @@ typedef enum ir_op {
     OP_RESHAPE, OP_FLATTEN, OP_SQUEEZE, OP_UNSQUEEZE, OP_IDENTITY,
     OP_TRANSPOSE, OP_SOFTMAX, OP_MATMUL, OP_GATHER, OP_CONSTANT, OP_SHAPE,
     OP_CAST, OP_CONSTANTOFSHAPE, OP_RANGE,
+    OP_DYNQUANT, OP_CONVINTEGER, /* only as parts of an OP_QCONV (quant.c) */
+    OP_QCONV,                   /* integer conv with a float epilogue */
     OP_COUNT
 } ir_op_t;
 
@@ -159,6 +163,17 @@ int ir_ops_parse(ir_graph_t *g, avp_error_t *err);
 const char *ir_op_name(ir_op_t op);
 int ir_node_error(const ir_node_t *nd, avp_error_t *err, int code,
                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* quant.c: DynamicQuantizeLinear -> ConvInteger -> Cast -> Mul [-> Add]
+ * (ONNX Runtime's quantize_dynamic) rewritten as one OP_QCONV, whose
+ * inputs are x, w, bias (or -1), then the packed weights quant.c made.
+ * Runs after ir_ops_parse, before shapes; integer ops it cannot fuse are
+ * refused naming the node. */
+int ir_quant_fuse(ir_graph_t *g, avp_error_t *err);
+size_t ir_quant_scratch(const ir_graph_t *g, const ir_node_t *nd,
+                        int one_frame, int threads);
+void ir_quant_run(const ir_graph_t *g, const ir_node_t *nd, int n,
+                  float *scratch, tpool_t *tp);
 
 /* shape.c */
 int ir_shapes_infer(ir_graph_t *g, avp_error_t *err);

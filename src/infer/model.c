@@ -48,6 +48,7 @@ static int prepare(infer_model_t *m, int threads, avp_error_t *err)
     int rc;
     ir_info_histogram(&m->g, &m->info);
     if ((rc = ir_ops_parse(&m->g, err)) < 0 ||
+        (rc = ir_quant_fuse(&m->g, err)) < 0 ||
         (rc = ir_shapes_infer(&m->g, err)) < 0 ||
         (rc = ir_fuse(&m->g, err)) < 0 ||
         (rc = ir_plan_build(&m->g, threads, &m->plan, err)) < 0)

@@ -36,7 +36,7 @@ static int typed_field(int dtype)
 {
     switch (dtype) {
     case IR_FLOAT: return ONNX_TENSOR_FLOAT_DATA;
-    case IR_INT32: return ONNX_TENSOR_INT32_DATA;
+    case IR_INT32: case IR_UINT8: case IR_INT8: return ONNX_TENSOR_INT32_DATA;
     case IR_INT64: return ONNX_TENSOR_INT64_DATA;
     case IR_DOUBLE: return ONNX_TENSOR_DOUBLE_DATA;
     default: return -1;
@@ -118,10 +118,16 @@ static int tensor_read_typed(const uint8_t *data, size_t len, int dtype,
 }
 
 /* INT32 and DOUBLE are stored as INT64 and FLOAT: the runtime knows two
- * element types. The conversion runs in place, back to front for int32. */
-static void tensor_narrow(ir_tensor_t *t, int dtype, size_t numel)
+ * element types besides quantized bytes. The conversion runs in place,
+ * back to front for int32; bytes typed in int32_data were read as int64. */
+static void tensor_narrow(ir_tensor_t *t, int dtype, int raw, size_t numel)
 {
-    if (dtype == IR_INT32) {
+    if ((dtype == IR_UINT8 || dtype == IR_INT8) && !raw) {
+        const int64_t *src = t->data;
+        uint8_t *dst = t->data;
+        for (size_t i = 0; i < numel; i++)
+            dst[i] = (uint8_t)src[i];
+    } else if (dtype == IR_INT32) {
         const int32_t *src = t->data;
         int64_t *dst = t->data;
         for (size_t i = numel; i-- > 0;)
@@ -144,15 +150,20 @@ static int tensor_fill(ir_tensor_t *t, const tensor_proto_t *tp,
             return BAD("tensor dims");
         numel *= tp->dims[i];
     }
-    size_t in_size = tp->dtype == IR_INT32 ? 4 : tp->dtype == IR_FLOAT ? 4 : 8;
+    int bytes = tp->dtype == IR_UINT8 || tp->dtype == IR_INT8;
+    size_t in_size = bytes ? 1 : tp->dtype == IR_INT32 ? 4
+                   : tp->dtype == IR_FLOAT ? 4 : 8;
     ir_dtype_t dt = tp->dtype == IR_INT32 ? IR_INT64
                   : tp->dtype == IR_DOUBLE ? IR_FLOAT : (ir_dtype_t)tp->dtype;
+    size_t read_size = bytes && !tp->has_raw ? 8 : in_size;
     /* The data must be all there before anything is allocated for it. */
     if (tp->has_raw ? tp->raw_field.len != (size_t)numel * in_size
                     : tp->typed != numel)
         return BAD("tensor data size");
     /* Allocated at the wider of the file's and the runtime's type. */
-    int64_t dims1[1] = {numel * (int64_t)(in_size > ir_dtype_size(dt) ? 2 : 1)};
+    int64_t dims1[1] = {numel * (int64_t)(read_size > ir_dtype_size(dt)
+                                          ? read_size / ir_dtype_size(dt)
+                                          : 1)};
     if (ir_tensor_alloc(t, dt, 1, dims1) < 0)
         return avp_error_set(err, AVP_ENOMEM, "out of memory for a tensor");
     t->ndim = tp->ndim;
@@ -163,7 +174,7 @@ static int tensor_fill(ir_tensor_t *t, const tensor_proto_t *tp,
                                  (size_t)numel) < 0) {
         return BAD("tensor data count");
     }
-    tensor_narrow(t, tp->dtype, (size_t)numel);
+    tensor_narrow(t, tp->dtype, tp->has_raw, (size_t)numel);
     return 0;
 }
 
@@ -181,7 +192,8 @@ static int tensor_parse(ir_tensor_t *t, const uint8_t *data, size_t len,
                              "tensor with external data");
     if (typed_field(tp.dtype) < 0)
         return avp_error_set(err, AVP_EUNSUPPORTED, "tensor data type %d "
-                             "(AVP runs float32, int64, int32, double)",
+                             "(AVP runs float32, int64, int32, double, "
+                             "uint8, int8)",
                              tp.dtype);
     return tensor_fill(t, &tp, data, len, err);
 }
@@ -542,8 +554,8 @@ int onnx_load(ir_graph_t *g, const uint8_t *data, size_t len,
                              (size_t)(r.p - data), len);
     if (!graph.data)
         return avp_error_set(err, AVP_EFORMAT, "not an ONNX model (no graph)");
-    if (g->opset < 11 || g->opset > 17)
+    if (g->opset < 11 || g->opset > 19)
         return avp_error_set(err, AVP_EUNSUPPORTED, "opset %d (AVP supports "
-                             "11 to 17)", g->opset);
+                             "11 to 19)", g->opset);
     return graph_parse(g, graph.data, graph.len, err);
 }

@@ -53,6 +53,8 @@ static const op_def_t op_defs[] = {
     {"Cast", OP_CAST, 1, 1, 1, 1},
     {"ConstantOfShape", OP_CONSTANTOFSHAPE, 1, 1, 1, 1},
     {"Range", OP_RANGE, 3, 3, 1, 1},
+    {"DynamicQuantizeLinear", OP_DYNQUANT, 1, 1, 3, 3},
+    {"ConvInteger", OP_CONVINTEGER, 2, 4, 1, 1},
 };
 
 const char *ir_op_name(ir_op_t op)
@@ -302,9 +304,10 @@ static int node_parse(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
             return ir_node_error(nd, err, AVP_EFORMAT, "required input %d "
                                  "is empty", i);
     const char *bad = NULL;
-    if (nd->op == OP_CONV || nd->op == OP_MAXPOOL)
+    int conv = nd->op == OP_CONV || nd->op == OP_CONVINTEGER;
+    if (conv || nd->op == OP_MAXPOOL)
         parse_window(nd, &bad);
-    if (nd->op == OP_CONV)
+    if (conv)
         nd->p.group = (int)attr_int(nd, "group", 1, &bad);
     if (nd->op == OP_MAXPOOL) {
         nd->p.ceil_mode = (int)attr_int(nd, "ceil_mode", 0, &bad);

@@ -232,7 +232,7 @@ static int shape_range(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
 static int shape_node(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
 {
     switch (nd->op) {
-    case OP_CONV: return shape_conv(g, nd, err);
+    case OP_CONV: case OP_QCONV: return shape_conv(g, nd, err);
     case OP_MAXPOOL: return shape_pool(g, nd, err);
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_POW:
         return shape_binary(g, nd, err);

@@ -1,0 +1,95 @@
+/* kern_int8_x86.c - the int32 dot kernels of kern_int8.h for AVX-512 VNNI
+ * and AVX2. Both read the packed chunk as [kpad/4][KERN_Q_CHUNK][4]
+ * bytes: 16 pixels' four k-values fill one 512-bit register, and a
+ * weight row's four bytes at k are one broadcast 32-bit lane. */
+#include "infer/kern_int8.h"
+#include "infer/kern_internal.h"
+
+#include <immintrin.h>
+
+#define VNNI __attribute__((target("avx512f,avx512bw,avx512vnni")))
+#define AVX2 __attribute__((target("avx2")))
+
+int kern__have_vnni(void)
+{
+    __builtin_cpu_init();
+    return kern__isa() >= KERN_ISA_AVX512 &&
+           __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vnni");
+}
+
+static inline int32_t w4(const int8_t *w)
+{
+    int32_t v;
+    __builtin_memcpy(&v, w, 4);
+    return v;
+}
+
+/* 4 rows x 64 pixels: 16 accumulators, 4 loads and 4 broadcasts per 4 k. */
+VNNI void kern__qdot_vnni(const int8_t *w, int kpad, int rows,
+                          const uint8_t *xp, int32_t *acc)
+{
+    __m512i a[4][4];
+    for (int r = 0; r < 4; r++)
+        for (int v = 0; v < 4; v++)
+            a[r][v] = _mm512_setzero_si512();
+    for (int k4 = 0; k4 < kpad / 4; k4++) {
+        const uint8_t *xk = xp + (size_t)k4 * KERN_Q_CHUNK * 4;
+        __m512i x0 = _mm512_loadu_si512(xk), x1 = _mm512_loadu_si512(xk + 64);
+        __m512i x2 = _mm512_loadu_si512(xk + 128);
+        __m512i x3 = _mm512_loadu_si512(xk + 192);
+        for (int r = 0; r < 4; r++) {
+            if (r >= rows)
+                break;
+            __m512i wr = _mm512_set1_epi32(w4(w + (size_t)r * kpad + k4 * 4));
+            a[r][0] = _mm512_dpbusd_epi32(a[r][0], x0, wr);
+            a[r][1] = _mm512_dpbusd_epi32(a[r][1], x1, wr);
+            a[r][2] = _mm512_dpbusd_epi32(a[r][2], x2, wr);
+            a[r][3] = _mm512_dpbusd_epi32(a[r][3], x3, wr);
+        }
+    }
+    for (int r = 0; r < rows; r++)
+        for (int v = 0; v < 4; v++)
+            _mm512_storeu_si512(acc + r * KERN_Q_CHUNK + v * 16, a[r][v]);
+}
+
+/* Four pixels' (x0 w0 + x1 w1, x2 w2 + x3 w3) pairs in int32: both
+ * operands widened to int16 first, so no pair saturates. */
+AVX2 static inline __m256i madd4(const uint8_t *xk, __m256i w16)
+{
+    __m128i x8 = _mm_loadu_si128((const __m128i *)xk);
+    return _mm256_madd_epi16(_mm256_cvtepu8_epi16(x8), w16);
+}
+
+/* The pair sums of pixels 0-3 (a) and 4-7 (b) as eight int32 sums. */
+AVX2 static inline __m256i pairs_to_pixels(__m256i a, __m256i b)
+{
+    return _mm256_permute4x64_epi64(_mm256_hadd_epi32(a, b), 0xD8);
+}
+
+/* One row x 16 pixels per pass: 4 accumulators of pair sums. */
+AVX2 static void qdot_avx2_row16(const int8_t *wr, int kpad,
+                                 const uint8_t *xp, int32_t *acc)
+{
+    __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+    for (int k4 = 0; k4 < kpad / 4; k4++) {
+        const uint8_t *xk = xp + (size_t)k4 * KERN_Q_CHUNK * 4;
+        __m128i w8 = _mm_set1_epi32(w4(wr + k4 * 4));
+        __m256i w16 = _mm256_cvtepi8_epi16(w8);
+        a0 = _mm256_add_epi32(a0, madd4(xk, w16));
+        a1 = _mm256_add_epi32(a1, madd4(xk + 16, w16));
+        a2 = _mm256_add_epi32(a2, madd4(xk + 32, w16));
+        a3 = _mm256_add_epi32(a3, madd4(xk + 48, w16));
+    }
+    _mm256_storeu_si256((__m256i *)acc, pairs_to_pixels(a0, a1));
+    _mm256_storeu_si256((__m256i *)(acc + 8), pairs_to_pixels(a2, a3));
+}
+
+AVX2 void kern__qdot_avx2(const int8_t *w, int kpad, int rows,
+                          const uint8_t *xp, int32_t *acc)
+{
+    for (int r = 0; r < rows; r++)
+        for (int p = 0; p < KERN_Q_CHUNK; p += 16)
+            qdot_avx2_row16(w + (size_t)r * kpad, kpad, xp + p * 4,
+                            acc + r * KERN_Q_CHUNK + p);
+}
