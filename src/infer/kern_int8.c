@@ -45,10 +45,13 @@ void kern_qconv_pack(const void *w, int is_u8, const void *zp, int zp_per_row,
 void kern_dynq_params(const float *x, size_t n, float *scale, uint8_t *zp)
 {
     float lo = 0.f, hi = 0.f;
-    for (size_t i = 0; i < n; i++) {
-        lo = x[i] < lo ? x[i] : lo;
-        hi = x[i] > hi ? x[i] : hi;
-    }
+    if (kern__use_avx2())
+        kern__minmax_avx2(x, n, &lo, &hi);
+    else
+        for (size_t i = 0; i < n; i++) {
+            lo = x[i] < lo ? x[i] : lo;
+            hi = x[i] > hi ? x[i] : hi;
+        }
     *scale = hi == lo ? 1.f : (hi - lo) / 255.f;
     float z = 0.f - lo / *scale;
     z = z < 0.f ? 0.f : z > 255.f ? 255.f : z;
@@ -61,14 +64,16 @@ void kern_quantize_u8(const float *x, size_t n, float scale, uint8_t zp,
     /* Clamped before rounding, as MLAS does: the bounds are integers, so
      * this is saturate(round(x / scale) + zp) without int overflow. */
     float lo = 0.f - zp, hi = 255.f - zp;
-    for (size_t i = 0; i < n; i++) {
+    size_t i = kern__use_avx2() ? kern__quantize_avx2(x, n, scale, zp, y) : 0;
+    for (; i < n; i++) {
         float v = x[i] / scale;
-        v = v < lo ? lo : v > hi ? hi : v;
+        v = v >= lo ? v : lo; /* NaN -> lo, as the vector max does */
+        v = v > hi ? hi : v;
         y[i] = (uint8_t)((int)nearbyintf(v) + zp);
     }
 }
 
-/* ---- scalar dot ----------------------------------------------------- */
+/* ---- scalar kernels -------------------------------------------------- */
 
 void kern__qdot_scalar(const int8_t *w, int kpad, int rows, const uint8_t *xp,
                        int32_t *acc)
@@ -86,6 +91,26 @@ void kern__qdot_scalar(const int8_t *w, int kpad, int rows, const uint8_t *xp,
     }
 }
 
+void kern__qinterleave_scalar(const uint8_t *const *r, uint8_t *dst,
+                              int32_t *colsum)
+{
+    for (int j = 0; j < KERN_Q_CHUNK; j++)
+        for (int i = 0; i < 4; i++) {
+            dst[j * 4 + i] = r[i][j];
+            colsum[j] += r[i][j];
+        }
+}
+
+void kern__qfinish_scalar(const int32_t *acc, const int32_t *colsum, int np,
+                          int32_t cw, int32_t off, float scale, float *y)
+{
+    for (int j = 0; j < np; j++) {
+        uint32_t v = (uint32_t)acc[j] + (uint32_t)cw * (uint32_t)colsum[j] -
+                     (uint32_t)off;
+        y[j] = (float)(int32_t)v * scale;
+    }
+}
+
 /* ---- the conv ------------------------------------------------------- */
 
 typedef struct qconv_task {
@@ -97,6 +122,9 @@ typedef struct qconv_task {
     float x_scale;
     int x_zp, kpad, chunks, ntasks;
     void (*dot)(const int8_t *, int, int, const uint8_t *, int32_t *);
+    void (*interleave)(const uint8_t *const *, uint8_t *, int32_t *);
+    void (*finish)(const int32_t *, const int32_t *, int, int32_t, int32_t,
+                   float, float *);
 } qconv_task_t;
 
 static size_t chunk_bytes(int kpad)
@@ -119,44 +147,73 @@ size_t kern_qconv_scratch(const kern_qconv_t *q, int threads)
            (size_t)threads * chunk_bytes(kern_qconv_kpad(k));
 }
 
+/* n bytes src[ix0 + i * stride], the ones outside [0, w) being zp: the
+ * run inside is found first so that the copy loop has no branch. */
+static void strided_run(const uint8_t *src, int ix0, int stride, int w, int n,
+                        uint8_t zp, uint8_t *dst)
+{
+    int lo = ix0 >= 0 ? 0 : (-ix0 + stride - 1) / stride;
+    int hi = w - ix0 <= 0 ? 0 : (w - ix0 + stride - 1) / stride;
+    lo = lo < n ? lo : n;
+    hi = hi < n ? hi : n;
+    hi = hi > lo ? hi : lo;
+    memset(dst, zp, (size_t)lo);
+    const uint8_t *s = src + ix0;
+    for (int i = lo; i < hi; i++)
+        dst[i] = s[i * stride];
+    memset(dst + hi, zp, (size_t)(n - hi));
+}
+
 /* One row of im2col for input channel c, tap (ky, kx), over the chunk's
- * pixels [p0, p0 + np): padding reads as the zero point. */
+ * pixels [p0, p0 + np): padding reads as the zero point. A stride-1 row
+ * of the output is a contiguous run of the input, copied whole. */
 static void im2col_row(const kern_conv_t *p, const uint8_t *qc, int ky,
                        int kx, int p0, int np, uint8_t zp, uint8_t *row)
 {
     int oy = p0 / p->w_out, ox = p0 % p->w_out;
-    for (int j = 0; j < np; j++) {
+    for (int j = 0; j < np; oy++, ox = 0) {
+        int n = p->w_out - ox < np - j ? p->w_out - ox : np - j;
         int iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
-        int ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
-        row[j] = iy >= 0 && iy < p->h_in && ix >= 0 && ix < p->w_in
-                 ? qc[(size_t)iy * p->w_in + ix] : zp;
-        if (++ox == p->w_out) {
-            ox = 0;
-            oy++;
+        int ix0 = ox * p->stride_w - p->pad_left + kx * p->dil_w;
+        const uint8_t *src = qc + (size_t)iy * p->w_in;
+        if (iy < 0 || iy >= p->h_in) {
+            memset(row + j, zp, (size_t)n);
+        } else if (p->stride_w == 1 && ix0 >= 0 && ix0 + n <= p->w_in) {
+            memcpy(row + j, src + ix0, (size_t)n);
+        } else {
+            strided_run(src, ix0, p->stride_w, p->w_in, n, zp, row + j);
         }
+        j += n;
     }
 }
 
 /* The chunk of group gi at pixel p0 into xp ([kpad/4][CHUNK][4]), with
- * the sum of each pixel's column (real K only) in colsum. */
+ * the sum of each pixel's column (real K only) in colsum. A 1x1
+ * stride-1 unpadded conv reads its rows straight from the input. */
 static void pack_chunk(const qconv_task_t *t, int gi, int p0, int np,
                        uint8_t *xp, int32_t *colsum)
 {
     const kern_conv_t *p = &t->q->conv;
-    int cg = p->c_in / p->groups, taps = p->k_h * p->k_w;
+    int cg = p->c_in / p->groups, taps = p->k_h * p->k_w, kk = cg * taps;
+    int direct = taps == 1 && p->stride_h == 1 && p->stride_w == 1 &&
+                 !p->pad_top && !p->pad_left && np == KERN_Q_CHUNK;
     size_t plane = (size_t)p->h_in * p->w_in;
-    uint8_t row[KERN_Q_CHUNK];
-    memset(xp, 0, (size_t)t->kpad * KERN_Q_CHUNK);
+    uint8_t rows[4][KERN_Q_CHUNK];
     memset(colsum, 0, KERN_Q_CHUNK * sizeof(int32_t));
-    for (int k = 0; k < cg * taps; k++) {
-        int c = gi * cg + k / taps, tap = k % taps;
-        im2col_row(p, t->qx + (size_t)c * plane, tap / p->k_w, tap % p->k_w,
-                   p0, np, (uint8_t)t->x_zp, row);
-        uint8_t *dst = xp + (size_t)(k >> 2) * KERN_Q_CHUNK * 4 + (k & 3);
-        for (int j = 0; j < np; j++) {
-            dst[j * 4] = row[j];
-            colsum[j] += row[j];
+    memset(rows, 0, sizeof(rows));
+    for (int k4 = 0; k4 < t->kpad; k4 += 4) {
+        const uint8_t *r[4];
+        for (int i = 0; i < 4; i++) {
+            int k = k4 + i, c = gi * cg + k / taps, tap = k % taps;
+            const uint8_t *qc = t->qx + (size_t)c * plane;
+            if (k >= kk)
+                memset(rows[i], 0, KERN_Q_CHUNK);
+            else if (!direct)
+                im2col_row(p, qc, tap / p->k_w, tap % p->k_w, p0, np,
+                           (uint8_t)t->x_zp, rows[i]);
+            r[i] = direct && k < kk ? qc + p0 : rows[i];
         }
+        t->interleave(r, xp + (size_t)k4 * KERN_Q_CHUNK, colsum);
     }
 }
 
@@ -167,12 +224,12 @@ static void epilogue(const qconv_task_t *t, int o, const int32_t *acc,
 {
     const kern_qconv_t *q = t->q;
     int m = q->conv.c_out;
-    int64_t cw = q->terms[o], sw = q->terms[m + o];
-    float s = t->x_scale * q->w_scale[o];
-    for (int j = 0; j < np; j++) {
-        int64_t v = acc[j] + cw * colsum[j] - (int64_t)t->x_zp * sw;
-        y[j] = (float)(int32_t)v * s;
-    }
+    /* The sum fits int32 (as ConvInteger's output does); the terms wrap
+     * mod 2^32 on the way and come back exact. */
+    int32_t cw = (int32_t)q->terms[o];
+    int32_t off = (int32_t)(uint32_t)((uint64_t)t->x_zp *
+                                      (uint64_t)q->terms[m + o]);
+    t->finish(acc, colsum, np, cw, off, t->x_scale * q->w_scale[o], y);
     kern__bias_act(y, (size_t)np, q->bias[o], &q->conv.act);
 }
 
@@ -223,6 +280,9 @@ void kern_qconv(const kern_qconv_t *q, const float *x, float *y,
         .chunks = p->groups * ((pix + KERN_Q_CHUNK - 1) / KERN_Q_CHUNK),
         .dot = kern__have_vnni() ? kern__qdot_vnni
              : kern__use_avx2() ? kern__qdot_avx2 : kern__qdot_scalar,
+        .interleave = kern__use_avx2() ? kern__qinterleave_avx2
+                                       : kern__qinterleave_scalar,
+        .finish = kern__use_avx2() ? kern__qfinish_avx2 : kern__qfinish_scalar,
     };
     t.buf_bytes = chunk_bytes(t.kpad);
     t.ntasks = tpool_threads(tp) < t.chunks ? tpool_threads(tp) : t.chunks;

@@ -72,4 +72,21 @@ void kern__qdot_vnni(const int8_t *w, int kpad, int rows, const uint8_t *xp,
                      int32_t *acc);
 int kern__have_vnni(void); /* the CPU has it and kern__isa() allows it */
 
+/* Packing: four rows of KERN_Q_CHUNK bytes interleaved into dst
+ * ([CHUNK][4]), each pixel's four bytes added to colsum[pixel]. */
+void kern__qinterleave_scalar(const uint8_t *const *r, uint8_t *dst,
+                              int32_t *colsum);
+void kern__qinterleave_avx2(const uint8_t *const *r, uint8_t *dst,
+                            int32_t *colsum);
+/* y[j] = float(acc[j] + cw * colsum[j] - off) * scale for j < np. */
+void kern__qfinish_scalar(const int32_t *acc, const int32_t *colsum, int np,
+                          int32_t cw, int32_t off, float scale, float *y);
+void kern__qfinish_avx2(const int32_t *acc, const int32_t *colsum, int np,
+                        int32_t cw, int32_t off, float scale, float *y);
+/* The AVX2 quantization: min and max folded into *lo, *hi; quantize
+ * returns how many leading elements it did (the rest are scalar). */
+void kern__minmax_avx2(const float *x, size_t n, float *lo, float *hi);
+size_t kern__quantize_avx2(const float *x, size_t n, float scale, uint8_t zp,
+                           uint8_t *y);
+
 #endif

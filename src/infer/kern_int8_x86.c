@@ -93,3 +93,89 @@ AVX2 void kern__qdot_avx2(const int8_t *w, int kpad, int rows,
             qdot_avx2_row16(w + (size_t)r * kpad, kpad, xp + p * 4,
                             acc + r * KERN_Q_CHUNK + p);
 }
+
+/* Eight pixels of four rows: each row's bytes widened to int32 lanes and
+ * shifted into their byte of the pixel's word. */
+AVX2 void kern__qinterleave_avx2(const uint8_t *const *r, uint8_t *dst,
+                                 int32_t *colsum)
+{
+    for (int j = 0; j < KERN_Q_CHUNK; j += 8) {
+        __m256i v[4];
+        for (int i = 0; i < 4; i++)
+            v[i] = _mm256_cvtepu8_epi32(
+                _mm_loadl_epi64((const __m128i *)(r[i] + j)));
+        __m256i w = _mm256_or_si256(
+            _mm256_or_si256(v[0], _mm256_slli_epi32(v[1], 8)),
+            _mm256_or_si256(_mm256_slli_epi32(v[2], 16),
+                            _mm256_slli_epi32(v[3], 24)));
+        _mm256_storeu_si256((__m256i *)(dst + j * 4), w);
+        __m256i s = _mm256_add_epi32(_mm256_add_epi32(v[0], v[1]),
+                                     _mm256_add_epi32(v[2], v[3]));
+        __m256i *cs = (__m256i *)(colsum + j);
+        _mm256_storeu_si256(cs, _mm256_add_epi32(_mm256_loadu_si256(cs), s));
+    }
+}
+
+AVX2 void kern__qfinish_avx2(const int32_t *acc, const int32_t *colsum, int np,
+                             int32_t cw, int32_t off, float scale, float *y)
+{
+    __m256i c = _mm256_set1_epi32(cw), o = _mm256_set1_epi32(off);
+    __m256 s = _mm256_set1_ps(scale);
+    int j = 0;
+    for (; j + 8 <= np; j += 8) {
+        __m256i a = _mm256_loadu_si256((const __m256i *)(acc + j));
+        __m256i cs = _mm256_loadu_si256((const __m256i *)(colsum + j));
+        a = _mm256_sub_epi32(_mm256_add_epi32(a, _mm256_mullo_epi32(c, cs)), o);
+        _mm256_storeu_ps(y + j, _mm256_mul_ps(_mm256_cvtepi32_ps(a), s));
+    }
+    kern__qfinish_scalar(acc + j, colsum + j, np - j, cw, off, scale, y + j);
+}
+
+AVX2 void kern__minmax_avx2(const float *x, size_t n, float *lo, float *hi)
+{
+    __m256 l = _mm256_set1_ps(*lo), h = _mm256_set1_ps(*hi);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        l = _mm256_min_ps(v, l); /* NaN lanes keep the second operand */
+        h = _mm256_max_ps(v, h);
+    }
+    float ls[8], hs[8];
+    _mm256_storeu_ps(ls, l);
+    _mm256_storeu_ps(hs, h);
+    for (int k = 0; k < 8; k++) {
+        *lo = ls[k] < *lo ? ls[k] : *lo;
+        *hi = hs[k] > *hi ? hs[k] : *hi;
+    }
+    for (; i < n; i++) {
+        *lo = x[i] < *lo ? x[i] : *lo;
+        *hi = x[i] > *hi ? x[i] : *hi;
+    }
+}
+
+/* 32 floats at a time: divided (not multiplied by a reciprocal, which
+ * rounds differently), clamped, rounded half to even by cvtps (the
+ * default MXCSR mode), offset and packed to bytes. */
+AVX2 size_t kern__quantize_avx2(const float *x, size_t n, float scale,
+                                uint8_t zp, uint8_t *y)
+{
+    const __m256 s = _mm256_set1_ps(scale);
+    const __m256 lo = _mm256_set1_ps(0.f - zp), hi = _mm256_set1_ps(255.f - zp);
+    const __m256i z = _mm256_set1_epi32(zp);
+    const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256i q[4];
+        for (int k = 0; k < 4; k++) {
+            __m256 v = _mm256_div_ps(_mm256_loadu_ps(x + i + 8 * k), s);
+            v = _mm256_min_ps(_mm256_max_ps(v, lo), hi);
+            q[k] = _mm256_add_epi32(_mm256_cvtps_epi32(v), z);
+        }
+        __m256i ab = _mm256_packus_epi32(q[0], q[1]);
+        __m256i cd = _mm256_packus_epi32(q[2], q[3]);
+        __m256i b = _mm256_packus_epi16(ab, cd);
+        _mm256_storeu_si256((__m256i *)(y + i),
+                            _mm256_permutevar8x32_epi32(b, order));
+    }
+    return i;
+}

@@ -82,6 +82,33 @@ static void test_kern_int8_dynq(void)
     CHECK(y[0] == 10 && y[1] == 12 && y[2] == 12 && y[3] == 10 && y[4] == 8);
 }
 
+/* The vector quantization against the definition, on every instruction
+ * set: exact halves, values past both ends, and NaN (as the range's
+ * lower end, as MLAS's max does). */
+static void test_kern_int8_quantize_paths(void)
+{
+    enum { N = 1000 };
+    float x[N];
+    uint8_t got[N];
+    for (int i = 0; i < N; i++)
+        x[i] = (float)((int)(next() % 801) - 400) * 0.5f;
+    x[7] = NAN;
+    int isas[] = {KERN_ISA_SCALAR, KERN_ISA_AVX2, KERN_ISA_AVX512};
+    for (size_t k = 0; k < AVP_ARRAY_LEN(isas); k++) {
+        kern__force_isa(isas[k]);
+        kern_quantize_u8(x, N, 1.f, 37, got);
+        for (int i = 0; i < N; i++) {
+            double v = i == 7 ? -37 : fmin(fmax(x[i], -37.0), 218.0);
+            CHECK(got[i] == (int)nearbyint(v) + 37);
+        }
+        float s;
+        uint8_t zp;
+        kern_dynq_params(x, N, &s, &zp);
+        CHECK(s == (200.f - -200.f) / 255.f && zp == 128);
+    }
+    kern__force_isa(KERN_ISA_AVX512);
+}
+
 typedef struct qcase {
     int c_in, h, w, c_out, k, stride, pad, dil, groups, is_u8, per_row;
 } qcase_t;
@@ -187,6 +214,7 @@ int main(void)
 {
     RUN(test_kern_int8_dots_agree);
     RUN(test_kern_int8_dynq);
+    RUN(test_kern_int8_quantize_paths);
     RUN(test_kern_int8_conv_odd_shapes);
     return check_failed_ ? 1 : 0;
 }
