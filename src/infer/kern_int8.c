@@ -157,33 +157,53 @@ static void strided_run(const uint8_t *src, int ix0, int stride, int w, int n,
     lo = lo < n ? lo : n;
     hi = hi < n ? hi : n;
     hi = hi > lo ? hi : lo;
-    memset(dst, zp, (size_t)lo);
-    const uint8_t *s = src + ix0;
-    for (int i = lo; i < hi; i++)
-        dst[i] = s[i * stride];
-    memset(dst + hi, zp, (size_t)(n - hi));
+    size_t before = (size_t)lo, inside = (size_t)(hi - lo);
+    memset(dst, zp, before);
+    const uint8_t *s = src + ix0 + lo * stride;
+    uint8_t *d = dst + before;
+    size_t i = 0;
+    if (stride == 2 && kern__use_avx2())
+        i = (size_t)kern__qeven_avx2(s, (int)inside, d);
+    for (; i < inside; i++)
+        d[i] = s[i * (size_t)stride];
+    memset(d + inside, zp, (size_t)n - before - inside);
+}
+
+/* A run of the chunk's pixels on one output row. */
+typedef struct qseg {
+    int oy, ox, n, j;   /* output row and column, pixels, offset in chunk */
+} qseg_t;
+
+/* The chunk's pixels [p0, p0 + np) cut at output row ends. */
+static int chunk_segments(const kern_conv_t *p, int p0, int np, qseg_t *seg)
+{
+    int oy = p0 / p->w_out, ox = p0 % p->w_out, count = 0;
+    for (int j = 0; j < np; oy++, ox = 0) {
+        int n = p->w_out - ox < np - j ? p->w_out - ox : np - j;
+        seg[count++] = (qseg_t){oy, ox, n, j};
+        j += n;
+    }
+    return count;
 }
 
 /* One row of im2col for input channel c, tap (ky, kx), over the chunk's
- * pixels [p0, p0 + np): padding reads as the zero point. A stride-1 row
- * of the output is a contiguous run of the input, copied whole. */
+ * segments: padding reads as the zero point. A stride-1 run inside the
+ * input is copied whole. */
 static void im2col_row(const kern_conv_t *p, const uint8_t *qc, int ky,
-                       int kx, int p0, int np, uint8_t zp, uint8_t *row)
+                       int kx, const qseg_t *seg, int nseg, uint8_t zp,
+                       uint8_t *row)
 {
-    int oy = p0 / p->w_out, ox = p0 % p->w_out;
-    for (int j = 0; j < np; oy++, ox = 0) {
-        int n = p->w_out - ox < np - j ? p->w_out - ox : np - j;
-        int iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
-        int ix0 = ox * p->stride_w - p->pad_left + kx * p->dil_w;
-        const uint8_t *src = qc + (size_t)iy * p->w_in;
-        if (iy < 0 || iy >= p->h_in) {
+    for (int s = 0; s < nseg; s++) {
+        int n = seg[s].n, j = seg[s].j;
+        int iy = seg[s].oy * p->stride_h - p->pad_top + ky * p->dil_h;
+        int ix0 = seg[s].ox * p->stride_w - p->pad_left + kx * p->dil_w;
+        const uint8_t *src = qc + (ptrdiff_t)iy * p->w_in;
+        if (iy < 0 || iy >= p->h_in)
             memset(row + j, zp, (size_t)n);
-        } else if (p->stride_w == 1 && ix0 >= 0 && ix0 + n <= p->w_in) {
+        else if (p->stride_w == 1 && ix0 >= 0 && ix0 + n <= p->w_in)
             memcpy(row + j, src + ix0, (size_t)n);
-        } else {
+        else
             strided_run(src, ix0, p->stride_w, p->w_in, n, zp, row + j);
-        }
-        j += n;
     }
 }
 
@@ -199,6 +219,8 @@ static void pack_chunk(const qconv_task_t *t, int gi, int p0, int np,
                  !p->pad_top && !p->pad_left && np == KERN_Q_CHUNK;
     size_t plane = (size_t)p->h_in * p->w_in;
     uint8_t rows[4][KERN_Q_CHUNK];
+    qseg_t seg[KERN_Q_CHUNK];
+    int nseg = direct ? 0 : chunk_segments(p, p0, np, seg);
     memset(colsum, 0, KERN_Q_CHUNK * sizeof(int32_t));
     memset(rows, 0, sizeof(rows));
     for (int k4 = 0; k4 < t->kpad; k4 += 4) {
@@ -209,7 +231,7 @@ static void pack_chunk(const qconv_task_t *t, int gi, int p0, int np,
             if (k >= kk)
                 memset(rows[i], 0, KERN_Q_CHUNK);
             else if (!direct)
-                im2col_row(p, qc, tap / p->k_w, tap % p->k_w, p0, np,
+                im2col_row(p, qc, tap / p->k_w, tap % p->k_w, seg, nseg,
                            (uint8_t)t->x_zp, rows[i]);
             r[i] = direct && k < kk ? qc + p0 : rows[i];
         }

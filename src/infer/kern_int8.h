@@ -83,6 +83,10 @@ void kern__qfinish_scalar(const int32_t *acc, const int32_t *colsum, int np,
                           int32_t cw, int32_t off, float scale, float *y);
 void kern__qfinish_avx2(const int32_t *acc, const int32_t *colsum, int np,
                         int32_t cw, int32_t off, float scale, float *y);
+/* dst[i] = s[2 * i] for the leading multiple of 16 of n; returns it. Reads
+ * one byte past s[2 * (n - 1)]: the quantized frame is followed by the
+ * chunk buffers in kern_qconv()'s scratch. */
+int kern__qeven_avx2(const uint8_t *s, int n, uint8_t *dst);
 /* The AVX2 quantization: min and max folded into *lo, *hi; quantize
  * returns how many leading elements it did (the rest are scalar). */
 void kern__minmax_avx2(const float *x, size_t n, float *lo, float *hi);

@@ -179,3 +179,17 @@ AVX2 size_t kern__quantize_avx2(const float *x, size_t n, float scale,
     }
     return i;
 }
+
+AVX2 int kern__qeven_avx2(const uint8_t *s, int n, uint8_t *dst)
+{
+    const __m256i even = _mm256_setr_epi8(
+        0, 2, 4, 6, 8, 10, 12, 14, -1, -1, -1, -1, -1, -1, -1, -1,
+        0, 2, 4, 6, 8, 10, 12, 14, -1, -1, -1, -1, -1, -1, -1, -1);
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(s + 2 * i));
+        v = _mm256_permute4x64_epi64(_mm256_shuffle_epi8(v, even), 0x08);
+        _mm_storeu_si128((__m128i *)(dst + i), _mm256_castsi256_si128(v));
+    }
+    return i;
+}

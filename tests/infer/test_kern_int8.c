@@ -196,6 +196,7 @@ static void test_kern_int8_conv_odd_shapes(void)
         {6, 11, 13, 6, 3, 1, 1, 1, 6, 0, 1},    /* depthwise, int8 */
         {8, 10, 10, 12, 3, 1, 2, 2, 2, 0, 0},   /* groups, dilation */
         {5, 21, 23, 7, 5, 3, 2, 1, 1, 1, 1},    /* 5x5 stride 3 */
+        {4, 12, 75, 6, 3, 2, 1, 1, 1, 1, 0},    /* stride 2, long rows */
     };
     int isas[] = {KERN_ISA_SCALAR, KERN_ISA_AVX2, KERN_ISA_AVX512};
     for (int t = 1; t <= 2; t++) {
