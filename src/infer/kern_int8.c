@@ -162,7 +162,10 @@ static void strided_run(const uint8_t *src, int ix0, int stride, int w, int n,
     const uint8_t *s = src + ix0 + lo * stride;
     uint8_t *d = dst + before;
     size_t i = 0;
-    if (stride == 2 && kern__use_avx2())
+    if (stride == 1) {
+        memcpy(d, s, inside);
+        i = inside;
+    } else if (stride == 2 && kern__use_avx2())
         i = (size_t)kern__qeven_avx2(s, (int)inside, d);
     for (; i < inside; i++)
         d[i] = s[i * (size_t)stride];
