@@ -42,16 +42,21 @@ void kern_qconv_pack(const void *w, int is_u8, const void *zp, int zp_per_row,
 
 /* ---- DynamicQuantizeLinear ------------------------------------------- */
 
-void kern_dynq_params(const float *x, size_t n, float *scale, uint8_t *zp)
+/* Folds the min and max of x[0..n) into *lo and *hi (NaN skipped). */
+static void value_range(const float *x, size_t n, float *lo, float *hi)
 {
-    float lo = 0.f, hi = 0.f;
-    if (kern__use_avx2())
-        kern__minmax_avx2(x, n, &lo, &hi);
-    else
-        for (size_t i = 0; i < n; i++) {
-            lo = x[i] < lo ? x[i] : lo;
-            hi = x[i] > hi ? x[i] : hi;
-        }
+    if (kern__use_avx2()) {
+        kern__minmax_avx2(x, n, lo, hi);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        *lo = x[i] < *lo ? x[i] : *lo;
+        *hi = x[i] > *hi ? x[i] : *hi;
+    }
+}
+
+static void dynq_from_range(float lo, float hi, float *scale, uint8_t *zp)
+{
     *scale = hi == lo ? 1.f : (hi - lo) / 255.f;
     float z = 0.f - lo / *scale;
     z = z < 0.f ? 0.f : z > 255.f ? 255.f : z;
@@ -289,6 +294,55 @@ static void qconv_task(void *ctx, int task)
         qconv_chunk(t, (int)c, xp, colsum);
 }
 
+/* DynamicQuantizeLinear of one frame over the pool: the range per task,
+ * folded (min and max do not care about order), then the quantization. */
+enum { QUANT_TASKS = 16 };
+
+typedef struct quant_task {
+    const float *x;
+    uint8_t *y;
+    size_t n;
+    int ntasks;
+    float lo[QUANT_TASKS], hi[QUANT_TASKS];
+    float scale;
+    uint8_t zp;
+} quant_task_t;
+
+static void range_task(void *ctx, int task)
+{
+    quant_task_t *t = ctx;
+    size_t b, e;
+    kern__range(t->n, t->ntasks, task, &b, &e);
+    t->lo[task] = t->hi[task] = 0.f;
+    value_range(t->x + b, e - b, &t->lo[task], &t->hi[task]);
+}
+
+static void quant_task(void *ctx, int task)
+{
+    quant_task_t *t = ctx;
+    size_t b, e;
+    kern__range(t->n, t->ntasks, task, &b, &e);
+    kern_quantize_u8(t->x + b, e - b, t->scale, t->zp, t->y + b);
+}
+
+void kern_dynq_quantize(const float *x, size_t n, uint8_t *y, float *scale,
+                        uint8_t *zp, tpool_t *tp)
+{
+    quant_task_t t = {.x = x, .y = y, .n = n};
+    t.ntasks = kern__stream_tasks(n, tp);
+    t.ntasks = t.ntasks < QUANT_TASKS ? t.ntasks : QUANT_TASKS;
+    tpool_run(tp, t.ntasks, range_task, &t);
+    float lo = 0.f, hi = 0.f;
+    for (int i = 0; i < t.ntasks; i++) {
+        lo = t.lo[i] < lo ? t.lo[i] : lo;
+        hi = t.hi[i] > hi ? t.hi[i] : hi;
+    }
+    dynq_from_range(lo, hi, &t.scale, &t.zp);
+    tpool_run(tp, t.ntasks, quant_task, &t);
+    *scale = t.scale;
+    *zp = t.zp;
+}
+
 void kern_qconv(const kern_qconv_t *q, const float *x, float *y,
                 void *scratch, tpool_t *tp)
 {
@@ -313,8 +367,7 @@ void kern_qconv(const kern_qconv_t *q, const float *x, float *y,
     t.ntasks = tpool_threads(tp) < t.chunks ? tpool_threads(tp) : t.chunks;
     for (int f = 0; f < p->n; f++) {
         uint8_t zp;
-        kern_dynq_params(x + f * in, in, &t.x_scale, &zp);
-        kern_quantize_u8(x + f * in, in, t.x_scale, zp, base);
+        kern_dynq_quantize(x + f * in, in, base, &t.x_scale, &zp, tp);
         t.x_zp = zp;
         t.y = y + f * out;
         tpool_run(tp, t.ntasks, qconv_task, &t);

@@ -50,11 +50,12 @@ size_t kern_qconv_scratch(const kern_qconv_t *q, int threads);
 void kern_qconv(const kern_qconv_t *q, const float *x, float *y,
                 void *scratch, tpool_t *tp);
 
-/* DynamicQuantizeLinear's scale and zero point for x[0..n), as ONNX
- * Runtime computes them: the range widened to include 0, scale =
- * range / 255 (1 for an all-zero x), zero point = -min / scale rounded
- * half to even and saturated to [0, 255]. */
-void kern_dynq_params(const float *x, size_t n, float *scale, uint8_t *zp);
+/* DynamicQuantizeLinear of x[0..n) into y, as ONNX Runtime computes it:
+ * the range widened to include 0 (NaN ignored), scale = range / 255 (1
+ * for an all-zero x), zero point = -min / scale rounded half to even and
+ * saturated to [0, 255], then kern_quantize_u8(). */
+void kern_dynq_quantize(const float *x, size_t n, uint8_t *y, float *scale,
+                        uint8_t *zp, tpool_t *tp);
 
 /* y = saturate(round_half_even(x / scale) + zp) to [0, 255]. */
 void kern_quantize_u8(const float *x, size_t n, float scale, uint8_t zp,

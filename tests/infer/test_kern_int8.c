@@ -68,13 +68,13 @@ static void test_kern_int8_dynq(void)
     float x[] = {-1.f, 1.55f, 0.f, 0.005f, 0.015f, 0.025f, 3.f};
     float s;
     uint8_t zp, y[7];
-    kern_dynq_params(x, 2, &s, &zp);
+    kern_dynq_quantize(x, 2, y, &s, &zp, NULL);
     CHECK(s == (1.55f - -1.f) / 255.f);
-    CHECK(zp == 100);
-    kern_dynq_params(x + 2, 1, &s, &zp); /* all zero: scale 1 */
-    CHECK(s == 1.f && zp == 0);
-    kern_dynq_params(x + 3, 1, &s, &zp); /* positive only: min is 0 */
-    CHECK(s == 0.005f / 255.f && zp == 0);
+    CHECK(zp == 100 && y[0] == 0 && y[1] == 255);
+    kern_dynq_quantize(x + 2, 1, y, &s, &zp, NULL); /* all zero: scale 1 */
+    CHECK(s == 1.f && zp == 0 && y[0] == 0);
+    kern_dynq_quantize(x + 3, 1, y, &s, &zp, NULL); /* min is 0 */
+    CHECK(s == 0.005f / 255.f && zp == 0 && y[0] == 255);
     kern_quantize_u8(x, 7, 0.01f, 100, y);
     CHECK(y[0] == 0 && y[1] == 255 && y[2] == 100 && y[6] == 255);
     float h[] = {0.5f, 1.5f, 2.5f, -0.5f, -1.5f};
@@ -103,7 +103,7 @@ static void test_kern_int8_quantize_paths(void)
         }
         float s;
         uint8_t zp;
-        kern_dynq_params(x, N, &s, &zp);
+        kern_dynq_quantize(x, N, got, &s, &zp, NULL);
         CHECK(s == (200.f - -200.f) / 255.f && zp == 128);
     }
     kern__force_isa(KERN_ISA_AVX512);
@@ -179,8 +179,7 @@ static void run_case(const qcase_t *c, tpool_t *tp)
     for (int f = 0; f < 2; f++) {
         float xs;
         uint8_t xzp;
-        kern_dynq_params(x + f * nin, nin, &xs, &xzp);
-        kern_quantize_u8(x + f * nin, nin, xs, xzp, qx);
+        kern_dynq_quantize(x + f * nin, nin, qx, &xs, &xzp, NULL);
         reference(&p, qx, xzp, wb, c->is_u8, wzp, xs, ws, b, want);
         CHECK(!memcmp(y + f * nout, want, nout * sizeof(float)));
     }
