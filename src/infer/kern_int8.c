@@ -58,8 +58,11 @@ static void value_range(const float *x, size_t n, float *lo, float *hi)
 static void dynq_from_range(float lo, float hi, float *scale, uint8_t *zp)
 {
     *scale = hi == lo ? 1.f : (hi - lo) / 255.f;
+    /* std::min then std::max, as ORT writes it: a NaN (0 / 0 when the
+     * scale underflows) becomes 255 there and here. */
     float z = 0.f - lo / *scale;
-    z = z < 0.f ? 0.f : z > 255.f ? 255.f : z;
+    z = z < 255.f ? z : 255.f;
+    z = 0.f < z ? z : 0.f;
     *zp = (uint8_t)nearbyintf(z);
 }
 
@@ -89,9 +92,14 @@ void kern__qdot_scalar(const int8_t *w, int kpad, int rows, const uint8_t *xp,
         for (int k4 = 0; k4 < kpad / 4; k4++) {
             const int8_t *wk = w + (size_t)r * kpad + k4 * 4;
             const uint8_t *xk = xp + (size_t)k4 * KERN_Q_CHUNK * 4;
+            /* Wrapping like vpdpbusd: only a sum that fits int32 is
+             * meaningful (as ConvInteger's is), but none may be UB. */
             for (int p = 0; p < KERN_Q_CHUNK; p++)
-                a[p] += xk[p * 4] * wk[0] + xk[p * 4 + 1] * wk[1] +
-                        xk[p * 4 + 2] * wk[2] + xk[p * 4 + 3] * wk[3];
+                a[p] = (int32_t)((uint32_t)a[p] +
+                                 (uint32_t)(xk[p * 4] * wk[0] +
+                                            xk[p * 4 + 1] * wk[1] +
+                                            xk[p * 4 + 2] * wk[2] +
+                                            xk[p * 4 + 3] * wk[3]));
         }
     }
 }
@@ -102,7 +110,7 @@ void kern__qinterleave_scalar(const uint8_t *const *r, uint8_t *dst,
     for (int j = 0; j < KERN_Q_CHUNK; j++)
         for (int i = 0; i < 4; i++) {
             dst[j * 4 + i] = r[i][j];
-            colsum[j] += r[i][j];
+            colsum[j] = (int32_t)((uint32_t)colsum[j] + r[i][j]);
         }
 }
 
