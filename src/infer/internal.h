@@ -83,7 +83,9 @@ typedef enum ir_op {
     OP_TRANSPOSE, OP_SOFTMAX, OP_MATMUL, OP_GATHER, OP_CONSTANT, OP_SHAPE,
     OP_CAST, OP_CONSTANTOFSHAPE, OP_RANGE,
     OP_DYNQUANT, OP_CONVINTEGER, /* only as parts of an OP_QCONV (quant.c) */
+    OP_QUANTIZE, OP_DEQUANTIZE, /* QDQ: fused or folded by quant_qdq.c */
     OP_QCONV,                   /* integer conv with a float epilogue */
+    OP_FAKEQUANT,               /* a Q -> DQ pair on floats */
     OP_COUNT
 } ir_op_t;
 
@@ -165,15 +167,18 @@ int ir_node_error(const ir_node_t *nd, avp_error_t *err, int code,
                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* quant.c: DynamicQuantizeLinear -> ConvInteger -> Cast -> Mul [-> Add]
- * (ONNX Runtime's quantize_dynamic) rewritten as one OP_QCONV, whose
- * inputs are x, w, bias (or -1), then the packed weights quant.c made.
- * Runs after ir_ops_parse, before shapes; integer ops it cannot fuse are
- * refused naming the node. */
+ * (ONNX Runtime's quantize_dynamic) and Q -> DQ -> Conv(DQ(w)) (the QDQ
+ * format) rewritten as one OP_QCONV, whose inputs are x, w, bias, then
+ * the packed weights quant.c made; other Q -> DQ pairs become
+ * OP_FAKEQUANT. Runs after ir_ops_parse, before shapes; integer ops it
+ * cannot fuse are refused naming the node. */
 int ir_quant_fuse(ir_graph_t *g, avp_error_t *err);
 size_t ir_quant_scratch(const ir_graph_t *g, const ir_node_t *nd,
                         int one_frame, int threads);
 void ir_quant_run(const ir_graph_t *g, const ir_node_t *nd, int n,
                   float *scratch, tpool_t *tp);
+void ir_quant_fake_run(const ir_graph_t *g, const ir_node_t *nd, int n,
+                       tpool_t *tp);
 
 /* shape.c */
 int ir_shapes_infer(ir_graph_t *g, avp_error_t *err);

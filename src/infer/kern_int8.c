@@ -351,6 +351,44 @@ void kern_dynq_quantize(const float *x, size_t n, uint8_t *y, float *scale,
     *zp = t.zp;
 }
 
+static void quantize_static(const float *x, size_t n, uint8_t *y, float scale,
+                            uint8_t zp, tpool_t *tp)
+{
+    quant_task_t t = {.x = x, .y = y, .n = n, .scale = scale, .zp = zp};
+    t.ntasks = kern__stream_tasks(n, tp);
+    tpool_run(tp, t.ntasks, quant_task, &t);
+}
+
+typedef struct fake_task {
+    const float *x;
+    float *y;
+    size_t n;
+    int ntasks;
+    float scale, lo, hi;
+} fake_task_t;
+
+static void fake_task(void *ctx, int task)
+{
+    const fake_task_t *t = ctx;
+    size_t b, e;
+    kern__range(t->n, t->ntasks, task, &b, &e);
+    for (size_t i = b; i < e; i++) {
+        float v = t->x[i] / t->scale;
+        v = v >= t->lo ? v : t->lo; /* NaN -> lo, as quantization does */
+        v = v > t->hi ? t->hi : v;
+        t->y[i] = nearbyintf(v) * t->scale;
+    }
+}
+
+void kern_fake_quant(const float *x, size_t n, float scale, int zp, int lo,
+                     int hi, float *y, tpool_t *tp)
+{
+    /* q - zp is the rounded quotient clamped to [lo - zp, hi - zp]. */
+    fake_task_t t = {x, y, n, kern__stream_tasks(n, tp), scale,
+                     (float)(lo - zp), (float)(hi - zp)};
+    tpool_run(tp, t.ntasks, fake_task, &t);
+}
+
 void kern_qconv(const kern_qconv_t *q, const float *x, float *y,
                 void *scratch, tpool_t *tp)
 {
@@ -374,8 +412,12 @@ void kern_qconv(const kern_qconv_t *q, const float *x, float *y,
     t.buf_bytes = chunk_bytes(t.kpad);
     t.ntasks = tpool_threads(tp) < t.chunks ? tpool_threads(tp) : t.chunks;
     for (int f = 0; f < p->n; f++) {
-        uint8_t zp;
-        kern_dynq_quantize(x + f * in, in, base, &t.x_scale, &zp, tp);
+        uint8_t zp = q->x_zp;
+        t.x_scale = q->x_scale;
+        if (q->static_x)
+            quantize_static(x + f * in, in, base, q->x_scale, zp, tp);
+        else
+            kern_dynq_quantize(x + f * in, in, base, &t.x_scale, &zp, tp);
         t.x_zp = zp;
         t.y = y + f * out;
         tpool_run(tp, t.ntasks, qconv_task, &t);

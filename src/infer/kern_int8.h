@@ -28,6 +28,10 @@ typedef struct kern_qconv {
     const int64_t *terms;   /* [2][c_out] from _pack */
     const float *w_scale;   /* [c_out] */
     const float *bias;      /* [c_out] */
+    /* QDQ: x quantized with these (uint8 domain) instead of its range. */
+    int static_x;
+    float x_scale;
+    uint8_t x_zp;
 } kern_qconv_t;
 
 /* K (c_in/groups * k_h * k_w) rounded up to the 4 bytes vpdpbusd sums. */
@@ -56,6 +60,12 @@ void kern_qconv(const kern_qconv_t *q, const float *x, float *y,
  * saturated to [0, 255], then kern_quantize_u8(). */
 void kern_dynq_quantize(const float *x, size_t n, uint8_t *y, float *scale,
                         uint8_t *zp, tpool_t *tp);
+
+/* QuantizeLinear then DequantizeLinear with the same constants:
+ * y = (saturate(round_half_even(x / scale) + zp) - zp) * scale, saturated
+ * to [lo, hi] (0..255 or -128..127). */
+void kern_fake_quant(const float *x, size_t n, float scale, int zp, int lo,
+                     int hi, float *y, tpool_t *tp);
 
 /* y = saturate(round_half_even(x / scale) + zp) to [0, 255]. */
 void kern_quantize_u8(const float *x, size_t n, float scale, uint8_t zp,

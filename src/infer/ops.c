@@ -55,6 +55,8 @@ static const op_def_t op_defs[] = {
     {"Range", OP_RANGE, 3, 3, 1, 1},
     {"DynamicQuantizeLinear", OP_DYNQUANT, 1, 1, 3, 3},
     {"ConvInteger", OP_CONVINTEGER, 2, 4, 1, 1},
+    {"QuantizeLinear", OP_QUANTIZE, 2, 3, 1, 1},
+    {"DequantizeLinear", OP_DEQUANTIZE, 2, 3, 1, 1},
 };
 
 const char *ir_op_name(ir_op_t op)
@@ -224,6 +226,10 @@ static void parse_misc(ir_graph_t *g, ir_node_t *nd, const char **bad)
         p->axis = (int)attr_int(nd, "axis", INT32_MIN, bad);
         if (p->axis == INT32_MIN)
             *bad = "axis";
+        break;
+    case OP_QUANTIZE:
+    case OP_DEQUANTIZE: /* per-axis scales: the channel axis by default */
+        p->axis = (int)attr_int(nd, "axis", 1, bad);
         break;
     case OP_SPLIT:
     case OP_GATHER:

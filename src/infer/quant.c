@@ -18,6 +18,7 @@
 #include "infer/internal.h"
 #include "infer/kern_int8.h"
 
+#include <math.h>
 #include <string.h>
 
 /* Live consumers of every tensor, counted once before the rewrite: the
@@ -71,9 +72,15 @@ static int per_channel(const ir_tensor_t *t, int64_t m, int scalar_ok)
 }
 
 typedef struct quant_chain {
-    ir_node_t *dq, *conv, *cast, *mul, *add;
+    ir_node_t *dq, *conv, *cast, *mul, *add; /* dynamic: the nodes */
+    int x;          /* the float input */
+    int w, w_zp;    /* constant 8-bit weights, zero point (or -1) */
     int w_scale;    /* constant float: scalar or per channel */
-    int bias;       /* constant float per channel, or -1 */
+    int bias;       /* constant float per channel (or int32 with
+                     * bias_scale), or -1 */
+    int bias_scale;
+    int x_quant;    /* QDQ: constant float {scale, zero point as uint8} */
+    int y;          /* the float output */
 } quant_chain_t;
 
 /* The Mul's other operand is x_scale * w_scale, from a Mul of the
@@ -118,7 +125,8 @@ static int chain_match(ir_graph_t *g, const quant_index_t *ix,
 {
     memset(c, 0, sizeof(*c));
     c->conv = conv;
-    c->bias = -1;
+    c->bias = c->bias_scale = c->x_quant = c->w_zp = -1;
+    c->w = conv->in[1];
     int p = g->t[conv->in[0]].producer;
     const ir_tensor_t *w = &g->t[conv->in[1]];
     if (p < 0 || g->n[p].op != OP_DYNQUANT || g->n[p].out[0] != conv->in[0] ||
@@ -126,8 +134,10 @@ static int chain_match(ir_graph_t *g, const quant_index_t *ix,
         (w->dtype != IR_UINT8 && w->dtype != IR_INT8) || w->ndim != 4)
         return 0;
     c->dq = &g->n[p];
+    c->x = c->dq->in[0];
     int64_t m = w->dims[0];
     if (conv->nin > 3 && conv->in[3] >= 0) {
+        c->w_zp = conv->in[3];
         const ir_tensor_t *z = &g->t[conv->in[3]];
         if (!z->data || z->dtype != w->dtype ||
             (ir_numel(z) != 1 && ir_numel(z) != m))
@@ -142,6 +152,7 @@ static int chain_match(ir_graph_t *g, const quant_index_t *ix,
     c->add = sole_reader(g, ix, c->mul->out[0], OP_ADD);
     if (c->add && (c->bias = chain_bias(g, c, m)) < 0)
         c->add = NULL;
+    c->y = (c->add ? c->add : c->mul)->out[0];
     return 1;
 }
 
@@ -156,11 +167,25 @@ static int new_const(ir_graph_t *g, ir_dtype_t dt, int64_t d0, int64_t d1)
     return t;
 }
 
+/* Bias o of the chain: float, or int32 (loaded as int64) times its scale
+ * as DequantizeLinear computes it. */
+static float bias_of(const ir_graph_t *g, const quant_chain_t *c, int64_t o)
+{
+    if (c->bias < 0)
+        return 0.f;
+    const ir_tensor_t *b = &g->t[c->bias];
+    if (b->dtype == IR_FLOAT)
+        return ((const float *)b->data)[o];
+    const ir_tensor_t *s = &g->t[c->bias_scale];
+    float sc = ((const float *)s->data)[ir_numel(s) == 1 ? 0 : o];
+    return (float)((const int64_t *)b->data)[o] * sc;
+}
+
 /* The four constants kern_qconv_t reads: weights packed, terms, scales,
  * bias ([M], zero when the chain has none). */
 static int pack_consts(ir_graph_t *g, const quant_chain_t *c, int out[4])
 {
-    const ir_tensor_t *w = &g->t[c->conv->in[1]];
+    const ir_tensor_t *w = &g->t[c->w];
     int64_t m = w->dims[0], k = w->dims[1] * w->dims[2] * w->dims[3];
     out[0] = new_const(g, IR_INT8, m, kern_qconv_kpad((int)k));
     out[1] = new_const(g, IR_INT64, 2, m);
@@ -168,15 +193,13 @@ static int pack_consts(ir_graph_t *g, const quant_chain_t *c, int out[4])
     out[3] = new_const(g, IR_FLOAT, m, 0);
     if (out[0] < 0 || out[1] < 0 || out[2] < 0 || out[3] < 0)
         return AVP_ENOMEM;
-    w = &g->t[c->conv->in[1]]; /* the tensor array may have moved */
-    const ir_tensor_t *z = c->conv->nin > 3 && c->conv->in[3] >= 0
-                           ? &g->t[c->conv->in[3]] : NULL;
+    w = &g->t[c->w]; /* the tensor array may have moved */
+    const ir_tensor_t *z = c->w_zp >= 0 ? &g->t[c->w_zp] : NULL;
     const ir_tensor_t *s = &g->t[c->w_scale];
-    const float *b = c->bias >= 0 ? g->t[c->bias].data : NULL;
     float *sd = g->t[out[2]].data, *bd = g->t[out[3]].data;
     for (int64_t o = 0; o < m; o++) {
         sd[o] = ((const float *)s->data)[ir_numel(s) == 1 ? 0 : o];
-        bd[o] = b ? b[o] : 0.f;
+        bd[o] = bias_of(g, c, o);
     }
     kern_qconv_pack(w->data, w->dtype == IR_UINT8,
                     z ? z->data : NULL, z && ir_numel(z) > 1, (int)m, (int)k,
@@ -184,25 +207,35 @@ static int pack_consts(ir_graph_t *g, const quant_chain_t *c, int out[4])
     return 0;
 }
 
-/* ConvInteger becomes the OP_QCONV: x, w, bias, packed, terms, scales. */
+/* The conv node becomes the OP_QCONV: x, w, bias, packed, terms, scales
+ * and, for a static quantization, its {scale, zero point}. */
 static int chain_fuse(ir_graph_t *g, quant_chain_t *c)
 {
     int consts[4];
     if (pack_consts(g, c, consts) < 0)
         return AVP_ENOMEM;
-    ir_node_t *conv = c->conv, *last = c->add ? c->add : c->mul;
-    int x = c->dq->in[0], w = conv->in[1], y = last->out[0];
-    conv->in = avp_realloc(conv->in, 6 * sizeof(int));
-    conv->nin = 6;
-    conv->in[0] = x;
-    conv->in[1] = w;
+    ir_node_t *conv = c->conv;
+    int nin = c->x_quant >= 0 ? 7 : 6;
+    conv->in = avp_realloc(conv->in, (size_t)nin * sizeof(int));
+    conv->nin = nin;
+    conv->in[0] = c->x;
+    conv->in[1] = c->w;
     conv->in[2] = consts[3];
     conv->in[3] = consts[0];
     conv->in[4] = consts[1];
     conv->in[5] = consts[2];
+    if (c->x_quant >= 0)
+        conv->in[6] = c->x_quant;
     conv->op = OP_QCONV;
-    g->t[y].producer = (int)(conv - g->n);
-    conv->out[0] = y;
+    g->t[c->y].producer = (int)(conv - g->n);
+    conv->out[0] = c->y;
+    return 0;
+}
+
+static int dynamic_fuse(ir_graph_t *g, quant_chain_t *c)
+{
+    if (chain_fuse(g, c) < 0)
+        return AVP_ENOMEM;
     ir_node_kill(g, c->cast);
     ir_node_kill(g, c->mul);
     if (c->add)
@@ -212,14 +245,16 @@ static int chain_fuse(ir_graph_t *g, quant_chain_t *c)
 
 /* ---- what is left --------------------------------------------------- */
 
-/* Scale Muls and DynamicQuantizeLinears that nothing reads any more go,
- * last first, so that a Mul's going frees its DynamicQuantizeLinear. */
+/* Scale Muls, DynamicQuantizeLinears and QDQ nodes that nothing reads any
+ * more go, last first, so that a Mul's going frees its
+ * DynamicQuantizeLinear and a DQ's its Q. */
 static void drop_dead(ir_graph_t *g)
 {
     ir_count_uses(g);
     for (int k = g->nn - 1; k >= 0; k--) {
         ir_node_t *nd = &g->n[k];
-        if (nd->dead || (nd->op != OP_MUL && nd->op != OP_DYNQUANT))
+        if (nd->dead || (nd->op != OP_MUL && nd->op != OP_DYNQUANT &&
+                         nd->op != OP_QUANTIZE && nd->op != OP_DEQUANTIZE))
             continue;
         int read = 0;
         for (int o = 0; o < nd->nout; o++)
@@ -242,6 +277,13 @@ static int check_left(ir_graph_t *g, avp_error_t *err)
         const ir_node_t *nd = &g->n[k];
         if (nd->dead || nd->op == OP_QCONV)
             continue;
+        if (nd->op == OP_QUANTIZE || nd->op == OP_DEQUANTIZE)
+            return ir_node_error(nd, err, AVP_EUNSUPPORTED, "AVP runs QDQ "
+                                 "models as quantize_static writes them: "
+                                 "QuantizeLinear -> DequantizeLinear with "
+                                 "the same per-tensor constants, into a Conv "
+                                 "with DequantizeLinear weights or any float "
+                                 "op");
         if (nd->op == OP_DYNQUANT || nd->op == OP_CONVINTEGER)
             return ir_node_error(nd, err, AVP_EUNSUPPORTED, "AVP runs "
                                  "dynamic quantization as ONNX Runtime's "
@@ -267,6 +309,165 @@ static int check_left(ir_graph_t *g, avp_error_t *err)
     return 0;
 }
 
+/* ---- QDQ: quantize_static's format ----------------------------------- */
+
+/* A Q or DQ node's per-tensor constants: scale, zero point (0 when absent)
+ * and whether its integers are uint8. */
+typedef struct qparam {
+    float scale;
+    int zp, is_u8;
+} qparam_t;
+
+static int qparam_of(const ir_graph_t *g, const ir_node_t *nd, qparam_t *q)
+{
+    const ir_tensor_t *s = &g->t[nd->in[1]];
+    const ir_tensor_t *z = nd->nin > 2 && nd->in[2] >= 0 ? &g->t[nd->in[2]]
+                                                         : NULL;
+    if (!s->data || s->dtype != IR_FLOAT || ir_numel(s) != 1 ||
+        (z && (!z->data || !is_bytes(z) || ir_numel(z) != 1)))
+        return 0;
+    q->scale = *(const float *)s->data;
+    q->is_u8 = !z || z->dtype == IR_UINT8;
+    q->zp = !z ? 0 : q->is_u8 ? *(const uint8_t *)z->data
+                              : *(const int8_t *)z->data;
+    return q->scale > 0.f && isfinite(q->scale);
+}
+
+/* The Q feeding DQ node dq with the same constants, or NULL. */
+static ir_node_t *q_of(ir_graph_t *g, const ir_node_t *dq, qparam_t *q)
+{
+    int p = g->t[dq->in[0]].producer;
+    ir_node_t *qn = p >= 0 ? &g->n[p] : NULL;
+    qparam_t a;
+    if (!qn || qn->dead || qn->op != OP_QUANTIZE || !qparam_of(g, qn, q) ||
+        !qparam_of(g, dq, &a) || a.scale != q->scale || a.zp != q->zp ||
+        a.is_u8 != q->is_u8)
+        return NULL;
+    return qn;
+}
+
+static ir_node_t *producer_op(ir_graph_t *g, int t, ir_op_t op)
+{
+    int p = t >= 0 ? g->t[t].producer : -1;
+    return p >= 0 && !g->n[p].dead && g->n[p].op == op ? &g->n[p] : NULL;
+}
+
+/* {scale, zero point, low, high} of a quantization, in the uint8 domain
+ * when `u8_domain` (int8 values plus 128: x - zp is unchanged). */
+static int qparam_const(ir_graph_t *g, const qparam_t *q, int u8_domain)
+{
+    int t = new_const(g, IR_FLOAT, 4, 0);
+    if (t < 0)
+        return -1;
+    float *v = g->t[t].data;
+    int shift = u8_domain && !q->is_u8 ? 128 : 0;
+    v[0] = q->scale;
+    v[1] = (float)(q->zp + shift);
+    v[2] = q->is_u8 || shift ? 0.f : -128.f;
+    v[3] = q->is_u8 || shift ? 255.f : 127.f;
+    return t;
+}
+
+/* DQ(w): constant 8-bit weights [M, ...], scale and zero point per tensor
+ * or per output channel (axis 0). */
+static int qdq_weights(ir_graph_t *g, quant_chain_t *c, const ir_node_t *dq)
+{
+    const ir_tensor_t *w = &g->t[dq->in[0]], *s = &g->t[dq->in[1]];
+    const ir_tensor_t *z = dq->nin > 2 && dq->in[2] >= 0 ? &g->t[dq->in[2]]
+                                                         : NULL;
+    if (!w->data || !is_bytes(w) || w->ndim != 4)
+        return 0;
+    int64_t m = w->dims[0], ns = ir_numel(s);
+    if (!s->data || s->dtype != IR_FLOAT || (ns != 1 && ns != m) ||
+        (ns > 1 && dq->p.axis != 0) ||
+        (z && (!z->data || z->dtype != w->dtype || ir_numel(z) != ns)))
+        return 0;
+    c->w = dq->in[0];
+    c->w_scale = dq->in[1];
+    c->w_zp = z ? dq->in[2] : -1;
+    return 1;
+}
+
+/* The bias: constant float [M], or DQ of constant int32 [M] with zero
+ * point 0 (as quantize_static writes it). */
+static int qdq_bias(ir_graph_t *g, quant_chain_t *c, int64_t m)
+{
+    int b = c->conv->nin > 2 ? c->conv->in[2] : -1;
+    if (b < 0)
+        return 1;
+    const ir_tensor_t *bt = &g->t[b];
+    if (bt->data && bt->dtype == IR_FLOAT && ir_numel(bt) == m) {
+        c->bias = b;
+        return 1;
+    }
+    const ir_node_t *dq = producer_op(g, b, OP_DEQUANTIZE);
+    const ir_tensor_t *q = dq ? &g->t[dq->in[0]] : NULL, *s;
+    if (!q || !q->data || q->dtype != IR_INT64 || ir_numel(q) != m)
+        return 0;
+    s = &g->t[dq->in[1]];
+    int64_t ns = ir_numel(s);
+    if (!s->data || s->dtype != IR_FLOAT || (ns != 1 && ns != m) ||
+        (dq->nin > 2 && dq->in[2] >= 0))
+        return 0;
+    c->bias = dq->in[0];
+    c->bias_scale = dq->in[1];
+    return 1;
+}
+
+/* Conv(DQ(Q(x)), DQ(w), bias) -> OP_QCONV quantizing x with Q's
+ * constants. */
+static int qdq_conv(ir_graph_t *g, ir_node_t *conv)
+{
+    quant_chain_t c;
+    qparam_t q;
+    memset(&c, 0, sizeof(c));
+    c.conv = conv;
+    c.bias = c.bias_scale = c.w_zp = -1;
+    ir_node_t *dx = producer_op(g, conv->in[0], OP_DEQUANTIZE);
+    ir_node_t *dw = producer_op(g, conv->in[1], OP_DEQUANTIZE);
+    ir_node_t *qx = dx ? q_of(g, dx, &q) : NULL;
+    if (!qx || !dw || !qdq_weights(g, &c, dw) ||
+        !qdq_bias(g, &c, g->t[c.w].dims[0]))
+        return 0;
+    c.x = qx->in[0];
+    c.y = conv->out[0];
+    if ((c.x_quant = qparam_const(g, &q, 1)) < 0 || chain_fuse(g, &c) < 0)
+        return AVP_ENOMEM;
+    return 0;
+}
+
+/* DQ(Q(x)) elsewhere: one OP_FAKEQUANT on x. */
+static int qdq_pair(ir_graph_t *g, ir_node_t *dq)
+{
+    qparam_t q;
+    ir_node_t *qn = q_of(g, dq, &q);
+    if (!qn)
+        return 0;
+    int t = qparam_const(g, &q, 0);
+    if (t < 0)
+        return AVP_ENOMEM;
+    dq->in = avp_realloc(dq->in, 2 * sizeof(int));
+    dq->nin = 2;
+    dq->in[0] = qn->in[0];
+    dq->in[1] = t;
+    dq->op = OP_FAKEQUANT;
+    return 0;
+}
+
+/* Convs first: the pairs feeding them are theirs. */
+static int qdq_fuse(ir_graph_t *g)
+{
+    int rc = 0;
+    for (int k = 0; k < g->nn && rc == 0; k++)
+        if (!g->n[k].dead && g->n[k].op == OP_CONV)
+            rc = qdq_conv(g, &g->n[k]);
+    for (int k = 0; k < g->nn && rc == 0; k++)
+        if (!g->n[k].dead && g->n[k].op == OP_DEQUANTIZE &&
+            !g->t[g->n[k].in[0]].data)
+            rc = qdq_pair(g, &g->n[k]);
+    return rc;
+}
+
 int ir_quant_fuse(ir_graph_t *g, avp_error_t *err)
 {
     quant_index_t ix;
@@ -276,11 +477,13 @@ int ir_quant_fuse(ir_graph_t *g, avp_error_t *err)
         quant_chain_t c;
         ir_node_t *nd = &g->n[k];
         if (!nd->dead && nd->op == OP_CONVINTEGER &&
-            chain_match(g, &ix, nd, &c) && chain_fuse(g, &c) < 0)
+            chain_match(g, &ix, nd, &c) && dynamic_fuse(g, &c) < 0)
             rc = avp_error_set(err, AVP_ENOMEM, "out of memory");
     }
     avp_free(ix.uses);
     avp_free(ix.reader);
+    if (rc == 0 && qdq_fuse(g) < 0)
+        rc = avp_error_set(err, AVP_ENOMEM, "out of memory");
     if (rc < 0)
         return rc;
     drop_dead(g);
@@ -310,6 +513,12 @@ static void qconv_params(const ir_graph_t *g, const ir_node_t *nd, int n,
         .w = g->t[nd->in[3]].data, .terms = g->t[nd->in[4]].data,
         .w_scale = g->t[nd->in[5]].data, .bias = g->t[nd->in[2]].data,
     };
+    if (nd->nin > 6) { /* QDQ: x quantized with fixed constants */
+        const float *xq = g->t[nd->in[6]].data;
+        q->static_x = 1;
+        q->x_scale = xq[0];
+        q->x_zp = (uint8_t)xq[1];
+    }
 }
 
 size_t ir_quant_scratch(const ir_graph_t *g, const ir_node_t *nd,
@@ -329,4 +538,16 @@ void ir_quant_run(const ir_graph_t *g, const ir_node_t *nd, int n,
     const ir_tensor_t *x = &g->t[nd->in[0]];
     qconv_params(g, nd, x->batch_major ? n : (int)x->dims[0], &q);
     kern_qconv(&q, x->ptr, g->t[nd->out[0]].ptr, scratch, tp);
+}
+
+void ir_quant_fake_run(const ir_graph_t *g, const ir_node_t *nd, int n,
+                       tpool_t *tp)
+{
+    const ir_tensor_t *x = &g->t[nd->in[0]];
+    const float *q = g->t[nd->in[1]].data;
+    size_t count = (size_t)ir_numel(x);
+    if (x->batch_major)
+        count = count / (size_t)x->dims[0] * (size_t)n;
+    kern_fake_quant(x->ptr, count, q[0], (int)q[1], (int)q[2], (int)q[3],
+                    g->t[nd->out[0]].ptr, tp);
 }

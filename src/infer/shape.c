@@ -242,7 +242,7 @@ static int shape_node(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
     case OP_CONSTANT: return 0; /* fold.c sets it from the attribute */
     case OP_BATCHNORM: case OP_SIGMOID: case OP_EXP: case OP_RELU:
     case OP_LEAKYRELU: case OP_HARDSIGMOID: case OP_HARDSWISH:
-    case OP_SOFTMAX: case OP_CAST:
+    case OP_SOFTMAX: case OP_CAST: case OP_FAKEQUANT:
         return shape_same(g, nd, err);
     default:
         return ir_shapes_layout(g, nd, err);

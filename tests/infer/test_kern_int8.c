@@ -142,7 +142,8 @@ static void reference(const kern_conv_t *p, const uint8_t *qx, int xzp,
             }
 }
 
-static void run_case(const qcase_t *c, tpool_t *tp)
+/* stat: x quantized with fixed constants (QDQ) rather than its range. */
+static void run_case(const qcase_t *c, int stat, tpool_t *tp)
 {
     int ho = (c->h + 2 * c->pad - c->dil * (c->k - 1) - 1) / c->stride + 1;
     int wo = (c->w + 2 * c->pad - c->dil * (c->k - 1) - 1) / c->stride + 1;
@@ -173,13 +174,21 @@ static void run_case(const qcase_t *c, tpool_t *tp)
     int8_t *packed = avp_malloc((size_t)c->c_out * kpad);
     int64_t *terms = avp_malloc((size_t)c->c_out * 2 * sizeof(int64_t));
     kern_qconv_pack(wb, c->is_u8, zpb, c->per_row, c->c_out, kk, packed, terms);
-    kern_qconv_t q = {p, packed, terms, ws, b};
+    kern_qconv_t q = {.conv = p, .w = packed, .terms = terms,
+                      .w_scale = ws, .bias = b, .static_x = stat,
+                      .x_scale = 0.05f, .x_zp = 120};
     void *scratch = avp_malloc(kern_qconv_scratch(&q, tpool_threads(tp)));
     kern_qconv(&q, x, y, scratch, tp);
     for (int f = 0; f < 2; f++) {
         float xs;
         uint8_t xzp;
-        kern_dynq_quantize(x + f * nin, nin, qx, &xs, &xzp, NULL);
+        if (stat) {
+            xs = q.x_scale;
+            xzp = q.x_zp;
+            kern_quantize_u8(x + f * nin, nin, xs, xzp, qx);
+        } else {
+            kern_dynq_quantize(x + f * nin, nin, qx, &xs, &xzp, NULL);
+        }
         reference(&p, qx, xzp, wb, c->is_u8, wzp, xs, ws, b, want);
         CHECK(!memcmp(y + f * nout, want, nout * sizeof(float)));
     }
@@ -202,8 +211,10 @@ static void test_kern_int8_conv_odd_shapes(void)
         tpool_t *tp = tpool_create(t);
         for (size_t i = 0; i < AVP_ARRAY_LEN(isas); i++) {
             kern__force_isa(isas[i]);
-            for (size_t c = 0; c < AVP_ARRAY_LEN(cases); c++)
-                run_case(&cases[c], tp);
+            for (size_t c = 0; c < AVP_ARRAY_LEN(cases); c++) {
+                run_case(&cases[c], 0, tp);
+                run_case(&cases[c], 1, tp);
+            }
         }
         kern__force_isa(KERN_ISA_AVX512);
         tpool_destroy(tp);

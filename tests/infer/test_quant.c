@@ -94,12 +94,12 @@ static float *avp_run(const char *model, const float *x, size_t frame_len,
     return y;
 }
 
-/* Largest |a - b| relative to max(1, |b|). */
+/* Largest |a - b|. */
 static double worst(const float *a, const float *b, size_t n)
 {
     double w = 0;
     for (size_t i = 0; i < n; i++) {
-        double d = fabs((double)a[i] - b[i]) / fmax(1.0, fabs((double)b[i]));
+        double d = fabs((double)a[i] - b[i]);
         w = d > w ? d : w;
     }
     return w;
@@ -116,8 +116,9 @@ static void test_quant_graphs_match_ort(void)
     FILE *f = fopen(list, "r");
     CHECK(f);
     char name[64], dims[64];
-    int exact, cases = 0;
-    while (fscanf(f, "%63s %63s %d", name, dims, &exact) == 3) {
+    double tol;
+    int cases = 0;
+    while (fscanf(f, "%63s %63s %lf", name, dims, &tol) == 3) {
         char model[160], input[160];
         size_t nx = 0, nr = 0, na = 0;
         snprintf(model, sizeof model, "%s/%s.onnx", tmpdir, name);
@@ -125,14 +126,15 @@ static void test_quant_graphs_match_ort(void)
         float *x = read_floats(input, &nx), *ref = ort_run(model, input, dims, &nr);
         float *got = x && ref ? avp_run(model, x, nx, 1, 1, &na) : NULL;
         double w = got && na == nr ? worst(got, ref, nr) : 1e9;
-        if (w > (exact ? 0 : 1e-6))
-            fprintf(stderr, "%s: worst %.3g over %zu elements\n", name, w, nr);
+        if (w > tol)
+            fprintf(stderr, "%s: worst %.3g over %zu elements (allowed "
+                    "%.3g)\n", name, w, nr, tol);
         avp_free(x), avp_free(ref), avp_free(got);
-        CHECK(w <= (exact ? 0 : 1e-6));
+        CHECK(w <= tol);
         cases++;
     }
     fclose(f);
-    CHECK(cases >= 10);
+    CHECK(cases >= 17);
 }
 
 /* Largest difference over the anchors ORT scores above 0.25 of a YOLOv8
