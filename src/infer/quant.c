@@ -269,6 +269,15 @@ static int is_bytes(const ir_tensor_t *t)
     return t->dtype == IR_UINT8 || t->dtype == IR_INT8;
 }
 
+static const char qdq_form[] =
+    "QDQ models as quantize_static writes them: QuantizeLinear -> "
+    "DequantizeLinear with the same per-tensor constants, into a Conv with "
+    "DequantizeLinear weights or any float op";
+static const char dynamic_form[] =
+    "dynamic quantization as quantize_dynamic writes it: "
+    "DynamicQuantizeLinear -> ConvInteger -> Cast(float) -> "
+    "Mul(x_scale * w_scale) [-> Add(bias)]";
+
 /* Bytes are read only by OP_QCONV: elsewhere the runtime's float and
  * int64 code would read them as wider elements. */
 static int check_left(ir_graph_t *g, avp_error_t *err)
@@ -277,20 +286,12 @@ static int check_left(ir_graph_t *g, avp_error_t *err)
         const ir_node_t *nd = &g->n[k];
         if (nd->dead || nd->op == OP_QCONV)
             continue;
-        if (nd->op == OP_QUANTIZE || nd->op == OP_DEQUANTIZE)
-            return ir_node_error(nd, err, AVP_EUNSUPPORTED, "AVP runs QDQ "
-                                 "models as quantize_static writes them: "
-                                 "QuantizeLinear -> DequantizeLinear with "
-                                 "the same per-tensor constants, into a Conv "
-                                 "with DequantizeLinear weights or any float "
-                                 "op");
-        if (nd->op == OP_DYNQUANT || nd->op == OP_CONVINTEGER)
-            return ir_node_error(nd, err, AVP_EUNSUPPORTED, "AVP runs "
-                                 "dynamic quantization as ONNX Runtime's "
-                                 "quantize_dynamic writes it: "
-                                 "DynamicQuantizeLinear -> ConvInteger -> "
-                                 "Cast(float) -> Mul(x_scale * w_scale) "
-                                 "[-> Add(bias)]");
+        if (nd->op == OP_QUANTIZE || nd->op == OP_DEQUANTIZE ||
+            nd->op == OP_DYNQUANT || nd->op == OP_CONVINTEGER)
+            return ir_node_error(nd, err, AVP_EUNSUPPORTED, "AVP runs %s",
+                                 nd->op == OP_QUANTIZE ||
+                                 nd->op == OP_DEQUANTIZE ? qdq_form
+                                                         : dynamic_form);
         for (int i = 0; i < nd->nin; i++)
             if (nd->in[i] >= 0 && is_bytes(&g->t[nd->in[i]]))
                 return ir_node_error(nd, err, AVP_EUNSUPPORTED, "reads "

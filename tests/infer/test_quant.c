@@ -251,6 +251,27 @@ static void test_quant_yolov8n_matches_ort(void)
     yolov8n_photo(model, "/usr/share/darknet/data/person.jpg");
 }
 
+/* Integer graphs outside both formats fail at load, naming the form AVP
+ * runs, instead of computing something else. */
+static void test_quant_other_forms_refused(void)
+{
+    static const char *const cases[][2] = {
+        {"refused_cast_only", "quantize_dynamic"},
+        {"refused_lone_q", "quantize_static"},
+    };
+    char cmd[1024], model[160];
+    snprintf(cmd, sizeof cmd, "'%s' '%s/tests/oracle/make_quant_graphs.py' "
+             "--refused '%s'", python, srcdir, tmpdir);
+    CHECK(sh(cmd) == 0);
+    for (size_t i = 0; i < AVP_ARRAY_LEN(cases); i++) {
+        infer_model_t *m = NULL;
+        avp_error_t err = {0};
+        snprintf(model, sizeof model, "%s/%s.onnx", tmpdir, cases[i][0]);
+        CHECK(infer_model_load(model, NULL, &m, &err) == AVP_EUNSUPPORTED);
+        CHECK(!m && strstr(err.msg, cases[i][1]));
+    }
+}
+
 static int rm_entry(const char *path, const struct stat *sb, int flag,
                     struct FTW *ftw)
 {
@@ -278,6 +299,7 @@ int main(void)
     if (!mkdtemp(tmpdir))
         return EXIT_FAILURE;
     RUN(test_quant_graphs_match_ort);
+    RUN(test_quant_other_forms_refused);
     RUN(test_quant_yolov8n_matches_ort);
     nftw(tmpdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
     return CHECK_DONE();

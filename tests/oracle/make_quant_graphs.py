@@ -9,6 +9,9 @@ The chain is quantize_dynamic's (onnxruntime/quantization/operators/
 conv.py): DynamicQuantizeLinear(x) -> ConvInteger(xq, wq, x_zp, w_zp) ->
 Cast(float) -> Mul(x_scale * w_scale) -> Add(Reshape(bias)).
 
+make_quant_graphs.py --refused DIR - integer graphs outside those
+formats, for the refusals.
+
 make_quant_graphs.py --photos OUT.f32 IMAGE... - the images as one
 float32 NCHW tensor letterboxed to 640 the ultralytics way (RGB, 0..1,
 cv2.INTER_LINEAR, centred, padded with 114)."""
@@ -183,6 +186,30 @@ def conv_ref(x, wq, sw, zw, b, s, p, g, perch):
     return y
 
 
+def refused_graphs(out):
+    """Integer graphs outside the two formats, which AVP must refuse at
+    load: a ConvInteger whose sum is only cast (no scale), and a lone
+    QuantizeLinear (its uint8 output is the graph's)."""
+    wq = numpy_helper.from_array(np.ones((4, 3, 1, 1), np.uint8), "wq")
+    s = numpy_helper.from_array(np.array(0.1, np.float32), "s")
+    z = numpy_helper.from_array(np.array(3, np.uint8), "z")
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 4, 4])
+    graphs = {
+        "refused_cast_only": ([
+            helper.make_node("DynamicQuantizeLinear", ["x"], ["xq", "xs", "xz"]),
+            helper.make_node("ConvInteger", ["xq", "wq", "xz"], ["ci"]),
+            helper.make_node("Cast", ["ci"], ["y"], to=TensorProto.FLOAT)], [wq]),
+        "refused_lone_q": ([
+            helper.make_node("QuantizeLinear", ["x", "s", "z"], ["q"]),
+            helper.make_node("Cast", ["q"], ["y"], to=TensorProto.FLOAT)], [s, z]),
+    }
+    for name, (nodes, inits) in graphs.items():
+        g = helper.make_graph(nodes, name, [x], [helper.make_tensor_value_info(
+            "y", TensorProto.FLOAT, None)], inits)
+        onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)],
+                                    ir_version=8), f"{out}/{name}.onnx")
+
+
 def letterbox(path, size=640):
     import cv2
     img = cv2.imread(path)
@@ -203,8 +230,12 @@ def main():
     if len(sys.argv) >= 4 and sys.argv[1] == "--photos":
         np.stack([letterbox(p) for p in sys.argv[3:]]).astype("<f4").tofile(sys.argv[2])
         return
+    if len(sys.argv) == 3 and sys.argv[1] == "--refused":
+        refused_graphs(sys.argv[2])
+        return
     if len(sys.argv) != 2:
-        sys.exit("usage: make_quant_graphs.py DIR | --photos OUT.f32 IMAGE...")
+        sys.exit("usage: make_quant_graphs.py DIR | --refused DIR | "
+                 "--photos OUT.f32 IMAGE...")
     out = sys.argv[1]
     rng = np.random.default_rng(13)
     for case in CASES:
