@@ -231,8 +231,10 @@ static void pack_chunk(const qconv_task_t *t, int gi, int p0, int np,
 {
     const kern_conv_t *p = &t->q->conv;
     int cg = p->c_in / p->groups, taps = p->k_h * p->k_w, kk = cg * taps;
+    /* Output pixel i is input pixel i only when nothing pads either end. */
     int direct = taps == 1 && p->stride_h == 1 && p->stride_w == 1 &&
-                 !p->pad_top && !p->pad_left && np == KERN_Q_CHUNK;
+                 !p->pad_top && !p->pad_left && p->h_out == p->h_in &&
+                 p->w_out == p->w_in && np == KERN_Q_CHUNK;
     size_t plane = (size_t)p->h_in * p->w_in;
     uint8_t rows[4][KERN_Q_CHUNK];
     qseg_t seg[KERN_Q_CHUNK];

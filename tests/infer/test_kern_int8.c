@@ -145,13 +145,15 @@ static void reference(const kern_conv_t *p, const uint8_t *qx, int xzp,
 /* stat: x quantized with fixed constants (QDQ) rather than its range. */
 static void run_case(const qcase_t *c, int stat, tpool_t *tp)
 {
-    int ho = (c->h + 2 * c->pad - c->dil * (c->k - 1) - 1) / c->stride + 1;
-    int wo = (c->w + 2 * c->pad - c->dil * (c->k - 1) - 1) / c->stride + 1;
+    /* A negative pad pads only the bottom and right, by -pad. */
+    int pb = c->pad < 0 ? -c->pad : c->pad, pt = c->pad < 0 ? 0 : c->pad;
+    int ho = (c->h + pt + pb - c->dil * (c->k - 1) - 1) / c->stride + 1;
+    int wo = (c->w + pt + pb - c->dil * (c->k - 1) - 1) / c->stride + 1;
     kern_conv_t p = {
         .n = 2, .c_in = c->c_in, .h_in = c->h, .w_in = c->w,
         .c_out = c->c_out, .h_out = ho, .w_out = wo, .k_h = c->k, .k_w = c->k,
-        .stride_h = c->stride, .stride_w = c->stride, .pad_top = c->pad,
-        .pad_left = c->pad, .pad_bottom = c->pad, .pad_right = c->pad,
+        .stride_h = c->stride, .stride_w = c->stride, .pad_top = pt,
+        .pad_left = pt, .pad_bottom = pb, .pad_right = pb,
         .dil_h = c->dil, .dil_w = c->dil, .groups = c->groups,
     };
     int kk = c->c_in / c->groups * c->k * c->k, kpad = kern_qconv_kpad(kk);
@@ -205,6 +207,7 @@ static void test_kern_int8_conv_odd_shapes(void)
         {8, 10, 10, 12, 3, 1, 2, 2, 2, 0, 0},   /* groups, dilation */
         {5, 21, 23, 7, 5, 3, 2, 1, 1, 1, 1},    /* 5x5 stride 3 */
         {4, 12, 75, 6, 3, 2, 1, 1, 1, 1, 0},    /* stride 2, long rows */
+        {8, 8, 16, 4, 1, 1, -1, 1, 1, 1, 0},    /* 1x1, bottom/right pads */
     };
     int isas[] = {KERN_ISA_SCALAR, KERN_ISA_AVX2, KERN_ISA_AVX512};
     for (int t = 1; t <= 2; t++) {
