@@ -134,7 +134,7 @@ typedef struct ir_graph {
     int *outputs, noutputs;
     int opset;
     int64_t batch;
-    int64_t params;             /* float initializer elements, as loaded */
+    int64_t params;             /* float and 8-bit initializer elements */
     /* name -> tensor index, open addressing */
     int *hash;
     size_t hash_cap;

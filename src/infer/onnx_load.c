@@ -470,7 +470,8 @@ static int initializer_parse(ir_graph_t *g, const wire_field_t *f,
         /* Named after parsing: the name field may follow the data. */
         ir_tensor_set_name(g, t, name);
         name = NULL;
-        if (g->t[t].dtype == IR_FLOAT)
+        if (g->t[t].dtype == IR_FLOAT || g->t[t].dtype == IR_UINT8 ||
+            g->t[t].dtype == IR_INT8) /* weights, quantized or not */
             g->params += ir_numel(&g->t[t]);
     }
     avp_free(name);

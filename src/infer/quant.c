@@ -227,6 +227,7 @@ static int chain_fuse(ir_graph_t *g, quant_chain_t *c)
     if (c->x_quant >= 0)
         conv->in[6] = c->x_quant;
     conv->op = OP_QCONV;
+    g->t[conv->out[0]].producer = -1; /* ConvInteger's int32 sum is gone */
     g->t[c->y].producer = (int)(conv - g->n);
     conv->out[0] = c->y;
     return 0;
