@@ -30,6 +30,7 @@
 
 #include "check.h"
 #include "infer/infer.h"
+#include "small_graphs.h"
 #include "util/avp.h"
 
 static char tmpdir[64];
@@ -44,15 +45,9 @@ static int sh(const char *cmd)
 
 static float *read_floats(const char *path, size_t *n)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    float *v = avp_malloc((size_t)len + 1);
-    *n = fread(v, 1, (size_t)len, f) / sizeof(float);
-    fclose(f);
+    size_t len = 0;
+    float *v = sg_read(path, &len);
+    *n = len / sizeof(float);
     return v;
 }
 
@@ -129,7 +124,7 @@ static void test_quant_graphs_match_ort(void)
         if (w > tol)
             fprintf(stderr, "%s: worst %.3g over %zu elements (allowed "
                     "%.3g)\n", name, w, nr, tol);
-        avp_free(x), avp_free(ref), avp_free(got);
+        free(x), free(ref), avp_free(got);
         CHECK(w <= tol);
         cases++;
     }
@@ -188,7 +183,7 @@ static int ort_spread(const char *model, const float *x, size_t nx,
             strong_diffs(out, ref, nr, 84, &b, &s);
         *box = ok && b > *box ? b : *box;
         *score = ok && s > *score ? s : *score;
-        avp_free(out);
+        free(out);
     }
     avp_free(y);
     return ok;
@@ -231,7 +226,7 @@ static void yolov8n_photo(const char *model, const char *photo)
     fprintf(stderr, "%s: AVP vs ORT box %.3g score %.3g; ORT moved by one "
             "ulp: box %.3g score %.3g\n", photo, box, score, box_ort,
             score_ort);
-    avp_free(x), avp_free(x2), avp_free(ref), avp_free(one), avp_free(two);
+    free(x), avp_free(x2), free(ref), avp_free(one), avp_free(two);
     CHECK(ok);
     CHECK(box <= 3 * box_ort + 1e-3 && score <= 3 * score_ort + 1e-3);
     CHECK(box <= 0.05 && score <= 0.15);
