@@ -1,6 +1,6 @@
 /*
- * quant.c - ONNX Runtime's dynamic quantization (quantize_dynamic) run as
- * integer convolutions.
+ * quant.c - ONNX Runtime's dynamic (quantize_dynamic) and QDQ
+ * (quantize_static) int8 models run as integer convolutions.
  *
  * DESIGN: quantize_dynamic writes every Conv as
  *     x -> DynamicQuantizeLinear -> (xq, x_scale, x_zp)
@@ -13,7 +13,14 @@
  * in int32 and applies scale and bias in the order ORT's Mul and Add do.
  * The uint8 and int32 intermediates never exist. A DynamicQuantizeLinear
  * read by several ConvIntegers is recomputed by each (a pass over x,
- * cheap beside the conv). Integer ops outside this pattern are refused.
+ * cheap beside the conv).
+ *
+ * quantize_static's QDQ format writes Conv(DQ(Q(x)), DQ(w), DQ(bias)):
+ * the same node, quantizing x with Q's constants instead of its range.
+ * Every other Q -> DQ pair (around Add, Concat, Sigmoid...) is one float
+ * pass that rounds as the pair would (OP_FAKEQUANT), so the float ops
+ * between see the values ORT's integer ops see, within a step. Integer
+ * ops outside these patterns are refused, naming the form AVP runs.
  */
 #include "infer/internal.h"
 #include "infer/kern_int8.h"

@@ -11,6 +11,10 @@
  * each in ONNX Runtime. The integer part is exact in both, and AVP's
  * float epilogue does ORT's Mul and Add in ORT's order, so outputs must be
  * bit-identical (the SiLU graphs: within float rounding of the sigmoid).
+ * The same script writes QDQ graphs (quantize_static's format: uint8 and
+ * int8 activations and weights, per-tensor and per-channel, int32 or
+ * float bias, depthwise, a quantized Add), which ORT runs as QLinearConv
+ * with an integer requantization: within one step of the output's scale.
  * Then the shared ultralytics YOLOv8n quantized with quantize_dynamic on
  * two photos (yolov8n_photo() says how close it must be), at batch 1 and
  * in a batch of 2 (each frame quantized on its own, so the batch must be
