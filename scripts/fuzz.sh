@@ -13,7 +13,9 @@ seed() {
   local dir="$work/$1"; mkdir -p "$dir"
   case "$1" in
     fuzz_onnx_load)
-      "$py" tests/infer/make_small_graphs.py "$dir" >/dev/null ;;
+      "$py" tests/infer/make_small_graphs.py "$dir" >/dev/null
+      "$py" tests/oracle/make_quant_graphs.py "$dir" >/dev/null
+      "$py" tests/oracle/make_quant_graphs.py --refused "$dir" ;;
     fuzz_media_probe)
       cp /usr/share/darknet/data/dog.jpg "$dir/"
       ffmpeg -loglevel error -f lavfi -i testsrc=size=64x48:rate=5 -t 1 \

@@ -168,7 +168,7 @@ static void fuse_act(ir_graph_t *g)
 {
     for (int k = 0; k < g->nn; k++) {
         ir_node_t *conv = &g->n[k];
-        if (conv->dead || conv->op != OP_CONV ||
+        if (conv->dead || (conv->op != OP_CONV && conv->op != OP_QCONV) ||
             conv->p.act.act != KERN_ACT_NONE || fuse_gated(g, conv, k))
             continue;
         ir_node_t *c = sole_consumer(g, conv->out[0], k);

@@ -142,6 +142,8 @@ int64_t ir_numel(const ir_tensor_t *t)
 
 size_t ir_dtype_size(ir_dtype_t dt)
 {
+    if (dt == IR_UINT8 || dt == IR_INT8)
+        return 1;
     return dt == IR_INT64 || dt == IR_DOUBLE ? 8 : 4;
 }
 

@@ -32,10 +32,11 @@
 #define IR_MAX_PARTS 64 /* inputs or outputs of a node run at run time */
 
 /* Element types, with ONNX's TensorProto.DataType codes. INT32, DOUBLE
- * and FLOAT16 are converted on load; only FLOAT tensors exist at run
- * time. */
+ * and FLOAT16 are converted on load; UINT8 and INT8 stay bytes (quantized
+ * weights and zero points); only FLOAT tensors exist at run time. */
 typedef enum ir_dtype {
-    IR_FLOAT = 1, IR_INT32 = 6, IR_INT64 = 7, IR_FLOAT16 = 10, IR_DOUBLE = 11
+    IR_FLOAT = 1, IR_UINT8 = 2, IR_INT8 = 3, IR_INT32 = 6, IR_INT64 = 7,
+    IR_FLOAT16 = 10, IR_DOUBLE = 11
 } ir_dtype_t;
 
 typedef struct ir_tensor {
@@ -86,6 +87,10 @@ typedef enum ir_op {
     OP_CAST, OP_CONSTANTOFSHAPE, OP_RANGE,
     OP_LAYERNORM, OP_REDUCEMEAN, OP_CLIP, /* ops_norm.c */
     OP_PAD,                                /* ops_pad.c */
+    OP_DYNQUANT, OP_CONVINTEGER, /* only as parts of an OP_QCONV (quant.c) */
+    OP_QUANTIZE, OP_DEQUANTIZE, /* QDQ: fused or folded by quant_qdq.c */
+    OP_QCONV,                   /* integer conv with a float epilogue */
+    OP_FAKEQUANT,               /* a Q -> DQ pair on floats */
     OP_COUNT
 } ir_op_t;
 
@@ -149,7 +154,7 @@ typedef struct ir_graph {
     int *outputs, noutputs;
     int opset;
     int64_t batch;
-    int64_t params;             /* float initializer elements, as loaded */
+    int64_t params;             /* float and 8-bit initializer elements */
     char *meta[IR_META_COUNT];  /* metadata values, NULL if absent */
     /* name -> tensor index, open addressing */
     int *hash;
@@ -202,6 +207,20 @@ void ir_norm_run(ir_graph_t *g, const ir_node_t *nd, int n);
 void ir_pad_parse(ir_node_t *nd, const char **bad);
 int ir_pad_shape(ir_graph_t *g, ir_node_t *nd, avp_error_t *err);
 void ir_pad_run(ir_graph_t *g, const ir_node_t *nd, int n);
+
+/* quant.c: DynamicQuantizeLinear -> ConvInteger -> Cast -> Mul [-> Add]
+ * (ONNX Runtime's quantize_dynamic) and Q -> DQ -> Conv(DQ(w)) (the QDQ
+ * format) rewritten as one OP_QCONV, whose inputs are x, w, bias, then
+ * the packed weights quant.c made; other Q -> DQ pairs become
+ * OP_FAKEQUANT. Runs after ir_ops_parse, before shapes; integer ops it
+ * cannot fuse are refused naming the node. */
+int ir_quant_fuse(ir_graph_t *g, avp_error_t *err);
+size_t ir_quant_scratch(const ir_graph_t *g, const ir_node_t *nd,
+                        int one_frame, int threads);
+void ir_quant_run(const ir_graph_t *g, const ir_node_t *nd, int n,
+                  float *scratch, tpool_t *tp);
+void ir_quant_fake_run(const ir_graph_t *g, const ir_node_t *nd, int n,
+                       tpool_t *tp);
 
 /* shape.c */
 int ir_shapes_infer(ir_graph_t *g, avp_error_t *err);

@@ -56,7 +56,8 @@ static int prepare(infer_model_t *m, int threads, avp_error_t *err)
         (rc = ir_ops_parse(&m->g, err)) < 0)
         return rc;
     ir_tail_scan(&m->g, &m->info); /* before fusion hides the Sigmoids */
-    if ((rc = ir_shapes_infer(&m->g, err)) < 0 ||
+    if ((rc = ir_quant_fuse(&m->g, err)) < 0 ||
+        (rc = ir_shapes_infer(&m->g, err)) < 0 ||
         (rc = ir_fuse(&m->g, err)) < 0 ||
         (rc = ir_plan_build(&m->g, threads, &m->plan, err)) < 0)
         return rc;

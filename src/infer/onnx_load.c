@@ -36,7 +36,8 @@ static int typed_field(int dtype)
 {
     switch (dtype) {
     case IR_FLOAT: return ONNX_TENSOR_FLOAT_DATA;
-    case IR_INT32: case IR_FLOAT16: return ONNX_TENSOR_INT32_DATA;
+    case IR_INT32: case IR_FLOAT16: case IR_UINT8: case IR_INT8:
+        return ONNX_TENSOR_INT32_DATA;
     case IR_INT64: return ONNX_TENSOR_INT64_DATA;
     case IR_DOUBLE: return ONNX_TENSOR_DOUBLE_DATA;
     default: return -1;
@@ -142,12 +143,19 @@ static float half_to_float(uint16_t h)
 }
 
 /* INT32 and DOUBLE are stored as INT64 and FLOAT: the runtime knows two
- * element types. The conversion runs in place, back to front where the
- * source is narrower. FLOAT16 (half exports' weights) becomes FLOAT: from
- * raw_data's 16-bit words, or from int32_data, read as int64 like INT32. */
+ * element types besides quantized bytes. The conversion runs in place,
+ * back to front where the source is narrower. FLOAT16 (half exports'
+ * weights) becomes FLOAT: from raw_data's 16-bit words, or from
+ * int32_data, read as int64 like INT32; bytes typed in int32_data were
+ * read as int64 too. */
 static void tensor_narrow(ir_tensor_t *t, int dtype, int raw, size_t numel)
 {
-    if (dtype == IR_FLOAT16 && raw) {
+    if ((dtype == IR_UINT8 || dtype == IR_INT8) && !raw) {
+        const int64_t *src = t->data;
+        uint8_t *dst = t->data;
+        for (size_t i = 0; i < numel; i++)
+            dst[i] = (uint8_t)src[i];
+    } else if (dtype == IR_FLOAT16 && raw) {
         const uint16_t *src = t->data;
         float *dst = t->data;
         for (size_t i = numel; i-- > 0;)
@@ -181,17 +189,22 @@ static int tensor_fill(ir_tensor_t *t, const tensor_proto_t *tp,
         numel *= tp->dims[i];
     }
     int half = tp->dtype == IR_FLOAT16;
-    size_t in_size = half ? (tp->has_raw ? 2 : 8) /* int32_data as int64 */
-                   : tp->dtype == IR_INT32 ? 4 : tp->dtype == IR_FLOAT ? 4 : 8;
+    int bytes = tp->dtype == IR_UINT8 || tp->dtype == IR_INT8;
+    size_t in_size = bytes ? 1 : half ? 2 : tp->dtype == IR_INT32 ? 4
+                   : tp->dtype == IR_FLOAT ? 4 : 8;
     ir_dtype_t dt = tp->dtype == IR_INT32 ? IR_INT64
                   : tp->dtype == IR_DOUBLE || half ? IR_FLOAT
                   : (ir_dtype_t)tp->dtype;
+    /* int32_data's bytes and halves are read as int64 (tensor_narrow) */
+    size_t read_size = (bytes || half) && !tp->has_raw ? 8 : in_size;
     /* The data must be all there before anything is allocated for it. */
     if (tp->has_raw ? tp->raw_field.len != (size_t)numel * in_size
                     : tp->typed != numel)
         return BAD("tensor data size");
     /* Allocated at the wider of the file's and the runtime's type. */
-    int64_t dims1[1] = {numel * (int64_t)(in_size > ir_dtype_size(dt) ? 2 : 1)};
+    int64_t dims1[1] = {numel * (int64_t)(read_size > ir_dtype_size(dt)
+                                          ? read_size / ir_dtype_size(dt)
+                                          : 1)};
     if (ir_tensor_alloc(t, dt, 1, dims1) < 0)
         return avp_error_set(err, AVP_ENOMEM, "out of memory for a tensor");
     t->ndim = tp->ndim;
@@ -221,7 +234,7 @@ static int tensor_parse(ir_tensor_t *t, const uint8_t *data, size_t len,
     if (typed_field(tp.dtype) < 0)
         return avp_error_set(err, AVP_EUNSUPPORTED, "tensor data type %d "
                              "(AVP runs float32, float16, int64, int32, "
-                             "double)",
+                             "double, uint8, int8)",
                              tp.dtype);
     return tensor_fill(t, &tp, data, len, err);
 }
@@ -498,7 +511,8 @@ static int initializer_parse(ir_graph_t *g, const wire_field_t *f,
         /* Named after parsing: the name field may follow the data. */
         ir_tensor_set_name(g, t, name);
         name = NULL;
-        if (g->t[t].dtype == IR_FLOAT)
+        if (g->t[t].dtype == IR_FLOAT || g->t[t].dtype == IR_UINT8 ||
+            g->t[t].dtype == IR_INT8) /* weights, quantized or not */
             g->params += ir_numel(&g->t[t]);
     }
     avp_free(name);

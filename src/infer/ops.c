@@ -57,6 +57,10 @@ static const op_def_t op_defs[] = {
     {"ReduceMean", OP_REDUCEMEAN, 1, 2, 1, 1},
     {"Clip", OP_CLIP, 1, 3, 1, 1},
     {"Pad", OP_PAD, 2, 4, 1, 1},
+    {"DynamicQuantizeLinear", OP_DYNQUANT, 1, 1, 3, 3},
+    {"ConvInteger", OP_CONVINTEGER, 2, 4, 1, 1},
+    {"QuantizeLinear", OP_QUANTIZE, 2, 3, 1, 1},
+    {"DequantizeLinear", OP_DEQUANTIZE, 2, 3, 1, 1},
 };
 
 const char *ir_op_name(ir_op_t op)
@@ -261,6 +265,10 @@ static void parse_misc(ir_graph_t *g, ir_node_t *nd, const char **bad)
         if (p->axis == INT32_MIN)
             *bad = "axis";
         break;
+    case OP_QUANTIZE:
+    case OP_DEQUANTIZE: /* per-axis scales: the channel axis by default */
+        p->axis = (int)attr_int(nd, "axis", 1, bad);
+        break;
     case OP_SPLIT:
     case OP_GATHER:
     case OP_FLATTEN:
@@ -345,9 +353,10 @@ static int node_parse(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
             return ir_node_error(nd, err, AVP_EFORMAT, "required input %d "
                                  "is empty", i);
     const char *bad = NULL;
-    if (nd->op == OP_CONV || nd->op == OP_MAXPOOL)
+    int conv = nd->op == OP_CONV || nd->op == OP_CONVINTEGER;
+    if (conv || nd->op == OP_MAXPOOL)
         parse_window(nd, &bad);
-    if (nd->op == OP_CONV)
+    if (conv)
         nd->p.group = (int)attr_int(nd, "group", 1, &bad);
     if (nd->op == OP_MAXPOOL) {
         nd->p.ceil_mode = (int)attr_int(nd, "ceil_mode", 0, &bad);

@@ -263,10 +263,12 @@ int ir_plan_build(ir_graph_t *g, int threads, ir_plan_t *plan,
     avp_free(roots);
     plan->scratch_floats = 0;
     for (int k = 0; k < g->nn; k++) {
-        if (g->n[k].dead || g->n[k].op != OP_CONV)
+        const ir_node_t *nd = &g->n[k];
+        if (nd->dead || (nd->op != OP_CONV && nd->op != OP_QCONV))
             continue;
-        size_t s = ir_exec_conv_scratch(g, &g->n[k], plan->frame_loop,
-                                        threads);
+        size_t s = nd->op == OP_QCONV
+                   ? ir_quant_scratch(g, nd, plan->frame_loop, threads)
+                   : ir_exec_conv_scratch(g, nd, plan->frame_loop, threads);
         plan->scratch_floats = s > plan->scratch_floats ? s
                                                         : plan->scratch_floats;
     }

@@ -232,7 +232,7 @@ static int shape_range(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
 static int shape_node(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
 {
     switch (nd->op) {
-    case OP_CONV: return shape_conv(g, nd, err);
+    case OP_CONV: case OP_QCONV: return shape_conv(g, nd, err);
     case OP_MAXPOOL: return shape_pool(g, nd, err);
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_POW:
         return shape_binary(g, nd, err);
@@ -245,7 +245,7 @@ static int shape_node(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
     case OP_PAD: return ir_pad_shape(g, nd, err);
     case OP_BATCHNORM: case OP_SIGMOID: case OP_EXP: case OP_RELU:
     case OP_LEAKYRELU: case OP_HARDSIGMOID: case OP_HARDSWISH:
-    case OP_SOFTMAX: case OP_CAST:
+    case OP_SOFTMAX: case OP_CAST: case OP_FAKEQUANT:
         return shape_same(g, nd, err);
     default:
         return ir_shapes_layout(g, nd, err);

@@ -1,15 +1,16 @@
-// ort_run.js - ONNX Runtime (CPU, from bench/ort/node_modules) as an
-// oracle: runs MODEL on one input tensor and writes every output.
+// ort_run.js - ONNX Runtime (CPU, from bench/ort/node_modules; one thread,
+// all graph optimizations) as an oracle: runs MODEL on an input tensor and
+// writes every output.
 //
 // usage: node ort_run.js ORT_DIR MODEL INPUT TYPE DIMS OUTPUT
 //   INPUT   raw little-endian tensor bytes, TYPE "float32" or "float16"
 //           (float16 as IEEE half bits: the caller converts, so ORT gets
 //           exactly the values a half export is fed)
-//   DIMS    comma-separated, e.g. 1,3,64,64
+//   DIMS    comma-separated, e.g. 2,3,64,64: a batch of N runs as N runs
+//           of one frame (exports fix their batch at 1), and each output's
+//           frames are concatenated
 //   OUTPUT  raw bytes of output 0, 1, ... in graph order; OUTPUT.json holds
 //           [{name, type, dims}] so the caller can decode them
-// One frame per call: run_reference.py loops over frames, as graphs
-// exported for batch 1 must be run.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -20,24 +21,29 @@ async function main() {
     console.error('usage: node ort_run.js ORT_DIR MODEL INPUT float32|float16 DIMS OUTPUT');
     process.exit(2);
   }
-  const ort = require(path.join(ortDir, 'node_modules', 'onnxruntime-node'));
+  const ort = require(path.resolve(ortDir, 'node_modules', 'onnxruntime-node'));
   const dims = dimsArg.split(',').map(Number);
   const bytes = fs.readFileSync(input);
   const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
   const data = type === 'float16' ? new Uint16Array(buf) : new Float32Array(buf);
   const session = await ort.InferenceSession.create(model, {
-    intraOpNumThreads: 1, graphOptimizationLevel: 'all'});
-  const feeds = {[session.inputNames[0]]: new ort.Tensor(type, data, dims)};
-  const results = await session.run(feeds);
-  const meta = [];
-  const parts = [];
-  for (const name of session.outputNames) {
-    const t = results[name];
-    meta.push({name, type: t.type, dims: t.dims});
-    parts.push(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all'});
+  const frame = data.length / dims[0];
+  const outs = session.outputNames.map((name) => ({name, parts: []}));
+  for (let f = 0; f < dims[0]; f++) {
+    const x = data.subarray(f * frame, (f + 1) * frame);
+    const feeds = {[session.inputNames[0]]: new ort.Tensor(type, x, [1, ...dims.slice(1)])};
+    const results = await session.run(feeds);
+    for (const o of outs) {
+      const t = results[o.name];
+      o.type = t.type;
+      o.dims = [dims[0], ...t.dims.slice(1)];
+      o.parts.push(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    }
   }
-  fs.writeFileSync(output, Buffer.concat(parts));
-  fs.writeFileSync(output + '.json', JSON.stringify(meta));
+  fs.writeFileSync(output, Buffer.concat(outs.flatMap((o) => o.parts)));
+  fs.writeFileSync(output + '.json', JSON.stringify(
+    outs.map(({name, type: t, dims: d}) => ({name, type: t, dims: d}))));
 }
 
 main().catch((e) => {
