@@ -23,8 +23,10 @@ EVERY = 2
 # COCO ground truth as AVP exports it (docs/METRICS.md): an image per
 # frame, frame_id its frame. Frames 0-9 are darknet's person photo in the
 # clip (conftest.py).
+# Frames 0-5 are annotated (COCO's frame set: first + k * step), four of
+# them hold a box.
 COCO = {"images": [{"id": f + 1, "frame_id": f, "file_name": "frame_%06d.jpg" % f, "width": 640, "height": 480}
-                   for f in (0, 2, 4, 5)],
+                   for f in range(6)],
         "annotations": [{"id": i + 1, "image_id": f + 1, "category_id": 1, "bbox": [190, 90, 90, 270],
                          "area": 24300, "iscrowd": 0} for i, f in enumerate((0, 2, 4, 5))],
         "categories": [{"id": 1, "name": "person"}]}
