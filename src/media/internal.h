@@ -154,6 +154,8 @@ void media__source_resume_stats(const media_source_t *s, media_resume_stats_t *o
 typedef struct media_resize {
     int src_w, src_h, dst_w, dst_h;
     int area2;              /* exact 2x downscale: OpenCV's INTER_AREA path */
+    int avx2;               /* vertical pass in AVX2 (set by plan from the
+                             * CPU; tests clear it to check the C path) */
     int xmax;               /* first output element with a single tap */
     int32_t *xofs;          /* per output element: byte of the left tap */
     int16_t *alpha;         /* per output element: two tap weights (x 2048) */

@@ -134,6 +134,7 @@ int media__resize_plan(media_resize_t *r, int sw, int sh, int dw, int dh,
     r->rows[1] = (int32_t *)p;
     r->src_w = sw, r->src_h = sh, r->dst_w = dw, r->dst_h = dh;
     r->area2 = area_2x(sw, sh, dw, dh);
+    r->avx2 = __builtin_cpu_supports("avx2");
     plan_columns(r);
     plan_rows(r);
     return AVP_OK;
@@ -216,7 +217,6 @@ static void run_linear(media_resize_t *r, const uint8_t *src, size_t sstride,
                        uint8_t *dst, size_t dstride)
 {
     const int n = r->dst_w * CN;
-    const int avx2 = __builtin_cpu_supports("avx2");
     r->row_y[0] = r->row_y[1] = -1; /* a new image */
     for (int dy = 0; dy < r->dst_h; dy++) {
         int y0 = clip_row(r->yofs[dy], r->src_h);
@@ -225,7 +225,7 @@ static void run_linear(media_resize_t *r, const uint8_t *src, size_t sstride,
         const int32_t *s0 = r->rows[0], *s1 = y1 == y0 ? s0 : r->rows[1];
         uint8_t *d = dst + (size_t)dy * dstride;
         int b0 = r->beta[2 * dy], b1 = r->beta[2 * dy + 1];
-        if (avx2)
+        if (r->avx2)
             vresize_avx2(s0, s1, b0, b1, d, n);
         else
             vresize_c(s0, s1, b0, b1, d, n, 0);

@@ -4,8 +4,9 @@
  * letterboxing it the way YOLOX's preproc() and Ultralytics' LetterBox do
  * (tests/oracle/letterbox_ref.py). The tensors must be equal byte for
  * byte, frame after frame, for clips made here with Debian's ffmpeg in
- * several sizes (odd, portrait, an exact 2x downscale) and pixel formats
- * (yuv420p, full-range yuvj420p, yuv444p, 10-bit yuv420p10le).
+ * several sizes (odd, portrait, an exact 2x downscale), pixel formats
+ * (yuv420p, full-range yuvj420p, yuv444p, 10-bit yuv420p10le) and colour
+ * tags.
  * Skips without ffmpeg, the photos or python3-opencv.
  */
 #include <stdlib.h>
@@ -21,16 +22,20 @@
 typedef struct exact_case {
     const char *name, *photo;
     int w, h;
-    const char *pix_fmt;
+    const char *pix_fmt, *tags;
 } exact_case_t;
 
+/* The last case is tagged BT.709 full range on plain yuv420p: VideoCapture
+ * ignores both tags (BT.601, limited), and so must exact mode. */
 static const exact_case_t cases[] = {
-    {"hd1080.mp4", "dog", 1920, 1080, "yuv420p"},
-    {"hd720.mp4", "horses", 1280, 720, "yuv420p"},   /* 2x down to 640 */
-    {"vga_full.mp4", "person", 640, 480, "yuvj420p"},
-    {"odd444.mp4", "kite", 853, 479, "yuv444p"},
-    {"portrait10.mp4", "eagle", 720, 1280, "yuv420p10le"},
-    {"hd1080_10.mp4", "giraffe", 1920, 1080, "yuv420p10le"},
+    {"hd1080.mp4", "dog", 1920, 1080, "yuv420p", ""},
+    {"hd720.mp4", "horses", 1280, 720, "yuv420p", ""}, /* 2x down to 640 */
+    {"vga_full.mp4", "person", 640, 480, "yuvj420p", ""},
+    {"odd444.mp4", "kite", 853, 479, "yuv444p", ""},
+    {"portrait10.mp4", "eagle", 720, 1280, "yuv420p10le", ""},
+    {"hd1080_10.mp4", "giraffe", 1920, 1080, "yuv420p10le", ""},
+    {"tagged709.mp4", "dog", 960, 540, "yuv420p",
+     "-colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range pc"},
 };
 
 static const char *python(void)
@@ -117,9 +122,9 @@ static void test_letterbox_exact_matches_opencv(void)
 {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const exact_case_t *c = &cases[i];
-        char args[128];
-        snprintf(args, sizeof args, "-c:v libx264 -preset ultrafast -pix_fmt %s",
-                 c->pix_fmt);
+        char args[256];
+        snprintf(args, sizeof args, "-c:v libx264 -preset ultrafast -pix_fmt %s %s",
+                 c->pix_fmt, c->tags);
         const char *clip = fx_clip(c->name, c->photo, c->w, c->h, FRAMES + 1,
                                    "25", args);
         CHECK(clip);
