@@ -11,7 +11,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "check.h"
 #include "fixtures.h"
@@ -38,15 +37,6 @@ static const exact_case_t cases[] = {
      "-colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range pc"},
 };
 
-static const char *python(void)
-{
-    const char *py = getenv("AVP_PYTHON");
-    if (!py || access(py, X_OK) != 0 ||
-        fx_sh("'%s' -c 'import cv2' 2>/dev/null", py) != 0)
-        CHECK_SKIP("no python3-opencv (AVP_PYTHON)");
-    return py;
-}
-
 /* The reference tensors of the first FRAMES frames, or NULL. */
 static float *reference(const char *clip, const char *family, int size,
                         size_t floats)
@@ -54,7 +44,7 @@ static float *reference(const char *clip, const char *family, int size,
     const char *src = getenv("AVP_SOURCE_DIR");
     const char *out = fx_path("ref.f32");
     if (!src || fx_sh("'%s' '%s/tests/oracle/letterbox_ref.py' '%s' %s %d %d "
-                      "'%s' >/dev/null", python(), src, clip, family, size,
+                      "'%s' >/dev/null", fx_python_cv2(), src, clip, family, size,
                       FRAMES, out) != 0)
         return NULL;
     float *t = malloc(floats * sizeof(float));
@@ -138,7 +128,7 @@ static void test_letterbox_exact_matches_opencv(void)
 int main(void)
 {
     fx_setup();
-    python();
+    fx_python_cv2();
     RUN(test_letterbox_exact_matches_opencv);
     return CHECK_DONE();
 }

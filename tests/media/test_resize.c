@@ -7,7 +7,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "check.h"
 #include "fixtures.h"
@@ -21,15 +20,6 @@ static const size_pair_t pairs[] = {
     {7, 5, 640, 457},       {1, 1, 3, 3},         {3, 300, 200, 17},
     {301, 400, 313, 416},   {64, 64, 64, 64},     {1000, 3, 9, 640},
 };
-
-static const char *python(void)
-{
-    const char *py = getenv("AVP_PYTHON");
-    if (!py || access(py, X_OK) != 0 ||
-        fx_sh("'%s' -c 'import cv2' 2>/dev/null", py) != 0)
-        CHECK_SKIP("no python3-opencv (AVP_PYTHON)");
-    return py;
-}
 
 static uint8_t *random_image(int w, int h, uint32_t seed)
 {
@@ -56,7 +46,7 @@ static uint8_t *reference(const uint8_t *img, const size_pair_t *s)
     }
     fclose(f);
     if (fx_sh("'%s' '%s/tests/oracle/resize_ref.py' '%s' %d %d '%s' %d %d",
-              python(), getenv("AVP_SOURCE_DIR"), in, s->w, s->h, out, s->dw,
+              fx_python_cv2(), getenv("AVP_SOURCE_DIR"), in, s->w, s->h, out, s->dw,
               s->dh) != 0)
         return NULL;
     uint8_t *ref = malloc(n);
@@ -128,7 +118,7 @@ static void test_resize_plan_reuses_its_block(void)
 int main(void)
 {
     fx_setup();
-    python();
+    fx_python_cv2();
     RUN(test_resize_matches_opencv);
     RUN(test_resize_plan_reuses_its_block);
     return CHECK_DONE();
