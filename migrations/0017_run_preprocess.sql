@@ -1,4 +1,4 @@
--- 0013_run_preprocess.sql - how a run's frames became model input
+-- 0017_run_preprocess.sql - how a run's frames became model input
 -- (issue 13): 'exact' reproduces the OpenCV reference pipeline bit for bit,
 -- 'fast' is the one-pass swscale letterbox. Every run made before this
 -- migration used the swscale path, so existing rows get 'fast'; new runs
