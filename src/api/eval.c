@@ -317,6 +317,8 @@ static json_t *manifest_json(json_t *src, int64_t run_id,
         "every", json_object_get(src, "every"), "frames",
         (json_int_t)r->num_images, "gt_boxes", (json_int_t)in->num_gt,
         "detections", (json_int_t)in->num_det);
+    /* Which pixels the detections came from (migrations/0017). */
+    json_object_set(m, "preprocess", json_object_get(src, "preprocess"));
     /* What the class map left out, so that a number can be traced. */
     json_object_set_new(m, "class_map",
                         json_deep_copy(eval_class_map_json(in->map)));

@@ -267,7 +267,10 @@ static int add_models(api_t *r, http_server_t *srv, avp_error_t *err)
     {"iou", HTTP_SCHEMA_NUMBER, 0, 0, 1,                                \
      "NMS IoU threshold (" AVP_STR(DETECT_DEFAULT_IOU) ")",             \
      AVP_STR(DETECT_DEFAULT_IOU)},                                      \
-    {"every", HTTP_SCHEMA_INTEGER, 0, 1, 1000000, "every Nth frame (1)", NULL}
+    {"every", HTTP_SCHEMA_INTEGER, 0, 1, 1000000, "every Nth frame (1)", NULL}, \
+    {"preprocess", HTTP_SCHEMA_STRING, 0, 4, 5,                         \
+     "\"exact\" (the OpenCV reference pipeline's pixels, bit for bit) " \
+     "or \"fast\" (one swscale pass)", "\"exact\""}
 
 /* Served by tasks.c (and the progress WebSocket by live.c). */
 static int add_tasks(api_t *r, http_server_t *srv, avp_error_t *err)

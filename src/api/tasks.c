@@ -16,6 +16,13 @@ void api__start_task(api_t *r, http_req_t *req, const char *kind,
     json_t *conf = json_object_get(body, "conf");
     json_t *iou = json_object_get(body, "iou");
     json_t *every = json_object_get(body, "every");
+    const char *pre = json_string_value(json_object_get(body, "preprocess"));
+    media_preprocess_t mode;
+    if (pre && media_preprocess_parse(pre, &mode) != AVP_OK) {
+        http_reply_error(req, 400, "bad_request", "preprocess must be "
+                         "\"exact\" or \"fast\", not \"%s\"", pre);
+        return;
+    }
     store_process_t p = {
         .video_id = http_req_param(req, "id"),
         .model_id = json_integer_value(json_object_get(body, "model_id")),
@@ -23,6 +30,7 @@ void api__start_task(api_t *r, http_req_t *req, const char *kind,
         .conf = conf ? json_number_value(conf) : DETECT_DEFAULT_CONF,
         .iou = iou ? json_number_value(iou) : DETECT_DEFAULT_IOU,
         .every = every ? (int)json_integer_value(every) : 1,
+        .preprocess = pre,
         .kind = kind,
         .replace = replace,
     };

@@ -208,16 +208,58 @@ typedef struct media_resume_stats {
 
 void media__source_resume_stats(const media_source_t *s, media_resume_stats_t *out);
 
-/* ---- Letterbox conversion (letterbox.c) ------------------------------- */
+/* ---- OpenCV's INTER_LINEAR resize (resize.c) --------------------------- */
 
-/* Reusable swscale state and packed-pixel buffer; zero-initialise. */
+/* Tables and row buffers of one resize of 8-bit BGR (3 channels) from
+ * src_w x src_h to dst_w x dst_h; zero-initialise. */
+typedef struct media_resize {
+    int src_w, src_h, dst_w, dst_h;
+    int area2;              /* exact 2x downscale: OpenCV's INTER_AREA path */
+    int avx2;               /* vertical pass in AVX2 (set by plan from the
+                             * CPU; tests clear it to check the C path) */
+    int xmax;               /* first output element with a single tap */
+    int32_t *xofs;          /* per output element: byte of the left tap */
+    int16_t *alpha;         /* per output element: two tap weights (x 2048) */
+    int32_t *yofs;          /* per output row: the upper source row (unclipped) */
+    int16_t *beta;          /* per output row: two row weights */
+    int32_t *rows[2];       /* horizontal results of source rows row_y[] */
+    int row_y[2];           /* -1: none */
+    void *mem;              /* all of the above, one block */
+    size_t cap;
+} media_resize_t;
+
+/* Plans the resize (no-op when the sizes are those planned); allocates only
+ * when the tables outgrow the block. AVP_ENOMEM. */
+int media__resize_plan(media_resize_t *r, int sw, int sh, int dw, int dh,
+                       avp_error_t *err);
+
+/* Resizes src (src_w x src_h BGR24 rows of sstride bytes) into dst. */
+void media__resize_run(media_resize_t *r, const uint8_t *src, size_t sstride,
+                       uint8_t *dst, size_t dstride);
+void media__resize_fini(media_resize_t *r);
+
+/* ---- Letterbox conversion (letterbox.c, letterbox_exact.c) ------------- */
+
+/* Reusable conversion state and packed-pixel buffer; zero-initialise and
+ * set mode. */
 typedef struct media_convert {
+    media_preprocess_t mode;
     struct SwsContext *sws;
-    uint8_t *packed;        /* new_w x new_h packed BGR24/RGB24 */
+    uint8_t *packed;        /* new_w x new_h packed BGR24 (exact mode) or
+                             * BGR24/RGB24 (fast mode) */
     size_t packed_cap;
     /* What sws was set up for, so colour details are set only on change. */
     int src_w, src_h, src_fmt, dst_w, dst_h, dst_fmt;
     int colorspace, full_range;
+    /* Exact mode: the frame as OpenCV's VideoCapture hands it over, then
+     * its resize. */
+    struct SwsContext *bgr_sws;
+    AVFrame *bgr;           /* coded_w x coded_h BGR24 */
+    int bgr_w, bgr_h, bgr_fmt;
+    media_resize_t resize;
+    /* Tensor value of each byte for the last letterbox seen. */
+    float lut[256];
+    float lut_scale;
 } media_convert_t;
 
 void media__convert_fini(media_convert_t *c);
@@ -234,11 +276,26 @@ media_geometry_t media__letterbox_geometry(int w, int h,
 
 int media__letterbox_check(const media_letterbox_t *lb, avp_error_t *err);
 
-/* Resizes src into dst (3 x lb->height x lb->width floats) and fills the
- * geometry fields of out. Allocates only when the packed buffer must grow. */
+/* Resizes src into dst (3 x lb->height x lb->width floats) the way c->mode
+ * says and fills the geometry fields of out. codec: the decoder of src, for
+ * its coded size (exact mode converts what OpenCV converts); NULL for the
+ * frame's own size. Allocates only when a buffer must grow or the frame
+ * size changes. */
 int media__convert_frame(media_convert_t *c, const AVFrame *src,
+                         const AVCodecContext *codec,
                          const media_letterbox_t *lb, float *dst,
                          media_frame_t *out, avp_error_t *err);
+
+/* Exact mode's first two steps: src as OpenCV's VideoCapture converts it
+ * (BGR24), resized by cv::resize(INTER_LINEAR) to g's size into c->packed
+ * (rows of *stride bytes). */
+int media__exact_resize(media_convert_t *c, const AVFrame *src,
+                        const AVCodecContext *codec, const media_geometry_t *g,
+                        int *stride, avp_error_t *err);
+void media__exact_fini(media_convert_t *c);
+
+/* Grows c->packed to at least need bytes (64-byte aligned). */
+int media__packed_reserve(media_convert_t *c, size_t need, avp_error_t *err);
 
 /* Converts a frame's pixel format and colour details for swscale: the
  * deprecated full-range yuvj formats become yuv + full range. */

@@ -1,10 +1,12 @@
 /*
- * letterbox.c - a decoded frame into a model's planar float input: swscale
- * resizes (bilinear) and converts to packed BGR24/RGB24 in one pass into a
- * reused buffer, then one loop de-interleaves into float planes, scales and
- * fills the padding. The swscale context is rebuilt only when the source
- * size, pixel format or colour tags change, so steady state allocates
- * nothing.
+ * letterbox.c - a decoded frame into a model's planar float input. Two ways
+ * to the resized packed pixels (media_preprocess_t): exact mode
+ * (letterbox_exact.c) reproduces the OpenCV reference; fast mode has
+ * swscale resize (bilinear) and convert to packed BGR24/RGB24 in one pass.
+ * Both end in the same loop that de-interleaves into float planes through
+ * a byte -> value table and fills the padding. The swscale context is
+ * rebuilt only when the source size, pixel format or colour tags change,
+ * so steady state allocates nothing.
  */
 #include "media/internal.h"
 
@@ -32,16 +34,34 @@ int media__letterbox_check(const media_letterbox_t *lb, avp_error_t *err)
     return AVP_OK;
 }
 
-/* The ratio and resized size follow the OpenCV YOLOX demos exactly
- * (r = min(W/w, H/h), size truncated), so boxes map back the same way;
- * centred padding is split like Ultralytics' LetterBox (round(d -/+ 0.1)). */
+const char *media_preprocess_name(media_preprocess_t p)
+{
+    return p == MEDIA_PREPROCESS_EXACT ? "exact"
+         : p == MEDIA_PREPROCESS_FAST  ? "fast" : "?";
+}
+
+int media_preprocess_parse(const char *s, media_preprocess_t *out)
+{
+    if (s && strcmp(s, "exact") == 0)
+        *out = MEDIA_PREPROCESS_EXACT;
+    else if (s && strcmp(s, "fast") == 0)
+        *out = MEDIA_PREPROCESS_FAST;
+    else
+        return AVP_EINVAL;
+    return AVP_OK;
+}
+
+/* The ratio and resized size follow the references exactly: r = min(W/w,
+ * H/h); YOLOX's preproc truncates w * r, Ultralytics' LetterBox rounds it
+ * with Python's round (half to even: rint in the default rounding mode);
+ * centred padding is split like LetterBox's (round(d -/+ 0.1)). */
 media_geometry_t media__letterbox_geometry(int w, int h,
                                            const media_letterbox_t *lb)
 {
     media_geometry_t g = {0};
     g.r = fmin((double)lb->width / w, (double)lb->height / h);
-    g.new_w = (int)(w * g.r);
-    g.new_h = (int)(h * g.r);
+    g.new_w = (int)(lb->centered ? nearbyint(w * g.r) : w * g.r);
+    g.new_h = (int)(lb->centered ? nearbyint(h * g.r) : h * g.r);
     g.new_w = g.new_w < 1 ? 1 : g.new_w > lb->width ? lb->width : g.new_w;
     g.new_h = g.new_h < 1 ? 1 : g.new_h > lb->height ? lb->height : g.new_h;
     if (lb->centered) {
@@ -112,12 +132,8 @@ static int prepare_sws(media_convert_t *c, const AVFrame *src,
 /* Rows 64-byte aligned so swscale's SIMD writes stay on its fast path. */
 static int packed_stride(int w) { return (w * 3 + 63) & ~63; }
 
-/* Sized for the largest resized image this letterbox allows, so a folder
- * of differently sized images does not reallocate. */
-static int prepare_buffer(media_convert_t *c, const media_letterbox_t *lb,
-                          avp_error_t *err)
+int media__packed_reserve(media_convert_t *c, size_t need, avp_error_t *err)
 {
-    size_t need = (size_t)packed_stride(lb->width) * (size_t)lb->height;
     if (need <= c->packed_cap)
         return AVP_OK;
     avp_free_aligned(c->packed);
@@ -129,6 +145,48 @@ static int prepare_buffer(media_convert_t *c, const media_letterbox_t *lb,
     return AVP_OK;
 }
 
+/* Fast mode: one swscale pass to the resized size, in the tensor's channel
+ * order. The buffer is sized for the largest resized image this letterbox
+ * allows, so a folder of differently sized images does not reallocate. */
+static int fast_resize(media_convert_t *c, const AVFrame *src,
+                       const media_letterbox_t *lb, const media_geometry_t *g,
+                       int *stride, avp_error_t *err)
+{
+    int dst_fmt = lb->order == MEDIA_ORDER_BGR ? AV_PIX_FMT_BGR24 : AV_PIX_FMT_RGB24;
+    int ret = prepare_sws(c, src, g, dst_fmt, err);
+    if (ret == AVP_OK)
+        ret = media__packed_reserve(
+            c, (size_t)packed_stride(lb->width) * (size_t)lb->height, err);
+    if (ret != AVP_OK)
+        return ret;
+    uint8_t *planes[4] = {c->packed, NULL, NULL, NULL};
+    int strides[4] = {packed_stride(g->new_w), 0, 0, 0};
+    int rows = sws_scale(c->sws, (const uint8_t *const *)src->data,
+                         src->linesize, 0, src->height, planes, strides);
+    if (rows != g->new_h)
+        return avp_error_set(err, AVP_EINTERNAL, "swscale wrote %d of %d rows",
+                             rows, g->new_h);
+    *stride = strides[0];
+    return AVP_OK;
+}
+
+/* The tensor value of each byte. Fast mode multiplies by scale as it always
+ * has; exact mode divides by the integer 1 / scale stands for, as the
+ * references do (numpy's and torch's x / 255 is not x * (1 / 255.0f) for
+ * every byte, and 1 / (1 / 255.0f) is not 255 in float either). A scale
+ * that is no integer's reciprocal is multiplied in both modes. */
+static void prepare_lut(media_convert_t *c, float scale)
+{
+    if (c->lut_scale == scale)
+        return;
+    double inv = 1.0 / (double)scale, divisor = nearbyint(inv);
+    int divide = c->mode == MEDIA_PREPROCESS_EXACT && divisor >= 1 &&
+                 fabs(inv - divisor) < 1e-4 * divisor;
+    for (int v = 0; v < 256; v++)
+        c->lut[v] = divide ? (float)v / (float)divisor : (float)v * scale;
+    c->lut_scale = scale;
+}
+
 static void fill(float *p, int n, float v)
 {
     for (int i = 0; i < n; i++)
@@ -137,11 +195,11 @@ static void fill(float *p, int n, float v)
 
 /* De-interleaves channel ch of the packed image into its plane, with the
  * padding around it. */
-static void write_plane(const uint8_t *packed, int stride, int ch,
-                        const media_geometry_t *g, const media_letterbox_t *lb,
-                        float *plane)
+static void write_plane(const media_convert_t *c, const uint8_t *packed,
+                        int stride, int ch, const media_geometry_t *g,
+                        const media_letterbox_t *lb, float *plane)
 {
-    const float scale = lb->scale, pad = (float)lb->pad * lb->scale;
+    const float pad = c->lut[lb->pad];
     const int right = lb->width - g->pad_x - g->new_w;
     for (int y = 0; y < lb->height; y++) {
         float *row = plane + (size_t)y * (size_t)lb->width;
@@ -154,34 +212,33 @@ static void write_plane(const uint8_t *packed, int stride, int ch,
         fill(row, g->pad_x, pad);
         float *img = row + g->pad_x;
         for (int x = 0; x < g->new_w; x++)
-            img[x] = (float)s[3 * x] * scale;
+            img[x] = c->lut[s[3 * x]];
         fill(img + g->new_w, right, pad);
     }
 }
 
 int media__convert_frame(media_convert_t *c, const AVFrame *src,
+                         const AVCodecContext *codec,
                          const media_letterbox_t *lb, float *dst,
                          media_frame_t *out, avp_error_t *err)
 {
     if (src->width <= 0 || src->height <= 0 || src->format < 0)
         return avp_error_set(err, AVP_EINTERNAL, "no frame to convert");
     media_geometry_t g = media__letterbox_geometry(src->width, src->height, lb);
-    int dst_fmt = lb->order == MEDIA_ORDER_BGR ? AV_PIX_FMT_BGR24 : AV_PIX_FMT_RGB24;
-    int ret = prepare_sws(c, src, &g, dst_fmt, err);
-    if (ret == AVP_OK)
-        ret = prepare_buffer(c, lb, err);
+    int stride = 0;
+    int exact = c->mode == MEDIA_PREPROCESS_EXACT;
+    int ret = exact ? media__exact_resize(c, src, codec, &g, &stride, err)
+                    : fast_resize(c, src, lb, &g, &stride, err);
     if (ret != AVP_OK)
         return ret;
-    uint8_t *planes[4] = {c->packed, NULL, NULL, NULL};
-    int strides[4] = {packed_stride(g.new_w), 0, 0, 0};
-    int rows = sws_scale(c->sws, (const uint8_t *const *)src->data,
-                         src->linesize, 0, src->height, planes, strides);
-    if (rows != g.new_h)
-        return avp_error_set(err, AVP_EINTERNAL, "swscale wrote %d of %d rows",
-                             rows, g.new_h);
+    prepare_lut(c, lb->scale);
+    /* Exact mode resizes in BGR, as the references do before reversing
+     * the channels; fast mode wrote the tensor's order already. */
+    int swap = exact && lb->order == MEDIA_ORDER_RGB;
     size_t plane = (size_t)lb->width * (size_t)lb->height;
     for (int ch = 0; ch < 3; ch++)
-        write_plane(c->packed, strides[0], ch, &g, lb, dst + (size_t)ch * plane);
+        write_plane(c, c->packed, stride, swap ? 2 - ch : ch, &g, lb,
+                    dst + (size_t)ch * plane);
     out->src_width = src->width;
     out->src_height = src->height;
     out->scale = (float)g.r;
@@ -194,5 +251,6 @@ void media__convert_fini(media_convert_t *c)
 {
     sws_freeContext(c->sws);
     avp_free_aligned(c->packed);
+    media__exact_fini(c);
     memset(c, 0, sizeof(*c));
 }

@@ -1,9 +1,10 @@
 /*
  * media.h - frames in: video files (anything FFmpeg's libavformat and
  * libavcodec read), single images (JPEG/PNG) and folders of images, decoded
- * and converted with libswscale straight into a model's input tensor
- * (letterbox, channel order, scaling). This header is the whole public API
- * of src/media/.
+ * and letterboxed into a model's input tensor (resize, padding, channel
+ * order, scaling): by default exactly as the OpenCV reference pipelines do
+ * (media_preprocess_t). This header is the whole public API of
+ * src/media/.
  *
  * Memory: a source owns its decoder state and one set of conversion buffers
  * sized on the first frame; media_source_read() writes into the caller's
@@ -43,7 +44,24 @@
 
 typedef struct media_source media_source_t;
 
-/* Zero-initialised options mean every frame, FFmpeg's thread count. */
+/* How a decoded frame becomes the model's pixels. */
+typedef enum media_preprocess {
+    /* The reference pipelines' pixels, bit for bit: the BGR frame OpenCV's
+     * VideoCapture (FFmpeg backend) produces, cv::resize(INTER_LINEAR),
+     * then the family's padding and scaling (letterbox_exact.c). */
+    MEDIA_PREPROCESS_EXACT = 0,
+    /* One swscale pass (bilinear, averaging on downscales) straight to the
+     * model size: faster, within a few levels of the reference. */
+    MEDIA_PREPROCESS_FAST,
+} media_preprocess_t;
+
+/* "exact" / "fast"; "?" for anything else. */
+const char *media_preprocess_name(media_preprocess_t p);
+/* Parses "exact" or "fast"; AVP_EINVAL otherwise. */
+int media_preprocess_parse(const char *s, media_preprocess_t *out);
+
+/* Zero-initialised options mean every frame, FFmpeg's thread count, exact
+ * preprocessing. */
 typedef struct media_options {
     int every;          /* keep every Nth frame (0 or 1 = all) */
     double fps;         /* or keep the first frame at or past each k/fps
@@ -67,6 +85,7 @@ typedef struct media_options {
                          * the k-th (1-based; cover pictures do not count),
                          * 0 = the one the file marks as default, else
                          * the first. No such stream: AVP_EINVAL. */
+    media_preprocess_t preprocess;
 } media_options_t;
 
 typedef enum media_kind { MEDIA_VIDEO, MEDIA_IMAGE, MEDIA_FOLDER } media_kind_t;
@@ -101,8 +120,13 @@ typedef enum media_order { MEDIA_ORDER_BGR, MEDIA_ORDER_RGB } media_order_t;
 typedef struct media_letterbox {
     int width, height;   /* model input size */
     media_order_t order;
-    float scale;         /* multiply pixel values: 1.0 (YOLOX) or 1/255 (Ultralytics) */
-    int centered;        /* 0: image at top-left (YOLOX); 1: centered (Ultralytics) */
+    float scale;         /* pixel values times scale: 1.0 (YOLOX) or 1/255
+                          * (Ultralytics); exact preprocessing divides by
+                          * 1/scale instead, as the references do (x / 255) */
+    int centered;        /* 0: YOLOX's preproc: image at top-left, resized
+                          * size w * r truncated; 1: Ultralytics' LetterBox:
+                          * centred, size rounded half to even (Python's
+                          * round) */
     uint8_t pad;         /* pad value before scaling (114) */
 } media_letterbox_t;
 

@@ -67,6 +67,11 @@ static int check_options(const media_options_t *o, avp_error_t *err)
     if (o->fps > 0 && o->every > 1)
         return avp_error_set(err, AVP_EINVAL,
                              "media options: use either every or fps, not both");
+    if (o->preprocess != MEDIA_PREPROCESS_EXACT &&
+        o->preprocess != MEDIA_PREPROCESS_FAST)
+        return avp_error_set(err, AVP_EINVAL,
+                             "media options: bad preprocessing %d",
+                             (int)o->preprocess);
     return AVP_OK;
 }
 
@@ -216,6 +221,7 @@ int media_source_open(const char *path, const media_options_t *opt,
         return ret;
     media_source_t *s = avp_calloc(1, sizeof(*s));
     s->opt = o;
+    s->conv.mode = o.preprocess;
     s->skip_below = o.start_frame;
     s->path = avp_strdup(path);
     ret = is_dir ? open_folder(s, err) : open_file(s, err);
@@ -384,7 +390,8 @@ int media_source_read(media_source_t *s, const media_letterbox_t *lb,
             av_frame_unref(s->dec.frame);
             continue;
         }
-        ret = media__convert_frame(&s->conv, s->dec.frame, lb, dst, frame, err);
+        ret = media__convert_frame(&s->conv, s->dec.frame, s->dec.codec, lb,
+                                   dst, frame, err);
         av_frame_unref(s->dec.frame);
         if (ret != AVP_OK)
             return avp_error_prefix(err, "%s", s->dec.path);

@@ -265,6 +265,7 @@ typedef struct store_process {
     double conf, iou;
     int every;
     const char *kind; /* the task's kind: "detect" (NULL) or "auto_gt" */
+    const char *preprocess; /* "exact" (NULL) or "fast" (media_preprocess_t) */
     int replace;      /* auto_gt: replace the video's model-made boxes */
 } store_process_t;
 
@@ -378,6 +379,7 @@ typedef struct store_task_job {
     char family[32];
     double conf, iou;
     int every;
+    char preprocess[8];  /* "exact" or "fast" */
     int64_t frame_count; /* 0 when the video row does not know it */
 } store_task_job_t;
 /* The job of run_id; stored paths that are relative are joined to

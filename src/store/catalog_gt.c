@@ -156,7 +156,8 @@ int store_eval_source(store_conn_t *c, int64_t run_id, char **json,
     const char *v[] = {rid.s};
     return store__run_json(c, "run",
         "SELECT json_build_object('state', r.state, 'video_id', r.video_id, "
-        "'frames_done', r.frames_done, 'every', r.every, 'conf', r.conf, "
+        "'frames_done', r.frames_done, 'every', r.every, 'preprocess', "
+        "r.preprocess, 'conf', r.conf, "
         "'iou', r.iou, 'model_id', r.model_id, 'model_sha256', m.sha256, "
         "'video_sha256', v.sha256, 'class_names', m.class_names, "
         "'video_rotation', v.rotation, 'video_mirrored', v.mirrored)::text "

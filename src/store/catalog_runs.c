@@ -26,9 +26,9 @@ static int64_t *parse_ids(const char *s, int *n)
  * order, so that tasks queue in the order they were asked for. */
 static const char process_sql[] =
     "WITH q AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::real[], "
-    "$4::real[], $5::integer[], $6::bigint[], $7::text[], $8::boolean[]) "
-    "WITH ORDINALITY AS q(video_id, model_id, conf, iou, every, uid, kind, "
-    "replace, n)), "
+    "$4::real[], $5::integer[], $6::bigint[], $7::text[], $8::boolean[], "
+    "$9::text[]) WITH ORDINALITY AS q(video_id, model_id, conf, iou, every, "
+    "uid, kind, replace, preprocess, n)), "
     "acc AS MATERIALIZED (SELECT q.*, v.project_id AS pid, coalesce(m.role, "
     "'owner') AS role FROM q JOIN videos v ON v.id = q.video_id AND v.status "
     "= 'ready' LEFT JOIN project_members m ON m.project_id = v.project_id AND "
@@ -39,8 +39,8 @@ static const char process_sql[] =
     "acc.* FROM acc JOIN models mo ON mo.id = acc.model_id WHERE acc.role IN "
     "('owner', 'editor') ORDER BY acc.n) o), "
     "r AS (INSERT INTO detection_runs (id, video_id, model_id, conf, iou, "
-    "every, created_by) OVERRIDING SYSTEM VALUE SELECT run_id, video_id, "
-    "model_id, conf, iou, every, uid FROM ok), "
+    "every, preprocess, created_by) OVERRIDING SYSTEM VALUE SELECT run_id, "
+    "video_id, model_id, conf, iou, every, preprocess, uid FROM ok), "
     "t AS (INSERT INTO tasks (id, kind, payload, run_id, project_id, "
     "created_by) OVERRIDING SYSTEM VALUE SELECT task_id, kind, "
     "json_build_object('run_id', run_id, 'replace', replace), run_id, pid, "
@@ -52,7 +52,7 @@ static const char process_sql[] =
     "coalesce(string_agg(user_id::text, ','), '') FROM project_members WHERE "
     "project_id = acc.pid) FROM acc LEFT JOIN ok ON ok.n = acc.n";
 
-enum { PROCESS_COLUMNS = 8, PROCESS_VALUE_MAX = 32 };
+enum { PROCESS_COLUMNS = 9, PROCESS_VALUE_MAX = 32 };
 
 /* The value of request p in column k, as array element text. */
 static void process_value(const store_process_t *p, int k, char *s)
@@ -65,7 +65,9 @@ static void process_value(const store_process_t *p, int k, char *s)
     case 4: snprintf(s, PROCESS_VALUE_MAX, "%d", p->every); break;
     case 5: snprintf(s, PROCESS_VALUE_MAX, "%lld", (long long)p->user_id); break;
     case 6: snprintf(s, PROCESS_VALUE_MAX, "%s", p->kind ? p->kind : "detect"); break;
-    default: snprintf(s, PROCESS_VALUE_MAX, "%s", p->replace ? "t" : "f");
+    case 7: snprintf(s, PROCESS_VALUE_MAX, "%s", p->replace ? "t" : "f"); break;
+    default:
+        snprintf(s, PROCESS_VALUE_MAX, "%s", p->preprocess ? p->preprocess : "exact");
     }
 }
 
@@ -135,7 +137,8 @@ int store_process_create(store_conn_t *c, const store_process_t *p, int n,
 #define RUN_JSON                                                            \
     "json_build_object('id', r.id, 'video_id', r.video_id, "               \
     "'model_id', r.model_id, 'conf', r.conf, 'iou', r.iou, "               \
-    "'every', r.every, 'state', r.state, 'frames_done', r.frames_done, "   \
+    "'every', r.every, 'preprocess', r.preprocess, 'state', r.state, "     \
+    "'frames_done', r.frames_done, "                                        \
     "'detections_count', r.detections_count, 'created_by', r.created_by, " \
     "'created_at', r.created_at, 'finished_at', r.finished_at, "           \
     "'task_id', t.id, 'kind', t.kind)::text"

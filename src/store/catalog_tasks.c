@@ -142,6 +142,7 @@ static void fill_job(PGresult *r, const char *data_dir, store_task_job_t *job)
     job->iou = strtod(PQgetvalue(r, 0, 6), NULL);
     job->every = atoi(PQgetvalue(r, 0, 7));
     job->frame_count = strtoll(PQgetvalue(r, 0, 8), NULL, 10);
+    copy_field(job->preprocess, sizeof job->preprocess, r, 0, 9);
 }
 
 int store_task_job(store_conn_t *c, int64_t run_id, const char *data_dir,
@@ -151,7 +152,8 @@ int store_task_job(store_conn_t *c, int64_t run_id, const char *data_dir,
     const char *v[] = {rid.s};
     PGresult *r = store__run(c, "run",
         "SELECT v.path, m.path, m.sha256, m.family, m.id, r.conf, r.iou, "
-        "r.every, coalesce(v.frame_count, 0) FROM detection_runs r "
+        "r.every, coalesce(v.frame_count, 0), r.preprocess FROM "
+        "detection_runs r "
         "JOIN videos v ON v.id = r.video_id "
         "JOIN models m ON m.id = r.model_id WHERE r.id = $1", 1, v, err);
     if (!r)

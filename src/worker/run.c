@@ -217,6 +217,13 @@ static int run_pipeline(run_t *r, const store_task_job_t *job, avp_error_t *err)
     o.params.iou = (float)job->iou;
     o.media.every = job->every;
     o.media.start_frame = r->mark;
+    /* The run's own choice, so a resumed attempt makes the same pixels. */
+    if (media_preprocess_parse(job->preprocess, &o.media.preprocess)) {
+        worker_models_put(r->ctx->models, model);
+        return avp_error_set(err, AVP_EFORMAT, "run %lld: unknown "
+                             "preprocessing '%s'", (long long)job->run_id,
+                             job->preprocess);
+    }
     if (detect_family_parse(job->family, &o.family))
         o.family = INFER_FAMILY_UNKNOWN;
     rc = detect_pipeline_run(model, job->video_path, &o, err);

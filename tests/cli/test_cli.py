@@ -41,6 +41,8 @@ def test_usage_errors_exit_2():
     assert "exclude" in r.stderr
     r = avp("detect", "--model", "m", "x", check=2)
     assert "nothing to write" in r.stderr
+    r = avp("detect", "--model", "m", "--preprocess", "opencv", "x", "-o", "o", check=2)
+    assert "'opencv' for --preprocess" in r.stderr
 
 
 def test_version_and_help():
@@ -104,6 +106,24 @@ def test_person_jpg_jsonl_and_coco(tmp_path):
     assert sorted(d["category_id"] for d in results) == [1, 18, 19]
     for d in results:
         assert d["image_id"] == 0 and len(d["bbox"]) == 4 and d["bbox"][2] > 0
+
+
+@needs_model
+@needs_photos
+def test_preprocess_modes_say_which_and_find_the_same_objects(tmp_path):
+    """Exact is the default; fast's pixels differ by a level or two, which
+    moves scores a little but finds the same three objects here."""
+    found = {}
+    for mode in ("exact", "fast"):
+        out = tmp_path / f"{mode}.jsonl"
+        args = ["--preprocess", mode] if mode == "fast" else []
+        r = avp("detect", "--model", MODEL, "--conf", "0.35", *args,
+                PHOTOS / "person.jpg", "-o", out, check=0)
+        assert f"{mode} preprocessing" in r.stderr
+        rows = [json.loads(line) for line in out.read_text().splitlines()]
+        found[mode] = {row["label"]: row["score"] for row in rows}
+    assert sorted(found["exact"]) == sorted(found["fast"]) == ["dog", "horse", "person"]
+    assert found["exact"] != found["fast"]
 
 
 @needs_model

@@ -53,6 +53,17 @@ const char *fx_path(const char *name)
     return memcpy(paths[count++], want, sizeof(want));
 }
 
+const char *fx_python_cv2(void)
+{
+    const char *py = getenv("AVP_PYTHON");
+    if (!py || access(py, X_OK) != 0 ||
+        fx_sh("'%s' -c 'import cv2' 2>/dev/null", py) != 0) {
+        fprintf(stderr, "SKIP: no python3-opencv (AVP_PYTHON)\n");
+        exit(77);
+    }
+    return py;
+}
+
 int fx_sh(const char *fmt, ...)
 {
     char cmd[2048];

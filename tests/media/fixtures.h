@@ -19,6 +19,10 @@ void fx_setup(void);
 /* "<scratch>/<name>", the same stable string for the same name. */
 const char *fx_path(const char *name);
 
+/* AVP_PYTHON when it imports cv2 (python3-opencv); otherwise skips the
+ * test (exit 77). */
+const char *fx_python_cv2(void);
+
 /* Runs a shell command built like printf; returns its exit status. */
 int fx_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1,8 +1,10 @@
 /*
  * test_letterbox.c - frames into model tensors: YOLOX (top-left, BGR,
  * 0..255) and Ultralytics (centred, RGB, /255) geometry, padding exactly
- * pad * scale, channel order, and image pixels close to a bilinear
- * resize computed here from ffmpeg's own decode of the same file.
+ * the pad value scaled, channel order and value scaling in both preprocessing
+ * modes, and fast mode's pixels close to a bilinear resize computed here
+ * from ffmpeg's own decode of the same file (exact mode's are compared
+ * with OpenCV's in test_letterbox_exact.c).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -13,12 +15,13 @@
 #include "media/media.h"
 
 /* Decodes the first frame of path into a fresh tensor. */
-static float *letterbox(const char *path, const media_letterbox_t *lb,
-                        media_frame_t *f)
+static float *letterbox_mode(const char *path, const media_letterbox_t *lb,
+                             media_preprocess_t mode, media_frame_t *f)
 {
     media_source_t *s;
     avp_error_t err = {0};
-    if (media_source_open(path, NULL, &s, &err) != AVP_OK) {
+    media_options_t o = {.preprocess = mode};
+    if (media_source_open(path, &o, &s, &err) != AVP_OK) {
         fprintf(stderr, "open: %s\n", err.msg);
         return NULL;
     }
@@ -32,6 +35,12 @@ static float *letterbox(const char *path, const media_letterbox_t *lb,
     return t;
 }
 
+static float *letterbox(const char *path, const media_letterbox_t *lb,
+                        media_frame_t *f)
+{
+    return letterbox_mode(path, lb, MEDIA_PREPROCESS_EXACT, f);
+}
+
 static const char *png(const char *name, const char *photo, int w, int h)
 {
     const char *p = fx_path(name);
@@ -41,12 +50,13 @@ static const char *png(const char *name, const char *photo, int w, int h)
     return p;
 }
 
-/* 1 when every tensor pixel outside the placed image is pad * scale and
+/* 1 when every tensor pixel outside the placed image is the scaled pad and
  * the image area is not uniformly padding. */
 static int padding_exact(const float *t, const media_letterbox_t *lb,
                          int x0, int y0, int w, int h)
 {
-    const float pad = (float)lb->pad * lb->scale;
+    /* Exact mode (these tests' default) divides by 255, as numpy does. */
+    const float pad = lb->scale == 1.0f ? lb->pad : (float)lb->pad / 255.0f;
     int image_pixels_not_pad = 0;
     for (int c = 0; c < 3; c++)
         for (int y = 0; y < lb->height; y++)
@@ -97,20 +107,25 @@ static void test_letterbox_centered_split(void)
     CHECK(ok);
 }
 
-static void test_letterbox_channel_order_and_scale(void)
+/* Fast mode multiplies by scale; exact mode divides by 255 as numpy and
+ * torch do (the two differ in the last bit for some bytes). */
+static void check_order_and_scale(media_preprocess_t mode)
 {
     const char *p = png("kite.png", "kite", 320, 240);
     CHECK(p);
     media_letterbox_t bgr = {160, 160, MEDIA_ORDER_BGR, 1.0f, 1, 114};
     media_letterbox_t rgb = {160, 160, MEDIA_ORDER_RGB, 1 / 255.0f, 1, 114};
     media_frame_t f;
-    float *a = letterbox(p, &bgr, &f), *b = letterbox(p, &rgb, &f);
+    float *a = letterbox_mode(p, &bgr, mode, &f);
+    float *b = letterbox_mode(p, &rgb, mode, &f);
     CHECK(a && b);
     size_t plane = 160 * 160;
     int same = 1, differs = 0;
     for (size_t i = 0; i < plane; i++)
         for (int c = 0; c < 3; c++) {
-            float want = a[(2 - c) * plane + i] * (1 / 255.0f);
+            float v = a[(2 - c) * plane + i];
+            float want = mode == MEDIA_PREPROCESS_FAST ? v * (1 / 255.0f)
+                                                       : v / 255.0f;
             same &= b[c * plane + i] == want;
             differs |= a[c * plane + i] != a[(2 - c) * plane + i];
         }
@@ -118,6 +133,28 @@ static void test_letterbox_channel_order_and_scale(void)
     free(b);
     CHECK(same);
     CHECK(differs); /* red and blue really differ in this photo */
+}
+
+static void test_letterbox_channel_order_and_scale(void)
+{
+    check_order_and_scale(MEDIA_PREPROCESS_EXACT);
+    check_order_and_scale(MEDIA_PREPROCESS_FAST);
+}
+
+static void test_letterbox_preprocess_names(void)
+{
+    media_preprocess_t p = MEDIA_PREPROCESS_FAST;
+    CHECK(media_preprocess_parse("exact", &p) == AVP_OK && p == MEDIA_PREPROCESS_EXACT);
+    CHECK(media_preprocess_parse("fast", &p) == AVP_OK && p == MEDIA_PREPROCESS_FAST);
+    CHECK(media_preprocess_parse("Fast", &p) == AVP_EINVAL);
+    CHECK(media_preprocess_parse(NULL, &p) == AVP_EINVAL);
+    CHECK(strcmp(media_preprocess_name(MEDIA_PREPROCESS_EXACT), "exact") == 0);
+    CHECK(strcmp(media_preprocess_name(MEDIA_PREPROCESS_FAST), "fast") == 0);
+    media_source_t *s = NULL;
+    avp_error_t err = {0};
+    media_options_t bad = {.preprocess = (media_preprocess_t)7};
+    CHECK(media_source_open(FX_PHOTOS "/dog.jpg", &bad, &s, &err) == AVP_EINVAL);
+    CHECK(!s && strstr(err.msg, "preprocessing"));
 }
 
 /* Bilinear as a tent filter over half-pixel centres, widened by the
@@ -153,8 +190,8 @@ static float bilinear(const uint8_t *rgb, int w, int h, double fx, double fy,
     return (float)v;
 }
 
-/* Mean and max absolute difference between the placed image and the
- * reference resize of ffmpeg's decode of the same file. */
+/* Mean and max absolute difference between fast mode's placed image and
+ * the reference resize of ffmpeg's decode of the same file. */
 static int compare_with_reference(const char *path, int size, double mean_tol,
                                   double max_tol)
 {
@@ -162,7 +199,7 @@ static int compare_with_reference(const char *path, int size, double mean_tol,
     uint8_t *rgb = fx_decode_rgb(path, &w, &h);
     media_letterbox_t lb = {size, size, MEDIA_ORDER_RGB, 1.0f, 0, 114};
     media_frame_t f;
-    float *t = rgb ? letterbox(path, &lb, &f) : NULL;
+    float *t = rgb ? letterbox_mode(path, &lb, MEDIA_PREPROCESS_FAST, &f) : NULL;
     if (!t) {
         free(rgb);
         return 0;
@@ -205,5 +242,6 @@ int main(void)
     RUN(test_letterbox_centered_split);
     RUN(test_letterbox_channel_order_and_scale);
     RUN(test_letterbox_matches_reference_resize);
+    RUN(test_letterbox_preprocess_names);
     return CHECK_DONE();
 }

@@ -38,10 +38,12 @@ def edit_video(admin, project, clip):
 
 @pytest.fixture(scope="module")
 def run(avp, admin, project, clip, uploaded_model):
-    """A finished run (every 2nd frame) on a video of its own."""
+    """A finished run (every 2nd frame, fast preprocessing) on a video of
+    its own."""
     video_id = upload(admin, project, clip)
     r = call(admin, "POST", "/api/videos/%d/process" % video_id,
-             json={"model_id": uploaded_model["id"], "conf": 0.25, "iou": 0.45, "every": 2})
+             json={"model_id": uploaded_model["id"], "conf": 0.25, "iou": 0.45, "every": 2,
+                   "preprocess": "fast"})
     assert r.status_code == 202, r.text
     task_id, run_id = r.json()["task_id"], r.json()["run_id"]
     deadline = time.time() + 180
@@ -201,6 +203,7 @@ def test_perfect_ground_truth_scores_one(avp, admin, run, uploaded_model, clip):
     assert man["video_sha256"] == sha256(clip)
     assert man["score_threshold"] == 0.25 and man["iou_threshold"] == 0.5
     assert man["run_id"] == run["id"] and man["every"] == 2
+    assert man["preprocess"] == run["row"]["preprocess"] == "fast"
     version = subprocess.run([os.environ["AVP_BIN"], "version"], capture_output=True,
                              text=True, timeout=30).stdout
     assert man["avp_version"] and man["avp_version"] in version
@@ -314,9 +317,14 @@ def test_unfinished_or_missing_runs(admin, project, run, uploaded_model):
     assert_error(call(admin, "POST", "/api/runs/%d/evaluate" % run["id"],
                       json={"score_threshold": 2}), 400)
     r = call(admin, "POST", "/api/videos/%d/process" % run["video_id"],
+             json={"model_id": uploaded_model["id"], "preprocess": "opencv"})
+    assert_error(r, 400)
+    assert "preprocess" in r.json()["error"]["message"], r.text
+    r = call(admin, "POST", "/api/videos/%d/process" % run["video_id"],
              json={"model_id": uploaded_model["id"], "every": 1})
     assert r.status_code == 202, r.text
     q = r.json()
+    assert call(admin, "GET", "/api/runs/%d" % q["run_id"]).json()["preprocess"] == "exact"
     call(admin, "POST", "/api/tasks/%d/cancel" % q["task_id"])
     assert_error(call(admin, "POST", "/api/runs/%d/evaluate" % q["run_id"], json={}), 409)
 
