@@ -2,7 +2,9 @@
  * test_pixfmt.c - the pixel formats and sizes cameras write: 10-bit,
  * 4:2:2 and 4:4:4 chroma, full-range ("PC") levels, odd widths and
  * heights, each as ffmpeg's command line decodes it to RGB (the oracle:
- * the same libav, with the swscale flags AVP's letterbox uses), and HDR
+ * the same libav, with the swscale flags of AVP's fast letterbox, the path
+ * that follows the stream's colour tags; the default exact path copies
+ * OpenCV's conversion, which test_letterbox_exact compares), and HDR
  * refused in words. Frames are compared unscaled, so only the colour
  * conversion could differ: a wrong matrix, range or bit depth moves the
  * mean by 5 levels or more.
@@ -29,7 +31,8 @@ static double mean_diff(const char *path, int w, int h)
     float *t = malloc(sizeof(float) * 3 * (size_t)w * (size_t)h);
     media_frame_t f;
     double sum = -1;
-    if (media_source_open(path, NULL, &s, &err) == AVP_OK) {
+    media_options_t o = {.every = 1, .preprocess = MEDIA_PREPROCESS_FAST};
+    if (media_source_open(path, &o, &s, &err) == AVP_OK) {
         if (media_source_read(s, &lb, t, &f, &err) == 1 && f.src_width == w &&
             f.src_height == h) {
             sum = 0;
