@@ -212,18 +212,11 @@ def refused_graphs(out):
 
 def letterbox(path, size=640):
     import cv2
+    from letterbox_ref import ultralytics
     img = cv2.imread(path)
     if img is None:
         sys.exit(f"make_quant_graphs.py: cannot read {path}")
-    h, w = img.shape[:2]
-    r = min(size / h, size / w)
-    nh, nw = int(round(h * r)), int(round(w * r))
-    img = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_LINEAR)
-    dh, dw = (size - nh) / 2, (size - nw) / 2
-    top, left = int(round(dh - 0.1)), int(round(dw - 0.1))
-    out = np.full((size, size, 3), 114, np.uint8)
-    out[top:top + nh, left:left + nw] = img
-    return out[:, :, ::-1].transpose(2, 0, 1).astype(np.float32) / 255
+    return ultralytics(img, size)
 
 
 def main():
