@@ -14,8 +14,10 @@ const det = (frame: number, cls: number) => ({ frame, t: frame / 30, class_id: c
 const gtBox = (id: number, frame: number, validated = false): GtBox =>
   ({ id, frame, t: frame / 30, class: 'person', x1: 100, y1: 100, x2: 200, y2: 300, validated, source: 'human' });
 
-function serve(gt: () => Response, frames: () => Response = () => apiError(404, 'not_found', 'no route for GET /api/runs/8/evaluation/frames')) {
+function serve(gt: () => Response, frames: () => Response = () => apiError(404, 'not_found', 'no route for GET /api/runs/8/evaluation/frames'),
+  evaluation: () => Response = () => apiError(404, 'not_found', 'run 8 has no evaluation')) {
   return stubFetch({
+    'GET /api/runs/8/evaluation': evaluation,
     'GET /api/runs/8': () => json(200, { id: 8, video_id: 3, model_id: 1, every: 1, state: 'done' }),
     'GET /api/models': () => json(200, { items: [], next_cursor: null }),
     'GET /api/videos/3': () => json(200, { id: 3, project_id: 1, filename: 'clip.mp4', fps: 30, width: 1280, height: 720, duration: 8 }),
@@ -40,6 +42,22 @@ describe('PlayerPage', () => {
     expect([req.url.searchParams.get('t0'), req.url.searchParams.get('t1')]).toEqual(['0', '5']);
     expect(screen.getByText('human · validated')).toBeInTheDocument();
     expect(screen.getByTestId('player-frame')).toHaveTextContent('frame 0');
+  });
+
+  it('warns above the strip when the run was scored against its own model\'s boxes, and only then', async () => {
+    serve(() => json(200, { items: [], next_cursor: null }), undefined, () => json(200, { id: 1, run_id: 8, self_scored: true }));
+    renderAt(<PlayerPage />, { route: '/runs/8/player', path: '/runs/:runId/player' });
+    expect(await screen.findByText('Scored against its own output.')).toBeInTheDocument();
+    expect(screen.getByRole('note')).toHaveTextContent('The TP / FP / FN marks compare this model');
+  });
+
+  it('shows no such warning for an evaluation against other ground truth', async () => {
+    const { calls } = serve(() => json(200, { items: [], next_cursor: null }), undefined,
+      () => json(200, { id: 1, run_id: 8, self_scored: false }));
+    renderAt(<PlayerPage />, { route: '/runs/8/player', path: '/runs/:runId/player' });
+    await screen.findByTestId('player-overlay');
+    await waitFor(() => expect(calls.some((c) => c.url.pathname === '/api/runs/8/evaluation')).toBe(true));
+    expect(screen.queryByText('Scored against its own output.')).not.toBeInTheDocument();
   });
 
   it('says clearly that ground truth is not available when the server lacks it', async () => {
