@@ -34,23 +34,6 @@ int media__letterbox_check(const media_letterbox_t *lb, avp_error_t *err)
     return AVP_OK;
 }
 
-const char *media_preprocess_name(media_preprocess_t p)
-{
-    return p == MEDIA_PREPROCESS_EXACT ? "exact"
-         : p == MEDIA_PREPROCESS_FAST  ? "fast" : "?";
-}
-
-int media_preprocess_parse(const char *s, media_preprocess_t *out)
-{
-    if (s && strcmp(s, "exact") == 0)
-        *out = MEDIA_PREPROCESS_EXACT;
-    else if (s && strcmp(s, "fast") == 0)
-        *out = MEDIA_PREPROCESS_FAST;
-    else
-        return AVP_EINVAL;
-    return AVP_OK;
-}
-
 /* The ratio and resized size follow the references exactly: r = min(W/w,
  * H/h); YOLOX's preproc truncates w * r, Ultralytics' LetterBox rounds it
  * with Python's round (half to even: rint in the default rounding mode);
