@@ -120,14 +120,14 @@ void kern__im2col(const kern_conv_t *p, const float *x, int r0, int r1, float *c
                 for (int oh = r0; oh < r1; oh++) {
                     float *d = col + (size_t)(oh - r0) * p->w_out;
                     int ih = oh * p->stride_h - p->pad_top + kh * p->dil_h;
-                    const float *src = plane + (size_t)ih * p->w_in;
+                    /* A row in the padding has no address in the plane. */
                     if (ih < 0 || ih >= p->h_in)
                         vec ? zero_avx512(d, p->w_out)
                             : memset(d, 0, sizeof(float) * (size_t)p->w_out);
                     else if (vec)
-                        row_avx512(p, src, off, d);
+                        row_avx512(p, plane + (size_t)ih * p->w_in, off, d);
                     else
-                        row_scalar(p, src, off, d);
+                        row_scalar(p, plane + (size_t)ih * p->w_in, off, d);
                 }
             }
         }
