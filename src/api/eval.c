@@ -214,14 +214,6 @@ static int load_input(store_conn_t *c, int64_t run_id, json_t *src,
     return rc;
 }
 
-static json_t *reals(const double *v, int n)
-{
-    json_t *a = json_array();
-    for (int i = 0; i < n; i++)
-        json_array_append_new(a, json_real(v[i]));
-    return a;
-}
-
 /* A ratio that -1 marks as undefined (recall without ground truth, AP of
  * an absent class) goes to the UI as null; coco_stats keep pycocotools'
  * -1. */
@@ -251,14 +243,14 @@ static json_t *class_json(const eval_result_t *r, const eval_class_t *c)
     json_object_set_new(o, "class", json_string(c->name));
     json_object_set_new(o, "num_gt", json_integer(c->num_gt));
     json_object_set_new(o, "num_det", json_integer(c->num_det));
-    json_object_set_new(o, "coco_stats", reals(c->stats, EVAL_NUM_STATS));
+    json_object_set_new(o, "coco_stats", eval_json_reals(c->stats, EVAL_NUM_STATS));
     json_object_set_new(o, "pr_curve", json_pack(
-        "{s:o, s:o, s:o}", "recall", reals(r->rec_thrs, EVAL_NUM_REC),
-        "precision", reals(c->pr_precision, EVAL_NUM_REC), "score",
-        reals(c->pr_score, EVAL_NUM_REC)));
+        "{s:o, s:o, s:o}", "recall", eval_json_reals(r->rec_thrs, EVAL_NUM_REC),
+        "precision", eval_json_reals(c->pr_precision, EVAL_NUM_REC), "score",
+        eval_json_reals(c->pr_score, EVAL_NUM_REC)));
     json_object_set_new(o, "f1_curve", json_pack(
-        "{s:o, s:o}", "threshold", reals(thr, EVAL_NUM_F1), "f1",
-        reals(c->f1_curve, EVAL_NUM_F1)));
+        "{s:o, s:o}", "threshold", eval_json_reals(thr, EVAL_NUM_F1), "f1",
+        eval_json_reals(c->f1_curve, EVAL_NUM_F1)));
     return o;
 }
 
@@ -273,7 +265,7 @@ static json_t *results_json(const eval_result_t *r)
                      counts_json(&r->overall, r->coco_stats, r->best_thr,
                                  r->best_f1),
                      "classes", classes, "coco_stats",
-                     reals(r->coco_stats, EVAL_NUM_STATS), "coco_stat_names",
+                     eval_json_reals(r->coco_stats, EVAL_NUM_STATS), "coco_stat_names",
                      names, "confusion", eval_confusion_json(r, "matrix"), "num_images",
                      (json_int_t)r->num_images, "num_gt", (json_int_t)r->num_gt,
                      "num_det", (json_int_t)r->num_det);
@@ -307,7 +299,7 @@ static json_t *manifest_json(json_t *src, int64_t run_id,
         "s:O, s:I, s:I, s:I}",
         "model_sha256", json_object_get(src, "model_sha256"), "video_sha256",
         json_object_get(src, "video_sha256"), "score_threshold", r->score_thr,
-        "iou_threshold", 0.5, "iou_thresholds", reals(r->iou_thrs, EVAL_NUM_IOU),
+        "iou_threshold", 0.5, "iou_thresholds", eval_json_reals(r->iou_thrs, EVAL_NUM_IOU),
         "confusion_iou", r->cm_iou, "avp_version", AVP_VERSION, "protocol",
         "COCO bbox, 101-point interpolation, maxDets 1/10/100 "
         "(docs/METRICS.md)", "run_id", (json_int_t)run_id, "model_id",

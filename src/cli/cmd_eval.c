@@ -133,14 +133,6 @@ static void print_text(const eval_result_t *r, double load_seconds)
            r->seconds);
 }
 
-static json_t *reals(const double *v, int n)
-{
-    json_t *arr = json_array();
-    for (int i = 0; i < n; i++)
-        json_array_append_new(arr, json_real(v[i]));
-    return arr;
-}
-
 static json_t *counts_json(const eval_counts_t *c, const double *f1_curve,
                            double best_thr, double best_f1)
 {
@@ -148,7 +140,7 @@ static json_t *counts_json(const eval_counts_t *c, const double *f1_curve,
                      (json_int_t)c->tp, "fp", (json_int_t)c->fp, "fn",
                      (json_int_t)c->fn, "precision", c->precision, "recall",
                      c->recall, "f1", c->f1, "f1_curve",
-                     reals(f1_curve, EVAL_NUM_F1), "best_thr", best_thr,
+                     eval_json_reals(f1_curve, EVAL_NUM_F1), "best_thr", best_thr,
                      "best_f1", best_f1);
 }
 
@@ -159,13 +151,13 @@ static json_t *class_json(const eval_class_t *c)
     json_object_set_new(o, "name", json_string(c->name));
     json_object_set_new(o, "num_gt", json_integer(c->num_gt));
     json_object_set_new(o, "num_det", json_integer(c->num_det));
-    json_object_set_new(o, "coco_stats", reals(c->stats, EVAL_NUM_STATS));
+    json_object_set_new(o, "coco_stats", eval_json_reals(c->stats, EVAL_NUM_STATS));
     json_object_set_new(o, "AP", json_real(c->stats[EVAL_AP]));
     json_object_set_new(o, "AP50", json_real(c->stats[EVAL_AP50]));
     json_object_set_new(o, "pr_curve",
                         json_pack("{s:o, s:o}", "precision",
-                                  reals(c->pr_precision, EVAL_NUM_REC),
-                                  "score", reals(c->pr_score, EVAL_NUM_REC)));
+                                  eval_json_reals(c->pr_precision, EVAL_NUM_REC),
+                                  "score", eval_json_reals(c->pr_score, EVAL_NUM_REC)));
     return o;
 }
 
@@ -225,11 +217,11 @@ static void print_json(const eval_result_t *r, const eval_tide_result_t *t,
         json_array_append_new(classes, class_json(&r->classes[k]));
     json_t *root = json_pack(
         "{s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:I, s:I, s:I, s:f, s:s}",
-        "coco_stats", reals(r->coco_stats, EVAL_NUM_STATS),
+        "coco_stats", eval_json_reals(r->coco_stats, EVAL_NUM_STATS),
         "coco_stat_names", names, "per_class", classes, "overall",
         counts_json(&r->overall, r->f1_curve, r->best_thr, r->best_f1),
         "confusion_matrix", eval_confusion_json(r, "rows"), "recall_thresholds",
-        reals(r->rec_thrs, EVAL_NUM_REC), "score_thr", r->score_thr,
+        eval_json_reals(r->rec_thrs, EVAL_NUM_REC), "score_thr", r->score_thr,
         "num_images", (json_int_t)r->num_images, "num_gt",
         (json_int_t)r->num_gt, "num_det", (json_int_t)r->num_det, "seconds",
         r->seconds, "avp_version", AVP_VERSION);

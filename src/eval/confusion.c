@@ -201,6 +201,14 @@ int eval__confusion(const eval_data_t *d, const eval__matches_t *m,
     return AVP_OK;
 }
 
+json_t *eval_json_reals(const double *v, int n)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(a, json_real(v[i]));
+    return a;
+}
+
 json_t *eval_confusion_json(const eval_result_t *r, const char *rows_key)
 {
     json_t *labels = json_array(), *rows = json_array();

@@ -207,6 +207,10 @@ void eval_result_destroy(eval_result_t *r); /* NULL is a no-op */
  * Returns a new reference. */
 json_t *eval_confusion_json(const eval_result_t *r, const char *rows_key);
 
+/* v[0..n) as a new JSON array of reals: the curves and per-threshold
+ * numbers every rendering of a result (CLI, API, tracking) prints. */
+json_t *eval_json_reals(const double *v, int n);
+
 /* Index into eval_result_t.precision / scores for (t, r, k, a, m). */
 static inline size_t eval_pr_index(const eval_result_t *r, int t, int rr,
                                    int k, int a, int m)

@@ -38,14 +38,6 @@ int eval_track(const gt_t *gt, const gt_t *res, const eval_track_options_t *o,
     return rc;
 }
 
-static json_t *reals(const double *v, int n)
-{
-    json_t *arr = json_array();
-    for (int i = 0; i < n; i++)
-        json_array_append_new(arr, json_real(v[i]));
-    return arr;
-}
-
 static json_t *ints(const int64_t *v, int n)
 {
     json_t *arr = json_array();
@@ -60,12 +52,12 @@ static json_t *hota_json(const eval_track_result_t *r)
     for (int k = 0; k < EVAL_HOTA_NUM_FIELDS; k++) {
         json_object_set_new(o, eval_hota_names[k], json_real(r->hota_mean[k]));
         json_object_set_new(per, eval_hota_names[k],
-                            reals(r->hota[k], EVAL_TRACK_NUM_ALPHA));
+                            eval_json_reals(r->hota[k], EVAL_TRACK_NUM_ALPHA));
     }
     json_object_set_new(per, "TP", ints(r->hota_tp, EVAL_TRACK_NUM_ALPHA));
     json_object_set_new(per, "FN", ints(r->hota_fn, EVAL_TRACK_NUM_ALPHA));
     json_object_set_new(per, "FP", ints(r->hota_fp, EVAL_TRACK_NUM_ALPHA));
-    json_object_set_new(o, "alpha", reals(r->alpha, EVAL_TRACK_NUM_ALPHA));
+    json_object_set_new(o, "alpha", eval_json_reals(r->alpha, EVAL_TRACK_NUM_ALPHA));
     json_object_set_new(o, "per_alpha", per);
     json_object_set_new(o, "HOTA(0)", json_real(r->hota0));
     json_object_set_new(o, "LocA(0)", json_real(r->loca0));
