@@ -8,7 +8,10 @@ for kind in "${@:-release}"; do
   case "$kind" in
     release) cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
              cmake --build build -j"$jobs" ;;
-    asan)    cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAVP_SANITIZE=ON >/dev/null
+    # -O1, as AddressSanitizer's documentation advises: the instrumented
+    # code at -O0 made the sanitized suite 2-3x slower for no extra finding.
+    asan)    cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAVP_SANITIZE=ON \
+               -DCMAKE_C_FLAGS_DEBUG="-O1 -g" >/dev/null
              cmake --build build-asan -j"$jobs" ;;
     fuzz)    CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DAVP_FUZZ=ON \
                -DAVP_SANITIZE=ON -DCMAKE_C_COMPILER=clang >/dev/null

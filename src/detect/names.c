@@ -37,7 +37,7 @@ static const char *const coco80[80] = {
 
 /* "class_N" for ids past the list, built once so detect_names_get() can
  * hand out pointers from any thread. */
-static char fallback[DETECT_MAX_CLASSES][16];
+static char fallback[DETECT_MAX_CLASSES][sizeof "class_-2147483648"];
 static pthread_once_t fallback_once = PTHREAD_ONCE_INIT;
 
 static void fallback_init(void)
