@@ -61,6 +61,11 @@ void kern__exp(const float *x, float *y, size_t n);
 int kern__depthwise_fits(const kern_conv_t *p);
 void kern__depthwise(const kern_conv_t *p, const float *x, const float *w,
                      const float *bias, float *y, tpool_t *tp);
+/* One output row of it on AVX-512 (kern_depthwise512.c), stride 1 or 2:
+ * lines[kh] is the zero-padded input row under tap row kh (NULL in the
+ * padding), wk the channel's weights. */
+void kern__dw_row_avx512(const kern_conv_t *p, const float *const *lines,
+                         const float *wk, float bias, float *out);
 
 /* The packed-weight GEMM of kern_gemm.c (AVX-512 only; callers check
  * kern__gemm_usable() and otherwise use kern__sgemm()): rows [0, m) of

@@ -1,7 +1,8 @@
-/* Tests for kern_depthwise.c: a hand-computed case, then widths around the
- * vector sizes, strides 1 and 2, 3x3 and 5x5, dilation and asymmetric
- * padding against the reference, on the AVX2 path and on the scalar
- * fallback (forced), which must also agree with each other. */
+/* Tests for kern_depthwise.c and kern_depthwise512.c: a hand-computed
+ * case, then widths around the vector sizes, strides 1 and 2, 3x3 and 5x5,
+ * dilation and asymmetric padding against the reference, on the AVX-512
+ * and AVX2 paths and on the scalar fallback (forced), which must also agree
+ * with each other. */
 #include "check.h"
 #include "infer/kern_internal.h"
 #include "kern_ref.h"
@@ -21,9 +22,9 @@ static kern_conv_t dw_shape(int n, int c, int h, int w, int k, int stride,
 }
 
 /* Largest error of kern_conv2d against ref_conv on shape p, on the path
- * selected by `scalar`; the output is also left in *out for comparing
- * paths (caller frees). */
-static double dw_vs_ref(kern_conv_t *p, int scalar, tpool_t *tp, float **out)
+ * of instruction-set level `isa`; the output is also left in *out for
+ * comparing paths (caller frees). */
+static double dw_vs_ref(kern_conv_t *p, int isa, tpool_t *tp, float **out)
 {
     p->h_out = ref_out_len(p->h_in, p->k_h, p->stride_h, p->pad_top, p->pad_bottom, p->dil_h);
     p->w_out = ref_out_len(p->w_in, p->k_w, p->stride_w, p->pad_left, p->pad_right, p->dil_w);
@@ -37,7 +38,7 @@ static double dw_vs_ref(kern_conv_t *p, int scalar, tpool_t *tp, float **out)
     ref_fill(x, nx, -2, 2);
     ref_fill(w, nw, -1, 1);
     ref_fill(b, (size_t)p->c_out, -1, 1);
-    kern__force_isa(scalar ? KERN_ISA_SCALAR : KERN_ISA_AVX2);
+    kern__force_isa(isa);
     kern_conv2d(p, x, w, b, y, NULL, tp);
     kern__force_isa(KERN_ISA_AVX512);
     ref_conv(p, x, w, b, ref);
@@ -47,19 +48,23 @@ static double dw_vs_ref(kern_conv_t *p, int scalar, tpool_t *tp, float **out)
     return kern_conv2d_scratch(p, 2) == 0 ? err : INFINITY;
 }
 
-/* Both paths against the reference and against each other. */
-static int dw_both_paths_ok(kern_conv_t p, tpool_t *tp)
+/* Every path against the reference and against the scalar one. */
+static int dw_paths_ok(kern_conv_t p, tpool_t *tp)
 {
-    float *vec, *sca;
-    double ev = dw_vs_ref(&p, 0, tp, &vec);
-    double es = dw_vs_ref(&p, 1, tp, &sca);
+    float *sca;
+    int ok = dw_vs_ref(&p, KERN_ISA_SCALAR, tp, &sca) < 1e-5;
     size_t ny = (size_t)p.n * p.c_out * p.h_out * p.w_out;
-    double diff = ref_max_err(vec, sca, ny);
-    avp_free(vec), avp_free(sca);
-    if (!(ev < 1e-5 && es < 1e-5 && diff < 1e-5))
-        fprintf(stderr, "  %dx%d s%d %dx%d: avx2 %g scalar %g diff %g\n",
-                p.k_h, p.k_w, p.stride_w, p.h_in, p.w_in, ev, es, diff);
-    return ev < 1e-5 && es < 1e-5 && diff < 1e-5;
+    for (int isa = KERN_ISA_AVX2; isa <= KERN_ISA_AVX512; isa++) {
+        float *vec;
+        double ev = dw_vs_ref(&p, isa, tp, &vec), diff = ref_max_err(vec, sca, ny);
+        avp_free(vec);
+        if (!(ev < 1e-5 && diff < 1e-5))
+            fprintf(stderr, "  %dx%d s%d %dx%d: isa %d %g, vs scalar %g\n", p.k_h,
+                    p.k_w, p.stride_w, p.h_in, p.w_in, isa, ev, diff);
+        ok = ok && ev < 1e-5 && diff < 1e-5;
+    }
+    avp_free(sca);
+    return ok;
 }
 
 static void test_kern_depthwise_hand(void)
@@ -71,8 +76,8 @@ static void test_kern_depthwise_hand(void)
     float bias[2] = {0, 1}, y[18];
     kern_conv_t p = dw_shape(1, 2, 3, 3, 3, 1, 1);
     p.act.act = KERN_ACT_NONE;
-    for (int scalar = 0; scalar < 2; scalar++) {
-        kern__force_isa(scalar ? KERN_ISA_SCALAR : KERN_ISA_AVX2);
+    for (int isa = KERN_ISA_SCALAR; isa <= KERN_ISA_AVX512; isa++) {
+        kern__force_isa(isa);
         kern_conv2d(&p, x, w, bias, y, NULL, NULL);
         kern__force_isa(KERN_ISA_AVX512);
         const float want[18] = {1, 2, 3, 4, 5, 6, 7, 8, 9,
@@ -84,18 +89,19 @@ static void test_kern_depthwise_hand(void)
 
 static void test_kern_depthwise_widths_and_strides(void)
 {
-    /* Every output width up to 72: each count of trailing vectors after
-     * the groups of 4 (a width of 26 once went uncomputed). */
+    /* Every output width up to 136: each count of trailing vectors after
+     * the groups of 4, of 8 and of 16 floats (a width of 26 once went
+     * uncomputed). */
     tpool_t *tp = tpool_create(2);
-    for (int w = 1; w <= 72; w++) {
-        CHECK(dw_both_paths_ok(dw_shape(1, 2, 4, w, 3, 1, 1), tp));
-        CHECK(dw_both_paths_ok(dw_shape(1, 2, 5, 2 * w, 3, 2, 1), NULL));
+    for (int w = 1; w <= 136; w++) {
+        CHECK(dw_paths_ok(dw_shape(1, 2, 4, w, 3, 1, 1), tp));
+        CHECK(dw_paths_ok(dw_shape(1, 2, 5, 2 * w, 3, 2, 1), NULL));
     }
-    const int widths[] = {1, 7, 8, 9, 16, 33, 40, 67, 104};
+    const int widths[] = {1, 7, 8, 9, 16, 17, 33, 40, 63, 67, 104, 129};
     for (size_t i = 0; i < AVP_ARRAY_LEN(widths); i++) {
-        CHECK(dw_both_paths_ok(dw_shape(2, 2, 7, widths[i], 3, 2, 1), NULL));
-        CHECK(dw_both_paths_ok(dw_shape(1, 2, 9, widths[i] + 4, 5, 1, 2), tp));
-        CHECK(dw_both_paths_ok(dw_shape(1, 2, 9, widths[i] + 4, 5, 2, 2), tp));
+        CHECK(dw_paths_ok(dw_shape(2, 2, 7, widths[i], 3, 2, 1), NULL));
+        CHECK(dw_paths_ok(dw_shape(1, 2, 9, widths[i] + 4, 5, 1, 2), tp));
+        CHECK(dw_paths_ok(dw_shape(1, 2, 9, widths[i] + 4, 5, 2, 2), tp));
     }
     tpool_destroy(tp);
 }
@@ -105,13 +111,13 @@ static void test_kern_depthwise_dilation_asymmetric_pad(void)
     kern_conv_t p = dw_shape(1, 4, 12, 45, 3, 1, 0);
     p.dil_h = 2, p.dil_w = 2, p.pad_top = 2, p.pad_bottom = 1;
     p.pad_left = 0, p.pad_right = 3;
-    CHECK(dw_both_paths_ok(p, NULL));
+    CHECK(dw_paths_ok(p, NULL));
     p.stride_w = 2, p.pad_left = 3, p.k_w = 5;
-    CHECK(dw_both_paths_ok(p, NULL));
+    CHECK(dw_paths_ok(p, NULL));
     p.stride_w = 3; /* no vector path: scalar on both */
-    CHECK(dw_both_paths_ok(p, NULL));
-    CHECK(dw_both_paths_ok(dw_shape(2, 3, 15, 37, 7, 1, 3), NULL));
-    CHECK(dw_both_paths_ok(dw_shape(1, 2, 15, 37, 7, 2, 3), NULL));
+    CHECK(dw_paths_ok(p, NULL));
+    CHECK(dw_paths_ok(dw_shape(2, 3, 15, 37, 7, 1, 3), NULL));
+    CHECK(dw_paths_ok(dw_shape(1, 2, 15, 37, 7, 2, 3), NULL));
 }
 
 static void test_kern_depthwise_activations(void)
@@ -121,7 +127,7 @@ static void test_kern_depthwise_activations(void)
     for (size_t i = 0; i < AVP_ARRAY_LEN(acts); i++) {
         kern_conv_t p = dw_shape(2, 5, 10, 21, 3, 1, 1);
         p.act.act = acts[i];
-        CHECK(dw_both_paths_ok(p, NULL));
+        CHECK(dw_paths_ok(p, NULL));
     }
 }
 
