@@ -146,6 +146,15 @@ def binary(b, op, t, u):
     return b.op(op, [t[0], t[2], t[3], u[0], u[2], u[3]], v, domain=MS)
 
 
+def const_operand(b, shape):
+    """A quantized initializer operand, as the quantizer writes a
+    constant input of Add or Mul."""
+    v = b.rng.standard_normal(shape).astype(np.float32)
+    s, z, sn, zn = b.qconsts(v)
+    q = quant(v, s, z)
+    return (b.const(q, "c"), deq(q, s, z), sn, zn, s)
+
+
 def unary(b, op, t, **attrs):
     x = t[1]
     if op == "QLinearSigmoid":
@@ -209,6 +218,10 @@ CASES = [
     ("qop_matmul_s8", "s8", (1, 7, 32), lambda b, t: matmul(b, t, 9, "s8", False)),
     ("qop_add", "u8", (1, 4, 6, 6), lambda b, t: binary(b, "QLinearAdd", t, unary(b, "QLinearSigmoid", t))),
     ("qop_add_s8", "s8", (1, 4, 6, 6), lambda b, t: binary(b, "QLinearAdd", t, t)),
+    ("qop_add_const", "u8", (1, 4, 6, 6),
+     lambda b, t: binary(b, "QLinearAdd", t, const_operand(b, (1, 4, 1, 1)))),
+    ("qop_mul_const_s8", "s8", (1, 4, 6, 6),
+     lambda b, t: binary(b, "QLinearMul", t, const_operand(b, (1, 4, 6, 6)))),
     ("qop_mul", "u8", (1, 4, 6, 6), lambda b, t: binary(b, "QLinearMul", t, unary(b, "QLinearSigmoid", t))),
     ("qop_mul_s8", "s8", (1, 4, 6, 6), lambda b, t: binary(b, "QLinearMul", t, t)),
     ("qop_sigmoid_s8", "s8", (1, 3, 8, 8), lambda b, t: unary(b, "QLinearSigmoid", t)),
