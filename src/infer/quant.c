@@ -343,6 +343,8 @@ static int check_left(ir_graph_t *g, avp_error_t *err)
 
 int quant__qparam_read(const ir_graph_t *g, int si, int zi, qparam_t *q)
 {
+    if (si < 0)
+        return 0;
     const ir_tensor_t *s = &g->t[si], *z = zi >= 0 ? &g->t[zi] : NULL;
     if (!s->data || s->dtype != IR_FLOAT || ir_numel(s) != 1 ||
         (z && (!z->data || !is_bytes(z) || ir_numel(z) != 1)))

@@ -96,6 +96,9 @@ static int operand(qop_t *s, int k, int xi, int *t)
     qparam_t q, have;
     int x = nd->in[xi];
     int zi = nd->nin > xi + 2 ? nd->in[xi + 2] : -1;
+    if (x < 0)
+        return ir_node_error(nd, s->err, AVP_EFORMAT, "input %d is empty",
+                             xi);
     if (!quant__qparam_read(g, nd->in[xi + 1], zi, &q))
         return fail(s, k, "quantization constants of", g->t[x].name);
     const ir_tensor_t *xt = &g->t[x];
