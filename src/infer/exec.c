@@ -269,7 +269,7 @@ static void run_node(exec_ctx_t *c, const ir_node_t *nd)
         ir_norm_run(c->g, nd, c->n);
         break;
     case OP_PAD: ir_pad_run(c->g, nd, c->n); break;
-    case OP_QCONV: ir_quant_run(c->g, nd, c->n, c->scratch, c->tp); break;
+    case OP_QCONV: case OP_QMATMUL: ir_quant_run(c->g, nd, c->n, c->scratch, c->tp); break;
     case OP_FAKEQUANT: ir_quant_fake_run(c->g, nd, c->n, c->tp); break;
     default: break; /* views: plan.c aliased their storage */
     }

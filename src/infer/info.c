@@ -45,12 +45,12 @@ static double flops(const ir_graph_t *g)
     double f = 0;
     for (int k = 0; k < g->nn; k++) {
         const ir_node_t *nd = &g->n[k];
-        if (nd->dead || (nd->op != OP_CONV && nd->op != OP_QCONV &&
-                         nd->op != OP_MATMUL))
+        int mm = nd->op == OP_MATMUL || nd->op == OP_QMATMUL;
+        if (nd->dead || (nd->op != OP_CONV && nd->op != OP_QCONV && !mm))
             continue;
         const ir_tensor_t *a = &g->t[nd->in[0]], *b = &g->t[nd->in[1]];
         const ir_tensor_t *y = &g->t[nd->out[0]];
-        double k_len = nd->op != OP_MATMUL
+        double k_len = !mm
                        ? (double)(b->dims[1] * b->dims[2] * b->dims[3])
                        : (double)a->dims[a->ndim - 1];
         f += 2.0 * per_frame(g, y) * k_len;

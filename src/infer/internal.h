@@ -91,6 +91,11 @@ typedef enum ir_op {
     OP_QUANTIZE, OP_DEQUANTIZE, /* QDQ: fused or folded by quant_qdq.c */
     OP_QCONV,                   /* integer conv with a float epilogue */
     OP_FAKEQUANT,               /* a Q -> DQ pair on floats */
+    OP_MATMULINTEGER,           /* only as part of an OP_QMATMUL */
+    OP_QLINEARCONV, OP_QLINEARMATMUL, OP_QLINEARADD, OP_QLINEARMUL,
+    OP_QLINEARSIGMOID, OP_QLINEARLEAKYRELU, OP_QLINEARCONCAT,
+    OP_QLINEARGAP,              /* QOperator: rewritten by quant_qop.c */
+    OP_QMATMUL,                 /* integer MatMul, constant weights */
     OP_COUNT
 } ir_op_t;
 
@@ -215,6 +220,7 @@ void ir_pad_run(ir_graph_t *g, const ir_node_t *nd, int n);
  * OP_FAKEQUANT. Runs after ir_ops_parse, before shapes; integer ops it
  * cannot fuse are refused naming the node. */
 int ir_quant_fuse(ir_graph_t *g, avp_error_t *err);
+int ir_quant_shape(ir_graph_t *g, ir_node_t *nd, avp_error_t *err);
 size_t ir_quant_scratch(const ir_graph_t *g, const ir_node_t *nd,
                         int one_frame, int threads);
 void ir_quant_run(const ir_graph_t *g, const ir_node_t *nd, int n,

@@ -339,7 +339,7 @@ static int node_parse(ir_graph_t *g, const uint8_t *data, size_t len,
     ir_node_t *nd = ir_node_add(g);
     wire_reader_t r;
     wire_field_t f;
-    int rc = 0;
+    int rc = 0, microsoft = 0;
     wire_init(&r, data, len);
     while (rc >= 0 && (rc = wire_next(&r, &f)) == 1) {
         if (f.type != WIRE_LEN)
@@ -350,6 +350,9 @@ static int node_parse(ir_graph_t *g, const uint8_t *data, size_t len,
             nd->name = wire_strdup(&f);
         } else if (f.num == ONNX_NODE_OP_TYPE && !nd->op_type) {
             nd->op_type = wire_strdup(&f);
+        } else if (f.num == ONNX_NODE_DOMAIN && f.len == 13 &&
+                   !memcmp(f.data, "com.microsoft", 13)) {
+            microsoft = 1;
         } else if (f.num == ONNX_NODE_DOMAIN && f.len &&
                    !(f.len == 7 && !memcmp(f.data, "ai.onnx", 7))) {
             rc = avp_error_set(err, AVP_EUNSUPPORTED,
@@ -365,6 +368,12 @@ static int node_parse(ir_graph_t *g, const uint8_t *data, size_t len,
         nd->name = avp_strdup("");
     if (!nd->op_type)
         nd->op_type = avp_strdup("");
+    if (microsoft) { /* ops.c knows ONNX Runtime's contrib ops by this */
+        char *full = avp_malloc(strlen(nd->op_type) + 15);
+        sprintf(full, "com.microsoft.%s", nd->op_type);
+        avp_free(nd->op_type);
+        nd->op_type = full;
+    }
     if (rc < 0 && err && !err->msg[0])
         BAD("node");
     if (rc < 0)

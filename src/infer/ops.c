@@ -61,6 +61,17 @@ static const op_def_t op_defs[] = {
     {"ConvInteger", OP_CONVINTEGER, 2, 4, 1, 1},
     {"QuantizeLinear", OP_QUANTIZE, 2, 3, 1, 1},
     {"DequantizeLinear", OP_DEQUANTIZE, 2, 3, 1, 1},
+    {"MatMulInteger", OP_MATMULINTEGER, 2, 4, 1, 1},
+    /* QOperator: zero points are optional inputs between others, so
+     * quant_qop.c checks the counts and presence. */
+    {"QLinearConv", OP_QLINEARCONV, 8, 9, 1, 1},
+    {"QLinearMatMul", OP_QLINEARMATMUL, 8, 8, 1, 1},
+    {"com.microsoft.QLinearAdd", OP_QLINEARADD, 7, 8, 1, 1},
+    {"com.microsoft.QLinearMul", OP_QLINEARMUL, 7, 8, 1, 1},
+    {"com.microsoft.QLinearSigmoid", OP_QLINEARSIGMOID, 4, 5, 1, 1},
+    {"com.microsoft.QLinearLeakyRelu", OP_QLINEARLEAKYRELU, 4, 5, 1, 1},
+    {"com.microsoft.QLinearConcat", OP_QLINEARCONCAT, 5, 2 + 3 * 64, 1, 1},
+    {"com.microsoft.QLinearGlobalAveragePool", OP_QLINEARGAP, 4, 5, 1, 1},
 };
 
 const char *ir_op_name(ir_op_t op)
@@ -254,6 +265,7 @@ static void parse_misc(ir_graph_t *g, ir_node_t *nd, const char **bad)
             *bad = "training_mode";
         break;
     case OP_LEAKYRELU:
+    case OP_QLINEARLEAKYRELU:
         p->alpha = attr_float(nd, "alpha", 0.01f, bad);
         break;
     case OP_HARDSIGMOID:
@@ -261,6 +273,7 @@ static void parse_misc(ir_graph_t *g, ir_node_t *nd, const char **bad)
         p->beta = attr_float(nd, "beta", 0.5f, bad);
         break;
     case OP_CONCAT:
+    case OP_QLINEARCONCAT:
         p->axis = (int)attr_int(nd, "axis", INT32_MIN, bad);
         if (p->axis == INT32_MIN)
             *bad = "axis";
@@ -283,6 +296,10 @@ static void parse_misc(ir_graph_t *g, ir_node_t *nd, const char **bad)
     case OP_CAST:
         p->to = (int)attr_int(nd, "to", 0, bad);
         attr_int(nd, "saturate", 1, bad); /* opset 19: float8 targets only */
+        break;
+    case OP_QLINEARGAP:
+        if (attr_int(nd, "channels_last", 0, bad) != 0)
+            *bad = "channels_last";
         break;
     case OP_SHAPE:
         p->shape_start = attr_int(nd, "start", 0, bad);
@@ -353,7 +370,8 @@ static int node_parse(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
             return ir_node_error(nd, err, AVP_EFORMAT, "required input %d "
                                  "is empty", i);
     const char *bad = NULL;
-    int conv = nd->op == OP_CONV || nd->op == OP_CONVINTEGER;
+    int conv = nd->op == OP_CONV || nd->op == OP_CONVINTEGER ||
+               nd->op == OP_QLINEARCONV;
     if (conv || nd->op == OP_MAXPOOL)
         parse_window(nd, &bad);
     if (conv)

@@ -264,9 +264,10 @@ int ir_plan_build(ir_graph_t *g, int threads, ir_plan_t *plan,
     plan->scratch_floats = 0;
     for (int k = 0; k < g->nn; k++) {
         const ir_node_t *nd = &g->n[k];
-        if (nd->dead || (nd->op != OP_CONV && nd->op != OP_QCONV))
+        if (nd->dead || (nd->op != OP_CONV && nd->op != OP_QCONV &&
+                         nd->op != OP_QMATMUL))
             continue;
-        size_t s = nd->op == OP_QCONV
+        size_t s = nd->op != OP_CONV
                    ? ir_quant_scratch(g, nd, plan->frame_loop, threads)
                    : ir_exec_conv_scratch(g, nd, plan->frame_loop, threads);
         plan->scratch_floats = s > plan->scratch_floats ? s

@@ -22,8 +22,8 @@
  * between see the values ORT's integer ops see, within a step. Integer
  * ops outside these patterns are refused, naming the form AVP runs.
  */
-#include "infer/internal.h"
 #include "infer/kern_int8.h"
+#include "infer/quant_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -65,34 +65,25 @@ static int other_input(const ir_node_t *nd, int t)
 
 /* A constant float tensor holding one value per output channel in a shape
  * that broadcasts over an NCHW output per channel ([M,1,1], [1,M,1,1]),
- * or a single value when `scalar_ok`. */
-static int per_channel(const ir_tensor_t *t, int64_t m, int scalar_ok)
+ * or over a MatMul's last dim ([N]), or a single value when `scalar_ok`. */
+static int per_channel(const ir_tensor_t *t, int64_t m, int scalar_ok,
+                       int matmul)
 {
     if (!t->data || t->dtype != IR_FLOAT)
         return 0;
     int64_t n = ir_numel(t);
     if (n == 1 && scalar_ok)
         return 1;
+    if (matmul)
+        return n == m && t->ndim == 1;
     if (n != m || t->ndim < 3 || t->ndim > 4 || t->dims[t->ndim - 3] != m)
         return 0;
     return t->ndim == 3 || t->dims[0] == 1;
 }
 
-typedef struct quant_chain {
-    ir_node_t *dq, *conv, *cast, *mul, *add; /* dynamic: the nodes */
-    int x;          /* the float input */
-    int w, w_zp;    /* constant 8-bit weights, zero point (or -1) */
-    int w_scale;    /* constant float: scalar or per channel */
-    int bias;       /* constant float per channel (or int32 with
-                     * bias_scale), or -1 */
-    int bias_scale;
-    int x_quant;    /* QDQ: constant float {scale, zero point as uint8} */
-    int y;          /* the float output */
-} quant_chain_t;
-
 /* The Mul's other operand is x_scale * w_scale, from a Mul of the
  * DynamicQuantizeLinear's scale and a constant. */
-static int chain_scale(ir_graph_t *g, quant_chain_t *c, int64_t m)
+static int chain_scale(ir_graph_t *g, quant_chain_t *c, int64_t m, int mm)
 {
     int s = other_input(c->mul, c->cast->out[0]);
     int p = s >= 0 ? g->t[s].producer : -1;
@@ -100,16 +91,17 @@ static int chain_scale(ir_graph_t *g, quant_chain_t *c, int64_t m)
     if (!sm || sm->dead || sm->op != OP_MUL)
         return 0;
     c->w_scale = other_input(sm, c->dq->out[1]);
-    return c->w_scale >= 0 && per_channel(&g->t[c->w_scale], m, 1);
+    return c->w_scale >= 0 && per_channel(&g->t[c->w_scale], m, 1, mm);
 }
 
 /* The bias, constant or a Reshape of a constant [M] (as ORT writes it). */
-static int chain_bias(ir_graph_t *g, const quant_chain_t *c, int64_t m)
+static int chain_bias(ir_graph_t *g, const quant_chain_t *c, int64_t m,
+                      int mm)
 {
     int b = other_input(c->add, c->mul->out[0]);
     if (b < 0)
         return -1;
-    if (per_channel(&g->t[b], m, 0))
+    if (per_channel(&g->t[b], m, 0, mm))
         return b;
     int p = g->t[b].producer;
     const ir_node_t *r = p >= 0 ? &g->n[p] : NULL;
@@ -126,7 +118,8 @@ static int chain_bias(ir_graph_t *g, const quant_chain_t *c, int64_t m)
     return r->in[0];
 }
 
-/* Fills c from a ConvInteger, or returns 0 when it is not the pattern. */
+/* Fills c from a ConvInteger or MatMulInteger, or returns 0 when it is
+ * not the pattern. */
 static int chain_match(ir_graph_t *g, const quant_index_t *ix,
                        ir_node_t *conv, quant_chain_t *c)
 {
@@ -136,13 +129,15 @@ static int chain_match(ir_graph_t *g, const quant_index_t *ix,
     c->w = conv->in[1];
     int p = g->t[conv->in[0]].producer;
     const ir_tensor_t *w = &g->t[conv->in[1]];
+    int mm = conv->op == OP_MATMULINTEGER;
     if (p < 0 || g->n[p].op != OP_DYNQUANT || g->n[p].out[0] != conv->in[0] ||
         conv->nin < 3 || conv->in[2] != g->n[p].out[2] || !w->data ||
-        (w->dtype != IR_UINT8 && w->dtype != IR_INT8) || w->ndim != 4)
+        (w->dtype != IR_UINT8 && w->dtype != IR_INT8) ||
+        w->ndim != (mm ? 2 : 4))
         return 0;
     c->dq = &g->n[p];
     c->x = c->dq->in[0];
-    int64_t m = w->dims[0];
+    int64_t m = w->dims[mm];
     if (conv->nin > 3 && conv->in[3] >= 0) {
         c->w_zp = conv->in[3];
         const ir_tensor_t *z = &g->t[conv->in[3]];
@@ -154,10 +149,10 @@ static int chain_match(ir_graph_t *g, const quant_index_t *ix,
     if (!c->cast || c->cast->p.to != IR_FLOAT)
         return 0;
     c->mul = sole_reader(g, ix, c->cast->out[0], OP_MUL);
-    if (!c->mul || !chain_scale(g, c, m))
+    if (!c->mul || !chain_scale(g, c, m, mm))
         return 0;
     c->add = sole_reader(g, ix, c->mul->out[0], OP_ADD);
-    if (c->add && (c->bias = chain_bias(g, c, m)) < 0)
+    if (c->add && (c->bias = chain_bias(g, c, m, mm)) < 0)
         c->add = NULL;
     c->y = (c->add ? c->add : c->mul)->out[0];
     return 1;
@@ -165,7 +160,7 @@ static int chain_match(ir_graph_t *g, const quant_index_t *ix,
 
 /* ---- the fused node's constants ------------------------------------- */
 
-static int new_const(ir_graph_t *g, ir_dtype_t dt, int64_t d0, int64_t d1)
+int quant__new_const(ir_graph_t *g, ir_dtype_t dt, int64_t d0, int64_t d1)
 {
     int64_t dims[2] = {d0, d1};
     int t = ir_tensor_add(g, NULL);
@@ -188,19 +183,44 @@ static float bias_of(const ir_graph_t *g, const quant_chain_t *c, int64_t o)
     return (float)((const int64_t *)b->data)[o] * sc;
 }
 
+/* The weights as [m][k] rows: a conv's as they are, a MatMul's [K, N]
+ * transposed into *tmp (owned by the caller). */
+static const void *weight_rows(const ir_tensor_t *w, int64_t *m, int64_t *k,
+                               uint8_t **tmp)
+{
+    *tmp = NULL;
+    if (w->ndim == 4) {
+        *m = w->dims[0];
+        *k = w->dims[1] * w->dims[2] * w->dims[3];
+        return w->data;
+    }
+    const uint8_t *src = w->data;
+    *k = w->dims[0];
+    *m = w->dims[1];
+    *tmp = avp_malloc((size_t)(*m * *k));
+    for (int64_t i = 0; i < *k; i++)
+        for (int64_t j = 0; j < *m; j++)
+            (*tmp)[j * *k + i] = src[i * *m + j];
+    return *tmp;
+}
+
 /* The four constants kern_qconv_t reads: weights packed, terms, scales,
  * bias ([M], zero when the chain has none). */
 static int pack_consts(ir_graph_t *g, const quant_chain_t *c, int out[4])
 {
-    const ir_tensor_t *w = &g->t[c->w];
-    int64_t m = w->dims[0], k = w->dims[1] * w->dims[2] * w->dims[3];
-    out[0] = new_const(g, IR_INT8, m, kern_qconv_kpad((int)k));
-    out[1] = new_const(g, IR_INT64, 2, m);
-    out[2] = new_const(g, IR_FLOAT, m, 0);
-    out[3] = new_const(g, IR_FLOAT, m, 0);
-    if (out[0] < 0 || out[1] < 0 || out[2] < 0 || out[3] < 0)
+    int64_t m, k;
+    uint8_t *tmp;
+    /* The rows stay put while new tensors move the tensor array. */
+    const void *rows = weight_rows(&g->t[c->w], &m, &k, &tmp);
+    out[0] = quant__new_const(g, IR_INT8, m, kern_qconv_kpad((int)k));
+    out[1] = quant__new_const(g, IR_INT64, 2, m);
+    out[2] = quant__new_const(g, IR_FLOAT, m, 0);
+    out[3] = quant__new_const(g, IR_FLOAT, m, 0);
+    if (out[0] < 0 || out[1] < 0 || out[2] < 0 || out[3] < 0) {
+        avp_free(tmp);
         return AVP_ENOMEM;
-    w = &g->t[c->w]; /* the tensor array may have moved */
+    }
+    const ir_tensor_t *w = &g->t[c->w]; /* the array may have moved */
     const ir_tensor_t *z = c->w_zp >= 0 ? &g->t[c->w_zp] : NULL;
     const ir_tensor_t *s = &g->t[c->w_scale];
     float *sd = g->t[out[2]].data, *bd = g->t[out[3]].data;
@@ -208,15 +228,14 @@ static int pack_consts(ir_graph_t *g, const quant_chain_t *c, int out[4])
         sd[o] = ((const float *)s->data)[ir_numel(s) == 1 ? 0 : o];
         bd[o] = bias_of(g, c, o);
     }
-    kern_qconv_pack(w->data, w->dtype == IR_UINT8,
+    kern_qconv_pack(rows, w->dtype == IR_UINT8,
                     z ? z->data : NULL, z && ir_numel(z) > 1, (int)m, (int)k,
                     g->t[out[0]].data, g->t[out[1]].data);
+    avp_free(tmp);
     return 0;
 }
 
-/* The conv node becomes the OP_QCONV: x, w, bias, packed, terms, scales
- * and, for a static quantization, its {scale, zero point}. */
-static int chain_fuse(ir_graph_t *g, quant_chain_t *c)
+int quant__chain_fuse(ir_graph_t *g, quant_chain_t *c, ir_op_t op)
 {
     int consts[4];
     if (pack_consts(g, c, consts) < 0)
@@ -233,7 +252,7 @@ static int chain_fuse(ir_graph_t *g, quant_chain_t *c)
     conv->in[5] = consts[2];
     if (c->x_quant >= 0)
         conv->in[6] = c->x_quant;
-    conv->op = OP_QCONV;
+    conv->op = op;
     g->t[conv->out[0]].producer = -1; /* ConvInteger's int32 sum is gone */
     g->t[c->y].producer = (int)(conv - g->n);
     conv->out[0] = c->y;
@@ -242,7 +261,8 @@ static int chain_fuse(ir_graph_t *g, quant_chain_t *c)
 
 static int dynamic_fuse(ir_graph_t *g, quant_chain_t *c)
 {
-    if (chain_fuse(g, c) < 0)
+    if (quant__chain_fuse(g, c, c->conv->op == OP_MATMULINTEGER
+                                   ? OP_QMATMUL : OP_QCONV) < 0)
         return AVP_ENOMEM;
     ir_node_kill(g, c->cast);
     ir_node_kill(g, c->mul);
@@ -283,8 +303,8 @@ static const char qdq_form[] =
     "DequantizeLinear weights or any float op";
 static const char dynamic_form[] =
     "dynamic quantization as quantize_dynamic writes it: "
-    "DynamicQuantizeLinear -> ConvInteger -> Cast(float) -> "
-    "Mul(x_scale * w_scale) [-> Add(bias)]";
+    "DynamicQuantizeLinear -> ConvInteger or MatMulInteger (constant "
+    "weights) -> Cast(float) -> Mul(x_scale * w_scale) [-> Add(bias)]";
 
 /* Bytes are read only by OP_QCONV: elsewhere the runtime's float and
  * int64 code would read them as wider elements. */
@@ -292,10 +312,11 @@ static int check_left(ir_graph_t *g, avp_error_t *err)
 {
     for (int k = 0; k < g->nn; k++) {
         const ir_node_t *nd = &g->n[k];
-        if (nd->dead || nd->op == OP_QCONV)
+        if (nd->dead || nd->op == OP_QCONV || nd->op == OP_QMATMUL)
             continue;
         if (nd->op == OP_QUANTIZE || nd->op == OP_DEQUANTIZE ||
-            nd->op == OP_DYNQUANT || nd->op == OP_CONVINTEGER)
+            nd->op == OP_DYNQUANT || nd->op == OP_CONVINTEGER ||
+            nd->op == OP_MATMULINTEGER)
             return ir_node_error(nd, err, AVP_EUNSUPPORTED, "AVP runs %s",
                                  nd->op == OP_QUANTIZE ||
                                  nd->op == OP_DEQUANTIZE ? qdq_form
@@ -320,18 +341,11 @@ static int check_left(ir_graph_t *g, avp_error_t *err)
 
 /* ---- QDQ: quantize_static's format ----------------------------------- */
 
-/* A Q or DQ node's per-tensor constants: scale, zero point (0 when absent)
- * and whether its integers are uint8. */
-typedef struct qparam {
-    float scale;
-    int zp, is_u8;
-} qparam_t;
-
-static int qparam_of(const ir_graph_t *g, const ir_node_t *nd, qparam_t *q)
+int quant__qparam_read(const ir_graph_t *g, int si, int zi, qparam_t *q)
 {
-    const ir_tensor_t *s = &g->t[nd->in[1]];
-    const ir_tensor_t *z = nd->nin > 2 && nd->in[2] >= 0 ? &g->t[nd->in[2]]
-                                                         : NULL;
+    if (si < 0)
+        return 0;
+    const ir_tensor_t *s = &g->t[si], *z = zi >= 0 ? &g->t[zi] : NULL;
     if (!s->data || s->dtype != IR_FLOAT || ir_numel(s) != 1 ||
         (z && (!z->data || !is_bytes(z) || ir_numel(z) != 1)))
         return 0;
@@ -340,6 +354,11 @@ static int qparam_of(const ir_graph_t *g, const ir_node_t *nd, qparam_t *q)
     q->zp = !z ? 0 : q->is_u8 ? *(const uint8_t *)z->data
                               : *(const int8_t *)z->data;
     return q->scale > 0.f && isfinite(q->scale);
+}
+
+static int qparam_of(const ir_graph_t *g, const ir_node_t *nd, qparam_t *q)
+{
+    return quant__qparam_read(g, nd->in[1], nd->nin > 2 ? nd->in[2] : -1, q);
 }
 
 /* The Q feeding DQ node dq with the same constants, or NULL. */
@@ -363,9 +382,9 @@ static ir_node_t *producer_op(ir_graph_t *g, int t, ir_op_t op)
 
 /* {scale, zero point, low, high} of a quantization, in the uint8 domain
  * when `u8_domain` (int8 values plus 128: x - zp is unchanged). */
-static int qparam_const(ir_graph_t *g, const qparam_t *q, int u8_domain)
+int quant__qparam_const(ir_graph_t *g, const qparam_t *q, int u8_domain)
 {
-    int t = new_const(g, IR_FLOAT, 4, 0);
+    int t = quant__new_const(g, IR_FLOAT, 4, 0);
     if (t < 0)
         return -1;
     float *v = g->t[t].data;
@@ -440,7 +459,8 @@ static int qdq_conv(ir_graph_t *g, ir_node_t *conv)
         return 0;
     c.x = qx->in[0];
     c.y = conv->out[0];
-    if ((c.x_quant = qparam_const(g, &q, 1)) < 0 || chain_fuse(g, &c) < 0)
+    if ((c.x_quant = quant__qparam_const(g, &q, 1)) < 0 ||
+        quant__chain_fuse(g, &c, OP_QCONV) < 0)
         return AVP_ENOMEM;
     return 0;
 }
@@ -452,7 +472,7 @@ static int qdq_pair(ir_graph_t *g, ir_node_t *dq)
     ir_node_t *qn = q_of(g, dq, &q);
     if (!qn)
         return 0;
-    int t = qparam_const(g, &q, 0);
+    int t = quant__qparam_const(g, &q, 0);
     if (t < 0)
         return AVP_ENOMEM;
     dq->in = avp_realloc(dq->in, 2 * sizeof(int));
@@ -485,7 +505,8 @@ int ir_quant_fuse(ir_graph_t *g, avp_error_t *err)
     for (int k = 0; k < g->nn && rc == 0; k++) {
         quant_chain_t c;
         ir_node_t *nd = &g->n[k];
-        if (!nd->dead && nd->op == OP_CONVINTEGER &&
+        if (!nd->dead && (nd->op == OP_CONVINTEGER ||
+                          nd->op == OP_MATMULINTEGER) &&
             chain_match(g, &ix, nd, &c) && dynamic_fuse(g, &c) < 0)
             rc = avp_error_set(err, AVP_ENOMEM, "out of memory");
     }
@@ -493,7 +514,7 @@ int ir_quant_fuse(ir_graph_t *g, avp_error_t *err)
     avp_free(ix.reader);
     if (rc == 0 && qdq_fuse(g) < 0)
         rc = avp_error_set(err, AVP_ENOMEM, "out of memory");
-    if (rc < 0)
+    if (rc < 0 || (rc = quant__qop_rewrite(g, err)) < 0)
         return rc;
     drop_dead(g);
     return check_left(g, err);
@@ -519,10 +540,18 @@ static void qconv_params(const ir_graph_t *g, const ir_node_t *nd, int n,
             .dil_h = (int)p->dil[0], .dil_w = (int)p->dil[1],
             .groups = p->group, .act = p->act,
         },
-        .w = g->t[nd->in[3]].data, .terms = g->t[nd->in[4]].data,
-        .w_scale = g->t[nd->in[5]].data, .bias = g->t[nd->in[2]].data,
     };
-    if (nd->nin > 6) { /* QDQ: x quantized with fixed constants */
+    quant__kern_consts(g, nd, q);
+}
+
+void quant__kern_consts(const ir_graph_t *g, const ir_node_t *nd,
+                        kern_qconv_t *q)
+{
+    q->w = g->t[nd->in[3]].data;
+    q->terms = g->t[nd->in[4]].data;
+    q->w_scale = g->t[nd->in[5]].data;
+    q->bias = g->t[nd->in[2]].data;
+    if (nd->nin > 6) { /* static: x quantized with fixed constants */
         const float *xq = g->t[nd->in[6]].data;
         q->static_x = 1;
         q->x_scale = xq[0];
@@ -533,6 +562,8 @@ static void qconv_params(const ir_graph_t *g, const ir_node_t *nd, int n,
 size_t ir_quant_scratch(const ir_graph_t *g, const ir_node_t *nd,
                         int one_frame, int threads)
 {
+    if (nd->op == OP_QMATMUL)
+        return quant__matmul_scratch(g, nd, threads);
     kern_qconv_t q;
     (void)one_frame; /* the kernel works one frame at a time anyway */
     qconv_params(g, nd, 1, &q);
@@ -543,6 +574,10 @@ size_t ir_quant_scratch(const ir_graph_t *g, const ir_node_t *nd,
 void ir_quant_run(const ir_graph_t *g, const ir_node_t *nd, int n,
                   float *scratch, tpool_t *tp)
 {
+    if (nd->op == OP_QMATMUL) {
+        quant__matmul_run(g, nd, n, scratch, tp);
+        return;
+    }
     kern_qconv_t q;
     const ir_tensor_t *x = &g->t[nd->in[0]];
     qconv_params(g, nd, x->batch_major ? n : (int)x->dims[0], &q);

@@ -243,6 +243,7 @@ static int shape_node(ir_graph_t *g, ir_node_t *nd, avp_error_t *err)
     case OP_LAYERNORM: case OP_REDUCEMEAN: case OP_CLIP:
         return ir_norm_shape(g, nd, err);
     case OP_PAD: return ir_pad_shape(g, nd, err);
+    case OP_QMATMUL: return ir_quant_shape(g, nd, err);
     case OP_BATCHNORM: case OP_SIGMOID: case OP_EXP: case OP_RELU:
     case OP_LEAKYRELU: case OP_HARDSIGMOID: case OP_HARDSWISH:
     case OP_SOFTMAX: case OP_CAST: case OP_FAKEQUANT:

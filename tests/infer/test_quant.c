@@ -15,6 +15,10 @@
  * int8 activations and weights, per-tensor and per-channel, int32 or
  * float bias, depthwise, a quantized Add), which ORT runs as QLinearConv
  * with an integer requantization: within one step of the output's scale.
+ * make_qop_graphs.py writes quantize_dynamic's MatMul (MatMulInteger,
+ * exact) and quantize_static's QOperator format (QLinearConv, MatMul and
+ * the com.microsoft QLinear ops, alone and as a YOLO-style block): within
+ * one step of the output's scale.
  * Then the shared ultralytics YOLOv8n quantized with quantize_dynamic on
  * two photos (yolov8n_photo() says how close it must be), at batch 1 and
  * in a batch of 2 (each frame quantized on its own, so the batch must be
@@ -105,19 +109,38 @@ static double worst(const float *a, const float *b, size_t n)
     return w;
 }
 
-static void test_quant_graphs_match_ort(void)
+/* x twice at batch 2 gives y twice, byte for byte: each frame is
+ * quantized on its own. */
+static int batch_same(const char *model, const float *x, size_t nx,
+                      const float *y, size_t ny)
+{
+    float *x2 = avp_malloc(2 * nx * sizeof(float));
+    memcpy(x2, x, nx * sizeof(float));
+    memcpy(x2 + nx, x, nx * sizeof(float));
+    size_t n = 0;
+    float *y2 = avp_run(model, x2, nx, 2, 2, &n);
+    int ok = y2 && n == 2 * ny && !memcmp(y2, y, ny * sizeof(float)) &&
+             !memcmp(y2 + ny, y, ny * sizeof(float));
+    avp_free(x2);
+    avp_free(y2);
+    return ok;
+}
+
+/* Every case tests/oracle/SCRIPT writes, in AVP and in ORT, and at batch
+ * 2; *cases counts them. */
+static void cases_match_ort(const char *script, int *cases)
 {
     char cmd[1024], list[128];
     snprintf(list, sizeof list, "%s/cases.txt", tmpdir);
     snprintf(cmd, sizeof cmd, "PYTHONDONTWRITEBYTECODE=1 '%s' "
-             "'%s/tests/oracle/make_quant_graphs.py' '%s' > '%s'", python,
-             srcdir, tmpdir, list);
+             "'%s/tests/oracle/%s' '%s' > '%s'", python, srcdir, script,
+             tmpdir, list);
     CHECK(sh(cmd) == 0);
     FILE *f = fopen(list, "r");
     CHECK(f);
     char name[64], dims[64];
     double tol;
-    int cases = 0;
+    *cases = 0;
     while (fscanf(f, "%63s %63s %lf", name, dims, &tol) == 3) {
         char model[160], input[160];
         size_t nx = 0, nr = 0, na = 0;
@@ -126,15 +149,35 @@ static void test_quant_graphs_match_ort(void)
         float *x = read_floats(input, &nx), *ref = ort_run(model, input, dims, &nr);
         float *got = x && ref ? avp_run(model, x, nx, 1, 1, &na) : NULL;
         double w = got && na == nr ? worst(got, ref, nr) : 1e9;
-        if (w > tol)
+        int batch = got && batch_same(model, x, nx, got, na);
+        if (w > tol || !batch)
             fprintf(stderr, "%s: worst %.3g over %zu elements (allowed "
-                    "%.3g)\n", name, w, nr, tol);
+                    "%.3g), batch 2 %s\n", name, w, nr, tol,
+                    batch ? "identical" : "differs");
         free(x), free(ref), avp_free(got);
-        CHECK(w <= tol);
-        cases++;
+        CHECK(w <= tol && batch);
+        (*cases)++;
     }
     fclose(f);
+}
+
+static void test_quant_graphs_match_ort(void)
+{
+    int cases;
+    cases_match_ort("make_quant_graphs.py", &cases);
     CHECK(cases >= 17);
+}
+
+/* quantize_static's QOperator format (QLinearConv, QLinearMatMul, the
+ * com.microsoft QLinear ops, 8-bit MaxPool and Resize, a YOLO-style
+ * block) and quantize_dynamic's MatMul (MatMulInteger), from
+ * make_qop_graphs.py: the dynamic MatMuls bit for bit, the QOperator
+ * graphs within one step of their output's scale. */
+static void test_quant_qop_graphs_match_ort(void)
+{
+    int cases;
+    cases_match_ort("make_qop_graphs.py", &cases);
+    CHECK(cases >= 25);
 }
 
 /* Largest difference over the anchors ORT scores above 0.25 of a YOLOv8
@@ -271,6 +314,7 @@ static void test_quant_other_forms_refused(void)
     static const char *const cases[][2] = {
         {"refused_cast_only", "quantize_dynamic"},
         {"refused_lone_q", "quantize_static"},
+        {"refused_qop_constants", "other constants"},
     };
     char cmd[1024], model[160];
     snprintf(cmd, sizeof cmd, "'%s' '%s/tests/oracle/make_quant_graphs.py' "
@@ -312,6 +356,7 @@ int main(void)
     if (!mkdtemp(tmpdir))
         return EXIT_FAILURE;
     RUN(test_quant_graphs_match_ort);
+    RUN(test_quant_qop_graphs_match_ort);
     RUN(test_quant_other_forms_refused);
     RUN(test_quant_yolov8n_matches_ort);
     nftw(tmpdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);

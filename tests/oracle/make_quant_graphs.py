@@ -187,9 +187,10 @@ def conv_ref(x, wq, sw, zw, b, s, p, g, perch):
 
 
 def refused_graphs(out):
-    """Integer graphs outside the two formats, which AVP must refuse at
-    load: a ConvInteger whose sum is only cast (no scale), and a lone
-    QuantizeLinear (its uint8 output is the graph's)."""
+    """Integer graphs outside the formats, which AVP must refuse at
+    load: a ConvInteger whose sum is only cast (no scale), a lone
+    QuantizeLinear (its uint8 output is the graph's), and a QOperator op
+    reading a tensor with other constants than it was quantized with."""
     wq = numpy_helper.from_array(np.ones((4, 3, 1, 1), np.uint8), "wq")
     s = numpy_helper.from_array(np.array(0.1, np.float32), "s")
     z = numpy_helper.from_array(np.array(3, np.uint8), "z")
@@ -202,12 +203,19 @@ def refused_graphs(out):
         "refused_lone_q": ([
             helper.make_node("QuantizeLinear", ["x", "s", "z"], ["q"]),
             helper.make_node("Cast", ["q"], ["y"], to=TensorProto.FLOAT)], [s, z]),
+        "refused_qop_constants": ([
+            helper.make_node("QuantizeLinear", ["x", "s", "z"], ["q"]),
+            helper.make_node("QLinearSigmoid", ["q", "s2", "z", "s", "z"], ["qs"],
+                             domain="com.microsoft"),
+            helper.make_node("DequantizeLinear", ["qs", "s", "z"], ["y"])],
+            [s, z, numpy_helper.from_array(np.array(0.2, np.float32), "s2")]),
     }
     for name, (nodes, inits) in graphs.items():
         g = helper.make_graph(nodes, name, [x], [helper.make_tensor_value_info(
             "y", TensorProto.FLOAT, None)], inits)
-        onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)],
-                                    ir_version=8), f"{out}/{name}.onnx")
+        opsets = [helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)]
+        onnx.save(helper.make_model(g, opset_imports=opsets, ir_version=8),
+                  f"{out}/{name}.onnx")
 
 
 def letterbox(path, size=640):
