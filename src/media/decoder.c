@@ -169,7 +169,7 @@ static int open_codec(media_decoder_t *d, int threads, avp_error_t *err)
                                "cannot open the decoder", ret);
     d->time_base = av_q2d(st->time_base);
     d->start_pts = st->start_time;
-    media__orient_from_stream(st, &d->orient.o);
+    d->container_orient = media__orient_from_stream(st, &d->orient.o);
     return AVP_OK;
 }
 
@@ -301,6 +301,8 @@ static int frame_out(media_decoder_t *d, avp_error_t *err)
         d->frames_concealed++;
         note_damage(d, "damaged data", 0);
     }
+    if (!d->container_orient)
+        media__orient_from_frame(d->frame, d->image, &d->orient.o);
     int ret = media__orient_frame(&d->orient, d->frame, err);
     return ret == AVP_OK ? 1 : avp_error_prefix(err, "%s", d->path);
 }

@@ -47,8 +47,16 @@ typedef struct media_orient {
 } media_orient_t;
 
 /* The stream's display matrix (AV_PKT_DATA_DISPLAYMATRIX) as an orient;
- * identity when there is none or it is not a right-angle case. */
-void media__orient_from_stream(const AVStream *st, media_orient_t *o);
+ * identity (and 0 returned) when there is none or it is not a right-angle
+ * case. */
+int media__orient_from_stream(const AVStream *st, media_orient_t *o);
+
+/* For a stream without one: the frame's own turn, which o takes when the
+ * frame has one: an H.264 display orientation SEI (libavcodec exports it
+ * as AV_FRAME_DATA_DISPLAYMATRIX; it holds until the next SEI, so o is
+ * left as it is on frames without) or, for a still image (image = 1), the
+ * JPEG's EXIF Orientation (mjpeg's frame metadata), as OpenCV's imread. */
+void media__orient_from_frame(const AVFrame *f, int image, media_orient_t *o);
 
 int media__orient_is_identity(const media_orient_t *o);
 
@@ -91,6 +99,7 @@ typedef struct media_decoder {
     const char *path;       /* for messages; not owned */
     int64_t frames_out;     /* frames decoded since open (tests, stats) */
     media_orienter_t orient;/* turns each frame the way it is displayed */
+    int container_orient;   /* the stream has a display matrix: it wins */
     /* Damage (media_source_damage()): packets of the stream read, those
      * the container marks to be dropped (edit lists), frames that came out
      * concealed, frames missing from the timestamps (gaps of whole frame
