@@ -226,6 +226,23 @@ static void test_orient_422_transposed(void)
     CHECK(same_as_upright(up, tw, 180, 0));
 }
 
+/* The H.264 display orientation SEI (written by ffmpeg's h264_metadata
+ * bitstream filter; libavcodec exports it on frames as a display matrix)
+ * turns a stream that has no container matrix: the same as the container's
+ * rotate=90, on every frame. */
+static void test_orient_h264_sei(void)
+{
+    const char *up = upright("yuv420p");
+    CHECK(up);
+    const char *stored = twin(up, "cw_sei.mp4", "transpose=clock", "yuv420p", NULL);
+    CHECK(stored);
+    const char *sei = fx_path("sei90.mp4");
+    CHECK(fx_sh("ffmpeg -v error -y -i '%s' -c copy -bsf:v "
+                "h264_metadata=display_orientation=insert:rotate=90 '%s'",
+                stored, sei) == 0);
+    CHECK(same_as_upright(up, sei, 270, 0));
+}
+
 int main(void)
 {
     fx_setup();
@@ -233,5 +250,6 @@ int main(void)
     RUN(test_orient_ffmpeg_rotate_metadata);
     RUN(test_orient_10bit);
     RUN(test_orient_422_transposed);
+    RUN(test_orient_h264_sei);
     return CHECK_DONE();
 }
