@@ -358,6 +358,27 @@ double media__decoder_frame_time(const media_decoder_t *d)
     return media__decoder_pts_time(d, d->frame->best_effort_timestamp);
 }
 
+/* Seconds of a timestamp step that is a clock jump, not a gap: ffmpeg's
+ * own threshold. */
+#define MEDIA_TS_JUMP 10.0
+
+double media__clock_time(media_clock_t *c, const media_decoder_t *d, double fps)
+{
+    double step = fps > 0 ? 1 / fps : 0;
+    double t = media__decoder_frame_time(d) + c->shift;
+    int discont = (d->fmt->iformat->flags & AVFMT_TS_DISCONT) &&
+                  c->frames > 0 && fabs(t - c->last_t) > MEDIA_TS_JUMP;
+    if (isnan(t))
+        t = c->frames == 0 ? 0 : c->last_t + step;
+    else if (discont) {
+        c->shift += c->last_t + step - t;
+        t = c->last_t + step;
+    }
+    c->last_t = t;
+    c->frames++;
+    return t;
+}
+
 static void copy_name(char *dst, size_t cap, const char *src)
 {
     snprintf(dst, cap, "%s", src ? src : "");

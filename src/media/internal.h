@@ -146,6 +146,21 @@ double media__decoder_frame_time(const media_decoder_t *d);
  * as media__decoder_frame_time()); NAN when pts or the start is unknown. */
 double media__decoder_pts_time(const media_decoder_t *d, int64_t pts);
 
+/* t as a player's clock shows it, frame after frame of one decode from
+ * the start (source.c's frames, thumbnail.c's search): a frame without a
+ * timestamp follows the previous one by one nominal frame duration, and
+ * so does the first frame after a clock jump of more than 10 s either way
+ * in a format that allows them (MPEG-TS: joined recordings, a camera that
+ * restarted its clock), shifting every later t, as ffmpeg's command line
+ * re-bases them. Zero-initialise for a new decode. */
+typedef struct media_clock {
+    double last_t, shift;
+    int64_t frames;
+} media_clock_t;
+
+/* d->frame's t (see media_clock_t); fps: the stream's nominal rate. */
+double media__clock_time(media_clock_t *c, const media_decoder_t *d, double fps);
+
 /* Fills info from the stream headers and the frame in d->frame. */
 void media__decoder_info(const media_decoder_t *d, media_info_t *info);
 
@@ -195,6 +210,9 @@ typedef struct media_frame_index {
  * discarded packet, a read error, no memory). */
 const char *media__frame_index_build(const char *path, int which,
                                      media_frame_index_t *ix, int64_t expect);
+/* 1 when the timestamps of the file's video stream jump by more than 10 s
+ * (MPEG-TS recordings joined), read from its packets without decoding. */
+int media__clock_jumps(const char *path, int which);
 
 /* Sorts the index into presentation order, checks that it can number the
  * frames (timestamps unique, the file starts with a keyframe, nothing
