@@ -4,7 +4,8 @@
 # serving the built web UI, two workers), adds a non-admin account, drives
 # Debian's chromium through web/e2e/run.mjs (that newcomer from an empty
 # project to an evaluation against imported ground truth, then the admin's
-# operations page) and stops everything. Screenshots: build/e2e-shots/.
+# operations page), then web/e2e/frames.mjs (chromium's presented frames
+# against AVP's on clips of each kind) and stops everything. Screenshots: build/e2e-shots/.
 # Usage: scripts/e2e.sh [BUILD_DIR] (default build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +46,12 @@ status=0
 (cd web && AVP_URL="http://127.0.0.1:$port" AVP_USER=admin AVP_PASSWORD="$password" \
    AVP_NEW_USER=newcomer AVP_NEW_PASSWORD="$newcomer_password" \
    AVP_SHOTS="$PWD/../$build/e2e-shots" npm run --silent e2e) || status=$?
+# Then the player's frames against AVP's on clips of each kind cameras
+# write (web/e2e/frames.mjs, ~30 s), on the same server.
+if [ $status -eq 0 ]; then
+  (cd web && AVP_URL="http://127.0.0.1:$port" AVP_USER=admin AVP_PASSWORD="$password" \
+     AVP_FRAMES_TOOL="$PWD/../$build/tests/media/frames_json" npm run --silent e2e:frames) || status=$?
+fi
 if [ $status -ne 0 ]; then
   echo "e2e: failed; last lines of avp up:"; tail -30 "$log"
 fi

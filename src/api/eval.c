@@ -329,6 +329,8 @@ static json_t *manifest_json(json_t *src, int64_t run_id,
      * records its turn (null: stored before AVP turned frames). */
     json_object_set(m, "video_rotation", json_object_get(src, "video_rotation"));
     json_object_set(m, "video_mirrored", json_object_get(src, "video_mirrored"));
+    /* Frames a damaged video lost are frames the numbers never saw. */
+    json_object_set(m, "video_damage", json_object_get(src, "video_damage"));
     return m;
 }
 

@@ -169,7 +169,7 @@ static int open_codec(media_decoder_t *d, int threads, avp_error_t *err)
                                "cannot open the decoder", ret);
     d->time_base = av_q2d(st->time_base);
     d->start_pts = st->start_time;
-    media__orient_from_stream(st, &d->orient.o);
+    d->container_orient = media__orient_from_stream(st, &d->orient.o);
     return AVP_OK;
 }
 
@@ -301,6 +301,8 @@ static int frame_out(media_decoder_t *d, avp_error_t *err)
         d->frames_concealed++;
         note_damage(d, "damaged data", 0);
     }
+    if (!d->container_orient)
+        media__orient_from_frame(d->frame, d->image, &d->orient.o);
     int ret = media__orient_frame(&d->orient, d->frame, err);
     return ret == AVP_OK ? 1 : avp_error_prefix(err, "%s", d->path);
 }
@@ -354,6 +356,27 @@ double media__decoder_pts_time(const media_decoder_t *d, int64_t pts)
 double media__decoder_frame_time(const media_decoder_t *d)
 {
     return media__decoder_pts_time(d, d->frame->best_effort_timestamp);
+}
+
+/* Seconds of a timestamp step that is a clock jump, not a gap: ffmpeg's
+ * own threshold. */
+#define MEDIA_TS_JUMP 10.0
+
+double media__clock_time(media_clock_t *c, const media_decoder_t *d, double fps)
+{
+    double step = fps > 0 ? 1 / fps : 0;
+    double t = media__decoder_frame_time(d) + c->shift;
+    int discont = (d->fmt->iformat->flags & AVFMT_TS_DISCONT) &&
+                  c->frames > 0 && fabs(t - c->last_t) > MEDIA_TS_JUMP;
+    if (isnan(t))
+        t = c->frames == 0 ? 0 : c->last_t + step;
+    else if (discont) {
+        c->shift += c->last_t + step - t;
+        t = c->last_t + step;
+    }
+    c->last_t = t;
+    c->frames++;
+    return t;
 }
 
 static void copy_name(char *dst, size_t cap, const char *src)

@@ -47,8 +47,16 @@ typedef struct media_orient {
 } media_orient_t;
 
 /* The stream's display matrix (AV_PKT_DATA_DISPLAYMATRIX) as an orient;
- * identity when there is none or it is not a right-angle case. */
-void media__orient_from_stream(const AVStream *st, media_orient_t *o);
+ * identity (and 0 returned) when there is none or it is not a right-angle
+ * case. */
+int media__orient_from_stream(const AVStream *st, media_orient_t *o);
+
+/* For a stream without one: the frame's own turn, which o takes when the
+ * frame has one: an H.264 display orientation SEI (libavcodec exports it
+ * as AV_FRAME_DATA_DISPLAYMATRIX; it holds until the next SEI, so o is
+ * left as it is on frames without) or, for a still image (image = 1), the
+ * JPEG's EXIF Orientation (mjpeg's frame metadata), as OpenCV's imread. */
+void media__orient_from_frame(const AVFrame *f, int image, media_orient_t *o);
 
 int media__orient_is_identity(const media_orient_t *o);
 
@@ -91,6 +99,7 @@ typedef struct media_decoder {
     const char *path;       /* for messages; not owned */
     int64_t frames_out;     /* frames decoded since open (tests, stats) */
     media_orienter_t orient;/* turns each frame the way it is displayed */
+    int container_orient;   /* the stream has a display matrix: it wins */
     /* Damage (media_source_damage()): packets of the stream read, those
      * the container marks to be dropped (edit lists), frames that came out
      * concealed, frames missing from the timestamps (gaps of whole frame
@@ -136,6 +145,21 @@ double media__decoder_frame_time(const media_decoder_t *d);
 /* Seconds of a PTS of the stream from the stream start (the same arithmetic
  * as media__decoder_frame_time()); NAN when pts or the start is unknown. */
 double media__decoder_pts_time(const media_decoder_t *d, int64_t pts);
+
+/* t as a player's clock shows it, frame after frame of one decode from
+ * the start (source.c's frames, thumbnail.c's search): a frame without a
+ * timestamp follows the previous one by one nominal frame duration, and
+ * so does the first frame after a clock jump of more than 10 s either way
+ * in a format that allows them (MPEG-TS: joined recordings, a camera that
+ * restarted its clock), shifting every later t, as ffmpeg's command line
+ * re-bases them. Zero-initialise for a new decode. */
+typedef struct media_clock {
+    double last_t, shift;
+    int64_t frames;
+} media_clock_t;
+
+/* d->frame's t (see media_clock_t); fps: the stream's nominal rate. */
+double media__clock_time(media_clock_t *c, const media_decoder_t *d, double fps);
 
 /* Fills info from the stream headers and the frame in d->frame. */
 void media__decoder_info(const media_decoder_t *d, media_info_t *info);
@@ -186,6 +210,9 @@ typedef struct media_frame_index {
  * discarded packet, a read error, no memory). */
 const char *media__frame_index_build(const char *path, int which,
                                      media_frame_index_t *ix, int64_t expect);
+/* 1 when the timestamps of the file's video stream jump by more than 10 s
+ * (MPEG-TS recordings joined), read from its packets without decoding. */
+int media__clock_jumps(const char *path, int which);
 
 /* Sorts the index into presentation order, checks that it can number the
  * frames (timestamps unique, the file starts with a keyframe, nothing

@@ -183,8 +183,9 @@ void media_source_damage(media_source_t *s, media_damage_t *out);
  * media_source_open(). */
 int media_probe(const char *path, media_info_t *info, avp_error_t *err);
 
-/* Writes a JPEG thumbnail of the frame nearest to t seconds (the last frame
- * past the end), scaled down to max_width keeping the aspect ratio (never
+/* Writes a JPEG thumbnail of the frame nearest to t seconds (media_frame_t's
+ * t: after MPEG-TS clock jumps the continuous clock, found by decoding
+ * from the start; the last frame past the end), scaled down to max_width keeping the aspect ratio (never
  * up). out_path appears atomically (temp file + rename). Used by the API
  * server. AVP_ENOTFOUND, AVP_EFORMAT, AVP_EIO (cannot write), AVP_EINVAL;
  * a folder is AVP_EUNSUPPORTED. */

@@ -22,12 +22,14 @@
  * copied pixel by pixel, in tiles when transposing so both sides stay in
  * cache. Planar and packed formats of whole-byte pixels are handled as
  * they are (8- and 10-bit YUV, NV12, RGB); a transpose of a format whose
- * chroma is subsampled in one direction only (4:2:2) would need
- * resampling and is refused with a message.
+ * chroma is subsampled in one direction only turns 4:2:2 into 4:4:0 and
+ * back (the same samples, moved); packed 4:2:2 is refused with a
+ * message.
  */
 #include "media/internal.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libavutil/display.h>
@@ -39,15 +41,12 @@
 
 static int sign(int32_t v) { return (v > 0) - (v < 0); }
 
-void media__orient_from_stream(const AVStream *st, media_orient_t *o)
+/* A display matrix (container's or frame's, same layout) as an orient;
+ * 0 when it is not one of the eight right-angle cases. */
+static int from_matrix(const int32_t *m, media_orient_t *o)
 {
-    memset(o, 0, sizeof(*o));
-    size_t size = 0;
-    const int32_t *m = (const int32_t *)av_stream_get_side_data(
-        st, AV_PKT_DATA_DISPLAYMATRIX, &size);
-    if (!m || size < 9 * sizeof(*m))
-        return;
     int a = sign(m[0]), b = sign(m[1]), c = sign(m[3]), d = sign(m[4]);
+    memset(o, 0, sizeof(*o));
     if (a && d && !b && !c) {
         o->flip_x = a < 0;
         o->flip_y = d < 0;
@@ -56,7 +55,45 @@ void media__orient_from_stream(const AVStream *st, media_orient_t *o)
         o->transpose = 1;
         o->flip_x = b < 0;
         o->flip_y = c < 0;
-    }
+    } else
+        return 0;
+    return 1;
+}
+
+int media__orient_from_stream(const AVStream *st, media_orient_t *o)
+{
+    memset(o, 0, sizeof(*o));
+    size_t size = 0;
+    const int32_t *m = (const int32_t *)av_stream_get_side_data(
+        st, AV_PKT_DATA_DISPLAYMATRIX, &size);
+    return m && size >= 9 * sizeof(*m) && from_matrix(m, o);
+}
+
+/* EXIF Orientation 1-8 (EXIF 2.32, 4.6.4 A, tag 0x0112: where the stored
+ * rows and columns go) as the same inverse maps, the turn OpenCV's imread
+ * applies by default; 0 for any other value. */
+static int from_exif(const AVDictionaryEntry *e, media_orient_t *o)
+{
+    static const media_orient_t exif[9] = {
+        [1] = {0, 0, 0}, [2] = {0, 1, 0}, [3] = {0, 1, 1}, [4] = {0, 0, 1},
+        [5] = {1, 0, 0}, [6] = {1, 0, 1}, [7] = {1, 1, 1}, [8] = {1, 1, 0}};
+    char *end;
+    long v = e ? strtol(e->value, &end, 10) : 0; /* mjpeg pads it: "    6" */
+    if (v < 1 || v > 8 || *end)
+        return 0;
+    *o = exif[v];
+    return 1;
+}
+
+void media__orient_from_frame(const AVFrame *f, int image, media_orient_t *o)
+{
+    const AVFrameSideData *sd = av_frame_get_side_data(f, AV_FRAME_DATA_DISPLAYMATRIX);
+    media_orient_t got;
+    if (sd && sd->size >= 9 * sizeof(int32_t) &&
+        from_matrix((const int32_t *)sd->data, &got))
+        *o = got;
+    else if (image && from_exif(av_dict_get(f->metadata, "Orientation", NULL, 0), &got))
+        *o = got;
 }
 
 int media__orient_is_identity(const media_orient_t *o)
@@ -90,6 +127,25 @@ typedef struct plane_shape {
 
 /* Fills shape[0..planes) for a format this file can copy pixel by pixel;
  * returns the plane count, or 0 when it cannot. */
+/* The format of a transposed picture: chroma subsampled across only (4:2:2,
+ * most camera JPEGs) comes out subsampled down only (4:4:0) and back, the
+ * same chroma samples moved, never resampled. Others stay as they are. */
+static enum AVPixelFormat transposed_format(enum AVPixelFormat f)
+{
+    static const enum AVPixelFormat pairs[][2] = {
+        {AV_PIX_FMT_YUV422P, AV_PIX_FMT_YUV440P},
+        {AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUVJ440P},
+        {AV_PIX_FMT_YUV422P10LE, AV_PIX_FMT_YUV440P10LE},
+        {AV_PIX_FMT_YUV422P12LE, AV_PIX_FMT_YUV440P12LE},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        for (int k = 0; k < 2; k++)
+            if (pairs[i][k] == f)
+                return pairs[i][!k];
+    return f;
+}
+
+/* The planes of desc, the (turned) picture's format. */
 static int plane_shapes(const AVPixFmtDescriptor *desc, int transpose,
                         plane_shape_t shape[4])
 {
@@ -98,8 +154,10 @@ static int plane_shapes(const AVPixFmtDescriptor *desc, int transpose,
     if (!desc || (desc->flags & bad))
         return 0;
     int sub = desc->log2_chroma_w || desc->log2_chroma_h;
-    if (transpose && desc->log2_chroma_w != desc->log2_chroma_h)
-        return 0;
+    enum AVPixelFormat id = av_pix_fmt_desc_get_id(desc);
+    if (transpose && desc->log2_chroma_w != desc->log2_chroma_h &&
+        transposed_format(id) == id)
+        return 0; /* no twin format to move the samples into */
     int planes = 0;
     memset(shape, 0, 4 * sizeof(*shape));
     for (int i = 0; i < desc->nb_components; i++) {
@@ -221,20 +279,22 @@ int media__orient_frame(media_orienter_t *r, AVFrame *frame, avp_error_t *err)
 {
     if (media__orient_is_identity(&r->o))
         return AVP_OK;
-    const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(frame->format);
+    enum AVPixelFormat fmt = r->o.transpose ? transposed_format(frame->format)
+                                            : frame->format;
+    const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(fmt);
     plane_shape_t shape[4];
     int planes = plane_shapes(desc, r->o.transpose, shape);
     if (!planes)
         return avp_error_set(err, AVP_EUNSUPPORTED,
                              "cannot rotate pixel format %s for display",
-                             desc ? desc->name : "?");
+                             av_get_pix_fmt_name(frame->format));
     if (!r->raw && !(r->raw = av_frame_alloc()))
         return avp_error_set(err, AVP_ENOMEM, "out of memory");
     av_frame_move_ref(r->raw, frame);
     const AVFrame *in = r->raw;
     int w = r->o.transpose ? in->height : in->width;
     int h = r->o.transpose ? in->width : in->height;
-    if (pooled_frame(r, frame, in->format, w, h, planes, shape) < 0) {
+    if (pooled_frame(r, frame, fmt, w, h, planes, shape) < 0) {
         av_frame_unref(r->raw);
         return avp_error_set(err, AVP_ENOMEM, "out of memory (rotated frame)");
     }

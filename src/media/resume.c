@@ -81,6 +81,24 @@ static int clock_jumps(const media_decoder_t *d, const AVPacket *p, int64_t *pre
     return jump;
 }
 
+int media__clock_jumps(const char *path, int which)
+{
+    media_decoder_t d;
+    if (media__demuxer_open(&d, path, which, NULL) != AVP_OK)
+        return 0;
+    int64_t prev = AV_NOPTS_VALUE;
+    int jump = 0;
+    while (!jump) {
+        d.deadline = avp_now() + MEDIA_READ_SECONDS;
+        if (av_read_frame(d.fmt, d.pkt) < 0)
+            break;
+        jump = d.pkt->stream_index == d.stream && clock_jumps(&d, d.pkt, &prev);
+        av_packet_unref(d.pkt);
+    }
+    media__decoder_close(&d);
+    return jump;
+}
+
 /* Every packet of d's stream into ix; NULL or why not. */
 static const char *read_packets(media_decoder_t *d, media_frame_index_t *ix)
 {

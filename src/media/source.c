@@ -38,8 +38,7 @@ struct media_source {
     int64_t skip_below;     /* frames below this index are not returned:
                              * start_frame, or where a restart resumes */
     double fps_next;        /* fps sampling: the next k/fps boundary, as k */
-    double last_t;          /* for frames without a timestamp */
-    double t_shift;         /* added to t since clock jumps (MPEG-TS) */
+    media_clock_t clock;    /* t of the frames decoded since open */
     media_frame_index_t index; /* seeked video: the frames by index, each
                                 * decoded frame checked against it; else empty */
     int leading;            /* seeked, the keyframe not yet out */
@@ -49,9 +48,6 @@ struct media_source {
 };
 
 enum { SEEK_KEEP, SEEK_DROP, SEEK_RESTART };
-
-/* Seconds of a timestamp step that is a clock jump, not a gap. */
-#define MEDIA_TS_JUMP 10.0
 
 /* For a single image, and for a probe that decodes one frame, decoder
  * threads only add start-up time. */
@@ -100,8 +96,7 @@ static int restart(media_source_t *s, int64_t target, const char *why,
     s->pending = 0;
     s->decoded = 0;
     s->fps_next = 0;
-    s->last_t = 0;
-    s->t_shift = 0;
+    s->clock = (media_clock_t){0};
     s->skip_below = target;
     return media__decoder_open(&s->dec, s->path, s->opt.stream,
                                s->opt.threads, err);
@@ -333,29 +328,12 @@ static int next_numbered(media_source_t *s, int64_t *index, avp_error_t *err)
     }
 }
 
-/* A frame without a timestamp (rare: raw streams) follows the previous one
- * by one nominal frame duration. So does the first frame after a clock
- * jump in a format that allows them (MPEG-TS where recordings were joined
- * or a camera restarted its clock; wrap-around libavformat undoes itself):
- * a step of more than MEDIA_TS_JUMP seconds either way, ffmpeg's own
- * threshold, shifts this and every later frame's t, as ffmpeg's command
- * line does, so that t runs on as a player's clock does. */
-static double frame_time(media_source_t *s, int64_t index)
+/* Images have t = 0; a video's frames, its continuous clock's. */
+static double frame_time(media_source_t *s)
 {
     if (s->info.kind != MEDIA_VIDEO)
         return 0;
-    double step = s->info.fps > 0 ? 1 / s->info.fps : 0;
-    double t = media__decoder_frame_time(&s->dec) + s->t_shift;
-    int discont = (s->dec.fmt->iformat->flags & AVFMT_TS_DISCONT) &&
-                  index > 0 && fabs(t - s->last_t) > MEDIA_TS_JUMP;
-    if (isnan(t))
-        t = index == 0 ? 0 : s->last_t + step;
-    else if (discont) {
-        s->t_shift += s->last_t + step - t;
-        t = s->last_t + step;
-    }
-    s->last_t = t;
-    return t;
+    return media__clock_time(&s->clock, &s->dec, s->info.fps);
 }
 
 /* fps sampling keeps the first frame at or past each k/fps boundary; the
@@ -384,7 +362,7 @@ int media_source_read(media_source_t *s, const media_letterbox_t *lb,
         ret = next_numbered(s, &index, err);
         if (ret <= 0)
             return ret;
-        double t = frame_time(s, index);
+        double t = frame_time(s);
         int keep = sampled(s, index, t); /* always: it updates fps state */
         if (!keep || index < s->skip_below) {
             av_frame_unref(s->dec.frame);

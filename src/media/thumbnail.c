@@ -20,14 +20,30 @@
 /* mjpeg quantiser scale: 2..31, lower is better; 3 is visually clean. */
 #define MEDIA_JPEG_QSCALE 3
 
+/* Whether a seek by time can find t: not in a file whose clock jumps
+ * (MPEG-TS recordings joined), where the same timestamps come again and
+ * t is AVP's continuous clock, not the stream's; one read of the packets
+ * (no decoding) tells. */
+static int seekable_by_time(const media_decoder_t *d, const char *path)
+{
+    if (d->image || !(d->fmt->iformat->flags & AVFMT_TS_DISCONT))
+        return 1;
+    return !media__clock_jumps(path, 0); /* the stream media_thumbnail() opens */
+}
+
 /* Leaves in best the decoded frame whose time is closest to t. Frames come
  * out of the decoder in presentation order, so the first frame past t ends
- * the search. A file that cannot seek is decoded from its start. */
-static int nearest_frame(media_decoder_t *d, double t, AVFrame *best,
-                         avp_error_t *err)
+ * the search. A file that cannot seek (or whose clock jumps) is decoded
+ * from its start, on the continuous clock media_source_read() gives. */
+static int nearest_frame(media_decoder_t *d, const char *path, double t,
+                         AVFrame *best, avp_error_t *err)
 {
-    if (!d->image && t > 0 && media__decoder_seek(d, t, NULL) != AVP_OK)
-        media__avlog_clear();
+    int from_start = t <= 0 || !seekable_by_time(d, path) ||
+                     media__decoder_seek(d, t, NULL) != AVP_OK;
+    media__avlog_clear();
+    media_info_t info;
+    media__decoder_info(d, &info);
+    media_clock_t clock = {0};
     double best_dt = INFINITY;
     for (;;) {
         int ret = media__decoder_next(d, err);
@@ -35,7 +51,8 @@ static int nearest_frame(media_decoder_t *d, double t, AVFrame *best,
             return ret;
         if (ret == 0)
             break;
-        double ft = media__decoder_frame_time(d);
+        double ft = from_start ? media__clock_time(&clock, d, info.fps)
+                               : media__decoder_frame_time(d);
         double dt = isnan(ft) ? 0 : fabs(ft - t);
         if (dt > best_dt)
             break;
@@ -158,7 +175,7 @@ int media_thumbnail(const char *path, double t, int max_width,
     if (!best || !small || !pkt)
         ret = avp_error_set(err, AVP_ENOMEM, "thumbnail: out of memory");
     if (ret == AVP_OK)
-        ret = nearest_frame(&d, t, best, err);
+        ret = nearest_frame(&d, path, t, best, err);
     if (ret == AVP_OK)
         ret = scale_frame(best, max_width, small, err);
     if (ret == AVP_OK)

@@ -316,6 +316,12 @@ int store_run_list(store_conn_t *c, int64_t video_id, const int64_t *after,
                    int limit, store_list_t *out, avp_error_t *err);
 int store_run_get(store_conn_t *c, int64_t run_id, char **json,
                   avp_error_t *err);
+/* Records what a damaged video cost the run (media_damage_t's counts and
+ * libav's message), shown with the run and in its evaluations' manifest as
+ * "damage"; a later attempt's record replaces an earlier one. */
+int store_run_damage_set(store_conn_t *c, int64_t run_id, int64_t frames_lost,
+                         int64_t frames_concealed, const char *message,
+                         avp_error_t *err);
 
 /* Counts of what user_id can see: {projects, videos, runs, detections,
  * runs_by_state: {queued, running, done, failed, cancelled}}. */

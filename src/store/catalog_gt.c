@@ -160,7 +160,8 @@ int store_eval_source(store_conn_t *c, int64_t run_id, char **json,
         "r.preprocess, 'conf', r.conf, "
         "'iou', r.iou, 'model_id', r.model_id, 'model_sha256', m.sha256, "
         "'video_sha256', v.sha256, 'class_names', m.class_names, "
-        "'video_rotation', v.rotation, 'video_mirrored', v.mirrored)::text "
+        "'video_rotation', v.rotation, 'video_mirrored', v.mirrored, "
+        "'video_damage', r.damage)::text "
         "FROM detection_runs r JOIN models m ON m.id = r.model_id "
         "JOIN videos v ON v.id = r.video_id WHERE r.id = $1", 1, v, json, err);
 }

@@ -141,7 +141,7 @@ int store_process_create(store_conn_t *c, const store_process_t *p, int n,
     "'frames_done', r.frames_done, "                                        \
     "'detections_count', r.detections_count, 'created_by', r.created_by, " \
     "'created_at', r.created_at, 'finished_at', r.finished_at, "           \
-    "'task_id', t.id, 'kind', t.kind)::text"
+    "'damage', r.damage, 'task_id', t.id, 'kind', t.kind)::text"
 
 /* A run and its latest task (the one whose id and kind RUN_JSON shows),
  * found once per run. */
@@ -172,6 +172,23 @@ int store_run_get(store_conn_t *c, int64_t run_id, char **json,
     return store__run_json(c, "run",
         "SELECT " RUN_JSON " FROM " RUN_FROM " WHERE r.id = $1", 1, v,
         json, err);
+}
+
+int store_run_damage_set(store_conn_t *c, int64_t run_id, int64_t frames_lost,
+                         int64_t frames_concealed, const char *message,
+                         avp_error_t *err)
+{
+    store__num_t rid = store__i64(run_id), lost = store__i64(frames_lost),
+                 concealed = store__i64(frames_concealed);
+    const char *v[] = {rid.s, lost.s, concealed.s, message};
+    PGresult *r = store__run(c, "run damage",
+        "UPDATE detection_runs SET damage = jsonb_build_object('frames_lost', "
+        "$2::bigint, 'frames_concealed', $3::bigint, 'message', $4::text) "
+        "WHERE id = $1", 4, v, err);
+    if (!r)
+        return err->code;
+    PQclear(r);
+    return AVP_OK;
 }
 
 int store_dashboard_stats(store_conn_t *c, int64_t user_id, char **json,

@@ -194,6 +194,25 @@ static int64_t frames_total(const store_task_job_t *job)
     return worker_frames_total(count, job->every);
 }
 
+/* The damage goes with the run, where its people see it, and into the
+ * worker's log. */
+static int record_damage(run_t *r, int64_t run_id, const media_damage_t *d,
+                         avp_error_t *err)
+{
+    fprintf(stderr, "worker %s: task %lld: warning: the video is damaged: "
+            "%lld frames lost, %lld concealed: %s\n", r->ctx->opts->name,
+            (long long)r->t->id, (long long)d->frames_lost,
+            (long long)d->frames_concealed, d->what);
+    store_conn_t *c;
+    int rc = store_pool_acquire(r->ctx->opts->pool, -1, &c, err);
+    if (rc)
+        return rc;
+    rc = store_run_damage_set(c, run_id, d->frames_lost, d->frames_concealed,
+                              d->what, err);
+    store_pool_release(c);
+    return rc;
+}
+
 static int run_pipeline(run_t *r, const store_task_job_t *job, avp_error_t *err)
 {
     store_conn_t *c;
@@ -229,10 +248,7 @@ static int run_pipeline(run_t *r, const store_task_job_t *job, avp_error_t *err)
     rc = detect_pipeline_run(model, job->video_path, &o, err);
     worker_models_put(r->ctx->models, model);
     if (rc == AVP_OK && damage.what[0])
-        fprintf(stderr, "worker %s: task %lld: warning: the video is damaged: "
-                "%lld frames lost, %lld concealed: %s\n", r->ctx->opts->name,
-                (long long)r->t->id, (long long)damage.frames_lost,
-                (long long)damage.frames_concealed, damage.what);
+        rc = record_damage(r, job->run_id, &damage, err);
     if (rc < 0 && r->err.code == rc)
         *err = r->err; /* the sink's error says more than the pipeline's */
     return rc;

@@ -107,6 +107,32 @@ static void test_thumbnail_nearest_frame(void)
     CHECK(thumb_at(clip, 100) == 2);  /* past the end: the last frame */
 }
 
+/* A dashcam's recordings joined as they are (cat): dog, person, horses,
+ * one second each, the first and last on the same clock (100 s on) and
+ * person at 50 s. t is AVP's continuous clock (what the player, the runs
+ * and the frame index say): 2.5 s is horses, where a seek by the stream's
+ * own time would land in dog. */
+static void test_thumbnail_mpegts_clock_jumps(void)
+{
+    static const int offset[] = {100, 50, 100};
+    char cat[1024] = "cat";
+    for (int i = 0; i < 3; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "jump_%d.ts", i);
+        const char *seg = fx_path(name);
+        CHECK(fx_sh("ffmpeg -v error -y -loop 1 -framerate 10 -t 1 -i " FX_PHOTOS
+                    "/%s.jpg -vf scale=320:240,setsar=1,format=yuv420p -c:v libx264 "
+                    "-preset ultrafast -g 5 -output_ts_offset %d -f mpegts '%s'",
+                    photos[i], offset[i], seg) == 0);
+        snprintf(cat + strlen(cat), sizeof cat - strlen(cat), " '%s'", seg);
+    }
+    const char *joined = fx_path("jumps.ts");
+    CHECK(fx_sh("%s > '%s'", cat, joined) == 0);
+    CHECK(thumb_at(joined, 0.5) == 0);
+    CHECK(thumb_at(joined, 1.5) == 1);
+    CHECK(thumb_at(joined, 2.5) == 2);
+}
+
 static void test_thumbnail_is_a_jpeg_of_the_right_size(void)
 {
     const char *clip = three_photo_clip();
@@ -150,6 +176,7 @@ int main(void)
 {
     fx_setup();
     RUN(test_thumbnail_nearest_frame);
+    RUN(test_thumbnail_mpegts_clock_jumps);
     RUN(test_thumbnail_is_a_jpeg_of_the_right_size);
     RUN(test_thumbnail_errors);
     return CHECK_DONE();

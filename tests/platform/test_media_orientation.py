@@ -2,12 +2,14 @@
 with a display matrix that turns it back. AVP must take it as displayed:
 the upload's probe (size, stored size, rotation), the thumbnail and
 `avp detect`'s boxes, the last compared with an upright lossless twin of
-the same picture, which must give the very same detections."""
+the same picture, which must give the very same detections. Also a clip
+cut short: its run goes on to the damage and says what it lost."""
 import json
 import os
 import subprocess
 
 import pytest
+import runs
 from client import call
 
 cv2 = pytest.importorskip("cv2")  # python3-opencv, to read the thumbnail
@@ -66,3 +68,26 @@ def test_detect_boxes_match_the_upright_twin(model, twins, tmp_path):
     got = detections(model, turned, str(tmp_path / "turned.jsonl"))
     assert want, "no detections on the upright clip: the comparison would be empty"
     assert got == want
+
+
+def test_damaged_video_run_says_what_it_lost(avp, model, tmp_path):
+    full, cut = str(tmp_path / "full.mp4"), str(tmp_path / "cut.mp4")
+    ffmpeg("-loop", "1", "-i", "/usr/share/darknet/data/kite.jpg", "-vf",
+           "scale=320:240,format=yuv420p", "-frames:v", "20", "-r", "10",
+           "-c:v", "libx264", "-preset", "ultrafast", "-g", "5",
+           "-movflags", "+faststart", full)
+    with open(full, "rb") as f, open(cut, "wb") as g:
+        data = f.read()
+        g.write(data[:len(data) * 2 // 3])  # the index survives, frames do not
+    os.chmod(str(tmp_path), 0o755)
+    run_id, task_id = runs.submit_run(avp, None, model, runs.upload_video(avp, cut))
+    done = runs.wait_done(avp, task_id, timeout=600)  # minutes under ASan
+    r = runs._call(avp, "GET", "/api/runs/%d" % run_id)
+    assert r.status_code == 200, r.text
+    damage = r.json()["damage"]
+    assert damage and damage["message"], r.text
+    # The index lists all 20 frames: the lost ones are those never decoded.
+    assert damage["frames_lost"] > 0 and damage["frames_lost"] + done["frames_done"] == 20, (damage, done)
+    clean_run, clean_task = runs.submit_run(avp, None, model, runs.upload_video(avp, full))
+    runs.wait_done(avp, clean_task, timeout=600)
+    assert runs._call(avp, "GET", "/api/runs/%d" % clean_run).json()["damage"] is None

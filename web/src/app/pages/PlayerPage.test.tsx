@@ -60,6 +60,15 @@ describe('PlayerPage', () => {
     expect(screen.queryByText('Scored against its own output.')).not.toBeInTheDocument();
   });
 
+  it('says so on the stage when the browser cannot play the stream (MPEG-TS), and not before', async () => {
+    serve(() => json(200, { items: [], next_cursor: null }));
+    renderAt(<PlayerPage />, { route: '/runs/8/player', path: '/runs/:runId/player' });
+    const video = await screen.findByTestId('player-video');
+    expect(screen.queryByTestId('player-unplayable')).not.toBeInTheDocument();
+    act(() => { video.dispatchEvent(new Event('error')); });
+    expect(await screen.findByTestId('player-unplayable')).toHaveTextContent('This browser cannot play clip.mp4');
+  });
+
   it('says clearly that ground truth is not available when the server lacks it', async () => {
     serve(() => apiError(404, 'not_found', 'no route for GET /api/videos/3/ground-truth'));
     renderAt(<PlayerPage />, { route: '/runs/8/player', path: '/runs/:runId/player' });

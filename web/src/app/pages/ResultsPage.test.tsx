@@ -64,6 +64,26 @@ describe('ResultsPage', () => {
     expect(screen.getByText(/precision 0.900 < 0.95/)).toBeInTheDocument();
   });
 
+  it('says in plain words what a damaged video cost the run, and nothing for a clean one', async () => {
+    serve({
+      'GET /api/runs/4': () => json(200, { id: 4, video_id: 2, model_id: 1, every: 1, state: 'done', conf: 0.25,
+        damage: { frames_lost: 12, frames_concealed: 1, message: 'Invalid NAL unit size (1052 > 417).' } }),
+      'GET /api/runs/4/evaluation': () => json(200, evaluation(4, 0.857)),
+    });
+    page();
+    const note = await screen.findByTestId('run-damage');
+    expect(note).toHaveTextContent('The video is damaged. 12 frames could not be decoded and were skipped, and 1 frame '
+      + 'was decoded with errors patched over: the numbers cover only what was decoded.');
+    expect(note).toHaveTextContent('Decoder: Invalid NAL unit size (1052 > 417).');
+  });
+
+  it('shows no damage warning for a video that decoded cleanly', async () => {
+    serve({ 'GET /api/runs/4/evaluation': () => json(200, evaluation(4, 0.857)) });
+    page();
+    await screen.findByRole('heading', { name: 'Per class' });
+    expect(screen.queryByTestId('run-damage')).not.toBeInTheDocument();
+  });
+
   it('evaluates a run without an evaluation and shows the stored result at once', async () => {
     const { calls } = serve({
       'GET /api/runs/4/evaluation': () => apiError(404, 'not_found', 'run 4 has no evaluation'),

@@ -5,6 +5,7 @@
 import { useParams, useSearchParams } from 'react-router';
 import { useRun } from '../../features/runs/api/run';
 import { useRuns } from '../../features/runs/api/runs';
+import { DamageNote } from '../../features/runs/components/DamageNote';
 import { useVideo } from '../../features/videos/api/video';
 import { useProject } from '../../features/projects/api/project';
 import { Results } from '../../features/results/components/Results';
@@ -49,7 +50,10 @@ function RunResults({ runId }: { runId: number }) {
   };
   if (isNotFound(run.error)) return <NotFound what="run" />;
   return (
+    <>
+    {run.data?.damage && <DamageNote damage={run.data.damage} />}
     <Results runId={runId} videoId={run.data?.video_id ?? null} criteria={project.data?.criteria} compareId={compareId}
       chooser={run.data ? <CompareChooser videoId={run.data.video_id} runId={runId} value={compareId} onChange={setCompare} /> : <Loading />} />
+    </>
   );
 }

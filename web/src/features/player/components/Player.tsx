@@ -87,6 +87,9 @@ export function Player({ runId, every, video, src, classNames, startT, outcomes 
   const [showGt, setShowGt] = useState(true);
   const [editing, setEditing] = useState(false);
   const [newClass, setNewClass] = useState('person');
+  /** The browser's refusal of the stream (MPEG-TS: Chrome's <video> has no
+   * demuxer for it), said on the stage instead of a black box. */
+  const [unplayable, setUnplayable] = useState(false);
 
   const dets = useDetectionWindow(runId, t);
   const w0 = Math.floor(t / WINDOW_SECONDS) * WINDOW_SECONDS;
@@ -173,7 +176,8 @@ export function Player({ runId, every, video, src, classNames, startT, outcomes 
         <section className="card player-card" aria-label="Video player">
           <div className="stage" ref={stage} style={{ aspectRatio: vw && vh ? `${vw} / ${vh}` : '16 / 9' }}>
             <video ref={ref} src={src} preload="auto" playsInline muted controls={false}
-              aria-label={`Video ${video.filename}`} data-testid="player-video" />
+              aria-label={`Video ${video.filename}`} data-testid="player-video"
+              onError={() => setUnplayable(true)} />
             <canvas ref={canvas} className={editing ? 'overlay editing' : 'overlay'} data-testid="player-overlay"
               role="img" aria-label={`Frame ${frame}: ${shownDets.length} detections, ${shownGt.length} ground-truth boxes`}
               data-boxes={shownDets.length} data-gt={shownGt.length}
@@ -181,6 +185,13 @@ export function Player({ runId, every, video, src, classNames, startT, outcomes 
               onPointerMove={editing ? editor.onPointerMove : undefined}
               onPointerUp={editing ? editor.onPointerUp : undefined} />
           </div>
+          {unplayable && (
+            <p className="form-error" role="alert" data-testid="player-unplayable">
+              This browser cannot play {video.filename} (MPEG-TS and some codecs are not supported by browsers).
+              The detections, results and exports are complete; to watch it here, remux it to MP4
+              (ffmpeg -i IN -c copy OUT.mp4) and upload that.
+            </p>
+          )}
           <div className="player-controls" role="group" tabIndex={0} aria-label="Player controls: space plays, arrows step a frame, shift+arrows a second">
             <button type="button" className="btn" onClick={() => seekFrame(frame - 1)} aria-label="Previous frame">◀︎ frame</button>
             <button type="button" className="btn btn-primary" onClick={() => { if (ref.current) togglePlay(ref.current); }}>

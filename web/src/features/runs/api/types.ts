@@ -25,6 +25,18 @@ export interface Run extends ProcessParams {
   kind?: string | null;
   created_at: string;
   finished_at?: string | null;
+  /** What a damaged video (cut short, corrupt bytes) cost the run; null
+   * when it decoded cleanly. */
+  damage?: RunDamage | null;
+}
+
+export interface RunDamage {
+  /** Frames the file holds that never decoded. */
+  frames_lost: number;
+  /** Frames decoded with errors patched over (the model saw them so). */
+  frames_concealed: number;
+  /** libav's words about the first damage. */
+  message: string;
 }
 
 export const runKeys = {
