@@ -15,9 +15,8 @@ import time
 import pytest
 import requests
 
-from conftest import check_logs, free_port
 from runs import assert_same_detections, submit_run, wait_done, wait_mid_run
-from topology import REDIS_PRIVATE, PgPair, Up, workdir
+from topology import PgPair, platform, redis_private, workdir
 
 LOOPS = 3  # the conftest clip three times: 360 frames, time to switch mid-run
 
@@ -34,23 +33,16 @@ def clip(clip, tmp_path_factory):
 @pytest.fixture(scope="session")
 def avp():
     root = workdir("avp-fo-")
-    pg = redis_url = up = None
+    pg = None
     try:
         pg = PgPair(os.path.join(root, "pg"))
-        redis_url = subprocess.run([REDIS_PRIVATE, "start", os.path.join(root, "redis"),
-                                    str(free_port())],
-                                   check=True, capture_output=True, text=True).stdout.strip()
-        up = Up(pg.url, redis_url, data_dir=os.path.join(root, "up"))
-        up.pg = pg
-        yield up
-        assert up.stop() == 0, "\n".join(up.log_lines()[-30:])
-        check_logs(up.data_dir)
+        with platform(root, pg.url, redis_private(root)) as up:
+            up.pg = pg
+            yield up
     finally:
-        if up:
-            up.stop()
         if pg:
             pg.stop()
-        subprocess.run([REDIS_PRIVATE, "stop", os.path.join(root, "redis")], capture_output=True)
+        redis_private(root, "stop")
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -10,16 +10,14 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import threading
 import time
 
 import pytest
 
 from client import admin_session, ws_connect
-from conftest import check_logs
 from runs import assert_same_detections, submit_run, wait_done, wait_mid_run
-from topology import PG_PRIVATE, RedisSentinels, Up, pg_script, workdir
+from topology import RedisSentinels, pg_script, platform, workdir
 
 websocket = pytest.importorskip("websocket")  # python3-websocket
 
@@ -29,21 +27,17 @@ TASKS = 4
 @pytest.fixture(scope="session")
 def avp():
     root = workdir("avp-rs-")
-    redis = up = None
+    redis = None
     try:
         pg_url = pg_script("start", os.path.join(root, "pg"))
         redis = RedisSentinels(os.path.join(root, "redis"))
-        up = Up(pg_url, redis.url, data_dir=os.path.join(root, "up"))
-        up.redis = redis
-        yield up
-        assert up.stop() == 0, "\n".join(up.log_lines()[-30:])
-        check_logs(up.data_dir)
+        with platform(root, pg_url, redis.url) as up:
+            up.redis = redis
+            yield up
     finally:
-        if up:
-            up.stop()
         if redis:
             redis.stop()
-        subprocess.run([PG_PRIVATE, "stop", os.path.join(root, "pg")], capture_output=True)
+        pg_script("stop", os.path.join(root, "pg"))
         shutil.rmtree(root, ignore_errors=True)
 
 

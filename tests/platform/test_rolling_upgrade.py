@@ -32,8 +32,8 @@ import pytest
 import requests
 
 import runs
-from conftest import ADMIN_PASSWORD, PG_BIN, free_port
-from topology import REDIS_PRIVATE, SOURCE, pg_script, workdir
+from conftest import ADMIN_PASSWORD, PG_BIN, free_port, wait_http
+from topology import SOURCE, pg_script, redis_private, workdir
 
 CLIP_SECONDS = 3  # 30 frames of the conftest clip: enough to compare runs
 
@@ -97,9 +97,7 @@ class Fleet:
         self.data_dir = os.path.join(root, "data")
         os.makedirs(self.data_dir)
         self.pg_url = pg_script("start", os.path.join(root, "pg"))
-        self.redis_url = subprocess.run([REDIS_PRIVATE, "start", os.path.join(root, "redis"),
-                                         str(free_port())], check=True, capture_output=True,
-                                        text=True).stdout.strip()
+        self.redis_url = redis_private(root)
         self.procs, self.url = {}, None
 
     def env(self, **kw):
@@ -121,15 +119,7 @@ class Fleet:
         port = free_port()
         self.start(name, exe, "serve", AVP_PORT=str(port))
         self.url = "http://127.0.0.1:%d" % port
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if requests.get(self.url + "/healthz", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise AssertionError("%s did not answer" % name)
+        assert wait_http(self.url, 60), "%s did not answer" % name
 
     def stop(self, name):
         p = self.procs.pop(name)
@@ -154,8 +144,7 @@ class Fleet:
         for p in self.procs.values():
             p.kill()
             p.wait()
-        subprocess.run([REDIS_PRIVATE, "stop", os.path.join(self.root, "redis")],
-                       capture_output=True)
+        redis_private(self.root, "stop")
         pg_script("stop", os.path.join(self.root, "pg"))
 
 

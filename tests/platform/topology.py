@@ -5,9 +5,9 @@ a Redis master with a replica watched by three sentinels, and `avp up`
 of starting private ones. Everything is private to a temporary folder:
 Unix sockets for PostgreSQL, 127.0.0.1 ports for Redis (sentinels hand
 out host:port addresses)."""
+import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -15,7 +15,7 @@ import time
 import pytest
 
 from client import METRICS_TOKEN
-from conftest import ADMIN_PASSWORD, PG_BIN, System, free_port, wait_http
+from conftest import ADMIN_PASSWORD, PG_BIN, System, check_logs, free_port, stop, wait_http
 
 SOURCE = os.environ.get("AVP_SOURCE_DIR") or os.path.join(os.path.dirname(__file__), "..", "..")
 PG_PRIVATE = os.path.join(SOURCE, "scripts", "pg-private.sh")
@@ -100,16 +100,26 @@ class Up(System):
                              check=True, capture_output=True, text=True, timeout=30).stdout
         return [line.split("|") for line in out.splitlines() if line]
 
-    def stop(self):
-        """SIGTERM; the exit status and what the children logged."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=90)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.proc.returncode
+
+@contextlib.contextmanager
+def platform(root, database_url, redis_url):
+    """`avp up` on the given services in root/up; at the end it must stop
+    cleanly (exit status 0, no sanitizer report in its children's logs)."""
+    up = Up(database_url, redis_url, data_dir=os.path.join(root, "up"))
+    try:
+        yield up
+    finally:
+        stop(up)
+    check_logs(up.data_dir)
+
+
+def redis_private(root, cmd="start"):
+    """The private Redis in root/redis on a 127.0.0.1 port (reachable by
+    the user `avp up` runs its children as): its URL."""
+    args = [REDIS_PRIVATE, cmd, os.path.join(root, "redis")] + (
+        [str(free_port())] if cmd == "start" else [])
+    return subprocess.run(args, check=cmd == "start", capture_output=True, text=True,
+                          timeout=60).stdout.strip()
 
 
 def redis_conf(d, port, extra=""):
