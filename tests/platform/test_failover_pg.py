@@ -8,7 +8,6 @@ JSON body while no server accepts writes and nothing but 200 before and
 after. The outage is printed (run with -s to see it)."""
 import os
 import shutil
-import subprocess
 import threading
 import time
 
@@ -17,17 +16,6 @@ import requests
 
 from runs import assert_same_detections, submit_run, wait_done, wait_mid_run
 from topology import PgPair, platform, redis_private, workdir
-
-LOOPS = 3  # the conftest clip three times: 360 frames, time to switch mid-run
-
-
-@pytest.fixture(scope="session")
-def clip(clip, tmp_path_factory):
-    out = str(tmp_path_factory.mktemp("long") / "long.mp4")
-    subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-stream_loop", str(LOOPS - 1),
-                    "-i", clip, "-c", "copy", out], check=True, timeout=120)
-    os.chmod(os.path.dirname(out), 0o755)
-    return out
 
 
 @pytest.fixture(scope="session")
