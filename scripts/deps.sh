@@ -15,7 +15,7 @@ PACKAGES=(
   libssl-dev openssl
   libyajl-dev
   # services and tools at run time
-  ffmpeg postgresql redis-server
+  ffmpeg postgresql redis-server redis-sentinel
   # tests, oracles and benchmarks (Debian's python3, not a virtualenv)
   python3 python3-numpy python3-scipy python3-opencv python3-onnx python3-pytest python3-requests
   python3-websocket python3-psycopg2 darknet wrk hyperfine time

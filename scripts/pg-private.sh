@@ -104,8 +104,10 @@ avp $PGUSER_OS avp
 EOF
     as_pg tee "$data/pg_hba.conf" >/dev/null <<EOF
 # Written by scripts/pg-private.sh on every start: peer on the socket
-# through the map in pg_ident.conf, a password on 127.0.0.1.
+# through the map in pg_ident.conf (also for a streaming replica's
+# pg_basebackup and walreceiver), a password on 127.0.0.1.
 local all all peer map=avp
+local replication all peer map=avp
 host all all 127.0.0.1/32 scram-sha-256
 EOF
 }

@@ -21,17 +21,34 @@ int cli_apply_migrations(store_pool_t *pool, int *applied, avp_error_t *err)
 }
 
 static const char usage[] =
-    "usage: avp migrate\n\nApplies the missing schema migrations to "
-    "AVP_DATABASE_URL.\n";
+    "usage: avp migrate [--status | --dry-run]\n\nApplies the missing schema "
+    "migrations to AVP_DATABASE_URL.\n"
+    "  --status   list every migration of this binary as applied (when) or\n"
+    "             pending, and count those applied by a newer release\n"
+    "  --dry-run  print the pending migrations' SQL; nothing is written\n";
 
-/* It has no options but --help; returns 0, -1 after it, or 2. */
-static int parse_migrate(int argc, char **argv)
+enum { MIGRATE_APPLY, MIGRATE_STATUS, MIGRATE_DRY_RUN };
+
+/* Sets *mode; returns 0, -1 after --help, or 2. */
+static int parse_migrate(int argc, char **argv, int *mode)
 {
     static const struct option longopts[] = {
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"help", no_argument, 0, 'h'}, {"status", no_argument, 0, 's'},
+        {"dry-run", no_argument, 0, 'n'}, {0, 0, 0, 0}};
     int opt;
     optind = 0;
+    *mode = MIGRATE_APPLY;
     while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        if (opt == 's' || opt == 'n') {
+            int m = opt == 's' ? MIGRATE_STATUS : MIGRATE_DRY_RUN;
+            if (*mode != MIGRATE_APPLY && *mode != m) {
+                fprintf(stderr, "avp migrate: --status and --dry-run exclude "
+                        "each other\n%s", usage);
+                return 2;
+            }
+            *mode = m;
+            continue;
+        }
         if (opt != 'h')
             return cli_bad_option("migrate", opt, argv, usage);
         fputs(usage, stdout);
@@ -41,9 +58,41 @@ static int parse_migrate(int argc, char **argv)
                                                  usage);
 }
 
+/* --status and --dry-run: what is applied, and what migrate would run. */
+static int report(store_pool_t *pool, int mode, avp_error_t *err)
+{
+    size_t n;
+    const store_migration_t *list = store_migrations(&n);
+    char (*at)[STORE_APPLIED_AT_MAX] = avp_calloc(n, sizeof *at);
+    store_conn_t *c;
+    int unknown = 0, pending = 0;
+    int rc = store_pool_acquire(pool, -1, &c, err);
+    if (rc == AVP_OK) {
+        rc = store_migrate_status(c, list, n, at, &unknown, err);
+        store_pool_release(c);
+    }
+    for (size_t i = 0; rc == AVP_OK && i < n; i++) {
+        pending += !at[i][0];
+        if (mode == MIGRATE_STATUS)
+            printf("%-36s %s %s\n", list[i].name,
+                   at[i][0] ? "applied" : "pending", at[i]);
+        else if (!at[i][0])
+            printf("-- avp migrate would apply %s\n%s\n", list[i].name,
+                   list[i].sql);
+    }
+    if (rc == AVP_OK)
+        printf("avp migrate: %zu applied, %d pending%s; %d applied by a newer "
+               "release\n", n - (size_t)pending, pending,
+               mode == MIGRATE_DRY_RUN ? " (dry run: nothing written)" : "",
+               unknown);
+    avp_free(at);
+    return rc;
+}
+
 int cli_migrate(int argc, char **argv)
 {
-    int rc = parse_migrate(argc, argv);
+    int mode;
+    int rc = parse_migrate(argc, argv, &mode);
     if (rc)
         return rc < 0 ? 0 : rc;
     cli_config_t cfg;
@@ -51,7 +100,12 @@ int cli_migrate(int argc, char **argv)
     int applied = 0;
     rc = cli_open_pool("migrate", &cfg, 1, &pool);
     avp_error_t err = {0};
-    if (rc == 0 && cli_apply_migrations(pool, &applied, &err)) {
+    if (rc == 0 && mode != MIGRATE_APPLY) {
+        if (report(pool, mode, &err)) {
+            fprintf(stderr, "avp migrate: %s\n", err.msg);
+            rc = 1;
+        }
+    } else if (rc == 0 && cli_apply_migrations(pool, &applied, &err)) {
         fprintf(stderr, "avp migrate: %s\n", err.msg);
         rc = 1;
     } else if (rc == 0) {

@@ -34,7 +34,7 @@ struct queue_conn {
     char run_id[QUEUE__RUN_ID_MAX]; /* of the server the link goes to */
 };
 
-static char *dup_n(const char *s, size_t n)
+char *queue__strndup(const char *s, size_t n)
 {
     char *d = avp_malloc(n + 1);
     memcpy(d, s, n);
@@ -73,6 +73,7 @@ void queue__addr_fini(queue__addr_t *a)
     avp_free(a->host);
     avp_free(a->path);
     avp_free(a->password);
+    queue__sentinels_free(a);
     memset(a, 0, sizeof(*a));
 }
 
@@ -86,13 +87,13 @@ static int parse_tcp(const char *url, const char *s, queue__addr_t *a,
         if (!colon)
             return avp_error_set(err, AVP_EINVAL,
                                  "%s: expected redis://:password@host", url);
-        a->password = dup_n(colon + 1, (size_t)(at - colon - 1));
+        a->password = queue__strndup(colon + 1, (size_t)(at - colon - 1));
         s = at + 1;
     }
     size_t hostlen = strcspn(s, ":/");
     if (hostlen == 0)
         return avp_error_set(err, AVP_EINVAL, "%s: no host", url);
-    a->host = dup_n(s, hostlen);
+    a->host = queue__strndup(s, hostlen);
     s += hostlen;
     a->port = 6379;
     char *end;
@@ -128,8 +129,11 @@ int queue__addr_parse(const char *url, queue__addr_t *a, avp_error_t *err)
     }
     if (strncmp(url, "redis://", 8) == 0)
         return parse_tcp(url, url + 8, a, err);
-    return avp_error_set(err, AVP_EINVAL,
-                         "%s: expected redis://host:port or unix:///path", url);
+    if (queue__is_sentinel_url(url))
+        return queue__sentinel_parse(url, a, err);
+    return avp_error_set(err, AVP_EINVAL, "%s: expected redis://host:port, "
+                         "unix:///path or redis-sentinel://host:port/master",
+                         url);
 }
 
 int queue__reply_error(const redisReply *r, avp_error_t *err)
@@ -137,7 +141,7 @@ int queue__reply_error(const redisReply *r, avp_error_t *err)
     static const struct { const char *prefix; int code; } map[] = {
         {"NOGROUP", AVP_ENOTFOUND},     {"LOADING", AVP_EUNAVAILABLE},
         {"BUSY", AVP_EUNAVAILABLE},     {"MASTERDOWN", AVP_EUNAVAILABLE},
-        {"TRYAGAIN", AVP_EUNAVAILABLE},
+        {"TRYAGAIN", AVP_EUNAVAILABLE}, {"READONLY", AVP_EUNAVAILABLE},
     };
     int code = AVP_EIO;
     for (size_t i = 0; i < AVP_ARRAY_LEN(map); i++)
@@ -205,13 +209,20 @@ static int link_setup(redisContext *ctx, const queue__addr_t *a,
     return run_id ? read_run_id(ctx, run_id, err) : AVP_OK;
 }
 
-int queue__link_open(const queue__addr_t *a, const queue_opts_t *o,
-                     redisContext **out, char *run_id, avp_error_t *err)
+/* Connects to the address itself, or to the master the sentinels name. */
+static int connect_to(const queue__addr_t *a, const queue_opts_t *o,
+                      redisContext **out, avp_error_t *err)
 {
     struct timeval tv = ms_to_tv(o->connect_timeout_ms);
+    char host[256];
+    int port = a->port;
+    int rc = a->master ? queue__sentinel_master(a, o, host, sizeof host,
+                                                &port, err) : AVP_OK;
+    if (rc < 0)
+        return rc;
+    const char *h = a->master ? host : a->host;
     redisContext *ctx = a->path ? redisConnectUnixWithTimeout(a->path, tv)
-                                : redisConnectWithTimeout(a->host, a->port, tv);
-    *out = NULL;
+                                : redisConnectWithTimeout(h, port, tv);
     if (!ctx)
         return avp_error_set(err, AVP_ENOMEM, "redis: no memory for a context");
     if (ctx->err) {
@@ -219,18 +230,32 @@ int queue__link_open(const queue__addr_t *a, const queue_opts_t *o,
             avp_error_set(err, AVP_EUNAVAILABLE, "redis %s: %s", a->path,
                           ctx->errstr);
         else
-            avp_error_set(err, AVP_EUNAVAILABLE, "redis %s:%d: %s", a->host,
-                          a->port, ctx->errstr);
+            avp_error_set(err, AVP_EUNAVAILABLE, "redis %s:%d: %s", h, port,
+                          ctx->errstr);
         redisFree(ctx);
         return AVP_EUNAVAILABLE;
     }
+    *out = ctx;
+    return AVP_OK;
+}
+
+int queue__link_open(const queue__addr_t *a, const queue_opts_t *o,
+                     redisContext **out, char *run_id, avp_error_t *err)
+{
+    redisContext *ctx = NULL;
+    *out = NULL;
+    int rc = connect_to(a, o, &ctx, err);
+    if (rc < 0)
+        return rc;
     if (redisSetTimeout(ctx, ms_to_tv(o->command_timeout_ms)) != REDIS_OK ||
         (!a->path && redisEnableKeepAlive(ctx) != REDIS_OK)) {
         avp_error_set(err, AVP_EUNAVAILABLE, "redis: %s", ctx->errstr);
         redisFree(ctx);
         return AVP_EUNAVAILABLE;
     }
-    int rc = link_setup(ctx, a, run_id, err);
+    rc = link_setup(ctx, a, run_id, err);
+    if (rc == AVP_OK && a->master)
+        rc = queue__check_master(ctx, err);
     if (rc < 0) {
         redisFree(ctx);
         return rc;
@@ -343,6 +368,10 @@ static int attempt(queue_conn_t *c, int argc, const char **argv,
     }
     if (r->type == REDIS_REPLY_ERROR) {
         rc = queue__reply_error(r, err);
+        /* A master turned replica by a failover: the next call asks the
+         * sentinels again on a new link. */
+        if (!strncmp(r->str, "READONLY", 8))
+            drop_link(c);
         freeReplyObject(r);
         return rc;
     }

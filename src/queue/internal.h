@@ -12,13 +12,40 @@
 
 #define QUEUE__RUN_ID_MAX 41 /* Redis run_id: 40 hex digits and the NUL */
 
+typedef struct queue__sentinel {
+    char *host;
+    int port;
+} queue__sentinel_t;
+
 typedef struct queue__addr {
-    char *host;     /* TCP host, or NULL for a Unix socket */
+    char *host;     /* TCP host, or NULL for a Unix socket or Sentinel */
     int port;
     char *path;     /* Unix socket path, or NULL */
     char *password; /* AUTH, or NULL */
     int db;         /* SELECT, 0 by default */
+    char *master;   /* Sentinel's name of the master, or NULL */
+    queue__sentinel_t *sentinels; /* nsentinels, asked in order */
+    int nsentinels;
 } queue__addr_t;
+
+/* A copy of the n bytes at s, NUL-terminated; the caller frees it. */
+char *queue__strndup(const char *s, size_t n);
+
+/* ---- Sentinel (sentinel.c) ---- */
+
+/* Whether url starts with redis-sentinel://. */
+int queue__is_sentinel_url(const char *url);
+/* Parses "redis-sentinel://[:password@]h[:p][,h[:p]...]/master[/db]"
+ * into a (master, sentinels, password, db). */
+int queue__sentinel_parse(const char *url, queue__addr_t *a, avp_error_t *err);
+void queue__sentinels_free(queue__addr_t *a);
+/* Asks the sentinels of a, in order, where the master is: host (cap
+ * bytes) and port, or AVP_EUNAVAILABLE when none names one. */
+int queue__sentinel_master(const queue__addr_t *a, const queue_opts_t *o,
+                           char *host, size_t cap, int *port, avp_error_t *err);
+/* AVP_OK when ctx's server is a master (ROLE), else AVP_EUNAVAILABLE: a
+ * sentinel may name the new master before its promotion has finished. */
+int queue__check_master(redisContext *ctx, avp_error_t *err);
 
 /* Parses a URL (see queue_conn_open) into a, which the caller finalizes
  * with queue__addr_fini even on failure. */
@@ -56,8 +83,8 @@ int queue__link_open(const queue__addr_t *a, const queue_opts_t *o,
                      redisContext **out, char *run_id, avp_error_t *err);
 
 /* Maps an error reply to an AVP code with the text in err: NOGROUP ->
- * AVP_ENOTFOUND; LOADING, BUSY, MASTERDOWN -> AVP_EUNAVAILABLE; the rest
- * AVP_EIO. */
+ * AVP_ENOTFOUND; LOADING, BUSY, MASTERDOWN, TRYAGAIN, READONLY ->
+ * AVP_EUNAVAILABLE; the rest AVP_EIO. */
 int queue__reply_error(const redisReply *r, avp_error_t *err);
 
 /* Runs one command on c, (re)connecting first when the link is down. A

@@ -110,8 +110,12 @@ typedef struct queue_opts {
 } queue_opts_t;
 
 /* Opens a connection to url: "redis://[:password@]host[:port][/db]" (the
- * password as is, without percent-decoding) or
- * "unix:///path/to/redis.sock". opts may be NULL for the defaults; ns has
+ * password as is, without percent-decoding),
+ * "unix:///path/to/redis.sock" or, for a master watched by Redis Sentinel,
+ * "redis-sentinel://[:password@]host[:port][,host[:port]...]/master[/db]"
+ * (the sentinels, port 26379 by default; password and db are the
+ * master's): every new link asks the sentinels for the master, so the
+ * connection follows a failover (sentinel.c). opts may be NULL for the defaults; ns has
  * at most QUEUE_NS_MAX characters. The first connection is made at once so
  * a wrong URL fails here (AVP_EINVAL for a malformed URL or options,
  * AVP_EUNAVAILABLE when nothing answers), unless opts->lazy is set: then

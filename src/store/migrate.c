@@ -222,3 +222,44 @@ int store_migrate(store_conn_t *c, const store_migration_t *list, size_t n,
         *applied = count;
     return rc;
 }
+
+/* Fills applied_at from one row of schema_migrations per applied version;
+ * returns how many rows name a version list lacks. */
+static int fill_status(PGresult *res, const store_migration_t *list,
+                       size_t n, char (*applied_at)[STORE_APPLIED_AT_MAX])
+{
+    int unknown = 0;
+    for (int r = 0; r < PQntuples(res); r++) {
+        int version = atoi(PQgetvalue(res, r, 0)), known = 0;
+        for (size_t i = 0; i < n; i++)
+            if (list[i].version == version) {
+                snprintf(applied_at[i], STORE_APPLIED_AT_MAX, "%s",
+                         PQgetvalue(res, r, 1));
+                known = 1;
+            }
+        unknown += !known;
+    }
+    return unknown;
+}
+
+int store_migrate_status(store_conn_t *c, const store_migration_t *list,
+                         size_t n, char (*applied_at)[STORE_APPLIED_AT_MAX],
+                         int *unknown, avp_error_t *err)
+{
+    *unknown = 0;
+    for (size_t i = 0; i < n; i++)
+        applied_at[i][0] = '\0';
+    int exists = 0;
+    int rc = query_bool(c, "SELECT to_regclass('schema_migrations') IS NOT NULL",
+                        &exists, err);
+    if (rc || !exists)
+        return rc;
+    PGresult *res = PQexec(c->pg, "SELECT version, date_trunc('second', "
+                           "applied_at) FROM schema_migrations");
+    rc = store__check(err, c->pg, res, PGRES_TUPLES_OK, "schema_migrations");
+    if (rc)
+        return rc;
+    *unknown = fill_status(res, list, n, applied_at);
+    PQclear(res);
+    return AVP_OK;
+}

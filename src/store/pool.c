@@ -16,6 +16,14 @@
  * and the status looked at again. This costs one poll() instead of a round
  * trip per acquire. A connection that died silently (a cut network) still
  * passes; the first query on it fails and release() drops it.
+ *
+ * Failover: the URL may name a primary and its standbys with
+ * target_session_attrs=read-write (docs/DEPLOY.md); a new connection goes
+ * to whichever host accepts writes now, so after a promotion the broken
+ * connections are replaced one acquire at a time. The pool never sends a
+ * failed statement again itself: only the caller knows whether that is
+ * safe. The worker re-sends a batch of detections (idempotent: it names
+ * the mark it expects), the API answers 503 and its client retries.
  */
 #include "store/internal.h"
 

@@ -116,6 +116,17 @@ const store_migration_t *store_migrations(size_t *count);
 int store_migrate(store_conn_t *c, const store_migration_t *list, size_t n,
                   int *applied, avp_error_t *err);
 
+/* Whether each of list[0..n) is recorded as applied: applied_at[i]
+ * receives the time ("2026-12-08 01:02:03+00") or "" for a pending one
+ * (STORE_APPLIED_AT_MAX bytes each); *unknown the number of applied
+ * versions list does not have (a newer release's, after a rollback of
+ * the binaries). Reads only: a database that was never migrated has every
+ * migration pending. */
+#define STORE_APPLIED_AT_MAX 40
+int store_migrate_status(store_conn_t *c, const store_migration_t *list,
+                         size_t n, char (*applied_at)[STORE_APPLIED_AT_MAX],
+                         int *unknown, avp_error_t *err);
+
 /* ---- detections (detections.c, detections_read.c) ---------------------- */
 
 typedef struct store_box {

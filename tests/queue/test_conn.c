@@ -10,6 +10,12 @@ static void test_conn_rejects_bad_urls(void)
         "http://localhost",   "redis://",          "redis://h:0",
         "redis://h:99999",    "redis://h:12x",     "redis://h/db",
         "unix://relative",    "redis://pw@h:1",
+        "redis-sentinel://",  "redis-sentinel://h:1",
+        "redis-sentinel://h:1/",          "redis-sentinel://h:0/m",
+        "redis-sentinel://h:1,/m",        "redis-sentinel://,h/m",
+        "redis-sentinel://h:1x/m",        "redis-sentinel://pw@h/m",
+        "redis-sentinel://h/m/x",         "redis-sentinel://h/m/1001",
+        "redis-sentinel://1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17/m",
     };
     for (size_t i = 0; i <= AVP_ARRAY_LEN(bad); i++) {
         queue_conn_t *c = (queue_conn_t *)1;
@@ -18,6 +24,33 @@ static void test_conn_rejects_bad_urls(void)
         CHECK(queue_conn_open(url, NULL, &c, &err) == AVP_EINVAL);
         CHECK(c == NULL && err.msg[0]);
     }
+}
+
+/* Lazy: only the URL is checked, nothing is asked. */
+static void test_conn_accepts_sentinel_urls(void)
+{
+    static const char *good[] = {
+        "redis-sentinel://h/m", "redis-sentinel://h1:26380,h2,h3:1/mymaster/2",
+        "redis-sentinel://:secret@127.0.0.1:5000/m",
+    };
+    for (size_t i = 0; i < AVP_ARRAY_LEN(good); i++) {
+        queue_conn_t *c;
+        avp_error_t err;
+        CHECK(queue_conn_open(good[i], &(queue_opts_t){.lazy = 1}, &c, &err) ==
+              AVP_OK);
+        queue_conn_close(c);
+    }
+}
+
+/* No sentinel answers: unavailable (later asks may find one), naming the
+ * master. */
+static void test_conn_sentinel_none_answers(void)
+{
+    queue_conn_t *c;
+    avp_error_t err;
+    CHECK(queue_conn_open("redis-sentinel://127.0.0.1:1,127.0.0.1:2/mymaster",
+                          NULL, &c, &err) == AVP_EUNAVAILABLE);
+    CHECK(c == NULL && strstr(err.msg, "mymaster"));
 }
 
 static void test_conn_unix_ping_and_close(void)
@@ -132,6 +165,8 @@ int main(void)
 {
     redis_test_begin();
     RUN(test_conn_rejects_bad_urls);
+    RUN(test_conn_accepts_sentinel_urls);
+    RUN(test_conn_sentinel_none_answers);
     RUN(test_conn_unix_ping_and_close);
     RUN(test_conn_nothing_listening);
     RUN(test_conn_tcp_with_database);

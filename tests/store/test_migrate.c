@@ -169,11 +169,37 @@ static void test_migrate_rejects_out_of_order(void)
     fresh_close(&f);
 }
 
+/* Status reads without writing: on a fresh database everything is pending
+ * and schema_migrations is not made; after the first two migrations those
+ * are applied with a time; a version this list lacks (a newer release's)
+ * is counted, not listed. */
+static void test_migrate_status(void)
+{
+    fresh_t f = fresh_open("avp_test_migrate_status", 1);
+    size_t n;
+    const store_migration_t *m = store_migrations(&n);
+    char(*at)[STORE_APPLIED_AT_MAX] = calloc(n, sizeof *at);
+    avp_error_t err = {0};
+    int unknown = -1;
+    CHECK(store_migrate_status(f.c, m, n, at, &unknown, &err) == AVP_OK);
+    CHECK(unknown == 0 && !at[0][0] && !at[n - 1][0]);
+    CHECK(pgtest_int(f.c, "SELECT count(*) FROM pg_tables WHERE tablename ="
+                          " 'schema_migrations'") == 0);
+    CHECK(store_migrate(f.c, m, 2, NULL, &err) == AVP_OK);
+    CHECK(store_exec(f.c, "INSERT INTO schema_migrations (version, name)"
+                          " VALUES (99999, '99999_newer')", &err) == AVP_OK);
+    CHECK(store_migrate_status(f.c, m, n, at, &unknown, &err) == AVP_OK);
+    CHECK(unknown == 1 && !strncmp(at[0], "20", 2) && at[1][0] && !at[2][0]);
+    free(at);
+    fresh_close(&f);
+}
+
 int main(void)
 {
     pgtest_dir();
     RUN(test_migrate_embedded_list);
     RUN(test_migrate_applies_once);
+    RUN(test_migrate_status);
     RUN(test_migrate_concurrent_migrators);
     RUN(test_migrate_failure_rolls_back);
     RUN(test_migrate_no_transaction);
