@@ -38,7 +38,9 @@ struct api {
     api_test_session_live_t *test_session_live;
     atomic_int stop;
     api_vitals_t *vitals;
-    http_metrics_gauge_t *pool_g[6], *queue_g[3], *cache_g[3], *task_g[2];
+    http_metrics_gauge_t *pool_g[6], *queue_g[3], *cache_g[3], *task_g[3];
+    http_metrics_gauge_t *disk_g[2];
+    http_metrics_t *metrics; /* collect registers avp_db_wal_bytes here */
     http_metrics_gauge_t *engine_g[4], *group_g[2];
     http_metrics_counter_t *uploads, *upload_bytes;
 };
