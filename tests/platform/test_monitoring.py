@@ -21,8 +21,8 @@ import requests
 import yaml
 
 import runs
-from conftest import ADMIN_PASSWORD, System, avp_bin, free_port, stop, wait_http
-from client import METRICS_TOKEN
+from conftest import ADMIN_PASSWORD, System, avp_bin, free_port, serve, stop, wait_http
+from client import METRICS_TOKEN, admin_session, assert_error, call, new_user_session, ok
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PROM = os.path.join(ROOT, "deploy", "prometheus")
@@ -169,7 +169,7 @@ def test_every_series_in_rules_and_dashboards_is_exported(avp):
 def test_worker_series_count_a_run(avp, clip, model):
     before = requests.get(avp.worker_metrics + "/metrics", timeout=10).text
     _, task_id = runs.submit_run(avp, clip, model)
-    runs.wait_done(avp, task_id)
+    runs.wait_done(avp, task_id, timeout=400)  # the first batch under ASan on a loaded machine
     text = requests.get(avp.worker_metrics + "/metrics", timeout=10).text
 
     def value(t, series):
@@ -206,6 +206,12 @@ def test_worker_down_alert_fires_within_a_minute(avp):
         took = time.time() - t0
         assert alerts[0]["labels"]["instance"] == avp.worker_metrics[len("http://"):]
         print("AvpWorkerDown fired %.1f s after the worker stopped" % took)
+        # The operations page reads the same through the API server.
+        items = ok(call(admin_session(avp), "GET", "/api/ops/alerts"))["items"]
+        assert {"name": "AvpWorkerDown", "state": "firing", "severity": "critical",
+                "instance": avp.worker_metrics[len("http://"):],
+                "summary": "Worker %s does not answer /metrics" % avp.worker_metrics[len("http://"):],
+                "since": alerts[0]["activeAt"]} in items, items
     finally:
         os.kill(pid, signal.SIGCONT)
 
@@ -234,3 +240,33 @@ def test_bad_monitoring_setups_are_refused(avp, tmp_path):
     r = subprocess.run([exe, "worker", "--metrics-listen", taken], env=env,
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and "metrics: cannot listen on %s" % taken in r.stderr, r.stderr
+
+
+def test_history_is_proxied_for_admins_only(avp):
+    admin = admin_session(avp)
+
+    def rss():
+        h = ok(call(admin, "GET", "/api/ops/history", params={"series": "rss", "minutes": 5}))
+        return h if {l["labels"].get("job") for l in h["lines"] if len(l["points"]) > 1} == {
+            "avp-server", "avp-worker"} else None
+    h = wait_for("RSS history of both jobs", rss, 30)
+    assert h["series"] == "rss" and h["step"] == 2
+    for line in h["lines"]:
+        ts = [t for t, _ in line["points"]]
+        assert ts == sorted(ts) and ts[0] >= h["start"] and all(v > 1e6 for _, v in line["points"])
+    assert_error(call(admin, "GET", "/api/ops/history", params={"series": "up"}), 400)
+    assert_error(call(admin, "GET", "/api/ops/history", params={"series": "rss", "minutes": 1}), 400)
+    assert_error(call(admin, "GET", "/api/ops/history"), 400)
+    bob = new_user_session(avp, "bob", "bob-password-1")
+    assert_error(call(bob, "GET", "/api/ops/history", params={"series": "rss"}), 403)
+    assert_error(call(bob, "GET", "/api/ops/alerts"), 403)
+
+
+def test_history_without_prometheus_says_why(avp):
+    with serve(avp) as url:
+        s = admin_session(avp)
+        r = s.get(url + "/api/ops/alerts", timeout=10)
+        assert r.status_code == 503 and r.json()["error"]["code"] == "no_prometheus", r.text
+    with serve(avp, AVP_PROMETHEUS_URL="http://127.0.0.1:1") as url:
+        r = s.get(url + "/api/ops/history", params={"series": "p99"}, timeout=10)
+        assert r.status_code == 502 and r.json()["error"]["code"] == "prometheus_failed", r.text
