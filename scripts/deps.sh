@@ -19,6 +19,8 @@ PACKAGES=(
   # tests, oracles and benchmarks (Debian's python3, not a virtualenv)
   python3 python3-numpy python3-scipy python3-opencv python3-onnx python3-pytest python3-requests
   python3-websocket python3-psycopg2 darknet wrk hyperfine time
+  # avp up --monitoring and its tests (Debian 12 ships promtool in it)
+  prometheus
   # the web UI's browser tests drive Debian's chromium (never a downloaded one)
   chromium
 )

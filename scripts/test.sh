@@ -4,8 +4,9 @@
 # the web UI, then runs every suite: the web unit tests (vitest) and lint
 # (ESLint), all CTest tests under the sanitizers (C unit tests, oracle
 # comparisons, CLI and platform black-box tests), a short fuzzing run of
-# each parser, the browser end-to-end test, and the CTest tests again on
-# the optimized build, but for the platform suites.
+# each parser, the browser end-to-end test, the regression guard against
+# the previous commit (bench/regress), and the CTest tests again on the
+# optimized build, but for the platform suites.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -24,6 +25,8 @@ echo "== fuzzing (short runs)"
 scripts/fuzz.sh 20 || status=1
 echo "== end to end in chromium"
 scripts/e2e.sh build || status=1
+echo "== regression guard (bench/regress: CPU time against the previous commit's build)"
+bench/regress/run || status=1
 echo "== tests, optimized build (the platform suites ran under the sanitizers above)"
 # Each platform suite starts PostgreSQL, Redis, a server and workers and runs
 # alone (RUN_SERIAL): once under ASan + UBSan is what CI's 45 minutes allow,

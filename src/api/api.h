@@ -59,6 +59,8 @@ typedef struct api_options {
     int thumb_cache;         /* thumbnails kept on disk, least recently
                               * used removed first (0: 2000) */
     avp_limits_t child_limits; /* of every child avp process (all 0: none) */
+    const char *prometheus_url; /* history and alerts for admins (NULL:
+                                 * none; ops_history.c) */
 } api_options_t;
 
 /* Opens Redis lazily (a server may start while Redis is down). */

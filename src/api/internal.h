@@ -38,7 +38,9 @@ struct api {
     api_test_session_live_t *test_session_live;
     atomic_int stop;
     api_vitals_t *vitals;
-    http_metrics_gauge_t *pool_g[6], *queue_g[3], *cache_g[3], *task_g[2];
+    http_metrics_gauge_t *pool_g[6], *queue_g[3], *cache_g[3], *task_g[3];
+    http_metrics_gauge_t *disk_g[2];
+    http_metrics_t *metrics; /* collect registers avp_db_wal_bytes here */
     http_metrics_gauge_t *engine_g[4], *group_g[2];
     http_metrics_counter_t *uploads, *upload_bytes;
 };
@@ -274,6 +276,9 @@ void api__test_session_news(api_t *r, int64_t session_id, const char *json);
 #define API_VITALS_KEEP 1000
 int api__ready(void *ctx, avp_error_t *err);
 void api__ops_init(api_t *r, http_metrics_t *m);
+/* ops_history.c: GET /api/ops/history and /api/ops/alerts (admins). */
+void api__ops_history(http_req_t *req, void *ctx);
+void api__ops_alerts(http_req_t *req, void *ctx);
 void api__vitals_destroy(api_vitals_t *v);
 
 /* The handlers, which routes.c registers. */

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 static int fill_stats(api_t *r, store_conn_t *c, void *arg, char **json,
@@ -208,6 +209,37 @@ static void set_gauges(http_metrics_gauge_t **g, const double *v, int n)
         http_metrics_gauge_set(g[i], v[i]);
 }
 
+/* Tasks, and the WAL where the database user may read its size. */
+static void collect_store(api_t *r)
+{
+    store_conn_t *c;
+    avp_error_t err;
+    store_task_gauges_t tg;
+    double wal;
+    if (store_pool_acquire(r->opt.pool, 500, &c, &err) != AVP_OK)
+        return;
+    if (store_task_gauges(c, &tg, &err) == AVP_OK) {
+        const double task[] = {tg.fps, tg.running, tg.oldest_queued_s};
+        set_gauges(r->task_g, task, (int)AVP_ARRAY_LEN(task));
+    }
+    /* Registered once measured (idempotent, and safe from concurrent
+     * scrapes): a user without the right never shows a false 0. */
+    if (store_wal_bytes(c, &wal, &err) == AVP_OK)
+        http_metrics_gauge_set(http_metrics_gauge(r->metrics,
+            "avp_db_wal_bytes", "Size of PostgreSQL's WAL.", NULL), wal);
+    store_pool_release(c);
+}
+
+/* The data folder's file system: uploads fill it. */
+static void collect_disk(api_t *r)
+{
+    struct statvfs st;
+    if (statvfs(r->data_dir, &st) == 0) {
+        http_metrics_gauge_set(r->disk_g[0], (double)st.f_bavail * st.f_frsize);
+        http_metrics_gauge_set(r->disk_g[1], (double)st.f_blocks * st.f_frsize);
+    }
+}
+
 static void collect(void *ctx)
 {
     api_t *r = ctx;
@@ -242,16 +274,8 @@ static void collect(void *ctx)
     store_group_stats(r->group, &gs);
     const double group[] = {(double)gs.batches, (double)gs.requests};
     set_gauges(r->group_g, group, (int)AVP_ARRAY_LEN(group));
-    store_conn_t *c;
-    double fps;
-    int running;
-    if (store_pool_acquire(r->opt.pool, 500, &c, &err) == AVP_OK) {
-        if (store_running_fps(c, &fps, &running, &err) == AVP_OK) {
-            http_metrics_gauge_set(r->task_g[0], fps);
-            http_metrics_gauge_set(r->task_g[1], running);
-        }
-        store_pool_release(c);
-    }
+    collect_store(r);
+    collect_disk(r);
 }
 
 void api__ops_init(api_t *r, http_metrics_t *m)
@@ -284,6 +308,16 @@ void api__ops_init(api_t *r, http_metrics_t *m)
         m, "avp_tasks_fps", "Summed frame rate of running tasks.", NULL);
     r->task_g[1] =
         http_metrics_gauge(m, "avp_tasks_running", "Running tasks.", NULL);
+    r->task_g[2] = http_metrics_gauge(m, "avp_queue_oldest_seconds",
+                                      "Age of the oldest queued task (0: "
+                                      "none waits).", NULL);
+    r->metrics = m;
+    r->disk_g[0] = http_metrics_gauge(m, "avp_data_disk_free_bytes",
+                                      "Free space for uploads in the data "
+                                      "folder's file system.", NULL);
+    r->disk_g[1] = http_metrics_gauge(m, "avp_data_disk_size_bytes",
+                                      "Size of the data folder's file "
+                                      "system.", NULL);
     static const char *const engine[][2] = {
         {"avp_engine_children", "Child avp processes running (probes, thumbnails, model loads)."},
         {"avp_engine_children_peak", "Most child avp processes at once."},

@@ -553,6 +553,11 @@ static int add_ops(api_t *r, http_server_t *srv, avp_error_t *err)
         {"limit", HTTP_SCHEMA_INTEGER, 0, 1, API_VITALS_KEEP,
          "latest measurements", NULL},
         {0}};
+    static const http_schema_field_t history_query[] = {
+        {"series", HTTP_SCHEMA_STRING, 1, 1, 16,
+         "p99, requests, rss, fps, queue or cache_hit", NULL},
+        {"minutes", HTTP_SCHEMA_INTEGER, 0, 5, 10080, "how far back", "60"},
+        {0}};
     api__ops_init(r, http_server_metrics(srv));
     const http_route_t routes[] = {
         {"GET", "/api/dashboard/stats", "dashboard_stats",
@@ -565,6 +570,12 @@ static int add_ops(api_t *r, http_server_t *srv, avp_error_t *err)
         {"GET", "/api/vitals", "vitals_get",
          "Latest Web Vitals measurements and per-metric aggregates",
          api__vitals_get, r, 0, NULL, vital_query, 0},
+        {"GET", "/api/ops/history", "ops_history",
+         "A platform series over the last minutes, from Prometheus (admins)",
+         api__ops_history, r, 0, NULL, history_query, 0},
+        {"GET", "/api/ops/alerts", "ops_alerts",
+         "Alerts pending and firing in Prometheus (admins)",
+         api__ops_alerts, r, 0, NULL, NULL, 0},
     };
     return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

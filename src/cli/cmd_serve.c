@@ -118,7 +118,8 @@ static int run(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
                         .thumb_cache = cfg->thumb_cache,
                         .list_cache_off = cfg->list_cache_off,
                         .auth_cache_off = cfg->auth_cache_off,
-                        .child_limits = cfg->child_limits};
+                        .child_limits = cfg->child_limits,
+                        .prometheus_url = cfg->prometheus_url};
     int rc = api_create(&ro, &routes, err);
     if (rc < 0)
         return 1;

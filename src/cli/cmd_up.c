@@ -9,6 +9,7 @@
  * decode uploaded video and load uploaded models, run under limits. */
 #include "cli.h"
 #include "config.h"
+#include "monitoring.h"
 #include "services.h"
 #include "supervise.h"
 
@@ -32,7 +33,7 @@
 #define STOP_TIMEOUT_S 20.0
 
 static const char usage[] =
-    "usage: avp up [--data DIR] [--port N] [--workers N]\n"
+    "usage: avp up [--data DIR] [--port N] [--workers N] [--monitoring]\n"
     "              [--tls-cert FILE --tls-key FILE] [--trust-proxy]\n"
     "\n"
     "Runs the platform: PostgreSQL and Redis (private ones in DIR unless\n"
@@ -41,6 +42,9 @@ static const char usage[] =
     "  --data DIR     data directory (default AVP_DATA_DIR or ./avp-data)\n"
     "  --port N       HTTP port (default AVP_PORT or 8080)\n"
     "  --workers N    worker processes (default AVP_WORKERS or cores)\n"
+    "  --monitoring   also Prometheus (Debian's) on 127.0.0.1:PORT+1 with\n"
+    "                 deploy/prometheus's rules, scraping the server and\n"
+    "                 every worker (README: Monitoring)\n"
     "  --tls-cert FILE, --tls-key FILE, --trust-proxy\n"
     "                 passed to `avp serve` (see avp serve --help)\n"
     "The first admin's password is AVP_ADMIN_PASSWORD, or generated at the\n"
@@ -58,6 +62,8 @@ typedef struct up {
     cli_config_t cfg;
     int lock_fd;
     char *pg_dir, *redis_dir; /* set when the private service is ours */
+    up_monitoring_t *mon;     /* --monitoring; NULL: none */
+    bool monitoring;
     uid_t uid;                /* what the children and services run as */
     gid_t gid;
     sup_t *sup;
@@ -71,6 +77,7 @@ static int parse_args(up_t *u, int argc, char **argv)
         {"tls-cert", required_argument, 0, 'c'},
         {"tls-key", required_argument, 0, 'k'},
         {"trust-proxy", no_argument, 0, 't'}, {"help", no_argument, 0, 'h'},
+        {"monitoring", no_argument, 0, 'm'},
         {0, 0, 0, 0}};
     avp_error_t err = {0};
     int opt, rc = 0;
@@ -83,6 +90,7 @@ static int parse_args(up_t *u, int argc, char **argv)
         case 'c': rc = cli_config_set_tls(&u->cfg, optarg, NULL, &err); break;
         case 'k': rc = cli_config_set_tls(&u->cfg, NULL, optarg, &err); break;
         case 't': u->cfg.trust_proxy = 1; break;
+        case 'm': u->monitoring = true; break;
         case 'h': fputs(usage, stdout); return -1;
         default: return cli_bad_option("up", opt, argv, usage);
         }
@@ -135,7 +143,9 @@ static int take_lock(up_t *u)
 
 static int start_services(up_t *u, avp_error_t *err)
 {
-    int rc = services_user(&u->uid, &u->gid, err);
+    int rc = u->monitoring ? up_monitoring_prepare(&u->cfg, &u->mon, err) : 0;
+    if (!rc)
+        rc = services_user(&u->uid, &u->gid, err);
     if (!rc)
         rc = services_make_private(u->cfg.data_dir, u->uid, u->gid, err);
     if (!rc && !u->cfg.database_url) {
@@ -249,14 +259,20 @@ static int spawn_children(up_t *u)
     cli_config_export(&u->cfg);
     unsetenv("AVP_ADMIN_PASSWORD"); /* children have no use for it */
     const char *serve[] = {"avp", "serve", NULL};
-    int rc = sup_spawn(u->sup, "serve", serve, NULL);
+    /* Prometheus first: it sets the URL the server reads. */
+    int rc = u->mon ? up_monitoring_spawn(u->mon, u->sup) : 0;
+    if (!rc)
+        rc = sup_spawn(u->sup, "serve", serve, NULL);
     for (int i = 1; i <= u->cfg.workers && !rc; i++) {
-        char name[32];
+        char name[32], metrics[64];
         snprintf(name, sizeof name, "worker-%d", i);
+        if (u->mon)
+            up_monitoring_worker_arg(u->mon, i, metrics, sizeof metrics);
         /* Each worker uses every core, as `avp detect` does: the runtime's
          * sums depend on its thread count in the last digits, and a run
          * should give what `avp detect` gives on the same clip. */
-        const char *argv[] = {"avp", "worker", "--name", name, NULL};
+        const char *argv[] = {"avp", "worker", "--name", name,
+                              u->mon ? metrics : NULL, NULL};
         rc = sup_spawn(u->sup, name, argv, &u->cfg.worker_limits);
     }
     return rc;
@@ -270,6 +286,8 @@ static void announce(const up_t *u, const char *generated)
     write_file(u, "run/url", url);
     printf("avp up: %s  (%d worker%s, data in %s)\n", url, u->cfg.workers,
            u->cfg.workers == 1 ? "" : "s", u->cfg.data_dir);
+    if (u->mon)
+        printf("avp up: Prometheus at %s\n", up_monitoring_url(u->mon));
     char *file = cli_config_path(&u->cfg, ADMIN_PASSWORD_FILE);
     if (generated[0])
         printf("avp up: admin user '%s', password generated into %s\n",
@@ -333,6 +351,7 @@ int cli_up(int argc, char **argv)
     if (u.lock_fd >= 0)
         close(u.lock_fd);
     avp_free(u.pg_dir), avp_free(u.redis_dir);
+    up_monitoring_destroy(u.mon);
     cli_config_fini(&u.cfg);
     return rc < 0 ? 0 : rc;
 }

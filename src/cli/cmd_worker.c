@@ -4,17 +4,20 @@
  * also needs AVP_REDIS_URL. */
 #include "cli.h"
 #include "config.h"
+#include "worker_metrics.h"
 
 #include "worker/worker.h"
 
 #include <getopt.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 static const char worker_usage[] =
     "usage: avp worker [--name NAME] [--threads N] [--batch N] [--concurrency 1]\n"
+    "                  [--metrics-listen ADDR:PORT]\n"
     "\n"
     "Runs detect tasks from the queue until SIGTERM or Ctrl-C; the task in\n"
     "progress stores its current batch and goes back to the queue.\n"
@@ -22,6 +25,8 @@ static const char worker_usage[] =
     "  --threads N      compute threads (default: number of cores)\n"
     "  --batch N        frames per inference call (default 8)\n"
     "  --concurrency N  tasks at a time; only 1 is supported\n"
+    "  --metrics-listen ADDR:PORT  serve GET /metrics there, for Prometheus\n"
+    "                   (default AVP_WORKER_METRICS_LISTEN; none when unset)\n"
     "Environment: AVP_DATABASE_URL, AVP_REDIS_URL (required), AVP_DATA_DIR,\n"
     "AVP_DB_POOL_MAX, AVP_MODEL_CACHE_MB, AVP_RECLAIM_IDLE_S.\n";
 
@@ -35,6 +40,7 @@ static void on_stop(int sig)
 
 typedef struct worker_cmd {
     char name[128];
+    const char *metrics_listen; /* NULL: no metrics address */
     int threads, batch;
 } worker_cmd_t;
 
@@ -42,6 +48,7 @@ static const struct option longopts[] = {
     {"name", required_argument, 0, 'n'}, {"threads", required_argument, 0, 't'},
     {"batch", required_argument, 0, 'b'},
     {"concurrency", required_argument, 0, 'c'},
+    {"metrics-listen", required_argument, 0, 'm'},
     {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 
 static int bad(int opt, const char *val)
@@ -63,6 +70,7 @@ static int parse_worker(worker_cmd_t *c, int argc, char **argv)
                   c->batch = (int)l; break;
         case 'c': if (cli_parse_int(optarg, 1, 1, &l)) return bad(opt, optarg);
                   break;
+        case 'm': c->metrics_listen = optarg; break;
         case 'h': fputs(worker_usage, stdout); return -1;
         default: return cli_bad_option("worker", opt, argv, worker_usage);
         }
@@ -81,6 +89,36 @@ static void default_name(worker_cmd_t *c)
     snprintf(c->name, sizeof c->name, "%s:%d", host, (int)getpid());
 }
 
+/* The worker's loop, its model cache and, when asked, its metrics. */
+static int run_worker(const worker_cmd_t *c, const cli_config_t *cfg,
+                      store_pool_t *pool)
+{
+    worker_models_t *models = worker_models_create(
+        (size_t)cfg->model_cache_mb << 20, NULL, c->batch, c->threads);
+    worker_opts_t o = {
+        .name = c->name, .pool = pool, .redis_url = cfg->redis_url,
+        .data_dir = cfg->data_dir, .batch = c->batch, .threads = c->threads,
+        .model_cache_bytes = (size_t)cfg->model_cache_mb << 20,
+        .reclaim_idle_ms = (int64_t)cfg->reclaim_idle_s * 1000,
+        .stop = &stop_requested, .models = models};
+    avp_error_t err = {0};
+    cli_worker_metrics_t *wm = NULL;
+    int rc = 0;
+    if (c->metrics_listen && cli_worker_metrics_start(
+            c->name, c->metrics_listen, models, &o.observer, &wm, &err)) {
+        fprintf(stderr, "avp worker: metrics: %s\n", err.msg);
+        rc = 1;
+    } else if (worker_run(&o, &err)) {
+        fprintf(stderr, "avp worker: %s\n", err.msg);
+        rc = 1;
+    } else {
+        fprintf(stderr, "avp worker: %s stopped\n", c->name);
+    }
+    cli_worker_metrics_stop(wm);
+    worker_models_destroy(models);
+    return rc;
+}
+
 int cli_worker(int argc, char **argv)
 {
     worker_cmd_t c = {.threads = cli_default_threads(), .batch = 8};
@@ -89,6 +127,9 @@ int cli_worker(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     if (!c.name[0])
         default_name(&c);
+    if (!c.metrics_listen && getenv("AVP_WORKER_METRICS_LISTEN") &&
+        *getenv("AVP_WORKER_METRICS_LISTEN"))
+        c.metrics_listen = getenv("AVP_WORKER_METRICS_LISTEN");
     cli_config_t cfg;
     store_pool_t *pool;
     if ((rc = cli_open_pool("worker", &cfg, 1, &pool)) == 0 && !cfg.redis_url) {
@@ -99,19 +140,7 @@ int cli_worker(int argc, char **argv)
         struct sigaction sa = {.sa_handler = on_stop};
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGINT, &sa, NULL);
-        worker_opts_t o = {
-            .name = c.name, .pool = pool, .redis_url = cfg.redis_url,
-            .data_dir = cfg.data_dir, .batch = c.batch, .threads = c.threads,
-            .model_cache_bytes = (size_t)cfg.model_cache_mb << 20,
-            .reclaim_idle_ms = (int64_t)cfg.reclaim_idle_s * 1000,
-            .stop = &stop_requested};
-        avp_error_t err = {0};
-        if (worker_run(&o, &err)) {
-            fprintf(stderr, "avp worker: %s\n", err.msg);
-            rc = 1;
-        } else {
-            fprintf(stderr, "avp worker: %s stopped\n", c.name);
-        }
+        rc = run_worker(&c, &cfg, pool);
     }
     store_pool_destroy(pool);
     cli_config_fini(&cfg);

@@ -116,6 +116,7 @@ int cli_config_load(cli_config_t *cfg, avp_error_t *err)
     cfg->admin_password = env_dup("AVP_ADMIN_PASSWORD");
     cfg->metrics_listen = env_dup("AVP_METRICS_LISTEN");
     cfg->metrics_token = env_dup("AVP_METRICS_TOKEN");
+    cfg->prometheus_url = env_dup("AVP_PROMETHEUS_URL");
     cfg->web_dir = env("AVP_WEB_DIR") ? env_dup("AVP_WEB_DIR")
                                       : default_web_dir();
     cfg->port = DEFAULT_PORT;
@@ -198,6 +199,7 @@ void cli_config_fini(cli_config_t *cfg)
     avp_free(cfg->allowed_origins);
     avp_free(cfg->metrics_listen);
     avp_free(cfg->metrics_token);
+    avp_free(cfg->prometheus_url);
     memset(cfg, 0, sizeof *cfg);
 }
 

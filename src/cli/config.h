@@ -55,6 +55,7 @@ typedef struct cli_config {
     char *web_dir;        /* NULL: no UI to serve */
     char *metrics_listen; /* AVP_METRICS_LISTEN "ADDR:PORT"; NULL: none */
     char *metrics_token;  /* AVP_METRICS_TOKEN; NULL: admins only */
+    char *prometheus_url; /* AVP_PROMETHEUS_URL; NULL: no history */
     int port;             /* 1..65535 */
     int workers;          /* 1..256 */
     int db_pool_max;      /* 1..1000 */

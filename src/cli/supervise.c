@@ -26,6 +26,7 @@
 
 typedef struct child {
     char name[64];
+    char *program;      /* NULL: the supervisor's exe */
     char *argv[MAX_ARGS + 1];
     avp_limits_t limits;
     pid_t pid;          /* 0: not running */
@@ -123,8 +124,9 @@ static void exec_child(sup_t *s, child_t *c, int fds[2], pid_t parent)
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() != parent)
         _exit(1); /* it died before prctl took effect */
-    execv(s->exe, c->argv);
-    fprintf(stderr, "exec %s: %s\n", s->exe, strerror(errno));
+    const char *program = c->program ? c->program : s->exe;
+    execv(program, c->argv);
+    fprintf(stderr, "exec %s: %s\n", program, strerror(errno));
     _exit(127);
 }
 
@@ -155,11 +157,18 @@ static int start(sup_t *s, child_t *c)
 int sup_spawn(sup_t *s, const char *name, const char *const *argv,
               const avp_limits_t *limits)
 {
+    return sup_spawn_program(s, name, NULL, argv, limits);
+}
+
+int sup_spawn_program(sup_t *s, const char *name, const char *program,
+                      const char *const *argv, const avp_limits_t *limits)
+{
     if (s->n == MAX_CHILDREN)
         return -1;
     child_t *c = &s->kids[s->n++];
     memset(c, 0, sizeof *c);
     snprintf(c->name, sizeof c->name, "%s", name);
+    c->program = program ? avp_strdup(program) : NULL;
     for (int i = 0; argv[i] && i < MAX_ARGS; i++)
         c->argv[i] = avp_strdup(argv[i]);
     if (limits)
@@ -308,6 +317,7 @@ void sup_destroy(sup_t *s)
     for (int i = 0; i < s->n; i++) {
         for (int k = 0; s->kids[i].argv[k]; k++)
             avp_free(s->kids[i].argv[k]);
+        avp_free(s->kids[i].program);
         if (s->kids[i].log >= 0)
             close(s->kids[i].log);
     }

@@ -32,6 +32,11 @@ void sup_run_as(sup_t *s, uid_t uid, gid_t gid);
 int sup_spawn(sup_t *s, const char *name, const char *const *argv,
               const avp_limits_t *limits);
 
+/* The same for another program (an absolute path): Prometheus under
+ * `avp up --monitoring`. */
+int sup_spawn_program(sup_t *s, const char *name, const char *program,
+                      const char *const *argv, const avp_limits_t *limits);
+
 /* Copies output, reaps children that exited and restarts those whose
  * backoff has passed; waits up to timeout_ms for output. */
 void sup_poll(sup_t *s, int timeout_ms);

@@ -76,4 +76,16 @@ void http_metrics_add_process_gauges(http_metrics_t *m);
  * with avp_free(); *len its length. */
 void http_metrics_render(http_metrics_t *m, char **out, size_t *len);
 
+/* ---- serving a registry alone (metrics_listen.c) ----
+ * GET /metrics on addr ("127.0.0.1:9101"; port 0 picks a free one), for a
+ * process with no API server of its own (a worker); anything else is a
+ * 404. The registry is borrowed and must outlive the listener. */
+typedef struct http_metrics_listener http_metrics_listener_t;
+
+int http_metrics_listen(http_metrics_t *m, const char *addr,
+                        http_metrics_listener_t **out, avp_error_t *err);
+/* The port it listens on (the one picked for port 0). */
+int http_metrics_listener_port(const http_metrics_listener_t *l);
+void http_metrics_listener_stop(http_metrics_listener_t *l); /* NULL: no-op */
+
 #endif

@@ -328,9 +328,20 @@ int store_run_damage_set(store_conn_t *c, int64_t run_id, int64_t frames_lost,
 int store_dashboard_stats(store_conn_t *c, int64_t user_id, char **json,
                           avp_error_t *err);
 
-/* The summed frame rate and number of running tasks. */
-int store_running_fps(store_conn_t *c, double *fps, int *running,
+/* The task gauges of /metrics: the summed frame rate and number of
+ * running tasks, and how long the oldest queued task has waited (0 when
+ * none waits: the backlog's age, which a stuck queue grows). */
+typedef struct store_task_gauges {
+    double fps, oldest_queued_s;
+    int running;
+} store_task_gauges_t;
+int store_task_gauges(store_conn_t *c, store_task_gauges_t *out,
                       avp_error_t *err);
+
+/* Bytes of the cluster's write-ahead log. pg_ls_waldir() is a superuser's
+ * or pg_monitor's right: elsewhere this fails, and callers leave the
+ * figure out rather than report a 0. */
+int store_wal_bytes(store_conn_t *c, double *bytes, avp_error_t *err);
 
 /* Appends to the audit log; detail is JSON object text or NULL. */
 int store_audit(store_conn_t *c, int64_t user_id, const char *action,

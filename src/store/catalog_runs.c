@@ -211,16 +211,32 @@ int store_dashboard_stats(store_conn_t *c, int64_t user_id, char **json,
         1, v, json, err);
 }
 
-int store_running_fps(store_conn_t *c, double *fps, int *running,
+int store_task_gauges(store_conn_t *c, store_task_gauges_t *out,
                       avp_error_t *err)
 {
+    /* Both states are on the tasks_state index; done tasks are not read. */
     PGresult *r = store__run(c, "tasks",
-        "SELECT coalesce(sum(fps), 0), count(*) FROM tasks "
-        "WHERE state = 'running'", 0, NULL, err);
+        "SELECT coalesce(sum(fps) FILTER (WHERE state = 'running'), 0), "
+        "count(*) FILTER (WHERE state = 'running'), "
+        "coalesce(extract(epoch FROM now() - min(created_at) "
+        "FILTER (WHERE state = 'queued')), 0) "
+        "FROM tasks WHERE state IN ('running', 'queued')", 0, NULL, err);
     if (!r)
         return err->code;
-    *fps = strtod(PQgetvalue(r, 0, 0), NULL);
-    *running = atoi(PQgetvalue(r, 0, 1));
+    out->fps = strtod(PQgetvalue(r, 0, 0), NULL);
+    out->running = atoi(PQgetvalue(r, 0, 1));
+    out->oldest_queued_s = strtod(PQgetvalue(r, 0, 2), NULL);
+    PQclear(r);
+    return AVP_OK;
+}
+
+int store_wal_bytes(store_conn_t *c, double *bytes, avp_error_t *err)
+{
+    PGresult *r = store__run(c, "wal",
+        "SELECT coalesce(sum(size), 0) FROM pg_ls_waldir()", 0, NULL, err);
+    if (!r)
+        return err->code;
+    *bytes = strtod(PQgetvalue(r, 0, 0), NULL);
     PQclear(r);
     return AVP_OK;
 }

@@ -206,11 +206,18 @@ static void handle(worker_ctx_t *ctx, retries_t *retries, const queue_msg_t *m)
     store_task_end_t end = worker__run_detect(ctx, &t, m->id);
     if (end == STORE_TASK_RETRY)
         retry_later(retries, &t);
+    /* The log's words, and the observer's label for the same end. */
+    static const char *const said[][2] = {
+        [STORE_TASK_DONE] = {"done", "done"},
+        [STORE_TASK_FAILED] = {"failed", "failed"},
+        [STORE_TASK_RETRY] = {"will be retried", "retry"},
+        [STORE_TASK_CANCELLED] = {"cancelled", "cancelled"},
+        [STORE_TASK_HANDBACK] = {"handed back", "handback"}};
     fprintf(stderr, "worker %s: task %lld %s\n", ctx->opts->name,
-            (long long)t.id, end == STORE_TASK_DONE ? "done"
-            : end == STORE_TASK_FAILED ? "failed"
-            : end == STORE_TASK_RETRY ? "will be retried"
-            : end == STORE_TASK_CANCELLED ? "cancelled" : "handed back");
+            (long long)t.id, said[end][0]);
+    const worker_observer_t *obs = ctx->opts->observer;
+    if (obs && obs->task_end)
+        obs->task_end(obs->ctx, said[end][1]);
 }
 
 static worker_opts_t with_defaults(const worker_opts_t *in)
@@ -234,8 +241,9 @@ int worker_run(const worker_opts_t *in, avp_error_t *err)
     if (!rc) rc = queue_conn_open(o.redis_url, &qo, &rec_q, err);
     if (rc)
         goto out;
-    worker_ctx_t ctx = {&o, worker_models_create(o.model_cache_bytes, NULL,
-                                                 o.batch, o.threads), side_q};
+    worker_models_t *own = o.models ? NULL
+        : worker_models_create(o.model_cache_bytes, NULL, o.batch, o.threads);
+    worker_ctx_t ctx = {&o, o.models ? o.models : own, side_q};
     reconciler_t rec = {.opts = &o, .q = rec_q};
     pthread_mutex_init(&rec.mu, NULL);
     avp_cond_init_monotonic(&rec.wake);
@@ -250,7 +258,7 @@ int worker_run(const worker_opts_t *in, avp_error_t *err)
         retry_due(&retries, side_q);
     }
     reconciler_stop(&rec);
-    worker_models_destroy(ctx.models);
+    worker_models_destroy(own);
 out:
     queue_conn_close(claim_q);
     queue_conn_close(side_q);

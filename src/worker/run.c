@@ -29,7 +29,7 @@ typedef struct run {
     worker_beat_t beat;
     int64_t mark, frames_total, frames_this_attempt;
     int every;
-    double start;
+    double start, batch_start;
     worker_throttle_t throttle;
     store_frame_t *frames;
     int frame_cap;
@@ -179,6 +179,11 @@ static int sink(void *user, const detect_frame_result_t *frames, int n)
     if (rc)
         return rc;
     r->frames_this_attempt += n;
+    const worker_observer_t *obs = r->ctx->opts->observer;
+    double now = avp_now();
+    if (obs && obs->batch)
+        obs->batch(obs->ctx, n, now - r->batch_start);
+    r->batch_start = now;
     if (worker_throttle_due(&r->throttle, avp_now()) && (rc = tick(r)))
         return rc;
     return *r->ctx->opts->stop ? STOP_SHUTDOWN : 0;
@@ -337,8 +342,9 @@ static int load_job(worker_ctx_t *ctx, int64_t run_id, store_task_job_t *job,
 store_task_end_t worker__run_detect(worker_ctx_t *ctx, store_task_t *t,
                                     const char *entry_id)
 {
-    run_t r = {.ctx = ctx, .t = t, .entry_id = entry_id, .start = avp_now(),
-               .throttle = {TICK_PERIOD_S, 0}};
+    double now = avp_now();
+    run_t r = {.ctx = ctx, .t = t, .entry_id = entry_id, .start = now,
+               .batch_start = now, .throttle = {TICK_PERIOD_S, 0}};
     store_task_job_t job;
     avp_error_t err = {0};
     int rc = worker__beat_start(&r.beat, ctx, entry_id);

@@ -103,6 +103,19 @@ typedef struct worker_throttle {
 int worker_throttle_due(worker_throttle_t *t, double now);
 
 /* ---- the loop (loop.c) ------------------------------------------------ */
+/* What a worker reports as it goes, for its metrics (the CLI serves them,
+ * src/cli/worker_metrics.c); a NULL callback is skipped. Called on the
+ * worker's thread, between batches: they must not block. */
+typedef struct worker_observer {
+    void *ctx;
+    /* A batch of frames stored; seconds since the previous batch of the
+     * attempt ended (or since it began): decode, inference and storage. */
+    void (*batch)(void *ctx, int frames, double seconds);
+    /* An attempt ended as end: "done", "failed", "retry", "cancelled" or
+     * "handback". */
+    void (*task_end)(void *ctx, const char *end);
+} worker_observer_t;
+
 
 typedef struct worker_opts {
     const char *name;          /* consumer name, unique per process */
@@ -115,6 +128,10 @@ typedef struct worker_opts {
     double reconcile_s;        /* reconciler period (default 10) */
     int64_t reclaim_idle_ms;   /* reclaim entries idle this long (30000) */
     const volatile sig_atomic_t *stop; /* set by a signal handler */
+    const worker_observer_t *observer; /* borrowed; NULL: none */
+    /* Borrowed cache (the caller reads its stats); NULL: worker_run makes
+     * its own of model_cache_bytes. */
+    worker_models_t *models;
 } worker_opts_t;
 
 /* Runs tasks until *stop becomes non-zero; the current batch finishes and

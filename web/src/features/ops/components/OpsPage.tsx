@@ -1,9 +1,11 @@
 // OpsPage.tsx - the server's health from /metrics, scraped every 5 s:
 // latency per route, request rate, queue depth, worker fps, cache hit
-// rate, memory; and Web Vitals of real page loads.
+// rate, memory; history and alerts from Prometheus (avp up --monitoring);
+// and Web Vitals of real page loads.
 import { useMetricsHistory } from '../api/metrics';
 import { cacheHitRate, FPS_RE, gaugeLike, QUEUE_RE, requestRate, routeLatencies, RSS, series, type Point } from './derive';
 import { VitalsCard } from './VitalsCard';
+import { HistoryCard } from './HistoryCard';
 import { LineChart } from '../../../components/charts/LineChart';
 import { ErrorState, Loading, PageHeader } from '../../../components/States';
 import { sum } from '../../../lib/prometheus';
@@ -77,6 +79,7 @@ export default function OpsPage() {
         <Trend title="Cache hit rate" points={series(h, (s, p) => cacheHitRate(s, p))} color="hsl(40 90% 50%)" />
         <Trend title="Server memory (MB)" points={series(h, (s) => { const v = sum(s, RSS); return v == null ? null : v / 2 ** 20; })} color="hsl(280 60% 60%)" />
       </section>
+      <HistoryCard />
       <VitalsCard />
     </>
   );
