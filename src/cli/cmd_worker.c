@@ -103,6 +103,7 @@ int cli_worker(int argc, char **argv)
             .name = c.name, .pool = pool, .redis_url = cfg.redis_url,
             .data_dir = cfg.data_dir, .batch = c.batch, .threads = c.threads,
             .model_cache_bytes = (size_t)cfg.model_cache_mb << 20,
+            .file_cache_bytes = (uint64_t)cfg.cache_mb << 20,
             .reclaim_idle_ms = (int64_t)cfg.reclaim_idle_s * 1000,
             .stop = &stop_requested};
         avp_error_t err = {0};
