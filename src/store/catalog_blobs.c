@@ -6,23 +6,28 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A statement whose rows nobody reads. */
+static int command(store_conn_t *c, const char *what, const char *sql, int n,
+                   const char *const *v, avp_error_t *err)
+{
+    PGresult *r = store__run(c, what, sql, n, v, err);
+    PQclear(r);
+    return r ? AVP_OK : err->code;
+}
+
 int store_server_beat(store_conn_t *c, const char *url, avp_error_t *err)
 {
     const char *v[] = {url};
-    PGresult *r = store__run(c, "server beat",
+    return command(c, "server beat",
         "INSERT INTO api_servers (url) VALUES ($1) ON CONFLICT (url) "
         "DO UPDATE SET seen_at = now()", 1, v, err);
-    PQclear(r);
-    return r ? AVP_OK : err->code;
 }
 
 int store_server_leave(store_conn_t *c, const char *url, avp_error_t *err)
 {
     const char *v[] = {url};
-    PGresult *r = store__run(c, "server leave",
+    return command(c, "server leave",
         "DELETE FROM api_servers WHERE url = $1", 1, v, err);
-    PQclear(r);
-    return r ? AVP_OK : err->code;
 }
 
 int store_servers_live(store_conn_t *c, int max_age_s,
@@ -52,14 +57,12 @@ int store_worker_credential_add(store_conn_t *c,
     store__hex_t h = store__hash_hex(hash);
     store__num_t ttl = store__i64(ttl_s);
     const char *v[] = {h.s, worker, ttl.s};
-    PGresult *r = store__run(c, "worker credential",
+    return command(c, "worker credential",
         "WITH gone AS (DELETE FROM worker_credentials "
         "WHERE expires_at < now()) "
         "INSERT INTO worker_credentials (token_hash, worker, expires_at) "
         "VALUES ($1::bytea, $2, now() + $3::int * interval '1 second')",
         3, v, err);
-    PQclear(r);
-    return r ? AVP_OK : err->code;
 }
 
 int store_worker_credential_valid(store_conn_t *c,
