@@ -4,7 +4,8 @@
  * DESIGN. A file is named by its sha256. When the stored path does not
  * exist here (another machine), the file is fetched from a live API
  * server (api_servers, refreshed by each `avp serve` with AVP_PUBLIC_URL)
- * into CACHE/.<sha>.part with libcurl: a Range request continues a part a
+ * (or from the S3 store of AVP_STORAGE_URL first, when there is one)
+ * into CACHE/.<sha>.part with libcurl (blob/blob.h): a Range request continues a part a
  * cut transfer or a killed worker left. The whole part is hashed before it
  * is renamed to CACHE/<sha>, so a run never opens a partial or corrupt
  * file; a lock on the part keeps two workers of one machine from writing
@@ -16,9 +17,9 @@
  * half of it. Thread model: one worker_blobs_t per task loop, not shared. */
 #include "worker/internal.h"
 
+#include "blob/blob.h"
 #include "store/catalog.h"
 
-#include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -39,15 +40,17 @@
 
 struct worker_blobs {
     store_pool_t *pool;
+    const blob_s3_t *s3; /* NULL: no S3 store */
     char *name, *dir;
     uint64_t cap;
     char token[TOKEN_MAX];
     double token_at; /* avp_now() of its minting; 0: none yet */
 };
 
-int worker_blobs_create(store_pool_t *pool, const char *name,
-                        const char *data_dir, uint64_t cap_bytes,
-                        worker_blobs_t **out, avp_error_t *err)
+int worker_blobs_create(store_pool_t *pool, const blob_s3_t *s3,
+                        const char *name, const char *data_dir,
+                        uint64_t cap_bytes, worker_blobs_t **out,
+                        avp_error_t *err)
 {
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s/cache", data_dir);
@@ -55,11 +58,13 @@ int worker_blobs_create(store_pool_t *pool, const char *name,
         (mkdir(dir, 0700) < 0 && errno != EEXIST))
         return avp_error_set(err, AVP_EIO, "cache folder %s: %s", dir,
                              strerror(errno));
-    if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT))
-        return avp_error_set(err, AVP_EINTERNAL, "cannot start libsodium "
-                             "or libcurl");
+    if (sodium_init() < 0)
+        return avp_error_set(err, AVP_EINTERNAL, "cannot start libsodium");
+    if (blob_init(err))
+        return err->code;
     worker_blobs_t *b = avp_calloc(1, sizeof *b);
     b->pool = pool;
+    b->s3 = s3;
     b->name = avp_strdup(name);
     b->dir = avp_strdup(dir);
     b->cap = cap_bytes;
@@ -121,78 +126,26 @@ static int hash_matches(const char *path, const char *sha256, char *got)
 
 /* ---- one transfer ------------------------------------------------------ */
 
-typedef struct sink {
-    CURL *curl;
-    int fd;
-    int64_t offset; /* bytes the part had when the request left */
-    uint64_t cap;
-    int started;
-} sink_t;
-
-/* Appends to the part; a 200 (the server ignored Range) starts it over. */
-static size_t on_body(char *data, size_t size, size_t n, void *user)
-{
-    sink_t *s = user;
-    size_t len = size * n;
-    if (!s->started) {
-        long status = 0;
-        curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
-        if (status == 200 && s->offset > 0 && ftruncate(s->fd, 0) < 0)
-            return 0;
-        if (status == 200)
-            s->offset = 0;
-        s->started = 1;
-    }
-    struct stat st;
-    if (fstat(s->fd, &st) < 0 || (uint64_t)st.st_size + len > s->cap)
-        return 0; /* larger than the whole cache: refused */
-    return write(s->fd, data, len) == (ssize_t)len ? len : 0;
-}
-
 /* GETs base/api/blobs?sha256= into the part open on fd, from its current
- * end. Returns AVP_OK, AVP_ENOTFOUND (the server has no such file) or
- * AVP_EIO (cut, refused, unreachable: worth another try). */
+ * end (blob_request's codes). */
 static int transfer(worker_blobs_t *b, const char *base, const char *sha256,
                     int fd, avp_error_t *err)
 {
-    char url[STORE_URL_MAX + 128], auth[TOKEN_MAX + 32], why[CURL_ERROR_SIZE];
+    char url[STORE_URL_MAX + 128], auth[TOKEN_MAX + 32];
     snprintf(url, sizeof url, "%s/api/blobs?sha256=%s", base, sha256);
     snprintf(auth, sizeof auth, "X-AVP-Worker-Token: %s", b->token);
+    const char *headers[] = {auth, NULL};
+    blob_req_t q = {.url = url, .headers = headers, .in_fd = -1,
+                    .out_fd = fd, .max_bytes = b->cap};
     struct stat st;
-    if (fstat(fd, &st) < 0)
-        return avp_error_set(err, AVP_EIO, "%s: %s", sha256, strerror(errno));
-    sink_t s = {.curl = curl_easy_init(), .fd = fd, .offset = st.st_size,
-                .cap = b->cap};
-    struct curl_slist *h = curl_slist_append(NULL, auth);
-    why[0] = 0;
-    curl_easy_setopt(s.curl, CURLOPT_URL, url);
-    curl_easy_setopt(s.curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(s.curl, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(s.curl, CURLOPT_FAILONERROR, 1L);
-    curl_easy_setopt(s.curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(s.curl, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(s.curl, CURLOPT_LOW_SPEED_LIMIT, 1L); /* stalled: */
-    curl_easy_setopt(s.curl, CURLOPT_LOW_SPEED_TIME, 60L); /* cut it */
-    curl_easy_setopt(s.curl, CURLOPT_ERRORBUFFER, why);
-    curl_easy_setopt(s.curl, CURLOPT_RESUME_FROM_LARGE,
-                     (curl_off_t)s.offset);
-    curl_easy_setopt(s.curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(s.curl, CURLOPT_WRITEDATA, &s);
-    if (s.offset > 0)
+    if (fstat(fd, &st) == 0 && st.st_size > 0)
         fprintf(stderr, "worker %s: resuming %s at byte %lld from %s\n",
-                b->name, sha256, (long long)s.offset, base);
-    CURLcode cc = curl_easy_perform(s.curl);
-    long status = 0;
-    curl_easy_getinfo(s.curl, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(s.curl);
-    if (cc == CURLE_OK || (status == 416 && s.offset > 0))
-        return AVP_OK; /* 416: the part was whole already */
-    if (status == 404)
-        return avp_error_set(err, AVP_ENOTFOUND, "%s has no file %s (it is "
-                             "missing from that server's disk)", base, sha256);
-    return avp_error_set(err, AVP_EIO, "fetching %s from %s: %s", sha256,
-                         base, why[0] ? why : curl_easy_strerror(cc));
+                b->name, sha256, (long long)st.st_size, base);
+    int rc = blob_request(&q, NULL, err);
+    if (rc == AVP_ENOTFOUND)
+        avp_error_set(err, rc, "%s has no file %s (it is missing from that "
+                      "server's disk)", base, sha256);
+    return rc;
 }
 
 /* ---- the cache --------------------------------------------------------- */
@@ -239,11 +192,11 @@ static void make_room(worker_blobs_t *b, uint64_t incoming)
         closedir(d);
 }
 
-/* Fetches sha256 into the part and, once it hashes right, to final. */
-static int fetch(worker_blobs_t *b, const char *sha256, const char *part,
-                 const char *final, int fd, avp_error_t *err)
+/* Fetches sha256 into the part on fd from a live API server. */
+static int from_servers(worker_blobs_t *b, const char *sha256, int fd,
+                        avp_error_t *err)
 {
-    char urls[SERVERS_MAX][STORE_URL_MAX], got[65];
+    char urls[SERVERS_MAX][STORE_URL_MAX];
     int n = 0, rc = credential(b, err);
     store_conn_t *c;
     if (rc == AVP_OK && (rc = store_pool_acquire(b->pool, -1, &c, err)) == 0) {
@@ -268,6 +221,21 @@ static int fetch(worker_blobs_t *b, const char *sha256, const char *part,
             rc = AVP_OK;
         }
     }
+    return rc;
+}
+
+/* Fetches sha256 into the part (from the S3 store when there is one, else
+ * or failing that from the servers) and, once it hashes right, to final. */
+static int fetch(worker_blobs_t *b, const char *sha256, const char *part,
+                 const char *final, int fd, avp_error_t *err)
+{
+    char got[65];
+    int rc = b->s3 ? blob_s3_get(b->s3, sha256, fd, b->cap, err) : AVP_EIO;
+    if (rc < 0 && b->s3)
+        fprintf(stderr, "worker %s: S3: %s; asking the servers\n", b->name,
+                err->msg);
+    if (rc < 0)
+        rc = from_servers(b, sha256, fd, err);
     if (rc < 0)
         return rc;
     if (!hash_matches(part, sha256, got)) {

@@ -234,7 +234,7 @@ int worker_run(const worker_opts_t *in, avp_error_t *err)
     if (!rc) rc = queue_conn_open(o.redis_url, &qo, &side_q, err);
     if (!rc) rc = queue_conn_open(o.redis_url, &qo, &rec_q, err);
     worker_blobs_t *blobs = NULL;
-    if (!rc) rc = worker_blobs_create(o.pool, o.name, o.data_dir,
+    if (!rc) rc = worker_blobs_create(o.pool, o.s3, o.name, o.data_dir,
                                       o.file_cache_bytes, &blobs, err);
     if (rc)
         goto out;
