@@ -34,6 +34,7 @@
 
 #include <stdint.h>
 
+#include "blob/blob.h"
 #include "http/http.h"
 #include "store/store.h"
 #include "util/limits.h"
@@ -59,6 +60,8 @@ typedef struct api_options {
     int thumb_cache;         /* thumbnails kept on disk, least recently
                               * used removed first (0: 2000) */
     avp_limits_t child_limits; /* of every child avp process (all 0: none) */
+    const blob_s3_t *s3;     /* AVP_STORAGE_URL's store, where uploads are
+                              * copied; NULL: none. Borrowed. */
 } api_options_t;
 
 /* Opens Redis lazily (a server may start while Redis is down). */

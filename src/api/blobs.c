@@ -7,13 +7,28 @@
  * stored in the database with a short life (worker/blobs.c); holding the
  * database is what makes a worker. The body is the file as it is on disk,
  * always application/octet-stream, with civetweb's Range support, so an
- * interrupted transfer continues where it stopped. */
+ * interrupted transfer continues where it stopped. With AVP_STORAGE_URL,
+ * every upload is also copied to the S3 store before its row is written
+ * (api__blob_publish_or_reply), where workers look first. */
 #include "api/handlers.h"
 #include "api/internal.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+
+int api__blob_publish_or_reply(api_t *r, http_req_t *req, const char *sha256,
+                               const char *path)
+{
+    avp_error_t err;
+    if (!r->opt.s3 || blob_s3_put(r->opt.s3, sha256, path, &err) == AVP_OK)
+        return AVP_OK;
+    fprintf(stderr, "avp serve: storing %s in S3: %s\n", sha256, err.msg);
+    http_reply_unavailable(req, 5, "the file store (AVP_STORAGE_URL) did "
+                           "not take the file");
+    return AVP_EUNAVAILABLE;
+}
 
 #define WORKER_TOKEN_HEADER "X-AVP-Worker-Token"
 
@@ -31,8 +46,10 @@ static int worker_or_reply(http_req_t *req, store_conn_t *c)
     uint8_t hash[HTTP_AUTH_HASH_LEN];
     http_auth_token_hash(token, hash);
     int rc = store_worker_credential_valid(c, hash, &err);
-    if (rc < 0)
-        return http_reply_avp_error(req, &err), rc;
+    if (rc < 0) {
+        http_reply_avp_error(req, &err);
+        return rc;
+    }
     if (rc == 0) {
         http_reply_error(req, 401, "unauthorized",
                          "the worker credential is unknown or expired");
