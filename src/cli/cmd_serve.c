@@ -151,9 +151,15 @@ static int run(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
                         .list_cache_off = cfg->list_cache_off,
                         .auth_cache_off = cfg->auth_cache_off,
                         .child_limits = cfg->child_limits};
+    blob_s3_t *s3 = NULL;
+    if (blob_init(err) || blob_s3_from_env(&s3, err))
+        return 2;
+    ro.s3 = s3;
     int rc = api_create(&ro, &routes, err);
-    if (rc < 0)
+    if (rc < 0) {
+        blob_s3_destroy(s3);
         return 1;
+    }
     http_server_options_t so = {
         .listen_addr = c->listen, .port = cfg->port,
         .static_root = cfg->web_dir, .tls_cert = cfg->tls_cert,
@@ -179,6 +185,7 @@ static int run(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
     http_server_stop(srv);
     api_destroy(routes);
     http_server_destroy(srv);
+    blob_s3_destroy(s3);
     return rc;
 }
 

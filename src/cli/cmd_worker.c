@@ -91,6 +91,7 @@ int cli_worker(int argc, char **argv)
         default_name(&c);
     cli_config_t cfg;
     store_pool_t *pool;
+    blob_s3_t *s3 = NULL;
     if ((rc = cli_open_pool("worker", &cfg, 1, &pool)) == 0 && !cfg.redis_url) {
         fprintf(stderr, "avp worker: AVP_REDIS_URL is not set\n");
         rc = 2;
@@ -107,13 +108,16 @@ int cli_worker(int argc, char **argv)
             .reclaim_idle_ms = (int64_t)cfg.reclaim_idle_s * 1000,
             .stop = &stop_requested};
         avp_error_t err = {0};
-        if (worker_run(&o, &err)) {
+        int bad = blob_s3_from_env(&s3, &err);
+        o.s3 = s3;
+        if (bad || worker_run(&o, &err)) {
             fprintf(stderr, "avp worker: %s\n", err.msg);
-            rc = 1;
+            rc = bad ? 2 : 1;
         } else {
             fprintf(stderr, "avp worker: %s stopped\n", c.name);
         }
     }
+    blob_s3_destroy(s3);
     store_pool_destroy(pool);
     cli_config_fini(&cfg);
     return rc;
