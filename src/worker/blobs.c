@@ -107,6 +107,7 @@ static int credential(worker_blobs_t *b, avp_error_t *err)
 static int hash_matches(const char *path, const char *sha256, char *got)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
+    snprintf(got, 65, "(unreadable)");
     if (fd < 0)
         return 0;
     crypto_hash_sha256_state st;
@@ -183,7 +184,8 @@ static void make_room(worker_blobs_t *b, uint64_t incoming)
         e[n++].size = (uint64_t)st.st_size;
         total += (uint64_t)st.st_size;
     }
-    qsort(e, n, sizeof *e, older_first);
+    if (n > 1) /* qsort of NULL, even for none, is undefined */
+        qsort(e, n, sizeof *e, older_first);
     for (size_t i = 0; i < n && total > b->cap; i++)
         if (unlinkat(dirfd(d), e[i].name, 0) == 0)
             total -= e[i].size;
