@@ -188,7 +188,8 @@ def test_killed_transfer_resumes_and_the_remote_worker_processes(hosts, tmp_path
     kept = os.path.getsize(part)
     assert 0 < kept < os.path.getsize(model), kept
     hosts.start_worker()
-    runs.wait_done(hosts.system, task_id, timeout=240)
+    t = runs.wait_done(hosts.system, task_id, timeout=240)
+    assert t["worker"] == "remote", t  # `avp up --workers 0` ran none of its own
     assert "resuming %s at byte %d" % (model_sha, kept) in hosts.log(), hosts.log()
     assert sha_of(hosts.cache(model_sha)) == model_sha
     assert not os.path.exists(part)
