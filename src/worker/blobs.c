@@ -278,5 +278,6 @@ int worker_blobs_get(worker_blobs_t *b, const char *sha256, const char *local,
         unlink(part); /* the worker that held the lock made out; this is
                        * a new empty part nobody else will write */
     close(fd);
-    return rc;
+    /* The stored path first: on one machine, that is the file that went. */
+    return rc < 0 ? avp_error_prefix(err, "%s", local) : AVP_OK;
 }
