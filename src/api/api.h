@@ -34,6 +34,7 @@
 
 #include <stdint.h>
 
+#include "blob/blob.h"
 #include "http/http.h"
 #include "store/store.h"
 #include "util/limits.h"
@@ -61,6 +62,8 @@ typedef struct api_options {
     avp_limits_t child_limits; /* of every child avp process (all 0: none) */
     const char *prometheus_url; /* history and alerts for admins (NULL:
                                  * none; ops_history.c) */
+    const blob_s3_t *s3;     /* AVP_STORAGE_URL's store, where uploads are
+                              * copied; NULL: none. Borrowed. */
 } api_options_t;
 
 /* Opens Redis lazily (a server may start while Redis is down). */

@@ -43,6 +43,9 @@ void api__model_list(http_req_t *req, void *ctx);
 void api__model_get(http_req_t *req, void *ctx);
 void api__model_delete(http_req_t *req, void *ctx);
 
+/* blobs.c */
+void api__blob_get(http_req_t *req, void *ctx);
+
 /* tasks.c */
 void api__video_process(http_req_t *req, void *ctx);
 void api__run_list(http_req_t *req, void *ctx);

@@ -136,6 +136,10 @@ json_t *api__number_or_null(double v, int defined);
 
 /* "<data_dir>/<rel>" into out (PATH_MAX). */
 void api__path(const api_t *r, const char *rel, char *out);
+/* Copies a stored upload to the S3 store when there is one (blobs.c);
+ * replies 503 when the store does not take it. */
+int api__blob_publish_or_reply(api_t *r, http_req_t *req, const char *sha256,
+                               const char *path);
 
 /* 400 naming the frame and the video's frame count unless 0 <= frame <
  * frames; a count of 0 is unknown, and then every frame is refused. Every

@@ -183,6 +183,11 @@ void api__model_upload(http_req_t *req, void *ctx)
         http_reply_unavailable(req, 5, "cannot store the model");
         return;
     }
+    if (api__blob_publish_or_reply(r, req, up.sha256, abs) < 0) {
+        unlink(abs);
+        avp_free(f.names);
+        return;
+    }
     names = class_names(&f);
     store_model_new_t m = {http_req_user(req)->id, name, rel, up.sha256,
                            f.family, f.input_w, f.input_h, f.num_classes,

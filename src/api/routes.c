@@ -236,6 +236,22 @@ static int add_videos(api_t *r, http_server_t *srv, avp_error_t *err)
     return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }
 
+/* Served by blobs.c: for workers, with their credential instead of a
+ * user's (HTTP_PUBLIC skips the session layer; the handler checks). */
+static int add_blobs(api_t *r, http_server_t *srv, avp_error_t *err)
+{
+    static const http_schema_field_t query[] = {
+        {"sha256", HTTP_SCHEMA_STRING, 1, 64, 64,
+         "the file's SHA-256 in lowercase hexadecimal", NULL}, {0}};
+    const http_route_t routes[] = {
+        {"GET", "/api/blobs", "blobs_get",
+         "A video or model file by its hash, for workers (Range requests; "
+         "X-AVP-Worker-Token)", api__blob_get, r, HTTP_PUBLIC, NULL, query,
+         0},
+    };
+    return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+}
+
 /* Served by models.c. */
 static int add_models(api_t *r, http_server_t *srv, avp_error_t *err)
 {
@@ -660,7 +676,7 @@ int api_register(api_t *r, http_server_t *srv, avp_error_t *err)
         add_accounts,   add_projects, add_videos,   add_models, add_tasks,
         add_detections, add_gt,       add_gt_io,    add_eval,   add_autogt,
         add_gt_export,  add_compare,  add_classmap, add_ops,
-        add_test_sessions};
+        add_test_sessions, add_blobs};
     r->srv = srv;
     for (size_t i = 0; i < AVP_ARRAY_LEN(add); i++) {
         int rc = add[i](r, srv, err);

@@ -204,6 +204,10 @@ void api__video_upload(http_req_t *req, void *ctx)
         return;
     }
     api__path(r, rel, abs);
+    if (api__blob_publish_or_reply(r, req, up.sha256, abs) < 0) {
+        unlink(abs);
+        return;
+    }
     store_video_new_t v = {pid, http_req_user(req)->id, filename, rel,
                            (int64_t)up.size, info.duration, info.fps,
                            info.width, info.height, info.stored_width,

@@ -5,12 +5,14 @@
 #include "config.h"
 
 #include "api/api.h"
+#include "store/catalog.h"
 
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static const char serve_usage[] =
     "usage: avp serve [--port N] [--data DIR] [--listen ADDR]\n"
@@ -39,7 +41,7 @@ static const char serve_usage[] =
     "AVP_WEB_DIR, AVP_MAX_UPLOAD, AVP_DB_POOL_MAX, AVP_ENGINE_MAX,\n"
     "AVP_THUMB_CACHE, AVP_LIST_CACHE, AVP_AUTH_CACHE, AVP_HEADER_TIMEOUT_S,\n"
     "AVP_CONNS_PER_ADDR, AVP_MODEL_QUOTA, AVP_MODEL_QUOTA_BYTES,\n"
-    "AVP_CHILD_LIMITS, AVP_METRICS_TOKEN.\n";
+    "AVP_CHILD_LIMITS, AVP_METRICS_TOKEN, AVP_PUBLIC_URL.\n";
 
 typedef struct serve_cmd {
     const char *port, *data, *listen, *tls_cert, *tls_key, *origins;
@@ -102,6 +104,36 @@ static int prepare(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
     return 0;
 }
 
+/* Tells workers where this server is (AVP_PUBLIC_URL, if set) every
+ * SERVE_BEAT_S until a stop signal, whose number it returns; workers take
+ * a server seen within three beats as alive (worker/blobs.c). */
+#define SERVE_BEAT_S 5
+static void registry(const char *url, store_pool_t *pool, int leave)
+{
+    avp_error_t err;
+    store_conn_t *c;
+    if (store_pool_acquire(pool, -1, &c, &err) < 0)
+        return;
+    if ((leave ? store_server_leave : store_server_beat)(c, url, &err) < 0)
+        fprintf(stderr, "avp serve: registering %s: %s\n", url, err.msg);
+    store_pool_release(c);
+}
+
+static int wait_registered(const char *url, store_pool_t *pool,
+                           const sigset_t *stop)
+{
+    struct timespec period = {SERVE_BEAT_S, 0};
+    int sig = 0;
+    if (!url)
+        return sigwait(stop, &sig) == 0 ? sig : SIGTERM;
+    while (sig <= 0) {
+        registry(url, pool, 0);
+        sig = sigtimedwait(stop, NULL, &period);
+    }
+    registry(url, pool, 1);
+    return sig;
+}
+
 /* Runs the server until SIGTERM/SIGINT, which every thread blocks so that
  * this one takes them with sigwait. */
 static int run(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
@@ -120,9 +152,15 @@ static int run(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
                         .auth_cache_off = cfg->auth_cache_off,
                         .child_limits = cfg->child_limits,
                         .prometheus_url = cfg->prometheus_url};
+    blob_s3_t *s3 = NULL;
+    if (blob_init(err) || blob_s3_from_env(&s3, err))
+        return 2;
+    ro.s3 = s3;
     int rc = api_create(&ro, &routes, err);
-    if (rc < 0)
+    if (rc < 0) {
+        blob_s3_destroy(s3);
         return 1;
+    }
     http_server_options_t so = {
         .listen_addr = c->listen, .port = cfg->port,
         .static_root = cfg->web_dir, .tls_cert = cfg->tls_cert,
@@ -142,13 +180,13 @@ static int run(const serve_cmd_t *c, cli_config_t *cfg, store_pool_t *pool,
         printf("avp serve: %s://%s:%d\n", cfg->tls_cert ? "https" : "http",
                c->listen ? c->listen : "127.0.0.1", http_server_port(srv));
         fflush(stdout);
-        int sig;
-        sigwait(stop, &sig);
+        int sig = wait_registered(cfg->public_url, pool, stop);
         fprintf(stderr, "avp serve: %s, stopping\n", strsignal(sig));
     }
     http_server_stop(srv);
     api_destroy(routes);
     http_server_destroy(srv);
+    blob_s3_destroy(s3);
     return rc;
 }
 

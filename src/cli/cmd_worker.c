@@ -89,19 +89,26 @@ static void default_name(worker_cmd_t *c)
     snprintf(c->name, sizeof c->name, "%s:%d", host, (int)getpid());
 }
 
-/* The worker's loop, its model cache and, when asked, its metrics. */
+/* The worker's loop, its model cache, its S3 store when AVP_STORAGE_URL
+ * names one and, when asked, its metrics. */
 static int run_worker(const worker_cmd_t *c, const cli_config_t *cfg,
                       store_pool_t *pool)
 {
+    avp_error_t err = {0};
+    blob_s3_t *s3 = NULL;
+    if (blob_s3_from_env(&s3, &err)) {
+        fprintf(stderr, "avp worker: %s\n", err.msg);
+        return 2;
+    }
     worker_models_t *models = worker_models_create(
         (size_t)cfg->model_cache_mb << 20, NULL, c->batch, c->threads);
     worker_opts_t o = {
         .name = c->name, .pool = pool, .redis_url = cfg->redis_url,
         .data_dir = cfg->data_dir, .batch = c->batch, .threads = c->threads,
         .model_cache_bytes = (size_t)cfg->model_cache_mb << 20,
+        .file_cache_bytes = (uint64_t)cfg->cache_mb << 20,
         .reclaim_idle_ms = (int64_t)cfg->reclaim_idle_s * 1000,
-        .stop = &stop_requested, .models = models};
-    avp_error_t err = {0};
+        .stop = &stop_requested, .models = models, .s3 = s3};
     cli_worker_metrics_t *wm = NULL;
     int rc = 0;
     if (c->metrics_listen && cli_worker_metrics_start(
@@ -116,6 +123,7 @@ static int run_worker(const worker_cmd_t *c, const cli_config_t *cfg,
     }
     cli_worker_metrics_stop(wm);
     worker_models_destroy(models);
+    blob_s3_destroy(s3);
     return rc;
 }
 

@@ -18,6 +18,7 @@
 #define DEFAULT_PORT 8080
 #define DEFAULT_POOL_MAX 8
 #define DEFAULT_MODEL_CACHE_MB 512
+#define DEFAULT_CACHE_MB 4096
 #define DEFAULT_MAX_UPLOAD (4ull << 30)
 #define DEFAULT_RECLAIM_IDLE_S 30
 /* A probe, a thumbnail or a model load: a 4K frame takes ~100 MB, a large
@@ -89,6 +90,19 @@ static int parse_bytes(const char *what, const char *s, uint64_t *out,
     return AVP_OK;
 }
 
+/* A server's base URL as workers reach it: http(s)://host[:port]. */
+static int check_public_url(const char *s, avp_error_t *err)
+{
+    const char *host = !s ? NULL
+                     : !strncmp(s, "http://", 7) ? s + 7
+                     : !strncmp(s, "https://", 8) ? s + 8 : "";
+    if (host && (!*host || strcspn(host, "/?#@ \t") != strlen(host) ||
+                 strlen(s) >= 256))
+        return avp_error_set(err, AVP_EINVAL, "AVP_PUBLIC_URL: '%s' is not "
+                             "http(s)://host[:port] (no path)", s);
+    return AVP_OK;
+}
+
 static int parse_limits(const char *what, const char *s, const char *dflt,
                         avp_limits_t *out, avp_error_t *err)
 {
@@ -117,6 +131,8 @@ int cli_config_load(cli_config_t *cfg, avp_error_t *err)
     cfg->metrics_listen = env_dup("AVP_METRICS_LISTEN");
     cfg->metrics_token = env_dup("AVP_METRICS_TOKEN");
     cfg->prometheus_url = env_dup("AVP_PROMETHEUS_URL");
+    cfg->public_url = env_dup("AVP_PUBLIC_URL");
+    cfg->cache_mb = DEFAULT_CACHE_MB;
     cfg->web_dir = env("AVP_WEB_DIR") ? env_dup("AVP_WEB_DIR")
                                       : default_web_dir();
     cfg->port = DEFAULT_PORT;
@@ -129,7 +145,7 @@ int cli_config_load(cli_config_t *cfg, avp_error_t *err)
     int rc = parse_range("AVP_PORT", env("AVP_PORT"), 1, 65535, &cfg->port,
                          err);
     if (!rc)
-        rc = parse_range("AVP_WORKERS", env("AVP_WORKERS"), 1, 256,
+        rc = parse_range("AVP_WORKERS", env("AVP_WORKERS"), 0, 256,
                          &cfg->workers, err);
     if (!rc)
         rc = parse_range("AVP_DB_POOL_MAX", env("AVP_DB_POOL_MAX"), 1, 1000,
@@ -137,6 +153,11 @@ int cli_config_load(cli_config_t *cfg, avp_error_t *err)
     if (!rc)
         rc = parse_range("AVP_MODEL_CACHE_MB", env("AVP_MODEL_CACHE_MB"), 16,
                          1 << 20, &cfg->model_cache_mb, err);
+    if (!rc)
+        rc = check_public_url(cfg->public_url, err);
+    if (!rc)
+        rc = parse_range("AVP_CACHE_MB", env("AVP_CACHE_MB"), 16, 1 << 24,
+                         &cfg->cache_mb, err);
     if (!rc)
         rc = parse_range("AVP_RECLAIM_IDLE_S", env("AVP_RECLAIM_IDLE_S"), 2,
                          3600, &cfg->reclaim_idle_s, err);
@@ -200,6 +221,7 @@ void cli_config_fini(cli_config_t *cfg)
     avp_free(cfg->metrics_listen);
     avp_free(cfg->metrics_token);
     avp_free(cfg->prometheus_url);
+    avp_free(cfg->public_url);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -210,7 +232,7 @@ int cli_config_set_port(cli_config_t *cfg, const char *s, avp_error_t *err)
 
 int cli_config_set_workers(cli_config_t *cfg, const char *s, avp_error_t *err)
 {
-    return parse_range("--workers", s, 1, 256, &cfg->workers, err);
+    return parse_range("--workers", s, 0, 256, &cfg->workers, err);
 }
 
 void cli_config_set_data_dir(cli_config_t *cfg, const char *dir)
@@ -299,6 +321,8 @@ void cli_config_export(const cli_config_t *cfg)
     export_str("AVP_WEB_DIR", cfg->web_dir);
     export_str("AVP_METRICS_LISTEN", cfg->metrics_listen);
     export_str("AVP_METRICS_TOKEN", cfg->metrics_token);
+    export_str("AVP_PUBLIC_URL", cfg->public_url);
+    export_num("AVP_CACHE_MB", (unsigned long long)cfg->cache_mb);
     export_num("AVP_PORT", (unsigned long long)cfg->port);
     export_num("AVP_WORKERS", (unsigned long long)cfg->workers);
     export_num("AVP_DB_POOL_MAX", (unsigned long long)cfg->db_pool_max);

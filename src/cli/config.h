@@ -56,8 +56,11 @@ typedef struct cli_config {
     char *metrics_listen; /* AVP_METRICS_LISTEN "ADDR:PORT"; NULL: none */
     char *metrics_token;  /* AVP_METRICS_TOKEN; NULL: admins only */
     char *prometheus_url; /* AVP_PROMETHEUS_URL; NULL: no history */
+    char *public_url;     /* AVP_PUBLIC_URL, where workers reach this
+                           * server; NULL: not registered */
+    int cache_mb;         /* AVP_CACHE_MB, the worker's file cache */
     int port;             /* 1..65535 */
-    int workers;          /* 1..256 */
+    int workers;          /* 0..256 */
     int db_pool_max;      /* 1..1000 */
     int model_cache_mb;   /* 16..1048576 */
     int reclaim_idle_s;   /* 2..3600 */

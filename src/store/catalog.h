@@ -392,7 +392,8 @@ int store_task_start(store_conn_t *c, store_task_t *t, const char *worker,
 typedef struct store_task_job {
     int64_t run_id, model_id;
     char video_path[1024], model_path[1024];
-    char sha256[65];
+    char sha256[65];       /* the model file's */
+    char video_sha256[65]; /* "" for a video stored before hashes were */
     char family[32];
     double conf, iou;
     int every;
@@ -403,6 +404,34 @@ typedef struct store_task_job {
  * data_dir (NULL: left as stored). AVP_ENOTFOUND when there is no run. */
 int store_task_job(store_conn_t *c, int64_t run_id, const char *data_dir,
                    store_task_job_t *job, avp_error_t *err);
+
+/* ---- files without a shared disk (catalog_blobs.c) --------------------- */
+
+#define STORE_URL_MAX 256
+
+/* The API server at url (http(s)://host[:port], no path) is alive now. */
+int store_server_beat(store_conn_t *c, const char *url, avp_error_t *err);
+/* It stopped: workers stop trying it at once. */
+int store_server_leave(store_conn_t *c, const char *url, avp_error_t *err);
+/* Up to cap servers seen within max_age_s, in random order (so workers
+ * spread their fetches), into urls; their count in *n. */
+int store_servers_live(store_conn_t *c, int max_age_s,
+                       char (*urls)[STORE_URL_MAX], int cap, int *n,
+                       avp_error_t *err);
+/* Stores the hash of a worker's new credential, valid for ttl_s seconds,
+ * and forgets expired ones. */
+int store_worker_credential_add(store_conn_t *c,
+                                const uint8_t hash[STORE_TOKEN_HASH_LEN],
+                                const char *worker, int ttl_s,
+                                avp_error_t *err);
+/* 1 when a credential of this hash has not expired, 0 when none has. */
+int store_worker_credential_valid(store_conn_t *c,
+                                  const uint8_t hash[STORE_TOKEN_HASH_LEN],
+                                  avp_error_t *err);
+/* The stored path (relative to the data folder, or absolute) of a video or
+ * model whose file has this sha256; AVP_ENOTFOUND when none has. */
+int store_blob_path(store_conn_t *c, const char *sha256, char *path,
+                    size_t cap, avp_error_t *err);
 
 /* What a progress tick writes and reads back. */
 typedef struct store_task_tick {

@@ -143,6 +143,7 @@ static void fill_job(PGresult *r, const char *data_dir, store_task_job_t *job)
     job->every = atoi(PQgetvalue(r, 0, 7));
     job->frame_count = strtoll(PQgetvalue(r, 0, 8), NULL, 10);
     copy_field(job->preprocess, sizeof job->preprocess, r, 0, 9);
+    copy_field(job->video_sha256, sizeof job->video_sha256, r, 0, 10);
 }
 
 int store_task_job(store_conn_t *c, int64_t run_id, const char *data_dir,
@@ -152,7 +153,8 @@ int store_task_job(store_conn_t *c, int64_t run_id, const char *data_dir,
     const char *v[] = {rid.s};
     PGresult *r = store__run(c, "run",
         "SELECT v.path, m.path, m.sha256, m.family, m.id, r.conf, r.iou, "
-        "r.every, coalesce(v.frame_count, 0), r.preprocess FROM "
+        "r.every, coalesce(v.frame_count, 0), r.preprocess, "
+        "coalesce(v.sha256, '') FROM "
         "detection_runs r "
         "JOIN videos v ON v.id = r.video_id "
         "JOIN models m ON m.id = r.model_id WHERE r.id = $1", 1, v, err);

@@ -16,6 +16,7 @@ typedef struct worker_ctx {
     const worker_opts_t *opts;
     worker_models_t *models;
     queue_conn_t *q; /* heartbeat, progress, enqueue */
+    worker_blobs_t *blobs;
 } worker_ctx_t;
 
 /* The heartbeat thread of one attempt (beat.c): keeps the attempt's stream

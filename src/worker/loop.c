@@ -228,6 +228,7 @@ static worker_opts_t with_defaults(const worker_opts_t *in)
     if (!o.model_cache_bytes) o.model_cache_bytes = (size_t)512 << 20;
     if (o.reconcile_s <= 0) o.reconcile_s = 10;
     if (o.reclaim_idle_ms <= 0) o.reclaim_idle_ms = 30000;
+    if (!o.file_cache_bytes) o.file_cache_bytes = (uint64_t)4 << 30;
     return o;
 }
 
@@ -239,11 +240,14 @@ int worker_run(const worker_opts_t *in, avp_error_t *err)
     int rc = queue_conn_open(o.redis_url, &qo, &claim_q, err);
     if (!rc) rc = queue_conn_open(o.redis_url, &qo, &side_q, err);
     if (!rc) rc = queue_conn_open(o.redis_url, &qo, &rec_q, err);
+    worker_blobs_t *blobs = NULL;
+    if (!rc) rc = worker_blobs_create(o.pool, o.s3, o.name, o.data_dir,
+                                      o.file_cache_bytes, &blobs, err);
     if (rc)
         goto out;
     worker_models_t *own = o.models ? NULL
         : worker_models_create(o.model_cache_bytes, NULL, o.batch, o.threads);
-    worker_ctx_t ctx = {&o, o.models ? o.models : own, side_q};
+    worker_ctx_t ctx = {&o, o.models ? o.models : own, side_q, blobs};
     reconciler_t rec = {.opts = &o, .q = rec_q};
     pthread_mutex_init(&rec.mu, NULL);
     avp_cond_init_monotonic(&rec.wake);
@@ -259,6 +263,7 @@ int worker_run(const worker_opts_t *in, avp_error_t *err)
     }
     reconciler_stop(&rec);
     worker_models_destroy(own);
+    worker_blobs_destroy(blobs);
 out:
     queue_conn_close(claim_q);
     queue_conn_close(side_q);

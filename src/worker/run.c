@@ -9,6 +9,7 @@
 
 #include "detect/detect.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,6 +37,7 @@ typedef struct run {
     store_box_t *boxes;
     size_t box_cap;
     bool done_recorded; /* an auto_gt conversion recorded the task done */
+    bool final;         /* no attempt can do better: failed, not retried */
     avp_error_t err;
 } run_t;
 
@@ -304,6 +306,7 @@ static store_task_end_t finish(run_t *r, int rc, const avp_error_t *why)
     end = rc == AVP_OK ? STORE_TASK_DONE
         : rc == STOP_CANCEL ? STORE_TASK_CANCELLED
         : rc == STOP_SHUTDOWN ? STORE_TASK_HANDBACK
+        : r->final ? STORE_TASK_FAILED
         : worker_after_failure(t->attempts, t->max_attempts) == WORKER_RETRY
             ? STORE_TASK_RETRY : STORE_TASK_FAILED;
     if (end == STORE_TASK_DONE && !r->done_recorded)
@@ -325,6 +328,33 @@ static store_task_end_t finish(run_t *r, int rc, const avp_error_t *why)
     if (end == STORE_TASK_HANDBACK)
         queue_enqueue(r->ctx->q, t->id, t->kind, NULL, &err);
     return end;
+}
+
+/* One of the job's files on this machine: where it is, or a fetched copy
+ * (blobs.c) when this machine lacks the servers' disk. */
+static int local_file(run_t *r, const char *what, const char *sha256,
+                      char *path, size_t cap, avp_error_t *err)
+{
+    char got[PATH_MAX];
+    int rc = worker_blobs_get(r->ctx->blobs, sha256, path, got, err);
+    if (rc == AVP_OK && strlen(got) >= cap)
+        rc = avp_error_set(err, AVP_EINVAL, "cache path %s is too long", got);
+    if (rc == AVP_OK)
+        memcpy(path, got, strlen(got) + 1);
+    /* A file no server has, or one that arrives corrupt, would be the same
+     * on the next attempt: the task fails once, with the reason. */
+    r->final = rc == AVP_ENOTFOUND || rc == AVP_EFORMAT;
+    return rc ? avp_error_prefix(err, "%s", what) : AVP_OK;
+}
+
+static int local_files(run_t *r, store_task_job_t *job, avp_error_t *err)
+{
+    int rc = local_file(r, "video", job->video_sha256, job->video_path,
+                        sizeof job->video_path, err);
+    if (rc == AVP_OK)
+        rc = local_file(r, "model", job->sha256, job->model_path,
+                        sizeof job->model_path, err);
+    return rc;
 }
 
 static int load_job(worker_ctx_t *ctx, int64_t run_id, store_task_job_t *job,
@@ -350,6 +380,8 @@ store_task_end_t worker__run_detect(worker_ctx_t *ctx, store_task_t *t,
     int rc = worker__beat_start(&r.beat, ctx, entry_id);
     if (rc == AVP_OK)
         rc = load_job(ctx, t->run_id, &job, &err);
+    if (rc == AVP_OK)
+        rc = local_files(&r, &job, &err);
     if (rc == AVP_OK) {
         r.frames_total = frames_total(&job);
         r.every = job.every;

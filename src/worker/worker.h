@@ -18,6 +18,7 @@
 #ifndef AVP_WORKER_WORKER_H
 #define AVP_WORKER_WORKER_H
 
+#include "blob/blob.h"
 #include "infer/infer.h"
 #include "store/store.h"
 #include "util/avp.h"
@@ -102,6 +103,27 @@ typedef struct worker_throttle {
 } worker_throttle_t;
 int worker_throttle_due(worker_throttle_t *t, double now);
 
+/* ---- files from the API servers (blobs.c) ----------------------------- */
+
+/* The videos and models a worker fetched because it does not share the
+ * servers' disk, under DATA/cache (at most cap_bytes, least recently used
+ * removed first). One per task loop; not thread-safe. */
+typedef struct worker_blobs worker_blobs_t;
+int worker_blobs_create(store_pool_t *pool, const blob_s3_t *s3,
+                        const char *name, const char *data_dir,
+                        uint64_t cap_bytes, worker_blobs_t **out,
+                        avp_error_t *err);
+void worker_blobs_destroy(worker_blobs_t *b);
+/* A complete readable file of this sha256 into out (PATH_MAX bytes):
+ * local when it exists (this machine has the server's disk), else the
+ * cached copy, fetched first from the S3 store (s3, if not NULL) or a
+ * live API server (Range-resumed, hash-checked). AVP_ENOTFOUND: no server has it (or it has no hash);
+ * AVP_EFORMAT: what came does not hash right (nothing kept);
+ * AVP_EUNAVAILABLE / AVP_EIO: no server reachable, transfer failed (the
+ * part is kept for the next try). */
+int worker_blobs_get(worker_blobs_t *b, const char *sha256, const char *local,
+                     char *out, avp_error_t *err);
+
 /* ---- the loop (loop.c) ------------------------------------------------ */
 /* What a worker reports as it goes, for its metrics (the CLI serves them,
  * src/cli/worker_metrics.c); a NULL callback is skipped. Called on the
@@ -125,6 +147,8 @@ typedef struct worker_opts {
     int batch;                 /* frames per inference (default 8) */
     int threads;               /* compute threads (default 1) */
     size_t model_cache_bytes;  /* default 512 MiB */
+    uint64_t file_cache_bytes; /* DATA/cache (blobs.c); default 4 GiB */
+    const blob_s3_t *s3;       /* AVP_STORAGE_URL's store; NULL: none */
     double reconcile_s;        /* reconciler period (default 10) */
     int64_t reclaim_idle_ms;   /* reclaim entries idle this long (30000) */
     const volatile sig_atomic_t *stop; /* set by a signal handler */
