@@ -352,6 +352,54 @@ static void test_datumaro(void)
     gt_destroy(g);
 }
 
+/* 1 if g's frame set is exactly frames 0, 2, 4 and 5. */
+static int frames_0245(const gt_t *g)
+{
+    size_t n;
+    const int64_t *list = g ? gt_frame_list(g, &n) : NULL;
+    int ok = list && n == 4 && gt_num_annotated_frames(g) == 4;
+    for (int64_t f = -1; ok && f < 8; f++)
+        ok = gt_is_annotated_frame(g, f) ==
+             (f == 0 || f == 2 || f == 4 || f == 5);
+    return ok;
+}
+
+/* Frames that are not evenly spaced (0, 2, 4, 5; 2 an annotated empty
+ * frame): a video COCO file (frame_id per image) and Datumaro (attr.frame)
+ * import them as they are, and every exporter that can say which frames
+ * it holds gives them back; CVAT's task (start + k * step) cannot, and
+ * says so rather than write a superset. */
+static void test_uneven_frames(void)
+{
+    char dir[64], path[128];
+    fixture_tmpdir(dir, sizeof dir);
+    static const struct {
+        gt_format_t f;
+        const char *file;
+    } in[] = {{GT_FORMAT_COCO, "uneven/coco_frame_id.json"},
+              {GT_FORMAT_DATUMARO, "uneven/datumaro.json"}};
+    static const gt_format_t via[] = {GT_FORMAT_AVP, GT_FORMAT_COCO,
+                                      GT_FORMAT_DATUMARO};
+    avp_error_t err = {0};
+    for (size_t i = 0; i < AVP_ARRAY_LEN(in); i++) {
+        gt_t *g = load(in[i].f, in[i].file, NULL);
+        CHECK(frames_0245(g) && gt_num_boxes(g) == 3);
+        for (size_t k = 0; g && k < AVP_ARRAY_LEN(via); k++) {
+            gt_t *back = NULL;
+            snprintf(path, sizeof path, "%s/gt.%zu.%zu", dir, i, k);
+            CHECK(gt_export(via[k], g, path, NULL, &err) == AVP_OK);
+            CHECK(gt_import(via[k], path, NULL, &back, &err) == AVP_OK);
+            CHECK(frames_0245(back) && fixture_equal(g, back, 0, 1e-9));
+            gt_destroy(back);
+        }
+        snprintf(path, sizeof path, "%s/cvat.%zu.xml", dir, i);
+        CHECK(g && gt_export(GT_FORMAT_CVAT, g, path, NULL, &err) ==
+                       AVP_EINVAL && strstr(err.msg, "not evenly spaced"));
+        gt_destroy(g);
+    }
+    fixture_rmdir(dir);
+}
+
 /* A MOTChallenge sequence folder: seqinfo.ini's seqLength makes frames
  * 4 to 6, after the last row, frames without objects; its frameRate and
  * size fill the video. Without leave to look above the file's folder (an
@@ -387,7 +435,8 @@ int main(int argc, char **argv)
                  {"coco", test_coco},
                  {"yolo_images", test_yolo_images},
                  {"datumaro", test_datumaro},
-                 {"mot_seqinfo", test_mot_seqinfo}};
+                 {"mot_seqinfo", test_mot_seqinfo},
+                 {"uneven_frames", test_uneven_frames}};
     for (size_t i = 0; i < AVP_ARRAY_LEN(cases); i++)
         if (argc < 2 || !strcmp(argv[1], cases[i].name)) {
             fprintf(stderr, "case %s: ", cases[i].name);
