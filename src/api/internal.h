@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 
 #include "detect/detect.h"
+#include "gt/gt.h"
 #include "queue/queue.h"
 #include "api/api.h"
 
@@ -140,6 +141,15 @@ void api__path(const api_t *r, const char *rel, char *out);
  * ground-truth write and frame thumbnail asks: a box far past the end
  * would cost an export a file for every frame up to it. */
 int api__frame_or_reply(http_req_t *req, int64_t frame, int64_t frames);
+
+/* Gives g the frame set stored for the video (v); 1 if one was, 0 if
+ * none (every frame is annotated), an error for a stored set gt/gt.h
+ * refuses (gt_frames.c). */
+int api__gt_frame_set(gt_t *g, const store_gt_video_t *v, avp_error_t *err);
+/* g's frame set as JSON (a new reference): {"first", "last", "step"},
+ * "list" (its frames) in place of "step" when not evenly spaced, null
+ * when g has none. */
+json_t *api__gt_frames_json(const gt_t *g);
 
 /* A raw upload streamed into a temporary file under dir (relative to the
  * data directory) with its SHA-256, in constant memory; 413 past the
