@@ -181,7 +181,8 @@ static int add_dets(store_conn_t *c, int64_t run_id, eval_input_t *in,
         }
         eval_box_t e = {
             .image_id = d.frame, .category_id = cat, .x = d.box[0],
-            .y = d.box[1], .w = d.box[2] - d.box[0], .h = d.box[3] - d.box[1],
+            .y = d.box[1], .w = (double)d.box[2] - d.box[0],
+            .h = (double)d.box[3] - d.box[1], /* exact in double */
             .score = d.score,
         };
         rc = eval_data_add_det(in->d, &e, err);
@@ -529,8 +530,11 @@ void api__eval_post(http_req_t *req, void *ctx)
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id"), project_id;
     json_t *thr = json_object_get(http_req_body(req), "score_threshold");
-    json_t *src = NULL, *gt = NULL;
+    json_t *src = NULL, *gt = NULL, *tracking = NULL;
+    int with_tracks = json_is_true(json_object_get(http_req_body(req),
+                                                   "tracking"));
     gt_t *set = gt_create();
+    api_track_input_t *track = NULL;
     eval_class_map_t *map = NULL;
     eval_output_t out = {0};
     avp_error_t err;
@@ -542,10 +546,13 @@ void api__eval_post(http_req_t *req, void *ctx)
         !(src = source_or_reply(req, c, id)) ||
         frame_set_or_reply(req, c, src, set) < 0 ||
         !(gt = provenance_or_reply(req, c, id, src, set)) ||
-        !(map = class_map_or_reply(req, c, project_id))) {
+        !(map = class_map_or_reply(req, c, project_id)) ||
+        (with_tracks &&
+         !(track = api__eval_track_load_or_reply(req, c, id, src, set)))) {
         store_pool_release(c);
         json_decref(src);
         json_decref(gt);
+        eval_class_map_destroy(map);
         gt_destroy(set);
         return;
     }
@@ -559,10 +566,14 @@ void api__eval_post(http_req_t *req, void *ctx)
     } else if (evaluate(c, id, src, set, map, score_thr, rules, &out,
                         &err) < 0) {
         http_reply_avp_error(req, &err);
-    } else {
+    } else if (!track || (tracking = api__eval_track_run_or_reply(req,
+                                                                  track))) {
         json_object_set(out.manifest, "ground_truth", gt);
+        if (tracking)
+            json_object_set_new(out.results, "tracking", tracking);
         store_reply(r, req, id, &out);
     }
+    api__eval_track_free(track);
     eval_rules_destroy(rules);
     gt_destroy(set);
     json_decref(src);

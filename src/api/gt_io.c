@@ -13,8 +13,9 @@
  * and writes nothing. No database connection is held
  * while the body arrives: a slow sender must not take one of the pool's
  * few from everyone else.
- * Track ids of the file are not kept: tracks are rows of their own
- * (issue 4's merge/split), which this import does not create. */
+ * Each of the file's track ids becomes a tracks row (issue 4's merge and
+ * split work on them) holding its boxes; the export writes the rows' ids,
+ * so a round trip keeps which boxes form a track, not the file's numbers. */
 #include "api/internal.h"
 
 #include "detect/detect.h"
@@ -36,7 +37,7 @@ static char *boxes_json(const gt_t *g)
     for (size_t i = 0; i < gt_num_boxes(g); i++)
         json_array_append_new(a, json_pack(
             "{s:I, s:f, s:s, s:f, s:f, s:f, s:f, s:b, s:b, s:b, s:b, s:b, "
-            "s:o}", "frame", (json_int_t)b[i].frame, "t", b[i].t, "class",
+            "s:o, s:o}", "frame", (json_int_t)b[i].frame, "t", b[i].t, "class",
             gt_label_name(g, b[i].label), "x1", b[i].x, "y1", b[i].y, "x2",
             b[i].x + b[i].w, "y2", b[i].y + b[i].h, "validated",
             !!(b[i].flags & GT_VALIDATED), "difficult",
@@ -44,7 +45,8 @@ static char *boxes_json(const gt_t *g)
             !!(b[i].flags & GT_OCCLUDED), "truncated",
             !!(b[i].flags & GT_TRUNCATED), "crowd",
             !!(b[i].flags & GT_CROWD), "area",
-            b[i].area > 0 ? json_real(b[i].area) : json_null()));
+            b[i].area > 0 ? json_real(b[i].area) : json_null(), "track",
+            b[i].track_id >= 0 ? json_integer(b[i].track_id) : json_null()));
     char *s = json_dumps(a, JSON_COMPACT);
     json_decref(a);
     return s;

@@ -434,6 +434,10 @@ static int add_eval(api_t *r, http_server_t *srv, avp_error_t *err)
         {"rules", HTTP_SCHEMA_OBJECT, 0, 0, 0,
          "ignore_regions (image polygons), min_box_size, max_detections "
          "(docs/METRICS.md); stored in the manifest", NULL},
+        {"tracking", HTTP_SCHEMA_BOOLEAN, 0, 0, 0,
+         "also HOTA, CLEAR MOT and IDF1 of the run's detections, linked "
+         "into tracks, against the tracked ground truth (results.tracking, "
+         "the object of `avp eval track --json`)", "false"},
         {0}};
     const http_route_t routes[] = {
         {"POST", "/api/runs/{id}/evaluate", "runs_evaluate",

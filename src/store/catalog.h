@@ -452,7 +452,8 @@ int store_gt_list(store_conn_t *c, const store_gt_query_t *q,
  * (user_id, the change), so a box never changes without its record.
  * fields is a JSON object (text), already validated: frame, t, class,
  * x1, y1, x2, y2, validated, difficult, occluded, truncated (and for an
- * import crowd, and area, null for w * h). AVP_EINVAL
+ * import crowd, area, null for w * h, and track, the file's track id or
+ * null). AVP_EINVAL
  * when the box would be inverted or the class empty. *json is the box. */
 int store_gt_insert(store_conn_t *c, int64_t video_id, int64_t user_id,
                     const char *fields, char **json, avp_error_t *err);
@@ -469,7 +470,8 @@ int store_gt_frames(store_conn_t *c, store_object_t kind, int64_t id,
 
 /* Adds boxes (a JSON array text of objects with every field of
  * store_gt_insert) with source 'import', the source row naming format and
- * file_name (the uploaded file's name, NULL when not given) and one audit
+ * file_name (the uploaded file's name, NULL when not given), a tracks row
+ * for each of the file's track ids (the boxes linked to it) and one audit
  * record, all or nothing; *count is how many. frames, if not NULL, is the
  * file's frame set ({"first", "last", "step"} text, or {"first", "last",
  * "list": [frames]} when not evenly spaced), stored as the video's in the
@@ -496,6 +498,7 @@ typedef struct store_gt_box {
     double t;        /* presentation time (s) */
     int crowd;       /* COCO iscrowd (migrations/0019) */
     double area;     /* the object's own area (COCO's), 0: w * h */
+    int64_t track_id; /* 0: in no track */
 } store_gt_box_t;
 typedef void (*store_gt_fn)(void *arg, const store_gt_box_t *b);
 /* Calls fn for each box of the video on frames 0, every, 2 every, ...

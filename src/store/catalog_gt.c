@@ -133,7 +133,7 @@ int store_gt_each(store_conn_t *c, int64_t video_id, int64_t frames,
     const char *v[] = {vid.s, n.s, ev.s};
     PGresult *r = store__run(c, "ground truth",
         "SELECT id, frame, class, x1, y1, x2, y2, difficult, t, crowd, "
-        "coalesce(area, 0) FROM ground_truth_objects WHERE video_id = $1 AND frame < $2 "
+        "coalesce(area, 0), coalesce(track_id, 0) FROM ground_truth_objects WHERE video_id = $1 AND frame < $2 "
         "AND frame % $3 = 0 ORDER BY frame, id", 3, v, err);
     if (!r)
         return err->code;
@@ -146,6 +146,7 @@ int store_gt_each(store_conn_t *c, int64_t video_id, int64_t frames,
             .t = strtod(PQgetvalue(r, i, 8), NULL),
             .crowd = PQgetvalue(r, i, 9)[0] == 't',
             .area = strtod(PQgetvalue(r, i, 10), NULL),
+            .track_id = strtoll(PQgetvalue(r, i, 11), NULL, 10),
         };
         for (int k = 0; k < 4; k++)
             b.box[k] = strtod(PQgetvalue(r, i, 3 + k), NULL);
@@ -230,15 +231,27 @@ int store_gt_import(store_conn_t *c, int64_t video_id, int64_t user_id,
         "WITH s AS (INSERT INTO gt_sources (video_id, kind, format, "
         "file_name, created_by) VALUES ($1, 'import', $4, $5, $2) "
         "RETURNING id), "
+        "b AS (SELECT * FROM jsonb_to_recordset($3::jsonb) AS b(frame int, "
+        "t float8, class text, x1 real, y1 real, x2 real, y2 real, "
+        "validated boolean, difficult boolean, occluded boolean, "
+        "truncated boolean, crowd boolean, area float8, track bigint)), "
+        /* A row id for each of the file's tracks, taken first so that the
+         * boxes can name it in this same statement. */
+        "m AS MATERIALIZED (SELECT track, nextval(pg_get_serial_sequence("
+        "'tracks', 'id')) AS id FROM (SELECT DISTINCT track FROM b WHERE "
+        "track IS NOT NULL) x), "
+        "k AS (INSERT INTO tracks (id, video_id, class, first_frame, "
+        "last_frame, first_t, last_t, created_by) OVERRIDING SYSTEM VALUE "
+        "SELECT m.id, $1, (array_agg(b.class ORDER BY b.frame))[1], "
+        "min(b.frame), max(b.frame), min(b.t), max(b.t), $2 FROM m JOIN b "
+        "ON b.track = m.track GROUP BY m.id), "
         "g AS (INSERT INTO ground_truth_objects (video_id, frame, t, "
         "class, x1, y1, x2, y2, validated, difficult, occluded, truncated, "
-        "crowd, area, source, created_by, source_id) SELECT $1, b.frame, "
-        "b.t, b.class, b.x1, b.y1, b.x2, b.y2, b.validated, b.difficult, "
-        "b.occluded, b.truncated, coalesce(b.crowd, false), b.area, "
-        "'import', $2, s.id FROM s, jsonb_to_recordset($3::jsonb) "
-        "AS b(frame int, t float8, class text, x1 real, y1 real, x2 real, "
-        "y2 real, validated boolean, difficult boolean, occluded boolean, "
-        "truncated boolean, crowd boolean, area float8) RETURNING id), "
+        "crowd, area, track_id, source, created_by, source_id) SELECT $1, "
+        "b.frame, b.t, b.class, b.x1, b.y1, b.x2, b.y2, b.validated, "
+        "b.difficult, b.occluded, b.truncated, coalesce(b.crowd, false), "
+        "b.area, m.id, 'import', $2, s.id FROM s, b LEFT JOIN m ON "
+        "m.track = b.track RETURNING id), "
         "f AS (UPDATE videos SET gt_frames = $6::jsonb - 'list', "
         "gt_frame_list = CASE WHEN $6::jsonb ? 'list' THEN ARRAY(SELECT "
         "x::bigint FROM jsonb_array_elements_text($6::jsonb->'list') x) END "
