@@ -262,6 +262,8 @@ void api__gt_import_file(http_req_t *req, void *ctx)
     if (slash)
         *slash = '\0';
     o.tmp_dir = slash ? tmp_dir : NULL;
+    o.split = json_string_value(json_object_get(http_req_query(req),
+                                                "split"));
     gt_t *g = f == GT_FORMAT_YOLO || f == GT_FORMAT_VOC
         ? parse_tar_or_reply(req, f, up.tmp, &o)
         : parse_or_reply(req, f, up.tmp, &o);

@@ -409,6 +409,10 @@ static int add_gt_io(api_t *r, http_server_t *srv, avp_error_t *err)
          "write nothing", NULL},
         {"file", HTTP_SCHEMA_STRING, 0, 1, 255,
          "the uploaded file's name, kept as where the boxes came from", NULL},
+        {"split", HTTP_SCHEMA_STRING, 0, 1, 64,
+         "yolo, voc: the split of a dataset with several (Roboflow's "
+         "train, valid, test; data.yaml's keys); without it a dataset must "
+         "hold one", NULL},
         {0}};
     const http_route_t routes[] = {
         {"POST", "/api/videos/{id}/ground-truth/import", "gt_import",

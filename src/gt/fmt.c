@@ -280,6 +280,25 @@ static int import_yolo(const char *dir, const gt_io_options_t *o,
     return rc;
 }
 
+/* 1 if dir is a YOLO dataset's top (data.yaml and no label files in it:
+ * Roboflow's export beside train/, valid/, test/), whose splits
+ * gt_import_tree tells apart. */
+static int is_dataset_root(const char *dir)
+{
+    char yaml[4200], **names;
+    size_t n = 0;
+    avp_error_t err;
+    snprintf(yaml, sizeof yaml, "%s/data.yaml", dir);
+    if (access(yaml, F_OK) < 0 || gt__list_files(dir, ".txt", &names, &n,
+                                                   &err) < 0)
+        return 0;
+    size_t labels = 0;
+    for (size_t i = 0; i < n; i++)
+        labels += !gt__is_list_file(names[i]);
+    gt__names_free(names, (int)n);
+    return labels == 0;
+}
+
 /* An archive: extracted into a new folder, the dataset found in it. */
 static int import_archive(gt_format_t f, const char *path,
                           const gt_io_options_t *o, gt_t **out,
@@ -310,6 +329,8 @@ int gt_import(gt_format_t f, const char *path, const gt_io_options_t *o,
     if (gt_is_archive(path) || (formats[f].parse_frame &&
                                 stat(path, &st) == 0 && S_ISREG(st.st_mode)))
         return import_archive(f, path, o, out, err);
+    if (f == GT_FORMAT_YOLO && is_dataset_root(path))
+        return gt_import_tree(f, path, o, out, err);
     if (f == GT_FORMAT_YOLO)
         return import_yolo(path, o, out, err);
     if (formats[f].parse_frame)

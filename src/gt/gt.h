@@ -260,6 +260,11 @@ typedef struct gt_io_options {
     /* An archive is extracted into a new folder under this one (NULL:
      * $TMPDIR or /tmp); the server gives its data directory's. */
     const char *tmp_dir;
+    /* YOLO and VOC datasets with splits (Roboflow's train/, valid/,
+     * test/; ultralytics' data.yaml naming a folder or a .txt list of
+     * images per split): the split to read. NULL: the dataset must hold
+     * one folder of frame files, else the import names those it found. */
+    const char *split;
 } gt_io_options_t;
 
 /* Imports path (a file, or a folder for YOLO and VOC) into a new gt in
