@@ -11,7 +11,8 @@
  * project's class map (the model's class names by index, then
  * ground-truth names the model lacks; with a non-empty map, classes it
  * leaves out are dropped from both sides); a "difficult" box is COCO's
- * ignore; areas are w * h. Ground truth and detections are read with one
+ * ignore, iscrowd and an area the import kept (migrations/0019) are
+ * COCO's, other areas w * h. Ground truth and detections are read with one
  * connection, which goes back to the pool while the numbers are
  * computed. */
 #include "api/internal.h"
@@ -36,7 +37,7 @@ typedef struct eval_input {
     int every;
     size_t nframes; /* evaluated frames */
     double *t;     /* per evaluated frame (frame / every): time, NAN unseen */
-    store_gt_video_t geo; /* the ground truth's frame set (gt_step 0: all) */
+    const gt_t *set; /* the ground truth's frame set (none: every frame) */
     int64_t off_set_det; /* detections on frames off it */
     int rc;
     avp_error_t err;
@@ -117,10 +118,8 @@ static void input_free(eval_input_t *in)
 /* A frame the ground truth was annotated on. */
 static int on_gt_frames(const eval_input_t *in, int64_t frame)
 {
-    const store_gt_video_t *v = &in->geo;
-    return v->gt_step <= 0 ||
-           (frame >= v->gt_first && frame <= v->gt_last &&
-            (frame - v->gt_first) % v->gt_step == 0);
+    return !gt_has_frame_set(in->set) ||
+           gt_is_annotated_frame(in->set, frame);
 }
 
 static void add_gt(void *arg, const store_gt_box_t *b)
@@ -138,8 +137,11 @@ static void add_gt(void *arg, const store_gt_box_t *b)
         .id = b->id, .image_id = b->frame, .category_id = cat,
         .x = b->box[0], .y = b->box[1], .w = b->box[2] - b->box[0],
         .h = b->box[3] - b->box[1], .ignore = b->difficult,
+        .iscrowd = b->crowd,
     };
-    e.area = e.w * e.h;
+    /* COCO's own area (a segment's) when the import kept one: it decides
+     * the small/medium/large range as in pycocotools. */
+    e.area = b->area > 0 ? b->area : e.w * e.h;
     if (in->rc == AVP_OK)
         in->rc = eval_data_add_gt(in->d, &e, &in->err);
     in->num_gt++;
@@ -179,7 +181,8 @@ static int add_dets(store_conn_t *c, int64_t run_id, eval_input_t *in,
         }
         eval_box_t e = {
             .image_id = d.frame, .category_id = cat, .x = d.box[0],
-            .y = d.box[1], .w = d.box[2] - d.box[0], .h = d.box[3] - d.box[1],
+            .y = d.box[1], .w = (double)d.box[2] - d.box[0],
+            .h = (double)d.box[3] - d.box[1], /* exact in double */
             .score = d.score,
         };
         rc = eval_data_add_det(in->d, &e, err);
@@ -195,12 +198,10 @@ static int load_input(store_conn_t *c, int64_t run_id, json_t *src,
 {
     int64_t frames = json_integer_value(json_object_get(src, "frames_done"));
     int64_t video = json_integer_value(json_object_get(src, "video_id"));
-    int rc = store_video_geometry(c, video, &in->geo, err);
-    for (int64_t f = 0; rc == AVP_OK && f < frames; f += in->every)
+    for (int64_t f = 0; f < frames; f += in->every)
         if (on_gt_frames(in, f))
             eval_data_add_image(in->d, f);
-    if (rc == AVP_OK)
-        rc = store_gt_each(c, video, frames, in->every, add_gt, in, err);
+    int rc = store_gt_each(c, video, frames, in->every, add_gt, in, err);
     if (rc == AVP_OK && in->rc < 0) {
         *err = in->err;
         return in->rc;
@@ -318,11 +319,7 @@ static json_t *manifest_json(json_t *src, int64_t run_id,
                         json_integer(in->unmapped_gt));
     json_object_set_new(m, "unmapped_detections",
                         json_integer(in->unmapped_det));
-    json_object_set_new(m, "gt_frames", in->geo.gt_step > 0
-        ? json_pack("{s:I, s:I, s:I}", "first", (json_int_t)in->geo.gt_first,
-                    "last", (json_int_t)in->geo.gt_last, "step",
-                    (json_int_t)in->geo.gt_step)
-        : json_null());
+    json_object_set_new(m, "gt_frames", api__gt_frames_json(in->set));
     json_object_set_new(m, "detections_off_gt_frames",
                         json_integer(in->off_set_det));
     /* Boxes are in the displayed picture's coordinates when the video
@@ -349,7 +346,8 @@ static void output_free(eval_output_t *o)
 /* Evaluates run_id as src (store_eval_source) describes it, with the
  * class map, into *out; c is released before the numbers are computed. */
 static int evaluate(store_conn_t *c, int64_t run_id, json_t *src,
-                    const eval_class_map_t *map, double score_thr,
+                    const gt_t *set, const eval_class_map_t *map,
+                    double score_thr,
                     const eval_rules_t *rules, eval_output_t *out,
                     avp_error_t *err)
 {
@@ -363,6 +361,7 @@ static int evaluate(store_conn_t *c, int64_t run_id, json_t *src,
     input_init(&in, json_object_get(src, "class_names"), map,
                json_integer_value(json_object_get(src, "frames_done")),
                (int)json_integer_value(json_object_get(src, "every")));
+    in.set = set;
     int rc = load_input(c, run_id, src, &in, err);
     store_pool_release(c);
     if (rc == AVP_OK && rules)
@@ -434,12 +433,45 @@ static eval_class_map_t *class_map_or_reply(http_req_t *req,
     return map;
 }
 
+/* The video's ground-truth frame set into set (left without one when
+ * none was stored); replies on failure. */
+static int frame_set_or_reply(http_req_t *req, store_conn_t *c,
+                              json_t *src, gt_t *set)
+{
+    store_gt_video_t v = {0};
+    avp_error_t err;
+    int64_t video = json_integer_value(json_object_get(src, "video_id"));
+    int rc = store_video_geometry(c, video, &v, &err);
+    if (rc == AVP_OK)
+        rc = api__gt_frame_set(set, &v, &err);
+    if (rc < 0)
+        http_reply_avp_error(req, &err);
+    store_gt_video_fini(&v);
+    return rc < 0 ? rc : AVP_OK;
+}
+
+/* 1 if a frame the run looked at (0, every, ... below frames) is a frame
+ * of the ground truth's set. */
+static int run_meets_set(const gt_t *set, int64_t frames, int every)
+{
+    for (int64_t f = gt_frame_after(set, -1); f >= 0 && f < frames;
+         f = gt_frame_after(set, f))
+        if (f % every == 0)
+            return 1;
+    return 0;
+}
+
 /* Where the ground truth on the run's frames came from, each source
  * marked when the run's own model made it (eval_gt_provenance_mark);
- * NULL after replying, 409 when there is none: a score against no ground
- * truth is precision 0 that means nothing. */
+ * NULL after replying, 409 when the run's frames hold no ground truth: a
+ * score against none is precision 0 that means nothing. With a stored
+ * frame set that is when none of its frames is one the run looked at
+ * (its frames without boxes are real negatives, which a run is scored
+ * on: every detection there a false positive); without one, when no box
+ * is on them. */
 static json_t *provenance_or_reply(http_req_t *req, store_conn_t *c,
-                                   int64_t run_id, json_t *src)
+                                   int64_t run_id, json_t *src,
+                                   const gt_t *set)
 {
     char *text;
     avp_error_t err;
@@ -452,7 +484,9 @@ static json_t *provenance_or_reply(http_req_t *req, store_conn_t *c,
     }
     json_t *gt = json_loads(text, 0, NULL);
     avp_free(text);
-    if (json_integer_value(json_object_get(gt, "boxes")) == 0) {
+    if (gt_has_frame_set(set) ? !run_meets_set(set, frames, every)
+                              : json_integer_value(json_object_get(
+                                    gt, "boxes")) == 0) {
         http_reply_error(req, 409, "no_ground_truth", "video %" PRId64
                          " has no ground truth on the frames run %" PRId64
                          " looked at, so there is nothing to score it "
@@ -498,7 +532,11 @@ void api__eval_post(http_req_t *req, void *ctx)
     api_t *r = ctx;
     int64_t id = http_req_param(req, "id"), project_id;
     json_t *thr = json_object_get(http_req_body(req), "score_threshold");
-    json_t *src = NULL, *gt = NULL;
+    json_t *src = NULL, *gt = NULL, *tracking = NULL;
+    int with_tracks = json_is_true(json_object_get(http_req_body(req),
+                                                   "tracking"));
+    gt_t *set = gt_create();
+    api_track_input_t *track = NULL;
     eval_class_map_t *map = NULL;
     eval_output_t out = {0};
     avp_error_t err;
@@ -508,11 +546,16 @@ void api__eval_post(http_req_t *req, void *ctx)
     if (api__access_or_reply(r, req, c, STORE_OBJ_RUN, id,
                              STORE_ROLE_EDITOR, &project_id) < 0 ||
         !(src = source_or_reply(req, c, id)) ||
-        !(gt = provenance_or_reply(req, c, id, src)) ||
-        !(map = class_map_or_reply(req, c, project_id))) {
+        frame_set_or_reply(req, c, src, set) < 0 ||
+        !(gt = provenance_or_reply(req, c, id, src, set)) ||
+        !(map = class_map_or_reply(req, c, project_id)) ||
+        (with_tracks &&
+         !(track = api__eval_track_load_or_reply(req, c, id, src, set)))) {
         store_pool_release(c);
         json_decref(src);
         json_decref(gt);
+        eval_class_map_destroy(map);
+        gt_destroy(set);
         return;
     }
     double score_thr = thr ? json_number_value(thr) : EVAL_DEFAULT_SCORE_THR;
@@ -522,13 +565,19 @@ void api__eval_post(http_req_t *req, void *ctx)
         avp_error_prefix(&err, "rules");
         store_pool_release(c);
         http_reply_avp_error(req, &err);
-    } else if (evaluate(c, id, src, map, score_thr, rules, &out, &err) < 0) {
+    } else if (evaluate(c, id, src, set, map, score_thr, rules, &out,
+                        &err) < 0) {
         http_reply_avp_error(req, &err);
-    } else {
+    } else if (!track || (tracking = api__eval_track_run_or_reply(req,
+                                                                  track))) {
         json_object_set(out.manifest, "ground_truth", gt);
+        if (tracking)
+            json_object_set_new(out.results, "tracking", tracking);
         store_reply(r, req, id, &out);
     }
+    api__eval_track_free(track);
     eval_rules_destroy(rules);
+    gt_destroy(set);
     json_decref(src);
     json_decref(gt);
     eval_class_map_destroy(map);

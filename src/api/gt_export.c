@@ -42,7 +42,9 @@ static void add_row(void *arg, const store_gt_row_t *b)
         .flags = (b->flags[0] ? GT_VALIDATED : 0) |
                  (b->flags[1] ? GT_DIFFICULT : 0) |
                  (b->flags[2] ? GT_OCCLUDED : 0) |
-                 (b->flags[3] ? GT_TRUNCATED : 0)};
+                 (b->flags[3] ? GT_TRUNCATED : 0) |
+                 (b->crowd ? GT_CROWD : 0),
+        .area = b->area};
     for (int i = 0; i < 3; i++)
         if (!strcmp(b->source, sources[i]))
             box.source = (gt_source_t)i;
@@ -50,40 +52,44 @@ static void add_row(void *arg, const store_gt_row_t *b)
         avp_error_prefix(&s->err, "ground-truth box %" PRId64, b->id);
 }
 
-/* 1 if the video has a stored frame set and every box of g is on it. */
-static int boxes_on_set(const gt_t *g, const store_gt_video_t *v)
+/* 1 if set has a frame set and every box of g is on it. */
+static int boxes_on_set(const gt_t *g, const gt_t *set)
 {
     const gt_box_t *b = gt_boxes(g);
-    for (size_t i = 0; v->gt_step > 0 && i < gt_num_boxes(g); i++)
-        if (b[i].frame < v->gt_first || b[i].frame > v->gt_last ||
-            (b[i].frame - v->gt_first) % v->gt_step)
+    for (size_t i = 0; i < gt_num_boxes(g); i++)
+        if (!gt_is_annotated_frame(set, b[i].frame))
             return 0;
-    return v->gt_step > 0;
+    return gt_has_frame_set(set);
 }
 
 /* The video's ground truth, or NULL after replying. */
 static gt_t *load_or_reply(http_req_t *req, store_conn_t *c, int64_t id)
 {
-    store_gt_video_t v;
+    store_gt_video_t v = {0};
     build_t s = {gt_create(), {0}};
+    gt_t *set = gt_create();
     avp_error_t err;
+    int ok = 0;
     if (store_video_geometry(c, id, &v, &err) < 0 ||
         store_gt_rows(c, id, add_row, &s, &err) < 0)
         http_reply_avp_error(req, &err);
     else if (s.err.code)
         http_reply_error(req, 409, "conflict", "%s", s.err.msg);
+    else if (api__gt_frame_set(set, &v, &err) < 0)
+        http_reply_error(req, 409, "conflict", "%s", err.msg);
     else {
         gt_set_video(s.g, v.width, v.height, v.fps, v.frame_count);
         /* The imported frame set, so that its empty frames are exported
          * too; unless a box drawn since lies off it. */
-        if (boxes_on_set(s.g, &v) &&
-            gt_set_frames(s.g, v.gt_first, v.gt_last, v.gt_step, &err) < 0)
-            http_reply_error(req, 409, "conflict", "%s", err.msg);
-        else
-            return s.g;
+        if (boxes_on_set(s.g, set))
+            gt_copy_frame_set(s.g, set);
+        ok = 1;
     }
-    gt_destroy(s.g);
-    return NULL;
+    store_gt_video_fini(&v);
+    gt_destroy(set);
+    if (!ok)
+        gt_destroy(s.g);
+    return ok ? s.g : NULL;
 }
 
 /* How each format goes out: file name and type of the attachment. */

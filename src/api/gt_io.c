@@ -13,8 +13,9 @@
  * and writes nothing. No database connection is held
  * while the body arrives: a slow sender must not take one of the pool's
  * few from everyone else.
- * Track ids of the file are not kept: tracks are rows of their own
- * (issue 4's merge/split), which this import does not create. */
+ * Each of the file's track ids becomes a tracks row (issue 4's merge and
+ * split work on them) holding its boxes; the export writes the rows' ids,
+ * so a round trip keeps which boxes form a track, not the file's numbers. */
 #include "api/internal.h"
 
 #include "detect/detect.h"
@@ -35,14 +36,17 @@ static char *boxes_json(const gt_t *g)
     const gt_box_t *b = gt_boxes(g);
     for (size_t i = 0; i < gt_num_boxes(g); i++)
         json_array_append_new(a, json_pack(
-            "{s:I, s:f, s:s, s:f, s:f, s:f, s:f, s:b, s:b, s:b, s:b}",
-            "frame", (json_int_t)b[i].frame, "t", b[i].t, "class",
+            "{s:I, s:f, s:s, s:f, s:f, s:f, s:f, s:b, s:b, s:b, s:b, s:b, "
+            "s:o, s:o}", "frame", (json_int_t)b[i].frame, "t", b[i].t, "class",
             gt_label_name(g, b[i].label), "x1", b[i].x, "y1", b[i].y, "x2",
             b[i].x + b[i].w, "y2", b[i].y + b[i].h, "validated",
             !!(b[i].flags & GT_VALIDATED), "difficult",
             !!(b[i].flags & GT_DIFFICULT), "occluded",
             !!(b[i].flags & GT_OCCLUDED), "truncated",
-            !!(b[i].flags & GT_TRUNCATED)));
+            !!(b[i].flags & GT_TRUNCATED), "crowd",
+            !!(b[i].flags & GT_CROWD), "area",
+            b[i].area > 0 ? json_real(b[i].area) : json_null(), "track",
+            b[i].track_id >= 0 ? json_integer(b[i].track_id) : json_null()));
     char *s = json_dumps(a, JSON_COMPACT);
     json_decref(a);
     return s;
@@ -144,13 +148,8 @@ static const char *file_name(http_req_t *req)
  * when the file did not say which frames it annotated. */
 static char *frames_json(const gt_t *g)
 {
-    int64_t first, last, step;
-    if (!gt_has_frame_set(g))
-        return NULL;
-    gt_frames(g, &first, &last, &step);
-    json_t *o = json_pack("{s:I, s:I, s:I}", "first", (json_int_t)first,
-                          "last", (json_int_t)last, "step", (json_int_t)step);
-    char *s = json_dumps(o, JSON_COMPACT);
+    json_t *o = api__gt_frames_json(g);
+    char *s = json_is_null(o) ? NULL : json_dumps(o, JSON_COMPACT);
     json_decref(o);
     return s;
 }
@@ -199,7 +198,7 @@ static int video_or_reply(api_t *r, http_req_t *req, int64_t id,
                           gt_io_options_t *o, int64_t *frames)
 {
     store_video_file_t file;
-    store_gt_video_t geo;
+    store_gt_video_t geo = {0};
     avp_error_t err;
     store_conn_t *c = api__conn_or_reply(r, req);
     if (!c)
@@ -215,6 +214,7 @@ static int video_or_reply(api_t *r, http_req_t *req, int64_t id,
                                .height = geo.height};
         *frames = geo.frame_count;
     }
+    store_gt_video_fini(&geo);
     return rc;
 }
 
@@ -262,6 +262,8 @@ void api__gt_import_file(http_req_t *req, void *ctx)
     if (slash)
         *slash = '\0';
     o.tmp_dir = slash ? tmp_dir : NULL;
+    o.split = json_string_value(json_object_get(http_req_query(req),
+                                                "split"));
     gt_t *g = f == GT_FORMAT_YOLO || f == GT_FORMAT_VOC
         ? parse_tar_or_reply(req, f, up.tmp, &o)
         : parse_or_reply(req, f, up.tmp, &o);

@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 
 #include "detect/detect.h"
+#include "gt/gt.h"
 #include "queue/queue.h"
 #include "api/api.h"
 
@@ -146,6 +147,29 @@ int api__blob_publish_or_reply(api_t *r, http_req_t *req, const char *sha256,
  * ground-truth write and frame thumbnail asks: a box far past the end
  * would cost an export a file for every frame up to it. */
 int api__frame_or_reply(http_req_t *req, int64_t frame, int64_t frames);
+
+/* Gives g the frame set stored for the video (v); 1 if one was, 0 if
+ * none (every frame is annotated), an error for a stored set gt/gt.h
+ * refuses (gt_frames.c). */
+int api__gt_frame_set(gt_t *g, const store_gt_video_t *v, avp_error_t *err);
+/* g's frame set as JSON (a new reference): {"first", "last", "step"},
+ * "list" (its frames) in place of "step" when not evenly spaced, null
+ * when g has none. */
+json_t *api__gt_frames_json(const gt_t *g);
+
+/* Tracking metrics of a stored evaluation (eval_track.c): the inputs,
+ * read on the request's connection (NULL after replying: 409
+ * untracked_ground_truth when no ground-truth box on the run's frames is
+ * in a track), then linked and scored without it into the object `avp
+ * eval track --json` prints (NULL after replying). set is the stored
+ * frame set (api__gt_frame_set) and must outlive the input. */
+typedef struct api_track_input api_track_input_t;
+api_track_input_t *api__eval_track_load_or_reply(http_req_t *req,
+                                                 store_conn_t *c,
+                                                 int64_t run_id, json_t *src,
+                                                 const gt_t *set);
+json_t *api__eval_track_run_or_reply(http_req_t *req, api_track_input_t *in);
+void api__eval_track_free(api_track_input_t *in); /* NULL is a no-op */
 
 /* A raw upload streamed into a temporary file under dir (relative to the
  * data directory) with its SHA-256, in constant memory; 413 past the

@@ -425,6 +425,10 @@ static int add_gt_io(api_t *r, http_server_t *srv, avp_error_t *err)
          "write nothing", NULL},
         {"file", HTTP_SCHEMA_STRING, 0, 1, 255,
          "the uploaded file's name, kept as where the boxes came from", NULL},
+        {"split", HTTP_SCHEMA_STRING, 0, 1, 64,
+         "yolo, voc: the split of a dataset with several (Roboflow's "
+         "train, valid, test; data.yaml's keys); without it a dataset must "
+         "hold one", NULL},
         {0}};
     const http_route_t routes[] = {
         {"POST", "/api/videos/{id}/ground-truth/import", "gt_import",
@@ -450,6 +454,10 @@ static int add_eval(api_t *r, http_server_t *srv, avp_error_t *err)
         {"rules", HTTP_SCHEMA_OBJECT, 0, 0, 0,
          "ignore_regions (image polygons), min_box_size, max_detections "
          "(docs/METRICS.md); stored in the manifest", NULL},
+        {"tracking", HTTP_SCHEMA_BOOLEAN, 0, 0, 0,
+         "also HOTA, CLEAR MOT and IDF1 of the run's detections, linked "
+         "into tracks, against the tracked ground truth (results.tracking, "
+         "the object of `avp eval track --json`)", "false"},
         {0}};
     const http_route_t routes[] = {
         {"POST", "/api/runs/{id}/evaluate", "runs_evaluate",

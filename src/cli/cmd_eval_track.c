@@ -89,15 +89,11 @@ static int load(const char *name, const char *path, const char *what,
     return gt_import(f, path, &io, out, err);
 }
 
-/* --link: the results' boxes re-linked by AVP's tracker, every track kept
- * (auto ground truth drops short ones; a tracker under test may not). */
+/* --link: the results' boxes re-linked by AVP's tracker. */
 static int link_tracks(gt_t **res, avp_error_t *err)
 {
-    gt_track_options_t o;
-    gt_track_options_default(&o);
-    o.min_length = 1;
     gt_t *linked = NULL;
-    int rc = gt_autotrack(*res, &o, &linked, err);
+    int rc = eval_track_link(*res, &linked, err);
     gt_destroy(*res);
     *res = linked;
     return rc;

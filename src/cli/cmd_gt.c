@@ -11,7 +11,7 @@
 
 static const char usage[] =
     "usage: avp gt convert --from FMT --to FMT IN OUT [--names FILE]\n"
-    "                      [--fps F] [--width W] [--height H]\n"
+    "                      [--fps F] [--width W] [--height H] [--split S]\n"
     "       avp gt track --in DETECTIONS.jsonl --out GT.json [--iou 0.3]\n"
     "                      [--max-age 30] [--high 0.5] [--low 0.1]\n"
     "                      [--min-length 3] [--no-predict] [--fps F]\n"
@@ -21,6 +21,9 @@ static const char usage[] =
     "datumaro (Datumaro JSON).\n"
     "IN may also be a .zip, .tar or .tar.gz as CVAT, Roboflow or\n"
     "ultralytics export it (the format's file is found inside).\n"
+    "--split: of a YOLO or VOC dataset with splits (Roboflow's train/,\n"
+    "valid/, test/; data.yaml's train/val/test, a folder or a .txt list of\n"
+    "images), the one to read.\n"
     "--names: class names one per line (YOLO's class indices, MOT's 1-based\n"
     "classes; YOLO defaults to COCO-80). YOLO import needs --width and\n"
     "--height; formats without time stamps take t = frame / --fps.\n"
@@ -50,7 +53,8 @@ static const struct option longopts[] = {
     {"iou", required_argument, 0, 'u'}, {"high", required_argument, 0, 'g'},
     {"low", required_argument, 0, 'l'}, {"max-age", required_argument, 0, 'a'},
     {"min-length", required_argument, 0, 'm'},
-    {"no-predict", no_argument, 0, 'P'}, {"help", no_argument, 0, 'h'},
+    {"no-predict", no_argument, 0, 'P'}, {"split", required_argument, 0, 's'},
+    {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0}};
 
 /* One option with a number; 0, or -1 for a bad value. */
@@ -92,6 +96,7 @@ static int parse_args(gt_cmd_t *c, int argc, char **argv)
         case 'i': c->in = optarg; break;
         case 'o': c->out = optarg; break;
         case 'n': c->names_path = optarg; break;
+        case 's': c->io.split = optarg; break;
         case 'P': c->track.predict = 0; break;
         case 'h': fputs(usage, stdout); return -1;
         case '?': case ':': return cli_bad_option("gt", opt, argv, usage);

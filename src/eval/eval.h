@@ -529,5 +529,10 @@ int eval_track(const gt_t *gt, const gt_t *res, const eval_track_options_t *o,
                eval_track_result_t *r, avp_error_t *err);
 /* *r as a new JSON object (the CLI's and the API's shape). */
 json_t *eval_track_json(const eval_track_result_t *r);
+/* Links detections (dets: boxes of any track id, e.g. a run's) into
+ * tracks with AVP's tracker (gt_autotrack with its default options, every
+ * track kept) into a new gt in *out: what `avp eval track --link` and a
+ * stored evaluation with tracking score. */
+int eval_track_link(const gt_t *dets, gt_t **out, avp_error_t *err);
 
 #endif

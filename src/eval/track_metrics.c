@@ -9,6 +9,15 @@
 const char *const eval_hota_names[EVAL_HOTA_NUM_FIELDS] = {
     "HOTA", "DetA", "AssA", "DetRe", "DetPr", "AssRe", "AssPr", "LocA"};
 
+int eval_track_link(const gt_t *dets, gt_t **out, avp_error_t *err)
+{
+    gt_track_options_t o;
+    gt_track_options_default(&o);
+    o.min_length = 1; /* auto ground truth drops short tracks; a tracker
+                       * under test may not */
+    return gt_autotrack(dets, &o, out, err);
+}
+
 int eval_track(const gt_t *gt, const gt_t *res, const eval_track_options_t *o,
                eval_track_result_t *r, avp_error_t *err)
 {

@@ -201,10 +201,9 @@ static int export_folder(const gt_t *g, const char *dir, const char *ext,
         return avp_error_set(err, AVP_EIO, "%s: %s", dir, strerror(errno));
     const gt_box_t *b = gt_boxes(g);
     size_t n = gt_num_boxes(g), i = 0;
-    int64_t first, last, step;
-    gt_frames(g, &first, &last, &step);
     int rc = AVP_OK;
-    for (int64_t f = first; f <= last && rc == AVP_OK; f += step) {
+    for (int64_t f = gt_frame_after(g, -1); f >= 0 && rc == AVP_OK;
+         f = gt_frame_after(g, f)) {
         size_t j = i; /* gt_export let only boxes on the set's frames in */
         while (j < n && b[j].frame == f)
             j++;
@@ -281,6 +280,25 @@ static int import_yolo(const char *dir, const gt_io_options_t *o,
     return rc;
 }
 
+/* 1 if dir is a YOLO dataset's top (data.yaml and no label files in it:
+ * Roboflow's export beside train/, valid/, test/), whose splits
+ * gt_import_tree tells apart. */
+static int is_dataset_root(const char *dir)
+{
+    char yaml[4200], **names;
+    size_t n = 0;
+    avp_error_t err;
+    snprintf(yaml, sizeof yaml, "%s/data.yaml", dir);
+    if (access(yaml, F_OK) < 0 || gt__list_files(dir, ".txt", &names, &n,
+                                                   &err) < 0)
+        return 0;
+    size_t labels = 0;
+    for (size_t i = 0; i < n; i++)
+        labels += !gt__is_list_file(names[i]);
+    gt__names_free(names, (int)n);
+    return labels == 0;
+}
+
 /* An archive: extracted into a new folder, the dataset found in it. */
 static int import_archive(gt_format_t f, const char *path,
                           const gt_io_options_t *o, gt_t **out,
@@ -311,6 +329,8 @@ int gt_import(gt_format_t f, const char *path, const gt_io_options_t *o,
     if (gt_is_archive(path) || (formats[f].parse_frame &&
                                 stat(path, &st) == 0 && S_ISREG(st.st_mode)))
         return import_archive(f, path, o, out, err);
+    if (f == GT_FORMAT_YOLO && is_dataset_root(path))
+        return gt_import_tree(f, path, o, out, err);
     if (f == GT_FORMAT_YOLO)
         return import_yolo(path, o, out, err);
     if (formats[f].parse_frame)
@@ -340,9 +360,11 @@ static int sorted_copy(const gt_t *g, gt_t **out, avp_error_t *err)
     gt_set_video(s, gt_width(g), gt_height(g), gt_fps(g), gt_num_frames(g));
     int64_t first, last, step;
     gt_frames(g, &first, &last, &step);
-    if (last >= first)
+    if (last >= first && !gt_has_frame_set(g))
         gt_set_frames(s, first, last, step, NULL);
-    for (int64_t f = first; f <= last; f += step) {
+    gt_copy_frame_set(s, g);
+    for (int64_t f = gt_frame_after(g, -1); f >= 0;
+         f = gt_frame_after(g, f)) {
         gt_frame_info_t fi;
         if (gt_frame_info(g, f, &fi))
             gt_set_frame_info(s, f, fi.id, fi.name, fi.width, fi.height,
@@ -356,9 +378,10 @@ static int sorted_copy(const gt_t *g, gt_t **out, avp_error_t *err)
         const gt_box_t *b = &gt_boxes(g)[i];
         if (!gt_is_annotated_frame(s, b->frame))
             rc = avp_error_set(err, AVP_EINVAL, "a box on frame %lld, which "
-                               "is not in the frame set (%lld to %lld step "
-                               "%lld)", (long long)b->frame, (long long)first,
-                               (long long)last, (long long)step);
+                               "is not in the frame set (%lld frames, %lld "
+                               "to %lld)", (long long)b->frame,
+                               (long long)gt_num_annotated_frames(s),
+                               (long long)first, (long long)last);
         gt_add_box(s, b, NULL);
     }
     gt_sort(s);

@@ -2,7 +2,8 @@
  * the derived tracks for readers (ignored on import).
  *   {"format": "avp-gt", "version": 1,
  *    "video": {"width", "height", "fps", "num_frames",
- *              "frames": {"first", "last", "step"}},
+ *              "frames": {"first", "last", "step"}, or with "list"
+ *              in place of "step" when not evenly spaced},
  *    "labels": ["person", ...], "label_ids": [1, null, ...] (gt_label_id),
  *    "frame_info": [{"frame", "id", "name", "width", "height"}]
  *                  (gt_frame_info; both only where the source gave any),
@@ -45,14 +46,35 @@ static json_t *tracks_json(const gt_t *g)
     return a;
 }
 
+/* The frame set: {"first", "last", "step"}, or {"first", "last", "list"}
+ * when its frames are not evenly spaced. */
+static json_t *frames_json(const gt_t *g)
+{
+    int64_t first, last, step;
+    size_t n;
+    const int64_t *list = gt_frame_list(g, &n);
+    gt_frames(g, &first, &last, &step);
+    json_t *o = json_pack("{sI sI}", "first", (json_int_t)first, "last",
+                          (json_int_t)last);
+    if (!list) {
+        json_object_set_new(o, "step", json_integer(step));
+        return o;
+    }
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_integer(list[i]));
+    json_object_set_new(o, "list", a);
+    return o;
+}
+
 /* What the source called the frames and labels, where it named any. */
 static void source_names_json(const gt_t *g, json_t *root)
 {
     json_t *fi = json_array(), *ids = json_array();
-    int64_t first, last, step, any = 0;
+    int64_t any = 0;
     gt_frame_info_t info;
-    gt_frames(g, &first, &last, &step);
-    for (int64_t f = first; f <= last; f += step) {
+    for (int64_t f = gt_frame_after(g, -1); f >= 0;
+         f = gt_frame_after(g, f)) {
         if (!gt_frame_info(g, f, &info))
             continue;
         json_t *o = json_pack("{sI si si}", "frame", (json_int_t)f, "width",
@@ -87,14 +109,11 @@ int gt__export_avp(const gt_t *g, const gt_io_options_t *o, char **out,
         json_array_append_new(labels, json_string(gt_label_name(g, l)));
     for (size_t i = 0; i < gt_num_boxes(g); i++)
         json_array_append_new(boxes, box_json(g, &gt_boxes(g)[i]));
-    int64_t first, last, step;
-    gt_frames(g, &first, &last, &step);
     json_t *root = json_pack(
-        "{ss si s{si si sf sI s{sI sI sI}} so so so}", "format", "avp-gt",
+        "{ss si s{si si sf sI so} so so so}", "format", "avp-gt",
         "version", 1, "video", "width", gt_width(g), "height", gt_height(g),
         "fps", gt_fps(g), "num_frames", (json_int_t)gt_num_frames(g),
-        "frames", "first", (json_int_t)first, "last", (json_int_t)last,
-        "step", (json_int_t)step, "labels", labels, "boxes", boxes, "tracks",
+        "frames", frames_json(g), "labels", labels, "boxes", boxes, "tracks",
         tracks_json(g));
     source_names_json(g, root);
     return gt__json_dump(root, out, err);
@@ -163,6 +182,25 @@ static int read_boxes(gt_t *g, json_t *boxes, avp_error_t *err)
     return AVP_OK;
 }
 
+/* video.frames.list: frames not evenly spaced. */
+static int read_frame_list(gt_t *g, json_t *a, avp_error_t *err)
+{
+    size_t n = json_array_size(a);
+    if (!json_is_array(a) || !n)
+        return avp_error_set(err, AVP_EFORMAT, "video.frames.list: expected "
+                             "a list of frames");
+    int64_t *v = avp_malloc(n * sizeof *v);
+    int rc;
+    for (size_t i = 0; i < n; i++) {
+        json_t *x = json_array_get(a, i);
+        v[i] = json_is_integer(x) ? json_integer_value(x) : -1;
+    }
+    if ((rc = gt_set_frame_list(g, v, n, err)) < 0)
+        avp_error_prefix(err, "video.frames.list");
+    avp_free(v);
+    return rc;
+}
+
 /* video.frames, the frame set (absent in files before it: every frame). */
 static int read_frames(gt_t *g, json_t *f, avp_error_t *err)
 {
@@ -171,6 +209,8 @@ static int read_frames(gt_t *g, json_t *f, avp_error_t *err)
     int rc = AVP_OK;
     if (!f)
         return AVP_OK;
+    if (json_object_get(f, "list"))
+        return read_frame_list(g, json_object_get(f, "list"), err);
     for (int k = 0; k < 3 && rc == AVP_OK; k++)
         rc = gt__json_num(f, keys[k], "video.frames", &v[k], 1, err);
     for (int k = 0; k < 3 && rc == AVP_OK; k++)

@@ -1,8 +1,8 @@
 /* fmt_coco.c - ground truth from a COCO JSON file (cocodataset.org
  * "Data format", object detection): an image is a frame, in list order
  * (or at its "frame_id", which AVP's export writes), and every image is a
- * frame of the set, annotated or not: an image without annotations is a
- * real negative. Kept for the export (fmt_coco_write.c) to write back:
+ * frame of the set (evenly spaced or not), annotated or not: an image
+ * without annotations is a real negative. Kept for the export (fmt_coco_write.c) to write back:
  * image ids, file names and sizes (gt_frame_info), category ids
  * (gt_label_id), iscrowd (GT_CROWD) and an area other than w * h, which
  * decide pycocotools' ignore flags and area ranges. A segmentation is
@@ -95,17 +95,21 @@ static int image_info(gt_t *g, json_t *im, size_t i, json_int_t id,
 }
 
 /* The frames (sorted, as ids) make the frame set: the images, each one
- * annotated whether or not it has boxes, must be first + k * step. */
+ * annotated whether or not it has boxes, evenly spaced or not. */
 static int frame_set(gt_t *g, const idval_t *f, size_t n, avp_error_t *err)
 {
-    int64_t step = n > 1 ? f[1].id - f[0].id : 1;
     for (size_t k = 1; k < n; k++)
-        if (f[k].id - f[k - 1].id != step || step == 0)
+        if (f[k].id == f[k - 1].id)
             return avp_error_set(err, AVP_EFORMAT, "images[%lld].frame_id %lld"
-                                 ": frames must be first + k * step, without "
-                                 "repeats", (long long)f[k].val,
-                                 (long long)f[k].id);
-    return n ? gt_set_frames(g, f[0].id, f[n - 1].id, step, err) : AVP_OK;
+                                 ": a frame of images[%lld] too",
+                                 (long long)f[k].val, (long long)f[k].id,
+                                 (long long)f[k - 1].val);
+    int64_t *v = avp_malloc((n + 1) * sizeof *v);
+    for (size_t k = 0; k < n; k++)
+        v[k] = f[k].id;
+    int rc = n ? gt_set_frame_list(g, v, n, err) : AVP_OK;
+    avp_free(v);
+    return rc;
 }
 
 /* Frame of each image: its "frame_id" (all images or none), else its

@@ -20,12 +20,10 @@ typedef struct ids {
 
 static void ids_init(ids_t *ids, const gt_t *g)
 {
-    int64_t first, last, step;
     gt_frame_info_t fi;
-    gt_frames(g, &first, &last, &step);
     *ids = (ids_t){0, 0, avp_calloc((size_t)gt_num_labels(g) + 1,
                                     sizeof(int64_t))};
-    for (int64_t f = first; f <= last; f += step)
+    for (int64_t f = gt_frame_after(g, -1); f >= 0; f = gt_frame_after(g, f))
         if (gt_frame_info(g, f, &fi) && fi.id != GT_NO_ID &&
             fi.id > ids->image_base)
             ids->image_base = fi.id;
@@ -49,9 +47,8 @@ static int64_t image_id(const ids_t *ids, const gt_t *g, int64_t frame)
 static json_t *images_json(const gt_t *g, const ids_t *ids)
 {
     json_t *a = json_array();
-    int64_t first, last, step;
-    gt_frames(g, &first, &last, &step);
-    for (int64_t f = first; f <= last; f += step) {
+    for (int64_t f = gt_frame_after(g, -1); f >= 0;
+         f = gt_frame_after(g, f)) {
         char name[64];
         gt_frame_info_t fi;
         gt_frame_info(g, f, &fi);

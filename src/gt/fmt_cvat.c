@@ -132,7 +132,16 @@ static void add_meta(xmlNodePtr root, const gt_t *g)
 int gt__export_cvat(const gt_t *g, const gt_io_options_t *o, char **out,
                     avp_error_t *err)
 {
-    (void)o, (void)err;
+    (void)o;
+    size_t nlist;
+    /* A task's frames are start_frame + k * frame_step: CVAT has no way
+     * to say "frames 0, 2, 4 and 5", and a superset would turn frames
+     * nobody looked at into negatives. */
+    if (gt_frame_list(g, &nlist))
+        return avp_error_set(err, AVP_EINVAL, "the frame set (%zu frames "
+                             "not evenly spaced) cannot be a CVAT task's "
+                             "start_frame + k * frame_step: export COCO, "
+                             "Datumaro or AVP", nlist);
     size_t n = gt_num_boxes(g), m = 0;
     const gt_box_t **v = avp_malloc((n + 1) * sizeof(*v));
     int64_t next_id = 0;

@@ -9,7 +9,7 @@
  *                                "z_order", "attributes": {"occluded",
  *                                "track_id", "keyframe", ...}}]}]}
  * An item is a frame, in list order (or at its attr.frame, all items or
- * none, first + k * step), those without annotations too; a bbox is a
+ * none, increasing), those without annotations too; a bbox is a
  * box (occluded, track_id and AVP's flags from its attributes); other
  * types (polygon, mask, points, label...) are counted, not kept. The item
  * id is kept as the frame's name. */
@@ -51,11 +51,10 @@ int gt__export_datumaro(const gt_t *g, const gt_io_options_t *o, char **out,
         json_array_append_new(labels, json_pack("{ss ss s[]}", "name",
                                                 gt_label_name(g, l), "parent",
                                                 "", "attributes"));
-    int64_t first, last, step;
     size_t i = 0, n = gt_num_boxes(g);
     const gt_box_t *b = gt_boxes(g); /* sorted by frame (gt_export) */
-    gt_frames(g, &first, &last, &step);
-    for (int64_t f = first; f <= last; f += step) {
+    for (int64_t f = gt_frame_after(g, -1); f >= 0;
+         f = gt_frame_after(g, f)) {
         json_t *item = item_json(g, f);
         for (; i < n && b[i].frame == f; i++)
             json_array_append_new(json_object_get(item, "annotations"),
@@ -176,33 +175,33 @@ static int read_item(gt_t *g, json_t *item, size_t i, int64_t frame,
     return rc;
 }
 
-/* The items in order: at their attr.frame (all or none; first + k * step,
- * increasing, as Datumaro and CVAT write them) or their position. */
+/* The items in order: at their attr.frame (all or none, increasing, as
+ * Datumaro and CVAT write them; not necessarily evenly spaced) or their
+ * position. */
 static int read_items(gt_t *g, json_t *items, const gt_io_options_t *o,
                       avp_error_t *err)
 {
-    int64_t first = 0, prev = 0, step = 1, f = 0;
     size_t n = json_array_size(items), given = 0;
+    int64_t *f = avp_malloc((n + 1) * sizeof *f);
     int rc = json_is_array(items) ? AVP_OK
              : avp_error_set(err, AVP_EFORMAT, "items: expected a list");
     for (size_t i = 0; rc == AVP_OK && i < n; i++) {
         json_t *item = json_array_get(items, i);
-        int has = item_frame(item, i, &f, err);
+        int has = item_frame(item, i, &f[i], err);
         rc = has < 0 ? has : AVP_OK;
         given += has == 1;
-        if (i == 1)
-            step = f - prev;
         if (rc == AVP_OK && ((given && given != i + 1) ||
-                             (i && (f - prev != step || step < 1))))
+                             (i && f[i] <= f[i - 1])))
             rc = avp_error_set(err, AVP_EFORMAT, "items[%zu].attr.frame: "
-                               "frames must be first + k * step, "
-                               "increasing, on every item or none", i);
-        first = i ? first : f;
-        prev = f;
+                               "frames must increase, on every item or "
+                               "none", i);
         if (rc == AVP_OK)
-            rc = read_item(g, item, i, f, o, err);
+            rc = read_item(g, item, i, f[i], o, err);
     }
-    return rc == AVP_OK && n ? gt_set_frames(g, first, prev, step, err) : rc;
+    if (rc == AVP_OK && n)
+        rc = gt_set_frame_list(g, f, n, err);
+    avp_free(f);
+    return rc;
 }
 
 static int read_all(gt_t *g, json_t *root, const gt_io_options_t *o,

@@ -15,6 +15,8 @@ typedef struct found {
     char **v; /* paths relative to the root */
     size_t n, cap;
     gt_format_t f;
+    char *yaml; /* the first data.yaml (YOLO), relative to the root */
+    int nyaml;
 } found_t;
 
 static void add(found_t *s, const char *rel)
@@ -39,15 +41,21 @@ static int ends_with(const char *s, const char *end)
 /* A file of folder rel ("" for the root) named name: what the format
  * looks for, as the file (CVAT, MOT, COCO, AVP) or its folder (YOLO's
  * label files, VOC's XML files; lists like train.txt are not frames). */
-static void match(found_t *s, const char *rel, const char *name)
+int gt__is_list_file(const char *name)
 {
     static const char *const lists[] = {"classes.txt", "train.txt",
                                         "val.txt", "valid.txt", "test.txt"};
-    char path[4096 + 512];
-    snprintf(path, sizeof path, "%.2000s%s%s", rel, *rel ? "/" : "", name);
     int list = 0;
     for (size_t i = 0; i < AVP_ARRAY_LEN(lists); i++)
         list |= !strcmp(name, lists[i]);
+    return list;
+}
+
+static void match(found_t *s, const char *rel, const char *name)
+{
+    char path[4096 + 512];
+    snprintf(path, sizeof path, "%.2000s%s%s", rel, *rel ? "/" : "", name);
+    int list = gt__is_list_file(name);
     switch (s->f) {
     case GT_FORMAT_CVAT: if (!strcmp(name, "annotations.xml")) add(s, path);
                          break;
@@ -55,8 +63,12 @@ static void match(found_t *s, const char *rel, const char *name)
     case GT_FORMAT_COCO: case GT_FORMAT_AVP: case GT_FORMAT_DATUMARO:
         if (ends_with(name, ".json")) add(s, path);
         break;
-    case GT_FORMAT_YOLO: if (ends_with(name, ".txt") && !list) add(s, rel);
-                         break;
+    case GT_FORMAT_YOLO:
+        if (ends_with(name, ".txt") && !list)
+            add(s, rel);
+        if (!strcmp(name, "data.yaml") && !s->nyaml++)
+            s->yaml = avp_strdup(path);
+        break;
     case GT_FORMAT_VOC: if (ends_with(name, ".xml")) add(s, rel); break;
     }
 }
@@ -123,6 +135,63 @@ static int import_one(gt_format_t f, const char *dir, const char *rel,
     return rc;
 }
 
+/* The split a data.yaml value names: its last folder other than ".",
+ * ".." and "images" ("../valid/images" -> "valid", "images/val" ->
+ * "val"), into out. */
+static void split_of(const char *value, char *out, size_t size)
+{
+    *out = '\0';
+    for (const char *p = value; *p;) {
+        size_t k = strcspn(p, "/");
+        if (k && strncmp(p, ".", k) && strncmp(p, "..", k > 2 ? 2 : k) &&
+            !(k == 6 && !strncmp(p, "images", 6)))
+            snprintf(out, size, "%.*s", (int)k, p);
+        p += k + (p[k] == '/');
+    }
+}
+
+/* 1 if a folder of rel is named name. */
+static int has_component(const char *rel, const char *name)
+{
+    size_t k = strlen(name);
+    for (const char *p = rel; (p = strstr(p, name)); p++)
+        if ((p == rel || p[-1] == '/') && (!p[k] || p[k] == '/'))
+            return 1;
+    return 0;
+}
+
+/* o->split of a dataset with splits: a YOLO list of images when the
+ * data.yaml says `split: x.txt`, else the one folder of frame files under
+ * a folder named after the split (the data.yaml's own name for it when it
+ * gives one: Roboflow's `val: ../valid/images`). Leaves s->v[0] the one
+ * chosen. */
+static int pick_split(found_t *s, const char *dir, const char *split,
+                      char *value, size_t size, avp_error_t *err)
+{
+    char path[4096 + 512], *v = NULL;
+    int rc = AVP_OK;
+    snprintf(value, size, "%s", split);
+    if (s->nyaml == 1) {
+        snprintf(path, sizeof path, "%.2000s/%.2000s", dir, s->yaml);
+        rc = gt__yaml_value(path, split, &v, err);
+    }
+    if (v && ends_with(v, ".txt"))
+        snprintf(value, size, "%s", v);
+    else if (v)
+        split_of(v, value, size);
+    avp_free(v);
+    if (rc < 0 || ends_with(value, ".txt"))
+        return rc;
+    size_t m = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (has_component(s->v[i], value) || has_component(s->v[i], split))
+            s->v[m++] = s->v[i];
+        else
+            avp_free(s->v[i]);
+    s->n = m;
+    return AVP_OK;
+}
+
 int gt_import_tree(gt_format_t f, const char *dir, const gt_io_options_t *o,
                    gt_t **out, avp_error_t *err)
 {
@@ -142,15 +211,31 @@ int gt_import_tree(gt_format_t f, const char *dir, const gt_io_options_t *o,
         if (s.v[i])
             s.v[m++] = s.v[i];
     s.n = m;
+    char split[1024] = "", yaml_dir[2048] = ".";
+    int rc = AVP_OK, splits = f == GT_FORMAT_YOLO || f == GT_FORMAT_VOC;
+    if (o && o->split && splits)
+        rc = pick_split(&s, dir, o->split, split, sizeof split, err);
+    if (s.yaml && strrchr(s.yaml, '/'))
+        snprintf(yaml_dir, sizeof yaml_dir, "%s/%.*s", dir,
+                 (int)(strrchr(s.yaml, '/') - s.yaml), s.yaml);
+    else
+        snprintf(yaml_dir, sizeof yaml_dir, "%s", dir);
     for (size_t i = 0; i < s.n && i < 3; i++)
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
                  i ? ", " : ": ", *s.v[i] ? s.v[i] : ".");
-    int rc = s.n == 1 ? import_one(f, dir, s.v[0], o, out, err)
-             : avp_error_set(err, AVP_EFORMAT, "expected one %s for %s, "
-                             "found %zu%s%s", wanted[f], gt_format_name(f),
-                             s.n, list, s.n > 3 ? ", ..." : "");
+    if (rc == AVP_OK && ends_with(split, ".txt"))
+        rc = gt__import_yolo_list(yaml_dir, split, o, out, err);
+    else if (rc == AVP_OK)
+        rc = s.n == 1 ? import_one(f, dir, s.v[0], o, out, err)
+             : avp_error_set(err, AVP_EFORMAT, "expected one %s for %s%s%s, "
+                             "found %zu%s%s%s", wanted[f], gt_format_name(f),
+                             *split ? " in split " : "", split, s.n, list,
+                             s.n > 3 ? ", ..." : "", s.n > 1 && splits &&
+                             !*split ? " (choose one with split: avp gt "
+                             "convert --split NAME, ?split=NAME)" : "");
     for (size_t i = 0; i < s.n; i++)
         avp_free(s.v[i]);
     avp_free(s.v);
+    avp_free(s.yaml);
     return rc;
 }

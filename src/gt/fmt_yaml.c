@@ -77,32 +77,58 @@ void gt__names_free(char **names, int n)
     avp_free(names);
 }
 
-int gt__yaml_names(const char *path, char ***names, int *n, avp_error_t *err)
+/* Loads the YAML document of path into *doc (yaml_document_delete). */
+static int load_doc(const char *path, yaml_document_t *doc, avp_error_t *err)
 {
     char *text;
     size_t len;
-    *names = NULL;
-    *n = 0;
     int rc = gt__read_file(path, &text, &len, err);
     if (rc < 0)
         return rc;
     yaml_parser_t parser;
-    yaml_document_t doc;
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    if (!yaml_parser_load(&parser, &doc)) {
+    if (!yaml_parser_load(&parser, doc))
         rc = avp_error_set(err, AVP_EFORMAT, "%s:%zu: %s", path,
                            parser.problem_mark.line + 1,
                            parser.problem ? parser.problem : "bad YAML");
-    } else {
-        if ((rc = load_names(&doc, names, n)) < 0)
-            rc = avp_error_set(err, AVP_EFORMAT, "%s: needs `names`, a list "
-                               "or a map from 0, 1, ... to class names",
-                               path);
-        yaml_document_delete(&doc);
-    }
     yaml_parser_delete(&parser);
     avp_free(text);
+    return rc;
+}
+
+int gt__yaml_value(const char *path, const char *key, char **value,
+                   avp_error_t *err)
+{
+    yaml_document_t doc;
+    *value = NULL;
+    int rc = load_doc(path, &doc, err);
+    if (rc < 0)
+        return rc;
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    for (yaml_node_pair_t *p = root && root->type == YAML_MAPPING_NODE
+                                   ? root->data.mapping.pairs.start : NULL;
+         p && p < root->data.mapping.pairs.top && !*value; p++) {
+        const char *k = scalar(&doc, p->key), *v = scalar(&doc, p->value);
+        if (k && v && !strcmp(k, key))
+            *value = avp_strdup(v);
+    }
+    yaml_document_delete(&doc);
+    return AVP_OK;
+}
+
+int gt__yaml_names(const char *path, char ***names, int *n, avp_error_t *err)
+{
+    yaml_document_t doc;
+    *names = NULL;
+    *n = 0;
+    int rc = load_doc(path, &doc, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = load_names(&doc, names, n)) < 0)
+        rc = avp_error_set(err, AVP_EFORMAT, "%s: needs `names`, a list "
+                           "or a map from 0, 1, ... to class names", path);
+    yaml_document_delete(&doc);
     if (rc < 0) {
         gt__names_free(*names, *n);
         *names = NULL, *n = 0;

@@ -31,7 +31,7 @@ int gt__yolo_images_dir(const char *labels, char *images, size_t size)
     return stat(images, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static int is_image(const char *name)
+int gt__yolo_is_image(const char *name)
 {
     static const char *const ext[] = {".jpg", ".jpeg", ".png", ".bmp",
                                       ".webp", ".tif", ".tiff"};
@@ -63,7 +63,7 @@ static char **image_stems(char **names, size_t n, size_t *m)
     char **stems = avp_malloc((n + 1) * sizeof(char *)), buf[1024];
     *m = 0;
     for (size_t i = 0; i < n; i++)
-        if (is_image(names[i]))
+        if (gt__yolo_is_image(names[i]))
             stems[(*m)++] = avp_strdup(stem(names[i], buf, sizeof buf));
     qsort(stems, *m, sizeof(char *), cmp_str);
     return stems;
@@ -86,23 +86,31 @@ static int labels_have_images(const char *labels, char **stems, size_t m,
     return rc;
 }
 
+int gt__yolo_image_frame(gt_t *g, int64_t frame, const char *image,
+                         const char *dir, const char *label,
+                         const gt_io_options_t *o, avp_error_t *err)
+{
+    char path[4200];
+    struct stat st;
+    int rc = gt_set_frame_info(g, frame, GT_NO_ID, image, 0, 0, err);
+    snprintf(path, sizeof path, "%s/%s", dir, label);
+    if (rc == AVP_OK && stat(path, &st) == 0)
+        rc = gt__import_frame_file(g, dir, label, frame, gt_parse_yolo_frame,
+                                   o, err);
+    return rc;
+}
+
 static int read_frames(gt_t *g, const char *labels, char **names, size_t n,
                        const gt_io_options_t *o, avp_error_t *err)
 {
-    char path[4200], buf[1024], txt[1100];
+    char buf[1024], txt[1100];
     int64_t frame = 0;
     int rc = AVP_OK;
     for (size_t i = 0; i < n && rc == AVP_OK; i++) {
-        if (!is_image(names[i]))
+        if (!gt__yolo_is_image(names[i]))
             continue;
-        rc = gt_set_frame_info(g, frame, GT_NO_ID, names[i], 0, 0, err);
         snprintf(txt, sizeof txt, "%s.txt", stem(names[i], buf, sizeof buf));
-        snprintf(path, sizeof path, "%s/%s", labels, txt);
-        struct stat st;
-        if (rc == AVP_OK && stat(path, &st) == 0)
-            rc = gt__import_frame_file(g, labels, txt, frame,
-                                       gt_parse_yolo_frame, o, err);
-        frame++;
+        rc = gt__yolo_image_frame(g, frame++, names[i], labels, txt, o, err);
     }
     return rc == AVP_OK && frame ? gt_set_frames(g, 0, frame - 1, 1, err)
                                  : rc;

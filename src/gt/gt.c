@@ -20,6 +20,10 @@ struct gt {
     gt_box_t *boxes;
     size_t nboxes, cap_boxes;
     int64_t first, last, step; /* step 0: every frame (the default) */
+    /* A set that is not first + k * step (gt_set_frame_list): sorted,
+     * strictly increasing; NULL otherwise. */
+    int64_t *list;
+    size_t nlist;
     struct gt_note_entry { char *kind; int64_t n; } *notes;
     size_t nnotes;
     /* gt_set_frame_info's table, sorted by frame: importers give frames
@@ -49,6 +53,7 @@ void gt_destroy(gt_t *g)
         avp_free((char *)g->finfo[i].info.name);
     avp_free(g->finfo);
     avp_free(g->boxes);
+    avp_free(g->list);
     for (size_t i = 0; i < g->nnotes; i++)
         avp_free(g->notes[i].kind);
     avp_free(g->notes);
@@ -82,32 +87,110 @@ int gt_set_frames(gt_t *g, int64_t first, int64_t last, int64_t step,
     last = first + (last - first) / step * step;
     /* One frame is one set whatever the step: the canonical step is 1. */
     g->first = first, g->last = last, g->step = last > first ? step : 1;
+    avp_free(g->list);
+    g->list = NULL, g->nlist = 0;
     if (last + 1 > g->num_frames)
         g->num_frames = last + 1;
     return AVP_OK;
 }
 
-void gt_frames(const gt_t *g, int64_t *first, int64_t *last, int64_t *step)
+int gt_set_frame_list(gt_t *g, const int64_t *frames, size_t n,
+                      avp_error_t *err)
 {
-    *first = g->step ? g->first : 0;
-    *last = g->step ? g->last : g->num_frames - 1;
-    *step = g->step ? g->step : 1;
+    for (size_t i = 0; i < n; i++)
+        if (frames[i] < 0 || frames[i] >= GT_MAX_FRAMES ||
+            (i && frames[i] <= frames[i - 1]))
+            return avp_error_set(err, AVP_EINVAL, "frame %lld (item %zu): "
+                                 "frames must increase, in [0, %d)",
+                                 (long long)frames[i], i, GT_MAX_FRAMES);
+    if (!n)
+        return avp_error_set(err, AVP_EINVAL, "an empty frame set");
+    int64_t step = n > 1 ? frames[1] - frames[0] : 1;
+    size_t k = 2;
+    while (k < n && frames[k] - frames[k - 1] == step)
+        k++;
+    /* Evenly spaced is kept as such: one form per set, so that sets
+     * compare equal and the exporters that need a step (CVAT) get one. */
+    int rc = gt_set_frames(g, frames[0], frames[n - 1], k < n ? 1 : step,
+                           err);
+    if (rc == AVP_OK && k < n) {
+        g->list = avp_malloc(n * sizeof *g->list);
+        memcpy(g->list, frames, n * sizeof *g->list);
+        g->nlist = n, g->step = 0;
+    }
+    return rc;
 }
 
-int gt_has_frame_set(const gt_t *g) { return g->step > 0; }
+void gt_copy_frame_set(gt_t *dst, const gt_t *src)
+{
+    if (src->list)
+        gt_set_frame_list(dst, src->list, src->nlist, NULL);
+    else if (src->step)
+        gt_set_frames(dst, src->first, src->last, src->step, NULL);
+}
+
+const int64_t *gt_frame_list(const gt_t *g, size_t *n)
+{
+    *n = g->nlist;
+    return g->list;
+}
+
+void gt_frames(const gt_t *g, int64_t *first, int64_t *last, int64_t *step)
+{
+    int set = g->step || g->list;
+    *first = set ? g->first : 0;
+    *last = set ? g->last : g->num_frames - 1;
+    *step = g->list ? 0 : g->step ? g->step : 1;
+}
+
+int gt_has_frame_set(const gt_t *g) { return g->step > 0 || g->list; }
 
 int64_t gt_num_annotated_frames(const gt_t *g)
 {
     int64_t first, last, step;
     gt_frames(g, &first, &last, &step);
+    if (g->list)
+        return (int64_t)g->nlist;
     return last < first ? 0 : (last - first) / step + 1;
+}
+
+/* The index of the first listed frame >= frame (nlist if none). */
+static size_t list_lower_bound(const gt_t *g, int64_t frame)
+{
+    size_t lo = 0, hi = g->nlist;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->list[mid] < frame)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 int gt_is_annotated_frame(const gt_t *g, int64_t frame)
 {
     int64_t first, last, step;
     gt_frames(g, &first, &last, &step);
+    if (g->list) {
+        size_t i = list_lower_bound(g, frame);
+        return i < g->nlist && g->list[i] == frame;
+    }
     return frame >= first && frame <= last && (frame - first) % step == 0;
+}
+
+int64_t gt_frame_after(const gt_t *g, int64_t frame)
+{
+    int64_t first, last, step;
+    gt_frames(g, &first, &last, &step);
+    if (g->list) {
+        size_t i = list_lower_bound(g, frame < INT64_MAX ? frame + 1 : frame);
+        return i < g->nlist ? g->list[i] : -1;
+    }
+    if (frame < first)
+        return first <= last ? first : -1;
+    int64_t next = first + ((frame - first) / step + 1) * step;
+    return next <= last ? next : -1;
 }
 
 void gt_note(gt_t *g, const char *kind, int64_t n)

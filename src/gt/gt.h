@@ -99,14 +99,32 @@ int64_t gt_num_frames(const gt_t *g);
  * Raises num_frames to last + 1. */
 int gt_set_frames(gt_t *g, int64_t first, int64_t last, int64_t step,
                   avp_error_t *err);
-/* The frame set as above (every frame: 0, num_frames - 1, 1). */
+/* The annotated frames when they are not evenly spaced (a COCO or
+ * Datumaro file annotating frames 0, 2, 4, 5): frames[0..n) strictly
+ * increasing, each in [0, GT_MAX_FRAMES), n >= 1, else AVP_EINVAL. An
+ * evenly spaced list is kept as gt_set_frames would (step >= 1). Raises
+ * num_frames to the last + 1. */
+int gt_set_frame_list(gt_t *g, const int64_t *frames, size_t n,
+                      avp_error_t *err);
+/* Gives dst the frame set of src, if it has one (gt_has_frame_set). */
+void gt_copy_frame_set(gt_t *dst, const gt_t *src);
+/* The frame set as above (every frame: 0, num_frames - 1, 1); step 0 when
+ * it is a list (gt_set_frame_list), first and last then its ends. */
 void gt_frames(const gt_t *g, int64_t *first, int64_t *last, int64_t *step);
-/* 1 if the set was given (gt_set_frames: the file said which frames it
- * annotated), 0 if it is every frame by default (a MOT file says only
- * where its boxes are). */
+/* The set's frames when they are not evenly spaced (owned by g, *n of
+ * them), NULL when gt_frames describes it. */
+const int64_t *gt_frame_list(const gt_t *g, size_t *n);
+/* 1 if the set was given (gt_set_frames, gt_set_frame_list: the file said
+ * which frames it annotated), 0 if it is every frame by default (a MOT
+ * file says only where its boxes are). */
 int gt_has_frame_set(const gt_t *g);
 int64_t gt_num_annotated_frames(const gt_t *g);
 int gt_is_annotated_frame(const gt_t *g, int64_t frame);
+/* The first annotated frame after frame (gt_frame_after(g, -1): the
+ * first), -1 past the last: for (f = gt_frame_after(g, -1); f >= 0;
+ * f = gt_frame_after(g, f)) visits the set in order. O(1), or O(log n)
+ * for a list. */
+int64_t gt_frame_after(const gt_t *g, int64_t frame);
 
 /* What an import read but did not take as a box (a polygon, a skeleton) or
  * took with a change (a MOT row marked ignore kept as difficult), counted
@@ -242,6 +260,11 @@ typedef struct gt_io_options {
     /* An archive is extracted into a new folder under this one (NULL:
      * $TMPDIR or /tmp); the server gives its data directory's. */
     const char *tmp_dir;
+    /* YOLO and VOC datasets with splits (Roboflow's train/, valid/,
+     * test/; ultralytics' data.yaml naming a folder or a .txt list of
+     * images per split): the split to read. NULL: the dataset must hold
+     * one folder of frame files, else the import names those it found. */
+    const char *split;
 } gt_io_options_t;
 
 /* Imports path (a file, or a folder for YOLO and VOC) into a new gt in

@@ -88,6 +88,22 @@ int gt__yolo_images_dir(const char *labels, char *images, size_t size);
 int gt__import_yolo_images(const char *labels, const char *images,
                            const gt_io_options_t *o, gt_t **out,
                            avp_error_t *err);
+/* 1 if name is a list a YOLO dataset holds beside its label files
+ * (classes.txt, train.txt, val.txt...), not a frame (fmt_tree.c). */
+int gt__is_list_file(const char *name);
+/* 1 if name ends like an image ultralytics reads (.jpg, .png...). */
+int gt__yolo_is_image(const char *name);
+/* Frame `frame` of g is image (its name, kept), with dir/label's boxes
+ * when that file exists (else a background image). */
+int gt__yolo_image_frame(gt_t *g, int64_t frame, const char *image,
+                         const char *dir, const char *label,
+                         const gt_io_options_t *o, avp_error_t *err);
+/* A YOLO split that is a list of images (fmt_yolo_list.c): root/list,
+ * read as ultralytics reads a data.yaml's `val: val.txt`, with the class
+ * names of root/data.yaml. */
+int gt__import_yolo_list(const char *root, const char *list,
+                         const gt_io_options_t *o, gt_t **out,
+                         avp_error_t *err);
 
 /* A MOT file's sequence (fmt_seqinfo.c): the seqinfo.ini beside its
  * folder or one above (when o->yaml_levels_up allows looking up) gives g
@@ -99,6 +115,10 @@ int gt__mot_seqinfo(const char *path, const gt_io_options_t *o, gt_t *g,
 /* The class names of a YOLO dataset's data.yaml (fmt_yaml.c): *names[0 ..
  * *n) in class-index order, freed with gt__names_free. */
 int gt__yaml_names(const char *path, char ***names, int *n,
+                   avp_error_t *err);
+/* The scalar value of a top-level key of a YAML file in *value (avp_free;
+ * NULL when absent or not a scalar). */
+int gt__yaml_value(const char *path, const char *key, char **value,
                    avp_error_t *err);
 void gt__names_free(char **names, int n);
 

@@ -497,7 +497,9 @@ int store_gt_list(store_conn_t *c, const store_gt_query_t *q,
 /* Every write below is one statement that also appends its audit_log row
  * (user_id, the change), so a box never changes without its record.
  * fields is a JSON object (text), already validated: frame, t, class,
- * x1, y1, x2, y2, validated, difficult, occluded, truncated. AVP_EINVAL
+ * x1, y1, x2, y2, validated, difficult, occluded, truncated (and for an
+ * import crowd, area, null for w * h, and track, the file's track id or
+ * null). AVP_EINVAL
  * when the box would be inverted or the class empty. *json is the box. */
 int store_gt_insert(store_conn_t *c, int64_t video_id, int64_t user_id,
                     const char *fields, char **json, avp_error_t *err);
@@ -514,10 +516,12 @@ int store_gt_frames(store_conn_t *c, store_object_t kind, int64_t id,
 
 /* Adds boxes (a JSON array text of objects with every field of
  * store_gt_insert) with source 'import', the source row naming format and
- * file_name (the uploaded file's name, NULL when not given) and one audit
+ * file_name (the uploaded file's name, NULL when not given), a tracks row
+ * for each of the file's track ids (the boxes linked to it) and one audit
  * record, all or nothing; *count is how many. frames, if not NULL, is the
- * file's frame set ({"first", "last", "step"} text), stored as the
- * video's in the same statement (store_gt_video_t.gt_step). */
+ * file's frame set ({"first", "last", "step"} text, or {"first", "last",
+ * "list": [frames]} when not evenly spaced), stored as the video's in the
+ * same statement (store_gt_video_t). */
 int store_gt_import(store_conn_t *c, int64_t video_id, int64_t user_id,
                     const char *format, const char *file_name,
                     const char *boxes, const char *frames, int64_t *count,
@@ -538,6 +542,9 @@ typedef struct store_gt_box {
     double box[4];   /* x1, y1, x2, y2 */
     int difficult;
     double t;        /* presentation time (s) */
+    int crowd;       /* COCO iscrowd (migrations/0019) */
+    double area;     /* the object's own area (COCO's), 0: w * h */
+    int64_t track_id; /* 0: in no track */
 } store_gt_box_t;
 typedef void (*store_gt_fn)(void *arg, const store_gt_box_t *b);
 /* Calls fn for each box of the video on frames 0, every, 2 every, ...
@@ -734,8 +741,12 @@ typedef struct store_gt_video {
     int64_t frame_count;
     /* The ground truth's annotated frames (migrations/0013): gt_first +
      * k * gt_step up to gt_last; gt_step 0 when none was stored (every
-     * frame). */
+     * frame) or when they are the list gt_list (migrations/0018: gt_nlist
+     * frames, increasing; NULL when not a list; freed by
+     * store_gt_video_fini). */
     int64_t gt_first, gt_last, gt_step;
+    int64_t *gt_list;
+    size_t gt_nlist;
 } store_gt_video_t;
 
 /* A box with everything an export writes. */
@@ -744,12 +755,17 @@ typedef struct store_gt_row {
     double t, box[4];            /* x1, y1, x2, y2 */
     const char *cls, *source;    /* valid during the callback */
     int flags[4];                /* validated, difficult, occluded, truncated */
+    int crowd;                   /* COCO iscrowd (migrations/0019) */
+    double area;                 /* the object's own area, 0: w * h */
 } store_gt_row_t;
 typedef void (*store_gt_row_fn)(void *arg, const store_gt_row_t *b);
 
-/* The video's geometry (for formats with normalized boxes). */
+/* The video's geometry (for formats with normalized boxes) and ground
+ * truth frame set; release with store_gt_video_fini (also after an
+ * error). */
 int store_video_geometry(store_conn_t *c, int64_t video_id,
                          store_gt_video_t *video, avp_error_t *err);
+void store_gt_video_fini(store_gt_video_t *video);
 /* Calls fn for every box of the video in (frame, id) order. */
 int store_gt_rows(store_conn_t *c, int64_t video_id, store_gt_row_fn fn,
                   void *arg, avp_error_t *err);

@@ -245,6 +245,22 @@ int store_autogt_commit(store_conn_t *c, const store_autogt_t *a,
     return rc;
 }
 
+/* The n frames of text (0018's gt_frame_list as "0 2 4 5"), a set that
+ * is not evenly spaced: step 0. */
+static void frame_list(store_gt_video_t *v, size_t n, const char *text)
+{
+    if (!n)
+        return;
+    v->gt_list = avp_malloc(n * sizeof *v->gt_list);
+    for (char *end; v->gt_nlist < n; text = end) {
+        v->gt_list[v->gt_nlist] = strtoll(text, &end, 10);
+        if (end == text)
+            break;
+        v->gt_nlist++;
+    }
+    v->gt_step = 0;
+}
+
 int store_video_geometry(store_conn_t *c, int64_t video_id,
                          store_gt_video_t *video, avp_error_t *err)
 {
@@ -254,7 +270,10 @@ int store_video_geometry(store_conn_t *c, int64_t video_id,
         "SELECT coalesce(width, 0), coalesce(height, 0), coalesce(fps, 0), "
         "coalesce(frame_count, 0), coalesce(gt_frames->>'first', '0'), "
         "coalesce(gt_frames->>'last', '0'), coalesce(gt_frames->>'step', "
-        "'0') FROM videos WHERE id = $1", 1, v, err);
+        "'0'), coalesce(cardinality(gt_frame_list), 0), "
+        "array_to_string(gt_frame_list, ' ') FROM videos WHERE id = $1",
+        1, v, err);
+    *video = (store_gt_video_t){0};
     if (!r)
         return err->code;
     int rc = PQntuples(r) ? AVP_OK
@@ -266,9 +285,19 @@ int store_video_geometry(store_conn_t *c, int64_t video_id,
                                     strtoll(PQgetvalue(r, 0, 3), NULL, 10),
                                     strtoll(PQgetvalue(r, 0, 4), NULL, 10),
                                     strtoll(PQgetvalue(r, 0, 5), NULL, 10),
-                                    strtoll(PQgetvalue(r, 0, 6), NULL, 10)};
+                                    strtoll(PQgetvalue(r, 0, 6), NULL, 10),
+                                    NULL, 0};
+    if (rc == AVP_OK)
+        frame_list(video, strtoull(PQgetvalue(r, 0, 7), NULL, 10),
+                   PQgetvalue(r, 0, 8));
     PQclear(r);
     return rc;
+}
+
+void store_gt_video_fini(store_gt_video_t *video)
+{
+    avp_free(video->gt_list);
+    video->gt_list = NULL, video->gt_nlist = 0;
 }
 
 int store_gt_rows(store_conn_t *c, int64_t video_id, store_gt_row_fn fn,
@@ -278,8 +307,9 @@ int store_gt_rows(store_conn_t *c, int64_t video_id, store_gt_row_fn fn,
     const char *v[] = {vid.s};
     PGresult *r = store__run(c, "ground truth",
         "SELECT id, frame, t, class, x1, y1, x2, y2, coalesce(track_id, 0), "
-        "validated, difficult, occluded, truncated, source "
-        "FROM ground_truth_objects WHERE video_id = $1 ORDER BY frame, id",
+        "validated, difficult, occluded, truncated, source, crowd, "
+        "coalesce(area, 0) FROM ground_truth_objects WHERE video_id = $1 "
+        "ORDER BY frame, id",
         1, v, err);
     if (!r)
         return err->code;
@@ -291,6 +321,8 @@ int store_gt_rows(store_conn_t *c, int64_t video_id, store_gt_row_fn fn,
             .cls = PQgetvalue(r, i, 3),
             .track_id = strtoll(PQgetvalue(r, i, 8), NULL, 10),
             .source = PQgetvalue(r, i, 13),
+            .crowd = PQgetvalue(r, i, 14)[0] == 't',
+            .area = strtod(PQgetvalue(r, i, 15), NULL),
         };
         for (int k = 0; k < 4; k++) {
             b.box[k] = strtod(PQgetvalue(r, i, 4 + k), NULL);

@@ -15,7 +15,8 @@
     "g.frame, 't', g.t, 'class', g.class, 'x1', g.x1, 'y1', g.y1, 'x2', "    \
     "g.x2, 'y2', g.y2, 'track_id', g.track_id, 'validated', g.validated, "   \
     "'difficult', g.difficult, 'occluded', g.occluded, 'truncated', "        \
-    "g.truncated, 'source', g.source, 'updated_at', g.updated_at)::text"
+    "g.truncated, 'crowd', g.crowd, 'area', g.area, 'source', g.source, "   \
+    "'updated_at', g.updated_at)::text"
 
 /* The flags of a new box: absent means false. */
 #define GT_FLAG_NEW(name) "coalesce((f->>'" name "')::boolean, false)"
@@ -77,7 +78,10 @@ int store_gt_update(store_conn_t *c, int64_t box_id, int64_t user_id,
         GT_KEEP("x2", "real") ", " GT_KEEP("y2", "real") ", "
         GT_KEEP("validated", "boolean") ", " GT_KEEP("difficult", "boolean")
         ", " GT_KEEP("occluded", "boolean") ", "
-        GT_KEEP("truncated", "boolean") ", updated_at = now() FROM s "
+        GT_KEEP("truncated", "boolean") ", "
+        /* A segment's area says nothing of a box redrawn by hand. */
+        "area = CASE WHEN f ?| ARRAY['x1', 'y1', 'x2', 'y2'] THEN NULL "
+        "ELSE o.area END, updated_at = now() FROM s "
         "WHERE o.id = $1 RETURNING o.*), "
         "a AS (INSERT INTO audit_log (user_id, action, object_type, "
         "object_id, detail) SELECT $2, 'update', 'ground_truth', g.id, "
@@ -128,8 +132,8 @@ int store_gt_each(store_conn_t *c, int64_t video_id, int64_t frames,
     store__num_t ev = store__i64(every);
     const char *v[] = {vid.s, n.s, ev.s};
     PGresult *r = store__run(c, "ground truth",
-        "SELECT id, frame, class, x1, y1, x2, y2, difficult, t "
-        "FROM ground_truth_objects WHERE video_id = $1 AND frame < $2 "
+        "SELECT id, frame, class, x1, y1, x2, y2, difficult, t, crowd, "
+        "coalesce(area, 0), coalesce(track_id, 0) FROM ground_truth_objects WHERE video_id = $1 AND frame < $2 "
         "AND frame % $3 = 0 ORDER BY frame, id", 3, v, err);
     if (!r)
         return err->code;
@@ -140,6 +144,9 @@ int store_gt_each(store_conn_t *c, int64_t video_id, int64_t frames,
             .cls = PQgetvalue(r, i, 2),
             .difficult = PQgetvalue(r, i, 7)[0] == 't',
             .t = strtod(PQgetvalue(r, i, 8), NULL),
+            .crowd = PQgetvalue(r, i, 9)[0] == 't',
+            .area = strtod(PQgetvalue(r, i, 10), NULL),
+            .track_id = strtoll(PQgetvalue(r, i, 11), NULL, 10),
         };
         for (int k = 0; k < 4; k++)
             b.box[k] = strtod(PQgetvalue(r, i, 3 + k), NULL);
@@ -225,16 +232,31 @@ int store_gt_import(store_conn_t *c, int64_t video_id, int64_t user_id,
         "WITH s AS (INSERT INTO gt_sources (video_id, kind, format, "
         "file_name, created_by) VALUES ($1, 'import', $4, $5, $2) "
         "RETURNING id), "
+        "b AS (SELECT * FROM jsonb_to_recordset($3::jsonb) AS b(frame int, "
+        "t float8, class text, x1 real, y1 real, x2 real, y2 real, "
+        "validated boolean, difficult boolean, occluded boolean, "
+        "truncated boolean, crowd boolean, area float8, track bigint)), "
+        /* A row id for each of the file's tracks, taken first so that the
+         * boxes can name it in this same statement. */
+        "m AS MATERIALIZED (SELECT track, nextval(pg_get_serial_sequence("
+        "'tracks', 'id')) AS id FROM (SELECT DISTINCT track FROM b WHERE "
+        "track IS NOT NULL) x), "
+        "k AS (INSERT INTO tracks (id, video_id, class, first_frame, "
+        "last_frame, first_t, last_t, created_by) OVERRIDING SYSTEM VALUE "
+        "SELECT m.id, $1, (array_agg(b.class ORDER BY b.frame))[1], "
+        "min(b.frame), max(b.frame), min(b.t), max(b.t), $2 FROM m JOIN b "
+        "ON b.track = m.track GROUP BY m.id), "
         "g AS (INSERT INTO ground_truth_objects (video_id, frame, t, "
         "class, x1, y1, x2, y2, validated, difficult, occluded, truncated, "
-        "source, created_by, source_id) SELECT $1, b.frame, b.t, b.class, "
-        "b.x1, b.y1, b.x2, b.y2, b.validated, b.difficult, b.occluded, "
-        "b.truncated, 'import', $2, s.id FROM s, jsonb_to_recordset($3::jsonb) "
-        "AS b(frame int, t float8, class text, x1 real, y1 real, x2 real, "
-        "y2 real, validated boolean, difficult boolean, occluded boolean, "
-        "truncated boolean) RETURNING id), "
-        "f AS (UPDATE videos SET gt_frames = $6::jsonb WHERE id = $1 "
-        "AND $6::jsonb IS NOT NULL), "
+        "crowd, area, track_id, source, created_by, source_id) SELECT $1, "
+        "b.frame, b.t, b.class, b.x1, b.y1, b.x2, b.y2, b.validated, "
+        "b.difficult, b.occluded, b.truncated, coalesce(b.crowd, false), "
+        "b.area, m.id, 'import', $2, s.id FROM s, b LEFT JOIN m ON "
+        "m.track = b.track RETURNING id), "
+        "f AS (UPDATE videos SET gt_frames = $6::jsonb - 'list', "
+        "gt_frame_list = CASE WHEN $6::jsonb ? 'list' THEN ARRAY(SELECT "
+        "x::bigint FROM jsonb_array_elements_text($6::jsonb->'list') x) END "
+        "WHERE id = $1 AND $6::jsonb IS NOT NULL), "
         "n AS (SELECT count(*) AS n FROM g), "
         "a AS (INSERT INTO audit_log (user_id, action, object_type, "
         "object_id, detail) SELECT $2, 'import', 'video', $1, "

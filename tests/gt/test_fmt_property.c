@@ -3,7 +3,8 @@
  * what the format carries (issue 14): AVP JSON and COCO everything (COCO:
  * crowd, area, image and category ids, file names too), CVAT the frame
  * set, tracks, flags and sources, MOT tracks, scores and occlusion, YOLO
- * boxes and VOC boxes with flags (a file per frame of 0 .. n - 1: these
+ * boxes and VOC boxes with flags; AVP, COCO and Datumaro frame sets
+ * that are not evenly spaced too (a file per frame of 0 .. n - 1: these
  * formats name images, so a frame set with gaps comes back renumbered,
  * docs/METRICS.md). Corners formats (CVAT, VOC) and YOLO's normalized
  * numbers round-trip to 1e-9 pixels; the others exactly. */
@@ -34,16 +35,17 @@ typedef struct carries {
     gt_format_t f;
     unsigned cmp;   /* fixture_equal's mask */
     unsigned flags; /* flags the format has */
-    int gaps;       /* keeps a frame set with gaps and its start */
+    int gaps;       /* keeps a frame set with gaps and its start (1), or
+                     * any increasing list of frames (2) */
     int score, crowd_area, ids, track_per_frame;
     double tol;
 } carries_t;
 
 static const carries_t formats[] = {
     {GT_FORMAT_AVP, CMP_FLAGS_ALL | CMP_SOURCE | CMP_TRACK | CMP_SCORE,
-     CMP_FLAGS_ALL, 1, 1, 1, 1, 0, 0},
+     CMP_FLAGS_ALL, 2, 1, 1, 1, 0, 0},
     {GT_FORMAT_COCO, CMP_FLAGS_ALL | CMP_SOURCE | CMP_TRACK | CMP_SCORE,
-     CMP_FLAGS_ALL, 1, 1, 1, 1, 0, 0},
+     CMP_FLAGS_ALL, 2, 1, 1, 1, 0, 0},
     {GT_FORMAT_CVAT, CMP_FLAGS_ALL | CMP_SOURCE | CMP_TRACK,
      GT_VALIDATED | GT_DIFFICULT | GT_OCCLUDED | GT_TRUNCATED, 1, 0, 0, 0,
      1, 1e-9},
@@ -51,7 +53,7 @@ static const carries_t formats[] = {
      0, 0, 1, 0},
     {GT_FORMAT_YOLO, 0, 0, 0, 0, 0, 0, 0, 1e-9},
     {GT_FORMAT_DATUMARO, CMP_FLAGS_ALL | CMP_SOURCE | CMP_TRACK | CMP_SCORE,
-     CMP_FLAGS_ALL & ~GT_CROWD, 1, 1, 0, 0, 0, 0},
+     CMP_FLAGS_ALL & ~GT_CROWD, 2, 1, 0, 0, 0, 0},
     {GT_FORMAT_VOC, GT_DIFFICULT | GT_OCCLUDED | GT_TRUNCATED,
      GT_DIFFICULT | GT_OCCLUDED | GT_TRUNCATED, 0, 0, 0, 0, 0, 1e-9},
 };
@@ -86,14 +88,19 @@ static gt_t *random_gt(const carries_t *c)
 {
     gt_t *g = gt_create();
     int64_t first = c->gaps ? below(6) : 0, step = c->gaps ? 1 + below(3) : 1;
-    int64_t n = 1 + below(8);
+    int64_t n = 1 + below(8), frames[8];
+    /* Half of the sets of a format that keeps any list are uneven. */
+    int uneven = c->gaps == 2 && below(2);
+    for (int64_t i = 0; i < n; i++)
+        frames[i] = uneven && i ? frames[i - 1] + 1 + below(3)
+                                : first + i * step;
     gt_set_video(g, 1920, 1080, 30, 0);
-    gt_set_frames(g, first, first + (n - 1) * step, step, NULL);
+    gt_set_frame_list(g, frames, (size_t)n, NULL);
     for (int l = 0; l < 3; l++)
         gt_set_label_id(g, gt_label(g, fixture_names[l]),
                         c->ids ? 7 + 5 * l : GT_NO_ID);
     for (int64_t i = 0; i < n; i++) {
-        int64_t f = first + i * step;
+        int64_t f = frames[i];
         char name[32];
         snprintf(name, sizeof name, "img_%" PRId64 ".jpg", 1000 - f);
         if (c->ids)
@@ -111,18 +118,20 @@ static int same_frames(const gt_t *a, const gt_t *b)
     int64_t f[3], h[3];
     gt_frames(a, &f[0], &f[1], &f[2]);
     gt_frames(b, &h[0], &h[1], &h[2]);
-    return f[0] == h[0] && f[1] == h[1] && f[2] == h[2];
+    int same = f[0] == h[0] && f[1] == h[1] && f[2] == h[2];
+    for (int64_t x = f[0]; same && x <= f[1]; x++)
+        same = gt_is_annotated_frame(a, x) == gt_is_annotated_frame(b, x);
+    return same;
 }
 
 static int same_ids(const gt_t *a, const gt_t *b)
 {
-    int64_t first, last, step;
-    gt_frames(a, &first, &last, &step);
     for (int l = 0; l < gt_num_labels(a); l++)
         if (gt_label_id(a, l) != gt_label_id(b, gt_find_label(b,
                                                  gt_label_name(a, l))))
             return 0;
-    for (int64_t f = first; f <= last; f += step) {
+    for (int64_t f = gt_frame_after(a, -1); f >= 0;
+         f = gt_frame_after(a, f)) {
         gt_frame_info_t x, y;
         gt_frame_info(a, f, &x);
         gt_frame_info(b, f, &y);

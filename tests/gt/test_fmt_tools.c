@@ -352,6 +352,101 @@ static void test_datumaro(void)
     gt_destroy(g);
 }
 
+/* 1 if g's frame set is exactly frames 0, 2, 4 and 5. */
+static int frames_0245(const gt_t *g)
+{
+    size_t n;
+    const int64_t *list = g ? gt_frame_list(g, &n) : NULL;
+    int ok = list && n == 4 && gt_num_annotated_frames(g) == 4;
+    for (int64_t f = -1; ok && f < 8; f++)
+        ok = gt_is_annotated_frame(g, f) ==
+             (f == 0 || f == 2 || f == 4 || f == 5);
+    return ok;
+}
+
+/* Frames that are not evenly spaced (0, 2, 4, 5; 2 an annotated empty
+ * frame): a video COCO file (frame_id per image) and Datumaro (attr.frame)
+ * import them as they are, and every exporter that can say which frames
+ * it holds gives them back; CVAT's task (start + k * step) cannot, and
+ * says so rather than write a superset. */
+static void test_uneven_frames(void)
+{
+    char dir[64], path[128];
+    fixture_tmpdir(dir, sizeof dir);
+    static const struct {
+        gt_format_t f;
+        const char *file;
+    } in[] = {{GT_FORMAT_COCO, "uneven/coco_frame_id.json"},
+              {GT_FORMAT_DATUMARO, "uneven/datumaro.json"}};
+    static const gt_format_t via[] = {GT_FORMAT_AVP, GT_FORMAT_COCO,
+                                      GT_FORMAT_DATUMARO};
+    avp_error_t err = {0};
+    for (size_t i = 0; i < AVP_ARRAY_LEN(in); i++) {
+        gt_t *g = load(in[i].f, in[i].file, NULL);
+        CHECK(frames_0245(g) && gt_num_boxes(g) == 3);
+        for (size_t k = 0; g && k < AVP_ARRAY_LEN(via); k++) {
+            gt_t *back = NULL;
+            snprintf(path, sizeof path, "%s/gt.%zu.%zu", dir, i, k);
+            CHECK(gt_export(via[k], g, path, NULL, &err) == AVP_OK);
+            CHECK(gt_import(via[k], path, NULL, &back, &err) == AVP_OK);
+            CHECK(frames_0245(back) && fixture_equal(g, back, 0, 1e-9));
+            gt_destroy(back);
+        }
+        snprintf(path, sizeof path, "%s/cvat.%zu.xml", dir, i);
+        CHECK(g && gt_export(GT_FORMAT_CVAT, g, path, NULL, &err) ==
+                       AVP_EINVAL && strstr(err.msg, "not evenly spaced"));
+        gt_destroy(g);
+    }
+    fixture_rmdir(dir);
+}
+
+/* The import of split `split` of dataset `name`, or NULL with err set. */
+static gt_t *load_split(const char *name, const char *split, avp_error_t *err)
+{
+    gt_io_options_t o = {.width = 640, .height = 480, .split = split};
+    gt_t *g = NULL;
+    gt_import(GT_FORMAT_YOLO, fixture_path(name), &o, &g, err);
+    return g;
+}
+
+/* Datasets with splits: Roboflow's train/, valid/, test/ (a split named
+ * by its folder or by data.yaml's key for it) and ultralytics' data.yaml
+ * naming .txt lists of images (sorted, "./" relative to the list, the
+ * label file img2label_paths gives, an image without one a background
+ * frame). Without a split the folders are named; a list that leaves the
+ * dataset is refused. */
+static void test_yolo_splits(void)
+{
+    avp_error_t err = {0};
+    gt_frame_info_t fi;
+    gt_t *g = load_split("yolo_roboflow", NULL, &err);
+    CHECK(!g && strstr(err.msg, "test/labels, train/labels, valid/labels") &&
+          strstr(err.msg, "--split"));
+    for (int k = 0; k < 2; k++) {
+        g = load_split("yolo_roboflow", k ? "val" : "valid", &err);
+        CHECK(g && gt_num_annotated_frames(g) == 2 && gt_num_boxes(g) == 2);
+        CHECK(g && has_box(g, 0, "person", 120, 180, 80, 120, 0) &&
+              has_box(g, 0, "car", 400, 120, 160, 240, 0));
+        CHECK(g && gt_frame_info(g, 1, &fi) &&
+              !strcmp(fi.name, "street_9_jpg.rf.d4.jpg"));
+        gt_destroy(g);
+    }
+    CHECK(!load_split("yolo_roboflow", "holdout", &err) &&
+          strstr(err.msg, "found 0"));
+    g = load_split("yolo_lists", "val", &err);
+    CHECK(g && gt_num_annotated_frames(g) == 2 && gt_num_boxes(g) == 2);
+    CHECK(g && has_box(g, 0, "person", 240, 120, 160, 240, 0) &&
+          has_box(g, 0, "bicycle", 120, 90, 80, 60, 0));
+    CHECK(g && gt_frame_info(g, 1, &fi) && !strcmp(fi.name, "images/c.jpg"));
+    gt_destroy(g);
+    g = load_split("yolo_lists", "train", &err);
+    CHECK(g && gt_num_boxes(g) == 1 && has_box(g, 0, "bicycle", 160, 120,
+                                               320, 240, 0));
+    gt_destroy(g);
+    CHECK(!load_split("yolo_lists", "test", &err) &&
+          strstr(err.msg, "test.txt:2") && strstr(err.msg, "inside"));
+}
+
 /* A MOTChallenge sequence folder: seqinfo.ini's seqLength makes frames
  * 4 to 6, after the last row, frames without objects; its frameRate and
  * size fill the video. Without leave to look above the file's folder (an
@@ -387,7 +482,9 @@ int main(int argc, char **argv)
                  {"coco", test_coco},
                  {"yolo_images", test_yolo_images},
                  {"datumaro", test_datumaro},
-                 {"mot_seqinfo", test_mot_seqinfo}};
+                 {"mot_seqinfo", test_mot_seqinfo},
+                 {"uneven_frames", test_uneven_frames},
+                 {"yolo_splits", test_yolo_splits}};
     for (size_t i = 0; i < AVP_ARRAY_LEN(cases); i++)
         if (argc < 2 || !strcmp(argv[1], cases[i].name)) {
             fprintf(stderr, "case %s: ", cases[i].name);

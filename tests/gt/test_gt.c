@@ -82,11 +82,53 @@ static void test_gt_video(void)
     gt_destroy(g);
 }
 
+/* A frame list: kept as a list when its frames are not evenly spaced,
+ * as first + k * step when they are; visited in order by gt_frame_after;
+ * refused when not increasing or out of range. */
+static void test_gt_frame_list(void)
+{
+    gt_t *g = gt_create();
+    avp_error_t err = {0};
+    const int64_t uneven[] = {3, 7, 8, 20}, even[] = {4, 6, 8};
+    const int64_t bad[][2] = {{5, 5}, {6, 2}, {-1, 2}, {0, GT_MAX_FRAMES}};
+    int64_t first, last, step, seen[4], n = 0;
+    size_t nl;
+    CHECK(gt_set_frame_list(g, uneven, 4, &err) == AVP_OK);
+    gt_frames(g, &first, &last, &step);
+    CHECK(first == 3 && last == 20 && step == 0 && gt_has_frame_set(g));
+    CHECK(gt_frame_list(g, &nl) && nl == 4 && gt_num_frames(g) == 21);
+    CHECK(gt_num_annotated_frames(g) == 4 && gt_is_annotated_frame(g, 8) &&
+          !gt_is_annotated_frame(g, 9) && !gt_is_annotated_frame(g, 21));
+    for (int64_t f = gt_frame_after(g, -1); f >= 0 && n < 4;
+         f = gt_frame_after(g, f))
+        seen[n++] = f;
+    CHECK(n == 4 && !memcmp(seen, uneven, sizeof seen));
+    CHECK(gt_frame_after(g, 8) == 20 && gt_frame_after(g, 20) == -1);
+    CHECK(gt_set_frame_list(g, even, 3, &err) == AVP_OK);
+    gt_frames(g, &first, &last, &step);
+    CHECK(first == 4 && last == 8 && step == 2 && !gt_frame_list(g, &nl));
+    CHECK(gt_frame_after(g, 4) == 6 && gt_frame_after(g, 5) == 6 &&
+          gt_frame_after(g, 8) == -1 && gt_frame_after(g, 0) == 4);
+    for (size_t i = 0; i < AVP_ARRAY_LEN(bad); i++)
+        CHECK(gt_set_frame_list(g, bad[i], 2, &err) == AVP_EINVAL);
+    CHECK(gt_set_frame_list(g, even, 0, &err) == AVP_EINVAL);
+    /* The set given last wins, a list replaced by a step included. */
+    CHECK(gt_set_frame_list(g, uneven, 4, &err) == AVP_OK &&
+          gt_set_frames(g, 0, 9, 3, &err) == AVP_OK && !gt_frame_list(g, &nl));
+    gt_t *copy = gt_create();
+    gt_set_frame_list(g, uneven, 4, &err);
+    gt_copy_frame_set(copy, g);
+    CHECK(gt_frame_list(copy, &nl) && nl == 4 && gt_is_annotated_frame(copy, 7));
+    gt_destroy(copy);
+    gt_destroy(g);
+}
+
 int main(void)
 {
     RUN(test_gt_labels);
     RUN(test_gt_rejects_bad_boxes);
     RUN(test_gt_sort_and_tracks);
     RUN(test_gt_video);
+    RUN(test_gt_frame_list);
     return CHECK_DONE();
 }
