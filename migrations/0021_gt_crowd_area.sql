@@ -1,4 +1,4 @@
--- 0019_gt_crowd_area.sql - what COCO says of a ground-truth box beyond
+-- 0021_gt_crowd_area.sql - what COCO says of a ground-truth box beyond
 -- its rectangle, kept so that a stored evaluation scores it as pycocotools
 -- does (issue 14): crowd (COCO's iscrowd: a region of many objects, which
 -- a detection may fall in without being a false positive) and area (the
