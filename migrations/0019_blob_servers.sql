@@ -1,4 +1,4 @@
--- 0018_blob_servers.sql - storage without a shared filesystem (issue 15).
+-- 0019_blob_servers.sql - storage without a shared filesystem (issue 15).
 -- api_servers: each `avp serve` started with a public URL writes it here
 -- and refreshes seen_at every few seconds; a worker that lacks a video or
 -- model file fetches it from one seen recently.
