@@ -19,6 +19,7 @@
 //
 // Optional: AVP_CLIP (video to upload), AVP_MODEL (ONNX model uploaded when
 // the server has none), AVP_SHOTS, CHROMIUM_PATH, AVP_E2E_TIMEOUT_S.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -354,11 +355,24 @@ async function main() {
     await step('import a ground-truth file and evaluate against it', async () => {
       const model = (await (await page.request.get(`${BASE}/api/models?limit=100`)).json()).items[0];
       imported = await groundTruthFile(page, runId, model.class_names);
+      // As a labelling tool exports it: the COCO file inside a .zip.
+      const zip = imported.file.replace(/\.json$/, '.zip');
+      execFileSync('python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1], "w").write(sys.argv[2], "annotations/instances_default.json")', zip, imported.file]);
       const form = page.getByRole('form', { name: 'Import ground truth' });
       await form.getByLabel('Format').selectOption('coco');
-      await form.getByLabel('File').setInputFiles(imported.file);
-      await form.getByRole('button', { name: 'Import' }).click();
-      await form.getByText(`Imported ${imported.boxes} boxes`).waitFor({ timeout: 60_000 });
+      await form.getByLabel('File').setInputFiles(zip);
+      await form.getByRole('button', { name: 'Check file' }).click();
+      const preview = form.getByRole('group', { name: 'What street-labels.zip holds' });
+      await preview.waitFor({ timeout: 60_000 });
+      const report = await preview.innerText();
+      check(/Boxes\s+/.test(report) && report.replace(/,/g, '').includes(String(imported.boxes)), `the check reports the file's boxes (${report})`);
+      check(!(await (await page.request.get(`${BASE}/api/videos/${videoPath.split('/').pop()}/ground-truth?limit=1`)).json()).items.length,
+        'the check wrote nothing');
+      await shot(page, 'import-check');
+      await form.getByRole('button', { name: `Import ${imported.boxes.toLocaleString('en-US')} boxes` }).click();
+      await form.getByText(`Imported ${imported.boxes.toLocaleString('en-US')} boxes`).waitFor({ timeout: 60_000 });
+      await form.getByRole('group', { name: 'Imported' }).waitFor();
+      await shot(page, 'import-done');
       const next = page.getByRole('region', { name: 'Next step' });
       await next.getByRole('link', { name: `Evaluate run #${runId}` }).click();
       await page.getByRole('button', { name: 'Evaluate' }).click();
@@ -375,6 +389,14 @@ async function main() {
       const ev = await (await page.request.get(`${BASE}/api/runs/${runId}/evaluation`)).json();
       check(ev.self_scored === false && ev.manifest.ground_truth.sources[0].file === 'street-labels.json', 'the manifest names the file');
       await page.getByRole('img', { name: 'Precision–recall' }).waitFor();
+      // The error types as the evaluation JSON has them (TIDE's counts).
+      const tide = page.getByRole('region', { name: 'Error types' });
+      for (const t of ['Cls', 'Loc', 'Both', 'Dupe', 'Bkg', 'Miss']) {
+        const cells = await tide.locator('table').first().getByRole('row', { name: new RegExp(`^${t} `) }).getByRole('cell').allTextContents();
+        check(cells[1].replace(/,/g, '') === String(ev.results.tide.errors[t].count), `${t} count shown (${cells} vs ${ev.results.tide.errors[t].count})`);
+      }
+      // The tracking table appears exactly when the JSON has tracking.
+      check((await page.getByRole('region', { name: 'Tracking' }).count()) === (ev.results.tracking ? 1 : 0), 'tracking table iff tracking metrics');
       await shot(page, 'results');
       await focusShot(page, 'results');
       await page.getByRole('link', { name: 'Player' }).click();
@@ -407,6 +429,7 @@ async function main() {
       await page.goto(`${BASE}/runs/${runId}/results`);
       await page.getByLabel(/Run B/).selectOption(String(other.id));
       await page.getByText('Δ B − A').waitFor();
+      await page.getByRole('table', { name: new RegExp(`AP50 points each error type costs, run #${runId} and run #${other.id}`) }).waitFor();
       check(await page.getByRole('table', { name: 'Overall metrics of both runs' }).getByText('scored against its own output').count() === 2,
         'both runs are flagged in the comparison');
       const frames = page.getByRole('link', { name: /in run B$/ });
