@@ -334,7 +334,7 @@ static json_t *manifest_json(json_t *src, int64_t run_id,
 
 /* What an evaluation produces, as JSON to store. */
 typedef struct eval_output {
-    json_t *results, *manifest, *frames;
+    json_t *results, *manifest, *frames, *failures;
 } eval_output_t;
 
 static void output_free(eval_output_t *o)
@@ -342,6 +342,7 @@ static void output_free(eval_output_t *o)
     json_decref(o->results);
     json_decref(o->manifest);
     json_decref(o->frames);
+    json_decref(o->failures);
 }
 
 /* Evaluates run_id as src (store_eval_source) describes it, with the
@@ -377,6 +378,8 @@ static int evaluate(store_conn_t *c, int64_t run_id, json_t *src,
             json_object_set_new(out->manifest, "rules",
                                 eval_rules_report_json(rules, &rep));
         out->frames = frames_json(res, &in);
+        api_failure_frames_t fr = {in.t, in.every, in.nframes};
+        out->failures = api__failures_json(tide, in.names, &fr);
     }
     eval_tide_result_destroy(tide);
     eval_result_destroy(res);
@@ -476,11 +479,12 @@ static void store_reply(api_t *r, http_req_t *req, int64_t run_id,
     char *m = json_dumps(o->manifest, JSON_COMPACT);
     char *res = json_dumps(o->results, JSON_COMPACT);
     char *frames = json_dumps(o->frames, JSON_COMPACT), *json;
+    char *failures = json_dumps(o->failures, JSON_COMPACT);
     avp_error_t err;
     store_conn_t *c = api__conn_or_reply(r, req);
     if (c) {
         if (store_eval_insert(c, run_id, http_req_user(req)->id, m, res,
-                              frames, &json, &err) < 0)
+                              frames, failures, &json, &err) < 0)
             http_reply_avp_error(req, &err);
         else
             api__reply_text(req, 201, json);
@@ -489,6 +493,7 @@ static void store_reply(api_t *r, http_req_t *req, int64_t run_id,
     free(m);
     free(res);
     free(frames);
+    free(failures);
 }
 
 void api__eval_post(http_req_t *req, void *ctx)

@@ -81,6 +81,8 @@ void api__eval_get(http_req_t *req, void *ctx);
 
 /* compare.c */
 void api__eval_frames_get(http_req_t *req, void *ctx);
+void api__eval_failures_get(http_req_t *req, void *ctx);
+void api__eval_failure_crop(http_req_t *req, void *ctx);
 void api__run_compare_get(http_req_t *req, void *ctx);
 
 /* classmap.c */

@@ -499,12 +499,30 @@ static int add_gt_export(api_t *r, http_server_t *srv, avp_error_t *err)
 /* Served by compare.c. */
 static int add_compare(api_t *r, http_server_t *srv, avp_error_t *err)
 {
+    static const http_schema_field_t failures_query[] = {
+        {"type", HTTP_SCHEMA_STRING, 0, 1, 8,
+         "Cls, Loc, Both, Dupe, Bkg or Miss (any)", NULL},
+        {"class", HTTP_SCHEMA_STRING, 0, 1, 200, "a class name (any)", NULL},
+        {"cursor", HTTP_SCHEMA_STRING, 0, 1, HTTP_REPLY_CURSOR_MAX - 1,
+         "next_cursor of the previous page", NULL},
+        {"limit", HTTP_SCHEMA_INTEGER, 0, 1, STORE_LIST_MAX,
+         "items per page (50)", NULL},
+        {0}};
     const http_route_t routes[] = {
         {"GET", "/api/runs/{id}/evaluation/frames", "runs_evaluation_frames",
          "TP/FP/FN per frame of the run's latest evaluation (frames with a "
          "nonzero count, ascending; at its score threshold, IoU .50, after "
          "the class map); 404 not_evaluated without one",
          api__eval_frames_get, r, 0, NULL, NULL, 0},
+        {"GET", "/api/runs/{id}/evaluation/failures", "runs_evaluation_failures",
+         "The failure gallery of the run's latest evaluation: its worst "
+         "errors of each TIDE type per class (16 each), by type then worst "
+         "first, a page at a time; empty without one",
+         api__eval_failures_get, r, 0, NULL, failures_query, 0},
+        {"GET", "/api/runs/{id}/evaluation/failures/{n}/crop",
+         "runs_evaluation_failure_crop",
+         "A JPEG crop of failure n's frame around its boxes",
+         api__eval_failure_crop, r, 0, NULL, NULL, 0},
         {"GET", "/api/runs/{id}/compare/{other_id}", "runs_compare",
          "The latest evaluations of two runs of one video: metric deltas "
          "(other - this) overall and per class, and the frames where one "
