@@ -403,6 +403,24 @@ async function main() {
       await page.waitForFunction(() => Number(document.querySelector('[data-testid=timeline]')?.dataset.outcomes) > 0, null, { timeout: 30_000 });
       await shot(page, 'player-outcomes');
     });
+    await step('failure gallery: crops of the worst errors, filtered, into the player', async () => {
+      await page.goto(`${BASE}/runs/${runId}/results`);
+      const gallery = page.getByRole('region', { name: 'Worst failures' });
+      const listed = (await (await page.request.get(`${BASE}/api/runs/${runId}/evaluation/failures?limit=200`)).json()).items;
+      check(listed.length > 0, 'the moved ground truth leaves errors to show');
+      const grid = gallery.getByRole('list', { name: 'Failures, worst first' });
+      await grid.waitFor();
+      // The crops are the server's JPEGs, loaded as images.
+      await page.waitForFunction(() => [...document.querySelectorAll('.failure img')].some((i) => i.complete && i.naturalWidth > 0), null, { timeout: 60_000 });
+      const type = listed[0].type;
+      await gallery.getByLabel('Error type').selectOption(type);
+      await page.waitForFunction((t) => [...document.querySelectorAll('.failure strong')].every((s) => s.textContent === t), type);
+      await shot(page, 'failure-gallery');
+      const first = listed.find((f) => f.type === type);
+      await grid.getByRole('link').first().click();
+      await page.waitForURL((u) => u.pathname === `/runs/${runId}/player` && u.searchParams.get('frame') === String(first.frame));
+      await page.getByTestId('player-overlay').waitFor();
+    });
     await step('auto ground truth by the same model gets the score flagged', async () => {
       await page.goto(BASE + videoPath);
       await page.getByRole('button', { name: 'Auto ground truth' }).click();

@@ -14,6 +14,7 @@ import { ClassTable } from './ClassTable';
 import { ProvenanceCard, SelfScoredNote } from './Provenance';
 import { ComparePanel } from './ComparePanel';
 import { TideTable } from './TideTable';
+import { FailureGallery } from './FailureGallery';
 import { TrackingTable } from './TrackingTable';
 import { classRows, CLASS_COLUMNS, verdict } from './metrics';
 import { LineChart } from '../../../components/charts/LineChart';
@@ -166,6 +167,12 @@ export function Results({ runId, videoId, criteria, compareId, chooser }: Result
             <section className="card" aria-labelledby="tide-title">
               <h2 id="tide-title">Error types</h2>
               <TideTable tide={e.results.tide} />
+            </section>
+          )}
+          {e.results.tide && (
+            <section className="card" aria-labelledby="failures-title">
+              <h2 id="failures-title">Worst failures</h2>
+              <FailureGallery runId={runId} evaluationId={e.id} classes={e.results.tide.per_class.map((c) => c.name)} />
             </section>
           )}
           {e.results.tracking && (
