@@ -473,6 +473,28 @@ static json_t *provenance_or_reply(http_req_t *req, store_conn_t *c,
     return gt;
 }
 
+/* The request's rules, else the video's, else its project's (*source
+ * says which: "request", "video", "project"; NULL with no rules); -1
+ * after replying. */
+static int rules_or_reply(http_req_t *req, store_conn_t *c, json_t *src,
+                          eval_rules_t **rules, const char **source)
+{
+    const json_t *given = json_object_get(http_req_body(req), "rules");
+    avp_error_t err;
+    int rc;
+    if (given) {
+        *source = "request";
+        rc = eval_rules_parse(given, rules, &err);
+        if (rc < 0)
+            avp_error_prefix(&err, "rules");
+    } else
+        rc = api__eval_rules_stored(c, json_integer_value(json_object_get(
+                                        src, "video_id")), rules, source, &err);
+    if (rc < 0)
+        http_reply_avp_error(req, &err);
+    return rc;
+}
+
 static void store_reply(api_t *r, http_req_t *req, int64_t run_id,
                         const eval_output_t *o)
 {
@@ -519,16 +541,17 @@ void api__eval_post(http_req_t *req, void *ctx)
         return;
     }
     double score_thr = thr ? json_number_value(thr) : EVAL_DEFAULT_SCORE_THR;
-    const json_t *rules_json = json_object_get(http_req_body(req), "rules");
+    const char *source = NULL;
     eval_rules_t *rules = NULL;
-    if (rules_json && eval_rules_parse(rules_json, &rules, &err) < 0) {
-        avp_error_prefix(&err, "rules");
+    if (rules_or_reply(req, c, src, &rules, &source) < 0) {
         store_pool_release(c);
-        http_reply_avp_error(req, &err);
     } else if (evaluate(c, id, src, map, score_thr, rules, &out, &err) < 0) {
         http_reply_avp_error(req, &err);
     } else {
         json_object_set(out.manifest, "ground_truth", gt);
+        if (source)
+            json_object_set_new(json_object_get(out.manifest, "rules"),
+                                "source", json_string(source));
         store_reply(r, req, id, &out);
     }
     eval_rules_destroy(rules);

@@ -203,6 +203,15 @@ typedef struct api_failure_frames {
     int64_t every;
     size_t nframes;
 } api_failure_frames_t;
+/* eval_rules.c: the rules an evaluation of the video uses when its
+ * request gives none (the video's, else its project's) in *out (NULL:
+ * none; eval_rules_destroy) and where they came from in *source ("video",
+ * "project", NULL). */
+struct eval_rules;
+int api__eval_rules_stored(store_conn_t *c, int64_t video_id,
+                           struct eval_rules **out, const char **source,
+                           avp_error_t *err);
+
 struct eval_tide_result;
 json_t *api__failures_json(const struct eval_tide_result *t,
                            const json_t *names,

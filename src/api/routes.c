@@ -447,6 +447,38 @@ static int add_eval(api_t *r, http_server_t *srv, avp_error_t *err)
     return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }
 
+/* Served by eval_rules.c. */
+static int add_eval_rules(api_t *r, http_server_t *srv, avp_error_t *err)
+{
+    static const http_schema_field_t put_body[] = {
+        {"rules", HTTP_SCHEMA_OBJECT, 1, 0, 0,
+         "ignore_regions (polygons in the displayed picture's pixels), "
+         "min_box_size, max_detections (docs/METRICS.md)", NULL},
+        {0}};
+    const http_route_t routes[] = {
+        {"GET", "/api/projects/{id}/evaluation-rules", "project_rules_get",
+         "The project's default evaluation rules {\"rules\": ...|null}",
+         api__project_rules_get, r, 0, NULL, NULL, 0},
+        {"PUT", "/api/projects/{id}/evaluation-rules", "project_rules_put",
+         "Replace the project's default evaluation rules (editors; audited)",
+         api__project_rules_put, r, 0, put_body, NULL, 0},
+        {"DELETE", "/api/projects/{id}/evaluation-rules", "project_rules_delete",
+         "Clear the project's default evaluation rules (editors; audited)",
+         api__project_rules_delete, r, 0, NULL, NULL, 0},
+        {"GET", "/api/videos/{id}/evaluation-rules", "video_rules_get",
+         "The video's (camera's) own evaluation rules, which override the "
+         "project's {\"rules\": ...|null}",
+         api__video_rules_get, r, 0, NULL, NULL, 0},
+        {"PUT", "/api/videos/{id}/evaluation-rules", "video_rules_put",
+         "Replace the video's evaluation rules (editors; audited)",
+         api__video_rules_put, r, 0, put_body, NULL, 0},
+        {"DELETE", "/api/videos/{id}/evaluation-rules", "video_rules_delete",
+         "Clear the video's evaluation rules: the project's apply again",
+         api__video_rules_delete, r, 0, NULL, NULL, 0},
+    };
+    return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+}
+
 /* Served by autogt.c. */
 static int add_autogt(api_t *r, http_server_t *srv, avp_error_t *err)
 {
@@ -666,7 +698,7 @@ int api_register(api_t *r, http_server_t *srv, avp_error_t *err)
     int (*const add[])(api_t *, http_server_t *, avp_error_t *) = {
         add_accounts,   add_projects, add_videos,   add_models, add_tasks,
         add_detections, add_gt,       add_gt_io,    add_eval,   add_autogt,
-        add_gt_export,  add_compare,  add_classmap, add_ops,
+        add_gt_export,  add_compare,  add_classmap, add_eval_rules, add_ops,
         add_test_sessions};
     r->srv = srv;
     for (size_t i = 0; i < AVP_ARRAY_LEN(add); i++) {

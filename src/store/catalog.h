@@ -537,6 +537,24 @@ int store_eval_failures(store_conn_t *c, int64_t run_id, const char *type,
 int store_eval_failure(store_conn_t *c, int64_t run_id, int64_t id,
                        char **json, avp_error_t *err);
 
+/* ---- evaluation rules (catalog_eval_rules.c, migrations/0019) ---------- */
+
+/* The rules of a project or a video (kind STORE_OBJ_PROJECT or
+ * STORE_OBJ_VIDEO) as JSON text, "null" when it has none; AVP_ENOTFOUND
+ * when there is no such object. Access is the caller's to check. */
+int store_eval_rules_get(store_conn_t *c, store_object_t kind, int64_t id,
+                         char **json, avp_error_t *err);
+/* Replaces them (rules: checked JSON object text, NULL clears them) with
+ * the audit record of before and after; *json is the stored rules. */
+int store_eval_rules_put(store_conn_t *c, store_object_t kind, int64_t id,
+                         int64_t user_id, const char *rules, char **json,
+                         avp_error_t *err);
+/* What an evaluation of the video uses when its request gives no rules:
+ * {"rules": the video's, else its project's, else null, "source":
+ * "video"|"project"|null}. */
+int store_eval_rules_for_video(store_conn_t *c, int64_t video_id,
+                               char **json, avp_error_t *err);
+
 /* ---- class map per project (catalog_classmap.c) ------------------------ */
 
 /* The project's class map as a JSON object {"from": "to", ...} ("{}" when
