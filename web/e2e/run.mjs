@@ -340,6 +340,28 @@ async function main() {
       await page.keyboard.press('e');
       await focusShot(page, 'player');
     });
+    await step('ignore regions drawn in the player are saved to the video, shaded', async () => {
+      const videoId = Number(videoPath.split('/').pop());
+      const video = await (await page.request.get(`${BASE}/api/videos/${videoId}`)).json();
+      const rules = async () => (await (await page.request.get(`${BASE}/api/videos/${videoId}/evaluation-rules`)).json()).rules;
+      const panel = page.getByRole('group', { name: 'Ignore regions' });
+      await panel.getByRole('button', { name: 'Draw a region' }).click();
+      const area = await page.getByTestId('ignore-regions').boundingBox();
+      const corners = [[0.05, 0.1], [0.3, 0.1], [0.3, 0.4]];
+      for (const [fx, fy] of corners) await page.mouse.click(area.x + area.width * fx, area.y + area.height * fy);
+      await panel.getByRole('button', { name: 'Finish region' }).click();
+      await page.waitForFunction(() => document.querySelector('[data-testid=ignore-regions]')?.dataset.regions === '1');
+      const saved = await rules();
+      const got = saved?.ignore_regions?.[0] ?? [];
+      // In the displayed picture's pixels, whatever the page's size.
+      check(got.length === 3 && got.every(([x, y], i) => Math.abs(x - corners[i][0] * video.width) < video.width * 0.03 &&
+        Math.abs(y - corners[i][1] * video.height) < video.height * 0.03), `the corners are in video pixels (${JSON.stringify(got)})`);
+      await shot(page, 'player-ignore-regions');
+      // Taken away again: the evaluations below score the whole picture.
+      await panel.getByRole('button', { name: 'Remove region 1' }).click();
+      await page.waitForFunction(() => !document.querySelector('[data-testid=ignore-regions]'));
+      check(!(await rules())?.ignore_regions, 'the region is gone from the video\'s rules');
+    });
     await step('evaluation without ground truth is refused, with a way to make some', async () => {
       await page.goto(`${BASE}/runs/${runId}/results`);
       await page.getByRole('heading', { name: /Results · run #/ }).waitFor();

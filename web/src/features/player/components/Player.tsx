@@ -12,6 +12,7 @@ import { useGroundTruthWindow, type GtBox } from '../../../lib/api/groundTruth';
 import type { FrameOutcome, Video } from '../../../lib/types';
 import { useFrameClock } from './useFrameClock';
 import { useGtEditor } from './useGtEditor';
+import { useIgnoreRegions } from './IgnoreRegions';
 import { containFit, frameAt } from './geometry';
 import { drawBoxes } from './drawBoxes';
 import { Timeline } from './Timeline';
@@ -97,6 +98,7 @@ export function Player({ runId, every, video, src, classNames, startT, outcomes 
   const shownGt = useMemo(() => (showGt ? gtByFrame.get(frame) ?? [] : []), [showGt, gtByFrame, frame]);
   const gtUnavailable = gt.isError;
   const editor = useGtEditor({ videoId: video.id, frame, t, fit, size: { w: vw, h: vh }, boxes: shownGt, newClass });
+  const regions = useIgnoreRegions({ videoId: video.id, vw, vh, stage });
 
   // Fetch the next window before playback reaches it.
   useEffect(() => {
@@ -180,6 +182,7 @@ export function Player({ runId, every, video, src, classNames, startT, outcomes 
               onPointerDown={editing ? editor.onPointerDown : undefined}
               onPointerMove={editing ? editor.onPointerMove : undefined}
               onPointerUp={editing ? editor.onPointerUp : undefined} />
+            {regions.overlay}
           </div>
           <div className="player-controls" role="group" tabIndex={0} aria-label="Player controls: space plays, arrows step a frame, shift+arrows a second">
             <button type="button" className="btn" onClick={() => seekFrame(frame - 1)} aria-label="Previous frame">◀︎ frame</button>
@@ -237,6 +240,7 @@ export function Player({ runId, every, video, src, classNames, startT, outcomes 
             </>
           )}
           {editor.error && <p className="form-error" role="alert">Edit failed: {errorText(editor.error)}</p>}
+          {regions.panel}
           <h3>Keys</h3>
           <dl className="keys">
             <div><dt>Space</dt><dd>play / pause</dd></div>
