@@ -23,22 +23,26 @@ static char *wrap(char *rules)
     return s;
 }
 
-static void rules_get(http_req_t *req, api_t *r, store_object_t kind)
+/* The stored rules of a project or a video as {"rules": ...}. */
+static int rules_json(store_conn_t *c, store_object_t kind, int64_t id,
+                      char **json, avp_error_t *err)
 {
-    int64_t id = http_req_param(req, "id");
-    char *json;
-    avp_error_t err;
-    store_conn_t *c = api__conn_or_reply(r, req);
-    if (!c)
-        return;
-    if (api__access_or_reply(r, req, c, kind, id, STORE_ROLE_VIEWER, NULL) ==
-        AVP_OK) {
-        if (store_eval_rules_get(c, kind, id, &json, &err) < 0)
-            http_reply_avp_error(req, &err);
-        else
-            api__reply_text(req, 200, wrap(json));
-    }
-    store_pool_release(c);
+    int rc = store_eval_rules_get(c, kind, id, json, err);
+    if (rc == AVP_OK)
+        *json = wrap(*json);
+    return rc;
+}
+
+static int project_rules(store_conn_t *c, int64_t id, char **json,
+                         avp_error_t *err)
+{
+    return rules_json(c, STORE_OBJ_PROJECT, id, json, err);
+}
+
+static int video_rules(store_conn_t *c, int64_t id, char **json,
+                       avp_error_t *err)
+{
+    return rules_json(c, STORE_OBJ_VIDEO, id, json, err);
 }
 
 /* Stores rules (NULL: clears them) after the editor check; 200 with the
@@ -86,7 +90,7 @@ static void rules_put(http_req_t *req, api_t *r, store_object_t kind)
 
 void api__project_rules_get(http_req_t *req, void *ctx)
 {
-    rules_get(req, ctx, STORE_OBJ_PROJECT);
+    api__get_one(ctx, req, STORE_OBJ_PROJECT, project_rules);
 }
 
 void api__project_rules_put(http_req_t *req, void *ctx)
@@ -101,7 +105,7 @@ void api__project_rules_delete(http_req_t *req, void *ctx)
 
 void api__video_rules_get(http_req_t *req, void *ctx)
 {
-    rules_get(req, ctx, STORE_OBJ_VIDEO);
+    api__get_one(ctx, req, STORE_OBJ_VIDEO, video_rules);
 }
 
 void api__video_rules_put(http_req_t *req, void *ctx)
