@@ -404,12 +404,12 @@ async function main() {
       check(Number(overall[0].replace(/,/g, '')) > 0, `true positives counted (${overall.slice(0, 3)})`);
       console.log(`    overall TP / FP / FN ${overall.slice(0, 3).join(' / ')}, precision ${overall[3]}, recall ${overall[4]}`);
       const card = page.getByRole('region', { name: 'Scored against' });
-      await card.getByText(/Imported from street-labels\.json \(COCO\)/).waitFor();
+      await card.getByText(/Imported from street-labels\.zip \(COCO\)/).waitFor();
       const said = await card.innerText();
       check(said.includes(`${imported.boxes} ground-truth boxes on ${imported.frames} frames`), `box and frame counts shown (${said})`);
       check(await page.getByText('Scored against its own output.').count() === 0, 'an imported ground truth is not flagged');
       const ev = await (await page.request.get(`${BASE}/api/runs/${runId}/evaluation`)).json();
-      check(ev.self_scored === false && ev.manifest.ground_truth.sources[0].file === 'street-labels.json', 'the manifest names the file');
+      check(ev.self_scored === false && ev.manifest.ground_truth.sources[0].file === 'street-labels.zip', 'the manifest names the file');
       await page.getByRole('img', { name: 'Precision–recall' }).waitFor();
       // The error types as the evaluation JSON has them (TIDE's counts).
       const tide = page.getByRole('region', { name: 'Error types' });
