@@ -55,7 +55,7 @@ describe('failure gallery', () => {
     const grid = await screen.findByRole('list', { name: 'Failures, worst first' });
     const links = within(grid).getAllByRole('link');
     expect(links).toHaveLength(2);
-    expect(links[0]).toHaveAccessibleName('Loc (right class, box misplaced): person on frame 2, score 0.90. Open in the player');
+    expect(links[0]).toHaveAccessibleName(/^Loc \(right class, box misplaced\): person on frame\s*#2 · 0:00.20\s*score 0.90 · IoU 0.30$/);
     expect(links[0]).toHaveAttribute('href', '/runs/4/player?t=0.200&frame=2');
     expect(links[1]).toHaveTextContent('missed');
     // The crop is the server's JPEG; one it could not make leaves a blank.

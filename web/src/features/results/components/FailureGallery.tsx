@@ -20,10 +20,12 @@ function Tile({ runId, f }: { runId: number; f: Failure }) {
   const at = f.t != null ? `t=${f.t.toFixed(3)}&frame=${f.frame}` : `frame=${f.frame}`;
   return (
     <li className="failure">
-      <Link to={`/runs/${runId}/player?${at}`} aria-label={`${describe(f)}. Open in the player`}>
+      {/* The name is the visible caption (WCAG 2.5.3), the hidden words
+          make it read as a sentence. */}
+      <Link to={`/runs/${runId}/player?${at}`} title={describe(f)}>
         {image ? <img src={image} alt="" width={96} height={96} /> : <span className={`failure-crop${image === null ? ' thumb-missing' : ''}`} />}
         <span className="failure-caption small">
-          <strong>{f.type}</strong> {f.class}<br />
+          <strong>{f.type}</strong>{' '}<span className="sr-only">({TIDE_MEANING[f.type]}):</span>{' '}{f.class}{' '}<span className="sr-only">on frame</span>{' '}<br />
           <span className="muted num">#{f.frame}{f.t != null && <> · {formatDuration(f.t, 2)}</>}</span><br />
           <span className="muted num">{f.score != null ? `score ${f.score.toFixed(2)}` : 'missed'}{f.iou != null && ` · IoU ${f.iou.toFixed(2)}`}</span>
         </span>
