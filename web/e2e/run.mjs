@@ -468,7 +468,7 @@ async function main() {
       check(ev.status() === 201, `run ${other.id} evaluated (${ev.status()})`);
       await page.goto(`${BASE}/runs/${runId}/results`);
       await page.getByLabel(/Run B/).selectOption(String(other.id));
-      await page.getByText('Δ B − A').waitFor();
+      await page.getByRole('table', { name: 'Overall metrics of both runs' }).getByText('Δ B − A').waitFor();
       await page.getByRole('table', { name: new RegExp(`AP50 points each error type costs, run #${runId} and run #${other.id}`) }).waitFor();
       check(await page.getByRole('table', { name: 'Overall metrics of both runs' }).getByText('scored against its own output').count() === 2,
         'both runs are flagged in the comparison');
