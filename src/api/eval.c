@@ -333,7 +333,7 @@ static json_t *manifest_json(json_t *src, int64_t run_id,
 
 /* What an evaluation produces, as JSON to store. */
 typedef struct eval_output {
-    json_t *results, *manifest, *frames;
+    json_t *results, *manifest, *frames, *failures;
 } eval_output_t;
 
 static void output_free(eval_output_t *o)
@@ -341,6 +341,7 @@ static void output_free(eval_output_t *o)
     json_decref(o->results);
     json_decref(o->manifest);
     json_decref(o->frames);
+    json_decref(o->failures);
 }
 
 /* Evaluates run_id as src (store_eval_source) describes it, with the
@@ -378,6 +379,8 @@ static int evaluate(store_conn_t *c, int64_t run_id, json_t *src,
             json_object_set_new(out->manifest, "rules",
                                 eval_rules_report_json(rules, &rep));
         out->frames = frames_json(res, &in);
+        api_failure_frames_t fr = {in.t, in.every, in.nframes};
+        out->failures = api__failures_json(tide, in.names, &fr);
     }
     eval_tide_result_destroy(tide);
     eval_result_destroy(res);
@@ -506,17 +509,40 @@ static json_t *provenance_or_reply(http_req_t *req, store_conn_t *c,
     return gt;
 }
 
+/* The request's rules, else the video's, else its project's (*source
+ * says which: "request", "video", "project"; NULL with no rules); -1
+ * after replying. */
+static int rules_or_reply(http_req_t *req, store_conn_t *c, json_t *src,
+                          eval_rules_t **rules, const char **source)
+{
+    const json_t *given = json_object_get(http_req_body(req), "rules");
+    avp_error_t err;
+    int rc;
+    if (given) {
+        *source = "request";
+        rc = eval_rules_parse(given, rules, &err);
+        if (rc < 0)
+            avp_error_prefix(&err, "rules");
+    } else
+        rc = api__eval_rules_stored(c, json_integer_value(json_object_get(
+                                        src, "video_id")), rules, source, &err);
+    if (rc < 0)
+        http_reply_avp_error(req, &err);
+    return rc;
+}
+
 static void store_reply(api_t *r, http_req_t *req, int64_t run_id,
                         const eval_output_t *o)
 {
     char *m = json_dumps(o->manifest, JSON_COMPACT);
     char *res = json_dumps(o->results, JSON_COMPACT);
     char *frames = json_dumps(o->frames, JSON_COMPACT), *json;
+    char *failures = json_dumps(o->failures, JSON_COMPACT);
     avp_error_t err;
     store_conn_t *c = api__conn_or_reply(r, req);
     if (c) {
         if (store_eval_insert(c, run_id, http_req_user(req)->id, m, res,
-                              frames, &json, &err) < 0)
+                              frames, failures, &json, &err) < 0)
             http_reply_avp_error(req, &err);
         else
             api__reply_text(req, 201, json);
@@ -525,6 +551,7 @@ static void store_reply(api_t *r, http_req_t *req, int64_t run_id,
     free(m);
     free(res);
     free(frames);
+    free(failures);
 }
 
 void api__eval_post(http_req_t *req, void *ctx)
@@ -559,12 +586,10 @@ void api__eval_post(http_req_t *req, void *ctx)
         return;
     }
     double score_thr = thr ? json_number_value(thr) : EVAL_DEFAULT_SCORE_THR;
-    const json_t *rules_json = json_object_get(http_req_body(req), "rules");
+    const char *source = NULL;
     eval_rules_t *rules = NULL;
-    if (rules_json && eval_rules_parse(rules_json, &rules, &err) < 0) {
-        avp_error_prefix(&err, "rules");
+    if (rules_or_reply(req, c, src, &rules, &source) < 0) {
         store_pool_release(c);
-        http_reply_avp_error(req, &err);
     } else if (evaluate(c, id, src, set, map, score_thr, rules, &out,
                         &err) < 0) {
         http_reply_avp_error(req, &err);
@@ -573,6 +598,9 @@ void api__eval_post(http_req_t *req, void *ctx)
         json_object_set(out.manifest, "ground_truth", gt);
         if (tracking)
             json_object_set_new(out.results, "tracking", tracking);
+        if (source)
+            json_object_set_new(json_object_get(out.manifest, "rules"),
+                                "source", json_string(source));
         store_reply(r, req, id, &out);
     }
     api__eval_track_free(track);

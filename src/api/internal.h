@@ -219,6 +219,33 @@ void api__engine_limit(int max);
 #define API_THUMBS_DEFAULT 2000
 void api__thumbs_touch(const char *path);
 size_t api__thumbs_trim(const char *dir, size_t max);
+/* videos.c: the JPEG at path (under <data>/thumbs) of video's frame
+ * nearest to t, or of a crop of it around "x1,y1,x2,y2" (crop non-NULL),
+ * from the folder or made by a child `avp media thumbnail`. */
+int api__thumb(const api_t *r, const char *video, double t, const char *crop,
+               const char *path, avp_error_t *err);
+
+/* eval_failures.c: the failure gallery of an evaluation (migrations/0018)
+ * from TIDE's errors, names the categories by id; frames gives each
+ * evaluated frame's time (t[frame / every], NAN unknown). */
+typedef struct api_failure_frames {
+    const double *t;
+    int64_t every;
+    size_t nframes;
+} api_failure_frames_t;
+/* eval_rules.c: the rules an evaluation of the video uses when its
+ * request gives none (the video's, else its project's) in *out (NULL:
+ * none; eval_rules_destroy) and where they came from in *source ("video",
+ * "project", NULL). */
+struct eval_rules;
+int api__eval_rules_stored(store_conn_t *c, int64_t video_id,
+                           struct eval_rules **out, const char **source,
+                           avp_error_t *err);
+
+struct eval_tide_result;
+json_t *api__failures_json(const struct eval_tide_result *t,
+                           const json_t *names,
+                           const api_failure_frames_t *frames);
 
 /* tasks.c: starts a detect run on the video of the {id} path
  * parameter as a task of `kind` ("detect", "auto_gt"; replace goes into

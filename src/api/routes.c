@@ -471,6 +471,38 @@ static int add_eval(api_t *r, http_server_t *srv, avp_error_t *err)
     return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }
 
+/* Served by eval_rules.c. */
+static int add_eval_rules(api_t *r, http_server_t *srv, avp_error_t *err)
+{
+    static const http_schema_field_t put_body[] = {
+        {"rules", HTTP_SCHEMA_OBJECT, 1, 0, 0,
+         "ignore_regions (polygons in the displayed picture's pixels), "
+         "min_box_size, max_detections (docs/METRICS.md)", NULL},
+        {0}};
+    const http_route_t routes[] = {
+        {"GET", "/api/projects/{id}/evaluation-rules", "project_rules_get",
+         "The project's default evaluation rules {\"rules\": ...|null}",
+         api__project_rules_get, r, 0, NULL, NULL, 0},
+        {"PUT", "/api/projects/{id}/evaluation-rules", "project_rules_put",
+         "Replace the project's default evaluation rules (editors; audited)",
+         api__project_rules_put, r, 0, put_body, NULL, 0},
+        {"DELETE", "/api/projects/{id}/evaluation-rules", "project_rules_delete",
+         "Clear the project's default evaluation rules (editors; audited)",
+         api__project_rules_delete, r, 0, NULL, NULL, 0},
+        {"GET", "/api/videos/{id}/evaluation-rules", "video_rules_get",
+         "The video's (camera's) own evaluation rules, which override the "
+         "project's {\"rules\": ...|null}",
+         api__video_rules_get, r, 0, NULL, NULL, 0},
+        {"PUT", "/api/videos/{id}/evaluation-rules", "video_rules_put",
+         "Replace the video's evaluation rules (editors; audited)",
+         api__video_rules_put, r, 0, put_body, NULL, 0},
+        {"DELETE", "/api/videos/{id}/evaluation-rules", "video_rules_delete",
+         "Clear the video's evaluation rules: the project's apply again",
+         api__video_rules_delete, r, 0, NULL, NULL, 0},
+    };
+    return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
+}
+
 /* Served by autogt.c. */
 static int add_autogt(api_t *r, http_server_t *srv, avp_error_t *err)
 {
@@ -523,12 +555,30 @@ static int add_gt_export(api_t *r, http_server_t *srv, avp_error_t *err)
 /* Served by compare.c. */
 static int add_compare(api_t *r, http_server_t *srv, avp_error_t *err)
 {
+    static const http_schema_field_t failures_query[] = {
+        {"type", HTTP_SCHEMA_STRING, 0, 1, 8,
+         "Cls, Loc, Both, Dupe, Bkg or Miss (any)", NULL},
+        {"class", HTTP_SCHEMA_STRING, 0, 1, 200, "a class name (any)", NULL},
+        {"cursor", HTTP_SCHEMA_STRING, 0, 1, HTTP_REPLY_CURSOR_MAX - 1,
+         "next_cursor of the previous page", NULL},
+        {"limit", HTTP_SCHEMA_INTEGER, 0, 1, STORE_LIST_MAX,
+         "items per page (50)", NULL},
+        {0}};
     const http_route_t routes[] = {
         {"GET", "/api/runs/{id}/evaluation/frames", "runs_evaluation_frames",
          "TP/FP/FN per frame of the run's latest evaluation (frames with a "
          "nonzero count, ascending; at its score threshold, IoU .50, after "
          "the class map); 404 not_evaluated without one",
          api__eval_frames_get, r, 0, NULL, NULL, 0},
+        {"GET", "/api/runs/{id}/evaluation/failures", "runs_evaluation_failures",
+         "The failure gallery of the run's latest evaluation: its worst "
+         "errors of each TIDE type per class (16 each), by type then worst "
+         "first, a page at a time; empty without one",
+         api__eval_failures_get, r, 0, NULL, failures_query, 0},
+        {"GET", "/api/runs/{id}/evaluation/failures/{n}/crop",
+         "runs_evaluation_failure_crop",
+         "A JPEG crop of failure n's frame around its boxes",
+         api__eval_failure_crop, r, 0, NULL, NULL, 0},
         {"GET", "/api/runs/{id}/compare/{other_id}", "runs_compare",
          "The latest evaluations of two runs of one video: metric deltas "
          "(other - this) overall and per class, and the frames where one "
@@ -683,7 +733,7 @@ int api_register(api_t *r, http_server_t *srv, avp_error_t *err)
     int (*const add[])(api_t *, http_server_t *, avp_error_t *) = {
         add_accounts,   add_projects, add_videos,   add_models, add_tasks,
         add_detections, add_gt,       add_gt_io,    add_eval,   add_autogt,
-        add_gt_export,  add_compare,  add_classmap, add_ops,
+        add_gt_export,  add_compare,  add_classmap, add_eval_rules, add_ops,
         add_test_sessions, add_blobs};
     r->srv = srv;
     for (size_t i = 0; i < AVP_ARRAY_LEN(add); i++) {

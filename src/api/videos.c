@@ -390,9 +390,10 @@ void api__video_stream(http_req_t *req, void *ctx)
 
 /* Makes the thumbnail once; concurrent requests each write their own
  * temporary file (a dot name, which the folder's trim leaves alone) and
- * the last rename wins, all with the same picture. */
-static int make_thumb(const char *video, double t, const char *out,
-                      avp_error_t *err)
+ * the last rename wins, all with the same picture. A crop is 192 px wide
+ * (the UI shows it at half that, sharp on high-density screens). */
+static int make_thumb(const char *video, double t, const char *crop,
+                      const char *out, avp_error_t *err)
 {
     char tmp[PATH_MAX + 32];
     const char *name = strrchr(out, '/') + 1;
@@ -400,8 +401,12 @@ static int make_thumb(const char *video, double t, const char *out,
              name, (int)getpid(), (unsigned long)pthread_self());
     char at[32];
     snprintf(at, sizeof at, "%.6f", t);
-    const char *args[] = {"media", "thumbnail", "--json", "--at", at,
-                          "--width", "320", "--", video, tmp, NULL};
+    const char *args[13] = {"media", "thumbnail", "--json", "--at", at,
+                            "--width", crop ? "192" : "320"};
+    size_t n = 7;
+    if (crop)
+        args[n++] = "--crop", args[n++] = crop;
+    args[n++] = "--", args[n++] = video, args[n++] = tmp, args[n] = NULL;
     json_t *j;
     int rc = run_media(args, &j, err);
     json_decref(j);
@@ -414,8 +419,8 @@ static int make_thumb(const char *video, double t, const char *out,
 
 /* A thumbnail from the folder (marked used), or made and added to it,
  * which then drops the least recently used past the bound (thumbs.c). */
-static int thumb(const api_t *r, const char *video, double t,
-                 const char *path, avp_error_t *err)
+int api__thumb(const api_t *r, const char *video, double t, const char *crop,
+               const char *path, avp_error_t *err)
 {
     char dir[PATH_MAX];
     struct stat st;
@@ -423,7 +428,7 @@ static int thumb(const api_t *r, const char *video, double t,
         api__thumbs_touch(path);
         return AVP_OK;
     }
-    int rc = make_thumb(video, t, path, err);
+    int rc = make_thumb(video, t, crop, path, err);
     if (rc == AVP_OK) {
         api__path(r, "thumbs", dir);
         api__thumbs_trim(dir, (size_t)r->opt.thumb_cache);
@@ -447,7 +452,7 @@ void api__video_thumbnail(http_req_t *req, void *ctx)
     double t = frame >= 0 ? (f.fps > 0 ? (double)frame / f.fps : 0)
                           : (f.duration > 2 ? 1.0 : f.duration / 2);
     thumb_path(r, id, frame, path);
-    if (thumb(r, abs, t, path, &err) < 0)
+    if (api__thumb(r, abs, t, NULL, path, &err) < 0)
         http_reply_avp_error(req, &err);
     else
         http_reply_file(req, path, "image/jpeg");

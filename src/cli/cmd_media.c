@@ -8,16 +8,19 @@
 
 #include <getopt.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 static const char usage[] =
     "usage: avp media probe [--json] FILE\n"
-    "       avp media thumbnail [--json] --at SECONDS [--width N] FILE OUT.jpg\n"
+    "       avp media thumbnail [--json] --at SECONDS [--width N]\n"
+    "                           [--crop X1,Y1,X2,Y2] FILE OUT.jpg\n"
     "probe: kind, displayed and stored size, rotation, frame rate, duration,\n"
     "frame count, codec, container, number of video streams.\n"
     "thumbnail: a JPEG of the frame nearest to SECONDS (the last one past the\n"
-    "end), scaled down to N pixels wide (default 320), never up.\n";
+    "end), scaled down to N pixels wide (default 320), never up. --crop:\n"
+    "only that box of the picture with a margin around it, N pixels wide.\n";
 
 static const char *kind_name(media_kind_t k)
 {
@@ -71,15 +74,31 @@ typedef struct media_cmd {
     double at;
     long width;
     int have_at;
+    double crop[4];
+    int have_crop;
     char **files;
     int nfiles;
 } media_cmd_t;
+
+/* "x1,y1,x2,y2": four numbers, x1 < x2 and y1 < y2. */
+static int parse_box(const char *s, double box[4])
+{
+    char tail;
+    if (sscanf(s, "%lf,%lf,%lf,%lf%c", &box[0], &box[1], &box[2], &box[3],
+               &tail) != 4)
+        return -1;
+    for (int i = 0; i < 4; i++)
+        if (!isfinite(box[i]) || fabs(box[i]) > 1e6)
+            return -1;
+    return box[2] > box[0] && box[3] > box[1] ? 0 : -1;
+}
 
 static int parse(media_cmd_t *c, int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"json", no_argument, 0, 'j'}, {"at", required_argument, 0, 'a'},
-        {"width", required_argument, 0, 'w'}, {"help", no_argument, 0, 'h'},
+        {"width", required_argument, 0, 'w'}, {"crop", required_argument, 0, 'c'},
+        {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int opt;
     optind = 0;
@@ -94,6 +113,11 @@ static int parse(media_cmd_t *c, int argc, char **argv)
         case 'w':
             if (cli_parse_int(optarg, 16, 8192, &c->width))
                 return cli_bad_value("media", longopts, opt, optarg);
+            break;
+        case 'c':
+            if (parse_box(optarg, c->crop))
+                return cli_bad_value("media", longopts, opt, optarg);
+            c->have_crop = 1;
             break;
         case 'h': fputs(usage, stdout); return -1;
         default: return cli_bad_option("media", opt, argv, usage);
@@ -117,8 +141,12 @@ static int probe(const media_cmd_t *c)
 static int thumbnail(const media_cmd_t *c)
 {
     avp_error_t err = {0};
-    if (media_thumbnail(c->files[0], c->at, (int)c->width, c->files[1],
-                        &err) < 0)
+    int rc = c->have_crop
+        ? media_thumbnail_crop(c->files[0], c->at, c->crop, (int)c->width,
+                               c->files[1], &err)
+        : media_thumbnail(c->files[0], c->at, (int)c->width, c->files[1],
+                          &err);
+    if (rc < 0)
         return fail(c->as_json, &err);
     if (c->as_json)
         puts("{}");

@@ -457,7 +457,20 @@ typedef struct eval_tide_class {
     double dap[EVAL_TIDE_NUM];
 } eval_tide_class_t;
 
+/* One error for the failure gallery: the false positive (det) with the
+ * ground truth its type was decided by (has_gt 0 for Bkg), or a Miss
+ * (has_det 0, gt the missed box); iou between the two when both are
+ * there. Boxes as given to eval_data_add_*. */
+typedef struct eval_tide_failure {
+    eval_tide_error_t type;
+    int has_det, has_gt;
+    eval_box_t det, gt;
+    double iou;
+} eval_tide_failure_t;
+
 typedef struct eval_tide_result {
+    eval_tide_failure_t *failures; /* every error, image by image */
+    size_t num_failures;
     double pos_thr, bg_thr;
     int max_dets;
     double ap; /* mAP50 over the classes with ground truth or detections */

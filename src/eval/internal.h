@@ -156,12 +156,19 @@ typedef struct eval__tide_det {
     int32_t cls, fix_cls;
     double score;
     int8_t kind;
+    uint32_t det; /* d->det.v position */
+    int64_t gt;   /* an error's nearest ground truth (d->gt.v), -1: none */
+    double iou;   /* with it */
 } eval__tide_det_t;
 
+/* miss: the d->gt.v positions of the Misses (caller allocates d->gt.n +
+ * 1). */
 typedef struct eval__tide {
     eval__tide_det_t *dets;
     size_t n;
     int64_t *npos, *fn, *count;
+    uint32_t *miss;
+    size_t nmiss;
 } eval__tide_t;
 
 void eval__tide_collect(const eval_data_t *d, eval__tide_t *t);

@@ -112,7 +112,8 @@ static double row_max(const tide_img_t *m, size_t p, int which, size_t *g)
 }
 
 /* Step 2 for false positive p; *g is the ground truth a Loc or Cls error
- * would become a true positive on. */
+ * would become a true positive on, for the others the one of highest
+ * IoU the type was decided by (the gallery shows it beside the box). */
 static int classify(const tide_img_t *m, size_t p, size_t *g)
 {
     if (!m->ngt)
@@ -122,10 +123,9 @@ static int classify(const tide_img_t *m, size_t p, size_t *g)
         return EVAL_TIDE_LOC;
     if (row_max(m, p, OTHER, g) >= POS_THR)
         return EVAL_TIDE_CLS;
-    size_t unused;
-    if (row_max(m, p, SAME_USED, &unused) >= POS_THR)
+    if (row_max(m, p, SAME_USED, g) >= POS_THR)
         return EVAL_TIDE_DUPE;
-    if (row_max(m, p, ANY, &unused) <= BG_THR)
+    if (row_max(m, p, ANY, g) <= BG_THR)
         return EVAL_TIDE_BKG;
     return EVAL_TIDE_BOTH;
 }
@@ -152,10 +152,13 @@ static void errors(tide_img_t *m, eval__tide_t *t)
         const uint32_t i = m->det[p].i;
         eval__tide_det_t *r = &t->dets[t->n];
         *r = (eval__tide_det_t){.cls = d->det.cat[i], .fix_cls = -1,
-                                .score = m->det[p].score, .kind = -1};
+                                .score = m->det[p].score, .kind = -1,
+                                .det = i, .gt = -1};
         size_t g = 0;
         if (m->match[p] < 0) {
             r->kind = (int8_t)classify(m, p, &g);
+            if (m->ngt && r->kind != EVAL_TIDE_BKG)
+                r->gt = m->gt[g], r->iou = m->iou[p * m->ngt + g];
             if (r->kind == EVAL_TIDE_LOC || r->kind == EVAL_TIDE_CLS)
                 near_miss(m, g, r->score, (int64_t)t->n);
             t->count[(size_t)r->cls * EVAL_TIDE_NUM_MAIN + r->kind]++;
@@ -166,8 +169,10 @@ static void errors(tide_img_t *m, eval__tide_t *t)
         int c = d->gt.cat[m->gt[g]];
         t->npos[c]++;
         t->fn[c] += !m->used[g];
-        if (!m->used[g] && !m->usable[g])
+        if (!m->used[g] && !m->usable[g]) {
             t->count[(size_t)c * EVAL_TIDE_NUM_MAIN + EVAL_TIDE_MISS]++;
+            t->miss[t->nmiss++] = m->gt[g];
+        }
         if (m->best_rec[g] >= 0) { /* Loc keeps its class, Cls takes g's */
             eval__tide_det_t *r = &t->dets[m->best_rec[g]];
             r->fix_cls = r->kind == EVAL_TIDE_LOC ? r->cls : c;

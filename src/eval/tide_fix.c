@@ -169,6 +169,27 @@ static void fix_all(const eval__tide_t *t, eval_tide_result_t *r,
     avp_free(ap);
 }
 
+/* The errors as boxes (the gallery's), false positives then misses. */
+static void collect_failures(const eval_data_t *d, const eval__tide_t *t,
+                             eval_tide_result_t *r)
+{
+    r->failures = avp_malloc((t->n + t->nmiss + 1) * sizeof(*r->failures));
+    for (size_t k = 0; k < t->n; k++) {
+        const eval__tide_det_t *x = &t->dets[k];
+        if (x->kind < 0)
+            continue;
+        eval_tide_failure_t *f = &r->failures[r->num_failures++];
+        *f = (eval_tide_failure_t){.type = (eval_tide_error_t)x->kind,
+                                   .has_det = 1, .det = d->det.v[x->det],
+                                   .has_gt = x->gt >= 0, .iou = x->iou};
+        if (x->gt >= 0)
+            f->gt = d->gt.v[x->gt];
+    }
+    for (size_t k = 0; k < t->nmiss; k++)
+        r->failures[r->num_failures++] = (eval_tide_failure_t){
+            .type = EVAL_TIDE_MISS, .has_gt = 1, .gt = d->gt.v[t->miss[k]]};
+}
+
 int eval_tide(eval_data_t *d, eval_tide_result_t **out, avp_error_t *err)
 {
     *out = NULL;
@@ -180,15 +201,18 @@ int eval_tide(eval_data_t *d, eval_tide_result_t **out, avp_error_t *err)
         .dets = avp_malloc((d->det.n + 1) * sizeof(eval__tide_det_t)),
         .npos = avp_calloc(nc + 1, sizeof(int64_t)),
         .fn = avp_calloc(nc + 1, sizeof(int64_t)),
-        .count = avp_calloc((nc + 1) * EVAL_TIDE_NUM_MAIN, sizeof(int64_t))};
+        .count = avp_calloc((nc + 1) * EVAL_TIDE_NUM_MAIN, sizeof(int64_t)),
+        .miss = avp_malloc((d->gt.n + 1) * sizeof(uint32_t))};
     eval__tide_collect(d, &t);
     tide_scratch_t s = {.pts = avp_malloc((t.n + 1) * sizeof(pt_t)),
                         .first = avp_malloc((nc + 2) * sizeof(size_t)),
                         .prec = avp_malloc((t.n + 1) * sizeof(double))};
     *out = result_create(d, &t);
     fix_all(&t, *out, &s);
+    collect_failures(d, &t, *out);
     avp_free(s.pts), avp_free(s.first), avp_free(s.prec);
     avp_free(t.dets), avp_free(t.npos), avp_free(t.fn), avp_free(t.count);
+    avp_free(t.miss);
     return AVP_OK;
 }
 
@@ -199,6 +223,7 @@ void eval_tide_result_destroy(eval_tide_result_t *r)
     for (int k = 0; k < r->num_classes; k++)
         avp_free(r->classes[k].name);
     avp_free(r->classes);
+    avp_free(r->failures);
     avp_free(r);
 }
 

@@ -191,5 +191,11 @@ int media_probe(const char *path, media_info_t *info, avp_error_t *err);
  * a folder is AVP_EUNSUPPORTED. */
 int media_thumbnail(const char *path, double t, int max_width,
                     const char *out_path, avp_error_t *err);
+/* The same frame cropped around box (x1, y1, x2, y2 in the displayed
+ * picture's pixels) with a margin of a fifth of its size on each side
+ * (at least 8 px), clamped to the frame, scaled to width (up or down).
+ * AVP_EINVAL for a box not on the frame. */
+int media_thumbnail_crop(const char *path, double t, const double box[4],
+                         int width, const char *out_path, avp_error_t *err);
 
 #endif

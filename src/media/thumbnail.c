@@ -2,7 +2,8 @@
  * thumbnail.c - a JPEG of the frame nearest to a time, for the web UI:
  * seek to the key frame before t, decode forward to the frame closest to t,
  * scale it down with swscale (area averaging: sharp, no aliasing) and
- * encode it with libavcodec's mjpeg encoder. The file appears atomically
+ * encode it with libavcodec's mjpeg encoder; or a crop of that frame
+ * around a box (the failure gallery's). The file appears atomically
  * (written beside out_path, then renamed), so a server never serves half a
  * thumbnail.
  */
@@ -19,6 +20,9 @@
 
 /* mjpeg quantiser scale: 2..31, lower is better; 3 is visually clean. */
 #define MEDIA_JPEG_QSCALE 3
+/* A crop's margin on each side: a fifth of the box, at least 8 px. */
+#define MEDIA_CROP_MARGIN 0.2
+#define MEDIA_CROP_MIN_PX 8.0
 
 /* Whether a seek by time can find t: not in a file whose clock jumps
  * (MPEG-TS recordings joined), where the same timestamps come again and
@@ -68,12 +72,13 @@ static int nearest_frame(media_decoder_t *d, const char *path, double t,
     return AVP_OK;
 }
 
-/* Scales src to fit max_width (never up) into a new full-range YUV 4:2:0
- * frame, the mjpeg encoder's input. */
-static int scale_frame(const AVFrame *src, int max_width, AVFrame *dst,
-                       avp_error_t *err)
+/* Scales src to fit max_width (never up; a crop, which is small, to
+ * exactly that width) into a new full-range YUV 4:2:0 frame, the mjpeg
+ * encoder's input. */
+static int scale_frame(const AVFrame *src, int max_width, int exact,
+                       AVFrame *dst, avp_error_t *err)
 {
-    int w = src->width < max_width ? src->width : max_width;
+    int w = src->width < max_width && !exact ? src->width : max_width;
     int h = (int)lround((double)src->height * w / src->width);
     dst->width = w;
     dst->height = h < 1 ? 1 : h;
@@ -156,11 +161,38 @@ static int write_atomic(const char *path, const uint8_t *data, size_t n,
     return AVP_OK;
 }
 
-int media_thumbnail(const char *path, double t, int max_width,
-                    const char *out_path, avp_error_t *err)
+/* Crops f to box (x1, y1, x2, y2 in its pixels) grown by the margin on
+ * every side and clamped to the frame: a box seen with what is around it.
+ * AVP_EINVAL for a box off the frame. */
+static int crop_frame(AVFrame *f, const double *box, avp_error_t *err)
+{
+    double mx = fmax(MEDIA_CROP_MARGIN * (box[2] - box[0]), MEDIA_CROP_MIN_PX);
+    double my = fmax(MEDIA_CROP_MARGIN * (box[3] - box[1]), MEDIA_CROP_MIN_PX);
+    double x1 = fmax(floor(box[0] - mx), 0), y1 = fmax(floor(box[1] - my), 0);
+    double x2 = fmin(ceil(box[2] + mx), f->width);
+    double y2 = fmin(ceil(box[3] + my), f->height);
+    if (!(x2 - x1 >= 2 && y2 - y1 >= 2))
+        return avp_error_set(err, AVP_EINVAL, "thumbnail: the box %.1f,%.1f,"
+                             "%.1f,%.1f is not on the %dx%d frame", box[0],
+                             box[1], box[2], box[3], f->width, f->height);
+    f->crop_left = (size_t)x1;
+    f->crop_top = (size_t)y1;
+    f->crop_right = (size_t)(f->width - x2);
+    f->crop_bottom = (size_t)(f->height - y2);
+    if (av_frame_apply_cropping(f, AV_FRAME_CROP_UNALIGNED) < 0)
+        return avp_error_set(err, AVP_EINTERNAL, "thumbnail: cannot crop");
+    return AVP_OK;
+}
+
+static int thumbnail(const char *path, double t, const double *box,
+                     int max_width, const char *out_path, avp_error_t *err)
 {
     if (max_width <= 0 || !isfinite(t))
         return avp_error_set(err, AVP_EINVAL, "thumbnail: bad width or time");
+    if (box && !(isfinite(box[0]) && isfinite(box[1]) && isfinite(box[2]) &&
+                 isfinite(box[3]) && box[2] > box[0] && box[3] > box[1]))
+        return avp_error_set(err, AVP_EINVAL, "thumbnail: the box needs "
+                             "x1 < x2 and y1 < y2");
     int is_dir, ret = media__stat_path(path, &is_dir, err);
     if (ret == AVP_OK && is_dir)
         ret = avp_error_set(err, AVP_EUNSUPPORTED, "%s: thumbnail of a folder", path);
@@ -176,8 +208,10 @@ int media_thumbnail(const char *path, double t, int max_width,
         ret = avp_error_set(err, AVP_ENOMEM, "thumbnail: out of memory");
     if (ret == AVP_OK)
         ret = nearest_frame(&d, path, t, best, err);
+    if (ret == AVP_OK && box)
+        ret = crop_frame(best, box, err);
     if (ret == AVP_OK)
-        ret = scale_frame(best, max_width, small, err);
+        ret = scale_frame(best, max_width, box != NULL, small, err);
     if (ret == AVP_OK)
         ret = encode_jpeg(small, pkt, err);
     if (ret == AVP_OK)
@@ -187,4 +221,16 @@ int media_thumbnail(const char *path, double t, int max_width,
     av_frame_free(&best);
     media__decoder_close(&d);
     return ret;
+}
+
+int media_thumbnail(const char *path, double t, int max_width,
+                    const char *out_path, avp_error_t *err)
+{
+    return thumbnail(path, t, NULL, max_width, out_path, err);
+}
+
+int media_thumbnail_crop(const char *path, double t, const double box[4],
+                         int width, const char *out_path, avp_error_t *err)
+{
+    return thumbnail(path, t, box, width, out_path, err);
 }

@@ -558,12 +558,14 @@ int store_gt_each(store_conn_t *c, int64_t video_id, int64_t frames,
 int store_eval_source(store_conn_t *c, int64_t run_id, char **json,
                       avp_error_t *err);
 /* Stores an evaluation (manifest and results are JSON object text; frames
- * the per-frame outcome, JSON text or NULL, see migrations/0007) and its
+ * the per-frame outcome, JSON text or NULL, see migrations/0007; failures
+ * its failure gallery, JSON text or NULL, migrations/0018) and its
  * audit record in one statement; *json is the stored evaluation (without
  * frames). */
 int store_eval_insert(store_conn_t *c, int64_t run_id, int64_t user_id,
                       const char *manifest, const char *results,
-                      const char *frames, char **json, avp_error_t *err);
+                      const char *frames, const char *failures, char **json,
+                      avp_error_t *err);
 /* The run's latest evaluation {id, run_id, created_at, manifest, results};
  * AVP_ENOTFOUND when it has none. */
 int store_eval_latest(store_conn_t *c, int64_t run_id, char **json,
@@ -573,6 +575,38 @@ int store_eval_latest(store_conn_t *c, int64_t run_id, char **json,
  * the run has no evaluation. */
 int store_eval_frames(store_conn_t *c, int64_t run_id, char **json,
                       avp_error_t *err);
+
+/* ---- failure gallery (catalog_failures.c, migrations/0018) ------------- */
+
+/* A keyset page (key: the item's id, its position from 1) of the failure
+ * gallery of the run's latest evaluation, type and cls (NULL: any) as
+ * filters; each item is the stored one with "id" and "evaluation_id".
+ * Empty when the run has no evaluation or it has no gallery. */
+int store_eval_failures(store_conn_t *c, int64_t run_id, const char *type,
+                        const char *cls, const int64_t *after, int limit,
+                        store_list_t *out, avp_error_t *err);
+/* Item id of that gallery with what its crop needs: {evaluation_id,
+ * video_id, failure}; AVP_ENOTFOUND when there is no such item. */
+int store_eval_failure(store_conn_t *c, int64_t run_id, int64_t id,
+                       char **json, avp_error_t *err);
+
+/* ---- evaluation rules (catalog_eval_rules.c, migrations/0019) ---------- */
+
+/* The rules of a project or a video (kind STORE_OBJ_PROJECT or
+ * STORE_OBJ_VIDEO) as JSON text, "null" when it has none; AVP_ENOTFOUND
+ * when there is no such object. Access is the caller's to check. */
+int store_eval_rules_get(store_conn_t *c, store_object_t kind, int64_t id,
+                         char **json, avp_error_t *err);
+/* Replaces them (rules: checked JSON object text, NULL clears them) with
+ * the audit record of before and after; *json is the stored rules. */
+int store_eval_rules_put(store_conn_t *c, store_object_t kind, int64_t id,
+                         int64_t user_id, const char *rules, char **json,
+                         avp_error_t *err);
+/* What an evaluation of the video uses when its request gives no rules:
+ * {"rules": the video's, else its project's, else null, "source":
+ * "video"|"project"|null}. */
+int store_eval_rules_for_video(store_conn_t *c, int64_t video_id,
+                               char **json, avp_error_t *err);
 
 /* ---- class map per project (catalog_classmap.c) ------------------------ */
 

@@ -184,18 +184,19 @@ int store_eval_source(store_conn_t *c, int64_t run_id, char **json,
 
 int store_eval_insert(store_conn_t *c, int64_t run_id, int64_t user_id,
                       const char *manifest, const char *results,
-                      const char *frames, char **json, avp_error_t *err)
+                      const char *frames, const char *failures, char **json,
+                      avp_error_t *err)
 {
     store__num_t rid = store__i64(run_id), uid = store__i64(user_id);
-    const char *v[] = {rid.s, uid.s, manifest, results, frames};
+    const char *v[] = {rid.s, uid.s, manifest, results, frames, failures};
     return store__run_json(c, "evaluation",
         "WITH e AS (INSERT INTO evaluations (run_id, manifest, results, "
-        "frames, created_by) VALUES ($1, $3::jsonb, $4::jsonb, $5::jsonb, $2) "
-        "RETURNING *), "
+        "frames, failures, created_by) VALUES ($1, $3::jsonb, $4::jsonb, "
+        "$5::jsonb, $6::jsonb, $2) RETURNING *), "
         "a AS (INSERT INTO audit_log (user_id, action, object_type, "
         "object_id, detail) SELECT $2, 'evaluate', 'run', $1, "
         "json_build_object('evaluation_id', e.id) FROM e) "
-        "SELECT " EVAL_JSON " FROM e", 5, v, json, err);
+        "SELECT " EVAL_JSON " FROM e", 6, v, json, err);
 }
 
 int store_eval_latest(store_conn_t *c, int64_t run_id, char **json,

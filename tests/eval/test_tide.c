@@ -71,6 +71,47 @@ static void test_tide_one_error_of_each_type(void)
     eval_data_destroy(d);
 }
 
+/* The gallery's records of the image above: each false positive with
+ * the ground truth its type was decided by (none for Bkg) and their IoU,
+ * then the Miss as its own box. */
+static void test_tide_failures_name_their_boxes(void)
+{
+    eval_data_t *d = fx_data(1, 2);
+    fx_gt(d, 1, 1, 0, 0, 100, 100, 0);
+    fx_gt(d, 1, 1, 300, 0, 100, 100, 0);
+    fx_gt(d, 1, 2, 600, 0, 100, 100, 0);
+    fx_gt(d, 1, 1, 900, 0, 100, 100, 0);
+    fx_det(d, 1, 1, 0, 0, 100, 100, 0.9);
+    fx_det(d, 1, 1, 10, 0, 100, 100, 0.8);
+    fx_det(d, 1, 1, 300, 0, 100, 30, 0.7);
+    fx_det(d, 1, 1, 600, 0, 100, 100, 0.6);
+    fx_det(d, 1, 2, 0, 0, 100, 30, 0.5);
+    fx_det(d, 1, 2, 2000, 2000, 10, 10, 0.4);
+    eval_tide_result_t *t = tide(d);
+    CHECK(t->num_failures == 6);
+    static const struct {
+        eval_tide_error_t type;
+        double score, gt_x, iou;
+    } want[] = {{EVAL_TIDE_DUPE, 0.8, 0, 90.0 / 110},
+                {EVAL_TIDE_LOC, 0.7, 300, 0.3},
+                {EVAL_TIDE_CLS, 0.6, 600, 1},
+                {EVAL_TIDE_BOTH, 0.5, 0, 0.3},
+                {EVAL_TIDE_BKG, 0.4, -1, 0}};
+    for (size_t k = 0; k < 5 && k < t->num_failures; k++) {
+        const eval_tide_failure_t *f = &t->failures[k];
+        CHECK(f->type == want[k].type && f->has_det &&
+              f->det.score == want[k].score);
+        CHECK(f->has_gt == (want[k].gt_x >= 0));
+        CHECK(!f->has_gt || f->gt.x == want[k].gt_x);
+        CHECK_NEAR(f->iou, want[k].iou, 1e-12);
+    }
+    const eval_tide_failure_t *miss = &t->failures[5];
+    CHECK(miss->type == EVAL_TIDE_MISS && !miss->has_det && miss->has_gt &&
+          miss->gt.x == 900 && miss->gt.category_id == 1);
+    eval_tide_result_destroy(t);
+    eval_data_destroy(d);
+}
+
 /* Two Loc errors on one box: only the better-scored one is fixed into a
  * TP, the other is dropped. A: npos 1, points .9 FP (Loc), .8 FP (Loc):
  * AP 0; Loc fixed: .9 TP alone -> 1. */
@@ -112,6 +153,7 @@ static void test_tide_crowd_regions(void)
 int main(void)
 {
     RUN(test_tide_one_error_of_each_type);
+    RUN(test_tide_failures_name_their_boxes);
     RUN(test_tide_one_fix_per_ground_truth);
     RUN(test_tide_crowd_regions);
     return CHECK_DONE();

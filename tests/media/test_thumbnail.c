@@ -151,6 +151,50 @@ static void test_thumbnail_is_a_jpeg_of_the_right_size(void)
     CHECK(info.width == 768 && info.height == 576);
 }
 
+/* Mean absolute difference of two pictures letterboxed alike; -1 when
+ * one does not load or their sizes differ. */
+static double picture_diff(const char *a_path, const char *b_path)
+{
+    static float a[3 * TW * TH], b[3 * TW * TH];
+    int aw, ah, bw, bh;
+    if (!load(a_path, a, &aw, &ah) || !load(b_path, b, &bw, &bh) ||
+        aw != bw || ah != bh)
+        return -1;
+    double d = 0;
+    for (size_t k = 0; k < AVP_ARRAY_LEN(a); k++)
+        d += fabs(a[k] - b[k]);
+    return d / AVP_ARRAY_LEN(a);
+}
+
+/* A crop is the box grown by a fifth of its size on each side: box
+ * 100,60 - 200,140 of the 320x240 dog is 80,44 - 220,156 (140 x 112),
+ * here scaled up to 280 wide; ffmpeg's crop of the same photo is the
+ * reference. At the frame's edge the margin is clamped. */
+static void test_thumbnail_crop(void)
+{
+    const char *clip = three_photo_clip();
+    CHECK(clip);
+    const char *out = fx_path("crop.jpg"), *ref = fx_path("crop_ref.png");
+    avp_error_t err = {0};
+    media_info_t info;
+    const double box[4] = {100, 60, 200, 140};
+    CHECK(media_thumbnail_crop(clip, 0.2, box, 280, out, &err) == AVP_OK);
+    CHECK(media_probe(out, &info, &err) == AVP_OK);
+    CHECK(info.width == 280 && info.height == 224);
+    CHECK(fx_sh("ffmpeg -v error -y -i " FX_PHOTOS "/dog.jpg -vf scale=320:240,"
+                "crop=140:112:80:44,scale=280:224 '%s'", ref) == 0);
+    double d = picture_diff(out, ref);
+    CHECK(d >= 0 && d < 8);
+    const double corner[4] = {0, 0, 40, 40}; /* 0,0 - 48,48 */
+    CHECK(media_thumbnail_crop(clip, 0.2, corner, 96, out, &err) == AVP_OK);
+    CHECK(media_probe(out, &info, &err) == AVP_OK);
+    CHECK(info.width == 96 && info.height == 96);
+    const double off[4] = {1000, 1000, 1100, 1100}, flat[4] = {10, 10, 10, 50};
+    CHECK(media_thumbnail_crop(clip, 0.2, off, 96, out, &err) == AVP_EINVAL);
+    CHECK(strstr(err.msg, "not on the 320x240 frame"));
+    CHECK(media_thumbnail_crop(clip, 0.2, flat, 96, out, &err) == AVP_EINVAL);
+}
+
 static void test_thumbnail_errors(void)
 {
     const char *clip = three_photo_clip();
@@ -178,6 +222,7 @@ int main(void)
     RUN(test_thumbnail_nearest_frame);
     RUN(test_thumbnail_mpegts_clock_jumps);
     RUN(test_thumbnail_is_a_jpeg_of_the_right_size);
+    RUN(test_thumbnail_crop);
     RUN(test_thumbnail_errors);
     return CHECK_DONE();
 }

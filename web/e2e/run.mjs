@@ -19,6 +19,7 @@
 //
 // Optional: AVP_CLIP (video to upload), AVP_MODEL (ONNX model uploaded when
 // the server has none), AVP_SHOTS, CHROMIUM_PATH, AVP_E2E_TIMEOUT_S.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -339,6 +340,28 @@ async function main() {
       await page.keyboard.press('e');
       await focusShot(page, 'player');
     });
+    await step('ignore regions drawn in the player are saved to the video, shaded', async () => {
+      const videoId = Number(videoPath.split('/').pop());
+      const video = await (await page.request.get(`${BASE}/api/videos/${videoId}`)).json();
+      const rules = async () => (await (await page.request.get(`${BASE}/api/videos/${videoId}/evaluation-rules`)).json()).rules;
+      const panel = page.getByRole('group', { name: 'Ignore regions' });
+      await panel.getByRole('button', { name: 'Draw a region' }).click();
+      const area = await page.getByTestId('ignore-regions').boundingBox();
+      const corners = [[0.05, 0.1], [0.3, 0.1], [0.3, 0.4]];
+      for (const [fx, fy] of corners) await page.mouse.click(area.x + area.width * fx, area.y + area.height * fy);
+      await panel.getByRole('button', { name: 'Finish region' }).click();
+      await page.waitForFunction(() => document.querySelector('[data-testid=ignore-regions]')?.dataset.regions === '1');
+      const saved = await rules();
+      const got = saved?.ignore_regions?.[0] ?? [];
+      // In the displayed picture's pixels, whatever the page's size.
+      check(got.length === 3 && got.every(([x, y], i) => Math.abs(x - corners[i][0] * video.width) < video.width * 0.03 &&
+        Math.abs(y - corners[i][1] * video.height) < video.height * 0.03), `the corners are in video pixels (${JSON.stringify(got)})`);
+      await shot(page, 'player-ignore-regions');
+      // Taken away again: the evaluations below score the whole picture.
+      await panel.getByRole('button', { name: 'Remove region 1' }).click();
+      await page.waitForFunction(() => !document.querySelector('[data-testid=ignore-regions]'));
+      check(!(await rules())?.ignore_regions, 'the region is gone from the video\'s rules');
+    });
     await step('evaluation without ground truth is refused, with a way to make some', async () => {
       await page.goto(`${BASE}/runs/${runId}/results`);
       await page.getByRole('heading', { name: /Results · run #/ }).waitFor();
@@ -354,11 +377,24 @@ async function main() {
     await step('import a ground-truth file and evaluate against it', async () => {
       const model = (await (await page.request.get(`${BASE}/api/models?limit=100`)).json()).items[0];
       imported = await groundTruthFile(page, runId, model.class_names);
+      // As a labelling tool exports it: the COCO file inside a .zip.
+      const zip = imported.file.replace(/\.json$/, '.zip');
+      execFileSync('python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1], "w").write(sys.argv[2], "annotations/instances_default.json")', zip, imported.file]);
       const form = page.getByRole('form', { name: 'Import ground truth' });
       await form.getByLabel('Format').selectOption('coco');
-      await form.getByLabel('File').setInputFiles(imported.file);
-      await form.getByRole('button', { name: 'Import' }).click();
-      await form.getByText(`Imported ${imported.boxes} boxes`).waitFor({ timeout: 60_000 });
+      await form.getByLabel('File').setInputFiles(zip);
+      await form.getByRole('button', { name: 'Check file' }).click();
+      const preview = form.getByRole('group', { name: 'What street-labels.zip holds' });
+      await preview.waitFor({ timeout: 60_000 });
+      const report = await preview.innerText();
+      check(/Boxes\s+/.test(report) && report.replace(/,/g, '').includes(String(imported.boxes)), `the check reports the file's boxes (${report})`);
+      check(!(await (await page.request.get(`${BASE}/api/videos/${videoPath.split('/').pop()}/ground-truth?limit=1`)).json()).items.length,
+        'the check wrote nothing');
+      await shot(page, 'import-check');
+      await form.getByRole('button', { name: `Import ${imported.boxes.toLocaleString('en-US')} boxes` }).click();
+      await form.getByText(`Imported ${imported.boxes.toLocaleString('en-US')} boxes`).waitFor({ timeout: 60_000 });
+      await form.getByRole('group', { name: 'Imported' }).waitFor();
+      await shot(page, 'import-done');
       const next = page.getByRole('region', { name: 'Next step' });
       await next.getByRole('link', { name: `Evaluate run #${runId}` }).click();
       await page.getByRole('button', { name: 'Evaluate' }).click();
@@ -368,18 +404,44 @@ async function main() {
       check(Number(overall[0].replace(/,/g, '')) > 0, `true positives counted (${overall.slice(0, 3)})`);
       console.log(`    overall TP / FP / FN ${overall.slice(0, 3).join(' / ')}, precision ${overall[3]}, recall ${overall[4]}`);
       const card = page.getByRole('region', { name: 'Scored against' });
-      await card.getByText(/Imported from street-labels\.json \(COCO\)/).waitFor();
+      await card.getByText(/Imported from street-labels\.zip \(COCO\)/).waitFor();
       const said = await card.innerText();
       check(said.includes(`${imported.boxes} ground-truth boxes on ${imported.frames} frames`), `box and frame counts shown (${said})`);
       check(await page.getByText('Scored against its own output.').count() === 0, 'an imported ground truth is not flagged');
       const ev = await (await page.request.get(`${BASE}/api/runs/${runId}/evaluation`)).json();
-      check(ev.self_scored === false && ev.manifest.ground_truth.sources[0].file === 'street-labels.json', 'the manifest names the file');
+      check(ev.self_scored === false && ev.manifest.ground_truth.sources[0].file === 'street-labels.zip', 'the manifest names the file');
       await page.getByRole('img', { name: 'Precision–recall' }).waitFor();
+      // The error types as the evaluation JSON has them (TIDE's counts).
+      const tide = page.getByRole('region', { name: 'Error types' });
+      for (const t of ['Cls', 'Loc', 'Both', 'Dupe', 'Bkg', 'Miss']) {
+        const cells = await tide.locator('table').first().getByRole('row', { name: new RegExp(`^${t} `) }).getByRole('cell').allTextContents();
+        check(cells[1].replace(/,/g, '') === String(ev.results.tide.errors[t].count), `${t} count shown (${cells} vs ${ev.results.tide.errors[t].count})`);
+      }
+      // The tracking table appears exactly when the JSON has tracking.
+      check((await page.getByRole('region', { name: 'Tracking' }).count()) === (ev.results.tracking ? 1 : 0), 'tracking table iff tracking metrics');
       await shot(page, 'results');
       await focusShot(page, 'results');
       await page.getByRole('link', { name: 'Player' }).click();
       await page.waitForFunction(() => Number(document.querySelector('[data-testid=timeline]')?.dataset.outcomes) > 0, null, { timeout: 30_000 });
       await shot(page, 'player-outcomes');
+    });
+    await step('failure gallery: crops of the worst errors, filtered, into the player', async () => {
+      await page.goto(`${BASE}/runs/${runId}/results`);
+      const gallery = page.getByRole('region', { name: 'Worst failures' });
+      const listed = (await (await page.request.get(`${BASE}/api/runs/${runId}/evaluation/failures?limit=200`)).json()).items;
+      check(listed.length > 0, 'the moved ground truth leaves errors to show');
+      const grid = gallery.getByRole('list', { name: 'Failures, worst first' });
+      await grid.waitFor();
+      // The crops are the server's JPEGs, loaded as images.
+      await page.waitForFunction(() => [...document.querySelectorAll('.failure img')].some((i) => i.complete && i.naturalWidth > 0), null, { timeout: 60_000 });
+      const type = listed[0].type;
+      await gallery.getByLabel('Error type').selectOption(type);
+      await page.waitForFunction((t) => [...document.querySelectorAll('.failure strong')].every((s) => s.textContent === t), type);
+      await shot(page, 'failure-gallery');
+      const first = listed.find((f) => f.type === type);
+      await grid.getByRole('link').first().click();
+      await page.waitForURL((u) => u.pathname === `/runs/${runId}/player` && u.searchParams.get('frame') === String(first.frame));
+      await page.getByTestId('player-overlay').waitFor();
     });
     await step('auto ground truth by the same model gets the score flagged', async () => {
       await page.goto(BASE + videoPath);
@@ -406,7 +468,8 @@ async function main() {
       check(ev.status() === 201, `run ${other.id} evaluated (${ev.status()})`);
       await page.goto(`${BASE}/runs/${runId}/results`);
       await page.getByLabel(/Run B/).selectOption(String(other.id));
-      await page.getByText('Δ B − A').waitFor();
+      await page.getByRole('table', { name: 'Overall metrics of both runs' }).getByText('Δ B − A').waitFor();
+      await page.getByRole('table', { name: new RegExp(`AP50 points each error type costs, run #${runId} and run #${other.id}`) }).waitFor();
       check(await page.getByRole('table', { name: 'Overall metrics of both runs' }).getByText('scored against its own output').count() === 2,
         'both runs are flagged in the comparison');
       const frames = page.getByRole('link', { name: /in run B$/ });

@@ -43,26 +43,51 @@ describe('GroundTruthCard', () => {
     renderAt(<Card videoId={2} />);
     expect(screen.getByRole('link', { name: 'COCO' })).toHaveAttribute('href', '/api/videos/2/ground-truth/export?format=coco');
     expect(screen.getByRole('link', { name: 'YOLO (tar)' })).toHaveAttribute('href', '/api/videos/2/ground-truth/export?format=yolo');
-    expect(screen.getAllByRole('link')).toHaveLength(6);
+    expect(screen.getAllByRole('link')).toHaveLength(7);
   });
 
-  it('imports a file as the raw body and says how many boxes came in, or why none did', async () => {
-    let answer = () => json(201, { imported: 12 });
-    const { calls } = stubFetch({ 'GET /api/models': models, 'POST /api/videos/2/ground-truth/import': () => answer() });
+  it('checks a file first (dry run), shows its report, and writes only on confirm', async () => {
+    const report = { frames: 10, boxes: 12, tracks: 3, notes: { 'yolo polygon row (read as its bounding box)': 2 } };
+    let answer = (dry: boolean) => (dry ? json(200, { dry_run: true, imported: 0, report }) : json(201, { imported: 12, report }));
+    const { calls } = stubFetch({ 'GET /api/models': models,
+      'POST /api/videos/2/ground-truth/import': (url) => answer(url.searchParams.get('dry_run') === '1') });
     const { client } = renderAt(<Card videoId={2} />);
     client.setQueryData(gtKeys.window(2, 0, 5), []);
-    const file = new File(['{"images":[]}'], 'gt.json', { type: 'application/json' });
-    await userEvent.selectOptions(screen.getByLabelText('Format'), 'mot');
+    const file = new File(['PK'], 'roboflow-export.zip', { type: 'application/zip' });
+    await userEvent.selectOptions(screen.getByLabelText('Format'), 'yolo');
+    expect(screen.getByLabelText('File')).toHaveAttribute('accept', expect.stringContaining('.zip'));
     await userEvent.upload(screen.getByLabelText('File'), file);
-    await userEvent.click(screen.getByRole('button', { name: 'Import' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Check file' }));
+    const preview = await screen.findByRole('group', { name: 'What roboflow-export.zip holds' });
+    expect(preview).toHaveTextContent('Frames10Boxes12Tracks3');
+    expect(preview).toHaveTextContent('2 × yolo polygon row (read as its bounding box)');
+    // The check wrote nothing: one call, a dry run, and nothing refreshed.
+    const posts = () => calls.filter((c) => c.method === 'POST');
+    expect(posts().map((c) => c.url.search)).toEqual(['?format=yolo&file=roboflow-export.zip&dry_run=1']);
+    expect(posts()[0].body).toBe(file);
+    expect(client.getQueryState(gtKeys.window(2, 0, 5))?.isInvalidated).toBe(false);
+    await userEvent.click(screen.getByRole('button', { name: 'Import 12 boxes' }));
     expect(await screen.findByText('Imported 12 boxes')).toBeInTheDocument();
-    const call = calls.find((c) => c.method === 'POST')!;
-    expect(call.url.search).toBe('?format=mot&file=gt.json');
-    expect(call.body).toBe(file);
+    expect(screen.getByRole('group', { name: 'Imported' })).toHaveTextContent('Boxes12');
+    expect(posts()[1].url.search).toBe('?format=yolo&file=roboflow-export.zip');
     expect(client.getQueryState(gtKeys.window(2, 0, 5))?.isInvalidated).toBe(true);
     answer = () => apiError(400, 'bad_request', 'line 3: expected 10 fields');
-    await userEvent.click(screen.getByRole('button', { name: 'Import' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('gt.json was not imported: line 3: expected 10 fields.');
+    await userEvent.click(screen.getByRole('button', { name: 'Check file' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('roboflow-export.zip was not imported: line 3: expected 10 fields.');
+    expect(screen.queryByRole('button', { name: /^Import / })).not.toBeInTheDocument();
+  });
+
+  it('can cancel after the check, leaving nothing written', async () => {
+    const report = { frames: 2, boxes: 0, tracks: 0, notes: {} };
+    const { calls } = stubFetch({ 'GET /api/models': models,
+      'POST /api/videos/2/ground-truth/import': () => json(200, { dry_run: true, imported: 0, report }) });
+    renderAt(<Card videoId={2} />);
+    await userEvent.upload(screen.getByLabelText('File'), new File(['{}'], 'empty.json'));
+    await userEvent.click(screen.getByRole('button', { name: 'Check file' }));
+    expect(await screen.findByText(/Every shape in the file was read as a box/)).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('group')).not.toBeInTheDocument();
+    expect(calls.filter((c) => c.method === 'POST')).toHaveLength(1);
   });
 
   it('says when the server cannot make ground truth yet', async () => {

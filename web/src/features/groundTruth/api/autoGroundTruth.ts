@@ -4,9 +4,11 @@
 // Progress comes over WS /ws/progress/{task_id} like any run.
 // GET /api/videos/{id}/ground-truth/export?format=... downloads the video's
 // ground truth (yolo and voc, one file per frame, as a tar archive);
-// POST /api/videos/{id}/ground-truth/import?format=... takes such a file as
-// the raw body -> 201 {imported}: all of it, or nothing and a 400 naming
-// the line or element at fault.
+// POST /api/videos/{id}/ground-truth/import?format=... takes such a file
+// (or a .zip/.tar/.tar.gz holding it) as the raw body -> 201 {imported,
+// report}: all of it, or nothing and a 400 naming the line or element at
+// fault; with dry_run=1 -> 200 {dry_run, imported: 0, report}, nothing
+// written.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, query } from '../../../lib/http';
 import type { ProcessParams } from '../../../lib/types';
@@ -33,21 +35,39 @@ export const GT_FORMATS = [
   { id: 'avp', label: 'AVP JSON' },
   { id: 'coco', label: 'COCO' },
   { id: 'cvat', label: 'CVAT video' },
+  { id: 'datumaro', label: 'Datumaro' },
   { id: 'mot', label: 'MOTChallenge' },
   { id: 'yolo', label: 'YOLO (tar)' },
   { id: 'voc', label: 'Pascal VOC (tar)' },
 ] as const;
 
-/** The file's name goes along: the ground truth remembers where it came from. */
-export function importGroundTruth(videoId: number, format: string, file: File): Promise<{ imported: number }> {
-  return api(`/api/videos/${videoId}/ground-truth/import` + query({ format, file: file.name }), { file });
+/** What a file held (src/api/gt_io.c report_json): frames annotated
+ * (empty ones too), boxes, tracks, and by kind what was not taken as a
+ * plain box or was kept with a change. */
+export interface ImportReport {
+  frames: number;
+  boxes: number;
+  tracks: number;
+  notes: Record<string, number>;
+}
+
+export interface ImportResult {
+  dry_run?: boolean;
+  imported: number;
+  report?: ImportReport;
+}
+
+/** The file's name goes along: the ground truth remembers where it came
+ * from. A dry run writes nothing and answers what an import would. */
+export function importGroundTruth(videoId: number, format: string, file: File, dryRun = false): Promise<ImportResult> {
+  return api(`/api/videos/${videoId}/ground-truth/import` + query({ format, file: file.name, dry_run: dryRun ? 1 : null }), { file });
 }
 
 export function useImportGroundTruth(videoId: number) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (a: { format: string; file: File }) => importGroundTruth(videoId, a.format, a.file),
-    onSuccess: () => qc.invalidateQueries({ queryKey: gtKeys.video(videoId) }),
+    mutationFn: (a: { format: string; file: File; dryRun?: boolean }) => importGroundTruth(videoId, a.format, a.file, a.dryRun),
+    onSuccess: (_r, a) => { if (!a.dryRun) void qc.invalidateQueries({ queryKey: gtKeys.video(videoId) }); },
   });
 }
 

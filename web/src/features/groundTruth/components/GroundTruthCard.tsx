@@ -1,40 +1,18 @@
 // GroundTruthCard.tsx - a video's ground truth: make it with a model (auto
 // ground truth: a detect task whose boxes replace the earlier model-made
 // ones, linked into tracks; human and imported boxes stay) with live
-// progress, import a file of it, and download it in any format. The
+// progress, import a file of it (ImportDialog: checked before written),
+// and download it in any format. The
 // progress is a run's (features/runs), so the page hands its view in, and
 // is told when the run has started (it lists the video's runs).
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
-import { GT_FORMATS, groundTruthExportUrl, useAutoGroundTruth, useImportGroundTruth } from '../api/autoGroundTruth';
+import { GT_FORMATS, groundTruthExportUrl, useAutoGroundTruth } from '../api/autoGroundTruth';
+import { ImportDialog } from './ImportDialog';
 import { useModels } from '../../../lib/api/models';
 import { gtKeys } from '../../../lib/api/groundTruth';
-import { errorText, uploadErrorText } from '../../../lib/errorText';
-
-function ImportForm({ videoId }: { videoId: number }) {
-  const imp = useImportGroundTruth(videoId);
-  const [format, setFormat] = useState<string>('coco');
-  const [file, setFile] = useState<File | null>(null);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (file) imp.mutate({ format, file });
-  };
-  return (
-    <form className="inline-form" onSubmit={submit} aria-label="Import ground truth">
-      <label>
-        Format
-        <select value={format} onChange={(e) => setFormat(e.target.value)}>
-          {GT_FORMATS.map((f) => <option key={f.id} value={f.id}>{f.label}</option>)}
-        </select>
-      </label>
-      <label>File <input type="file" onChange={(e) => { setFile(e.target.files?.[0] ?? null); imp.reset(); }} /></label>
-      <button type="submit" className="btn" disabled={!file || imp.isPending}>{imp.isPending ? 'Importing…' : 'Import'}</button>
-      {imp.isSuccess && <span className="muted" role="status">Imported {imp.data.imported} boxes</span>}
-      {imp.error && file && <span className="form-error" role="alert">{uploadErrorText(file.name, imp.error, 'imported')}</span>}
-    </form>
-  );
-}
+import { errorText } from '../../../lib/errorText';
 
 interface GroundTruthCardProps {
   videoId: number;
@@ -97,7 +75,7 @@ export function GroundTruthCard({ videoId, progress, onRunStarted }: GroundTruth
         </div>
       )}
       <h3>Import</h3>
-      <ImportForm videoId={videoId} />
+      <ImportDialog videoId={videoId} />
       <h3>Export</h3>
       <p className="links gt-exports">
         {GT_FORMATS.map((f) => <a key={f.id} href={groundTruthExportUrl(videoId, f.id)} download>{f.label}</a>)}

@@ -12,6 +12,7 @@ import { useGroundTruthWindow, type GtBox } from '../../../lib/api/groundTruth';
 import type { FrameOutcome, Video } from '../../../lib/types';
 import { useFrameClock } from './useFrameClock';
 import { useGtEditor } from './useGtEditor';
+import { useIgnoreRegions } from './IgnoreRegions';
 import { containFit, frameAt } from './geometry';
 import { drawBoxes } from './drawBoxes';
 import { Timeline } from './Timeline';
@@ -100,6 +101,7 @@ export function Player({ runId, every, video, src, classNames, startT, outcomes 
   const shownGt = useMemo(() => (showGt ? gtByFrame.get(frame) ?? [] : []), [showGt, gtByFrame, frame]);
   const gtUnavailable = gt.isError;
   const editor = useGtEditor({ videoId: video.id, frame, t, fit, size: { w: vw, h: vh }, boxes: shownGt, newClass });
+  const regions = useIgnoreRegions({ videoId: video.id, vw, vh, stage });
 
   // Fetch the next window before playback reaches it.
   useEffect(() => {
@@ -184,6 +186,7 @@ export function Player({ runId, every, video, src, classNames, startT, outcomes 
               onPointerDown={editing ? editor.onPointerDown : undefined}
               onPointerMove={editing ? editor.onPointerMove : undefined}
               onPointerUp={editing ? editor.onPointerUp : undefined} />
+            {regions.overlay}
           </div>
           {unplayable && (
             <p className="form-error" role="alert" data-testid="player-unplayable">
@@ -248,6 +251,7 @@ export function Player({ runId, every, video, src, classNames, startT, outcomes 
             </>
           )}
           {editor.error && <p className="form-error" role="alert">Edit failed: {errorText(editor.error)}</p>}
+          {regions.panel}
           <h3>Keys</h3>
           <dl className="keys">
             <div><dt>Space</dt><dd>play / pause</dd></div>

@@ -68,12 +68,38 @@ export interface Evaluation {
     num_images?: number;
     num_gt?: number;
     num_det?: number;
+    /** TIDE's error taxonomy (src/eval/tide*.c). */
+    tide?: Tide;
+    /** Tracking metrics, `avp eval track --json`'s object. */
+    tracking?: Tracking;
   };
   pass?: boolean | null;
   /** Scored against ground truth the run's own model made. */
   self_scored?: boolean;
   /** Null for evaluations stored before provenance was kept. */
   ground_truth?: GroundTruthProvenance | null;
+}
+
+/** TIDE's error types, in its order; FalsePos/FalseNeg carry only a dAP. */
+export const TIDE_TYPES = ['Cls', 'Loc', 'Both', 'Dupe', 'Bkg', 'Miss'] as const;
+export type TideType = (typeof TIDE_TYPES)[number];
+export type TideErrors = Record<TideType, { count: number; dAP: number }> & Partial<Record<'FalsePos' | 'FalseNeg', { dAP: number }>>;
+
+export interface Tide {
+  pos_thr: number;
+  bg_thr: number;
+  max_dets: number;
+  AP50: number;
+  errors: TideErrors;
+  per_class: { category_id: number; name: string; AP50: number; errors: TideErrors }[];
+}
+
+/** HOTA, CLEAR MOT and Identity as TrackEval names them (fractions). */
+export interface Tracking {
+  sequence: { frames: number; gt_dets: number; tracker_dets: number; gt_ids: number; tracker_ids: number; [k: string]: number };
+  HOTA: Record<'HOTA' | 'DetA' | 'AssA' | 'DetRe' | 'DetPr' | 'AssRe' | 'AssPr' | 'LocA', number> & { [k: string]: unknown };
+  CLEAR: Record<'MOTA' | 'MOTP' | 'IDSW' | 'Frag' | 'MT' | 'PT' | 'ML', number> & { [k: string]: number };
+  Identity: Record<'IDF1' | 'IDR' | 'IDP', number> & { [k: string]: number };
 }
 
 /** The metrics GET /api/runs/{a}/compare/{b} takes differences of. */

@@ -5,6 +5,9 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { useComparison } from '../api/compare';
+import { useEvaluation } from '../api/evaluation';
+import { TideCompare } from './TideTable';
+import { TrackingCompare } from './TrackingTable';
 import type { Comparison, MetricDeltas, Overall } from '../api/types';
 import { ErrorState, Loading } from '../../../components/States';
 import { ApiError } from '../../../lib/http';
@@ -91,6 +94,18 @@ export function FrameDiffs({ c }: { c: Comparison }) {
   );
 }
 
+/** The error types and tracking metrics of both runs, from their stored
+ * evaluations (the comparison carries only the COCO numbers). */
+function TaxonomyCompare({ c }: { c: Comparison }) {
+  const a = useEvaluation(c.a.run_id).data?.results, b = useEvaluation(c.b.run_id).data?.results;
+  return (
+    <>
+      {a?.tide && b?.tide && <><h3>Error types</h3><TideCompare a={a.tide} b={b.tide} runA={c.a.run_id} runB={c.b.run_id} /></>}
+      {(a?.tracking || b?.tracking) && <><h3>Tracking</h3><TrackingCompare a={a?.tracking} b={b?.tracking} runA={c.a.run_id} runB={c.b.run_id} /></>}
+    </>
+  );
+}
+
 export function ComparePanel({ runId, otherId }: { runId: number; otherId: number }) {
   const cmp = useComparison(runId, otherId);
   if (otherId === runId) return <p className="muted">Choose another run than this one.</p>;
@@ -113,6 +128,7 @@ export function ComparePanel({ runId, otherId }: { runId: number; otherId: numbe
     <>
       <OverallTable c={cmp.data} />
       <ClassDeltas c={cmp.data} />
+      <TaxonomyCompare c={cmp.data} />
       <FrameDiffs c={cmp.data} />
     </>
   );

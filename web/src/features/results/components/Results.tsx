@@ -13,6 +13,9 @@ import type { Criteria } from '../../../lib/types';
 import { ClassTable } from './ClassTable';
 import { ProvenanceCard, SelfScoredNote } from './Provenance';
 import { ComparePanel } from './ComparePanel';
+import { TideTable } from './TideTable';
+import { FailureGallery } from './FailureGallery';
+import { TrackingTable } from './TrackingTable';
 import { classRows, CLASS_COLUMNS, verdict } from './metrics';
 import { LineChart } from '../../../components/charts/LineChart';
 import { Heatmap } from '../../../components/charts/Heatmap';
@@ -160,6 +163,24 @@ export function Results({ runId, videoId, criteria, compareId, chooser }: Result
             <h2 id="per-class">Per class</h2>
             <ClassTable classes={e.results.classes} overall={e.results.overall} />
           </section>
+          {e.results.tide && (
+            <section className="card" aria-labelledby="tide-title">
+              <h2 id="tide-title">Error types</h2>
+              <TideTable tide={e.results.tide} />
+            </section>
+          )}
+          {e.results.tide && (
+            <section className="card" aria-labelledby="failures-title">
+              <h2 id="failures-title">Worst failures</h2>
+              <FailureGallery runId={runId} evaluationId={e.id} classes={e.results.tide.per_class.map((c) => c.name)} />
+            </section>
+          )}
+          {e.results.tracking && (
+            <section className="card" aria-labelledby="tracking-title">
+              <h2 id="tracking-title">Tracking</h2>
+              <TrackingTable tracking={e.results.tracking} />
+            </section>
+          )}
           <section className="card" aria-label="Curves"><Curves e={e} /></section>
           {e.results.confusion && (
             <section className="card"><Heatmap title="Confusion matrix" labels={e.results.confusion.labels} matrix={e.results.confusion.matrix} /></section>
