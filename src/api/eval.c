@@ -11,7 +11,7 @@
  * project's class map (the model's class names by index, then
  * ground-truth names the model lacks; with a non-empty map, classes it
  * leaves out are dropped from both sides); a "difficult" box is COCO's
- * ignore, iscrowd and an area the import kept (migrations/0019) are
+ * ignore, iscrowd and an area the import kept (migrations/0021) are
  * COCO's, other areas w * h. Ground truth and detections are read with one
  * connection, which goes back to the pool while the numbers are
  * computed. */

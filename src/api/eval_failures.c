@@ -1,5 +1,5 @@
 /* eval_failures.c - the failure gallery of an evaluation: the worst
- * errors of each TIDE type per class (migrations/0018), chosen when the
+ * errors of each TIDE type per class (migrations/0023), chosen when the
  * run is evaluated, listed a page at a time, and each shown as a JPEG crop
  * of its frame around its boxes. The crop is made by a child `avp media
  * thumbnail --crop` (api/child.c: the server links no decoder) with no

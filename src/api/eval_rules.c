@@ -1,5 +1,5 @@
 /* eval_rules.c - evaluation rules stored per project (its default) and per
- * video (a camera's: its ignore regions), migrations/0019: read by
+ * video (a camera's: its ignore regions), migrations/0024: read by
  * members, replaced or cleared by editors, each change audited. They are
  * checked by eval_rules_parse, the code that applies them, before they are
  * stored, so stored rules always mean something; an evaluation whose

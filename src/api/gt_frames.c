@@ -1,6 +1,6 @@
 /* gt_frames.c - a video's ground-truth frame set (the frames its import
  * annotated, empty ones being real negatives) between the store's form
- * (store_gt_video_t: migrations/0013, and 0018 for a set that is not
+ * (store_gt_video_t: migrations/0013, and 0020 for a set that is not
  * evenly spaced), gt/gt.h's, and the JSON an import stores and an
  * evaluation's manifest records. */
 #include "api/internal.h"

@@ -245,7 +245,7 @@ int store_autogt_commit(store_conn_t *c, const store_autogt_t *a,
     return rc;
 }
 
-/* The n frames of text (0018's gt_frame_list as "0 2 4 5"), a set that
+/* The n frames of text (0020's gt_frame_list as "0 2 4 5"), a set that
  * is not evenly spaced: step 0. */
 static void frame_list(store_gt_video_t *v, size_t n, const char *text)
 {

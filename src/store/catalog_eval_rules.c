@@ -1,5 +1,5 @@
 /* catalog_eval_rules.c - evaluation rules stored per project and per
- * video (migrations/0019): read, replaced or cleared with their audit
+ * video (migrations/0024): read, replaced or cleared with their audit
  * record in one statement, and the ones an evaluation of a video falls
  * back on. The rules are checked by the caller (eval_rules_parse). */
 #include "store/catalog_internal.h"

@@ -1,4 +1,4 @@
-/* catalog_failures.c - an evaluation's failure gallery (migrations/0018):
+/* catalog_failures.c - an evaluation's failure gallery (migrations/0023):
  * pages of its items, filtered by TIDE type and class, and one item with
  * what a crop of it needs. Both read the run's latest evaluation, as the
  * results page does; an item's id is its position in the stored array,

@@ -3,13 +3,13 @@ file and how a stored evaluation (POST /api/runs/{id}/evaluate) scores
 it (issue 14), through the HTTP API of the real system (conftest.py):
 
 - a frame set that is not evenly spaced (a video COCO file's frame_id 0,
-  2, 6, 8 and 5) is imported, stored (migrations/0018), exported and
+  2, 6, 8 and 5) is imported, stored (migrations/0020), exported and
   evaluated on exactly those frames;
 - a frame set holding only negative frames (no box at all) is evaluated
   (every detection there a false positive), while a set none of whose
   frames the run looked at is refused (409 no_ground_truth);
 - iscrowd and an area other than w * h are stored with each box
-  (migrations/0019) and exported back, and the stored evaluation gives
+  (migrations/0021) and exported back, and the stored evaluation gives
   the 12 numbers of tests/oracle/cocoeval_ref.py (pycocotools' COCOeval
   in numpy) on the original file, to 1e-12."""
 import json
