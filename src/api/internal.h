@@ -225,7 +225,7 @@ size_t api__thumbs_trim(const char *dir, size_t max);
 int api__thumb(const api_t *r, const char *video, double t, const char *crop,
                const char *path, avp_error_t *err);
 
-/* eval_failures.c: the failure gallery of an evaluation (migrations/0018)
+/* eval_failures.c: the failure gallery of an evaluation (migrations/0023)
  * from TIDE's errors, names the categories by id; frames gives each
  * evaluated frame's time (t[frame / every], NAN unknown). */
 typedef struct api_failure_frames {

@@ -542,7 +542,7 @@ typedef struct store_gt_box {
     double box[4];   /* x1, y1, x2, y2 */
     int difficult;
     double t;        /* presentation time (s) */
-    int crowd;       /* COCO iscrowd (migrations/0019) */
+    int crowd;       /* COCO iscrowd (migrations/0021) */
     double area;     /* the object's own area (COCO's), 0: w * h */
     int64_t track_id; /* 0: in no track */
 } store_gt_box_t;
@@ -559,7 +559,7 @@ int store_eval_source(store_conn_t *c, int64_t run_id, char **json,
                       avp_error_t *err);
 /* Stores an evaluation (manifest and results are JSON object text; frames
  * the per-frame outcome, JSON text or NULL, see migrations/0007; failures
- * its failure gallery, JSON text or NULL, migrations/0018) and its
+ * its failure gallery, JSON text or NULL, migrations/0023) and its
  * audit record in one statement; *json is the stored evaluation (without
  * frames). */
 int store_eval_insert(store_conn_t *c, int64_t run_id, int64_t user_id,
@@ -576,7 +576,7 @@ int store_eval_latest(store_conn_t *c, int64_t run_id, char **json,
 int store_eval_frames(store_conn_t *c, int64_t run_id, char **json,
                       avp_error_t *err);
 
-/* ---- failure gallery (catalog_failures.c, migrations/0018) ------------- */
+/* ---- failure gallery (catalog_failures.c, migrations/0023) ------------- */
 
 /* A keyset page (key: the item's id, its position from 1) of the failure
  * gallery of the run's latest evaluation, type and cls (NULL: any) as
@@ -590,7 +590,7 @@ int store_eval_failures(store_conn_t *c, int64_t run_id, const char *type,
 int store_eval_failure(store_conn_t *c, int64_t run_id, int64_t id,
                        char **json, avp_error_t *err);
 
-/* ---- evaluation rules (catalog_eval_rules.c, migrations/0019) ---------- */
+/* ---- evaluation rules (catalog_eval_rules.c, migrations/0024) ---------- */
 
 /* The rules of a project or a video (kind STORE_OBJ_PROJECT or
  * STORE_OBJ_VIDEO) as JSON text, "null" when it has none; AVP_ENOTFOUND
@@ -775,7 +775,7 @@ typedef struct store_gt_video {
     int64_t frame_count;
     /* The ground truth's annotated frames (migrations/0013): gt_first +
      * k * gt_step up to gt_last; gt_step 0 when none was stored (every
-     * frame) or when they are the list gt_list (migrations/0018: gt_nlist
+     * frame) or when they are the list gt_list (migrations/0020: gt_nlist
      * frames, increasing; NULL when not a list; freed by
      * store_gt_video_fini). */
     int64_t gt_first, gt_last, gt_step;
@@ -789,7 +789,7 @@ typedef struct store_gt_row {
     double t, box[4];            /* x1, y1, x2, y2 */
     const char *cls, *source;    /* valid during the callback */
     int flags[4];                /* validated, difficult, occluded, truncated */
-    int crowd;                   /* COCO iscrowd (migrations/0019) */
+    int crowd;                   /* COCO iscrowd (migrations/0021) */
     double area;                 /* the object's own area, 0: w * h */
 } store_gt_row_t;
 typedef void (*store_gt_row_fn)(void *arg, const store_gt_row_t *b);
