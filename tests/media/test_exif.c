@@ -65,7 +65,7 @@ static void test_exif_every_orientation_as_imread(void)
     CHECK(fx_sh("ffmpeg -v error -y -i " FX_PHOTOS "/dog.jpg -vf scale=%d:%d "
                 "-pix_fmt yuvj444p -q:v 2 '%s'", W, H, base) == 0);
     for (int k = 1; k <= 8; k++) {
-        char name[16];
+        char name[32]; /* room for any int: -O1 checks snprintf's sizes */
         snprintf(name, sizeof name, "o%d.jpg", k);
         const char *jpg = fx_path(name);
         CHECK(fx_sh("cp '%s' '%s' && exiftool -q -overwrite_original -n "
@@ -76,7 +76,7 @@ static void test_exif_every_orientation_as_imread(void)
                 "cv2.imwrite(\"cv%%d.png\" %% k, cv2.imread(\"o%%d.jpg\" %% k))'",
                 base, py) == 0);
     for (int k = 1; k <= 8; k++) {
-        char name[16], png[16];
+        char name[32], png[32];
         snprintf(name, sizeof name, "o%d.jpg", k);
         snprintf(png, sizeof png, "cv%d.png", k);
         CHECK(decode(fx_path(name), &avp[k]));
