@@ -38,7 +38,7 @@ static void add_row(void *arg, const store_gt_row_t *b)
         .frame = b->frame, .t = b->t, .label = gt_label(s->g, b->cls),
         .x = b->box[0], .y = b->box[1], .w = b->box[2] - b->box[0],
         .h = b->box[3] - b->box[1], .score = 1,
-        .track_id = b->track_id ? b->track_id : -1,
+        .track_id = b->track_id,
         .flags = (b->flags[0] ? GT_VALIDATED : 0) |
                  (b->flags[1] ? GT_DIFFICULT : 0) |
                  (b->flags[2] ? GT_OCCLUDED : 0) |
@@ -79,6 +79,9 @@ static gt_t *load_or_reply(http_req_t *req, store_conn_t *c, int64_t id)
         http_reply_error(req, 409, "conflict", "%s", err.msg);
     else {
         gt_set_video(s.g, v.width, v.height, v.fps, v.frame_count);
+        /* In an order of what the boxes are, not of their row ids, which
+         * an import of this export gives anew. */
+        gt_sort(s.g);
         /* The imported frame set, so that its empty frames are exported
          * too; unless a box drawn since lies off it. */
         if (boxes_on_set(s.g, set))

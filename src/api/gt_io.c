@@ -14,8 +14,8 @@
  * while the body arrives: a slow sender must not take one of the pool's
  * few from everyone else.
  * Each of the file's track ids becomes a tracks row (issue 4's merge and
- * split work on them) holding its boxes; the export writes the rows' ids,
- * so a round trip keeps which boxes form a track, not the file's numbers. */
+ * split work on them) holding its boxes and the file's id, which the export
+ * writes back (migrations/0022): a round trip keeps the file's numbers. */
 #include "api/internal.h"
 
 #include "detect/detect.h"
@@ -154,16 +154,29 @@ static char *frames_json(const gt_t *g)
     return s;
 }
 
-/* Every box, and the frame set, on a frame of the video (frames long). */
+/* The largest track id a file may give: what a JSON number holds exactly
+ * (migrations/0022 keeps it, an export numbers AVP's tracks past it). */
+#define TRACK_ID_MAX 9007199254740991LL
+
+/* Every box, and the frame set, on a frame of the video (frames long),
+ * every track id one the store keeps. */
 static int frames_or_reply(http_req_t *req, const gt_t *g, int64_t frames)
 {
     const gt_box_t *b = gt_boxes(g);
     int64_t first, last, step;
     gt_frames(g, &first, &last, &step);
     /* A box is named before the set: it is what the sender will fix. */
-    for (size_t i = 0; i < gt_num_boxes(g); i++)
+    for (size_t i = 0; i < gt_num_boxes(g); i++) {
         if (api__frame_or_reply(req, b[i].frame, frames) < 0)
             return AVP_EINVAL;
+        if (b[i].track_id > TRACK_ID_MAX) {
+            http_reply_error(req, 400, "bad_request",
+                             "track id %lld on frame %lld is over %lld",
+                             (long long)b[i].track_id, (long long)b[i].frame,
+                             TRACK_ID_MAX);
+            return AVP_EINVAL;
+        }
+    }
     return gt_has_frame_set(g) ? api__frame_or_reply(req, last, frames)
                                : AVP_OK;
 }

@@ -86,8 +86,12 @@ static int cmp_track(const void *pa, const void *pb)
 {
     const gt_box_t *a = *(const gt_box_t *const *)pa;
     const gt_box_t *b = *(const gt_box_t *const *)pb;
-    if (a->track_id != b->track_id)
-        return a->track_id < b->track_id ? -1 : 1;
+    /* Boxes in no track (-1) last, as the largest: each goes out as a
+     * track numbered past every other, so that importing the file and
+     * exporting it again writes the same tracks in the same order. */
+    uint64_t ta = (uint64_t)a->track_id, tb = (uint64_t)b->track_id;
+    if (ta != tb)
+        return ta < tb ? -1 : 1;
     if (a->frame != b->frame)
         return a->frame < b->frame ? -1 : 1;
     return a < b ? -1 : a > b;

@@ -785,7 +785,8 @@ typedef struct store_gt_video {
 
 /* A box with everything an export writes. */
 typedef struct store_gt_row {
-    int64_t id, frame, track_id; /* track_id 0: in no track */
+    int64_t id, frame;
+    int64_t track_id;            /* the file's (0022), -1: in no track */
     double t, box[4];            /* x1, y1, x2, y2 */
     const char *cls, *source;    /* valid during the callback */
     int flags[4];                /* validated, difficult, occluded, truncated */

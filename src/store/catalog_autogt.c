@@ -306,10 +306,16 @@ int store_gt_rows(store_conn_t *c, int64_t video_id, store_gt_row_fn fn,
     store__num_t vid = store__i64(video_id);
     const char *v[] = {vid.s};
     PGresult *r = store__run(c, "ground truth",
-        "SELECT id, frame, t, class, x1, y1, x2, y2, coalesce(track_id, 0), "
-        "validated, difficult, occluded, truncated, source, crowd, "
-        "coalesce(area, 0) FROM ground_truth_objects WHERE video_id = $1 "
-        "ORDER BY frame, id",
+        /* A track made in AVP goes out as its row id past the largest
+         * file id of the video (0022): clear of every file's number, and
+         * its row id itself when nothing was imported. */
+        "SELECT g.id, g.frame, g.t, g.class, g.x1, g.y1, g.x2, g.y2, "
+        "coalesce(k.file_track_id, k.id + (SELECT coalesce(max("
+        "file_track_id), 0) FROM tracks WHERE video_id = $1), -1), "
+        "g.validated, g.difficult, g.occluded, g.truncated, g.source, "
+        "g.crowd, coalesce(g.area, 0) FROM ground_truth_objects g LEFT JOIN "
+        "tracks k ON k.id = g.track_id WHERE g.video_id = $1 "
+        "ORDER BY g.frame, g.id",
         1, v, err);
     if (!r)
         return err->code;

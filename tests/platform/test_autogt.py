@@ -312,6 +312,46 @@ def test_file_export_round_trips_through_import(admin, project, clip, export_vid
         assert again.content == r.content
 
 
+def mot_ids(body):
+    """(frame, track id, x) of each row of a MOTChallenge export."""
+    rows = [line.split(",") for line in body.decode().splitlines()]
+    return sorted((int(r[0]) - 1, int(r[1]), float(r[2])) for r in rows)
+
+
+def test_export_writes_file_track_ids_and_numbers_avp_tracks_past_them(
+        admin, project, clip):
+    video = upload(admin, project, clip)
+    # Track 5 on frames 0-3, track 0 on frames 2-5 (ids as the file gave).
+    mot = "".join("%d,%d,%d,20,30,40,1,1,1\n" % (f + 1, tid, x0 + 5 * f)
+                  for tid, x0, frames in ((5, 10, range(0, 4)), (0, 200, range(2, 6)))
+                  for f in frames)
+    r = call(admin, "POST", "/api/videos/%d/ground-truth/import" % video,
+             params={"format": "mot"}, data=mot)
+    assert r.status_code == 201, r.text
+    five = [k for k, frames in tracks_of(admin, video).items() if sorted(frames) == [0, 1, 2, 3]]
+    r = call(admin, "POST", "/api/tracks/%d/split" % five[0], json={"frame": 2})
+    assert r.status_code == 200, r.text
+    made = r.json()["new_track"]["id"]  # made in AVP: no file id
+    out = call(admin, "GET", "/api/videos/%d/ground-truth/export" % video,
+               params={"format": "mot"})
+    assert out.status_code == 200, out.text
+    expect = sorted([(f, 5, 10 + 5 * f) for f in (0, 1)] +
+                    [(f, made + 5, 10 + 5 * f) for f in (2, 3)] +
+                    [(f, 0, 200 + 5 * f) for f in range(2, 6)])
+    assert mot_ids(out.content) == expect
+    other = upload(admin, project, clip)
+    r = call(admin, "POST", "/api/videos/%d/ground-truth/import" % other,
+             params={"format": "mot"}, data=out.content)
+    assert r.status_code == 201, r.text
+    again = call(admin, "GET", "/api/videos/%d/ground-truth/export" % other,
+                 params={"format": "mot"})
+    assert again.content == out.content
+    r = call(admin, "POST", "/api/videos/%d/ground-truth/import" % other,
+             params={"format": "avp"}, data=avp_json([(0, "car", 1, 1, 5, 5, 2**60)]))
+    assert_error(r, 400)
+    assert "track id" in r.json()["error"]["message"], r.text
+
+
 @pytest.mark.parametrize("fmt", ["yolo", "voc"])
 def test_per_frame_export_is_a_tar_avp_gt_convert_reads(admin, export_video, fmt, tmp_path):
     r = call(admin, "GET", "/api/videos/%d/ground-truth/export" % export_video,
