@@ -409,7 +409,9 @@ typedef struct store_task_job {
     double conf, iou;
     int every;
     char preprocess[8];  /* "exact" or "fast" */
-    int64_t frame_count; /* 0 when the video row does not know it */
+    int64_t frame_count; /* 0 when the video row does not know it;
+                          * the estimate while it is counted (progress
+                          * totals only) */
 } store_task_job_t;
 /* The job of run_id; stored paths that are relative are joined to
  * data_dir (NULL: left as stored). AVP_ENOTFOUND when there is no run. */
