@@ -73,11 +73,14 @@ static int count_next(api_counter_t *k)
     char abs[PATH_MAX];
     api__path(k->r, job.path, abs);
     int64_t n = count_file(k, abs, &err);
-    if (n < 0)
+    if (n < 0 && atomic_load(&k->stop))
+        n = 0; /* killed for the shutdown: hand it back, no try lost */
+    else if (n < 0)
         fprintf(stderr, "avp serve: counting the frames of video %lld: %s\n",
                 (long long)job.video_id, api__after_path(err.msg, abs));
     if (store_pool_acquire(pool, -1, &c, &err) == AVP_OK) {
-        /* ENOTFOUND: deleted meanwhile, or counted by another server. */
+        /* ENOTFOUND: deleted meanwhile, or counted by another server. A
+         * database down here leaves the claim to lapse. */
         store_video_count_end(c, job.video_id, n, &err);
         store_pool_release(c);
     }

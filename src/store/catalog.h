@@ -229,8 +229,10 @@ typedef struct store_count_job {
 /* 1 and *out: claimed; 0: nothing waits. */
 int store_video_count_claim(store_conn_t *c, int lease_s,
                             store_count_job_t *out, avp_error_t *err);
-/* frames > 0: the exact count, stored; otherwise the try failed and the
- * claim is released (the next pass tries again, if tries remain). */
+/* frames > 0: the exact count, stored; 0: handed back (the counter is
+ * stopping), the claim released and the try not counted; < 0: the try
+ * failed and the claim is released (the next pass tries again, if tries
+ * remain). */
 int store_video_count_end(store_conn_t *c, int64_t video_id, int64_t frames,
                           avp_error_t *err);
 

@@ -36,10 +36,12 @@ int store_video_count_end(store_conn_t *c, int64_t video_id, int64_t frames,
                           avp_error_t *err)
 {
     store__num_t vid = store__i64(video_id), n = store__i64(frames);
-    const char *v[] = {vid.s, frames > 0 ? n.s : NULL};
+    const char *v[] = {vid.s, frames > 0 ? n.s : NULL,
+                       frames == 0 ? "1" : "0"};
     return store__run_one(c, "video",
-        "UPDATE videos SET frame_count = $2::bigint, count_claimed_at = NULL "
-        "WHERE id = $1 AND frame_count IS NULL RETURNING id", 2, v, err);
+        "UPDATE videos SET frame_count = $2::bigint, count_claimed_at = NULL, "
+        "count_tries = count_tries - $3::int "
+        "WHERE id = $1 AND frame_count IS NULL RETURNING id", 3, v, err);
 }
 
 int store__frames_known(int64_t frames, avp_error_t *err)

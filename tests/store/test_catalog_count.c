@@ -2,8 +2,9 @@
  * (catalog_count.c): a video stored with the container's estimate serves
  * it marked as such, refuses frame checks until the count is exact, is
  * claimed by one counter at a time, comes back when its counter died
- * (the claim lapses) or failed (the claim is released), keeps its
- * estimate after STORE_COUNT_MAX_TRIES, and takes the exact count once. */
+ * (the claim lapses), failed (the claim is released) or stopped (the
+ * try handed back), keeps its estimate after STORE_COUNT_MAX_TRIES, and
+ * takes the exact count once. */
 #include "pgtest.h"
 
 static store_pool_t *pool;
@@ -96,6 +97,12 @@ static void test_died_or_failed_counts_are_retried_then_given_up(void)
     int rc;
     frames_of(c, video, &rc);
     CHECK(rc == AVP_EUNAVAILABLE);
+    /* A counter stopped with its server hands the video back: the
+     * try is not counted. */
+    CHECK(store_video_count_claim(c, 60, &job, &err) == 1);
+    CHECK(store_video_count_end(c, video, 0, &err) == AVP_OK);
+    CHECK(pgtest_int(c, "SELECT count_tries FROM videos WHERE "
+                        "path = 'videos/c.mp4'") == 2);
     CHECK(store_video_count_claim(c, 60, &job, &err) == 1);
     CHECK(store_video_count_end(c, video, -1, &err) == AVP_OK);
     CHECK(STORE_COUNT_MAX_TRIES == 3);
