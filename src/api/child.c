@@ -198,8 +198,9 @@ static int run_engine(char *const argv[], double timeout_s,
         char *buf = avp_malloc(CHILD_OUTPUT_MAX + 1);
         if (read_until(fds[0], buf, &n, avp_now() + timeout_s, cancel) < 0) {
             kill(pid, SIGKILL);
-            fprintf(stderr, "avp serve: `avp %s %s` killed after %.0f s\n",
-                    argv[3], argv[4] ? argv[4] : "", timeout_s);
+            if (!cancel || !atomic_load(cancel))
+                fprintf(stderr, "avp serve: `avp %s %s` killed after %.0f "
+                        "s\n", argv[3], argv[4] ? argv[4] : "", timeout_s);
         }
         buf[n] = '\0';
         *out = buf;
