@@ -1,5 +1,5 @@
 /* catalog_count.c - the exact frame counts an upload leaves for later
- * (migration 0019): a claim with a lease, so a counter that dies mid-count
+ * (migration 0025): a claim with a lease, so a counter that dies mid-count
  * costs one try and the lease, never the count. */
 #include "store/catalog_internal.h"
 

@@ -1,4 +1,4 @@
--- 0019_video_count.sql - an upload replies before its frames are counted
+-- 0025_video_count.sql - an upload replies before its frames are counted
 -- (a packet scan of a long file takes seconds to minutes): frame_count is
 -- NULL until the server's counter stores the exact count, and
 -- frame_count_estimate holds the container's count or estimate meanwhile.
