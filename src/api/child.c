@@ -36,6 +36,7 @@ extern char **environ;
 #define CHILD_OUTPUT_MAX (256 * 1024)
 
 #define ENGINE_WAIT_S 30
+#define CANCEL_LOOK_MS 250
 
 static char engine_path[PATH_MAX];
 static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
@@ -61,20 +62,26 @@ static void find_engine(void)
         engine_path[0] = '\0';
 }
 
-/* Reads fd until the child closes it or the deadline passes; keeps the
- * first CHILD_OUTPUT_MAX bytes. Returns 0, or -1 past the deadline. */
-static int read_until(int fd, char *buf, size_t *n, double deadline)
+/* Reads fd until the child closes it, the deadline passes or *cancel (if
+ * given) is set, looking at it every CANCEL_LOOK_MS; keeps the first
+ * CHILD_OUTPUT_MAX bytes. Returns 0, or -1 past the deadline or cancelled. */
+static int read_until(int fd, char *buf, size_t *n, double deadline,
+                      const atomic_int *cancel)
 {
     char sink[4096];
     for (;;) {
         int wait_ms = (int)((deadline - avp_now()) * 1000);
         struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (wait_ms <= 0)
+        if (wait_ms <= 0 || (cancel && atomic_load(cancel)))
             return -1;
+        if (cancel && wait_ms > CANCEL_LOOK_MS)
+            wait_ms = CANCEL_LOOK_MS;
         int ready = poll(&p, 1, wait_ms);
         if (ready < 0 && errno == EINTR)
             continue;
-        if (ready <= 0)
+        if (ready == 0)
+            continue; /* the deadline or *cancel, looked at above */
+        if (ready < 0)
             return -1;
         ssize_t got = *n < CHILD_OUTPUT_MAX
                           ? read(fd, buf + *n, CHILD_OUTPUT_MAX - *n)
@@ -175,8 +182,10 @@ void api__engine_limits_get(avp_limits_t *out)
     pthread_mutex_unlock(&engine_mu);
 }
 
-/* Spawns argv, collects its output, kills it past timeout_s. */
-static int run_engine(char *const argv[], double timeout_s, char **out)
+/* Spawns argv, collects its output, kills it past timeout_s or once
+ * *cancel is set. */
+static int run_engine(char *const argv[], double timeout_s,
+                      const atomic_int *cancel, char **out)
 {
     int fds[2], status = -1;
     pid_t pid;
@@ -187,10 +196,11 @@ static int run_engine(char *const argv[], double timeout_s, char **out)
     if (rc == 0) {
         size_t n = 0;
         char *buf = avp_malloc(CHILD_OUTPUT_MAX + 1);
-        if (read_until(fds[0], buf, &n, avp_now() + timeout_s) < 0) {
+        if (read_until(fds[0], buf, &n, avp_now() + timeout_s, cancel) < 0) {
             kill(pid, SIGKILL);
-            fprintf(stderr, "avp serve: `avp %s %s` killed after %.0f s\n",
-                    argv[3], argv[4] ? argv[4] : "", timeout_s);
+            if (!cancel || !atomic_load(cancel))
+                fprintf(stderr, "avp serve: `avp %s %s` killed after %.0f "
+                        "s\n", argv[3], argv[4] ? argv[4] : "", timeout_s);
         }
         buf[n] = '\0';
         *out = buf;
@@ -202,9 +212,9 @@ static int run_engine(char *const argv[], double timeout_s, char **out)
     return WIFEXITED(status) ? WEXITSTATUS(status) : API_ENGINE_KILLED;
 }
 
-int api__run_engine_limited(const char *const args[],
-                            const avp_limits_t *limits, double timeout_s,
-                            char **out)
+/* api__run_engine_limited() that a flag can stop. */
+static int run_limited(const char *const args[], const avp_limits_t *limits,
+                       double timeout_s, const atomic_int *cancel, char **out)
 {
     char spec[AVP_LIMITS_SPEC_MAX];
     char *argv[16] = {"avp", "--limits", spec};
@@ -217,9 +227,24 @@ int api__run_engine_limited(const char *const args[],
     pthread_once(&engine_once, find_engine);
     if (!engine_path[0] || engine_enter() < 0)
         return -1;
-    int status = run_engine(argv, timeout_s, out);
+    int status = run_engine(argv, timeout_s, cancel, out);
     engine_leave();
     return status;
+}
+
+int api__run_engine_limited(const char *const args[],
+                            const avp_limits_t *limits, double timeout_s,
+                            char **out)
+{
+    return run_limited(args, limits, timeout_s, NULL, out);
+}
+
+int api__run_engine_cancellable(const char *const args[], double timeout_s,
+                                const atomic_int *cancel, char **out)
+{
+    avp_limits_t limits;
+    api__engine_limits_get(&limits);
+    return run_limited(args, &limits, timeout_s, cancel, out);
 }
 
 int api__run_engine(const char *const args[], double timeout_s, char **out)

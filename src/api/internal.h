@@ -17,6 +17,7 @@
 
 typedef struct api_vitals api_vitals_t;
 typedef struct api_test_session_live api_test_session_live_t;
+typedef struct api_counter api_counter_t;
 
 #define API_REDIS_LINKS 8
 
@@ -37,6 +38,7 @@ struct api {
     pthread_t sub_thread;
     int sub_started;
     api_test_session_live_t *test_session_live;
+    api_counter_t *counter;
     atomic_int stop;
     api_vitals_t *vitals;
     http_metrics_gauge_t *pool_g[6], *queue_g[3], *cache_g[3], *task_g[3];
@@ -193,6 +195,21 @@ int api__run_engine(const char *const args[], double timeout_s, char **out);
 int api__run_engine_limited(const char *const args[],
                             const avp_limits_t *limits, double timeout_s,
                             char **out);
+/* api__run_engine() that stops (API_ENGINE_KILLED) once *cancel is set:
+ * the frame counter's long children must not hold up a shutdown. */
+int api__run_engine_cancellable(const char *const args[], double timeout_s,
+                                const atomic_int *cancel, char **out);
+/* videos.c: runs `avp media ARGS` (--json) and reads its answer into *out
+ * (a new reference) or err: the child's own error, or why it gave none;
+ * cancel as api__run_engine_cancellable (NULL: none). */
+int api__run_media(const char *const args[], const atomic_int *cancel,
+                   json_t **out, avp_error_t *err);
+/* count.c: the thread that counts the frames of uploads (one child at a
+ * time) and stores the exact counts; poke wakes it for a new upload. */
+int api__counter_start(api_t *r, avp_error_t *err);
+void api__counter_poke(api_t *r);
+void api__counter_stop(api_t *r);
+
 /* The limits every child runs under (api_options_t.child_limits). */
 void api__engine_limits(const avp_limits_t *limits);
 void api__engine_limits_get(avp_limits_t *out);

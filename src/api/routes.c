@@ -63,6 +63,7 @@ void api_destroy(api_t *r)
 {
     if (!r)
         return;
+    api__counter_stop(r);
     api__live_stop(r);
     api__auth_store_fini(r);
     store_group_destroy(r->group);
@@ -741,5 +742,6 @@ int api_register(api_t *r, http_server_t *srv, avp_error_t *err)
         if (rc < 0)
             return rc;
     }
-    return api__live_start(r, err);
+    int rc = api__live_start(r, err);
+    return rc < 0 ? rc : api__counter_start(r, err);
 }

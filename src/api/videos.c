@@ -72,12 +72,12 @@ static void disposition(const char *filename, const char *ext, char *out,
              *ext ? "." : "", ext);
 }
 
-/* Runs `avp media ARGS` (--json) and reads its answer into *out (a new
- * reference) or err: the child's own error, or why it gave none. */
-static int run_media(const char *const args[], json_t **out, avp_error_t *err)
+int api__run_media(const char *const args[], const atomic_int *cancel,
+                   json_t **out, avp_error_t *err)
 {
     char *text;
-    int status = api__run_engine(args, API_ENGINE_TIMEOUT_S, &text);
+    int status = api__run_engine_cancellable(args, API_ENGINE_TIMEOUT_S,
+                                             cancel, &text);
     json_t *j = status >= 0 ? json_loads(text, 0, NULL) : NULL;
     json_t *e = json_object_get(j, "error");
     int code = (int)json_integer_value(json_object_get(e, "code"));
@@ -103,21 +103,26 @@ static int run_media(const char *const args[], json_t **out, avp_error_t *err)
     return rc;
 }
 
-/* What the upload is, from `avp media probe`: a decodable video or not. */
+/* What the upload is, from `avp media probe`: a decodable video or not.
+ * The frames are not counted (a long file's packet scan would hold the
+ * reply for seconds): frame_count is the container's, or an estimate, and
+ * the counter (count.c) stores the exact count soon after. */
 typedef struct video_facts {
     double duration, fps;
     int width, height;  /* as displayed */
     int stored_width, stored_height, rotation, mirrored;
     int64_t frame_count;
+    int frame_count_exact;
     char codec[32];
     char container[64];
 } video_facts_t;
 
 static int probe(const char *path, video_facts_t *f, avp_error_t *err)
 {
-    const char *args[] = {"media", "probe", "--json", "--", path, NULL};
+    const char *args[] = {"media", "probe", "--json", "--count-seconds", "0",
+                          "--", path, NULL};
     json_t *j;
-    int rc = run_media(args, &j, err);
+    int rc = api__run_media(args, NULL, &j, err);
     if (rc < 0)
         return rc;
     const char *kind = json_string_value(json_object_get(j, "kind"));
@@ -132,6 +137,7 @@ static int probe(const char *path, video_facts_t *f, avp_error_t *err)
     f->rotation = (int)json_integer_value(json_object_get(j, "rotation"));
     f->mirrored = json_is_true(json_object_get(j, "mirrored"));
     f->frame_count = json_integer_value(json_object_get(j, "frame_count"));
+    f->frame_count_exact = json_is_true(json_object_get(j, "frame_count_exact"));
     const char *codec = json_string_value(json_object_get(j, "codec"));
     snprintf(f->codec, sizeof f->codec, "%s", codec ? codec : "");
     const char *format = json_string_value(json_object_get(j, "format"));
@@ -213,7 +219,7 @@ void api__video_upload(http_req_t *req, void *ctx)
                            info.width, info.height, info.stored_width,
                            info.stored_height, info.rotation, info.mirrored,
                            info.frame_count, info.codec, info.container,
-                           up.sha256};
+                           up.sha256, info.frame_count_exact};
     store_conn_t *c = api__conn_or_reply(r, req);
     if (!c) {
         unlink(abs);
@@ -228,6 +234,8 @@ void api__video_upload(http_req_t *req, void *ctx)
                    json_pack("{s:s, s:I}", "sha256", up.sha256, "size",
                              (json_int_t)up.size));
         api__reply_text(req, 201, json);
+        if (!info.frame_count_exact)
+            api__counter_poke(r);
     }
     store_pool_release(c);
 }
@@ -408,7 +416,7 @@ static int make_thumb(const char *video, double t, const char *crop,
         args[n++] = "--crop", args[n++] = crop;
     args[n++] = "--", args[n++] = video, args[n++] = tmp, args[n] = NULL;
     json_t *j;
-    int rc = run_media(args, &j, err);
+    int rc = api__run_media(args, NULL, &j, err);
     json_decref(j);
     if (rc == AVP_OK && rename(tmp, out) < 0)
         rc = avp_error_set(err, AVP_EIO, "cannot store the thumbnail");

@@ -13,11 +13,13 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: avp media probe [--json] FILE\n"
+    "usage: avp media probe [--json] [--count-seconds S] FILE\n"
     "       avp media thumbnail [--json] --at SECONDS [--width N]\n"
     "                           [--crop X1,Y1,X2,Y2] FILE OUT.jpg\n"
     "probe: kind, displayed and stored size, rotation, frame rate, duration,\n"
-    "frame count, codec, container, number of video streams.\n"
+    "frame count, codec, container, number of video streams. The frames are\n"
+    "counted by reading the packets for at most S seconds (default 30; 0: the\n"
+    "container's count or estimate, frame_count_exact false).\n"
     "thumbnail: a JPEG of the frame nearest to SECONDS (the last one past the\n"
     "end), scaled down to N pixels wide (default 320), never up. --crop:\n"
     "only that box of the picture with a margin around it, N pixels wide.\n";
@@ -71,7 +73,7 @@ static void print_info(int as_json, const media_info_t *i)
 
 typedef struct media_cmd {
     int as_json;
-    double at;
+    double at, count_seconds;
     long width;
     int have_at;
     double crop[4];
@@ -98,6 +100,7 @@ static int parse(media_cmd_t *c, int argc, char **argv)
     static const struct option longopts[] = {
         {"json", no_argument, 0, 'j'}, {"at", required_argument, 0, 'a'},
         {"width", required_argument, 0, 'w'}, {"crop", required_argument, 0, 'c'},
+        {"count-seconds", required_argument, 0, 's'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     int opt;
@@ -109,6 +112,10 @@ static int parse(media_cmd_t *c, int argc, char **argv)
             if (cli_parse_float(optarg, 0, 1e9, &c->at))
                 return cli_bad_value("media", longopts, opt, optarg);
             c->have_at = 1;
+            break;
+        case 's':
+            if (cli_parse_float(optarg, 0, 86400, &c->count_seconds))
+                return cli_bad_value("media", longopts, opt, optarg);
             break;
         case 'w':
             if (cli_parse_int(optarg, 16, 8192, &c->width))
@@ -132,7 +139,7 @@ static int probe(const media_cmd_t *c)
 {
     media_info_t info;
     avp_error_t err = {0};
-    if (media_probe(c->files[0], &info, &err) < 0)
+    if (media_probe_counted(c->files[0], c->count_seconds, &info, &err) < 0)
         return fail(c->as_json, &err);
     print_info(c->as_json, &info);
     return 0;
@@ -156,7 +163,7 @@ static int thumbnail(const media_cmd_t *c)
 int cli_media(int argc, char **argv)
 {
     const char *sub = argc >= 2 ? argv[1] : "";
-    media_cmd_t c = {.width = 320};
+    media_cmd_t c = {.width = 320, .count_seconds = MEDIA_PROBE_COUNT_SECONDS};
     int is_probe = !strcmp(sub, "probe"), is_thumb = !strcmp(sub, "thumbnail");
     if (!is_probe && !is_thumb) {
         int help = !strcmp(sub, "--help") || !strcmp(sub, "-h");

@@ -182,6 +182,14 @@ void media_source_damage(media_source_t *s, media_damage_t *out);
  * folders (kind MEDIA_FOLDER, frame_count = number of images). Errors as
  * media_source_open(). */
 int media_probe(const char *path, media_info_t *info, avp_error_t *err);
+/* media_probe() counting for at most count_seconds (0: not at all, the
+ * container's count or estimate): the upload replies at once and counts
+ * later, with more time than a reply may wait. */
+int media_probe_counted(const char *path, double count_seconds,
+                        media_info_t *info, avp_error_t *err);
+/* How long media_probe() may count: minutes of video at disk speed; hours
+ * of it keep the container's own count (or estimate). */
+#define MEDIA_PROBE_COUNT_SECONDS 30.0
 
 /* Writes a JPEG thumbnail of the frame nearest to t seconds (media_frame_t's
  * t: after MPEG-TS clock jumps the continuous clock, found by decoding

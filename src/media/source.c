@@ -398,11 +398,8 @@ void media__source_resume_stats(const media_source_t *s, media_resume_stats_t *o
     out->frames_decoded = s->frames_earlier + s->dec.frames_out;
 }
 
-/* How long the probe may count frames: minutes of video at disk speed;
- * hours of it keep the container's own count (or estimate). */
-#define MEDIA_COUNT_SECONDS 30.0
-
-int media_probe(const char *path, media_info_t *info, avp_error_t *err)
+int media_probe_counted(const char *path, double count_seconds,
+                        media_info_t *info, avp_error_t *err)
 {
     media_options_t o = {.every = 1, .threads = MEDIA_ONE_THREAD};
     media_source_t *s;
@@ -411,11 +408,16 @@ int media_probe(const char *path, media_info_t *info, avp_error_t *err)
         return ret;
     *info = s->info;
     media_source_close(s);
-    int64_t n = info->kind == MEDIA_VIDEO
-                    ? media__count_frames(path, 0, MEDIA_COUNT_SECONDS) : -1;
+    int64_t n = info->kind == MEDIA_VIDEO && count_seconds > 0
+                    ? media__count_frames(path, 0, count_seconds) : -1;
     if (n > 0) {
         info->frame_count = n;
         info->frame_count_exact = 1;
     }
     return AVP_OK;
+}
+
+int media_probe(const char *path, media_info_t *info, avp_error_t *err)
+{
+    return media_probe_counted(path, MEDIA_PROBE_COUNT_SECONDS, info, err);
 }

@@ -189,6 +189,8 @@ typedef struct store_video_new {
     const char *codec;
     const char *container; /* as probed: "matroska,webm" */
     const char *sha256;    /* 64 lowercase hex digits */
+    int frame_count_exact; /* 0: frame_count is the container's estimate,
+                            * the video waits for store_video_count_* */
 } store_video_new_t;
 
 int store_video_insert(store_conn_t *c, const store_video_new_t *v,
@@ -204,13 +206,36 @@ int store_video_get(store_conn_t *c, int64_t video_id, int64_t user_id,
 typedef struct store_video_file {
     char path[4096];      /* relative to the data directory */
     double duration, fps; /* 0 when unknown */
-    int64_t frame_count;  /* 0 when unknown */
+    int64_t frame_count;  /* 0 when unknown; the estimate while counted */
     char container[64];   /* as probed; "" for videos stored before 0010 */
     char filename[256];   /* as uploaded */
 } store_video_file_t;
 
 int store_video_file(store_conn_t *c, int64_t video_id,
                      store_video_file_t *out, avp_error_t *err);
+
+/* catalog_count.c: the exact frame counts an upload leaves for later. A
+ * video waits while its frame_count is NULL (the estimate is served
+ * meanwhile, with frame_count_exact false); a counter claims one for
+ * lease_s seconds (a counter that dies mid-count lets the claim lapse and
+ * another one tries again) and at most STORE_COUNT_MAX_TRIES times (a
+ * file that never counts keeps its estimate). */
+#define STORE_COUNT_MAX_TRIES 3
+typedef struct store_count_job {
+    int64_t video_id;
+    char path[4096]; /* relative to the data directory */
+} store_count_job_t;
+
+/* 1 and *out: claimed; 0: nothing waits. */
+int store_video_count_claim(store_conn_t *c, int lease_s,
+                            store_count_job_t *out, avp_error_t *err);
+/* frames > 0: the exact count, stored; 0: handed back (the counter is
+ * stopping), the claim released and the try not counted; < 0: the try
+ * failed and the claim is released (the next pass tries again, if tries
+ * remain). */
+int store_video_count_end(store_conn_t *c, int64_t video_id, int64_t frames,
+                          avp_error_t *err);
+
 /* Deletes the row (its runs and detections go with it) and returns the
  * path of the file, which the caller removes. */
 int store_video_delete(store_conn_t *c, int64_t video_id, char *path,
@@ -398,7 +423,9 @@ typedef struct store_task_job {
     double conf, iou;
     int every;
     char preprocess[8];  /* "exact" or "fast" */
-    int64_t frame_count; /* 0 when the video row does not know it */
+    int64_t frame_count; /* 0 when the video row does not know it;
+                          * the estimate while it is counted (progress
+                          * totals only) */
 } store_task_job_t;
 /* The job of run_id; stored paths that are relative are joined to
  * data_dir (NULL: left as stored). AVP_ENOTFOUND when there is no run. */

@@ -174,14 +174,15 @@ static int check_frames(store_conn_t *c, const store_autogt_t *a,
     const char *v[] = {vid.s, rid.s};
     PGresult *r = store__run(c, "auto ground truth",
         "SELECT (SELECT max(frame) FROM detections WHERE run_id = $2), "
-        "coalesce(frame_count, 0) FROM videos WHERE id = $1", 2, v, err);
+        STORE__FRAMES_OR_PENDING("v") " FROM videos v WHERE id = $1", 2, v,
+        err);
     if (!r)
         return err->code;
-    int rc = AVP_OK;
     int64_t last = PQgetisnull(r, 0, 0) ? -1
                                         : strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     int64_t frames = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
-    if (last >= frames)
+    int rc = store__frames_known(frames, err);
+    if (rc == AVP_OK && last >= frames)
         rc = avp_error_set(err, AVP_EINVAL, "auto ground truth: run %" PRId64
                            " has boxes at frame %" PRId64 ", outside video %"
                            PRId64 ", which has %" PRId64 " frames",
@@ -268,10 +269,10 @@ int store_video_geometry(store_conn_t *c, int64_t video_id,
     const char *v[] = {vid.s};
     PGresult *r = store__run(c, "video",
         "SELECT coalesce(width, 0), coalesce(height, 0), coalesce(fps, 0), "
-        "coalesce(frame_count, 0), coalesce(gt_frames->>'first', '0'), "
-        "coalesce(gt_frames->>'last', '0'), coalesce(gt_frames->>'step', "
-        "'0'), coalesce(cardinality(gt_frame_list), 0), "
-        "array_to_string(gt_frame_list, ' ') FROM videos WHERE id = $1",
+        STORE__FRAMES_OR_PENDING("v") ", coalesce(gt_frames->>'first', "
+        "'0'), coalesce(gt_frames->>'last', '0'), coalesce(gt_frames->>"
+        "'step', '0'), coalesce(cardinality(gt_frame_list), 0), "
+        "array_to_string(gt_frame_list, ' ') FROM videos v WHERE id = $1",
         1, v, err);
     *video = (store_gt_video_t){0};
     if (!r)
@@ -291,7 +292,7 @@ int store_video_geometry(store_conn_t *c, int64_t video_id,
         frame_list(video, strtoull(PQgetvalue(r, 0, 7), NULL, 10),
                    PQgetvalue(r, 0, 8));
     PQclear(r);
-    return rc;
+    return rc == AVP_OK ? store__frames_known(video->frame_count, err) : rc;
 }
 
 void store_gt_video_fini(store_gt_video_t *video)

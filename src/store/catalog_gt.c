@@ -99,14 +99,16 @@ int store_gt_frames(store_conn_t *c, store_object_t kind, int64_t id,
     int rc = store__run_json(c, kind == STORE_OBJ_GT ? "ground-truth box"
                                                      : "video",
         kind == STORE_OBJ_GT
-            ? "SELECT coalesce(v.frame_count, 0)::text FROM "
+            ? "SELECT " STORE__FRAMES_OR_PENDING("v") "::text FROM "
               "ground_truth_objects g JOIN videos v ON v.id = g.video_id "
               "WHERE g.id = $1"
-            : "SELECT coalesce(frame_count, 0)::text FROM videos WHERE id = $1",
+            : "SELECT " STORE__FRAMES_OR_PENDING("v") "::text FROM videos v "
+              "WHERE id = $1",
         1, v, &json, err);
     if (rc == AVP_OK) {
         *frames = strtoll(json, NULL, 10);
         avp_free(json);
+        rc = store__frames_known(*frames, err);
     }
     return rc;
 }

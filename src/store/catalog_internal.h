@@ -37,6 +37,19 @@ int store__run_json(store_conn_t *c, const char *what, const char *sql, int n,
 int store__run_ids(store_conn_t *c, const char *what, const char *sql,
                    int64_t id, int64_t **ids, int *n, avp_error_t *err);
 
+/* A video's frame count for checking frame numbers against: -1 while it
+ * is being counted (only an estimate is known), the estimate once the
+ * counters gave up (as the probe did before counting moved out of the
+ * upload), 0 when unknown. */
+#define STORE__FRAMES_OR_PENDING(v)                                         \
+    "coalesce(" v ".frame_count, CASE WHEN " v ".count_tries < "            \
+    AVP_STR(STORE_COUNT_MAX_TRIES) " THEN -(" v ".frame_count_estimate "     \
+    "IS NOT NULL)::int ELSE " v ".frame_count_estimate END, 0)"
+/* AVP_EUNAVAILABLE when frames is STORE__FRAMES_OR_PENDING's -1: a frame
+ * check against the estimate would refuse real frames or accept missing
+ * ones, so the caller tries again once the count is exact. */
+int store__frames_known(int64_t frames, avp_error_t *err);
+
 /* For a statement that must touch a row: AVP_ENOTFOUND when none. */
 int store__run_one(store_conn_t *c, const char *what, const char *sql, int n,
                    const char *const *v, avp_error_t *err);

@@ -12,7 +12,9 @@
     "'fps', v.fps, 'width', v.width, 'height', v.height, "                 \
     "'stored_width', v.stored_width, 'stored_height', v.stored_height, "   \
     "'rotation', v.rotation, 'mirrored', v.mirrored, "                     \
-    "'frame_count', v.frame_count, 'codec', v.codec, 'sha256', v.sha256, " \
+    "'frame_count', coalesce(v.frame_count, v.frame_count_estimate), "     \
+    "'frame_count_exact', v.frame_count IS NOT NULL, "                     \
+    "'codec', v.codec, 'sha256', v.sha256, "                               \
     "'status', v.status, 'created_by', v.created_by, "                     \
     "'created_at', v.created_at)::text"
 
@@ -43,14 +45,16 @@ int store_video_insert(store_conn_t *c, const store_video_new_t *x,
     const char *v[] = {pid.s, x->filename, x->path, size.s, dur.s, fps.s,
                        w.s, h.s, fc.s, x->codec, x->sha256, by.s,
                        x->container, sw.s, sh.s, rot.s,
-                       x->mirrored ? "true" : "false"};
+                       x->mirrored ? "true" : "false",
+                       x->frame_count_exact ? "true" : "false"};
     return insert_returning(c, "video",
         "INSERT INTO videos AS v (project_id, filename, path, size_bytes, "
         "duration, fps, width, height, frame_count, codec, sha256, status, "
         "created_by, container, stored_width, stored_height, rotation, "
-        "mirrored) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-        "'ready', $12, $13, $14, $15, $16, $17) RETURNING " VIDEO_JSON ", v.id",
-        17, v, id, json, err);
+        "mirrored, frame_count_estimate) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+        "$8, CASE WHEN $18::boolean THEN $9::bigint END, $10, $11, 'ready', "
+        "$12, $13, $14, $15, $16, $17, $9) RETURNING " VIDEO_JSON ", v.id",
+        18, v, id, json, err);
 }
 
 int store_video_list(store_conn_t *c, int64_t project_id, const int64_t *after,
@@ -105,7 +109,8 @@ int store_video_file(store_conn_t *c, int64_t video_id,
 {
     PGresult *r = video_row(c,
         "SELECT path, coalesce(duration, 0), coalesce(fps, 0), "
-        "coalesce(container, ''), filename, coalesce(frame_count, 0) "
+        "coalesce(container, ''), filename, "
+        "coalesce(frame_count, frame_count_estimate, 0) "
         "FROM videos WHERE id = $1", video_id, err);
     if (!r)
         return err->code;

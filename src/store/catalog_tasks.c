@@ -153,8 +153,8 @@ int store_task_job(store_conn_t *c, int64_t run_id, const char *data_dir,
     const char *v[] = {rid.s};
     PGresult *r = store__run(c, "run",
         "SELECT v.path, m.path, m.sha256, m.family, m.id, r.conf, r.iou, "
-        "r.every, coalesce(v.frame_count, 0), r.preprocess, "
-        "coalesce(v.sha256, '') FROM "
+        "r.every, coalesce(v.frame_count, v.frame_count_estimate, 0), "
+        "r.preprocess, coalesce(v.sha256, '') FROM "
         "detection_runs r "
         "JOIN videos v ON v.id = r.video_id "
         "JOIN models m ON m.id = r.model_id WHERE r.id = $1", 1, v, err);

@@ -85,13 +85,27 @@ def new_user_session(system, name, password):
     return user_session(system, name, password)
 
 
+def wait_counted(s, video_id, timeout=120):
+    """The video once the server has counted its frames: the upload replies
+    with the container's estimate, and frame checks (ground truth) answer
+    503 until the count is exact."""
+    deadline = time.time() + timeout
+    while True:
+        v = call(s, "GET", "/api/videos/%d" % video_id).json()
+        if v["frame_count_exact"] or time.time() > deadline:
+            assert v["frame_count_exact"], v
+            return v
+        time.sleep(0.1)
+
+
 def upload(s, project_id, path):
-    """Uploads the video at path into the project; returns its id."""
+    """Uploads the video at path into the project; returns its id once its
+    frames are counted."""
     with open(path, "rb") as f:
         r = call(s, "POST", "/api/projects/%d/videos" % project_id,
                  params={"filename": os.path.basename(path)}, data=f)
     assert r.status_code == 201, r.text
-    return r.json()["id"]
+    return wait_counted(s, r.json()["id"])["id"]
 
 
 def wait_task(s, task_id, timeout=300):

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 import pytest
 import requests
-from client import (add_user, api, assert_error, call, login, metrics_text, wait_task,
+from client import (add_user, api, assert_error, call, login, metrics_text, wait_counted, wait_task,
                     ws_connect)
 
 websocket = pytest.importorskip("websocket")  # python3-websocket
@@ -58,7 +58,7 @@ def full_project(admin):
 def video(admin, full_project, clip):
     r = post_video(admin, full_project, clip)
     assert r.status_code == 201, r.text
-    return r.json()
+    return wait_counted(admin, r.json()["id"])
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import subprocess
 import time
 
 import pytest
-from client import admin_session, call, ok
+from client import admin_session, call, ok, wait_counted
 
 CLASS_MAP = {"person": "pedestrian", "dog": "animal", "horse": "animal"}
 STRICT_CONF = 0.5
@@ -63,8 +63,8 @@ def story(avp, clip, model):
                             json={"name": "e2e validation"}), 201)["id"]
     ok(call(s, "PUT", "/api/projects/%d/class-map" % st["project"], json={"map": CLASS_MAP}))
     with open(clip, "rb") as f:
-        st["video"] = ok(call(s, "POST", "/api/projects/%d/videos" % st["project"],
-                              params={"filename": "clip.mp4"}, data=f), 201)
+        st["video"] = wait_counted(s, ok(call(s, "POST", "/api/projects/%d/videos" % st["project"],
+                                              params={"filename": "clip.mp4"}, data=f), 201)["id"])
     with open(model, "rb") as f:
         m = ok(call(s, "POST", "/api/models", params={"name": "e2e-ref"}, data=f), 201)
     st["model"], st["names"] = m["id"], m["class_names"]

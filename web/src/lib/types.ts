@@ -45,6 +45,9 @@ export interface Video {
   rotation?: number | null;
   mirrored?: boolean | null;
   frame_count: number | null;
+  /** false: frame_count is the container's estimate, the server is still
+   * counting (or gave up on a file too long to count). */
+  frame_count_exact?: boolean;
   codec: string | null;
   sha256: string | null;
   status: 'uploading' | 'ready' | 'failed' | 'deleting';

@@ -17,7 +17,8 @@ import { NotFound, routeId } from '../../components/NotFound';
 import { LazyImage } from '../../components/LazyImage';
 import { VideoNextStep } from './VideoNextStep';
 import { ModelUploadForm } from '../../features/models/components/ModelUploadForm';
-import { formatBytes, formatDuration, formatNumber } from '../../lib/format';
+import { formatBytes, formatDuration } from '../../lib/format';
+import { frameCountText } from '../../features/videos/frameCount';
 
 /** The ground-truth card, its auto ground truth followed as a run and
  * listed with the video's runs. */
@@ -51,7 +52,7 @@ function Video({ id }: { id: number }) {
           <div><dt>Duration</dt><dd>{formatDuration(v.duration, 1)}</dd></div>
           <div><dt>Resolution</dt><dd>{v.width}×{v.height}{v.rotation || v.mirrored ? ` (stored ${v.stored_width}×${v.stored_height}, turned ${v.rotation}°${v.mirrored ? ', mirrored' : ''})` : ''}</dd></div>
           <div><dt>Frame rate</dt><dd>{v.fps ? `${v.fps.toFixed(2)} fps` : '—'}</dd></div>
-          <div><dt>Frames</dt><dd>{formatNumber(v.frame_count)}</dd></div>
+          <div><dt>Frames</dt><dd>{frameCountText(v)}</dd></div>
           <div><dt>Codec</dt><dd>{v.codec ?? '—'}</dd></div>
           <div><dt>Size</dt><dd>{formatBytes(v.size_bytes)}</dd></div>
         </dl>
