@@ -8,7 +8,7 @@ import stat
 import subprocess
 
 import pytest
-from client import admin_session, assert_error, call
+from client import admin_session, assert_error, call, wait_counted
 
 from conftest import PG_BIN
 
@@ -28,7 +28,7 @@ def video_id(admin, clip):
         r = call(admin, "POST", "/api/projects/%d/videos" % r.json()["id"],
                  params={"filename": os.path.basename(clip)}, data=f)
     assert r.status_code == 201, r.text
-    return r.json()["id"]
+    return wait_counted(admin, r.json()["id"])["id"]
 
 
 def rss_kb(pid):

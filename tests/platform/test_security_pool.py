@@ -14,7 +14,7 @@ import time
 from urllib.parse import urlparse
 
 import pytest
-from client import admin_session, call, new_user_session, ok
+from client import admin_session, call, new_user_session, ok, wait_counted
 
 POOL = 3  # AVP_DB_POOL_MAX in conftest.py
 SLOW = POOL + 2
@@ -31,7 +31,7 @@ def upload_clip(s, project, clip):
     with open(clip, "rb") as f:
         r = call(s, "POST", "/api/projects/%d/videos" % project,
                  params={"filename": os.path.basename(clip)}, data=f)
-    return ok(r, 201)["id"]
+    return wait_counted(s, ok(r, 201)["id"])["id"]
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import time
 
 import pytest
 import requests
-from client import assert_error, call, new_user_session, ws_connect
+from client import assert_error, call, new_user_session, wait_counted, ws_connect
 
 websocket = pytest.importorskip("websocket")  # python3-websocket
 
@@ -105,7 +105,7 @@ def video(admin, mapped_project, clip):
         r = call(admin, "POST", "/api/projects/%d/videos" % mapped_project,
                  params={"filename": "clip.mp4"}, data=f)
     assert r.status_code == 201, r.text
-    vid = r.json()["id"]
+    vid = wait_counted(admin, r.json()["id"])["id"]
     for cls, first, n, x in OBJECTS:
         for f in range(first, first + n):
             r = call(admin, "POST", "/api/videos/%d/ground-truth" % vid,
