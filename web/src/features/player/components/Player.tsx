@@ -12,10 +12,11 @@ import { useGroundTruthWindow, type GtBox } from '../../../lib/api/groundTruth';
 import type { FrameOutcome, Video } from '../../../lib/types';
 import { useFrameClock } from './useFrameClock';
 import { useGtEditor } from './useGtEditor';
-import { containFit, frameAt } from './geometry';
+import { containFit, frameAt, frameSeekTime } from './geometry';
 import { drawBoxes } from './drawBoxes';
 import { Timeline } from './Timeline';
 import { useRunTimeline } from '../api/runTimeline';
+import { useFrameTimes } from '../api/frameTimes';
 import { ErrorState, PageHeader } from '../../../components/States';
 import { COCO_CLASSES, OUTCOME_COLORS } from '../../../lib/classes';
 import { formatDuration } from '../../../lib/format';
@@ -78,7 +79,10 @@ export function Player({ runId, every, video, src, classNames, startT, outcomes 
   const canvas = useRef<HTMLCanvasElement>(null);
   const t = useFrameClock(ref);
   const fps = video.fps || 30;
-  const frame = frameAt(t, fps);
+  /** AVP's own frame times: the frame shown (and where drawn ground truth
+   * lands) is AVP's index on variable-frame-rate video too. */
+  const times = useFrameTimes(video.id).data ?? null;
+  const frame = frameAt(t, fps, times);
   const vw = video.width ?? 0;
   const vh = video.height ?? 0;
   const duration = video.duration ?? 0;
@@ -129,7 +133,7 @@ export function Player({ runId, every, video, src, classNames, startT, outcomes 
   const seek = (sec: number) => {
     if (ref.current) ref.current.currentTime = Math.max(0, Math.min(duration || Infinity, sec));
   };
-  const seekFrame = (f: number) => seek((Math.max(0, f) + 0.5) / fps);
+  const seekFrame = (f: number) => seek(frameSeekTime(f, fps, times));
   /** One frame, or one second with Shift, in direction dir. */
   const step = (bySecond: boolean, dir: 1 | -1) => (bySecond ? seek(t + dir) : seekFrame(frame + dir));
 
