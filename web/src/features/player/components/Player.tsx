@@ -103,7 +103,9 @@ export function Player({ runId, every, video, src, classNames, startT, outcomes 
   const shownDets = useMemo(() => detectionsAt(detByFrame, frame, every), [detByFrame, frame, every]);
   const shownGt = useMemo(() => (showGt ? gtByFrame.get(frame) ?? [] : []), [showGt, gtByFrame, frame]);
   const gtUnavailable = gt.isError;
-  const editor = useGtEditor({ videoId: video.id, frame, t, fit, size: { w: vw, h: vh }, boxes: shownGt, newClass });
+  // A box drawn here is stored at AVP's frame and that frame's own time.
+  const frameT = times && frame < times.length ? times[frame] : t;
+  const editor = useGtEditor({ videoId: video.id, frame, t: frameT, fit, size: { w: vw, h: vh }, boxes: shownGt, newClass });
 
   // Fetch the next window before playback reaches it.
   useEffect(() => {
