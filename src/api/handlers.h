@@ -36,6 +36,7 @@ void api__video_get(http_req_t *req, void *ctx);
 void api__video_delete(http_req_t *req, void *ctx);
 void api__video_stream(http_req_t *req, void *ctx);
 void api__video_thumbnail(http_req_t *req, void *ctx);
+void api__video_frame_times(http_req_t *req, void *ctx); /* frame_times.c */
 
 /* models.c */
 void api__model_upload(http_req_t *req, void *ctx);

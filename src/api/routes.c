@@ -233,6 +233,10 @@ static int add_videos(api_t *r, http_server_t *srv, avp_error_t *err)
         {"GET", "/api/videos/{id}/thumbnail", "videos_thumbnail",
          "A JPEG thumbnail of the video (or of one frame)",
          api__video_thumbnail, r, 0, NULL, thumb_query, 0},
+        {"GET", "/api/videos/{id}/frame-times", "videos_frame_times",
+         "Each frame's presentation time: little-endian float64 seconds "
+         "(204 until a run has decoded every frame)", api__video_frame_times,
+         r, 0, NULL, NULL, 0},
     };
     return http_server_add_routes(srv, routes, AVP_ARRAY_LEN(routes), err);
 }

@@ -241,6 +241,24 @@ int store_video_count_end(store_conn_t *c, int64_t video_id, int64_t frames,
 int store_video_delete(store_conn_t *c, int64_t video_id, char *path,
                        size_t cap, avp_error_t *err);
 
+/* ---- frame times (catalog_frame_times.c) -------------------------------- */
+
+/* Each frame's presentation time of a video (media_frame_t.t), frame k at
+ * t[k], stored in chunks of STORE_FRAME_TIMES_CHUNK frames. */
+#define STORE_FRAME_TIMES_CHUNK 65536
+#define STORE_FRAME_TIMES_MAX (1 << 26) /* frames: 310 hours at 60 fps */
+/* Stores the n times of every frame of the video of run_id (a run decodes
+ * all its video's frames from 0), in one transaction; times already stored
+ * for that video stay (the same decode gives the same times). AVP_EINVAL
+ * for n outside 1..STORE_FRAME_TIMES_MAX. */
+int store_frame_times_put(store_conn_t *c, int64_t run_id, const double *t,
+                          int64_t n, avp_error_t *err);
+/* The stored times of video_id in *t (avp_free) and their count in *n;
+ * n = 0 and t = NULL when none were recorded. No access check: the caller
+ * checks the video's. */
+int store_frame_times_get(store_conn_t *c, int64_t video_id, double **t,
+                          int64_t *n, avp_error_t *err);
+
 typedef struct store_model_new {
     int64_t created_by;
     const char *name, *path, *sha256, *family;

@@ -48,6 +48,25 @@ int worker__autogt_commit(worker_ctx_t *ctx, const store_task_t *t,
  * log. */
 void worker__reconcile(store_pool_t *pool, queue_conn_t *q, const char *name);
 
+/* frame_times.c: every frame's time of a run's video, from frame 0 on,
+ * for the player; `whole` until a frame is missed (sampling, a resumed
+ * attempt), and then nothing is stored. */
+typedef struct worker_times {
+    double *t;
+    int64_t n, cap;
+    bool whole;
+} worker_times_t;
+
+struct detect_frame_result;
+/* frame_count (0: unknown) sizes the buffer once. */
+void worker__times_start(worker_times_t *w, int64_t mark, int every,
+                         int64_t frame_count);
+void worker__times_add(worker_times_t *w, const struct detect_frame_result *f,
+                       int n);
+/* Stores the times if whole; a failure is logged, not the run's. */
+void worker__times_save(worker_times_t *w, worker_ctx_t *ctx, int64_t run_id);
+void worker__times_free(worker_times_t *w);
+
 /* Runs the detect task t (already started) whose stream entry is entry_id
  * and records how it ended. Returns the end it recorded. */
 store_task_end_t worker__run_detect(worker_ctx_t *ctx, store_task_t *t,

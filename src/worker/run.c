@@ -36,6 +36,7 @@ typedef struct run {
     int frame_cap;
     store_box_t *boxes;
     size_t box_cap;
+    worker_times_t times;
     bool done_recorded; /* an auto_gt conversion recorded the task done */
     bool final;         /* no attempt can do better: failed, not retried */
     avp_error_t err;
@@ -180,6 +181,7 @@ static int sink(void *user, const detect_frame_result_t *frames, int n)
     int rc = append(r, n, frames[n - 1].frame.index + 1);
     if (rc)
         return rc;
+    worker__times_add(&r->times, frames, n);
     r->frames_this_attempt += n;
     const worker_observer_t *obs = r->ctx->opts->observer;
     double now = avp_now();
@@ -252,8 +254,11 @@ static int run_pipeline(run_t *r, const store_task_job_t *job, avp_error_t *err)
     }
     if (detect_family_parse(job->family, &o.family))
         o.family = INFER_FAMILY_UNKNOWN;
+    worker__times_start(&r->times, r->mark, job->every, job->frame_count);
     rc = detect_pipeline_run(model, job->video_path, &o, err);
     worker_models_put(r->ctx->models, model);
+    if (rc == AVP_OK)
+        worker__times_save(&r->times, r->ctx, job->run_id);
     if (rc == AVP_OK && damage.what[0])
         rc = record_damage(r, job->run_id, &damage, err);
     if (rc < 0 && r->err.code == rc)
@@ -397,5 +402,6 @@ store_task_end_t worker__run_detect(worker_ctx_t *ctx, store_task_t *t,
     store_task_end_t end = finish(&r, rc, &err);
     avp_free(r.frames);
     avp_free(r.boxes);
+    worker__times_free(&r.times);
     return end;
 }

@@ -5,9 +5,12 @@
 // Stepping frame by frame (a seek per frame, never real-time playback),
 // requestVideoFrameCallback says which frame chromium presents (mediaTime,
 // presentedFrames); the player's own mapping (frameAt, transpiled from
-// web/src) turns that into a frame index, which must be AVP's index for
-// that frame, and mediaTime must be AVP's t (frames_json, the decode path
-// of `avp detect`). Chromium's picture size must be AVP's display size.
+// web/src) turns that into a frame index, with the frame times the API
+// serves once a run has decoded the clip (each clip is processed with the
+// server's first model, which web/e2e/run.mjs uploaded), which must be
+// AVP's index for that frame, and mediaTime must be AVP's t (frames_json,
+// the decode path of `avp detect`). Chromium's picture size must be AVP's
+// display size.
 // MPEG-TS is what browsers do not play: the test checks that the server's
 // stream is refused as unsupported, which the player says on its stage.
 // Env: AVP_URL, AVP_USER, AVP_PASSWORD, AVP_FRAMES_TOOL (frames_json).
@@ -44,8 +47,7 @@ function clip(dir, name, photo, size, frames, out) {
 
 const X264 = ['-c:v', 'libx264', '-preset', 'ultrafast'];
 
-/** Each kind the issue names; cfr: whether the player's index (t x
- * average fps) can be AVP's at all. */
+/** Each kind the issue names. */
 function fixtures(dir) {
   const j = (n) => path.join(dir, n);
   const src = clip(dir, 'src.mp4', 'dog', '320x240', 20, X264);
@@ -62,15 +64,15 @@ function fixtures(dir) {
   const joined = j('clock_jumps.ts');
   fs.writeFileSync(joined, Buffer.concat([a, b, a].map((f) => fs.readFileSync(f))));
   return [
-    { kind: 'B-frames', file: clip(dir, 'bframes.mp4', 'dog', '320x240', 20, [...X264, '-bf', '3']), cfr: true },
-    { kind: 'variable frame rate', file: vfr, cfr: false },
-    { kind: 'edit list (cut by stream copy)', file: el, cfr: true },
-    { kind: 'negative start', file: clip(dir, 'negative.mp4', 'person', '320x240', 20, [...X264, '-bf', '2', '-output_ts_offset', '-0.5']), cfr: true },
-    { kind: 'display matrix 90', file: rot(90), cfr: true },
-    { kind: 'display matrix 270', file: rot(270), cfr: true },
+    { kind: 'B-frames', file: clip(dir, 'bframes.mp4', 'dog', '320x240', 20, [...X264, '-bf', '3']) },
+    { kind: 'variable frame rate', file: vfr },
+    { kind: 'edit list (cut by stream copy)', file: el },
+    { kind: 'negative start', file: clip(dir, 'negative.mp4', 'person', '320x240', 20, [...X264, '-bf', '2', '-output_ts_offset', '-0.5']) },
+    { kind: 'display matrix 90', file: rot(90) },
+    { kind: 'display matrix 270', file: rot(270) },
     // x264 refuses odd sizes in 4:2:0; VP9 (WebM) is how odd sizes reach a browser.
-    { kind: 'odd size 321x241', file: clip(dir, 'odd.webm', 'kite', '321x241', 20, ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8']), cfr: true },
-    { kind: 'MPEG-TS with clock jumps', file: joined, cfr: true, unplayable: true },
+    { kind: 'odd size 321x241', file: clip(dir, 'odd.webm', 'kite', '321x241', 20, ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8']) },
+    { kind: 'MPEG-TS with clock jumps', file: joined, unplayable: true },
   ];
 }
 
@@ -78,6 +80,24 @@ function fixtures(dir) {
 function avpFrames(file) {
   const lines = execFileSync(TOOL, [file], { encoding: 'utf8' }).trim().split('\n').map((l) => JSON.parse(l));
   return { size: lines[0], frames: lines.slice(1) };
+}
+
+/** Runs the model over the video (the worker decodes every frame and
+ * records their times) and returns the times the player fetches. */
+async function processedTimes(page, video, modelId) {
+  const r = await page.request.post(`${BASE}/api/videos/${video.id}/process`, { data: { model_id: modelId }, headers: { Origin: BASE } });
+  if (r.status() !== 202) throw new Error(`process: ${r.status()} ${await r.text()}`);
+  const task = (await r.json()).task_id;
+  for (const end = Date.now() + 180_000; Date.now() < end;) {
+    const st = await (await page.request.get(`${BASE}/api/tasks/${task}/status`)).json();
+    if (st.state === 'done') break;
+    if (['failed', 'cancelled'].includes(st.state)) throw new Error(`task ${task}: ${st.state} ${st.error ?? ''}`);
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  const t = await page.request.get(`${BASE}/api/videos/${video.id}/frame-times`);
+  if (t.status() !== 200) throw new Error(`frame-times: ${t.status()} after the run`);
+  const buf = await t.body();
+  return Float64Array.from({ length: buf.length / 8 }, (_, k) => buf.readDoubleLE(8 * k));
 }
 
 async function upload(page, projectId, file) {
@@ -117,7 +137,7 @@ function seekTimes(frames) {
   return frames.map((f, k) => (k + 1 < frames.length ? (f.t + frames[k + 1].t) / 2 : f.t + 0.01));
 }
 
-async function checkClip(page, frameAt, projectId, fx, failures) {
+async function checkClip(page, frameAt, projectId, modelId, fx, failures) {
   const avp = avpFrames(fx.file);
   const video = await upload(page, projectId, fx.file);
   const fail = (what) => failures.push(`${fx.kind}: ${what}`);
@@ -131,18 +151,22 @@ async function checkClip(page, frameAt, projectId, fx, failures) {
   }
   if (seen.error) return fail(`chromium cannot play it: ${seen.message}`);
   if (seen.width !== avp.size.width || seen.height !== avp.size.height) fail(`chromium shows ${seen.width}x${seen.height}, AVP ${avp.size.width}x${avp.size.height}`);
+  const times = await processedTimes(page, video, modelId);
+  if (times.length !== avp.frames.length || avp.frames.some((f, k) => Math.abs(times[k] - f.t) > 1e-9)) {
+    fail(`the API's ${times.length} frame times are not the decoder's ${avp.frames.length}`);
+  }
   const off = [];
   avp.frames.forEach((f, k) => {
     const s = seen.frames[k];
-    const shown = frameAt(s.mediaTime, video.fps);
+    const shown = frameAt(s.mediaTime, video.fps, times);
     // Each step presents one new frame: the callback is that frame's.
     const fresh = k === 0 || s.presentedFrames > seen.frames[k - 1].presentedFrames;
-    if (!fresh || Math.abs(s.mediaTime - f.t) > T_TOL || (fx.cfr && shown !== f.index)) {
+    if (!fresh || Math.abs(s.mediaTime - f.t) > T_TOL || shown !== f.index) {
       off.push(`frame ${f.index} at t ${f.t}: mediaTime ${s.mediaTime}, player frame ${shown}, presentedFrames ${s.presentedFrames}`);
     }
   });
   if (off.length) fail(`${off.length} of ${avp.frames.length} frames disagree; first ${off[0]}`);
-  console.log(`  ${fx.kind}: ${avp.frames.length} frames, ${seen.width}x${seen.height}${fx.cfr ? '' : ' (times only: the player indexes by average rate)'}`);
+  console.log(`  ${fx.kind}: ${avp.frames.length} frames, ${seen.width}x${seen.height}`);
 }
 
 async function main() {
@@ -156,7 +180,9 @@ async function main() {
     const pr = await page.request.post(`${BASE}/api/projects`, { data: { name: `frames ${Date.now()}` }, headers: { Origin: BASE } });
     if (pr.status() !== 201) throw new Error(`project: ${pr.status()} ${await pr.text()}`);
     const projectId = (await pr.json()).id;
-    for (const fx of fixtures(dir)) await checkClip(page, frameAt, projectId, fx, failures);
+    const model = (await (await page.request.get(`${BASE}/api/models?limit=100`)).json()).items[0];
+    if (!model) throw new Error('no model on the server: web/e2e/run.mjs uploads one first');
+    for (const fx of fixtures(dir)) await checkClip(page, frameAt, projectId, model.id, fx, failures);
   } finally {
     await close();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -75,6 +75,36 @@ describe('player keys', () => {
     expect(video.currentTime).toBeCloseTo(1.5 / 30 + 1, 6);
   });
 
+  it('on variable-frame-rate video shows, steps and draws on AVP\'s frame from its frame times', async () => {
+    // Every third frame 40 ms late (web/e2e/frames.mjs's clip): frame 3 is
+    // at 0.3 s, frame 4 at 0.44 s, where 30 fps would say frame 12.
+    const times = Float64Array.from({ length: 20 }, (_, k) => k * 0.1 + (k % 3 === 1 ? 0.04 : 0));
+    const body = new DataView(new ArrayBuffer(8 * times.length));
+    times.forEach((t, k) => body.setFloat64(8 * k, t, true));
+    const { calls } = serve([], {
+      'GET /api/videos/3/frame-times': () => new Response(body.buffer, { status: 200 }),
+      'POST /api/videos/3/ground-truth': () => json(201, gtBox(9, { frame: 3, t: 0.3 })),
+    });
+    const user = userEvent.setup();
+    const controls = await openPlayer();
+    const video = screen.getByTestId('player-video') as HTMLVideoElement;
+    await waitFor(() => expect(calls.some((c) => c.url.pathname === '/api/videos/3/frame-times')).toBe(true));
+    video.currentTime = 0.42;
+    video.dispatchEvent(new Event('seeked'));
+    await waitFor(() => expect(screen.getByTestId('player-frame')).toHaveTextContent('frame 3 '));
+    controls.focus();
+    await user.keyboard('.');
+    expect(video.currentTime).toBeCloseTo((0.44 + 0.5) / 2, 6); // middle of frame 4
+    video.currentTime = 0.42;
+    video.dispatchEvent(new Event('seeked'));
+    await waitFor(() => expect(screen.getByTestId('player-frame')).toHaveTextContent('frame 3 '));
+    controls.focus();
+    await user.keyboard('ea');
+    await waitFor(() => expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({ frame: 3 }));
+    // The frame's own time, not the clock's 0.42.
+    expect((calls.find((c) => c.method === 'POST')!.body as { t: number }).t).toBeCloseTo(0.3, 9);
+  });
+
   it('reaches every control with Tab, and space on a button is that button\'s own', async () => {
     serve([gtBox(1)]);
     const user = userEvent.setup();

@@ -13,10 +13,11 @@ import type { FrameOutcome, Video } from '../../../lib/types';
 import { useFrameClock } from './useFrameClock';
 import { useGtEditor } from './useGtEditor';
 import { useIgnoreRegions } from './IgnoreRegions';
-import { containFit, frameAt } from './geometry';
+import { containFit, frameAt, frameSeekTime } from './geometry';
 import { drawBoxes } from './drawBoxes';
 import { Timeline } from './Timeline';
 import { useRunTimeline } from '../api/runTimeline';
+import { useFrameTimes } from '../api/frameTimes';
 import { ErrorState, PageHeader } from '../../../components/States';
 import { COCO_CLASSES, OUTCOME_COLORS } from '../../../lib/classes';
 import { formatDuration } from '../../../lib/format';
@@ -79,7 +80,10 @@ export function Player({ runId, every, video, src, classNames, startT, outcomes 
   const canvas = useRef<HTMLCanvasElement>(null);
   const t = useFrameClock(ref);
   const fps = video.fps || 30;
-  const frame = frameAt(t, fps);
+  /** AVP's own frame times: the frame shown (and where drawn ground truth
+   * lands) is AVP's index on variable-frame-rate video too. */
+  const times = useFrameTimes(video.id).data ?? null;
+  const frame = frameAt(t, fps, times);
   const vw = video.width ?? 0;
   const vh = video.height ?? 0;
   const duration = video.duration ?? 0;
@@ -100,7 +104,9 @@ export function Player({ runId, every, video, src, classNames, startT, outcomes 
   const shownDets = useMemo(() => detectionsAt(detByFrame, frame, every), [detByFrame, frame, every]);
   const shownGt = useMemo(() => (showGt ? gtByFrame.get(frame) ?? [] : []), [showGt, gtByFrame, frame]);
   const gtUnavailable = gt.isError;
-  const editor = useGtEditor({ videoId: video.id, frame, t, fit, size: { w: vw, h: vh }, boxes: shownGt, newClass });
+  // A box drawn here is stored at AVP's frame and that frame's own time.
+  const frameT = times && frame < times.length ? times[frame] : t;
+  const editor = useGtEditor({ videoId: video.id, frame, t: frameT, fit, size: { w: vw, h: vh }, boxes: shownGt, newClass });
   const regions = useIgnoreRegions({ videoId: video.id, vw, vh, stage });
 
   // Fetch the next window before playback reaches it.
@@ -131,7 +137,7 @@ export function Player({ runId, every, video, src, classNames, startT, outcomes 
   const seek = (sec: number) => {
     if (ref.current) ref.current.currentTime = Math.max(0, Math.min(duration || Infinity, sec));
   };
-  const seekFrame = (f: number) => seek((Math.max(0, f) + 0.5) / fps);
+  const seekFrame = (f: number) => seek(frameSeekTime(f, fps, times));
   /** One frame, or one second with Shift, in direction dir. */
   const step = (bySecond: boolean, dir: 1 | -1) => (bySecond ? seek(t + dir) : seekFrame(frame + dir));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containFit, cornerAt, frameAt, hitTest, moveBox, normalizeBox, placeLabel, resizeBox, toScreen, toVideo, type LabelRect } from './geometry';
+import { containFit, cornerAt, frameAt, frameSeekTime, hitTest, moveBox, normalizeBox, placeLabel, resizeBox, toScreen, toVideo, type LabelRect } from './geometry';
 import { detectionsAt } from './Player';
 import type { Detection } from '../../../lib/api/detections';
 
@@ -19,6 +19,49 @@ describe('frameAt', () => {
     expect(frameAt(10 / 30, 30)).toBe(10);
     expect(frameAt(0.3333333, 30)).toBe(10);
     expect(frameAt((10 + 0.5) / 30, 30)).toBe(10);
+  });
+});
+
+describe('frameAt with AVP frame times', () => {
+  // The VFR fixture of web/e2e/frames.mjs: every third frame 40 ms late.
+  const vfr = Float64Array.from({ length: 20 }, (_, k) => k * 0.1 + (k % 3 === 1 ? 0.04 : 0));
+  it('finds the last frame at or before t on variable-frame-rate video', () => {
+    expect(frameAt(0.13, 10, vfr)).toBe(0); // frame 1 is at 0.14, not 0.1
+    expect(frameAt(0.14, 10, vfr)).toBe(1);
+    expect(frameAt(0.1399995, 10, vfr)).toBe(1); // microsecond rounding
+    expect(frameAt(0.19, 10, vfr)).toBe(1);
+    expect(frameAt(0.2, 10, vfr)).toBe(2);
+    // Where t x average fps is wrong: frame 4 starts at 0.44, not 0.4.
+    expect(frameAt(0.42, 10, vfr)).toBe(3);
+    expect(frameAt(0.42, 10)).toBe(4);
+    vfr.forEach((t, k) => expect(frameAt(t, 10, vfr)).toBe(k));
+  });
+  it('agrees with the average rate on constant-frame-rate video', () => {
+    const cfr = Float64Array.from({ length: 300 }, (_, k) => k / 30);
+    for (let k = 0; k < 300; k++) {
+      const mid = (k + 0.5) / 30;
+      expect(frameAt(mid, 30, cfr)).toBe(frameAt(mid, 30));
+      expect(frameAt(k / 30, 30, cfr)).toBe(k);
+    }
+  });
+  it('shows frame 0 before the first frame and the last one after the end', () => {
+    const late = Float64Array.of(0.5, 0.6, 0.7); // a negative start cut away
+    expect(frameAt(0, 10, late)).toBe(0);
+    expect(frameAt(-1, 10, late)).toBe(0);
+    expect(frameAt(99, 10, late)).toBe(2);
+    expect(frameAt(0.65, 10, late)).toBe(1);
+  });
+  it('falls back to the average rate without times', () => {
+    expect(frameAt(0.42, 10, null)).toBe(4);
+    expect(frameAt(0.42, 10, new Float64Array(0))).toBe(4);
+  });
+  it('seeks into the middle of a frame\'s display interval', () => {
+    expect(frameSeekTime(1, 10, vfr)).toBeCloseTo(0.17, 12);
+    expect(frameAt(frameSeekTime(1, 10, vfr), 10, vfr)).toBe(1);
+    expect(frameSeekTime(19, 10, vfr)).toBeCloseTo(1.99, 12); // last (1.94): one average frame on
+    expect(frameSeekTime(99, 10, vfr)).toBeCloseTo(1.99, 12);
+    expect(frameSeekTime(-3, 10, vfr)).toBeCloseTo(0.07, 12);
+    expect(frameSeekTime(4, 10)).toBeCloseTo(0.45, 12);
   });
 });
 

@@ -40,9 +40,36 @@ export function normalizeBox(a: { x: number; y: number }, b: { x: number; y: num
   };
 }
 
-/** The frame index shown at media time t (frame k covers [k/fps, (k+1)/fps)). */
-export function frameAt(t: number, fps: number): number {
-  return Math.max(0, Math.floor(t * fps + 1e-6));
+/** Slack on media time: chromium reports it in microseconds, AVP's times
+ * are the container's exact fractions. */
+const T_EPS = 1e-6;
+
+/** The frame index shown at media time t: with AVP's frame times (times[k]
+ * is frame k's presentation time, ascending), the last frame whose time is
+ * <= t, by binary search (frame 0 before the first, the last one after
+ * it); without them (a video no run has decoded whole yet), frame k covers
+ * [k/fps, (k+1)/fps) at the average rate. */
+export function frameAt(t: number, fps: number, times?: ArrayLike<number> | null): number {
+  if (!times || times.length === 0) return Math.max(0, Math.floor(t * fps + T_EPS));
+  let lo = 0;
+  let hi = times.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (times[mid] <= t + T_EPS) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Where to seek to show frame k: the middle of its display interval (the
+ * next frame's time, or one average frame after the last), so the frame
+ * is shown whatever the browser rounds. */
+export function frameSeekTime(k: number, fps: number, times?: ArrayLike<number> | null): number {
+  const f = Math.max(0, k);
+  if (!times || times.length === 0) return (f + 0.5) / fps;
+  const i = Math.min(f, times.length - 1);
+  const next = i + 1 < times.length ? times[i + 1] : times[i] + 1 / fps;
+  return (times[i] + next) / 2;
 }
 
 export type Corner = 'nw' | 'ne' | 'sw' | 'se';
