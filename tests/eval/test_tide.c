@@ -36,7 +36,8 @@ static eval_tide_result_t *tide(eval_data_t *d)
  * FalsePos (TPs scored 1, FPs 0): the same order: 0.
  * FalseNeg (unmatched gt removed): A's npos 1 -> 1; B's 0 -> 0 (kept in
  *   the mean: it has detections): 1/2 - 17/101. */
-static void test_tide_one_error_of_each_type(void)
+/* The image described above (also the gallery test's). */
+static eval_data_t *one_error_of_each_type(void)
 {
     eval_data_t *d = fx_data(1, 2);
     fx_gt(d, 1, 1, 0, 0, 100, 100, 0);
@@ -49,6 +50,12 @@ static void test_tide_one_error_of_each_type(void)
     fx_det(d, 1, 1, 600, 0, 100, 100, 0.6);
     fx_det(d, 1, 2, 0, 0, 100, 30, 0.5);
     fx_det(d, 1, 2, 2000, 2000, 10, 10, 0.4);
+    return d;
+}
+
+static void test_tide_one_error_of_each_type(void)
+{
+    eval_data_t *d = one_error_of_each_type();
     eval_tide_result_t *t = tide(d);
     for (int e = 0; e < EVAL_TIDE_NUM_MAIN; e++)
         CHECK(t->count[e] == 1);
@@ -76,17 +83,7 @@ static void test_tide_one_error_of_each_type(void)
  * then the Miss as its own box. */
 static void test_tide_failures_name_their_boxes(void)
 {
-    eval_data_t *d = fx_data(1, 2);
-    fx_gt(d, 1, 1, 0, 0, 100, 100, 0);
-    fx_gt(d, 1, 1, 300, 0, 100, 100, 0);
-    fx_gt(d, 1, 2, 600, 0, 100, 100, 0);
-    fx_gt(d, 1, 1, 900, 0, 100, 100, 0);
-    fx_det(d, 1, 1, 0, 0, 100, 100, 0.9);
-    fx_det(d, 1, 1, 10, 0, 100, 100, 0.8);
-    fx_det(d, 1, 1, 300, 0, 100, 30, 0.7);
-    fx_det(d, 1, 1, 600, 0, 100, 100, 0.6);
-    fx_det(d, 1, 2, 0, 0, 100, 30, 0.5);
-    fx_det(d, 1, 2, 2000, 2000, 10, 10, 0.4);
+    eval_data_t *d = one_error_of_each_type();
     eval_tide_result_t *t = tide(d);
     CHECK(t->num_failures == 6);
     static const struct {
