@@ -96,7 +96,8 @@ static int run_worker(const worker_cmd_t *c, const cli_config_t *cfg,
 {
     avp_error_t err = {0};
     blob_s3_t *s3 = NULL;
-    if (blob_s3_from_env(&s3, &err)) {
+    /* libcurl's global set-up before the metrics listener's threads. */
+    if (blob_init(&err) || blob_s3_from_env(&s3, &err)) {
         fprintf(stderr, "avp worker: %s\n", err.msg);
         return 2;
     }
